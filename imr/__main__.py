@@ -1,0 +1,3 @@
+from imr.cli.app import main
+
+main()

@@ -1,0 +1,51 @@
+"""`imr check`: every problem in the curriculum and the records, one finding per line.
+
+Like `hledger check`, it is silent when all is well. Each record is checked on its own, so
+one broken file does not hide problems in the others.
+"""
+
+from __future__ import annotations
+
+from imr.curriculum_check import check_curriculum
+from imr.entries import free_texts
+from imr.findings import Finding
+from imr.pii import find_pii
+from imr.records import RecordProblem, read_record, validate_record
+from imr.workspace import Workspace
+
+
+def check_records(ws: Workspace, curriculum=None) -> list[Finding]:
+    findings: list[Finding] = []
+    if not ws.records_dir.is_dir():
+        return findings
+    for path in sorted(ws.records_dir.glob("*.yaml")):
+        shown = f"records/{path.name}"
+        try:
+            record = read_record(path, shown)
+        except RecordProblem as problem:
+            findings.append(problem.finding)
+            continue
+        findings.extend(validate_record(record, shown, curriculum))
+        for entry in record.entries:
+            for text in free_texts(entry.data):
+                hit = find_pii(text)
+                if hit:
+                    findings.append(Finding(shown, entry.line, "pii_found", {"kind": hit.kind}))
+                    break
+    for path in sorted(ws.records_dir.iterdir()):
+        if path.is_file() and path.suffix in (".yml", ".YAML", ".Yaml") or (path.suffix == ".yaml" and not _plain(path)):
+            findings.append(Finding(f"records/{path.name}", 0, "record_bad_filename"))
+    return findings
+
+
+def _plain(path) -> bool:
+    from imr.ids import is_valid_id
+
+    return is_valid_id(path.stem)
+
+
+def check_workspace(ws: Workspace, strict: bool = False) -> list[Finding]:
+    curriculum = ws.curriculum
+    findings = check_curriculum(curriculum, ws.root, strict=strict)
+    findings.extend(check_records(ws, curriculum))
+    return findings

@@ -1,0 +1,92 @@
+"""What every command shares: the workspace option, error handling, output helpers.
+
+Domain errors are one exception type (`ImrError`); `handle_errors` turns it into one
+sentence on stderr and exit code 1, so users never see a traceback for their own input.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from typing import Any, Callable
+
+import typer
+
+from imr.errors import ImrError
+
+_state: dict[str, Any] = {"workspace": None, "lang": "sv"}
+
+
+def set_workspace_option(path: str | None) -> None:
+    _state["workspace"] = path
+
+
+def workspace():
+    """Open the workspace the user means (option, env, or walking up), once per run."""
+    from imr.workspace import find_workspace
+
+    if "opened" not in _state:
+        ws = find_workspace(_state["workspace"])
+        _state["opened"] = ws
+        _state["lang"] = ws.lang
+    return _state["opened"]
+
+
+def lang() -> str:
+    return _state["lang"]
+
+
+def t(key: str, **params: Any) -> str:
+    """A CLI label from the strings file in the workspace's language."""
+    from imr.strings import label
+
+    ws = _state.get("opened")
+    return label("cli", key, lang(), ws.root if ws else None, **params)
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def fail(message: str, code: int = 1) -> None:
+    from rich.markup import escape
+
+    console(stderr=True).print(f"[bold red]{escape(_error_prefix())}[/] {escape(message)}")
+    raise typer.Exit(code)
+
+
+def _error_prefix() -> str:
+    return "Error:" if lang() == "en" else "Fel:"
+
+
+def handle_errors(func: Callable) -> Callable:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ImrError as err:
+            fail(err.message(lang()))
+        except KeyboardInterrupt:
+            fail("Avbrutet; inget sparades." if lang() == "sv" else "Interrupted; nothing was saved.", 130)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug, not the user's fault: say so in one line
+            if os.environ.get("IMR_DEBUG"):
+                raise
+            fail(f"Internt fel i imr ({type(exc).__name__}: {exc}); kör med IMR_DEBUG=1 för detaljer.")
+
+    return wrapper
+
+
+def escape(text: Any) -> str:
+    from rich.markup import escape as _escape
+
+    return _escape("" if text is None else str(text))

@@ -1,0 +1,34 @@
+"""`imr correct`: a correction entry that points at an earlier one; the old entry stays."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from imr.cli.common import console, escape, handle_errors, t, workspace
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("correct")
+    @handle_errors
+    def correct(
+        participant: str = typer.Argument(..., help="Participant id."),
+        entry: int = typer.Argument(..., help="Number of the entry to correct (see `imr patient show`)."),
+        note: str = typer.Option(..., "--note", help="What is corrected and why."),
+        by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
+        void: bool = typer.Option(False, "--void", help="The entry was wrong altogether and no longer counts."),
+        set_: List[str] = typer.Option([], "--set", help="FIELD=VALUE to replace in the entry, e.g. date=2026-03-02."),
+    ) -> None:
+        """Append a correction to an earlier entry (the original stays readable)."""
+        from imr.sessions import correct as do_correct
+
+        fields = {}
+        for item in set_:
+            if "=" not in item:
+                raise typer.BadParameter("--set FIELD=VALUE")
+            key, value = item.split("=", 1)
+            fields[key.strip()] = int(value) if value.strip().isdigit() and key.strip() in ("module", "session") else value
+        ws = workspace()
+        do_correct(ws, participant, entry, note=note, by=by, void=void, set_fields=fields or None)
+        console().print(escape(t("corrected", id=participant, entry=entry)))

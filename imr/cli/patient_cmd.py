@@ -1,0 +1,101 @@
+"""`imr patient add|list|show`."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
+
+app = typer.Typer(help="Enrol participants and look at their records.", no_args_is_help=True)
+
+
+@app.command("add")
+@handle_errors
+def add(
+    participant: str = typer.Argument(..., help="Pseudonymous id, e.g. p-07 (a-z, 0-9, dash)."),
+    variant: Optional[str] = typer.Option(None, "--variant", help="Module 2 version: general, schizophrenia, schizoaffective, bipolar, depression."),
+    format: Optional[str] = typer.Option(None, "--format", help="individual or group."),
+    leader: Optional[str] = typer.Option(None, "--leader", help="Signature of the responsible leader."),
+    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
+    module_order: Optional[str] = typer.Option(None, "--module-order", help="Module order after module 1, e.g. 1,3,2,4."),
+) -> None:
+    """Enrol a participant: creates records/ID.yaml with an enrolment entry."""
+    from imr.participants import add_participant
+
+    order = None
+    if module_order:
+        try:
+            order = [int(x) for x in module_order.split(",") if x.strip()]
+        except ValueError:
+            raise typer.BadParameter("--module-order 1,3,2,...") from None
+    ws = workspace()
+    entry = add_participant(ws, participant, variant=variant, format=format, leader=leader, by=by, module_order=order)
+    console().print(escape(t("added_participant", id=participant, variant=entry["variant"], format=entry["format"])))
+
+
+@app.command("list")
+@handle_errors
+def list_(as_json: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
+    """All participants with variant, format and attendance."""
+    from rich.table import Table
+
+    from imr.participants import list_participants
+
+    rows = list_participants(workspace())
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console().print(escape(t("no_participants")))
+        return
+    table = Table(title=t("participants"))
+    for key in ("id", "variant", "format", "leader", "sessions_held", "last_date"):
+        table.add_column(t(key))
+    for row in rows:
+        if "error" in row:
+            table.add_row(escape(row["id"]), escape(row["error"]), "", "", "", "")
+            continue
+        table.add_row(*(escape(row.get(k) if row.get(k) is not None else t("none"))
+                        for k in ("id", "variant", "format", "leader", "sessions_held", "last_date")))
+    console().print(table)
+
+
+@app.command("show")
+@handle_errors
+def show(
+    participant: str = typer.Argument(..., help="Participant id."),
+    as_json: bool = typer.Option(False, "--json", help="As JSON."),
+) -> None:
+    """One participant: profile, attendance, goals with their history, and the log."""
+    from rich.table import Table
+
+    from imr.participants import summary
+
+    data = summary(workspace(), participant)
+    if as_json:
+        print_json(data)
+        return
+    out = console()
+    out.print(f"[bold]{escape(data['id'])}[/]")
+    for key in ("variant", "format", "leader", "enrolled", "sessions_held", "sessions_missed", "last_date", "next_session"):
+        value = data.get(key)
+        out.print(f"  {escape(t(key))}: {escape(value if value is not None else t('none'))}")
+    if data["goals"]:
+        out.print(f"[bold]{escape(t('goals'))}[/]")
+        for goal in data["goals"]:
+            out.print(f"  {escape(goal['id'])} [{escape(goal['status'])}] {escape(goal['text'])}")
+            for step in goal["steps"]:
+                out.print(f"     {escape(step['id'])} [{escape(step['status'])}] {escape(step['text'])}")
+            for item in goal["history"]:
+                out.print(f"       [dim]#{item['entry']} {escape(item['at'])} {escape(item['by'])} {escape(item['kind'])} "
+                          f"{escape(item.get('status') or '')} {escape(item.get('text') or '')}[/]")
+    table = Table(title=t("log"))
+    for key in ("entry", "kind", "at", "by", "session", "note"):
+        table.add_column(t(key))
+    for row in data["log"]:
+        note = row.get("note") or (f"→ #{row['target']}" if row.get("target") else "")
+        table.add_row(str(row["entry"]), escape(row["kind"]), escape(row["at"]), escape(row["by"]),
+                      escape(row.get("session") or ""), escape(note))
+    out.print(table)

@@ -1,0 +1,84 @@
+"""Enrolling participants and reading them back for `imr patient` and `imr status`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from imr import store
+from imr.entries import FORMATS
+from imr.errors import ImrError
+from imr.ids import check_participant_id
+from imr.state import derive_state
+from imr.workspace import Workspace, check_signature
+
+
+def add_participant(ws: Workspace, participant_id: str, *, variant: str | None = None, format: str | None = None,
+                    leader: str | None = None, by: str | None = None,
+                    module_order: list[int] | None = None) -> dict:
+    check_participant_id(participant_id)
+    signature = ws.signature(by)
+    defaults = ws.defaults()
+    variant = variant or defaults.get("variant") or "general"
+    format = format or defaults.get("format") or "individual"
+    if format not in FORMATS:
+        raise ImrError("bad_format", format=format)
+    ws.curriculum.check_variant(variant)
+    if module_order:
+        known = {m.number for m in ws.curriculum.modules}
+        for number in module_order:
+            if number not in known:
+                raise ImrError("unknown_module", module=number)
+    entry = store.stamp({"kind": "enrolled", "variant": variant, "format": format,
+                         "leader": check_signature(leader) if leader else None,
+                         "module_order": module_order}, signature)
+    store.create(ws, participant_id, entry)
+    return entry
+
+
+def summary(ws: Workspace, participant_id: str) -> dict[str, Any]:
+    """What `patient show` tells: profile, attendance, goals with history, corrections."""
+    from imr.planning import next_session
+
+    record, state = store.load_state(ws, participant_id)
+    nxt = next_session(state, ws.curriculum)
+    return {
+        "id": state.id,
+        "variant": state.variant,
+        "format": state.format,
+        "leader": state.leader,
+        "enrolled": state.enrolled_on,
+        "entries": len(record.entries),
+        "sessions_held": len(state.sessions),
+        "sessions_missed": len(state.absences),
+        "last_session": (f"{state.last_session.get('module')}.{state.last_session.get('session')}"
+                         if state.last_session else None),
+        "last_date": state.last_activity,
+        "next_session": str(nxt) if nxt else None,
+        "goals": [
+            {"id": g.id, "text": g.text, "status": g.status,
+             "steps": [{"id": s.id, "text": s.text, "status": s.status} for s in g.steps],
+             "history": [{"entry": e.number, "kind": e.kind, "at": e.get("at"), "by": e.get("by"),
+                          "status": e.get("status"), "text": e.get("text")} for e in g.history]}
+            for g in state.goals.values()
+        ],
+        "relapse_plan_versions": state.relapse_plan_versions,
+        "imrs": len(state.imrs),
+        "log": [{"entry": e.number, "kind": e.kind, "at": e.get("at"), "by": e.get("by"),
+                 "session": (f"{e.get('module')}.{e.get('session')}" if e.get("module") else None),
+                 "date": e.get("date"), "note": e.get("note"), "target": e.get("target")}
+                for e in record.entries],
+    }
+
+
+def list_participants(ws: Workspace) -> list[dict[str, Any]]:
+    out = []
+    for pid in store.record_ids(ws):
+        try:
+            record = store.load_record(ws, pid)
+        except ImrError as err:
+            out.append({"id": pid, "error": err.message(ws.lang)})
+            continue
+        state = derive_state(record)
+        out.append({"id": pid, "variant": state.variant, "format": state.format, "leader": state.leader,
+                    "sessions_held": len(state.sessions), "last_date": state.last_activity})
+    return out

@@ -1,0 +1,141 @@
+"""Strict YAML reading and predictable YAML writing for records and curriculum.
+
+Records are clinical documents under git review, so the reader is stricter than YAML
+itself: duplicate keys (YAML keeps the last one silently) and anchors/aliases (one entry's
+text appearing inside another) are refused; dates and timestamps stay strings so that an
+impossible date becomes a clear finding instead of a crash. Every mapping remembers its line
+so that findings can say `records/p-01.yaml:14`. Parsing uses libyaml when it is present.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import re
+
+import yaml
+
+try:  # libyaml's C parser is several times faster; the pure-Python one is the fallback.
+    from yaml import CSafeDumper as _BaseDumper
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+_TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
+
+
+class YamlProblem(Exception):
+    """A file that cannot be read as strict YAML; `line` is 1-based (0 if unknown)."""
+
+    def __init__(self, line: int, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.line = line
+        self.code = code
+        self.params = params
+
+
+class LineDict(dict):
+    """A mapping that knows the line it started on."""
+
+    line: int = 0
+
+
+class _StrictLoader(_BaseLoader):
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects:
+            raise YamlProblem(node.start_mark.line + 1, "yaml_alias")
+        return super().construct_object(node, deep)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise YamlProblem(key_node.start_mark.line + 1, "yaml_alias")
+            key = key_node.value
+            if key in seen:
+                raise YamlProblem(key_node.start_mark.line + 1, "yaml_duplicate_key", key=key)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def _construct_map(loader: _StrictLoader, node: yaml.MappingNode):
+    data = LineDict()
+    data.line = node.start_mark.line + 1
+    yield data
+    data.update(loader.construct_mapping(node))
+
+
+def _construct_plain_string(loader: _StrictLoader, node: yaml.ScalarNode) -> str:
+    return loader.construct_scalar(node)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_plain_string)
+
+
+def parse_text(text: str) -> Any:
+    """Parse one YAML document strictly; raise YamlProblem with a line number."""
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict safe loader
+    except YamlProblem:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        problem = exc.problem or exc.context or "syntax"
+        raise YamlProblem(line, "yaml_syntax", problem=problem) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(0, "yaml_syntax", problem=str(exc)) from None
+    except RecursionError:
+        raise YamlProblem(0, "yaml_syntax", problem="nesting too deep") from None
+
+
+def decode(data: bytes) -> str:
+    """Bytes of a text file to str: UTF-8 only, a BOM and CRLF line ends accepted."""
+    if len(data) > MAX_FILE_BYTES:
+        raise YamlProblem(0, "file_too_large", limit_mb=MAX_FILE_BYTES // (1024 * 1024))
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise YamlProblem(line, "not_utf8") from None
+    tab = _TAB_INDENT.search(text)
+    if tab:
+        raise YamlProblem(text[: tab.start()].count("\n") + 1, "yaml_tab")
+    return text.replace("\r\n", "\n")
+
+
+def load_file(path: Path) -> Any:
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    return parse_text(decode(data))
+
+
+class _Dumper(_BaseDumper):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(LineDict, _Dumper.represent_dict)
+
+
+def dump(data: Any) -> str:
+    """YAML text in the house style: block style, keys in given order, UTF-8 text as is."""
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=100,
+    )
