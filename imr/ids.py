@@ -34,7 +34,7 @@ def is_valid_id(value: object) -> bool:
 
 def _shown(value: object) -> str:
     """A printable, bounded rendering of what the user typed, for error messages."""
-    text = str(value).encode("unicode_escape", "backslashreplace").decode("ascii")
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value))
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -89,7 +89,9 @@ def check_signature(value: str) -> str:
     if not value:
         raise ImrError("empty_signature")
     if not _SIGNATURE.fullmatch(value):
-        raise ImrError("bad_signature", signature=value[:40])
+        from imr.ids import _shown
+
+        raise ImrError("bad_signature", signature=_shown(value))
     return value
 
 
