@@ -103,6 +103,8 @@ def correct(ws: Workspace, participant_id: str, target: int, *, note: str, by: s
             raise ImrError("correction_invalid", field=", ".join(str(p[1].get("field", "")) for p in problems))
         if original.kind in ("session", "absent"):
             ws.curriculum.session(SessionRef(merged["module"], merged["session"]))
+        if original.kind in ("enrolled", "profile") and "variant" in set_fields:
+            ws.curriculum.check_variant(merged["variant"])
     if not note or not note.strip():
         raise ImrError("empty_note")
     entry = store.stamp({"kind": "correction", "target": target, "note": note,

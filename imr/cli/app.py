@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from imr.cli import check_cmd, correct_cmd, init_cmd, patient_cmd, session_cmd
+from imr.cli import check_cmd, correct_cmd, curriculum_cmd, init_cmd, patient_cmd, session_cmd
 from imr.cli.common import set_workspace_option
 
 app = typer.Typer(
@@ -40,6 +40,7 @@ app.add_typer(session_cmd.app, name="session")
 session_cmd.register_absent(app)
 correct_cmd.register(app)
 check_cmd.register(app)
+app.add_typer(curriculum_cmd.app, name="curriculum")
 
 
 def main() -> None:
