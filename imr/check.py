@@ -30,7 +30,7 @@ def check_records(ws: Workspace, curriculum=None) -> list[Finding]:
             for text in free_texts(entry.data):
                 hit = find_pii(text)
                 if hit:
-                    findings.append(Finding(shown, entry.line, "pii_found", {"kind": hit.kind}))
+                    findings.append(Finding(shown, entry.line, f"pii_found_{hit.kind}"))
                     break
     for path in sorted(ws.records_dir.iterdir()):
         if path.is_file() and path.suffix in (".yml", ".YAML", ".Yaml") or (path.suffix == ".yaml" and not _plain(path)):

@@ -124,6 +124,10 @@ def _goal_or_step_id(value: Any) -> str | None:
     return "entry_bad_goal_id"
 
 
+def _step_id(value: Any) -> str | None:
+    return None if isinstance(value, str) and _STEP_ID.fullmatch(value) else "entry_bad_goal_id"
+
+
 def _step_ids(value: Any) -> str | None:
     if not isinstance(value, list) or not all(isinstance(v, str) and _STEP_ID.fullmatch(v) for v in value):
         return "entry_bad_goal_id"
@@ -181,7 +185,7 @@ SCHEMA: dict[str, tuple[dict[str, Callable], dict[str, Callable]]] = {
         {"steps": _optional_text_list, "note": _text},
     ),
     "goal-step": (
-        {"goal": _goal_id, "step": _goal_or_step_id, "text": _short_text},
+        {"goal": _goal_id, "step": _step_id, "text": _short_text},
         {"note": _text},
     ),
     "goal-update": (
@@ -192,7 +196,8 @@ SCHEMA: dict[str, tuple[dict[str, Callable], dict[str, Callable]]] = {
         {},
         {"triggers": _optional_text_list, "warning_signs": _optional_text_list,
          "actions": _optional_text_list, "helpers": _optional_text_list,
-         "emergency": _optional_text_list, "kept_at": _text, "note": _text},
+         "emergency": _optional_text_list, "kept_at": _text, "copies": _optional_text_list,
+         "note": _text},
     ),
     "imrs": (
         {"rater": _enum(*RATERS), "scores": _scores, "date": _date},
@@ -206,7 +211,7 @@ SCHEMA: dict[str, tuple[dict[str, Callable], dict[str, Callable]]] = {
 
 COMMON = {"kind": None, "at": _timestamp, "by": _signature}
 FREE_TEXT_FIELDS = ("note", "homework", "text", "who", "kept_at")
-FREE_TEXT_LISTS = ("steps", "triggers", "warning_signs", "actions", "helpers", "emergency")
+FREE_TEXT_LISTS = ("steps", "triggers", "warning_signs", "actions", "helpers", "emergency", "copies")
 
 
 def validate_entry(entry: Any) -> list[Problem]:

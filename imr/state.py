@@ -13,6 +13,11 @@ from imr.ids import SessionRef
 from imr.records import Entry, Record
 
 
+# A revised goal or step is still being worked on, in its new wording; the others are closed
+# (done, dropped) or set aside (paused) and leave the goal follow-up until they are reopened.
+OPEN_STATUSES = ("active", "revised")
+
+
 @dataclass
 class Goal:
     id: str
@@ -21,9 +26,14 @@ class Goal:
     steps: list["Step"] = field(default_factory=list)
     history: list[Entry] = field(default_factory=list)
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
     def current_step(self) -> "Step | None":
+        """The step to follow up now: the first one, in order, that is still open."""
         for step in self.steps:
-            if step.status == "active":
+            if step.is_open:
                 return step
         return None
 
@@ -33,6 +43,10 @@ class Step:
     id: str
     text: str
     status: str = "active"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
 
 
 @dataclass
@@ -61,7 +75,7 @@ class ParticipantState:
         return {SessionRef(e.get("module"), e.get("session")) for e in self.sessions}
 
     def active_goals(self) -> list[Goal]:
-        return [g for g in self.goals.values() if g.status == "active"]
+        return [g for g in self.goals.values() if g.is_open]
 
     @property
     def last_activity(self) -> str | None:

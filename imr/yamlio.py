@@ -84,6 +84,8 @@ def parse_text(text: str) -> Any:
         raise
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "end of stream" in (exc.problem or ""):
+            mark = exc.context_mark  # an unclosed quote: point at where it opened
         line = mark.line + 1 if mark is not None else 0
         problem = exc.problem or exc.context or "syntax"
         raise YamlProblem(line, "yaml_syntax", problem=problem) from None
