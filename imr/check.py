@@ -45,7 +45,9 @@ def _plain(path) -> bool:
 
 
 def check_workspace(ws: Workspace, strict: bool = False) -> list[Finding]:
-    curriculum = ws.curriculum
+    from imr.curriculum import load_curriculum
+
+    curriculum = load_curriculum(ws.lang, ws.root, use_cache=False)  # fresh, with line numbers
     findings = check_curriculum(curriculum, ws.root, strict=strict)
     findings.extend(check_records(ws, curriculum))
     return findings

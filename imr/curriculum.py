@@ -135,8 +135,12 @@ def _relative(path: Path, workspace_root: Path | None) -> str:
     return str(path)
 
 
-def load_curriculum(lang: str = "sv", workspace_root: Path | None = None) -> Curriculum:
+def load_curriculum(lang: str = "sv", workspace_root: Path | None = None, use_cache: bool = True) -> Curriculum:
+    """Load module and programme metadata; with `use_cache`, unchanged files come from `.imr-cache/`."""
+    from imr.cache import YamlCache
     from imr.yamlio import YamlProblem, load_file
+
+    cache = YamlCache(workspace_root if use_cache else None, f"curriculum-{lang}")
 
     lang, roots = _language_roots(lang, workspace_root)
     problems: list[Finding] = []
@@ -153,7 +157,7 @@ def load_curriculum(lang: str = "sv", workspace_root: Path | None = None) -> Cur
         if path is None:
             return None, None
         try:
-            return load_file(path), path
+            return cache.load(path), path
         except YamlProblem as problem:
             problems.append(Finding(_relative(path, workspace_root), problem.line, problem.code, problem.params))
             return None, path
@@ -202,6 +206,7 @@ def load_curriculum(lang: str = "sv", workspace_root: Path | None = None) -> Cur
             problems.append(Finding(module.folder, 0, "curriculum_duplicate_module", {"module": module.number}))
         seen[module.number] = module.folder
     modules.sort(key=lambda m: m.number)
+    cache.save()
     return Curriculum(
         lang=lang,
         title=str(programme.get("title") or "IMR"),

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from imr.entries import validate_entry
 from imr.errors import ImrError
 from imr.findings import Finding
 from imr.ids import is_valid_id
@@ -102,6 +101,8 @@ def _record_from(data: Any, path: Path, shown: str) -> Record:
 
 def validate_record(record: Record, shown: str, curriculum=None) -> list[Finding]:
     """Every problem in a parsed record: header, each entry's shape, its references."""
+    from imr.entries import validate_entry
+
     findings: list[Finding] = []
     expected_id = record.path.stem
     if record.header.get("id") != expected_id or not is_valid_id(expected_id):
@@ -126,6 +127,8 @@ def _reference_problems(record: Record, entry: Entry, shown: str, curriculum) ->
         if isinstance(target, int) and not (1 <= target < entry.number):
             out.append(Finding(shown, entry.line, "correction_bad_target", {"target": target}))
         elif isinstance(target, int) and isinstance(data.get("set"), dict):
+            from imr.entries import validate_entry
+
             merged = dict(record.entries[target - 1].data)
             merged.update(data["set"])
             for key in ("kind", "at", "by"):

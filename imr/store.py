@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from imr import writer
-from imr.entries import validate_entry
 from imr.errors import ImrError
 from imr.ids import check_participant_id, is_valid_id
 from imr.records import Record, RecordProblem, new_record_text, read_record
@@ -58,8 +56,8 @@ def stamp(entry: dict, by: str) -> dict:
 
 def check_new_entry(entry: dict, ws: Workspace) -> dict:
     """Refuse an entry that does not fit the schema or the PII rules, before any write."""
+    from imr.entries import free_texts, validate_entry
     from imr.pii import find_pii
-    from imr.entries import free_texts
 
     problems = validate_entry(entry)
     if problems:
@@ -82,9 +80,24 @@ def append(ws: Workspace, participant_id: str, entries: list[dict]) -> None:
     path = ws.record_path(participant_id)
     if not path.exists():
         raise ImrError("unknown_participant", id=participant_id)
+    from imr import writer
+
     for entry in entries:
         check_new_entry(entry, ws)
     writer.append_entries(path, entries, ws.lock_path)
+
+
+def append_many(ws: Workspace, changes: dict[str, list[dict]]) -> None:
+    """Append to several records as one all-or-nothing transaction (a group session)."""
+    appends = []
+    for participant_id, entries in changes.items():
+        path = ws.record_path(participant_id)
+        if not path.exists():
+            raise ImrError("unknown_participant", id=participant_id)
+        for entry in entries:
+            check_new_entry(entry, ws)
+        appends.append(writer.Append(path, entries))
+    writer.write_changes(appends, ws.lock_path)
 
 
 def create(ws: Workspace, participant_id: str, first_entry: dict) -> Path:
@@ -94,6 +107,8 @@ def create(ws: Workspace, participant_id: str, first_entry: dict) -> Path:
         raise ImrError("record_exists", path=participant_id)
     check_new_entry(first_entry, ws)
     ws.records_dir.mkdir(exist_ok=True)
+    from imr import writer
+
     text = new_record_text(participant_id, first_entry)
     writer.write_changes([writer.Create(path, text, [first_entry])], ws.lock_path)
     return path

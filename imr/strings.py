@@ -19,6 +19,9 @@ LANGUAGES = ("sv", "en")
 @lru_cache(maxsize=8)
 def _load(lang: str, workspace_root: Path | None) -> dict[str, Any]:
     """Merge `templates/strings/<lang>/*.yaml` (one file per feature), Swedish underneath."""
+    from imr.cache import YamlCache
+
+    cache = YamlCache(workspace_root, "strings")
     data: dict[str, Any] = {}
     langs = [DEFAULT_LANG] if lang == DEFAULT_LANG else [DEFAULT_LANG, lang]
     for code in langs:
@@ -26,15 +29,10 @@ def _load(lang: str, workspace_root: Path | None) -> dict[str, Any]:
             folder = base / "strings" / code
             if folder.is_dir():
                 for path in sorted(folder.glob("*.yaml")):
-                    data = _merge(data, _read(path))
+                    loaded = cache.load(path)
+                    data = _merge(data, loaded if isinstance(loaded, dict) else {})
+    cache.save()
     return data
-
-
-def _read(path: Path) -> dict[str, Any]:
-    from imr.yamlio import load_file
-
-    loaded = load_file(path)
-    return loaded if isinstance(loaded, dict) else {}
 
 
 def _merge(base: dict, extra: dict) -> dict:

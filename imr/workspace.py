@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -165,6 +164,8 @@ def init_workspace(directory: Path, lang: str = "sv", name: str | None = None) -
         _write_new(gitignore, "\n".join(GITIGNORE_LINES) + "\n")
         created.append(".gitignore")
     if not (directory / ".git").exists():
+        import subprocess
+
         try:
             subprocess.run(
                 ["git", "init", "-q", str(directory)],
@@ -174,6 +175,9 @@ def init_workspace(directory: Path, lang: str = "sv", name: str | None = None) -
         except (OSError, subprocess.CalledProcessError):
             raise ImrError("git_init_failed", path=str(directory)) from None
         created.append(".git/")
+    from imr.gitsetup import install
+
+    created.extend(install(directory))
     return created
 
 

@@ -52,6 +52,23 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
+def emit(lines: list[tuple[str | None, str]]) -> None:
+    """Print (style, text) lines: styled through rich on a terminal, plain text otherwise.
+
+    Piped or redirected output gets no styling anyway, and skipping rich there keeps the
+    most frequent command (`imr session next`) as quick to start as a bare typer program.
+    User text is passed as rich Text, never parsed as markup.
+    """
+    if not sys.stdout.isatty():
+        sys.stdout.write("".join(text + "\n" for _, text in lines))
+        return
+    from rich.text import Text
+
+    out = console()
+    for style, text in lines:
+        out.print(Text(text, style=style or ""))
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 

@@ -31,26 +31,27 @@ def next_(
 
 
 def _print_plan(plan: dict, ws) -> None:
+    from imr.cli.common import emit
     from imr.strings import strings
 
     labels = strings(ws.lang, ws.root)["plan"]
-    out = console()
     if plan["complete"]:
-        out.print(f"[bold]{escape(plan['participant'])}[/]: {escape(labels['complete'])}")
+        emit([("bold", f"{plan['participant']}: {labels['complete']}")])
         return
-    out.print(f"[bold]{escape(labels['heading'].format(session=plan['session'], title=plan['title']))}[/]")
-    out.print("[dim]" + escape(labels["subheading"].format(
-        participant=plan["participant"], module=plan["module"], module_title=plan["module_title"],
-        number=plan["sessions_held"] + 1, total=plan["sessions_total"])) + "[/]")
+    lines: list[tuple[str | None, str]] = [
+        ("bold", labels["heading"].format(session=plan["session"], title=plan["title"])),
+        ("dim", labels["subheading"].format(
+            participant=plan["participant"], module=plan["module"], module_title=plan["module_title"],
+            number=plan["sessions_held"] + 1, total=plan["sessions_total"])),
+    ]
     for step in plan["steps"]:
-        out.print()
-        out.print(f"[bold cyan]{escape(step['label'])}[/]")
-        for line in step["lines"]:
-            out.print(f"  {escape(line)}")
+        lines.append((None, ""))
+        lines.append(("bold cyan", step["label"]))
+        lines.extend((None, f"  {line}") for line in step["lines"])
         if step.get("key_points"):
-            out.print(f"  [bold]{escape(labels['key_points'])}[/]")
-            for point in step["key_points"]:
-                out.print(f"   • {escape(point)}")
+            lines.append(("bold", f"  {labels['key_points']}"))
+            lines.extend((None, f"   • {point}") for point in step["key_points"])
+    emit(lines)
 
 
 @app.command("log")
