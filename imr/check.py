@@ -10,7 +10,7 @@ from imr.curriculum_check import check_curriculum
 from imr.entries import free_texts
 from imr.findings import Finding
 from imr.pii import find_pii
-from imr.records import RecordProblem, read_record, validate_record
+from imr.records import RecordProblem, validate_record
 from imr.workspace import Workspace
 
 
@@ -18,13 +18,14 @@ def check_records(ws: Workspace, curriculum=None) -> list[Finding]:
     findings: list[Finding] = []
     if not ws.records_dir.is_dir():
         return findings
-    for path in sorted(ws.records_dir.glob("*.yaml")):
+    from imr.records_cache import read_all_records
+
+    for path, result in read_all_records(ws.records_dir, ws.root):
         shown = f"records/{path.name}"
-        try:
-            record = read_record(path, shown)
-        except RecordProblem as problem:
-            findings.append(problem.finding)
+        if isinstance(result, RecordProblem):
+            findings.append(result.finding)
             continue
+        record = result
         findings.extend(validate_record(record, shown, curriculum))
         for entry in record.entries:
             for text in free_texts(entry.data):
