@@ -18,6 +18,7 @@ def check_records(ws: Workspace, curriculum=None) -> list[Finding]:
     findings: list[Finding] = []
     if not ws.records_dir.is_dir():
         return findings
+    from imr.goals import goal_reference_problems
     from imr.records_cache import read_all_records
 
     for path, result in read_all_records(ws.records_dir, ws.root):
@@ -27,6 +28,7 @@ def check_records(ws: Workspace, curriculum=None) -> list[Finding]:
             continue
         record = result
         findings.extend(validate_record(record, shown, curriculum))
+        findings.extend(goal_reference_problems(record, shown))
         for entry in record.entries:
             for text in free_texts(entry.data):
                 hit = find_pii(text)
@@ -51,4 +53,7 @@ def check_workspace(ws: Workspace, strict: bool = False) -> list[Finding]:
     curriculum = load_curriculum(ws.lang, ws.root, use_cache=False)  # fresh, with line numbers
     findings = check_curriculum(curriculum, ws.root, strict=strict)
     findings.extend(check_records(ws, curriculum))
+    from imr.groups import check_groups
+
+    findings.extend(check_groups(ws))
     return findings

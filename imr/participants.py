@@ -37,6 +37,7 @@ def add_participant(ws: Workspace, participant_id: str, *, variant: str | None =
 
 def summary(ws: Workspace, participant_id: str) -> dict[str, Any]:
     """What `patient show` tells: profile, attendance, goals with history, corrections."""
+    from imr.goals import describe_goals
     from imr.planning import next_session
 
     record, state = store.load_state(ws, participant_id)
@@ -54,13 +55,7 @@ def summary(ws: Workspace, participant_id: str) -> dict[str, Any]:
                          if state.last_session else None),
         "last_date": state.last_activity,
         "next_session": str(nxt) if nxt else None,
-        "goals": [
-            {"id": g.id, "text": g.text, "status": g.status,
-             "steps": [{"id": s.id, "text": s.text, "status": s.status} for s in g.steps],
-             "history": [{"entry": e.number, "kind": e.kind, "at": e.get("at"), "by": e.get("by"),
-                          "status": e.get("status"), "text": e.get("text")} for e in g.history]}
-            for g in state.goals.values()
-        ],
+        "goals": describe_goals(state),
         "relapse_plan_versions": state.relapse_plan_versions,
         "imrs": len(state.imrs),
         "log": [{"entry": e.number, "kind": e.kind, "at": e.get("at"), "by": e.get("by"),

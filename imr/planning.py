@@ -16,6 +16,7 @@ from imr.state import ParticipantState
 from imr.strings import strings
 
 EXCERPT_CHARS = 160
+RELAPSE_MODULE = 7  # the module that writes the relapse-prevention plan
 
 
 def next_session(state: ParticipantState, curriculum: Curriculum) -> SessionRef | None:
@@ -101,7 +102,23 @@ def build_plan(state: ParticipantState, curriculum: Curriculum, lang: str = "sv"
         plan["last_session"] = None
     missed = [e for e in state.absences if last is None or str(e.get("date", "")) >= str(last.get("date", ""))]
     plan["missed_since_last"] = [{"session": f"{e.get('module')}.{e.get('session')}", "date": e.get("date")} for e in missed]
-    plan["goals"] = [
+    plan["goals"] = goal_follow_up(state)
+    plan["relapse_plan"] = _relapse_plan(state)
+    plan["steps"] = _steps(plan, text)
+    return plan
+
+
+def _relapse_plan(state: ParticipantState) -> dict[str, Any] | None:
+    if state.relapse_plan is None:
+        return None
+    from imr.relapse_plan import current_plan
+
+    return current_plan(state)
+
+
+def goal_follow_up(state: ParticipantState) -> list[dict[str, Any]]:
+    """Every open goal with the step to follow up now (step 4 of every session)."""
+    return [
         {
             "id": goal.id,
             "text": goal.text,
@@ -109,9 +126,6 @@ def build_plan(state: ParticipantState, curriculum: Curriculum, lang: str = "sv"
         }
         for goal in state.active_goals()
     ]
-    plan["relapse_plan"] = state.relapse_plan is not None
-    plan["steps"] = _steps(plan, text)
-    return plan
 
 
 def _steps(plan: dict[str, Any], text: dict[str, str]) -> list[dict[str, Any]]:
@@ -142,15 +156,18 @@ def _steps(plan: dict[str, Any], text: dict[str, str]) -> list[dict[str, Any]]:
     else:
         goals = [t("goals_none")]
     handout = plan["handout"]
+    material = [t("objective_line", text=o) for o in plan["objectives"]]
+    if plan["module"] == RELAPSE_MODULE:
+        relapse = plan["relapse_plan"]
+        material.append(t("relapse_plan_line", version=relapse["version"], date=relapse["date"], id=plan["participant"])
+                        if relapse else t("relapse_plan_none", id=plan["participant"]))
     return [
         {"id": "checkin", "label": t("step_checkin"), "lines": [t("checkin_hint")]},
         {"id": "review", "label": t("step_review"), "lines": review},
         {"id": "homework-review", "label": t("step_homework_review"), "lines": homework},
         {"id": "goals", "label": t("step_goals"), "lines": goals},
         {"id": "agenda", "label": t("step_agenda"), "lines": [t("agenda_hint", title=plan["title"])]},
-        {"id": "material", "label": t("step_material"),
-         "lines": [t("objective_line", text=o) for o in plan["objectives"]],
-         "key_points": plan["key_points"]},
+        {"id": "material", "label": t("step_material"), "lines": material, "key_points": plan["key_points"]},
         {"id": "summary", "label": t("step_summary"), "lines": [t("summary_hint")]},
         {"id": "homework", "label": t("step_homework"), "lines": plan["homework_suggestions"]},
         {"id": "handout", "label": t("step_handout"),

@@ -69,11 +69,10 @@ def log_session(ws: Workspace, participant_id: str, *, module: int | None = None
     signature = ws.signature(by)
     ref = resolve_session(ws, participant_id, module, session)
     if steps_done:
+        from imr.goals import require_steps
+
         _, state = store.load_state(ws, participant_id)
-        known = {s.id for g in state.goals.values() for s in g.steps}
-        for step_id in steps_done:
-            if step_id not in known:
-                raise ImrError("unknown_goal", id=participant_id, goal=step_id)
+        steps_done = require_steps(state, participant_id, steps_done)
     entry = session_entry(ws, participant_id, ref=ref, date=date, by=signature, homework_review=homework_review,
                           homework=homework, note=note, steps_done=steps_done, absent=absent)
     store.append(ws, participant_id, [entry])

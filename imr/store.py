@@ -89,6 +89,8 @@ def append(ws: Workspace, participant_id: str, entries: list[dict]) -> None:
 
 def append_many(ws: Workspace, changes: dict[str, list[dict]]) -> None:
     """Append to several records as one all-or-nothing transaction (a group session)."""
+    from imr import writer
+
     appends = []
     for participant_id, entries in changes.items():
         path = ws.record_path(participant_id)

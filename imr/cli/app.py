@@ -10,7 +10,9 @@ from typing import Optional
 
 import typer
 
-from imr.cli import check_cmd, correct_cmd, curriculum_cmd, init_cmd, patient_cmd, session_cmd
+from imr.cli import check_cmd, correct_cmd, curriculum_cmd, goal_cmd, group_cmd, imrs_cmd, init_cmd, patient_cmd, relapse_cmd, session_cmd
+from imr.cli import diff_cmd, fidelity_cmd, merge_cmd, status_cmd
+from imr.cli import render_cmd
 from imr.cli.common import set_workspace_option
 
 app = typer.Typer(
@@ -41,6 +43,15 @@ session_cmd.register_absent(app)
 correct_cmd.register(app)
 check_cmd.register(app)
 app.add_typer(curriculum_cmd.app, name="curriculum")
+app.add_typer(goal_cmd.app, name="goal")
+relapse_cmd.register(app)
+app.add_typer(imrs_cmd.app, name="imrs")
+app.add_typer(group_cmd.app, name="group")
+app.add_typer(render_cmd.app, name="render")
+diff_cmd.register(app)
+status_cmd.register(app)
+fidelity_cmd.register(app)
+merge_cmd.register(app)
 
 
 def main() -> None:

@@ -93,8 +93,8 @@ def handle_errors(func: Callable) -> Callable:
             fail(err.message(lang()))
         except KeyboardInterrupt:
             fail("Avbrutet; inget sparades." if lang() == "sv" else "Interrupted; nothing was saved.", 130)
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
+        except (typer.Exit, typer.Abort, typer.BadParameter, SystemExit):
+            raise  # usage errors keep typer's own message and exit code 2
         except Exception as exc:  # a bug, not the user's fault: say so in one line
             if os.environ.get("IMR_DEBUG"):
                 raise

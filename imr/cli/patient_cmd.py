@@ -85,12 +85,13 @@ def show(
     if data["goals"]:
         out.print(f"[bold]{escape(t('goals'))}[/]")
         for goal in data["goals"]:
-            out.print(f"  {escape(goal['id'])} [{escape(goal['status'])}] {escape(goal['text'])}")
+            out.print(f"  {escape(goal['id'])} {escape('[' + goal['status'] + ']')} {escape(goal['text'])}")
             for step in goal["steps"]:
-                out.print(f"     {escape(step['id'])} [{escape(step['status'])}] {escape(step['text'])}")
+                out.print(f"     {escape(step['id'])} {escape('[' + step['status'] + ']')} {escape(step['text'])}")
             for item in goal["history"]:
-                out.print(f"       [dim]#{item['entry']} {escape(item['at'])} {escape(item['by'])} {escape(item['kind'])} "
-                          f"{escape(item.get('status') or '')} {escape(item.get('text') or '')}[/]")
+                detail = " ".join(str(item[k]) for k in ("target", "status", "text", "note") if item.get(k))
+                out.print(f"       [dim]#{item['entry']} {escape(item['at'])} {escape(item['by'])} {escape(item['kind'])}: "
+                          f"{escape(detail)}[/]")
     table = Table(title=t("log"))
     for key in ("entry", "kind", "at", "by", "session", "note"):
         table.add_column(t(key))

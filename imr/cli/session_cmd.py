@@ -11,23 +11,63 @@ from imr.cli.common import console, escape, handle_errors, print_json, t, worksp
 app = typer.Typer(help="Plan today's session and log what happened.", no_args_is_help=True)
 
 
+def _one_target(participant: Optional[str], group: Optional[str]) -> None:
+    """Exactly one of PARTICIPANT and --group; anything else is a usage error (exit 2)."""
+    if (participant is None) == (group is None):
+        raise typer.BadParameter("give either a participant id or --group NAME, not both or neither",
+                                 param_hint="PARTICIPANT / --group")
+
+
 @app.command("next")
-@handle_errors
 def next_(
-    participant: str = typer.Argument(..., help="Participant id."),
+    participant: Optional[str] = typer.Argument(None, metavar="PARTICIPANT", help="Participant id (or use --group)."),
+    group: Optional[str] = typer.Option(None, "--group", help="Plan the next session of this group instead."),
     as_json: bool = typer.Option(False, "--json", help="The plan as JSON."),
+    render: Optional[str] = typer.Option(None, "--render", metavar="FORMAT",
+                                         help="Also print today's handout(s) into out/: pdf, docx, html or md."),
 ) -> None:
     """Today's plan: the eight steps of the next session, with the record's homework and goals."""
+    _one_target(participant, group)
+    _next(participant, group, as_json, render)
+
+
+@handle_errors
+def _next(participant: Optional[str], group: Optional[str], as_json: bool, render: Optional[str] = None) -> None:
+    ws = workspace()
+    if render is not None:
+        from imr.render.pipeline import check_format
+
+        check_format(render)
+    if group is not None:
+        from imr.group_planning import build_group_plan
+
+        plan = build_group_plan(ws, group)
+        if as_json:
+            print_json(plan)
+        else:
+            _print_group_plan(plan, ws)
+        _render_next(ws, render, plan, group=group, as_json=as_json)
+        return
     from imr import store
     from imr.planning import build_plan
 
-    ws = workspace()
     _, state = store.load_state(ws, participant)
     plan = build_plan(state, ws.curriculum, ws.lang, ws.root)
     if as_json:
         print_json(plan)
+    else:
+        _print_plan(plan, ws)
+    _render_next(ws, render, plan, participant=participant, as_json=as_json)
+
+
+def _render_next(ws, render: Optional[str], plan: dict, *, participant: Optional[str] = None,
+                 group: Optional[str] = None, as_json: bool = False) -> None:
+    """`--render FORMAT`: today's handout(s), personalised, into out/ (nothing when complete)."""
+    if render is None or plan.get("complete"):
         return
-    _print_plan(plan, ws)
+    from imr.cli.render_cmd import render_next
+
+    render_next(ws, render, participant=participant, group=group, message_to_stderr=as_json)
 
 
 def _print_plan(plan: dict, ws) -> None:
@@ -44,20 +84,56 @@ def _print_plan(plan: dict, ws) -> None:
             participant=plan["participant"], module=plan["module"], module_title=plan["module_title"],
             number=plan["sessions_held"] + 1, total=plan["sessions_total"])),
     ]
-    for step in plan["steps"]:
+    lines.extend(_step_lines(plan["steps"], labels))
+    emit(lines)
+
+
+def _step_lines(steps: list, labels: dict) -> list[tuple[str | None, str]]:
+    lines: list[tuple[str | None, str]] = []
+    for step in steps:
         lines.append((None, ""))
         lines.append(("bold cyan", step["label"]))
         lines.extend((None, f"  {line}") for line in step["lines"])
         if step.get("key_points"):
             lines.append(("bold", f"  {labels['key_points']}"))
             lines.extend((None, f"   • {point}") for point in step["key_points"])
+    return lines
+
+
+def _print_group_plan(plan: dict, ws) -> None:
+    from imr.cli.common import emit
+    from imr.strings import strings
+
+    table = strings(ws.lang, ws.root)
+    labels = {**table["plan"], **table.get("group_plan", {})}
+    if plan["complete"]:
+        emit([("bold", f"{plan['group']}: {labels['complete']}")])
+        return
+    lines: list[tuple[str | None, str]] = [
+        ("bold", labels["heading"].format(session=plan["session"], title=plan["title"])),
+        ("dim", labels["group_subheading"].format(
+            group=plan["group"], size=plan["size"], module=plan["module"], module_title=plan["module_title"],
+            number=plan["sessions_held"] + 1, total=plan["sessions_total"])),
+        (None, ""),
+        ("bold cyan", labels["group_members_title"]),
+    ]
+    attended = {True: labels["group_present"], False: labels["group_absent"], None: labels["group_not_logged"]}
+    for member in plan["members"]:
+        steps = [f"{g['current_step']['id']} {g['current_step']['text']}" for g in member["goals"] if g["current_step"]]
+        lines.append((None, "  " + labels["group_member_line"].format(
+            id=member["id"], last=attended[member["attended_last"]], homework=member["homework"] or "–",
+            step="; ".join(steps) or "–")))
+        if member["catch_up"]:
+            lines.append(("yellow", "     " + labels["group_member_catch_up"].format(sessions=", ".join(member["catch_up"]))))
+    lines.extend(_step_lines(plan["steps"], labels))
     emit(lines)
 
 
 @app.command("log")
-@handle_errors
 def log(
-    participant: str = typer.Argument(..., help="Participant id."),
+    ids: List[str] = typer.Argument(None, metavar="ID",
+                                    help="Participant id; with --group, the ids of absent members after --absent."),
+    group: Optional[str] = typer.Option(None, "--group", help="Log a group session: one entry in every member's record."),
     module: Optional[int] = typer.Option(None, "--module", help="Module number (default: the planned session)."),
     session: Optional[int] = typer.Option(None, "--session", help="Session number within the module."),
     date: Optional[str] = typer.Option(None, "--date", help="Date of the session, YYYY-MM-DD (default: today)."),
@@ -65,11 +141,54 @@ def log(
     homework_review: Optional[str] = typer.Option(None, "--homework-review", help="Last homework: done, partly, not-done or none."),
     homework: Optional[str] = typer.Option(None, "--homework", help="Homework agreed for next time."),
     note: Optional[str] = typer.Option(None, "--note", help="Session note, in plain Swedish the participant can read."),
-    step_done: List[str] = typer.Option([], "--step-done", help="A goal step completed, e.g. G1.2 (repeatable)."),
-    absent: bool = typer.Option(False, "--absent", help="The participant did not come."),
+    step_done: List[str] = typer.Option([], "--step-done", help="A goal step completed, e.g. G1.2; with --group ID:G1.2 (repeatable)."),
+    absent: bool = typer.Option(False, "--absent", help="The participant did not come; with --group, the members named after it."),
     edit: bool = typer.Option(False, "--edit", help="Write the note in your editor ($VISUAL or $EDITOR)."),
 ) -> None:
-    """Record the session (or an absence) as a new signed entry at the end of the record."""
+    """Record the session (or an absence) as a new signed entry at the end of the record.
+
+    With --group, one entry goes into every member's record (`session`, or `absent` for those
+    named after --absent), all or nothing.
+    """
+    ids = list(ids or [])
+    if group is None:
+        if len(ids) != 1:
+            raise typer.BadParameter("give one participant id, or --group NAME", param_hint="PARTICIPANT")
+    elif ids and not absent:
+        raise typer.BadParameter("with --group, name the members who did not come after --absent", param_hint="--absent")
+    elif absent and not ids:
+        raise typer.BadParameter("with --group, --absent needs the ids of the members who did not come",
+                                 param_hint="--absent")
+    if group is not None:
+        _log_group(group, ids, module=module, session=session, date=date, by=by, homework_review=homework_review,
+                   homework=homework, note=note, step_done=step_done, edit=edit)
+        return
+    _log_one(ids[0], module=module, session=session, date=date, by=by, homework_review=homework_review,
+             homework=homework, note=note, step_done=step_done, absent=absent, edit=edit)
+
+
+@handle_errors
+def _log_group(group: str, absent_ids: list[str], *, module, session, date, by, homework_review, homework, note,
+               step_done, edit) -> None:
+    from imr.groups import log_group_session
+
+    ws = workspace()
+    options = dict(module=module, session=session, date=date, by=by, absent=absent_ids,
+                   homework_review=homework_review, homework=homework, steps_done=step_done or None)
+    if edit:
+        from imr.editor import note_from_editor
+
+        planned = log_group_session(ws, group, note=note, dry_run=True, **options)
+        note = note_from_editor(t("editor_template", session=planned["session"], id=group), note or "")
+    result = log_group_session(ws, group, note=note, **options)
+    console().print(escape(t("group_logged", name=group, session=result["session"], date=result["date"],
+                             present=len(result["present"]), total=len(result["present"]) + len(result["absent"]),
+                             absent=", ".join(result["absent"]) or t("none"))))
+
+
+@handle_errors
+def _log_one(participant: str, *, module, session, date, by, homework_review, homework, note, step_done, absent,
+             edit) -> None:
     from imr.sessions import log_session, resolve_session
 
     ws = workspace()

@@ -1,0 +1,95 @@
+"""`imr goal add|step|update|list`: recovery goals and their steps, each change a new entry."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
+
+app = typer.Typer(help="Recovery goals (G1, G2…) and their steps (G1.1, G1.2…).", no_args_is_help=True)
+
+
+@app.command("add")
+@handle_errors
+def add(
+    participant: str = typer.Argument(..., help="Participant id."),
+    text: str = typer.Argument(..., help="The goal in the participant's own words."),
+    step: List[str] = typer.Option([], "--step", help="A first small step towards the goal (repeatable)."),
+    note: Optional[str] = typer.Option(None, "--note", help="Optional note, e.g. why this goal matters."),
+    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
+) -> None:
+    """Set a new recovery goal, optionally with its first steps."""
+    from imr.goals import add_goal
+
+    entry = add_goal(workspace(), participant, text, steps=step, note=note, by=by)
+    steps = [f"{entry['goal']}.{i}" for i in range(1, len(entry.get("steps") or []) + 1)]
+    key = "goal_added_steps" if steps else "goal_added"
+    console().print(escape(t(key, id=participant, goal=entry["goal"], steps=", ".join(steps))))
+
+
+@app.command("step")
+@handle_errors
+def step(
+    participant: str = typer.Argument(..., help="Participant id."),
+    goal: str = typer.Argument(..., help="The goal, e.g. G1."),
+    text: str = typer.Argument(..., help="The new step: small, concrete, possible soon."),
+    note: Optional[str] = typer.Option(None, "--note", help="Optional note."),
+    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
+) -> None:
+    """Add a step to a goal; it gets the next number (G1.3 after G1.2)."""
+    from imr.goals import add_step
+
+    entry = add_step(workspace(), participant, goal, text, note=note, by=by)
+    console().print(escape(t("goal_step_added", id=participant, step=entry["step"], goal=entry["goal"])))
+
+
+@app.command("update")
+@handle_errors
+def update(
+    participant: str = typer.Argument(..., help="Participant id."),
+    target: str = typer.Argument(..., metavar="GOAL[.STEP]", help="A goal (G1) or a step (G1.2)."),
+    status: str = typer.Option(..., "--status", help="active, done, paused, revised or dropped."),
+    text: Optional[str] = typer.Option(None, "--text", help="New wording (required with --status revised)."),
+    note: Optional[str] = typer.Option(None, "--note", help="Why the status changed."),
+    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
+) -> None:
+    """Record a new status (and perhaps new wording) for a goal or step; the old one stays in the log."""
+    from imr.goals import update_goal
+
+    entry = update_goal(workspace(), participant, target, status, text=text, note=note, by=by)
+    console().print(escape(t("goal_updated", id=participant, goal=entry["goal"], status=t(f"goal_status_{status}"))))
+
+
+@app.command("list")
+@handle_errors
+def list_(
+    participant: str = typer.Argument(..., help="Participant id."),
+    as_json: bool = typer.Option(False, "--json", help="As JSON."),
+) -> None:
+    """Every goal with its steps, status and history."""
+    from imr import store
+    from imr.goals import describe_goals
+
+    _, state = store.load_state(workspace(), participant)
+    goals = describe_goals(state)
+    if as_json:
+        print_json(goals)
+        return
+    out = console()
+    if not goals:
+        out.print(escape(t("goal_none", id=participant)))
+        return
+    for goal in goals:
+        status = escape(f"[{t('goal_status_' + goal['status'])}]")
+        out.print(f"[bold]{escape(goal['id'])}[/] {status} {escape(goal['text'])}")
+        for item in goal["steps"]:
+            marker = "→ " if item["id"] == goal["current_step"] else "  "
+            status = escape(f"[{t('goal_status_' + item['status'])}]")
+            out.print(f"  {marker}{escape(item['id'])} {status} {escape(item['text'])}")
+        for item in goal["history"]:
+            detail = " ".join(escape(x) for x in (item.get("target"), item.get("status"), item.get("text"),
+                                                  item.get("note")) if x)
+            out.print(f"     [dim]#{item['entry']} {escape(item['at'])} {escape(item['by'])} "
+                      f"{escape(item['kind'])}: {detail}[/]")

@@ -1,0 +1,121 @@
+"""`imr group create|add|remove|show|list`: groups that go through the programme together."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
+
+app = typer.Typer(help="IMR groups: groups/NAME.yaml, membership kept as an append-only log.", no_args_is_help=True)
+
+
+@app.command("create")
+@handle_errors
+def create(
+    name: str = typer.Argument(..., help="Group name, e.g. torsdag-a (a-z, 0-9, dash)."),
+    leader: List[str] = typer.Option([], "--leader", help="Signature of a group leader (repeatable)."),
+    weekday: List[str] = typer.Option([], "--weekday", help="Day the group meets, e.g. torsdag or thursday (repeatable)."),
+    note: Optional[str] = typer.Option(None, "--note", help="Optional note."),
+    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
+) -> None:
+    """Create a group file (groups/NAME.yaml)."""
+    from imr.groups import create_group
+
+    create_group(workspace(), name, leaders=leader, weekdays=weekday, note=note, by=by)
+    console().print(escape(t("group_created", name=name)))
+
+
+@app.command("add")
+@handle_errors
+def add(
+    name: str = typer.Argument(..., help="Group name."),
+    participants: List[str] = typer.Argument(..., help="One or more participant ids."),
+    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
+) -> None:
+    """Add participants to a group (more than 8 works, with a warning about fidelity)."""
+    from imr.groups import FIDELITY_MAX_MEMBERS, add_members
+
+    result = add_members(workspace(), name, participants, by=by)
+    console().print(escape(t("group_members_added", name=name, ids=", ".join(participants), size=result["size"])))
+    if result["over_fidelity"]:
+        console(stderr=True).print("[yellow]" + escape(t("group_over_fidelity", name=name, size=result["size"],
+                                                         max=FIDELITY_MAX_MEMBERS)) + "[/]")
+
+
+@app.command("remove")
+@handle_errors
+def remove(
+    name: str = typer.Argument(..., help="Group name."),
+    participant: str = typer.Argument(..., help="Participant id."),
+    note: Optional[str] = typer.Option(None, "--note", help="Optional note, e.g. the reason."),
+    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
+) -> None:
+    """Take a participant out of a group (their record is not touched)."""
+    from imr.groups import remove_member
+
+    remove_member(workspace(), name, participant, note=note, by=by)
+    console().print(escape(t("group_member_removed", name=name, id=participant)))
+
+
+@app.command("show")
+@handle_errors
+def show(
+    name: str = typer.Argument(..., help="Group name."),
+    as_json: bool = typer.Option(False, "--json", help="As JSON."),
+) -> None:
+    """Leaders, meeting days, members and where the group is in the programme."""
+    from rich.table import Table
+
+    from imr.groups import describe_group
+
+    ws = workspace()
+    data = describe_group(ws, name)
+    if as_json:
+        print_json(data)
+        return
+    out = console()
+    out.print(f"[bold]{escape(t('group_heading', name=data['name']))}[/]")
+    days = ", ".join(t(f"weekday_{d}") for d in data["weekdays"])
+    rows = [("group_leaders", ", ".join(data["leaders"])), ("group_weekdays", days),
+            ("group_created_on", data["created"]), ("group_size", str(data["size"])),
+            ("group_sessions_held", str(data["sessions_held"])),
+            ("group_last_session", f"{data['last_session']['session']} ({data['last_session']['date']})"
+             if data["last_session"] else None),
+            ("group_next_session", data["next_session"])]
+    for key, value in rows:
+        out.print(f"  {escape(t(key))}: {escape(value or t('none'))}")
+    if data["over_fidelity"]:
+        out.print("[yellow]" + escape(t("group_over_fidelity", name=name, size=data["size"], max=8)) + "[/]")
+    if not data["members"]:
+        out.print(escape(t("group_no_members_yet", name=name)))
+        return
+    table = Table(title=t("group_members"))
+    for key in ("id", "group_joined", "variant", "sessions_held", "sessions_missed"):
+        table.add_column(t(key))
+    for member in data["members"]:
+        table.add_row(*(escape(member[k] if member[k] is not None else t("none"))
+                        for k in ("id", "joined", "variant", "sessions_held", "sessions_missed")))
+    out.print(table)
+
+
+@app.command("list")
+@handle_errors
+def list_(as_json: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
+    """All groups with their size and leaders."""
+    from imr.groups import all_groups
+
+    groups = all_groups(workspace())
+    rows = [{"name": g.name, "size": len(g.members), "leaders": g.leaders, "weekdays": g.weekdays} for g in groups]
+    if as_json:
+        print_json(rows)
+        return
+    out = console()
+    if not rows:
+        out.print(escape(t("group_none")))
+        return
+    for row in rows:
+        days = ", ".join(t(f"weekday_{d}") for d in row["weekdays"])
+        out.print(escape(t("group_list_line", name=row["name"], size=row["size"],
+                           leaders=", ".join(row["leaders"]) or t("none"), weekdays=days or t("none"))))

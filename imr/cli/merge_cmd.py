@@ -1,0 +1,34 @@
+"""`imr merge-driver`: what git runs to merge a record (hidden; `imr init` registers it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from imr.cli.common import handle_errors, workspace
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("merge-driver", hidden=True)
+    @handle_errors
+    def merge_driver(
+        base: Path = typer.Argument(..., help="%O: the common ancestor's version."),
+        ours: Path = typer.Argument(..., help="%A: our version; the result is written here."),
+        theirs: Path = typer.Argument(..., help="%B: their version."),
+        shown: str = typer.Argument("", help="%P: the path being merged, for messages."),
+    ) -> None:
+        """Git merge driver for records and group files: keeps both sides' appended entries."""
+        from imr.errors import ImrError
+        from imr.merge import merge_files
+
+        try:  # only for the language of the message; git may run us anywhere
+            workspace()
+        except ImrError:
+            pass
+        try:
+            outcome = merge_files(base, ours, theirs, shown)
+        except OSError:
+            raise ImrError("merge_unreadable", path=shown or str(ours)) from None
+        if not outcome.clean:
+            raise ImrError(outcome.reason, path=shown or str(ours))

@@ -1,0 +1,204 @@
+"""`imr render handout|bundle|manual`: printable documents as PDF, DOCX, HTML or Markdown."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from imr.cli.common import console, escape, handle_errors, t, workspace
+
+app = typer.Typer(help="Print handouts, personal folders, bundles and the leader manual (A4 PDF, DOCX, HTML).",
+                  no_args_is_help=True)
+
+FORMAT_HELP = "pdf, docx, html or md (default: the suffix of -o, else pdf)."
+OUTPUT_HELP = "Output file (default: out/ in the workspace); - writes the Markdown to stdout."
+DATE_HELP = "Date printed on personalised output, YYYY-MM-DD (default: today)."
+
+
+def _format_option():
+    return typer.Option(None, "--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
+
+
+def _output_option():
+    return typer.Option(None, "--output", "-o", help=OUTPUT_HELP, metavar="PATH")
+
+
+@app.command("handout")
+@handle_errors
+def handout(
+    session: str = typer.Argument(..., help="Session as M.S, for example 3.2."),
+    participant: Optional[str] = typer.Option(None, "--for", help="Participant id: their version, homework, goals and prefilled worksheets."),
+    fmt: Optional[str] = _format_option(),
+    output: Optional[str] = _output_option(),
+    date: Optional[str] = typer.Option(None, "--date", help=DATE_HELP),
+) -> None:
+    """One session's handout, for everyone or personalised for one participant."""
+    from imr.render.documents import handout_document
+
+    ws = workspace()
+    target = _target(ws, fmt, output)
+    render_and_write(ws, handout_document(ws, session, participant, date), target)
+
+
+@app.command("bundle")
+@handle_errors
+def bundle(
+    module: Optional[int] = typer.Option(None, "--module", help="Every handout of one module."),
+    all_: bool = typer.Option(False, "--all", help="The whole programme in one document."),
+    participant: Optional[str] = typer.Option(None, "--for", help="A participant's personal folder: goals, relapse plan, handouts so far."),
+    group: Optional[str] = typer.Option(None, "--group", help="Every member of a group (their folders, or with --next today's handouts)."),
+    next_: bool = typer.Option(False, "--next", help="With --group: today's handout for every member, each personalised."),
+    fmt: Optional[str] = _format_option(),
+    output: Optional[str] = _output_option(),
+    date: Optional[str] = typer.Option(None, "--date", help=DATE_HELP),
+) -> None:
+    """Several handouts in one document: a module, the programme, a folder or a group."""
+    from imr.errors import ImrError
+    from imr.render import documents
+
+    ws = workspace()
+    chosen = [module is not None, all_, participant is not None, group is not None]
+    if sum(chosen) != 1:
+        raise ImrError("render_bundle_choice")
+    if next_ and group is None:
+        raise ImrError("render_next_needs_group")
+    target = _target(ws, fmt, output)
+    if module is not None:
+        document = documents.module_document(ws, module)
+    elif all_:
+        document = documents.programme_document(ws)
+    elif participant is not None:
+        document = documents.folder_document(ws, participant, date)
+    else:
+        from imr.ids import check_group_name
+
+        document = documents.group_document(ws, check_group_name(group), next_session=next_, date=date)
+    render_and_write(ws, document, target)
+
+
+@app.command("manual")
+@handle_errors
+def manual(
+    module: Optional[int] = typer.Option(None, "--module", help="Only this module's leader guides."),
+    fmt: Optional[str] = _format_option(),
+    output: Optional[str] = _output_option(),
+) -> None:
+    """The leader guides as one manual, with module introductions and contents."""
+    from imr.render.documents import manual_document
+
+    ws = workspace()
+    target = _target(ws, fmt, output)
+    render_and_write(ws, manual_document(ws, module), target)
+
+
+class Target:
+    """Where and in which format a command's document goes (checked before rendering)."""
+
+    def __init__(self, fmt: str, path=None, stdout: bool = False, explicit: bool = False) -> None:
+        self.fmt = fmt
+        self.path = path
+        self.stdout = stdout
+        self.explicit = explicit
+
+
+def _target(ws, fmt: Optional[str], output: Optional[str]) -> Target:
+    from pathlib import Path
+
+    from imr.render.output import check_output_path
+    from imr.render.pipeline import FORMATS, check_format
+
+    if output == "-":
+        if fmt is not None:
+            check_format(fmt)
+        return Target("md", stdout=True)
+    if fmt is not None:
+        chosen = check_format(fmt)
+    elif output and Path(output).suffix.lower().lstrip(".") in FORMATS:
+        chosen = Path(output).suffix.lower().lstrip(".")
+    else:
+        chosen = "pdf"
+    if output:
+        return Target(chosen, check_output_path(Path(output), create_parent=False), explicit=True)
+    return Target(chosen)
+
+
+def render_and_write(ws, document, target: Target, message_to_stderr: bool = False) -> None:
+    """Render one document (with a progress bar for bundles on a terminal) and save it.
+
+    Rich is only imported for the progress bar: a single handout from a script or a shell
+    pipe starts as fast as it can.
+    """
+    import sys
+
+    from imr.cli.common import emit
+    from imr.render.output import check_output_path, default_path, write_output
+    from imr.render.pipeline import render_document
+
+    path = target.path
+    if not target.stdout and path is None:
+        path = check_output_path(default_path(ws, document, target.fmt), create_parent=True)
+    if len(document.parts) > 1 and sys.stderr.isatty():
+        rendered = _with_progress(ws, document, target.fmt, console(stderr=True))
+    else:
+        rendered = render_document(ws, document, target.fmt)
+    for warning in rendered.warnings:
+        sys.stderr.write(t("render_warning", message=warning) + "\n")
+    if target.stdout:
+        sys.stdout.write(rendered.data.decode("utf-8"))
+        return
+    write_output(path, rendered.data)
+    if message_to_stderr:
+        sys.stderr.write(t("render_written", path=_shown(path)) + "\n")
+    else:
+        emit([(None, t("render_written", path=_shown(path)))])
+
+
+def _with_progress(ws, document, fmt: str, err):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from imr.render.pipeline import render_document
+
+    steps = {"markdown": t("render_step_markdown"), "pandoc": t("render_step_pandoc"), "typst": t("render_step_typst")}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as progress:
+        tasks: dict[str, int] = {}
+
+        def update(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = progress.add_task(escape(steps.get(step, step)), total=total)
+            progress.update(tasks[step], completed=done, total=total)
+
+        return render_document(ws, document, fmt, update)
+
+
+def _shown(path) -> str:
+    import os
+
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return relative if not relative.startswith("..") else str(path)
+
+
+def render_next(ws, fmt: str, participant: str | None = None, group: str | None = None,
+                message_to_stderr: bool = False) -> None:
+    """`imr session next … --render FORMAT`: today's handout(s) into out/."""
+    from imr.render.documents import group_document, handout_document
+    from imr.render.pipeline import check_format
+
+    fmt = check_format(fmt)
+    if group is not None:
+        document = group_document(ws, group, next_session=True)
+    else:
+        from imr import store
+        from imr.errors import ImrError
+        from imr.planning import next_session
+
+        _, state = store.load_state(ws, participant)
+        ref = next_session(state, ws.curriculum)
+        if ref is None:
+            raise ImrError("render_programme_complete", id=participant)
+        document = handout_document(ws, ref, participant)
+    render_and_write(ws, document, Target(fmt), message_to_stderr)

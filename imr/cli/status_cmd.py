@@ -1,0 +1,81 @@
+"""`imr status`: one row per participant (attendance, next session, goals, latest IMRS)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+
+from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
+
+COLUMNS = ("id", "variant", "form", "next", "attendance", "last", "goals", "imrs")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("status")
+    @handle_errors
+    def status(as_json: bool = typer.Option(False, "--json", help="The rows as JSON, `id` first in each.")) -> None:
+        """One row per participant: next session, attendance, last session, goals, IMRS."""
+        from imr.status import status_rows
+
+        rows = status_rows(workspace())
+        if as_json:
+            print_json(rows)
+            return
+        if not rows:
+            sys.stdout.write(t("no_participants") + "\n")
+            return
+        cells = [_cells(row) for row in rows]
+        if sys.stdout.isatty():
+            _table(rows, cells)
+        else:
+            _plain(cells)
+
+
+def _cells(row: dict[str, Any]) -> list[str]:
+    if "error" in row:
+        return [row["id"], row["error"]] + [""] * (len(COLUMNS) - 2)
+    form = t("status_individual") if row["format"] == "individual" else t("status_group")
+    if row.get("group"):
+        form += f" ({row['group']})"
+    last = row["last_session_date"] or t("none")
+    if row["last_session"]:
+        last = f"{row['last_session']} {last}"
+    if row["overdue"]:
+        last += " " + t("status_overdue", days=row["days_since_session"])
+    imrs = t("none")
+    if row["imrs_mean"] is not None:
+        imrs = f"{row['imrs_mean']:.2f}"
+        if row["imrs_change"] is not None:
+            imrs += f" ({row['imrs_change']:+.2f})"
+    return [
+        row["id"],
+        row["variant"],
+        form,
+        row["next_session"] or t("status_complete"),
+        t("status_attendance", attended=row["sessions_attended"], missed=row["sessions_missed"]),
+        last,
+        str(row["active_goals"]),
+        imrs,
+    ]
+
+
+def _table(rows: list[dict[str, Any]], cells: list[list[str]]) -> None:
+    from rich.table import Table
+
+    table = Table(title=t("status_title"))
+    for column in COLUMNS:
+        table.add_column(t(f"status_col_{column}"))
+    for row, values in zip(rows, cells):
+        style = "red" if "error" in row or row.get("overdue") else None
+        table.add_row(*(escape(v) for v in values), style=style)
+    console().print(table)
+
+
+def _plain(cells: list[list[str]]) -> None:
+    """Aligned columns without rich, for pipes and big wards (1,000 rows print instantly)."""
+    header = [t(f"status_col_{column}") for column in COLUMNS]
+    widths = [max(len(r[i]) for r in [header, *cells]) for i in range(len(COLUMNS))]
+    out = ["  ".join(value.ljust(width) for value, width in zip(r, widths)).rstrip() for r in [header, *cells]]
+    sys.stdout.write("\n".join(out) + "\n")

@@ -1,0 +1,351 @@
+"""`imr fidelity`: the IMR Fidelity Scale (IMR-FS) items that the records can support.
+
+The scale has 13 items scored 1–5 (IMR.md). Items 1–7 describe what was done, and good
+records show it: group size, programme length, topics covered, handouts, significant
+others, goal setting and goal follow-up. Each is scored with the evidence (counts and
+percentages) beside it, so a supervisor can check the arithmetic and the data behind it.
+Items 8–10 are about how leaders teach and can only be judged by watching sessions; the tool
+says so and never guesses. Items 11–13 get an *indication* from the records (who has had the
+relevant modules or a written plan), kept apart from the score because the item itself is
+about how the training is done.
+
+When the records do not log something at all (no session entry says whether a handout was
+given), the item is left unscored rather than scored 1: missing data is not poor fidelity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from imr.records import Record, RecordProblem
+from imr.state import ParticipantState, derive_state
+from imr.workspace import Workspace
+
+# Item 2: "≥ 6 months of weekly sessions" = 26 weeks; up to four weeks off (holidays, illness)
+# still count as weekly, so 22 calendar weeks with an attended session.
+SIX_MONTHS = timedelta(days=182)
+WEEKS_FOR_SIX_MONTHS = 22
+# Item 3: the scale's nine topic areas are those of modules 2–10 (illness facts, stress–
+# vulnerability, social support, medication, alcohol and drugs, relapses, stress, problems
+# and symptoms, the care system). Module 1 is goal setting (items 6–7); 11 is newer.
+TOPIC_MODULES = (2, 3, 4, 5, 6, 7, 8, 9, 10)
+# Item 5 looks at the last month unless a period is given.
+CONTACT_WINDOW = timedelta(days=30)
+# Items 11–13: the modules where the skill is trained.
+COPING_MODULES = (8, 9)
+RELAPSE_MODULE = 7
+MEDICATION_MODULE = 5
+OBSERVATION_ITEMS = (8, 9, 10)
+INDICATION_ITEMS = (11, 12, 13)
+
+
+@dataclass
+class FidelityItem:
+    item: int
+    score: int | None
+    basis: str  # records | indication | observation
+    evidence: dict[str, Any] = field(default_factory=dict)
+    reason: str = "scored"  # a strings key for the evidence sentence
+    indication: int | None = None
+
+    def as_dict(self, name: str, text: str) -> dict[str, Any]:
+        out = {"item": self.item, "name": name, "score": self.score, "basis": self.basis,
+               "evidence": self.evidence, "text": text}
+        if self.item in INDICATION_ITEMS:
+            out["indication"] = self.indication
+        return out
+
+
+@dataclass
+class _Person:
+    state: ParticipantState
+    sessions: list[dict]  # attended sessions in the period, as entry data
+    active: bool
+
+
+def percent_band(share: float) -> int:
+    """The IMR-FS percentage anchors (items 2 and 4; used for 5–7 and 11–13 as well)."""
+    for floor, score in ((90, 5), (70, 4), (40, 3), (20, 2)):
+        if share >= floor:
+            return score
+    return 1
+
+
+def size_band(people: int) -> int:
+    for ceiling, score in ((8, 5), (10, 4), (12, 3), (15, 2)):
+        if people <= ceiling:
+            return score
+    return 1
+
+
+def topic_band(covered: int) -> int:
+    for floor, score in ((8, 5), (6, 4), (4, 3), (2, 2)):
+        if covered >= floor:
+            return score
+    return 1
+
+
+def assess(ws: Workspace, since: date | None = None, today: date | None = None) -> list[FidelityItem]:
+    """All 13 items, in order; each record is read once."""
+    today = today or date.today()
+    people, unreadable = _people(ws, since, today)
+    active = [p for p in people if p.active]
+    items = [
+        _group_size(ws, active),
+        _programme_length(ws, active, today),
+        _topics(active),
+        _handouts(active),
+        _significant_others(active, since, today),
+        _goal_setting(active),
+        _goal_follow_up(active, since),
+    ]
+    items.extend(FidelityItem(n, None, "observation", reason="observation") for n in OBSERVATION_ITEMS)
+    items.extend(_indications(active))
+    for item in items:
+        item.evidence.setdefault("participants", len(active))
+        if unreadable:
+            item.evidence["unreadable_records"] = unreadable
+    return items
+
+
+def mean_score(items: list[FidelityItem]) -> float | None:
+    scores = [i.score for i in items if i.score is not None]
+    return round(sum(scores) / len(scores), 2) if scores else None
+
+
+def _people(ws: Workspace, since: date | None, today: date) -> tuple[list[_Person], int]:
+    from imr.ids import is_valid_id
+    from imr.records_cache import read_all_records
+
+    people = []
+    unreadable = 0
+    if not ws.records_dir.is_dir():
+        return people, unreadable
+    for path, result in read_all_records(ws.records_dir, ws.root):
+        if not is_valid_id(path.stem):
+            continue
+        if isinstance(result, RecordProblem):
+            unreadable += 1
+            continue
+        state = derive_state(result)
+        sessions = [e.data for e in state.sessions if _in_period(_day(e.get("date")), since, today)]
+        people.append(_Person(state, sessions, _active(result, state, since, today)))
+    return people, unreadable
+
+
+def _active(record: Record, state: ParticipantState, since: date | None, today: date) -> bool:
+    """In the period: anything written about the participant then (everyone, without a period)."""
+    if since is None:
+        return True
+    for entry in record.entries:
+        if _in_period(_day(entry.get("date")) or _day(entry.get("at")), since, today):
+            return True
+    return False
+
+
+def _in_period(day: date | None, since: date | None, today: date) -> bool:
+    return day is not None and (since is None or day >= since) and day <= today
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _share(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def _group_size(ws: Workspace, active: list[_Person]) -> FidelityItem:
+    """Item 1: the largest group (its roster or the most people at one of its sessions)."""
+    if not active:
+        return FidelityItem(1, None, "records", reason="no_participants")
+    attendance: dict[tuple, set[str]] = {}
+    for person in active:
+        for entry in person.sessions:
+            if entry.get("group"):
+                key = (entry["group"], entry.get("date"), entry.get("module"), entry.get("session"))
+                attendance.setdefault(key, set()).add(person.state.id)
+    groups: dict[str, dict[str, int]] = {}
+    for (name, *_), present in attendance.items():
+        info = groups.setdefault(name, {"members": 0, "largest_session": 0, "sessions": 0})
+        info["largest_session"] = max(info["largest_session"], len(present))
+        info["sessions"] += 1
+    for name, members in _rosters(ws).items():
+        if name in groups or members:
+            groups.setdefault(name, {"members": 0, "largest_session": 0, "sessions": 0})["members"] = members
+    individual = sum(1 for p in active if p.state.format == "individual")
+    largest = max((max(g["members"], g["largest_session"]) for g in groups.values()), default=0)
+    evidence = {"individual_participants": individual, "groups": groups, "largest_group": largest}
+    if groups:
+        return FidelityItem(1, size_band(largest), "records", evidence, reason="group_size")
+    if individual < len(active):
+        # Participants in group format, but no group file or session names a group: size unknown.
+        return FidelityItem(1, None, "records", evidence, reason="group_size_unknown")
+    return FidelityItem(1, 5, "records", evidence, reason="group_size_individual")
+
+
+def _rosters(ws: Workspace) -> dict[str, int]:
+    """Members per group file, when the workspace keeps groups (imr.groups)."""
+    try:
+        from imr.groups import all_groups
+    except ImportError:
+        return {}
+    return {group.name: len(group.members) for group in all_groups(ws)}
+
+
+def _programme_length(ws: Workspace, active: list[_Person], today: date) -> FidelityItem:
+    """Item 2: of those enrolled six months or more, who has had six months of weekly sessions."""
+    from imr.planning import next_session
+
+    eligible = reached = 0
+    for person in active:
+        state = person.state
+        complete = next_session(state, ws.curriculum) is None
+        enrolled = _day(state.enrolled_on)
+        if not complete and (enrolled is None or today - enrolled < SIX_MONTHS):
+            continue
+        eligible += 1
+        weeks = {d.isocalendar()[:2] for e in state.sessions if (d := _day(e.get("date")))}
+        if complete or len(weeks) >= WEEKS_FOR_SIX_MONTHS:
+            reached += 1
+    evidence = {"enrolled_six_months": eligible, "six_months_of_sessions": reached,
+                "percent": _share(reached, eligible), "weeks_required": WEEKS_FOR_SIX_MONTHS}
+    if not eligible:
+        return FidelityItem(2, None, "records", evidence, reason="length_none_eligible")
+    return FidelityItem(2, percent_band(evidence["percent"]), "records", evidence, reason="length")
+
+
+def _topics(active: list[_Person]) -> FidelityItem:
+    """Item 3: how many of the nine topic areas the programme covered in the period."""
+    by_module: dict[int, int] = {}
+    for person in active:
+        for module in {e.get("module") for e in person.sessions} & set(TOPIC_MODULES):
+            by_module[module] = by_module.get(module, 0) + 1
+    sessions = sum(len(p.sessions) for p in active)
+    evidence = {"topics_covered": len(by_module), "topics_total": len(TOPIC_MODULES),
+                "covered_modules": sorted(by_module), "participants_per_module": dict(sorted(by_module.items())),
+                "sessions": sessions}
+    if not sessions:
+        return FidelityItem(3, None, "records", evidence, reason="no_sessions")
+    return FidelityItem(3, topic_band(len(by_module)), "records", evidence, reason="topics")
+
+
+def _handouts(active: list[_Person]) -> FidelityItem:
+    """Item 4: share of participants given a handout at least at every other session."""
+    sessions = [e for p in active for e in p.sessions]
+    logged = [e for e in sessions if "handout" in e]
+    given = sum(1 for e in sessions if e.get("handout") is True)
+    with_sessions = [p for p in active if p.sessions]
+    receiving = sum(1 for p in with_sessions
+                    if 2 * sum(1 for e in p.sessions if e.get("handout") is True) >= len(p.sessions))
+    evidence = {"sessions": len(sessions), "sessions_logging_handout": len(logged), "sessions_with_handout": given,
+                "participants_with_sessions": len(with_sessions), "participants_receiving": receiving,
+                "percent": _share(receiving, len(with_sessions))}
+    if not logged:
+        return FidelityItem(4, None, "records", evidence, reason="handouts_not_logged")
+    return FidelityItem(4, percent_band(evidence["percent"]), "records", evidence, reason="handouts")
+
+
+def _significant_others(active: list[_Person], since: date | None, today: date) -> FidelityItem:
+    """Item 5: share of participants with a logged contact with a significant other in the window."""
+    start = since or (today - CONTACT_WINDOW)
+    ever_logged = any(p.state.contacts or any("significant_other" in e.data for e in p.state.sessions)
+                      for p in active)
+    attending = [p for p in active if any(_in_period(_day(e.get("date")), start, today) for e in p.state.sessions)]
+    involved = 0
+    for person in attending:
+        contact = any(_in_period(_day(e.get("date")), start, today) for e in person.state.contacts)
+        joined = any(e.get("significant_other") is True and _in_period(_day(e.get("date")), start, today)
+                     for e in person.state.sessions)
+        involved += contact or joined
+    evidence = {"from": start.isoformat(), "participants_attending": len(attending),
+                "participants_involving_others": involved, "percent": _share(involved, len(attending))}
+    if not ever_logged:
+        return FidelityItem(5, None, "records", evidence, reason="others_not_logged")
+    if not attending:
+        return FidelityItem(5, None, "records", evidence, reason="no_sessions")
+    return FidelityItem(5, percent_band(evidence["percent"]), "records", evidence, reason="others")
+
+
+def _goal_setting(active: list[_Person]) -> FidelityItem:
+    """Item 6: share of participants who have set at least one recovery goal."""
+    attending = [p for p in active if p.state.sessions]
+    with_goal = sum(1 for p in attending if p.state.goals)
+    evidence = {"participants_attending": len(attending), "participants_with_goal": with_goal,
+                "percent": _share(with_goal, len(attending))}
+    if not attending:
+        return FidelityItem(6, None, "records", evidence, reason="no_sessions")
+    return FidelityItem(6, percent_band(evidence["percent"]), "records", evidence, reason="goals")
+
+
+def _goal_follow_up(active: list[_Person], since: date | None) -> FidelityItem:
+    """Item 7: of participants with goals, who had a goal followed up (new step, status, step done)."""
+    with_goal = followed = 0
+    for person in active:
+        if not person.state.goals:
+            continue
+        with_goal += 1
+        # history[0] is the goal itself; what comes after it is follow-up.
+        follow_ups = [e for goal in person.state.goals.values() for e in goal.history[1:]
+                      if since is None or (_day(e.get("date")) or _day(e.get("at")) or date.min) >= since]
+        followed += bool(follow_ups)
+    evidence = {"participants_with_goal": with_goal, "participants_followed_up": followed,
+                "percent": _share(followed, with_goal)}
+    if not with_goal:
+        return FidelityItem(7, None, "records", evidence, reason="no_goals")
+    return FidelityItem(7, percent_band(evidence["percent"]), "records", evidence, reason="follow_up")
+
+
+def _indications(active: list[_Person]) -> list[FidelityItem]:
+    """Items 11–13: who has had the training at all, as a hint for the observer."""
+    attending = [p for p in active if p.state.sessions]
+    whole = len(attending)
+
+    def modules(person: _Person) -> set:
+        return {e.get("module") for e in person.state.sessions}
+
+    coping = sum(1 for p in attending if modules(p) & set(COPING_MODULES))
+    relapse = sum(1 for p in attending if p.state.relapse_plan is not None or RELAPSE_MODULE in modules(p))
+    plans = sum(1 for p in attending if p.state.relapse_plan is not None)
+    medication = sum(1 for p in attending if MEDICATION_MODULE in modules(p))
+    out = []
+    for number, count, extra, reason in (
+        (11, coping, {}, "coping"),
+        (12, relapse, {"participants_with_plan": plans}, "relapse"),
+        (13, medication, {}, "medication"),
+    ):
+        evidence = {"participants_attending": whole, "participants_trained": count,
+                    "percent": _share(count, whole), **extra}
+        indication = percent_band(evidence["percent"]) if whole else None
+        out.append(FidelityItem(number, None, "indication", evidence, reason=reason if whole else "no_sessions",
+                                indication=indication))
+    return out
+
+
+def as_rows(items: list[FidelityItem], lang: str = "sv", workspace_root=None) -> list[dict[str, Any]]:
+    """The items with their names and evidence in words (the strings' `fidelity` section)."""
+    from imr.strings import strings
+
+    table = strings(lang, workspace_root).get("fidelity", {})
+    names = table.get("items", {})
+    texts = table.get("evidence", {})
+    rows = []
+    for item in items:
+        params = dict(item.evidence)
+        params["percent"] = round(params.get("percent", 0))
+        params["groups_count"] = len(params.get("groups") or {})
+        params["modules"] = ", ".join(str(m) for m in params.get("covered_modules") or []) or "–"
+        text = texts.get(item.reason, item.reason)
+        try:
+            text = text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            pass
+        if params.get("unreadable_records"):
+            text += " " + texts.get("unreadable", "").format(**params)
+        rows.append(item.as_dict(str(names.get(f"item_{item.item}", item.item)), text.strip()))
+    return rows

@@ -1,0 +1,35 @@
+"""A document as one Markdown text: each part from its template, behind a part marker.
+
+The marker (`::: {.imr-part n=K}`) is the only structure added outside the templates; the
+pandoc filter uses it to start a new page with the part's header, to keep anchors unique per
+part, and to find the worksheets a part's prefilled answers belong to.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from imr.render.documents import Document
+from imr.workspace import Workspace
+
+Progress = Callable[[str, int, int], None]
+
+
+def document_markdown(ws: Workspace, document: Document, progress: Progress | None = None) -> str:
+    from imr.render.templating import render_template
+    from imr.strings import strings
+
+    labels = strings(ws.lang, ws.root).get("render", {})
+
+    def label(key: str, **params: object) -> str:
+        text = labels.get(key, key)
+        return text.format(**params) if params else text
+
+    chunks = []
+    total = len(document.parts)
+    for number, part in enumerate(document.parts, start=1):
+        body = render_template(ws.root, part.template, part.context, label).strip("\n")
+        chunks.append(f"::: {{.imr-part n={number}}}\n:::\n\n{body}\n")
+        if progress:
+            progress("markdown", number, total)
+    return "\n".join(chunks)

@@ -1,0 +1,87 @@
+"""Running pandoc (from the pypandoc-binary wheel) with imr's filter, template and styles.
+
+A whole bundle is one pandoc process: starting pandoc costs more than converting a handout,
+so the parts go through together, and several documents for Typst even share one process
+(their outputs are split at a marker the filter writes). Output is reproducible: the
+document timestamp is fixed through SOURCE_DATE_EPOCH.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+from imr import resources
+from imr.errors import ImrError
+
+FIXED_EPOCH = 946684800  # 2000-01-01T00:00:00Z, the timestamp every document carries
+DOCUMENT_SEPARATOR = "// imr-document-end"
+READER = "markdown-simple_tables-multiline_tables-grid_tables-yaml_metadata_block-pandoc_title_block-citations"
+
+
+@lru_cache(maxsize=1)
+def pandoc_path() -> str:
+    """The pandoc binary inside the pypandoc-binary wheel, found without importing pypandoc."""
+    from importlib.util import find_spec
+
+    spec = find_spec("pypandoc")
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            candidate = Path(folder) / "files" / ("pandoc.exe" if os.name == "nt" else "pandoc")
+            if candidate.is_file():
+                return str(candidate)
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError):
+        raise ImrError("render_pandoc_missing") from None
+
+
+def template_file(workspace_root: Path | None, name: str) -> Path:
+    path = resources.find_file("templates", f"render/{name}", workspace_root)
+    if path is None:
+        raise ImrError("render_template_missing", template=name)
+    return path
+
+
+def _language(lang: str) -> str:
+    return {"sv": "sv-SE", "en": "en-GB"}.get(lang, lang)
+
+
+def convert(markdown: str, to: str, *, lang: str, title: str, workspace_root: Path | None,
+            toc_title: str = "") -> bytes:
+    """Markdown to `typst` (body only), `html` (standalone, self-contained) or `docx`."""
+    args = [pandoc_path(), "--quiet", "-f", READER, "-t", to,
+            "--lua-filter", str(template_file(workspace_root, "imr.lua")),
+            "-M", f"lang={_language(lang)}", "-M", f"pagetitle={title}",
+            "-M", f"imr-toc-title={toc_title}"]
+    if to == "html":
+        css = template_file(workspace_root, "print.css").read_text(encoding="utf-8")
+        args += ["-s", "--template", str(template_file(workspace_root, "page.html")), "-V", f"imr-css={css}"]
+    elif to == "docx":
+        args += ["--reference-doc", str(template_file(workspace_root, "reference.docx"))]
+    args += ["-o", "-"]
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(FIXED_EPOCH))
+    try:
+        done = subprocess.run(args, input=markdown.encode("utf-8"), capture_output=True, env=env)
+    except OSError as err:
+        raise ImrError("render_pandoc_failed", problem=str(err)) from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ImrError("render_pandoc_failed", problem=(message[0] if message else f"exit {done.returncode}")[:300])
+    return done.stdout
+
+
+def convert_many_to_typst(markdowns: list[str], *, lang: str, workspace_root: Path | None) -> list[str]:
+    """Several documents to Typst bodies in one pandoc process."""
+    if not markdowns:
+        return []
+    joined = "\n\n::: {.imr-document}\n:::\n\n".join(markdowns)
+    out = convert(joined, "typst", lang=lang, title="", workspace_root=workspace_root).decode("utf-8")
+    bodies = out.split(DOCUMENT_SEPARATOR + "\n")
+    if len(bodies) != len(markdowns):
+        raise ImrError("render_pandoc_failed", problem=f"{len(bodies)} documents out of {len(markdowns)}")
+    return bodies

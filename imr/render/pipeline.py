@@ -1,0 +1,87 @@
+"""From documents to bytes: Jinja → Markdown → pandoc → HTML / DOCX / Typst → PDF.
+
+For PDF, all documents of one call go through a single pandoc process and then compile in
+parallel threads; HTML and DOCX are one pandoc process per document (each is one file).
+`progress(step, done, total)` lets the CLI show a progress bar without the library printing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from imr.errors import ImrError
+from imr.render.documents import Document
+from imr.render.markdown import Progress, document_markdown
+from imr.workspace import Workspace
+
+FORMATS = ("pdf", "docx", "html", "md")
+
+
+@dataclass
+class Rendered:
+    document: Document
+    data: bytes
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_format(value: str) -> str:
+    fmt = (value or "").lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ImrError("render_bad_format", format=str(value)[:20])
+    return fmt
+
+
+def render_documents(ws: Workspace, documents: list[Document], fmt: str,
+                     progress: Progress | None = None) -> list[Rendered]:
+    from imr.strings import strings
+
+    fmt = check_format(fmt)
+    if fmt == "pdf":
+        from imr.render.typst_pdf import warm_up
+
+        warm_up(ws.root)  # loads typst and its fonts while Jinja and pandoc work
+    total_parts = sum(len(d.parts) for d in documents)
+    done_parts = 0
+
+    def part_done(step: str, done: int, total: int) -> None:
+        if progress:
+            progress("markdown", done_parts + done, total_parts)
+
+    markdowns = []
+    for document in documents:
+        markdowns.append(document_markdown(ws, document, part_done))
+        done_parts += len(document.parts)
+    if fmt == "md":
+        return [Rendered(d, m.encode("utf-8")) for d, m in zip(documents, markdowns)]
+
+    from imr.render import pandoc
+
+    labels = strings(ws.lang, ws.root).get("render", {})
+    toc_title = labels.get("contents", "")
+    if progress:
+        progress("pandoc", 0, 1)
+    if fmt in ("html", "docx"):
+        out = []
+        for document, markdown in zip(documents, markdowns):
+            data = pandoc.convert(markdown, fmt, lang=document.lang, title=document.title,
+                                  workspace_root=ws.root, toc_title=toc_title)
+            out.append(Rendered(document, data))
+        if progress:
+            progress("pandoc", 1, 1)
+        return out
+
+    from imr.render import typst_pdf
+
+    bodies = pandoc.convert_many_to_typst(markdowns, lang=ws.lang, workspace_root=ws.root)
+    if progress:
+        progress("pandoc", 1, 1)
+        progress("typst", 0, len(documents))
+    jobs = [(typst_pdf.typst_source(body, ws.root), typst_pdf.document_inputs(document, labels))
+            for document, body in zip(documents, bodies)]
+    results = typst_pdf.compile_many(jobs, ws.root,
+                                     (lambda n: progress("typst", n, len(documents))) if progress else None)
+    return [Rendered(d, pdf, warnings) for d, (pdf, warnings) in zip(documents, results)]
+
+
+def render_document(ws: Workspace, document: Document, fmt: str, progress: Progress | None = None) -> Rendered:
+    return render_documents(ws, [document], fmt, progress)[0]

@@ -1,0 +1,167 @@
+"""`imr fidelity`: IMR-FS items scored from records with their evidence; 8–10 never guessed."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from conftest import Imr
+from imr import store
+from imr.fidelity import as_rows, assess, percent_band, size_band, topic_band
+from imr.workspace import open_workspace
+
+TODAY = date(2026, 6, 30)
+
+
+def at(day: date | str) -> str:
+    return f"{day}T10:00:00+01:00"
+
+
+def enrol(ws, pid: str, day: date, format: str = "individual") -> None:
+    store.create(ws, pid, {"kind": "enrolled", "at": at(day), "by": "KL", "variant": "general", "format": format})
+
+
+def sessions(ws, pid: str, first: date, count: int, handouts=None, group: str | None = None) -> None:
+    refs = ws.curriculum.order(None)[:count]
+    entries = []
+    for n, ref in enumerate(refs):
+        day = first + timedelta(weeks=n)
+        entry = {"kind": "session", "at": at(day), "by": "KL", "module": ref.module, "session": ref.session,
+                 "date": day.isoformat()}
+        if group:
+            entry["group"] = group
+        if handouts is not None:
+            entry["handout"] = handouts(n)
+        entries.append(entry)
+    store.append(ws, pid, entries)
+
+
+def add(ws, pid: str, kind: str, day: date, **fields) -> None:
+    store.append(ws, pid, [{"kind": kind, "at": at(day), "by": "KL", **fields}])
+
+
+@pytest.fixture
+def ward(imr: Imr):
+    """Three individual participants with known attendance, handouts, goals and contacts."""
+    ws = open_workspace(imr.root)
+    enrol(ws, "p-01", date(2025, 11, 20))
+    sessions(ws, "p-01", date(2025, 12, 1), 30, handouts=lambda n: True)  # modules 1–8, to 2026-06-22
+    add(ws, "p-01", "goal", date(2025, 12, 15), goal="G1", text="Börja arbetsträna")
+    add(ws, "p-01", "goal-update", date(2026, 2, 1), goal="G1", status="active", text="Arbetsträna två dagar")
+    add(ws, "p-01", "contact", date(2026, 6, 20), date="2026-06-20", who="bror")
+    add(ws, "p-01", "relapse-plan", date(2026, 5, 1), triggers=["Sömnbrist"])
+    enrol(ws, "p-02", date(2025, 11, 1))
+    sessions(ws, "p-02", date(2025, 11, 10), 10, handouts=lambda n: False)
+    enrol(ws, "p-03", date(2026, 5, 1))
+    sessions(ws, "p-03", date(2026, 5, 25), 4, handouts=lambda n: n % 2 == 0)  # to 2026-06-15
+    add(ws, "p-03", "goal", date(2026, 6, 8), goal="G1", text="Laga mat själv")
+    return imr
+
+
+def scores(items) -> dict[int, int | None]:
+    return {item.item: item.score for item in items}
+
+
+def test_bands_follow_the_scale():
+    assert [size_band(n) for n in (1, 8, 9, 10, 11, 12, 13, 15, 16)] == [5, 5, 4, 4, 3, 3, 2, 2, 1]
+    assert [percent_band(p) for p in (0, 19.9, 20, 39.9, 40, 69.9, 70, 89.9, 90, 100)] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert [topic_band(n) for n in (0, 1, 2, 3, 4, 5, 6, 7, 8, 9)] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+
+
+def test_items_scored_from_the_records_with_evidence(ward: Imr):
+    items = assess(open_workspace(ward.root), today=TODAY)
+    assert [i.item for i in items] == list(range(1, 14))
+    assert scores(items) == {1: 5, 2: 3, 3: 4, 4: 3, 5: 3, 6: 3, 7: 3,
+                             8: None, 9: None, 10: None, 11: None, 12: None, 13: None}
+    evidence = {i.item: i.evidence for i in items}
+    assert evidence[1]["individual_participants"] == 3 and evidence[1]["groups"] == {}
+    assert (evidence[2]["enrolled_six_months"], evidence[2]["six_months_of_sessions"], evidence[2]["percent"]) == (2, 1, 50.0)
+    assert evidence[3]["covered_modules"] == [2, 3, 4, 5, 6, 7, 8] and evidence[3]["topics_total"] == 9
+    assert (evidence[4]["participants_receiving"], evidence[4]["participants_with_sessions"]) == (2, 3)
+    assert evidence[4]["sessions_with_handout"] == 32 and evidence[4]["sessions"] == 44
+    assert (evidence[5]["participants_involving_others"], evidence[5]["participants_attending"]) == (1, 2)
+    assert evidence[5]["from"] == "2026-05-31"
+    assert (evidence[6]["participants_with_goal"], evidence[6]["participants_attending"]) == (2, 3)
+    assert (evidence[7]["participants_followed_up"], evidence[7]["participants_with_goal"]) == (1, 2)
+    by_item = {i.item: i for i in items}
+    assert [by_item[n].basis for n in (8, 9, 10)] == ["observation"] * 3
+    assert [by_item[n].basis for n in (11, 12, 13)] == ["indication"] * 3
+    assert [by_item[n].indication for n in (11, 12, 13)] == [2, 2, 2]
+    assert by_item[12].evidence["participants_with_plan"] == 1
+
+
+def test_json_is_a_list_of_13_items(ward: Imr):
+    rows = json.loads(ward.ok("fidelity", "--json").output)
+    assert len(rows) == 13
+    for number, row in enumerate(rows, start=1):
+        assert list(row)[:4] == ["item", "name", "score", "basis"]
+        assert row["item"] == number and row["name"] and isinstance(row["evidence"], dict) and row["text"]
+    assert rows[0]["name"] == "Antal deltagare per träff eller grupp"
+    for row in rows[7:10]:
+        assert row["score"] is None and "observation" in row["text"] and row["basis"] == "observation"
+    for row in rows[10:]:
+        assert row["score"] is None and row["text"].startswith("Indikation") and row["indication"] in range(1, 6)
+
+
+def test_table_says_which_items_need_observation(ward: Imr):
+    out = ward.ok("fidelity").output
+    assert out.count("kräver observation") >= 3
+    assert "indikation" in out and "Medelvärde för de" in out and "delbedömning" in out
+
+
+def test_since_limits_the_period(ward: Imr):
+    items = assess(open_workspace(ward.root), since=date(2026, 6, 1), today=TODAY)
+    assert items[0].evidence["participants"] == 2  # p-02's last session was in January
+    assert items[4].evidence["from"] == "2026-06-01"
+    rows = json.loads(ward.ok("fidelity", "--since", "2026-06-01", "--json").output)
+    assert rows[0]["evidence"]["participants"] == 2
+
+
+def test_what_the_records_do_not_log_is_not_scored(enrolled: Imr):
+    enrolled.ok("session", "log", "p-01", "--date", "2026-01-05")  # no handout field, no contacts
+    items = {i.item: i for i in assess(open_workspace(enrolled.root), today=TODAY)}
+    assert items[4].score is None and items[4].reason == "handouts_not_logged"
+    assert items[5].score is None and items[5].reason == "others_not_logged"
+    assert items[2].score is None and items[2].reason == "length_none_eligible"
+    assert items[7].score is None and items[7].reason == "no_goals"
+    rows = as_rows(list(items.values()), "sv")
+    assert "går inte att bedöma" in rows[3]["text"]
+
+
+def test_group_size_from_group_sessions_and_group_files(imr: Imr):
+    ws = open_workspace(imr.root)
+    for n in range(1, 11):
+        enrol(ws, f"g-{n:02}", date(2026, 1, 1), format="group")
+        sessions(ws, f"g-{n:02}", date(2026, 1, 5), 2, group="tisdag")
+    items = assess(ws, today=TODAY)
+    assert items[0].score == 4 and items[0].evidence["groups"]["tisdag"]["largest_session"] == 10
+    members = "".join(f"- kind: member-added\n  at: '2026-01-01T09:0{n % 10}:00+01:00'\n  by: KL\n  id: g-{n:02}\n"
+                      for n in range(1, 12))
+    (imr.root / "groups" / "tisdag.yaml").write_text(
+        "id: tisdag\nlog:\n- kind: group-created\n  at: '2026-01-01T09:00:00+01:00'\n  by: KL\n" + members,
+        encoding="utf-8")
+    items = assess(ws, today=TODAY)
+    assert items[0].evidence["groups"]["tisdag"]["members"] == 11
+    assert items[0].score == 3
+
+
+def test_an_unreadable_record_is_counted_not_fatal(ward: Imr):
+    (ward.root / "records" / "p-09.yaml").write_text("id: p-09\nlog: [oops\n", encoding="utf-8")
+    rows = json.loads(ward.ok("fidelity", "--json").output)
+    assert rows[0]["evidence"]["unreadable_records"] == 1 and "gick inte att läsa" in rows[0]["text"]
+
+
+@pytest.mark.parametrize("value", ["2026-13-01", "igår", "2999-01-01"])
+def test_bad_since_gives_one_message(ward: Imr, value: str):
+    result = ward("fidelity", "--since", value)
+    assert result.exit_code == 1 and result.output.startswith("Fel:") and result.output.count("\n") == 1
+
+
+def test_group_format_without_any_group_named_is_not_scored(imr: Imr):
+    ws = open_workspace(imr.root)
+    enrol(ws, "p-01", date(2026, 1, 1), format="group")
+    sessions(ws, "p-01", date(2026, 1, 5), 2)
+    item = assess(ws, today=TODAY)[0]
+    assert item.score is None and item.reason == "group_size_unknown"
