@@ -17,7 +17,9 @@ _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 # Inside a line these only change typography (smart quotes, dashes, ellipses) or nothing at
 # all, so they stay readable in the Markdown; at the start of a line they could begin a list.
 _MID_LINE_SPECIAL = re.compile(r"([#$&*+<=>@\[\\\]^_`{|}~])")
-_FIRST_TOKEN = re.compile(r"\S*")
+# What can open a block at the start of a line: punctuation (`-`, `#`, `>`, `:::`, `[x]:`, `|`)
+# and list numbers or letters (`1.`, `a)`, `iv.`).
+_LINE_START = re.compile(r"([!-/:-@\[-`{-~]*)(\w*)([.)]?)")
 _BLANK_RUN = re.compile(r"\n\s*\n+")
 
 
@@ -41,7 +43,9 @@ def escape_markdown(text: object) -> str:
 
 
 def _escape_line(line: str) -> str:
-    """Every punctuation mark in the first word (`1.`, `-`, `:::`, `(a)`, `#` start blocks),
-    and the ones that mean something anywhere (`<`, `[`, `*`, `` ` ``, `{`, `\\`, …) elsewhere."""
-    first = _FIRST_TOKEN.match(line).end()
-    return _PUNCTUATION.sub(r"\\\1", line[:first]) + _MID_LINE_SPECIAL.sub(r"\\\1", line[first:])
+    """Whatever could start a block at the line's start, and anywhere the marks that open
+    inline syntax (`<`, `[`, `*`, `` ` ``, `{`, `$`, `\\`, …); plain punctuation stays readable."""
+    start = _LINE_START.match(line)
+    lead, word, marker = start.groups()
+    head = _PUNCTUATION.sub(r"\\\1", lead) + _MID_LINE_SPECIAL.sub(r"\\\1", word) + ("\\" + marker if marker else "")
+    return head + _MID_LINE_SPECIAL.sub(r"\\\1", line[start.end():])

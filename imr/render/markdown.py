@@ -1,7 +1,7 @@
 """A document as one Markdown text: each part from its template, behind a part marker.
 
-The marker (`::: {.imr-part n=K}`) is the only structure added outside the templates; the
-pandoc filter uses it to start a new page with the part's header, to keep anchors unique per
+The markers (`::: {.imr-part n=K}` before each part, `::: {.imr-end}` after the last) are the
+only structure added outside the templates; the pandoc filter uses them to start a new page with the part's header, to keep anchors unique per
 part, and to find the worksheets a part's prefilled answers belong to.
 """
 
@@ -32,4 +32,5 @@ def document_markdown(ws: Workspace, document: Document, progress: Progress | No
         chunks.append(f"::: {{.imr-part n={number}}}\n:::\n\n{body}\n")
         if progress:
             progress("markdown", number, total)
+    chunks.append("::: {.imr-end}\n:::\n")
     return "\n".join(chunks)
