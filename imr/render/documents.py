@@ -44,6 +44,7 @@ class Part:
     header_right: str
     context: dict[str, Any]
     personal: Personal | None = None
+    personal_line: str | None = None  # pseudonym · date · leader, for the running header
     plain: bool = False  # a cover: no running header or footer
 
 
@@ -54,7 +55,6 @@ class Document:
     lang: str
     parts: list[Part]
     numbering: str = "part"  # "part": each handout counts its own pages; "document": one count
-    personalised: bool = False
 
 
 class Builder:
@@ -66,6 +66,9 @@ class Builder:
         self.ws = ws
         self.curriculum = ws.curriculum.require_sound()
         self.labels: dict[str, Any] = strings(ws.lang, ws.root).get("render", {})
+        # Hyphenation and quotation marks follow the language the text is in: a workspace in
+        # English without an English curriculum yet prints Swedish handouts with English labels.
+        self.lang = self.curriculum.lang
 
     def label(self, key: str, **params: Any) -> str:
         text = self.labels.get(key, key)
@@ -159,6 +162,7 @@ class Builder:
             header_right=self.label("header_session", session=session.id),
             context=context,
             personal=personal,
+            personal_line=self.personal_line(personal) if personal else None,
         )
 
     def leader_part(self, session: Session) -> Part:
@@ -212,6 +216,7 @@ class Builder:
             header_right="",
             context=context,
             personal=personal,
+            personal_line=self.personal_line(personal),
         )
 
 
@@ -264,12 +269,12 @@ def handout_document(ws: Workspace, ref: SessionRef | str, participant: str | No
     session = b.curriculum.session(ref)
     if participant is None:
         return Document(name=f"handout-{session.id}", title=b.label("session_title", session=session.id,
-                        title=session.title), lang=ws.lang, parts=[b.handout_part(session)])
+                        title=session.title), lang=b.lang, parts=[b.handout_part(session)])
     state = b.state(participant)
     personal = b.personal(state, check_render_date(date))
     part = b.handout_part(session, personal, state.variant)
-    return Document(name=f"handout-{session.id}-{participant}", title=part.context["title"], lang=ws.lang,
-                    parts=[part], personalised=True)
+    return Document(name=f"handout-{session.id}-{participant}", title=part.context["title"], lang=b.lang,
+                    parts=[part])
 
 
 def module_document(ws: Workspace, number: int) -> Document:
@@ -277,7 +282,7 @@ def module_document(ws: Workspace, number: int) -> Document:
     module = b.curriculum.module(number)
     title = b.label("module_title", module=module.number, title=module.title)
     parts = [b.handout_part(s) for s in module.sessions]
-    return Document(name=f"module-{module.number}", title=title, lang=ws.lang, parts=parts)
+    return Document(name=f"module-{module.number}", title=title, lang=b.lang, parts=parts)
 
 
 def programme_document(ws: Workspace) -> Document:
@@ -285,7 +290,7 @@ def programme_document(ws: Workspace) -> Document:
     b = Builder(ws)
     parts = [b.cover_part(b.curriculum.title, b.label("programme_subtitle"), toc_depth=1)]
     parts += [b.handout_part(s) for s in b.curriculum.sessions()]
-    return Document(name="programme", title=b.curriculum.title, lang=ws.lang, parts=parts)
+    return Document(name="programme", title=b.curriculum.title, lang=b.lang, parts=parts)
 
 
 def folder_document(ws: Workspace, participant: str, date: str | None = None) -> Document:
@@ -302,8 +307,7 @@ def folder_document(ws: Workspace, participant: str, date: str | None = None) ->
                 held.append(session)
     parts = [b.folder_part(personal, held)]
     parts += [b.handout_part(s, personal, state.variant, show_personal_box=False) for s in held]
-    return Document(name=f"folder-{participant}", title=b.label("folder_title"), lang=ws.lang, parts=parts,
-                    personalised=True)
+    return Document(name=f"folder-{participant}", title=b.label("folder_title"), lang=b.lang, parts=parts)
 
 
 def group_document(ws: Workspace, name: str, next_session: bool = True, date: str | None = None) -> Document:
@@ -323,8 +327,8 @@ def group_document(ws: Workspace, name: str, next_session: bool = True, date: st
         parts: list[Part] = []
         for pid in members:
             parts += folder_document(ws, pid, day).parts
-        return Document(name=f"group-{name}", title=b.label("group_folders_title", group=name), lang=ws.lang,
-                        parts=parts, personalised=True)
+        return Document(name=f"group-{name}", title=b.label("group_folders_title", group=name), lang=b.lang,
+                        parts=parts)
     ref = _group_next(ws, group)
     parts = []
     for pid in members:
@@ -340,8 +344,8 @@ def group_document(ws: Workspace, name: str, next_session: bool = True, date: st
         parts.append(b.handout_part(b.curriculum.session(target), personal, state.variant))
     if not parts:
         raise ImrError("render_group_complete", group=name)
-    return Document(name=f"group-{name}-{day}", title=b.label("group_title", group=name), lang=ws.lang,
-                    parts=parts, personalised=True)
+    return Document(name=f"group-{name}-{day}", title=b.label("group_title", group=name), lang=b.lang,
+                    parts=parts)
 
 
 def _group_next(ws: Workspace, group: Any) -> SessionRef | None:
@@ -367,4 +371,4 @@ def manual_document(ws: Workspace, module: int | None = None) -> Document:
     for mod in modules:
         parts.append(b.module_part(mod.number))
         parts += [b.leader_part(s) for s in mod.sessions]
-    return Document(name=name, title=f"{title}: {subtitle}", lang=ws.lang, parts=parts, numbering="document")
+    return Document(name=name, title=f"{title}: {subtitle}", lang=b.lang, parts=parts, numbering="document")

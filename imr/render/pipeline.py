@@ -72,7 +72,8 @@ def render_documents(ws: Workspace, documents: list[Document], fmt: str,
 
     from imr.render import typst_pdf
 
-    bodies = pandoc.convert_many_to_typst(markdowns, lang=ws.lang, workspace_root=ws.root)
+    bodies = pandoc.convert_many_to_typst(markdowns, lang=documents[0].lang if documents else ws.lang,
+                                          workspace_root=ws.root)
     if progress:
         progress("pandoc", 1, 1)
         progress("typst", 0, len(documents))

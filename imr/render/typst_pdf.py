@@ -49,14 +49,6 @@ def warm_up(workspace_root: Path | None) -> None:
 
 def document_inputs(document: Document, labels: dict[str, Any]) -> dict[str, str]:
     """What page.typ reads from `sys.inputs`: plain data as JSON, never Typst code."""
-    def personal_line(part) -> str | None:
-        p = part.personal
-        if p is None:
-            return None
-        key = "personal_line" if p.leader else "personal_line_no_leader"
-        return labels.get(key, "{participant} · {date}").format(participant=p.participant, date=p.date,
-                                                                leader=p.leader or "")
-
     data = {
         "lang": document.lang,
         "region": _REGIONS.get(document.lang, ""),
@@ -64,7 +56,7 @@ def document_inputs(document: Document, labels: dict[str, Any]) -> dict[str, str
         "numbering": document.numbering,
         "page_label": labels.get("page", "{page} / {total}"),
         "toc_title": labels.get("contents", ""),
-        "parts": [{"left": part.header_left, "right": part.header_right, "personal": personal_line(part),
+        "parts": [{"left": part.header_left, "right": part.header_right, "personal": part.personal_line,
                    "plain": part.plain} for part in document.parts],
     }
     return {"imr": json.dumps(data, ensure_ascii=False)}

@@ -15,7 +15,13 @@ every output format, in the one pandoc process that converts a whole bundle.
 * `::: {.imr-prefill kind=goals}` (made by the templates from the record, escaped text only)
   is moved into the part's worksheet with the same `prefill` kind: answers whose key matches a
   `fill=KEY` attribute on a `.lines` div are written on those lines; the others are shown at the
-  top of the worksheet. A part without such a worksheet simply drops it.
+  top of the worksheet. A part without such a worksheet simply drops it. Keys: for goals
+  `goal`, `step-1`, `step-2`, … (the first active goal), `goal-2`, `goal-2-step-1`, … (the next
+  ones); for the relapse plan `triggers`, `warning_signs`, `actions`, `helpers`, `emergency`,
+  `kept_at`, `copies`. Example: `::: {.lines n=3 fill=goal}`.
+* `::: {.imr-end}` closes a document and `::: {.imr-document}` separates documents that share
+  this run; for Typst they become the labels page.typ counts a part's pages by, and a marker
+  the caller splits the output at.
 * `.imr-kicker`, `.imr-personal`, `.imr-cover`, `.imr-note`, `.imr-toc`, `.imr-pagebreak`
   get their look per format: Typst functions from page.typ, DOCX paragraph styles from
   reference.docx, HTML classes styled by print.css.
@@ -234,6 +240,7 @@ end
 
 -- Boxes and markers that only change the look -------------------------------------------------
 
+local BOX_ORDER = {'imr-personal', 'imr-cover', 'imr-note', 'imr-kicker'}
 local BOXES = {
   ['imr-personal'] = {typst = 'imr-personal', docx = 'Imr Personal'},
   ['imr-cover'] = {typst = 'imr-cover', docx = 'Imr Cover'},
@@ -311,157 +318,172 @@ end
 
 -- The document --------------------------------------------------------------------------------
 
-function Pandoc(doc)
-  local lang = stringify(doc.meta.lang or '')
-  if lang ~= '' then LANG = lang:sub(1, 2) end
-  if doc.meta['imr-toc-title'] then TOC_TITLE = pandoc.Inlines({pandoc.Str(stringify(doc.meta['imr-toc-title']))}) end
+-- The passes -----------------------------------------------------------------------------------
+--
+-- Both passes walk top-down, so the part markers are met in document order and `part` always
+-- names the part being walked. Several documents may share this run (separated by
+-- `.imr-document` markers): a part is known by its key "document:part", and ids never point
+-- from one document into another. The passes are element filters, not a `Pandoc` function:
+-- pandoc then hands Lua only the elements asked for, instead of the whole bundle.
 
-  -- Two walks over the whole document, both top-down, so that the part markers are met in
-  -- document order and `part` always names the part being walked. Several documents may
-  -- share this run (separated by `.imr-document` markers): a part is known by its key
-  -- "document:part", and ids never point from one document into another.
-  local ids = {}            -- part key -> { old id -> new id }
-  local first_with = {}     -- document -> { old id -> new id in its first part that has it }
-  local prefills = {}       -- part key -> { kind -> prefill }
-  local headings = {}       -- document -> headers with ids (for the HTML table of contents)
-  local document, part, shift = 1, 0, 0
-  local key = '1:0'
+local ids = {}            -- part key -> { old id -> new id }
+local first_with = {}     -- document -> { old id -> new id in its first part that has it }
+local prefills = {}       -- part key -> { kind -> prefill }
+local headings = {}       -- document -> headers with ids (for the HTML table of contents)
+local document, part, shift = 1, 0, 0
+local key = '1:0'
 
-  local function rename(el)
-    if el.identifier and el.identifier ~= '' then
-      local old = el.identifier
-      local new = part > 0 and ('p' .. part .. '-' .. old) or old
-      ids[key] = ids[key] or {}
-      ids[key][old] = new
-      first_with[document] = first_with[document] or {}
-      if first_with[document][old] == nil then first_with[document][old] = new end
-      el.identifier = new
-      return el
-    end
+local function rename(el)
+  if el.identifier and el.identifier ~= '' then
+    local old = el.identifier
+    local new = part > 0 and ('p' .. part .. '-' .. old) or old
+    ids[key] = ids[key] or {}
+    ids[key][old] = new
+    first_with[document] = first_with[document] or {}
+    if first_with[document][old] == nil then first_with[document][old] = new end
+    el.identifier = new
+    return el
   end
+end
 
-  -- Pass 1: follow the parts, rename ids, shift headings, take out the prefilled answers.
-  doc = doc:walk({
-    traverse = 'topdown',
-    Div = function(div)
-      local n = part_marker(div)
-      if n ~= nil then
-        part, shift = n, 0
-        key = document .. ':' .. part
-        return div, false
-      end
+local read_meta = {
+  Meta = function(meta)
+    local lang = stringify(meta.lang or '')
+    if lang ~= '' then LANG = lang:sub(1, 2) end
+    if meta['imr-toc-title'] then TOC_TITLE = pandoc.Inlines({pandoc.Str(stringify(meta['imr-toc-title']))}) end
+  end,
+}
+
+-- Pass 1: follow the parts, rename ids, shift headings, take out the prefilled answers.
+local pass_ids = {
+  traverse = 'topdown',
+  Div = function(div)
+    local n = part_marker(div)
+    if n ~= nil then
+      part, shift = n, 0
+      key = document .. ':' .. part
+      return div, false
+    end
+    if has_class(div, 'imr-document') or has_class(div, 'imr-end') then
       if has_class(div, 'imr-document') then
         document, part, shift = document + 1, 0, 0
         key = document .. ':0'
-        return div, false
       end
-      local s = shift_marker(div)
-      if s ~= nil then
-        shift = s
-        return {}, false
-      end
-      if has_class(div, 'imr-prefill') then
-        if not is_typst then div = div:walk({Quoted = localised_quote}) end
-        prefills[key] = prefills[key] or {}
-        prefills[key][div.attributes['kind'] or ''] = read_prefill(div)
-        return {}, false
-      end
-      return rename(div)
-    end,
-    Header = function(h)
-      if shift ~= 0 and not has_class(h, 'imr-keep-level') then
-        h.level = math.min(6, math.max(1, h.level + shift))
-      end
-      rename(h)
-      if h.identifier ~= '' then
-        headings[document] = headings[document] or List{}
-        headings[document]:insert(h)
-      end
-      return h
-    end,
-    Span = rename, CodeBlock = rename, Table = rename, Figure = rename,
-  })
-
-  -- Pass 2: links, quotes, worksheets, boxes, lines, page structure.
-  document, part = 1, 0
-  key = '1:0'
-
-  local function resolve(link)
-    local target = link.target
-    if target:match('^#') then
-      local old = target:sub(2)
-      local new = (ids[key] and ids[key][old]) or (first_with[document] and first_with[document][old])
-      if new == nil then return link.content end
-      link.target = '#' .. new
-      return link
-    elseif is_local_file(target) then
-      return link.content
+      return div, false
     end
+    local s = shift_marker(div)
+    if s ~= nil then
+      shift = s
+      return {}, false
+    end
+    if has_class(div, 'imr-prefill') then
+      if not is_typst then div = div:walk({Quoted = localised_quote}) end
+      prefills[key] = prefills[key] or {}
+      prefills[key][div.attributes['kind'] or ''] = read_prefill(div)
+      return {}, false
+    end
+    return rename(div)
+  end,
+  Header = function(h)
+    if shift ~= 0 and not has_class(h, 'imr-keep-level') then
+      h.level = math.min(6, math.max(1, h.level + shift))
+    end
+    rename(h)
+    if h.identifier ~= '' then
+      headings[document] = headings[document] or List{}
+      headings[document]:insert(h:clone())
+    end
+    return h, false
+  end,
+  Span = rename, CodeBlock = rename, Table = rename, Figure = rename,
+}
+
+local function resolve(link)
+  local target = link.target
+  if target:match('^#') then
+    local old = target:sub(2)
+    local new = (ids[key] and ids[key][old]) or (first_with[document] and first_with[document][old])
+    if new == nil then return link.content end
+    link.target = '#' .. new
+    return link
+  elseif is_local_file(target) then
+    return link.content
   end
-
-  local inline_filter = {Link = resolve}
-  if not is_typst then inline_filter.Quoted = localised_quote end
-
-  local function inlines_done(blocks)
-    return pandoc.Div(blocks):walk(inline_filter).content
-  end
-
-  doc = doc:walk({
-    traverse = 'topdown',
-    Div = function(div)
-      local n = part_marker(div)
-      if n ~= nil then
-        local previous = part
-        part = n
-        key = document .. ':' .. part
-        if is_typst then
-          local out = List{}
-          if previous > 0 then out:insert(raw('#metadata(none) <imr-end-' .. previous .. '>')) end
-          out:insert(raw('#set page(header: imr-header(' .. n .. '), footer: imr-footer(' .. n .. '))'))
-          out:insert(raw('#imr-part-start(' .. n .. ')'))
-          return out, false
-        end
-        if is_docx and n > 1 then
-          return pandoc.RawBlock('openxml', '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'), false
-        end
-        if is_html and n > 1 then return pandoc.Div({}, pandoc.Attr('', {'imr-part-start'})), false end
-        return {}, false
-      end
-      if has_class(div, 'imr-document') then
-        local ended = part
-        document, part = document + 1, 0
-        key = document .. ':0'
-        if is_typst then return raw(typst_document_end(ended) .. '\n' .. DOCUMENT_END), false end
-        return {}, false
-      end
-      if has_class(div, 'worksheet') then
-        div.content = inlines_done(div.content)
-        local kind = div.attributes['prefill']
-        local prefill = kind and prefills[key] and prefills[key][kind] or nil
-        return render_worksheet(div, prefill), false
-      end
-      if has_class(div, 'lines') then return render_lines(lines_count(div)), false end
-      if has_class(div, 'imr-pagebreak') then
-        if is_typst then return raw('#pagebreak(weak: true)'), false end
-        if is_docx then return pandoc.RawBlock('openxml', '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'), false end
-        return div, false
-      end
-      if has_class(div, 'imr-toc') then
-        local depth = tonumber(div.attributes['depth']) or 1
-        if is_typst then return raw('#imr-toc(depth: ' .. depth .. ')'), false end
-        if is_docx then return docx_toc(depth), false end
-        return html_toc(headings[document] or List{}, depth), false
-      end
-      for class, _ in pairs(BOXES) do
-        if has_class(div, class) then
-          div.content = inlines_done(div.content)
-          return render_box(div, class) or div, false
-        end
-      end
-    end,
-    Link = resolve,
-    Quoted = (not is_typst) and localised_quote or nil,
-  })
-  if is_typst then doc.blocks:insert(raw(typst_document_end(part))) end
-  return doc
 end
+
+local function inlines_done(blocks)
+  local filter = {Link = resolve}
+  if not is_typst then filter.Quoted = localised_quote end
+  return pandoc.Div(blocks):walk(filter).content
+end
+
+local PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+
+-- Pass 2: links, quotes, worksheets, boxes, lines, page structure.
+local pass_layout = {
+  traverse = 'topdown',
+  Div = function(div)
+    local n = part_marker(div)
+    if n ~= nil then
+      local previous = part
+      part = n
+      key = document .. ':' .. part
+      if is_typst then
+        local out = List{}
+        if previous > 0 then out:insert(raw('#metadata(none) <imr-end-' .. previous .. '>')) end
+        out:insert(raw('#set page(header: imr-header(' .. n .. '), footer: imr-footer(' .. n .. '))'))
+        out:insert(raw('#imr-part-start(' .. n .. ')'))
+        return out, false
+      end
+      if is_docx and n > 1 then return pandoc.RawBlock('openxml', PAGE_BREAK), false end
+      if is_html and n > 1 then return pandoc.Div({}, pandoc.Attr('', {'imr-part-start'})), false end
+      return {}, false
+    end
+    if has_class(div, 'imr-end') then
+      if is_typst then return raw(typst_document_end(part)), false end
+      return {}, false
+    end
+    if has_class(div, 'imr-document') then
+      document, part = document + 1, 0
+      key = document .. ':0'
+      if is_typst then return raw(DOCUMENT_END), false end
+      return {}, false
+    end
+    if has_class(div, 'worksheet') then
+      div.content = inlines_done(div.content)
+      local kind = div.attributes['prefill']
+      local prefill = kind and prefills[key] and prefills[key][kind] or nil
+      return render_worksheet(div, prefill), false
+    end
+    if has_class(div, 'lines') then return render_lines(lines_count(div)), false end
+    if has_class(div, 'imr-pagebreak') then
+      if is_typst then return raw('#pagebreak(weak: true)'), false end
+      if is_docx then return pandoc.RawBlock('openxml', PAGE_BREAK), false end
+      return div, false
+    end
+    if has_class(div, 'imr-toc') then
+      local depth = tonumber(div.attributes['depth']) or 1
+      if is_typst then return raw('#imr-toc(depth: ' .. depth .. ')'), false end
+      if is_docx then return docx_toc(depth), false end
+      return html_toc(headings[document] or List{}, depth), false
+    end
+    for _, class in ipairs(BOX_ORDER) do
+      if has_class(div, class) then
+        div.content = inlines_done(div.content)
+        return render_box(div, class) or div, false
+      end
+    end
+  end,
+  Link = resolve,
+  Quoted = (not is_typst) and localised_quote or nil,
+}
+
+-- Between the passes: back to the start of the first document (Meta is visited once, cheaply).
+local restart = {
+  Meta = function()
+    document, part, shift = 1, 0, 0
+    key = '1:0'
+  end,
+}
+
+return {read_meta, pass_ids, restart, pass_layout}

@@ -1,0 +1,124 @@
+"""Benchmarks of rendering, as a coordinator runs it from the shell.
+
+    python bench/bench_render.py [--runs 7]
+
+Measures, in a fresh workspace with one participant (goal, steps, relapse plan, homework):
+  * one personalised handout to PDF, `imr render handout 1.3 --for p-01`  (goal: <= 0.5 s);
+  * the whole Swedish programme to one PDF, `imr render bundle --all`     (goal: <= 3 s);
+  * the same programme done the naive way, one pandoc process per handout file, against
+    imr's one pandoc process for the whole bundle (goal: >= 3x faster), both for the pandoc
+    stage alone and for the whole pipeline (naive: pandoc + typst per file, as a shell loop
+    over the handouts would do; imr: one pandoc run, one typst compile);
+  * typst compiles of the 41 handouts as separate documents, one after the other and in
+    parallel threads (what `render_documents` does for several documents).
+Shell timings are the median (and best) of several fresh processes; stage timings are
+in-process, median of the runs. The machine's load is printed, since a busy 2-core machine
+moves every number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def imr_command() -> list[str]:
+    exe = shutil.which("imr")
+    return [exe] if exe else [sys.executable, "-m", "imr"]
+
+
+def shell(cmd: list[str], runs: int, cwd: Path, env: dict) -> tuple[float, float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, cwd=cwd, env=env)
+        times.append(time.perf_counter() - start)
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr.decode()}")
+    return statistics.median(times), min(times)
+
+
+def stage(func, runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def make_workspace(root: Path, env: dict) -> None:
+    imr = imr_command()
+    steps = [
+        ["init", str(root), "--name", "Bänkprov"],
+        ["patient", "add", "p-01", "--variant", "schizophrenia", "--leader", "AB"],
+        ["goal", "add", "p-01", "Att kunna gå till affären själv", "--step", "Gå till kiosken med kontaktperson",
+         "--step", "Handla en sak själv"],
+        ["relapse-plan", "p-01", "--trigger", "Sömnbrist", "--warning-sign", "Sover dåligt",
+         "--action", "Säga till min kontaktperson"],
+        ["session", "log", "p-01", "--homework", "Skriv ned tre saker som är viktiga för dig"],
+    ]
+    for args in steps:
+        subprocess.run(imr + args, check=True, capture_output=True, cwd=root.parent, env=env)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    root = Path(tempfile.mkdtemp()) / "ws"
+    env = dict(os.environ, IMR_SIGNATURE="KL", IMR_WORKSPACE=str(root))
+    make_workspace(root, env)
+    imr = imr_command()
+    print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; {args.runs} runs each")
+
+    median, best = shell(imr + ["render", "handout", "1.3", "--for", "p-01", "-o", "h.pdf"], args.runs, root, env)
+    print(f"handout 1.3 --for p-01 -> PDF (shell):   median {median:.3f} s, best {best:.3f} s   goal <= 0.5 s")
+    median, best = shell(imr + ["render", "bundle", "--all", "-o", "all.pdf"], max(3, args.runs // 2), root, env)
+    print(f"bundle --all -> one PDF (shell):         median {median:.3f} s, best {best:.3f} s   goal <= 3 s")
+
+    os.environ.update(env)
+    from imr.render import pandoc, typst_pdf
+    from imr.render.documents import programme_document
+    from imr.render.markdown import document_markdown
+    from imr.strings import strings
+    from imr.workspace import open_workspace
+
+    ws = open_workspace(root)
+    labels = strings(ws.lang, ws.root)["render"]
+    document = programme_document(ws)
+    markdown = document_markdown(ws, document)
+    marker, end = "::: {.imr-part n=", "::: {.imr-end}\n:::\n"
+    pieces = [marker + piece.replace(end, "") + "\n" + end for piece in markdown.split(marker)[1:]]
+    runs = max(3, args.runs // 2)
+
+    one_run, bodies = stage(lambda: pandoc.convert_many_to_typst([markdown], lang="sv", workspace_root=root), runs)
+    per_file, per_bodies = stage(lambda: [pandoc.convert_many_to_typst([p], lang="sv", workspace_root=root)[0]
+                                          for p in pieces], runs)
+    print(f"pandoc, {len(pieces)} handouts: one process {one_run:.3f} s, one per file {per_file:.3f} s "
+          f"-> {per_file / one_run:.1f}x")
+
+    source = typst_pdf.typst_source(bodies[0], root)
+    inputs = typst_pdf.document_inputs(document, labels)
+    compile_once, _ = stage(lambda: typst_pdf.compile_pdf(source, inputs, root), runs)
+    sources = [(typst_pdf.typst_source(body, root), inputs) for body in per_bodies]
+    sequential, _ = stage(lambda: [typst_pdf.compile_pdf(s, i, root) for s, i in sources], runs)
+    parallel, _ = stage(lambda: typst_pdf.compile_many(sources, root), runs)
+    print(f"typst: whole bundle once {compile_once:.3f} s; {len(sources)} separate documents "
+          f"{sequential:.3f} s one after the other, {parallel:.3f} s in parallel threads")
+    ours = one_run + compile_once
+    naive = per_file + sequential
+    print(f"whole pipeline after Markdown: imr {ours:.3f} s, naive per file (pandoc + typst each) {naive:.3f} s "
+          f"-> {naive / ours:.1f}x   goal >= 3x")
+
+
+if __name__ == "__main__":
+    main()

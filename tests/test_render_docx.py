@@ -1,0 +1,46 @@
+"""DOCX output: Word XML with the text, Swedish language, A4, worksheets with lines."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+
+from render_support import DATE, GOAL, docx_part, ws  # noqa: F401  (ws is a fixture)
+
+REPO = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def test_docx_has_text_swedish_styles_and_a4(ws):
+    target = ws.root / "blad.docx"
+    ws.ok("render", "handout", "1.2", "--for", "p-01", "--date", DATE, "-o", str(target))
+    data = target.read_bytes()
+    document = docx_part(data, "word/document.xml")
+    styles = docx_part(data, "word/styles.xml")
+    assert "Träff 1.2: Mitt mål och min plan" in document
+    assert GOAL in document and "p-01" in document and DATE in document
+    assert 'w:lang w:val="sv-SE"' in styles or 'w:val="sv-SE"' in styles
+    assert "<dc:language>sv-SE</dc:language>" in docx_part(data, "docProps/core.xml")
+    assert re.search(r'<w:pgSz w:h="16838" w:w="11906"\s*/>', document)  # A4 portrait
+    assert "STYLEREF" in docx_part(data, "word/header1.xml") and "NUMPAGES" in docx_part(data, "word/footer1.xml")
+    # worksheets: a framed one-cell table with the title, ruled writing lines, answers on their lines
+    assert document.count('<w:pStyle w:val="ImrWorksheetTitle" />') == 2
+    # goal: 2 lines, 1 answered; each step: 1 line answered + 1 kept free to write more; plan: 3
+    assert document.count('<w:pStyle w:val="ImrWritingLine" />') == 1 + 1 + 1 + 3
+    assert document.count('<w:pStyle w:val="ImrAnswerLine" />') == 3  # goal, step 1, step 2
+    assert 'w:styleId="ImrWritingLine"' in styles and "<w:between " in styles
+
+
+def test_manual_docx_has_a_contents_field(ws):
+    target = ws.root / "manual.docx"
+    ws.ok("render", "manual", "--module", "1", "-o", str(target))
+    document = docx_part(target.read_bytes(), "word/document.xml")
+    assert 'TOC \\o "1-2"' in document
+    assert "1. Incheckning" in document
+
+
+def test_reference_docx_is_built_by_the_committed_script():
+    spec = importlib.util.spec_from_file_location("build_reference_docx", REPO / "tools" / "build_reference_docx.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.build() == (REPO / "templates" / "render" / "reference.docx").read_bytes(), \
+        "run: python tools/build_reference_docx.py"
