@@ -1,58 +1,104 @@
-"""The `imr` command: registers each command module and the global --workspace option.
+"""The `imr` command: a table of command modules and the global --workspace option.
 
-Command modules import the library inside their functions, so starting `imr` only pays for
-typer and what the one command needs.
+Every command lives in its own module, listed once in COMMANDS. `main()` builds only the
+command the user asked for (typer inspects every registered function when it starts, and
+importing and inspecting twenty commands to run one costs more than the command itself);
+help, typos and the tests get the full tree through `build_app()` / `imr.cli.app.app`.
+Command modules import the library inside their functions for the same reason.
 """
 
 from __future__ import annotations
 
+import importlib
+import sys
 from typing import Optional
 
 import typer
 
-from imr.cli import check_cmd, correct_cmd, curriculum_cmd, goal_cmd, group_cmd, imrs_cmd, init_cmd, patient_cmd, relapse_cmd, session_cmd
-from imr.cli import diff_cmd, fidelity_cmd, merge_cmd, status_cmd
-from imr.cli import render_cmd
 from imr.cli.common import set_workspace_option
 
-app = typer.Typer(
-    name="imr",
-    help="Run the IMR programme (sjukdomshantering och återhämtning): plans, handouts and append-only records.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
+# name on the command line -> (module in imr.cli, how it is attached):
+#   "app"       the module has a typer sub-app `app`, added under this name;
+#   other text  the module has a function of that name that registers the command(s).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("init_cmd", "register"),
+    "patient": ("patient_cmd", "app"),
+    "session": ("session_cmd", "app"),
+    "absent": ("session_cmd", "register_absent"),
+    "correct": ("correct_cmd", "register"),
+    "goal": ("goal_cmd", "app"),
+    "relapse-plan": ("relapse_cmd", "register"),
+    "imrs": ("imrs_cmd", "app"),
+    "group": ("group_cmd", "app"),
+    "render": ("render_cmd", "app"),
+    "curriculum": ("curriculum_cmd", "app"),
+    "check": ("check_cmd", "register"),
+    "status": ("status_cmd", "register"),
+    "diff": ("diff_cmd", "register"),
+    "fidelity": ("fidelity_cmd", "register"),
+    "merge-driver": ("merge_cmd", "register"),
+}
+
+_GLOBAL_OPTIONS_WITH_VALUE = ("--workspace", "-w")
 
 
-@app.callback()
 def _root(
     workspace: Optional[str] = typer.Option(
         None, "--workspace", "-w", help="Workspace folder (default: IMR_WORKSPACE, or the folder with imr.yaml above here).",
         metavar="DIR",
     ),
 ) -> None:
-    """Run the IMR programme: plans, handouts and append-only records."""
+    """Run the IMR programme (sjukdomshantering och återhämtning): plans, handouts and append-only records."""
     set_workspace_option(workspace)
 
 
-init_cmd.register(app)
-app.add_typer(patient_cmd.app, name="patient")
-app.add_typer(session_cmd.app, name="session")
-session_cmd.register_absent(app)
-correct_cmd.register(app)
-check_cmd.register(app)
-app.add_typer(curriculum_cmd.app, name="curriculum")
-app.add_typer(goal_cmd.app, name="goal")
-relapse_cmd.register(app)
-app.add_typer(imrs_cmd.app, name="imrs")
-app.add_typer(group_cmd.app, name="group")
-app.add_typer(render_cmd.app, name="render")
-diff_cmd.register(app)
-status_cmd.register(app)
-fidelity_cmd.register(app)
-merge_cmd.register(app)
+def build_app(only: str | None = None) -> typer.Typer:
+    """The typer app with every command, or with just the one named `only`."""
+    root = typer.Typer(
+        name="imr",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+    root.callback()(_root)
+    names = [only] if only in COMMANDS else list(COMMANDS)
+    attached: set[tuple[str, str]] = set()
+    for name in names:
+        module_name, how = COMMANDS[name]
+        if (module_name, how) in attached:
+            continue
+        attached.add((module_name, how))
+        module = importlib.import_module(f"imr.cli.{module_name}")
+        if how == "app":
+            root.add_typer(module.app, name=name)
+        else:
+            getattr(module, how)(root)
+    return root
+
+
+def command_name(argv: list[str]) -> str | None:
+    """The first word of argv that is not a global option (or its value)."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+            continue
+        if word in _GLOBAL_OPTIONS_WITH_VALUE:
+            skip = True
+            continue
+        if word.startswith("-"):
+            continue
+        return word
+    return None
+
+
+def __getattr__(name: str):
+    # `from imr.cli.app import app` (tests, documentation tools) gets the full tree.
+    if name == "app":
+        return build_app()
+    raise AttributeError(name)
 
 
 def main() -> None:
-    app()
+    build_app(command_name(sys.argv[1:]))(prog_name="imr")

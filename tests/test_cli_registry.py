@@ -1,0 +1,58 @@
+"""Every command is registered, has help text, is documented, and starts on its own."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from imr.cli.app import COMMANDS, build_app, command_name
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(app: typer.Typer) -> dict:
+    return typer.main.get_command(app).commands
+
+
+def test_every_command_in_the_table_is_registered():
+    assert set(_commands(build_app())) == set(COMMANDS)
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_command_has_help_and_builds_alone(name):
+    alone = _commands(build_app(name))
+    assert name in alone
+    command = alone[name]
+    assert (command.help or "").strip(), f"{name} has no help text"
+    for sub in getattr(command, "commands", {}).values():
+        assert (sub.help or "").strip(), f"{name} {sub.name} has no help text"
+        assert all((p.help or "").strip() for p in sub.params if isinstance(p, typer.core.TyperOption)), \
+            f"an option of {name} {sub.name} has no help"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in COMMANDS if n != "merge-driver"))
+def test_command_appears_in_readme(name):
+    assert re.search(rf"\bimr {re.escape(name)}\b", README), f"README shows no `imr {name}`"
+
+
+def test_command_name_skips_global_options():
+    assert command_name(["--workspace", "x", "session", "next", "p"]) == "session"
+    assert command_name(["-w", "x", "check"]) == "check"
+    assert command_name(["--workspace=x", "status"]) == "status"
+    assert command_name(["--help"]) is None
+
+
+def test_help_lists_everything():
+    out = CliRunner().invoke(build_app(), ["--help"]).output
+    for name in COMMANDS:
+        if name != "merge-driver":
+            assert name in out
+
+
+def test_console_entry_point_runs_one_command(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "imr", "-w", str(tmp_path), "check"], capture_output=True, text=True)
+    assert out.returncode == 1 and "imr init" in out.stderr
