@@ -84,6 +84,35 @@ def read_all_records(records_dir: Path, workspace_root: Path) -> list[tuple[Path
     return out
 
 
+def read_one(path: Path, workspace_root: Path | None, shown: str) -> Record:
+    """One record, from `.imr-cache/records/<file>.json` when its bytes are unchanged.
+
+    The single-record cache lets `imr session next` answer without importing or running the
+    YAML parser at all; a record whose hash differs is parsed strictly and cached again.
+    Raises FileNotFoundError and RecordProblem like `read_record`.
+    """
+    if workspace_root is None:
+        return read_record(path, shown)
+    raw = path.read_bytes()
+    digest = _digest(raw)
+    cache_path = workspace_root / CACHE_DIR / "records" / f"{path.name}.json"
+    try:
+        cached = json.loads(cache_path.read_bytes())
+        if cached[0] == _VERSION and cached[1] == digest:
+            return _from_json(path, cached[2])
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        pass
+    record = read_record(path, shown)
+    try:
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        temp = cache_path.with_name(f".{cache_path.name}.tmp-{os.getpid()}")
+        temp.write_text(json.dumps([_VERSION, digest, _to_json(record)], ensure_ascii=False), encoding="utf-8")
+        os.replace(temp, cache_path)
+    except (OSError, TypeError, ValueError):
+        pass
+    return record
+
+
 def _save(cache_path: Path, files: dict) -> None:
     try:
         cache_path.parent.mkdir(exist_ok=True)

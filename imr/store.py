@@ -32,9 +32,11 @@ def record_ids(ws: Workspace) -> list[str]:
 
 
 def load_record(ws: Workspace, participant_id: str) -> Record:
+    from imr.records_cache import read_one
+
     path = ws.record_path(participant_id)
     try:
-        return read_record(path, shown=f"records/{path.name}")
+        return read_one(path, ws.root, shown=f"records/{path.name}")
     except FileNotFoundError:
         raise ImrError("unknown_participant", id=participant_id) from None
     except RecordProblem as problem:

@@ -115,11 +115,14 @@ def find_workspace(explicit: str | os.PathLike | None = None, cwd: Path | None =
 
 
 def open_workspace(root: Path) -> Workspace:
-    from imr.yamlio import YamlProblem, load_file
+    from imr.cache import YamlCache
+    from imr.yamlio import YamlProblem
 
     root = root.resolve()
     try:
-        config = load_file(root / CONFIG_NAME)
+        cache = YamlCache(root, "config")
+        config = cache.load(root / CONFIG_NAME)
+        cache.save()
     except YamlProblem as problem:
         raise ImrError("bad_config", path=f"{root / CONFIG_NAME}:{problem.line}") from None
     if config is None:

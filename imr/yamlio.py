@@ -9,19 +9,10 @@ so that findings can say `records/p-01.yaml:14`. Parsing uses libyaml when it is
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-import re
-
-import yaml
-
-try:  # libyaml's C parser is several times faster; the pure-Python one is the fallback.
-    from yaml import CSafeDumper as _BaseDumper
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
@@ -43,41 +34,66 @@ class LineDict(dict):
     line: int = 0
 
 
-class _StrictLoader(_BaseLoader):
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        if node in self.constructed_objects:
-            raise YamlProblem(node.start_mark.line + 1, "yaml_alias")
-        return super().construct_object(node, deep)
+@lru_cache(maxsize=None)
+def _yaml():
+    """Import PyYAML and build the strict loader and house dumper, once, on first use.
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: set = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlProblem(key_node.start_mark.line + 1, "yaml_alias")
-            key = key_node.value
-            if key in seen:
-                raise YamlProblem(key_node.start_mark.line + 1, "yaml_duplicate_key", key=key)
-            seen.add(key)
-        return super().construct_mapping(node, deep)
+    Commands whose inputs are all in the cache (see `imr.cache`) never pay for this import.
+    """
+    import yaml
 
+    try:  # libyaml's C parser is several times faster; the pure-Python one is the fallback.
+        from yaml import CSafeDumper as _BaseDumper
+        from yaml import CSafeLoader as _BaseLoader
+    except ImportError:  # pragma: no cover - depends on how PyYAML was built
+        from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+        from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-def _construct_map(loader: _StrictLoader, node: yaml.MappingNode):
-    data = LineDict()
-    data.line = node.start_mark.line + 1
-    yield data
-    data.update(loader.construct_mapping(node))
+    class _StrictLoader(_BaseLoader):
+        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+            if node in self.constructed_objects:
+                raise YamlProblem(node.start_mark.line + 1, "yaml_alias")
+            return super().construct_object(node, deep)
 
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+            seen: set = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise YamlProblem(key_node.start_mark.line + 1, "yaml_alias")
+                key = key_node.value
+                if key in seen:
+                    raise YamlProblem(key_node.start_mark.line + 1, "yaml_duplicate_key", key=key)
+                seen.add(key)
+            return super().construct_mapping(node, deep)
 
-def _construct_plain_string(loader: _StrictLoader, node: yaml.ScalarNode) -> str:
-    return loader.construct_scalar(node)
+    def _construct_map(loader: _StrictLoader, node: yaml.MappingNode):
+        data = LineDict()
+        data.line = node.start_mark.line + 1
+        yield data
+        data.update(loader.construct_mapping(node))
 
+    def _construct_plain_string(loader: _StrictLoader, node: yaml.ScalarNode) -> str:
+        return loader.construct_scalar(node)
 
-_StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_plain_string)
+    _StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+    _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_plain_string)
+
+    class _Dumper(_BaseDumper):
+        pass
+
+    def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    _Dumper.add_representer(str, _represent_str)
+    _Dumper.add_representer(LineDict, _Dumper.represent_dict)
+
+    return yaml, _StrictLoader, _Dumper
 
 
 def parse_text(text: str) -> Any:
     """Parse one YAML document strictly; raise YamlProblem with a line number."""
+    yaml, _StrictLoader, _ = _yaml()
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict safe loader
     except YamlProblem:
@@ -118,21 +134,9 @@ def load_file(path: Path) -> Any:
     return parse_text(decode(data))
 
 
-class _Dumper(_BaseDumper):
-    pass
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(LineDict, _Dumper.represent_dict)
-
-
 def dump(data: Any) -> str:
     """YAML text in the house style: block style, keys in given order, UTF-8 text as is."""
+    yaml, _, _Dumper = _yaml()
     return yaml.dump(
         data,
         Dumper=_Dumper,
