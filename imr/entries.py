@@ -34,6 +34,10 @@ def _text(value: Any) -> str | None:
         return "entry_text_too_long"
     if _CONTROL.search(value):
         return "entry_control_chars"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that were not UTF-8 on the command line
+        return "entry_not_utf8"
     return None
 
 

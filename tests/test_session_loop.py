@@ -174,3 +174,23 @@ def test_python_dash_m_works(imr):
 
     out = subprocess.run([sys.executable, "-m", "imr", "--help"], capture_output=True, text=True, cwd=imr.root)
     assert out.returncode == 0 and "session" in out.stdout
+
+
+def test_non_utf8_arguments_are_refused_cleanly(enrolled):
+    """Bytes that are not UTF-8 on a real command line: one message, exit 1, nothing written."""
+    import os
+    import subprocess
+    import sys
+
+    before = enrolled.snapshot()
+    env = dict(os.environ, IMR_SIGNATURE="KL", IMR_WORKSPACE=str(enrolled.root))
+    for args in ([b"session", b"log", b"p-01", b"--note", b"bad \xff\xfe text"],
+                 [b"session", b"next", b"p-\xff1"],
+                 [b"session", b"log", b"p-01", b"--homework", b"\xc3"],
+                 [b"session", b"log", b"p-01", b"--by", b"\xff"]):
+        out = subprocess.run([sys.executable.encode(), b"-m", b"imr", *args], capture_output=True, env=env)
+        assert out.returncode == 1, out.stderr
+        message = out.stderr.decode("utf-8", "replace")
+        assert "Internt fel" not in message and "Traceback" not in message
+        assert len(message.strip().splitlines()) == 1
+    assert enrolled.snapshot() == before
