@@ -322,7 +322,8 @@ def parse_steps_done(values: list[str], members: list[str]) -> dict[str, list[st
 def log_group_session(ws: Workspace, name: str, *, module: int | None = None, session: int | None = None,
                       date: str | None = None, by: str | None = None, absent: list[str] | None = None,
                       homework_review: str | None = None, homework: str | None = None, note: str | None = None,
-                      steps_done: list[str] | None = None, dry_run: bool = False) -> dict[str, Any]:
+                      steps_done: list[str] | None = None, dry_run: bool = False,
+                      handout: bool | None = None) -> dict[str, Any]:
     """One entry in every member's record, `session` or `absent`, written all or nothing.
 
     Everything is checked before anything is written: the group, every absent id, every step,
@@ -367,7 +368,7 @@ def log_group_session(ws: Workspace, name: str, *, module: int | None = None, se
         state = progress.states[pid]
         done = require_steps(state, pid, steps[pid]) if pid in steps else None
         is_absent = pid in absent_ids
-        entry = session_entry(ws, pid, ref=ref, date=day, by=signature, group=name, absent=is_absent,
+        entry = session_entry(ws, pid, ref=ref, date=day, by=signature, group=name, absent=is_absent, handout=handout,
                               homework_review=None if is_absent else homework_review,
                               homework=None if is_absent else homework, note=None if is_absent else note,
                               steps_done=done)

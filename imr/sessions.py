@@ -44,7 +44,8 @@ def resolve_session(ws: Workspace, participant_id: str, module: int | None, sess
 def session_entry(ws: Workspace, participant_id: str, *, ref: SessionRef, date: str | None, by: str,
                   homework_review: str | None = None, homework: str | None = None,
                   note: str | None = None, steps_done: list[str] | None = None,
-                  group: str | None = None, absent: bool = False) -> dict:
+                  group: str | None = None, absent: bool = False, handout: bool | None = None,
+                  significant_other: bool | None = None) -> dict:
     """Build (not write) one session or absence entry; used for one participant and for groups."""
     day = check_date(date)
     if homework_review is not None and homework_review not in HOMEWORK_REVIEW:
@@ -56,7 +57,8 @@ def session_entry(ws: Workspace, participant_id: str, *, ref: SessionRef, date: 
         fields = {"kind": "session", "module": ref.module, "session": ref.session, "date": day,
                   "group": group, "homework_review": homework_review,
                   "homework": homework or None, "note": note or None,
-                  "steps_done": steps_done or None}
+                  "steps_done": steps_done or None, "handout": handout,
+                  "significant_other": True if significant_other else None}
     entry = store.stamp(fields, by)
     store.check_new_entry(entry, ws)
     return entry
@@ -65,7 +67,8 @@ def session_entry(ws: Workspace, participant_id: str, *, ref: SessionRef, date: 
 def log_session(ws: Workspace, participant_id: str, *, module: int | None = None, session: int | None = None,
                 date: str | None = None, by: str | None = None, homework_review: str | None = None,
                 homework: str | None = None, note: str | None = None, steps_done: list[str] | None = None,
-                absent: bool = False) -> dict:
+                absent: bool = False, handout: bool | None = None, significant_other: bool | None = None) -> dict:
+    """Append one session or absence entry; `handout` and `significant_other` feed `imr fidelity`."""
     signature = ws.signature(by)
     ref = resolve_session(ws, participant_id, module, session)
     if steps_done:
@@ -74,7 +77,8 @@ def log_session(ws: Workspace, participant_id: str, *, module: int | None = None
         _, state = store.load_state(ws, participant_id)
         steps_done = require_steps(state, participant_id, steps_done)
     entry = session_entry(ws, participant_id, ref=ref, date=date, by=signature, homework_review=homework_review,
-                          homework=homework, note=note, steps_done=steps_done, absent=absent)
+                          homework=homework, note=note, steps_done=steps_done, absent=absent,
+                          handout=handout, significant_other=significant_other)
     store.append(ws, participant_id, [entry])
     return entry
 

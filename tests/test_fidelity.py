@@ -120,7 +120,10 @@ def test_since_limits_the_period(ward: Imr):
 
 
 def test_what_the_records_do_not_log_is_not_scored(enrolled: Imr):
-    enrolled.ok("session", "log", "p-01", "--date", "2026-01-05")  # no handout field, no contacts
+    # A hand-written session entry without a handout field (the CLI always records one), no contacts.
+    path = enrolled.record("p-01")
+    path.write_text(path.read_text() + "- kind: session\n  at: '2026-01-05T10:00:00+01:00'\n  by: KL\n"
+                    "  module: 1\n  session: 1\n  date: '2026-01-05'\n")
     items = {i.item: i for i in assess(open_workspace(enrolled.root), today=TODAY)}
     assert items[4].score is None and items[4].reason == "handouts_not_logged"
     assert items[5].score is None and items[5].reason == "others_not_logged"
@@ -165,3 +168,15 @@ def test_group_format_without_any_group_named_is_not_scored(imr: Imr):
     sessions(ws, "p-01", date(2026, 1, 5), 2)
     item = assess(ws, today=TODAY)[0]
     assert item.score is None and item.reason == "group_size_unknown"
+
+
+def test_session_log_records_handout_and_significant_other_for_fidelity(enrolled):
+    import json as _json
+
+    enrolled.ok("session", "log", "p-01", "--date", "2026-03-02", "--significant-other")
+    enrolled.ok("session", "log", "p-01", "--date", "2026-03-09", "--no-handout")
+    text = enrolled.record("p-01").read_text()
+    assert text.count("handout: true") == 1 and text.count("handout: false") == 1
+    assert text.count("significant_other: true") == 1
+    items = {row["item"]: row for row in _json.loads(enrolled.ok("fidelity", "--json").output)}
+    assert items[4]["evidence"] and items[5]["evidence"]

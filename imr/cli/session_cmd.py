@@ -144,6 +144,10 @@ def log(
     step_done: List[str] = typer.Option([], "--step-done", help="A goal step completed, e.g. G1.2; with --group ID:G1.2 (repeatable)."),
     absent: bool = typer.Option(False, "--absent", help="The participant did not come; with --group, the members named after it."),
     edit: bool = typer.Option(False, "--edit", help="Write the note in your editor ($VISUAL or $EDITOR)."),
+    handout: bool = typer.Option(True, "--handout/--no-handout",
+                                 help="Whether today's handout was given (default: it was); counted by imr fidelity."),
+    significant_other: bool = typer.Option(False, "--significant-other",
+                                           help="A relative or friend took part or helped with the goal (imr fidelity)."),
 ) -> None:
     """Record the session (or an absence) as a new signed entry at the end of the record.
 
@@ -161,20 +165,22 @@ def log(
                                  param_hint="--absent")
     if group is not None:
         _log_group(group, ids, module=module, session=session, date=date, by=by, homework_review=homework_review,
-                   homework=homework, note=note, step_done=step_done, edit=edit)
+                   homework=homework, note=note, step_done=step_done, edit=edit, handout=handout)
         return
     _log_one(ids[0], module=module, session=session, date=date, by=by, homework_review=homework_review,
-             homework=homework, note=note, step_done=step_done, absent=absent, edit=edit)
+             homework=homework, note=note, step_done=step_done, absent=absent, edit=edit, handout=handout,
+             significant_other=significant_other)
 
 
 @handle_errors
 def _log_group(group: str, absent_ids: list[str], *, module, session, date, by, homework_review, homework, note,
-               step_done, edit) -> None:
+               step_done, edit, handout) -> None:
     from imr.groups import log_group_session
 
     ws = workspace()
     options = dict(module=module, session=session, date=date, by=by, absent=absent_ids,
-                   homework_review=homework_review, homework=homework, steps_done=step_done or None)
+                   homework_review=homework_review, homework=homework, steps_done=step_done or None,
+                   handout=handout)
     if edit:
         from imr.editor import note_from_editor
 
@@ -188,7 +194,7 @@ def _log_group(group: str, absent_ids: list[str], *, module, session, date, by, 
 
 @handle_errors
 def _log_one(participant: str, *, module, session, date, by, homework_review, homework, note, step_done, absent,
-             edit) -> None:
+             edit, handout=True, significant_other=False) -> None:
     from imr.sessions import log_session, resolve_session
 
     ws = workspace()
@@ -200,7 +206,8 @@ def _log_one(participant: str, *, module, session, date, by, homework_review, ho
         module, session = ref.module, ref.session
     entry = log_session(ws, participant, module=module, session=session, date=date, by=by,
                         homework_review=homework_review, homework=homework, note=note,
-                        steps_done=step_done or None, absent=absent)
+                        steps_done=step_done or None, absent=absent, handout=handout,
+                        significant_other=significant_other)
     key = "logged_absent" if absent else "logged_session"
     console().print(escape(t(key, id=participant, session=f"{entry['module']}.{entry['session']}",
                              date=entry["date"], by=entry["by"])))
