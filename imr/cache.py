@@ -20,6 +20,21 @@ CACHE_DIR = ".imr-cache"
 _VERSION = 1
 
 
+def digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Replace a cache file atomically; a read-only workspace simply runs without a cache."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        temp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(temp, path)
+    except (OSError, TypeError, ValueError):
+        pass
+
+
 class YamlCache:
     def __init__(self, workspace_root: Path | None, name: str) -> None:
         self.path = workspace_root / CACHE_DIR / f"{name}.json" if workspace_root else None
@@ -45,22 +60,16 @@ class YamlCache:
         cached = self.entries.get(key)
         if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
             raw = path.read_bytes()
-            if cached[2] == hashlib.blake2b(raw, digest_size=16).hexdigest():
+            if cached[2] == digest(raw):
                 return cached[3]
         data = load_file(path)
         raw = raw if raw is not None else path.read_bytes()
-        self.entries[key] = [stat.st_size, stat.st_mtime_ns, hashlib.blake2b(raw, digest_size=16).hexdigest(), data]
+        self.entries[key] = [stat.st_size, stat.st_mtime_ns, digest(raw), data]
         self.dirty = True
         return data
 
     def save(self) -> None:
         if not self.dirty or self.path is None:
             return
-        try:
-            self.path.parent.mkdir(exist_ok=True)
-            temp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
-            temp.write_text(json.dumps({"version": _VERSION, "files": self.entries}, ensure_ascii=False), encoding="utf-8")
-            os.replace(temp, self.path)
-        except OSError:
-            pass  # a read-only workspace simply runs without a cache
+        write_json(self.path, {"version": _VERSION, "files": self.entries})
         self.dirty = False

@@ -50,14 +50,21 @@ def _short_text(value: Any) -> str | None:
     return None
 
 
-def _text_list(value: Any) -> str | None:
-    if not isinstance(value, list) or not value:
-        return "entry_not_text_list"
-    for item in value:
-        problem = _short_text(item)
-        if problem:
-            return problem
-    return None
+def list_of(check: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    """A validator for a non-empty list whose items each pass `check`."""
+    def check_list(value: Any) -> str | None:
+        if not isinstance(value, list) or not value:
+            return "entry_not_text_list"
+        for item in value:
+            problem = check(item)
+            if problem:
+                return problem
+        return None
+
+    return check_list
+
+
+_text_list = list_of(_short_text)
 
 
 def _optional_text_list(value: Any) -> str | None:

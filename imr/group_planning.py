@@ -17,7 +17,7 @@ from imr import store
 from imr.errors import ImrError
 from imr.groups import Group, read_group
 from imr.ids import SessionRef
-from imr.planning import RELAPSE_MODULE, excerpt, goal_follow_up, handout_file, next_session
+from imr.planning import RELAPSE_MODULE, excerpt, goal_follow_up, handout_file, next_session, session_steps
 from imr.records import Entry
 from imr.state import ParticipantState
 from imr.strings import strings
@@ -216,19 +216,11 @@ def _steps(plan: dict[str, Any], text: dict[str, str]) -> list[dict[str, Any]]:
             version = member["relapse_plan_version"]
             material.append(t("group_relapse_plan_line", id=member["id"], version=version) if version
                             else t("group_relapse_plan_none", id=member["id"]))
-    steps = [
-        {"id": "checkin", "label": t("step_checkin"), "lines": [t("group_checkin_hint")]},
-        {"id": "review", "label": t("step_review"), "lines": review},
-        {"id": "homework-review", "label": t("step_homework_review"), "lines": homework},
-        {"id": "goals", "label": t("step_goals"), "lines": goals},
-        {"id": "agenda", "label": t("step_agenda"), "lines": [t("agenda_hint", title=plan["title"])]},
-        {"id": "material", "label": t("step_material"), "lines": material, "key_points": plan["key_points"]},
-        {"id": "summary", "label": t("step_summary"), "lines": [t("group_summary_hint")]},
-        {"id": "homework", "label": t("step_homework"), "lines": plan["homework_suggestions"]},
-        {"id": "handout", "label": t("step_handout"),
-         "lines": [t("handout_line", session=h["session"], variant=h["variant"], file=h["file"] or "")
-                   for h in plan["handouts"]]},
-    ]
+    steps = session_steps(
+        t, plan,
+        checkin=[t("group_checkin_hint")], review=review, homework_review=homework, goals=goals, material=material,
+        summary=[t("group_summary_hint")], handouts=plan["handouts"],
+    )
     if catch:
         steps.append({"id": "catch-up", "label": t("group_step_catch_up"), "lines": catch})
     return steps

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from imr import store, writer
-from imr.entries import COMMON, _id_text, _signature, _text
+from imr.entries import COMMON, _id_text, _signature, _text, list_of
 from imr.errors import ImrError
 from imr.findings import Finding
 from imr.ids import check_group_name, check_participant_id, is_valid_id
@@ -31,14 +31,7 @@ HEADER_COMMENT = (
 )
 
 
-def _signature_list(value: Any) -> str | None:
-    if not isinstance(value, list) or not value:
-        return "entry_not_text_list"
-    for item in value:
-        problem = _signature(item)
-        if problem:
-            return problem
-    return None
+_signature_list = list_of(_signature)
 
 
 def _weekday_list(value: Any) -> str | None:
@@ -202,27 +195,16 @@ def create_group(ws: Workspace, name: str, *, leaders: list[str] | None = None, 
     entry = store.stamp({"kind": "group-created", "leaders": clean_leaders or None,
                          "weekdays": days or None, "note": note or None}, signature)
     _check_group_entry(entry, ws)
-    from imr.yamlio import dump
+    from imr.records import log_file_text
 
-    text = HEADER_COMMENT + dump({"name": name}) + "log:\n" + dump([entry])
+    text = log_file_text(HEADER_COMMENT, {"name": name}, [entry])
     ws.groups_dir.mkdir(exist_ok=True)
     writer.write_changes([writer.Create(path, text, [entry])], ws.lock_path)
     return entry
 
 
 def _check_group_entry(entry: dict, ws: Workspace) -> None:
-    problems = validate_group_entry(entry)
-    if problems:
-        from imr.store import _finding_text
-
-        code, params = problems[0]
-        raise ImrError("invalid_entry", reason=_finding_text(code, params, ws.lang))
-    if entry.get("note"):
-        from imr.pii import find_pii
-
-        hit = find_pii(entry["note"])
-        if hit:
-            raise ImrError("pii_in_text", what=hit.label(ws.lang))
+    store.check_new_entry(entry, ws, validate=validate_group_entry)
 
 
 def add_members(ws: Workspace, name: str, participant_ids: list[str], *, by: str | None = None) -> dict[str, Any]:

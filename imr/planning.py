@@ -161,15 +161,30 @@ def _steps(plan: dict[str, Any], text: dict[str, str]) -> list[dict[str, Any]]:
         relapse = plan["relapse_plan"]
         material.append(t("relapse_plan_line", version=relapse["version"], date=relapse["date"], id=plan["participant"])
                         if relapse else t("relapse_plan_none", id=plan["participant"]))
+    return session_steps(
+        t, plan,
+        checkin=[t("checkin_hint")], review=review, homework_review=homework, goals=goals, material=material,
+        summary=[t("summary_hint")], handouts=[handout],
+    )
+
+
+def session_steps(t, plan: dict[str, Any], *, checkin: list[str], review: list[str], homework_review: list[str],
+                  goals: list[str], material: list[str], summary: list[str], handouts: list[dict]) -> list[dict]:
+    """The eight steps every IMR session follows (IMR.md), plus what to print.
+
+    One place for the structure, used by individual and group plans alike; `t` turns a
+    strings key into a label in the workspace's language.
+    """
     return [
-        {"id": "checkin", "label": t("step_checkin"), "lines": [t("checkin_hint")]},
+        {"id": "checkin", "label": t("step_checkin"), "lines": checkin},
         {"id": "review", "label": t("step_review"), "lines": review},
-        {"id": "homework-review", "label": t("step_homework_review"), "lines": homework},
+        {"id": "homework-review", "label": t("step_homework_review"), "lines": homework_review},
         {"id": "goals", "label": t("step_goals"), "lines": goals},
         {"id": "agenda", "label": t("step_agenda"), "lines": [t("agenda_hint", title=plan["title"])]},
         {"id": "material", "label": t("step_material"), "lines": material, "key_points": plan["key_points"]},
-        {"id": "summary", "label": t("step_summary"), "lines": [t("summary_hint")]},
+        {"id": "summary", "label": t("step_summary"), "lines": summary},
         {"id": "homework", "label": t("step_homework"), "lines": plan["homework_suggestions"]},
         {"id": "handout", "label": t("step_handout"),
-         "lines": [t("handout_line", session=handout["session"], variant=handout["variant"], file=handout["file"] or "")]},
+         "lines": [t("handout_line", session=h["session"], variant=h["variant"], file=h["file"] or "")
+                   for h in handouts]},
     ]

@@ -152,7 +152,12 @@ def _reference_problems(record: Record, entry: Entry, shown: str, curriculum) ->
     return out
 
 
-def new_record_text(participant_id: str, first_entry: dict) -> str:
+def log_file_text(comment: str, header: dict, entries: list[dict]) -> str:
+    """A new append-only file (record or group): comment, header, then the `log:` list last."""
     from imr.yamlio import dump
 
-    return HEADER_COMMENT + dump({"id": participant_id}) + "log:\n" + dump([first_entry])
+    return comment + dump(header) + "log:\n" + dump(entries)
+
+
+def new_record_text(participant_id: str, first_entry: dict) -> str:
+    return log_file_text(HEADER_COMMENT, {"id": participant_id}, [first_entry])

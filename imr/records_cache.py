@@ -9,20 +9,14 @@ cache is never the source of truth: it is rebuilt when stale or broken and safe 
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from pathlib import Path
 
-from imr.cache import CACHE_DIR
+from imr.cache import CACHE_DIR, digest as _digest, write_json
 from imr.records import Entry, Record, RecordProblem, read_record
 from imr.yamlio import LineDict
 
 _VERSION = 1
-
-
-def _digest(raw: bytes) -> str:
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def _to_json(record: Record) -> list:
@@ -80,7 +74,7 @@ def read_all_records(records_dir: Path, workspace_root: Path) -> list[tuple[Path
             pass
         dirty = True
     if dirty or len(fresh) != len(files):
-        _save(cache_path, fresh)
+        write_json(cache_path, {"version": _VERSION, "files": fresh})
     return out
 
 
@@ -103,21 +97,5 @@ def read_one(path: Path, workspace_root: Path | None, shown: str) -> Record:
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         pass
     record = read_record(path, shown)
-    try:
-        cache_path.parent.mkdir(parents=True, exist_ok=True)
-        temp = cache_path.with_name(f".{cache_path.name}.tmp-{os.getpid()}")
-        temp.write_text(json.dumps([_VERSION, digest, _to_json(record)], ensure_ascii=False), encoding="utf-8")
-        os.replace(temp, cache_path)
-    except (OSError, TypeError, ValueError):
-        pass
+    write_json(cache_path, [_VERSION, digest, _to_json(record)])
     return record
-
-
-def _save(cache_path: Path, files: dict) -> None:
-    try:
-        cache_path.parent.mkdir(exist_ok=True)
-        temp = cache_path.with_name(f".{cache_path.name}.tmp-{os.getpid()}")
-        temp.write_text(json.dumps({"version": _VERSION, "files": files}, ensure_ascii=False), encoding="utf-8")
-        os.replace(temp, cache_path)
-    except (OSError, TypeError, ValueError):
-        pass

@@ -56,12 +56,15 @@ def stamp(entry: dict, by: str) -> dict:
     return out
 
 
-def check_new_entry(entry: dict, ws: Workspace) -> dict:
-    """Refuse an entry that does not fit the schema or the PII rules, before any write."""
+def check_new_entry(entry: dict, ws: Workspace, validate=None) -> dict:
+    """Refuse an entry that does not fit its schema or the PII rules, before any write.
+
+    `validate` defaults to the record schema; group files pass their own.
+    """
     from imr.entries import free_texts, validate_entry
     from imr.pii import find_pii
 
-    problems = validate_entry(entry)
+    problems = (validate or validate_entry)(entry)
     if problems:
         code, params = problems[0]
         raise ImrError("invalid_entry", reason=_finding_text(code, params, ws.lang))
