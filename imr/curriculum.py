@@ -138,7 +138,7 @@ def _relative(path: Path, workspace_root: Path | None) -> str:
 def load_curriculum(lang: str = "sv", workspace_root: Path | None = None, use_cache: bool = True) -> Curriculum:
     """Load module and programme metadata; with `use_cache`, unchanged files come from `.imr-cache/`."""
     from imr.cache import YamlCache
-    from imr.yamlio import YamlProblem, load_file
+    from imr.yamlio import YamlProblem
 
     cache = YamlCache(workspace_root if use_cache else None, f"curriculum-{lang}")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from imr.errors import ImrError
 from imr.ids import check_participant_id, is_valid_id
-from imr.records import Record, RecordProblem, new_record_text, read_record
+from imr.records import Record, RecordProblem, new_record_text
 from imr.state import ParticipantState, derive_state
 from imr.workspace import Workspace
 

@@ -44,6 +44,16 @@ class Imr:
         assert result.exit_code == 0, f"imr {' '.join(map(str, args))} -> {result.exit_code}\n{result.output}"
         return result
 
+    def refused(self, *args: str, **kwargs):
+        """A user error: exit 1, one sentence, no internal error, and no file under records/ or groups/ changed."""
+        before = self.snapshot()
+        result = self(*args, **kwargs)
+        assert result.exit_code == 1, result.output
+        assert "Internt fel" not in result.output and "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output
+        assert self.snapshot() == before
+        return result
+
     def record(self, pid: str) -> Path:
         return self.root / "records" / f"{pid}.yaml"
 

@@ -127,12 +127,7 @@ def test_bad_goal_input_writes_nothing(enrolled, args):
     imr.ok("goal", "add", "p-01", "Bo själv", "--step", "Titta på lägenheter")
     imr.ok("goal", "add", "p-01", "Avslutat mål")
     imr.ok("goal", "update", "p-01", "G2", "--status", "dropped")
-    before = imr.snapshot()
-    result = imr(*args)
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output and "Internt fel" not in result.output
-    assert len(result.output.strip().splitlines()) == 1, result.output
-    assert imr.snapshot() == before
+    imr.refused(*args)
 
 
 def test_check_finds_goal_references_that_do_not_exist(enrolled):

@@ -88,12 +88,8 @@ def test_add_and_show_with_mean_and_change(enrolled):
     ],
 )
 def test_bad_scores_write_nothing(enrolled, scores):
-    before = enrolled.snapshot()
-    result = enrolled("imrs", "add", "p-01", "--rater", "client", "--scores", scores)
-    assert result.exit_code == 1, result.output
-    assert len(result.output.strip().splitlines()) == 1, result.output
+    result = enrolled.refused("imrs", "add", "p-01", "--rater", "client", "--scores", scores)
     assert "Inget sparades" in result.output
-    assert enrolled.snapshot() == before
 
 
 @pytest.mark.parametrize(
@@ -109,11 +105,7 @@ def test_bad_scores_write_nothing(enrolled, scores):
     ],
 )
 def test_other_bad_input_writes_nothing(enrolled, args):
-    before = enrolled.snapshot()
-    result = enrolled(*args)
-    assert result.exit_code == 1, result.output
-    assert len(result.output.strip().splitlines()) == 1, result.output
-    assert enrolled.snapshot() == before
+    enrolled.refused(*args)
 
 
 def test_interactive_form_asks_each_item_with_anchors(enrolled):
