@@ -7,10 +7,7 @@ one broken file does not hide problems in the others.
 from __future__ import annotations
 
 from imr.curriculum_check import check_curriculum
-from imr.entries import free_texts
 from imr.findings import Finding
-from imr.pii import find_pii
-from imr.records import RecordProblem, validate_record
 from imr.workspace import Workspace
 
 
@@ -18,23 +15,10 @@ def check_records(ws: Workspace, curriculum=None) -> list[Finding]:
     findings: list[Finding] = []
     if not ws.records_dir.is_dir():
         return findings
-    from imr.goals import goal_reference_problems
-    from imr.records_cache import read_all_records
+    from imr.summaries import summaries
 
-    for path, result in read_all_records(ws.records_dir, ws.root):
-        shown = f"records/{path.name}"
-        if isinstance(result, RecordProblem):
-            findings.append(result.finding)
-            continue
-        record = result
-        findings.extend(validate_record(record, shown, curriculum))
-        findings.extend(goal_reference_problems(record, shown))
-        for entry in record.entries:
-            for text in free_texts(entry.data):
-                hit = find_pii(text)
-                if hit:
-                    findings.append(Finding(shown, entry.line, f"pii_found_{hit.kind}"))
-                    break
+    for summary in summaries(ws, curriculum if curriculum is not None else ws.curriculum):
+        findings.extend(summary.findings)
     for path in sorted(ws.records_dir.iterdir()):
         if path.is_file() and path.suffix in (".yml", ".YAML", ".Yaml") or (path.suffix == ".yaml" and not _plain(path)):
             findings.append(Finding(f"records/{path.name}", 0, "record_bad_filename"))

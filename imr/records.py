@@ -77,6 +77,12 @@ def read_record(path: Path, shown: str | None = None) -> Record:
         raise
     except OSError:
         raise RecordProblem(Finding(shown, 0, "file_unreadable")) from None
+    return parse_record_bytes(raw, path, shown)
+
+
+def parse_record_bytes(raw: bytes, path: Path, shown: str | None = None) -> Record:
+    """Parse a record from the bytes of its file (the bytes a cache key was computed from)."""
+    shown = shown or str(path)
     try:
         text = decode(raw)
     except YamlProblem as problem:

@@ -1,8 +1,10 @@
-"""Reading every record of a workspace quickly, for `imr status` and `imr check`.
+"""Parsed records kept as JSON, for commands that need the entries themselves.
 
-Parsing YAML into Python objects is the slow part of reading a thousand records, and most
-records have not changed since the last run. Parsed records (header, entries and their line
-numbers) are kept as JSON in `.imr-cache/records.json`, keyed by path, size, mtime and a hash
+Parsing YAML into Python objects is the slow part of reading records, and most records have not
+changed since the last run. `imr session next` reads one record through `read_one`; `imr
+fidelity` reads them all through `read_all_records`. (`imr status` and `imr check` need less
+than the entries and use `imr.summaries`.) Parsed records (header, entries and their line
+numbers) are kept as JSON in `.imr-cache/`, keyed by path, size, mtime and a hash
 of the file's bytes; a record whose bytes differ is parsed again with the strict loader. The
 cache is never the source of truth: it is rebuilt when stale or broken and safe to delete.
 """

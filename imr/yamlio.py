@@ -49,28 +49,72 @@ def _yaml():
         from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
         from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
+    merge_tag = "tag:yaml.org,2002:merge"
+    text_tags = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp")
+    scalar_node = yaml.ScalarNode
+
+    plain_tags: dict[str, str] = {}
+    base_resolve = _BaseLoader.resolve
+
     class _StrictLoader(_BaseLoader):
+        def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+            """The tag of an untagged node, remembered for short plain scalars.
+
+            libyaml asks this for every node; the same short words (entry kinds, signatures,
+            numbers) come back thousands of times in a workspace, and a quoted scalar is always
+            text, as no path resolvers are registered.
+            """
+            if kind is scalar_node:
+                if not implicit[0]:
+                    return text_tags[0]
+                if len(value) <= 32:
+                    tag = plain_tags.get(value)
+                    if tag is None:
+                        tag = base_resolve(self, kind, value, implicit)
+                        if len(plain_tags) < 65536:
+                            plain_tags[value] = tag
+                    return tag
+            return base_resolve(self, kind, value, implicit)
+
         def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
             if node in self.constructed_objects:
                 raise YamlProblem(node.start_mark.line + 1, "yaml_alias")
             return super().construct_object(node, deep)
 
-        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-            seen: set = set()
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise YamlProblem(key_node.start_mark.line + 1, "yaml_alias")
-                key = key_node.value
-                if key in seen:
-                    raise YamlProblem(key_node.start_mark.line + 1, "yaml_duplicate_key", key=key)
-                seen.add(key)
-            return super().construct_mapping(node, deep)
-
     def _construct_map(loader: _StrictLoader, node: yaml.MappingNode):
+        """A mapping, refusing merge keys and duplicate keys, remembering its line.
+
+        Written as one pass because most of a record is mappings of plain text: a text scalar
+        is taken as is instead of through PyYAML's generic constructor, which makes reading a
+        big workspace about a third quicker. Such a scalar can only be shared (an alias) if the
+        same node object turns up twice, which `scalars` catches.
+        """
         data = LineDict()
         data.line = node.start_mark.line + 1
         yield data
-        data.update(loader.construct_mapping(node))
+        scalars = loader.__dict__.setdefault("_scalar_ids", set())
+        for key_node, value_node in node.value:
+            if key_node.tag == merge_tag:
+                raise YamlProblem(key_node.start_mark.line + 1, "yaml_alias")
+            values = []
+            for item in (key_node, value_node):
+                if item.__class__ is scalar_node and item.tag in text_tags:
+                    if id(item) in scalars:
+                        raise YamlProblem(key_node.start_mark.line + 1, "yaml_alias")
+                    scalars.add(id(item))
+                    values.append(item.value)
+                elif item in loader.constructed_objects:
+                    raise YamlProblem(key_node.start_mark.line + 1, "yaml_alias")
+                else:
+                    values.append(loader.construct_object(item))
+            key, value = values
+            try:
+                seen = key in data
+            except TypeError:  # a list or mapping as a key
+                raise YamlProblem(key_node.start_mark.line + 1, "yaml_syntax", problem="unhashable key") from None
+            if seen:
+                raise YamlProblem(key_node.start_mark.line + 1, "yaml_duplicate_key", key=key)
+            data[key] = value
 
     def _construct_plain_string(loader: _StrictLoader, node: yaml.ScalarNode) -> str:
         return loader.construct_scalar(node)

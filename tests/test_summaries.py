@@ -1,0 +1,114 @@
+"""The per-record results behind `imr status` and `imr check` (imr.summaries).
+
+They are cached by record bytes and computed in worker processes when many are stale; either
+way the findings and rows must be exactly what checking each record afresh gives.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from datetime import date, timedelta
+
+import pytest
+
+from conftest import Imr
+from imr import summaries
+from imr.curriculum import load_curriculum
+from imr.status import status_rows
+from imr.workspace import open_workspace
+
+MANY = summaries.PARALLEL_FROM + 6
+
+
+def fill(imr: Imr, count: int) -> None:
+    """`count` records copied from p-01 (one session logged), three of them with problems."""
+    imr.ok("session", "log", "p-01", "--date", "2026-03-01", "--note", "Gick bra.")
+    text = imr.record("p-01").read_text(encoding="utf-8")
+    for n in range(2, count + 1):
+        pid = f"p-{n:02d}"
+        imr.record(pid).write_text(text.replace("id: p-01", f"id: {pid}"), encoding="utf-8")
+    imr.record("p-03").write_text(text.replace("id: p-01", "id: p-03").replace("  by: KL", "\tby: KL", 1))
+    imr.record("p-04").write_text(text.replace("id: p-01", "id: p-04").replace("Gick bra.", "Ring 070-123 45 67."))
+    imr.record("p-05").write_text(text.replace("id: p-01", "id: p-05").replace("module: 1", "module: 12"))
+
+
+def fresh_findings(ws, curriculum) -> list[str]:
+    """What checking every record in this process, without any cache, finds."""
+    out = []
+    for path in sorted(ws.records_dir.glob("*.yaml")):
+        _, _, payload = summaries._summarise(path, curriculum)
+        out.extend(summaries._from_payload(path, payload).findings)
+    return sorted(f.message("sv") for f in out)
+
+
+def test_cold_warm_and_fresh_checks_agree_on_many_records(enrolled: Imr):
+    fill(enrolled, MANY)
+    ws = open_workspace(enrolled.root)
+    curriculum = load_curriculum(ws.lang, ws.root, use_cache=False)
+    if sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1:
+        assert summaries._worker_count(MANY) > 1  # so the cold run below uses worker processes
+    cold = enrolled("check")
+    warm = enrolled("check")
+    assert cold.exit_code == warm.exit_code == 1
+    assert cold.output == warm.output
+    lines = sorted(cold.output.strip().splitlines())
+    assert lines == fresh_findings(ws, curriculum)
+    assert any(line.startswith("records/p-03.yaml:") for line in lines)  # the tab
+    assert any(line.startswith("records/p-04.yaml:") for line in lines)  # the phone number
+    assert any(line.startswith("records/p-05.yaml:") and "12.1" in line for line in lines)  # no module 12
+    assert not any(line.startswith("records/p-06.yaml") for line in lines)
+    assert len(json.loads((enrolled.root / ".imr-cache" / "summaries.json").read_text())["files"]) == MANY
+
+
+def test_status_rows_from_the_cache_count_days_from_today(enrolled: Imr):
+    fill(enrolled, 3)
+    ws = open_workspace(enrolled.root)
+    first = status_rows(ws, today=date(2026, 3, 11))
+    cache = enrolled.root / ".imr-cache" / "summaries.json"
+    before = cache.read_bytes()
+    later = status_rows(ws, today=date(2026, 3, 31))
+    assert cache.read_bytes() == before  # every row came from the cache
+    one_first = next(r for r in first if r["id"] == "p-01")
+    one_later = next(r for r in later if r["id"] == "p-01")
+    assert (one_first["days_since_session"], one_first["overdue"]) == (10, False)
+    assert (one_later["days_since_session"], one_later["overdue"]) == (30, True)
+    assert list(one_first) == list(one_later)
+    assert next(r for r in later if r["id"] == "p-03")["error"].startswith("records/p-03.yaml:")
+
+
+def test_an_edited_record_is_checked_again(enrolled: Imr):
+    enrolled.ok("check")
+    with enrolled.record("p-01").open("a", encoding="utf-8") as handle:
+        handle.write("- kind: session\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  module: 1\n  session: 99\n"
+                     f"  date: '{(date.today() - timedelta(days=1)).isoformat()}'\n")
+    result = enrolled("check")
+    assert result.exit_code == 1 and "1.99" in result.output
+
+
+@pytest.mark.parametrize("damage", ["not json", '{"version": 1, "context": "x", "files": []}', "tampered"])
+def test_a_broken_or_tampered_summaries_cache_is_rebuilt(enrolled: Imr, damage: str):
+    fill(enrolled, 3)
+    expected = enrolled("check").output
+    cache = enrolled.root / ".imr-cache" / "summaries.json"
+    if damage == "tampered":  # right keys, payloads of the wrong shape
+        data = json.loads(cache.read_text())
+        for name in data["files"]:
+            data["files"][name][1] = [None, "oops", 3, 4]
+        damage = json.dumps(data)
+    cache.write_text(damage)
+    assert enrolled("check").output == expected
+    assert json.loads(enrolled.ok("status", "--json").output)[0]["id"] == "p-01"
+
+
+def test_the_cache_key_follows_the_curriculum_shape_not_its_wording(enrolled: Imr):
+    curriculum = load_curriculum("sv", None, use_cache=False)
+    key = summaries._context(curriculum)
+    reworded = dataclasses.replace(curriculum, title="Annan titel")
+    assert summaries._context(reworded) == key
+    module = curriculum.modules[0]
+    shorter = dataclasses.replace(module, sessions=module.sessions[:-1])
+    reshaped = dataclasses.replace(curriculum, modules=[shorter, *curriculum.modules[1:]])
+    assert summaries._context(reshaped) != key
