@@ -69,6 +69,7 @@ def check_curriculum(curriculum: Curriculum, workspace_root: Path | None = None,
         else:
             if not _WORKSHEET.search(text):
                 findings.append(Finding(shown, 0, "curriculum_no_worksheet"))
+            findings.extend(_prefill_problems(text, shown))
         for match in _PLACEHOLDER.finditer(text):
             findings.append(Finding(shown, line_of(text, match.start()), "curriculum_placeholder", {"text": match.group(0)}))
         for match in _LINK.finditer(text):
@@ -87,6 +88,25 @@ def check_curriculum(curriculum: Curriculum, workspace_root: Path | None = None,
             if stats.words < minimum:
                 findings.append(Finding(shown, 0, "curriculum_too_short", {"words": stats.words, "min": minimum}))
     return findings
+
+
+def _prefill_problems(text: str, shown: str) -> list[Finding]:
+    """A prefill kind or a line's `fill=` key that the renderer will never fill."""
+    from imr.prefill import FILL_KEY, KINDS, WORKSHEET_KIND, is_fill_key
+
+    out = []
+    openings = [(m.start(), m.group(0)) for m in _WORKSHEET.finditer(text)]
+    for start, fence in openings:
+        kind = WORKSHEET_KIND.search(fence)
+        if kind and kind.group(1) not in KINDS:
+            out.append(Finding(shown, line_of(text, start), "worksheet_unknown_prefill",
+                               {"kind": kind.group(1), "known": ", ".join(KINDS)}))
+    for match in FILL_KEY.finditer(text):
+        fence = next((f for start, f in reversed(openings) if start < match.start()), "")
+        kind = WORKSHEET_KIND.search(fence)
+        if kind is None or not is_fill_key(kind.group(1), match.group(1)):
+            out.append(Finding(shown, line_of(text, match.start()), "worksheet_unknown_fill", {"key": match.group(1)}))
+    return out
 
 
 def curriculum_stats(curriculum: Curriculum) -> list[dict]:

@@ -91,6 +91,23 @@ def test_incomplete_curriculum_fails_check(imr):
     assert "bild.png" in out
 
 
+@pytest.mark.parametrize("kind,expected", [("goals", ["stepp-1", "triggers"]),
+                                            ("goal", ["goal", "stepp-1", "step-2", "step-3", "triggers"])])
+def test_fill_keys_that_are_never_filled_fail_check(imr, kind, expected):
+    folder = imr.root / "curriculum" / "sv" / "01-aterhamtning"
+    folder.mkdir(parents=True)
+    text = CUR.session("1.3").handout()
+    assert "fill=step-1}" in text and "fill=goal}" in text and "prefill=goals}" in text
+    text = text.replace("fill=step-1}", "fill=stepp-1}").replace("prefill=goals}", f"prefill={kind}}}")
+    text += "\n::: {.lines n=2 fill=triggers}\n:::\n"  # a relapse-plan key, here after the goal worksheet
+    (folder / "3.handout.md").write_text(text, encoding="utf-8")
+    lines = imr("check").output.strip().splitlines()
+    assert all(line.startswith("curriculum/sv/01-aterhamtning/3.handout.md:") for line in lines)
+    if kind != "goals":
+        assert "prefill=goal " in lines.pop(0)
+    assert [line.split("fill=")[1].split()[0] for line in lines] == expected
+
+
 def test_missing_variant_fails_check(imr):
     """A new diagnosis version in the programme without its module 2 handouts is reported."""
     from imr import resources

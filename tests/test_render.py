@@ -309,3 +309,21 @@ def test_progress_bar_reports_each_step(ws):
                               Console(file=screen, force_terminal=True, width=100))
     assert rendered.data.startswith(b"%PDF")
     assert "Fyller i mallar" in screen.getvalue() and "typst" in screen.getvalue()
+
+
+def test_real_goal_and_relapse_plan_worksheets_are_filled_on_their_lines(imr):
+    """The real handouts 1.3 and 7.4: every answer is on the lines meant for it, none in a box."""
+    imr.ok("patient", "add", "p-01", "--leader", "AB")
+    imr.ok("goal", "add", "p-01", GOAL, "--step", STEP_1, "--step", STEP_2)
+    imr.ok("relapse-plan", "p-01", "--trigger", TRIGGER, "--warning-sign", "Jag sover dåligt",
+           "--action", ACTION, "--helper", "Min kontaktperson Kim", "--emergency", "Avdelningen via personalen",
+           "--kept-at", "I pärmen på rummet", "--copy", "Kim")
+    for ref, answers in (("1.3", [GOAL, STEP_1, STEP_2]),
+                         ("7.4", [TRIGGER, "Jag sover dåligt", ACTION, "Min kontaktperson Kim",
+                                  "Avdelningen via personalen", "I pärmen på rummet"])):
+        ws_out = imr.root / f"handout-{ref}.pdf"
+        imr.ok("render", "handout", ref, "--for", "p-01", "--date", DATE, "-o", str(ws_out))
+        text = flat(pdf_text(ws_out.read_bytes()))
+        for answer in answers:
+            assert answer in text, (ref, answer)
+        assert "Det här står redan i din plan" not in text, ref  # nothing left over for the box

@@ -11,19 +11,16 @@ nothing else does, so a module bundle or the manual never holds record data.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from imr.curriculum import Session
+from imr.prefill import RELAPSE_SECTIONS, WORKSHEET_KIND, goal_key, step_key
 from imr.errors import ImrError
 from imr.ids import SessionRef
 from imr.render import templating
 from imr.state import ParticipantState
 from imr.workspace import Workspace
-
-_PREFILL = re.compile(r"\{[^}\n]*\.worksheet[^}\n]*\bprefill=\"?([a-z-]+)")
-
 
 @dataclass
 class Personal:
@@ -113,7 +110,7 @@ class Builder:
         if personal is None:
             return []
         out = []
-        for kind in dict.fromkeys(_PREFILL.findall(text)):
+        for kind in dict.fromkeys(WORKSHEET_KIND.findall(text)):
             answers = self._answers(kind, personal)
             if answers:
                 out.append({"kind": kind, "label": self.label("prefill_intro"), "answers": answers})
@@ -123,13 +120,11 @@ class Builder:
         answers: list[dict[str, Any]] = []
         if kind == "goals":
             for number, goal in enumerate(personal.goals, start=1):
-                goal_key = "goal" if number == 1 else f"goal-{number}"
-                answers.append({"key": goal_key, "label": self.label("goal_n", n=number) if number > 1
+                answers.append({"key": goal_key(number), "label": self.label("goal_n", n=number) if number > 1
                                 else self.label("goal"), "lines": [goal["text"]]})
                 for index, step in enumerate(goal["steps"], start=1):
-                    step_key = f"step-{index}" if number == 1 else f"goal-{number}-step-{index}"
                     text = step["text"] + (f" ({self.label('step_done')})" if step["status"] == "done" else "")
-                    answers.append({"key": step_key, "label": self.label("step_n", n=index), "lines": [text]})
+                    answers.append({"key": step_key(number, index), "label": self.label("step_n", n=index), "lines": [text]})
         elif kind == "relapse-plan" and personal.relapse_plan:
             plan = personal.relapse_plan
             for section in RELAPSE_SECTIONS:
@@ -218,9 +213,6 @@ class Builder:
             personal=personal,
             personal_line=self.personal_line(personal),
         )
-
-
-RELAPSE_SECTIONS = ("triggers", "warning_signs", "actions", "helpers", "emergency", "kept_at", "copies")
 
 
 def _as_list(value: Any) -> list[str]:
