@@ -56,3 +56,30 @@ def test_help_lists_everything():
 def test_console_entry_point_runs_one_command(tmp_path):
     out = subprocess.run([sys.executable, "-m", "imr", "-w", str(tmp_path), "check"], capture_output=True, text=True)
     assert out.returncode == 1 and "imr init" in out.stderr
+
+
+def _leaf_commands(command, path=()):
+    subs = getattr(command, "commands", None)
+    if not subs:
+        yield path, command
+        return
+    for name, sub in subs.items():
+        yield from _leaf_commands(sub, (*path, name))
+
+
+def test_help_shows_plain_placeholders_not_python_types():
+    """`--step TEXT`, not `--step <list[str]>`: the help is read by ward staff."""
+    runner = CliRunner()
+    root = typer.main.get_command(build_app())
+    paths = [path for path, _ in _leaf_commands(root)]
+    assert len(paths) > 25
+    for path in paths:
+        out = runner.invoke(build_app(path[0]), [*path, "--help"], terminal_width=200).output
+        options = out[out.index("Options:"):] if "Options:" in out else ""
+        assert "<" not in options and "list[" not in options, (path, options)
+        usage = out.splitlines()[0]
+        assert not re.search(r"\{[a-z_]+\}", usage), (path, usage)
+    out = runner.invoke(build_app("goal"), ["goal", "add", "--help"], terminal_width=200).output
+    assert "--step TEXT" in out and "{PARTICIPANT} {TEXT}" in out
+    out = runner.invoke(build_app("session"), ["session", "log", "--help"], terminal_width=200).output
+    assert "--date DATE" in out and "--module N" in out

@@ -16,6 +16,7 @@ from typing import Optional
 import typer
 
 from imr.cli.common import set_workspace_option
+from imr.cli.metavars import PlainHelpGroup
 
 # name on the command line -> (module in imr.cli, how it is attached):
 #   "app"       the module has a typer sub-app `app`, added under this name;
@@ -56,6 +57,7 @@ def build_app(only: str | None = None) -> typer.Typer:
     """The typer app with every command, or with just the one named `only`."""
     root = typer.Typer(
         name="imr",
+        cls=PlainHelpGroup,
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
