@@ -26,8 +26,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Problem = tuple[str, dict]
 
+# Field validators return a problem code (a key in the strings' `findings`) or None. The public
+# ones (`text_problem`, `signature_problem`, `id_problem`, `list_of`) also check group files.
 
-def _text(value: Any) -> str | None:
+
+def text_problem(value: Any) -> str | None:
     if not isinstance(value, str):
         return "entry_not_text"
     if len(value) > MAX_TEXT:
@@ -42,7 +45,7 @@ def _text(value: Any) -> str | None:
 
 
 def _short_text(value: Any) -> str | None:
-    problem = _text(value)
+    problem = text_problem(value)
     if problem:
         return problem
     if not value.strip():
@@ -93,7 +96,7 @@ def _timestamp(value: Any) -> str | None:
     return None
 
 
-def _signature(value: Any) -> str | None:
+def signature_problem(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return "entry_no_signature"
     if not _SIGNATURE.fullmatch(value.strip()):
@@ -119,7 +122,7 @@ def _bool(value: Any) -> str | None:
     return None if isinstance(value, bool) else "entry_not_bool"
 
 
-def _id_text(value: Any) -> str | None:
+def id_problem(value: Any) -> str | None:
     from imr.ids import is_valid_id
 
     return None if is_valid_id(value) else "entry_bad_id"
@@ -170,22 +173,22 @@ def _mapping(value: Any) -> str | None:
 SCHEMA: dict[str, tuple[dict[str, Callable], dict[str, Callable]]] = {
     "enrolled": (
         {"variant": _short_text, "format": _enum(*FORMATS)},
-        {"leader": _signature, "module_order": _int_list, "note": _text},
+        {"leader": signature_problem, "module_order": _int_list, "note": text_problem},
     ),
     "profile": (
         {},
-        {"variant": _short_text, "format": _enum(*FORMATS), "leader": _signature,
-         "module_order": _int_list, "note": _text},
+        {"variant": _short_text, "format": _enum(*FORMATS), "leader": signature_problem,
+         "module_order": _int_list, "note": text_problem},
     ),
     "session": (
         {"module": _positive_int, "session": _positive_int, "date": _date},
-        {"homework_review": _enum(*HOMEWORK_REVIEW), "homework": _text, "note": _text,
-         "group": _id_text, "handout": _bool, "steps_done": _step_ids,
+        {"homework_review": _enum(*HOMEWORK_REVIEW), "homework": text_problem, "note": text_problem,
+         "group": id_problem, "handout": _bool, "steps_done": _step_ids,
          "significant_other": _bool},
     ),
     "absent": (
         {"module": _positive_int, "session": _positive_int, "date": _date},
-        {"note": _text, "group": _id_text},
+        {"note": text_problem, "group": id_problem},
     ),
     "correction": (
         {"target": _positive_int, "note": _short_text},
@@ -193,34 +196,34 @@ SCHEMA: dict[str, tuple[dict[str, Callable], dict[str, Callable]]] = {
     ),
     "goal": (
         {"goal": _goal_id, "text": _short_text},
-        {"steps": _optional_text_list, "note": _text},
+        {"steps": _optional_text_list, "note": text_problem},
     ),
     "goal-step": (
         {"goal": _goal_id, "step": _step_id, "text": _short_text},
-        {"note": _text},
+        {"note": text_problem},
     ),
     "goal-update": (
         {"goal": _goal_or_step_id, "status": _enum(*GOAL_STATUS)},
-        {"text": _short_text, "note": _text},
+        {"text": _short_text, "note": text_problem},
     ),
     "relapse-plan": (
         {},
         {"triggers": _optional_text_list, "warning_signs": _optional_text_list,
          "actions": _optional_text_list, "helpers": _optional_text_list,
-         "emergency": _optional_text_list, "kept_at": _text, "copies": _optional_text_list,
-         "note": _text},
+         "emergency": _optional_text_list, "kept_at": text_problem, "copies": _optional_text_list,
+         "note": text_problem},
     ),
     "imrs": (
         {"rater": _enum(*RATERS), "scores": _scores, "date": _date},
-        {"note": _text},
+        {"note": text_problem},
     ),
     "contact": (
         {"date": _date, "who": _short_text},
-        {"note": _text},
+        {"note": text_problem},
     ),
 }
 
-COMMON = {"kind": None, "at": _timestamp, "by": _signature}
+COMMON = {"kind": None, "at": _timestamp, "by": signature_problem}
 FREE_TEXT_FIELDS = ("note", "homework", "text", "who", "kept_at")
 FREE_TEXT_LISTS = ("steps", "triggers", "warning_signs", "actions", "helpers", "emergency", "copies")
 

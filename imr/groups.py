@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from imr import store, writer
-from imr.entries import COMMON, _id_text, _signature, _text, list_of
+from imr.entries import COMMON, id_problem, list_of, signature_problem, text_problem
 from imr.errors import ImrError
 from imr.findings import Finding
 from imr.ids import check_group_name, check_participant_id, is_valid_id
@@ -31,7 +31,7 @@ HEADER_COMMENT = (
 )
 
 
-_signature_list = list_of(_signature)
+_signature_list = list_of(signature_problem)
 
 
 def _weekday_list(value: Any) -> str | None:
@@ -44,9 +44,9 @@ _weekday_list.allowed = WEEKDAYS  # type: ignore[attr-defined]
 
 # kind -> (required fields, optional fields), like imr.entries.SCHEMA; every entry has at and by.
 GROUP_SCHEMA = {
-    "group-created": ({}, {"leaders": _signature_list, "weekdays": _weekday_list, "note": _text}),
-    "member-added": ({"id": _id_text}, {"note": _text}),
-    "member-removed": ({"id": _id_text}, {"note": _text}),
+    "group-created": ({}, {"leaders": _signature_list, "weekdays": _weekday_list, "note": text_problem}),
+    "member-added": ({"id": id_problem}, {"note": text_problem}),
+    "member-removed": ({"id": id_problem}, {"note": text_problem}),
 }
 
 
