@@ -58,16 +58,6 @@ class RecordProblem(Exception):
         self.finding = finding
 
 
-def parse_record_text(text: str, path: Path, shown: str | None = None) -> Record:
-    """Parse the text of a record file; raise RecordProblem with file:line when unusable."""
-    shown = shown or str(path)
-    try:
-        data = parse_text(text)
-    except YamlProblem as problem:
-        raise RecordProblem(Finding(shown, problem.line, problem.code, problem.params)) from None
-    return _record_from(data, path, shown)
-
-
 def read_record(path: Path, shown: str | None = None) -> Record:
     shown = shown or str(path)
     try:
@@ -81,13 +71,14 @@ def read_record(path: Path, shown: str | None = None) -> Record:
 
 
 def parse_record_bytes(raw: bytes, path: Path, shown: str | None = None) -> Record:
-    """Parse a record from the bytes of its file (the bytes a cache key was computed from)."""
+    """Parse a record from the bytes of its file (the bytes a cache key was computed from);
+    raise RecordProblem with file:line when it is unusable."""
     shown = shown or str(path)
     try:
-        text = decode(raw)
+        data = parse_text(decode(raw))
     except YamlProblem as problem:
         raise RecordProblem(Finding(shown, problem.line, problem.code, problem.params)) from None
-    return parse_record_text(text, path, shown)
+    return _record_from(data, path, shown)
 
 
 def _record_from(data: Any, path: Path, shown: str) -> Record:
