@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -23,3 +24,26 @@ class Finding:
             text = template
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {text}"
+
+    def to_json(self) -> list:
+        """As caches keep it; params that JSON cannot hold become text."""
+        return [self.path, self.line, self.code, jsonable(self.params)]
+
+    @classmethod
+    def from_json(cls, data: list) -> "Finding":
+        """Back from `to_json`; TypeError or ValueError if `data` is not one (a tampered cache)."""
+        path, line, code, params = data
+        if not (isinstance(path, str) and isinstance(line, int) and isinstance(code, str) and isinstance(params, dict)):
+            raise TypeError("not a finding")
+        return cls(path, line, code, params)
+
+
+def jsonable(value: Any) -> Any:
+    """Record data as JSON keeps it: anything YAML may hold that JSON cannot becomes text."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return str(value)

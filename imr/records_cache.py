@@ -15,7 +15,8 @@ import json
 from pathlib import Path
 
 from imr.cache import CACHE_DIR, digest as _digest, write_json
-from imr.records import Entry, Record, RecordProblem, read_record
+from imr.findings import Finding
+from imr.records import Entry, Record, RecordProblem, parse_record_bytes, read_record
 from imr.yamlio import LineDict
 
 _VERSION = 1
@@ -38,7 +39,13 @@ def _from_json(path: Path, data: list) -> Record:
 
 
 def read_all_records(records_dir: Path, workspace_root: Path) -> list[tuple[Path, Record | RecordProblem]]:
-    """Every `*.yaml` in records/, parsed or with the problem that stops it being read."""
+    """Every `*.yaml` in records/, parsed or with the problem that stops it being read.
+
+    Records whose bytes are not in the cache are parsed on every core when there are many
+    (`imr.parallel`); the cache is written here, by this process only.
+    """
+    from imr.parallel import map_paths
+
     cache_path = workspace_root / CACHE_DIR / "records.json"
     try:
         cached = json.loads(cache_path.read_bytes())
@@ -46,38 +53,46 @@ def read_all_records(records_dir: Path, workspace_root: Path) -> list[tuple[Path
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         files = {}
     fresh: dict[str, list] = {}
-    dirty = False
-    out: list[tuple[Path, Record | RecordProblem]] = []
-    for path in sorted(records_dir.glob("*.yaml")):
-        shown = f"records/{path.name}"
+    found: dict[str, Record | RecordProblem] = {}
+    paths = sorted(records_dir.glob("*.yaml"))
+    misses = []
+    for path in paths:
         try:
-            raw = path.read_bytes()
+            key = _digest(path.read_bytes())
         except OSError:
-            continue
-        digest = _digest(raw)
+            key = None
         hit = files.get(path.name)
-        if hit and hit[0] == digest:
+        if key and hit and hit[0] == key:
             try:
-                out.append((path, _from_json(path, hit[1])))
+                found[path.name] = _from_json(path, hit[1])
                 fresh[path.name] = hit
                 continue
             except (ValueError, TypeError, KeyError):
                 pass
-        try:
-            record = read_record(path, shown)
-        except RecordProblem as problem:
-            out.append((path, problem))
-            dirty = True
-            continue
-        out.append((path, record))
-        try:
-            fresh[path.name] = [digest, _to_json(record)]
-        except (TypeError, ValueError):
-            pass
-        dirty = True
-    if dirty or len(fresh) != len(files):
+        misses.append(path)
+    for path, key, parsed in map_paths(_parse_for_cache, misses):
+        if key is None:
+            continue  # gone or unreadable since the listing
+        if isinstance(parsed, list):
+            found[path.name] = _from_json(path, parsed)
+            fresh[path.name] = [key, parsed]
+        else:
+            found[path.name] = RecordProblem(Finding.from_json(parsed["problem"]))
+    if misses or len(fresh) != len(files):
         write_json(cache_path, {"version": _VERSION, "files": fresh})
-    return out
+    return [(path, found[path.name]) for path in paths if path.name in found]
+
+
+def _parse_for_cache(path: Path) -> tuple[Path, str | None, list | dict]:
+    """One record as the cache keeps it (or its problem), with the digest of the bytes parsed."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return path, None, {}
+    try:
+        return path, _digest(raw), _to_json(parse_record_bytes(raw, path, f"records/{path.name}"))
+    except RecordProblem as problem:
+        return path, _digest(raw), {"problem": problem.finding.to_json()}
 
 
 def read_one(path: Path, workspace_root: Path | None, shown: str) -> Record:

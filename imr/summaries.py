@@ -9,25 +9,20 @@ checked again, and a change to the curriculum's shape or to any `imr` module sta
 Like every cache here it is never the source of truth and is safe to delete.
 
 Many stale records at once (a fresh clone, a deleted cache, a large `git pull`) are parsed and
-checked in parallel worker processes, one per core; YAML construction is pure Python and
-would otherwise use a single core.
+checked on every core (`imr.parallel`).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from imr.cache import CACHE_DIR, digest, write_json
-from imr.findings import Finding
+from imr.findings import Finding, jsonable
 
 _VERSION = 1
-# Below this many stale records, starting worker processes costs more than it saves.
-PARALLEL_FROM = 64
 
 
 @dataclass
@@ -69,7 +64,9 @@ def summaries(ws, curriculum) -> list[Summary]:
             payloads[path.name] = hit[1]
         else:
             stale.append(path)
-    for name, key, payload in _summarise_all(stale, curriculum):
+    from imr.parallel import map_paths
+
+    for name, key, payload in map_paths(_summarise, stale, curriculum):
         keys[name], payloads[name] = key, payload
     out = []
     for path in paths:
@@ -114,46 +111,6 @@ def _read_cache(path: Path, context: str) -> dict[str, list]:
     return {}
 
 
-# The curriculum a forked worker uses; set in the parent just before the workers start, so
-# they inherit it instead of receiving it pickled.
-_WORKER_CURRICULUM = None
-
-
-def _summarise_all(paths: list[Path], curriculum) -> list[tuple[str, str, list]]:
-    workers = _worker_count(len(paths))
-    if workers < 2:
-        return [_summarise(path, curriculum) for path in paths]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _WORKER_CURRICULUM
-    _WORKER_CURRICULUM = curriculum
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            chunk = max(1, len(paths) // (workers * 8))
-            return list(pool.map(_summarise_in_worker, paths, chunksize=chunk))
-    except OSError:  # no processes to be had (a locked-down host): do it here instead
-        return [_summarise(path, curriculum) for path in paths]
-    finally:
-        _WORKER_CURRICULUM = None
-
-
-def _worker_count(stale: int) -> int:
-    # Forking is only safe and cheap on Linux; elsewhere the records are read in this process.
-    if stale < PARALLEL_FROM or not sys.platform.startswith("linux"):
-        return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return min(cores, 8)
-
-
-def _summarise_in_worker(path: Path) -> tuple[str, str, list]:
-    return _summarise(path, _WORKER_CURRICULUM)
-
-
 def _summarise(path: Path, curriculum) -> tuple[str, str, list]:
     """Parse and check one record: its name, the digest of the bytes read, a JSON-ready payload."""
     from imr.records import RecordProblem, parse_record_bytes
@@ -162,12 +119,12 @@ def _summarise(path: Path, curriculum) -> tuple[str, str, list]:
     try:
         raw = path.read_bytes()
     except OSError:
-        return path.name, "", [_finding_json(Finding(shown, 0, "file_unreadable")), [], None, None]
+        return path.name, "", [Finding(shown, 0, "file_unreadable").to_json(), [], None, None]
     key = digest(raw)
     try:
         record = parse_record_bytes(raw, path, shown)
     except RecordProblem as exc:
-        return path.name, key, [_finding_json(exc.finding), [], None, None]
+        return path.name, key, [exc.finding.to_json(), [], None, None]
     findings = _record_findings(record, shown, curriculum)
     row, since = None, None
     from imr.ids import is_valid_id
@@ -177,7 +134,7 @@ def _summarise(path: Path, curriculum) -> tuple[str, str, list]:
         from imr.status import participant_row
 
         row, since = participant_row(derive_state(record), curriculum)
-    return path.name, key, [None, [_finding_json(f) for f in findings], _jsonable(row), since]
+    return path.name, key, [None, [f.to_json() for f in findings], jsonable(row), since]
 
 
 def _record_findings(record, shown: str, curriculum) -> list[Finding]:
@@ -200,32 +157,10 @@ def _record_findings(record, shown: str, curriculum) -> list[Finding]:
 def _from_payload(path: Path, payload: list) -> Summary:
     problem_json, findings_json, row, since = payload
     if problem_json is not None:
-        problem = _finding_from(problem_json)
+        problem = Finding.from_json(problem_json)
         return Summary(path=path, findings=[problem], problem=problem)
     if row is not None and not isinstance(row, dict):
         raise TypeError("row")
     if since is not None and not isinstance(since, str):
         raise TypeError("since")
-    return Summary(path=path, findings=[_finding_from(f) for f in findings_json], row=row, since=since)
-
-
-def _finding_json(finding: Finding) -> list:
-    return [finding.path, finding.line, finding.code, _jsonable(finding.params)]
-
-
-def _finding_from(data: list) -> Finding:
-    path, line, code, params = data
-    if not (isinstance(path, str) and isinstance(line, int) and isinstance(code, str) and isinstance(params, dict)):
-        raise TypeError("finding")
-    return Finding(path, line, code, params)
-
-
-def _jsonable(value: Any) -> Any:
-    """Record data as JSON keeps it: anything YAML may hold that JSON cannot becomes text."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return str(value)
+    return Summary(path=path, findings=[Finding.from_json(f) for f in findings_json], row=row, since=since)

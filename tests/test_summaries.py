@@ -15,12 +15,12 @@ from datetime import date, timedelta
 import pytest
 
 from conftest import Imr
-from imr import summaries
+from imr import parallel, summaries
 from imr.curriculum import load_curriculum
 from imr.status import status_rows
 from imr.workspace import open_workspace
 
-MANY = summaries.PARALLEL_FROM + 6
+MANY = parallel.PARALLEL_FROM + 6
 
 
 def fill(imr: Imr, count: int) -> None:
@@ -49,7 +49,7 @@ def test_cold_warm_and_fresh_checks_agree_on_many_records(enrolled: Imr):
     ws = open_workspace(enrolled.root)
     curriculum = load_curriculum(ws.lang, ws.root, use_cache=False)
     if sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1:
-        assert summaries._worker_count(MANY) > 1  # so the cold run below uses worker processes
+        assert parallel.worker_count(MANY) > 1  # so the cold run below uses worker processes
     cold = enrolled("check")
     warm = enrolled("check")
     assert cold.exit_code == warm.exit_code == 1
@@ -112,3 +112,31 @@ def test_the_cache_key_follows_the_curriculum_shape_not_its_wording(enrolled: Im
     shorter = dataclasses.replace(module, sessions=module.sessions[:-1])
     reshaped = dataclasses.replace(curriculum, modules=[shorter, *curriculum.modules[1:]])
     assert summaries._context(reshaped) != key
+
+
+def test_records_read_on_every_core_are_the_records_read_one_by_one(enrolled: Imr):
+    """`imr fidelity` reads whole records through records_cache; cold (in workers) and warm
+    they must equal what the strict reader gives for each file."""
+    from imr.records import RecordProblem, read_record
+    from imr.records_cache import read_all_records
+
+    fill(enrolled, MANY)
+    ws = open_workspace(enrolled.root)
+
+    def shape(result):
+        if isinstance(result, RecordProblem):
+            return result.finding.message("sv")
+        return (result.id, result.header, [(e.number, e.line, e.data) for e in result.entries])
+
+    def alone(path):
+        try:
+            return shape(read_record(path, f"records/{path.name}"))
+        except RecordProblem as problem:
+            return shape(problem)
+
+    expected = [(path.name, alone(path)) for path in sorted(ws.records_dir.glob("*.yaml"))]
+    cold = [(path.name, shape(result)) for path, result in read_all_records(ws.records_dir, ws.root)]
+    warm = [(path.name, shape(result)) for path, result in read_all_records(ws.records_dir, ws.root)]
+    assert cold == warm == expected
+    assert sum(isinstance(r, str) for _, r in expected) == 1  # p-03, the tab
+    assert json.loads(enrolled.ok("fidelity", "--json").output)

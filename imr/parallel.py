@@ -1,0 +1,59 @@
+"""Reading many record files at once: one worker process per core, when it pays.
+
+Parsing YAML into Python objects is pure Python and keeps one core busy, so after a fresh clone
+or a deleted cache, reading a region's thousand records is several seconds on one core. The
+commands that read every record (`status`, `check`, `fidelity`) hand their stale files to
+`map_paths`, which forks workers on Linux and otherwise (or for a few files) works in this
+process. Workers only read and compute; every cache and record write stays in the parent.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_FROM = 64
+
+# What a forked worker calls; set in the parent just before the workers start, so they inherit
+# the function and its shared arguments (a curriculum, say) instead of receiving them pickled.
+_JOB: tuple[Callable[..., Any], tuple] | None = None
+
+
+def map_paths(func: Callable[..., Any], paths: list[Path], *shared: Any) -> list[Any]:
+    """`[func(path, *shared) for path in paths]`, in worker processes when there are many."""
+    workers = worker_count(len(paths))
+    if workers < 2:
+        return [func(path, *shared) for path in paths]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _JOB
+    _JOB = (func, shared)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            chunk = max(1, len(paths) // (workers * 8))
+            return list(pool.map(_call, paths, chunksize=chunk))
+    except OSError:  # no processes to be had (a locked-down host): do it here instead
+        return [func(path, *shared) for path in paths]
+    finally:
+        _JOB = None
+
+
+def worker_count(files: int) -> int:
+    # Forking is only safe and cheap on Linux; elsewhere the files are read in this process.
+    if files < PARALLEL_FROM or not sys.platform.startswith("linux"):
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return min(cores, 8)
+
+
+def _call(path: Path) -> Any:
+    func, shared = _JOB  # type: ignore[misc]
+    return func(path, *shared)
