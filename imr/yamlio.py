@@ -86,25 +86,24 @@ def _yaml():
 
         Written as one pass because most of a record is mappings of plain text: a text scalar
         is taken as is instead of through PyYAML's generic constructor, which makes reading a
-        big workspace about a third quicker. Such a scalar can only be shared (an alias) if the
-        same node object turns up twice, which `scalars` catches.
+        big workspace about a third quicker. It is still entered in `constructed_objects`, the
+        one register of nodes already used, so an alias of it is refused here and in
+        `construct_object` alike.
         """
         data = LineDict()
         data.line = node.start_mark.line + 1
         yield data
-        scalars = loader.__dict__.setdefault("_scalar_ids", set())
+        used = loader.constructed_objects
         for key_node, value_node in node.value:
             if key_node.tag == merge_tag:
                 raise YamlProblem(key_node.start_mark.line + 1, "yaml_alias")
             values = []
             for item in (key_node, value_node):
-                if item.__class__ is scalar_node and item.tag in text_tags:
-                    if id(item) in scalars:
-                        raise YamlProblem(key_node.start_mark.line + 1, "yaml_alias")
-                    scalars.add(id(item))
-                    values.append(item.value)
-                elif item in loader.constructed_objects:
+                if item in used:
                     raise YamlProblem(key_node.start_mark.line + 1, "yaml_alias")
+                if item.__class__ is scalar_node and item.tag in text_tags:
+                    used[item] = item.value
+                    values.append(item.value)
                 else:
                     values.append(loader.construct_object(item))
             key, value = values

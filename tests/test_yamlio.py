@@ -11,6 +11,8 @@ from imr.yamlio import LineDict, YamlProblem, dump, parse_text
     ("a: 1\nb: 2\na: 3\n", 3, "yaml_duplicate_key"),
     ("a: yes\ntrue: 1\n'true': 2\nTrue: 3\n", 4, "yaml_duplicate_key"),  # `true` and `True` are one key
     ("a: &x text\nb: *x\n", 2, "yaml_alias"),  # a shared text scalar
+    ("a: &x text\nb: [*x]\n", 1, "yaml_alias"),  # … used again in a list
+    ("b: [&x text]\na: *x\n", 1, "yaml_alias"),  # … first in a list, then in a mapping (the anchor's line)
     ("a: &x {c: 1}\nb: *x\n", 2, "yaml_alias"),  # a shared mapping
     ("- &x [1, 2]\n- *x\n", 1, "yaml_alias"),  # a shared list item: the anchor's line
     ("a: 1\n<<: {b: 2}\n", 2, "yaml_alias"),  # a merge key, even without an alias
