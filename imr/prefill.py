@@ -14,13 +14,14 @@ KINDS = ("goals", "relapse-plan")
 
 # The prefill kind named on a worksheet's opening fence.
 WORKSHEET_KIND = re.compile(r"\{[^}\n]*\.worksheet[^}\n]*\bprefill=\"?([a-z-]+)")
-# A line's key, and the opening fence of any worksheet (to know which worksheet a line is in).
+# The key on a `lines` div's opening fence.
 FILL_KEY = re.compile(r"^:{3,}\s*\{[^}\n]*\.lines[^}\n]*\bfill=\"?([\w-]+)", re.MULTILINE)
 
 # The relapse plan's sections in the order the worksheet and the printed plan show them.
 RELAPSE_SECTIONS = ("triggers", "warning_signs", "actions", "helpers", "emergency", "kept_at", "copies")
 
-_GOAL_KEY = re.compile(r"(goal|goal-[1-9][0-9]?)(-step-[1-9][0-9]?)?|step-[1-9][0-9]?")
+# What goal_key and step_key make: `goal`, `step-N` (the first goal); `goal-N`, `goal-N-step-M`.
+_GOAL_KEY = re.compile(r"goal|step-[1-9][0-9]?|goal-([2-9]|[1-9][0-9])(-step-[1-9][0-9]?)?")
 
 
 def goal_key(number: int) -> str:
@@ -35,7 +36,7 @@ def step_key(number: int, index: int) -> str:
 
 def is_fill_key(kind: str, key: str) -> bool:
     if kind == "goals":
-        return _GOAL_KEY.fullmatch(key) is not None and not key.startswith("goal-1")
+        return _GOAL_KEY.fullmatch(key) is not None
     if kind == "relapse-plan":
         return key in RELAPSE_SECTIONS
     return False

@@ -17,12 +17,14 @@ from typing import Any
 
 from imr import store
 from imr.errors import ImrError
+from imr.prefill import RELAPSE_SECTIONS
 from imr.state import ParticipantState
 from imr.workspace import Workspace
 
-LIST_SECTIONS = ("triggers", "warning_signs", "actions", "helpers", "emergency", "copies")
+# In the order of the worksheet (handout 7.4), the printed plan and the editing form.
+SECTIONS = RELAPSE_SECTIONS
 TEXT_SECTIONS = ("kept_at",)
-SECTIONS = LIST_SECTIONS + TEXT_SECTIONS
+LIST_SECTIONS = tuple(name for name in SECTIONS if name not in TEXT_SECTIONS)
 
 
 def current_plan(state: ParticipantState) -> dict[str, Any] | None:

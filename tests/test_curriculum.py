@@ -108,6 +108,17 @@ def test_fill_keys_that_are_never_filled_fail_check(imr, kind, expected):
     assert [line.split("fill=")[1].split()[0] for line in lines] == expected
 
 
+def test_fill_keys_accepted_are_exactly_the_keys_the_renderer_makes():
+    from imr.prefill import RELAPSE_SECTIONS, goal_key, is_fill_key, step_key
+
+    made = [goal_key(n) for n in range(1, 15)] + [step_key(n, i) for n in range(1, 15) for i in range(1, 15)]
+    assert all(is_fill_key("goals", key) for key in made)
+    for near_miss in ("goal-1", "goal-1-step-1", "goal-step-1", "step-0", "goal-2-step", "steps-1", "triggers"):
+        assert not is_fill_key("goals", near_miss), near_miss
+    assert all(is_fill_key("relapse-plan", key) for key in RELAPSE_SECTIONS)
+    assert not is_fill_key("relapse-plan", "goal") and not is_fill_key("mood", "goal")
+
+
 def test_missing_variant_fails_check(imr):
     """A new diagnosis version in the programme without its module 2 handouts is reported."""
     from imr import resources
