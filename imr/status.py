@@ -62,6 +62,8 @@ def participant_row(state, curriculum) -> tuple[dict[str, Any], str | None]:
         "sessions_missed": len(state.absences),
         "last_session": f"{last.get('module')}.{last.get('session')}" if last is not None else None,
         "last_session_date": last_date.isoformat() if last_date else None,
+        "days_since_session": None,  # counted to today by dated_row
+        "overdue": False,
         "active_goals": len(state.active_goals()),
         "imrs_mean": latest["mean"] if latest else None,
         "imrs_change": latest["change"] if latest else None,
@@ -75,12 +77,9 @@ def dated_row(row: dict[str, Any], since: str | None, today: date) -> dict[str, 
     """The row with "days since last session" and "overdue" counted to `today`."""
     start = _day(since)
     days = (today - start).days if start else None
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        if key == "active_goals":
-            out["days_since_session"] = days
-            out["overdue"] = bool(days is not None and days > OVERDUE_DAYS and not row.get("complete"))
-        out[key] = value
+    out = dict(row)
+    out["days_since_session"] = days
+    out["overdue"] = bool(days is not None and days > OVERDUE_DAYS and not row.get("complete"))
     return out
 
 

@@ -103,7 +103,7 @@ def test_a_broken_or_tampered_summaries_cache_is_rebuilt(enrolled: Imr, damage: 
     assert json.loads(enrolled.ok("status", "--json").output)[0]["id"] == "p-01"
 
 
-def test_the_cache_key_follows_the_curriculum_shape_not_its_wording(enrolled: Imr):
+def test_the_cache_key_follows_the_curriculum_shape_not_its_wording():
     curriculum = load_curriculum("sv", None, use_cache=False)
     key = summaries._context(curriculum)
     reworded = dataclasses.replace(curriculum, title="Annan titel")

@@ -21,9 +21,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="As JSON.")) -> Non
         return
     out = console()
     for module in data:
-        out.print(f"[bold]{module['number']}. {escape(module['title'])}[/]")
-        for session in module["sessions"]:
-            out.print(f"   {escape(session['id']):<5} {escape(session['title'])}")
+        _print_module(out, module["number"], module["title"], module["sessions"])
 
 
 @app.command("show")
@@ -43,10 +41,7 @@ def show(
         return
     out = console()
     if "session" not in data:
-        out.print(f"[bold]{data['module']}. {escape(data['title'])}[/]")
-        out.print(escape(data["summary"]))
-        for session in data["sessions"]:
-            out.print(f"   {escape(session['id']):<5} {escape(session['title'])}")
+        _print_module(out, data["module"], data["title"], data["sessions"], data["summary"])
         return
     handout = data["handout"]
     if variant:
@@ -84,3 +79,11 @@ def stats(as_json: bool = typer.Option(False, "--json", help="As JSON.")) -> Non
         mid = len(lixes) // 2
         median = lixes[mid] if len(lixes) % 2 else (lixes[mid - 1] + lixes[mid]) / 2
         console().print(escape(t("stat_summary", count=len(rows), median=f"{median:.1f}", worst=f"{lixes[-1]:.1f}")))
+
+
+def _print_module(out, number: int, title: str, sessions: list[dict], summary: str | None = None) -> None:
+    out.print(f"[bold]{number}. {escape(title)}[/]")
+    if summary is not None:
+        out.print(escape(summary))
+    for session in sessions:
+        out.print(f"   {escape(session['id']):<5} {escape(session['title'])}")

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from imr.curriculum import Session
-from imr.prefill import RELAPSE_SECTIONS, WORKSHEET_KIND, goal_key, step_key
 from imr.errors import ImrError
 from imr.ids import SessionRef
+from imr.prefill import RELAPSE_SECTIONS, WORKSHEET_KIND, goal_key, step_key
 from imr.render import templating
 from imr.state import ParticipantState
 from imr.workspace import Workspace
