@@ -209,7 +209,8 @@ SCHEMA: dict[str, tuple[dict[str, Callable], dict[str, Callable]]] = {
     "relapse-plan": (
         {},
         {"triggers": _optional_text_list, "warning_signs": _optional_text_list,
-         "actions": _optional_text_list, "helpers": _optional_text_list,
+         "actions": _optional_text_list, "calming": _optional_text_list, "not_wanted": _optional_text_list,
+         "helpers": _optional_text_list,
          "emergency": _optional_text_list, "kept_at": text_problem, "copies": _optional_text_list,
          "note": text_problem},
     ),
@@ -225,7 +226,8 @@ SCHEMA: dict[str, tuple[dict[str, Callable], dict[str, Callable]]] = {
 
 COMMON = {"kind": None, "at": _timestamp, "by": signature_problem}
 FREE_TEXT_FIELDS = ("note", "homework", "text", "who", "kept_at")
-FREE_TEXT_LISTS = ("steps", "triggers", "warning_signs", "actions", "helpers", "emergency", "copies")
+FREE_TEXT_LISTS = ("steps", "triggers", "warning_signs", "actions", "calming", "not_wanted", "helpers", "emergency",
+                   "copies")
 
 
 def validate_entry(entry: Any) -> list[Problem]:
