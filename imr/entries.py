@@ -8,6 +8,7 @@ edit and a command are held to the same rules.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable
 
@@ -20,8 +21,11 @@ MAX_TEXT = 4000
 _SIGNATURE = re.compile(r"[^\W_][\w .-]{0,39}")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_GOAL_ID = re.compile(r"G[1-9]\d{0,2}")
-_STEP_ID = re.compile(r"G[1-9]\d{0,2}\.[1-9]\d{0,2}")
+# Goal labels: `G1`… in records before format 2; `G` + three characters now (`GK7M`), made at
+# random under the lock so two clones adding goals at once never share one.
+_GOAL_LABEL = r"G(?:[1-9]\d{0,2}|[A-HJ-NP-Z][A-HJ-NP-Z2-9]{2})"
+_GOAL_ID = re.compile(_GOAL_LABEL)
+_STEP_ID = re.compile(_GOAL_LABEL + r"\.[1-9]\d{0,2}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Problem = tuple[str, dict]
@@ -169,65 +173,116 @@ def _mapping(value: Any) -> str | None:
     return None if isinstance(value, dict) and value else "entry_not_mapping"
 
 
-# kind -> (required fields, optional fields); every entry also has kind, at, by.
+def _entry_ref(value: Any) -> str | None:
+    """A reference to another entry: its id (format 2)."""
+    from imr.records import ENTRY_ID
+
+    return None if isinstance(value, str) and ENTRY_ID.fullmatch(value) else "entry_bad_ref"
+
+
+def _correction_target(value: Any) -> str | None:
+    """A correction names its target's id, or (records before format 2) its position."""
+    return None if _positive_int(value) is None else _entry_ref(value)
+
+
+def _goal_ref(value: Any) -> str | None:
+    """A goal named by its label (records before format 2) or by its entry id."""
+    return None if _goal_id(value) is None else _entry_ref(value)
+
+
+def _step_refs(value: Any) -> str | None:
+    """Steps marked done: labels in older records, entry ids of `goal-step` entries now."""
+    if not isinstance(value, list) or not value:
+        return "entry_bad_goal_id"
+    for item in value:
+        if _step_id(item) is not None and _entry_ref(item) is not None:
+            return "entry_bad_goal_id"
+    return None
+
+
+def _target_ref(value: Any) -> str | None:
+    """A goal update's target: the id of the goal's or the step's entry (or, in older records,
+    a label in the field `goal`)."""
+    return _entry_ref(value)
+
+
+for _validator in (text_problem, _short_text, _text_list, _optional_text_list):
+    _validator.free_text = True  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One entry kind, declared once.
+
+    `required`/`optional` map field names to validators; the fields whose validator is marked
+    `free_text` are what a person typed (the PII guard scans exactly those); `refs` are fields
+    that point at other entries by id; `fold` names the `ParticipantState` method that folds an
+    entry of this kind into derived state; `diff` is the key of its wording in `imr diff`
+    (templates/strings/<lang>/supervision.yaml, section `supervision`).
+    """
+
+    name: str
+    required: dict[str, Callable[[Any], str | None]]
+    optional: dict[str, Callable[[Any], str | None]]
+    fold: str
+    diff: str
+    refs: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> dict[str, Callable[[Any], str | None]]:
+        return {**self.required, **self.optional}
+
+    @property
+    def free_text(self) -> tuple[str, ...]:
+        return tuple(name for name, check in self.fields.items() if getattr(check, "free_text", False))
+
+
+_PROFILE = {"variant": _short_text, "format": _enum(*FORMATS), "leader": signature_problem,
+            "module_order": _int_list, "note": text_problem}
+_LIST = _optional_text_list
+RELAPSE_LISTS = ("triggers", "warning_signs", "actions", "calming", "not_wanted", "helpers", "emergency", "copies")
+
+KINDS: dict[str, Kind] = {k.name: k for k in (
+    Kind("enrolled", {"variant": _short_text, "format": _enum(*FORMATS)},
+         {**{k: v for k, v in _PROFILE.items() if k not in ("variant", "format")}, "date": _date},
+         fold="fold_profile", diff="diff_enrolled"),
+    Kind("profile", {}, _PROFILE, fold="fold_profile", diff="diff_profile"),
+    Kind("session", {"module": _positive_int, "session": _positive_int, "date": _date},
+         {"homework_review": _enum(*HOMEWORK_REVIEW), "homework": text_problem, "note": text_problem,
+          "group": id_problem, "handout": _bool, "steps_done": _step_refs, "significant_other": _bool},
+         fold="fold_session", diff="diff_session", refs=("steps_done",)),
+    Kind("absent", {"module": _positive_int, "session": _positive_int, "date": _date},
+         {"note": text_problem, "group": id_problem}, fold="fold_absent", diff="diff_absent"),
+    Kind("correction", {"target": _correction_target, "note": _short_text},
+         {"void": _bool, "set": _mapping}, fold="fold_correction", diff="diff_correction", refs=("target",)),
+    Kind("goal", {"goal": _goal_id, "text": _short_text},
+         {"steps": _optional_text_list, "note": text_problem}, fold="fold_goal", diff="diff_goal"),
+    Kind("goal-step", {"goal": _goal_ref, "step": _step_id, "text": _short_text},
+         {"note": text_problem}, fold="fold_goal_step", diff="diff_goal_step", refs=("goal",)),
+    Kind("goal-update", {"status": _enum(*GOAL_STATUS)},
+         {"target": _target_ref, "goal": _goal_or_step_id, "text": _short_text, "note": text_problem},
+         fold="fold_goal_update", diff="diff_goal_update", refs=("target",)),
+    Kind("relapse-plan", {},
+         {**{name: _LIST for name in RELAPSE_LISTS}, "kept_at": text_problem, "previous": _entry_ref,
+          "note": text_problem},
+         fold="fold_relapse_plan", diff="diff_relapse_plan", refs=("previous",)),
+    Kind("imrs", {"rater": _enum(*RATERS), "scores": _scores, "date": _date}, {"note": text_problem},
+         fold="fold_imrs", diff="diff_imrs"),
+    Kind("contact", {"date": _date, "who": _short_text}, {"note": text_problem},
+         fold="fold_contact", diff="diff_contact"),
+)}
+
+# kind -> (required fields, optional fields), for callers that only need the shapes.
 SCHEMA: dict[str, tuple[dict[str, Callable], dict[str, Callable]]] = {
-    "enrolled": (
-        {"variant": _short_text, "format": _enum(*FORMATS)},
-        {"leader": signature_problem, "module_order": _int_list, "note": text_problem},
-    ),
-    "profile": (
-        {},
-        {"variant": _short_text, "format": _enum(*FORMATS), "leader": signature_problem,
-         "module_order": _int_list, "note": text_problem},
-    ),
-    "session": (
-        {"module": _positive_int, "session": _positive_int, "date": _date},
-        {"homework_review": _enum(*HOMEWORK_REVIEW), "homework": text_problem, "note": text_problem,
-         "group": id_problem, "handout": _bool, "steps_done": _step_ids,
-         "significant_other": _bool},
-    ),
-    "absent": (
-        {"module": _positive_int, "session": _positive_int, "date": _date},
-        {"note": text_problem, "group": id_problem},
-    ),
-    "correction": (
-        {"target": _positive_int, "note": _short_text},
-        {"void": _bool, "set": _mapping},
-    ),
-    "goal": (
-        {"goal": _goal_id, "text": _short_text},
-        {"steps": _optional_text_list, "note": text_problem},
-    ),
-    "goal-step": (
-        {"goal": _goal_id, "step": _step_id, "text": _short_text},
-        {"note": text_problem},
-    ),
-    "goal-update": (
-        {"goal": _goal_or_step_id, "status": _enum(*GOAL_STATUS)},
-        {"text": _short_text, "note": text_problem},
-    ),
-    "relapse-plan": (
-        {},
-        {"triggers": _optional_text_list, "warning_signs": _optional_text_list,
-         "actions": _optional_text_list, "calming": _optional_text_list, "not_wanted": _optional_text_list,
-         "helpers": _optional_text_list,
-         "emergency": _optional_text_list, "kept_at": text_problem, "copies": _optional_text_list,
-         "note": text_problem},
-    ),
-    "imrs": (
-        {"rater": _enum(*RATERS), "scores": _scores, "date": _date},
-        {"note": text_problem},
-    ),
-    "contact": (
-        {"date": _date, "who": _short_text},
-        {"note": text_problem},
-    ),
+    name: (kind.required, kind.optional) for name, kind in KINDS.items()
 }
 
-COMMON = {"kind": None, "at": _timestamp, "by": signature_problem}
-FREE_TEXT_FIELDS = ("note", "homework", "text", "who", "kept_at")
-FREE_TEXT_LISTS = ("steps", "triggers", "warning_signs", "actions", "calming", "not_wanted", "helpers", "emergency",
-                   "copies")
+
+def _entry_id(value: Any) -> str | None:
+    return _entry_ref(value)
+
+
+COMMON = {"kind": None, "id": _entry_id, "at": _timestamp, "by": signature_problem}
 
 
 def validate_entry(entry: Any) -> list[Problem]:
@@ -239,6 +294,10 @@ def validate_entry(entry: Any) -> list[Problem]:
         return [("entry_unknown_kind", {"kind": str(kind)[:40]})]
     problems: list[Problem] = []
     required, optional = SCHEMA[kind]
+    if "id" in entry and (code := _entry_id(entry["id"])):
+        problems.append((code, {"field": "id", "kind": kind}))
+    if kind == "goal-update" and ("target" in entry) == ("goal" in entry):
+        problems.append(("entry_missing_field", {"field": "target", "kind": kind}))
     for name in ("at", "by"):
         if name not in entry:
             problems.append(("entry_missing_field", {"field": name, "kind": kind}))
@@ -266,11 +325,20 @@ def validate_entry(entry: Any) -> list[Problem]:
 
 
 def free_texts(entry: dict) -> list[str]:
-    """All free text a person typed into an entry (for the PII guard and escaping)."""
-    texts = [entry[f] for f in FREE_TEXT_FIELDS if isinstance(entry.get(f), str)]
-    for name in FREE_TEXT_LISTS:
+    """All free text a person typed into an entry (for the PII guard and escaping).
+
+    The kind's declaration says which fields are free text; a correction's `set` values are
+    scanned as well, whatever field they replace.
+    """
+    kind = KINDS.get(entry.get("kind"))  # type: ignore[arg-type]
+    # A kind outside the record registry (a group file's entries): every text field is scanned.
+    names = kind.free_text if kind else tuple(k for k in entry if k not in ("kind", "id", "at", "by"))
+    texts: list[str] = []
+    for name in names:
         value = entry.get(name)
-        if isinstance(value, list):
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, list):
             texts.extend(v for v in value if isinstance(v, str))
     if isinstance(entry.get("set"), dict):
         texts.extend(v for v in entry["set"].values() if isinstance(v, str))

@@ -21,6 +21,8 @@ from imr.entries import COMMON, id_problem, list_of, signature_problem, text_pro
 from imr.errors import ImrError
 from imr.findings import Finding
 from imr.ids import check_group_name, check_participant_id, is_valid_id
+from imr.ids import SessionRef
+from imr.sessions import SessionLog
 from imr.workspace import Workspace, check_signature
 
 FIDELITY_MAX_MEMBERS = 8
@@ -133,8 +135,10 @@ def _parse(path: Path, shown: str) -> tuple[Any, Finding | None]:
 
 def read_group(ws: Workspace, name: str) -> Group:
     path = group_path(ws, name)
-    if not path.is_file():
-        raise ImrError("unknown_group", name=name)
+    try:
+        writer.check_regular(path)
+    except FileNotFoundError:
+        raise ImrError("unknown_group", name=name) from None
     data, problem = _parse(path, f"groups/{path.name}")
     if problem is not None:
         raise ImrError("group_broken", where=f"{problem.path}:{problem.line}",
@@ -180,7 +184,8 @@ def create_group(ws: Workspace, name: str, *, leaders: list[str] | None = None, 
                  note: str | None = None, by: str | None = None) -> dict:
     signature = ws.signature(by)
     path = group_path(ws, name)
-    if path.exists():
+    store.check_identifier(name, ws, "group")
+    if path.exists() or path.is_symlink():
         raise ImrError("group_exists", name=name)
     clean_leaders = []
     for leader in leaders or []:
@@ -208,40 +213,56 @@ def _check_group_entry(entry: dict, ws: Workspace) -> None:
 
 
 def add_members(ws: Workspace, name: str, participant_ids: list[str], *, by: str | None = None) -> dict[str, Any]:
-    """Add participants; returns the entries and whether the group is now above eight."""
+    """Add participants; returns the entries and whether the group is now above eight.
+
+    Membership is checked again under the workspace lock with every group file as it is then,
+    so two staff adding one participant at the same time (to this group or to two groups) cannot
+    both succeed.
+    """
     signature = ws.signature(by)
-    group = read_group(ws, name)
+    read_group(ws, name)
     if not participant_ids:
         raise ImrError("group_no_ids")
-    others = {pid: g.name for g in all_groups(ws) if g.name != name for pid in g.members}
-    entries = []
-    seen: set[str] = set()
     for pid in participant_ids:
         check_participant_id(pid)
-        if pid in group.members or pid in seen:
-            raise ImrError("group_already_member", id=pid, name=name)
-        if pid in others:
-            raise ImrError("group_member_elsewhere", id=pid, other=others[pid])
         store.load_record(ws, pid)
-        seen.add(pid)
-        entry = store.stamp({"kind": "member-added", "id": pid}, signature)
-        _check_group_entry(entry, ws)
-        entries.append(entry)
-    writer.write_changes([writer.Append(group.path, entries)], ws.lock_path)
-    size = len(group.members) + len(entries)
-    return {"entries": entries, "size": size, "over_fidelity": size > FIDELITY_MAX_MEMBERS}
+
+    def build(data) -> list[dict]:
+        group = read_group(ws, name)
+        others = {pid: g.name for g in all_groups(ws) if g.name != name for pid in g.members}
+        entries = []
+        seen: set[str] = set()
+        for pid in participant_ids:
+            if pid in group.members or pid in seen:
+                raise ImrError("group_already_member", id=pid, name=name)
+            if pid in others:
+                raise ImrError("group_member_elsewhere", id=pid, other=others[pid])
+            seen.add(pid)
+            entry = store.stamp({"kind": "member-added", "id": pid}, signature)
+            _check_group_entry(entry, ws)
+            entries.append(entry)
+        return entries
+
+    change = writer.Append(group_path(ws, name), build=build)
+    writer.write_changes([change], ws.lock_path)
+    size = len(read_group(ws, name).members)
+    return {"entries": change.entries, "size": size, "over_fidelity": size > FIDELITY_MAX_MEMBERS}
 
 
 def remove_member(ws: Workspace, name: str, participant_id: str, *, note: str | None = None,
                   by: str | None = None) -> dict:
     signature = ws.signature(by)
-    group = read_group(ws, name)
+    read_group(ws, name)
     check_participant_id(participant_id)
-    if participant_id not in group.members:
-        raise ImrError("group_not_member", id=participant_id, name=name)
     entry = store.stamp({"kind": "member-removed", "id": participant_id, "note": note or None}, signature)
     _check_group_entry(entry, ws)
-    writer.write_changes([writer.Append(group.path, [entry])], ws.lock_path)
+
+    def build(data) -> list[dict]:
+        if participant_id not in read_group(ws, name).members:
+            raise ImrError("group_not_member", id=participant_id, name=name)
+        return [entry]
+
+    writer.write_changes([writer.Append(group_path(ws, name), build=build)], ws.lock_path)
     return entry
 
 
@@ -301,28 +322,42 @@ def parse_steps_done(values: list[str], members: list[str]) -> dict[str, list[st
     return out
 
 
-def log_group_session(ws: Workspace, name: str, *, module: int | None = None, session: int | None = None,
-                      date: str | None = None, by: str | None = None, absent: list[str] | None = None,
-                      homework_review: str | None = None, homework: str | None = None, note: str | None = None,
-                      steps_done: list[str] | None = None, dry_run: bool = False,
-                      handout: bool | None = None) -> dict[str, Any]:
+def _per_member(values: list[str] | tuple[str, ...], members: list[str], error: str) -> tuple[str | None, dict[str, str]]:
+    """`VALUE` (a default for everyone present) and `ID:VALUE` items, checked against the members."""
+    default: str | None = None
+    per: dict[str, str] = {}
+    for raw in values:
+        pid, sep, value = str(raw).partition(":")
+        if not sep:
+            default = str(raw).strip()
+            continue
+        pid, value = pid.strip(), value.strip()
+        if pid not in members:
+            raise ImrError(error, id=pid[:40])
+        per[pid] = value
+    return default, per
+
+
+def log_group_session(ws: Workspace, name: str, log: SessionLog, *, dry_run: bool = False) -> dict[str, Any]:
     """One entry in every member's record, `session` or `absent`, written all or nothing.
 
     Everything is checked before anything is written: the group, every absent id, every step,
-    every member's record and every entry; then all records change in one transaction.
+    every member's record and every entry; then, under the lock, that no member already has this
+    meeting on this date (two leaders logging one meeting) and that the membership is what it
+    was; then all records change in one transaction. Per-member facts (homework review, a
+    relative who took part, steps done) go only to the members they name; absentees get none.
     `dry_run` checks everything and writes nothing (before a note is written in an editor).
     """
     from imr.goals import require_steps
     from imr.group_planning import group_progress
-    from imr.ids import SessionRef
-    from imr.sessions import check_date, session_entry
+    from imr.sessions import check_date, parse_homework_review, refuse_if_logged, session_entry
 
-    signature = ws.signature(by)
+    signature = ws.signature(log.by)
     group = read_group(ws, name)
     if not group.members:
         raise ImrError("group_no_members", name=name)
     absent_ids: list[str] = []
-    for raw in absent or []:
+    for raw in log.absent_ids:
         for pid in (part.strip() for part in str(raw).split(",")):
             if not pid:
                 continue
@@ -330,35 +365,57 @@ def log_group_session(ws: Workspace, name: str, *, module: int | None = None, se
                 raise ImrError("group_absent_not_member", id=pid[:40], name=name)
             if pid not in absent_ids:
                 absent_ids.append(pid)
-    steps = parse_steps_done(steps_done or [], group.members)
-    for pid in steps:
+    steps = parse_steps_done(list(log.steps_done), group.members)
+    reviews = {pid: parse_homework_review(v, ws.lang) for pid, v in log.homework_reviews.items()}
+    for pid in reviews:
+        if pid not in group.members:
+            raise ImrError("group_step_not_member", id=pid[:40])
+    default_review = parse_homework_review(log.homework_review, ws.lang) if log.homework_review else None
+    for pid in list(steps) + list(reviews) + list(log.significant_others):
+        if pid not in group.members:
+            raise ImrError("group_step_not_member", id=pid[:40])
         if pid in absent_ids:
             raise ImrError("group_step_absent", id=pid)
-    day = check_date(date)
-    if (module is None) != (session is None):
+    day = check_date(log.date)
+    if (log.module is None) != (log.session is None):
         raise ImrError("module_and_session_together")
     progress = group_progress(ws, group)
-    if module is not None:
-        ref = SessionRef(module, session)
+    if log.module is not None:
+        ref = SessionRef(log.module, log.session)
         ws.curriculum.session(ref)
     else:
         ref = progress.next_ref
         if ref is None:
             raise ImrError("group_programme_complete", name=name)
-    changes: dict[str, list[dict]] = {}
-    for pid in group.members:
-        state = progress.states[pid]
-        done = require_steps(state, pid, steps[pid]) if pid in steps else None
+    members = list(group.members)
+    entries: dict[str, dict] = {}
+    for pid in members:
         is_absent = pid in absent_ids
-        entry = session_entry(ws, pid, ref=ref, date=day, by=signature, group=name, absent=is_absent, handout=handout,
-                              homework_review=None if is_absent else homework_review,
-                              homework=None if is_absent else homework, note=None if is_absent else note,
-                              steps_done=done)
-        changes[pid] = [entry]
+        entries[pid] = session_entry(
+            ws, pid, ref=ref, log=SessionLog(date=day, note=None if is_absent else log.note,
+                                             homework=None if is_absent else log.homework, handout=log.handout),
+            by=signature, group=name, absent=is_absent,
+            homework_review=None if is_absent else reviews.get(pid, default_review),
+            significant_other=pid in log.significant_others)
+
+    def builder(pid: str):
+        def build(record) -> list[dict]:
+            from imr.state import derive_state
+
+            if pid not in read_group(ws, name).members:
+                raise ImrError("group_changed", name=name)
+            entry = dict(entries[pid])
+            if pid in steps:
+                entry["steps_done"] = require_steps(derive_state(record), pid, steps[pid])
+            refuse_if_logged(record, entry, pid, log.again)
+            return [entry]
+
+        return build
+
     if not dry_run:
-        store.append_many(ws, changes)
+        store.append_many(ws, {pid: builder(pid) for pid in members})
     return {"group": name, "session": str(ref), "date": day, "by": signature,
-            "present": [pid for pid in group.members if pid not in absent_ids], "absent": absent_ids}
+            "present": [pid for pid in members if pid not in absent_ids], "absent": absent_ids}
 
 
 def check_groups(ws: Workspace) -> list[Finding]:
@@ -370,9 +427,12 @@ def check_groups(ws: Workspace) -> list[Finding]:
     known = set(store.record_ids(ws))
     current: dict[str, list[str]] = {}
     for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.name.startswith("."):
+        if path.name.startswith("."):
             continue
         shown = f"groups/{path.name}"
+        if path.is_symlink() or not path.is_file():
+            findings.append(Finding(shown, 0, "not_regular_file_finding"))
+            continue
         if path.suffix != ".yaml" or not is_valid_id(path.stem):
             findings.append(Finding(shown, 0, "group_bad_filename"))
             continue

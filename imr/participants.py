@@ -14,7 +14,9 @@ from imr.workspace import Workspace, check_signature
 
 def add_participant(ws: Workspace, participant_id: str, *, variant: str | None = None, format: str | None = None,
                     leader: str | None = None, by: str | None = None,
-                    module_order: list[int] | None = None) -> dict:
+                    module_order: list[int] | None = None, date: str | None = None) -> dict:
+    """Enrol a participant. `date` is the day of enrolment when it is registered afterwards; the
+    programme's clock refuses sessions dated before it."""
     check_participant_id(participant_id)
     signature = ws.signature(by)
     defaults = ws.defaults()
@@ -31,6 +33,10 @@ def add_participant(ws: Workspace, participant_id: str, *, variant: str | None =
     entry = store.stamp({"kind": "enrolled", "variant": variant, "format": format,
                          "leader": check_signature(leader) if leader else None,
                          "module_order": module_order}, signature)
+    if date is not None:
+        from imr.sessions import check_date
+
+        entry["date"] = check_date(date)
     store.create(ws, participant_id, entry)
     return entry
 

@@ -73,7 +73,14 @@ def find_email(text: str) -> str | None:
     return match.group(0) if match else None
 
 
-def find_pii(text: str) -> PiiHit | None:
+def identifier_problem(value: str) -> PiiHit | None:  # interim; replaced by the privacy work
+    digits = re.sub(r"\D", "", value)
+    if len(digits) >= 7:
+        return PiiHit("phone", value)
+    return find_pii(value)
+
+
+def find_pii(text: str, allow: frozenset = frozenset()) -> PiiHit | None:
     """The first personal identifier in a text, or None."""
     for kind, finder in (("personnummer", find_personnummer), ("email", find_email), ("phone", find_phone)):
         hit = finder(text)

@@ -2,12 +2,24 @@
 
 A record is a short header followed by a `log:` list. The log is the only source of truth;
 everything a command shows (current session, goals, plan) is derived from it in
-`imr.state`. Corrections are entries too: they point at an earlier entry by its number
-(1 = the first entry in the log), and the earlier entry stays as it was written.
+`imr.state`.
+
+Format 2 (a `format: 2` line in the header): every entry carries a stable `id`, made at append
+time under the workspace lock (eight random characters, e.g. `k3f9qa2m`), and every reference
+between entries (a correction's target, a goal update, a step marked done, the relapse-plan
+version a new one follows) names that id. Ids never depend on an entry's position, so a merge
+that interleaves two clones' entries cannot make a reference point elsewhere.
+
+Records written before format 2 (no `format:` line) are read as they always were: their entries
+have no ids, and their references are positions (1 = the first entry) or goal labels. Their
+bytes are never rewritten to migrate; new entries appended to them carry ids like any other.
+An entry without an id is known by its position, written `#12`.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +28,10 @@ from imr.errors import ImrError
 from imr.findings import Finding
 from imr.ids import is_valid_id
 from imr.yamlio import YamlProblem, decode, parse_text
+
+FORMAT = 2
+ENTRY_ID = re.compile(r"[0-9a-hjkmnp-tv-z]{8}")
+_ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base 32, lower case: no i, l, o, u
 
 HEADER_COMMENT = (
     "# IMR record (pseudonymous). Append-only: add entries with `imr`, never change or\n"
@@ -36,6 +52,12 @@ class Entry:
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
 
+    @property
+    def id(self) -> str:
+        """The stable id of a format-2 entry, or `#N` (its position) for an older one."""
+        value = self.data.get("id")
+        return value if isinstance(value, str) else f"#{self.number}"
+
 
 @dataclass
 class Record:
@@ -44,10 +66,52 @@ class Record:
     header: dict
     entries: list[Entry] = field(default_factory=list)
 
-    def entry(self, number: int) -> Entry:
-        if 1 <= number <= len(self.entries):
-            return self.entries[number - 1]
-        raise ImrError("unknown_entry", entry=number, id=self.id, count=len(self.entries))
+    @property
+    def format(self) -> int:
+        value = self.header.get("format")
+        return value if isinstance(value, int) and not isinstance(value, bool) else 1
+
+    def entry(self, ref: "int | str") -> Entry:
+        """The entry a user or a reference names: its id, a unique id prefix of four or more
+        characters, `#N` or a plain number (its position in the log)."""
+        text = str(ref).strip().lstrip("#")
+        if text.isdigit():
+            number = int(text)
+            if 1 <= number <= len(self.entries):
+                return self.entries[number - 1]
+            raise ImrError("unknown_entry", entry=str(ref)[:20], id=self.id, count=len(self.entries))
+        matches = [e for e in self.entries if isinstance(e.data.get("id"), str)
+                   and (e.data["id"] == text or (len(text) >= 4 and e.data["id"].startswith(text)))]
+        exact = [e for e in matches if e.data["id"] == text]
+        if exact:
+            return exact[0]
+        if len(matches) == 1:
+            return matches[0]
+        raise ImrError("unknown_entry", entry=str(ref)[:20], id=self.id, count=len(self.entries))
+
+    def resolve(self, ref: Any) -> Entry | None:
+        """The entry a stored reference points at (an id, or an old record's position), or None."""
+        if isinstance(ref, bool):
+            return None
+        if isinstance(ref, int):
+            return self.entries[ref - 1] if 1 <= ref <= len(self.entries) else None
+        if isinstance(ref, str):
+            for entry in self.entries:
+                if entry.data.get("id") == ref:
+                    return entry
+        return None
+
+    def ids(self) -> set[str]:
+        return {e.data["id"] for e in self.entries if isinstance(e.data.get("id"), str)}
+
+
+def new_entry_id(taken: set[str]) -> str:
+    """Eight random characters, unique within the record (checked under the lock)."""
+    while True:
+        raw = int.from_bytes(os.urandom(5), "big")
+        value = "".join(_ID_ALPHABET[(raw >> shift) & 31] for shift in range(35, -1, -5))
+        if value not in taken and not value.isdigit():  # all digits would read as a position
+            return value
 
 
 class RecordProblem(Exception):
@@ -60,6 +124,8 @@ class RecordProblem(Exception):
 
 def read_record(path: Path, shown: str | None = None) -> Record:
     shown = shown or str(path)
+    if os.path.islink(path) or (path.exists() and not path.is_file()):
+        raise RecordProblem(Finding(shown, 0, "not_regular_file_finding"))
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
@@ -78,10 +144,10 @@ def parse_record_bytes(raw: bytes, path: Path, shown: str | None = None) -> Reco
         data = parse_text(decode(raw))
     except YamlProblem as problem:
         raise RecordProblem(Finding(shown, problem.line, problem.code, problem.params)) from None
-    return _record_from(data, path, shown)
+    return record_from_data(data, path, shown)
 
 
-def _record_from(data: Any, path: Path, shown: str) -> Record:
+def record_from_data(data: Any, path: Path, shown: str) -> Record:
     if not isinstance(data, dict):
         raise RecordProblem(Finding(shown, 1, "record_not_mapping"))
     log = data.get("log")
@@ -108,10 +174,21 @@ def validate_record(record: Record, shown: str, curriculum=None) -> list[Finding
         findings.append(Finding(shown, 1, "record_empty"))
     elif record.entries[0].kind != "enrolled":
         findings.append(Finding(shown, record.entries[0].line, "record_first_not_enrolled"))
+    start = record.entries[0].get("date") or str(record.entries[0].get("at", ""))[:10] if record.entries else None
+    from datetime import date as _date
+
+    today = _date.today().isoformat()
     for entry in record.entries:
         for code, params in validate_entry(entry.data):
             findings.append(Finding(shown, entry.line, code, params))
         findings.extend(_reference_problems(record, entry, shown, curriculum))
+        for value in (entry.get("date"), (entry.get("set") or {}).get("date") if isinstance(entry.get("set"), dict) else None):
+            if not isinstance(value, str) or len(value) != 10:
+                continue
+            if value > today:
+                findings.append(Finding(shown, entry.line, "entry_date_future", {"date": value}))
+            elif isinstance(start, str) and entry.kind != "enrolled" and value < start:
+                findings.append(Finding(shown, entry.line, "entry_date_before_enrolment", {"date": value, "enrolled": start}))
     return findings
 
 
@@ -120,15 +197,13 @@ def _reference_problems(record: Record, entry: Entry, shown: str, curriculum) ->
     out: list[Finding] = []
     kind = entry.kind
     if kind == "correction":
-        target = data.get("target")
-        if isinstance(target, int) and not (1 <= target < entry.number):
-            out.append(Finding(shown, entry.line, "correction_bad_target", {"target": target}))
-        elif isinstance(target, int) and isinstance(data.get("set"), dict):
+        target = record.resolve(data.get("target"))
+        if target is not None and target.number < entry.number and isinstance(data.get("set"), dict):
             from imr.entries import validate_entry
 
-            merged = dict(record.entries[target - 1].data)
+            merged = dict(target.data)
             merged.update(data["set"])
-            for key in ("kind", "at", "by"):
+            for key in ("kind", "at", "by", "id"):
                 if key in data["set"]:
                     out.append(Finding(shown, entry.line, "correction_protected_field", {"field": key}))
             for code, params in validate_entry(merged):
@@ -157,4 +232,4 @@ def log_file_text(comment: str, header: dict, entries: list[dict]) -> str:
 
 
 def new_record_text(participant_id: str, first_entry: dict) -> str:
-    return log_file_text(HEADER_COMMENT, {"id": participant_id}, [first_entry])
+    return log_file_text(HEADER_COMMENT, {"id": participant_id, "format": FORMAT}, [first_entry])

@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from imr.cache import CACHE_DIR, digest as _digest, write_json
+from imr.cache import CACHE_DIR, digest as _digest, read_json, write_json
 from imr.findings import Finding
 from imr.records import Entry, Record, RecordProblem, parse_record_bytes, read_record
 from imr.yamlio import LineDict
 
-_VERSION = 1
+_VERSION = 2
 
 
 def _to_json(record: Record) -> list:
@@ -48,13 +48,13 @@ def read_all_records(records_dir: Path, workspace_root: Path) -> list[tuple[Path
 
     cache_path = workspace_root / CACHE_DIR / "records.json"
     try:
-        cached = json.loads(cache_path.read_bytes())
+        cached = read_json(cache_path)
         files = cached["files"] if cached.get("version") == _VERSION else {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (KeyError, TypeError, AttributeError):
         files = {}
     fresh: dict[str, list] = {}
     found: dict[str, Record | RecordProblem] = {}
-    paths = sorted(records_dir.glob("*.yaml"))
+    paths = [p for p in sorted(records_dir.glob("*.yaml")) if not p.is_symlink() and p.is_file()]
     misses = []
     for path in paths:
         try:
@@ -104,14 +104,17 @@ def read_one(path: Path, workspace_root: Path | None, shown: str) -> Record:
     """
     if workspace_root is None:
         return read_record(path, shown)
+    from imr.writer import check_regular
+
+    check_regular(path)
     raw = path.read_bytes()
     digest = _digest(raw)
     cache_path = workspace_root / CACHE_DIR / "records" / f"{path.name}.json"
     try:
-        cached = json.loads(cache_path.read_bytes())
+        cached = read_json(cache_path)
         if cached[0] == _VERSION and cached[1] == digest:
             return _from_json(path, cached[2])
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
         pass
     record = read_record(path, shown)
     write_json(cache_path, [_VERSION, digest, _to_json(record)])

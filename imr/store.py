@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Callable
 
 from imr.errors import ImrError
 from imr.ids import check_participant_id, is_valid_id
-from imr.records import Record, RecordProblem, new_record_text
+from imr.records import Record, RecordProblem, new_entry_id, new_record_text, record_from_data
 from imr.state import ParticipantState, derive_state
 from imr.workspace import Workspace
 
@@ -56,23 +57,68 @@ def stamp(entry: dict, by: str) -> dict:
     return out
 
 
-def check_new_entry(entry: dict, ws: Workspace, validate=None) -> dict:
-    """Refuse an entry that does not fit its schema or the PII rules, before any write.
+def check_new_entry(entry: dict, ws: Workspace, validate=None, record: Record | None = None) -> dict:
+    """Refuse an entry that does not fit its schema, the date rules or the PII rules, before any write.
 
-    `validate` defaults to the record schema; group files pass their own.
+    `validate` defaults to the record schema; group files pass their own. With `record` (the
+    file as it is under the lock), dates are also held to the participant's enrolment.
     """
     from imr.entries import free_texts, validate_entry
-    from imr.pii import find_pii
 
     problems = (validate or validate_entry)(entry)
     if problems:
         code, params = problems[0]
         raise ImrError("invalid_entry", reason=_finding_text(code, params, ws.lang))
-    for text in free_texts(entry):
-        hit = find_pii(text)
-        if hit:
-            raise ImrError("pii_in_text", what=hit.label(ws.lang))
+    check_dates(entry, record)
+    check_personal_data(free_texts(entry), ws)
+    names = [entry.get("by"), entry.get("leader"), entry.get("group"), *(entry.get("leaders") or [])]
+    for value in names:
+        if isinstance(value, str):
+            check_identifier(value, ws, "signature")
     return entry
+
+
+def check_personal_data(texts: list[str], ws: Workspace) -> None:
+    """Refuse free text that holds personal data, with a sentence that says how to write it."""
+    from imr.pii import find_pii
+
+    allow = ws.allowed_words
+    for text in texts:
+        hit = find_pii(text, allow)
+        if hit:
+            raise ImrError("pii_in_text", what=hit.label(ws.lang), advice=_advice(hit, ws.lang))
+
+
+def _advice(hit, lang: str) -> str:
+    advice = getattr(hit, "advice", None)
+    return advice(lang) if callable(advice) else ""
+
+
+def enrolment_date(record: Record | None) -> str | None:
+    """The day a participant was enrolled: the enrolment's `date`, else the day it was written."""
+    if record is None or not record.entries:
+        return None
+    first = record.entries[0]
+    if first.kind != "enrolled":
+        return None
+    value = first.get("date") or str(first.get("at", ""))[:10]
+    return value if isinstance(value, str) and len(value) == 10 else None
+
+
+def check_dates(entry: dict, record: Record | None) -> None:
+    """The programme's clock: no session, absence, rating or contact dated in the future or
+    before the participant was enrolled (corrections that set a date included)."""
+    dates = [entry.get("date")]
+    if isinstance(entry.get("set"), dict):
+        dates.append(entry["set"].get("date"))
+    start = enrolment_date(record) if entry.get("kind") != "enrolled" else None
+    for value in dates:
+        if not isinstance(value, str):
+            continue
+        if value > today():
+            raise ImrError("future_date", date=value)
+        if start and value < start:
+            raise ImrError("date_before_enrolment", date=value, enrolled=start)
 
 
 def _finding_text(code: str, params: dict, lang: str) -> str:
@@ -81,37 +127,85 @@ def _finding_text(code: str, params: dict, lang: str) -> str:
     return Finding("", 0, code, params).message(lang).split(": ", 1)[-1]
 
 
-def append(ws: Workspace, participant_id: str, entries: list[dict]) -> None:
-    path = ws.record_path(participant_id)
-    if not path.exists():
-        raise ImrError("unknown_participant", id=participant_id)
+EntryBuilder = Callable[[Record], list[dict]]
+
+
+def _builder(ws: Workspace, path: Path, entries: list[dict] | None, build: EntryBuilder | None):
+    """The writer's callback: under the lock, build the entries from the record as it is now,
+    give each a fresh id, and check them against that record."""
+    def run(data) -> list[dict]:
+        record = record_from_data(data, path, f"records/{path.name}")
+        new = build(record) if build is not None else list(entries or [])
+        taken = record.ids()
+        out = []
+        for entry in new:
+            entry = with_id(entry, taken)
+            taken.add(entry["id"])
+            check_new_entry(entry, ws, record=record)
+            out.append(entry)
+        return out
+
+    return run
+
+
+def with_id(entry: dict, taken: set[str]) -> dict:
+    """The entry with a fresh `id` as its first key (kept if it already has one)."""
+    if isinstance(entry.get("id"), str):
+        return entry
+    out = {"id": new_entry_id(taken)}
+    out.update(entry)
+    return out
+
+
+def append(ws: Workspace, participant_id: str, entries: list[dict] | None = None, *,
+           build: EntryBuilder | None = None) -> list[dict]:
+    """Append entries to one record, or those `build(record)` makes under the lock; returns them."""
     from imr import writer
 
-    for entry in entries:
-        check_new_entry(entry, ws)
-    writer.append_entries(path, entries, ws.lock_path)
+    path = _existing(ws, participant_id)
+    change = writer.Append(path, build=_builder(ws, path, entries, build))
+    writer.write_changes([change], ws.lock_path)
+    return change.entries
 
 
-def append_many(ws: Workspace, changes: dict[str, list[dict]]) -> None:
-    """Append to several records as one all-or-nothing transaction (a group session)."""
+def append_many(ws: Workspace, changes: dict[str, list[dict] | EntryBuilder]) -> dict[str, list[dict]]:
+    """Append to several records as one all-or-nothing transaction (a group session).
+
+    Each value is the entries for that record or a builder run under the lock.
+    """
     from imr import writer
 
     appends = []
-    for participant_id, entries in changes.items():
-        path = ws.record_path(participant_id)
-        if not path.exists():
-            raise ImrError("unknown_participant", id=participant_id)
-        for entry in entries:
-            check_new_entry(entry, ws)
-        appends.append(writer.Append(path, entries))
+    for participant_id, value in changes.items():
+        path = _existing(ws, participant_id)
+        if callable(value):
+            appends.append(writer.Append(path, build=_builder(ws, path, None, value)))
+        else:
+            appends.append(writer.Append(path, build=_builder(ws, path, value, None)))
     writer.write_changes(appends, ws.lock_path)
+    return {pid: change.entries for pid, change in zip(changes, appends)}
+
+
+def _existing(ws: Workspace, participant_id: str) -> Path:
+    from imr.writer import check_regular
+
+    path = ws.record_path(participant_id)
+    try:
+        check_regular(path)
+    except FileNotFoundError:
+        raise ImrError("unknown_participant", id=participant_id) from None
+    return path
 
 
 def create(ws: Workspace, participant_id: str, first_entry: dict) -> Path:
+    from imr.writer import check_regular
+
     check_participant_id(participant_id)
+    check_identifier(participant_id, ws, "participant")
     path = ws.record_path(participant_id)
-    if path.exists():
+    if check_regular(path, missing_ok=True):
         raise ImrError("record_exists", path=participant_id)
+    first_entry = with_id(first_entry, set())
     check_new_entry(first_entry, ws)
     ws.records_dir.mkdir(exist_ok=True)
     from imr import writer
@@ -119,3 +213,12 @@ def create(ws: Workspace, participant_id: str, first_entry: dict) -> Path:
     text = new_record_text(participant_id, first_entry)
     writer.write_changes([writer.Create(path, text, [first_entry])], ws.lock_path)
     return path
+
+
+def check_identifier(value: str, ws: Workspace, what: str) -> None:
+    """Refuse an id, group name or signature shaped like a personnummer, phone number or e-mail."""
+    from imr.pii import identifier_problem
+
+    hit = identifier_problem(value)
+    if hit:
+        raise ImrError("pii_in_identifier", what=hit.label(ws.lang), value=value[:40])

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from imr.cache import CACHE_DIR, digest, write_json
+from imr.cache import CACHE_DIR, digest, read_json, write_json
 from imr.findings import Finding, jsonable
 
-_VERSION = 1
+_VERSION = 2
 
 
 @dataclass
@@ -47,7 +47,8 @@ def summaries(ws, curriculum) -> list[Summary]:
     if not records_dir.is_dir():
         return []
     cache_path = ws.root / CACHE_DIR / "summaries.json"
-    context = _context(curriculum)
+    allow = ws.allowed_words
+    context = _context(curriculum, allow)
     cached = _read_cache(cache_path, context)
     paths = sorted(records_dir.glob("*.yaml"))
     keys: dict[str, str] = {}
@@ -55,7 +56,7 @@ def summaries(ws, curriculum) -> list[Summary]:
     stale: list[Path] = []
     for path in paths:
         try:
-            key = digest(path.read_bytes())
+            key = "" if path.is_symlink() or not path.is_file() else digest(path.read_bytes())
         except OSError:
             key = ""
         keys[path.name] = key
@@ -66,14 +67,14 @@ def summaries(ws, curriculum) -> list[Summary]:
             stale.append(path)
     from imr.parallel import map_paths
 
-    for name, key, payload in map_paths(_summarise, stale, curriculum):
+    for name, key, payload in map_paths(_summarise, stale, (curriculum, allow)):
         keys[name], payloads[name] = key, payload
     out = []
     for path in paths:
         try:
             out.append(_from_payload(path, payloads[path.name]))
         except (KeyError, IndexError, TypeError, ValueError):  # a tampered cache entry
-            _, keys[path.name], payload = _summarise(path, curriculum)
+            _, keys[path.name], payload = _summarise(path, (curriculum, allow))
             payloads[path.name] = payload
             stale.append(path)
             out.append(_from_payload(path, payload))
@@ -83,7 +84,7 @@ def summaries(ws, curriculum) -> list[Summary]:
     return out
 
 
-def _context(curriculum) -> str:
+def _context(curriculum, allow: frozenset[str]) -> str:
     """What, besides a record's bytes, its summary depends on: curriculum shape and imr's code."""
     shape = {
         "variants": sorted(curriculum.variants),
@@ -97,25 +98,28 @@ def _context(curriculum) -> str:
         except OSError:
             continue
         code.append([str(source.relative_to(package)), stat.st_size, stat.st_mtime_ns])
-    return digest(json.dumps([_VERSION, shape, code], sort_keys=True).encode())
+    return digest(json.dumps([_VERSION, shape, code, sorted(allow)], sort_keys=True).encode())
 
 
 def _read_cache(path: Path, context: str) -> dict[str, list]:
+    data = read_json(path)
     try:
-        data = json.loads(path.read_bytes())
         if data.get("version") == _VERSION and data.get("context") == context:
             files = data["files"]
             return files if isinstance(files, dict) else {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (KeyError, TypeError, AttributeError):
         pass
     return {}
 
 
-def _summarise(path: Path, curriculum) -> tuple[str, str, list]:
+def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
     """Parse and check one record: its name, the digest of the bytes read, a JSON-ready payload."""
+    curriculum, allow = context
     from imr.records import RecordProblem, parse_record_bytes
 
     shown = f"records/{path.name}"
+    if path.is_symlink() or not path.is_file():
+        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), [], None, None]
     try:
         raw = path.read_bytes()
     except OSError:
@@ -125,7 +129,7 @@ def _summarise(path: Path, curriculum) -> tuple[str, str, list]:
         record = parse_record_bytes(raw, path, shown)
     except RecordProblem as exc:
         return path.name, key, [exc.finding.to_json(), [], None, None]
-    findings = _record_findings(record, shown, curriculum)
+    findings = record_findings(record, shown, curriculum, allow)
     row, since = None, None
     from imr.ids import is_valid_id
 
@@ -137,20 +141,27 @@ def _summarise(path: Path, curriculum) -> tuple[str, str, list]:
     return path.name, key, [None, [f.to_json() for f in findings], jsonable(row), since]
 
 
-def _record_findings(record, shown: str, curriculum) -> list[Finding]:
+def record_findings(record, shown: str, curriculum, allow: frozenset[str] = frozenset()) -> list[Finding]:
+    """Every finding in one parsed record: shape, references, dates, duplicates, personal data."""
     from imr.entries import free_texts
     from imr.goals import goal_reference_problems
     from imr.pii import find_pii
     from imr.records import validate_record
+    from imr.integrity import duplicate_findings
 
     findings = validate_record(record, shown, curriculum)
     findings.extend(goal_reference_problems(record, shown))
+    findings.extend(duplicate_findings(record, shown))
     for entry in record.entries:
         for text in free_texts(entry.data):
-            hit = find_pii(text)
+            hit = find_pii(text, allow)
             if hit:
                 findings.append(Finding(shown, entry.line, f"pii_found_{hit.kind}"))
                 break
+    for key, value in record.header.items():
+        if key in ("id", "format"):
+            continue
+        findings.append(Finding(shown, getattr(record.header, "line", 1), "record_unknown_header", {"field": str(key)[:40]}))
     return findings
 
 

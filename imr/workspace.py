@@ -44,6 +44,15 @@ class Workspace:
         return str(self.config.get("name") or self.root.name)
 
     @property
+    def allowed_words(self) -> frozenset[str]:
+        """Words the ward lists in `imr.yaml` (`allowed_words:`) that look like names but are not
+        (a place on the ward, a programme term); the privacy guard lets them through."""
+        value = self.config.get("allowed_words")
+        if not isinstance(value, list):
+            return frozenset()
+        return frozenset(str(v).casefold() for v in value if isinstance(v, str))
+
+    @property
     def records_dir(self) -> Path:
         return self.root / "records"
 

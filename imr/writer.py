@@ -1,40 +1,67 @@
 """The one writer for records and groups: append-only, atomic, locked, verified.
 
-Every change is new text added at the end of a file, so earlier bytes never change and
-`git diff` shows only added lines. A write happens under an exclusive OS lock on the
-workspace, into a temp file in the same folder that is fsynced, re-parsed and compared with
-what was meant before it replaces the original with a rename. A crash at any moment leaves
-either the old file or the new one; leftover temp files are hidden, ignored by every reader
-and removed by the next write.
+Every change is new bytes added at the end of a file, so earlier bytes never change (not even a
+byte-order mark or CRLF line ends: new text follows the file's own line-end style) and `git diff`
+shows only added lines. A write happens under a cross-platform lock on the workspace (the kept
+`filelock` library: flock on POSIX, LockFileEx on Windows), into a temp file in the same folder
+that is fsynced, re-parsed and compared with what was meant before it replaces the original with a
+rename. The file's mode is kept. A crash at any moment leaves either the old file or the new one.
 
-Several files can be changed as one transaction (a group session touches every member's
-record): all new texts are built and verified first, and if a rename fails midway the files
-already replaced are put back.
+Entries that depend on what the file holds now (a goal's label, a step's number, a check that a
+meeting is not logged twice) are built by a callback that runs under the lock with the freshly
+parsed file, so two concurrent writers can never both take the same label.
+
+Several files can be changed as one transaction (a group session touches every member's record):
+all new texts are built, verified and written to fsynced temp files first; then an intent journal
+naming every temp and its target is written and fsynced; then the renames run with SIGINT and
+SIGTERM held back; then the journal is removed. If the process dies between (SIGKILL, power), the
+next writer (or reader, see `recover`) finds the journal and completes the renames, so every
+member ends up with the entry or, when the journal was never written, none does.
+
+Files that are symbolic links or not regular files are refused, never read or written through.
 """
 
 from __future__ import annotations
 
-import fcntl
+import json
 import os
+import signal
+import stat
+import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
+
+from filelock import FileLock, Timeout
 
 from imr.errors import ImrError
-from imr.yamlio import YamlProblem, decode, dump, parse_text
+from imr.yamlio import MAX_FILE_BYTES, YamlProblem, decode, dump, parse_text
 
 LOCK_TIMEOUT_S = 60.0
 TEMP_MARK = ".tmp-"
+JOURNAL_NAME = ".imr-journal.json"
+# Ordinary appends stop well before the reader's limit, so a record can always be read and
+# corrected: the last megabyte is headroom, never reached by normal use (a participant over many
+# years writes a few hundred kilobytes).
+APPEND_LIMIT_BYTES = MAX_FILE_BYTES - 1024 * 1024
+ENV_TEST_DELAY = "IMR_TEST_RENAME_DELAY"  # seconds between renames; only tests set it
+
+Builder = Callable[[Any], list[dict]]
 
 
 @dataclass
 class Append:
-    """New entries for the end of an existing file's `log:` list."""
+    """New entries for the end of an existing file's `log:` list.
+
+    `build`, when given, is called under the lock with the parsed file and returns the entries;
+    `entries` is then filled with what it returned.
+    """
 
     path: Path
-    entries: list[dict]
+    entries: list[dict] = field(default_factory=list)
+    build: Builder | None = None
 
 
 @dataclass
@@ -46,27 +73,43 @@ class Create:
     entries: list[dict]
 
 
+def check_regular(path: Path, missing_ok: bool = False) -> bool:
+    """True for a regular file, False for a missing one (when allowed); refuse links and others."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        if missing_ok:
+            return False
+        raise
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
+        raise ImrError("not_regular_file", path=_shown(path))
+    return True
+
+
+def _shown(path: Path) -> str:
+    parts = path.parts
+    return "/".join(parts[-2:]) if len(parts) >= 2 else str(path)
+
+
 @contextmanager
 def workspace_lock(lock_path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
-    """Serialise writers across processes with flock on a separate lock file.
+    """Serialise writers across processes with an OS lock on a separate lock file.
 
-    The lock is not taken on the record itself because the record is replaced by rename;
-    a lock on the old inode would not protect the new one.
+    The lock is not taken on the record itself because the record is replaced by rename; a lock
+    on the old inode would not protect the new one.
     """
-    handle = open(lock_path, "a+b")
+    if os.path.islink(lock_path):
+        raise ImrError("not_regular_file", path=lock_path.name)
+    lock = FileLock(str(lock_path), timeout=timeout)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise ImrError("workspace_busy") from None
-                time.sleep(0.01)
+        lock.acquire(poll_interval=0.01)
+    except Timeout:
+        raise ImrError("workspace_busy") from None
+    try:
+        _complete_journal(lock_path.parent)
         yield
     finally:
-        handle.close()
+        lock.release()
 
 
 def entries_text(entries: list[dict]) -> str:
@@ -78,76 +121,69 @@ def write_changes(changes: list[Append | Create], lock_path: Path) -> None:
     if not changes:
         return
     with workspace_lock(lock_path):
-        for folder in {change.path.parent for change in changes}:
-            _remove_stale_temps(folder)
-        plans: list[tuple[Path, bytes | None, str]] = []
+        plans: list[tuple[Path, bytes | None, bytes]] = []
         for change in changes:
             if isinstance(change, Create):
-                if change.path.exists():
+                if check_regular(change.path, missing_ok=True):
                     raise ImrError("record_exists", path=change.path.stem)
-                new_text = change.text
+                new_bytes = change.text.encode("utf-8")
                 old = None
                 old_count = 0
+                entries = change.entries
             else:
                 try:
+                    check_regular(change.path)
                     old = change.path.read_bytes()
                 except FileNotFoundError:
                     raise ImrError("unknown_file", path=change.path.stem) from None
-                old_text = _decode_or_refuse(old, change.path)
-                old_count = _log_length(old_text, change.path)
-                if not old.endswith(b"\n") and old:
-                    old_text += "\n"
-                new_text = old_text + entries_text(change.entries)
-            _verify(new_text, change.path, old_count, change.entries)
-            plans.append((change.path, old, new_text))
-
-        temps: list[tuple[Path, Path]] = []
-        try:
-            for path, _, text in plans:
-                temps.append((_write_temp(path, text.encode("utf-8")), path))
-            done: list[int] = []
-            try:
-                for index, (temp, path) in enumerate(temps):
-                    os.replace(temp, path)
-                    done.append(index)
-            except OSError:
-                _roll_back([plans[i] for i in done])
-                raise ImrError("write_failed", path=str(temps[len(done)][1])) from None
-            for folder in {path.parent for path, _, _ in plans}:
-                _fsync_dir(folder)
-        except OSError:
-            raise ImrError("write_failed", path=str(plans[0][0])) from None
-        finally:
-            for temp, _ in temps:
-                if temp.exists():
-                    temp.unlink()
+                data = _parse_or_refuse(old, change.path)
+                old_count = len(data["log"])
+                if change.build is not None:
+                    change.entries = change.build(data)
+                entries = change.entries
+                if not entries:
+                    continue
+                new_bytes = old + _appended_bytes(old, entries_text(entries))
+                if len(new_bytes) > APPEND_LIMIT_BYTES:
+                    raise ImrError("record_full", path=change.path.stem,
+                                   limit_mb=APPEND_LIMIT_BYTES // (1024 * 1024))
+            _verify(new_bytes, change.path, old_count, entries)
+            plans.append((change.path, old, new_bytes))
+        if plans:
+            _commit(plans, lock_path.parent)
 
 
 def append_entries(path: Path, entries: list[dict], lock_path: Path) -> None:
     write_changes([Append(path, entries)], lock_path)
 
 
-def _decode_or_refuse(data: bytes, path: Path) -> str:
-    try:
-        return decode(data)
-    except YamlProblem:
-        raise ImrError("record_unreadable_fix_first", path=path.name, line=0) from None
+def _appended_bytes(old: bytes, text: str) -> bytes:
+    """New text in the old file's own line-end style, after a line end if the file lacks one."""
+    first_end = old.find(b"\n")
+    crlf = first_end > 0 and old[first_end - 1:first_end] == b"\r"
+    newline = "\r\n" if crlf else "\n"
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    prefix = newline if old and not old.endswith(b"\n") else ""
+    return (prefix + text).encode("utf-8")
 
 
-def _log_length(text: str, path: Path) -> int:
+def _parse_or_refuse(old: bytes, path: Path) -> dict:
     try:
-        data = parse_text(text)
+        data = parse_text(decode(old))
     except YamlProblem as problem:
+        if problem.code == "file_too_large":
+            raise ImrError("record_full", path=path.stem, limit_mb=APPEND_LIMIT_BYTES // (1024 * 1024)) from None
         raise ImrError("record_unreadable_fix_first", path=path.name, line=problem.line) from None
     if not isinstance(data, dict) or not isinstance(data.get("log"), list):
         raise ImrError("record_unreadable_fix_first", path=path.name, line=0)
-    return len(data["log"])
+    return data
 
 
-def _verify(text: str, path: Path, old_count: int, entries: list[dict]) -> None:
-    """Re-parse the text that is about to be written; it must hold exactly old + new."""
+def _verify(new_bytes: bytes, path: Path, old_count: int, entries: list[dict]) -> None:
+    """Re-parse the bytes that are about to be written; they must hold exactly old + new."""
     try:
-        data = parse_text(text)
+        data = parse_text(decode(new_bytes))
     except YamlProblem as problem:
         raise ImrError("write_verify_failed", path=path.name, line=problem.line) from None
     log = data.get("log") if isinstance(data, dict) else None
@@ -155,9 +191,64 @@ def _verify(text: str, path: Path, old_count: int, entries: list[dict]) -> None:
         raise ImrError("write_verify_failed", path=path.name, line=0)
 
 
-def _write_temp(path: Path, data: bytes) -> Path:
-    temp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+def _commit(plans: list[tuple[Path, bytes | None, bytes]], root: Path) -> None:
+    temps: list[tuple[Path, Path]] = []
+    journal = root / JOURNAL_NAME
+    try:
+        try:
+            for path, _, data in plans:
+                temps.append((_write_temp(path, data, _mode_of(path)), path))
+            if len(temps) > 1:
+                _write_journal(journal, temps)
+        except OSError:
+            raise ImrError("write_failed", path=_shown(plans[0][0])) from None
+        with _signals_held():
+            delay = float(os.environ.get(ENV_TEST_DELAY, "0") or 0)
+            for index, (temp, path) in enumerate(temps):
+                if index and delay:
+                    time.sleep(delay)
+                try:
+                    os.replace(temp, path)
+                except OSError:
+                    # An error (not a kill): put back what was replaced, so no member keeps the
+                    # entry, and drop the journal. A kill never gets here; its journal is
+                    # completed by the next writer instead.
+                    _roll_back(plans[:index])
+                    journal.unlink(missing_ok=True)
+                    raise ImrError("write_failed", path=_shown(path)) from None
+            for folder in {path.parent for _, path in temps}:
+                _fsync_dir(folder)
+            if len(temps) > 1:
+                journal.unlink(missing_ok=True)
+                _fsync_dir(root)
+    finally:
+        if not journal.exists():
+            for temp, _ in temps:
+                if temp.exists():
+                    temp.unlink()
+
+
+def _roll_back(done: list[tuple[Path, bytes | None, bytes]]) -> None:
+    for path, old, _ in done:
+        if old is None:
+            path.unlink(missing_ok=True)
+        else:
+            os.replace(_write_temp(path, old, _mode_of(path)), path)
+
+
+def _mode_of(path: Path) -> int:
+    try:
+        return stat.S_IMODE(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return 0o644
+
+
+def _write_temp(path: Path, data: bytes, mode: int) -> Path:
+    # One fixed temp name per target: writers hold the lock, so a name never serves two at once,
+    # and a temp a killed writer left is simply overwritten by the next write (no folder scan).
+    temp = path.with_name(f".{path.name}{TEMP_MARK}imr")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    fd = os.open(temp, flags, mode)
     try:
         view = memoryview(data)
         while view:
@@ -166,32 +257,85 @@ def _write_temp(path: Path, data: bytes) -> Path:
         os.fsync(fd)
     finally:
         os.close(fd)
+    try:
+        os.chmod(temp, mode)  # the umask may have narrowed it; keep exactly the old file's mode
+    except OSError:
+        pass
     return temp
 
 
-def _roll_back(done: list[tuple[Path, bytes | None, str]]) -> None:
-    for path, old, _ in done:
-        if old is None:
-            path.unlink(missing_ok=True)
-        else:
-            temp = _write_temp(path, old)
+def _write_journal(journal: Path, temps: list[tuple[Path, Path]]) -> None:
+    root = journal.parent
+    body = {"renames": [[str(t.relative_to(root)), str(p.relative_to(root))] for t, p in temps]}
+    data = json.dumps(body).encode("utf-8")
+    temp = _write_temp(journal, data, 0o644)
+    os.replace(temp, journal)
+    _fsync_dir(root)
+
+
+def _complete_journal(root: Path) -> bool:
+    """Finish a transaction a killed writer left behind (call with the lock held)."""
+    journal = root / JOURNAL_NAME
+    if not journal.exists() or os.path.islink(journal):
+        return False
+    try:
+        body = json.loads(journal.read_bytes())
+        renames = [(root / t, root / p) for t, p in body["renames"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        journal.unlink(missing_ok=True)
+        return False
+    for temp, path in renames:
+        # Only names this writer makes, inside this workspace: a journal is local, never pulled,
+        # but a damaged one must not move arbitrary files.
+        if temp.parent != path.parent or not temp.name.startswith(f".{path.name}{TEMP_MARK}"):
+            continue
+        if temp.exists() and not os.path.islink(temp):
             os.replace(temp, path)
+    for folder in {path.parent for _, path in renames}:
+        if folder.is_dir():
+            _fsync_dir(folder)
+    journal.unlink(missing_ok=True)
+    return True
+
+
+def recover(root: Path, lock_path: Path) -> None:
+    """Complete an interrupted group transaction before reading, if one was left behind."""
+    if (root / JOURNAL_NAME).exists():
+        with workspace_lock(lock_path):
+            pass
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while the renames run, so a Ctrl-C cannot split them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {}
+    for signum in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
+        if signum is None:
+            continue
+        try:
+            previous[signum] = signal.signal(signum, lambda s, _f: received.append(s))
+        except (ValueError, OSError):
+            pass
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        # The transaction is complete: the command finishes and says what it saved. A held-back
+        # SIGTERM still ends the process, after the write, as the sender asked.
+        if any(s != signal.SIGINT for s in received):
+            raise SystemExit(128 + received[-1])
 
 
 def _fsync_dir(folder: Path) -> None:
+    if os.name == "nt":  # Windows cannot open a folder for fsync; NTFS renames are journaled
+        return
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _remove_stale_temps(folder: Path) -> None:
-    """Temp files left by a killed writer; safe to delete because we hold the lock."""
-    if not folder.is_dir():
-        return
-    for leftover in folder.glob(f".*{TEMP_MARK}*"):
-        try:
-            leftover.unlink()
-        except OSError:
-            pass

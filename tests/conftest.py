@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from imr.cli.app import app
 
 REPO = Path(__file__).resolve().parent.parent
+ENROLLED_ON = "2026-01-01"
 
 
 def pytest_addoption(parser):
@@ -37,7 +38,12 @@ class Imr:
         common._state.clear()
         common._state.update({"workspace": None, "lang": "sv"})
         self.monkeypatch.chdir(self.root)
-        return self.runner.invoke(app, [str(a) for a in args], input=input, env=env, catch_exceptions=False)
+        args = tuple(str(a) for a in args)
+        if args[:2] == ("patient", "add") and "--date" not in args:
+            # Test participants are enrolled at the start of the year, so the sessions tests log
+            # with earlier dates than today are within the programme's clock.
+            args = args + ("--date", ENROLLED_ON)
+        return self.runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
 
     def ok(self, *args: str, **kwargs):
         result = self(*args, **kwargs)

@@ -15,7 +15,7 @@ def test_twenty_concurrent_writers(enrolled):
     env = dict(os.environ, IMR_SIGNATURE="KL", IMR_WORKSPACE=str(enrolled.root))
     procs = [
         subprocess.Popen([sys.executable, "-m", "imr", "session", "log", "p-01", "--module", "1", "--session", "1",
-                          "--date", "2026-03-01", "--note", f"Anteckning {i}"],
+                          "--date", f"2026-03-{i + 1:02d}", "--note", f"Anteckning {i}"],
                          env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for i in range(20)
     ]
@@ -31,14 +31,18 @@ def test_twenty_concurrent_writers(enrolled):
 WRITER = textwrap.dedent(
     """
     import sys
+    from datetime import date, timedelta
     from pathlib import Path
+    from imr.records import new_entry_id
     from imr.writer import append_entries
     path = Path(sys.argv[1])
-    i = 0
+    i = int(sys.argv[2]) * 500  # each run its own sessions and dates: no duplicate meetings
     while True:
         i += 1
-        append_entries(path, [{"kind": "session", "at": "2026-03-01T10:00:00+01:00", "by": "KL",
-                               "module": 1, "session": 1, "date": "2026-03-01",
+        day = (date(2026, 1, 1) + timedelta(days=i % 300)).isoformat()
+        append_entries(path, [{"id": new_entry_id(set()), "kind": "session", "at": "2026-03-01T10:00:00+01:00",
+                               "by": "KL", "module": 1 + (i // 300) % 11, "session": 1 + (i // 3300) % 2,
+                               "date": day,
                                "note": "Rad " + str(i) + " " + "å" * 2000}], path.parent.parent / ".imr.lock")
     """
 )
@@ -49,8 +53,8 @@ def test_sigkill_leaves_old_or_new_file(enrolled):
     rng = random.Random(7)
     previous = path.read_bytes()
     grew = 0
-    for _ in range(12):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)])
+    for run in range(12):
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(run)])
         time.sleep(0.25 + rng.random() * 0.3)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -62,7 +66,8 @@ def test_sigkill_leaves_old_or_new_file(enrolled):
         previous = current
     assert grew, "the writer got to append at least once"
     # Leftover temp files are hidden, ignored by readers and cleaned by the next write.
-    assert enrolled("check").exit_code == 0
-    enrolled.ok("session", "log", "p-01", "--date", "2026-03-02")
+    check = enrolled("check")
+    assert check.exit_code == 0, check.output
+    enrolled.ok("session", "log", "p-01", "--date", "2026-11-02", "--module", "2", "--session", "1")
     leftovers = [p.name for p in path.parent.iterdir() if ".tmp-" in p.name]
     assert leftovers == []

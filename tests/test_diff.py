@@ -98,7 +98,7 @@ def test_a_rewritten_line_is_listed_first_with_the_lines(committed: Imr):
     out = committed.ok("diff").output
     lines = out.splitlines()
     assert lines[0].startswith("VARNING: tidigare rader har ändrats eller tagits bort i 1 fil(er)")
-    assert lines[1] == "records/p-01.yaml rad 5:"
+    assert lines[1] == "records/p-01.yaml rad 6:"
     assert "  -   variant: schizophrenia" in lines and "  +   variant: bipolar" in lines
     assert out.index("VARNING") < out.index("Ny post.")
 
@@ -106,7 +106,7 @@ def test_a_rewritten_line_is_listed_first_with_the_lines(committed: Imr):
     assert data["rewritten_files"] == 1
     rewritten = {p["id"]: p["rewritten"] for p in data["participants"]}
     [hunk] = rewritten["p-01"]
-    assert hunk["line"] == 5
+    assert hunk["line"] == 6
     assert "  variant: schizophrenia" in hunk["removed"] and "  variant: bipolar" in hunk["added"]
     assert rewritten["p-02"] == []
 
@@ -117,7 +117,7 @@ def test_removed_entry_and_deleted_record_are_rewrites(committed: Imr):
     committed.commit_all("two")
     path = committed.record("p-01")
     text = path.read_text(encoding="utf-8")
-    path.write_text(text[: text.index("- kind: session")], encoding="utf-8")
+    path.write_text(text[: text.rindex("\n- id:", 0, text.index("kind: session")) + 1], encoding="utf-8")
     committed.record("p-02").unlink()
     data = json.loads(committed.ok("diff", "--json").output)
     by_id = {p["id"]: p for p in data["participants"]}

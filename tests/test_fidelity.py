@@ -156,7 +156,7 @@ def test_an_unreadable_record_is_counted_not_fatal(ward: Imr):
     assert rows[0]["evidence"]["unreadable_records"] == 1 and "gick inte att läsa" in rows[0]["text"]
 
 
-@pytest.mark.parametrize("value", ["2026-13-01", "igår", "2999-01-01"])
+@pytest.mark.parametrize("value", ["2026-13-01", "förra året", "2999-01-01"])
 def test_bad_since_gives_one_message(ward: Imr, value: str):
     result = ward("fidelity", "--since", value)
     assert result.exit_code == 1 and result.output.startswith("Fel:") and result.output.count("\n") == 1
@@ -173,10 +173,11 @@ def test_group_format_without_any_group_named_is_not_scored(imr: Imr):
 def test_session_log_records_handout_and_significant_other_for_fidelity(enrolled):
     import json as _json
 
-    enrolled.ok("session", "log", "p-01", "--date", "2026-03-02", "--significant-other")
+    enrolled.ok("session", "log", "p-01", "--date", "2026-03-02", "--significant-other", "--handout")
     enrolled.ok("session", "log", "p-01", "--date", "2026-03-09", "--no-handout")
+    enrolled.ok("session", "log", "p-01", "--date", "2026-03-16")
     text = enrolled.record("p-01").read_text()
-    assert text.count("handout: true") == 1 and text.count("handout: false") == 1
+    assert text.count("handout: true") == 1 and text.count("handout: false") == 1, "nothing is assumed when not said"
     assert text.count("significant_other: true") == 1
     items = {row["item"]: row for row in _json.loads(enrolled.ok("fidelity", "--json").output)}
     assert items[4]["evidence"] and items[5]["evidence"]

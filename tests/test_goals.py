@@ -1,6 +1,7 @@
 """Recovery goals: set, step, update, follow up in the plan and the session log; only additions in git."""
 
 import json
+import re
 
 import pytest
 
@@ -15,86 +16,106 @@ def goals_of(imr, pid="p-01"):
     return {g["id"]: g for g in json.loads(imr.ok("goal", "list", pid, "--json").output)}
 
 
+LABEL = re.compile(r"\bG[A-HJ-NP-Z][A-HJ-NP-Z2-9]{2}\b")
+
+
+def add_goal(imr, text, *steps, pid="p-01") -> str:
+    """Add a goal and return the label imr gave it (random, unique in the record)."""
+    args = ["goal", "add", pid, text]
+    for step in steps:
+        args += ["--step", step]
+    return LABEL.search(imr.ok(*args).output).group(0)
+
+
 def test_goal_lifecycle_appends_only(enrolled):
     imr = enrolled
     imr.commit_all()
     out = imr.ok("goal", "add", "p-01", "Bo i egen lägenhet", "--step", "Laga tre rätter", "--step", "Besöka boendestödet").output
-    assert "G1" in out and "G1.1, G1.2" in out
+    g = LABEL.search(out).group(0)
+    assert f"{g}.1, {g}.2" in out
     added_only(imr)
     imr.commit_all()
-    assert "G1.3" in imr.ok("goal", "step", "p-01", "G1", "Öva på att handla").output
-    imr.ok("goal", "add", "p-01", "Träffa min bror oftare")
-    imr.ok("goal", "update", "p-01", "G1.1", "--status", "done", "--note", "Klarade det.")
+    assert f"{g}.3" in imr.ok("goal", "step", "p-01", g.lower(), "Öva på att handla").output
+    other = add_goal(imr, "Träffa min bror oftare")
+    imr.ok("goal", "update", "p-01", f"{g}.1", "--status", "done", "--note", "Klarade det.")
     added_only(imr)
 
     goals = goals_of(imr)
-    assert list(goals) == ["G1", "G2"]
-    g1 = goals["G1"]
-    assert [(s["id"], s["status"]) for s in g1["steps"]] == [("G1.1", "done"), ("G1.2", "active"), ("G1.3", "active")]
-    assert g1["current_step"] == "G1.2"
-    assert [h["kind"] for h in g1["history"]] == ["goal", "goal-step", "goal-update"]
+    assert list(goals) == [g, other] and g != other
+    g1 = goals[g]
+    assert [(s["id"], s["status"]) for s in g1["steps"]] == [(f"{g}.1", "done"), (f"{g}.2", "active"), (f"{g}.3", "active")]
+    assert g1["current_step"] == f"{g}.2"
+    assert [h["kind"] for h in g1["history"]] == ["goal", "goal-step", "goal-step", "goal-step", "goal-update"]
     assert g1["history"][-1]["note"] == "Klarade det."
     assert imr("check").exit_code == 0, imr("check").output
 
 
 def test_revised_goal_keeps_history_and_stays_in_follow_up(enrolled):
     imr = enrolled
-    imr.ok("goal", "add", "p-01", "Bo själv")
-    imr.ok("goal", "update", "p-01", "G1", "--status", "revised", "--text", "Bo i träningslägenhet före sommaren")
-    g1 = goals_of(imr)["G1"]
+    g = add_goal(imr, "Bo själv")
+    imr.ok("goal", "update", "p-01", g, "--status", "revised", "--text", "Bo i träningslägenhet före sommaren")
+    g1 = goals_of(imr)[g]
     assert g1["status"] == "revised" and g1["text"] == "Bo i träningslägenhet före sommaren"
     assert [h["text"] for h in g1["history"]] == ["Bo själv", "Bo i träningslägenhet före sommaren"]
     plan = json.loads(imr.ok("session", "next", "p-01", "--json").output)
-    assert [g["id"] for g in plan["goals"]] == ["G1"]
+    assert [goal["id"] for goal in plan["goals"]] == [g]
     assert "Bo själv" in imr.record("p-01").read_text(), "the old wording stays in the file"
 
 
 def test_session_next_shows_open_goals_and_current_step(enrolled):
     imr = enrolled
-    imr.ok("goal", "add", "p-01", "Arbeta i trädgården", "--step", "Fråga om arbetsterapi", "--step", "Prova en dag")
-    imr.ok("goal", "add", "p-01", "Sova bättre", "--step", "Lägga mig före elva")
-    imr.ok("goal", "add", "p-01", "Paus-mål")
-    imr.ok("goal", "update", "p-01", "G3", "--status", "paused")
-    imr.ok("goal", "update", "p-01", "G1.1", "--status", "done")
+    a = add_goal(imr, "Arbeta i trädgården", "Fråga om arbetsterapi", "Prova en dag")
+    b = add_goal(imr, "Sova bättre", "Lägga mig före elva")
+    c = add_goal(imr, "Paus-mål")
+    imr.ok("goal", "update", "p-01", c, "--status", "paused")
+    imr.ok("goal", "update", "p-01", f"{a}.1", "--status", "done")
     plan = json.loads(imr.ok("session", "next", "p-01", "--json").output)
     assert [(g["id"], g["current_step"]["id"] if g["current_step"] else None) for g in plan["goals"]] == [
-        ("G1", "G1.2"), ("G2", "G2.1")]
+        (a, f"{a}.2"), (b, f"{b}.1")]
     text = imr.ok("session", "next", "p-01").output
-    assert "G1: Arbeta i trädgården" in text and "G1.2: Prova en dag" in text
+    assert f"{a}: Arbeta i trädgården" in text and f"{a}.2: Prova en dag" in text
     assert "Paus-mål" not in text
 
 
 def test_session_log_step_done_moves_the_current_step(enrolled):
     imr = enrolled
-    imr.ok("goal", "add", "p-01", "Gå ut varje dag", "--step", "Promenad runt huset", "--step", "Promenad till affären")
+    g = add_goal(imr, "Gå ut varje dag", "Promenad runt huset", "Promenad till affären")
     imr.commit_all()
-    imr.ok("session", "log", "p-01", "--date", "2026-03-02", "--step-done", "g1.1")
+    imr.ok("session", "log", "p-01", "--date", "2026-03-02", "--step-done", f"{g.lower()}.1")
     added_only(imr)
-    assert "steps_done:\n  - G1.1" in imr.record("p-01").read_text()
+    steps = [e for e in _log(imr) if e["kind"] == "goal-step"]
+    assert f"steps_done:\n  - {steps[0]['id']}" in imr.record("p-01").read_text(), "references name entry ids"
     plan = json.loads(imr.ok("session", "next", "p-01", "--json").output)
-    assert plan["goals"][0]["current_step"]["id"] == "G1.2"
-    history = goals_of(imr)["G1"]["history"]
-    assert history[-1]["kind"] == "session" and history[-1]["target"] == "G1.1"
+    assert plan["goals"][0]["current_step"]["id"] == f"{g}.2"
+    history = goals_of(imr)[g]["history"]
+    assert history[-1]["kind"] == "session" and history[-1]["target"] == f"{g}.1"
 
 
 def test_patient_show_lists_goals_with_history(enrolled):
     imr = enrolled
-    imr.ok("goal", "add", "p-01", "Laga mat", "--step", "Handla [grönsaker]")
-    imr.ok("goal", "update", "p-01", "G1.1", "--status", "done")
+    g = add_goal(imr, "Laga mat", "Handla [grönsaker]")
+    imr.ok("goal", "update", "p-01", f"{g}.1", "--status", "done")
     out = imr.ok("patient", "show", "p-01").output
-    assert "G1 [active] Laga mat" in out
-    assert "G1.1 [done] Handla [grönsaker]" in out, "status and markup-like text are shown as text"
-    assert "goal-update: G1.1 done" in out
+    assert f"{g} [active] Laga mat" in out
+    assert f"{g}.1 [done] Handla [grönsaker]" in out, "status and markup-like text are shown as text"
     shown = json.loads(imr.ok("patient", "show", "p-01", "--json").output)
     assert shown["goals"][0]["steps"][0]["status"] == "done"
 
 
-def test_goal_numbers_are_never_reused(enrolled):
+def _log(imr, pid="p-01"):
+    import yaml
+
+    return yaml.safe_load(imr.record(pid).read_text())["log"]
+
+
+def test_goal_labels_are_never_reused(enrolled):
     imr = enrolled
-    imr.ok("goal", "add", "p-01", "Första")
+    first = add_goal(imr, "Första")
     imr.ok("correct", "p-01", "2", "--void", "--note", "Fel deltagare.")
-    imr.ok("goal", "add", "p-01", "Andra")
-    assert list(goals_of(imr)) == ["G2"]
+    second = add_goal(imr, "Andra")
+    assert list(goals_of(imr)) == [second] and second != first
+    correction = _log(imr)[2]
+    assert correction["kind"] == "correction" and correction["target"] == _log(imr)[1]["id"]
     assert imr("check").exit_code == 0
 
 
@@ -124,17 +145,75 @@ def test_goal_numbers_are_never_reused(enrolled):
 )
 def test_bad_goal_input_writes_nothing(enrolled, args):
     imr = enrolled
-    imr.ok("goal", "add", "p-01", "Bo själv", "--step", "Titta på lägenheter")
-    imr.ok("goal", "add", "p-01", "Avslutat mål")
-    imr.ok("goal", "update", "p-01", "G2", "--status", "dropped")
+    g1 = add_goal(imr, "Bo själv", "Titta på lägenheter")
+    g2 = add_goal(imr, "Avslutat mål")
+    imr.ok("goal", "update", "p-01", g2, "--status", "dropped")
+    names = {"G1": g1, "G2": g2}
+    args = [re.sub(r"^G([12])(?=\.|$)", lambda m: names["G" + m.group(1)], a) for a in args]
     imr.refused(*args)
 
 
-def test_check_finds_goal_references_that_do_not_exist(enrolled):
-    imr = enrolled
-    imr.ok("goal", "add", "p-01", "Bo själv")
-    path = imr.record("p-01")
-    path.write_text(path.read_text() + (
+LEGACY = """\
+# IMR record written before format 2: no ids, counted labels, positions as references.
+id: p-02
+log:
+- kind: enrolled
+  at: '2026-01-05T09:00:00+01:00'
+  by: KL
+  variant: general
+  format: individual
+- kind: goal
+  at: '2026-01-12T10:00:00+01:00'
+  by: KL
+  goal: G1
+  text: Bo själv
+  steps:
+  - Titta på lägenheter
+  - Prata med boendestödet
+- kind: goal-update
+  at: '2026-01-19T10:00:00+01:00'
+  by: KL
+  goal: G1.1
+  status: done
+- kind: session
+  at: '2026-01-19T10:30:00+01:00'
+  by: KL
+  module: 1
+  session: 1
+  date: '2026-01-19'
+  steps_done:
+  - G1.2
+"""
+
+
+def test_legacy_record_reads_and_takes_new_entries(imr):
+    path = imr.root / "records" / "p-02.yaml"
+    path.write_text(LEGACY)
+    imr.commit_all()
+    goal = goals_of(imr, "p-02")["G1"]
+    assert [(s["id"], s["status"]) for s in goal["steps"]] == [("G1.1", "done"), ("G1.2", "done")]
+    step = imr.ok("goal", "step", "p-02", "G1", "Skriva en ansökan").output
+    assert "G1.3" in step
+    imr.ok("goal", "update", "p-02", "G1.3", "--status", "done")
+    imr.ok("correct", "p-02", "4", "--note", "Fel datum.", "--set", "date=2026-01-20")
+    assert path.read_text().startswith(LEGACY), "old bytes are never rewritten to migrate"
+    added = yaml_log(path)[4:]
+    assert all(isinstance(e.get("id"), str) for e in added), "new entries carry ids in an old record too"
+    assert added[0]["goal"] == "G1", "a goal without an id is named by its label"
+    assert added[1]["target"] == added[0]["id"], "a new step is named by its entry id"
+    assert added[2]["target"] == 4, "an entry without an id is corrected by its position"
+    assert imr("check").exit_code == 0, imr("check").output
+
+
+def yaml_log(path):
+    import yaml
+
+    return yaml.safe_load(path.read_text())["log"]
+
+
+def test_check_finds_goal_references_that_do_not_exist(imr):
+    path = imr.root / "records" / "p-02.yaml"
+    path.write_text(LEGACY + (
         "- kind: goal-update\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  goal: G4\n  status: done\n"
         "- kind: goal\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  goal: G1\n  text: Samma id igen\n"
         "- kind: goal-step\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  goal: G1\n  step: G2.1\n  text: Fel mål\n"))

@@ -111,7 +111,7 @@ def test_edit_empty_note_aborts(enrolled):
     "args",
     [
         ["session", "log", "p-01", "--date", "2026-02-30"],
-        ["session", "log", "p-01", "--date", "02/03/2026"],
+        ["session", "log", "p-01", "--date", "2026/03/02"],
         ["session", "log", "p-01", "--date", "2999-01-01"],
         ["session", "log", "p-01", "--module", "12", "--session", "1"],
         ["session", "log", "p-01", "--module", "1", "--session", "9"],

@@ -50,14 +50,15 @@ def test_rows_in_json_with_id_first(enrolled: Imr):
     assert two["imrs_mean"] is None and two["imrs_change"] is None
 
 
-def test_a_new_participant_is_overdue_only_after_two_weeks(enrolled: Imr):
-    row = json.loads(enrolled.ok("status", "--json").output)[0]
+def test_a_new_participant_is_overdue_only_after_two_weeks(imr: Imr):
+    imr.ok("patient", "add", "p-01", "--date", "idag")
+    row = json.loads(imr.ok("status", "--json").output)[0]
     assert row["last_session_date"] is None and row["days_since_session"] == 0 and row["overdue"] is False
     assert row["next_session"] == "1.1"
 
 
 def test_table_shows_every_participant_and_flags_overdue(enrolled: Imr):
-    enrolled.ok("patient", "add", "p-02")
+    enrolled.ok("patient", "add", "p-02", "--date", "idag")
     enrolled.ok("session", "log", "p-01", "--date", days_ago(15), "--note", "[red]ingen markup[/red]")
     out = enrolled.ok("status").output
     lines = out.splitlines()

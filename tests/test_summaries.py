@@ -39,7 +39,7 @@ def fresh_findings(ws, curriculum) -> list[str]:
     """What checking every record in this process, without any cache, finds."""
     out = []
     for path in sorted(ws.records_dir.glob("*.yaml")):
-        _, _, payload = summaries._summarise(path, curriculum)
+        _, _, payload = summaries._summarise(path, (curriculum, frozenset()))
         out.extend(summaries._from_payload(path, payload).findings)
     return sorted(f.message("sv") for f in out)
 
@@ -60,7 +60,9 @@ def test_cold_warm_and_fresh_checks_agree_on_many_records(enrolled: Imr):
     assert any(line.startswith("records/p-04.yaml:") for line in lines)  # the phone number
     assert any(line.startswith("records/p-05.yaml:") and "12.1" in line for line in lines)  # no module 12
     assert not any(line.startswith("records/p-06.yaml") for line in lines)
-    assert len(json.loads((enrolled.root / ".imr-cache" / "summaries.json").read_text())["files"]) == MANY
+    from imr.cache import read_json
+
+    assert len(read_json(enrolled.root / ".imr-cache" / "summaries.json")["files"]) == MANY
 
 
 def test_status_rows_from_the_cache_count_days_from_today(enrolled: Imr):
@@ -93,25 +95,27 @@ def test_a_broken_or_tampered_summaries_cache_is_rebuilt(enrolled: Imr, damage: 
     fill(enrolled, 3)
     expected = enrolled("check").output
     cache = enrolled.root / ".imr-cache" / "summaries.json"
-    if damage == "tampered":  # right keys, payloads of the wrong shape
-        data = json.loads(cache.read_text())
+    if damage == "tampered":  # right keys, payloads of the wrong shape, the signature line kept
+        mac, _, body = cache.read_bytes().partition(b"\n")
+        data = json.loads(body)
         for name in data["files"]:
             data["files"][name][1] = [None, "oops", 3, 4]
-        damage = json.dumps(data)
-    cache.write_text(damage)
+        cache.write_bytes(mac + b"\n" + json.dumps(data).encode())
+    else:
+        cache.write_text(damage)
     assert enrolled("check").output == expected
     assert json.loads(enrolled.ok("status", "--json").output)[0]["id"] == "p-01"
 
 
 def test_the_cache_key_follows_the_curriculum_shape_not_its_wording():
     curriculum = load_curriculum("sv", None, use_cache=False)
-    key = summaries._context(curriculum)
+    key = summaries._context(curriculum, frozenset())
     reworded = dataclasses.replace(curriculum, title="Annan titel")
-    assert summaries._context(reworded) == key
+    assert summaries._context(reworded, frozenset()) == key
     module = curriculum.modules[0]
     shorter = dataclasses.replace(module, sessions=module.sessions[:-1])
     reshaped = dataclasses.replace(curriculum, modules=[shorter, *curriculum.modules[1:]])
-    assert summaries._context(reshaped) != key
+    assert summaries._context(reshaped, frozenset()) != key
 
 
 def test_records_read_on_every_core_are_the_records_read_one_by_one(enrolled: Imr):

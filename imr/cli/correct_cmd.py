@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def correct(
         participant: str = typer.Argument(..., help="Participant id."),
-        entry: int = typer.Argument(..., help="Number of the entry to correct (see `imr patient show`)."),
+        entry: str = typer.Argument(..., help="Id (or number) of the entry to correct, see `imr patient show`."),
         note: str = typer.Option(..., "--note", help="What is corrected and why."),
         by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
         void: bool = typer.Option(False, "--void", help="The entry was wrong altogether and no longer counts."),
@@ -30,5 +30,9 @@ def register(app: typer.Typer) -> None:
             key, value = item.split("=", 1)
             fields[key.strip()] = int(value) if value.strip().isdigit() and key.strip() in ("module", "session") else value
         ws = workspace()
+        if "date" in fields:
+            from imr.sessions import check_date
+
+            fields["date"] = check_date(str(fields["date"]))
         do_correct(ws, participant, entry, note=note, by=by, void=void, set_fields=fields or None)
         console().print(escape(t("corrected", id=participant, entry=entry)))

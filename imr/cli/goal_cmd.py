@@ -23,8 +23,9 @@ def add(
     """Set a new recovery goal, optionally with its first steps."""
     from imr.goals import add_goal
 
-    entry = add_goal(workspace(), participant, text, steps=step, note=note, by=by)
-    steps = [f"{entry['goal']}.{i}" for i in range(1, len(entry.get("steps") or []) + 1)]
+    entries = add_goal(workspace(), participant, text, steps=step, note=note, by=by)
+    entry = entries[0]
+    steps = [e["step"] for e in entries[1:]]
     key = "goal_added_steps" if steps else "goal_added"
     console().print(escape(t(key, id=participant, goal=entry["goal"], steps=", ".join(steps))))
 
@@ -42,7 +43,7 @@ def step(
     from imr.goals import add_step
 
     entry = add_step(workspace(), participant, goal, text, note=note, by=by)
-    console().print(escape(t("goal_step_added", id=participant, step=entry["step"], goal=entry["goal"])))
+    console().print(escape(t("goal_step_added", id=participant, step=entry["step"], goal=entry["step"].rsplit(".", 1)[0])))
 
 
 @app.command("update")
@@ -58,8 +59,10 @@ def update(
     """Record a new status (and perhaps new wording) for a goal or step; the old one stays in the log."""
     from imr.goals import update_goal
 
-    entry = update_goal(workspace(), participant, target, status, text=text, note=note, by=by)
-    console().print(escape(t("goal_updated", id=participant, goal=entry["goal"], status=t(f"goal_status_{status}"))))
+    from imr.goals import check_target
+
+    update_goal(workspace(), participant, target, status, text=text, note=note, by=by)
+    console().print(escape(t("goal_updated", id=participant, goal=check_target(target), status=t(f"goal_status_{status}"))))
 
 
 @app.command("list")

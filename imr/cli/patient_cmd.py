@@ -20,6 +20,7 @@ def add(
     leader: Optional[str] = typer.Option(None, "--leader", help="Signature of the responsible leader."),
     by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
     module_order: Optional[str] = typer.Option(None, "--module-order", help="Module order after module 1, e.g. 1,3,2,4."),
+    date: Optional[str] = typer.Option(None, "--date", help="Day of enrolment when registered afterwards: 2026-11-26, 26/11, igår (default: today)."),
 ) -> None:
     """Enrol a participant: creates records/ID.yaml with an enrolment entry."""
     from imr.participants import add_participant
@@ -31,7 +32,8 @@ def add(
         except ValueError:
             raise typer.BadParameter("--module-order 1,3,2,...") from None
     ws = workspace()
-    entry = add_participant(ws, participant, variant=variant, format=format, leader=leader, by=by, module_order=order)
+    entry = add_participant(ws, participant, variant=variant, format=format, leader=leader, by=by, module_order=order,
+                            date=date)
     console().print(escape(t("added_participant", id=participant, variant=entry["variant"], format=entry["format"])))
 
 

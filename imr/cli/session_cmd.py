@@ -136,79 +136,90 @@ def log(
     group: Optional[str] = typer.Option(None, "--group", help="Log a group session: one entry in every member's record."),
     module: Optional[int] = typer.Option(None, "--module", help="Module number (default: the planned session)."),
     session: Optional[int] = typer.Option(None, "--session", help="Session number within the module."),
-    date: Optional[str] = typer.Option(None, "--date", help="Date of the session, YYYY-MM-DD (default: today)."),
-    by: Optional[str] = typer.Option(None, "--by", help="Your signature (default: IMR_SIGNATURE or imr.yaml)."),
-    homework_review: Optional[str] = typer.Option(None, "--homework-review", help="Last homework: done, partly, not-done or none."),
+    date: Optional[str] = typer.Option(None, "--date", help="Date of the session: 2026-11-26, 26/11, idag, igår, i torsdags (default: today)."),
+    by: Optional[str] = typer.Option(None, "--by", help="Your signature (default: IMR_SIGNATURE or your own settings)."),
+    homework_review: List[str] = typer.Option([], "--homework-review",
+                                              help="Last homework: gjord, delvis, inte gjord or ingen; with --group ID:VALUE per member, a bare VALUE for everyone present (repeatable)."),
     homework: Optional[str] = typer.Option(None, "--homework", help="Homework agreed for next time."),
     note: Optional[str] = typer.Option(None, "--note", help="Session note, in plain Swedish the participant can read."),
-    step_done: List[str] = typer.Option([], "--step-done", help="A goal step completed, e.g. G1.2; with --group ID:G1.2 (repeatable)."),
+    step_done: List[str] = typer.Option([], "--step-done", help="A goal step completed, e.g. GK7M.2; with --group ID:GK7M.2 (repeatable)."),
     absent: bool = typer.Option(False, "--absent", help="The participant did not come; with --group, the members named after it."),
     edit: bool = typer.Option(False, "--edit", help="Write the note in your editor ($VISUAL or $EDITOR)."),
-    handout: bool = typer.Option(True, "--handout/--no-handout",
-                                 help="Whether today's handout was given (default: it was); counted by imr fidelity."),
+    handout: Optional[bool] = typer.Option(None, "--handout/--no-handout",
+                                           help="Whether today's handout was given; counted by imr fidelity only when said."),
     significant_other: bool = typer.Option(False, "--significant-other",
                                            help="A relative or friend took part or helped with the goal (imr fidelity)."),
+    significant_other_member: List[str] = typer.Option([], "--significant-other-member", metavar="ID",
+                                                       help="With --group: a member whose relative or friend took part (repeatable)."),
+    again: bool = typer.Option(False, "--again", help="Log the session even though it is already logged on that date."),
 ) -> None:
     """Record the session (or an absence) as a new signed entry at the end of the record.
 
     With --group, one entry goes into every member's record (`session`, or `absent` for those
     named after --absent), all or nothing.
     """
+    from imr.sessions import SessionLog
+
     ids = list(ids or [])
     if group is None:
         if len(ids) != 1:
             raise typer.BadParameter("give one participant id, or --group NAME", param_hint="PARTICIPANT")
+        if len(homework_review) > 1 or any(":" in v for v in homework_review) or significant_other_member:
+            raise typer.BadParameter("per-member values go with --group", param_hint="--homework-review")
     elif ids and not absent:
         raise typer.BadParameter("with --group, name the members who did not come after --absent", param_hint="--absent")
     elif absent and not ids:
         raise typer.BadParameter("with --group, --absent needs the ids of the members who did not come",
                                  param_hint="--absent")
+    elif significant_other:
+        raise typer.BadParameter("with --group, name the members with --significant-other-member ID",
+                                 param_hint="--significant-other")
+    default_review = next((v for v in homework_review if ":" not in v), None)
+    per_member = {v.partition(":")[0].strip(): v.partition(":")[2].strip() for v in homework_review if ":" in v}
+    entry = SessionLog(module=module, session=session, date=date, by=by, homework_review=default_review,
+                       homework_reviews=per_member, homework=homework, note=note, steps_done=tuple(step_done),
+                       absent=absent and group is None, absent_ids=tuple(ids) if group is not None else (),
+                       handout=handout, significant_other=significant_other,
+                       significant_others=tuple(significant_other_member), again=again)
     if group is not None:
-        _log_group(group, ids, module=module, session=session, date=date, by=by, homework_review=homework_review,
-                   homework=homework, note=note, step_done=step_done, edit=edit, handout=handout)
+        _log_group(group, entry, edit=edit)
         return
-    _log_one(ids[0], module=module, session=session, date=date, by=by, homework_review=homework_review,
-             homework=homework, note=note, step_done=step_done, absent=absent, edit=edit, handout=handout,
-             significant_other=significant_other)
+    _log_one(ids[0], entry, edit=edit)
 
 
 @handle_errors
-def _log_group(group: str, absent_ids: list[str], *, module, session, date, by, homework_review, homework, note,
-               step_done, edit, handout) -> None:
+def _log_group(group: str, log, *, edit: bool) -> None:
+    from dataclasses import replace
+
     from imr.groups import log_group_session
 
     ws = workspace()
-    options = dict(module=module, session=session, date=date, by=by, absent=absent_ids,
-                   homework_review=homework_review, homework=homework, steps_done=step_done or None,
-                   handout=handout)
     if edit:
         from imr.editor import note_from_editor
 
-        planned = log_group_session(ws, group, note=note, dry_run=True, **options)
-        note = note_from_editor(t("editor_template", session=planned["session"], id=group), note or "")
-    result = log_group_session(ws, group, note=note, **options)
+        planned = log_group_session(ws, group, log, dry_run=True)
+        log = replace(log, note=note_from_editor(t("editor_template", session=planned["session"], id=group), log.note or ""))
+    result = log_group_session(ws, group, log)
     console().print(escape(t("group_logged", name=group, session=result["session"], date=result["date"],
                              present=len(result["present"]), total=len(result["present"]) + len(result["absent"]),
                              absent=", ".join(result["absent"]) or t("none"))))
 
 
 @handle_errors
-def _log_one(participant: str, *, module, session, date, by, homework_review, homework, note, step_done, absent,
-             edit, handout=True, significant_other=False) -> None:
+def _log_one(participant: str, log, *, edit: bool) -> None:
+    from dataclasses import replace
+
     from imr.sessions import log_session, resolve_session
 
     ws = workspace()
     if edit:
         from imr.editor import note_from_editor
 
-        ref = resolve_session(ws, participant, module, session)
-        note = note_from_editor(t("editor_template", session=str(ref), id=participant), note or "")
-        module, session = ref.module, ref.session
-    entry = log_session(ws, participant, module=module, session=session, date=date, by=by,
-                        homework_review=homework_review, homework=homework, note=note,
-                        steps_done=step_done or None, absent=absent, handout=handout,
-                        significant_other=significant_other)
-    key = "logged_absent" if absent else "logged_session"
+        ref = resolve_session(ws, participant, log.module, log.session)
+        note = note_from_editor(t("editor_template", session=str(ref), id=participant), log.note or "")
+        log = replace(log, note=note, module=ref.module, session=ref.session)
+    entry = log_session(ws, participant, log)
+    key = "logged_absent" if log.absent else "logged_session"
     console().print(escape(t(key, id=participant, session=f"{entry['module']}.{entry['session']}",
                              date=entry["date"], by=entry["by"])))
 
@@ -220,14 +231,15 @@ def register_absent(root: typer.Typer) -> None:
         participant: str = typer.Argument(..., help="Participant id."),
         module: Optional[int] = typer.Option(None, "--module", help="Module number (default: the planned session)."),
         session: Optional[int] = typer.Option(None, "--session", help="Session number within the module."),
-        date: Optional[str] = typer.Option(None, "--date", help="Date, YYYY-MM-DD (default: today)."),
+        date: Optional[str] = typer.Option(None, "--date", help="Date: 2026-11-26, 26/11, idag, igår, i torsdags (default: today)."),
         by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
         note: Optional[str] = typer.Option(None, "--note", help="Optional note, e.g. the reason."),
     ) -> None:
         """Record that the participant missed the planned session."""
-        from imr.sessions import log_session
+        from imr.sessions import SessionLog, log_session
 
         ws = workspace()
-        entry = log_session(ws, participant, module=module, session=session, date=date, by=by, note=note, absent=True)
+        entry = log_session(ws, participant, SessionLog(module=module, session=session, date=date, by=by, note=note,
+                                                        absent=True))
         console().print(escape(t("logged_absent", id=participant, session=f"{entry['module']}.{entry['session']}",
                                  date=entry["date"])))
