@@ -41,6 +41,7 @@ class FileChange:
     rewritten: list[dict] = field(default_factory=list)
     problem: str | None = None  # the new version cannot be read (message key / params in `problem_params`)
     problem_params: dict = field(default_factory=dict)
+    log: list[dict] = field(default_factory=list)  # the new version's whole log, to name what entries refer to
 
 
 @dataclass
@@ -204,6 +205,7 @@ def _entries_by_line(text: str, change: FileChange) -> dict[int, tuple[int, dict
     if not isinstance(log, list):
         change.problem = "record_log_not_list"
         return {}
+    change.log = [dict(item) if isinstance(item, dict) else {} for item in log]
     return {getattr(item, "line", 0): (number, dict(item))
             for number, item in enumerate(log, start=1) if isinstance(item, dict)}
 

@@ -1,10 +1,15 @@
 """The relapse-prevention plan of module 7, kept as versions in the record.
 
-Each version is a complete plan in one entry (triggers, early warning signs, what to do, who
-helps, emergency contacts, where the plan is kept and who has a copy), so the latest entry
-alone is what plans and personal handouts show, and `git diff` of a new version shows the
-whole plan as it now stands. A change names only the sections it replaces; the others are
-carried over from the version before.
+Each version is a complete plan in one entry (triggers, early warning signs, what to do, what
+helps to calm down, what others should not do, who helps, emergency contacts, where the plan is
+kept and who has a copy), so the latest entry alone is what plans and personal handouts show, and
+`git diff` of a new version shows the whole plan as it now stands. Each version names the one it
+follows (`previous:`, an entry id), so "what changed" is always measured against the right
+version, even after a merge.
+
+Changes say what they do: an item given on the command line is added to its section; removing an
+item (`--remove-helper …`) or replacing a whole section (`--replace`) is explicit, and `imr
+relapse-plan ID --history` and `imr diff` list what each version added and removed per section.
 
 Contacts are written as roles ("kontaktperson", "avdelningens telefon"), never as names or
 numbers: the PII guard refuses phone numbers, e-mail addresses and personnummer here as
@@ -32,9 +37,14 @@ def current_plan(state: ParticipantState) -> dict[str, Any] | None:
     entry = state.relapse_plan
     if entry is None:
         return None
+    return plan_of(entry, state.relapse_plan_versions)
+
+
+def plan_of(entry, version: int) -> dict[str, Any]:
+    """One version as plain data."""
     plan: dict[str, Any] = {
-        "version": state.relapse_plan_versions,
-        "entry": entry.number,
+        "version": version,
+        "entry": entry.id,
         "date": str(entry.get("at", ""))[:10],
         "by": entry.get("by"),
     }
@@ -49,41 +59,96 @@ def _clean_list(values: list[str] | None) -> list[str]:
     return [str(v).strip() for v in values or [] if str(v).strip()]
 
 
-def merged_plan(previous: dict[str, Any] | None, changes: dict[str, Any]) -> dict[str, Any]:
-    """The sections of a new version: the changed ones replaced, the rest carried over."""
+def merged_plan(previous: dict[str, Any] | None, changes: dict[str, Any], *,
+                removals: dict[str, list[str]] | None = None, replace: bool = True) -> dict[str, Any]:
+    """The sections of a new version built from the previous one.
+
+    With `replace` (the editing form, or `--replace`), each section named in `changes` is replaced
+    whole; otherwise its items are added after the existing ones (an item already there is not
+    repeated). `removals` names items to take out; one that is not in the plan is an error that
+    lists what is there, so a typo never silently keeps an item.
+    """
     plan = {name: list((previous or {}).get(name) or []) for name in LIST_SECTIONS}
     plan["kept_at"] = (previous or {}).get("kept_at")
+    for name, items in (removals or {}).items():
+        if name not in LIST_SECTIONS:
+            raise ImrError("relapse_plan_unknown_section", section=str(name)[:40])
+        for item in _clean_list(items):
+            match = next((x for x in plan[name] if x.casefold() == item.casefold()), None)
+            if match is None:
+                raise ImrError("relapse_plan_no_such_item", item=item[:60], items="; ".join(plan[name]) or "–")
+            plan[name].remove(match)
     for name, value in changes.items():
         if name not in SECTIONS:
             raise ImrError("relapse_plan_unknown_section", section=str(name)[:40])
         if value is None:
             continue
         if name in LIST_SECTIONS:
-            plan[name] = _clean_list(value)
+            items = _clean_list(value)
+            if replace:
+                plan[name] = items
+            else:
+                plan[name] += [x for x in items if x.casefold() not in {y.casefold() for y in plan[name]}]
         else:
             plan[name] = str(value).strip() or None
     return plan
 
 
-def save_version(ws: Workspace, participant_id: str, changes: dict[str, Any], *, note: str | None = None,
-                 by: str | None = None) -> dict:
-    """Append a new version built from the current one and `changes` (section -> new content)."""
-    signature = ws.signature(by)
-    _, state = store.load_state(ws, participant_id)
-    previous = current_plan(state)
-    plan = merged_plan(previous, changes)
-    if not any(plan[name] for name in SECTIONS):
-        raise ImrError("relapse_plan_empty", id=participant_id)
-    if previous is not None and all(plan[name] == (previous.get(name) or ([] if name in LIST_SECTIONS else None))
-                                    for name in SECTIONS):
-        raise ImrError("relapse_plan_unchanged", id=participant_id)
-    fields: dict[str, Any] = {"kind": "relapse-plan"}
+def plan_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
+    """Per section, the items a version added and removed compared with the one before."""
+    out: dict[str, dict[str, list[str]]] = {}
     for name in SECTIONS:
-        fields[name] = plan[name] or None
-    fields["note"] = note or None
-    entry = store.stamp(fields, signature)
-    store.append(ws, participant_id, [entry])
-    return entry
+        old = (before or {}).get(name) or ([] if name in LIST_SECTIONS else None)
+        new = after.get(name) or ([] if name in LIST_SECTIONS else None)
+        if name not in LIST_SECTIONS:
+            old, new = [old] if old else [], [new] if new else []
+        added = [x for x in new if x not in old]
+        removed = [x for x in old if x not in new]
+        if added or removed:
+            out[name] = {"added": added, "removed": removed}
+    return out
+
+
+def history(state: ParticipantState) -> list[dict[str, Any]]:
+    """Every version, oldest first, with what it added and removed per section."""
+    out = []
+    by_id = {e.id: e for e in state.relapse_plan_history}
+    previous_plan: dict[str, Any] | None = None
+    for number, entry in enumerate(state.relapse_plan_history, start=1):
+        plan = plan_of(entry, number)
+        before_entry = by_id.get(entry.get("previous")) if entry.get("previous") else None
+        before = plan_of(before_entry, 0) if before_entry is not None else previous_plan
+        out.append({**plan, "changes": plan_changes(before, plan)})
+        previous_plan = plan
+    return out
+
+
+def save_version(ws: Workspace, participant_id: str, changes: dict[str, Any], *, note: str | None = None,
+                 by: str | None = None, removals: dict[str, list[str]] | None = None,
+                 replace: bool = True) -> dict:
+    """Append a new version built, under the lock, from the current one and the changes."""
+    from imr.records import Record
+    from imr.state import derive_state
+
+    signature = ws.signature(by)
+
+    def build(record: Record) -> list[dict]:
+        state = derive_state(record)
+        previous = current_plan(state)
+        plan = merged_plan(previous, changes, removals=removals, replace=replace)
+        if not any(plan[name] for name in SECTIONS):
+            raise ImrError("relapse_plan_empty", id=participant_id)
+        if previous is not None and not plan_changes(previous, plan):
+            raise ImrError("relapse_plan_unchanged", id=participant_id)
+        fields: dict[str, Any] = {"kind": "relapse-plan"}
+        for name in SECTIONS:
+            fields[name] = plan[name] or None
+        if state.relapse_plan is not None and isinstance(state.relapse_plan.data.get("id"), str):
+            fields["previous"] = state.relapse_plan.data["id"]
+        fields["note"] = note or None
+        return [store.stamp(fields, signature)]
+
+    return store.append(ws, participant_id, build=build)[0]
 
 
 def form_text(plan: dict[str, Any] | None, labels: dict[str, Any], participant_id: str) -> str:

@@ -33,7 +33,7 @@ def test_added_session_is_told_in_words(committed: Imr):
     out = committed.ok("diff").output
     assert "Tillagt från HEAD till arbetskopian" in out
     assert "Deltagare p-01 (records/p-01.yaml, ändrad)" in out
-    line = next(l for l in out.splitlines() if "#2" in l)
+    line = next(l for l in out.splitlines() if "träff 1.1" in l)
     assert "2026-01-05 KL" in line
     assert "träff 1.1" in line
     assert "hemuppgiften: delvis gjord" in line
@@ -69,7 +69,7 @@ def test_goal_changes_imrs_and_corrections_are_described(committed: Imr):
     out = committed.ok("diff").output
     assert "nytt mål G1: ”Gå en promenad varje dag” (delmål: Gå till kiosken)" in out
     assert "nytt delmål G1.2: ”Gå runt parken”" in out
-    assert "G1.1 får status done" in out
+    assert "G1.1 får status klart" in out
     assert "IMRS (client), medelvärde 3.08" in out
     assert "kontakt med närstående (syster)" in out
     assert "rättelse av post 1 (ändrar variant=bipolar)" in out

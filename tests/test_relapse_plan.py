@@ -45,14 +45,41 @@ def test_versions_carry_over_sections_and_only_append(enrolled):
     assert plan["warning_signs"] == ["Drar mig undan"]
     assert plan["emergency"] == ["avdelningens telefon"] and plan["kept_at"] == "I pärmen på rummet"
 
-    imr.ok("relapse-plan", "p-01", "--trigger", "Alkohol")
-    assert current(imr)["triggers"] == ["Alkohol"], "a named section is replaced as a whole"
+    imr.ok("relapse-plan", "p-01", "--helper", "sjuksköterskan: ringer läkaren")
+    plan = current(imr)
+    assert plan["helpers"] == ["kontaktperson", "sjuksköterskan: ringer läkaren"], "an item given is added, nothing lost"
+
+    imr.ok("relapse-plan", "p-01", "--trigger", "Alkohol", "--replace")
+    assert current(imr)["triggers"] == ["Alkohol"], "--replace replaces the named section as a whole"
+    imr.ok("relapse-plan", "p-01", "--remove-helper", "Kontaktperson")
+    assert current(imr)["helpers"] == ["sjuksköterskan: ringer läkaren"], "removal is explicit"
     text = imr.record("p-01").read_text()
-    assert text.count("kind: relapse-plan") == 3 and "Bråk på avdelningen" in text
+    assert text.count("kind: relapse-plan") == 5 and "Bråk på avdelningen" in text
 
     shown = imr.ok("relapse-plan", "p-01").output
-    assert "Version 3" in shown and "Alkohol" in shown and "Bråk på avdelningen" not in shown
+    assert "Version 5" in shown and "Alkohol" in shown and "Bråk på avdelningen" not in shown
     assert imr("check").exit_code == 0
+
+    history = json.loads(imr.ok("relapse-plan", "p-01", "--history", "--json").output)
+    assert history[3]["changes"]["triggers"] == {"added": ["Alkohol"], "removed": ["Sömnbrist", "Bråk på avdelningen"]}
+    assert history[4]["changes"] == {"helpers": {"added": [], "removed": ["kontaktperson"]}}
+    out = imr.ok("relapse-plan", "p-01", "--history").output
+    assert "− Vem som hjälper och hur: kontaktperson" in out
+
+
+def test_removing_an_item_that_is_not_there_names_what_is(enrolled):
+    enrolled.ok("relapse-plan", "p-01", "--helper", "kontaktperson")
+    result = enrolled.refused("relapse-plan", "p-01", "--remove-helper", "kontaktperson ringer")
+    assert "kontaktperson" in result.output
+
+
+def test_diff_says_what_a_new_version_added_and_removed(enrolled):
+    imr = enrolled
+    imr.ok("relapse-plan", "p-01", "--helper", "kontaktperson", "--trigger", "Sömnbrist")
+    imr.commit_all()
+    imr.ok("relapse-plan", "p-01", "--remove-helper", "kontaktperson", "--helper", "avdelningens telefon")
+    out = imr.ok("diff").output
+    assert "+ vem hjälper: avdelningens telefon" in out and "− vem hjälper: kontaktperson" in out
 
 
 def test_plan_shows_in_module_7_session_plan(enrolled):

@@ -77,19 +77,21 @@ def _lines(report, lang: str) -> list[tuple[str | None, str]]:
         if change.problem:
             lines.append(("red", "  " + _problem(change, lang)))
         for added in change.added:
-            lines.append((None, "  " + describe(added["entry"], added["data"])))
+            lines.append((None, "  " + describe(added["entry"], added["data"], change.log)))
         if change.rewritten and not change.added:
             lines.append(("red", "  " + t("diff_only_rewritten")))
     return lines
 
 
-def describe(number: int, entry: dict) -> str:
-    """One entry in words: date, who signed, and what it says."""
+def describe(number: int, entry: dict, log: list[dict] | None = None) -> str:
+    """One entry in words: date, who signed, and what it says; references are named by the labels
+    and ids people see, resolved in the file's whole log."""
     from imr.planning import excerpt
 
     kind = str(entry.get("kind") or "?")
     day = entry.get("date") or str(entry.get("at") or "")[:10]
-    parts = [_what(kind, entry)]
+    context = _Context(log or [])
+    parts = [_what(kind, entry, context)]
     if entry.get("group") and kind in ("session", "absent"):
         parts.append(t("diff_in_group", group=entry["group"]))
     review = entry.get("homework_review")
@@ -100,15 +102,49 @@ def describe(number: int, entry: dict) -> str:
     if entry.get("significant_other") is True:
         parts.append(t("diff_significant_other"))
     if entry.get("steps_done"):
-        parts.append(t("diff_steps_done", steps=", ".join(map(str, entry["steps_done"]))))
+        parts.append(t("diff_steps_done", steps=", ".join(context.label(s) for s in entry["steps_done"])))
     if entry.get("homework"):
         parts.append(t("diff_homework", homework=excerpt(entry["homework"], 80)))
     if entry.get("note"):
         parts.append(t("diff_note", note=excerpt(entry["note"])))
-    return t("diff_entry", number=number, date=day, by=entry.get("by") or "?", what="; ".join(p for p in parts if p))
+    shown = entry["id"] if isinstance(entry.get("id"), str) else f"#{number}"
+    return t("diff_entry", number=shown, date=day, by=entry.get("by") or "?", what="; ".join(p for p in parts if p))
 
 
-def _what(kind: str, entry: dict) -> str:
+class _Context:
+    """What an entry's references point at, in the log of the version being described."""
+
+    def __init__(self, log: list[dict]) -> None:
+        self.log = log
+        self.by_id = {e["id"]: e for e in log if isinstance(e.get("id"), str)}
+
+    def label(self, ref) -> str:
+        target = self.by_id.get(ref) if isinstance(ref, str) else None
+        if target is None:
+            return str(ref)
+        return str(target.get("step") or target.get("goal") or ref)
+
+    def relapse_changes(self, entry: dict) -> str:
+        from imr.relapse_plan import SECTIONS, plan_changes
+        from imr.strings import label as _label
+
+        before = self.by_id.get(entry.get("previous")) if entry.get("previous") else None
+        if before is None:
+            versions = [e for e in self.log if e.get("kind") == "relapse-plan"]
+            index = next((i for i, e in enumerate(versions) if e is entry or e == entry), None)
+            before = versions[index - 1] if index else None
+        plan = {name: entry.get(name) for name in SECTIONS}
+        changes = plan_changes({n: before.get(n) for n in SECTIONS} if before else None, plan)
+        parts = []
+        for name, change in changes.items():
+            section = t(f"diff_section_{name}")
+            parts += [f"+ {section}: {item}" for item in change["added"]]
+            parts += [f"− {section}: {item}" for item in change["removed"]]
+        return "; ".join(parts)
+
+
+def _what(kind: str, entry: dict, context: _Context | None = None) -> str:
+    context = context or _Context([])
     session = f"{entry.get('module')}.{entry.get('session')}"
     if kind == "session":
         return t("diff_session", session=session)
@@ -125,10 +161,12 @@ def _what(kind: str, entry: dict) -> str:
     if kind == "goal-step":
         return t("diff_goal_step", step=entry.get("step"), text=entry.get("text"))
     if kind == "goal-update":
-        text = t("diff_goal_update", goal=entry.get("goal"), status=entry.get("status"))
+        target = entry.get("target") if entry.get("target") is not None else entry.get("goal")
+        text = t("diff_goal_update", goal=context.label(target), status=t(f"goal_status_{entry.get('status')}"))
         return text + (f" ”{entry['text']}”" if entry.get("text") else "")
     if kind == "relapse-plan":
-        return t("diff_relapse_plan")
+        changes = context.relapse_changes(entry)
+        return t("diff_relapse_plan") + (f" ({changes})" if changes else "")
     if kind == "imrs":
         from imr.imrs import mean
 
@@ -138,6 +176,9 @@ def _what(kind: str, entry: dict) -> str:
         return t("diff_contact", who=entry.get("who"))
     if kind == "correction":
         text = t("diff_correction", target=entry.get("target"))
+        target = context.by_id.get(entry.get("target")) if isinstance(entry.get("target"), str) else None
+        if target is not None:
+            text += " " + t("diff_correction_of", kind=target.get("kind"), date=target.get("date") or str(target.get("at", ""))[:10])
         if entry.get("void") is True:
             text += " " + t("diff_correction_void")
         if isinstance(entry.get("set"), dict):
