@@ -64,11 +64,23 @@ def summary(ws: Workspace, participant_id: str) -> dict[str, Any]:
         "goals": describe_goals(state),
         "relapse_plan_versions": state.relapse_plan_versions,
         "imrs": len(state.imrs),
-        "log": [{"entry": e.number, "kind": e.kind, "at": e.get("at"), "by": e.get("by"),
-                 "session": (f"{e.get('module')}.{e.get('session')}" if e.get("module") else None),
-                 "date": e.get("date"), "note": e.get("note"), "target": e.get("target")}
-                for e in record.entries],
+        "log": [_log_row(record, e) for e in record.entries],
     }
+
+
+def _log_row(record, entry) -> dict[str, Any]:
+    """One log line: the entry's id and number, its session date and its write time kept apart,
+    and for a correction the entry it corrects."""
+    row = {"entry": entry.id, "number": entry.number, "kind": entry.kind, "date": entry.get("date"),
+           "at": entry.get("at"), "by": entry.get("by"),
+           "session": (f"{entry.get('module')}.{entry.get('session')}" if entry.get("module") else None),
+           "note": entry.get("note"), "target": None}
+    if entry.kind == "correction":
+        target = record.resolve(entry.get("target"))
+        row["target"] = target.id if target is not None else str(entry.get("target"))
+        row["target_kind"] = target.kind if target is not None else None
+        row["target_date"] = (target.get("date") or str(target.get("at", ""))[:10]) if target is not None else None
+    return row
 
 
 def list_participants(ws: Workspace) -> list[dict[str, Any]]:

@@ -95,10 +95,15 @@ def show(
                 out.print(f"       [dim]#{item['entry']} {escape(item['at'])} {escape(item['by'])} {escape(item['kind'])}: "
                           f"{escape(detail)}[/]")
     table = Table(title=t("log"))
-    for key in ("entry", "kind", "at", "by", "session", "note"):
-        table.add_column(t(key))
+    for key in ("entry", "kind", "session", "session_date", "by", "at"):
+        table.add_column(t(key), no_wrap=key != "kind")
+    table.add_column(t("note"), ratio=1, min_width=24, overflow="fold")
     for row in data["log"]:
-        note = row.get("note") or (f"→ #{row['target']}" if row.get("target") else "")
-        table.add_row(str(row["entry"]), escape(row["kind"]), escape(row["at"]), escape(row["by"]),
-                      escape(row.get("session") or ""), escape(note))
+        note = row.get("note") or ""
+        if row.get("target"):
+            note = t("corrects", entry=row["target"], kind=row.get("target_kind") or "?",
+                     date=row.get("target_date") or "?") + (f" {note}" if note else "")
+        table.add_row(f"{row['number']} {row['entry']}" if not str(row["entry"]).startswith("#") else str(row["number"]),
+                      escape(row["kind"]), escape(row.get("session") or ""), escape(row.get("date") or ""),
+                      escape(row["by"]), escape(str(row["at"] or "")[:16].replace("T", " ")), escape(note))
     out.print(table)
