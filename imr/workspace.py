@@ -138,7 +138,12 @@ def open_workspace(root: Path) -> Workspace:
         config = {}
     if not isinstance(config, dict):
         raise ImrError("bad_config", path=str(root / CONFIG_NAME))
-    return Workspace(root=root, config=config)
+    ws = Workspace(root=root, config=config)
+    from imr.writer import JOURNAL_NAME, recover
+
+    if (root / JOURNAL_NAME).exists():  # a group write was killed midway: complete it before anything reads
+        recover(root, ws.lock_path)
+    return ws
 
 
 def init_workspace(directory: Path, lang: str = "sv", name: str | None = None) -> list[str]:

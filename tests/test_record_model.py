@@ -287,3 +287,53 @@ def test_the_registry_declares_every_kind_once(imr: Imr):
         assert len(scanned) == len(kind.free_text), name
     assert set(KINDS["session"].free_text) == {"homework", "note"}
     assert "who" in KINDS["contact"].free_text and "kept_at" in KINDS["relapse-plan"].free_text
+
+
+def _group_log_process(group: Imr, delay: str) -> subprocess.Popen:
+    env = dict(os.environ, IMR_SIGNATURE="KL", IMR_WORKSPACE=str(group.root), IMR_TEST_RENAME_DELAY=delay)
+    return subprocess.Popen([sys.executable, "-m", "imr", "session", "log", "--group", "tors", "--date", "2026-03-05",
+                             "--module", "1", "--session", "1", "--note", "Gruppträff."],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _have_meeting(group: Imr) -> list[bool]:
+    return [any(e.get("date") == "2026-03-05" for e in log_of(group.record(pid))) for pid in ("p-01", "p-02", "p-03")]
+
+
+def _wait_for_journal(group: Imr) -> None:
+    import time
+
+    journal = group.root / ".imr-journal.json"
+    deadline = time.monotonic() + 60
+    while not journal.exists():
+        assert time.monotonic() < deadline, "the writer never reached its commit point"
+        time.sleep(0.01)
+    time.sleep(0.3)  # inside the delayed renames: some members renamed, some not
+
+
+def test_sigkill_between_renames_is_completed_by_the_next_command(group: Imr):
+    import signal
+
+    proc = _group_log_process(group, "1.0")
+    _wait_for_journal(group)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert _have_meeting(group).count(True) in (1, 2), "killed in the middle, as intended"
+    group.ok("status")  # any command that reads completes the transaction first
+    assert _have_meeting(group) == [True, True, True]
+    assert not (group.root / ".imr-journal.json").exists()
+    assert group("check").exit_code == 0
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_or_sigterm_during_renames_still_writes_every_member(group: Imr, signame: str):
+    import signal
+
+    proc = _group_log_process(group, "0.5")
+    _wait_for_journal(group)
+    proc.send_signal(getattr(signal, signame))
+    out, err = proc.communicate(timeout=60)
+    assert _have_meeting(group) == [True, True, True]
+    if signame == "SIGINT":
+        assert proc.returncode == 0 and "Sparat" in out.decode() + err.decode(), "it says what it saved"
+    assert group("check").exit_code == 0
