@@ -132,13 +132,13 @@ local function render_lines(count, answers)
   if #answers > 0 and blanks < 1 then blanks = 1 end
   if blanks < 0 then blanks = 0 end
   if is_typst then
-    local out = List{}
-    for _, inlines in ipairs(answers) do
-      out:insert(raw('#imr-line['))
+    if #answers == 0 then return List{raw('#imr-lines(' .. count .. ')')} end
+    -- page.typ counts the rows the answers wrap onto and adds blank lines up to `count`.
+    local out = List{raw('#imr-answers(' .. count .. ')[')}
+    for i, inlines in ipairs(answers) do
       out:insert(pandoc.Plain(inlines))
-      out:insert(raw(']'))
+      out:insert(raw(i < #answers and '][' or ']'))
     end
-    if blanks > 0 then out:insert(raw('#imr-lines(' .. blanks .. ')')) end
     return out
   elseif is_docx then
     local out = List{}
@@ -366,12 +366,13 @@ local function render_grid(div, framed)
   end
   local columns = tonumber(div.attributes['cols'] or '') or 2
   if is_typst then
-    local out = List{raw('#imr-grid(columns: ' .. math.floor(columns) .. ', framed: ' .. tostring(framed) .. ')')}
-    for _, blocks in ipairs(cells) do
-      out:insert(raw('['))
+    -- Trailing content arguments: `#imr-grid(...)[cell][cell]`, each `][` in one raw block.
+    local out = List{raw('#imr-grid(columns: ' .. math.floor(columns) .. ', framed: ' .. tostring(framed) .. ')[')}
+    for i, blocks in ipairs(cells) do
       out:extend(blocks)
-      out:insert(raw(']'))
+      out:insert(raw(i < #cells and '][' or ']'))
     end
+    if #cells == 0 then out:insert(raw(']')) end
     return out
   elseif is_docx then
     local rows = List{}
@@ -401,6 +402,10 @@ end
 -- "**2. Mina tidiga varningstecken**": a numbered part, where a worksheet taller than a page
 -- may break.
 local function is_numbered_part(block)
+  if block.t == 'Div' and (has_class(block, 'columns') or has_class(block, 'balance')) then
+    local cell = block.content[1]
+    return cell ~= nil and cell.t == 'Div' and cell.content[1] ~= nil and is_numbered_part(cell.content[1])
+  end
   if block.t ~= 'Para' and block.t ~= 'Plain' then return false end
   local first = block.content[1]
   return first ~= nil and first.t == 'Strong' and stringify(first):match('^%d+%.') ~= nil
@@ -801,6 +806,7 @@ local pass_layout = {
       local n = tonumber(span.attributes['part'] or '')
       if is_typst and n then
         local out = List(span.content)
+        out:insert(pandoc.Space())
         out:insert(pandoc.RawInline('typst', '#imr-part-page(' .. math.floor(n) .. ')'))
         return out
       end
