@@ -293,8 +293,9 @@ class Builder:
             toc_is_group=True,
         )
 
-    def cover_part(self, title: str, subtitle: str | None, contents: bool = False,
+    def cover_part(self, title: str, subtitle: str | None, contents: int = 0,
                    lines: list[str] | None = None) -> Part:
+        """A title page; `contents` > 0 adds the contents (HTML and DOCX list headings to that depth)."""
         context = {"title": title, "subtitle": subtitle, "lines": lines or [],
                    "programme": self.curriculum.title, "contents": contents,
                    "toc_title": self.label("contents")}
@@ -523,7 +524,7 @@ def programme_document(ws: Workspace, variants: bool = False, duplex: bool = Tru
     b = Builder(ws)
     subtitle = b.label("programme_subtitle_variants" if variants else "programme_subtitle")
     lines = [b.label("cover_ward", ward=b.ward), b.label("cover_edition", edition=b.edition)]
-    parts = [b.cover_part(b.curriculum.title, subtitle, contents=True, lines=lines)]
+    parts = [b.cover_part(b.curriculum.title, subtitle, contents=1, lines=lines)]
     parts += _with_variants(b, b.curriculum.sessions(), variants)
     return Document(name="programme" + ("-variants" if variants else ""), title=b.curriculum.title,
                     lang=b.lang, parts=parts, duplex=duplex, contents=True)
@@ -658,7 +659,7 @@ def manual_document(ws: Workspace, module: int | None = None, duplex: bool = Tru
     else:
         title, subtitle, name = b.label("manual_title"), b.curriculum.title, "manual"
     lines = [b.label("cover_edition", edition=b.edition)]
-    parts = [b.cover_part(title, subtitle, contents=True, lines=lines)]
+    parts = [b.cover_part(title, subtitle, contents=2, lines=lines)]
     intro = _leader_intro(b) if module is None else None
     if intro is not None:
         parts.append(b.intro_part(intro))
