@@ -416,17 +416,18 @@ _WORKSHEET_OPEN = re.compile(r"^(:{3,})\s*\{[^}\n]*\.worksheet[^}\n]*prefill=rel
 
 
 def relapse_plan_worksheet(curriculum: Any) -> str | None:
-    """The Markdown of the relapse-plan worksheet (the fenced div with prefill=relapse-plan)."""
+    """The Markdown of the relapse-plan worksheet (a fenced div with prefill=relapse-plan; the
+    one that fills a page of its own, 7.4's, if there are several)."""
+    found = []
     for session in curriculum.sessions():
         text = session.handout()
-        start = _WORKSHEET_OPEN.search(text)
-        if start is None:
-            continue
-        fence = start.group(1)
-        end = re.compile(rf"^{fence}\s*$", re.M).search(text, start.end())
-        if end is not None:
-            return text[start.start():end.end()] + "\n"
-    return None
+        for start in _WORKSHEET_OPEN.finditer(text):
+            fence = start.group(1)
+            end = re.compile(rf"^{fence}\s*$", re.M).search(text, start.end())
+            if end is not None:
+                found.append(text[start.start():end.end()] + "\n")
+    own = [text for text in found if "page=own" in text.split("\n", 1)[0]]
+    return (own or found or [None])[0]
 
 
 def _relapse_plan(state: ParticipantState) -> dict[str, Any] | None:
