@@ -113,3 +113,20 @@ def css_string(text: str) -> str:
         else:
             out.append(f"\\{ord(ch):x} ")
     return '"' + "".join(out) + '"'
+
+
+@lru_cache(maxsize=1)
+def embedded_fonts_css() -> str:
+    """@font-face rules with the shipped Atkinson Hyperlegible inlined (regular and bold), so an
+    HTML file shows the same type as the PDF on a computer that does not have it."""
+    import base64
+
+    folder = resources.builtin_dir("templates") / "render" / "fonts"
+    rules = []
+    for weight, name in (("normal", "Regular"), ("bold", "Bold")):
+        path = folder / f"AtkinsonHyperlegible-{name}.ttf"
+        if path.is_file():
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            rules.append(f'@font-face {{ font-family: "Atkinson Hyperlegible"; font-weight: {weight}; '
+                         f'src: url(data:font/ttf;base64,{data}) format("truetype"); }}')
+    return "\n".join(rules) + "\n"

@@ -66,6 +66,8 @@ def render_documents(ws: Workspace, documents: list[Document], fmt: str,
             data = pandoc.convert(markdown, fmt, lang=document.lang, title=document.title,
                                   workspace_root=ws.root, toc_title=toc_title, labels=labels,
                                   header=_running_header(document))
+            if fmt == "html":  # the fonts are too large for a pandoc argument
+                data = data.replace(b"/* imr-fonts */", pandoc.embedded_fonts_css().encode("ascii"), 1)
             if fmt == "docx":
                 from imr.render.docx import finish_docx
 
