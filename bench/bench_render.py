@@ -1,6 +1,6 @@
 """Benchmarks of rendering, as a coordinator runs it from the shell.
 
-    python bench/bench_render.py [--runs 7]
+    python bench/bench_render.py [--runs 7] [--compare /path/to/other/bin/imr]
 
 Measures, in a fresh workspace with one participant (goal, steps, relapse plan, homework):
   * one personalised handout to PDF, `imr render handout 1.3 --for p-01`  (goal: <= 0.5 s);
@@ -13,7 +13,9 @@ Measures, in a fresh workspace with one participant (goal, steps, relapse plan, 
     parallel threads (what `render_documents` does for several documents).
 Shell timings are the median (and best) of several fresh processes; stage timings are
 in-process, median of the runs. The machine's load is printed, since a busy 2-core machine
-moves every number.
+moves every number. With `--compare`, the two shell timings are also taken with another
+installation of imr (say, the previous release in its own virtual environment), runs of the
+two interleaved, so "before" and "after" come from one run on the same machine state.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ def make_workspace(root: Path, env: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--compare", help="another imr executable to time the same shell commands with")
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp()) / "ws"
@@ -80,10 +83,22 @@ def main() -> None:
     imr = imr_command()
     print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; {args.runs} runs each")
 
-    median, best = shell(imr + ["render", "handout", "1.3", "--for", "p-01", "-o", "h.pdf"], args.runs, root, env)
-    print(f"handout 1.3 --for p-01 -> PDF (shell):   median {median:.3f} s, best {best:.3f} s   goal <= 0.5 s")
-    median, best = shell(imr + ["render", "bundle", "--all", "-o", "all.pdf"], max(3, args.runs // 2), root, env)
-    print(f"bundle --all -> one PDF (shell):         median {median:.3f} s, best {best:.3f} s   goal <= 3 s")
+    commands = [("handout 1.3 --for p-01 -> PDF (shell):", ["render", "handout", "1.3", "--for", "p-01", "--force"],
+                 "h", args.runs, "goal <= 0.5 s"),
+                ("bundle --all -> one PDF (shell):        ", ["render", "bundle", "--all", "--force"], "all",
+                 max(3, args.runs // 2), "goal <= 3 s")]
+    for label, command, stem, runs, goal in commands:
+        if args.compare:
+            other: list[float] = []
+            ours: list[float] = []
+            for _ in range(runs):  # interleaved, so both see the same machine load
+                other.append(shell([args.compare] + [c for c in command if c != "--force"] + ["-o", f"{stem}-other.pdf"],
+                                   1, root, env)[0])
+                ours.append(shell(imr + command + ["-o", f"{stem}.pdf"], 1, root, env)[0])
+            print(f"{label} median {statistics.median(ours):.3f} s (compared: {statistics.median(other):.3f} s)   {goal}")
+        else:
+            median, best = shell(imr + command + ["-o", f"{stem}.pdf"], runs, root, env)
+            print(f"{label} median {median:.3f} s, best {best:.3f} s   {goal}")
 
     os.environ.update(env)
     from imr.render import pandoc, typst_pdf

@@ -21,9 +21,17 @@ def test_docx_has_text_swedish_styles_and_a4(ws):
     assert 'w:lang w:val="sv-SE"' in styles or 'w:val="sv-SE"' in styles
     assert "<dc:language>sv-SE</dc:language>" in docx_part(data, "docProps/core.xml")
     assert re.search(r'<w:pgSz w:h="16838" w:w="11906"\s*/>', document)  # A4 portrait
-    assert "STYLEREF" in docx_part(data, "word/header1.xml") and "NUMPAGES" in docx_part(data, "word/footer1.xml")
+    # a header LibreOffice shows too (text, not a STYLEREF field), on every page
+    header = docx_part(data, "word/header1.xml")
+    assert "p-01 · 2026-03-02 · Ledare: AB" in header and "STYLEREF" not in header
+    assert "NUMPAGES" in docx_part(data, "word/footer1.xml")
+    core = docx_part(data, "docProps/core.xml")
+    assert "<dc:title>Träff 1.2: Mitt mål och min plan</dc:title>" in core
+    assert f"{DATE}T00:00:00Z</dcterms:created>" in core and "2000-01-01" not in core
+    assert 'w:ascii="Atkinson Hyperlegible"' in styles
     # worksheets: a framed one-cell table with the title, ruled writing lines, answers on their lines
     assert document.count('<w:pStyle w:val="ImrWorksheetTitle" />') == 2
+    assert document.count("<w:cantSplit/>") >= 3  # personal box and two worksheets never split
     # goal: 2 lines, 1 answered; each step: 1 line answered + 1 kept free to write more; plan: 3
     assert document.count('<w:pStyle w:val="ImrWritingLine" />') == 1 + 1 + 1 + 3
     assert document.count('<w:pStyle w:val="ImrAnswerLine" />') == 3  # goal, step 1, step 2

@@ -14,7 +14,12 @@ def test_html_is_self_contained_and_printable(ws):
     assert html.startswith("<!DOCTYPE html>") and '<html lang="sv-SE">' in html
     references = re.findall(r'\b(?:src|href|action|poster|data)\s*=\s*"([^"]*)"', html, re.I)
     assert all(ref.startswith("#") for ref in references), references
-    assert "<link" not in html and "<script" not in html and "@import" not in html and "url(" not in html
+    assert "<link" not in html and "<script" not in html and "@import" not in html
+    # the only url() is the shipped font, inlined
+    assert re.findall(r"url\(([a-z:/]{0,20})", html) == ["data:font/ttf"] * 2
+    assert 'font-family: "Atkinson Hyperlegible"' in html
+    assert "<title>Träff 1.2: Mitt mål och min plan</title>" in html  # one line
+    assert "@top-left" in html and "p-01 · 2026-03-02 · Ledare: AB" in html
     assert "@page" in html and "size: A4" in html and "@media print" in html
     assert GOAL in html and "Ledare:</strong> AB" in html
     assert html.count('class="worksheet"') == 2

@@ -33,6 +33,7 @@ CONTENT_TYPES = XML + f"""<Types xmlns="http://schemas.openxmlformats.org/packag
 <Default Extension="xml" ContentType="application/xml"/>
 <Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>
 <Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>
+<Override PartName="/word/fontTable.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml"/>
 <Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/>
 <Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/>
 <Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>
@@ -53,6 +54,7 @@ DOCUMENT_RELS = XML + f"""<Relationships xmlns="{REL}">
 <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/>
 <Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/>
 <Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/>
+<Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable" Target="fontTable.xml"/>
 </Relationships>
 """
 
@@ -74,7 +76,7 @@ SECTION = (
     f'<w:sectPr><w:headerReference w:type="default" r:id="rId3"/>'
     f'<w:footerReference w:type="default" r:id="rId4"/>'
     f'<w:pgSz w:w="11906" w:h="16838"/>'
-    f'<w:pgMar w:top="1588" w:right="1247" w:bottom="1361" w:left="1247" w:header="709" w:footer="567" w:gutter="0"/>'
+    f'<w:pgMar w:top="1474" w:right="1701" w:bottom="1247" w:left="1701" w:header="709" w:footer="567" w:gutter="0"/>'
     f'</w:sectPr>'
 )
 
@@ -113,7 +115,6 @@ FOOTER = XML + f"""<w:ftr xmlns:w="{W}" xmlns:r="{R}">
 SETTINGS = XML + f"""<w:settings xmlns:w="{W}" xmlns:r="{R}">
 <w:updateFields w:val="true"/>
 <w:defaultTabStop w:val="709"/>
-<w:autoHyphenation/>
 <w:characterSpacingControl w:val="doNotCompress"/>
 <w:themeFontLang w:val="sv-SE"/>
 <w:decimalSymbol w:val=","/>
@@ -145,8 +146,8 @@ LINE_BORDER = f'w:val="single" w:sz="4" w:space="1" w:color="{RULE}"'
 
 STYLES = XML + f"""<w:styles xmlns:w="{W}" xmlns:r="{R}">
 <w:docDefaults>
-<w:rPrDefault><w:rPr><w:rFonts w:ascii="Calibri" w:hAnsi="Calibri" w:eastAsia="Calibri" w:cs="Calibri"/>
-<w:sz w:val="24"/><w:szCs w:val="24"/><w:lang w:val="sv-SE" w:eastAsia="sv-SE" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>
+<w:rPrDefault><w:rPr><w:rFonts w:ascii="Atkinson Hyperlegible" w:hAnsi="Atkinson Hyperlegible" w:eastAsia="Atkinson Hyperlegible" w:cs="Atkinson Hyperlegible"/>
+<w:sz w:val="26"/><w:szCs w:val="26"/><w:lang w:val="sv-SE" w:eastAsia="sv-SE" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>
 <w:pPrDefault><w:pPr><w:spacing w:after="120" w:line="288" w:lineRule="auto"/></w:pPr></w:pPrDefault>
 </w:docDefaults>
 <w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style>
@@ -156,12 +157,22 @@ STYLES = XML + f"""<w:styles xmlns:w="{W}" xmlns:r="{R}">
 {paragraph_style("Compact", "Compact", based_on="BodyText", ppr='<w:spacing w:before="20" w:after="40"/>')}
 {paragraph_style("Title", "Title", custom=False, next_style="BodyText", ppr='<w:spacing w:before="2400" w:after="240"/>', rpr='<w:b/><w:sz w:val="56"/><w:szCs w:val="56"/>')}
 {paragraph_style("Subtitle", "Subtitle", custom=False, next_style="BodyText", ppr='<w:spacing w:after="240"/>', rpr='<w:sz w:val="32"/><w:szCs w:val="32"/>')}
-{heading(1, 40, 360, 200)}
-{heading(2, 30, 320, 120)}
-{heading(3, 26, 240, 100)}
-{heading(4, 24, 200, 80, italic=True)}
-{paragraph_style("Header", "header", custom=False, ppr=f'<w:pBdr><w:bottom {LINE_BORDER}/></w:pBdr><w:tabs><w:tab w:val="right" w:pos="9412"/></w:tabs><w:spacing w:after="0"/>', rpr=f'<w:color w:val="{MUTED}"/><w:sz w:val="18"/><w:szCs w:val="18"/>')}
+{heading(1, 42, 360, 200)}
+{heading(2, 32, 400, 140)}
+{heading(3, 28, 300, 100)}
+{heading(4, 26, 240, 80, italic=True)}
+{paragraph_style("Header", "header", custom=False, ppr=f'<w:pBdr><w:bottom {LINE_BORDER}/></w:pBdr><w:tabs><w:tab w:val="right" w:pos="8504"/></w:tabs><w:spacing w:after="0"/>', rpr=f'<w:color w:val="{MUTED}"/><w:sz w:val="18"/><w:szCs w:val="18"/>')}
 {paragraph_style("Footer", "footer", custom=False, ppr='<w:jc w:val="center"/><w:spacing w:after="0"/>', rpr=f'<w:color w:val="{MUTED}"/><w:sz w:val="18"/><w:szCs w:val="18"/>')}
+{paragraph_style("HeaderPersonal", "Header Personal", based_on="Header", rpr='<w:b/><w:color w:val="000000"/>')}
+{paragraph_style("FooterSender", "Footer Sender", based_on="Footer", rpr=f'<w:color w:val="{MUTED}"/><w:sz w:val="16"/><w:szCs w:val="16"/>')}
+{paragraph_style("ImrCheck", "Imr Check", ppr='<w:spacing w:before="40" w:after="80"/><w:ind w:left="0"/>')}
+{paragraph_style("ImrTableHead", "Imr Table Head", ppr='<w:spacing w:before="0" w:after="0"/>', rpr='<w:b/><w:sz w:val="22"/><w:szCs w:val="22"/>')}
+{paragraph_style("ImrCrisis", "Imr Crisis")}
+{paragraph_style("ImrCrisisTitle", "Imr Crisis Title", ppr='<w:keepNext/>', rpr='<w:b/><w:sz w:val="28"/><w:szCs w:val="28"/>')}
+{paragraph_style("ImrVoice", "Imr Voice", rpr=f'<w:color w:val="{INK}"/>')}
+{paragraph_style("ImrVoiceTitle", "Imr Voice Title", ppr='<w:keepNext/>', rpr=f'<w:b/><w:caps/><w:color w:val="{INK}"/><w:sz w:val="20"/><w:szCs w:val="20"/>')}
+{paragraph_style("ImrCompact", "Imr Compact", rpr='<w:sz w:val="21"/><w:szCs w:val="21"/>')}
+<w:style w:type="character" w:customStyle="1" w:styleId="ImrCheckbox"><w:name w:val="Imr Checkbox"/><w:rPr><w:rFonts w:ascii="Segoe UI Symbol" w:hAnsi="Segoe UI Symbol" w:cs="Segoe UI Symbol"/><w:sz w:val="36"/><w:szCs w:val="36"/></w:rPr></w:style>
 {paragraph_style("TOCHeading", "TOC Heading", based_on="Heading1", custom=False, ppr='<w:outlineLvl w:val="9"/>')}
 {paragraph_style("ImrKicker", "Imr Kicker", ppr='<w:spacing w:before="0" w:after="0"/>', rpr=f'<w:color w:val="{MUTED}"/><w:sz w:val="18"/><w:szCs w:val="18"/>')}
 {paragraph_style("ImrPersonal", "Imr Personal", ppr='<w:shd w:val="clear" w:color="auto" w:fill="F0F0F0"/><w:spacing w:before="0" w:after="0" w:line="300" w:lineRule="auto"/><w:ind w:left="113" w:right="113"/>')}
@@ -169,7 +180,7 @@ STYLES = XML + f"""<w:styles xmlns:w="{W}" xmlns:r="{R}">
 {paragraph_style("ImrNote", "Imr Note", ppr='<w:pBdr><w:left w:val="single" w:sz="12" w:space="8" w:color="999999"/></w:pBdr><w:ind w:left="227"/>')}
 {paragraph_style("ImrCover", "Imr Cover", ppr='<w:spacing w:before="240" w:after="240"/>', rpr='<w:sz w:val="32"/><w:szCs w:val="32"/>')}
 {paragraph_style("ImrWorksheetTitle", "Imr Worksheet Title", ppr='<w:keepNext/><w:spacing w:before="60" w:after="160"/>', rpr='<w:b/><w:sz w:val="26"/><w:szCs w:val="26"/>')}
-{paragraph_style("ImrWritingLine", "Imr Writing Line", ppr=f'<w:pBdr><w:bottom {LINE_BORDER}/><w:between {LINE_BORDER}/></w:pBdr><w:spacing w:before="0" w:after="0" w:line="560" w:lineRule="exact"/>')}
+{paragraph_style("ImrWritingLine", "Imr Writing Line", ppr=f'<w:keepNext/><w:keepLines/><w:pBdr><w:bottom {LINE_BORDER}/><w:between {LINE_BORDER}/></w:pBdr><w:spacing w:before="0" w:after="0" w:line="522" w:lineRule="exact"/>')}
 {paragraph_style("ImrAnswerLine", "Imr Answer Line", based_on="ImrWritingLine", rpr=f'<w:i/><w:color w:val="{INK}"/>')}
 <w:style w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/><w:basedOn w:val="DefaultParagraphFont"/><w:rPr><w:color w:val="{INK}"/><w:u w:val="single"/></w:rPr></w:style>
 <w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/><w:semiHidden/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>
@@ -177,6 +188,14 @@ STYLES = XML + f"""<w:styles xmlns:w="{W}" xmlns:r="{R}">
 <w:tblPr><w:tblBorders><w:top w:val="single" w:sz="8" w:space="0" w:color="444444"/><w:left w:val="single" w:sz="8" w:space="0" w:color="444444"/><w:bottom w:val="single" w:sz="8" w:space="0" w:color="444444"/><w:right w:val="single" w:sz="8" w:space="0" w:color="444444"/><w:insideH w:val="single" w:sz="4" w:space="0" w:color="AAAAAA"/><w:insideV w:val="single" w:sz="4" w:space="0" w:color="AAAAAA"/></w:tblBorders>
 <w:tblCellMar><w:top w:w="113" w:type="dxa"/><w:left w:w="170" w:type="dxa"/><w:bottom w:w="170" w:type="dxa"/><w:right w:w="170" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>
 </w:styles>
+"""
+
+# Atkinson Hyperlegible (shipped with imr for the PDFs) by name; where it is not installed, Word
+# and LibreOffice fall back to the named alternative or another sans-serif ("swiss").
+FONT_TABLE = XML + f"""<w:fonts xmlns:w="{W}" xmlns:r="{R}">
+<w:font w:name="Atkinson Hyperlegible"><w:altName w:val="Verdana"/><w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font>
+<w:font w:name="Segoe UI Symbol"><w:altName w:val="DejaVu Sans"/><w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font>
+</w:fonts>
 """
 
 PARTS = [
@@ -188,6 +207,7 @@ PARTS = [
     ("word/_rels/document.xml.rels", DOCUMENT_RELS),
     ("word/styles.xml", STYLES),
     ("word/settings.xml", SETTINGS),
+    ("word/fontTable.xml", FONT_TABLE),
     ("word/header1.xml", HEADER),
     ("word/footer1.xml", FOOTER),
 ]

@@ -14,6 +14,16 @@ app = typer.Typer(help="Print handouts, personal folders, bundles and the leader
 FORMAT_HELP = "pdf, docx, html or md (default: the suffix of -o, else pdf)."
 OUTPUT_HELP = "Output file (default: out/ in the workspace); - writes the Markdown to stdout."
 DATE_HELP = "Date printed on personalised output, YYYY-MM-DD (default: today)."
+FORCE_HELP = "Replace an existing file at -o even if imr did not make it."
+DUPLEX_HELP = "For double-sided printing: every handout starts on a front page (default for bundles)."
+
+
+def _force_option():
+    return typer.Option(False, "--force", help=FORCE_HELP)
+
+
+def _duplex_option():
+    return typer.Option(True, "--duplex/--simplex", help=DUPLEX_HELP)
 
 
 def _format_option():
@@ -29,16 +39,19 @@ def _output_option():
 def handout(
     session: str = typer.Argument(..., help="Session as M.S, for example 3.2."),
     participant: Optional[str] = typer.Option(None, "--for", help="Participant id: their version, homework, goals and prefilled worksheets."),
+    variant: Optional[str] = typer.Option(None, "--variant", metavar="VARIANT",
+                                          help="Diagnosis version of a module 2 handout, e.g. bipolar."),
     fmt: Optional[str] = _format_option(),
     output: Optional[str] = _output_option(),
     date: Optional[str] = typer.Option(None, "--date", help=DATE_HELP),
+    force: bool = _force_option(),
 ) -> None:
     """One session's handout, for everyone or personalised for one participant."""
     from imr.render.documents import handout_document
 
     ws = workspace()
-    target = _target(ws, fmt, output)
-    render_and_write(ws, handout_document(ws, session, participant, date), target)
+    target = _target(ws, fmt, output, force)
+    render_and_write(ws, handout_document(ws, session, participant, date, variant), target)
 
 
 @app.command("bundle")
@@ -49,9 +62,13 @@ def bundle(
     participant: Optional[str] = typer.Option(None, "--for", help="A participant's personal folder: goals, relapse plan, handouts so far."),
     group: Optional[str] = typer.Option(None, "--group", help="Every member of a group (their folders, or with --next today's handouts)."),
     next_: bool = typer.Option(False, "--next", help="With --group: today's handout for every member, each personalised."),
+    variants: Optional[str] = typer.Option(None, "--variants", metavar="all",
+                                           help="With --all or --module: every diagnosis version too (a master binder)."),
+    duplex: bool = _duplex_option(),
     fmt: Optional[str] = _format_option(),
     output: Optional[str] = _output_option(),
     date: Optional[str] = typer.Option(None, "--date", help=DATE_HELP),
+    force: bool = _force_option(),
 ) -> None:
     """Several handouts in one document: a module, the programme, a folder or a group."""
     from imr.errors import ImrError
@@ -63,17 +80,21 @@ def bundle(
         raise ImrError("render_bundle_choice")
     if next_ and group is None:
         raise ImrError("render_next_needs_group")
-    target = _target(ws, fmt, output)
+    if variants is not None and (variants != "all" or (module is None and not all_)):
+        raise ImrError("render_variants_choice")
+    target = _target(ws, fmt, output, force)
+    every = variants == "all"
     if module is not None:
-        document = documents.module_document(ws, module)
+        document = documents.module_document(ws, module, variants=every, duplex=duplex)
     elif all_:
-        document = documents.programme_document(ws)
+        document = documents.programme_document(ws, variants=every, duplex=duplex)
     elif participant is not None:
-        document = documents.folder_document(ws, participant, date)
+        document = documents.folder_document(ws, participant, date, duplex=duplex)
     else:
         from imr.ids import check_group_name
 
-        document = documents.group_document(ws, check_group_name(group), next_session=next_, date=date)
+        document = documents.group_document(ws, check_group_name(group), next_session=next_, date=date,
+                                            duplex=duplex)
     render_and_write(ws, document, target)
 
 
@@ -81,28 +102,32 @@ def bundle(
 @handle_errors
 def manual(
     module: Optional[int] = typer.Option(None, "--module", help="Only this module's leader guides."),
+    duplex: bool = _duplex_option(),
     fmt: Optional[str] = _format_option(),
     output: Optional[str] = _output_option(),
+    force: bool = _force_option(),
 ) -> None:
-    """The leader guides as one manual, with module introductions and contents."""
+    """The leader guides as one manual: introduction, module introductions, contents."""
     from imr.render.documents import manual_document
 
     ws = workspace()
-    target = _target(ws, fmt, output)
-    render_and_write(ws, manual_document(ws, module), target)
+    target = _target(ws, fmt, output, force)
+    render_and_write(ws, manual_document(ws, module, duplex=duplex), target)
 
 
 class Target:
     """Where and in which format a command's document goes (checked before rendering)."""
 
-    def __init__(self, fmt: str, path=None, stdout: bool = False, explicit: bool = False) -> None:
+    def __init__(self, fmt: str, path=None, stdout: bool = False, explicit: bool = False,
+                 force: bool = False) -> None:
         self.fmt = fmt
         self.path = path
         self.stdout = stdout
         self.explicit = explicit
+        self.force = force
 
 
-def _target(ws, fmt: Optional[str], output: Optional[str]) -> Target:
+def _target(ws, fmt: Optional[str], output: Optional[str], force: bool = False) -> Target:
     from pathlib import Path
 
     from imr.render.output import check_output_path
@@ -119,8 +144,9 @@ def _target(ws, fmt: Optional[str], output: Optional[str]) -> Target:
     else:
         chosen = "pdf"
     if output:
-        return Target(chosen, check_output_path(Path(output), create_parent=False), explicit=True)
-    return Target(chosen)
+        return Target(chosen, check_output_path(Path(output), create_parent=False, ws=ws, force=force),
+                      explicit=True, force=force)
+    return Target(chosen, force=force)
 
 
 def render_and_write(ws, document, target: Target, message_to_stderr: bool = False) -> None:
@@ -132,12 +158,13 @@ def render_and_write(ws, document, target: Target, message_to_stderr: bool = Fal
     import sys
 
     from imr.cli.common import emit
-    from imr.render.output import check_output_path, default_path, write_output
+    from imr.render.output import MD_MARKER, check_output_path, default_path, write_output
     from imr.render.pipeline import render_document
 
     path = target.path
     if not target.stdout and path is None:
-        path = check_output_path(default_path(ws, document, target.fmt), create_parent=True)
+        path = check_output_path(default_path(ws, document, target.fmt), create_parent=True, ws=ws,
+                                 force=target.force)
     if len(document.parts) > 1 and sys.stderr.isatty():
         rendered = _with_progress(ws, document, target.fmt, console(stderr=True))
     else:
@@ -147,7 +174,7 @@ def render_and_write(ws, document, target: Target, message_to_stderr: bool = Fal
     if target.stdout:
         sys.stdout.write(rendered.data.decode("utf-8"))
         return
-    write_output(path, rendered.data)
+    write_output(path, (MD_MARKER + rendered.data) if target.fmt == "md" else rendered.data)
     if message_to_stderr:
         sys.stderr.write(t("render_written", path=_shown(path)) + "\n")
     else:
@@ -183,13 +210,16 @@ def _shown(path) -> str:
 
 
 def render_next(ws, fmt: str, participant: str | None = None, group: str | None = None,
-                message_to_stderr: bool = False) -> None:
-    """`imr session next … --render FORMAT`: today's handout(s) into out/."""
-    from imr.render.documents import group_document, handout_document
+                message_to_stderr: bool = False, plan: dict | None = None) -> None:
+    """`imr session next … --render FORMAT`: the leader's one-page plan and today's handout(s)
+    in one document in out/ (the plan page first, each handout on a front page)."""
+    from imr.render.documents import group_document, handout_document, next_session_document
     from imr.render.pipeline import check_format
 
     fmt = check_format(fmt)
-    if group is not None:
+    if plan is not None and not plan.get("complete"):
+        document = next_session_document(ws, plan, participant=participant, group=group)
+    elif group is not None:
         document = group_document(ws, group, next_session=True)
     else:
         from imr import store

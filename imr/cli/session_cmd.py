@@ -67,7 +67,7 @@ def _render_next(ws, render: Optional[str], plan: dict, *, participant: Optional
         return
     from imr.cli.render_cmd import render_next
 
-    render_next(ws, render, participant=participant, group=group, message_to_stderr=as_json)
+    render_next(ws, render, participant=participant, group=group, message_to_stderr=as_json, plan=plan)
 
 
 def _print_plan(plan: dict, ws) -> None:

@@ -6,12 +6,20 @@ its own running header. The builders here only choose parts and collect data; wo
 the templates and in `templates/strings/<lang>/render.yaml`.
 
 Personalised output (a participant is named) carries the pseudonym, the date and the leader;
-nothing else does, so a module bundle or the manual never holds record data.
+nothing else does, so a module bundle or the manual never holds record data. The diagnosis
+version of a handout is printed only where no participant is named (a blank master) and on the
+leader's own plan, never next to an id on a sheet handed out.
+
+Every sheet names its sender (the ward, from `imr.yaml`) and either its edition (blank
+handouts, so a photocopy can be dated) or the day it was printed (personal ones).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from imr.curriculum import Session
@@ -22,6 +30,7 @@ from imr.render import templating
 from imr.state import ParticipantState
 from imr.workspace import Workspace
 
+
 @dataclass
 class Personal:
     """The record data a personalised part shows (raw text; templates escape it)."""
@@ -30,8 +39,21 @@ class Personal:
     date: str
     leader: str | None
     homework: str | None = None
+    homework_date: str | None = None  # the session the homework was agreed at
+    session_date: str | None = None   # when this handout's session was held (a reprint)
     goals: list[dict[str, Any]] = field(default_factory=list)
     relapse_plan: dict[str, Any] | None = None
+
+    def for_session(self, entry: Any | None) -> "Personal":
+        """This person's data as printed with the handout of a session already held: the
+        homework agreed at that session, never a later one."""
+        if entry is None:
+            return self
+        copy = Personal(**asdict(self))
+        copy.homework = entry.get("homework") or None
+        copy.homework_date = entry.get("date")
+        copy.session_date = entry.get("date")
+        return copy
 
 
 @dataclass
@@ -43,6 +65,11 @@ class Part:
     personal: Personal | None = None
     personal_line: str | None = None  # pseudonym · date · leader, for the running header
     plain: bool = False  # a cover: no running header or footer
+    sender: str = ""  # footer: the ward and the edition or the print date
+    part_pages: str | None = None  # "Träff 7.4, sida {page} av {total}" in a bundle
+    toc_group: str | None = None  # contents: the module this part is listed under
+    toc_title: str | None = None  # contents: the line for this part (None: not listed)
+    toc_is_group: bool = False  # this part is the group's own page (a module introduction)
 
 
 @dataclass
@@ -51,7 +78,25 @@ class Document:
     title: str
     lang: str
     parts: list[Part]
-    numbering: str = "part"  # "part": each handout counts its own pages; "document": one count
+    duplex: bool = False  # every part starts on a front page when printed double-sided
+    contents: bool = False  # the cover lists the parts, grouped, with their printed pages
+    imrs: dict[str, Any] | None = None  # the IMR Scale chart of a personal folder
+    date: str | None = None  # the print date (personalised output), for document metadata
+    subject: str = ""
+
+    def toc(self) -> list[dict[str, Any]]:
+        """Contents grouped by module: each group with its own page (if it has one) and parts."""
+        groups: list[dict[str, Any]] = []
+        for number, part in enumerate(self.parts, start=1):
+            if part.toc_group is None:
+                continue
+            if not groups or groups[-1]["title"] != part.toc_group:
+                groups.append({"title": part.toc_group, "part": None, "entries": []})
+            if part.toc_is_group:
+                groups[-1]["part"] = number
+            elif part.toc_title:
+                groups[-1]["entries"].append({"title": part.toc_title, "part": number})
+        return groups
 
 
 class Builder:
@@ -63,13 +108,24 @@ class Builder:
         self.ws = ws
         self.curriculum = ws.curriculum.require_sound()
         self.labels: dict[str, Any] = strings(ws.lang, ws.root).get("render", {})
-        # Hyphenation and quotation marks follow the language the text is in: a workspace in
-        # English without an English curriculum yet prints Swedish handouts with English labels.
+        # Quotation marks follow the language the text is in: a workspace in English without
+        # an English curriculum yet prints Swedish handouts with English labels.
         self.lang = self.curriculum.lang
+        self.ward = ws.name
 
     def label(self, key: str, **params: Any) -> str:
+        """A label with its placeholders filled; ones not given (`{page}`) stay for page.typ."""
         text = self.labels.get(key, key)
-        return text.format(**params) if params else text
+        return text.format_map(_Keep(params)) if params else text
+
+    @property
+    def edition(self) -> str:
+        return curriculum_edition(tuple(self.curriculum.roots))
+
+    def sender(self, personal: Personal | None) -> str:
+        if personal is not None:
+            return self.label("sender_printed", ward=self.ward, date=personal.date)
+        return self.label("sender_edition", ward=self.ward, edition=self.edition)
 
     # -- record data ---------------------------------------------------------------------
 
@@ -86,18 +142,35 @@ class Builder:
             goals.append({
                 "id": goal.id,
                 "text": goal.text,
+                "status": goal.status,
                 "steps": [{"id": s.id, "text": s.text, "status": s.status}
-                          for s in goal.steps if s.status in ("active", "done")],
+                          for s in goal.steps if s.status in ("active", "revised", "done")],
                 "current_step": current.text if current else None,
+                "history": [self._history_line(entry) for entry in goal.history],
             })
         return Personal(
             participant=state.id,
             date=date,
             leader=leader or state.leader,
             homework=(last.get("homework") if last is not None else None) or None,
+            homework_date=last.get("date") if last is not None else None,
             goals=goals,
             relapse_plan=_relapse_plan(state),
         )
+
+    def _history_line(self, entry: Any) -> dict[str, str]:
+        day = str(entry.get("date") or entry.get("at") or "")[:10]
+        kind = entry.kind
+        if kind == "goal":
+            text = self.label("history_goal_set")
+        elif kind == "goal-step":
+            text = self.label("history_step_added", step=entry.get("text", ""))
+        elif kind == "session":
+            text = self.label("history_steps_done")
+        else:
+            status = str(entry.get("status", ""))
+            text = self.label("history_status", status=self.labels.get(f"status_{status}", status))
+        return {"date": day, "text": text}
 
     def personal_line(self, personal: Personal) -> str:
         key = "personal_line" if personal.leader else "personal_line_no_leader"
@@ -137,17 +210,20 @@ class Builder:
     # -- parts ---------------------------------------------------------------------------
 
     def handout_part(self, session: Session, personal: Personal | None = None, variant: str | None = None,
-                     show_personal_box: bool = True) -> Part:
+                     show_personal_box: bool = True, in_bundle: bool = False) -> Part:
         module = self.curriculum.module(session.module)
-        chosen = variant if (variant and module.has_variants) else "general"
+        chosen = variant if (variant and module.has_variants and variant in session.handout_paths) else "general"
         text = session.handout(chosen)
+        variant_label = self.curriculum.variants.get(chosen) if chosen != "general" else None
+        title = self.label("session_title", session=session.id, title=session.title)
         context = {
             "kicker": self.label("kicker", programme=self.curriculum.short_title, module=module.number,
                                  module_title=module.title),
-            "title": self.label("session_title", session=session.id, title=session.title),
-            "variant": self.curriculum.variants.get(chosen) if chosen != "general" else None,
+            "title": title,
+            # The diagnosis version only on blank masters: never next to a participant's id.
+            "variant": variant_label if personal is None else None,
             "body": templating.trusted(text),
-            "personal": personal,
+            "personal": _plain(personal),
             "personal_box": bool(personal) and show_personal_box,
             "prefill": self.prefill(text, personal),
         }
@@ -158,12 +234,17 @@ class Builder:
             context=context,
             personal=personal,
             personal_line=self.personal_line(personal) if personal else None,
+            sender=self.sender(personal),
+            part_pages=self.label("part_pages", session=session.id),
+            toc_group=self.label("module_title", module=module.number, title=module.title),
+            toc_title=title + (f" ({variant_label})" if variant_label and personal is None else ""),
         )
 
     def leader_part(self, session: Session) -> Part:
         module = self.curriculum.module(session.module)
+        title = self.label("session_title", session=session.id, title=session.title)
         context = {
-            "title": self.label("session_title", session=session.id, title=session.title),
+            "title": title,
             "objectives": session.objectives,
             "key_points": session.key_points,
             "homework": session.homework,
@@ -175,12 +256,17 @@ class Builder:
             header_left=self.label("manual_header", programme=self.curriculum.short_title),
             header_right=self.label("manual_header_right", module=module.number, session=session.id),
             context=context,
+            sender=self.sender(None),
+            part_pages=self.label("part_pages", session=session.id),
+            toc_group=self.label("module_title", module=module.number, title=module.title),
+            toc_title=title,
         )
 
     def module_part(self, number: int) -> Part:
         module = self.curriculum.module(number)
+        title = self.label("module_title", module=module.number, title=module.title)
         context = {
-            "title": self.label("module_title", module=module.number, title=module.title),
+            "title": title,
             "summary": module.summary,
             "sessions": [self.label("session_title", session=s.id, title=s.title) for s in module.sessions],
         }
@@ -189,21 +275,44 @@ class Builder:
             header_left=self.label("manual_header", programme=self.curriculum.short_title),
             header_right=self.label("manual_module_header", module=module.number),
             context=context,
+            sender=self.sender(None),
+            toc_group=title,
+            toc_is_group=True,
         )
 
-    def cover_part(self, title: str, subtitle: str | None, toc_depth: int = 0, lines: list[str] | None = None) -> Part:
+    def intro_part(self, path: Path) -> Part:
+        """The leader manual's introduction (curriculum/<lang>/leader-intro.md)."""
+        title = self.label("leader_intro_title")
+        return Part(
+            template="intro.md.j2",
+            header_left=self.label("manual_header", programme=self.curriculum.short_title),
+            header_right="",
+            context={"body": templating.trusted(path.read_text(encoding="utf-8"))},
+            sender=self.sender(None),
+            toc_group=title,
+            toc_is_group=True,
+        )
+
+    def cover_part(self, title: str, subtitle: str | None, contents: int = 0,
+                   lines: list[str] | None = None) -> Part:
+        """A title page; `contents` > 0 adds the contents (HTML and DOCX list headings to that depth)."""
         context = {"title": title, "subtitle": subtitle, "lines": lines or [],
-                   "programme": self.curriculum.title, "toc_depth": toc_depth,
+                   "programme": self.curriculum.title, "contents": contents,
                    "toc_title": self.label("contents")}
         return Part(template="cover.md.j2", header_left="", header_right="", context=context, plain=True)
 
-    def folder_part(self, personal: Personal, held: list[Session]) -> Part:
+    def folder_cover(self, personal: Personal) -> Part:
+        lines = [self.label("folder_cover_for", participant=personal.participant),
+                 self.label("folder_cover_ward", ward=self.ward),
+                 self.label("folder_cover_printed", date=personal.date)]
+        return self.cover_part(self.label("folder_title"), self.curriculum.title, lines=lines)
+
+    def folder_part(self, personal: Personal, held: list[dict[str, Any]], imrs: dict[str, Any] | None) -> Part:
         context = {
             "title": self.label("folder_title"),
-            "personal": personal,
-            "sessions": [self.label("session_title", session=s.id, title=s.title) for s in held],
-            "plan_sections": [(self.label(f"plan_{name}"), _as_list(personal.relapse_plan.get(name)))
-                              for name in RELAPSE_SECTIONS] if personal.relapse_plan else [],
+            "personal": _plain(personal),
+            "sessions": held,
+            "imrs": imrs,
         }
         return Part(
             template="folder.md.j2",
@@ -212,13 +321,113 @@ class Builder:
             context=context,
             personal=personal,
             personal_line=self.personal_line(personal),
+            sender=self.sender(personal),
+        )
+
+    def plan_part(self, personal: Personal) -> Part | None:
+        """The whole current relapse plan on one page: the 7.4 worksheet, filled in."""
+        worksheet = relapse_plan_worksheet(self.curriculum)
+        if worksheet is None:
+            return None
+        context = {
+            "body": templating.trusted(worksheet),
+            "personal": _plain(personal),
+            "prefill": self.prefill(worksheet, personal),
+        }
+        return Part(
+            template="plan.md.j2",
+            header_left=self.label("folder_header", programme=self.curriculum.short_title),
+            header_right="",
+            context=context,
+            personal=personal,
+            personal_line=self.personal_line(personal),
+            sender=self.sender(personal),
+        )
+
+    def leader_plan_part(self, plan: dict[str, Any], variants: list[str]) -> Part:
+        """Today's plan on one page for the leader: steps, homework to review, goals, catch-ups."""
+        who = plan.get("participant") or plan.get("group") or ""
+        context = {
+            "title": self.label("leader_plan_title", session=plan.get("session", ""), title=plan.get("title", "")),
+            "who": who,
+            "plan": plan,
+            "variants": variants,
+        }
+        return Part(
+            template="leader_plan.md.j2",
+            header_left=self.label("leader_plan_header", programme=self.curriculum.short_title),
+            header_right=self.label("leader_copy"),
+            context=context,
+            sender=self.label("sender_printed", ward=self.ward, date=plan.get("_date", "")),
         )
 
 
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else [str(v) for v in value]
+class _Keep(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _plain(personal: Personal | None) -> dict[str, Any] | None:
+    """Record data for a template as plain dicts and lists (a sandboxed template sees no objects)."""
+    return asdict(personal) if personal is not None else None
+
+
+@lru_cache(maxsize=16)
+def curriculum_edition(roots: tuple[Path, ...]) -> str:
+    """The edition printed on blank handouts: `edition:` in programme.yaml if a ward sets one,
+    else the date of the curriculum's last commit, else imr's version."""
+    import yaml
+
+    for root in roots:
+        path = Path(root) / "programme.yaml"
+        if path.is_file():
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except (OSError, yaml.YAMLError):
+                data = {}
+            if isinstance(data, dict) and data.get("edition"):
+                return str(data["edition"])[:40]
+    dates = [d for d in (_git_date(Path(root)) for root in roots) if d]
+    if dates:
+        return max(dates)
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"imr {version('imr')}"
+    except PackageNotFoundError:
+        return "imr"
+
+
+def _git_date(folder: Path) -> str | None:
+    import subprocess
+
+    if not folder.is_dir():
+        return None
+    try:
+        done = subprocess.run(["git", "log", "-1", "--format=%cs", "--", "."], cwd=folder, capture_output=True,
+                              timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    text = done.stdout.decode("ascii", "replace").strip()
+    return text if done.returncode == 0 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+
+
+_WORKSHEET_OPEN = re.compile(r"^(:{3,})\s*\{[^}\n]*\.worksheet[^}\n]*prefill=relapse-plan[^}\n]*\}\s*$", re.M)
+
+
+def relapse_plan_worksheet(curriculum: Any) -> str | None:
+    """The Markdown of the relapse-plan worksheet (a fenced div with prefill=relapse-plan; the
+    one that fills a page of its own, 7.4's, if there are several)."""
+    found = []
+    for session in curriculum.sessions():
+        text = session.handout()
+        for start in _WORKSHEET_OPEN.finditer(text):
+            fence = start.group(1)
+            end = re.compile(rf"^{fence}\s*$", re.M).search(text, start.end())
+            if end is not None:
+                found.append(text[start.start():end.end()] + "\n")
+    own = [text for text in found if "page=own" in text.split("\n", 1)[0]]
+    return (own or found or [None])[0]
 
 
 def _relapse_plan(state: ParticipantState) -> dict[str, Any] | None:
@@ -252,57 +461,124 @@ def check_render_date(value: str | None) -> str:
     return value
 
 
+def _held_entry(state: ParticipantState, ref: SessionRef) -> Any | None:
+    """The latest log entry of a session the participant has had (None: not held yet)."""
+    found = None
+    for entry in state.sessions:
+        if entry.get("module") == ref.module and entry.get("session") == ref.session:
+            if found is None or str(entry.get("date", "")) >= str(found.get("date", "")):
+                found = entry
+    return found
+
+
+def check_variant(ws: Workspace, variant: str | None) -> str | None:
+    if variant is None:
+        return None
+    return ws.curriculum.check_variant(variant)
+
+
 # -- the documents the commands render --------------------------------------------------------
 
 def handout_document(ws: Workspace, ref: SessionRef | str, participant: str | None = None,
-                     date: str | None = None) -> Document:
-    """One handout; with a participant, personalised (their variant, homework, goals, prefill)."""
+                     date: str | None = None, variant: str | None = None) -> Document:
+    """One handout; with a participant, personalised (their variant, homework, goals, prefill).
+
+    A handout of a session the participant has already had is a reprint: it carries the
+    homework agreed at that session, not a later one."""
     b = Builder(ws)
     session = b.curriculum.session(ref)
+    variant = check_variant(ws, variant)
     if participant is None:
-        return Document(name=f"handout-{session.id}", title=b.label("session_title", session=session.id,
-                        title=session.title), lang=b.lang, parts=[b.handout_part(session)])
+        part = b.handout_part(session, variant=variant)
+        suffix = f"-{variant}" if variant and part.context["variant"] else ""
+        return Document(name=f"handout-{session.id}{suffix}", title=part.context["title"], lang=b.lang,
+                        parts=[part], subject=part.sender)
     state = b.state(participant)
-    personal = b.personal(state, check_render_date(date))
-    part = b.handout_part(session, personal, state.variant)
+    personal = b.personal(state, check_render_date(date)).for_session(_held_entry(state, session.ref))
+    part = b.handout_part(session, personal, variant or state.variant)
     return Document(name=f"handout-{session.id}-{participant}", title=part.context["title"], lang=b.lang,
-                    parts=[part])
+                    parts=[part], date=personal.date)
 
 
-def module_document(ws: Workspace, number: int) -> Document:
+def _with_variants(b: Builder, sessions: list[Session], variants: bool) -> list[Part]:
+    parts = []
+    for session in sessions:
+        parts.append(b.handout_part(session, in_bundle=True))
+        if variants:
+            for name in session.handout_variants():
+                parts.append(b.handout_part(session, variant=name, in_bundle=True))
+    return parts
+
+
+def module_document(ws: Workspace, number: int, variants: bool = False, duplex: bool = True) -> Document:
     b = Builder(ws)
     module = b.curriculum.module(number)
     title = b.label("module_title", module=module.number, title=module.title)
-    parts = [b.handout_part(s) for s in module.sessions]
-    return Document(name=f"module-{module.number}", title=title, lang=b.lang, parts=parts)
+    parts = _with_variants(b, module.sessions, variants)
+    return Document(name=f"module-{module.number}" + ("-variants" if variants else ""), title=title,
+                    lang=b.lang, parts=parts, duplex=duplex)
 
 
-def programme_document(ws: Workspace) -> Document:
-    """Every handout of the programme (the general version), in module order, with contents."""
+def programme_document(ws: Workspace, variants: bool = False, duplex: bool = True) -> Document:
+    """Every handout of the programme in module order, with contents; with `variants`, every
+    diagnosis version too (a master binder for photocopying)."""
     b = Builder(ws)
-    parts = [b.cover_part(b.curriculum.title, b.label("programme_subtitle"), toc_depth=1)]
-    parts += [b.handout_part(s) for s in b.curriculum.sessions()]
-    return Document(name="programme", title=b.curriculum.title, lang=b.lang, parts=parts)
+    subtitle = b.label("programme_subtitle_variants" if variants else "programme_subtitle")
+    lines = [b.label("cover_ward", ward=b.ward), b.label("cover_edition", edition=b.edition)]
+    parts = [b.cover_part(b.curriculum.title, subtitle, contents=1, lines=lines)]
+    parts += _with_variants(b, b.curriculum.sessions(), variants)
+    return Document(name="programme" + ("-variants" if variants else ""), title=b.curriculum.title,
+                    lang=b.lang, parts=parts, duplex=duplex, contents=True)
 
 
-def folder_document(ws: Workspace, participant: str, date: str | None = None) -> Document:
-    """A participant's personal folder: goals and relapse plan, then the handouts held so far."""
+def _imrs_chart_data(b: Builder, state: ParticipantState) -> dict[str, Any] | None:
+    from imr.imrs import assessments
+
+    rows = [r for r in assessments(state) if r.get("mean") is not None]
+    if not rows:
+        return None
+    dates = sorted({str(r["date"]) for r in rows})
+    index = {d: i for i, d in enumerate(dates)}
+    return {
+        "dates": dates,
+        "points": [{"i": index[str(r["date"])], "rater": r["rater"], "mean": round(float(r["mean"]), 2)}
+                   for r in rows if r.get("rater") in ("client", "clinician")],
+        "rows": [{"date": str(r["date"]), "rater": b.label(f"imrs_{r['rater']}"),
+                  "mean": f"{float(r['mean']):.2f}".replace(".", b.label("decimal_mark"))} for r in rows],
+        "labels": {"client": b.label("imrs_client"), "clinician": b.label("imrs_clinician"),
+                   "higher_is_better": b.label("imrs_higher_is_better")},
+    }
+
+
+def folder_document(ws: Workspace, participant: str, date: str | None = None, duplex: bool = True) -> Document:
+    """A participant's personal folder: cover, goals with their history, the IMR Scale chart,
+    the whole relapse plan, then every handout so far with the date and homework of its session."""
     b = Builder(ws)
     state = b.state(participant)
     personal = b.personal(state, check_render_date(date))
-    held: list[Session] = []
-    for entry in state.sessions:
+    held: list[tuple[Session, Any]] = []
+    for entry in sorted(state.sessions, key=lambda e: str(e.get("date", ""))):
         ref = SessionRef(entry.get("module"), entry.get("session"))
         if b.curriculum.has_session(ref):
             session = b.curriculum.session(ref)
-            if session not in held:
-                held.append(session)
-    parts = [b.folder_part(personal, held)]
-    parts += [b.handout_part(s, personal, state.variant, show_personal_box=False) for s in held]
-    return Document(name=f"folder-{participant}", title=b.label("folder_title"), lang=b.lang, parts=parts)
+            if all(session is not s for s, _ in held):
+                held.append((session, _held_entry(state, ref)))
+    imrs = _imrs_chart_data(b, state)
+    parts = [b.folder_cover(personal)]
+    plan = b.plan_part(personal) if personal.relapse_plan else None
+    first_handout = 3 + (1 if plan else 0)
+    listing = [{"title": b.label("session_title", session=s.id, title=s.title), "date": e.get("date"),
+                "part": first_handout + i} for i, (s, e) in enumerate(held)]
+    parts.append(b.folder_part(personal, listing, imrs))
+    if plan is not None:
+        parts.append(plan)
+    parts += [b.handout_part(s, personal.for_session(e), state.variant, show_personal_box=True) for s, e in held]
+    return Document(name=f"folder-{participant}", title=b.label("folder_title"), lang=b.lang, parts=parts,
+                    duplex=duplex, imrs=imrs, date=personal.date)
 
 
-def group_document(ws: Workspace, name: str, next_session: bool = True, date: str | None = None) -> Document:
+def group_document(ws: Workspace, name: str, next_session: bool = True, date: str | None = None,
+                   duplex: bool = True) -> Document:
     """With `next_session`: today's handout for every member, each personalised. Without it:
     every member's personal folder, one after the other."""
     from imr import groups
@@ -320,7 +596,7 @@ def group_document(ws: Workspace, name: str, next_session: bool = True, date: st
         for pid in members:
             parts += folder_document(ws, pid, day).parts
         return Document(name=f"group-{name}", title=b.label("group_folders_title", group=name), lang=b.lang,
-                        parts=parts)
+                        parts=parts, duplex=duplex, date=day)
     ref = _group_next(ws, group)
     parts = []
     for pid in members:
@@ -337,7 +613,7 @@ def group_document(ws: Workspace, name: str, next_session: bool = True, date: st
     if not parts:
         raise ImrError("render_group_complete", group=name)
     return Document(name=f"group-{name}-{day}", title=b.label("group_title", group=name), lang=b.lang,
-                    parts=parts)
+                    parts=parts, duplex=duplex, date=day)
 
 
 def _group_next(ws: Workspace, group: Any) -> SessionRef | None:
@@ -349,8 +625,32 @@ def _group_next(ws: Workspace, group: Any) -> SessionRef | None:
     return group_progress(ws, group).next_ref
 
 
-def manual_document(ws: Workspace, module: int | None = None) -> Document:
-    """The leader guides as one manual: module introductions, then each session's guide."""
+def next_session_document(ws: Workspace, plan: dict[str, Any], participant: str | None = None,
+                          group: str | None = None, date: str | None = None) -> Document:
+    """`imr session next … --render`: the leader's one-page plan, then today's handout(s)."""
+    b = Builder(ws)
+    day = check_render_date(date)
+    if group is not None:
+        handouts = group_document(ws, group, next_session=True, date=day)
+        variants = []
+        for member in plan.get("members", []) or []:
+            mid = member.get("id") if isinstance(member, dict) else None
+            if mid:
+                variants.append(f"{mid}: {b.curriculum.variants.get(b.state(mid).variant, '')}")
+    else:
+        assert participant is not None
+        ref = SessionRef.parse(str(plan["session"]))
+        handouts = handout_document(ws, ref, participant, day)
+        variant = plan.get("variant") or "general"
+        variants = [f"{participant}: {b.curriculum.variants.get(variant, variant)}"]
+    leader = b.leader_plan_part({**plan, "_date": day}, variants)
+    return Document(name=handouts.name, title=handouts.title, lang=b.lang, parts=[leader] + handouts.parts,
+                    duplex=True, date=day)
+
+
+def manual_document(ws: Workspace, module: int | None = None, duplex: bool = True) -> Document:
+    """The leader guides as one manual: the introduction (if the curriculum has one), module
+    introductions, then each session's guide."""
     b = Builder(ws)
     modules = [b.curriculum.module(module)] if module is not None else b.curriculum.modules
     if module is not None:
@@ -359,8 +659,21 @@ def manual_document(ws: Workspace, module: int | None = None) -> Document:
         name = f"manual-module-{modules[0].number}"
     else:
         title, subtitle, name = b.label("manual_title"), b.curriculum.title, "manual"
-    parts = [b.cover_part(title, subtitle, toc_depth=2)]
+    lines = [b.label("cover_edition", edition=b.edition)]
+    parts = [b.cover_part(title, subtitle, contents=2, lines=lines)]
+    intro = _leader_intro(b) if module is None else None
+    if intro is not None:
+        parts.append(b.intro_part(intro))
     for mod in modules:
         parts.append(b.module_part(mod.number))
         parts += [b.leader_part(s) for s in mod.sessions]
-    return Document(name=name, title=f"{title}: {subtitle}", lang=b.lang, parts=parts, numbering="document")
+    return Document(name=name, title=f"{title}: {subtitle}", lang=b.lang, parts=parts, duplex=duplex,
+                    contents=True)
+
+
+def _leader_intro(b: Builder) -> Path | None:
+    for root in b.curriculum.roots:
+        path = Path(root) / "leader-intro.md"
+        if path.is_file():
+            return path
+    return None

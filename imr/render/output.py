@@ -20,9 +20,17 @@ def default_path(ws: Workspace, document: Document, fmt: str) -> Path:
     return ws.out_dir / f"{document.name}.{fmt}"
 
 
-def check_output_path(path: Path, *, create_parent: bool) -> Path:
-    """Refuse a path that cannot be written, before the work of rendering begins."""
+def check_output_path(path: Path, *, create_parent: bool, ws: Workspace | None = None,
+                      force: bool = False) -> Path:
+    """Refuse a path that cannot or must not be written, before the work of rendering begins.
+
+    Printouts never land on records: not in `records/`, `groups/` or `.git/`, not on
+    `imr.yaml` (after `..` and links are resolved). An existing file is only replaced if imr
+    made it (it carries imr's marker), unless `force` says so.
+    """
     path = Path(os.path.abspath(path))
+    if ws is not None:
+        _refuse_protected(ws, path)
     if path.is_dir():
         raise ImrError("render_output_is_folder", path=str(path))
     parent = path.parent
@@ -35,7 +43,54 @@ def check_output_path(path: Path, *, create_parent: bool) -> Path:
         return path
     if not os.access(parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise ImrError("render_unwritable", path=str(path), reason=_no_permission())
+    if (path.exists() or path.is_symlink()) and not force and not is_imr_output(path):
+        raise ImrError("render_output_exists", path=str(path))
     return path
+
+
+PROTECTED = ("records", "groups", ".git")
+
+
+def _refuse_protected(ws: Workspace, path: Path) -> None:
+    root = Path(os.path.realpath(ws.root))
+    for candidate in {path, Path(os.path.realpath(path))}:
+        for name in PROTECTED:
+            for base in {root / name, Path(os.path.abspath(ws.root)) / name}:
+                if candidate == base or base in candidate.parents:
+                    raise ImrError("render_output_protected", place=f"{name}/")
+        for config in {root / "imr.yaml", Path(os.path.abspath(ws.root)) / "imr.yaml"}:
+            if candidate == config:
+                raise ImrError("render_output_protected", place="imr.yaml")
+
+
+MD_MARKER = b"<!-- imr-output -->\n"
+
+
+def is_imr_output(path: Path) -> bool:
+    """Whether a file is one imr wrote: each format carries a marker (PDF and DOCX keywords,
+    the HTML generator tag, a first-line comment in Markdown). A link is never followed."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+            if head.startswith(MD_MARKER):
+                return True
+            if b'<meta name="generator" content="imr">' in head:
+                return True
+            if head.startswith(b"%PDF"):
+                handle.seek(0)
+                return b"imr-output" in handle.read()
+            if head.startswith(b"PK"):
+                import zipfile
+
+                with zipfile.ZipFile(path) as archive:
+                    return b"imr-output" in archive.read("docProps/core.xml")
+    except (OSError, KeyError, ValueError):
+        return False
+    except Exception:  # a damaged zip is not ours to replace
+        return False
+    return False
 
 
 def _no_permission() -> str:

@@ -40,7 +40,16 @@ def pandoc_path() -> str:
         raise ImrError("render_pandoc_missing") from None
 
 
+# Files that can run code or steer a converter (a Lua filter, Typst, CSS that fetches, a DOCX
+# with fields and macros): always the built-in ones, whatever a workspace holds.
+BUILTIN_ONLY = ("imr.lua", "page.typ", "print.css", "reference.docx", "page.html")
+
+
 def template_file(workspace_root: Path | None, name: str) -> Path:
+    """A layout file of the renderer. The code-bearing ones come from imr itself only: a copy
+    in a workspace's templates/render/ is ignored (`templating.override_findings` lists it)."""
+    if name in BUILTIN_ONLY:
+        workspace_root = None
     path = resources.find_file("templates", f"render/{name}", workspace_root)
     if path is None:
         raise ImrError("render_template_missing", template=name)
@@ -52,15 +61,20 @@ def _language(lang: str) -> str:
 
 
 def convert(markdown: str, to: str, *, lang: str, title: str, workspace_root: Path | None,
-            toc_title: str = "") -> bytes:
+            toc_title: str = "", labels: dict | None = None, header: str = "") -> bytes:
     """Markdown to `typst` (body only), `html` (standalone, self-contained) or `docx`."""
     args = [pandoc_path(), "--quiet", "-f", READER, "-t", to,
             "--lua-filter", str(template_file(workspace_root, "imr.lua")),
             "-M", f"lang={_language(lang)}", "-M", f"pagetitle={title}",
             "-M", f"imr-toc-title={toc_title}"]
+    labels = labels or {}
+    for key, meta in (("voice_label", "imr-voice-label"), ("crisis_title", "imr-crisis-title")):
+        if labels.get(key):
+            args += ["-M", f"{meta}={labels[key]}"]
     if to == "html":
         css = template_file(workspace_root, "print.css").read_text(encoding="utf-8")
-        args += ["-s", "--template", str(template_file(workspace_root, "page.html")), "-V", f"imr-css={css}"]
+        args += ["-s", "--template", str(template_file(workspace_root, "page.html")), "-V", f"imr-css={css}",
+                 "-V", f"imr-header={css_string(header)}", "--wrap=none"]
     elif to == "docx":
         args += ["--reference-doc", str(template_file(workspace_root, "reference.docx"))]
     args += ["-o", "-"]
@@ -75,13 +89,44 @@ def convert(markdown: str, to: str, *, lang: str, title: str, workspace_root: Pa
     return done.stdout
 
 
-def convert_many_to_typst(markdowns: list[str], *, lang: str, workspace_root: Path | None) -> list[str]:
+def convert_many_to_typst(markdowns: list[str], *, lang: str, workspace_root: Path | None,
+                          labels: dict | None = None) -> list[str]:
     """Several documents to Typst bodies in one pandoc process."""
     if not markdowns:
         return []
     joined = "\n\n::: {.imr-document}\n:::\n\n".join(markdowns)
-    out = convert(joined, "typst", lang=lang, title="", workspace_root=workspace_root).decode("utf-8")
+    out = convert(joined, "typst", lang=lang, title="", workspace_root=workspace_root,
+                  labels=labels).decode("utf-8")
     bodies = out.split(DOCUMENT_SEPARATOR + "\n")
     if len(bodies) != len(markdowns):
         raise ImrError("render_pandoc_failed", problem=f"{len(bodies)} documents out of {len(markdowns)}")
     return bodies
+
+
+def css_string(text: str) -> str:
+    """Text as a CSS string literal for `@page` margin boxes: every character that could end
+    the string or the rule is written as a CSS escape, so record text stays text."""
+    out = []
+    for ch in str(text):
+        if ch.isalnum() or ch in " .,:;·–-()/":
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):x} ")
+    return '"' + "".join(out) + '"'
+
+
+@lru_cache(maxsize=1)
+def embedded_fonts_css() -> str:
+    """@font-face rules with the shipped Atkinson Hyperlegible inlined (regular and bold), so an
+    HTML file shows the same type as the PDF on a computer that does not have it."""
+    import base64
+
+    folder = resources.builtin_dir("templates") / "render" / "fonts"
+    rules = []
+    for weight, name in (("normal", "Regular"), ("bold", "Bold")):
+        path = folder / f"AtkinsonHyperlegible-{name}.ttf"
+        if path.is_file():
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            rules.append(f'@font-face {{ font-family: "Atkinson Hyperlegible"; font-weight: {weight}; '
+                         f'src: url(data:font/ttf;base64,{data}) format("truetype"); }}')
+    return "\n".join(rules) + "\n"

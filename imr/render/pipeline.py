@@ -64,7 +64,14 @@ def render_documents(ws: Workspace, documents: list[Document], fmt: str,
         out = []
         for document, markdown in zip(documents, markdowns):
             data = pandoc.convert(markdown, fmt, lang=document.lang, title=document.title,
-                                  workspace_root=ws.root, toc_title=toc_title)
+                                  workspace_root=ws.root, toc_title=toc_title, labels=labels,
+                                  header=_running_header(document))
+            if fmt == "html":  # the fonts are too large for a pandoc argument
+                data = data.replace(b"/* imr-fonts */", pandoc.embedded_fonts_css().encode("ascii"), 1)
+            if fmt == "docx":
+                from imr.render.docx import finish_docx
+
+                data = finish_docx(data, document, labels)
             out.append(Rendered(document, data))
         if progress:
             progress("pandoc", 1, 1)
@@ -73,7 +80,7 @@ def render_documents(ws: Workspace, documents: list[Document], fmt: str,
     from imr.render import typst_pdf
 
     bodies = pandoc.convert_many_to_typst(markdowns, lang=documents[0].lang if documents else ws.lang,
-                                          workspace_root=ws.root)
+                                          workspace_root=ws.root, labels=labels)
     if progress:
         progress("pandoc", 1, 1)
         progress("typst", 0, len(documents))
@@ -86,3 +93,12 @@ def render_documents(ws: Workspace, documents: list[Document], fmt: str,
 
 def render_document(ws: Workspace, document: Document, fmt: str, progress: Progress | None = None) -> Rendered:
     return render_documents(ws, [document], fmt, progress)[0]
+
+
+def _running_header(document: Document) -> str:
+    """The line printed at the top of every page of an HTML or DOCX document: its title, and
+    for personalised output the pseudonym, date and leader."""
+    personal = next((p.personal_line for p in document.parts if p.personal_line), None)
+    if personal and len({p.personal_line for p in document.parts if p.personal_line}) == 1:
+        return f"{document.title} · {personal}"
+    return document.title

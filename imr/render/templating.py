@@ -4,6 +4,12 @@ The environment escapes every `{{ value }}` with `escape_markdown` unless the va
 `Trusted` (curriculum Markdown), so a template cannot forget to escape a note or a goal: the
 safe thing happens without asking. Templates are looked up in the workspace's own
 `templates/render/` first, then in the built-in one, file by file.
+
+Every template renders in Jinja's immutable sandbox with no globals but the label function
+`t`, and gets plain data (dicts, lists, strings), so a workspace's template override can
+arrange text but cannot reach Python: `{{ cycler.__init__.__globals__.os }}` is refused.
+The layout files that could run code (the Lua filter, page.typ, print.css, reference.docx)
+are never taken from a workspace; `override_findings` lists the overrides a workspace has.
 """
 
 from __future__ import annotations
@@ -49,8 +55,9 @@ def _attribute(value: Any) -> Trusted:
 @lru_cache(maxsize=8)
 def environment(workspace_root: Path | None):
     import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(workspace_root)]),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
@@ -59,6 +66,7 @@ def environment(workspace_root: Path | None):
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals.clear()  # no range, cycler, joiner, namespace, lipsum, dict: only the data given
     env.filters["attr"] = _attribute
     return env
 
@@ -67,10 +75,14 @@ def render_template(workspace_root: Path | None, name: str, context: dict[str, A
                     label: Callable[..., str]) -> str:
     """One template to Markdown; any template problem becomes one user error."""
     import jinja2
+    from jinja2.exceptions import SecurityError
 
     try:
         template = environment(workspace_root).get_template(name)
         return template.render(**context, t=label)
+    except SecurityError as err:
+        where, _ = _template_frame(err, name)
+        raise ImrError("render_template_unsafe", template=where, problem=str(err)[:120]) from None
     except jinja2.TemplateSyntaxError as err:
         raise ImrError("render_template_error", template=err.name or name, line=err.lineno or 0,
                        problem=err.message or type(err).__name__) from None
@@ -87,3 +99,41 @@ def _template_frame(err: BaseException, default: str) -> tuple[str, int]:
         if frame.filename.endswith(".j2"):
             return Path(frame.filename).name, frame.lineno or 0
     return default, 0
+
+
+# What a workspace may override: the Jinja templates (sandboxed). The rest is listed as ignored.
+TEMPLATE_SUFFIX = ".md.j2"
+
+
+def override_findings(workspace_root: Path | None) -> list:
+    """Files in a workspace's templates/render/ that differ from the built-in ones, for
+    `imr check`: a Jinja template override (used, in the sandbox) or any other file (ignored:
+    only imr's own Lua filter, page.typ, print.css, reference.docx and fonts are used)."""
+    from imr.findings import Finding
+
+    if workspace_root is None:
+        return []
+    own = Path(workspace_root) / "templates" / "render"
+    builtin = resources.builtin_dir("templates") / "render"
+    if not own.is_dir() or own.resolve() == builtin.resolve():
+        return []
+    findings = []
+    for path in sorted(p for p in own.rglob("*") if p.is_file() or p.is_symlink()):
+        relative = path.relative_to(own).as_posix()
+        shown = f"templates/render/{relative}"
+        reference = builtin / relative
+        if path.is_symlink():
+            findings.append(Finding(shown, 0, "template_override_link", {"file": relative}))
+            continue
+        try:
+            same = reference.is_file() and reference.read_bytes() == path.read_bytes()
+        except OSError:
+            same = False
+        if same:
+            continue
+        if relative.endswith(TEMPLATE_SUFFIX) and "/" not in relative:
+            code = "template_override" if reference.is_file() else "template_override_new"
+        else:
+            code = "template_override_ignored"
+        findings.append(Finding(shown, 0, code, {"file": relative}))
+    return findings

@@ -1,9 +1,10 @@
-"""Typst bodies to PDF with the `typst` package: A4, embedded fonts only, fixed timestamp.
+"""Typst bodies to PDF with the `typst` package: A4, the shipped fonts only, fixed timestamp.
 
-Only the fonts that ship inside typst (and any in a workspace's `templates/fonts/`) are used,
-never the machine's, so the same input gives the same bytes on every computer. A warning
-about a missing font is an error, because a PDF printed in a fallback font is not what the
-ward asked for. Several documents compile in parallel threads (typst releases the GIL).
+Only the fonts that ship with imr (templates/render/fonts/, Atkinson Hyperlegible) and inside
+typst are used, never the machine's, so the same input gives the same bytes on every
+computer. A warning about a missing font is an error, because a PDF printed in a fallback
+font is not what the ward asked for. Several documents compile in parallel threads (typst
+releases the GIL).
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from imr.render.pandoc import FIXED_EPOCH, template_file
 _REGIONS = {"sv": "SE", "en": "GB"}
 
 
-def font_dirs(workspace_root: Path | None) -> list[str]:
-    return [str(base / "fonts") for base in resources.search_path("templates", workspace_root)
-            if (base / "fonts").is_dir()]
+def font_dirs(workspace_root: Path | None = None) -> list[str]:
+    """The fonts PDFs may use: imr's own. A workspace cannot add any, since page.typ (which
+    names the font) is always the built-in one."""
+    folder = resources.builtin_dir("templates") / "render" / "fonts"
+    return [str(folder)] if folder.is_dir() else []
 
 
 _fonts_lock = threading.Lock()
@@ -53,11 +56,15 @@ def document_inputs(document: Document, labels: dict[str, Any]) -> dict[str, str
         "lang": document.lang,
         "region": _REGIONS.get(document.lang, ""),
         "title": document.title,
-        "numbering": document.numbering,
+        "duplex": document.duplex,
         "page_label": labels.get("page", "{page} / {total}"),
+        "continued_label": labels.get("continued", "{title}"),
         "toc_title": labels.get("contents", ""),
+        "toc": document.toc() if document.contents else [],
+        "imrs": document.imrs,
         "parts": [{"left": part.header_left, "right": part.header_right, "personal": part.personal_line,
-                   "plain": part.plain} for part in document.parts],
+                   "plain": part.plain, "sender": part.sender, "part_pages": part.part_pages}
+                  for part in document.parts],
     }
     return {"imr": json.dumps(data, ensure_ascii=False)}
 

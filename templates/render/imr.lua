@@ -40,6 +40,7 @@ local is_docx = FORMAT:match('docx') ~= nil
 local is_html = FORMAT:match('html') ~= nil
 
 local LANG = 'sv'
+local PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 local NBSP = '\u{00A0}'
 
 local function has_class(el, name)
@@ -131,13 +132,13 @@ local function render_lines(count, answers)
   if #answers > 0 and blanks < 1 then blanks = 1 end
   if blanks < 0 then blanks = 0 end
   if is_typst then
-    local out = List{}
-    for _, inlines in ipairs(answers) do
-      out:insert(raw('#imr-line['))
+    if #answers == 0 then return List{raw('#imr-lines(' .. count .. ')')} end
+    -- page.typ counts the rows the answers wrap onto and adds blank lines up to `count`.
+    local out = List{raw('#imr-answers(' .. count .. ')[')}
+    for i, inlines in ipairs(answers) do
       out:insert(pandoc.Plain(inlines))
-      out:insert(raw(']'))
+      out:insert(raw(i < #answers and '][' or ']'))
     end
-    if blanks > 0 then out:insert(raw('#imr-lines(' .. blanks .. ')')) end
     return out
   elseif is_docx then
     local out = List{}
@@ -195,67 +196,374 @@ local function prefilled_box(prefill, used)
   end
 end
 
+-- DOCX: blocks framed in a one-cell table written as raw WordprocessingML around them, so
+-- lists and paragraphs stay inside the box and the box never splits across pages.
+local function docx_frame(blocks, border, fill)
+  local borders = ''
+  if border then
+    borders = '<w:tblBorders>' ..
+      '<w:top ' .. border .. '/><w:left ' .. border .. '/><w:bottom ' .. border .. '/><w:right ' .. border .. '/>' ..
+      '</w:tblBorders>'
+  end
+  local shade = fill and ('<w:shd w:val="clear" w:color="auto" w:fill="' .. fill .. '"/>') or ''
+  local out = List{pandoc.RawBlock('openxml',
+    '<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/>' .. borders ..
+    '<w:tblCellMar><w:top w:w="140" w:type="dxa"/><w:left w:w="220" w:type="dxa"/>' ..
+    '<w:bottom w:w="140" w:type="dxa"/><w:right w:w="220" w:type="dxa"/></w:tblCellMar></w:tblPr>' ..
+    '<w:tblGrid><w:gridCol w:w="9000"/></w:tblGrid><w:tr><w:trPr><w:cantSplit/></w:trPr>' ..
+    '<w:tc><w:tcPr><w:tcW w:w="5000" w:type="pct"/>' .. shade .. '</w:tcPr>')}
+  out:extend(blocks)
+  out:insert(pandoc.RawBlock('openxml', '<w:p/></w:tc></w:tr></w:tbl><w:p/>'))
+  return out
+end
+
+local DOCX_FRAMES = {
+  ['imr-personal'] = {nil, 'F0F0F0'},
+  ['crisis'] = {'w:val="single" w:sz="24" w:color="9B1C1C"', 'FDF3F2'},
+  ['voice'] = {'w:val="single" w:sz="4" w:color="1F3A70"', 'EEF2F8'},
+  ['worksheet'] = {'w:val="single" w:sz="12" w:color="333333"', nil},
+}
+
+-- Form elements: checkboxes, writing tables, grids ------------------------------------------
+
+local CHECK_MARKS = {['☐'] = true, ['☒'] = true}
+
+-- A bullet list whose every item starts with a task box (`- [ ] Familj`).
+local function is_checklist(list)
+  if #list.content == 0 then return false end
+  for _, item in ipairs(list.content) do
+    local first = item[1]
+    if not first or (first.t ~= 'Plain' and first.t ~= 'Para') then return false end
+    local mark = first.content[1]
+    if not mark or mark.t ~= 'Str' or not CHECK_MARKS[mark.text] then return false end
+  end
+  return true
+end
+
+local function checklist_items(list)
+  local items = List{}
+  for _, item in ipairs(list.content) do
+    local first = item[1]:clone()
+    local inlines = List(first.content)
+    inlines:remove(1)
+    if inlines[1] and inlines[1].t == 'Space' then inlines:remove(1) end
+    local blocks = List{pandoc.Plain(inlines)}
+    for i = 2, #item do blocks:insert(item[i]) end
+    items:insert(blocks)
+  end
+  return items
+end
+
+local function render_checklist(list)
+  local items = checklist_items(list)
+  if is_typst then
+    local out = List{raw('#imr-checks(')}
+    for _, blocks in ipairs(items) do
+      out:insert(raw('['))
+      out:extend(blocks)
+      out:insert(raw('],'))
+    end
+    out:insert(raw(')'))
+    return out
+  elseif is_docx then
+    local out = List{}
+    for _, blocks in ipairs(items) do
+      local inlines = List{pandoc.Span({pandoc.Str('☐')}, pandoc.Attr('', {}, {['custom-style'] = 'Imr Checkbox'})),
+                           pandoc.Str(NBSP .. NBSP)}
+      inlines:extend(blocks[1].content)
+      out:insert(docx_style('Imr Check', {pandoc.Para(inlines)}))
+    end
+    return out
+  else
+    local out = List{}
+    for _, blocks in ipairs(items) do
+      out:insert(pandoc.Div(blocks, pandoc.Attr('', {'check'})))
+    end
+    return List{pandoc.Div(out, pandoc.Attr('', {'checks'}))}
+  end
+end
+
+-- A table whose body is empty: a form to write in (full width, rows of one writing line).
+local function is_writing_table(tbl)
+  if #tbl.head.rows == 0 then return false end
+  local rows = 0
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do
+      rows = rows + 1
+      for _, cell in ipairs(row.cells) do
+        if #cell.contents > 0 then return false end
+      end
+    end
+  end
+  return rows > 0
+end
+
+local function xml_escape(text)
+  return (text:gsub('&', '&amp;'):gsub('<', '&lt;'):gsub('>', '&gt;'):gsub('"', '&quot;'))
+end
+
+local function render_writing_table(tbl)
+  local header = tbl.head.rows[1].cells
+  local rows = 0
+  for _, body in ipairs(tbl.bodies) do rows = rows + #body.body end
+  local widths, total = List{}, 0
+  for _, cell in ipairs(header) do
+    local w = math.max(6, utf8.len(stringify(cell.contents)) or 6)
+    widths:insert(w)
+    total = total + w
+  end
+  if is_typst then
+    local parts = List{}
+    for _, w in ipairs(widths) do parts:insert(string.format('%.3f', w / total)) end
+    local out = List{raw('#imr-writing-table(rows: ' .. rows .. ', widths: (' .. table.concat(parts, ', ') .. ',),')}
+    for _, cell in ipairs(header) do
+      out:insert(raw('['))
+      out:extend(cell.contents)
+      out:insert(raw('],'))
+    end
+    out:insert(raw(')'))
+    return out
+  elseif is_docx then
+    -- Raw WordprocessingML: pandoc cannot give a table row a height. 9.2 mm = 522 twips.
+    local grid, head_cells, body = {}, {}, {}
+    for i, cell in ipairs(header) do
+      local pct = math.floor(5000 * widths[i] / total)
+      grid[#grid + 1] = '<w:gridCol w:w="' .. math.floor(9000 * widths[i] / total) .. '"/>'
+      head_cells[#head_cells + 1] = '<w:tc><w:tcPr><w:tcW w:w="' .. pct .. '" w:type="pct"/>' ..
+        '<w:shd w:val="clear" w:color="auto" w:fill="EBEBEB"/></w:tcPr><w:p><w:pPr><w:pStyle w:val="ImrTableHead"/></w:pPr>' ..
+        '<w:r><w:t xml:space="preserve">' .. xml_escape(stringify(cell.contents)) .. '</w:t></w:r></w:p></w:tc>'
+    end
+    local empty_row = '<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="522" w:hRule="atLeast"/></w:trPr>'
+    for i = 1, #header do
+      empty_row = empty_row .. '<w:tc><w:tcPr><w:tcW w:w="' .. math.floor(5000 * widths[i] / total) ..
+        '" w:type="pct"/></w:tcPr><w:p/></w:tc>'
+    end
+    empty_row = empty_row .. '</w:tr>'
+    for _ = 1, rows do body[#body + 1] = empty_row end
+    local border = '<w:top w:val="single" w:sz="6" w:color="5A5A5A"/><w:left w:val="single" w:sz="6" w:color="5A5A5A"/>' ..
+      '<w:bottom w:val="single" w:sz="6" w:color="5A5A5A"/><w:right w:val="single" w:sz="6" w:color="5A5A5A"/>' ..
+      '<w:insideH w:val="single" w:sz="6" w:color="5A5A5A"/><w:insideV w:val="single" w:sz="6" w:color="5A5A5A"/>'
+    local xml = '<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders>' .. border ..
+      '</w:tblBorders><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>' .. table.concat(grid) .. '</w:tblGrid>' ..
+      '<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>' .. table.concat(head_cells) .. '</w:tr>' ..
+      table.concat(body) .. '</w:tbl><w:p/>'
+    return List{pandoc.RawBlock('openxml', xml)}
+  else
+    local specs = List{}
+    for i, spec in ipairs(tbl.colspecs) do specs:insert({spec[1], widths[i] / total}) end
+    tbl.colspecs = specs
+    tbl.attr = pandoc.Attr(tbl.identifier, {'writing-table'})
+    return List{tbl}
+  end
+end
+
+-- `::: {.balance}` (a framed 2×2 grid) and `::: {.columns}` (side by side, no frame): each
+-- child `::: cell` is one cell, filled row by row.
+local function render_grid(div, framed)
+  local cells = List{}
+  for _, block in ipairs(div.content) do
+    if block.t == 'Div' and has_class(block, 'cell') then cells:insert(block.content) end
+  end
+  local columns = tonumber(div.attributes['cols'] or '') or 2
+  if is_typst then
+    -- Trailing content arguments: `#imr-grid(...)[cell][cell]`, each `][` in one raw block.
+    local out = List{raw('#imr-grid(columns: ' .. math.floor(columns) .. ', framed: ' .. tostring(framed) .. ')[')}
+    for i, blocks in ipairs(cells) do
+      out:extend(blocks)
+      out:insert(raw(i < #cells and '][' or ']'))
+    end
+    if #cells == 0 then out:insert(raw(']')) end
+    return out
+  elseif is_docx then
+    local rows = List{}
+    local row = List{}
+    for _, blocks in ipairs(cells) do
+      row:insert(pandoc.Cell(blocks))
+      if #row == columns then rows:insert(pandoc.Row(row)); row = List{} end
+    end
+    if #row > 0 then
+      while #row < columns do row:insert(pandoc.Cell({})) end
+      rows:insert(pandoc.Row(row))
+    end
+    local specs = List{}
+    for _ = 1, columns do specs:insert({pandoc.AlignDefault, 1.0 / columns}) end
+    local tbody = {attr = pandoc.Attr(), body = rows, head = List{}, row_head_columns = 0}
+    return List{pandoc.Table(pandoc.Caption(), specs, pandoc.TableHead(), {tbody}, pandoc.TableFoot(),
+      pandoc.Attr(div.identifier, {framed and 'balance' or 'columns'}))}
+  else
+    local out = List{}
+    for _, blocks in ipairs(cells) do out:insert(pandoc.Div(blocks, pandoc.Attr('', {'cell'}))) end
+    return List{pandoc.Div(out, pandoc.Attr(div.identifier, {framed and 'balance' or 'columns', 'grid'}))}
+  end
+end
+
+-- Worksheets ----------------------------------------------------------------------------------
+
+-- "**2. Mina tidiga varningstecken**": a numbered part, where a worksheet taller than a page
+-- may break.
+local function is_numbered_part(block)
+  if block.t == 'Div' and (has_class(block, 'columns') or has_class(block, 'balance')) then
+    local cell = block.content[1]
+    return cell ~= nil and cell.t == 'Div' and cell.content[1] ~= nil and is_numbered_part(cell.content[1])
+  end
+  if block.t ~= 'Para' and block.t ~= 'Plain' then return false end
+  local first = block.content[1]
+  return first ~= nil and first.t == 'Strong' and stringify(first):match('^%d+%.') ~= nil
+end
+
+local function ends_a_part(block)
+  return block.t == 'Table' or block.t == 'BulletList' or (block.t == 'Div' and (has_class(block, 'lines')
+    or has_class(block, 'balance') or has_class(block, 'columns')))
+end
+
+-- The worksheet's blocks in parts that are never split: by its numbered parts if it has
+-- them, otherwise each question with its lines (or table, or list).
+local function worksheet_parts(blocks)
+  local numbered = false
+  for _, block in ipairs(blocks) do
+    if is_numbered_part(block) then numbered = true end
+  end
+  local parts, current = List{}, List{}
+  for _, block in ipairs(blocks) do
+    if numbered then
+      if is_numbered_part(block) and #current > 0 then parts:insert(current); current = List{} end
+      current:insert(block)
+    else
+      current:insert(block)
+      if ends_a_part(block) then parts:insert(current); current = List{} end
+    end
+  end
+  if #current > 0 then
+    if #parts > 0 and not numbered then parts[#parts]:extend(current) else parts:insert(current) end
+  end
+  return parts
+end
+
+local layout_blocks -- defined below: the form elements inside a box or worksheet
+
 local function render_worksheet(div, prefill)
   local used = {}
-  local content = div.content:walk({
-    Div = function(inner)
-      if has_class(inner, 'lines') then
-        local key = inner.attributes['fill']
-        local answers = nil
-        if prefill and key and prefill.items[key] then
-          answers = prefill.items[key]
-          used[key] = true
-        end
-        return render_lines(lines_count(inner), answers)
-      end
-    end,
-  })
+  local function lines_with_answers(inner)
+    local key = inner.attributes['fill']
+    local answers = nil
+    if prefill and key and prefill.items[key] then
+      answers = prefill.items[key]
+      used[key] = true
+    end
+    return render_lines(lines_count(inner), answers)
+  end
+  local parts = List{}
+  for _, blocks in ipairs(worksheet_parts(div.content)) do
+    parts:insert(layout_blocks(blocks, lines_with_answers))
+  end
   local box = List{}
   if prefill then box = prefilled_box(prefill, used) end
   local title = div.attributes['title'] or ''
+  if is_typst then
+    local body = List{}
+    body:extend(box)
+    for _, blocks in ipairs(parts) do body:extend(typst_call('imr-ws-part', '', blocks)) end
+    local args = 'title: ' .. typst_string(title)
+    if div.attributes['page'] == 'own' then args = args .. ', own-page: true' end
+    return typst_call('imr-worksheet', args, body, div.identifier)
+  end
   local body = List{}
   body:extend(box)
-  body:extend(content)
-  if is_typst then
-    local args = 'title: ' .. typst_string(title)
-    return typst_call('imr-worksheet', args, body, div.identifier)
-  elseif is_docx then
+  for _, blocks in ipairs(parts) do body:extend(blocks) end
+  if is_docx then
     local cell = List{}
-    if title ~= '' then cell:insert(docx_style('Imr Worksheet Title', {pandoc.Para({pandoc.Str(title)})})) end
-    cell:extend(body)
-    local row = pandoc.Row({pandoc.Cell(cell)})
-    local tbody = {attr = pandoc.Attr(), body = List{row}, head = List{}, row_head_columns = 0}
-    local table = pandoc.Table(pandoc.Caption(), {{pandoc.AlignDefault, 1.0}}, pandoc.TableHead(),
-      {tbody}, pandoc.TableFoot(), pandoc.Attr(div.identifier, {'worksheet'}))
-    return List{table}
+    if div.attributes['page'] == 'own' then cell:insert(pandoc.RawBlock('openxml', PAGE_BREAK)) end
+    local inner = List{}
+    if title ~= '' then inner:insert(docx_style('Imr Worksheet Title', {pandoc.Para({pandoc.Str(title)})})) end
+    inner:extend(body)
+    local frame = DOCX_FRAMES['worksheet']
+    cell:extend(docx_frame(inner, frame[1], frame[2]))
+    if div.identifier ~= '' then
+      cell:insert(1, pandoc.Div({}, pandoc.Attr(div.identifier)))
+    end
+    return cell
   else
     local out = List{}
     if title ~= '' then
       out:insert(pandoc.Div({pandoc.Plain({pandoc.Str(title)})}, pandoc.Attr('', {'worksheet-title'})))
     end
     out:extend(body)
-    return List{pandoc.Div(out, pandoc.Attr(div.identifier, {'worksheet'}))}
+    local classes = {'worksheet'}
+    if div.attributes['page'] == 'own' then classes[#classes + 1] = 'own-page' end
+    return List{pandoc.Div(out, pandoc.Attr(div.identifier, classes))}
   end
 end
 
 -- Boxes and markers that only change the look -------------------------------------------------
 
-local BOX_ORDER = {'imr-personal', 'imr-cover', 'imr-note', 'imr-kicker'}
+local VOICE_LABEL = ''
+local CRISIS_TITLE = ''
+
+local BOX_ORDER = {'imr-personal', 'imr-cover', 'imr-note', 'imr-kicker', 'crisis', 'voice', 'imr-compact'}
 local BOXES = {
   ['imr-personal'] = {typst = 'imr-personal', docx = 'Imr Personal'},
   ['imr-cover'] = {typst = 'imr-cover', docx = 'Imr Cover'},
   ['imr-note'] = {typst = 'imr-note', docx = 'Imr Note'},
   ['imr-kicker'] = {typst = 'imr-kicker', docx = 'Imr Kicker'},
+  ['crisis'] = {typst = 'imr-crisis', docx = 'Imr Crisis'},
+  ['voice'] = {typst = 'imr-voice', docx = 'Imr Voice'},
+  ['imr-compact'] = {typst = 'imr-compact', docx = 'Imr Compact'},
 }
+
+local function box_heading(div, class)
+  if class == 'voice' then return div.attributes['label'] or VOICE_LABEL end
+  if class == 'crisis' then return div.attributes['title'] or CRISIS_TITLE end
+  return ''
+end
 
 local function render_box(div, class)
   local spec = BOXES[class]
+  local content = layout_blocks(div.content)
+  local heading = box_heading(div, class)
   if is_typst then
-    return typst_call(spec.typst, '', div.content, div.identifier)
+    local args = ''
+    if class == 'voice' then args = 'label: ' .. typst_string(heading) end
+    if class == 'crisis' then args = 'title: ' .. typst_string(heading) end
+    return typst_call(spec.typst, args, content, div.identifier)
   elseif is_docx then
-    return List{docx_style(spec.docx, div.content)}
+    local inner = List{}
+    if heading ~= '' then
+      inner:insert(docx_style(spec.docx .. ' Title', {pandoc.Para({pandoc.Str(heading)})}))
+    end
+    inner:extend(content)
+    local frame = DOCX_FRAMES[class]
+    if frame then return docx_frame(List{docx_style(spec.docx, inner)}, frame[1], frame[2]) end
+    return List{docx_style(spec.docx, inner)}
   end
-  return nil
+  local inner = List{}
+  if heading ~= '' then
+    inner:insert(pandoc.Div({pandoc.Plain({pandoc.Str(heading)})}, pandoc.Attr('', {class .. '-label'})))
+  end
+  inner:extend(content)
+  div.content = inner
+  return div
+end
+
+-- The form elements inside a box or a worksheet (a bottom-up walk; `lines` may fill answers).
+layout_blocks = function(blocks, lines)
+  return pandoc.Div(blocks):walk({
+    Div = function(inner)
+      if has_class(inner, 'lines') then
+        if lines then return lines(inner) end
+        return render_lines(lines_count(inner))
+      end
+      if has_class(inner, 'balance') then return render_grid(inner, true) end
+      if has_class(inner, 'columns') then return render_grid(inner, false) end
+      if has_class(inner, 'crisis') then return render_box(inner, 'crisis') end
+      if has_class(inner, 'voice') then return render_box(inner, 'voice') end
+    end,
+    BulletList = function(list)
+      if is_checklist(list) then return render_checklist(list) end
+    end,
+    Table = function(tbl)
+      if is_writing_table(tbl) then return render_writing_table(tbl) end
+    end,
+  }).content
 end
 
 local DOCUMENT_END = '// imr-document-end'
@@ -351,6 +659,8 @@ local read_meta = {
     local lang = stringify(meta.lang or '')
     if lang ~= '' then LANG = lang:sub(1, 2) end
     if meta['imr-toc-title'] then TOC_TITLE = pandoc.Inlines({pandoc.Str(stringify(meta['imr-toc-title']))}) end
+    if meta['imr-voice-label'] then VOICE_LABEL = stringify(meta['imr-voice-label']) end
+    if meta['imr-crisis-title'] then CRISIS_TITLE = stringify(meta['imr-crisis-title']) end
   end,
 }
 
@@ -417,7 +727,6 @@ local function inlines_done(blocks)
   return pandoc.Div(blocks):walk(filter).content
 end
 
-local PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 
 -- Pass 2: links, quotes, worksheets, boxes, lines, page structure.
 local pass_layout = {
@@ -431,6 +740,7 @@ local pass_layout = {
       if is_typst then
         local out = List{}
         if previous > 0 then out:insert(raw('#metadata(none) <imr-end-' .. previous .. '>')) end
+        out:insert(raw('#imr-part-break(' .. n .. ')'))
         out:insert(raw('#set page(header: imr-header(' .. n .. '), footer: imr-footer(' .. n .. '))'))
         out:insert(raw('#imr-part-start(' .. n .. ')'))
         return out, false
@@ -456,6 +766,14 @@ local pass_layout = {
       return render_worksheet(div, prefill), false
     end
     if has_class(div, 'lines') then return render_lines(lines_count(div)), false end
+    if has_class(div, 'balance') or has_class(div, 'columns') then
+      div.content = inlines_done(div.content)
+      return layout_blocks({div}), false
+    end
+    if has_class(div, 'imr-imrs-chart') then
+      if is_typst then return raw('#imr-imrs-chart()'), false end
+      return div, true
+    end
     if has_class(div, 'imr-pagebreak') then
       if is_typst then return raw('#pagebreak(weak: true)'), false end
       if is_docx then return pandoc.RawBlock('openxml', PAGE_BREAK), false end
@@ -463,7 +781,7 @@ local pass_layout = {
     end
     if has_class(div, 'imr-toc') then
       local depth = tonumber(div.attributes['depth']) or 1
-      if is_typst then return raw('#imr-toc(depth: ' .. depth .. ')'), false end
+      if is_typst then return raw('#imr-toc()'), false end
       if is_docx then return docx_toc(depth), false end
       return html_toc(headings[document] or List{}, depth), false
     end
@@ -476,6 +794,25 @@ local pass_layout = {
   end,
   Link = resolve,
   Quoted = (not is_typst) and localised_quote or nil,
+  BulletList = function(list)
+    if is_checklist(list) then return render_checklist(list), false end
+  end,
+  Table = function(tbl)
+    if is_writing_table(tbl) then return render_writing_table(tbl), false end
+  end,
+  Span = function(span)
+    -- `[]{.imr-pageref part=3}`: the page part 3 starts on (PDF only; other formats have none).
+    if has_class(span, 'imr-pageref') then
+      local n = tonumber(span.attributes['part'] or '')
+      if is_typst and n then
+        local out = List(span.content)
+        out:insert(pandoc.Space())
+        out:insert(pandoc.RawInline('typst', '#imr-part-page(' .. math.floor(n) .. ')'))
+        return out
+      end
+      return {}
+    end
+  end,
 }
 
 -- Between the passes: back to the start of the first document (Meta is visited once, cheaply).

@@ -1,0 +1,108 @@
+"""The last touches on a DOCX from pandoc: properties, running header and footer.
+
+Pandoc takes styles and page setup from reference.docx but cannot fill in what is specific to
+one document: its title and language in the document properties, a header that shows who the
+sheet is for on every page, and a footer with the sender and page numbers. Word and
+LibreOffice both show plain text and the PAGE and NUMPAGES fields (LibreOffice leaves a
+STYLEREF field empty), so the header is written as text. The zip is rewritten with the same
+entry order and timestamps, so the same input still gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Any
+from xml.sax.saxutils import escape
+
+from imr.render.documents import Document
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+MARKER = "imr-output"  # in the keywords: how `-o` recognises a file imr made itself
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _field(instruction: str, shown: str) -> str:
+    return (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        f'<w:r><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        f'<w:r><w:t>{shown}</w:t></w:r>'
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+
+
+def _text(value: str) -> str:
+    return f'<w:r><w:t xml:space="preserve">{escape(value)}</w:t></w:r>'
+
+
+def header_xml(document: Document) -> str:
+    first = next((p for p in document.parts if not p.plain), None)
+    left = first.header_left if first else document.title
+    personal = {p.personal_line for p in document.parts if p.personal_line}
+    lines = [f'<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr>{_text(left or document.title)}</w:p>']
+    if len(personal) == 1:
+        lines.insert(0, f'<w:p><w:pPr><w:pStyle w:val="HeaderPersonal"/></w:pPr>{_text(personal.pop())}</w:p>')
+    return XML + f'<w:hdr xmlns:w="{W}" xmlns:r="{R}">' + "".join(lines) + "</w:hdr>\n"
+
+
+def footer_xml(document: Document, labels: dict[str, Any]) -> str:
+    page = labels.get("page", "{page} / {total}")
+    runs = []
+    for piece in re.split(r"(\{page\}|\{total\})", page):
+        if piece == "{page}":
+            runs.append(_field("PAGE", "1"))
+        elif piece == "{total}":
+            runs.append(_field("NUMPAGES", "1"))
+        elif piece:
+            runs.append(_text(piece))
+    sender = next((p.sender for p in document.parts if p.sender), "")
+    return (XML + f'<w:ftr xmlns:w="{W}" xmlns:r="{R}">'
+            f'<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr>{"".join(runs)}</w:p>'
+            f'<w:p><w:pPr><w:pStyle w:val="FooterSender"/></w:pPr>{_text(sender)}</w:p>'
+            '</w:ftr>\n')
+
+
+def core_xml(document: Document) -> str:
+    """Title, language, subject and a created date that means something: the print date of
+    personalised output, else the edition's date if it is one (else none at all)."""
+    day = document.date
+    if day is None:
+        edition = next((p.sender for p in document.parts if p.sender), "")
+        found = _ISO_DAY.search(edition)
+        day = found.group(0) if found else None
+    dates = ""
+    if day:
+        dates = (f'<dcterms:created xsi:type="dcterms:W3CDTF">{day}T00:00:00Z</dcterms:created>'
+                 f'<dcterms:modified xsi:type="dcterms:W3CDTF">{day}T00:00:00Z</dcterms:modified>')
+    language = {"sv": "sv-SE", "en": "en-GB"}.get(document.lang, document.lang)
+    return (XML + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f'<dc:title>{escape(document.title)}</dc:title>'
+            f'<dc:subject>{escape(document.subject or "")}</dc:subject>'
+            f'<dc:creator>imr</dc:creator><cp:keywords>{MARKER}</cp:keywords>'
+            f'<dc:language>{language}</dc:language>{dates}</cp:coreProperties>\n')
+
+
+def finish_docx(data: bytes, document: Document, labels: dict[str, Any]) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    names = source.namelist()
+    replaced = {"docProps/core.xml": core_xml(document)}
+    rels = source.read("word/_rels/document.xml.rels").decode("utf-8") if "word/_rels/document.xml.rels" in names else ""
+    for target, text in (("header", header_xml(document)), ("footer", footer_xml(document, labels))):
+        match = re.search(rf'Target="({target}\d*\.xml)"', rels)
+        if match:
+            replaced[f"word/{match.group(1)}"] = text
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for info in source.infolist():
+            body = replaced[info.filename].encode("utf-8") if info.filename in replaced else source.read(info)
+            copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            copy.compress_type = info.compress_type
+            copy.external_attr = info.external_attr
+            archive.writestr(copy, body)
+    return out.getvalue()
