@@ -457,6 +457,8 @@ _SURNAME_ENDINGS = (
     "lind", "ell", "stedt", "stad", "strand", "mark", "fors", "sjö", "bäck", "löf", "ander", "ius",
     "kvist", "quist", "stam", "hammar", "borg", "vall", "gård", "by", "in", "én",
 )
+# Ordinary words with a surname-like ending ("Kontaktperson", "Stödperson", "Reason").
+_ORDINARY_ENDINGS = ("person", "ason", "eason", "rison", "ison")
 # At the start of a sentence any word is capitalised, so only long words with a clear surname
 # ending count there ("Andersson ringde."); "-ell", "-in" or "-by" words are too often ordinary
 # ("Speciell", "Medicin").
@@ -528,9 +530,12 @@ def _word_before(text: str, end: int) -> tuple[str, int]:
     return text[position + 1:end], position + 1
 
 
-def _surname_shaped(folded: str, endings: tuple[str, ...]) -> bool:
+def _surname_shaped(folded: str, endings: tuple[str, ...], stem: int = 2) -> bool:
+    """Whether the word ends in one of `endings` after a stem of at least `stem` letters."""
+    if folded.endswith(_ORDINARY_ENDINGS):
+        return False
     for ending in endings:
-        if folded.endswith(ending) and len(folded) >= len(ending) + 2:
+        if folded.endswith(ending) and len(folded) >= len(ending) + stem:
             return True
     return False
 
@@ -541,7 +546,7 @@ def _not_a_name(folded: str, allow: frozenset[str]) -> bool:
     base = folded[:-1] if folded.endswith("s") else folded  # genitive: "Stockholms", "Ica:s"
     if base in _NOT_NAMES or base in allow:
         return True
-    return folded.endswith(_PLACE_ENDINGS) and not _surname_shaped(folded, _SURNAME_ENDINGS_AT_START)
+    return _surname_shaped(folded, _PLACE_ENDINGS, 3) and not _surname_shaped(folded, _SURNAME_ENDINGS_AT_START)
 
 
 def _relation_before(text: str, start: int) -> bool:
