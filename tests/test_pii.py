@@ -479,3 +479,114 @@ def test_pii_in_record_reported_by_check(enrolled):
     entry_line = before.count("\n") + 1
     assert result.output.startswith(f"records/p-01.yaml:{entry_line}:")
     assert "telefonnummer" in result.output
+
+
+# ---- the editor keeps what was typed (imr/editor.py) ---------------------------------------
+
+import os  # noqa: E402
+import stat  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from imr.editor import HELP_MARK, keep_refused_text, note_from_editor  # noqa: E402
+from imr.errors import ImrError  # noqa: E402
+
+TEMPLATE = "# Anteckning för träff 1.2 (p-07).\n# Skriv under strecket.\n#\n# ----------\n"
+
+
+def _editor(tmp_path, body: str, name: str = "edit") -> str:
+    """A real editor process: a small Python program that rewrites the file it is given and
+    keeps a copy of what it was shown."""
+    script = tmp_path / f"{name}.py"
+    seen = tmp_path / f"{name}.seen"
+    script.write_text("import sys\npath = sys.argv[1]\ntext = open(path, encoding='utf-8').read()\n"
+                      f"open({str(seen)!r}, 'w', encoding='utf-8').write(text)\n" + body
+                      + "open(path, 'w', encoding='utf-8', newline='').write(text)\n", encoding="utf-8")
+    return f'"{sys.executable}" "{script}"'
+
+
+def test_editor_keeps_the_users_hash_lines(tmp_path, monkeypatch):
+    monkeypatch.setenv("VISUAL", _editor(tmp_path, "text += '#1 prioritet: sömnen\\nSov bättre.\\n# egen rad\\n'\n"))
+    note = note_from_editor(TEMPLATE, "Förifylld rad")
+    assert note == "Förifylld rad\n#1 prioritet: sömnen\nSov bättre.\n# egen rad"
+    shown = (tmp_path / "edit.seen").read_text(encoding="utf-8")
+    assert shown.splitlines()[:4] == [f"{HELP_MARK} Anteckning för träff 1.2 (p-07).", f"{HELP_MARK} Skriv under strecket.",
+                                      HELP_MARK, f"{HELP_MARK} ----------"]
+
+
+def test_editor_empty_note_aborts_and_failure_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setenv("VISUAL", _editor(tmp_path, "pass\n"))
+    with pytest.raises(ImrError) as aborted:
+        note_from_editor(TEMPLATE)
+    assert aborted.value.code == "editor_aborted"
+    monkeypatch.setenv("VISUAL", _editor(tmp_path, "sys.exit(3)\n", "fail"))
+    with pytest.raises(ImrError) as failed:
+        note_from_editor(TEMPLATE)
+    assert failed.value.code == "editor_failed"
+
+
+def test_editor_reads_back_crlf_and_a_byte_order_mark(tmp_path, monkeypatch):
+    monkeypatch.setenv("VISUAL", _editor(tmp_path, "text = '\\ufeff' + (text + 'Rad ett\\nRad två\\n').replace('\\n', '\\r\\n')\n"))
+    assert note_from_editor(TEMPLATE) == "Rad ett\nRad två"
+
+
+def test_without_visual_or_editor_nano_is_used_or_the_error_says_so(tmp_path, monkeypatch):
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    with pytest.raises(ImrError) as missing:
+        note_from_editor(TEMPLATE)
+    assert missing.value.code == "editor_missing"
+    assert "VISUAL" in missing.value.message("sv") and "--note" in missing.value.message("sv")
+    if os.name == "nt":
+        return
+    nano = empty / "nano"  # a real program called nano, found through PATH
+    nano.write_text(f"#!{sys.executable}\nimport sys\nopen(sys.argv[1], 'a', encoding='utf-8').write('Skrivet i nano.\\n')\n")
+    nano.chmod(0o755)
+    assert note_from_editor(TEMPLATE) == "Skrivet i nano."
+
+
+def test_refused_text_is_kept_privately_and_never_staged(tmp_path):
+    root = tmp_path / "ws"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".gitignore").write_text("", encoding="utf-8")  # an existing repository without imr's ignore lines
+    text = "Träffade Kalle Andersson, ring 070-123 45 67.\n#1 prioritet"
+    path = keep_refused_text(text, root)
+    assert path.read_text(encoding="utf-8") == text + "\n"
+    assert path.parent == root / ".imr-cache" / "refused"
+    if os.name != "nt":
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    staged = subprocess.run(["git", "-C", str(root), "diff", "--cached", "--name-only"], check=True,
+                            capture_output=True, text=True).stdout
+    assert staged.split() == [".gitignore"]
+    second = keep_refused_text("igen", root)
+    assert second != path and path.exists()
+
+
+def test_refused_text_without_workspace_goes_to_the_temp_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    path = keep_refused_text("Mamma Eva ringde.", None)
+    assert path.parent == tmp_path and path.name.startswith("imr-refused-")
+    assert path.read_text(encoding="utf-8") == "Mamma Eva ringde.\n"
+
+
+def test_old_refused_texts_are_removed(tmp_path):
+    first = keep_refused_text("gammal", tmp_path)
+    old = first.stat().st_mtime - 8 * 86400
+    os.utime(first, (old, old))
+    keep_refused_text("ny", tmp_path)
+    assert not first.exists()
+
+
+def test_session_log_edit_keeps_a_hash_line(enrolled, tmp_path):
+    visual = _editor(tmp_path, "text += '#1 prioritet är sömnen.\\nVi pratade om kvällsrutiner.\\n'\n")
+    enrolled.ok("session", "log", "p-01", "--edit", env={"VISUAL": visual})
+    saved = enrolled.record("p-01").read_text(encoding="utf-8")
+    assert "#1 prioritet är sömnen." in saved and "Vi pratade om kvällsrutiner." in saved
