@@ -121,33 +121,51 @@ def normalise(text: str) -> str:
 
     Plain ASCII text (most ids, many notes) is returned as it is: it has none of these.
     """
+    return _normalise(text)[0]
+
+
+def _normalise(text: str) -> tuple[str, frozenset[str]]:
+    """The normalised text and the invisible characters the original held, in one pass over
+    the distinct characters (a note has a few dozen)."""
     if text.isascii():
-        return text
-    text = unicodedata.normalize("NFKC", text)
+        return text, frozenset()
+    distinct = set(text)
+    hidden = frozenset(char for char in distinct if not char.isascii() and _is_invisible(char))
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+        distinct = set(text)
     table = {}
-    for char in set(text):
+    for char in distinct:
         if not char.isascii():
             action = _char_action(char)
             if action is not None:
                 table[ord(char)] = action
-    return text.translate(table) if table else text
+    return (text.translate(table) if table else text), hidden
 
 
-def _invisible_hits(text: str) -> list[PiiHit]:
-    """One hit per distinct invisible character, named by its code point."""
-    if text.isascii():
-        return []
-    seen: dict[str, None] = {}
-    previous = ""
-    for index, char in enumerate(text):
-        if not char.isascii() and _is_invisible(char) and char not in seen:
-            if char in _EMOJI_JOINERS and (_is_symbol(previous) or _is_symbol(text[index + 1:index + 2])):
-                previous = char
-                continue
-            seen[char] = None
-        previous = char
+def _invisible_hits(text: str, hidden: frozenset[str] | None = None) -> list[PiiHit]:
+    """One hit per distinct invisible character, in order of appearance, named by its code
+    point; a joiner or variation selector next to an emoji is the emoji's own."""
+    if hidden is None:
+        hidden = _normalise(text)[1]
+    found = []
+    for char in hidden:
+        if char in _EMOJI_JOINERS and _only_in_emoji(text, char):
+            continue
+        found.append((text.index(char), char))
     return [PiiHit("invisible", f"U+{ord(char):04X} {unicodedata.name(char, '').lower()}".strip())
-            for char in seen]
+            for _, char in sorted(found)]
+
+
+def _only_in_emoji(text: str, char: str) -> bool:
+    index = text.find(char)
+    while index != -1:
+        before = text[index - 1:index]
+        after = text[index + 1:index + 2]
+        if not (_is_symbol(before) or _is_symbol(after)):
+            return False
+        index = text.find(char, index + 1)
+    return True
 
 
 def _is_symbol(char: str) -> bool:
@@ -202,15 +220,20 @@ def _pnr_kind(century: str | None, year: str, month: str, day: str, serial: str)
     return None
 
 
-def _personnummer_hits(text: str) -> list[tuple[int, int, PiiHit]]:
+def _personnummer_hits(text: str, runs: list[tuple[int, int, int]] | None = None) -> list[tuple[int, int, PiiHit]]:
+    """Personnummer in the runs of digit groups with at least ten digits (every separator the
+    pattern allows also joins a run, so a number is never split between two runs)."""
     out = []
-    for match in _PNR.finditer(text):
-        kind = _pnr_kind(*match.groups())
-        if kind is not None:
-            severity = "warn" if kind == "personnummer_check" else "refuse"
-            out.append((match.start(), match.end(), PiiHit(kind, match.group(0), severity)))
-            if len(out) >= MAX_HITS:
-                break
+    for start, end, digits in _number_runs(text, 10) if runs is None else runs:
+        if digits < 10:
+            continue
+        for match in _PNR.finditer(text, start, end):
+            kind = _pnr_kind(*match.groups())
+            if kind is not None:
+                severity = "warn" if kind == "personnummer_check" else "refuse"
+                out.append((match.start(), match.end(), PiiHit(kind, match.group(0), severity)))
+                if len(out) >= MAX_HITS:
+                    return out
     return out
 
 
@@ -220,7 +243,7 @@ def _personnummer_hits(text: str) -> list[tuple[int, int, PiiHit]]:
 # A run of digit groups joined by short separators: "070-123 45 67", "(08) 123 456 78",
 # "+46 (0)70 …", "070/1234567", "070.123.45.67". The alternation is between disjoint
 # character classes, so the run is found in one linear pass.
-_NUMBER_RUN = re.compile(r"[+(]?[0-9]+(?:[ ./()-]{1,3}[0-9]+)*\)?")
+_NUMBER_RUN = re.compile(r"[0-9]+(?:[ ./()+-]{1,3}[0-9]+)*")
 _DIGIT_GROUP = re.compile(r"[0-9]+")
 # "08.30-09.15" and "kl 07.45" are times, "02.03.2026" a date: a number never reads like that.
 _TIME_OR_DATE = re.compile(r"(?<![0-9])(?:[01][0-9]|2[0-3])[.:][0-5][0-9](?![0-9])|[0-9]{1,2}[./-][0-9]{1,2}[./-](?:19|20)[0-9]{2}")
@@ -264,15 +287,27 @@ def _valid_phone(digits: str, international: bool) -> bool:
     return phonenumbers.is_valid_number(number)
 
 
-def _phone_hits(text: str) -> list[tuple[int, int, PiiHit]]:
-    out: list[tuple[int, int, PiiHit]] = []
+def _number_runs(text: str, minimum: int) -> list[tuple[int, int, int]]:
+    """(start, end, digit count) of each run of digit groups ("070-123 45 67", "12 12 12-1212")
+    holding at least `minimum` digits. The pattern starts with a digit class, so the regex
+    engine skips ordinary text quickly, and every repetition is between disjoint classes."""
+    runs = []
     for run in _NUMBER_RUN.finditer(text):
-        raw = run.group(0)
-        if len(raw) < _MIN_PHONE_DIGITS:
+        start, end = run.span()
+        if end - start >= minimum:
+            raw = run.group(0)
+            digits = end - start - sum(raw.count(sep) for sep in " ./()+-")
+            if digits >= minimum:
+                runs.append((start, end, digits))
+    return runs
+
+
+def _phone_hits(text: str, runs: list[tuple[int, int, int]] | None = None) -> list[tuple[int, int, PiiHit]]:
+    out: list[tuple[int, int, PiiHit]] = []
+    for start, end, digits in _number_runs(text, _MIN_PHONE_DIGITS) if runs is None else runs:
+        if digits < _MIN_PHONE_DIGITS:
             continue
-        groups = [(m.start() + run.start(), m.end() + run.start(), m.group(0)) for m in _DIGIT_GROUP.finditer(raw)]
-        if sum(len(g[2]) for g in groups) < _MIN_PHONE_DIGITS:
-            continue
+        groups = [(m.start(), m.end(), m.group(0)) for m in _DIGIT_GROUP.finditer(text, start, end)]
         out.extend(_phones_in_run(text, groups, MAX_HITS - len(out)))
         if len(out) >= MAX_HITS:
             break
@@ -532,12 +567,9 @@ def _word_before(text: str, end: int) -> tuple[str, int]:
 
 def _surname_shaped(folded: str, endings: tuple[str, ...], stem: int = 2) -> bool:
     """Whether the word ends in one of `endings` after a stem of at least `stem` letters."""
-    if folded.endswith(_ORDINARY_ENDINGS):
+    if not folded.endswith(endings) or folded.endswith(_ORDINARY_ENDINGS):
         return False
-    for ending in endings:
-        if folded.endswith(ending) and len(folded) >= len(ending) + stem:
-            return True
-    return False
+    return any(folded.endswith(ending) and len(folded) >= len(ending) + stem for ending in endings)
 
 
 def _not_a_name(folded: str, allow: frozenset[str]) -> bool:
@@ -657,14 +689,14 @@ def scan_text(text: str, allow: frozenset[str] = frozenset()) -> list[PiiHit]:
     """
     if not text:
         return []
-    invisible = _invisible_hits(text)
-    clean = normalise(text)
+    clean, hidden = _normalise(text)
+    invisible = _invisible_hits(text, hidden) if hidden else []
     found: list[tuple[int, int, PiiHit]] = []
-    digits = sum(clean.count(d) for d in "0123456789") if _has_digit(clean) else 0
-    if digits >= 10:
-        found.extend(_personnummer_hits(clean))
-    if digits >= _MIN_PHONE_DIGITS:
-        found.extend(_phone_hits(clean))
+    if _has_digit(clean):
+        runs = _number_runs(clean, _MIN_PHONE_DIGITS)
+        if runs:
+            found.extend(_personnummer_hits(clean, runs))
+            found.extend(_phone_hits(clean, runs))
     if "@" in clean:
         found.extend(_email_hits(clean))
     found.extend(_name_hits(clean, allow))
@@ -717,10 +749,9 @@ def identifier_problem(value: str) -> PiiHit | None:
     """
     if not value:
         return None
-    invisible = _invisible_hits(value)
-    if invisible:
-        return invisible[0]
-    clean = normalise(value)
+    clean, hidden = _normalise(value)
+    for hit in _invisible_hits(value, hidden) if hidden else ():
+        return hit
     if "@" in clean:
         emails = _email_hits(clean)
         if emails:
