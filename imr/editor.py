@@ -32,7 +32,11 @@ def editor_command() -> list[str]:
     """
     configured = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if configured and configured.strip():
-        return shlex.split(configured, posix=os.name != "nt")
+        if os.name != "nt":
+            return shlex.split(configured)
+        # Windows paths have backslashes and spaces: split without escapes, drop the quotes.
+        return [part[1:-1] if len(part) > 1 and part[0] == part[-1] == '"' else part
+                for part in shlex.split(configured, posix=False)]
     for name in ("nano", "notepad") if os.name == "nt" else ("nano",):
         found = shutil.which(name)
         if found:

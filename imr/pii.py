@@ -178,8 +178,11 @@ def _is_symbol(char: str) -> bool:
 # Date parts may be separated by nothing, one space, "-" or "."; the serial by nothing, "-",
 # "+" or a space (with spaces around a sign). Every part has a fixed width, so each attempt
 # is bounded and the whole search is linear.
+# A number glued to more digits by "-" or "." is part of something longer (a date range
+# "2026-03-02-2026-03-16", a version), not a personnummer.
 _PNR = re.compile(
-    r"(?<![0-9])(?:(18|19|20)[ .-]?)?([0-9]{2})[ .-]?([0-9]{2})[ .-]?([0-9]{2})(?: ?[-+] ?| )?([0-9]{4})(?![0-9])"
+    r"(?<![0-9])(?<![0-9][-.])(?:(18|19|20)[ .-]?)?([0-9]{2})[ .-]?([0-9]{2})[ .-]?([0-9]{2})(?: ?[-+] ?| )?([0-9]{4})"
+    r"(?![0-9]|[-.][0-9])"
 )
 
 
@@ -228,6 +231,8 @@ def _personnummer_hits(text: str, runs: list[tuple[int, int, int]] | None = None
         if digits < 10:
             continue
         for match in _PNR.finditer(text, start, end):
+            if match.group(1) and not match.group(0)[:8].isdigit():
+                continue  # "2026-03-02 1430" is a date and a time: with a century, the date is written whole
             kind = _pnr_kind(*match.groups())
             if kind is not None:
                 severity = "warn" if kind == "personnummer_check" else "refuse"

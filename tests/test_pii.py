@@ -224,6 +224,8 @@ CLEAN_NOTES: list[str] = [
     "Vi gick igenom LRV och vad en permission innebär.",
     "Planen finns i pärmen på rummet ❤️",
     "Skattningen gav 4 av 5 på frågan om mål.",
+    "Period 2026-03-02-2026-03-16 med permission varje helg.",
+    "Journalen uppdaterad 2026-03-02 1430.",
 ]
 
 VIGNETTE_NAMES = {"Sara", "Ali"}
