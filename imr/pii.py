@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 MAX_HITS = 100
 
-# Severity and reporting order: what is refused comes before what is only warned about.
-_REFUSE_KINDS = ("personnummer", "samordningsnummer", "email", "phone", "name", "invisible")
+# Where two hits overlap, the lower number wins (a valid personnummer over a phone number over
+# a number that is only shaped like a personnummer).
 _PRIORITY = {"personnummer": 0, "samordningsnummer": 0, "email": 1, "phone": 2, "personnummer_check": 3,
              "name": 4, "invisible": 5}
 
@@ -45,7 +46,7 @@ class PiiHit:
     severity: str = "refuse"  # refuse | warn
 
     def label(self, lang: str = "sv") -> str:
-        """A short noun phrase ("ett möjligt telefonnummer") for messages."""
+        """A short noun phrase without article ("telefonnummer", "e-postadress") for messages."""
         from imr.strings import label
 
         return label("pii", self.kind, lang)
@@ -543,7 +544,7 @@ _OPENERS = frozenset(" \t\"'”“‘’«»([{*•>#-")
 
 @lru_cache(maxsize=64)
 def _casefold_allow(allow: frozenset[str]) -> frozenset[str]:
-    words = set()
+    words: set[str] = set()
     for entry in allow:
         words.update(part.casefold() for part in str(entry).split())
     return frozenset(words)
@@ -607,7 +608,7 @@ def _relation_before(text: str, start: int) -> bool:
     return folded in _RELATIONS
 
 
-def _runs(text: str):
+def _runs(text: str) -> Iterator[list[re.Match[str]]]:
     """Runs of capitalised words separated by one space ("Kalle Andersson"), lazily, at most
     `_MAX_RUN` words each: a longer row is a heading or a list, and its parts are judged alone."""
     run: list[re.Match[str]] = []
@@ -625,8 +626,8 @@ def _runs(text: str):
 _MAX_RUN = 6
 
 
-def _name_hits(text: str, allow: frozenset[str]) -> list[tuple[int, int, PiiHit]]:
-    allow = _casefold_allow(allow) if allow else frozenset()
+def _name_hits(text: str, allow: Iterable[str]) -> list[tuple[int, int, PiiHit]]:
+    allow = _casefold_allow(allow if isinstance(allow, frozenset) else frozenset(allow)) if allow else frozenset()
     out = []
     for run in _runs(text):
         after_relation = _relation_before(text, run[0].start())
