@@ -32,6 +32,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 MAX_HITS = 100
+# Part of the key of any cache that stores scan results (`.imr-cache/summaries.json`): raise it
+# whenever what the scanner finds changes, so findings cached by an older scanner are redone.
+SCANNER_VERSION = 2
 
 # Where two hits overlap, the lower number wins (a valid personnummer over a phone number over
 # a number that is only shaped like a personnummer).
