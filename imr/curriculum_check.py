@@ -240,9 +240,13 @@ def _prefill_problems(text: str, shown: str) -> list[Finding]:
 
 
 def handout_readability(text: str) -> tuple[Readability, Readability]:
-    """(whole handout, information sections only) — the second without worksheets or exercises."""
+    """(whole handout, running prose of its information sections).
+
+    Headings and lists are short on purpose; counting them in the information LIX would push
+    writers to turn lists into prose, so the target band is for the prose around them.
+    """
     info = "\n".join(body for sid, body in sections(text) if sid not in NOT_INFORMATION)
-    return markdown_readability(text), markdown_readability(info, forms=False)
+    return markdown_readability(text), markdown_readability(info, prose_only=True)
 
 
 def _figures(whole: Readability, info: Readability) -> dict:

@@ -169,8 +169,8 @@ def lix(text: str) -> float:
     return readability(text).lix
 
 
-def markdown_readability(markdown: str, forms: bool = True) -> Readability:
-    """Figures for a Markdown text; `forms=False` leaves worksheets out of every count."""
-    blocks = [b for b in markdown_blocks(markdown) if forms or not b.form]
+def markdown_readability(markdown: str, prose_only: bool = False) -> Readability:
+    """Figures for a Markdown text; with `prose_only`, every count (LIX too) is of the running prose."""
+    blocks = markdown_blocks(markdown)
     prose = "\n".join(b.text for b in blocks if b.kind == "para" and not b.form)
-    return readability("\n".join(b.text for b in blocks), prose)
+    return readability(prose if prose_only else "\n".join(b.text for b in blocks), prose)

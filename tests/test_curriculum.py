@@ -290,8 +290,8 @@ def test_stats_show_sentence_figures_and_flag_what_is_outside_the_band(imr):
     row = next(r for r in data["handouts"] if r["session"] == "3.2")
     # Prose: 3 sentences of 3, 2 and 10 words -> 5.0 words per sentence, 2 of 3 short.
     assert (row["sentence_words"], row["short_share"]) == (5.0, 0.667)
-    # Information section only: 17 words (with the heading "Om sömn"), 4 sentences, 4 long words -> 4.25 + 23.5
-    assert row["info_lix"] == 27.8
+    # Prose of the information section: 15 words, 3 sentences, 4 long words -> 5 + 26.7
+    assert row["info_lix"] == 31.7
     assert set(row["out_of_band"]) == {"sentence_words", "short_share"}
     assert {r["session"].split(".")[0] for r in data["handouts"]} == {"3"}
     assert data["overall"]["handouts"] == 3

@@ -51,7 +51,8 @@ def test_prose_sentence_figures_leave_out_headings_lists_tables_and_worksheets()
     assert (r.mean_sentence_words, r.short_share) == (6.5, 0.5)
     # LIX still counts every block: heading, two sentences, item, two cells, worksheet line.
     assert r.sentences == 7
-    assert markdown_readability(md, forms=False).words == r.words - 2
+    prose = markdown_readability(md, prose_only=True)
+    assert (prose.words, prose.sentences, prose.prose_sentences) == (13, 2, 2)
 
 
 def test_pooled_figures_weigh_every_sentence():
