@@ -123,10 +123,10 @@ def test_glossary_holds_the_chosen_terms():
     assert "hemuppgift" in handouts
 
 
-def _findings(imr, code: str, strict: bool = False) -> list[str]:
-    """Messages with one finding code for a workspace, on its own files (not the built-in ones)."""
+def _findings(imr, code: str) -> list[str]:
+    """Messages with one finding code from `check --strict` on a workspace's own files (not the built-in ones)."""
     cur = load_curriculum("sv", imr.root, use_cache=False)
-    return [f.message() for f in check_curriculum(cur, imr.root, strict=strict)
+    return [f.message() for f in check_curriculum(cur, imr.root, strict=True)
             if f.code == code and (imr.root / f.path).is_file()]
 
 
@@ -149,8 +149,9 @@ def test_glossary_avoid_words_are_reported_with_file_and_line(imr):
                      f"{where}:3: ”skrivit\nned” ska inte användas enligt ordlistan; använd ”skriva ner”",
                      f"{where}:4: ”Hink” ska inte användas enligt ordlistan; använd ”bägaren”",
                      f"{where}:4: ”hinkande” ska inte användas enligt ordlistan; använd ”bägaren”"]
-    result = imr("check")
+    result = imr("check", "--strict")
     assert result.exit_code == 1 and f"{where}:3: ”handouten”" in result.output
+    assert "”handouten”" not in imr("check").output, "wording is text quality, checked with --strict"
 
 
 def test_a_ward_glossary_decides_what_is_avoided(imr):
