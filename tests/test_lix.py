@@ -37,3 +37,27 @@ def test_pandoc_divs_do_not_count():
     md = '::::: {.worksheet #ab-1-x title="Mitt mål"}\nSkriv här.\n\n::: {.lines n=3}\n:::\n:::::\n'
     r = markdown_readability(md)
     assert r.words == 2 and r.sentences == 1
+
+
+def test_prose_sentence_figures_leave_out_headings_lists_tables_and_worksheets():
+    md = ("## En rubrik som är lång nog {#intro}\n\n"
+          "Det här är en mening med nio ord i sig. Kort mening här.\n\n"
+          "- en punkt i en lista räknas inte\n\n"
+          "| cell | en annan cell |\n|---|---|\n\n"
+          "::: {.worksheet #ab-1-x title=\"Mitt mål\"}\nSkriv här.\n:::\n")
+    r = markdown_readability(md)
+    # Prose: "Det här är en mening med nio ord i sig" (10 words) and "Kort mening här" (3 words).
+    assert (r.prose_words, r.prose_sentences, r.short_sentences) == (13, 2, 1)
+    assert (r.mean_sentence_words, r.short_share) == (6.5, 0.5)
+    # LIX still counts every block: heading, two sentences, item, two cells, worksheet line.
+    assert r.sentences == 7
+    prose = markdown_readability(md, prose_only=True)
+    assert (prose.words, prose.sentences, prose.prose_sentences) == (13, 2, 2)
+
+
+def test_pooled_figures_weigh_every_sentence():
+    a = readability("Ett två tre fyra fem sex sju åtta nio tio.", prose="Ett två tre fyra fem sex sju åtta nio tio.")
+    b = readability("Ja. Nej.", prose="Ja. Nej.")
+    both = a + b
+    assert (both.prose_sentences, both.short_sentences, both.mean_sentence_words) == (3, 2, 4.0)
+    assert both.lix == readability("Ett två tre fyra fem sex sju åtta nio tio. Ja. Nej.").lix

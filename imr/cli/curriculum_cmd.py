@@ -57,28 +57,56 @@ def show(
 
 @app.command("stats")
 @handle_errors
-def stats(as_json: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
-    """Readability per handout: words, sentences, LIX, worst first."""
+def stats(
+    modules: list[int] = typer.Option(None, "--module", "-m", metavar="M", help="Only this module (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help="As JSON."),
+) -> None:
+    """Readability per handout, worst LIX first, and for all of them: LIX, sentence length, short sentences."""
     from rich.table import Table
 
     from imr.curriculum_check import curriculum_stats
 
-    rows = curriculum_stats(workspace().curriculum)
+    data = curriculum_stats(workspace().curriculum, modules or None)
     if as_json:
-        print_json(rows)
+        print_json(data)
         return
+    figures = ("words", "lix", "info_lix", "sentence_words", "short_share")
     table = Table()
-    for key in ("session", "variant", "words", "sentences", "lix", "title"):
-        table.add_column(t(key) if key not in ("words", "sentences", "lix") else t(f"stat_{key}"))
-    for row in rows:
-        table.add_row(row["session"], escape(row["variant"]), str(row["words"]), str(row["sentences"]),
-                      f"{row['lix']:.1f}", escape(row["title"]))
-    console().print(table)
-    if rows:
-        lixes = sorted(r["lix"] for r in rows)
-        mid = len(lixes) // 2
-        median = lixes[mid] if len(lixes) % 2 else (lixes[mid - 1] + lixes[mid]) / 2
-        console().print(escape(t("stat_summary", count=len(rows), median=f"{median:.1f}", worst=f"{lixes[-1]:.1f}")))
+    for key in ("session", "variant", *figures, "title"):
+        table.add_column(t(f"stat_{key}") if key in figures else t(key), justify="right" if key in figures else "left")
+    for row in data["handouts"]:
+        cells = [_figure(name, row[name], name in row["out_of_band"]) for name in figures]
+        table.add_row(row["session"], escape(row["variant"]), *cells, escape(row["title"]))
+    out = console()
+    out.print(table)
+    overall = data["overall"]
+    if overall["handouts"]:
+        from imr.lix import SHORT_SENTENCE_WORDS
+
+        shown = {name: _figure(name, overall[name], name in overall["out_of_band"])
+                 for name in ("median_lix", "info_lix", "sentence_words", "short_share")}
+        out.print(t("stat_overall", count=overall["handouts"], short_words=SHORT_SENTENCE_WORDS, **shown))
+    out.print(escape(t("stat_band", handout=_band(data["band"]["handout"]), overall=_band(data["band"]["overall"]))))
+
+
+def _figure(name: str, value: float, outside: bool = False) -> str:
+    """A figure as shown (shares in per cent), red when it is outside the band."""
+    text = f"{value * 100:.0f} %" if name == "short_share" else str(value) if name == "words" else f"{value:.1f}"
+    return f"[red]{text}[/]" if outside else text
+
+
+def _limit(name: str, value: float) -> str:
+    return f"{value * 100:g} %" if name == "short_share" else f"{value:g}"
+
+
+def _band(limits: dict) -> str:
+    parts = []
+    for name, (low, high) in limits.items():
+        label = t("stat_lix") if name == "median_lix" else t(f"stat_{name}")
+        low_text = _limit(name, low) if low is not None else None
+        high_text = _limit(name, high) if high is not None else None
+        parts.append(f"{label} {low_text}–{high_text}" if low_text and high_text else f"{label} ≤ {high_text}")
+    return ", ".join(parts)
 
 
 def _print_module(out, number: int, title: str, sessions: list[dict], summary: str | None = None) -> None:
