@@ -541,7 +541,7 @@ _FIRST_NAMES_MID_ONLY = _words("per bo dag liv sol vilja björn sten stig rut sa
 # A capitalised word: Latin capital first (A–Z, À–Þ, and Latin Extended, checked again in
 # code), then letters, with inner hyphens or apostrophes ("Anna-Karin", "O'Brien").
 _CAP_WORD = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-ÞĀ-ɏ][^\W\d_]*(?:['’-][^\W\d_]+)*")
-_SENTENCE_ENDS = frozenset(".!?:;\n…")
+_SENTENCE_ENDS = frozenset(".!?:;\n…|•")  # a table cell or a bullet starts like a sentence
 _OPENERS = frozenset(" \t\"'”“‘’«»([{*•>#-")
 
 

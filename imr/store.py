@@ -86,12 +86,15 @@ def check_personal_data(texts: list[str], ws: Workspace) -> None:
     for text in texts:
         hit = find_pii(text, allow)
         if hit:
-            raise ImrError("pii_in_text", what=hit.label(ws.lang), advice=_advice(hit, ws.lang))
+            raise PersonalDataRefused(hit, ws.lang, text)
 
 
-def _advice(hit, lang: str) -> str:
-    advice = getattr(hit, "advice", None)
-    return advice(lang) if callable(advice) else ""
+class PersonalDataRefused(ImrError):
+    """Free text the guard refused; carries the text so an editor session can keep it for the user."""
+
+    def __init__(self, hit, lang: str, text: str) -> None:
+        super().__init__("pii_refused", what=hit.label(lang), text=hit.masked(), advice=hit.advice(lang))
+        self.refused_text = text
 
 
 def enrolment_date(record: Record | None) -> str | None:
@@ -221,4 +224,7 @@ def check_identifier(value: str, ws: Workspace, what: str) -> None:
 
     hit = identifier_problem(value)
     if hit:
-        raise ImrError("pii_in_identifier", what=hit.label(ws.lang), value=value[:40])
+        from imr.strings import label
+
+        raise ImrError("pii_in_identifier", what=hit.label(ws.lang), value=hit.masked(),
+                       field=label("cli", f"identifier_{what}", ws.lang))

@@ -98,7 +98,9 @@ def _context(curriculum, allow: frozenset[str]) -> str:
         except OSError:
             continue
         code.append([str(source.relative_to(package)), stat.st_size, stat.st_mtime_ns])
-    return digest(json.dumps([_VERSION, shape, code, sorted(allow)], sort_keys=True).encode())
+    from imr.pii import SCANNER_VERSION
+
+    return digest(json.dumps([_VERSION, shape, code, sorted(allow), SCANNER_VERSION], sort_keys=True).encode())
 
 
 def _read_cache(path: Path, context: str) -> dict[str, list]:

@@ -313,10 +313,10 @@ def test_real_goal_and_relapse_plan_worksheets_are_filled_on_their_lines(imr):
     imr.ok("patient", "add", "p-01", "--leader", "AB")
     imr.ok("goal", "add", "p-01", GOAL, "--step", STEP_1, "--step", STEP_2)
     imr.ok("relapse-plan", "p-01", "--trigger", TRIGGER, "--warning-sign", "Jag sover dåligt",
-           "--action", ACTION, "--helper", "Min kontaktperson Kim", "--emergency", "Avdelningen via personalen",
-           "--kept-at", "I pärmen på rummet", "--copy", "Kim")
+           "--action", ACTION, "--helper", "Min kontaktperson", "--emergency", "Avdelningen via personalen",
+           "--kept-at", "I pärmen på rummet", "--copy", "kontaktperson")
     for ref, answers in (("1.3", [GOAL, STEP_1, STEP_2]),
-                         ("7.4", [TRIGGER, "Jag sover dåligt", ACTION, "Min kontaktperson Kim",
+                         ("7.4", [TRIGGER, "Jag sover dåligt", ACTION, "Min kontaktperson",
                                   "Avdelningen via personalen", "I pärmen på rummet"])):
         ws_out = imr.root / f"handout-{ref}.pdf"
         imr.ok("render", "handout", ref, "--for", "p-01", "--date", DATE, "-o", str(ws_out))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from contextlib import contextmanager
+from typing import Iterator, List, Optional
 
 import typer
 
@@ -199,7 +200,10 @@ def _log_group(group: str, log, *, edit: bool) -> None:
 
         planned = log_group_session(ws, group, log, dry_run=True)
         log = replace(log, note=note_from_editor(t("editor_template", session=planned["session"], id=group), log.note or ""))
-    result = log_group_session(ws, group, log)
+        with _keep_refused_note(ws, log.note):
+            result = log_group_session(ws, group, log)
+    else:
+        result = log_group_session(ws, group, log)
     console().print(escape(t("group_logged", name=group, session=result["session"], date=result["date"],
                              present=len(result["present"]), total=len(result["present"]) + len(result["absent"]),
                              absent=", ".join(result["absent"]) or t("none"))))
@@ -218,10 +222,28 @@ def _log_one(participant: str, log, *, edit: bool) -> None:
         ref = resolve_session(ws, participant, log.module, log.session)
         note = note_from_editor(t("editor_template", session=str(ref), id=participant), log.note or "")
         log = replace(log, note=note, module=ref.module, session=ref.session)
-    entry = log_session(ws, participant, log)
+        with _keep_refused_note(ws, note):
+            entry = log_session(ws, participant, log)
+    else:
+        entry = log_session(ws, participant, log)
     key = "logged_absent" if log.absent else "logged_session"
     console().print(escape(t(key, id=participant, session=f"{entry['module']}.{entry['session']}",
                              date=entry["date"], by=entry["by"])))
+
+
+@contextmanager
+def _keep_refused_note(ws, note: Optional[str]) -> Iterator[None]:
+    """A note written in the editor and refused by the privacy guard is kept in a private file."""
+    from imr.store import PersonalDataRefused
+
+    try:
+        yield
+    except PersonalDataRefused as refused:
+        from imr.editor import keep_refused_text
+        from imr.errors import ImrError
+
+        path = keep_refused_text(note or refused.refused_text, ws.root)
+        raise ImrError("pii_refused_kept", **refused.params, path=str(path)) from None
 
 
 def register_absent(root: typer.Typer) -> None:
