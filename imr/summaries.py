@@ -132,6 +132,7 @@ def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
     except RecordProblem as exc:
         return path.name, key, [exc.finding.to_json(), [], None, None]
     findings = record_findings(record, shown, curriculum, allow)
+    findings.extend(comment_findings(raw.decode("utf-8", "replace"), shown, allow))
     row, since = None, None
     from imr.ids import is_valid_id
 
@@ -141,6 +142,25 @@ def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
 
         row, since = participant_row(derive_state(record), curriculum)
     return path.name, key, [None, [f.to_json() for f in findings], jsonable(row), since]
+
+
+def comment_findings(text: str, shown: str, allow: frozenset[str] = frozenset()) -> list[Finding]:
+    """Personal data in YAML comments (hand-written lines the record layer never reads)."""
+    from imr.pii import find_pii
+
+    out = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip()
+        if stripped.startswith("#"):
+            comment = stripped
+        elif " #" in line and not stripped.startswith(("- ", "'", '"')):
+            comment = line.split(" #", 1)[1]
+        else:
+            continue
+        hit = find_pii(comment, allow)
+        if hit:
+            out.append(Finding(shown, number, f"pii_found_{hit.kind}"))
+    return out
 
 
 def record_findings(record, shown: str, curriculum, allow: frozenset[str] = frozenset()) -> list[Finding]:
@@ -164,6 +184,9 @@ def record_findings(record, shown: str, curriculum, allow: frozenset[str] = froz
         if key in ("id", "format"):
             continue
         findings.append(Finding(shown, getattr(record.header, "line", 1), "record_unknown_header", {"field": str(key)[:40]}))
+        hit = find_pii(f"{key}: {value}", allow)
+        if hit:
+            findings.append(Finding(shown, 1, f"pii_found_{hit.kind}"))
     return findings
 
 
