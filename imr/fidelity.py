@@ -175,10 +175,15 @@ def _group_size(ws: Workspace, active: list[_Person]) -> FidelityItem:
         info = groups.setdefault(name, {"members": 0, "largest_session": 0, "sessions": 0})
         info["largest_session"] = max(info["largest_session"], len(present))
         info["sessions"] += 1
-    for name, members in _rosters(ws).items():
+    rosters = _rosters(ws)
+    for name, members in rosters.items():
         if name in groups or members:
-            groups.setdefault(name, {"members": 0, "largest_session": 0, "sessions": 0})["members"] = members
-    individual = sum(1 for p in active if p.state.format == "individual")
+            groups.setdefault(name, {"members": 0, "largest_session": 0, "sessions": 0})["members"] = len(members)
+    # Individual: neither on a group's roster nor at any group session in the period, whatever
+    # format the enrolment said (a participant moved into a group is counted in the group).
+    in_groups = {pid for members in rosters.values() for pid in members}
+    in_groups |= {pid for present in attendance.values() for pid in present}
+    individual = sum(1 for p in active if p.state.id not in in_groups and p.state.format == "individual")
     largest = max((max(g["members"], g["largest_session"]) for g in groups.values()), default=0)
     evidence = {"individual_participants": individual, "groups": groups, "largest_group": largest}
     if groups:
@@ -189,13 +194,11 @@ def _group_size(ws: Workspace, active: list[_Person]) -> FidelityItem:
     return FidelityItem(1, 5, "records", evidence, reason="group_size_individual")
 
 
-def _rosters(ws: Workspace) -> dict[str, int]:
-    """Members per group file, when the workspace keeps groups (imr.groups)."""
-    try:
-        from imr.groups import all_groups
-    except ImportError:
-        return {}
-    return {group.name: len(group.members) for group in all_groups(ws)}
+def _rosters(ws: Workspace) -> dict[str, list[str]]:
+    """Members per group file."""
+    from imr.groups import all_groups
+
+    return {group.name: list(group.members) for group in all_groups(ws)}
 
 
 def _programme_length(ws: Workspace, active: list[_Person], today: date) -> FidelityItem:

@@ -181,3 +181,15 @@ def test_session_log_records_handout_and_significant_other_for_fidelity(enrolled
     assert text.count("significant_other: true") == 1
     items = {row["item"]: row for row in _json.loads(enrolled.ok("fidelity", "--json").output)}
     assert items[4]["evidence"] and items[5]["evidence"]
+
+
+def test_a_participant_enrolled_individually_who_joined_a_group_counts_in_the_group(imr):
+    import json as _json
+
+    imr.ok("patient", "add", "p-01")  # enrolled as individual (the default)
+    imr.ok("patient", "add", "p-02", "--format", "group")
+    imr.ok("group", "create", "tors")
+    imr.ok("group", "add", "tors", "p-01", "p-02")
+    imr.ok("session", "log", "--group", "tors", "--date", "2026-03-05", "--handout")
+    item = {row["item"]: row for row in _json.loads(imr.ok("fidelity", "--json").output)}[1]
+    assert item["evidence"]["individual_participants"] == 0 and item["evidence"]["largest_group"] == 2
