@@ -101,6 +101,19 @@ class Record:
                     return entry
         return None
 
+    def enrolment_day(self) -> str | None:
+        """The programme's first day: the enrolment's `date`, else the day it was written. Records
+        from before format 2 could be registered afterwards, so there the earliest dated entry
+        counts too (their sessions are never made invalid by the newer rule)."""
+        if not self.entries or self.entries[0].kind != "enrolled":
+            return None
+        first = self.entries[0]
+        day = first.get("date") if isinstance(first.get("date"), str) else str(first.get("at", ""))[:10]
+        if self.format < FORMAT:
+            dated = [e.get("date") for e in self.entries if isinstance(e.get("date"), str) and len(e.get("date")) == 10]
+            day = min([day, *dated]) if day else (min(dated) if dated else None)
+        return day if isinstance(day, str) and len(day) == 10 else None
+
     def ids(self) -> set[str]:
         return {e.data["id"] for e in self.entries if isinstance(e.data.get("id"), str)}
 
@@ -174,7 +187,7 @@ def validate_record(record: Record, shown: str, curriculum=None) -> list[Finding
         findings.append(Finding(shown, 1, "record_empty"))
     elif record.entries[0].kind != "enrolled":
         findings.append(Finding(shown, record.entries[0].line, "record_first_not_enrolled"))
-    start = record.entries[0].get("date") or str(record.entries[0].get("at", ""))[:10] if record.entries else None
+    start = record.enrolment_day()
     from datetime import date as _date
 
     today = _date.today().isoformat()

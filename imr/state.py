@@ -243,6 +243,7 @@ def derive_state(record: Record) -> ParticipantState:
         fold = FOLDS.get(entry.kind)
         if fold is not None:
             fold(state, entry)
+    state.enrolled_on = record.enrolment_day() or state.enrolled_on
     state.sessions.sort(key=programme_order)
     state.absences.sort(key=programme_order)
     state.imrs.sort(key=lambda e: (str(e.get("date", "")), str(e.get("at", "")), e.number))

@@ -99,13 +99,7 @@ class PersonalDataRefused(ImrError):
 
 def enrolment_date(record: Record | None) -> str | None:
     """The day a participant was enrolled: the enrolment's `date`, else the day it was written."""
-    if record is None or not record.entries:
-        return None
-    first = record.entries[0]
-    if first.kind != "enrolled":
-        return None
-    value = first.get("date") or str(first.get("at", ""))[:10]
-    return value if isinstance(value, str) and len(value) == 10 else None
+    return record.enrolment_day() if record is not None else None
 
 
 def check_dates(entry: dict, record: Record | None) -> None:
