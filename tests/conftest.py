@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ from typer.testing import CliRunner
 from imr.cli.app import app
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Tests that need POSIX signals (SIGKILL) or symbolic links a normal Windows account cannot make.
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals or symbolic links")
 ENROLLED_ON = "2026-01-01"
 
 

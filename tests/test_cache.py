@@ -4,6 +4,9 @@ import json
 import subprocess
 import sys
 
+import pytest  # noqa: F401
+from conftest import posix_only
+
 
 def test_changed_record_is_read_again(enrolled):
     enrolled.ok("session", "next", "p-01")  # fills the cache
@@ -56,6 +59,7 @@ def test_cache_from_another_clone_is_not_trusted(enrolled, tmp_path):
     assert json.loads(enrolled.ok("session", "next", "p-01", "--json").output)["variant"] == "schizophrenia"
 
 
+@posix_only
 def test_cache_folder_that_is_a_link_is_never_used(enrolled, tmp_path):
     import shutil
 

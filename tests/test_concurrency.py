@@ -8,6 +8,7 @@ import sys
 import textwrap
 import time
 
+from conftest import posix_only
 from imr.records import read_record
 
 
@@ -48,6 +49,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@posix_only
 def test_sigkill_leaves_old_or_new_file(enrolled):
     path = enrolled.record("p-01")
     rng = random.Random(7)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ENROLLED_ON, Imr
+from conftest import posix_only, ENROLLED_ON, Imr
 
 LABEL = re.compile(r"\bG[A-HJ-NP-Z][A-HJ-NP-Z2-9]{2}\b")
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@invalid",
@@ -215,6 +215,7 @@ def test_two_leaders_logging_one_meeting_in_two_clones_is_a_finding_with_both_si
     assert "registrerad två gånger" in check.output  # p-02 was present in both logs
 
 
+@posix_only
 def test_records_keep_their_mode(enrolled: Imr):
     path = enrolled.record("p-01")
     os.chmod(path, 0o600)
@@ -240,6 +241,7 @@ def test_an_append_never_changes_an_earlier_byte(enrolled: Imr, style):
     assert enrolled("check").exit_code == 0
 
 
+@posix_only
 def test_a_record_that_is_a_link_is_neither_read_nor_written(enrolled: Imr, tmp_path: Path):
     other_ward = tmp_path / "other-ward.yaml"
     other_ward.write_bytes(enrolled.record("p-01").read_bytes().replace(b"p-01", b"p-09"))
@@ -311,6 +313,7 @@ def _wait_for_journal(group: Imr) -> None:
     time.sleep(0.3)  # inside the delayed renames: some members renamed, some not
 
 
+@posix_only
 def test_sigkill_between_renames_is_completed_by_the_next_command(group: Imr):
     import signal
 
@@ -325,6 +328,7 @@ def test_sigkill_between_renames_is_completed_by_the_next_command(group: Imr):
     assert group("check").exit_code == 0
 
 
+@posix_only
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
 def test_ctrl_c_or_sigterm_during_renames_still_writes_every_member(group: Imr, signame: str):
     import signal
