@@ -10,7 +10,8 @@ reads those two PDFs:
   taller than a page, whose next page says "fortsättning";
 * no writing line or table row is cut: rows are at least 9 mm apart, and none sits in the
   first 9 mm of a page's text area (the sliver a broken row leaves);
-* the relapse plan (7.4) is one page, blank and personalised;
+* the relapse-plan worksheet (7.4) lies whole on one page, blank and personalised (the
+  review questions after it may follow on the next page);
 * the contents list the page numbers that are printed on the pages;
 * body text is 13-14 pt with at most about 70 characters a line (74 allowed), no hyphenation,
   and checkboxes of 5 mm or more.
@@ -119,15 +120,40 @@ def _plan_pages(doc):
                                                    _is(span["size"], 15, 0.2) for _, span in _spans(page))]
 
 
+PLAN_PARTS = ["Gjord den", "1. Det här kan sätta igång", "5. Det här vill jag inte", "9. De här har en kopia",
+              "Om det blir akut", "90101"]
+
+
+def _plan_box(page):
+    """The frame of the relapse-plan worksheet: the box whose top holds the title."""
+    title = next(line["bbox"][1] for line, span in _spans(page)
+                 if span["text"].strip() == "Min återfallsplan" and _is(span["size"], 15, 0.2))
+    boxes = [d["rect"] for d in _drawings(page, 1.2, 0.2) if d["rect"].y0 < title < d["rect"].y0 + 12 * MM]
+    assert len(boxes) == 1, "one framed plan box"
+    return boxes[0]
+
+
 def test_relapse_plan_is_one_page_blank_and_in_the_folder(pdfs):
+    """The plan worksheet lies whole on one page; what follows it in 7.4 (the review questions) may not."""
     for name, count in (("master", 1), ("folder", 2)):  # the folder: its plan page and handout 7.4
         doc = pdfs[name]
         starts = _plan_pages(doc)
         assert len(starts) == count, name
         for start in starts:
-            assert "Om det blir akut" in doc[start].get_text() and "90101" in doc[start].get_text(), name
-            assert not _continued(doc[start + 1]), f"{name}: the plan on page {start + 1} runs onto a second page"
+            page, after = doc[start], doc[start + 1]
+            box = _plan_box(page)
+            assert TOP - 1 <= box.y0 and box.y1 <= BOTTOM + 1, f"{name}: the plan box leaves page {start + 1}"
+            inside = " ".join(page.get_text(clip=box).split())
+            assert [part for part in PLAN_PARTS if part not in inside] == [], name
+            assert not _continued(after), f"{name}: the plan on page {start + 1} runs onto a second page"
+            rest = " ".join(after.get_text().split())
+            assert [part for part in PLAN_PARTS[:4] if part in rest] == [], f"{name}: plan parts on page {start + 2}"
     assert "Sover mindre än sex" in pdfs["folder"][_plan_pages(pdfs["folder"])[0]].get_text()
+    master = pdfs["master"]
+    plan = _plan_pages(master)[0]
+    closing = [i for i, page in enumerate(master) if "Träff 7.4" in page.get_text() and
+               "Repetitionsfrågor" in page.get_text()]
+    assert closing and closing[0] >= plan, "7.4 closes module 7 with its review questions after the plan"
 
 
 def test_contents_show_the_printed_page_numbers(pdfs):
