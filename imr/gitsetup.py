@@ -116,10 +116,10 @@ _HOOK_TEXT = """\
 # tree). Written by `imr init`; `imr init .` renews it. Delete it to stop the check.
 {mark}
 {chain}if [ -x {python} ]; then
-    exec {python} -m imr check --staged
+    exec {python} -m imr check --staged{extra}
 fi
 if command -v imr >/dev/null 2>&1; then
-    exec imr check --staged
+    exec imr check --staged{extra}
 fi
 echo {message} >&2
 exit 1
@@ -209,7 +209,10 @@ def hook_text(name: str, lang: str = "sv", chained: str | None = None) -> str:
 
     chain = _CHAIN_TEXT.format(saved=chained) if chained else ""
     message = label("supervision", "hook_no_imr", lang)
-    return _HOOK_TEXT.format(hook="commit" if name == "pre-commit" else "merge commit", mark=HOOK_MARK,
+    # Before a merge commit git has not yet written MERGE_HEAD, so the index cannot be held
+    # against both parents; the merge driver already refused every merge that was not a join.
+    extra = " --merge-commit" if name == "pre-merge-commit" else ""
+    return _HOOK_TEXT.format(hook="commit" if name == "pre-commit" else "merge commit", mark=HOOK_MARK, extra=extra,
                              chain=chain, python=shlex.quote(sys.executable), message=shlex.quote(message))
 
 

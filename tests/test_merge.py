@@ -216,7 +216,7 @@ def test_two_clones_append_to_different_records_and_merge_cleanly(clones):
 def test_group_files_merge_with_the_same_driver(clones):
     a, b = clones
     group = a.root / "groups" / "tisdag.yaml"
-    group.write_text("# IMR group.\nid: tisdag\nlog:\n- kind: group-created\n  at: '2026-01-01T09:00:00+01:00'\n"
+    group.write_text("# IMR group.\nname: tisdag\nlog:\n- kind: group-created\n  at: '2026-01-01T09:00:00+01:00'\n"
                      "  by: KL\n", encoding="utf-8")
     git(a.root, "add", "-A")
     commit(a, "group")
