@@ -228,7 +228,7 @@ def _house_style_fields(block: list[str], indent: str) -> dict[str, str] | None:
     column = len(indent) + 2
     fields: dict[str, str] = {}
     seen: set[str] = set()
-    mode = "start"  # start | key | plain | block | nested
+    mode = "start"  # start | key | plain | quoted | block | nested
     block_indent = 0
     nested_keys: set[str] = set()
     nested_depth = -1
@@ -240,6 +240,17 @@ def _house_style_fields(block: list[str], indent: str) -> dict[str, str] | None:
             return None  # tabs, control characters, other line breaks, invisible characters
         stripped = line.lstrip(" ")
         depth = len(line) - len(stripped)
+        if mode == "quoted":  # a single-quoted scalar the writer folded over several lines
+            if not stripped:
+                continue
+            if depth <= column:
+                return None
+            closed = _quote_closes(stripped)
+            if closed is None:
+                return None
+            if closed:
+                mode = "key"
+            continue
         if mode == "block":
             if not stripped:
                 if line:
@@ -274,7 +285,7 @@ def _house_style_fields(block: list[str], indent: str) -> dict[str, str] | None:
         elif mode == "nested" and depth >= column and (nested_depth in (-1, depth)):
             nested_depth = depth
             if stripped.startswith("- "):
-                if nested_keys or not _one_line_value(stripped[2:]):
+                if nested_keys - {"-"} or not _one_line_value(stripped[2:]):
                     return None
                 nested_keys.add("-")
                 continue
@@ -306,9 +317,11 @@ def _house_style_fields(block: list[str], indent: str) -> dict[str, str] | None:
             block_indent = 0
         elif _one_line_value(value):
             mode = "key" if value[0] in "'\"" else "plain"
+        elif value[0] == "'" and _quote_closes(value[1:]) is False:
+            mode = "quoted"
         else:
             return None
-    if mode == "start" or (mode == "nested" and nested_depth == -1) or (mode == "block" and block_indent == 0):
+    if mode in ("start", "quoted") or (mode == "nested" and nested_depth == -1) or (mode == "block" and block_indent == 0):
         return None
     return fields
 
@@ -336,6 +349,16 @@ def _one_line_value(value: str) -> bool:
     if first == '"':
         return len(value) >= 2 and value.endswith('"') and '"' not in value[1:-1] and "\\" not in value
     return _plain(value)
+
+
+def _quote_closes(text: str) -> bool | None:
+    """Inside a single-quoted scalar: True if `text` ends it (at its very end), False if it
+    goes on, None if a quote ends it before the end of the line."""
+    rest = text.replace("''", "")
+    position = rest.find("'")
+    if position < 0:
+        return False
+    return True if position == len(rest) - 1 else None
 
 
 def _plain(value: str) -> bool:
