@@ -317,7 +317,7 @@ def test_the_quick_path_is_taken_for_the_writers_style_and_gives_the_careful_res
 @pytest.mark.parametrize("tail", [
     "- kind: correction\n  at: '2026-01-05T11:00:00+01:00'\n  by: KL\n  target: 1\n  note: fel\n",  # positions
     "- kind: session\n  at: &a '2026-01-05T11:00:00+01:00'\n",  # an anchor
-    "- kind: session\n  note: 'två\n    rader'\n  at: '2026-01-05T11:00:00+01:00'\n",  # a quoted scalar over lines
+    "- kind: session\n  note: 'två\n  at: rader'\n  at: '2026-01-05T11:00:00+01:00'\n",  # a quote over a key's column
     "- kind: session\n  at: '2026-01-05T11:00:00+01:00'\n  at: '2026-01-06T11:00:00+01:00'\n",  # a key twice
     "- kind: session\n\tat: '2026-01-05T11:00:00+01:00'\n",  # a tab
     "- {kind: session, at: '2026-01-05T11:00:00+01:00'}\n",  # flow style
