@@ -164,8 +164,12 @@ def init_workspace(directory: Path, lang: str = "sv", name: str | None = None) -
                 step()
             except OSError:
                 pass
-        detail = problem.message(lang) if isinstance(problem, ImrError) else (
-            getattr(problem, "strerror", None) or type(problem).__name__)
+        if isinstance(problem, ImrError):
+            detail = problem.message(lang)
+        else:
+            detail = getattr(problem, "strerror", None) or type(problem).__name__
+            if getattr(problem, "filename", None):
+                detail = f"{detail}: {problem.filename}"
         raise ImrError("init_failed", path=str(directory), detail=str(detail)) from None
     return report
 
@@ -176,6 +180,9 @@ def _init_steps(directory: Path, lang: str, name: str | None, report: InitReport
         directory.mkdir(parents=True)
         for folder in reversed(missing):
             undo.append(lambda folder=folder: _remove_tree(folder))
+    cache = directory / ".imr-cache"
+    if not os.path.lexists(cache):  # reading settings and strings on the way may fill it
+        undo.append(lambda: _remove_tree(cache))
     config = directory / CONFIG_NAME
     if not config.exists():
         from imr.yamlio import dump
@@ -233,9 +240,9 @@ def _is_git_repository(directory: Path) -> bool:
 
 def _ignores_records(directory: Path) -> bool:
     """An existing `.gitignore` that would keep records or group files out of git."""
-    result = subprocess.run(["git", "-C", str(directory), "check-ignore", "-q", "--no-index",
+    result = subprocess.run(["git", "-C", str(directory), "check-ignore", "--no-index",
                              "records/p-01.yaml", "groups/grupp.yaml"], capture_output=True)
-    return result.returncode == 0
+    return result.returncode == 0 and bool(result.stdout.strip())
 
 
 def _remove_tree(path: Path) -> None:
