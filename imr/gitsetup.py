@@ -44,7 +44,7 @@ _OLD_HOOK_MARK = "# Written by `imr init`; delete this file to stop checking bef
 ZERO_REV = "0" * 40
 
 # Warnings are (strings key, params) pairs; `imr init` prints them in the workspace's language.
-Warning_ = tuple[str, dict]
+SetupWarning = tuple[str, dict]
 Undo = Callable[[], None]
 
 _CI_INSTALL = """\
@@ -137,7 +137,7 @@ _OLD_GITLAB_START = "# imr: every push and merge request runs `imr check`, so br
 _OLD_GITHUB_START = "# imr: every push and pull request runs `imr check`, so broken records or records with\n"
 
 
-def install(directory: Path, lang: str | None = None, warnings: list[Warning_] | None = None,
+def install(directory: Path, lang: str | None = None, warnings: list[SetupWarning] | None = None,
             undo: list[Undo] | None = None) -> list[str]:
     """Add what is missing of the git setup; returns what was written or registered.
 
@@ -157,7 +157,7 @@ def install(directory: Path, lang: str | None = None, warnings: list[Warning_] |
         if not path.exists():
             _mkdirs(path.parent, undo)
             write_new(path, text)
-            undo.append(lambda path=path: path.unlink(missing_ok=True))
+            undo.append(_remover(path))
             created.append(relative)
             continue
         current = path.read_text(encoding="utf-8", errors="replace")
@@ -244,14 +244,21 @@ def _mkdirs(folder: Path, undo: list[Undo]) -> None:
         missing.append(parent)
     for parent in reversed(missing):
         parent.mkdir()
-        undo.append(lambda parent=parent: _rmdir_quietly(parent))
+        undo.append(_folder_remover(parent))
 
 
-def _rmdir_quietly(folder: Path) -> None:
-    try:
-        folder.rmdir()
-    except OSError:
-        pass
+def _remover(path: Path) -> Undo:
+    return lambda: path.unlink(missing_ok=True)
+
+
+def _folder_remover(folder: Path) -> Undo:
+    def remove() -> None:
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+
+    return remove
 
 
 def _renew(path: Path, text: str, undo: list[Undo]) -> None:
@@ -301,7 +308,7 @@ def _hooks_dir(directory: Path) -> Path | None:
     return path if path.is_relative_to(common) else None
 
 
-def _ensure_hook(hooks_dir: Path, name: str, lang: str, warnings: list[Warning_], undo: list[Undo]) -> str | None:
+def _ensure_hook(hooks_dir: Path, name: str, lang: str, warnings: list[SetupWarning], undo: list[Undo]) -> str | None:
     """Write imr's hook, renew an older imr hook, or chain a foreign one; what was done, or None."""
     hook = hooks_dir / name
     saved = hooks_dir / (name + CHAINED_SUFFIX)
@@ -344,13 +351,19 @@ def _register_driver(directory: Path, undo: list[Undo]) -> bool:
         current = _git(directory, "config", "--local", "--get", key, check=False).rstrip("\n")
         if current != value:
             _git(directory, "config", "--local", key, value)
-            if current:
-                undo.append(lambda key=key, current=current: _git(directory, "config", "--local", key, current,
-                                                                  check=False))
-            else:
-                undo.append(lambda key=key: _git(directory, "config", "--local", "--unset", key, check=False))
+            undo.append(_config_restorer(directory, key, current))
             changed = True
     return changed
+
+
+def _config_restorer(directory: Path, key: str, previous: str) -> Undo:
+    def restore() -> None:
+        if previous:
+            _git(directory, "config", "--local", key, previous, check=False)
+        else:
+            _git(directory, "config", "--local", "--unset", key, check=False)
+
+    return restore
 
 
 def _git(directory: Path, *args: str, check: bool = True) -> str:

@@ -88,9 +88,9 @@ def staged_copy(ws_root: Path) -> Iterator[Path]:
     for record in listing.split(b"\0"):
         if not record:
             continue
-        meta, path = record.split(b"\t", 1)
+        meta, name = record.split(b"\t", 1)
         mode, sha, _stage = meta.decode().split()
-        entries.append((mode, sha, path.decode("utf-8", "surrogateescape")))
+        entries.append((mode, sha, name.decode("utf-8", "surrogateescape")))
     blobs = git.blobs([sha for _mode, sha, _path in entries])
     folder = Path(tempfile.mkdtemp(prefix="imr-staged-"))
     try:
@@ -257,8 +257,8 @@ def _local_findings(git: "_Git", staged_only: bool) -> list[Finding]:
             findings.append(finding)
             flagged.add(path)
     for path in sorted(worktree_paths - flagged):
-        data = _read_regular(git.ws_root / path)
-        if data is False:
+        regular, data = _read_regular(git.ws_root / path)
+        if not regular:
             continue  # a link or not a regular file: the readers refuse it and say so
         finding = _judge(path, [old[p].get(path) for p in parents], data, "worktree", git)
         if finding:
@@ -288,18 +288,18 @@ def _judge(path: str, parents: list[bytes | None], new: bytes | None, where: str
     return Finding(path, line if kind == "foreign" else 0, f"history_merge_{kind}_{where}", params)
 
 
-def _read_regular(path: Path) -> bytes | None | bool:
-    """A working-tree file's bytes; None if missing; False if it is a link or not a regular file."""
+def _read_regular(path: Path) -> tuple[bool, bytes | None]:
+    """A working-tree file's bytes (None if missing), never through a link: (False, None) for one."""
     import stat
 
     try:
         info = os.lstat(path)
     except FileNotFoundError:
-        return None
+        return True, None
     if not stat.S_ISREG(info.st_mode):
-        return False
+        return False, None
     with open(path, "rb") as handle:
-        return handle.read()
+        return True, handle.read()
 
 
 # --- a pushed range ------------------------------------------------------------------------------
@@ -379,7 +379,10 @@ class _Git:
         self._merge_heads: list[str] | None = None
 
     def is_repository(self) -> bool:
-        result = self.call("rev-parse", "--show-prefix")
+        try:
+            result = self.call("rev-parse", "--show-prefix")
+        except ImrError:  # git is not installed: nothing to compare with
+            return False
         if result.returncode != 0:
             return False
         self.prefix = result.stdout.decode("utf-8", "surrogateescape").strip()

@@ -93,7 +93,7 @@ def merge_files(base: str, ours: str, theirs: str, shown: str = "", marker_size:
         theirs_data = handle.read()
     outcome = merge_logs(base_data, ours_data, theirs_data)
     label = shown or str(ours)
-    result = (outcome.text.encode("utf-8") if outcome.clean
+    result = (outcome.text.encode("utf-8") if outcome.text is not None
               else conflict_text(base_data, ours_data, theirs_data, label, marker_size))
     if result != ours_data:
         with open(ours, "wb") as handle:
@@ -112,8 +112,8 @@ def _quick_merge(base_text: str, tails: list[str]) -> MergeOutcome | None:
     sides: list[list[_Item]] = []
     indent = None
     for side, tail in enumerate(tails):
-        found = _item_indent(tail)
-        if found is False:
+        is_log, found = _item_indent(tail)
+        if not is_log:
             return None
         if found is not None:
             if indent is not None and found != indent:
@@ -135,15 +135,15 @@ def _quick_merge(base_text: str, tails: list[str]) -> MergeOutcome | None:
     return MergeOutcome(text=base_text + "".join(item.text for item in merged))
 
 
-def _item_indent(tail: str) -> str | None | bool:
-    """The indent of the first log item in new text; None if it is only comments; False if it is no item."""
+def _item_indent(tail: str) -> tuple[bool, str | None]:
+    """Whether new text starts like log items, and their indent (None: only comments or blank lines)."""
     for line in tail.split("\n"):
         stripped = line.lstrip(" ")
         if not stripped.strip() or stripped.startswith("#"):
             continue
         indent = line[: len(line) - len(stripped)]
-        return indent if _starts_item(line, indent) else False
-    return None
+        return (True, indent) if _starts_item(line, indent) else (False, None)
+    return True, None
 
 
 def _log_is_last(base_text: str, indent: str) -> bool:
@@ -411,7 +411,7 @@ def _time_key(value: object) -> int | None:
                 and (zone[1:3] + zone[4:]).isascii())):
             year, month, day = int(digits[0:4]), int(digits[4:6]), int(digits[6:8])
             hour, minute, second = int(digits[8:10]), int(digits[10:12]), int(digits[12:14])
-            offset = 0
+            offset: int | None = 0
             if zone != "Z":
                 zone_hours, zone_minutes = int(zone[1:3]), int(zone[4:6])
                 offset = (zone_hours * 60 + zone_minutes) * 60 * (1 if zone[0] == "+" else -1)
@@ -594,6 +594,8 @@ def _corrections_still_point_right(merged: list[_Item], sides: list[list[_Item]]
         items = [item for item in all_items if item.entry is not None]
         for item in items:
             entry = item.entry
+            if entry is None:
+                continue
             target = entry.get("target")
             if entry.get("kind") != "correction" or not isinstance(target, int) or target <= base_count:
                 continue

@@ -168,8 +168,9 @@ def init_workspace(directory: Path, lang: str = "sv", name: str | None = None) -
             detail = problem.message(lang)
         else:
             detail = getattr(problem, "strerror", None) or type(problem).__name__
-            if getattr(problem, "filename", None):
-                detail = f"{detail}: {problem.filename}"
+            filename = getattr(problem, "filename", None)
+            if filename:
+                detail = f"{detail}: {filename}"
         raise ImrError("init_failed", path=str(directory), detail=str(detail)) from None
     return report
 
