@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,10 +21,11 @@ ENV_WORKSPACE = "IMR_WORKSPACE"
 ENV_SIGNATURE = "IMR_SIGNATURE"
 _SIGNATURE = re.compile(r"[^\W_][\w .-]{0,39}")
 
+GITIGNORE_HEADER = "# imr: rendered documents, caches, the lock and temporary files are not records.\n"
+# Without a trailing slash, so that a file or a link of that name is ignored too, not only a folder.
 GITIGNORE_LINES = [
-    "# Rendered documents and caches are not records; keep them out of git.",
-    "/out/",
-    ".imr-cache/",
+    "/out",
+    ".imr-cache",
     ".imr.lock",
     ".*.tmp-*",
 ]
@@ -146,15 +148,56 @@ def open_workspace(root: Path) -> Workspace:
     return ws
 
 
-def init_workspace(directory: Path, lang: str = "sv", name: str | None = None) -> list[str]:
-    """Create what is missing of a workspace; never overwrite. Returns what was created."""
+class InitReport(list):
+    """What `imr init` created (a list of names), and what a person must still look at."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.warnings: list[tuple[str, dict]] = []
+
+
+def init_workspace(directory: Path, lang: str = "sv", name: str | None = None) -> InitReport:
+    """Create what is missing of a workspace; never overwrite. Returns what was created.
+
+    Runs as one unit: every file is written whole or not at all (temp file, then link into
+    place), and when a step fails, what this run made is taken back, so a workspace is never
+    left half made; running `imr init` again completes whatever an earlier run lacked.
+    """
     if lang not in ("sv", "en"):
         raise ImrError("bad_language", lang=lang)
     directory = directory.resolve()
     if directory.exists() and not directory.is_dir():
         raise ImrError("init_not_a_folder", path=str(directory))
-    created: list[str] = []
-    directory.mkdir(parents=True, exist_ok=True)
+    report = InitReport()
+    undo: list = []
+    try:
+        _init_steps(directory, lang, name, report, undo)
+    except (OSError, ImrError, subprocess.SubprocessError) as problem:
+        for step in reversed(undo):
+            try:
+                step()
+            except OSError:
+                pass
+        if isinstance(problem, ImrError):
+            detail = problem.message(lang)
+        else:
+            detail = getattr(problem, "strerror", None) or type(problem).__name__
+            filename = getattr(problem, "filename", None)
+            if filename:
+                detail = f"{detail}: {filename}"
+        raise ImrError("init_failed", path=str(directory), detail=str(detail)) from None
+    return report
+
+
+def _init_steps(directory: Path, lang: str, name: str | None, report: InitReport, undo: list) -> None:
+    if not directory.exists():
+        missing = [folder for folder in (directory, *directory.parents) if not folder.exists()]
+        directory.mkdir(parents=True)
+        for folder in reversed(missing):
+            undo.append(lambda folder=folder: _remove_tree(folder))
+    cache = directory / ".imr-cache"
+    if not os.path.lexists(cache):  # reading settings and strings on the way may fill it
+        undo.append(lambda: _remove_tree(cache))
     config = directory / CONFIG_NAME
     if not config.exists():
         from imr.yamlio import dump
@@ -168,37 +211,108 @@ def init_workspace(directory: Path, lang: str = "sv", name: str | None = None) -
             "# imr workspace settings. Your signature for entries can be set here as\n"
             "# `signature: AB` or per person with the IMR_SIGNATURE environment variable.\n"
         ) + dump(body)
-        _write_new(config, text)
-        created.append(CONFIG_NAME)
+        write_new(config, text)
+        undo.append(lambda: config.unlink(missing_ok=True))
+        report.append(CONFIG_NAME)
     for sub in ("records", "groups"):
         folder = directory / sub
+        keep = folder / ".gitkeep"
         if not folder.exists():
             folder.mkdir()
-            (folder / ".gitkeep").touch()
-            created.append(sub + "/")
+            undo.append(lambda folder=folder: _remove_tree(folder))
+            write_new(keep, "")
+            report.append(sub + "/")
     gitignore = directory / ".gitignore"
-    if not gitignore.exists():
-        _write_new(gitignore, "\n".join(GITIGNORE_LINES) + "\n")
-        created.append(".gitignore")
-    if not (directory / ".git").exists():
-        import subprocess
+    from imr.gitsetup import append_missing_lines
 
+    if not gitignore.exists():
+        write_new(gitignore, GITIGNORE_HEADER + "\n".join(GITIGNORE_LINES) + "\n")
+        undo.append(lambda: gitignore.unlink(missing_ok=True))
+        report.append(".gitignore")
+    elif append_missing_lines(gitignore, GITIGNORE_LINES, GITIGNORE_HEADER, undo):
+        report.append(".gitignore")
+    if not _is_git_repository(directory):
+        git_dir = directory / ".git"
+        undo.append(lambda: _remove_tree(git_dir))
         try:
-            subprocess.run(
-                ["git", "init", "-q", str(directory)],
-                check=True,
-                capture_output=True,
-            )
-        except (OSError, subprocess.CalledProcessError):
+            result = subprocess.run(["git", "init", "-q", str(directory)], capture_output=True)
+        except OSError:
             raise ImrError("git_init_failed", path=str(directory)) from None
-        created.append(".git/")
+        if result.returncode != 0:
+            raise ImrError("git_init_failed", path=str(directory))
+        report.append(".git/")
     from imr.gitsetup import install
 
-    created.extend(install(directory))
-    return created
+    report.extend(install(directory, None, report.warnings, undo))
+    if _ignores_records(directory):
+        report.warnings.append(("init_records_ignored", {"path": str(directory / ".gitignore")}))
 
 
-def _write_new(path: Path, text: str) -> None:
-    """Create a file that must not exist yet (a second `init` never overwrites)."""
-    with open(path, "x", encoding="utf-8") as handle:
-        handle.write(text)
+def _is_git_repository(directory: Path) -> bool:
+    """Whether `directory` has its own repository (`.git`, a folder or a worktree's file)."""
+    return os.path.lexists(directory / ".git")
+
+
+def _ignores_records(directory: Path) -> bool:
+    """An existing `.gitignore` that would keep records or group files out of git."""
+    result = subprocess.run(["git", "-C", str(directory), "check-ignore", "--no-index",
+                             "records/p-01.yaml", "groups/grupp.yaml"], capture_output=True)
+    return result.returncode == 0 and bool(result.stdout.strip())
+
+
+def _remove_tree(path: Path) -> None:
+    import shutil
+
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def write_new(path: Path, text: str | bytes, mode: int | None = None) -> None:
+    """Create a file that must not exist yet, whole or not at all (a second `init` never overwrites).
+
+    The text goes to a temporary file beside it first and is then linked into place, which
+    fails if the name exists; a full disk leaves no truncated file for the next run to trust.
+    """
+    temp = _write_temp(path, text, mode)
+    try:
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links: as close as it allows
+            if os.path.lexists(path):
+                raise FileExistsError(str(path)) from None
+            os.replace(temp, path)
+    finally:
+        if os.path.lexists(temp):
+            os.unlink(temp)
+
+
+def replace_file(path: Path, text: str | bytes, mode: int | None = None) -> None:
+    """Write a file imr itself made earlier anew, atomically."""
+    temp = _write_temp(path, text, mode)
+    try:
+        os.replace(temp, path)
+    finally:
+        if os.path.lexists(temp):
+            os.unlink(temp)
+
+
+def _write_temp(path: Path, text: str | bytes, mode: int | None) -> Path:
+    path = Path(path)
+    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    with open(temp, "xb") as handle:
+        try:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        except BaseException:
+            handle.close()
+            os.unlink(temp)
+            raise
+    if mode is not None:
+        os.chmod(temp, mode)
+    return temp

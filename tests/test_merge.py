@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import Imr
-from imr.merge import merge_logs
-from imr.yamlio import parse_text
+from imr.merge import _careful_merge, _quick_merge, conflict_text, merge_logs
+from imr.yamlio import dump, parse_text
 
 BASE = (
     "# IMR record (pseudonymous).\n"
@@ -216,7 +221,7 @@ def test_two_clones_append_to_different_records_and_merge_cleanly(clones):
 def test_group_files_merge_with_the_same_driver(clones):
     a, b = clones
     group = a.root / "groups" / "tisdag.yaml"
-    group.write_text("# IMR group.\nid: tisdag\nlog:\n- kind: group-created\n  at: '2026-01-01T09:00:00+01:00'\n"
+    group.write_text("# IMR group.\nname: tisdag\nlog:\n- kind: group-created\n  at: '2026-01-01T09:00:00+01:00'\n"
                      "  by: KL\n", encoding="utf-8")
     git(a.root, "add", "-A")
     commit(a, "group")
@@ -273,7 +278,7 @@ def test_a_rewrite_that_git_could_merge_is_still_refused(clones):
     assert "Från klon B" in b.record("p-01").read_text(encoding="utf-8")
 
 
-def test_merge_driver_command_writes_the_result_into_ours(tmp_path: Path, imr: Imr):
+def test_merge_driver_cli_command_still_works_for_old_registrations(tmp_path: Path, imr: Imr):
     base, ours, theirs = (tmp_path / n for n in ("base", "ours", "theirs"))
     base.write_text(BASE, encoding="utf-8")
     ours.write_text(BASE + item("2026-01-06T10:00:00+01:00", "ours"), encoding="utf-8")
@@ -290,3 +295,245 @@ def test_merge_driver_command_writes_the_result_into_ours(tmp_path: Path, imr: I
 
 def test_merge_driver_is_hidden_from_help(imr: Imr):
     assert "merge-driver" not in imr.ok("--help").output
+
+
+# --- the quick path gives today's bytes -----------------------------------------------------
+
+def split_for(base: str, ours: str, theirs: str) -> tuple[str, list[str]]:
+    return base, [ours[len(base):], theirs[len(base):]]
+
+
+def test_the_quick_path_is_taken_for_the_writers_style_and_gives_the_careful_result():
+    ours = BASE + item("2026-01-05T10:00:00+01:00", "ours early") + item("2026-01-07T10:00:00+01:00", "ours late")
+    theirs = BASE + item("2026-01-06T10:00:00+01:00", "theirs") + item("2026-01-07T10:00:00+01:00", "theirs tie")
+    quick = _quick_merge(*split_for(BASE, ours, theirs))
+    assert quick is not None and quick.text == _careful_merge(*split_for(BASE, ours, theirs)).text
+    # Today's result for this case, byte for byte (ordered by time, ours first on a tie).
+    assert quick.text == (BASE + item("2026-01-05T10:00:00+01:00", "ours early")
+                          + item("2026-01-06T10:00:00+01:00", "theirs") + item("2026-01-07T10:00:00+01:00", "ours late")
+                          + item("2026-01-07T10:00:00+01:00", "theirs tie"))
+
+
+@pytest.mark.parametrize("tail", [
+    "- kind: correction\n  at: '2026-01-05T11:00:00+01:00'\n  by: KL\n  target: 1\n  note: fel\n",  # positions
+    "- kind: session\n  at: &a '2026-01-05T11:00:00+01:00'\n",  # an anchor
+    "- kind: session\n  note: 'två\n  at: rader'\n  at: '2026-01-05T11:00:00+01:00'\n",  # a quote over a key's column
+    "- kind: session\n  at: '2026-01-05T11:00:00+01:00'\n  at: '2026-01-06T11:00:00+01:00'\n",  # a key twice
+    "- kind: session\n\tat: '2026-01-05T11:00:00+01:00'\n",  # a tab
+    "- {kind: session, at: '2026-01-05T11:00:00+01:00'}\n",  # flow style
+])
+def test_anything_outside_the_writers_style_takes_the_careful_path(tail):
+    theirs = BASE + item("2026-01-06T10:00:00+01:00", "b")
+    assert _quick_merge(*split_for(BASE, BASE + tail, theirs)) is None
+
+
+WARD_TEXT = st.text(alphabet="abcdefghijklmnopqrstuvwxyzåäöÅÄÖ ABCKLM .,;:-!?#'\"()”0123456789", max_size=220)
+NOTE = st.one_of(WARD_TEXT, WARD_TEXT, st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
+                                               max_size=160))
+TIME = st.builds(lambda d, h, m, z: f"2026-01-{d:02d}T{h:02d}:{m:02d}:00{z}",
+                 st.integers(2, 28), st.integers(0, 23), st.integers(0, 59),
+                 st.sampled_from(["+01:00", "+02:00", "Z", "-05:00", "+00:00"]))
+
+
+@st.composite
+def entries(draw) -> list[dict]:
+    out = []
+    for _ in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(["session", "contact", "goal", "imrs"]))
+        at = draw(TIME)
+        if kind == "session":
+            value = {"kind": kind, "at": at, "by": draw(st.sampled_from(["KL", "AB"])), "module": 1, "session": 2,
+                     "date": at[:10], "note": draw(NOTE), "handout": draw(st.booleans())}
+        elif kind == "contact":
+            value = {"kind": kind, "at": at, "by": "KL", "date": at[:10], "who": "mamma", "note": draw(NOTE)}
+        elif kind == "goal":
+            value = {"kind": kind, "at": at, "by": "KL", "goal": "G1", "text": draw(NOTE),
+                     "steps": draw(st.lists(NOTE, max_size=3))}
+        else:
+            value = {"kind": kind, "at": at, "by": "KL", "rater": "client", "date": at[:10],
+                     "scores": draw(st.lists(st.integers(1, 5), min_size=1, max_size=4))}
+        out.append(value)
+    return out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(entries(), entries(), st.booleans(), st.booleans(), st.sampled_from(["", "# handledning\n"]))
+def test_quick_and_careful_paths_give_the_same_bytes(ours_new, theirs_new, crlf, shared_first, comment):
+    def text(entries_: list[dict]) -> str:
+        return dump(entries_) if entries_ else ""
+
+    shared = text(ours_new[:1]) if shared_first else ""
+    base = BASE
+    ours = base + shared + comment + text(ours_new)
+    theirs = base + shared + text(theirs_new)
+    if crlf:
+        base, ours, theirs = (t.replace("\n", "\r\n") for t in (base, ours, theirs))
+    outcome = merge_logs(base.encode(), ours.encode(), theirs.encode())
+    careful = _careful_merge(*split_for(base, ours, theirs)) if ours != base and theirs != base and ours != theirs \
+        else outcome
+    assert outcome.text == careful.text and outcome.reason == careful.reason
+    if outcome.clean:
+        assert outcome.text.startswith(base)
+
+
+def test_the_driver_entry_point_imports_neither_typer_nor_rich_nor_pydantic_nor_yaml(tmp_path: Path):
+    base, ours, theirs = (tmp_path / n for n in ("base", "ours", "theirs"))
+    base.write_text(BASE, encoding="utf-8")
+    ours.write_text(BASE + item("2026-01-06T10:00:00+01:00", "ours"), encoding="utf-8")
+    theirs.write_text(BASE + item("2026-01-05T10:00:00+01:00", "theirs"), encoding="utf-8")
+    probe = ("import sys, runpy; sys.argv = ['imr.merge_driver', *sys.argv[1:]]\n"
+             "try:\n    runpy.run_module('imr.merge_driver', run_name='__main__')\n"
+             "except SystemExit as done:\n    code = done.code\n"
+             "print(sorted(m for m in ('typer', 'rich', 'pydantic', 'yaml', 're') if m in sys.modules), code)")
+    result = subprocess.run([sys.executable, "-c", probe, str(base), str(ours), str(theirs), "7", "records/p-01.yaml"],
+                            capture_output=True, text=True)
+    assert result.stdout.strip() == "[] 0", result.stderr
+    assert notes(ours.read_text(encoding="utf-8")) == ["theirs", "ours"]
+
+
+# --- a refused merge marks every difference -------------------------------------------------
+
+def resolve(text: bytes, keep: str) -> bytes:
+    """Take one side of every conflict region (as a person choosing "ours" or "theirs" would)."""
+    out, section = [], None
+    parts = text.split(b"\n")
+    for line_n in [part + b"\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else []):
+        line = line_n.rstrip(b"\n")
+        if line.startswith(b"<<<<<<< "):
+            section = "ours"
+        elif line.startswith(b"||||||| ") and section:
+            section = "base"
+        elif line.rstrip(b"\r") == b"=======" and section:
+            section = "theirs"
+        elif line.startswith(b">>>>>>> ") and section:
+            section = None
+        elif section is None or section == keep:
+            out.append(line_n)
+    return b"".join(out)
+
+
+LINES = st.lists(st.sampled_from([b"a\n", b"b\n", b"c\n", b"- kind: x\n", b"  by: KL\n", b"  note: y\n"]), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(LINES, LINES, LINES)
+def test_conflict_text_hides_nothing(base_lines, ours_lines, theirs_lines):
+    base, ours, theirs = b"".join(base_lines), b"".join(ours_lines), b"".join(theirs_lines)
+    marked = conflict_text(base, ours, theirs, "records/p-01.yaml")
+    assert resolve(marked, "ours") == ours
+    assert resolve(marked, "theirs") == theirs
+    assert resolve(marked, "base") == base
+
+
+def test_a_rewrite_with_appends_on_both_sides_is_marked_where_it_is():
+    ours = BASE.replace("variant: general", "variant: bipolar") + item("2026-01-05T10:00:00+01:00", "a")
+    theirs = BASE + item("2026-01-06T10:00:00+01:00", "b")
+    marked = conflict_text(BASE.encode(), ours.encode(), theirs.encode(), "records/p-01.yaml").decode()
+    regions = marked.split("<<<<<<< ")[1:]
+    assert len(regions) == 2
+    assert "variant: bipolar" in regions[0].split("=======")[0] and "variant: general" in regions[0]
+    assert "note: a" in regions[1] and "note: b" in regions[1]
+    outside = "".join(part.split(">>>>>>>")[-1] for part in marked.split("<<<<<<<"))
+    assert "bipolar" not in outside and "note: a" not in outside and "note: b" not in outside
+
+
+def test_crlf_and_bom_records_merge_without_a_byte_changed():
+    base = ("\ufeff" + BASE).replace("\n", "\r\n")
+    ours = base + item("2026-01-06T10:00:00+01:00", "ours").replace("\n", "\r\n")
+    theirs = base + item("2026-01-05T10:00:00+01:00", "theirs").replace("\n", "\r\n")
+    outcome = merge_logs(base.encode(), ours.encode(), theirs.encode())
+    assert outcome.text.encode() == (base + (item("2026-01-05T10:00:00+01:00", "theirs")
+                                             + item("2026-01-06T10:00:00+01:00", "ours")).replace("\n", "\r\n")).encode()
+    # Normalising the line ends on one side is a rewrite of every line, so it is refused.
+    assert merge_logs(base.encode(), ours.replace("\r\n", "\n").encode(), theirs.encode()).reason == "merge_rewritten"
+
+
+# --- real git, more clones ------------------------------------------------------------------
+
+def minimal_shell_env() -> dict[str, str]:
+    """A shell as a git GUI might start it: no virtual environment, no IMR_*, a minimal PATH."""
+    keep = {k: v for k, v in os.environ.items() if k.startswith(("GIT_AUTHOR", "GIT_COMMITTER"))}
+    return {"PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp"), "LC_ALL": "C", **keep}
+
+
+def test_the_driver_runs_from_a_shell_without_the_venv_on_path(clones):
+    a, b = clones
+    driver = git(b.root, "config", "merge.imr.driver").stdout.strip()
+    assert shlex.split(driver)[0] == sys.executable and os.path.isabs(shlex.split(driver)[2])
+    a.ok("session", "log", "p-01", "--date", "2026-01-05", "--note", "Från klon A")
+    commit(a, "A")
+    b.ok("session", "log", "p-01", "--date", "2026-01-06", "--note", "Från klon B")
+    commit(b, "B")
+    env = minimal_shell_env()
+    assert subprocess.run(["sh", "-c", "command -v imr"], env=env, capture_output=True).returncode != 0
+    result = subprocess.run(["env", "-i", *(f"{k}={v}" for k, v in env.items()), "git", "-C", str(b.root), "pull",
+                             "-q", "--no-rebase", "--no-edit", "--no-verify", str(a.root), "HEAD"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(notes(b.record("p-01").read_text(encoding="utf-8"))) == ["Från klon A", "Från klon B"]
+
+
+def test_three_clones_through_a_bare_repository_merge_in_either_order(clones, tmp_path: Path):
+    a, b = clones
+    hub = tmp_path / "hub.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(a.root), str(hub)], check=True)
+    c_root = tmp_path / "clone-c"
+    subprocess.run(["git", "clone", "-q", str(hub), str(c_root)], check=True)
+    c = Imr(c_root, a.monkeypatch)
+    c.ok("init", ".")
+    git(c_root, "remote", "rename", "origin", "hub")
+    for clone in (a, b):
+        git(clone.root, "remote", "add", "hub", str(hub))
+        git(clone.root, "fetch", "-q", "hub")
+    for clone, day, note in ((a, "2026-01-05", "A"), (b, "2026-01-07", "B"), (c, "2026-01-06", "C")):
+        clone.ok("session", "log", "p-01", "--date", day, "--note", f"Från {note}")
+        commit(clone, note)
+    # A pushes first; B and C pull and push in turn; A and B pull last.
+    git(a.root, "push", "-q", "hub", "HEAD:master")
+    for clone in (b, c):
+        pulled = git(clone.root, "pull", "-q", "--no-rebase", "--no-edit", "hub", "master", check=False)
+        assert pulled.returncode == 0, pulled.stderr
+        git(clone.root, "push", "-q", "hub", "HEAD:master")
+    for clone in (a, b):
+        assert git(clone.root, "pull", "-q", "--no-rebase", "--no-edit", "hub", "master", check=False).returncode == 0
+    texts = {clone.record("p-01").read_bytes() for clone in (a, b, c)}
+    assert len(texts) == 1
+    assert sorted(notes(texts.pop().decode())) == ["Från A", "Från B", "Från C"]
+    for clone in (a, b, c):
+        assert clone("check", "--since", "").output == ""  # the whole history, merges included
+
+
+def test_a_rewrite_on_one_side_of_a_merge_is_marked_in_either_order(clones):
+    a, b = clones
+    committed = a.record("p-01").read_text(encoding="utf-8")
+    a.record("p-01").write_text(committed.replace("variant: schizophrenia", "variant: bipolar"), encoding="utf-8")
+    a.ok("session", "log", "p-01", "--date", "2026-01-05", "--note", "Från klon A")
+    commit(a, "A rewrites and appends")
+    b.ok("session", "log", "p-01", "--date", "2026-01-06", "--note", "Från klon B")
+    commit(b, "B appends")
+    for ours, theirs in ((a, b), (b, a)):
+        result = pull(ours, theirs)
+        assert result.returncode != 0 and "CONFLICT" in result.stdout + result.stderr
+        text = ours.record("p-01").read_text(encoding="utf-8")
+        first = text.index("<<<<<<<")
+        assert first < text.index("variant: bipolar") < text.index(">>>>>>>")
+        assert "variant: bipolar" not in text[:first]
+        git(ours.root, "merge", "--abort")
+
+
+def test_crlf_records_merge_in_git_without_normalising(clones):
+    a, b = clones
+    path = a.record("p-01")
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    git(a.root, "commit", "-q", "--no-verify", "-am", "CRLF")
+    assert pull(b, a).returncode == 0
+    for clone, day, note in ((a, 5, "A"), (b, 6, "B")):
+        with open(clone.record("p-01"), "ab") as handle:
+            handle.write(item(f"2026-01-0{day}T10:00:00+01:00", note).replace("\n", "\r\n").encode())
+        commit(clone, note)
+    before = a.record("p-01").read_bytes()
+    assert pull(a, b).returncode == 0
+    after = a.record("p-01").read_bytes()
+    assert after.startswith(before) and after.count(b"\r\n") == after.count(b"\n")
+    assert "0 insertions" not in git(a.root, "diff", "--stat", "HEAD^1", "HEAD").stdout
+    assert git(a.root, "diff", "--numstat", "HEAD^1", "HEAD").stdout.split()[1] == "0"  # nothing removed

@@ -1,7 +1,12 @@
 """Workspace discovery and `imr init` on real folders with real git."""
 
+import os
+import subprocess
 from pathlib import Path
 
+import pytest
+
+from conftest import Imr
 from imr.workspace import find_workspace
 
 
@@ -10,7 +15,7 @@ def test_init_creates_workspace_and_git(imr):
     for name in ("imr.yaml", "records", "groups", ".gitignore", ".git"):
         assert (root / name).exists(), name
     assert "Testavdelning" in (root / "imr.yaml").read_text(encoding="utf-8")
-    assert "/out/" in (root / ".gitignore").read_text()
+    assert "/out\n" in (root / ".gitignore").read_text()
 
 
 def test_init_again_never_overwrites(imr):
@@ -68,3 +73,97 @@ def test_demo_workspace_is_valid():
     from imr.check import check_records
 
     assert check_records(ws, ws.curriculum) == []
+
+
+# --- init into an existing repository, and after a failed init --------------------------------
+
+def ignored(root: Path, *paths: str) -> set[str]:
+    result = subprocess.run(["git", "-C", str(root), "check-ignore", "--no-index", *paths], capture_output=True, text=True)
+    return set(result.stdout.split())
+
+
+def test_init_in_an_existing_repository_appends_the_missing_ignore_lines(tmp_path: Path, monkeypatch):
+    root = tmp_path / "ward"
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".gitignore").write_text("*.pdf\n.imr-cache/", encoding="utf-8")  # an old imr line, no final newline
+    Imr(tmp_path, monkeypatch).ok("init", str(root))
+    text = (root / ".gitignore").read_text(encoding="utf-8")
+    assert text.startswith("*.pdf\n.imr-cache/\n# imr:")
+    # Files and links of these names are ignored too, not only folders.
+    (root / ".imr-cache").rmdir() if (root / ".imr-cache").is_dir() and not any((root / ".imr-cache").iterdir()) \
+        else None
+    for name in ("out", ".imr-cache"):
+        target = root / name
+        if target.is_dir():
+            import shutil
+
+            shutil.rmtree(target)
+        os.symlink(tmp_path, target)
+    (root / ".imr.lock").write_text("", encoding="utf-8")
+    assert ignored(root, "out", ".imr-cache", ".imr.lock", "records/.p-01.yaml.tmp-12") == {
+        "out", ".imr-cache", ".imr.lock", "records/.p-01.yaml.tmp-12"}
+    assert ignored(root, "records/p-01.yaml", "groups/tisdag.yaml") == set()
+    before = (root / ".gitignore").read_bytes()
+    Imr(tmp_path, monkeypatch).ok("init", str(root))
+    assert (root / ".gitignore").read_bytes() == before
+
+
+def test_init_warns_when_the_existing_gitignore_hides_records(tmp_path: Path, monkeypatch):
+    root = tmp_path / "ward"
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".gitignore").write_text("*.yaml\n", encoding="utf-8")
+    result = Imr(tmp_path, monkeypatch).ok("init", str(root))
+    assert "ignorerar journaler" in result.output
+
+
+def test_a_failed_init_removes_what_it_made_and_the_next_run_completes(tmp_path: Path, monkeypatch):
+    root = tmp_path / "ward"
+    root.mkdir()
+    (root / ".github").write_text("not a folder\n", encoding="utf-8")  # the CI step cannot make .github/workflows
+    runner = Imr(tmp_path, monkeypatch)
+    result = runner.refused("init", str(root))
+    assert "har tagits bort" in result.output and ".github" in result.output
+    assert sorted(p.name for p in root.iterdir()) == [".github"]  # imr.yaml, records/, .git/ ... all gone
+    (root / ".github").unlink()
+    runner.ok("init", str(root))
+    for name in ("imr.yaml", "records/.gitkeep", "groups/.gitkeep", ".gitignore", ".gitattributes",
+                 ".github/workflows/imr-check.yml", ".git/hooks/pre-commit"):
+        assert (root / name).exists(), name
+    assert "inget ändrades" in runner.ok("init", str(root)).output
+
+
+def test_a_failed_init_in_an_existing_repository_leaves_it_as_it_was(tmp_path: Path, monkeypatch):
+    root = tmp_path / "ward"
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".gitignore").write_text("*.pdf\n", encoding="utf-8")
+    hook = root / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    (root / ".git" / "hooks" / "pre-merge-commit.pre-imr").mkdir()  # saving the merge hook cannot work
+    (root / ".git" / "hooks" / "pre-merge-commit").write_text("#!/bin/sh\nexit 0\n", encoding="utf-8")
+    (root / ".gitlab-ci.yml").mkdir()  # reading it as a file fails
+    config = (root / ".git" / "config").read_bytes()
+    Imr(tmp_path, monkeypatch).refused("init", str(root))
+    assert (root / ".gitignore").read_text(encoding="utf-8") == "*.pdf\n"
+    assert hook.read_text(encoding="utf-8") == "#!/bin/sh\nexit 0\n"
+    assert not (root / ".git" / "hooks" / "pre-commit.pre-imr").exists()
+    assert (root / ".git" / "config").read_bytes() == config
+    assert sorted(p.name for p in root.iterdir()) == [".git", ".gitignore", ".gitlab-ci.yml"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="a file size limit needs POSIX")
+def test_init_on_a_full_disk_leaves_no_half_made_workspace(tmp_path: Path):
+    """A file size limit stands in for a full disk: writes past it fail with EFBIG."""
+    import sys
+
+    root = tmp_path / "ward"
+    script = ("import resource, signal, sys\n"
+              "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+              "resource.setrlimit(resource.RLIMIT_FSIZE, (150, 150))\n"
+              "from imr.cli.app import main\nsys.argv = ['imr', 'init', sys.argv[1]]\nmain()\n")
+    result = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert not root.exists() or list(root.iterdir()) == []
+    done = subprocess.run([sys.executable, "-m", "imr", "init", str(root)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (root / "imr.yaml").read_text(encoding="utf-8").endswith("variant: general\n")

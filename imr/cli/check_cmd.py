@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Optional
 
 import typer
 
@@ -15,12 +16,29 @@ def register(app: typer.Typer) -> None:
     def check(
         strict: bool = typer.Option(False, "--strict", help="Also check readability (LIX) and text length."),
         as_json: bool = typer.Option(False, "--json", help="Findings as JSON."),
+        since: Optional[str] = typer.Option(
+            None, "--since", metavar="REV",
+            help="Also check every commit from REV to HEAD for rewrites (all zeros or empty: the whole history)."),
+        staged: bool = typer.Option(
+            False, "--staged", help="Check what is staged for commit instead of the working tree (the hook)."),
+        merge_commit: bool = typer.Option(
+            False, "--merge-commit", hidden=True,
+            help="For the pre-merge-commit hook: git records no MERGE_HEAD yet, so history is left to the merge driver."),
     ) -> None:
-        """Check the curriculum and every record: syntax, schema, references, personal data."""
+        """Check the curriculum and every record: syntax, schema, references, personal data, history."""
         from imr.check import check_workspace
+        from imr.history import history_findings, staged_copy
 
         ws = workspace()
-        findings = check_workspace(ws, strict=strict)
+        if staged:
+            from imr.workspace import open_workspace
+
+            with staged_copy(ws.root) as root:
+                findings = check_workspace(ws if root == ws.root else open_workspace(root), strict=strict)
+        else:
+            findings = check_workspace(ws, strict=strict)
+        if not merge_commit:
+            findings.extend(history_findings(ws.root, since=since, staged_only=staged))
         if as_json:
             print_json([{"path": f.path, "line": f.line, "code": f.code, "message": f.message(lang())} for f in findings])
         else:

@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
             None, metavar="[REV [REV]]",
             help="From REV (default HEAD) to the second REV (default: the working tree)."),
         as_json: bool = typer.Option(False, "--json", help="Added entries and rewritten lines per participant, as JSON."),
+        strict: bool = typer.Option(False, "--strict", help="Exit with 1 when an earlier line was changed or removed (for CI)."),
     ) -> None:
         """What was added to records and groups between two revisions, in words; rewrites first."""
         from imr.gitdiff import diff_workspace
@@ -25,8 +26,10 @@ def register(app: typer.Typer) -> None:
         report = diff_workspace(ws.root, list(revisions or []))
         if as_json:
             print_json(_as_json(report, ws.lang))
-            return
-        emit(_lines(report, ws.lang))
+        else:
+            emit(_lines(report, ws.lang))
+        if strict and report.rewrites:
+            raise typer.Exit(1)
 
 
 def _as_json(report, lang: str) -> dict[str, Any]:

@@ -20,11 +20,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create a workspace (imr.yaml, records/, groups/, git); safe to run again."""
         from imr.strings import label
-        from imr.workspace import init_workspace
+        from imr.workspace import init_workspace, open_workspace
 
         created = init_workspace(directory, lang=lang, name=name)
         root = directory.resolve()
+        shown = open_workspace(root).lang
         if created:
-            console().print(escape(label("cli", "init_created", lang, path=str(root), created=", ".join(created))))
+            console().print(escape(label("cli", "init_created", shown, path=str(root), created=", ".join(created))))
         else:
-            console().print(escape(label("cli", "init_nothing", lang, path=str(root))))
+            console().print(escape(label("cli", "init_nothing", shown, path=str(root))))
+        for key, params in created.warnings:
+            message = label("cli", key, shown, **params)
+            console(stderr=True).print(escape(label("cli", "init_warning", shown, message=message)))

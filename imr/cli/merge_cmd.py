@@ -1,4 +1,8 @@
-"""`imr merge-driver`: what git runs to merge a record (hidden; `imr init` registers it)."""
+"""`imr merge-driver`: the merge driver through the whole command line (hidden).
+
+Earlier versions of `imr init` registered this; `imr init .` now registers the quick entry
+point `imr.merge_driver` instead (no typer at start-up). Both run the same merge.
+"""
 
 from __future__ import annotations
 
@@ -27,8 +31,8 @@ def register(app: typer.Typer) -> None:
         except ImrError:
             pass
         try:
-            outcome = merge_files(base, ours, theirs, shown)
+            outcome = merge_files(str(base), str(ours), str(theirs), shown)
         except OSError:
             raise ImrError("merge_unreadable", path=shown or str(ours)) from None
         if not outcome.clean:
-            raise ImrError(outcome.reason, path=shown or str(ours))
+            raise ImrError(outcome.reason or "merge_rewritten", path=shown or str(ours))
