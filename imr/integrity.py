@@ -10,6 +10,15 @@ a ward fixes it with a new entry instead of editing history.
 from __future__ import annotations
 
 from imr.findings import Finding
+
+# Findings two clones can each be right about and that only the merge reveals. They are resolved by
+# a new entry (a correction that voids one side), which needs the merge to exist first, so the
+# pre-merge-commit hook shows them without stopping the merge; `imr check` keeps reporting them
+# until they are resolved.
+RESOLVED_AFTER_MERGE = frozenset({
+    "session_logged_twice", "present_and_absent", "goal_duplicate", "goal_step_duplicate",
+    "group_member_twice", "group_member_in_several",
+})
 from imr.records import Record
 from imr.state import correction_effects
 

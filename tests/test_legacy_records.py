@@ -63,5 +63,5 @@ def test_old_records_render_and_take_new_entries_without_changing_a_byte(legacy:
         assert legacy.record(pid).read_bytes().startswith(before[pid]), pid
     check = legacy("check")
     assert check.exit_code == 0, check.output
-    diff = legacy("diff")
+    diff = legacy("diff", "--strict")
     assert diff.exit_code == 0 and "VARNING" not in diff.output

@@ -529,7 +529,8 @@ def test_crlf_records_merge_in_git_without_normalising(clones):
     assert pull(b, a).returncode == 0
     for clone, day, note in ((a, 5, "A"), (b, 6, "B")):
         with open(clone.record("p-01"), "ab") as handle:
-            handle.write(item(f"2026-01-0{day}T10:00:00+01:00", note).replace("\n", "\r\n").encode())
+            entry = item(f"2026-01-0{day}T10:00:00+01:00", note).replace("- kind:", f"- id: {note.lower()}0000001\n  kind:", 1)
+            handle.write(entry.replace("\n", "\r\n").encode())
         commit(clone, note)
     before = a.record("p-01").read_bytes()
     assert pull(a, b).returncode == 0

@@ -44,5 +44,9 @@ def register(app: typer.Typer) -> None:
         else:
             for finding in findings:
                 sys.stdout.write(finding.message(lang()) + "\n")
+        if merge_commit:
+            from imr.integrity import RESOLVED_AFTER_MERGE
+
+            findings = [f for f in findings if f.code not in RESOLVED_AFTER_MERGE]
         if findings:
             raise typer.Exit(1)
