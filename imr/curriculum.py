@@ -248,7 +248,7 @@ def _module_from(meta: dict, folder: str, where: str, problems: list[Finding]) -
             continue
         if raw.get("number") != expected:
             problems.append(Finding(where, sline, "curriculum_session_number", {"expected": expected, "module": number}))
-        number_s = raw.get("number") if isinstance(raw.get("number"), int) else expected
+        number_s: int = raw["number"] if isinstance(raw.get("number"), int) else expected
         expected = number_s + 1
         for key in ("title", "objectives", "key_points", "homework"):
             if not raw.get(key):

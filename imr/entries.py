@@ -282,7 +282,9 @@ def _entry_id(value: Any) -> str | None:
     return _entry_ref(value)
 
 
-COMMON = {"kind": None, "id": _entry_id, "at": _timestamp, "by": signature_problem}
+COMMON: dict[str, Callable[[Any], str | None]] = {"id": _entry_id, "at": _timestamp, "by": signature_problem}
+# `kind` is common to every entry too; it is checked against the registry, not by a validator.
+COMMON_FIELDS = ("kind", *COMMON)
 
 
 def validate_entry(entry: Any) -> list[Problem]:
@@ -313,7 +315,7 @@ def validate_entry(entry: Any) -> list[Problem]:
         if code:
             problems.append((code, {"field": name, "kind": kind, "allowed": ", ".join(getattr(check, "allowed", ()))}))
     for name, value in entry.items():
-        if name in COMMON or name in required:
+        if name in COMMON_FIELDS or name in required:
             continue
         if name not in optional:
             problems.append(("entry_unknown_field", {"field": str(name)[:40], "kind": kind}))

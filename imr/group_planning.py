@@ -139,6 +139,7 @@ def build_group_plan(ws: Workspace, name: str) -> dict[str, Any]:
 
 def _last_session(progress: GroupProgress, curriculum) -> dict[str, Any]:
     meeting = progress.last_meeting
+    assert meeting is not None  # called only when the group has met
     entry = meeting.entries[(meeting.present or meeting.absent)[0]]
     title = curriculum.session(meeting.ref).title if curriculum.has_session(meeting.ref) else ""
     note = ""

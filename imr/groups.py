@@ -45,7 +45,7 @@ def _weekday_list(value: Any) -> str | None:
 _weekday_list.allowed = WEEKDAYS  # type: ignore[attr-defined]
 
 # kind -> (required fields, optional fields), like imr.entries.SCHEMA; every entry has at and by.
-GROUP_SCHEMA = {
+GROUP_SCHEMA: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "group-created": ({}, {"leaders": _signature_list, "weekdays": _weekday_list, "note": text_problem}),
     "member-added": ({"id": id_problem}, {"note": text_problem}),
     "member-removed": ({"id": id_problem}, {"note": text_problem}),
@@ -84,7 +84,7 @@ def validate_group_entry(entry: Any) -> list[tuple[str, dict]]:
         if name not in entry:
             problems.append(("entry_missing_field", {"field": name, "kind": kind}))
     for name, value in entry.items():
-        if name in COMMON:
+        if name in ("kind", "at", "by"):  # a group entry's `id` is the member's participant id
             continue
         check = required.get(name) or optional.get(name)
         if check is None:
@@ -380,13 +380,14 @@ def log_group_session(ws: Workspace, name: str, log: SessionLog, *, dry_run: boo
     if (log.module is None) != (log.session is None):
         raise ImrError("module_and_session_together")
     progress = group_progress(ws, group)
-    if log.module is not None:
+    if log.module is not None and log.session is not None:
         ref = SessionRef(log.module, log.session)
         ws.curriculum.session(ref)
     else:
-        ref = progress.next_ref
-        if ref is None:
+        planned = progress.next_ref
+        if planned is None:
             raise ImrError("group_programme_complete", name=name)
+        ref = planned
     members = list(group.members)
     entries: dict[str, dict] = {}
     for pid in members:

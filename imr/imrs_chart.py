@@ -40,7 +40,7 @@ def trend_chart(rows: list[dict[str, Any]], fmt: str = "png", *, labels: dict[st
         "font.size": 9,
         "path.simplify": False,
     }
-    with matplotlib.rc_context(settings):
+    with matplotlib.rc_context(settings):  # type: ignore[arg-type]  # matplotlib types its keys as literals
         figure = Figure(figsize=(width_cm / 2.54, height_cm / 2.54), dpi=dpi)
         FigureCanvasAgg(figure)
         axes = figure.add_subplot(1, 1, 1)

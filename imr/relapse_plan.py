@@ -68,7 +68,7 @@ def merged_plan(previous: dict[str, Any] | None, changes: dict[str, Any], *,
     repeated). `removals` names items to take out; one that is not in the plan is an error that
     lists what is there, so a typo never silently keeps an item.
     """
-    plan = {name: list((previous or {}).get(name) or []) for name in LIST_SECTIONS}
+    plan: dict[str, Any] = {name: list((previous or {}).get(name) or []) for name in LIST_SECTIONS}
     plan["kept_at"] = (previous or {}).get("kept_at")
     for name, items in (removals or {}).items():
         if name not in LIST_SECTIONS:
@@ -98,10 +98,11 @@ def plan_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[s
     """Per section, the items a version added and removed compared with the one before."""
     out: dict[str, dict[str, list[str]]] = {}
     for name in SECTIONS:
-        old = (before or {}).get(name) or ([] if name in LIST_SECTIONS else None)
-        new = after.get(name) or ([] if name in LIST_SECTIONS else None)
-        if name not in LIST_SECTIONS:
-            old, new = [old] if old else [], [new] if new else []
+        old_value, new_value = (before or {}).get(name), after.get(name)
+        if name in LIST_SECTIONS:
+            old, new = list(old_value or []), list(new_value or [])
+        else:
+            old, new = [old_value] if old_value else [], [new_value] if new_value else []
         added = [x for x in new if x not in old]
         removed = [x for x in old if x not in new]
         if added or removed:

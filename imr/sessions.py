@@ -65,15 +65,15 @@ def resolve_session(ws: Workspace, participant_id: str, module: int | None, sess
     """The session to log: the planned one unless both module and session are given."""
     if (module is None) != (session is None):
         raise ImrError("module_and_session_together")
-    if module is not None:
-        ref = SessionRef(module, session)
-        ws.curriculum.session(ref)
-        return ref
+    if module is not None and session is not None:
+        given = SessionRef(module, session)
+        ws.curriculum.session(given)
+        return given
     _, state = store.load_state(ws, participant_id)
-    ref = next_session(state, ws.curriculum)
-    if ref is None:
+    planned = next_session(state, ws.curriculum)
+    if planned is None:
         raise ImrError("programme_complete", id=participant_id)
-    return ref
+    return planned
 
 
 @dataclass(frozen=True)

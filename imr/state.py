@@ -137,7 +137,7 @@ class ParticipantState:
 
     def fold_goal(self, entry: Entry) -> None:
         label = str(entry.get("goal"))
-        key = entry.data.get("id") if isinstance(entry.data.get("id"), str) else label
+        key: str = entry.data["id"] if isinstance(entry.data.get("id"), str) else label
         goal = Goal(id=label, text=entry.get("text", ""), key=key)
         for index, text in enumerate(entry.get("steps") or [], start=1):
             step_label = f"{label}.{index}"
@@ -150,7 +150,7 @@ class ParticipantState:
         if goal is None:
             return
         label = str(entry.get("step"))
-        key = entry.data.get("id") if isinstance(entry.data.get("id"), str) else label
+        key: str = entry.data["id"] if isinstance(entry.data.get("id"), str) else label
         goal.steps.append(Step(id=label, text=entry.get("text", ""), key=key))
         goal.history.append(entry)
 

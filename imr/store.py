@@ -172,7 +172,7 @@ def append_many(ws: Workspace, changes: dict[str, list[dict] | EntryBuilder]) ->
     """
     from imr import writer
 
-    appends = []
+    appends: list[writer.Append | writer.Create] = []
     for participant_id, value in changes.items():
         path = _existing(ws, participant_id)
         if callable(value):

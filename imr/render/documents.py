@@ -229,7 +229,7 @@ class Builder:
         }
         return Part(
             template="handout.md.j2",
-            header_left=context["kicker"],
+            header_left=str(context["kicker"]),
             header_right=self.label("header_session", session=session.id),
             context=context,
             personal=personal,

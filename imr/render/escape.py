@@ -46,6 +46,7 @@ def _escape_line(line: str) -> str:
     """Whatever could start a block at the line's start, and anywhere the marks that open
     inline syntax (`<`, `[`, `*`, `` ` ``, `{`, `$`, `\\`, …); plain punctuation stays readable."""
     start = _LINE_START.match(line)
+    assert start is not None  # the pattern matches every line (all its parts are optional)
     lead, word, marker = start.groups()
     head = _PUNCTUATION.sub(r"\\\1", lead) + _MID_LINE_SPECIAL.sub(r"\\\1", word) + ("\\" + marker if marker else "")
     return head + _MID_LINE_SPECIAL.sub(r"\\\1", line[start.end():])
