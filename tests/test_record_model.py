@@ -341,3 +341,18 @@ def test_ctrl_c_or_sigterm_during_renames_still_writes_every_member(group: Imr, 
     if signame == "SIGINT":
         assert proc.returncode == 0 and "Sparat" in out.decode() + err.decode(), "it says what it saved"
     assert group("check").exit_code == 0
+
+
+def test_concurrent_group_adds_of_one_member_let_exactly_one_through(group: Imr):
+    """Two staff add p-04 at the same moment, to the same group and to two groups: one wins."""
+    group.ok("patient", "add", "p-04")
+    group.ok("group", "create", "fre")
+    env = dict(os.environ, IMR_SIGNATURE="KL", IMR_WORKSPACE=str(group.root))
+    procs = [subprocess.Popen([sys.executable, "-m", "imr", "group", "add", name, "p-04"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for name in ("tors", "tors", "fre", "fre")]
+    codes = [proc.wait(timeout=120) for proc in procs]
+    assert sorted(codes) == [0, 1, 1, 1], codes
+    groups = [name for name in ("tors", "fre") if "p-04" in (group.root / "groups" / f"{name}.yaml").read_text()]
+    assert len(groups) == 1
+    assert group("check").exit_code == 0
