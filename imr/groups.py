@@ -19,6 +19,7 @@ from typing import Any
 from imr import store, writer
 from imr.entries import COMMON, id_problem, list_of, signature_problem, text_problem
 from imr.errors import ImrError
+from imr.files import check_regular
 from imr.findings import Finding
 from imr.ids import check_group_name, check_participant_id, is_valid_id
 from imr.ids import SessionRef
@@ -136,7 +137,7 @@ def _parse(path: Path, shown: str) -> tuple[Any, Finding | None]:
 def read_group(ws: Workspace, name: str) -> Group:
     path = group_path(ws, name)
     try:
-        writer.check_regular(path)
+        check_regular(path)
     except FileNotFoundError:
         raise ImrError("unknown_group", name=name) from None
     data, problem = _parse(path, f"groups/{path.name}")

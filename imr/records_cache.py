@@ -104,7 +104,7 @@ def read_one(path: Path, workspace_root: Path | None, shown: str) -> Record:
     """
     if workspace_root is None:
         return read_record(path, shown)
-    from imr.writer import check_regular
+    from imr.files import check_regular
 
     check_regular(path)
     raw = path.read_bytes()

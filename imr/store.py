@@ -184,7 +184,7 @@ def append_many(ws: Workspace, changes: dict[str, list[dict] | EntryBuilder]) ->
 
 
 def _existing(ws: Workspace, participant_id: str) -> Path:
-    from imr.writer import check_regular
+    from imr.files import check_regular
 
     path = ws.record_path(participant_id)
     try:
@@ -195,7 +195,7 @@ def _existing(ws: Workspace, participant_id: str) -> Path:
 
 
 def create(ws: Workspace, participant_id: str, first_entry: dict) -> Path:
-    from imr.writer import check_regular
+    from imr.files import check_regular
 
     check_participant_id(participant_id)
     check_identifier(participant_id, ws, "participant")

@@ -17,6 +17,7 @@ from typing import Any
 from imr.errors import ImrError
 
 CONFIG_NAME = "imr.yaml"
+JOURNAL_NAME = ".imr-journal.json"  # the writer's intent journal for group transactions (imr.writer)
 ENV_WORKSPACE = "IMR_WORKSPACE"
 ENV_SIGNATURE = "IMR_SIGNATURE"
 _SIGNATURE = re.compile(r"[^\W_][\w .-]{0,39}")
@@ -141,9 +142,9 @@ def open_workspace(root: Path) -> Workspace:
     if not isinstance(config, dict):
         raise ImrError("bad_config", path=str(root / CONFIG_NAME))
     ws = Workspace(root=root, config=config)
-    from imr.writer import JOURNAL_NAME, recover
-
     if (root / JOURNAL_NAME).exists():  # a group write was killed midway: complete it before anything reads
+        from imr.writer import recover
+
         recover(root, ws.lock_path)
     return ws
 

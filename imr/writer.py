@@ -37,11 +37,12 @@ from typing import Any, Callable, Iterator
 from filelock import FileLock, Timeout
 
 from imr.errors import ImrError
+from imr.files import _shown, check_regular  # noqa: F401  (check_regular is part of the writer's face)
+from imr.workspace import JOURNAL_NAME
 from imr.yamlio import MAX_FILE_BYTES, YamlProblem, decode, dump, parse_text
 
 LOCK_TIMEOUT_S = 60.0
 TEMP_MARK = ".tmp-"
-JOURNAL_NAME = ".imr-journal.json"
 # Ordinary appends stop well before the reader's limit, so a record can always be read and
 # corrected: the last megabyte is headroom, never reached by normal use (a participant over many
 # years writes a few hundred kilobytes).
@@ -71,24 +72,6 @@ class Create:
     path: Path
     text: str
     entries: list[dict]
-
-
-def check_regular(path: Path, missing_ok: bool = False) -> bool:
-    """True for a regular file, False for a missing one (when allowed); refuse links and others."""
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        if missing_ok:
-            return False
-        raise
-    if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
-        raise ImrError("not_regular_file", path=_shown(path))
-    return True
-
-
-def _shown(path: Path) -> str:
-    parts = path.parts
-    return "/".join(parts[-2:]) if len(parts) >= 2 else str(path)
 
 
 @contextmanager

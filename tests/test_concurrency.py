@@ -57,7 +57,10 @@ def test_sigkill_leaves_old_or_new_file(enrolled):
     grew = 0
     for run in range(12):
         proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(run)])
-        time.sleep(0.25 + rng.random() * 0.3)
+        deadline = time.monotonic() + 60  # a loaded machine may take long to start Python
+        while path.stat().st_size == len(previous) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(rng.random() * 0.3)  # then kill at a random point of the writes that follow
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         current = path.read_bytes()
