@@ -194,14 +194,7 @@ def _quick_items(tail: str, side: int, indent: str | None) -> list[_Item] | None
         lines = [line + "\n" for line in lines[:-1]] + [lines[-1]]
     if indent is None:  # only comments or blank lines: kept, though there is no time to order them by
         return [_Item(side, 0, tail if tail.endswith("\n") else tail + "\n", None, None)]
-    blocks: list[list[str]] = [[]]
-    seen_item = False
-    for line in lines:
-        starts_item = _starts_item(line, indent)
-        if starts_item and seen_item:
-            blocks.append([])
-        seen_item = seen_item or starts_item
-        blocks[-1].append(line)
+    blocks = _split_items(lines, indent)
     items = []
     for index, block in enumerate(blocks):
         fields = _house_style_fields(block, indent)
@@ -385,6 +378,19 @@ def _scalar(value: str) -> str | None:
     return value
 
 
+def _split_items(lines: list[str], indent: int) -> list[list[str]]:
+    """Lines grouped per list item; comments before the first item stay with it."""
+    blocks: list[list[str]] = [[]]
+    seen_item = False
+    for line in lines:
+        starts_item = _starts_item(line, indent)
+        if starts_item and seen_item:
+            blocks.append([])
+        seen_item = seen_item or starts_item
+        blocks[-1].append(line)
+    return blocks
+
+
 def _starts_item(line: str, indent: str) -> bool:
     """A line that starts a list item at exactly `indent` (`- ` or a lone `-`)."""
     width = len(indent)
@@ -561,14 +567,7 @@ def _tail_items(tail: str, side: int) -> list[_Item] | None:
             break
     if indent is None:  # only comments or blank lines: kept, though there is no time to order them by
         return [_Item(side, 0, tail if tail.endswith("\n") else tail + "\n", None, None)]
-    blocks: list[list[str]] = [[]]
-    seen_item = False
-    for line in lines:
-        starts_item = _starts_item(line, indent)
-        if starts_item and seen_item:
-            blocks.append([])
-        seen_item = seen_item or starts_item
-        blocks[-1].append(line)
+    blocks = _split_items(lines, indent)
     items = []
     for index, block in enumerate(blocks):
         text = "".join(block)
