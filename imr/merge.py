@@ -378,7 +378,7 @@ def _scalar(value: str) -> str | None:
     return value
 
 
-def _split_items(lines: list[str], indent: int) -> list[list[str]]:
+def _split_items(lines: list[str], indent: str) -> list[list[str]]:
     """Lines grouped per list item; comments before the first item stay with it."""
     blocks: list[list[str]] = [[]]
     seen_item = False
