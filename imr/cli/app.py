@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("status_cmd", "register"),
     "diff": ("diff_cmd", "register"),
     "fidelity": ("fidelity_cmd", "register"),
+    "report": ("report_cmd", "register"),
     "merge-driver": ("merge_cmd", "register"),
 }
 
