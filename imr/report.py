@@ -209,8 +209,8 @@ def attendance_section(progress: dict, since: date, until: date) -> list[dict[st
                          "absent": cells.count("absent") + cells.count("caught_up"),
                          "caught_up": cells.count("caught_up")})
         out.append({"group": name,
-                    "meetings": [{"date": m.date, "session": str(m.ref), "present": len(m.present),
-                                  "absent": len(m.absent)} for m in meetings],
+                    "meetings": [{"date": m.date, "session": str(m.ref), "present": len(set(m.present)),
+                                  "absent": len(set(m.absent))} for m in meetings],
                     "members": rows})
     return out
 

@@ -217,3 +217,34 @@ def test_pdf_has_the_same_sections(month):
                     "Utfall: IMR-skalan", "Programtrohet (IMR-FS)", "Vad som ändrats, per signatur"):
         assert heading in text
     assert "Dubbel registrering: b-02" in text
+
+
+def test_export_csv_tables_read_back(month):
+    import csv
+
+    folder = month.root / "tabeller"
+    month.ok("export", "--format", "csv", "--since", SINCE, "-o", str(folder))
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with open(folder / f"{name}.csv", newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    sessions = rows("sessions")
+    # tisdag 3 + 1 + 2 present, a-02's catch-up, torsdag 2 + 2 and the unresolved copy, i-01 3.
+    assert len(sessions) == 15
+    assert {r["participant"] for r in sessions} == {"a-01", "a-02", "a-03", "b-01", "b-02", "i-01"}
+    assert [r["homework_review"] for r in sessions if r["participant"] == "i-01"] == ["", "not-done", "partly"]
+    attendance = rows("attendance")
+    assert len(attendance) == 13  # 3 × 3 tisdag, 2 × 2 torsdag (the copy counts once)
+    assert sorted((r["participant"], r["session"], r["status"]) for r in attendance if r["status"] != "present") == [
+        ("a-02", "1.2", "caught_up"), ("a-03", "1.2", "absent"), ("a-03", "1.3", "absent")]
+    goals = rows("goals")
+    assert [(r["step"] != "", r["status"], r["done_on"]) for r in goals] == [
+        (False, "active", ""), (True, "done", "2026-02-17"), (True, "active", "")]
+    items = rows("imrs_items")
+    assert len(items) == 6 * 15 and {r["score"] for r in items if r["participant"] == "b-01"} == {"3", "5"}
+    assert [r["item"] for r in rows("fidelity")] == [str(n) for n in range(1, 14)]
+    text = "".join((folder / f"{n}.csv").read_text(encoding="utf-8") for n in
+                   ("sessions", "attendance", "goals", "imrs_items", "fidelity"))
+    assert "Ritade" not in text and "Sova" not in text  # no free text
+    month.refused("export", "--format", "xlsx")

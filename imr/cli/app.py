@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("diff_cmd", "register"),
     "fidelity": ("fidelity_cmd", "register"),
     "report": ("report_cmd", "register"),
+    "export": ("export_cmd", "register"),
     "merge-driver": ("merge_cmd", "register"),
 }
 
