@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fidelity": ("fidelity_cmd", "register"),
     "report": ("report_cmd", "register"),
     "export": ("export_cmd", "register"),
+    "schedule": ("schedule_cmd", "register"),
     "merge-driver": ("merge_cmd", "register"),
 }
 
