@@ -13,6 +13,7 @@ import io
 from datetime import date
 from typing import Any
 
+from imr.errors import ImrError
 from imr.workspace import Workspace
 
 Table = tuple[list[str], list[list[Any]]]
@@ -96,6 +97,30 @@ def export_tables(ws: Workspace, since: date | None = None, today: date | None =
 
 def _flag(value: Any) -> str:
     return "" if value is None else ("true" if value is True else "false")
+
+
+FORMATS = ("csv", "parquet")
+
+
+def parquet_bytes(table: Table) -> bytes:
+    """One table as Parquet (pyarrow, the optional `parquet` extra): whole-number columns typed
+    as integers, empty cells as nulls, the rest as text."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise ImrError("export_parquet_missing") from None
+    header, rows = table
+    columns = {}
+    for index, name in enumerate(header):
+        values = [None if row[index] in ("", None) else row[index] for row in rows]
+        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values if v is not None):
+            columns[name] = pa.array([None if v is None else int(v) for v in values], type=pa.int64())
+        else:
+            columns[name] = pa.array([None if v is None else str(v) for v in values], type=pa.string())
+    buffer = io.BytesIO()
+    pq.write_table(pa.table(columns), buffer)
+    return buffer.getvalue()
 
 
 def csv_bytes(table: Table) -> bytes:

@@ -248,3 +248,15 @@ def test_export_csv_tables_read_back(month):
                    ("sessions", "attendance", "goals", "imrs_items", "fidelity"))
     assert "Ritade" not in text and "Sova" not in text  # no free text
     month.refused("export", "--format", "xlsx")
+
+
+def test_export_parquet_reads_back_with_pyarrow(month):
+    import pyarrow.parquet as pq
+
+    folder = month.root / "parquet"
+    month.ok("export", "--format", "parquet", "--since", SINCE, "-o", str(folder))
+    items = pq.read_table(folder / "imrs_items.parquet")
+    assert items.num_rows == 90 and str(items.schema.field("score").type) == "int64"
+    sessions = pq.read_table(folder / "sessions.parquet").to_pylist()
+    assert len(sessions) == 15 and sessions[0]["homework_review"] in (None, "done", "partly", "not-done", "none")
+    assert sorted(r["module"] for r in sessions) == [1] * 15
