@@ -14,6 +14,14 @@ from datetime import date
 from typing import Any
 
 from imr.errors import ImrError
+from imr.fidelity import as_rows, assess
+from imr.goals import describe_goals
+from imr.group_planning import group_progress
+from imr.groups import all_groups
+from imr.ids import is_valid_id
+from imr.records import RecordProblem
+from imr.records_cache import read_all_records
+from imr.state import derive_state
 from imr.workspace import Workspace
 
 Table = tuple[list[str], list[list[Any]]]
@@ -28,15 +36,6 @@ def _day(value: Any) -> date | None:
 
 def export_tables(ws: Workspace, since: date | None = None, today: date | None = None) -> dict[str, Table]:
     """sessions, attendance, goals, imrs_items and fidelity, each as (header, rows)."""
-    from imr.fidelity import as_rows, assess
-    from imr.goals import describe_goals
-    from imr.group_planning import group_progress
-    from imr.groups import all_groups
-    from imr.ids import is_valid_id
-    from imr.records import RecordProblem
-    from imr.records_cache import read_all_records
-    from imr.state import derive_state
-
     def keep(value: Any) -> bool:
         day = _day(value)
         return day is not None and (since is None or day >= since)

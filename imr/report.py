@@ -15,6 +15,17 @@ from datetime import date, timedelta
 from typing import Any
 
 from imr.errors import ImrError
+from imr.fidelity import as_rows, assess, mean_score
+from imr.goals import describe_goals
+from imr.group_planning import catch_up, group_progress
+from imr.groups import all_groups, read_group
+from imr.history import history_findings
+from imr.ids import is_valid_id
+from imr.imrs import assessments, change_summary
+from imr.integrity import RESOLVED_AFTER_MERGE, duplicate_findings
+from imr.records import RecordProblem
+from imr.records_cache import read_all_records
+from imr.state import derive_state
 from imr.workspace import Workspace
 
 DEFAULT_DAYS = 28  # four weeks: one supervision cycle
@@ -45,14 +56,9 @@ def _within(value: Any, since: date, until: date) -> bool:
 
 
 def build_report(ws: Workspace, *, since: date | None = None, until: date | None = None,
-                 group: str | None = None, notes: bool = False, today: date | None = None) -> dict[str, Any]:
+                 group: str | None = None, notes: bool = False, today: date | None = None,
+                 lang: str | None = None) -> dict[str, Any]:
     """Every section of the report for one workspace and period, as plain data."""
-    from imr.groups import all_groups, read_group
-    from imr.ids import is_valid_id
-    from imr.records import RecordProblem
-    from imr.records_cache import read_all_records
-    from imr.state import derive_state
-
     since, until = period(since, until, today)
     groups = [read_group(ws, group)] if group else all_groups(ws)
     records, states, unreadable = {}, {}, []
@@ -74,7 +80,7 @@ def build_report(ws: Workspace, *, since: date | None = None, until: date | None
     progress = _group_progress(ws, groups)
     report: dict[str, Any] = {
         "workspace": ws.name,
-        "lang": ws.lang,
+        "lang": lang or ws.lang,
         "since": since.isoformat(),
         "until": until.isoformat(),
         "previous": {"since": previous[0].isoformat(), "until": previous[1].isoformat()},
@@ -87,7 +93,7 @@ def build_report(ws: Workspace, *, since: date | None = None, until: date | None
         "behind": behind_section(states, groups, progress, since, until),
         "goals": goals_section(states, until),
         "outcomes": outcomes_section(states, until),
-        "fidelity": fidelity_section(ws, since, until, previous),
+        "fidelity": fidelity_section(ws, since, until, previous, lang or ws.lang),
         "changes": changes_section(ws, records, groups, since, until),
     }
     if notes:
@@ -96,7 +102,6 @@ def build_report(ws: Workspace, *, since: date | None = None, until: date | None
 
 
 def _group_progress(ws: Workspace, groups: list) -> dict[str, Any]:
-    from imr.group_planning import group_progress
 
     return {g.name: group_progress(ws, g) for g in groups}
 
@@ -105,9 +110,6 @@ def _group_progress(ws: Workspace, groups: list) -> dict[str, Any]:
 
 def integrity_section(ws: Workspace, records: dict, since: date, until: date) -> list[dict[str, Any]]:
     """Rewrites committed in the period (or not committed yet) and unresolved duplicates."""
-    from imr.history import history_findings
-    from imr.integrity import RESOLVED_AFTER_MERGE, duplicate_findings
-
     out: list[dict[str, Any]] = []
     try:
         rewrites = history_findings(ws.root, since="")
@@ -236,8 +238,6 @@ def _absence_runs(cells: list[str]) -> list[int]:
 def behind_section(states: dict, groups: list, progress: dict, since: date, until: date) -> list[dict[str, Any]]:
     """Participants with a current run of absences, catch-ups not made, homework rarely done,
     or open goals that have not moved for four weeks."""
-    from imr.group_planning import catch_up
-
     group_of = {pid: g.name for g in groups for pid in g.members}
     out = []
     for pid in sorted(states):
@@ -284,8 +284,6 @@ def behind_section(states: dict, groups: list, progress: dict, since: date, unti
 
 def goals_section(states: dict, until: date) -> list[dict[str, Any]]:
     """Per participant: open goals, steps done, and the dates steps were done (a timeline)."""
-    from imr.goals import describe_goals
-
     out = []
     for pid in sorted(states):
         state = states[pid]
@@ -318,8 +316,6 @@ def goals_section(states: dict, until: date) -> list[dict[str, Any]]:
 
 def outcomes_section(states: dict, until: date) -> dict[str, Any]:
     """IMRS means over time per participant, and the ward's mean change since the first rating."""
-    from imr.imrs import assessments, change_summary
-
     people = []
     changes: dict[str, list[float]] = {"client": [], "clinician": []}
     for pid in sorted(states):
@@ -338,14 +334,13 @@ def outcomes_section(states: dict, until: date) -> dict[str, Any]:
 
 # --- fidelity ------------------------------------------------------------------------------------
 
-def fidelity_section(ws: Workspace, since: date, until: date, previous: tuple[date, date]) -> dict[str, Any]:
+def fidelity_section(ws: Workspace, since: date, until: date, previous: tuple[date, date],
+                     lang: str = "sv") -> dict[str, Any]:
     """The IMR-FS items the records support, this period beside the previous one of equal length."""
-    from imr.fidelity import as_rows, assess, mean_score
-
     now = assess(ws, since=since, today=until)
     before = assess(ws, since=previous[0], today=previous[1])
-    rows_now = as_rows(now, ws.lang, ws.root)
-    rows_before = {r["item"]: r for r in as_rows(before, ws.lang, ws.root)}
+    rows_now = as_rows(now, lang, ws.root)
+    rows_before = {r["item"]: r for r in as_rows(before, lang, ws.root)}
     items = []
     for row in rows_now:
         if row["basis"] == "observation":

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from imr.errors import ImrError
+from imr.group_planning import group_progress
+from imr.groups import WEEKDAYS, read_group
 from imr.workspace import Workspace
 
 DEFAULT_WEEKS = 8
@@ -30,9 +32,6 @@ def closed_dates(ws: Workspace) -> set[date]:
 
 def coming_meetings(ws: Workspace, name: str, weeks: int = DEFAULT_WEEKS, today: date | None = None) -> dict[str, Any]:
     """The group's meetings from today for `weeks` weeks, each with the session it covers."""
-    from imr.group_planning import group_progress
-    from imr.groups import WEEKDAYS, read_group
-
     if weeks < 1 or weeks > 104:
         raise ImrError("schedule_bad_weeks", weeks=weeks)
     group = read_group(ws, name)

@@ -37,10 +37,10 @@ def register(app: typer.Typer) -> None:
             raise ImrError("report_bad_format", format=fmt[:20])
         start = date.fromisoformat(check_date(since)) if since else None
         end = date.fromisoformat(check_date(until)) if until else None
-        data = build_report(ws, since=start, until=end, group=group, notes=notes)
+        language = lang if lang in ("sv", "en") else None
+        data = build_report(ws, since=start, until=end, group=group, notes=notes, lang=language)
         path = Path(output) if output else ws.out_dir / f"rapport-{data['until']}.{kind}"
         path = check_output_path(path, create_parent=output is None, ws=ws)
-        language = lang if lang in ("sv", "en") else None
         body = render_html(ws, data, language) if kind == "html" else render_pdf(ws, data, language)
         write_output(path, body)
         console().print(escape(t("report_saved", path=str(path))))
