@@ -54,7 +54,7 @@ def export_tables(ws: Workspace, since: date | None = None, today: date | None =
                                  entry.get("group") or "", entry.get("by"), entry.get("homework_review") or "",
                                  _flag(entry.get("handout")), _flag(entry.get("significant_other"))])
         for goal in describe_goals(state):
-            done = {}
+            done: dict[str, str] = {}
             for item in goal["history"]:
                 if item["status"] == "done" and item.get("target"):
                     for label in str(item["target"]).split(", "):
@@ -76,8 +76,8 @@ def export_tables(ws: Workspace, since: date | None = None, today: date | None =
             for pid in dict.fromkeys(meeting.present):  # a session logged twice is one attendance
                 attendance.append([group.name, meeting.date, str(meeting.ref), pid, "present"])
             for pid in dict.fromkeys(meeting.absent):
-                state = progress.states.get(pid)
-                made_up = state is not None and meeting.ref in state.done
+                member = progress.states.get(pid)
+                made_up = member is not None and meeting.ref in member.done
                 attendance.append([group.name, meeting.date, str(meeting.ref), pid,
                                    "caught_up" if made_up else "absent"])
     fidelity = [[row["item"], row["basis"], "" if row["score"] is None else row["score"],

@@ -171,10 +171,10 @@ def regularity_section(groups: list, progress: dict, states: dict, since: date, 
     quiet = []
     for pid in sorted(states):
         held = [d for e in states[pid].sessions if (d := _day(e.get("date"))) and d <= until]
-        last = max(held) if held else None
-        days = (until - last).days if last else None
-        if last is None or days >= NO_SESSION_DAYS:
-            quiet.append({"id": pid, "last": last.isoformat() if last else None, "days": days})
+        if not held:
+            quiet.append({"id": pid, "last": None, "days": None})
+        elif (until - max(held)).days >= NO_SESSION_DAYS:
+            quiet.append({"id": pid, "last": max(held).isoformat(), "days": (until - max(held)).days})
     return {"weeks": [{"monday": m.isoformat(), "week": m.isocalendar()[1]} for m in mondays],
             "rows": rows, "quiet": quiet, "quiet_days": NO_SESSION_DAYS}
 
@@ -242,10 +242,10 @@ def behind_section(states: dict, groups: list, progress: dict, since: date, unti
     out = []
     for pid in sorted(states):
         state = states[pid]
-        timeline = sorted([(e.get("date"), e.get("at"), True) for e in state.sessions if _day(e.get("date"))
-                           and _day(e.get("date")) <= until]
-                          + [(e.get("date"), e.get("at"), False) for e in state.absences if _day(e.get("date"))
-                             and _day(e.get("date")) <= until], key=lambda x: (str(x[0]), str(x[1])))
+        timeline = sorted([(e.get("date"), e.get("at"), True) for e in state.sessions
+                           if (d := _day(e.get("date"))) and d <= until]
+                          + [(e.get("date"), e.get("at"), False) for e in state.absences
+                             if (d := _day(e.get("date"))) and d <= until], key=lambda x: (str(x[0]), str(x[1])))
         run = 0
         for _, _, present in reversed(timeline):
             if present:
@@ -253,7 +253,7 @@ def behind_section(states: dict, groups: list, progress: dict, since: date, unti
             run += 1
         pending: list[str] = []
         name = group_of.get(pid)
-        if name in progress:
+        if name is not None and name in progress:
             pending = [str(ref) for ref in catch_up(state, name, progress[name].held)]
         reviews = [e.get("homework_review") for e in state.sessions
                    if _within(e.get("date"), since, until) and e.get("homework_review") in ("done", "partly", "not-done")]
