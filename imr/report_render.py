@@ -58,6 +58,7 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
     reg = report["regularity"]
     view["regularity"] = {
         "intro": t("regularity_intro"),
+        "intro_text": t("regularity_intro_text"),
         "rows": [t("regularity_row", name=r["name"] if r["kind"] == "group" else t("individual_track", id=r["name"]),
                    held=r["held"], met=r["weeks_met"], weeks=len(r["counts"])) for r in reg["rows"]],
         "quiet_heading": t("quiet_heading", days=reg["quiet_days"]),
@@ -74,11 +75,13 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
             "heading": t("attendance_group", group=group["group"], meetings=len(group["meetings"])),
             "columns": [f'{m["date"]} ({m["session"]})' for m in group["meetings"]],
             "rows": [{"id": m["id"], "cells": [t(f"cell_{c}") if c else "·" for c in m["cells"]],
+                      "letters": [t(f"letter_{c}") if c else "·" for c in m["cells"]],
                       "runs": m["runs"], "sum": t("attendance_sum", present=m["present"], absent=m["absent"],
                                                    caught_up=m["caught_up"])} for m in group["members"]],
             "chart": report_svg.attendance_chart(group, t) if charts and group["meetings"] else "",
         })
     view["attendance_legend"] = t("attendance_legend")
+    view["attendance_legend_text"] = t("attendance_legend_text")
     view["attendance_none"] = t("attendance_none")
 
     behind = []
