@@ -260,3 +260,16 @@ def test_export_parquet_reads_back_with_pyarrow(month):
     sessions = pq.read_table(folder / "sessions.parquet").to_pylist()
     assert len(sessions) == 15 and sessions[0]["homework_review"] in (None, "done", "partly", "not-done", "none")
     assert sorted(r["module"] for r in sessions) == [1] * 15
+
+
+def test_a_goal_that_has_not_moved_for_four_weeks_is_flagged(ws):
+    from datetime import timedelta
+
+    from imr.report import build_report
+
+    today = date.today()  # the goal was set today (its `at`): still fresh in 27 days, stale in 28
+    fresh = build_report(ws, since=today, until=today + timedelta(days=27))
+    stale = build_report(ws, since=today, until=today + timedelta(days=28))
+    assert not any(p["stale_goals"] for p in fresh["behind"])
+    flagged = {p["id"]: p["stale_goals"] for p in stale["behind"] if p["stale_goals"]}
+    assert list(flagged) == ["a-01"] and flagged["a-01"][0]["days"] == 28
