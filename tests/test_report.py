@@ -203,6 +203,7 @@ def test_english_and_refusals(month):
     assert "higher is better" in out.read_text(encoding="utf-8")
     month.refused("report", "--since", UNTIL, "--until", SINCE)
     month.refused("report", "--format", "docx")
+    month.refused("report", "--lang", "de")
     month.refused("report", "--group", "finns-inte")
 
 

@@ -37,7 +37,9 @@ def register(app: typer.Typer) -> None:
             raise ImrError("report_bad_format", format=fmt[:20])
         start = date.fromisoformat(check_date(since)) if since else None
         end = date.fromisoformat(check_date(until)) if until else None
-        language = lang if lang in ("sv", "en") else None
+        if lang is not None and lang not in ("sv", "en"):
+            raise ImrError("report_bad_lang", lang=lang[:10])
+        language = lang
         data = build_report(ws, since=start, until=end, group=group, notes=notes, lang=language)
         path = Path(output) if output else ws.out_dir / f"rapport-{data['until']}.{kind}"
         path = check_output_path(path, create_parent=output is None, ws=ws)
