@@ -37,6 +37,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("status_cmd", "register"),
     "diff": ("diff_cmd", "register"),
     "fidelity": ("fidelity_cmd", "register"),
+    "report": ("report_cmd", "register"),
+    "export": ("export_cmd", "register"),
+    "schedule": ("schedule_cmd", "register"),
     "merge-driver": ("merge_cmd", "register"),
 }
 

@@ -1,0 +1,42 @@
+"""`imr export`: tidy CSV tables (sessions, attendance, goals, IMRS items, fidelity) for evaluation."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from imr.cli.common import console, escape, handle_errors, t, workspace
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("export")
+    @handle_errors
+    def export(
+        fmt: str = typer.Option("csv", "--format", help="csv or parquet (one file per table; parquet needs the [parquet] extra)."),
+        output: Optional[str] = typer.Option(None, "-o", "--output", help="Folder for the tables (default: out/export-DATE)."),
+        since: Optional[str] = typer.Option(None, "--since", help="Only sessions, meetings and IMRS from this date, YYYY-MM-DD."),
+    ) -> None:
+        """Export tidy tables (CSV or Parquet) with pseudonymous ids and no free text, for R, Python or a spreadsheet."""
+        from datetime import date
+        from pathlib import Path
+
+        from imr.errors import ImrError
+        from imr.export import FORMATS, csv_bytes, export_tables, parquet_bytes
+        from imr.render.output import check_output_path, write_output
+        from imr.sessions import check_date
+
+        ws = workspace()
+        kind = fmt.lower()
+        if kind not in FORMATS:
+            raise ImrError("export_bad_format", format=fmt[:20])
+        encode = csv_bytes if kind == "csv" else parquet_bytes
+        start = date.fromisoformat(check_date(since)) if since else None
+        folder = Path(output) if output else ws.out_dir / f"export-{date.today().isoformat()}"
+        tables = export_tables(ws, since=start)
+        paths = {name: check_output_path(folder / f"{name}.{kind}", create_parent=True, ws=ws, force=True)
+                 for name in tables}
+        data = {name: encode(table) for name, table in tables.items()}  # all encoded before any is written
+        for name in tables:
+            write_output(paths[name], data[name])
+        console().print(escape(t("export_saved", path=str(folder), count=len(tables))))
