@@ -16,7 +16,15 @@ import typer
 
 from imr.errors import ImrError
 
-_state: dict[str, Any] = {"workspace": None, "lang": "sv"}
+_state: dict[str, Any] = {"workspace": None, "lang": "sv", "lang_fixed": False}
+
+
+def set_lang(chosen: str | None) -> None:
+    """The language asked for on this run (`--lang`, IMR_LANG); None leaves it to the workspace."""
+    from imr.strings import DEFAULT_LANG, LANGUAGES
+
+    _state["lang_fixed"] = chosen in LANGUAGES
+    _state["lang"] = chosen if chosen in LANGUAGES else DEFAULT_LANG
 
 
 def set_workspace_option(path: str | None) -> None:
@@ -30,7 +38,8 @@ def workspace():
     if "opened" not in _state:
         ws = find_workspace(_state["workspace"])
         _state["opened"] = ws
-        _state["lang"] = ws.lang
+        if not _state.get("lang_fixed"):
+            _state["lang"] = ws.lang
     return _state["opened"]
 
 
@@ -81,7 +90,9 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def _error_prefix() -> str:
-    return "Error:" if lang() == "en" else "Fel:"
+    from imr.cli.i18n import fw
+
+    return fw("error")
 
 
 def handle_errors(func: Callable) -> Callable:
@@ -92,13 +103,13 @@ def handle_errors(func: Callable) -> Callable:
         except ImrError as err:
             fail(err.message(lang()))
         except KeyboardInterrupt:
-            fail("Avbrutet; inget sparades." if lang() == "sv" else "Interrupted; nothing was saved.", 130)
+            fail(t("interrupted"), 130)
         except (typer.Exit, typer.Abort, typer.BadParameter, SystemExit):
-            raise  # usage errors keep typer's own message and exit code 2
+            raise  # usage errors are printed by the root group (imr/cli/i18n.py), exit code 2
         except Exception as exc:  # a bug, not the user's fault: say so in one line
             if os.environ.get("IMR_DEBUG"):
                 raise
-            fail(f"Internt fel i imr ({type(exc).__name__}: {exc}); kör med IMR_DEBUG=1 för detaljer.")
+            fail(t("internal_error", error=f"{type(exc).__name__}: {exc}"))
 
     return wrapper
 

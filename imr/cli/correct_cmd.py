@@ -26,7 +26,9 @@ def register(app: typer.Typer) -> None:
         fields = {}
         for item in set_:
             if "=" not in item:
-                raise typer.BadParameter("--set FIELD=VALUE")
+                from imr.cli.i18n import bad_usage
+
+                raise bad_usage("usage_set_field", "--set")
             key, value = item.split("=", 1)
             fields[key.strip()] = int(value) if value.strip().isdigit() and key.strip() in ("module", "session") else value
         ws = workspace()

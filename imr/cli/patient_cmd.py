@@ -30,7 +30,9 @@ def add(
         try:
             order = [int(x) for x in module_order.split(",") if x.strip()]
         except ValueError:
-            raise typer.BadParameter("--module-order 1,3,2,...") from None
+            from imr.cli.i18n import bad_usage
+
+            raise bad_usage("usage_module_order", "--module-order") from None
     ws = workspace()
     entry = add_participant(ws, participant, variant=variant, format=format, leader=leader, by=by, module_order=order,
                             date=date)

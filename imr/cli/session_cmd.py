@@ -8,6 +8,7 @@ from typing import Iterator, List, Optional
 import typer
 
 from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
+from imr.cli.i18n import bad_usage
 
 app = typer.Typer(help="Plan today's session and log what happened.", no_args_is_help=True)
 
@@ -15,8 +16,7 @@ app = typer.Typer(help="Plan today's session and log what happened.", no_args_is
 def _one_target(participant: Optional[str], group: Optional[str]) -> None:
     """Exactly one of PARTICIPANT and --group; anything else is a usage error (exit 2)."""
     if (participant is None) == (group is None):
-        raise typer.BadParameter("give either a participant id or --group NAME, not both or neither",
-                                 param_hint="PARTICIPANT / --group")
+        raise bad_usage("usage_one_target", "PARTICIPANT / --group")
 
 
 @app.command("next")
@@ -164,17 +164,15 @@ def log(
     ids = list(ids or [])
     if group is None:
         if len(ids) != 1:
-            raise typer.BadParameter("give one participant id, or --group NAME", param_hint="PARTICIPANT")
+            raise bad_usage("usage_one_participant", "PARTICIPANT")
         if len(homework_review) > 1 or any(":" in v for v in homework_review) or significant_other_member:
-            raise typer.BadParameter("per-member values go with --group", param_hint="--homework-review")
+            raise bad_usage("usage_per_member", "--homework-review")
     elif ids and not absent:
-        raise typer.BadParameter("with --group, name the members who did not come after --absent", param_hint="--absent")
+        raise bad_usage("usage_group_ids_after_absent", "--absent")
     elif absent and not ids:
-        raise typer.BadParameter("with --group, --absent needs the ids of the members who did not come",
-                                 param_hint="--absent")
+        raise bad_usage("usage_group_absent_needs_ids", "--absent")
     elif significant_other:
-        raise typer.BadParameter("with --group, name the members with --significant-other-member ID",
-                                 param_hint="--significant-other")
+        raise bad_usage("usage_group_significant_other", "--significant-other")
     default_review = next((v for v in homework_review if ":" not in v), None)
     per_member = {v.partition(":")[0].strip(): v.partition(":")[2].strip() for v in homework_review if ":" in v}
     entry = SessionLog(module=module, session=session, date=date, by=by, homework_review=default_review,
