@@ -65,3 +65,22 @@ def error_message(code: str, params: dict[str, object], lang: str = DEFAULT_LANG
         return template.format(code=code, **params)
     except (KeyError, IndexError):
         return template
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """`1 grupp`, `2 grupper`: the count and the form that agrees with it (Swedish and English)."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def number(x: float, lang: str = DEFAULT_LANG, decimals: int = 2) -> str:
+    """A decimal number as the reader writes it: `2,79` in Swedish, `2.79` in English.
+
+    A minus sign is the typographic one in Swedish text; whole numbers keep no decimals.
+    """
+    if float(x).is_integer():
+        text = str(int(x))
+    else:
+        text = f"{x:.{decimals}f}".rstrip("0").rstrip(".")
+    if lang == "sv":
+        text = text.replace(".", ",").replace("-", "\u2212")
+    return text

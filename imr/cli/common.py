@@ -55,6 +55,31 @@ def t(key: str, **params: Any) -> str:
     return label("cli", key, lang(), ws.root if ws else None, **params)
 
 
+def value(group: str, raw: Any) -> str:
+    """A record value as the reader says it (`individual` -> `individuell`); unknown values as they are."""
+    from imr.strings import strings
+
+    if raw is None:
+        return t("none")
+    ws = _state.get("opened")
+    table = strings(lang(), ws.root if ws else None).get("values", {}).get(group, {})
+    return str(table.get(str(raw), raw))
+
+
+def accepted(group: str, raw: str | None) -> str | None:
+    """A value typed in either language (`klient`, `client`) as the record's key; others unchanged."""
+    from imr.strings import LANGUAGES, strings
+
+    if raw is None:
+        return None
+    wanted = raw.strip().casefold()
+    for code in LANGUAGES:
+        for key, shown in strings(code).get("values", {}).get(group, {}).items():
+            if wanted in (str(key).casefold(), str(shown).casefold()):
+                return str(key)
+    return raw
+
+
 def console(stderr: bool = False):
     from rich.console import Console
 

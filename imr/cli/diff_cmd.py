@@ -6,7 +6,7 @@ from typing import Any, List, Optional
 
 import typer
 
-from imr.cli.common import emit, handle_errors, print_json, t, workspace
+from imr.cli.common import emit, handle_errors, print_json, t, value, workspace
 
 
 def register(app: typer.Typer) -> None:

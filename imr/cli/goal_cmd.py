@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
+from imr.cli.common import accepted, console, escape, handle_errors, print_json, t, value, workspace
 
 app = typer.Typer(help="Recovery goals (G1, G2…) and their steps (G1.1, G1.2…).", no_args_is_help=True)
 
@@ -61,6 +61,7 @@ def update(
 
     from imr.goals import check_target
 
+    status = accepted("status", status) or status
     update_goal(workspace(), participant, target, status, text=text, note=note, by=by)
     console().print(escape(t("goal_updated", id=participant, goal=check_target(target), status=t(f"goal_status_{status}"))))
 
@@ -92,7 +93,7 @@ def list_(
             status = escape(f"[{t('goal_status_' + item['status'])}]")
             out.print(f"  {marker}{escape(item['id'])} {status} {escape(item['text'])}")
         for item in goal["history"]:
-            detail = " ".join(escape(x) for x in (item.get("target"), item.get("status"), item.get("text"),
+            detail = " ".join(escape(x) for x in (item.get("target"), item.get("status") and value("status", item["status"]), item.get("text"),
                                                   item.get("note")) if x)
             out.print(f"     [dim]#{item['entry']} {escape(item['at'])} {escape(item['by'])} "
                       f"{escape(item['kind'])}: {detail}[/]")

@@ -122,7 +122,10 @@ def _hint(error: Any) -> str:
             hint = " / ".join(param.opts)
     if isinstance(hint, (list, tuple)):
         hint = " / ".join(hint)
-    return str(hint or "")
+    from imr.cli.common import lang
+
+    metavars = _table(lang()).get("cli_framework", {}).get("metavars", {})
+    return " / ".join(metavars.get(part, part) for part in str(hint or "").split(" / "))
 
 
 def _message(error: Any) -> str:

@@ -29,9 +29,12 @@ def add(
     from imr.errors import ImrError
     from imr.sessions import check_date
 
+    from imr.cli.common import accepted, value
+
     ws = workspace()
+    rater = accepted("rater", rater) or rater
     if rater not in RATERS:
-        raise ImrError("imrs_bad_rater", rater=rater[:40], allowed=", ".join(RATERS))
+        raise ImrError("imrs_bad_rater", rater=rater[:40], allowed=", ".join(value("rater", r) for r in RATERS))
     instrument = imrs.load_instrument(ws.root)
     if scores is not None:
         answers = imrs.parse_scores(scores, instrument)
@@ -78,11 +81,14 @@ def _ask(instrument, rater: str, lang: str, participant: str) -> list:
 
 
 def _number(value) -> str:
-    return "–" if value is None else f"{value:.2f}"
+    from imr.cli.common import lang
+    from imr.strings import number
+
+    return "–" if value is None else number(value, lang())
 
 
 def _signed(value) -> str:
-    return "" if value is None else f"{value:+.2f}"
+    return "" if value is None else ("+" if value > 0 else "") + _number(value)
 
 
 @app.command("show")

@@ -7,7 +7,7 @@ from typing import Iterator, List, Optional
 
 import typer
 
-from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
+from imr.cli.common import console, escape, handle_errors, print_json, t, value, workspace
 from imr.cli.i18n import bad_usage
 
 app = typer.Typer(help="Plan today's session and log what happened.", no_args_is_help=True)
@@ -85,16 +85,21 @@ def _print_plan(plan: dict, ws) -> None:
             participant=plan["participant"], module=plan["module"], module_title=plan["module_title"],
             number=plan["sessions_held"] + 1, total=plan["sessions_total"])),
     ]
-    lines.extend(_step_lines(plan["steps"], labels))
+    handout = plan.get("handout") or {}
+    print_line = t("print_command", command=f"imr render handout {handout.get('session')} --for {plan['participant']}",
+                   variant=value("variant", handout.get("variant")))
+    lines.extend(_step_lines(plan["steps"], labels, print_line))
     emit(lines)
 
 
-def _step_lines(steps: list, labels: dict) -> list[tuple[str | None, str]]:
+def _step_lines(steps: list, labels: dict, print_line: str) -> list[tuple[str | None, str]]:
+    """The plan's steps; the print step names the command to run, not a file in the curriculum."""
     lines: list[tuple[str | None, str]] = []
     for step in steps:
         lines.append((None, ""))
         lines.append(("bold cyan", step["label"]))
-        lines.extend((None, f"  {line}") for line in step["lines"])
+        shown = [print_line] if step.get("id") == "handout" else step["lines"]
+        lines.extend((None, f"  {line}") for line in shown)
         if step.get("key_points"):
             lines.append(("bold", f"  {labels['key_points']}"))
             lines.extend((None, f"   • {point}") for point in step["key_points"])
@@ -126,7 +131,8 @@ def _print_group_plan(plan: dict, ws) -> None:
             step="; ".join(steps) or "–")))
         if member["catch_up"]:
             lines.append(("yellow", "     " + labels["group_member_catch_up"].format(sessions=", ".join(member["catch_up"]))))
-    lines.extend(_step_lines(plan["steps"], labels))
+    print_line = t("print_command_group", command=f"imr render bundle --group {plan['group']} --next")
+    lines.extend(_step_lines(plan["steps"], labels, print_line))
     emit(lines)
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import typer
 
-from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
+from imr.cli.common import console, escape, handle_errors, lang, print_json, t, value, workspace
+from imr.strings import number, plural
 
 COLUMNS = ("id", "variant", "form", "next", "attendance", "last", "goals", "imrs")
 
@@ -36,9 +37,9 @@ def register(app: typer.Typer) -> None:
 def _cells(row: dict[str, Any]) -> list[str]:
     if "error" in row:
         return [row["id"], row["error"]] + [""] * (len(COLUMNS) - 2)
-    form = t("status_individual") if row["format"] == "individual" else t("status_group")
+    form = value("format", row["format"])
     if row.get("group"):
-        form += f" ({row['group']})"
+        form = t("status_in_group", group=row["group"])
     last = row["last_session_date"] or t("none")
     if row["last_session"]:
         last = f"{row['last_session']} {last}"
@@ -46,15 +47,19 @@ def _cells(row: dict[str, Any]) -> list[str]:
         last += " " + t("status_overdue", days=row["days_since_session"])
     imrs = t("none")
     if row["imrs_mean"] is not None:
-        imrs = f"{row['imrs_mean']:.2f}"
+        imrs = number(row["imrs_mean"], lang())
         if row["imrs_change"] is not None:
-            imrs += f" ({row['imrs_change']:+.2f})"
+            change = number(row["imrs_change"], lang())
+            imrs += f" ({'+' if row['imrs_change'] > 0 else ''}{change})"
+        if row.get("imrs_rater"):
+            imrs += f" {value('rater', row['imrs_rater'])}"
     return [
         row["id"],
-        row["variant"],
+        value("variant", row["variant"]),
         form,
         row["next_session"] or t("status_complete"),
-        t("status_attendance", attended=row["sessions_attended"], missed=row["sessions_missed"]),
+        t("status_attendance_counted", attended=plural(row["sessions_attended"], t("session_one"), t("session_many")),
+          missed=plural(row["sessions_missed"], t("missed_one"), t("missed_many"))),
         last,
         str(row["active_goals"]),
         imrs,
