@@ -75,12 +75,10 @@ def plural(n: int, one: str, many: str) -> str:
 def number(x: float, lang: str = DEFAULT_LANG, decimals: int = 2) -> str:
     """A decimal number as the reader writes it: `2,79` in Swedish, `2.79` in English.
 
-    A minus sign is the typographic one in Swedish text; whole numbers keep no decimals.
+    Means in one table line up with a fixed number of decimals; Swedish text uses the
+    typographic minus sign.
     """
-    if float(x).is_integer():
-        text = str(int(x))
-    else:
-        text = f"{x:.{decimals}f}".rstrip("0").rstrip(".")
+    text = f"{x:.{decimals}f}"
     if lang == "sv":
         text = text.replace(".", ",").replace("-", "\u2212")
     return text

@@ -75,11 +75,11 @@ def test_help_shows_plain_placeholders_not_python_types():
     assert len(paths) > 25
     for path in paths:
         out = runner.invoke(build_app(path[0]), [*path, "--help"], terminal_width=200).output
-        options = out[out.index("Options:"):] if "Options:" in out else ""
+        options = out[out.index("Flaggor:"):] if "Flaggor:" in out else ""
         assert "<" not in options and "list[" not in options, (path, options)
         usage = out.splitlines()[0]
         assert not re.search(r"\{[a-z_]+\}", usage), (path, usage)
     out = runner.invoke(build_app("goal"), ["goal", "add", "--help"], terminal_width=200).output
-    assert "--step TEXT" in out and "{PARTICIPANT} {TEXT}" in out
+    assert "--step TEXT" in out and "{DELTAGARE} {TEXT}" in out
     out = runner.invoke(build_app("session"), ["session", "log", "--help"], terminal_width=200).output
-    assert "--date DATE" in out and "--module N" in out
+    assert "--date DATUM" in out and "--module N" in out

@@ -102,7 +102,7 @@ def test_plural_and_decimal_comma():
     assert plural(2, "grupp", "grupper") == "2 grupper"
     assert plural(0, "missad", "missade") == "0 missade"
     assert number(2.79, "sv") == "2,79" and number(2.79, "en") == "2.79"
-    assert number(3.0, "sv") == "3" and number(-0.5, "sv") == "\u22120,5"
+    assert number(3.0, "sv") == "3,00" and number(-0.5, "sv", 1) == "\u22120,5" and number(4, "sv", 0) == "4"
 
 
 def _keys(data, prefix=""):
