@@ -11,7 +11,9 @@ from typer.testing import CliRunner
 
 from imr.cli.app import COMMANDS, build_app, command_name
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+_ROOT = Path(__file__).resolve().parent.parent
+# The README and the nurse's tour (docs/tour.md) together document every command.
+README = "\n".join((_ROOT / name).read_text(encoding="utf-8") for name in ("README.md", "docs/tour.md"))
 
 
 def _commands(app: typer.Typer) -> dict:

@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("diff_cmd", "register"),
     "fidelity": ("fidelity_cmd", "register"),
     "merge-driver": ("merge_cmd", "register"),
+    "whoami": ("whoami_cmd", "register"),
 }
 
 _GLOBAL_OPTIONS_WITH_VALUE = ("--workspace", "-w", "--lang")

@@ -20,9 +20,14 @@ _state: dict[str, Any] = {"workspace": None, "lang": "sv", "lang_fixed": False}
 
 
 def set_lang(chosen: str | None) -> None:
-    """The language asked for on this run (`--lang`, IMR_LANG); None leaves it to the workspace."""
+    """The language asked for on this run (`--lang`, IMR_LANG), else the user's own setting
+    (`git config imr.language`, settings.yaml); with none of them the workspace decides."""
     from imr.strings import DEFAULT_LANG, LANGUAGES
 
+    if chosen is None:
+        from imr.user_settings import resolve
+
+        chosen = resolve("language", None, None, user_config_dir()).value
     _state["lang_fixed"] = chosen in LANGUAGES
     _state["lang"] = chosen if chosen in LANGUAGES else DEFAULT_LANG
 
@@ -37,10 +42,20 @@ def workspace():
 
     if "opened" not in _state:
         ws = find_workspace(_state["workspace"])
+        ws.user_config_dir = user_config_dir()
         _state["opened"] = ws
         if not _state.get("lang_fixed"):
             _state["lang"] = ws.lang
+        if "signature" in ws.config:
+            console(stderr=True).print(escape(t("config_signature_ignored")), style="yellow")
     return _state["opened"]
+
+
+def user_config_dir():
+    """The platform's folder for this user's imr settings (settings.yaml lives there)."""
+    from pathlib import Path
+
+    return Path(typer.get_app_dir("imr"))
 
 
 def lang() -> str:
