@@ -24,16 +24,25 @@ def test_every_command_in_the_table_is_registered():
     assert set(_commands(build_app())) == set(COMMANDS)
 
 
+@pytest.mark.parametrize("lang", ["sv", "en"])
 @pytest.mark.parametrize("name", sorted(COMMANDS))
-def test_command_has_help_and_builds_alone(name):
+def test_command_has_help_and_builds_alone(name, lang):
+    """Every command and every parameter has its help text in the strings file of each language."""
+    from imr.strings import strings
+
+    helps = strings(lang)["help"]
     alone = _commands(build_app(name))
     assert name in alone
-    command = alone[name]
-    assert (command.help or "").strip(), f"{name} has no help text"
-    for sub in getattr(command, "commands", {}).values():
-        assert (sub.help or "").strip(), f"{name} {sub.name} has no help text"
-        assert all((p.help or "").strip() for p in sub.params if isinstance(p, typer.core.TyperOption)), \
-            f"an option of {name} {sub.name} has no help"
+
+    def check(command, path):
+        entry = helps.get(" ".join(path), {})
+        assert (entry.get("_") or "").strip(), f"{lang}: {' '.join(path)} has no help text"
+        for param in command.params:
+            assert (entry.get(param.name) or "").strip(), f"{lang}: {' '.join(path)} {param.name} has no help"
+        for sub_name, sub in getattr(command, "commands", {}).items():
+            check(sub, (*path, sub_name))
+
+    check(alone[name], (name,))
 
 
 @pytest.mark.parametrize("name", sorted(n for n in COMMANDS if n != "merge-driver"))

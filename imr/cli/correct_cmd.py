@@ -13,12 +13,12 @@ def register(app: typer.Typer) -> None:
     @app.command("correct")
     @handle_errors
     def correct(
-        participant: str = typer.Argument(..., help="Participant id."),
-        entry: str = typer.Argument(..., help="Id (or number) of the entry to correct, see `imr patient show`."),
-        note: str = typer.Option(..., "--note", help="What is corrected and why."),
-        by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
-        void: bool = typer.Option(False, "--void", help="The entry was wrong altogether and no longer counts."),
-        set_: List[str] = typer.Option([], "--set", help="FIELD=VALUE to replace in the entry, e.g. date=2026-03-02."),
+        participant: str = typer.Argument(...),
+        entry: str = typer.Argument(...),
+        note: str = typer.Option(..., "--note"),
+        by: Optional[str] = typer.Option(None, "--by"),
+        void: bool = typer.Option(False, "--void"),
+        set_: List[str] = typer.Option([], "--set"),
     ) -> None:
         """Append a correction to an earlier entry (the original stays readable)."""
         from imr.sessions import correct as do_correct

@@ -15,10 +15,9 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def diff(
         revisions: Optional[List[str]] = typer.Argument(
-            None, metavar="[REV [REV]]",
-            help="From REV (default HEAD) to the second REV (default: the working tree)."),
-        as_json: bool = typer.Option(False, "--json", help="Added entries and rewritten lines per participant, as JSON."),
-        strict: bool = typer.Option(False, "--strict", help="Exit with 1 when an earlier line was changed or removed (for CI)."),
+            None, metavar="[REV [REV]]"),
+        as_json: bool = typer.Option(False, "--json"),
+        strict: bool = typer.Option(False, "--strict"),
     ) -> None:
         """What was added to records and groups between two revisions, in words; rewrites first."""
         from imr.gitdiff import diff_workspace

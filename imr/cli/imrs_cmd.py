@@ -9,19 +9,18 @@ import typer
 
 from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
 
-app = typer.Typer(help="The IMR Scale (IMRS): outcome assessments over time.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("add")
 @handle_errors
 def add(
-    participant: str = typer.Argument(..., help="Participant id."),
-    rater: str = typer.Option(..., "--rater", help="Who answers: client or clinician."),
-    scores: Optional[str] = typer.Option(None, "--scores", help="15 answers 1-5, comma-separated; na allowed for items 13-15. "
-                                         "Without it, the form asks item by item."),
-    date: Optional[str] = typer.Option(None, "--date", help="Date of the assessment, YYYY-MM-DD (default: today)."),
-    note: Optional[str] = typer.Option(None, "--note", help="Optional note."),
-    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
+    participant: str = typer.Argument(...),
+    rater: str = typer.Option(..., "--rater"),
+    scores: Optional[str] = typer.Option(None, "--scores"),
+    date: Optional[str] = typer.Option(None, "--date"),
+    note: Optional[str] = typer.Option(None, "--note"),
+    by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Record one IMRS assessment (all 15 items, or nothing is saved)."""
     from imr import imrs, store
@@ -94,9 +93,9 @@ def _signed(value) -> str:
 @app.command("show")
 @handle_errors
 def show(
-    participant: str = typer.Argument(..., help="Participant id."),
-    as_json: bool = typer.Option(False, "--json", help="As JSON: a list of assessments with date, rater, scores, mean."),
-    chart: Optional[Path] = typer.Option(None, "--chart", help="Also write a trend chart to this file (.png or .svg)."),
+    participant: str = typer.Argument(...),
+    as_json: bool = typer.Option(False, "--json"),
+    chart: Optional[Path] = typer.Option(None, "--chart"),
 ) -> None:
     """Assessments over time: mean of answered items and change since the first one per rater."""
     from imr import imrs, store

@@ -8,19 +8,19 @@ import typer
 
 from imr.cli.common import accepted, console, escape, handle_errors, print_json, t, value, workspace
 
-app = typer.Typer(help="Enrol participants and look at their records.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("add")
 @handle_errors
 def add(
-    participant: str = typer.Argument(..., help="Pseudonymous id, e.g. p-07 (a-z, 0-9, dash)."),
-    variant: Optional[str] = typer.Option(None, "--variant", help="Module 2 version: general, schizophrenia, schizoaffective, bipolar, depression."),
-    format: Optional[str] = typer.Option(None, "--format", help="individual or group."),
-    leader: Optional[str] = typer.Option(None, "--leader", help="Signature of the responsible leader."),
-    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
-    module_order: Optional[str] = typer.Option(None, "--module-order", help="Module order after module 1, e.g. 1,3,2,4."),
-    date: Optional[str] = typer.Option(None, "--date", help="Day of enrolment when registered afterwards: 2026-11-26, 26/11, igår (default: today)."),
+    participant: str = typer.Argument(...),
+    variant: Optional[str] = typer.Option(None, "--variant"),
+    format: Optional[str] = typer.Option(None, "--format"),
+    leader: Optional[str] = typer.Option(None, "--leader"),
+    by: Optional[str] = typer.Option(None, "--by"),
+    module_order: Optional[str] = typer.Option(None, "--module-order"),
+    date: Optional[str] = typer.Option(None, "--date"),
 ) -> None:
     """Enrol a participant: creates records/ID.yaml with an enrolment entry."""
     from imr.participants import add_participant
@@ -43,7 +43,7 @@ def add(
 
 @app.command("list")
 @handle_errors
-def list_(as_json: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
+def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     """All participants with variant, format and attendance."""
     from rich.table import Table
 
@@ -77,8 +77,8 @@ def _shown(key: str, raw) -> str:
 @app.command("show")
 @handle_errors
 def show(
-    participant: str = typer.Argument(..., help="Participant id."),
-    as_json: bool = typer.Option(False, "--json", help="As JSON."),
+    participant: str = typer.Argument(...),
+    as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """One participant: profile, attendance, goals with their history, and the log."""
     from rich.table import Table

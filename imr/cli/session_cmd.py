@@ -10,7 +10,7 @@ import typer
 from imr.cli.common import console, escape, handle_errors, print_json, t, value, workspace
 from imr.cli.i18n import bad_usage
 
-app = typer.Typer(help="Plan today's session and log what happened.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 def _one_target(participant: Optional[str], group: Optional[str]) -> None:
@@ -21,11 +21,10 @@ def _one_target(participant: Optional[str], group: Optional[str]) -> None:
 
 @app.command("next")
 def next_(
-    participant: Optional[str] = typer.Argument(None, metavar="PARTICIPANT", help="Participant id (or use --group)."),
-    group: Optional[str] = typer.Option(None, "--group", help="Plan the next session of this group instead."),
-    as_json: bool = typer.Option(False, "--json", help="The plan as JSON."),
-    render: Optional[str] = typer.Option(None, "--render", metavar="FORMAT",
-                                         help="Also print today's handout(s) into out/: pdf, docx, html or md."),
+    participant: Optional[str] = typer.Argument(None, metavar="PARTICIPANT"),
+    group: Optional[str] = typer.Option(None, "--group"),
+    as_json: bool = typer.Option(False, "--json"),
+    render: Optional[str] = typer.Option(None, "--render", metavar="FORMAT"),
 ) -> None:
     """Today's plan: the eight steps of the next session, with the record's homework and goals."""
     _one_target(participant, group)
@@ -138,27 +137,22 @@ def _print_group_plan(plan: dict, ws) -> None:
 
 @app.command("log")
 def log(
-    ids: List[str] = typer.Argument(None, metavar="ID",
-                                    help="Participant id; with --group, the ids of absent members after --absent."),
-    group: Optional[str] = typer.Option(None, "--group", help="Log a group session: one entry in every member's record."),
-    module: Optional[int] = typer.Option(None, "--module", help="Module number (default: the planned session)."),
-    session: Optional[int] = typer.Option(None, "--session", help="Session number within the module."),
-    date: Optional[str] = typer.Option(None, "--date", help="Date of the session: 2026-11-26, 26/11, idag, igår, i torsdags (default: today)."),
-    by: Optional[str] = typer.Option(None, "--by", help="Your signature (default: IMR_SIGNATURE or your own settings)."),
-    homework_review: List[str] = typer.Option([], "--homework-review",
-                                              help="Last homework: gjord, delvis, inte gjord or ingen; with --group ID:VALUE per member, a bare VALUE for everyone present (repeatable)."),
-    homework: Optional[str] = typer.Option(None, "--homework", help="Homework agreed for next time."),
-    note: Optional[str] = typer.Option(None, "--note", help="Session note, in plain Swedish the participant can read."),
-    step_done: List[str] = typer.Option([], "--step-done", help="A goal step completed, e.g. GK7M.2; with --group ID:GK7M.2 (repeatable)."),
-    absent: bool = typer.Option(False, "--absent", help="The participant did not come; with --group, the members named after it."),
-    edit: bool = typer.Option(False, "--edit", help="Write the note in your editor ($VISUAL or $EDITOR)."),
-    handout: Optional[bool] = typer.Option(None, "--handout/--no-handout",
-                                           help="Whether today's handout was given; counted by imr fidelity only when said."),
-    significant_other: bool = typer.Option(False, "--significant-other",
-                                           help="A relative or friend took part or helped with the goal (imr fidelity)."),
-    significant_other_member: List[str] = typer.Option([], "--significant-other-member", metavar="ID",
-                                                       help="With --group: a member whose relative or friend took part (repeatable)."),
-    again: bool = typer.Option(False, "--again", help="Log the session even though it is already logged on that date."),
+    ids: List[str] = typer.Argument(None, metavar="ID"),
+    group: Optional[str] = typer.Option(None, "--group"),
+    module: Optional[int] = typer.Option(None, "--module"),
+    session: Optional[int] = typer.Option(None, "--session"),
+    date: Optional[str] = typer.Option(None, "--date"),
+    by: Optional[str] = typer.Option(None, "--by"),
+    homework_review: List[str] = typer.Option([], "--homework-review"),
+    homework: Optional[str] = typer.Option(None, "--homework"),
+    note: Optional[str] = typer.Option(None, "--note"),
+    step_done: List[str] = typer.Option([], "--step-done"),
+    absent: bool = typer.Option(False, "--absent"),
+    edit: bool = typer.Option(False, "--edit"),
+    handout: Optional[bool] = typer.Option(None, "--handout/--no-handout"),
+    significant_other: bool = typer.Option(False, "--significant-other"),
+    significant_other_member: List[str] = typer.Option([], "--significant-other-member", metavar="ID"),
+    again: bool = typer.Option(False, "--again"),
 ) -> None:
     """Record the session (or an absence) as a new signed entry at the end of the record.
 
@@ -254,12 +248,12 @@ def register_absent(root: typer.Typer) -> None:
     @root.command("absent")
     @handle_errors
     def absent(
-        participant: str = typer.Argument(..., help="Participant id."),
-        module: Optional[int] = typer.Option(None, "--module", help="Module number (default: the planned session)."),
-        session: Optional[int] = typer.Option(None, "--session", help="Session number within the module."),
-        date: Optional[str] = typer.Option(None, "--date", help="Date: 2026-11-26, 26/11, idag, igår, i torsdags (default: today)."),
-        by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
-        note: Optional[str] = typer.Option(None, "--note", help="Optional note, e.g. the reason."),
+        participant: str = typer.Argument(...),
+        module: Optional[int] = typer.Option(None, "--module"),
+        session: Optional[int] = typer.Option(None, "--session"),
+        date: Optional[str] = typer.Option(None, "--date"),
+        by: Optional[str] = typer.Option(None, "--by"),
+        note: Optional[str] = typer.Option(None, "--note"),
     ) -> None:
         """Record that the participant missed the planned session."""
         from imr.sessions import SessionLog, log_session

@@ -16,7 +16,7 @@ COLUMNS = ("id", "variant", "form", "next", "attendance", "last", "goals", "imrs
 def register(app: typer.Typer) -> None:
     @app.command("status")
     @handle_errors
-    def status(as_json: bool = typer.Option(False, "--json", help="The rows as JSON, `id` first in each.")) -> None:
+    def status(as_json: bool = typer.Option(False, "--json")) -> None:
         """One row per participant: next session, attendance, last session, goals, IMRS."""
         from imr.status import status_rows
 
