@@ -64,7 +64,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         name="imr",
         cls=PlainHelpGroup,
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
     )

@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from imr.cli import complete
+
 from imr.cli.common import console, escape, handle_errors, t, workspace
 
 
@@ -13,7 +15,7 @@ def register(app: typer.Typer) -> None:
     @app.command("correct")
     @handle_errors
     def correct(
-        participant: str = typer.Argument(...),
+        participant: str = typer.Argument(..., autocompletion=complete.participants),
         entry: str = typer.Argument(...),
         note: str = typer.Option(..., "--note"),
         by: Optional[str] = typer.Option(None, "--by"),

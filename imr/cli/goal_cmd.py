@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from imr.cli import complete
+
 from imr.cli.common import accepted, console, escape, handle_errors, print_json, t, value, workspace
 
 app = typer.Typer(no_args_is_help=True)
@@ -14,7 +16,7 @@ app = typer.Typer(no_args_is_help=True)
 @app.command("add")
 @handle_errors
 def add(
-    participant: str = typer.Argument(...),
+    participant: str = typer.Argument(..., autocompletion=complete.participants),
     text: str = typer.Argument(...),
     step: List[str] = typer.Option([], "--step"),
     note: Optional[str] = typer.Option(None, "--note"),
@@ -33,7 +35,7 @@ def add(
 @app.command("step")
 @handle_errors
 def step(
-    participant: str = typer.Argument(...),
+    participant: str = typer.Argument(..., autocompletion=complete.participants),
     goal: str = typer.Argument(...),
     text: str = typer.Argument(...),
     note: Optional[str] = typer.Option(None, "--note"),
@@ -49,7 +51,7 @@ def step(
 @app.command("update")
 @handle_errors
 def update(
-    participant: str = typer.Argument(...),
+    participant: str = typer.Argument(..., autocompletion=complete.participants),
     target: str = typer.Argument(..., metavar="GOAL[.STEP]"),
     status: str = typer.Option(..., "--status"),
     text: Optional[str] = typer.Option(None, "--text"),
@@ -69,7 +71,7 @@ def update(
 @app.command("list")
 @handle_errors
 def list_(
-    participant: str = typer.Argument(...),
+    participant: str = typer.Argument(..., autocompletion=complete.participants),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Every goal with its steps, status and history."""

@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from imr.cli import complete
+
 from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
 
 app = typer.Typer(no_args_is_help=True)
@@ -30,7 +32,7 @@ def create(
 @app.command("add")
 @handle_errors
 def add(
-    name: str = typer.Argument(...),
+    name: str = typer.Argument(..., autocompletion=complete.groups),
     participants: List[str] = typer.Argument(...),
     by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
@@ -47,8 +49,8 @@ def add(
 @app.command("remove")
 @handle_errors
 def remove(
-    name: str = typer.Argument(...),
-    participant: str = typer.Argument(...),
+    name: str = typer.Argument(..., autocompletion=complete.groups),
+    participant: str = typer.Argument(..., autocompletion=complete.participants),
     note: Optional[str] = typer.Option(None, "--note"),
     by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
@@ -62,7 +64,7 @@ def remove(
 @app.command("show")
 @handle_errors
 def show(
-    name: str = typer.Argument(...),
+    name: str = typer.Argument(..., autocompletion=complete.groups),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Leaders, meeting days, members and where the group is in the programme."""

@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from imr.cli import complete
+
 from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
 
 app = typer.Typer(no_args_is_help=True)
@@ -15,7 +17,7 @@ app = typer.Typer(no_args_is_help=True)
 @app.command("add")
 @handle_errors
 def add(
-    participant: str = typer.Argument(...),
+    participant: str = typer.Argument(..., autocompletion=complete.participants),
     rater: str = typer.Option(..., "--rater"),
     scores: Optional[str] = typer.Option(None, "--scores"),
     date: Optional[str] = typer.Option(None, "--date"),
@@ -93,7 +95,7 @@ def _signed(value) -> str:
 @app.command("show")
 @handle_errors
 def show(
-    participant: str = typer.Argument(...),
+    participant: str = typer.Argument(..., autocompletion=complete.participants),
     as_json: bool = typer.Option(False, "--json"),
     chart: Optional[Path] = typer.Option(None, "--chart"),
 ) -> None:

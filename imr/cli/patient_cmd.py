@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from imr.cli import complete
+
 from imr.cli.common import accepted, console, escape, handle_errors, print_json, t, value, workspace
 
 app = typer.Typer(no_args_is_help=True)
@@ -77,7 +79,7 @@ def _shown(key: str, raw) -> str:
 @app.command("show")
 @handle_errors
 def show(
-    participant: str = typer.Argument(...),
+    participant: str = typer.Argument(..., autocompletion=complete.participants),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """One participant: profile, attendance, goals with their history, and the log."""

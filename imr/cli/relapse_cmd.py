@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from imr.cli import complete
+
 from imr.cli.common import console, escape, handle_errors, print_json, workspace
 
 
@@ -13,7 +15,7 @@ def register(app: typer.Typer) -> None:
     @app.command("relapse-plan")
     @handle_errors
     def relapse_plan(
-        participant: str = typer.Argument(...),
+        participant: str = typer.Argument(..., autocompletion=complete.participants),
         trigger: List[str] = typer.Option([], "--trigger"),
         warning_sign: List[str] = typer.Option([], "--warning-sign"),
         action: List[str] = typer.Option([], "--action"),

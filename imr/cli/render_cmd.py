@@ -6,6 +6,8 @@ from typing import Optional
 
 import typer
 
+from imr.cli import complete
+
 from imr.cli.common import console, escape, handle_errors, t, workspace
 
 app = typer.Typer(no_args_is_help=True)
@@ -31,8 +33,8 @@ def _output_option():
 @app.command("handout")
 @handle_errors
 def handout(
-    session: str = typer.Argument(...),
-    participant: Optional[str] = typer.Option(None, "--for"),
+    session: str = typer.Argument(..., autocompletion=complete.sessions),
+    participant: Optional[str] = typer.Option(None, "--for", autocompletion=complete.participants),
     variant: Optional[str] = typer.Option(None, "--variant", metavar="VARIANT"),
     fmt: Optional[str] = _format_option(),
     output: Optional[str] = _output_option(),
@@ -52,8 +54,8 @@ def handout(
 def bundle(
     module: Optional[int] = typer.Option(None, "--module"),
     all_: bool = typer.Option(False, "--all"),
-    participant: Optional[str] = typer.Option(None, "--for"),
-    group: Optional[str] = typer.Option(None, "--group"),
+    participant: Optional[str] = typer.Option(None, "--for", autocompletion=complete.participants),
+    group: Optional[str] = typer.Option(None, "--group", autocompletion=complete.groups),
     next_: bool = typer.Option(False, "--next"),
     variants: Optional[str] = typer.Option(None, "--variants", metavar="all"),
     duplex: bool = _duplex_option(),

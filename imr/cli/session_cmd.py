@@ -7,6 +7,8 @@ from typing import Iterator, List, Optional
 
 import typer
 
+from imr.cli import complete
+
 from imr.cli.common import console, escape, handle_errors, print_json, t, value, workspace
 from imr.cli.i18n import bad_usage
 
@@ -21,8 +23,8 @@ def _one_target(participant: Optional[str], group: Optional[str]) -> None:
 
 @app.command("next")
 def next_(
-    participant: Optional[str] = typer.Argument(None, metavar="PARTICIPANT"),
-    group: Optional[str] = typer.Option(None, "--group"),
+    participant: Optional[str] = typer.Argument(None, metavar="PARTICIPANT", autocompletion=complete.participants),
+    group: Optional[str] = typer.Option(None, "--group", autocompletion=complete.groups),
     as_json: bool = typer.Option(False, "--json"),
     render: Optional[str] = typer.Option(None, "--render", metavar="FORMAT"),
 ) -> None:
@@ -137,8 +139,8 @@ def _print_group_plan(plan: dict, ws) -> None:
 
 @app.command("log")
 def log(
-    ids: List[str] = typer.Argument(None, metavar="ID"),
-    group: Optional[str] = typer.Option(None, "--group"),
+    ids: List[str] = typer.Argument(None, metavar="ID", autocompletion=complete.participants),
+    group: Optional[str] = typer.Option(None, "--group", autocompletion=complete.groups),
     module: Optional[int] = typer.Option(None, "--module"),
     session: Optional[int] = typer.Option(None, "--session"),
     date: Optional[str] = typer.Option(None, "--date"),
@@ -248,7 +250,7 @@ def register_absent(root: typer.Typer) -> None:
     @root.command("absent")
     @handle_errors
     def absent(
-        participant: str = typer.Argument(...),
+        participant: str = typer.Argument(..., autocompletion=complete.participants),
         module: Optional[int] = typer.Option(None, "--module"),
         session: Optional[int] = typer.Option(None, "--session"),
         date: Optional[str] = typer.Option(None, "--date"),
