@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 from typing import Iterator, List, Optional
 
@@ -164,6 +165,11 @@ def log(
     from imr.sessions import SessionLog
 
     ids = list(ids or [])
+    if (group is None and len(ids) == 1 and sys.stdin.isatty() and sys.stdout.isatty()
+            and not any((module, session, date, homework_review, homework, note, step_done, absent, edit,
+                         handout is not None, significant_other, significant_other_member, again))):
+        _log_asked(ids[0], by)
+        return
     if group is None:
         if len(ids) != 1:
             raise bad_usage("usage_one_participant", "PARTICIPANT")
@@ -189,6 +195,15 @@ def log(
 
 
 @handle_errors
+def _log_asked(participant: str, by: Optional[str]) -> None:
+    from imr.cli.session_ask import ask_session_log
+
+    log = ask_session_log(participant, by)
+    if log is not None:
+        _log_one(participant, log, edit=False)
+
+
+@handle_errors
 def _log_group(group: str, log, *, edit: bool) -> None:
     from dataclasses import replace
 
@@ -196,10 +211,8 @@ def _log_group(group: str, log, *, edit: bool) -> None:
 
     ws = workspace()
     if edit:
-        from imr.editor import note_from_editor
-
         planned = log_group_session(ws, group, log, dry_run=True)
-        log = replace(log, note=note_from_editor(t("editor_template", session=planned["session"], id=group), log.note or ""))
+        log = replace(log, note=_note(t("editor_template", session=planned["session"], id=group), log.note or ""))
         with _keep_refused_note(ws, log.note):
             result = log_group_session(ws, group, log)
     else:
@@ -217,10 +230,8 @@ def _log_one(participant: str, log, *, edit: bool) -> None:
 
     ws = workspace()
     if edit:
-        from imr.editor import note_from_editor
-
         ref = resolve_session(ws, participant, log.module, log.session)
-        note = note_from_editor(t("editor_template", session=str(ref), id=participant), log.note or "")
+        note = _note(t("editor_template", session=str(ref), id=participant), log.note or "")
         log = replace(log, note=note, module=ref.module, session=ref.session)
         with _keep_refused_note(ws, note):
             entry = log_session(ws, participant, log)
@@ -229,6 +240,25 @@ def _log_one(participant: str, log, *, edit: bool) -> None:
     key = "logged_absent" if log.absent else "logged_session"
     console().print(escape(t(key, id=participant, session=f"{entry['module']}.{entry['session']}",
                              date=entry["date"], by=entry["by"])))
+
+
+def _note(template: str, initial: str) -> str:
+    """The note from the user's editor; with no editor on this computer, asked in the terminal."""
+    from imr.editor import note_from_editor
+    from imr.errors import ImrError
+
+    try:
+        return note_from_editor(template, initial)
+    except ImrError as err:
+        if err.code != "editor_missing" or not sys.stdin.isatty():
+            raise
+    from rich.prompt import Prompt
+
+    console().print(escape(t("note_prompt_intro")))
+    text = Prompt.ask(t("note_prompt"), default=initial or None, console=console()) or ""
+    if not text.strip():
+        raise ImrError("editor_aborted")
+    return text.strip()
 
 
 @contextmanager
