@@ -123,3 +123,17 @@ def test_swedish_and_english_strings_have_the_same_keys():
 
     sv, en = merged("sv"), merged("en")
     assert sorted(sv - en) == [] and sorted(en - sv) == []
+
+
+def test_status_shows_absences_in_a_row_and_patient_list_the_last_attended_day(enrolled):
+    imr = enrolled
+    imr.ok("session", "log", "p-01", "--date", "2026-02-05")
+    imr.ok("absent", "p-01", "--date", "2026-02-12")
+    imr.ok("absent", "p-01", "--date", "2026-02-19")
+    row = next(line for line in imr.ok("status").output.splitlines() if line.startswith("p-01"))
+    assert "1 träff, 2 missade (! 2 i rad)" in row
+    listed = next(line for line in imr.ok("patient", "list").output.splitlines() if "p-01" in line)
+    assert "2026-02-05" in listed and "2026-02-19" not in listed
+    imr.ok("session", "log", "p-01", "--date", "2026-02-26")
+    row = next(line for line in imr.ok("status").output.splitlines() if line.startswith("p-01"))
+    assert "i rad" not in row

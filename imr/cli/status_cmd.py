@@ -59,7 +59,8 @@ def _cells(row: dict[str, Any]) -> list[str]:
         form,
         row["next_session"] or t("status_complete"),
         t("status_attendance_counted", attended=plural(row["sessions_attended"], t("session_one"), t("session_many")),
-          missed=plural(row["sessions_missed"], t("missed_one"), t("missed_many"))),
+          missed=plural(row["sessions_missed"], t("missed_one"), t("missed_many")))
+        + (" " + t("status_in_a_row", count=row["absences_in_a_row"]) if row.get("absences_in_a_row", 0) >= 2 else ""),
         last,
         str(row["active_goals"]),
         imrs,
@@ -73,7 +74,7 @@ def _table(rows: list[dict[str, Any]], cells: list[list[str]]) -> None:
     for column in COLUMNS:
         table.add_column(t(f"status_col_{column}"))
     for row, values in zip(rows, cells):
-        style = "red" if "error" in row or row.get("overdue") else None
+        style = "red" if "error" in row or row.get("overdue") or row.get("absences_in_a_row", 0) >= 2 else None
         table.add_row(*(escape(v) for v in values), style=style)
     console().print(table)
 
