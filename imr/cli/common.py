@@ -19,6 +19,16 @@ from imr.errors import ImrError
 _state: dict[str, Any] = {"workspace": None, "lang": "sv", "lang_fixed": False}
 
 
+def set_strings_root(root) -> None:
+    _state["strings_root"] = root
+
+
+def strings_root():
+    """The workspace whose strings (and strings cache) apply, opened or only located."""
+    ws = _state.get("opened")
+    return ws.root if ws is not None else _state.get("strings_root")
+
+
 def set_lang(chosen: str | None) -> None:
     """The language asked for on this run (`--lang`, IMR_LANG), else the user's own setting
     (`git config imr.language`, settings.yaml); with none of them the workspace decides."""
@@ -66,8 +76,7 @@ def t(key: str, **params: Any) -> str:
     """A CLI label from the strings file in the workspace's language."""
     from imr.strings import label
 
-    ws = _state.get("opened")
-    return label("cli", key, lang(), ws.root if ws else None, **params)
+    return label("cli", key, lang(), strings_root(), **params)
 
 
 def value(group: str, raw: Any) -> str:
@@ -76,8 +85,7 @@ def value(group: str, raw: Any) -> str:
 
     if raw is None:
         return t("none")
-    ws = _state.get("opened")
-    table = strings(lang(), ws.root if ws else None).get("values", {}).get(group, {})
+    table = strings(lang(), strings_root()).get("values", {}).get(group, {})
     return str(table.get(str(raw), raw))
 
 
@@ -89,7 +97,7 @@ def accepted(group: str, raw: str | None) -> str | None:
         return None
     wanted = raw.strip().casefold()
     for code in LANGUAGES:
-        for key, shown in strings(code).get("values", {}).get(group, {}).items():
+        for key, shown in strings(code, strings_root()).get("values", {}).get(group, {}).items():
             if wanted in (str(key).casefold(), str(shown).casefold()):
                 return str(key)
     return raw

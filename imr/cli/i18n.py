@@ -31,10 +31,40 @@ def requested_lang(args: Iterable[str]) -> str | None:
     return os.environ.get(ENV_LANG) or None
 
 
+def quiet_root(args: Iterable[str]):
+    """The workspace folder this run will use, found without opening or parsing anything.
+
+    The strings are cached per workspace; knowing the folder before the command runs lets the
+    help texts come from that cache too. None outside a workspace (help still works there).
+    """
+    from pathlib import Path
+
+    from imr.workspace import CONFIG_NAME, ENV_WORKSPACE
+
+    words = list(args)
+    explicit = None
+    for i, word in enumerate(words):
+        if word in ("--workspace", "-w") and i + 1 < len(words):
+            explicit = words[i + 1]
+        elif word.startswith("--workspace="):
+            explicit = word.split("=", 1)[1]
+    candidates = [Path(explicit)] if explicit else []
+    if not candidates and os.environ.get(ENV_WORKSPACE):
+        candidates = [Path(os.environ[ENV_WORKSPACE])]
+    if not candidates:
+        here = Path.cwd().resolve()
+        candidates = [here, *here.parents]
+    for folder in candidates:
+        if (folder / CONFIG_NAME).is_file():
+            return folder.resolve()
+    return None
+
+
 def _table(lang: str) -> dict[str, Any]:
+    from imr.cli.common import strings_root
     from imr.strings import strings
 
-    return strings(lang)
+    return strings(lang, strings_root())
 
 
 def fw(key: str, **params: Any) -> str:
