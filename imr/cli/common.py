@@ -56,7 +56,7 @@ def workspace():
         _state["opened"] = ws
         if not _state.get("lang_fixed"):
             _state["lang"] = ws.lang
-        if "signature" in ws.config:
+        if "signature" in ws.config and _state.get("command") != "check":  # check reports it as a finding
             console(stderr=True).print(escape(t("config_signature_ignored")), style="yellow")
     return _state["opened"]
 

@@ -56,6 +56,9 @@ class PlainHelpGroup(TyperGroup):
         from imr.cli import common, i18n
 
         args = list(sys.argv[1:] if args is None else args)
+        from imr.cli.app import command_name
+
+        common._state["command"] = command_name(args)
         common.set_strings_root(i18n.quiet_root(args))
         common.set_lang(i18n.requested_lang(args))
         i18n.localise(self, common.lang())
