@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fidelity": ("fidelity_cmd", "register"),
     "merge-driver": ("merge_cmd", "register"),
     "whoami": ("whoami_cmd", "register"),
+    "sync": ("sync_cmd", "register"),
 }
 
 _GLOBAL_OPTIONS_WITH_VALUE = ("--workspace", "-w", "--lang")

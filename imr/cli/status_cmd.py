@@ -32,6 +32,22 @@ def register(app: typer.Typer) -> None:
             _table(rows, cells)
         else:
             _plain(cells)
+        _unsynced_note()
+
+
+def _unsynced_note() -> None:
+    """One line when records changed here have not been shared with `imr sync` yet."""
+    from imr.sync import own_changes
+
+    root = workspace().root
+    if not (root / ".git").exists():
+        return
+    try:
+        changed = own_changes(root)
+    except (OSError, ValueError):
+        return  # no git on this computer: nothing to say about syncing
+    if changed:
+        sys.stdout.write(t("status_unsynced", files=plural(len(changed), t("file_one"), t("file_many"))) + "\n")
 
 
 def _cells(row: dict[str, Any]) -> list[str]:
