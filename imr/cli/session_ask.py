@@ -9,11 +9,18 @@ privacy guard, double-logging check) are the library's, not repeated here.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from imr.cli.common import console, escape, t, workspace
 
 REVIEWS = ("gjord", "delvis", "inte gjord", "ingen")
+
+
+def _q(key: str, **params: Any) -> Any:
+    """A question as plain text: a goal step's own words may contain [brackets]."""
+    from rich.text import Text
+
+    return Text(t(key, **params))
 
 
 def _prompt_classes():
@@ -45,38 +52,38 @@ def ask_session_log(participant: str, by: Optional[str]):
     planned = resolve_session(ws, participant, None, None)
     _, state = store.load_state(ws, participant)
     out.print(f"[bold]{escape(t('ask_heading', id=participant))}[/]")
-    module, session = _ask_session(str(planned), planned)
-    came = Confirm.ask(t("ask_came"), default=True, console=out)
+    module, session = _ask_session(str(planned))
+    came = Confirm.ask(_q("ask_came"), default=True, console=out)
     review = homework = None
     handout = None
     significant_other = False
     steps: list[str] = []
     if came:
-        review = Prompt.ask(t("ask_review"), choices=list(REVIEWS), console=out)
-        homework = Prompt.ask(t("ask_homework"), default="", show_default=False, console=out).strip() or None
-    note = Prompt.ask(t("ask_note"), default="", show_default=False, console=out).strip() or None
+        review = Prompt.ask(_q("ask_review"), choices=list(REVIEWS), console=out)
+        homework = Prompt.ask(_q("ask_homework"), default="", show_default=False, console=out).strip() or None
+    note = Prompt.ask(_q("ask_note"), default="", show_default=False, console=out).strip() or None
     if came:
-        handout = Confirm.ask(t("ask_handout"), default=True, console=out)
-        significant_other = Confirm.ask(t("ask_significant_other"), default=False, console=out)
+        handout = Confirm.ask(_q("ask_handout"), default=True, console=out)
+        significant_other = Confirm.ask(_q("ask_significant_other"), default=False, console=out)
         for goal in goal_follow_up(state):
             step = goal["current_step"]
-            if step and Confirm.ask(t("ask_step_done", id=step["id"], text=step["text"]), default=False, console=out):
+            if step and Confirm.ask(_q("ask_step_done", id=step["id"], text=step["text"]), default=False, console=out):
                 steps.append(step["id"])
     log = SessionLog(module=module, session=session, by=by, homework_review=review, homework=homework, note=note,
                      steps_done=tuple(steps), absent=not came, handout=handout,
                      significant_other=significant_other)
     _summary(out, participant, f"{module}.{session}", log)
-    if not Confirm.ask(t("ask_confirm"), default=True, console=out):
+    if not Confirm.ask(_q("ask_confirm"), default=True, console=out):
         out.print(escape(t("ask_nothing_saved")))
         return None
     return log
 
 
-def _ask_session(default: str, planned) -> tuple[int, int]:
+def _ask_session(default: str) -> tuple[int, int]:
     Prompt, _ = _prompt_classes()
 
     while True:
-        answer = Prompt.ask(t("ask_session"), default=default, console=console()).strip()
+        answer = Prompt.ask(_q("ask_session"), default=default, console=console()).strip()
         module, dot, session = answer.partition(".")
         if dot and module.isdigit() and session.isdigit():
             return int(module), int(session)
