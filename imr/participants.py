@@ -59,7 +59,7 @@ def summary(ws: Workspace, participant_id: str) -> dict[str, Any]:
         "sessions_missed": len(state.absences),
         "last_session": (f"{state.last_session.get('module')}.{state.last_session.get('session')}"
                          if state.last_session else None),
-        "last_date": state.last_activity,
+        "last_date": _last_attended(state),
         "next_session": str(nxt) if nxt else None,
         "goals": describe_goals(state),
         "relapse_plan_versions": state.relapse_plan_versions,
@@ -93,5 +93,11 @@ def list_participants(ws: Workspace) -> list[dict[str, Any]]:
             continue
         state = derive_state(record)
         out.append({"id": pid, "variant": state.variant, "format": state.format, "leader": state.leader,
-                    "sessions_held": len(state.sessions), "last_date": state.last_activity})
+                    "sessions_held": len(state.sessions), "last_date": _last_attended(state)})
     return out
+
+
+def _last_attended(state) -> str | None:
+    """The date of the last session the participant came to: an absence is not "last seen"."""
+    last = state.last_session
+    return str(last.get("date")) if last is not None and last.get("date") is not None else None

@@ -60,6 +60,8 @@ def participant_row(state, curriculum) -> tuple[dict[str, Any], str | None]:
         "complete": nxt is None,
         "sessions_attended": len(state.sessions),
         "sessions_missed": len(state.absences),
+        "absences_in_a_row": sum(1 for e in state.absences
+                                 if last_date is None or (_day(e.get("date")) or last_date) > last_date),
         "last_session": f"{last.get('module')}.{last.get('session')}" if last is not None else None,
         "last_session_date": last_date.isoformat() if last_date else None,
         "days_since_session": None,  # counted to today by dated_row

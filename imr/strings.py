@@ -65,3 +65,20 @@ def error_message(code: str, params: dict[str, object], lang: str = DEFAULT_LANG
         return template.format(code=code, **params)
     except (KeyError, IndexError):
         return template
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """`1 grupp`, `2 grupper`: the count and the form that agrees with it (Swedish and English)."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def number(x: float, lang: str = DEFAULT_LANG, decimals: int = 2) -> str:
+    """A decimal number as the reader writes it: `2,79` in Swedish, `2.79` in English.
+
+    Means in one table line up with a fixed number of decimals; Swedish text uses the
+    typographic minus sign.
+    """
+    text = f"{x:.{decimals}f}"
+    if lang == "sv":
+        text = text.replace(".", ",").replace("-", "\u2212")
+    return text

@@ -36,6 +36,8 @@ GITIGNORE_LINES = [
 class Workspace:
     root: Path
     config: dict[str, Any] = field(default_factory=dict)
+    # The user's own config folder (typer.get_app_dir("imr") in the CLI); None: git config only.
+    user_config_dir: Path | None = None
 
     @property
     def lang(self) -> str:
@@ -83,12 +85,16 @@ class Workspace:
         return load_curriculum(self.lang, self.root)
 
     def signature(self, given: str | None = None) -> str:
-        """Who signs an entry: `--by`, then IMR_SIGNATURE, then `signature` in imr.yaml."""
-        for candidate in (given, os.environ.get(ENV_SIGNATURE), self.config.get("signature")):
-            if candidate is None:
-                continue
-            return check_signature(str(candidate))
-        raise ImrError("no_signature")
+        """Who signs an entry: `--by`, IMR_SIGNATURE, `git config imr.signature`, the user's settings.
+
+        Never `signature:` in imr.yaml: that file is shared by every clone (imr check reports it).
+        """
+        from imr.user_settings import resolve
+
+        found = resolve("signature", given, self.root, self.user_config_dir)
+        if found.value is None:
+            raise ImrError("no_signature")
+        return check_signature(str(found.value))
 
     def defaults(self) -> dict[str, Any]:
         value = self.config.get("defaults")
@@ -209,8 +215,8 @@ def _init_steps(directory: Path, lang: str, name: str | None, report: InitReport
             "defaults": {"format": "individual", "variant": "general"},
         }
         text = (
-            "# imr workspace settings. Your signature for entries can be set here as\n"
-            "# `signature: AB` or per person with the IMR_SIGNATURE environment variable.\n"
+            "# imr workspace settings, shared by everyone who works here. Your own signature is\n"
+            "# personal: `git config --global imr.signature AB` (see `imr whoami`), never here.\n"
         ) + dump(body)
         write_new(config, text)
         undo.append(lambda: config.unlink(missing_ok=True))

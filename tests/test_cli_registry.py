@@ -11,7 +11,9 @@ from typer.testing import CliRunner
 
 from imr.cli.app import COMMANDS, build_app, command_name
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+_ROOT = Path(__file__).resolve().parent.parent
+# The README and the nurse's tour (docs/tour.md) together document every command.
+README = "\n".join((_ROOT / name).read_text(encoding="utf-8") for name in ("README.md", "docs/tour.md"))
 
 
 def _commands(app: typer.Typer) -> dict:
@@ -22,16 +24,25 @@ def test_every_command_in_the_table_is_registered():
     assert set(_commands(build_app())) == set(COMMANDS)
 
 
+@pytest.mark.parametrize("lang", ["sv", "en"])
 @pytest.mark.parametrize("name", sorted(COMMANDS))
-def test_command_has_help_and_builds_alone(name):
+def test_command_has_help_and_builds_alone(name, lang):
+    """Every command and every parameter has its help text in the strings file of each language."""
+    from imr.strings import strings
+
+    helps = strings(lang)["help"]
     alone = _commands(build_app(name))
     assert name in alone
-    command = alone[name]
-    assert (command.help or "").strip(), f"{name} has no help text"
-    for sub in getattr(command, "commands", {}).values():
-        assert (sub.help or "").strip(), f"{name} {sub.name} has no help text"
-        assert all((p.help or "").strip() for p in sub.params if isinstance(p, typer.core.TyperOption)), \
-            f"an option of {name} {sub.name} has no help"
+
+    def check(command, path):
+        entry = helps.get(" ".join(path), {})
+        assert (entry.get("_") or "").strip(), f"{lang}: {' '.join(path)} has no help text"
+        for param in command.params:
+            assert (entry.get(param.name) or "").strip(), f"{lang}: {' '.join(path)} {param.name} has no help"
+        for sub_name, sub in getattr(command, "commands", {}).items():
+            check(sub, (*path, sub_name))
+
+    check(alone[name], (name,))
 
 
 @pytest.mark.parametrize("name", sorted(n for n in COMMANDS if n != "merge-driver"))
@@ -75,11 +86,11 @@ def test_help_shows_plain_placeholders_not_python_types():
     assert len(paths) > 25
     for path in paths:
         out = runner.invoke(build_app(path[0]), [*path, "--help"], terminal_width=200).output
-        options = out[out.index("Options:"):] if "Options:" in out else ""
+        options = out[out.index("Flaggor:"):] if "Flaggor:" in out else ""
         assert "<" not in options and "list[" not in options, (path, options)
         usage = out.splitlines()[0]
         assert not re.search(r"\{[a-z_]+\}", usage), (path, usage)
     out = runner.invoke(build_app("goal"), ["goal", "add", "--help"], terminal_width=200).output
-    assert "--step TEXT" in out and "{PARTICIPANT} {TEXT}" in out
+    assert "--step TEXT" in out and "{DELTAGARE} {TEXT}" in out
     out = runner.invoke(build_app("session"), ["session", "log", "--help"], terminal_width=200).output
-    assert "--date DATE" in out and "--module N" in out
+    assert "--date DATUM" in out and "--module N" in out

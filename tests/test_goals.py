@@ -96,8 +96,8 @@ def test_patient_show_lists_goals_with_history(enrolled):
     g = add_goal(imr, "Laga mat", "Handla [grönsaker]")
     imr.ok("goal", "update", "p-01", f"{g}.1", "--status", "done")
     out = imr.ok("patient", "show", "p-01").output
-    assert f"{g} [active] Laga mat" in out
-    assert f"{g}.1 [done] Handla [grönsaker]" in out, "status and markup-like text are shown as text"
+    assert f"{g} [aktivt] Laga mat" in out
+    assert f"{g}.1 [klart] Handla [grönsaker]" in out, "status and markup-like text are shown as text"
     shown = json.loads(imr.ok("patient", "show", "p-01", "--json").output)
     assert shown["goals"][0]["steps"][0]["status"] == "done"
 

@@ -67,7 +67,7 @@ def test_add_and_show_with_mean_and_change(enrolled):
     assert rows[1]["mean"] == round(sum(int(x) for x in CLINICIAN.split(",")) / 15, 2)
 
     text = imr.ok("imrs", "show", "p-01").output
-    assert "2026-04-10" in text and "Deltagaren" in text and "förändring +0.62" in text
+    assert "2026-04-10" in text and "Deltagaren" in text and "förändring +0,62" in text
     assert imr("check").exit_code == 0
 
 

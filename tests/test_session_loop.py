@@ -84,12 +84,16 @@ def test_signature_required(enrolled, monkeypatch):
     enrolled.ok("session", "log", "p-01", "--by", "AB", "--date", "2026-03-01")
 
 
-def test_signature_from_workspace_config(enrolled, monkeypatch):
+def test_signature_in_shared_workspace_config_is_ignored(enrolled, monkeypatch, tmp_path):
     monkeypatch.delenv("IMR_SIGNATURE")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     config = enrolled.root / "imr.yaml"
     config.write_text(config.read_text() + "signature: CD\n")
-    enrolled.ok("session", "log", "p-01", "--date", "2026-03-01")
-    assert "by: CD" in enrolled.record("p-01").read_text()
+    result = enrolled("session", "log", "p-01", "--date", "2026-03-01")
+    assert result.exit_code == 1 and "git config" in result.output
+    assert "används inte" in result.output, "a one-line warning names the ignored line"
+    assert "by: CD" not in enrolled.record("p-01").read_text()
 
 
 def test_edit_opens_editor(enrolled, tmp_path):

@@ -64,7 +64,7 @@ def test_table_shows_every_participant_and_flags_overdue(enrolled: Imr):
     lines = out.splitlines()
     assert lines[0].split()[:3] == ["Id", "Version", "Form"]
     p01 = next(line for line in lines if line.startswith("p-01"))
-    assert "1 träffar, 0 missade" in p01 and "1.1 " + days_ago(15) in p01 and "(! 15 dagar sedan)" in p01
+    assert "1 träff, 0 missade" in p01 and "1.1 " + days_ago(15) in p01 and "(! 15 dagar sedan)" in p01
     p02 = next(line for line in lines if line.startswith("p-02"))
     assert "!" not in p02 and "1.1" in p02
 

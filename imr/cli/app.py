@@ -41,18 +41,24 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export_cmd", "register"),
     "schedule": ("schedule_cmd", "register"),
     "merge-driver": ("merge_cmd", "register"),
+    "whoami": ("whoami_cmd", "register"),
+    "sync": ("sync_cmd", "register"),
 }
 
-_GLOBAL_OPTIONS_WITH_VALUE = ("--workspace", "-w")
+_GLOBAL_OPTIONS_WITH_VALUE = ("--workspace", "-w", "--lang")
 
 
 def _root(
     workspace: Optional[str] = typer.Option(
-        None, "--workspace", "-w", help="Workspace folder (default: IMR_WORKSPACE, or the folder with imr.yaml above here).",
-        metavar="DIR",
+        None, "--workspace", "-w", metavar="DIR",
     ),
+    lang: Optional[str] = typer.Option(None, "--lang", metavar="sv|en"),
 ) -> None:
-    """Run the IMR programme (sjukdomshantering och återhämtning): plans, handouts and append-only records."""
+    """The root callback; the language was already chosen from argv by the root group's `main`."""
+    if lang is not None and lang not in ("sv", "en"):
+        from imr.cli.i18n import bad_usage
+
+        raise bad_usage("bad_lang", "--lang")
     set_workspace_option(workspace)
 
 
@@ -62,7 +68,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         name="imr",
         cls=PlainHelpGroup,
         no_args_is_help=True,
-        add_completion=False,
+        add_completion=True,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
     )

@@ -14,16 +14,14 @@ def register(app: typer.Typer) -> None:
     @app.command("check")
     @handle_errors
     def check(
-        strict: bool = typer.Option(False, "--strict", help="Also check readability (LIX) and text length."),
-        as_json: bool = typer.Option(False, "--json", help="Findings as JSON."),
+        strict: bool = typer.Option(False, "--strict"),
+        as_json: bool = typer.Option(False, "--json"),
         since: Optional[str] = typer.Option(
-            None, "--since", metavar="REV",
-            help="Also check every commit from REV to HEAD for rewrites (all zeros or empty: the whole history)."),
+            None, "--since", metavar="REV"),
         staged: bool = typer.Option(
-            False, "--staged", help="Check what is staged for commit instead of the working tree (the hook)."),
+            False, "--staged"),
         merge_commit: bool = typer.Option(
-            False, "--merge-commit", hidden=True,
-            help="For the pre-merge-commit hook: git records no MERGE_HEAD yet, so history is left to the merge driver."),
+            False, "--merge-commit", hidden=True),
     ) -> None:
         """Check the curriculum and every record: syntax, schema, references, personal data, history."""
         from imr.check import check_workspace

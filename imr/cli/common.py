@@ -16,7 +16,30 @@ import typer
 
 from imr.errors import ImrError
 
-_state: dict[str, Any] = {"workspace": None, "lang": "sv"}
+_state: dict[str, Any] = {"workspace": None, "lang": "sv", "lang_fixed": False}
+
+
+def set_strings_root(root) -> None:
+    _state["strings_root"] = root
+
+
+def strings_root():
+    """The workspace whose strings (and strings cache) apply, opened or only located."""
+    ws = _state.get("opened")
+    return ws.root if ws is not None else _state.get("strings_root")
+
+
+def set_lang(chosen: str | None) -> None:
+    """The language asked for on this run (`--lang`, IMR_LANG), else the user's own setting
+    (`git config imr.language`, settings.yaml); with none of them the workspace decides."""
+    from imr.strings import DEFAULT_LANG, LANGUAGES
+
+    if chosen is None:
+        from imr.user_settings import resolve
+
+        chosen = resolve("language", None, None, user_config_dir()).value
+    _state["lang_fixed"] = chosen in LANGUAGES
+    _state["lang"] = chosen if chosen in LANGUAGES else DEFAULT_LANG
 
 
 def set_workspace_option(path: str | None) -> None:
@@ -29,9 +52,20 @@ def workspace():
 
     if "opened" not in _state:
         ws = find_workspace(_state["workspace"])
+        ws.user_config_dir = user_config_dir()
         _state["opened"] = ws
-        _state["lang"] = ws.lang
+        if not _state.get("lang_fixed"):
+            _state["lang"] = ws.lang
+        if "signature" in ws.config and _state.get("command") != "check":  # check reports it as a finding
+            console(stderr=True).print(escape(t("config_signature_ignored")), style="yellow")
     return _state["opened"]
+
+
+def user_config_dir():
+    """The platform's folder for this user's imr settings (settings.yaml lives there)."""
+    from pathlib import Path
+
+    return Path(typer.get_app_dir("imr"))
 
 
 def lang() -> str:
@@ -42,8 +76,31 @@ def t(key: str, **params: Any) -> str:
     """A CLI label from the strings file in the workspace's language."""
     from imr.strings import label
 
-    ws = _state.get("opened")
-    return label("cli", key, lang(), ws.root if ws else None, **params)
+    return label("cli", key, lang(), strings_root(), **params)
+
+
+def value(group: str, raw: Any) -> str:
+    """A record value as the reader says it (`individual` -> `individuell`); unknown values as they are."""
+    from imr.strings import strings
+
+    if raw is None:
+        return t("none")
+    table = strings(lang(), strings_root()).get("values", {}).get(group, {})
+    return str(table.get(str(raw), raw))
+
+
+def accepted(group: str, raw: str | None) -> str | None:
+    """A value typed in either language (`klient`, `client`) as the record's key; others unchanged."""
+    from imr.strings import LANGUAGES, strings
+
+    if raw is None:
+        return None
+    wanted = raw.strip().casefold()
+    for code in LANGUAGES:
+        for key, shown in strings(code, strings_root()).get("values", {}).get(group, {}).items():
+            if wanted in (str(key).casefold(), str(shown).casefold()):
+                return str(key)
+    return raw
 
 
 def console(stderr: bool = False):
@@ -81,7 +138,9 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def _error_prefix() -> str:
-    return "Error:" if lang() == "en" else "Fel:"
+    from imr.cli.i18n import fw
+
+    return fw("error")
 
 
 def handle_errors(func: Callable) -> Callable:
@@ -92,13 +151,13 @@ def handle_errors(func: Callable) -> Callable:
         except ImrError as err:
             fail(err.message(lang()))
         except KeyboardInterrupt:
-            fail("Avbrutet; inget sparades." if lang() == "sv" else "Interrupted; nothing was saved.", 130)
+            fail(t("interrupted"), 130)
         except (typer.Exit, typer.Abort, typer.BadParameter, SystemExit):
-            raise  # usage errors keep typer's own message and exit code 2
+            raise  # usage errors are printed by the root group (imr/cli/i18n.py), exit code 2
         except Exception as exc:  # a bug, not the user's fault: say so in one line
             if os.environ.get("IMR_DEBUG"):
                 raise
-            fail(f"Internt fel i imr ({type(exc).__name__}: {exc}); kör med IMR_DEBUG=1 för detaljer.")
+            fail(t("internal_error", error=f"{type(exc).__name__}: {exc}"))
 
     return wrapper
 

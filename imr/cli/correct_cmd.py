@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from imr.cli import complete
+
 from imr.cli.common import console, escape, handle_errors, t, workspace
 
 
@@ -13,12 +15,12 @@ def register(app: typer.Typer) -> None:
     @app.command("correct")
     @handle_errors
     def correct(
-        participant: str = typer.Argument(..., help="Participant id."),
-        entry: str = typer.Argument(..., help="Id (or number) of the entry to correct, see `imr patient show`."),
-        note: str = typer.Option(..., "--note", help="What is corrected and why."),
-        by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
-        void: bool = typer.Option(False, "--void", help="The entry was wrong altogether and no longer counts."),
-        set_: List[str] = typer.Option([], "--set", help="FIELD=VALUE to replace in the entry, e.g. date=2026-03-02."),
+        participant: str = typer.Argument(..., autocompletion=complete.participants),
+        entry: str = typer.Argument(...),
+        note: str = typer.Option(..., "--note"),
+        by: Optional[str] = typer.Option(None, "--by"),
+        void: bool = typer.Option(False, "--void"),
+        set_: List[str] = typer.Option([], "--set"),
     ) -> None:
         """Append a correction to an earlier entry (the original stays readable)."""
         from imr.sessions import correct as do_correct
@@ -26,7 +28,9 @@ def register(app: typer.Typer) -> None:
         fields = {}
         for item in set_:
             if "=" not in item:
-                raise typer.BadParameter("--set FIELD=VALUE")
+                from imr.cli.i18n import bad_usage
+
+                raise bad_usage("usage_set_field", "--set")
             key, value = item.split("=", 1)
             fields[key.strip()] = int(value) if value.strip().isdigit() and key.strip() in ("module", "session") else value
         ws = workspace()

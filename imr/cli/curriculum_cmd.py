@@ -6,12 +6,12 @@ import typer
 
 from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
 
-app = typer.Typer(help="Browse the programme: modules, sessions, texts and readability.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("list")
 @handle_errors
-def list_(as_json: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
+def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     """All modules with their sessions."""
     from imr.curriculum_views import curriculum_list
 
@@ -27,9 +27,9 @@ def list_(as_json: bool = typer.Option(False, "--json", help="As JSON.")) -> Non
 @app.command("show")
 @handle_errors
 def show(
-    ref: str = typer.Argument(..., help="A module (3) or a session (3.2)."),
-    as_json: bool = typer.Option(False, "--json", help="As JSON."),
-    variant: str = typer.Option(None, "--variant", help="Show this diagnosis version of the handout."),
+    ref: str = typer.Argument(...),
+    as_json: bool = typer.Option(False, "--json"),
+    variant: str = typer.Option(None, "--variant"),
 ) -> None:
     """A module's sessions, or a session's metadata, leader guide and handout as Markdown."""
     from imr.curriculum_views import curriculum_show
@@ -58,8 +58,8 @@ def show(
 @app.command("stats")
 @handle_errors
 def stats(
-    modules: list[int] = typer.Option(None, "--module", "-m", metavar="M", help="Only this module (repeatable)."),
-    as_json: bool = typer.Option(False, "--json", help="As JSON."),
+    modules: list[int] = typer.Option(None, "--module", "-m", metavar="M"),
+    as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Readability per handout, worst LIX first, and for all of them: LIX, sentence length, short sentences."""
     from rich.table import Table

@@ -6,7 +6,8 @@ from typing import Any, List, Optional
 
 import typer
 
-from imr.cli.common import emit, handle_errors, print_json, t, workspace
+from imr.cli.common import emit, handle_errors, lang, print_json, t, value, workspace
+from imr.strings import number
 
 
 def register(app: typer.Typer) -> None:
@@ -14,10 +15,9 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def diff(
         revisions: Optional[List[str]] = typer.Argument(
-            None, metavar="[REV [REV]]",
-            help="From REV (default HEAD) to the second REV (default: the working tree)."),
-        as_json: bool = typer.Option(False, "--json", help="Added entries and rewritten lines per participant, as JSON."),
-        strict: bool = typer.Option(False, "--strict", help="Exit with 1 when an earlier line was changed or removed (for CI)."),
+            None, metavar="[REV [REV]]"),
+        as_json: bool = typer.Option(False, "--json"),
+        strict: bool = typer.Option(False, "--strict"),
     ) -> None:
         """What was added to records and groups between two revisions, in words; rewrites first."""
         from imr.gitdiff import diff_workspace
@@ -154,7 +154,7 @@ def _what(kind: str, entry: dict, context: _Context | None = None) -> str:
     if kind == "absent":
         return t("diff_absent", session=session)
     if kind == "enrolled":
-        return t("diff_enrolled", variant=entry.get("variant"), format=entry.get("format"))
+        return t("diff_enrolled", variant=value("variant", entry.get("variant")), format=value("format", entry.get("format")))
     if kind == "profile":
         return t("diff_profile", fields=_fields(entry, ("variant", "format", "leader", "module_order")))
     if kind == "goal":
@@ -173,15 +173,16 @@ def _what(kind: str, entry: dict, context: _Context | None = None) -> str:
     if kind == "imrs":
         from imr.imrs import mean
 
-        value = mean(list(entry.get("scores") or []))
-        return t("diff_imrs", rater=entry.get("rater"), mean=value if value is not None else "–")
+        average = mean(list(entry.get("scores") or []))
+        return t("diff_imrs", rater=value("rater", entry.get("rater")),
+                 mean=number(average, lang()) if average is not None else "–")
     if kind == "contact":
         return t("diff_contact", who=entry.get("who"))
     if kind == "correction":
         text = t("diff_correction", target=entry.get("target"))
         target = context.by_id.get(entry.get("target")) if isinstance(entry.get("target"), str) else None
         if target is not None:
-            text += " " + t("diff_correction_of", kind=target.get("kind"), date=target.get("date") or str(target.get("at", ""))[:10])
+            text += " " + t("diff_correction_of", kind=value("kind", target.get("kind")), date=target.get("date") or str(target.get("at", ""))[:10])
         if entry.get("void") is True:
             text += " " + t("diff_correction_void")
         if isinstance(entry.get("set"), dict):
@@ -197,4 +198,6 @@ def _what(kind: str, entry: dict, context: _Context | None = None) -> str:
 
 
 def _fields(data: dict, names: tuple) -> str:
-    return ", ".join(f"{k}={data[k]}" for k in names if data.get(k) is not None)
+    shown = {"variant": "variant", "format": "format", "rater": "rater", "status": "status", "kind": "kind"}
+    return ", ".join(f"{value('field', k)}={value(shown[k], data[k]) if k in shown else data[k]}"
+                     for k in names if data.get(k) is not None)

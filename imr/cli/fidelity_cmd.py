@@ -13,8 +13,8 @@ def register(app: typer.Typer) -> None:
     @app.command("fidelity")
     @handle_errors
     def fidelity(
-        since: Optional[str] = typer.Option(None, "--since", help="Only the period from this date, YYYY-MM-DD."),
-        as_json: bool = typer.Option(False, "--json", help="The 13 items as JSON (score null when not assessable)."),
+        since: Optional[str] = typer.Option(None, "--since"),
+        as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Estimate IMR fidelity (IMR-FS) from the records; items that need observation are named, not guessed."""
         from datetime import date

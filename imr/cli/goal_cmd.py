@@ -6,19 +6,21 @@ from typing import List, Optional
 
 import typer
 
-from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
+from imr.cli import complete
 
-app = typer.Typer(help="Recovery goals (G1, G2…) and their steps (G1.1, G1.2…).", no_args_is_help=True)
+from imr.cli.common import accepted, console, escape, handle_errors, print_json, t, value, workspace
+
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("add")
 @handle_errors
 def add(
-    participant: str = typer.Argument(..., help="Participant id."),
-    text: str = typer.Argument(..., help="The goal in the participant's own words."),
-    step: List[str] = typer.Option([], "--step", help="A first small step towards the goal (repeatable)."),
-    note: Optional[str] = typer.Option(None, "--note", help="Optional note, e.g. why this goal matters."),
-    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
+    participant: str = typer.Argument(..., autocompletion=complete.participants),
+    text: str = typer.Argument(...),
+    step: List[str] = typer.Option([], "--step"),
+    note: Optional[str] = typer.Option(None, "--note"),
+    by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Set a new recovery goal, optionally with its first steps."""
     from imr.goals import add_goal
@@ -33,11 +35,11 @@ def add(
 @app.command("step")
 @handle_errors
 def step(
-    participant: str = typer.Argument(..., help="Participant id."),
-    goal: str = typer.Argument(..., help="The goal, e.g. G1."),
-    text: str = typer.Argument(..., help="The new step: small, concrete, possible soon."),
-    note: Optional[str] = typer.Option(None, "--note", help="Optional note."),
-    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
+    participant: str = typer.Argument(..., autocompletion=complete.participants),
+    goal: str = typer.Argument(...),
+    text: str = typer.Argument(...),
+    note: Optional[str] = typer.Option(None, "--note"),
+    by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Add a step to a goal; it gets the next number (G1.3 after G1.2)."""
     from imr.goals import add_step
@@ -49,18 +51,19 @@ def step(
 @app.command("update")
 @handle_errors
 def update(
-    participant: str = typer.Argument(..., help="Participant id."),
-    target: str = typer.Argument(..., metavar="GOAL[.STEP]", help="A goal (G1) or a step (G1.2)."),
-    status: str = typer.Option(..., "--status", help="active, done, paused, revised or dropped."),
-    text: Optional[str] = typer.Option(None, "--text", help="New wording (required with --status revised)."),
-    note: Optional[str] = typer.Option(None, "--note", help="Why the status changed."),
-    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
+    participant: str = typer.Argument(..., autocompletion=complete.participants),
+    target: str = typer.Argument(..., metavar="GOAL[.STEP]"),
+    status: str = typer.Option(..., "--status"),
+    text: Optional[str] = typer.Option(None, "--text"),
+    note: Optional[str] = typer.Option(None, "--note"),
+    by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Record a new status (and perhaps new wording) for a goal or step; the old one stays in the log."""
     from imr.goals import update_goal
 
     from imr.goals import check_target
 
+    status = accepted("status", status) or status
     update_goal(workspace(), participant, target, status, text=text, note=note, by=by)
     console().print(escape(t("goal_updated", id=participant, goal=check_target(target), status=t(f"goal_status_{status}"))))
 
@@ -68,8 +71,8 @@ def update(
 @app.command("list")
 @handle_errors
 def list_(
-    participant: str = typer.Argument(..., help="Participant id."),
-    as_json: bool = typer.Option(False, "--json", help="As JSON."),
+    participant: str = typer.Argument(..., autocompletion=complete.participants),
+    as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Every goal with its steps, status and history."""
     from imr import store
@@ -92,7 +95,7 @@ def list_(
             status = escape(f"[{t('goal_status_' + item['status'])}]")
             out.print(f"  {marker}{escape(item['id'])} {status} {escape(item['text'])}")
         for item in goal["history"]:
-            detail = " ".join(escape(x) for x in (item.get("target"), item.get("status"), item.get("text"),
+            detail = " ".join(escape(x) for x in (item.get("target"), item.get("status") and value("status", item["status"]), item.get("text"),
                                                   item.get("note")) if x)
             out.print(f"     [dim]#{item['entry']} {escape(item['at'])} {escape(item['by'])} "
                       f"{escape(item['kind'])}: {detail}[/]")

@@ -6,19 +6,21 @@ from typing import List, Optional
 
 import typer
 
+from imr.cli import complete
+
 from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
 
-app = typer.Typer(help="IMR groups: groups/NAME.yaml, membership kept as an append-only log.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("create")
 @handle_errors
 def create(
-    name: str = typer.Argument(..., help="Group name, e.g. torsdag-a (a-z, 0-9, dash)."),
-    leader: List[str] = typer.Option([], "--leader", help="Signature of a group leader (repeatable)."),
-    weekday: List[str] = typer.Option([], "--weekday", help="Day the group meets, e.g. torsdag or thursday (repeatable)."),
-    note: Optional[str] = typer.Option(None, "--note", help="Optional note."),
-    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
+    name: str = typer.Argument(...),
+    leader: List[str] = typer.Option([], "--leader"),
+    weekday: List[str] = typer.Option([], "--weekday"),
+    note: Optional[str] = typer.Option(None, "--note"),
+    by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Create a group file (groups/NAME.yaml)."""
     from imr.groups import create_group
@@ -30,9 +32,9 @@ def create(
 @app.command("add")
 @handle_errors
 def add(
-    name: str = typer.Argument(..., help="Group name."),
-    participants: List[str] = typer.Argument(..., help="One or more participant ids."),
-    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
+    name: str = typer.Argument(..., autocompletion=complete.groups),
+    participants: List[str] = typer.Argument(...),
+    by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Add participants to a group (more than 8 works, with a warning about fidelity)."""
     from imr.groups import FIDELITY_MAX_MEMBERS, add_members
@@ -47,10 +49,10 @@ def add(
 @app.command("remove")
 @handle_errors
 def remove(
-    name: str = typer.Argument(..., help="Group name."),
-    participant: str = typer.Argument(..., help="Participant id."),
-    note: Optional[str] = typer.Option(None, "--note", help="Optional note, e.g. the reason."),
-    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
+    name: str = typer.Argument(..., autocompletion=complete.groups),
+    participant: str = typer.Argument(..., autocompletion=complete.participants),
+    note: Optional[str] = typer.Option(None, "--note"),
+    by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Take a participant out of a group (their record is not touched)."""
     from imr.groups import remove_member
@@ -62,8 +64,8 @@ def remove(
 @app.command("show")
 @handle_errors
 def show(
-    name: str = typer.Argument(..., help="Group name."),
-    as_json: bool = typer.Option(False, "--json", help="As JSON."),
+    name: str = typer.Argument(..., autocompletion=complete.groups),
+    as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Leaders, meeting days, members and where the group is in the programme."""
     from rich.table import Table
@@ -102,7 +104,7 @@ def show(
 
 @app.command("list")
 @handle_errors
-def list_(as_json: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
+def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     """All groups with their size and leaders."""
     from imr.groups import all_groups
 

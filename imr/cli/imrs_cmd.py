@@ -7,21 +7,22 @@ from typing import Optional
 
 import typer
 
+from imr.cli import complete
+
 from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
 
-app = typer.Typer(help="The IMR Scale (IMRS): outcome assessments over time.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("add")
 @handle_errors
 def add(
-    participant: str = typer.Argument(..., help="Participant id."),
-    rater: str = typer.Option(..., "--rater", help="Who answers: client or clinician."),
-    scores: Optional[str] = typer.Option(None, "--scores", help="15 answers 1-5, comma-separated; na allowed for items 13-15. "
-                                         "Without it, the form asks item by item."),
-    date: Optional[str] = typer.Option(None, "--date", help="Date of the assessment, YYYY-MM-DD (default: today)."),
-    note: Optional[str] = typer.Option(None, "--note", help="Optional note."),
-    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
+    participant: str = typer.Argument(..., autocompletion=complete.participants),
+    rater: str = typer.Option(..., "--rater"),
+    scores: Optional[str] = typer.Option(None, "--scores"),
+    date: Optional[str] = typer.Option(None, "--date"),
+    note: Optional[str] = typer.Option(None, "--note"),
+    by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Record one IMRS assessment (all 15 items, or nothing is saved)."""
     from imr import imrs, store
@@ -29,9 +30,12 @@ def add(
     from imr.errors import ImrError
     from imr.sessions import check_date
 
+    from imr.cli.common import accepted, value
+
     ws = workspace()
+    rater = accepted("rater", rater) or rater
     if rater not in RATERS:
-        raise ImrError("imrs_bad_rater", rater=rater[:40], allowed=", ".join(RATERS))
+        raise ImrError("imrs_bad_rater", rater=rater[:40], allowed=", ".join(value("rater", r) for r in RATERS))
     instrument = imrs.load_instrument(ws.root)
     if scores is not None:
         answers = imrs.parse_scores(scores, instrument)
@@ -78,19 +82,22 @@ def _ask(instrument, rater: str, lang: str, participant: str) -> list:
 
 
 def _number(value) -> str:
-    return "–" if value is None else f"{value:.2f}"
+    from imr.cli.common import lang
+    from imr.strings import number
+
+    return "–" if value is None else number(value, lang())
 
 
 def _signed(value) -> str:
-    return "" if value is None else f"{value:+.2f}"
+    return "" if value is None else ("+" if value > 0 else "") + _number(value)
 
 
 @app.command("show")
 @handle_errors
 def show(
-    participant: str = typer.Argument(..., help="Participant id."),
-    as_json: bool = typer.Option(False, "--json", help="As JSON: a list of assessments with date, rater, scores, mean."),
-    chart: Optional[Path] = typer.Option(None, "--chart", help="Also write a trend chart to this file (.png or .svg)."),
+    participant: str = typer.Argument(..., autocompletion=complete.participants),
+    as_json: bool = typer.Option(False, "--json"),
+    chart: Optional[Path] = typer.Option(None, "--chart"),
 ) -> None:
     """Assessments over time: mean of answered items and change since the first one per rater."""
     from imr import imrs, store

@@ -14,9 +14,9 @@ def register(app: typer.Typer) -> None:
     @app.command("init")
     @handle_errors
     def init(
-        directory: Path = typer.Argument(Path("."), help="Folder for the workspace (created if missing)."),
-        lang: str = typer.Option("sv", "--lang", help="Language of plans and handouts: sv or en."),
-        name: Optional[str] = typer.Option(None, "--name", help="Name of the workspace, e.g. the ward."),
+        directory: Path = typer.Argument(Path(".")),
+        lang: str = typer.Option("sv", "--lang"),
+        name: Optional[str] = typer.Option(None, "--name"),
     ) -> None:
         """Create a workspace (imr.yaml, records/, groups/, git); safe to run again."""
         from imr.strings import label

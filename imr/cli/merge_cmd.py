@@ -17,10 +17,10 @@ def register(app: typer.Typer) -> None:
     @app.command("merge-driver", hidden=True)
     @handle_errors
     def merge_driver(
-        base: Path = typer.Argument(..., help="%O: the common ancestor's version."),
-        ours: Path = typer.Argument(..., help="%A: our version; the result is written here."),
-        theirs: Path = typer.Argument(..., help="%B: their version."),
-        shown: str = typer.Argument("", help="%P: the path being merged, for messages."),
+        base: Path = typer.Argument(...),
+        ours: Path = typer.Argument(...),
+        theirs: Path = typer.Argument(...),
+        shown: str = typer.Argument(""),
     ) -> None:
         """Git merge driver for records and group files: keeps both sides' appended entries."""
         from imr.errors import ImrError

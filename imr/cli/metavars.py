@@ -8,8 +8,10 @@ not set, once, when typer has built the command tree.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import typer
 from typer.core import TyperGroup
 
 
@@ -34,9 +36,43 @@ def _fill(command) -> None:
             param.metavar = _metavar(param)
 
 
+def _click_exception() -> type:
+    """click's ClickException, reached through typer's public BadParameter (no private import)."""
+    return next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException")
+
+
 class PlainHelpGroup(TyperGroup):
-    """The root `imr` group; see the module docstring."""
+    """The root `imr` group; see the module docstring.
+
+    `main` also decides the language before anything is parsed (help is printed while parsing)
+    and prints usage errors in that language itself: click's own messages are English.
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         _fill(self)
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
+        from imr.cli import common, i18n
+
+        args = list(sys.argv[1:] if args is None else args)
+        from imr.cli.app import command_name
+
+        common._state["command"] = command_name(args)
+        common.set_strings_root(i18n.quiet_root(args))
+        common.set_lang(i18n.requested_lang(args))
+        i18n.localise(self, common.lang())
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.Abort:
+            sys.stderr.write(i18n.fw("aborted") + "\n")
+            sys.exit(1)
+        except _click_exception() as error:
+            if getattr(error, "exit_code", 1) == 2:
+                i18n.show_usage_error(error)
+            else:
+                sys.stderr.write(f"{i18n.fw('error')} {error.format_message()}\n")
+            sys.exit(error.exit_code)
+        sys.exit(result if isinstance(result, int) else 0)

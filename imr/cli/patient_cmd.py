@@ -6,21 +6,23 @@ from typing import Optional
 
 import typer
 
-from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
+from imr.cli import complete
 
-app = typer.Typer(help="Enrol participants and look at their records.", no_args_is_help=True)
+from imr.cli.common import accepted, console, escape, handle_errors, print_json, t, value, workspace
+
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("add")
 @handle_errors
 def add(
-    participant: str = typer.Argument(..., help="Pseudonymous id, e.g. p-07 (a-z, 0-9, dash)."),
-    variant: Optional[str] = typer.Option(None, "--variant", help="Module 2 version: general, schizophrenia, schizoaffective, bipolar, depression."),
-    format: Optional[str] = typer.Option(None, "--format", help="individual or group."),
-    leader: Optional[str] = typer.Option(None, "--leader", help="Signature of the responsible leader."),
-    by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
-    module_order: Optional[str] = typer.Option(None, "--module-order", help="Module order after module 1, e.g. 1,3,2,4."),
-    date: Optional[str] = typer.Option(None, "--date", help="Day of enrolment when registered afterwards: 2026-11-26, 26/11, igår (default: today)."),
+    participant: str = typer.Argument(...),
+    variant: Optional[str] = typer.Option(None, "--variant"),
+    format: Optional[str] = typer.Option(None, "--format"),
+    leader: Optional[str] = typer.Option(None, "--leader"),
+    by: Optional[str] = typer.Option(None, "--by"),
+    module_order: Optional[str] = typer.Option(None, "--module-order"),
+    date: Optional[str] = typer.Option(None, "--date"),
 ) -> None:
     """Enrol a participant: creates records/ID.yaml with an enrolment entry."""
     from imr.participants import add_participant
@@ -30,16 +32,20 @@ def add(
         try:
             order = [int(x) for x in module_order.split(",") if x.strip()]
         except ValueError:
-            raise typer.BadParameter("--module-order 1,3,2,...") from None
+            from imr.cli.i18n import bad_usage
+
+            raise bad_usage("usage_module_order", "--module-order") from None
     ws = workspace()
+    variant, format = accepted("variant", variant), accepted("format", format)
     entry = add_participant(ws, participant, variant=variant, format=format, leader=leader, by=by, module_order=order,
                             date=date)
-    console().print(escape(t("added_participant", id=participant, variant=entry["variant"], format=entry["format"])))
+    console().print(escape(t("added_participant", id=participant, variant=value("variant", entry["variant"]),
+                             format=value("format", entry["format"]))))
 
 
 @app.command("list")
 @handle_errors
-def list_(as_json: bool = typer.Option(False, "--json", help="As JSON.")) -> None:
+def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     """All participants with variant, format and attendance."""
     from rich.table import Table
 
@@ -59,16 +65,22 @@ def list_(as_json: bool = typer.Option(False, "--json", help="As JSON.")) -> Non
         if "error" in row:
             table.add_row(escape(row["id"]), escape(row["error"]), "", "", "", "")
             continue
-        table.add_row(*(escape(row.get(k) if row.get(k) is not None else t("none"))
+        table.add_row(*(escape(_shown(k, row.get(k)))
                         for k in ("id", "variant", "format", "leader", "sessions_held", "last_date")))
     console().print(table)
+
+
+def _shown(key: str, raw) -> str:
+    if key in ("variant", "format"):
+        return value(key, raw)
+    return t("none") if raw is None else str(raw)
 
 
 @app.command("show")
 @handle_errors
 def show(
-    participant: str = typer.Argument(..., help="Participant id."),
-    as_json: bool = typer.Option(False, "--json", help="As JSON."),
+    participant: str = typer.Argument(..., autocompletion=complete.participants),
+    as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """One participant: profile, attendance, goals with their history, and the log."""
     from rich.table import Table
@@ -82,28 +94,28 @@ def show(
     out = console()
     out.print(f"[bold]{escape(data['id'])}[/]")
     for key in ("variant", "format", "leader", "enrolled", "sessions_held", "sessions_missed", "last_date", "next_session"):
-        value = data.get(key)
-        out.print(f"  {escape(t(key))}: {escape(value if value is not None else t('none'))}")
+        out.print(f"  {escape(t(key))}: {escape(_shown(key, data.get(key)))}")
     if data["goals"]:
         out.print(f"[bold]{escape(t('goals'))}[/]")
         for goal in data["goals"]:
-            out.print(f"  {escape(goal['id'])} {escape('[' + goal['status'] + ']')} {escape(goal['text'])}")
+            out.print(f"  {escape(goal['id'])} {escape('[' + value('status', goal['status']) + ']')} {escape(goal['text'])}")
             for step in goal["steps"]:
-                out.print(f"     {escape(step['id'])} {escape('[' + step['status'] + ']')} {escape(step['text'])}")
+                out.print(f"     {escape(step['id'])} {escape('[' + value('status', step['status']) + ']')} {escape(step['text'])}")
             for item in goal["history"]:
-                detail = " ".join(str(item[k]) for k in ("target", "status", "text", "note") if item.get(k))
-                out.print(f"       [dim]#{item['entry']} {escape(item['at'])} {escape(item['by'])} {escape(item['kind'])}: "
+                detail = " ".join(value("status", item[k]) if k == "status" else str(item[k])
+                                  for k in ("target", "status", "text", "note") if item.get(k))
+                out.print(f"       [dim]#{item['entry']} {escape(item['at'])} {escape(item['by'])} {escape(value('kind', item['kind']))}: "
                           f"{escape(detail)}[/]")
     table = Table(title=t("log"))
     for key in ("entry", "kind", "session", "session_date", "by", "at"):
-        table.add_column(t(key), no_wrap=key != "kind")
+        table.add_column(t(key), no_wrap=True)
     table.add_column(t("note"), ratio=1, min_width=24, overflow="fold")
     for row in data["log"]:
         note = row.get("note") or ""
         if row.get("target"):
-            note = t("corrects", entry=row["target"], kind=row.get("target_kind") or "?",
+            note = t("corrects", entry=row["target"], kind=value("kind", row.get("target_kind") or "?"),
                      date=row.get("target_date") or "?") + (f" {note}" if note else "")
         table.add_row(f"{row['number']} {row['entry']}" if not str(row["entry"]).startswith("#") else str(row["number"]),
-                      escape(row["kind"]), escape(row.get("session") or ""), escape(row.get("date") or ""),
+                      escape(value("kind", row["kind"])), escape(row.get("session") or ""), escape(row.get("date") or ""),
                       escape(row["by"]), escape(str(row["at"] or "")[:16].replace("T", " ")), escape(note))
     out.print(table)

@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from imr.cli import complete
+
 from imr.cli.common import console, escape, handle_errors, print_json, workspace
 
 
@@ -13,30 +15,30 @@ def register(app: typer.Typer) -> None:
     @app.command("relapse-plan")
     @handle_errors
     def relapse_plan(
-        participant: str = typer.Argument(..., help="Participant id."),
-        trigger: List[str] = typer.Option([], "--trigger", help="Add something that has set off symptoms before (repeatable)."),
-        warning_sign: List[str] = typer.Option([], "--warning-sign", help="Add an early warning sign (repeatable)."),
-        action: List[str] = typer.Option([], "--action", help="Add what to do when a sign appears (repeatable)."),
-        calming: List[str] = typer.Option([], "--calming", help="Add what helps to calm down if staff step in (repeatable)."),
-        not_wanted: List[str] = typer.Option([], "--not-wanted", help="Add what the participant does not want others to do (repeatable)."),
-        helper: List[str] = typer.Option([], "--helper", help="Add who helps and how, as a role, e.g. kontaktperson (repeatable)."),
-        emergency: List[str] = typer.Option([], "--emergency", help="Add an emergency contact as a role, e.g. avdelningens telefon (repeatable)."),
-        copy: List[str] = typer.Option([], "--copy", help="Add who has a copy of the plan, as a role (repeatable)."),
-        kept_at: Optional[str] = typer.Option(None, "--kept-at", help="Where the plan is kept."),
-        remove_trigger: List[str] = typer.Option([], "--remove-trigger", help="Remove this trigger (repeatable)."),
-        remove_warning_sign: List[str] = typer.Option([], "--remove-warning-sign", help="Remove this warning sign (repeatable)."),
-        remove_action: List[str] = typer.Option([], "--remove-action", help="Remove this action (repeatable)."),
-        remove_calming: List[str] = typer.Option([], "--remove-calming", help="Remove this item (repeatable)."),
-        remove_not_wanted: List[str] = typer.Option([], "--remove-not-wanted", help="Remove this item (repeatable)."),
-        remove_helper: List[str] = typer.Option([], "--remove-helper", help="Remove this helper (repeatable)."),
-        remove_emergency: List[str] = typer.Option([], "--remove-emergency", help="Remove this emergency contact (repeatable)."),
-        remove_copy: List[str] = typer.Option([], "--remove-copy", help="Remove this copy holder (repeatable)."),
-        replace: bool = typer.Option(False, "--replace", help="The sections given replace the old ones whole, instead of adding to them."),
-        note: Optional[str] = typer.Option(None, "--note", help="Note about this version."),
-        edit: bool = typer.Option(False, "--edit", help="Write the plan in your editor ($VISUAL or $EDITOR) as a YAML form."),
-        show_history: bool = typer.Option(False, "--history", help="Every version with what it added and removed."),
-        by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
-        as_json: bool = typer.Option(False, "--json", help="Show the current plan (or the history) as JSON."),
+        participant: str = typer.Argument(..., autocompletion=complete.participants),
+        trigger: List[str] = typer.Option([], "--trigger"),
+        warning_sign: List[str] = typer.Option([], "--warning-sign"),
+        action: List[str] = typer.Option([], "--action"),
+        calming: List[str] = typer.Option([], "--calming"),
+        not_wanted: List[str] = typer.Option([], "--not-wanted"),
+        helper: List[str] = typer.Option([], "--helper"),
+        emergency: List[str] = typer.Option([], "--emergency"),
+        copy: List[str] = typer.Option([], "--copy"),
+        kept_at: Optional[str] = typer.Option(None, "--kept-at"),
+        remove_trigger: List[str] = typer.Option([], "--remove-trigger"),
+        remove_warning_sign: List[str] = typer.Option([], "--remove-warning-sign"),
+        remove_action: List[str] = typer.Option([], "--remove-action"),
+        remove_calming: List[str] = typer.Option([], "--remove-calming"),
+        remove_not_wanted: List[str] = typer.Option([], "--remove-not-wanted"),
+        remove_helper: List[str] = typer.Option([], "--remove-helper"),
+        remove_emergency: List[str] = typer.Option([], "--remove-emergency"),
+        remove_copy: List[str] = typer.Option([], "--remove-copy"),
+        replace: bool = typer.Option(False, "--replace"),
+        note: Optional[str] = typer.Option(None, "--note"),
+        edit: bool = typer.Option(False, "--edit"),
+        show_history: bool = typer.Option(False, "--history"),
+        by: Optional[str] = typer.Option(None, "--by"),
+        as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Show the current relapse-prevention plan; with options, append a new version.
 

@@ -6,44 +6,39 @@ from typing import Optional
 
 import typer
 
+from imr.cli import complete
+
 from imr.cli.common import console, escape, handle_errors, t, workspace
 
-app = typer.Typer(help="Print handouts, personal folders, bundles and the leader manual (A4 PDF, DOCX, HTML).",
-                  no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
-FORMAT_HELP = "pdf, docx, html or md (default: the suffix of -o, else pdf)."
-OUTPUT_HELP = "Output file (default: out/ in the workspace); - writes the Markdown to stdout."
-DATE_HELP = "Date printed on personalised output, YYYY-MM-DD (default: today)."
-FORCE_HELP = "Replace an existing file at -o even if imr did not make it."
-DUPLEX_HELP = "For double-sided printing: every handout starts on a front page (default for bundles)."
 
 
 def _force_option():
-    return typer.Option(False, "--force", help=FORCE_HELP)
+    return typer.Option(False, "--force")
 
 
 def _duplex_option():
-    return typer.Option(True, "--duplex/--simplex", help=DUPLEX_HELP)
+    return typer.Option(True, "--duplex/--simplex")
 
 
 def _format_option():
-    return typer.Option(None, "--format", "-f", help=FORMAT_HELP, metavar="FORMAT")
+    return typer.Option(None, "--format", "-f", metavar="FORMAT")
 
 
 def _output_option():
-    return typer.Option(None, "--output", "-o", help=OUTPUT_HELP, metavar="PATH")
+    return typer.Option(None, "--output", "-o", metavar="PATH")
 
 
 @app.command("handout")
 @handle_errors
 def handout(
-    session: str = typer.Argument(..., help="Session as M.S, for example 3.2."),
-    participant: Optional[str] = typer.Option(None, "--for", help="Participant id: their version, homework, goals and prefilled worksheets."),
-    variant: Optional[str] = typer.Option(None, "--variant", metavar="VARIANT",
-                                          help="Diagnosis version of a module 2 handout, e.g. bipolar."),
+    session: str = typer.Argument(..., autocompletion=complete.sessions),
+    participant: Optional[str] = typer.Option(None, "--for", autocompletion=complete.participants),
+    variant: Optional[str] = typer.Option(None, "--variant", metavar="VARIANT"),
     fmt: Optional[str] = _format_option(),
     output: Optional[str] = _output_option(),
-    date: Optional[str] = typer.Option(None, "--date", help=DATE_HELP),
+    date: Optional[str] = typer.Option(None, "--date"),
     force: bool = _force_option(),
 ) -> None:
     """One session's handout, for everyone or personalised for one participant."""
@@ -57,17 +52,16 @@ def handout(
 @app.command("bundle")
 @handle_errors
 def bundle(
-    module: Optional[int] = typer.Option(None, "--module", help="Every handout of one module."),
-    all_: bool = typer.Option(False, "--all", help="The whole programme in one document."),
-    participant: Optional[str] = typer.Option(None, "--for", help="A participant's personal folder: goals, relapse plan, handouts so far."),
-    group: Optional[str] = typer.Option(None, "--group", help="Every member of a group (their folders, or with --next today's handouts)."),
-    next_: bool = typer.Option(False, "--next", help="With --group: today's handout for every member, each personalised."),
-    variants: Optional[str] = typer.Option(None, "--variants", metavar="all",
-                                           help="With --all or --module: every diagnosis version too (a master binder)."),
+    module: Optional[int] = typer.Option(None, "--module"),
+    all_: bool = typer.Option(False, "--all"),
+    participant: Optional[str] = typer.Option(None, "--for", autocompletion=complete.participants),
+    group: Optional[str] = typer.Option(None, "--group", autocompletion=complete.groups),
+    next_: bool = typer.Option(False, "--next"),
+    variants: Optional[str] = typer.Option(None, "--variants", metavar="all"),
     duplex: bool = _duplex_option(),
     fmt: Optional[str] = _format_option(),
     output: Optional[str] = _output_option(),
-    date: Optional[str] = typer.Option(None, "--date", help=DATE_HELP),
+    date: Optional[str] = typer.Option(None, "--date"),
     force: bool = _force_option(),
 ) -> None:
     """Several handouts in one document: a module, the programme, a folder or a group."""
@@ -101,7 +95,7 @@ def bundle(
 @app.command("manual")
 @handle_errors
 def manual(
-    module: Optional[int] = typer.Option(None, "--module", help="Only this module's leader guides."),
+    module: Optional[int] = typer.Option(None, "--module"),
     duplex: bool = _duplex_option(),
     fmt: Optional[str] = _format_option(),
     output: Optional[str] = _output_option(),

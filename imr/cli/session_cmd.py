@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
+import sys
 from contextlib import contextmanager
 from typing import Iterator, List, Optional
 
 import typer
 
-from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
+from imr.cli import complete
 
-app = typer.Typer(help="Plan today's session and log what happened.", no_args_is_help=True)
+from imr.cli.common import console, escape, handle_errors, print_json, t, value, workspace
+from imr.cli.i18n import bad_usage
+
+app = typer.Typer(no_args_is_help=True)
 
 
 def _one_target(participant: Optional[str], group: Optional[str]) -> None:
     """Exactly one of PARTICIPANT and --group; anything else is a usage error (exit 2)."""
     if (participant is None) == (group is None):
-        raise typer.BadParameter("give either a participant id or --group NAME, not both or neither",
-                                 param_hint="PARTICIPANT / --group")
+        raise bad_usage("usage_one_target", "PARTICIPANT / --group")
 
 
 @app.command("next")
 def next_(
-    participant: Optional[str] = typer.Argument(None, metavar="PARTICIPANT", help="Participant id (or use --group)."),
-    group: Optional[str] = typer.Option(None, "--group", help="Plan the next session of this group instead."),
-    as_json: bool = typer.Option(False, "--json", help="The plan as JSON."),
-    render: Optional[str] = typer.Option(None, "--render", metavar="FORMAT",
-                                         help="Also print today's handout(s) into out/: pdf, docx, html or md."),
+    participant: Optional[str] = typer.Argument(None, metavar="PARTICIPANT", autocompletion=complete.participants),
+    group: Optional[str] = typer.Option(None, "--group", autocompletion=complete.groups),
+    as_json: bool = typer.Option(False, "--json"),
+    render: Optional[str] = typer.Option(None, "--render", metavar="FORMAT"),
 ) -> None:
     """Today's plan: the eight steps of the next session, with the record's homework and goals."""
     _one_target(participant, group)
@@ -85,16 +87,21 @@ def _print_plan(plan: dict, ws) -> None:
             participant=plan["participant"], module=plan["module"], module_title=plan["module_title"],
             number=plan["sessions_held"] + 1, total=plan["sessions_total"])),
     ]
-    lines.extend(_step_lines(plan["steps"], labels))
+    handout = plan.get("handout") or {}
+    print_line = t("print_command", command=f"imr render handout {handout.get('session')} --for {plan['participant']}",
+                   variant=value("variant", handout.get("variant")))
+    lines.extend(_step_lines(plan["steps"], labels, print_line))
     emit(lines)
 
 
-def _step_lines(steps: list, labels: dict) -> list[tuple[str | None, str]]:
+def _step_lines(steps: list, labels: dict, print_line: str) -> list[tuple[str | None, str]]:
+    """The plan's steps; the print step names the command to run, not a file in the curriculum."""
     lines: list[tuple[str | None, str]] = []
     for step in steps:
         lines.append((None, ""))
         lines.append(("bold cyan", step["label"]))
-        lines.extend((None, f"  {line}") for line in step["lines"])
+        shown = [print_line] if step.get("id") == "handout" else step["lines"]
+        lines.extend((None, f"  {line}") for line in shown)
         if step.get("key_points"):
             lines.append(("bold", f"  {labels['key_points']}"))
             lines.extend((None, f"   • {point}") for point in step["key_points"])
@@ -126,33 +133,29 @@ def _print_group_plan(plan: dict, ws) -> None:
             step="; ".join(steps) or "–")))
         if member["catch_up"]:
             lines.append(("yellow", "     " + labels["group_member_catch_up"].format(sessions=", ".join(member["catch_up"]))))
-    lines.extend(_step_lines(plan["steps"], labels))
+    print_line = t("print_command_group", command=f"imr render bundle --group {plan['group']} --next")
+    lines.extend(_step_lines(plan["steps"], labels, print_line))
     emit(lines)
 
 
 @app.command("log")
 def log(
-    ids: List[str] = typer.Argument(None, metavar="ID",
-                                    help="Participant id; with --group, the ids of absent members after --absent."),
-    group: Optional[str] = typer.Option(None, "--group", help="Log a group session: one entry in every member's record."),
-    module: Optional[int] = typer.Option(None, "--module", help="Module number (default: the planned session)."),
-    session: Optional[int] = typer.Option(None, "--session", help="Session number within the module."),
-    date: Optional[str] = typer.Option(None, "--date", help="Date of the session: 2026-11-26, 26/11, idag, igår, i torsdags (default: today)."),
-    by: Optional[str] = typer.Option(None, "--by", help="Your signature (default: IMR_SIGNATURE or your own settings)."),
-    homework_review: List[str] = typer.Option([], "--homework-review",
-                                              help="Last homework: gjord, delvis, inte gjord or ingen; with --group ID:VALUE per member, a bare VALUE for everyone present (repeatable)."),
-    homework: Optional[str] = typer.Option(None, "--homework", help="Homework agreed for next time."),
-    note: Optional[str] = typer.Option(None, "--note", help="Session note, in plain Swedish the participant can read."),
-    step_done: List[str] = typer.Option([], "--step-done", help="A goal step completed, e.g. GK7M.2; with --group ID:GK7M.2 (repeatable)."),
-    absent: bool = typer.Option(False, "--absent", help="The participant did not come; with --group, the members named after it."),
-    edit: bool = typer.Option(False, "--edit", help="Write the note in your editor ($VISUAL or $EDITOR)."),
-    handout: Optional[bool] = typer.Option(None, "--handout/--no-handout",
-                                           help="Whether today's handout was given; counted by imr fidelity only when said."),
-    significant_other: bool = typer.Option(False, "--significant-other",
-                                           help="A relative or friend took part or helped with the goal (imr fidelity)."),
-    significant_other_member: List[str] = typer.Option([], "--significant-other-member", metavar="ID",
-                                                       help="With --group: a member whose relative or friend took part (repeatable)."),
-    again: bool = typer.Option(False, "--again", help="Log the session even though it is already logged on that date."),
+    ids: List[str] = typer.Argument(None, metavar="ID", autocompletion=complete.participants),
+    group: Optional[str] = typer.Option(None, "--group", autocompletion=complete.groups),
+    module: Optional[int] = typer.Option(None, "--module"),
+    session: Optional[int] = typer.Option(None, "--session"),
+    date: Optional[str] = typer.Option(None, "--date"),
+    by: Optional[str] = typer.Option(None, "--by"),
+    homework_review: List[str] = typer.Option([], "--homework-review"),
+    homework: Optional[str] = typer.Option(None, "--homework"),
+    note: Optional[str] = typer.Option(None, "--note"),
+    step_done: List[str] = typer.Option([], "--step-done"),
+    absent: bool = typer.Option(False, "--absent"),
+    edit: bool = typer.Option(False, "--edit"),
+    handout: Optional[bool] = typer.Option(None, "--handout/--no-handout"),
+    significant_other: bool = typer.Option(False, "--significant-other"),
+    significant_other_member: List[str] = typer.Option([], "--significant-other-member", metavar="ID"),
+    again: bool = typer.Option(False, "--again"),
 ) -> None:
     """Record the session (or an absence) as a new signed entry at the end of the record.
 
@@ -162,19 +165,22 @@ def log(
     from imr.sessions import SessionLog
 
     ids = list(ids or [])
+    if (group is None and len(ids) == 1 and sys.stdin.isatty() and sys.stdout.isatty()
+            and not any((module, session, date, homework_review, homework, note, step_done, absent, edit,
+                         handout is not None, significant_other, significant_other_member, again))):
+        _log_asked(ids[0], by)
+        return
     if group is None:
         if len(ids) != 1:
-            raise typer.BadParameter("give one participant id, or --group NAME", param_hint="PARTICIPANT")
+            raise bad_usage("usage_one_participant", "PARTICIPANT")
         if len(homework_review) > 1 or any(":" in v for v in homework_review) or significant_other_member:
-            raise typer.BadParameter("per-member values go with --group", param_hint="--homework-review")
+            raise bad_usage("usage_per_member", "--homework-review")
     elif ids and not absent:
-        raise typer.BadParameter("with --group, name the members who did not come after --absent", param_hint="--absent")
+        raise bad_usage("usage_group_ids_after_absent", "--absent")
     elif absent and not ids:
-        raise typer.BadParameter("with --group, --absent needs the ids of the members who did not come",
-                                 param_hint="--absent")
+        raise bad_usage("usage_group_absent_needs_ids", "--absent")
     elif significant_other:
-        raise typer.BadParameter("with --group, name the members with --significant-other-member ID",
-                                 param_hint="--significant-other")
+        raise bad_usage("usage_group_significant_other", "--significant-other")
     default_review = next((v for v in homework_review if ":" not in v), None)
     per_member = {v.partition(":")[0].strip(): v.partition(":")[2].strip() for v in homework_review if ":" in v}
     entry = SessionLog(module=module, session=session, date=date, by=by, homework_review=default_review,
@@ -189,6 +195,15 @@ def log(
 
 
 @handle_errors
+def _log_asked(participant: str, by: Optional[str]) -> None:
+    from imr.cli.session_ask import ask_session_log
+
+    log = ask_session_log(participant, by)
+    if log is not None:
+        _log_one(participant, log, edit=False)
+
+
+@handle_errors
 def _log_group(group: str, log, *, edit: bool) -> None:
     from dataclasses import replace
 
@@ -196,10 +211,8 @@ def _log_group(group: str, log, *, edit: bool) -> None:
 
     ws = workspace()
     if edit:
-        from imr.editor import note_from_editor
-
         planned = log_group_session(ws, group, log, dry_run=True)
-        log = replace(log, note=note_from_editor(t("editor_template", session=planned["session"], id=group), log.note or ""))
+        log = replace(log, note=_note(t("editor_template", session=planned["session"], id=group), log.note or ""))
         with _keep_refused_note(ws, log.note):
             result = log_group_session(ws, group, log)
     else:
@@ -217,10 +230,8 @@ def _log_one(participant: str, log, *, edit: bool) -> None:
 
     ws = workspace()
     if edit:
-        from imr.editor import note_from_editor
-
         ref = resolve_session(ws, participant, log.module, log.session)
-        note = note_from_editor(t("editor_template", session=str(ref), id=participant), log.note or "")
+        note = _note(t("editor_template", session=str(ref), id=participant), log.note or "")
         log = replace(log, note=note, module=ref.module, session=ref.session)
         with _keep_refused_note(ws, note):
             entry = log_session(ws, participant, log)
@@ -229,6 +240,25 @@ def _log_one(participant: str, log, *, edit: bool) -> None:
     key = "logged_absent" if log.absent else "logged_session"
     console().print(escape(t(key, id=participant, session=f"{entry['module']}.{entry['session']}",
                              date=entry["date"], by=entry["by"])))
+
+
+def _note(template: str, initial: str) -> str:
+    """The note from the user's editor; with no editor on this computer, asked in the terminal."""
+    from imr.editor import note_from_editor
+    from imr.errors import ImrError
+
+    try:
+        return note_from_editor(template, initial)
+    except ImrError as err:
+        if err.code != "editor_missing" or not sys.stdin.isatty():
+            raise
+    from rich.prompt import Prompt
+
+    console().print(escape(t("note_prompt_intro")))
+    text = Prompt.ask(t("note_prompt"), default=initial or None, console=console()) or ""
+    if not text.strip():
+        raise ImrError("editor_aborted")
+    return text.strip()
 
 
 @contextmanager
@@ -250,12 +280,12 @@ def register_absent(root: typer.Typer) -> None:
     @root.command("absent")
     @handle_errors
     def absent(
-        participant: str = typer.Argument(..., help="Participant id."),
-        module: Optional[int] = typer.Option(None, "--module", help="Module number (default: the planned session)."),
-        session: Optional[int] = typer.Option(None, "--session", help="Session number within the module."),
-        date: Optional[str] = typer.Option(None, "--date", help="Date: 2026-11-26, 26/11, idag, igår, i torsdags (default: today)."),
-        by: Optional[str] = typer.Option(None, "--by", help="Your signature."),
-        note: Optional[str] = typer.Option(None, "--note", help="Optional note, e.g. the reason."),
+        participant: str = typer.Argument(..., autocompletion=complete.participants),
+        module: Optional[int] = typer.Option(None, "--module"),
+        session: Optional[int] = typer.Option(None, "--session"),
+        date: Optional[str] = typer.Option(None, "--date"),
+        by: Optional[str] = typer.Option(None, "--by"),
+        note: Optional[str] = typer.Option(None, "--note"),
     ) -> None:
         """Record that the participant missed the planned session."""
         from imr.sessions import SessionLog, log_session

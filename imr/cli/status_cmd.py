@@ -7,7 +7,8 @@ from typing import Any
 
 import typer
 
-from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
+from imr.cli.common import console, escape, handle_errors, lang, print_json, t, value, workspace
+from imr.strings import number, plural
 
 COLUMNS = ("id", "variant", "form", "next", "attendance", "last", "goals", "imrs")
 
@@ -15,7 +16,7 @@ COLUMNS = ("id", "variant", "form", "next", "attendance", "last", "goals", "imrs
 def register(app: typer.Typer) -> None:
     @app.command("status")
     @handle_errors
-    def status(as_json: bool = typer.Option(False, "--json", help="The rows as JSON, `id` first in each.")) -> None:
+    def status(as_json: bool = typer.Option(False, "--json")) -> None:
         """One row per participant: next session, attendance, last session, goals, IMRS."""
         from imr.status import status_rows
 
@@ -31,14 +32,30 @@ def register(app: typer.Typer) -> None:
             _table(rows, cells)
         else:
             _plain(cells)
+        _unsynced_note()
+
+
+def _unsynced_note() -> None:
+    """One line when records changed here have not been shared with `imr sync` yet."""
+    from imr.sync import own_changes
+
+    root = workspace().root
+    if not (root / ".git").exists():
+        return
+    try:
+        changed = own_changes(root)
+    except (OSError, ValueError):
+        return  # no git on this computer: nothing to say about syncing
+    if changed:
+        sys.stdout.write(t("status_unsynced", files=plural(len(changed), t("file_one"), t("file_many"))) + "\n")
 
 
 def _cells(row: dict[str, Any]) -> list[str]:
     if "error" in row:
         return [row["id"], row["error"]] + [""] * (len(COLUMNS) - 2)
-    form = t("status_individual") if row["format"] == "individual" else t("status_group")
+    form = value("format", row["format"])
     if row.get("group"):
-        form += f" ({row['group']})"
+        form = t("status_in_group", group=row["group"])
     last = row["last_session_date"] or t("none")
     if row["last_session"]:
         last = f"{row['last_session']} {last}"
@@ -46,15 +63,20 @@ def _cells(row: dict[str, Any]) -> list[str]:
         last += " " + t("status_overdue", days=row["days_since_session"])
     imrs = t("none")
     if row["imrs_mean"] is not None:
-        imrs = f"{row['imrs_mean']:.2f}"
+        imrs = number(row["imrs_mean"], lang())
         if row["imrs_change"] is not None:
-            imrs += f" ({row['imrs_change']:+.2f})"
+            change = number(row["imrs_change"], lang())
+            imrs += f" ({'+' if row['imrs_change'] > 0 else ''}{change})"
+        if row.get("imrs_rater"):
+            imrs += f" {value('rater', row['imrs_rater'])}"
     return [
         row["id"],
-        row["variant"],
+        value("variant", row["variant"]),
         form,
         row["next_session"] or t("status_complete"),
-        t("status_attendance", attended=row["sessions_attended"], missed=row["sessions_missed"]),
+        t("status_attendance_counted", attended=plural(row["sessions_attended"], t("session_one"), t("session_many")),
+          missed=plural(row["sessions_missed"], t("missed_one"), t("missed_many")))
+        + (" " + t("status_in_a_row", count=row["absences_in_a_row"]) if row.get("absences_in_a_row", 0) >= 2 else ""),
         last,
         str(row["active_goals"]),
         imrs,
@@ -68,7 +90,7 @@ def _table(rows: list[dict[str, Any]], cells: list[list[str]]) -> None:
     for column in COLUMNS:
         table.add_column(t(f"status_col_{column}"))
     for row, values in zip(rows, cells):
-        style = "red" if "error" in row or row.get("overdue") else None
+        style = "red" if "error" in row or row.get("overdue") or row.get("absences_in_a_row", 0) >= 2 else None
         table.add_row(*(escape(v) for v in values), style=style)
     console().print(table)
 

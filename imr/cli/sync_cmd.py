@@ -1,0 +1,27 @@
+"""`imr sync`: one command instead of git add, commit, pull, check and push."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from imr.cli.common import console, escape, handle_errors, t, workspace
+
+
+def register(root: typer.Typer) -> None:
+    @root.command("sync")
+    @handle_errors
+    def sync_(by: Optional[str] = typer.Option(None, "--by")) -> None:
+        """Commit your new entries, fetch the others', check, and send when all is well."""
+        from imr.sync import sync
+
+        ws = workspace()
+        result = sync(ws, ws.signature(by))
+        ok = result.outcome == "sync_done"
+        if result.committed and not ok:
+            console().print(escape(t("sync_committed_locally")))
+        console(stderr=not ok).print(escape(t(result.outcome, **result.params)),
+                                     style=None if ok else "yellow")
+        if not ok:
+            raise typer.Exit(1)

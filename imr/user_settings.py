@@ -1,0 +1,88 @@
+"""Settings that belong to a person, not to the ward: the signature and the language.
+
+`imr.yaml` is tracked by git and shared by every staff clone, so a signature written there would
+sign everybody's entries. Each value is looked up, in order, on the command line, in an
+environment variable, in git's own configuration (`git config imr.signature`, which git keeps
+per user) and in a small `settings.yaml` in the user's config folder. The folder is passed in by
+the caller (the CLI asks typer for the platform's place), so the library stays free of it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+SETTINGS_FILE = "settings.yaml"
+ENV = {"signature": "IMR_SIGNATURE", "language": "IMR_LANG"}
+GIT_KEY = {"signature": "imr.signature", "language": "imr.language"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A value and where it came from: `option`, `env`, `git`, `file` or `none`."""
+
+    value: str | None
+    source: str
+    where: str = ""
+
+
+def settings_path(config_dir: Path | None) -> Path | None:
+    return None if config_dir is None else Path(config_dir) / SETTINGS_FILE
+
+
+def _from_git(root: Path | None, key: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "config", "--get", key], cwd=root or None, capture_output=True, text=True,
+                              timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None  # no git on this computer: the other places still count
+    value = done.stdout.strip()
+    return value if done.returncode == 0 and value else None
+
+
+def _from_file(config_dir: Path | None, key: str) -> str | None:
+    path = settings_path(config_dir)
+    if path is None or not path.is_file():
+        return None
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    value = data.get(key) if isinstance(data, dict) else None
+    return str(value).strip() if value is not None and str(value).strip() else None
+
+
+def resolve(name: str, given: str | None, root: Path | None, config_dir: Path | None) -> Setting:
+    """The value of `signature` or `language` in effect, and its source."""
+    if given is not None:
+        return Setting(given, "option")
+    env = os.environ.get(ENV[name])
+    if env:
+        return Setting(env, "env", ENV[name])
+    value = _from_git(root, GIT_KEY[name])
+    if value:
+        return Setting(value, "git", GIT_KEY[name])
+    value = _from_file(config_dir, name)
+    if value:
+        return Setting(value, "file", str(settings_path(config_dir)))
+    return Setting(None, "none")
+
+
+def save(config_dir: Path, name: str, value: str) -> Path:
+    """Write one value into the user's settings file (created when missing)."""
+    import yaml
+
+    path = settings_path(config_dir)
+    assert path is not None
+    data: dict = {}
+    if path.is_file():
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = loaded if isinstance(loaded, dict) else {}
+    data[name] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=True), encoding="utf-8")
+    return path

@@ -1,0 +1,102 @@
+"""`imr session log ID` in a terminal asks the weekly loop's questions; without one it never asks."""
+
+import os
+import sys
+
+import pytest
+import yaml
+
+from conftest import posix_only
+
+pexpect = pytest.importorskip("pexpect")
+
+
+def _spawn(imr, *args):
+    env = {**os.environ, "IMR_SIGNATURE": "KL", "TERM": "dumb", "COLUMNS": "100"}
+    env.pop("IMR_LANG", None)
+    return pexpect.spawn(sys.executable, ["-m", "imr", *args], cwd=str(imr.root), env=env, encoding="utf-8",
+                         timeout=30)
+
+
+def _last(imr, pid="p-01"):
+    return yaml.safe_load(imr.record(pid).read_text())["log"][-1]
+
+
+@posix_only
+def test_questions_in_order_then_summary_then_saved(enrolled):
+    enrolled.ok("goal", "add", "p-01", "Laga mat själv", "--step", "Handla till en måltid")
+    step = [e for e in yaml.safe_load(enrolled.record("p-01").read_text())["log"] if e["kind"] == "goal"][0]
+    child = _spawn(enrolled, "session", "log", "p-01")
+    child.expect(r"Vilken träff \(1\.1\)")
+    child.sendline("")
+    child.expect(r"Kom deltagaren \[j/n\] \(j\)")
+    child.sendline("j")
+    child.expect(r"Förra hemuppgiften \[gjord/delvis/inte gjord/ingen\]")
+    child.sendline("kanske")
+    child.expect("Välj ett av alternativen")
+    child.sendline("delvis")
+    child.expect("Ny hemuppgift")
+    child.sendline("Skriv en inköpslista")
+    child.expect("Anteckning")
+    child.sendline("Deltagaren berättade om veckan.")
+    child.expect("dagens handout")
+    child.sendline("j")
+    child.expect("anhörig")
+    child.sendline("n")
+    child.expect(r"delmålet \w+\.1 klart: Handla till en måltid")
+    child.sendline("j")
+    child.expect("Det här sparas för p-01, träff 1.1:")
+    child.expect("Förra hemuppgiften: delvis")
+    child.expect(r"Spara \[j/n\]")
+    child.sendline("")
+    child.expect("Sparat: träff 1.1 för p-01")
+    child.expect(pexpect.EOF)
+    entry = _last(enrolled)
+    assert entry["kind"] == "session" and (entry["module"], entry["session"]) == (1, 1)
+    assert entry["homework_review"] == "partly" and entry["homework"] == "Skriv en inköpslista"
+    assert entry["handout"] is True and entry.get("significant_other") in (None, False)
+    assert len(entry["steps_done"]) == 1 and entry["steps_done"][0] != step["id"]
+
+
+@posix_only
+def test_absent_and_declined_summary_writes_nothing(enrolled):
+    before = enrolled.snapshot()
+    child = _spawn(enrolled, "session", "log", "p-01")
+    child.expect("Vilken träff")
+    child.sendline("")
+    child.expect("Kom deltagaren")
+    child.sendline("n")
+    child.expect("Anteckning")
+    child.sendline("")
+    child.expect("Kom: nej")
+    child.expect("Spara")
+    child.sendline("n")
+    child.expect("Inget sparades.")
+    child.expect(pexpect.EOF)
+    assert enrolled.snapshot() == before
+
+
+def test_without_a_terminal_it_logs_today_without_asking(enrolled):
+    result = enrolled.ok("session", "log", "p-01")
+    assert "Vilken träff" not in result.output and "Sparat: träff 1.1 för p-01" in result.output
+    assert _last(enrolled)["kind"] == "session"
+
+
+def test_without_a_terminal_missing_required_input_is_an_error(enrolled):
+    result = enrolled("session", "log")
+    assert result.exit_code == 2 and "Fel:" in result.output and "Vilken" not in result.output
+
+
+@posix_only
+def test_edit_without_any_editor_asks_for_the_note_in_the_terminal(enrolled, tmp_path):
+    env = {**os.environ, "IMR_SIGNATURE": "KL", "TERM": "dumb", "PATH": str(tmp_path)}
+    for name in ("VISUAL", "EDITOR", "IMR_LANG"):
+        env.pop(name, None)
+    child = pexpect.spawn(sys.executable, ["-m", "imr", "session", "log", "p-01", "--edit", "--date", "2026-03-01"],
+                          cwd=str(enrolled.root), env=env, encoding="utf-8", timeout=30)
+    child.expect("Ingen textredigerare finns")
+    child.expect("Anteckning")
+    child.sendline("Skrivet i terminalen.")
+    child.expect("Sparat: träff 1.1")
+    child.expect(pexpect.EOF)
+    assert _last(enrolled)["note"] == "Skrivet i terminalen."

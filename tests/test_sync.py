@@ -1,0 +1,88 @@
+"""`imr sync` with a real bare repository and two staff clones: sent, fetched, merged, checked."""
+
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import Imr
+
+
+def git(root, *args):
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def ward(enrolled, tmp_path, monkeypatch):
+    """Clone A (the enrolled workspace), a bare shared copy, and clone B of it."""
+    for key, value in {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@invalid", "GIT_COMMITTER_NAME": "T",
+                       "GIT_COMMITTER_EMAIL": "t@invalid"}.items():
+        monkeypatch.setenv(key, value)
+    enrolled.commit_all("start")
+    bare = tmp_path / "shared.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(enrolled.root), str(bare)], check=True)
+    git(enrolled.root, "remote", "add", "origin", str(bare))
+    git(enrolled.root, "fetch", "-q", "origin")
+    branch = git(enrolled.root, "rev-parse", "--abbrev-ref", "HEAD").strip()
+    git(enrolled.root, "branch", "-q", "-u", f"origin/{branch}")
+    clone = tmp_path / "b"
+    subprocess.run(["git", "clone", "-q", str(bare), str(clone)], check=True)
+    other = Imr(clone, monkeypatch)
+    return enrolled, other, bare
+
+
+def _kinds(imr, pid="p-01"):
+    return [e["kind"] for e in yaml.safe_load(imr.record(pid).read_text())["log"]]
+
+
+def test_entries_travel_between_clones_and_merge(ward):
+    a, b, _ = ward
+    a.ok("session", "log", "p-01", "--date", "2026-02-05", "--note", "Från A.")
+    assert "1 fil med nya poster är inte synkade ännu" in a.ok("status").output
+    out = a.ok("sync").output
+    assert "inte synkade" not in a.ok("status").output
+    assert "Synkat: 1 ändrade filer skickade" in out
+    assert git(a.root, "log", "-1", "--format=%s").strip() == "imr sync (KL): p-01 träff"
+    b.ok("sync")
+    assert _kinds(b) == ["enrolled", "session"]
+    # both write to the same record at once: the merge driver keeps both appended entries
+    a.ok("absent", "p-01", "--date", "2026-02-12")
+    b.ok("goal", "add", "p-01", "Laga mat själv")
+    a.ok("sync")
+    assert "Synkat" in b.ok("sync").output
+    a.ok("sync")
+    assert sorted(_kinds(a)) == sorted(_kinds(b)) == sorted(["enrolled", "session", "absent", "goal"])
+    assert a.ok("check").output == ""
+
+
+def test_offline_keeps_the_entries_committed_here(ward):
+    a, _, bare = ward
+    git(a.root, "remote", "set-url", "origin", str(bare) + "-gone")
+    a.ok("session", "log", "p-01", "--date", "2026-02-05")
+    result = a("sync")
+    assert result.exit_code == 1
+    assert "Ingen kontakt med den gemensamma kopian" in result.output
+    assert "imr sync (KL): p-01 träff" in git(a.root, "log", "-1", "--format=%s")
+    assert git(a.root, "status", "--porcelain", "--", "records") == ""
+
+
+def test_without_a_shared_copy_it_says_so(enrolled):
+    enrolled.commit_all("start")
+    enrolled.ok("session", "log", "p-01", "--date", "2026-02-05")
+    result = enrolled("sync")
+    assert result.exit_code == 1 and "ingen gemensam kopia" in result.output
+    assert len(result.output.strip().splitlines()) == 2  # saved locally + what to do
+
+
+def test_a_conflict_is_aborted_and_nothing_is_lost(ward):
+    a, b, _ = ward
+    for clone, text in ((a, "A\n"), (b, "B\n")):
+        (clone.root / "rutiner.txt").write_text(text)
+        git(clone.root, "add", "rutiner.txt")
+        git(clone.root, "commit", "-q", "--no-verify", "-m", f"rutiner {text.strip()}")
+    a.ok("sync")
+    b.ok("session", "log", "p-01", "--date", "2026-02-05")
+    result = b("sync")
+    assert result.exit_code == 1 and "rutiner.txt" in result.output and "inget gick förlorat" in result.output
+    assert not (b.root / ".git" / "MERGE_HEAD").exists()
+    assert (b.root / "rutiner.txt").read_text() == "B\n" and _kinds(b) == ["enrolled", "session"]
