@@ -13,9 +13,9 @@ def register(app: typer.Typer) -> None:
     @app.command("export")
     @handle_errors
     def export(
-        fmt: str = typer.Option("csv", "--format", help="csv or parquet (one file per table; parquet needs the [parquet] extra)."),
-        output: Optional[str] = typer.Option(None, "-o", "--output", help="Folder for the tables (default: out/export-DATE)."),
-        since: Optional[str] = typer.Option(None, "--since", help="Only sessions, meetings and IMRS from this date, YYYY-MM-DD."),
+        fmt: str = typer.Option("csv", "--format"),
+        output: Optional[str] = typer.Option(None, "-o", "--output"),
+        since: Optional[str] = typer.Option(None, "--since"),
     ) -> None:
         """Export tidy tables (CSV or Parquet) with pseudonymous ids and no free text, for R, Python or a spreadsheet."""
         from datetime import date

@@ -13,13 +13,13 @@ def register(app: typer.Typer) -> None:
     @app.command("report")
     @handle_errors
     def report(
-        since: Optional[str] = typer.Option(None, "--since", help="First day of the period, YYYY-MM-DD (default: four weeks back)."),
-        until: Optional[str] = typer.Option(None, "--until", help="Last day of the period, YYYY-MM-DD (default: today)."),
-        group: Optional[str] = typer.Option(None, "--group", help="Only this group and its members."),
-        notes: bool = typer.Option(False, "--notes", help="Include session notes (only for people entitled to read the records)."),
-        fmt: str = typer.Option("html", "--format", help="html (one self-contained file) or pdf (A4)."),
-        output: Optional[str] = typer.Option(None, "-o", "--output", help="Where to save (default: out/rapport-DATE.html)."),
-        lang: Optional[str] = typer.Option(None, "--lang", help="Language of the report: sv or en (default: the workspace's)."),
+        since: Optional[str] = typer.Option(None, "--since"),
+        until: Optional[str] = typer.Option(None, "--until"),
+        group: Optional[str] = typer.Option(None, "--group"),
+        notes: bool = typer.Option(False, "--notes"),
+        fmt: str = typer.Option("html", "--format"),
+        output: Optional[str] = typer.Option(None, "-o", "--output"),
+        lang: Optional[str] = typer.Option(None, "--lang"),
     ) -> None:
         """Overview for supervisors and managers: regularity, attendance, goals, IMRS, fidelity, integrity."""
         from datetime import date

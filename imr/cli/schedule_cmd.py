@@ -13,9 +13,9 @@ def register(app: typer.Typer) -> None:
     @app.command("schedule")
     @handle_errors
     def schedule(
-        group: str = typer.Option(..., "--group", help="The group, e.g. torsdag-a."),
-        weeks: int = typer.Option(8, "--weeks", help="How many weeks ahead."),
-        ics: Optional[str] = typer.Option(None, "--ics", help="Also save an iCalendar file (group and session title only, no names)."),
+        group: str = typer.Option(..., "--group"),
+        weeks: int = typer.Option(8, "--weeks"),
+        ics: Optional[str] = typer.Option(None, "--ics"),
     ) -> None:
         """Coming meetings on the group's weekday with the session each covers; closed days in imr.yaml are skipped."""
         from pathlib import Path
