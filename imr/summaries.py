@@ -22,7 +22,7 @@ from typing import Any
 from imr.cache import CACHE_DIR, digest, read_json, write_json
 from imr.findings import Finding, jsonable
 
-_VERSION = 2
+_VERSION = 3
 
 
 @dataclass
@@ -43,6 +43,36 @@ class Summary:
 
 def summaries(ws, curriculum) -> list[Summary]:
     """A summary of every `records/*.yaml`, in file-name order, from the cache where it is fresh."""
+    out = []
+    for path, payload in _payloads(ws, curriculum):
+        try:
+            out.append(_from_payload(path, payload))
+        except (KeyError, IndexError, TypeError, ValueError):  # a tampered cache entry: read the file
+            out.append(_from_payload(path, _summarise(path, (curriculum, ws.allowed_words))[2]))
+    return out
+
+
+def fidelity_facts(ws, curriculum) -> list[tuple[Path, str | None, Any]]:
+    """Each record's fidelity facts (`imr.fidelity.person_facts` over every dated entry), or the
+    code of the problem that stops it being read, from the same cache as the status rows.
+
+    `imr fidelity` takes no more from the cache than this, so a warm run builds no entries and
+    no findings; what the facts mean, and when they hold, is for `imr.fidelity` to judge.
+    """
+    out = []
+    for path, payload in _payloads(ws, curriculum):
+        try:
+            problem = payload[0]
+            out.append((path, str(problem[2]) if problem is not None else None,
+                        payload[4] if problem is None else None))
+        except (IndexError, TypeError):  # a tampered cache entry: the caller reads the file
+            out.append((path, None, None))
+    return out
+
+
+def _payloads(ws, curriculum) -> list[tuple[Path, list]]:
+    """Every record's payload in file-name order: cached where its bytes are unchanged, made
+    (on every core, when many) where not; the cache is rewritten when anything changed."""
     records_dir = ws.records_dir
     if not records_dir.is_dir():
         return []
@@ -69,19 +99,10 @@ def summaries(ws, curriculum) -> list[Summary]:
 
     for name, key, payload in map_paths(_summarise, stale, (curriculum, allow)):
         keys[name], payloads[name] = key, payload
-    out = []
-    for path in paths:
-        try:
-            out.append(_from_payload(path, payloads[path.name]))
-        except (KeyError, IndexError, TypeError, ValueError):  # a tampered cache entry
-            _, keys[path.name], payload = _summarise(path, (curriculum, allow))
-            payloads[path.name] = payload
-            stale.append(path)
-            out.append(_from_payload(path, payload))
     if stale or len(cached) != len(paths):
         fresh = {p.name: [keys[p.name], payloads[p.name]] for p in paths if keys[p.name]}
         write_json(cache_path, {"version": _VERSION, "context": context, "files": fresh})
-    return out
+    return [(path, payloads[path.name]) for path in paths]
 
 
 def _context(curriculum, allow: frozenset[str]) -> str:
@@ -121,27 +142,30 @@ def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
 
     shown = f"records/{path.name}"
     if path.is_symlink() or not path.is_file():
-        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), [], None, None]
+        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), [], None, None, None]
     try:
         raw = path.read_bytes()
     except OSError:
-        return path.name, "", [Finding(shown, 0, "file_unreadable").to_json(), [], None, None]
+        return path.name, "", [Finding(shown, 0, "file_unreadable").to_json(), [], None, None, None]
     key = digest(raw)
     try:
         record = parse_record_bytes(raw, path, shown)
     except RecordProblem as exc:
-        return path.name, key, [exc.finding.to_json(), [], None, None]
+        return path.name, key, [exc.finding.to_json(), [], None, None, None]
     findings = record_findings(record, shown, curriculum, allow)
     findings.extend(comment_findings(raw.decode("utf-8", "replace"), shown, allow))
-    row, since = None, None
+    row, since, facts = None, None, None
     from imr.ids import is_valid_id
 
     if is_valid_id(path.stem):
+        from imr.fidelity import person_facts
         from imr.state import derive_state
         from imr.status import participant_row
 
-        row, since = participant_row(derive_state(record), curriculum)
-    return path.name, key, [None, [f.to_json() for f in findings], jsonable(row), since]
+        state = derive_state(record)
+        row, since = participant_row(state, curriculum)
+        facts = person_facts(record, state, curriculum, None, None)
+    return path.name, key, [None, [f.to_json() for f in findings], jsonable(row), since, facts]
 
 
 def comment_findings(text: str, shown: str, allow: frozenset[str] = frozenset()) -> list[Finding]:
@@ -191,7 +215,7 @@ def record_findings(record, shown: str, curriculum, allow: frozenset[str] = froz
 
 
 def _from_payload(path: Path, payload: list) -> Summary:
-    problem_json, findings_json, row, since = payload
+    problem_json, findings_json, row, since, _facts = payload
     if problem_json is not None:
         problem = Finding.from_json(problem_json)
         return Summary(path=path, findings=[problem], problem=problem)
