@@ -73,6 +73,13 @@ def fidelity_facts(ws, curriculum) -> list[tuple[Path, str | None, Any]]:
 def _payloads(ws, curriculum) -> list[tuple[Path, list]]:
     """Every record's payload in file-name order: cached where its bytes are unchanged, made
     (on every core, when many) where not; the cache is rewritten when anything changed."""
+    from imr.parallel import paused_gc
+
+    with paused_gc():  # the cache alone is a few hundred thousand small objects on a region's workspace
+        return _payloads_now(ws, curriculum)
+
+
+def _payloads_now(ws, curriculum) -> list[tuple[Path, list]]:
     records_dir = ws.records_dir
     if not records_dir.is_dir():
         return []
