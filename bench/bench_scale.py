@@ -164,6 +164,10 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp/imr-scale"), help="where workspaces are kept")
     parser.add_argument("--merge", action="store_true", help="also run bench/bench_merge.py at 1,000 records")
     parser.add_argument("--only", help="comma-separated parts: workspaces,diff,log,next,merge")
+    parser.add_argument("--sizes", help="workspaces to time, e.g. 10000x40,1000x400 (default: all of the mode)")
+    parser.add_argument("--big-runs", type=int, default=1,
+                        help="runs for workspaces of 10,000 records or 400 entries (a first run there is minutes "
+                             "on a busy 2-core machine)")
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     imr = imr_command()
@@ -173,9 +177,12 @@ def main() -> None:
     print(f"imr scale benchmark ({'quick' if args.quick else 'full'}; median of {args.runs}; "
           f"{os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M')})", flush=True)
     roots = {size: workspace(args.dir, *size) for size in {*sizes, long}}
+    if args.sizes:
+        sizes = [tuple(int(n) for n in size.split("x")) for size in args.sizes.split(",")]
     if "workspaces" in parts:
         for size in sizes:
-            bench_workspace(roots[size], f"{size[0]} participants x {size[1]} entries", args.runs, imr)
+            runs = args.big_runs if size[0] >= 10000 or size[1] >= 400 else args.runs
+            bench_workspace(roots[size], f"{size[0]} participants x {size[1]} entries (median of {runs})", runs, imr)
     biggest = roots[sizes[-1] if args.quick else (10000, 40)]
     if "diff" in parts:
         bench_diff(biggest, 1000, args.runs, imr)
