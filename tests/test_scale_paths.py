@@ -113,3 +113,43 @@ def test_a_warm_fidelity_run_takes_every_participant_from_the_cache(region: Imr)
     assert len(participants) == 9
     assert all(isinstance(facts[name][1], dict) for name in participants)
     assert facts["p-04.yaml"][1]["latest"] == "2026-07-07"
+
+
+def _reindented(text: str) -> str:
+    """The same record with its log items indented under `log:` (valid YAML, not the house style)."""
+    head, log = text.split("log:\n", 1)
+    return head + "log:\n" + "".join(f"  {line}\n" if line else "\n" for line in log.split("\n")[:-1])
+
+
+@pytest.mark.parametrize("edit", [
+    lambda text: text + "extra: 1\n",          # the log is no longer the last key
+    _reindented,                                # items not at the left margin
+    lambda text: text + "...\n",                # a document end marker
+])
+def test_an_append_that_would_not_continue_the_log_is_refused_and_nothing_written(enrolled: Imr, edit):
+    from imr.errors import ImrError
+    from imr.records import read_record
+
+    path = enrolled.record("p-01")
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    read_record(path)  # the edited file is still a readable record
+    before = path.read_bytes()
+    with pytest.raises(ImrError):
+        store.append(open_workspace(enrolled.root), "p-01",
+                     [{"kind": "contact", "at": at(TODAY), "by": "KL", "date": TODAY.isoformat(), "who": "mor"}])
+    assert path.read_bytes() == before
+
+
+def test_an_append_after_comments_and_crlf_line_ends_keeps_every_entry(enrolled: Imr):
+    from imr.records import read_record
+
+    path = enrolled.record("p-01")
+    text = path.read_text(encoding="utf-8") + "# Läst av KL\n"
+    path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    old = read_record(path).entries
+    entry = {"kind": "contact", "at": at(TODAY), "by": "KL", "date": TODAY.isoformat(), "who": "mor"}
+    store.append(open_workspace(enrolled.root), "p-01", [entry])
+    new = read_record(path).entries
+    assert [e.data for e in new[:-1]] == [e.data for e in old]
+    assert {k: v for k, v in new[-1].data.items() if k != "id"} == entry
+    assert path.read_bytes().startswith(text.replace("\n", "\r\n").encode("utf-8"))
