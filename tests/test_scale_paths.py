@@ -153,3 +153,49 @@ def test_an_append_after_comments_and_crlf_line_ends_keeps_every_entry(enrolled:
     assert [e.data for e in new[:-1]] == [e.data for e in old]
     assert {k: v for k, v in new[-1].data.items() if k != "id"} == entry
     assert path.read_bytes().startswith(text.replace("\n", "\r\n").encode("utf-8"))
+
+
+def test_diff_of_many_files_on_the_workers_equals_comparing_each_file_here(imr: Imr):
+    """Enough changed files to be shared out over worker processes (on Linux): the report is
+    the one that comparing each file in this process gives, rewrites and problems included."""
+    import subprocess
+
+    from imr.gitdiff import compare, diff_workspace
+    from imr.parallel import PARALLEL_FROM
+
+    ws = open_workspace(imr.root)
+    count = PARALLEL_FROM + 6
+    pids = [f"p-{n:03}" for n in range(count)]
+    for n, pid in enumerate(pids):
+        enrol(ws, pid, date(2026, 1, 1) + timedelta(days=n % 20), format="group" if n % 3 else "individual")
+    imr.commit_all("start")
+    for n, pid in enumerate(pids[:-3]):
+        sessions(ws, pid, date(2026, 2, 2), 1 + n % 3, skip=n % 5, handouts=lambda k: k % 2 == 0,
+                 group="tisdag" if n % 3 else None)
+        if n % 4 == 0:
+            add(ws, pid, "contact", date(2026, 2, 20), date="2026-02-20", who="mamma")
+    rewritten = imr.record(pids[-3])
+    rewritten.write_text(rewritten.read_text(encoding="utf-8").replace("variant: general", "variant: bipolar"),
+                         encoding="utf-8")
+    broken = imr.record(pids[-2])
+    broken.write_text(broken.read_text(encoding="utf-8") + "- kind: [oops\n", encoding="utf-8")
+    imr.record(pids[-1]).unlink()
+    enrol(ws, "p-999", date(2026, 3, 1))
+    imr.git("add", "-A")
+    imr.git("-c", "user.name=Test", "-c", "user.email=test@invalid", "commit", "-q", "--no-verify", "-m", "week")
+
+    report = diff_workspace(imr.root, ["HEAD~1", "HEAD"])
+
+    def show(spec: str) -> bytes | None:
+        result = subprocess.run(["git", "-C", str(imr.root), "show", spec], capture_output=True)
+        return result.stdout if result.returncode == 0 else None
+
+    paths = sorted({f"records/{pid}.yaml" for pid in pids} | {"records/p-999.yaml"})
+    expected = [compare(path, show(f"HEAD~1:{path}"), show(f"HEAD:{path}")) for path in paths]
+    assert report.changes == [c for c in expected if c is not None]
+    assert len(report.changes) == count + 1
+    assert [c.id for c in report.rewrites] == [pids[-3], pids[-1]]  # a deleted record is a rewrite too
+    assert next(c for c in report.changes if c.id == pids[-2]).problem == "yaml_syntax"
+    assert sum(len(c.added) for c in report.changes) > count
+    out = imr.ok("diff", "HEAD~1", "HEAD").output
+    assert out.count("Deltagare p-") == count + 1
