@@ -6,7 +6,8 @@ result for one record depends only on its bytes, the shape of the curriculum (wh
 modules and variants exist) and the code of `imr` itself, so it is kept in
 `.imr-cache/summaries.json` under those three keys: a record whose bytes changed is parsed and
 checked again, and a change to the curriculum's shape or to any `imr` module starts afresh.
-Like every cache here it is never the source of truth and is safe to delete.
+Like every cache here it is never the source of truth and is safe to delete. `imr fidelity`
+keeps its per-record facts the same way, in `.imr-cache/fidelity.json` (`fidelity_facts`).
 
 Many stale records at once (a fresh clone, a deleted cache, a large `git pull`) are parsed and
 checked on every core (`imr.parallel`).
@@ -54,36 +55,38 @@ def summaries(ws, curriculum) -> list[Summary]:
 
 def fidelity_facts(ws, curriculum) -> list[tuple[Path, str | None, Any]]:
     """Each record's fidelity facts (`imr.fidelity.person_facts` over every dated entry), or the
-    code of the problem that stops it being read, from the same cache as the status rows.
+    code of the problem that stops it being read.
 
-    `imr fidelity` takes no more from the cache than this, so a warm run builds no entries and
-    no findings; what the facts mean, and when they hold, is for `imr.fidelity` to judge.
+    Kept in `.imr-cache/fidelity.json`, under the same keys and signature as the status rows
+    (and trusted no more than they are), but apart from them: `imr fidelity` loads neither the
+    findings nor the rows, and `imr status` not the facts. A warm run builds no entries; what
+    the facts mean, and when they hold, is for `imr.fidelity` to judge.
     """
     out = []
-    for path, payload in _payloads(ws, curriculum):
+    for path, payload in _payloads(ws, curriculum, "fidelity"):
         try:
-            problem = payload[0]
-            out.append((path, str(problem[2]) if problem is not None else None,
-                        payload[4] if problem is None else None))
-        except (IndexError, TypeError):  # a tampered cache entry: the caller reads the file
+            problem, facts = payload
+            out.append((path, str(problem[2]) if problem is not None else None, facts if problem is None else None))
+        except (IndexError, TypeError, ValueError):  # a tampered cache entry: the caller reads the file
             out.append((path, None, None))
     return out
 
 
-def _payloads(ws, curriculum) -> list[tuple[Path, list]]:
+def _payloads(ws, curriculum, kind: str = "summaries") -> list[tuple[Path, list]]:
     """Every record's payload in file-name order: cached where its bytes are unchanged, made
     (on every core, when many) where not; the cache is rewritten when anything changed."""
     from imr.parallel import paused_gc
 
     with paused_gc():  # the cache alone is a few hundred thousand small objects on a region's workspace
-        return _payloads_now(ws, curriculum)
+        return _payloads_now(ws, curriculum, kind)
 
 
-def _payloads_now(ws, curriculum) -> list[tuple[Path, list]]:
+def _payloads_now(ws, curriculum, kind: str) -> list[tuple[Path, list]]:
     records_dir = ws.records_dir
     if not records_dir.is_dir():
         return []
-    cache_path = ws.root / CACHE_DIR / "summaries.json"
+    cache_path = ws.root / CACHE_DIR / f"{kind}.json"
+    make = _summarise if kind == "summaries" else _fidelity_payload
     allow = ws.allowed_words
     context = _context(curriculum, allow)
     cached = _read_cache(cache_path, context)
@@ -104,7 +107,7 @@ def _payloads_now(ws, curriculum) -> list[tuple[Path, list]]:
             stale.append(path)
     from imr.parallel import map_paths
 
-    for name, key, payload in map_paths(_summarise, stale, (curriculum, allow)):
+    for name, key, payload in map_paths(make, stale, (curriculum, allow)):
         keys[name], payloads[name] = key, payload
     if stale or len(cached) != len(paths):
         fresh = {p.name: [keys[p.name], payloads[p.name]] for p in paths if keys[p.name]}
@@ -149,30 +152,55 @@ def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
 
     shown = f"records/{path.name}"
     if path.is_symlink() or not path.is_file():
-        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), [], None, None, None]
+        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), [], None, None]
     try:
         raw = path.read_bytes()
     except OSError:
-        return path.name, "", [Finding(shown, 0, "file_unreadable").to_json(), [], None, None, None]
+        return path.name, "", [Finding(shown, 0, "file_unreadable").to_json(), [], None, None]
     key = digest(raw)
     try:
         record = parse_record_bytes(raw, path, shown)
     except RecordProblem as exc:
-        return path.name, key, [exc.finding.to_json(), [], None, None, None]
+        return path.name, key, [exc.finding.to_json(), [], None, None]
     findings = record_findings(record, shown, curriculum, allow)
     findings.extend(comment_findings(raw.decode("utf-8", "replace"), shown, allow))
-    row, since, facts = None, None, None
+    row, since = None, None
     from imr.ids import is_valid_id
 
     if is_valid_id(path.stem):
-        from imr.fidelity import person_facts
         from imr.state import derive_state
         from imr.status import participant_row
 
-        state = derive_state(record)
-        row, since = participant_row(state, curriculum)
-        facts = person_facts(record, state, curriculum, None, None)
-    return path.name, key, [None, [f.to_json() for f in findings], jsonable(row), since, facts]
+        row, since = participant_row(derive_state(record), curriculum)
+    return path.name, key, [None, [f.to_json() for f in findings], jsonable(row), since]
+
+
+def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
+    """One record's fidelity facts (or the problem that stops it being read), with the digest
+    of the bytes read; the facts are None for a file that is not a participant's record."""
+    curriculum, _ = context
+    from imr.records import RecordProblem, parse_record_bytes
+
+    shown = f"records/{path.name}"
+    if path.is_symlink() or not path.is_file():
+        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), None]
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return path.name, "", [Finding(shown, 0, "file_unreadable").to_json(), None]
+    key = digest(raw)
+    try:
+        record = parse_record_bytes(raw, path, shown)
+    except RecordProblem as exc:
+        return path.name, key, [exc.finding.to_json(), None]
+    from imr.ids import is_valid_id
+
+    if not is_valid_id(path.stem):
+        return path.name, key, [None, None]
+    from imr.fidelity import person_facts
+    from imr.state import derive_state
+
+    return path.name, key, [None, person_facts(record, derive_state(record), curriculum, None, None)]
 
 
 def comment_findings(text: str, shown: str, allow: frozenset[str] = frozenset()) -> list[Finding]:
@@ -222,7 +250,7 @@ def record_findings(record, shown: str, curriculum, allow: frozenset[str] = froz
 
 
 def _from_payload(path: Path, payload: list) -> Summary:
-    problem_json, findings_json, row, since, _facts = payload
+    problem_json, findings_json, row, since = payload
     if problem_json is not None:
         problem = Finding.from_json(problem_json)
         return Summary(path=path, findings=[problem], problem=problem)

@@ -106,8 +106,11 @@ def test_fidelity_from_cached_facts_equals_fidelity_from_the_records(region: Imr
 
 def test_a_warm_fidelity_run_takes_every_participant_from_the_cache(region: Imr):
     ws = open_workspace(region.root)
-    region.ok("status")
+    region.ok("fidelity")
+    cache = region.root / ".imr-cache" / "fidelity.json"
+    written = cache.stat().st_mtime_ns, cache.read_bytes()
     facts = {path.name: (problem, value) for path, problem, value in fidelity_facts(ws, ws.curriculum)}
+    assert (cache.stat().st_mtime_ns, cache.read_bytes()) == written, "a warm run only reads the cache"
     assert facts["p-09.yaml"][0] and facts["p-09.yaml"][1] is None
     participants = [name for name in facts if name.startswith(("p-0", "g-")) and name != "p-09.yaml"]
     assert len(participants) == 9
