@@ -109,7 +109,8 @@ def _payloads_now(ws, curriculum, kind: str) -> list[tuple[Path, list]]:
 
     for name, key, payload in map_paths(make, stale, (curriculum, allow)):
         keys[name], payloads[name] = key, payload
-    if stale or len(cached) != len(paths):
+    fresh_names = {p.name for p in paths if keys[p.name]}
+    if stale and fresh_names & {p.name for p in stale} or cached.keys() != fresh_names:
         fresh = {p.name: [keys[p.name], payloads[p.name]] for p in paths if keys[p.name]}
         write_json(cache_path, {"version": _VERSION, "context": context, "files": fresh})
     return [(path, payloads[path.name]) for path in paths]
