@@ -52,6 +52,8 @@ def generate(root: Path, participants: int, entries: int, seed: int = 1) -> None
     for index in range(participants):
         pid = f"b-{index:05d}"
         start = date(2025, 1, 7) + timedelta(days=rng.randrange(300))
+        if entries > 60:  # years of weekly entries: started that much earlier, so none is dated in the future
+            start -= timedelta(weeks=entries - 40)
         log = [{"kind": "enrolled", "at": f"{start}T09:00:00+01:00", "by": "KL",
                 "variant": rng.choice(variants), "format": rng.choice(["individual", "group"])}]
         held = 0

@@ -199,24 +199,39 @@ def _people(ws: Workspace, since: date | None, today: date, fast: bool) -> tuple
                 continue
             people.append(_counted(result, ws.curriculum, since, today))
         return people, unreadable
-    from imr.records import read_record
+    from imr.parallel import map_paths, paused_gc
     from imr.summaries import fidelity_facts
 
+    found: list[dict | Path] = []  # in file-name order, as the evidence lists them
     for path, problem, facts in fidelity_facts(ws, ws.curriculum):
         if not is_valid_id(path.stem) or problem in ("not_regular_file_finding", "file_unreadable"):
             continue  # not a participant's record, or gone since the listing
         if problem is not None:
             unreadable += 1
         elif isinstance(facts, dict) and FACT_KEYS <= facts.keys() and (_day(facts["latest"]) or date.min) <= today:
+            found.append(facts)
+        else:  # dated after today (or facts the cache could not keep): counted from the record
+            found.append(path)
+    again = [item for item in found if not isinstance(item, dict)]
+    with paused_gc():
+        counted = iter(map_paths(_counted_from_file, again, ws.curriculum, since, today))
+    for item in found:
+        facts = item if isinstance(item, dict) else next(counted)
+        if facts is None:
+            unreadable += 1
+        else:
             people.append(facts)
-        else:  # dated after today (or facts the cache could not keep): count it here
-            try:
-                record = read_record(path, f"records/{path.name}")
-            except (RecordProblem, OSError):
-                unreadable += 1
-                continue
-            people.append(_counted(record, ws.curriculum, since, today))
     return people, unreadable
+
+
+def _counted_from_file(path, curriculum, since: date | None, today: date) -> dict[str, Any] | None:
+    from imr.records import read_record
+
+    try:
+        record = read_record(path, f"records/{path.name}")
+    except (RecordProblem, OSError):
+        return None
+    return _counted(record, curriculum, since, today)
 
 
 def _counted(record: Record, curriculum, since: date | None, today: date) -> dict[str, Any]:
