@@ -58,13 +58,6 @@ class FidelityItem:
         return out
 
 
-@dataclass
-class _Person:
-    state: ParticipantState
-    sessions: list[dict]  # attended sessions in the period, as entry data
-    active: bool
-
-
 def percent_band(share: float) -> int:
     """The IMR-FS percentage anchors (items 2 and 4; used for 5–7 and 11–13 as well)."""
     for floor, score in ((90, 5), (70, 4), (40, 3), (20, 2)):
@@ -87,19 +80,26 @@ def topic_band(covered: int) -> int:
     return 1
 
 
-def assess(ws: Workspace, since: date | None = None, today: date | None = None) -> list[FidelityItem]:
-    """All 13 items, in order; each record is read once."""
+def assess(ws: Workspace, since: date | None = None, today: date | None = None,
+           fast: bool = True) -> list[FidelityItem]:
+    """All 13 items, in order.
+
+    Without a period, each participant's facts come from the summaries cache (`imr.summaries`,
+    the same cache and trust as `imr status`'s rows), so a warm run parses no record; with a
+    period, or for a record with dates after `today`, they are counted from the record itself.
+    `fast=False` counts every record from the record itself (the tests compare the two).
+    """
     today = today or date.today()
-    people, unreadable = _people(ws, since, today)
-    active = [p for p in people if p.active]
+    people, unreadable = _people(ws, since, today, fast)
+    active = [p for p in people if p["active"]]
     items = [
         _group_size(ws, active),
-        _programme_length(ws, active, today),
+        _programme_length(active, today),
         _topics(active),
         _handouts(active),
         _significant_others(active, since, today),
         _goal_setting(active),
-        _goal_follow_up(active, since),
+        _goal_follow_up(active),
     ]
     items.extend(FidelityItem(n, None, "observation", reason="observation") for n in OBSERVATION_ITEMS)
     items.extend(_indications(active))
@@ -115,38 +115,130 @@ def mean_score(items: list[FidelityItem]) -> float | None:
     return round(sum(scores) / len(scores), 2) if scores else None
 
 
-def _people(ws: Workspace, since: date | None, today: date) -> tuple[list[_Person], int]:
-    from imr.ids import is_valid_id
-    from imr.records_cache import read_all_records
+# Facts every item needs from one participant. A dict of JSON values, so that the summaries
+# cache can keep it next to the status row; FACT_KEYS is what a cached one must hold.
+FACT_KEYS = frozenset({
+    "id", "individual", "active", "sessions", "topics", "handout_logged", "handout_given", "group_sessions",
+    "last_session", "last_contact", "last_joined", "others_logged", "complete", "enrolled_on", "weeks",
+    "attending", "goals", "followed", "coping", "relapse", "plan", "medication", "latest",
+})
 
-    people = []
+
+def person_facts(record: Record, state: ParticipantState, curriculum, since: date | None,
+                 today: date | None) -> dict[str, Any] | None:
+    """What the items count for one participant in the period from `since` to `today`.
+
+    With neither (the summaries cache), the period is every dated entry; `latest` says up to
+    which day that holds, so a run whose `today` is earlier counts the record afresh. None when
+    a value would not survive JSON unchanged (a hand-edited group name that is a list, say).
+    """
+    from imr.planning import next_session
+
+    upper = today or date.max
+
+    def within(day: date | None) -> bool:
+        return day is not None and (since is None or day >= since) and day <= upper
+
+    def last(days) -> str | None:
+        return max(days).isoformat() if days else None
+
+    dated = [(e, _day(e.get("date"))) for e in state.sessions]
+    sessions = [e.data for e, day in dated if within(day)]
+    groups = [[e.get("group"), e.get("date"), e.get("module"), e.get("session")] for e in sessions if e.get("group")]
+    if any(not isinstance(value, (str, int, float, type(None))) for key in groups for value in key):
+        return None
+    modules = {e.get("module") for e in state.sessions}
+    contact_days = [day for e in state.contacts if (day := _day(e.get("date")))]
+    # history[0] is the goal itself; what comes after it is follow-up.
+    follow_ups = [e for goal in state.goals.values() for e in goal.history[1:]
+                  if since is None or (_day(e.get("date")) or _day(e.get("at")) or date.min) >= since]
+    active = since is None or any(within(_day(e.get("date")) or _day(e.get("at"))) for e in record.entries)
+    every_day = [day for _, day in dated if day] + contact_days
+    return {
+        "id": state.id,
+        "individual": state.format == "individual",
+        "active": active,
+        "sessions": len(sessions),
+        "topics": sorted({e.get("module") for e in sessions} & set(TOPIC_MODULES)),
+        "handout_logged": sum(1 for e in sessions if "handout" in e),
+        "handout_given": sum(1 for e in sessions if e.get("handout") is True),
+        "group_sessions": groups,
+        "last_session": last([day for _, day in dated if within(day)]),
+        "last_contact": last([day for day in contact_days if within(day)]),
+        "last_joined": last([day for e, day in dated if within(day) and e.get("significant_other") is True]),
+        "others_logged": bool(state.contacts) or any("significant_other" in e.data for e in state.sessions),
+        "complete": next_session(state, curriculum) is None,
+        "enrolled_on": (day.isoformat() if (day := _day(state.enrolled_on)) else None),
+        "weeks": len({day.isocalendar()[:2] for _, day in dated if day}),
+        "attending": bool(state.sessions),
+        "goals": bool(state.goals),
+        "followed": bool(follow_ups),
+        "coping": bool(modules & set(COPING_MODULES)),
+        "relapse": state.relapse_plan is not None or RELAPSE_MODULE in modules,
+        "plan": state.relapse_plan is not None,
+        "medication": MEDICATION_MODULE in modules,
+        "latest": last(every_day),
+    }
+
+
+def _people(ws: Workspace, since: date | None, today: date, fast: bool) -> tuple[list[dict], int]:
+    from imr.ids import is_valid_id
+
+    people: list[dict] = []
     unreadable = 0
     if not ws.records_dir.is_dir():
         return people, unreadable
-    for path, result in read_all_records(ws.records_dir, ws.root):
-        if not is_valid_id(path.stem):
-            continue
-        if isinstance(result, RecordProblem):
+    if not fast or since is not None:
+        from imr.records_cache import read_all_records
+
+        for path, result in read_all_records(ws.records_dir, ws.root):
+            if not is_valid_id(path.stem):
+                continue
+            if isinstance(result, RecordProblem):
+                unreadable += 1
+                continue
+            people.append(_counted(result, ws.curriculum, since, today))
+        return people, unreadable
+    from imr.parallel import map_paths, paused_gc
+    from imr.summaries import fidelity_facts
+
+    found: list[dict | Path] = []  # in file-name order, as the evidence lists them
+    for path, problem, facts in fidelity_facts(ws, ws.curriculum):
+        if not is_valid_id(path.stem) or problem in ("not_regular_file_finding", "file_unreadable"):
+            continue  # not a participant's record, or gone since the listing
+        if problem is not None:
             unreadable += 1
-            continue
-        state = derive_state(result)
-        sessions = [e.data for e in state.sessions if _in_period(_day(e.get("date")), since, today)]
-        people.append(_Person(state, sessions, _active(result, state, since, today)))
+        elif isinstance(facts, dict) and FACT_KEYS <= facts.keys() and (_day(facts["latest"]) or date.min) <= today:
+            found.append(facts)
+        else:  # dated after today (or facts the cache could not keep): counted from the record
+            found.append(path)
+    again = [item for item in found if not isinstance(item, dict)]
+    with paused_gc():
+        counted = iter(map_paths(_counted_from_file, again, ws.curriculum, since, today))
+    for item in found:
+        facts = item if isinstance(item, dict) else next(counted)
+        if facts is None:
+            unreadable += 1
+        else:
+            people.append(facts)
     return people, unreadable
 
 
-def _active(record: Record, state: ParticipantState, since: date | None, today: date) -> bool:
-    """In the period: anything written about the participant then (everyone, without a period)."""
-    if since is None:
-        return True
-    for entry in record.entries:
-        if _in_period(_day(entry.get("date")) or _day(entry.get("at")), since, today):
-            return True
-    return False
+def _counted_from_file(path, curriculum, since: date | None, today: date) -> dict[str, Any] | None:
+    from imr.records import read_record
+
+    try:
+        record = read_record(path, f"records/{path.name}")
+    except (RecordProblem, OSError):
+        return None
+    return _counted(record, curriculum, since, today)
 
 
-def _in_period(day: date | None, since: date | None, today: date) -> bool:
-    return day is not None and (since is None or day >= since) and day <= today
+def _counted(record: Record, curriculum, since: date | None, today: date) -> dict[str, Any]:
+    facts = person_facts(record, derive_state(record), curriculum, since, today)
+    if facts is None:
+        raise ValueError(f"records/{record.path.name}: a group name that is not text")
+    return facts
 
 
 def _day(value: Any) -> date | None:
@@ -160,16 +252,14 @@ def _share(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
 
 
-def _group_size(ws: Workspace, active: list[_Person]) -> FidelityItem:
+def _group_size(ws: Workspace, active: list[dict]) -> FidelityItem:
     """Item 1: the largest group (its roster or the most people at one of its sessions)."""
     if not active:
         return FidelityItem(1, None, "records", reason="no_participants")
     attendance: dict[tuple, set[str]] = {}
     for person in active:
-        for entry in person.sessions:
-            if entry.get("group"):
-                key = (entry["group"], entry.get("date"), entry.get("module"), entry.get("session"))
-                attendance.setdefault(key, set()).add(person.state.id)
+        for key in person["group_sessions"]:
+            attendance.setdefault(tuple(key), set()).add(person["id"])
     groups: dict[str, dict[str, int]] = {}
     for (name, *_), present in attendance.items():
         info = groups.setdefault(name, {"members": 0, "largest_session": 0, "sessions": 0})
@@ -183,7 +273,7 @@ def _group_size(ws: Workspace, active: list[_Person]) -> FidelityItem:
     # format the enrolment said (a participant moved into a group is counted in the group).
     in_groups = {pid for members in rosters.values() for pid in members}
     in_groups |= {pid for present in attendance.values() for pid in present}
-    individual = sum(1 for p in active if p.state.id not in in_groups and p.state.format == "individual")
+    individual = sum(1 for p in active if p["id"] not in in_groups and p["individual"])
     largest = max((max(g["members"], g["largest_session"]) for g in groups.values()), default=0)
     evidence = {"individual_participants": individual, "groups": groups, "largest_group": largest}
     if groups:
@@ -201,20 +291,16 @@ def _rosters(ws: Workspace) -> dict[str, list[str]]:
     return {group.name: list(group.members) for group in all_groups(ws)}
 
 
-def _programme_length(ws: Workspace, active: list[_Person], today: date) -> FidelityItem:
+def _programme_length(active: list[dict], today: date) -> FidelityItem:
     """Item 2: of those enrolled six months or more, who has had six months of weekly sessions."""
-    from imr.planning import next_session
-
     eligible = reached = 0
     for person in active:
-        state = person.state
-        complete = next_session(state, ws.curriculum) is None
-        enrolled = _day(state.enrolled_on)
+        complete = person["complete"]
+        enrolled = _day(person["enrolled_on"])
         if not complete and (enrolled is None or today - enrolled < SIX_MONTHS):
             continue
         eligible += 1
-        weeks = {d.isocalendar()[:2] for e in state.sessions if (d := _day(e.get("date")))}
-        if complete or len(weeks) >= WEEKS_FOR_SIX_MONTHS:
+        if complete or person["weeks"] >= WEEKS_FOR_SIX_MONTHS:
             reached += 1
     evidence = {"enrolled_six_months": eligible, "six_months_of_sessions": reached,
                 "percent": _share(reached, eligible), "weeks_required": WEEKS_FOR_SIX_MONTHS}
@@ -223,13 +309,13 @@ def _programme_length(ws: Workspace, active: list[_Person], today: date) -> Fide
     return FidelityItem(2, percent_band(evidence["percent"]), "records", evidence, reason="length")
 
 
-def _topics(active: list[_Person]) -> FidelityItem:
+def _topics(active: list[dict]) -> FidelityItem:
     """Item 3: how many of the nine topic areas the programme covered in the period."""
     by_module: dict[int, int] = {}
     for person in active:
-        for module in {e.get("module") for e in person.sessions} & set(TOPIC_MODULES):
+        for module in person["topics"]:
             by_module[module] = by_module.get(module, 0) + 1
-    sessions = sum(len(p.sessions) for p in active)
+    sessions = sum(p["sessions"] for p in active)
     evidence = {"topics_covered": len(by_module), "topics_total": len(TOPIC_MODULES),
                 "covered_modules": sorted(by_module), "participants_per_module": dict(sorted(by_module.items())),
                 "sessions": sessions}
@@ -238,15 +324,14 @@ def _topics(active: list[_Person]) -> FidelityItem:
     return FidelityItem(3, topic_band(len(by_module)), "records", evidence, reason="topics")
 
 
-def _handouts(active: list[_Person]) -> FidelityItem:
+def _handouts(active: list[dict]) -> FidelityItem:
     """Item 4: share of participants given a handout at least at every other session."""
-    sessions = [e for p in active for e in p.sessions]
-    logged = [e for e in sessions if "handout" in e]
-    given = sum(1 for e in sessions if e.get("handout") is True)
-    with_sessions = [p for p in active if p.sessions]
-    receiving = sum(1 for p in with_sessions
-                    if 2 * sum(1 for e in p.sessions if e.get("handout") is True) >= len(p.sessions))
-    evidence = {"sessions": len(sessions), "sessions_logging_handout": len(logged), "sessions_with_handout": given,
+    sessions = sum(p["sessions"] for p in active)
+    logged = sum(p["handout_logged"] for p in active)
+    given = sum(p["handout_given"] for p in active)
+    with_sessions = [p for p in active if p["sessions"]]
+    receiving = sum(1 for p in with_sessions if 2 * p["handout_given"] >= p["sessions"])
+    evidence = {"sessions": sessions, "sessions_logging_handout": logged, "sessions_with_handout": given,
                 "participants_with_sessions": len(with_sessions), "participants_receiving": receiving,
                 "percent": _share(receiving, len(with_sessions))}
     if not logged:
@@ -254,18 +339,21 @@ def _handouts(active: list[_Person]) -> FidelityItem:
     return FidelityItem(4, percent_band(evidence["percent"]), "records", evidence, reason="handouts")
 
 
-def _significant_others(active: list[_Person], since: date | None, today: date) -> FidelityItem:
-    """Item 5: share of participants with a logged contact with a significant other in the window."""
+def _significant_others(active: list[dict], since: date | None, today: date) -> FidelityItem:
+    """Item 5: share of participants with a logged contact with a significant other in the window.
+
+    The window ends at `today` like the period and starts no earlier, so "anything in the
+    window" is "the last such day of the period falls in it".
+    """
     start = since or (today - CONTACT_WINDOW)
-    ever_logged = any(p.state.contacts or any("significant_other" in e.data for e in p.state.sessions)
-                      for p in active)
-    attending = [p for p in active if any(_in_period(_day(e.get("date")), start, today) for e in p.state.sessions)]
-    involved = 0
-    for person in attending:
-        contact = any(_in_period(_day(e.get("date")), start, today) for e in person.state.contacts)
-        joined = any(e.get("significant_other") is True and _in_period(_day(e.get("date")), start, today)
-                     for e in person.state.sessions)
-        involved += contact or joined
+
+    def in_window(value: str | None) -> bool:
+        day = _day(value)
+        return day is not None and start <= day <= today
+
+    ever_logged = any(p["others_logged"] for p in active)
+    attending = [p for p in active if in_window(p["last_session"])]
+    involved = sum(1 for p in attending if in_window(p["last_contact"]) or in_window(p["last_joined"]))
     evidence = {"from": start.isoformat(), "participants_attending": len(attending),
                 "participants_involving_others": involved, "percent": _share(involved, len(attending))}
     if not ever_logged:
@@ -275,10 +363,10 @@ def _significant_others(active: list[_Person], since: date | None, today: date) 
     return FidelityItem(5, percent_band(evidence["percent"]), "records", evidence, reason="others")
 
 
-def _goal_setting(active: list[_Person]) -> FidelityItem:
+def _goal_setting(active: list[dict]) -> FidelityItem:
     """Item 6: share of participants who have set at least one recovery goal."""
-    attending = [p for p in active if p.state.sessions]
-    with_goal = sum(1 for p in attending if p.state.goals)
+    attending = [p for p in active if p["attending"]]
+    with_goal = sum(1 for p in attending if p["goals"])
     evidence = {"participants_attending": len(attending), "participants_with_goal": with_goal,
                 "percent": _share(with_goal, len(attending))}
     if not attending:
@@ -286,17 +374,10 @@ def _goal_setting(active: list[_Person]) -> FidelityItem:
     return FidelityItem(6, percent_band(evidence["percent"]), "records", evidence, reason="goals")
 
 
-def _goal_follow_up(active: list[_Person], since: date | None) -> FidelityItem:
+def _goal_follow_up(active: list[dict]) -> FidelityItem:
     """Item 7: of participants with goals, who had a goal followed up (new step, status, step done)."""
-    with_goal = followed = 0
-    for person in active:
-        if not person.state.goals:
-            continue
-        with_goal += 1
-        # history[0] is the goal itself; what comes after it is follow-up.
-        follow_ups = [e for goal in person.state.goals.values() for e in goal.history[1:]
-                      if since is None or (_day(e.get("date")) or _day(e.get("at")) or date.min) >= since]
-        followed += bool(follow_ups)
+    with_goal = sum(1 for p in active if p["goals"])
+    followed = sum(1 for p in active if p["goals"] and p["followed"])
     evidence = {"participants_with_goal": with_goal, "participants_followed_up": followed,
                 "percent": _share(followed, with_goal)}
     if not with_goal:
@@ -304,18 +385,14 @@ def _goal_follow_up(active: list[_Person], since: date | None) -> FidelityItem:
     return FidelityItem(7, percent_band(evidence["percent"]), "records", evidence, reason="follow_up")
 
 
-def _indications(active: list[_Person]) -> list[FidelityItem]:
+def _indications(active: list[dict]) -> list[FidelityItem]:
     """Items 11–13: who has had the training at all, as a hint for the observer."""
-    attending = [p for p in active if p.state.sessions]
+    attending = [p for p in active if p["attending"]]
     whole = len(attending)
-
-    def modules(person: _Person) -> set:
-        return {e.get("module") for e in person.state.sessions}
-
-    coping = sum(1 for p in attending if modules(p) & set(COPING_MODULES))
-    relapse = sum(1 for p in attending if p.state.relapse_plan is not None or RELAPSE_MODULE in modules(p))
-    plans = sum(1 for p in attending if p.state.relapse_plan is not None)
-    medication = sum(1 for p in attending if MEDICATION_MODULE in modules(p))
+    coping = sum(1 for p in attending if p["coping"])
+    relapse = sum(1 for p in attending if p["relapse"])
+    plans = sum(1 for p in attending if p["plan"])
+    medication = sum(1 for p in attending if p["medication"])
     out = []
     for number, count, extra, reason in (
         (11, coping, {}, "coping"),

@@ -96,12 +96,17 @@ def diff_workspace(root: Path, revisions: list[str]) -> DiffReport:
         new_texts = {p: _read_worktree(root / p) for p in paths}
     else:
         new_texts = _blobs(root, new, prefix, paths)
-    changes = []
-    for path in paths:
-        change = compare(path, old_texts.get(path), new_texts.get(path))
-        if change is not None:
-            changes.append(change)
-    return DiffReport(old=old_name, new=new_name, changes=changes)
+    from imr.parallel import map_paths, paused_gc
+
+    # A commit after a week on a large ward changes hundreds of records; each is compared (and
+    # its new version parsed) on its own, so many are shared out over the cores.
+    with paused_gc():
+        compared = map_paths(_compare_one, paths, old_texts, new_texts)
+    return DiffReport(old=old_name, new=new_name, changes=[c for c in compared if c is not None])
+
+
+def _compare_one(path: str, old_texts: dict[str, bytes], new_texts: dict[str, bytes]) -> FileChange | None:
+    return compare(path, old_texts.get(path), new_texts.get(path))
 
 
 def compare(path: str, old: bytes | None, new: bytes | None) -> FileChange | None:

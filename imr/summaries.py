@@ -6,7 +6,8 @@ result for one record depends only on its bytes, the shape of the curriculum (wh
 modules and variants exist) and the code of `imr` itself, so it is kept in
 `.imr-cache/summaries.json` under those three keys: a record whose bytes changed is parsed and
 checked again, and a change to the curriculum's shape or to any `imr` module starts afresh.
-Like every cache here it is never the source of truth and is safe to delete.
+Like every cache here it is never the source of truth and is safe to delete. `imr fidelity`
+keeps its per-record facts the same way, in `.imr-cache/fidelity.json` (`fidelity_facts`).
 
 Many stale records at once (a fresh clone, a deleted cache, a large `git pull`) are parsed and
 checked on every core (`imr.parallel`).
@@ -22,7 +23,7 @@ from typing import Any
 from imr.cache import CACHE_DIR, digest, read_json, write_json
 from imr.findings import Finding, jsonable
 
-_VERSION = 2
+_VERSION = 3
 
 
 @dataclass
@@ -43,10 +44,49 @@ class Summary:
 
 def summaries(ws, curriculum) -> list[Summary]:
     """A summary of every `records/*.yaml`, in file-name order, from the cache where it is fresh."""
+    out = []
+    for path, payload in _payloads(ws, curriculum):
+        try:
+            out.append(_from_payload(path, payload))
+        except (KeyError, IndexError, TypeError, ValueError):  # a tampered cache entry: read the file
+            out.append(_from_payload(path, _summarise(path, (curriculum, ws.allowed_words))[2]))
+    return out
+
+
+def fidelity_facts(ws, curriculum) -> list[tuple[Path, str | None, Any]]:
+    """Each record's fidelity facts (`imr.fidelity.person_facts` over every dated entry), or the
+    code of the problem that stops it being read.
+
+    Kept in `.imr-cache/fidelity.json`, under the same keys and signature as the status rows
+    (and trusted no more than they are), but apart from them: `imr fidelity` loads neither the
+    findings nor the rows, and `imr status` not the facts. A warm run builds no entries; what
+    the facts mean, and when they hold, is for `imr.fidelity` to judge.
+    """
+    out = []
+    for path, payload in _payloads(ws, curriculum, "fidelity"):
+        try:
+            problem, facts = payload
+            out.append((path, str(problem[2]) if problem is not None else None, facts if problem is None else None))
+        except (IndexError, TypeError, ValueError):  # a tampered cache entry: the caller reads the file
+            out.append((path, None, None))
+    return out
+
+
+def _payloads(ws, curriculum, kind: str = "summaries") -> list[tuple[Path, list]]:
+    """Every record's payload in file-name order: cached where its bytes are unchanged, made
+    (on every core, when many) where not; the cache is rewritten when anything changed."""
+    from imr.parallel import paused_gc
+
+    with paused_gc():  # the cache alone is a few hundred thousand small objects on a region's workspace
+        return _payloads_now(ws, curriculum, kind)
+
+
+def _payloads_now(ws, curriculum, kind: str) -> list[tuple[Path, list]]:
     records_dir = ws.records_dir
     if not records_dir.is_dir():
         return []
-    cache_path = ws.root / CACHE_DIR / "summaries.json"
+    cache_path = ws.root / CACHE_DIR / f"{kind}.json"
+    make = _summarise if kind == "summaries" else _fidelity_payload
     allow = ws.allowed_words
     context = _context(curriculum, allow)
     cached = _read_cache(cache_path, context)
@@ -67,21 +107,13 @@ def summaries(ws, curriculum) -> list[Summary]:
             stale.append(path)
     from imr.parallel import map_paths
 
-    for name, key, payload in map_paths(_summarise, stale, (curriculum, allow)):
+    for name, key, payload in map_paths(make, stale, (curriculum, allow)):
         keys[name], payloads[name] = key, payload
-    out = []
-    for path in paths:
-        try:
-            out.append(_from_payload(path, payloads[path.name]))
-        except (KeyError, IndexError, TypeError, ValueError):  # a tampered cache entry
-            _, keys[path.name], payload = _summarise(path, (curriculum, allow))
-            payloads[path.name] = payload
-            stale.append(path)
-            out.append(_from_payload(path, payload))
-    if stale or len(cached) != len(paths):
+    fresh_names = {p.name for p in paths if keys[p.name]}
+    if stale and fresh_names & {p.name for p in stale} or cached.keys() != fresh_names:
         fresh = {p.name: [keys[p.name], payloads[p.name]] for p in paths if keys[p.name]}
         write_json(cache_path, {"version": _VERSION, "context": context, "files": fresh})
-    return out
+    return [(path, payloads[path.name]) for path in paths]
 
 
 def _context(curriculum, allow: frozenset[str]) -> str:
@@ -142,6 +174,34 @@ def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
 
         row, since = participant_row(derive_state(record), curriculum)
     return path.name, key, [None, [f.to_json() for f in findings], jsonable(row), since]
+
+
+def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
+    """One record's fidelity facts (or the problem that stops it being read), with the digest
+    of the bytes read; the facts are None for a file that is not a participant's record."""
+    curriculum, _ = context
+    from imr.records import RecordProblem, parse_record_bytes
+
+    shown = f"records/{path.name}"
+    if path.is_symlink() or not path.is_file():
+        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), None]
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return path.name, "", [Finding(shown, 0, "file_unreadable").to_json(), None]
+    key = digest(raw)
+    try:
+        record = parse_record_bytes(raw, path, shown)
+    except RecordProblem as exc:
+        return path.name, key, [exc.finding.to_json(), None]
+    from imr.ids import is_valid_id
+
+    if not is_valid_id(path.stem):
+        return path.name, key, [None, None]
+    from imr.fidelity import person_facts
+    from imr.state import derive_state
+
+    return path.name, key, [None, person_facts(record, derive_state(record), curriculum, None, None)]
 
 
 def comment_findings(text: str, shown: str, allow: frozenset[str] = frozenset()) -> list[Finding]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import stat
 import threading
@@ -130,7 +131,10 @@ def write_changes(changes: list[Append | Create], lock_path: Path) -> None:
                 if len(new_bytes) > APPEND_LIMIT_BYTES:
                     raise ImrError("record_full", path=change.path.stem,
                                    limit_mb=APPEND_LIMIT_BYTES // (1024 * 1024))
-            _verify(new_bytes, change.path, old_count, entries)
+            if old is None:
+                _verify(new_bytes, change.path, old_count, entries)
+            else:
+                _verify_appended(old, new_bytes, change.path, old_count, entries)
             plans.append((change.path, old, new_bytes))
         if plans:
             _commit(plans, lock_path.parent)
@@ -171,6 +175,40 @@ def _verify(new_bytes: bytes, path: Path, old_count: int, entries: list[dict]) -
         raise ImrError("write_verify_failed", path=path.name, line=problem.line) from None
     log = data.get("log") if isinstance(data, dict) else None
     if not isinstance(log, list) or len(log) != old_count + len(entries) or log[old_count:] != entries:
+        raise ImrError("write_verify_failed", path=path.name, line=0)
+
+
+# After the `log:` line, a line at the left margin is a list item or a comment; anything else
+# (another top-level key, a document marker, an indented list) means items written at the end
+# of the file would not simply continue the log.
+_LOG_LINE = re.compile(r"^log:[ ]*(?:#[^\n]*)?$", re.MULTILINE)
+_NOT_AN_ITEM = re.compile(r"^(?![ ]|-[ ]|-$|#|$)", re.MULTILINE)
+
+
+def _verify_appended(old: bytes, new_bytes: bytes, path: Path, old_count: int, entries: list[dict]) -> None:
+    """Check that the bytes about to be written hold exactly the old log plus the new entries.
+
+    The old bytes were parsed once under the lock and are the prefix of the new ones by
+    construction, so what is parsed here is only the appended tail: when the old file's log is
+    its last key and its items start at the left margin (as every file this writer makes),
+    items after it continue that log and nothing else. Any other file is parsed whole, as before.
+    """
+    if new_bytes[:len(old)] != old:
+        raise ImrError("write_verify_failed", path=path.name, line=0)
+    text = old.decode("utf-8", "replace").replace("\r\n", "\n")
+    log_line = None
+    for log_line in _LOG_LINE.finditer(text):
+        pass
+    rest = text[log_line.end():] if log_line else ""
+    first_item = next((line for line in rest.split("\n", 40) if line.strip() and not line.startswith("#")), "")
+    if log_line is None or not first_item.startswith("-") or _NOT_AN_ITEM.search(rest) or "\t" in rest:
+        _verify(new_bytes, path, old_count, entries)
+        return
+    try:
+        tail = parse_text(decode(new_bytes[len(old):]))
+    except YamlProblem as problem:
+        raise ImrError("write_verify_failed", path=path.name, line=text.count("\n") + problem.line) from None
+    if not isinstance(tail, list) or tail != entries:
         raise ImrError("write_verify_failed", path=path.name, line=0)
 
 

@@ -1,0 +1,199 @@
+"""Scale for a region (issue 18): every figure next to its baseline, measured in one run.
+
+    python bench/bench_scale.py [--quick] [--runs 3] [--dir /tmp/imr-scale] [--merge]
+
+Builds (once; kept in --dir and reused) workspaces of 100, 1,000 and 10,000 participants x 40
+entries and 1,000 x 400 (a participant over years); `--quick` builds 100 and 1,000 x 40 and
+100 x 400 only. Then, with the two sides of each comparison interleaved so that a busy moment
+on the shared machine hits both alike:
+  * `imr status` and `imr check`, warm and on a first run (cache deleted), with peak memory;
+  * `imr fidelity` warm and first run, against `imr status` on the same workspace
+    (targets at 10,000 x 40: <= 1 s and <= 200 MB warm, first run <= 1.5x status's);
+  * `imr diff` over a commit that appends one entry to 1,000 records, against `git diff`
+    of the same range (target: <= 5x);
+  * `imr session log` on a 400-entry record against the same on a 40-entry record (<= 1.3x);
+  * `imr session next` against a bare typer hello-world (<= 1.2x);
+  * with `--merge`, bench/bench_merge.py at 1,000 records (merge driver against `merge=union`).
+Times are medians of --runs fresh processes; peak memory is the largest RSS of the command or
+any worker process it waited for (resource usage of the child, `os.wait4`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench_cli import imr_command, run_once  # noqa: E402
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@invalid", "GIT_COMMITTER_NAME": "bench",
+           "GIT_COMMITTER_EMAIL": "bench@invalid"}
+
+
+def workspace(base: Path, participants: int, entries: int) -> Path:
+    from make_workspace import generate
+
+    root = base / f"ws-{participants}x{entries}"
+    if not (root / ".git").is_dir() or not (root / "built").exists():
+        shutil.rmtree(root, ignore_errors=True)
+        start = time.perf_counter()
+        generate(root, participants, entries)
+        (root / ".git" / "info").mkdir(exist_ok=True)
+        (root / ".git" / "info" / "exclude").write_text(".imr-cache/\nbuilt\n", encoding="utf-8")
+        (root / "built").write_text("", encoding="utf-8")
+        print(f"  (built {participants} x {entries} in {time.perf_counter() - start:.0f} s)", flush=True)
+    return root
+
+
+def git(root: Path, *args: str) -> str:
+    result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                            env={**os.environ, **GIT_ENV})
+    if result.returncode != 0:
+        raise SystemExit(f"git {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def pair(commands: list[tuple[list[str], dict, object]], runs: int) -> list[tuple[float, float, int]]:
+    """Median seconds, best seconds and peak RSS (MB) of each command, runs interleaved."""
+    times: list[list[float]] = [[] for _ in commands]
+    peaks: list[int] = [0 for _ in commands]
+    for _ in range(runs):
+        for index, (cmd, env, before) in enumerate(commands):
+            if before:
+                before()
+            seconds, peak = run_once(cmd, env)
+            times[index].append(seconds)
+            peaks[index] = max(peaks[index], peak)
+    return [(statistics.median(t), min(t), p) for t, p in zip(times, peaks)]
+
+
+def show(label: str, figure: tuple[float, float, int], extra: str = "") -> None:
+    median, best, peak = figure
+    print(f"  {label:<44} {median:7.2f} s  best {best:6.2f} s  peak {peak:5d} MB  {extra}", flush=True)
+
+
+def dropper(root: Path):
+    return lambda: shutil.rmtree(root / ".imr-cache", ignore_errors=True)
+
+
+def bench_workspace(root: Path, label: str, runs: int, imr: list[str]) -> None:
+    env = dict(os.environ, IMR_WORKSPACE=str(root))
+    print(f"\n{label}", flush=True)
+    status, check, fidelity = [*imr, "status"], [*imr, "check"], [*imr, "fidelity"]
+    drop = dropper(root)
+    # First runs (cache deleted before each): status, check and fidelity interleaved.
+    first = pair([(status, env, drop), (check, env, drop), (fidelity, env, drop)], runs)
+    subprocess.run(status, capture_output=True, env=env)
+    subprocess.run(fidelity, capture_output=True, env=env)
+    subprocess.run(check, capture_output=True, env=env)
+    warm = pair([(status, env, None), (check, env, None), (fidelity, env, None)], runs)
+    show("status warm", warm[0], "(target <= 1 s, 200 MB)")
+    show("check warm", warm[1], "(target <= 4 s)")
+    show("fidelity warm", warm[2], f"= {warm[2][0] / warm[0][0]:.2f}x status warm (target <= 1 s, 200 MB)")
+    show("status first run", first[0], "(target <= 8 s at 10,000 x 40)")
+    show("check first run", first[1], "(target <= 8 s at 10,000 x 40)")
+    show("fidelity first run", first[2], f"= {first[2][0] / first[0][0]:.2f}x status first run (target <= 1.5x)")
+
+
+def bench_diff(root: Path, changed: int, runs: int, imr: list[str]) -> None:
+    """A commit appending one entry to `changed` records: `imr diff` against `git diff`."""
+    import random
+
+    from make_workspace import entry_id
+    from imr.yamlio import dump
+
+    rng = random.Random(18)
+    base = git(root, "rev-parse", "HEAD").strip()
+    branch = f"diff-{changed}"
+    if branch not in git(root, "branch", "--list", branch):
+        git(root, "checkout", "-q", "-b", branch)
+        for number, path in enumerate(sorted((root / "records").glob("*.yaml"))[:changed]):
+            entry = {"id": entry_id(rng, 1000 + number % 1000), "kind": "session", "at": "2026-03-02T10:00:00+01:00", "by": "KL", "module": 2, "session": 1,
+                     "date": "2026-03-02", "homework_review": "done", "note": "Träff efter uppdateringen."}
+            with open(path, "ab") as handle:
+                handle.write(dump([entry]).encode("utf-8"))
+        git(root, "commit", "-q", "--no-verify", "-am", "one entry in many records")
+        git(root, "checkout", "-q", base)
+        git(root, "branch", "-f", "diff-base", base)
+    env = dict(os.environ, IMR_WORKSPACE=str(root))
+    figures = pair([(["git", "-C", str(root), "diff", "diff-base", branch], env, None),
+                    ([*imr, "diff", "diff-base", branch], env, None)], runs)
+    print(f"\ndiff over a commit touching {changed} records", flush=True)
+    show("git diff", figures[0])
+    show("imr diff", figures[1], f"= {figures[1][0] / figures[0][0]:.1f}x git diff (target <= 5x)")
+
+
+def bench_session_log(small: Path, large: Path, runs: int, imr: list[str]) -> None:
+    """`imr session log` on a 400-entry record against a 40-entry one (each run appends one entry)."""
+    commands = []
+    for root in (small, large):
+        env = dict(os.environ, IMR_WORKSPACE=str(root), IMR_SIGNATURE="KL")
+        commands.append(([*imr, "session", "log", "b-00002", "--by", "KL", "--note", "Bra träff.", "--again",
+                          "--handout"], env, None))
+    figures = pair(commands, runs)
+    for root in (small, large):
+        git(root, "checkout", "-q", "--", "records")
+    print("\nsession log", flush=True)
+    show("imr session log, 40-entry record", figures[0])
+    show("imr session log, 400-entry record", figures[1],
+         f"= {figures[1][0] / figures[0][0]:.2f}x the 40-entry record (target <= 1.3x)")
+
+
+def bench_next(root: Path, runs: int, imr: list[str]) -> None:
+    env = dict(os.environ, IMR_WORKSPACE=str(root))
+    subprocess.run([*imr, "session", "next", "b-00001"], capture_output=True, env=env)
+    figures = pair([([sys.executable, str(HERE / "hello_typer.py"), "KL"], env, None),
+                    ([*imr, "session", "next", "b-00001"], env, None)], max(runs, 5))
+    print("\nsession next", flush=True)
+    show("typer hello-world", figures[0])
+    show("imr session next ID", figures[1], f"= {figures[1][0] / figures[0][0]:.2f}x hello-world (target <= 1.2x)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="100 and 1,000 x 40 (and 100 x 400) only")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/imr-scale"), help="where workspaces are kept")
+    parser.add_argument("--merge", action="store_true", help="also run bench/bench_merge.py at 1,000 records")
+    parser.add_argument("--only", help="comma-separated parts: workspaces,diff,log,next,merge")
+    parser.add_argument("--sizes", help="workspaces to time, e.g. 10000x40,1000x400 (default: all of the mode)")
+    parser.add_argument("--big-runs", type=int, default=1,
+                        help="runs for workspaces of 10,000 records or 400 entries (a first run there is minutes "
+                             "on a busy 2-core machine)")
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    imr = imr_command()
+    parts = set((args.only or "workspaces,diff,log,next" + (",merge" if args.merge else "")).split(","))
+    sizes = [(100, 40), (1000, 40)] if args.quick else [(100, 40), (1000, 40), (10000, 40), (1000, 400)]
+    long = (100, 400) if args.quick else (1000, 400)
+    print(f"imr scale benchmark ({'quick' if args.quick else 'full'}; median of {args.runs}; "
+          f"{os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M')})", flush=True)
+    roots = {size: workspace(args.dir, *size) for size in {*sizes, long}}
+    if args.sizes:
+        sizes = [tuple(int(n) for n in size.split("x")) for size in args.sizes.split(",")]
+    if "workspaces" in parts:
+        for size in sizes:
+            runs = args.big_runs if size[0] >= 10000 or size[1] >= 400 else args.runs
+            bench_workspace(roots[size], f"{size[0]} participants x {size[1]} entries (median of {runs})", runs, imr)
+    biggest = roots[sizes[-1] if args.quick else (10000, 40)]
+    if "diff" in parts:
+        bench_diff(biggest, 1000, args.runs, imr)
+    if "log" in parts:
+        bench_session_log(roots[(1000, 40)] if not args.quick else roots[(100, 40)], roots[long], args.runs, imr)
+    if "next" in parts:
+        bench_next(roots[(1000, 40)], args.runs, imr)
+    if "merge" in parts:
+        print(flush=True)
+        subprocess.run([sys.executable, str(HERE / "bench_merge.py"), "--records", "1000", "--runs", "1"], check=True)
+
+
+if __name__ == "__main__":
+    main()
