@@ -100,3 +100,22 @@ def test_edit_without_any_editor_asks_for_the_note_in_the_terminal(enrolled, tmp
     child.expect("Sparat: träff 1.1")
     child.expect(pexpect.EOF)
     assert _last(enrolled)["note"] == "Skrivet i terminalen."
+
+
+@posix_only
+def test_logging_the_same_session_twice_asks_in_a_terminal(enrolled):
+    enrolled.ok("session", "log", "p-01", "--date", "2026-03-02", "--module", "1", "--session", "1")
+    before = enrolled.record("p-01").read_bytes()
+    child = _spawn(enrolled, "session", "log", "p-01", "--date", "2026-03-02", "--module", "1", "--session", "1")
+    child.expect("redan träff 1.1 registrerad 2026-03-02")
+    child.expect(r"en till träff samma dag\? \[j/n\] \(n\)")
+    child.sendline("")
+    child.expect("Inget sparades")
+    child.expect(pexpect.EOF)
+    assert enrolled.record("p-01").read_bytes() == before
+    child = _spawn(enrolled, "session", "log", "p-01", "--date", "2026-03-02", "--module", "1", "--session", "1")
+    child.expect(r"en till träff samma dag\? \[j/n\] \(n\)")
+    child.sendline("j")
+    child.expect("Sparat: träff 1.1 för p-01")
+    child.expect(pexpect.EOF)
+    assert enrolled.record("p-01").read_bytes().startswith(before) and _last(enrolled)["date"] == "2026-03-02"

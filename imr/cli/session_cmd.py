@@ -10,7 +10,7 @@ import typer
 
 from imr.cli import complete
 
-from imr.cli.common import console, escape, handle_errors, print_json, t, value, workspace
+from imr.cli.common import lang, console, escape, handle_errors, print_json, t, value, workspace
 from imr.cli.i18n import bad_usage
 
 app = typer.Typer(no_args_is_help=True)
@@ -234,12 +234,35 @@ def _log_one(participant: str, log, *, edit: bool) -> None:
         note = _note(t("editor_template", session=str(ref), id=participant), log.note or "")
         log = replace(log, note=note, module=ref.module, session=ref.session)
         with _keep_refused_note(ws, note):
-            entry = log_session(ws, participant, log)
+            entry = _log_asking_again(ws, participant, log)
     else:
-        entry = log_session(ws, participant, log)
+        entry = _log_asking_again(ws, participant, log)
     key = "logged_absent" if log.absent else "logged_session"
     console().print(escape(t(key, id=participant, session=f"{entry['module']}.{entry['session']}",
                              date=entry["date"], by=entry["by"])))
+
+
+def _log_asking_again(ws, participant: str, log) -> dict:
+    """Log; when that session is already logged on that date, say so and, in a terminal, ask
+    whether this really is another session (without a terminal the refusal stands: `--again`)."""
+    from dataclasses import replace
+
+    from imr.errors import ImrError
+    from imr.sessions import log_session
+
+    try:
+        return log_session(ws, participant, log)
+    except ImrError as err:
+        if err.code != "session_already_logged" or log.again or not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise
+        refusal = err.message(lang())
+    from imr.cli.session_ask import _prompt_classes, _q
+
+    _, Confirm = _prompt_classes()
+    console().print(escape(refusal))
+    if not Confirm.ask(_q("ask_log_again"), default=False, console=console()):
+        raise ImrError("nothing_saved")
+    return log_session(ws, participant, replace(log, again=True))
 
 
 def _note(template: str, initial: str) -> str:
