@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from imr.records import Record, RecordProblem
@@ -354,13 +355,13 @@ def _significant_others(active: list[dict], since: date | None, today: date) -> 
     ever_logged = any(p["others_logged"] for p in active)
     attending = [p for p in active if in_window(p["last_session"])]
     involved = sum(1 for p in attending if in_window(p["last_contact"]) or in_window(p["last_joined"]))
-    evidence = {"from": start.isoformat(), "participants_attending": len(attending),
+    evidence: dict[str, Any] = {"from": start.isoformat(), "participants_attending": len(attending),
                 "participants_involving_others": involved, "percent": _share(involved, len(attending))}
     if not ever_logged:
         return FidelityItem(5, None, "records", evidence, reason="others_not_logged")
     if not attending:
         return FidelityItem(5, None, "records", evidence, reason="no_sessions")
-    return FidelityItem(5, percent_band(evidence["percent"]), "records", evidence, reason="others")
+    return FidelityItem(5, percent_band(float(evidence["percent"])), "records", evidence, reason="others")
 
 
 def _goal_setting(active: list[dict]) -> FidelityItem:

@@ -79,23 +79,25 @@ def diff_workspace(root: Path, revisions: list[str]) -> DiffReport:
     else:
         old_name = "HEAD"
         old = _resolve(root, "HEAD", missing_ok=True) or EMPTY_TREE
+    assert old is not None  # _resolve raises for a revision that does not exist
     new_name = revisions[1] if len(revisions) == 2 else None
     new = _resolve(root, new_name) if new_name else None
 
     spec = ["--", *FOLDERS]
     listed = _git(root, "diff", "--no-renames", "--no-ext-diff", "--name-only", "-z", "--relative",
                   old, *([new] if new else []), *spec)
-    paths = {p for p in listed.split("\0") if p}
+    listed_paths = {p for p in listed.split("\0") if p}
     if new is None:
         untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard", *spec)
-        paths.update(p for p in untracked.split("\0") if p)
-    paths = sorted(p for p in paths if _kind(p))
+        listed_paths.update(p for p in untracked.split("\0") if p)
+    paths = sorted(p for p in listed_paths if _kind(p))
 
-    old_texts = _blobs(root, old, prefix, paths)
+    old_texts: dict[str, bytes | None] = dict(_blobs(root, old, prefix, paths))
+    new_texts: dict[str, bytes | None]
     if new is None:
         new_texts = {p: _read_worktree(root / p) for p in paths}
     else:
-        new_texts = _blobs(root, new, prefix, paths)
+        new_texts = dict(_blobs(root, new, prefix, paths))
     from imr.parallel import map_paths, paused_gc
 
     # A commit after a week on a large ward changes hundreds of records; each is compared (and

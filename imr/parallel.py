@@ -14,7 +14,7 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_FROM = 64
@@ -42,7 +42,7 @@ def paused_gc():
             gc.enable()
 
 
-def map_paths(func: Callable[..., Any], paths: list[Path], *shared: Any) -> list[Any]:
+def map_paths(func: Callable[..., Any], paths: Sequence[Any], *shared: Any) -> list[Any]:
     """`[func(path, *shared) for path in paths]`, in worker processes when there are many."""
     workers = worker_count(len(paths))
     with paused_gc():
@@ -51,7 +51,7 @@ def map_paths(func: Callable[..., Any], paths: list[Path], *shared: Any) -> list
         return _in_workers(func, paths, shared, workers)
 
 
-def _in_workers(func: Callable[..., Any], paths: list[Path], shared: tuple, workers: int) -> list[Any]:
+def _in_workers(func: Callable[..., Any], paths: Sequence[Any], shared: tuple, workers: int) -> list[Any]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 

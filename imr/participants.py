@@ -92,8 +92,9 @@ def list_participants(ws: Workspace) -> list[dict[str, Any]]:
             out.append({"id": pid, "error": err.message(ws.lang)})
             continue
         state = derive_state(record)
-        out.append({"id": pid, "variant": state.variant, "format": state.format, "leader": state.leader,
-                    "sessions_held": len(state.sessions), "last_date": _last_attended(state)})
+        row: dict[str, Any] = {"id": pid, "variant": state.variant, "format": state.format, "leader": state.leader,
+               "sessions_held": len(state.sessions), "last_date": _last_attended(state)}
+        out.append(row)
     return out
 
 

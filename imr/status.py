@@ -30,7 +30,8 @@ def status_rows(ws: Workspace, today: date | None = None) -> list[dict[str, Any]
         if summary.problem is not None:
             rows.append({"id": stem, "error": summary.problem.message(ws.lang)})
             continue
-        rows.append(dated_row(summary.row, summary.since, today))
+        if summary.row is not None:
+            rows.append(dated_row(summary.row, summary.since, today))
     return rows
 
 

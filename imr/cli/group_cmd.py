@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import typer
 
@@ -109,7 +109,8 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     from imr.groups import all_groups
 
     groups = all_groups(workspace())
-    rows = [{"name": g.name, "size": len(g.members), "leaders": g.leaders, "weekdays": g.weekdays} for g in groups]
+    rows: list[dict[str, Any]] = [{"name": g.name, "size": len(g.members), "leaders": g.leaders,
+                                   "weekdays": g.weekdays} for g in groups]
     if as_json:
         print_json(rows)
         return

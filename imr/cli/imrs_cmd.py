@@ -62,7 +62,7 @@ def _ask(instrument, rater: str, lang: str, participant: str) -> list:
     out = console()
     out.print(f"[bold]{escape(t('imrs_form_heading', title=instrument.label(instrument.title, lang), id=participant, rater=instrument.label(instrument.raters[rater], lang)))}[/]")
     out.print("[dim]" + escape(t("imrs_form_hint")) + "[/]")
-    answers = []
+    answers: list[int | str] = []
     total = len(instrument.items)
     for item in instrument.items:
         out.print()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -87,7 +87,7 @@ def bundle(
     else:
         from imr.ids import check_group_name
 
-        document = documents.group_document(ws, check_group_name(group), next_session=next_, date=date,
+        document = documents.group_document(ws, check_group_name(str(group)), next_session=next_, date=date,
                                             duplex=duplex)
     render_and_write(ws, document, target)
 
@@ -183,7 +183,7 @@ def _with_progress(ws, document, fmt: str, err):
     steps = {"markdown": t("render_step_markdown"), "pandoc": t("render_step_pandoc"), "typst": t("render_step_typst")}
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True) as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, Any] = {}  # rich's TaskID per step
 
         def update(step: str, done: int, total: int) -> None:
             if step not in tasks:
@@ -220,6 +220,7 @@ def render_next(ws, fmt: str, participant: str | None = None, group: str | None 
         from imr.errors import ImrError
         from imr.planning import next_session
 
+        assert participant is not None  # one of participant and group is given (checked by the caller)
         _, state = store.load_state(ws, participant)
         ref = next_session(state, ws.curriculum)
         if ref is None:

@@ -54,6 +54,7 @@ def _next(participant: Optional[str], group: Optional[str], as_json: bool, rende
     from imr import store
     from imr.planning import build_plan
 
+    assert participant is not None  # _one_target checked that exactly one is given
     _, state = store.load_state(ws, participant)
     plan = build_plan(state, ws.curriculum, ws.lang, ws.root)
     if as_json:
