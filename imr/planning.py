@@ -97,6 +97,7 @@ def build_plan(state: ParticipantState, curriculum: Curriculum, lang: str = "sv"
             "by": last.get("by"),
             "note_excerpt": excerpt(last.get("note")),
             "homework": last.get("homework"),
+            "group": last.get("group"),
         }
     else:
         plan["last_session"] = None

@@ -356,3 +356,11 @@ def test_concurrent_group_adds_of_one_member_let_exactly_one_through(group: Imr)
     groups = [name for name in ("tors", "fre") if "p-04" in (group.root / "groups" / f"{name}.yaml").read_text()]
     assert len(groups) == 1
     assert group("check").exit_code == 0
+
+
+def test_a_participant_who_meets_in_a_group_is_pointed_to_the_group_plan(group: Imr):
+    group.ok("session", "log", "--group", "tors", "--date", "2026-03-05")
+    out = group.ok("session", "next", "p-01").output
+    assert "imr session next --group tors" in out
+    plan = json.loads(group.ok("session", "next", "p-01", "--json").output)
+    assert plan["last_session"]["group"] == "tors"

@@ -1,5 +1,6 @@
 """`imr session log ID` in a terminal asks the weekly loop's questions; without one it never asks."""
 
+import json
 import os
 import sys
 
@@ -119,3 +120,40 @@ def test_logging_the_same_session_twice_asks_in_a_terminal(enrolled):
     child.expect("Sparat: träff 1.1 för p-01")
     child.expect(pexpect.EOF)
     assert enrolled.record("p-01").read_bytes().startswith(before) and _last(enrolled)["date"] == "2026-03-02"
+
+
+@posix_only
+def test_relapse_plan_edit_without_any_editor_asks_section_by_section(enrolled, tmp_path):
+    enrolled.ok("relapse-plan", "p-01", "--trigger", "Sömnbrist", "--helper", "kontaktperson")
+    env = {**os.environ, "IMR_SIGNATURE": "KL", "TERM": "dumb", "PATH": str(tmp_path)}
+    for name in ("VISUAL", "EDITOR", "IMR_LANG"):
+        env.pop(name, None)
+    child = pexpect.spawn(sys.executable, ["-m", "imr", "relapse-plan", "p-01", "--edit"],
+                          cwd=str(enrolled.root), env=env, encoding="utf-8", timeout=30)
+    child.expect("frågas ett i taget")
+    child.expect("Sömnbrist")
+    child.expect(r"Ny punkt")
+    child.sendline("")                         # triggers: keep
+    child.expect(r"Ny punkt")
+    child.sendline("Drar mig undan")            # warning signs: one new item
+    child.expect(r"Ny punkt")
+    child.sendline("")
+    for _ in range(3):                           # actions, calming, not wanted: keep (empty)
+        child.expect(r"Ny punkt")
+        child.sendline("")
+    child.expect("kontaktperson")
+    child.expect(r"Ny punkt")
+    child.sendline("-")                          # helpers: emptied
+    child.expect(r"Ny punkt")
+    child.sendline("")
+    child.expect(r"Ny punkt")                    # emergency
+    child.sendline("")
+    child.expect(r"Ny text")                     # kept at
+    child.sendline("I pärmen på rummet")
+    child.expect(r"Ny punkt")                    # copies
+    child.sendline("")
+    child.expect("Version 2")
+    child.expect(pexpect.EOF)
+    plan = json.loads(enrolled.ok("relapse-plan", "p-01", "--json").output)
+    assert plan["triggers"] == ["Sömnbrist"] and plan["warning_signs"] == ["Drar mig undan"]
+    assert plan["helpers"] == [] and plan["kept_at"] == "I pärmen på rummet"

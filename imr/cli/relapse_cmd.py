@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from typing import List, Optional
 
 import typer
 
 from imr.cli import complete
 
-from imr.cli.common import console, escape, handle_errors, print_json, workspace
+from imr.cli.common import t, console, escape, handle_errors, print_json, workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -84,15 +85,48 @@ def register(app: typer.Typer) -> None:
             prefill = {**(current or {}), **rp.merged_plan(current, changes, removals=removals, replace=replace)}
             try:
                 text = note_from_editor(rp.form_text(prefill, labels, participant))
+                changes = rp.parse_form(text, labels, ws.lang)
             except ImrError as err:
                 if err.code == "editor_aborted":
                     raise ImrError("relapse_plan_edit_empty") from None
-                raise
-            changes, removals, replace = rp.parse_form(text, labels, ws.lang), {}, True
+                if err.code != "editor_missing" or not sys.stdin.isatty():
+                    raise
+                changes = _ask_sections(prefill, labels)
+            removals, replace = {}, True
         entry = rp.save_version(ws, participant, changes, note=note, by=by, removals=removals, replace=replace)
         _, state = store.load_state(ws, participant)
         console().print(escape(labels["saved"].format(id=participant, version=state.relapse_plan_versions,
                                                       by=entry["by"])))
+
+
+def _ask_sections(plan: dict, labels: dict) -> dict:
+    """No editor on this computer: the plan's sections asked one by one in the terminal. Each
+    section shows what it holds; Enter keeps it, new lines (one item each, an empty line ends)
+    replace it, and a single "-" empties it."""
+    from rich.prompt import Prompt
+
+    from imr.relapse_plan import LIST_SECTIONS, SECTIONS
+
+    out = console()
+    out.print(escape(t("relapse_ask_intro")))
+    changes: dict = {}
+    for name in SECTIONS:
+        current = plan.get(name) or ([] if name in LIST_SECTIONS else "")
+        out.print(f"[bold cyan]{escape(labels['sections'][name])}[/]")
+        for item in (current if name in LIST_SECTIONS else [current] if current else []):
+            out.print(f"  • {escape(item)}")
+        if name not in LIST_SECTIONS:
+            answer = Prompt.ask(t("relapse_ask_text"), default="", console=out).strip()
+            changes[name] = current if not answer else ("" if answer == "-" else answer)
+            continue
+        items: list[str] = []
+        while True:
+            answer = Prompt.ask(t("relapse_ask_item"), default="", console=out).strip()
+            if not answer:
+                break
+            items.append(answer)
+        changes[name] = [] if items == ["-"] else (items or list(current))
+    return changes
 
 
 def _print_history(participant: str, versions: list, labels: dict) -> None:

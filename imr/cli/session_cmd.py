@@ -88,6 +88,9 @@ def _print_plan(plan: dict, ws) -> None:
             participant=plan["participant"], module=plan["module"], module_title=plan["module_title"],
             number=plan["sessions_held"] + 1, total=plan["sessions_total"])),
     ]
+    group = (plan.get("last_session") or {}).get("group")
+    if group:  # a participant who now meets in a group: the group's plan is the one to follow
+        lines.append(("yellow", t("plan_in_group", id=plan["participant"], group=group)))
     handout = plan.get("handout") or {}
     print_line = t("print_command", command=f"imr render handout {handout.get('session')} --for {plan['participant']}",
                    variant=value("variant", handout.get("variant")))
