@@ -95,7 +95,14 @@ def list_(
             status = escape(f"[{t('goal_status_' + item['status'])}]")
             out.print(f"  {marker}{escape(item['id'])} {status} {escape(item['text'])}")
         for item in goal["history"]:
-            detail = " ".join(escape(x) for x in (item.get("target"), item.get("status") and value("status", item["status"]), item.get("text"),
-                                                  item.get("note")) if x)
-            out.print(f"     [dim]#{item['entry']} {escape(item['at'])} {escape(item['by'])} "
-                      f"{escape(item['kind'])}: {detail}[/]")
+            out.print("     " + history_line(item))
+
+
+def history_line(item: dict) -> str:
+    """One step in a goal's history, as `goal list` and `patient show` print it: entry id (or an
+    old record's number), when it was written, who signed, the kind and what it says."""
+    detail = " ".join(value("status", item[k]) if k == "status" else str(item[k])
+                      for k in ("target", "status", "text", "note") if item.get(k))
+    written = str(item.get("at") or "")[:16].replace("T", " ")
+    return (f"[dim]{escape(str(item['entry']))} {escape(written)} {escape(str(item['by']))} "
+            f"{escape(value('kind', item['kind']))}: {escape(detail)}[/]")

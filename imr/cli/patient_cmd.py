@@ -85,6 +85,7 @@ def show(
     """One participant: profile, attendance, goals with their history, and the log."""
     from rich.table import Table
 
+    from imr.cli.goal_cmd import history_line
     from imr.participants import summary
 
     data = summary(workspace(), participant)
@@ -102,10 +103,7 @@ def show(
             for step in goal["steps"]:
                 out.print(f"     {escape(step['id'])} {escape('[' + value('status', step['status']) + ']')} {escape(step['text'])}")
             for item in goal["history"]:
-                detail = " ".join(value("status", item[k]) if k == "status" else str(item[k])
-                                  for k in ("target", "status", "text", "note") if item.get(k))
-                out.print(f"       [dim]#{item['entry']} {escape(item['at'])} {escape(item['by'])} {escape(value('kind', item['kind']))}: "
-                          f"{escape(detail)}[/]")
+                out.print("       " + history_line(item))
     table = Table(title=t("log"))
     for key in ("entry", "kind", "session", "session_date", "by", "at"):
         table.add_column(t(key), no_wrap=True)
