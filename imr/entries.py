@@ -278,11 +278,7 @@ SCHEMA: dict[str, tuple[dict[str, Callable], dict[str, Callable]]] = {
 }
 
 
-def _entry_id(value: Any) -> str | None:
-    return _entry_ref(value)
-
-
-COMMON: dict[str, Callable[[Any], str | None]] = {"id": _entry_id, "at": _timestamp, "by": signature_problem}
+COMMON: dict[str, Callable[[Any], str | None]] = {"id": _entry_ref, "at": _timestamp, "by": signature_problem}
 # `kind` is common to every entry too; it is checked against the registry, not by a validator.
 COMMON_FIELDS = ("kind", *COMMON)
 
@@ -296,7 +292,7 @@ def validate_entry(entry: Any) -> list[Problem]:
         return [("entry_unknown_kind", {"kind": str(kind)[:40]})]
     problems: list[Problem] = []
     required, optional = SCHEMA[kind]
-    if "id" in entry and (code := _entry_id(entry["id"])):
+    if "id" in entry and (code := _entry_ref(entry["id"])):
         problems.append((code, {"field": "id", "kind": kind}))
     if kind == "goal-update" and ("target" in entry) == ("goal" in entry):
         problems.append(("entry_missing_field", {"field": "target", "kind": kind}))

@@ -188,21 +188,33 @@ def validate_record(record: Record, shown: str, curriculum=None) -> list[Finding
     elif record.entries[0].kind != "enrolled":
         findings.append(Finding(shown, record.entries[0].line, "record_first_not_enrolled"))
     start = record.enrolment_day()
-    from datetime import date as _date
-
-    today = _date.today().isoformat()
     for entry in record.entries:
         for code, params in validate_entry(entry.data):
             findings.append(Finding(shown, entry.line, code, params))
         findings.extend(_reference_problems(record, entry, shown, curriculum))
-        for value in (entry.get("date"), (entry.get("set") or {}).get("date") if isinstance(entry.get("set"), dict) else None):
-            if not isinstance(value, str) or len(value) != 10:
-                continue
-            if value > today:
-                findings.append(Finding(shown, entry.line, "entry_date_future", {"date": value}))
-            elif isinstance(start, str) and entry.kind != "enrolled" and value < start:
-                findings.append(Finding(shown, entry.line, "entry_date_before_enrolment", {"date": value, "enrolled": start}))
+        for code, params in date_problems(entry.data, start):
+            findings.append(Finding(shown, entry.line, code, params))
     return findings
+
+
+def date_problems(entry: dict, start: str | None) -> list[tuple[str, dict]]:
+    """The programme's clock, for a new entry and in `imr check` alike: no date (its own, or one a
+    correction sets) in the future or, except the enrolment's, before the day of enrolment."""
+    from datetime import date as _date
+
+    today = _date.today().isoformat()
+    values = [entry.get("date")]
+    if isinstance(entry.get("set"), dict):
+        values.append(entry["set"].get("date"))
+    out: list[tuple[str, dict]] = []
+    for value in values:
+        if not isinstance(value, str) or len(value) != 10:
+            continue
+        if value > today:
+            out.append(("entry_date_future", {"date": value}))
+        elif start and entry.get("kind") != "enrolled" and value < start:
+            out.append(("entry_date_before_enrolment", {"date": value, "enrolled": start}))
+    return out
 
 
 def _reference_problems(record: Record, entry: Entry, shown: str, curriculum) -> list[Finding]:

@@ -117,8 +117,7 @@ class ParticipantState:
     # Folds: one per entry kind, named by the kind's declaration in `imr.entries.KINDS`.
 
     def fold_profile(self, entry: Entry) -> None:
-        if entry.kind == "enrolled":
-            self.enrolled_on = entry.get("date") or str(entry.get("at", ""))[:10] or None
+        # The day of enrolment is the record's (`Record.enrolment_day`), set once in derive_state.
         for key in ("variant", "format", "leader", "module_order"):
             if entry.get(key) is not None:
                 setattr(self, key, entry.get(key))
@@ -243,7 +242,7 @@ def derive_state(record: Record) -> ParticipantState:
         fold = FOLDS.get(entry.kind)
         if fold is not None:
             fold(state, entry)
-    state.enrolled_on = record.enrolment_day() or state.enrolled_on
+    state.enrolled_on = record.enrolment_day()
     state.sessions.sort(key=programme_order)
     state.absences.sort(key=programme_order)
     state.imrs.sort(key=lambda e: (str(e.get("date", "")), str(e.get("at", "")), e.number))

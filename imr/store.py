@@ -12,7 +12,7 @@ from typing import Callable
 
 from imr.errors import ImrError
 from imr.ids import check_participant_id, is_valid_id
-from imr.records import Record, RecordProblem, new_entry_id, new_record_text, record_from_data
+from imr.records import Record, RecordProblem, date_problems, new_entry_id, new_record_text, record_from_data
 from imr.state import ParticipantState, derive_state
 from imr.workspace import Workspace
 
@@ -97,25 +97,13 @@ class PersonalDataRefused(ImrError):
         self.refused_text = text
 
 
-def enrolment_date(record: Record | None) -> str | None:
-    """The day a participant was enrolled: the enrolment's `date`, else the day it was written."""
-    return record.enrolment_day() if record is not None else None
+_DATE_ERRORS = {"entry_date_future": "future_date", "entry_date_before_enrolment": "date_before_enrolment"}
 
 
 def check_dates(entry: dict, record: Record | None) -> None:
-    """The programme's clock: no session, absence, rating or contact dated in the future or
-    before the participant was enrolled (corrections that set a date included)."""
-    dates = [entry.get("date")]
-    if isinstance(entry.get("set"), dict):
-        dates.append(entry["set"].get("date"))
-    start = enrolment_date(record) if entry.get("kind") != "enrolled" else None
-    for value in dates:
-        if not isinstance(value, str):
-            continue
-        if value > today():
-            raise ImrError("future_date", date=value)
-        if start and value < start:
-            raise ImrError("date_before_enrolment", date=value, enrolled=start)
+    """Refuse a new entry whose dates `imr check` would report (see `records.date_problems`)."""
+    for code, params in date_problems(entry, record.enrolment_day() if record is not None else None):
+        raise ImrError(_DATE_ERRORS[code], **params)
 
 
 def _finding_text(code: str, params: dict, lang: str) -> str:
