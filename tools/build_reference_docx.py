@@ -16,6 +16,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from imr.render.docx import field  # one definition of a Word field, shared with the renderer
+
 OUT = Path(__file__).resolve().parent.parent / "templates" / "render" / "reference.docx"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
@@ -89,18 +91,6 @@ DOCUMENT = XML + f"""<w:document xmlns:w="{W}" xmlns:r="{R}">
 """
 
 
-def field(instruction: str, shown: str) -> str:
-    """A Word field (PAGE, NUMPAGES, STYLEREF) with a placeholder result Word replaces."""
-    return (
-        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-        f'<w:r><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
-        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-        f'<w:r><w:t>{shown}</w:t></w:r>'
-        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-    )
-
-
-# The running header repeats the current part's heading (the handout or module title).
 HEADING_FIELD = field('STYLEREF "heading 1" \\* MERGEFORMAT', "")
 HEADER = XML + f"""<w:hdr xmlns:w="{W}" xmlns:r="{R}">
 <w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr>{HEADING_FIELD}</w:p>

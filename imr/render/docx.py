@@ -25,7 +25,9 @@ MARKER = "imr-output"  # in the keywords: how `-o` recognises a file imr made it
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _field(instruction: str, shown: str) -> str:
+def field(instruction: str, shown: str) -> str:
+    """A Word field (PAGE, NUMPAGES, STYLEREF) with a placeholder result Word replaces; also used by
+    tools/build_reference_docx.py for the reference document's header and footer."""
     return (
         '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
         f'<w:r><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
@@ -54,9 +56,9 @@ def footer_xml(document: Document, labels: dict[str, Any]) -> str:
     runs = []
     for piece in re.split(r"(\{page\}|\{total\})", page):
         if piece == "{page}":
-            runs.append(_field("PAGE", "1"))
+            runs.append(field("PAGE", "1"))
         elif piece == "{total}":
-            runs.append(_field("NUMPAGES", "1"))
+            runs.append(field("NUMPAGES", "1"))
         elif piece:
             runs.append(_text(piece))
     sender = next((p.sender for p in document.parts if p.sender), "")
