@@ -314,8 +314,12 @@ class Builder:
             "sessions": held,
             "imrs": imrs,
         }
+        return self._folder_page("folder.md.j2", context, personal)
+
+    def _folder_page(self, template: str, context: dict, personal: Personal) -> Part:
+        """A page of the personal folder (its overview, its relapse plan): folder header, personal line."""
         return Part(
-            template="folder.md.j2",
+            template=template,
             header_left=self.label("folder_header", programme=self.curriculum.short_title),
             header_right="",
             context=context,
@@ -334,15 +338,7 @@ class Builder:
             "personal": _plain(personal),
             "prefill": self.prefill(worksheet, personal),
         }
-        return Part(
-            template="plan.md.j2",
-            header_left=self.label("folder_header", programme=self.curriculum.short_title),
-            header_right="",
-            context=context,
-            personal=personal,
-            personal_line=self.personal_line(personal),
-            sender=self.sender(personal),
-        )
+        return self._folder_page("plan.md.j2", context, personal)
 
     def leader_plan_part(self, plan: dict[str, Any], variants: list[str]) -> Part:
         """Today's plan on one page for the leader: steps, homework to review, goals, catch-ups."""
