@@ -3,43 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
 from conftest import Imr
-from imr import store
+from record_builders import add, at, enrol, sessions  # noqa: F401
 from imr.fidelity import as_rows, assess, percent_band, size_band, topic_band
 from imr.workspace import open_workspace
 
 TODAY = date(2026, 6, 30)
 
-
-def at(day: date | str) -> str:
-    return f"{day}T10:00:00+01:00"
-
-
-def enrol(ws, pid: str, day: date, format: str = "individual") -> None:
-    store.create(ws, pid, {"kind": "enrolled", "at": at(day), "by": "KL", "variant": "general", "format": format})
-
-
-def sessions(ws, pid: str, first: date, count: int, handouts=None, group: str | None = None) -> None:
-    refs = ws.curriculum.order(None)[:count]
-    entries = []
-    for n, ref in enumerate(refs):
-        day = first + timedelta(weeks=n)
-        entry = {"kind": "session", "at": at(day), "by": "KL", "module": ref.module, "session": ref.session,
-                 "date": day.isoformat()}
-        if group:
-            entry["group"] = group
-        if handouts is not None:
-            entry["handout"] = handouts(n)
-        entries.append(entry)
-    store.append(ws, pid, entries)
-
-
-def add(ws, pid: str, kind: str, day: date, **fields) -> None:
-    store.append(ws, pid, [{"kind": kind, "at": at(day), "by": "KL", **fields}])
 
 
 @pytest.fixture

@@ -10,39 +10,13 @@ import pytest
 
 from conftest import Imr
 from imr import store
+from record_builders import add, at, enrol, sessions  # noqa: F401
 from imr.fidelity import as_rows, assess
 from imr.summaries import fidelity_facts
 from imr.workspace import open_workspace
 
 TODAY = date(2026, 6, 30)
 
-
-def at(day: date) -> str:
-    return f"{day}T10:00:00+01:00"
-
-
-def enrol(ws, pid: str, day: date, format: str = "individual") -> None:
-    store.create(ws, pid, {"kind": "enrolled", "at": at(day), "by": "KL", "variant": "general", "format": format})
-
-
-def sessions(ws, pid: str, first: date, count: int, *, skip: int = 0, handouts=None, group=None, others=None) -> None:
-    entries = []
-    for n, ref in enumerate(ws.curriculum.order(None)[skip:skip + count]):
-        day = first + timedelta(weeks=n)
-        entry = {"kind": "session", "at": at(day), "by": "KL", "module": ref.module, "session": ref.session,
-                 "date": day.isoformat()}
-        if group:
-            entry["group"] = group
-        if handouts is not None:
-            entry["handout"] = handouts(n)
-        if others is not None:
-            entry["significant_other"] = others(n)
-        entries.append(entry)
-    store.append(ws, pid, entries)
-
-
-def add(ws, pid: str, kind: str, day: date, **fields) -> None:
-    store.append(ws, pid, [{"kind": kind, "at": at(day), "by": "KL", **fields}])
 
 
 @pytest.fixture
