@@ -153,7 +153,8 @@ def test_dates_before_enrolment_or_in_the_future_are_refused(enrolled: Imr, args
 def test_a_correction_cannot_move_a_date_into_the_future_or_before_enrolment(enrolled: Imr):
     enrolled.ok("session", "log", "p-01", "--date", "2026-03-02")
     enrolled.refused("correct", "p-01", "2", "--note", "Fel.", "--set", "date=2099-01-01")
-    enrolled.refused("correct", "p-01", "2", "--note", "Fel.", "--set", f"date={ENROLLED_ON[:4]}-01-01".replace("2026", "2025"))
+    assert ENROLLED_ON == "2026-01-01"
+    enrolled.refused("correct", "p-01", "2", "--note", "Fel.", "--set", "date=2025-12-31")
     enrolled.ok("correct", "p-01", "2", "--note", "Fel dag.", "--set", "date=2026-03-03")
 
 
@@ -196,8 +197,7 @@ def test_the_same_group_meeting_logged_by_two_leaders_is_refused_then_found(grou
 
 def test_two_leaders_logging_one_meeting_in_two_clones_is_a_finding_with_both_signatures(ward):
     anna, bo, sup = ward["anna"], ward["bo"], ward["supervisor"]
-    for clone in (anna, bo):
-        clone.ok("group", "create", "tors") if clone is anna else None
+    anna.ok("group", "create", "tors")
     sync(anna)
     git(bo.root, "pull", "-q", "--no-rebase")
     anna.ok("group", "add", "tors", "p-01", "p-02")
@@ -281,12 +281,9 @@ def test_the_registry_declares_every_kind_once(imr: Imr):
         assert callable(getattr(ParticipantState, kind.fold)), name
         for lang in ("sv", "en"):
             assert kind.diff in strings(lang)["cli"], (name, lang)
-        entry = {"kind": name}
-        for field in kind.free_text:
-            entry[field] = "x" if not field.endswith("s") and field not in ("calming", "not_wanted") else ["x"]
-            entry[field] = entry[field]
-        scanned = free_texts(entry)
-        assert len(scanned) == len(kind.free_text), name
+        entry = {"kind": name, **{field: f"text in {field}" for field in kind.free_text},
+                 "by": "AB", "at": "2026-03-01T10:00:00+01:00"}
+        assert free_texts(entry) == [f"text in {field}" for field in kind.free_text], name
     assert set(KINDS["session"].free_text) == {"homework", "note"}
     assert "who" in KINDS["contact"].free_text and "kept_at" in KINDS["relapse-plan"].free_text
 
