@@ -33,6 +33,7 @@ def stray_files(ws: Workspace, folder: str) -> list[Finding]:
 
     from imr.pii import find_pii
     from imr.writer import TEMP_MARK
+    from imr.yamlio import MAX_FILE_BYTES
 
     findings: list[Finding] = []
     base = ws.root / folder
@@ -51,7 +52,7 @@ def stray_files(ws: Workspace, folder: str) -> list[Finding]:
             if top and name == ".gitkeep":
                 continue
             findings.append(Finding(relative, 0, "record_stray_file" if folder == "records" else "group_stray_file"))
-            if path.is_symlink() or not path.is_file() or path.stat().st_size > 5 * 1024 * 1024:
+            if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
                 continue
             try:
                 text = path.read_text(encoding="utf-8", errors="replace")
