@@ -221,6 +221,7 @@ def _steps(plan: dict[str, Any], text: dict[str, str]) -> list[dict[str, Any]]:
         t, plan,
         checkin=[t("group_checkin_hint")], review=review, homework_review=homework, goals=goals, material=material,
         summary=[t("group_summary_hint")], handouts=plan["handouts"],
+        print_command=f"imr render bundle --group {plan['group']} --next",
     )
     if catch:
         steps.append({"id": "catch-up", "label": t("group_step_catch_up"), "lines": catch})

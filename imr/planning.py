@@ -166,15 +166,19 @@ def _steps(plan: dict[str, Any], text: dict[str, str]) -> list[dict[str, Any]]:
         t, plan,
         checkin=[t("checkin_hint")], review=review, homework_review=homework, goals=goals, material=material,
         summary=[t("summary_hint")], handouts=[handout],
+        print_command=f"imr render handout {handout['session']} --for {plan['participant']}",
     )
 
 
 def session_steps(t, plan: dict[str, Any], *, checkin: list[str], review: list[str], homework_review: list[str],
-                  goals: list[str], material: list[str], summary: list[str], handouts: list[dict]) -> list[dict]:
+                  goals: list[str], material: list[str], summary: list[str], handouts: list[dict],
+                  print_command: str) -> list[dict]:
     """The eight steps every IMR session follows (IMR.md), plus what to print.
 
     One place for the structure, used by individual and group plans alike; `t` turns a
-    strings key into a label in the workspace's language.
+    strings key into a label in the workspace's language. The print step names the command that
+    prints today's handouts (a leader never needs a file path in the curriculum), so the terminal,
+    the JSON and the printed leader's plan all say the same.
     """
     return [
         {"id": "checkin", "label": t("step_checkin"), "lines": checkin},
@@ -186,6 +190,5 @@ def session_steps(t, plan: dict[str, Any], *, checkin: list[str], review: list[s
         {"id": "summary", "label": t("step_summary"), "lines": summary},
         {"id": "homework", "label": t("step_homework"), "lines": plan["homework_suggestions"]},
         {"id": "handout", "label": t("step_handout"),
-         "lines": [t("handout_line", session=h["session"], variant=h["variant"], file=h["file"] or "")
-                   for h in handouts]},
+         "lines": [t("handout_print", session=handouts[0]["session"], command=print_command)] if handouts else []},
     ]

@@ -91,21 +91,17 @@ def _print_plan(plan: dict, ws) -> None:
     group = (plan.get("last_session") or {}).get("group")
     if group:  # a participant who now meets in a group: the group's plan is the one to follow
         lines.append(("yellow", t("plan_in_group", id=plan["participant"], group=group)))
-    handout = plan.get("handout") or {}
-    print_line = t("print_command", command=f"imr render handout {handout.get('session')} --for {plan['participant']}",
-                   variant=value("variant", handout.get("variant")))
-    lines.extend(_step_lines(plan["steps"], labels, print_line))
+    lines.extend(_step_lines(plan["steps"], labels))
     emit(lines)
 
 
-def _step_lines(steps: list, labels: dict, print_line: str) -> list[tuple[str | None, str]]:
-    """The plan's steps; the print step names the command to run, not a file in the curriculum."""
+def _step_lines(steps: list, labels: dict) -> list[tuple[str | None, str]]:
+    """The plan's steps as the library made them (the print step names the command to run)."""
     lines: list[tuple[str | None, str]] = []
     for step in steps:
         lines.append((None, ""))
         lines.append(("bold cyan", step["label"]))
-        shown = [print_line] if step.get("id") == "handout" else step["lines"]
-        lines.extend((None, f"  {line}") for line in shown)
+        lines.extend((None, f"  {line}") for line in step["lines"])
         if step.get("key_points"):
             lines.append(("bold", f"  {labels['key_points']}"))
             lines.extend((None, f"   • {point}") for point in step["key_points"])
@@ -137,8 +133,7 @@ def _print_group_plan(plan: dict, ws) -> None:
             step="; ".join(steps) or "–")))
         if member["catch_up"]:
             lines.append(("yellow", "     " + labels["group_member_catch_up"].format(sessions=", ".join(member["catch_up"]))))
-    print_line = t("print_command_group", command=f"imr render bundle --group {plan['group']} --next")
-    lines.extend(_step_lines(plan["steps"], labels, print_line))
+    lines.extend(_step_lines(plan["steps"], labels))
     emit(lines)
 
 
