@@ -136,3 +136,14 @@ def _render(ws, fmt: str) -> bytes:
     target = ws.root / f"attack.{fmt}"
     ws.ok("render", "handout", "1.2", "--for", "p-01", "--date", DATE, "-o", str(target))
     return target.read_bytes()
+
+
+@pytest.mark.parametrize("text", ["imr render handout 3.2 --for demo-02", "a -- b --- c", "--again"])
+def test_hyphen_runs_survive_the_real_reader(text):
+    """With the reader imr really uses (smart typography on), `--` must not become a dash: a
+    printed command or a note must show what was typed."""
+    from imr.render.pandoc import READER, pandoc_path
+
+    done = subprocess.run([pandoc_path(), "-f", READER, "-t", "plain"], input=escape_markdown(text).encode(),
+                          capture_output=True, check=True)
+    assert done.stdout.decode().strip() == text

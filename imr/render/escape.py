@@ -21,6 +21,9 @@ _MID_LINE_SPECIAL = re.compile(r"([#$&*+<=>@\[\\\]^_`{|}~])")
 # and list numbers or letters (`1.`, `a)`, `iv.`).
 _LINE_START = re.compile(r"([!-/:-@\[-`{-~]*)(\w*)([.)]?)")
 _BLANK_RUN = re.compile(r"\n\s*\n+")
+# Two or more hyphens would become an en or em dash (pandoc's smart typography), which changes
+# what was typed: a command's `--for` must print as `--for`. Each hyphen of a run is escaped.
+_HYPHEN_RUN = re.compile(r"-{2,}")
 
 
 class Trusted(str):
@@ -49,4 +52,5 @@ def _escape_line(line: str) -> str:
     assert start is not None  # the pattern matches every line (all its parts are optional)
     lead, word, marker = start.groups()
     head = _PUNCTUATION.sub(r"\\\1", lead) + _MID_LINE_SPECIAL.sub(r"\\\1", word) + ("\\" + marker if marker else "")
-    return head + _MID_LINE_SPECIAL.sub(r"\\\1", line[start.end():])
+    rest = _MID_LINE_SPECIAL.sub(r"\\\1", line[start.end():])
+    return head + _HYPHEN_RUN.sub(lambda run: "\\-" * len(run.group(0)), rest)
