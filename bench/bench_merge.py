@@ -89,7 +89,7 @@ def merge_once(root: Path, mode: str, driver: str) -> tuple[float, dict[str, byt
 
 def expected_merges(root: Path) -> dict[str, bytes]:
     """What the careful merge (today's merge function) makes of each record's three versions."""
-    from imr.merge import _careful_merge
+    from imr.supervision.merge import _careful_merge
 
     out = {}
     for path in sorted((root / "records").glob("*.yaml")):
@@ -116,7 +116,7 @@ def main() -> None:
     import compileall
 
     import imr
-    from imr.gitsetup import driver_command
+    from imr.workspace.gitsetup import driver_command
 
     package = Path(imr.__file__).parent
     for name in ("__init__.py", "merge.py", "merge_driver.py"):

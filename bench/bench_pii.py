@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from imr.pii import scan_text  # noqa: E402
+from imr.records.pii import scan_text  # noqa: E402
 
-# ---- baseline: imr.pii.find_pii as it was before the rewrite (quadratic e-mail pattern and all)
+# ---- baseline: imr.records.pii.find_pii as it was before the rewrite (quadratic e-mail pattern and all)
 _PNR = re.compile(r"(?<![\d+-])(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{4})(?![\d])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _PHONE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d \-]{5,16}\d(?![\w])")

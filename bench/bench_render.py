@@ -105,7 +105,7 @@ def main() -> None:
     from imr.render.documents import programme_document
     from imr.render.markdown import document_markdown
     from imr.strings import strings
-    from imr.workspace import open_workspace
+    from imr.workspace.folder import open_workspace
 
     ws = open_workspace(root)
     labels = strings(ws.lang, ws.root)["render"]

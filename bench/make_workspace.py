@@ -15,9 +15,9 @@ import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
-from imr.curriculum import load_curriculum
-from imr.records import new_record_text
-from imr.workspace import init_workspace
+from imr.curriculum.model import load_curriculum
+from imr.records.record import new_record_text
+from imr.workspace.folder import init_workspace
 from imr.yamlio import dump
 
 NOTES = [
@@ -38,7 +38,7 @@ HOMEWORK = [
 
 def entry_id(rng: random.Random, number: int) -> str:
     """Eight characters as the writer makes them, unique within a record (the last three count)."""
-    from imr.records import _ID_ALPHABET
+    from imr.records.record import _ID_ALPHABET
 
     return "".join(rng.choice(_ID_ALPHABET[10:]) for _ in range(5)) + "".join(
         _ID_ALPHABET[(number >> shift) & 31] for shift in (10, 5, 0))

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from imr import __version__
-
 CACHE_DIR = ".imr-cache"
 _VERSION = 2
 _KEY_NAME = "imr-cache-key"

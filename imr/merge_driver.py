@@ -4,8 +4,8 @@
 
 Git starts one process per file that both sides changed, so this entry point imports as
 little as it can: no typer, rich or pydantic, and no YAML parser unless a merge needs one
-(see `imr.merge`). `imr init` registers it with the absolute path of the interpreter that
-installed imr (and `-S`, see `imr.gitsetup.driver_command`), so merges work from git GUIs
+(see `imr.supervision.merge`). `imr init` registers it with the absolute path of the interpreter that
+installed imr (and `-S`, see `imr.workspace.gitsetup.driver_command`), so merges work from git GUIs
 and shells without the virtual environment on PATH. Exit 0: the merged file is in %A.
 Exit 1: %A holds every difference between conflict markers and git reports a conflict.
 """
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     base, ours, theirs = args[:3]
     marker_size = int(args[3]) if len(args) > 3 and args[3].isdigit() else 7
     shown = args[4] if len(args) > 4 else ""
-    from imr.merge import merge_files
+    from imr.supervision.merge import merge_files
 
     try:
         outcome = merge_files(base, ours, theirs, shown, marker_size)
@@ -51,7 +51,7 @@ def _explain(reason: str, path: str) -> None:
 
         lang = "sv"
         if Path("imr.yaml").is_file():
-            from imr.workspace import open_workspace
+            from imr.workspace.folder import open_workspace
 
             try:
                 lang = open_workspace(Path.cwd()).lang

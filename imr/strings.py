@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from imr import resources
-
 DEFAULT_LANG = "sv"
 LANGUAGES = ("sv", "en")
 

@@ -9,7 +9,7 @@ import textwrap
 import time
 
 from conftest import posix_only
-from imr.records import read_record
+from imr.records.record import read_record
 
 
 def test_twenty_concurrent_writers(enrolled):
@@ -34,8 +34,8 @@ WRITER = textwrap.dedent(
     import sys
     from datetime import date, timedelta
     from pathlib import Path
-    from imr.records import new_entry_id
-    from imr.writer import append_entries
+    from imr.records.record import new_entry_id
+    from imr.records.writer import append_entries
     path = Path(sys.argv[1])
     i = int(sys.argv[2]) * 500  # each run its own sessions and dates: no duplicate meetings
     while True:

@@ -10,10 +10,10 @@ import statistics
 
 import pytest
 
-from imr.curriculum import load_curriculum
-from imr.curriculum_check import (BAND, LEADER_SECTIONS, check_curriculum, curriculum_stats, out_of_band,
+from imr.curriculum.model import load_curriculum
+from imr.curriculum.check import (BAND, LEADER_SECTIONS, check_curriculum, curriculum_stats, out_of_band,
                                   sections)
-from imr.lix import markdown_readability
+from imr.curriculum.lix import markdown_readability
 
 CUR = load_curriculum("sv")
 VARIANTS = ["schizophrenia", "schizoaffective", "bipolar", "depression"]
@@ -77,7 +77,6 @@ def test_readability_within_the_documented_band(module):
 
 def test_band_is_documented_in_the_readme():
     from imr import resources
-
     readme = (resources.builtin_dir("curriculum") / "README.md").read_text(encoding="utf-8")
     for scope in BAND.values():
         for low, high in scope.values():
@@ -242,7 +241,7 @@ def test_fill_keys_that_are_never_filled_fail_check(imr, kind, expected):
 
 
 def test_fill_keys_accepted_are_exactly_the_keys_the_renderer_makes():
-    from imr.prefill import RELAPSE_SECTIONS, goal_key, is_fill_key, step_key
+    from imr.curriculum.prefill import RELAPSE_SECTIONS, goal_key, is_fill_key, step_key
 
     made = [goal_key(n) for n in range(1, 15)] + [step_key(n, i) for n in range(1, 15) for i in range(1, 15)]
     assert all(is_fill_key("goals", key) for key in made)
@@ -255,7 +254,6 @@ def test_fill_keys_accepted_are_exactly_the_keys_the_renderer_makes():
 def test_missing_variant_fails_check(imr):
     """A new diagnosis version in the programme without its module 2 handouts is reported."""
     from imr import resources
-
     folder = imr.root / "curriculum" / "sv"
     folder.mkdir(parents=True)
     programme = (resources.builtin_dir("curriculum") / "sv" / "programme.yaml").read_text(encoding="utf-8")

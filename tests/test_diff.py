@@ -8,9 +8,9 @@ import shutil
 import pytest
 
 from conftest import Imr
-from imr import store
-from imr.gitdiff import compare
-from imr.workspace import open_workspace
+from imr.workspace import store
+from imr.supervision.diff import compare
+from imr.workspace.folder import open_workspace
 
 
 def append(imr: Imr, pid: str, *entries: dict) -> None:

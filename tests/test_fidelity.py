@@ -9,8 +9,8 @@ import pytest
 
 from conftest import Imr
 from record_builders import add, at, enrol, sessions  # noqa: F401
-from imr.fidelity import as_rows, assess, percent_band, size_band, topic_band
-from imr.workspace import open_workspace
+from imr.supervision.fidelity import as_rows, assess, percent_band, size_band, topic_band
+from imr.workspace.folder import open_workspace
 
 TODAY = date(2026, 6, 30)
 

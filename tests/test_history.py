@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Imr
-from imr.history import appended, merge_kept
-from imr.merge import merge_logs
+from imr.supervision.history import appended, merge_kept
+from imr.supervision.merge import merge_logs
 from imr.yamlio import parse_text
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Kim Larsson", "GIT_AUTHOR_EMAIL": "kl@avd.invalid",

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from imr import imrs
-from imr.entries import validate_entry
+from imr.programme import imrs
+from imr.records.kinds import validate_entry
 from imr.yamlio import load_file
 
 CLIENT_1 = "3,3,2,4,1,3,3,2,4,4,3,2,na,na,5"
@@ -154,9 +154,9 @@ def test_trend_chart_png_and_svg_are_reproducible(enrolled, tmp_path):
 
 
 def test_trend_chart_library_call(enrolled):
-    from imr import store
-    from imr.imrs_chart import trend_chart
-    from imr.workspace import open_workspace
+    from imr.workspace import store
+    from imr.render.imrs_chart import trend_chart
+    from imr.workspace.folder import open_workspace
 
     enrolled.ok("imrs", "add", "p-01", "--rater", "client", "--scores", CLIENT_1, "--date", "2026-01-10")
     _, state = store.load_state(open_workspace(enrolled.root), "p-01")

@@ -57,7 +57,7 @@ def pdfs(tmp_path_factory):
                   "--homework", f"Hemuppgift från träff {ref}", "--homework-review", "none")
         from imr.render.documents import folder_document, programme_document
         from imr.render.pipeline import render_documents
-        from imr.workspace import open_workspace
+        from imr.workspace.folder import open_workspace
 
         workspace = open_workspace(ws.root)
         documents = [programme_document(workspace, variants=True), folder_document(workspace, "p-01", "2026-03-02")]

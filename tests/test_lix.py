@@ -1,6 +1,6 @@
 """LIX on small texts whose counts are known by hand, and on Markdown."""
 
-from imr.lix import markdown_readability, markdown_to_prose, readability
+from imr.curriculum.lix import markdown_readability, markdown_to_prose, readability
 
 
 def test_known_text():

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Imr
-from imr.merge import _careful_merge, _quick_merge, conflict_text, merge_logs
+from imr.supervision.merge import _careful_merge, _quick_merge, conflict_text, merge_logs
 from imr.yamlio import dump, parse_text
 
 BASE = (

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from imr.pii import PiiHit, find_pii, identifier_problem, luhn_ok, normalise, scan_text
+from imr.records.pii import PiiHit, find_pii, identifier_problem, luhn_ok, normalise, scan_text
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -484,14 +484,14 @@ def test_pii_in_record_reported_by_check(enrolled):
     assert "telefonnummer" in result.output
 
 
-# ---- the editor keeps what was typed (imr/editor.py) ---------------------------------------
+# ---- the editor keeps what was typed (imr/workspace/editor.py) ---------------------------------------
 
 import os  # noqa: E402
 import stat  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 
-from imr.editor import HELP_MARK, keep_refused_text, note_from_editor  # noqa: E402
+from imr.workspace.editor import HELP_MARK, keep_refused_text, note_from_editor  # noqa: E402
 from imr.errors import ImrError  # noqa: E402
 
 TEMPLATE = "# Anteckning för träff 1.2 (p-07).\n# Skriv under strecket.\n#\n# ----------\n"

@@ -257,7 +257,7 @@ def test_a_record_that_is_a_link_is_neither_read_nor_written(enrolled: Imr, tmp_
 
 
 def test_a_record_near_the_size_limit_refuses_appends_but_stays_readable(enrolled: Imr):
-    from imr.writer import APPEND_LIMIT_BYTES
+    from imr.records.writer import APPEND_LIMIT_BYTES
 
     path = enrolled.record("p-01")
     note = "Lång anteckning. " * 200
@@ -273,8 +273,8 @@ def test_a_record_near_the_size_limit_refuses_appends_but_stays_readable(enrolle
 
 def test_the_registry_declares_every_kind_once(imr: Imr):
     """Every kind has a fold, diff wording in sv and en, and its text fields are the ones scanned."""
-    from imr.entries import KINDS, free_texts
-    from imr.state import ParticipantState
+    from imr.records.kinds import KINDS, free_texts
+    from imr.records.state import ParticipantState
     from imr.strings import strings
 
     for name, kind in KINDS.items():

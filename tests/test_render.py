@@ -44,7 +44,7 @@ def test_prefill_writes_answers_on_the_lines_that_ask_for_them(ws):
     from imr.render.documents import handout_document
     from imr.render.markdown import document_markdown
     from imr.render.pandoc import convert_many_to_typst
-    from imr.workspace import open_workspace
+    from imr.workspace.folder import open_workspace
 
     workspace = open_workspace(ws.root)
     body = convert_many_to_typst([document_markdown(workspace, handout_document(workspace, "1.2", "p-01", DATE))],
@@ -182,7 +182,7 @@ def test_manual_shifts_guide_sections_under_the_session(ws):
     from imr.render.documents import manual_document
     from imr.render.markdown import document_markdown
     from imr.render.pandoc import convert_many_to_typst
-    from imr.workspace import open_workspace
+    from imr.workspace.folder import open_workspace
 
     workspace = open_workspace(ws.root)
     body = convert_many_to_typst([document_markdown(workspace, manual_document(workspace, 1))], lang="sv",
@@ -196,7 +196,7 @@ def test_whole_programme_in_one_pdf_with_contents(ws):
     pages = pdf_text((ws.root / "out" / "programme.pdf").read_bytes())
     assert "Alla utdelningsblad" in pages[0]
     assert "Innehåll" in "\n".join(pages[:3])
-    from imr.workspace import open_workspace
+    from imr.workspace.folder import open_workspace
 
     sessions = open_workspace(ws.root).curriculum.sessions()
     assert sum(", sida 1 av" in page for page in pages) == len(sessions)
@@ -223,7 +223,7 @@ def test_session_next_bad_render_format_fails_before_output(ws):
 
 
 def test_group_next_gives_every_member_a_personal_handout(ws):
-    pytest.importorskip("imr.groups")
+    pytest.importorskip("imr.programme.groups")
     ws.ok("patient", "add", "p-02")
     ws.ok("group", "create", "grupp-a", "--leader", "CD")
     ws.ok("group", "add", "grupp-a", "p-01", "p-02")
@@ -239,7 +239,7 @@ def test_group_next_gives_every_member_a_personal_handout(ws):
 def test_several_documents_share_one_pandoc_run_and_compile_in_parallel(ws):
     from imr.render.documents import handout_document
     from imr.render.pipeline import render_documents
-    from imr.workspace import open_workspace
+    from imr.workspace.folder import open_workspace
 
     workspace = open_workspace(ws.root)
     documents = [handout_document(workspace, "1.1"), handout_document(workspace, "1.2", "p-01", DATE)]
@@ -251,7 +251,7 @@ def test_several_documents_share_one_pandoc_run_and_compile_in_parallel(ws):
 
 
 def test_group_without_next_prints_every_members_folder(ws):
-    pytest.importorskip("imr.groups")
+    pytest.importorskip("imr.programme.groups")
     ws.ok("patient", "add", "p-02")
     ws.ok("group", "create", "grupp-a")
     ws.ok("group", "add", "grupp-a", "p-01", "p-02")
@@ -261,7 +261,7 @@ def test_group_without_next_prints_every_members_folder(ws):
 
 
 def test_session_next_for_a_group_renders_todays_handouts(ws):
-    pytest.importorskip("imr.group_planning")
+    pytest.importorskip("imr.programme.group_planning")
     ws.ok("patient", "add", "p-02")
     ws.ok("group", "create", "grupp-a")
     ws.ok("group", "add", "grupp-a", "p-01", "p-02")
@@ -283,7 +283,7 @@ def test_english_workspace_labels_and_text_language(tmp_path, monkeypatch):
     pages = pdf_text((runner.root / "out" / "handout-1.1-p-01.pdf").read_bytes())
     assert "p-01 · 2026-03-02 · Leader: AB" in pages[0] and "Page 1 of" in pages[0]
     from imr.render.documents import handout_document
-    from imr.workspace import open_workspace
+    from imr.workspace.folder import open_workspace
 
     workspace = open_workspace(runner.root)
     assert handout_document(workspace, "1.1").lang == workspace.curriculum.lang  # the text's language
@@ -297,7 +297,7 @@ def test_progress_bar_reports_each_step(ws):
     from imr.cli import common
     from imr.cli.render_cmd import _with_progress
     from imr.render.documents import module_document
-    from imr.workspace import open_workspace
+    from imr.workspace.folder import open_workspace
 
     common._state.update({"lang": "sv"})
     workspace = open_workspace(ws.root)

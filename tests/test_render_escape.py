@@ -110,7 +110,7 @@ def test_attacks_in_records_print_as_plain_text(ws):
     from imr.render.documents import handout_document
     from imr.render.markdown import document_markdown
     from imr.render.pandoc import convert_many_to_typst
-    from imr.workspace import open_workspace
+    from imr.workspace.folder import open_workspace
 
     workspace = open_workspace(ws.root)
     typst_body = convert_many_to_typst([document_markdown(workspace, handout_document(workspace, "1.2", "p-01", DATE))],

@@ -37,8 +37,8 @@ def _month(imr: Imr) -> Imr:
     imr.ok("group", "create", "torsdag", "--weekday", "torsdag")
     imr.ok("group", "add", "torsdag", "b-01", "b-02")
     imr.ok("goal", "add", "a-01", "Sova bättre", "--step", "Lägga mig före 23", "--step", "Inget kaffe efter 15")
-    from imr.store import load_state
-    from imr.workspace import open_workspace
+    from imr.workspace.store import load_state
+    from imr.workspace.folder import open_workspace
 
     _, state = load_state(open_workspace(imr.root), "a-01")
     label = next(iter(state.goals.values())).id
@@ -88,14 +88,14 @@ def month(tmp_path_factory):
 @pytest.fixture
 def ws(month, monkeypatch):
     monkeypatch.chdir(month.root)
-    from imr.workspace import open_workspace
+    from imr.workspace.folder import open_workspace
 
     return open_workspace(month.root)
 
 
 @pytest.fixture
 def data(ws):
-    from imr.report import build_report
+    from imr.supervision.report import build_report
 
     return build_report(ws, since=date.fromisoformat(SINCE), until=date.fromisoformat(UNTIL))
 
@@ -163,7 +163,7 @@ def test_integrity_duplicate_in_the_period_report(data):
 
 
 def test_this_week_shows_the_rewrite_and_what_each_signature_wrote(ws):
-    from imr.report import build_report
+    from imr.supervision.report import build_report
 
     today = date.today()
     data = build_report(ws, since=today, until=today)
@@ -266,7 +266,7 @@ def test_export_parquet_reads_back_with_pyarrow(month):
 def test_a_goal_that_has_not_moved_for_four_weeks_is_flagged(ws):
     from datetime import timedelta
 
-    from imr.report import build_report
+    from imr.supervision.report import build_report
 
     today = date.today()  # the goal was set today (its `at`): still fresh in 27 days, stale in 28
     fresh = build_report(ws, since=today, until=today + timedelta(days=27))

@@ -9,11 +9,11 @@ from datetime import date, timedelta
 import pytest
 
 from conftest import Imr
-from imr import store
+from imr.workspace import store
 from record_builders import add, at, enrol, sessions  # noqa: F401
-from imr.fidelity import as_rows, assess
-from imr.summaries import fidelity_facts
-from imr.workspace import open_workspace
+from imr.supervision.fidelity import as_rows, assess
+from imr.supervision.summaries import fidelity_facts
+from imr.workspace.folder import open_workspace
 
 TODAY = date(2026, 6, 30)
 
@@ -106,7 +106,7 @@ def _reindented(text: str) -> str:
 ])
 def test_an_append_that_would_not_continue_the_log_is_refused_and_nothing_written(enrolled: Imr, edit):
     from imr.errors import ImrError
-    from imr.records import read_record
+    from imr.records.record import read_record
 
     path = enrolled.record("p-01")
     path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
@@ -119,7 +119,7 @@ def test_an_append_that_would_not_continue_the_log_is_refused_and_nothing_writte
 
 
 def test_an_append_after_comments_and_crlf_line_ends_keeps_every_entry(enrolled: Imr):
-    from imr.records import read_record
+    from imr.records.record import read_record
 
     path = enrolled.record("p-01")
     text = path.read_text(encoding="utf-8") + "# Läst av KL\n"
@@ -138,8 +138,8 @@ def test_diff_of_many_files_on_the_workers_equals_comparing_each_file_here(imr: 
     the one that comparing each file in this process gives, rewrites and problems included."""
     import subprocess
 
-    from imr.gitdiff import compare, diff_workspace
-    from imr.parallel import PARALLEL_FROM
+    from imr.supervision.diff import compare, diff_workspace
+    from imr.records.parallel import PARALLEL_FROM
 
     ws = open_workspace(imr.root)
     count = PARALLEL_FROM + 6

@@ -21,8 +21,8 @@ def torsdag(imr):
 
 
 def test_meetings_follow_the_programme_and_skip_closed_days(torsdag):
-    from imr.schedule import coming_meetings
-    from imr.workspace import open_workspace
+    from imr.programme.schedule import coming_meetings
+    from imr.workspace.folder import open_workspace
 
     ws = open_workspace(torsdag.root)
     order = ws.curriculum.order(None)

@@ -6,8 +6,8 @@ import json
 from datetime import date, timedelta
 
 from conftest import Imr
-from imr import store
-from imr.workspace import open_workspace
+from imr.workspace import store
+from imr.workspace.folder import open_workspace
 
 
 def days_ago(n: int) -> str:

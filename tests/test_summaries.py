@@ -1,4 +1,4 @@
-"""The per-record results behind `imr status` and `imr check` (imr.summaries).
+"""The per-record results behind `imr status` and `imr check` (imr.supervision.summaries).
 
 They are cached by record bytes and computed in worker processes when many are stale; either
 way the findings and rows must be exactly what checking each record afresh gives.
@@ -15,10 +15,11 @@ from datetime import date, timedelta
 import pytest
 
 from conftest import Imr
-from imr import parallel, summaries
-from imr.curriculum import load_curriculum
-from imr.status import status_rows
-from imr.workspace import open_workspace
+from imr.records import parallel
+from imr.supervision import summaries
+from imr.curriculum.model import load_curriculum
+from imr.supervision.status import status_rows
+from imr.workspace.folder import open_workspace
 
 MANY = parallel.PARALLEL_FROM + 6
 
@@ -121,8 +122,8 @@ def test_the_cache_key_follows_the_curriculum_shape_not_its_wording():
 def test_records_read_on_every_core_are_the_records_read_one_by_one(enrolled: Imr):
     """`imr fidelity` reads whole records through records_cache; cold (in workers) and warm
     they must equal what the strict reader gives for each file."""
-    from imr.records import RecordProblem, read_record
-    from imr.records_cache import read_all_records
+    from imr.records.record import RecordProblem, read_record
+    from imr.records.parsed import read_all_records
 
     fill(enrolled, MANY)
     ws = open_workspace(enrolled.root)

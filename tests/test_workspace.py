@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Imr
-from imr.workspace import find_workspace
+from imr.workspace.folder import find_workspace
 
 
 def test_init_creates_workspace_and_git(imr):
@@ -70,7 +70,7 @@ def test_workspace_option_and_env(imr, tmp_path, monkeypatch):
 def test_demo_workspace_is_valid():
     repo = Path(__file__).resolve().parent.parent
     ws = find_workspace(repo)
-    from imr.check import check_records
+    from imr.supervision.check import check_records
 
     assert check_records(ws, ws.curriculum) == []
 

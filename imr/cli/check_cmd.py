@@ -24,12 +24,12 @@ def register(app: typer.Typer) -> None:
             False, "--merge-commit", hidden=True),
     ) -> None:
         """Check the curriculum and every record: syntax, schema, references, personal data, history."""
-        from imr.check import check_workspace
-        from imr.history import history_findings, staged_copy
+        from imr.supervision.check import check_workspace
+        from imr.supervision.history import history_findings, staged_copy
 
         ws = workspace()
         if staged:
-            from imr.workspace import open_workspace
+            from imr.workspace.folder import open_workspace
 
             with staged_copy(ws.root) as root:
                 findings = check_workspace(ws if root == ws.root else open_workspace(root), strict=strict)
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
             for finding in findings:
                 sys.stdout.write(finding.message(lang()) + "\n")
         if merge_commit:
-            from imr.integrity import RESOLVED_AFTER_MERGE
+            from imr.supervision.integrity import RESOLVED_AFTER_MERGE
 
             findings = [f for f in findings if f.code not in RESOLVED_AFTER_MERGE]
         if findings:

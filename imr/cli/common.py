@@ -35,7 +35,7 @@ def set_lang(chosen: str | None) -> None:
     from imr.strings import DEFAULT_LANG, LANGUAGES
 
     if chosen is None:
-        from imr.user_settings import resolve
+        from imr.workspace.user_settings import resolve
 
         chosen = resolve("language", None, None, user_config_dir()).value
     _state["lang_fixed"] = chosen in LANGUAGES
@@ -48,7 +48,7 @@ def set_workspace_option(path: str | None) -> None:
 
 def workspace():
     """Open the workspace the user means (option, env, or walking up), once per run."""
-    from imr.workspace import find_workspace
+    from imr.workspace.folder import find_workspace
 
     if "opened" not in _state:
         ws = find_workspace(_state["workspace"])

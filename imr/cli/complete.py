@@ -11,7 +11,7 @@ from pathlib import Path
 
 def _root() -> Path | None:
     from imr.cli.common import _state
-    from imr.workspace import find_workspace
+    from imr.workspace.folder import find_workspace
 
     try:
         return find_workspace(_state.get("workspace")).root
@@ -37,7 +37,6 @@ def groups(incomplete: str) -> list[str]:
 def sessions(incomplete: str) -> list[str]:
     """Session references (3.2) from the curriculum's folder names, without loading any text."""
     from imr import resources
-
     refs: set[str] = set()
     for base in resources.search_path("curriculum", _root()):
         for module in base.glob("*/[0-9]*"):

@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
         set_: List[str] = typer.Option([], "--set"),
     ) -> None:
         """Append a correction to an earlier entry (the original stays readable)."""
-        from imr.sessions import correct as do_correct
+        from imr.programme.sessions import correct as do_correct
 
         fields = {}
         for item in set_:
@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
             fields[key.strip()] = int(value) if value.strip().isdigit() and key.strip() in ("module", "session") else value
         ws = workspace()
         if "date" in fields:
-            from imr.sessions import check_date
+            from imr.programme.sessions import check_date
 
             fields["date"] = check_date(str(fields["date"]))
         do_correct(ws, participant, entry, note=note, by=by, void=void, set_fields=fields or None)

@@ -13,7 +13,7 @@ app = typer.Typer(no_args_is_help=True)
 @handle_errors
 def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     """All modules with their sessions."""
-    from imr.curriculum_views import curriculum_list
+    from imr.curriculum.views import curriculum_list
 
     data = curriculum_list(workspace().curriculum)
     if as_json:
@@ -32,7 +32,7 @@ def show(
     variant: str = typer.Option(None, "--variant"),
 ) -> None:
     """A module's sessions, or a session's metadata, leader guide and handout as Markdown."""
-    from imr.curriculum_views import curriculum_show
+    from imr.curriculum.views import curriculum_show
 
     ws = workspace()
     data = curriculum_show(ws.curriculum, ref)
@@ -64,7 +64,7 @@ def stats(
     """Readability per handout, worst LIX first, and for all of them: LIX, sentence length, short sentences."""
     from rich.table import Table
 
-    from imr.curriculum_check import curriculum_stats
+    from imr.curriculum.check import curriculum_stats
 
     data = curriculum_stats(workspace().curriculum, modules or None)
     if as_json:
@@ -81,7 +81,7 @@ def stats(
     out.print(table)
     overall = data["overall"]
     if overall["handouts"]:
-        from imr.lix import SHORT_SENTENCE_WORDS
+        from imr.curriculum.lix import SHORT_SENTENCE_WORDS
 
         shown = {name: _figure(name, overall[name], name in overall["out_of_band"])
                  for name in ("median_lix", "info_lix", "sentence_words", "short_share")}

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
         strict: bool = typer.Option(False, "--strict"),
     ) -> None:
         """What was added to records and groups between two revisions, in words; rewrites first."""
-        from imr.gitdiff import diff_workspace
+        from imr.supervision.diff import diff_workspace
 
         ws = workspace()
         report = diff_workspace(ws.root, list(revisions or []))
@@ -52,7 +52,7 @@ def _as_json(report, lang: str) -> dict[str, Any]:
 
 
 def _problem(change, lang: str) -> str:
-    from imr.findings import Finding
+    from imr.records.findings import Finding
 
     params = dict(change.problem_params)
     line = params.pop("line", 0)
@@ -89,7 +89,7 @@ def _lines(report, lang: str) -> list[tuple[str | None, str]]:
 def describe(number: int, entry: dict, log: list[dict] | None = None) -> str:
     """One entry in words: date, who signed, and what it says; references are named by the labels
     and ids people see, resolved in the file's whole log."""
-    from imr.planning import excerpt
+    from imr.programme.planning import excerpt
 
     kind = str(entry.get("kind") or "?")
     day = entry.get("date") or str(entry.get("at") or "")[:10]
@@ -128,7 +128,7 @@ class _Context:
         return str(target.get("step") or target.get("goal") or ref)
 
     def relapse_changes(self, entry: dict) -> str:
-        from imr.relapse_plan import SECTIONS, plan_changes
+        from imr.programme.relapse_plan import SECTIONS, plan_changes
         from imr.strings import label as _label
 
         before = self.by_id.get(entry.get("previous")) if entry.get("previous") else None
@@ -171,7 +171,7 @@ def _what(kind: str, entry: dict, context: _Context | None = None) -> str:
         changes = context.relapse_changes(entry)
         return t("diff_relapse_plan") + (f" ({changes})" if changes else "")
     if kind == "imrs":
-        from imr.imrs import mean
+        from imr.programme.imrs import mean
 
         average = mean(list(entry.get("scores") or []))
         return t("diff_imrs", rater=value("rater", entry.get("rater")),

@@ -22,9 +22,9 @@ def register(app: typer.Typer) -> None:
         from pathlib import Path
 
         from imr.errors import ImrError
-        from imr.export import FORMATS, csv_bytes, export_tables, parquet_bytes
+        from imr.supervision.export import FORMATS, csv_bytes, export_tables, parquet_bytes
         from imr.render.output import check_output_path, write_output
-        from imr.sessions import check_date
+        from imr.programme.sessions import check_date
 
         ws = workspace()
         kind = fmt.lower()

@@ -23,7 +23,7 @@ def add(
     by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Set a new recovery goal, optionally with its first steps."""
-    from imr.goals import add_goal
+    from imr.programme.goals import add_goal
 
     entries = add_goal(workspace(), participant, text, steps=step, note=note, by=by)
     entry = entries[0]
@@ -42,7 +42,7 @@ def step(
     by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Add a step to a goal; it gets the next number (G1.3 after G1.2)."""
-    from imr.goals import add_step
+    from imr.programme.goals import add_step
 
     entry = add_step(workspace(), participant, goal, text, note=note, by=by)
     console().print(escape(t("goal_step_added", id=participant, step=entry["step"], goal=entry["step"].rsplit(".", 1)[0])))
@@ -59,9 +59,9 @@ def update(
     by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Record a new status (and perhaps new wording) for a goal or step; the old one stays in the log."""
-    from imr.goals import update_goal
+    from imr.programme.goals import update_goal
 
-    from imr.goals import check_target
+    from imr.programme.goals import check_target
 
     status = accepted("status", status) or status
     update_goal(workspace(), participant, target, status, text=text, note=note, by=by)
@@ -75,8 +75,8 @@ def list_(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Every goal with its steps, status and history."""
-    from imr import store
-    from imr.goals import describe_goals
+    from imr.workspace import store
+    from imr.programme.goals import describe_goals
 
     _, state = store.load_state(workspace(), participant)
     goals = describe_goals(state)

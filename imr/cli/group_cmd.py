@@ -23,7 +23,7 @@ def create(
     by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Create a group file (groups/NAME.yaml)."""
-    from imr.groups import create_group
+    from imr.programme.groups import create_group
 
     create_group(workspace(), name, leaders=leader, weekdays=weekday, note=note, by=by)
     console().print(escape(t("group_created", name=name)))
@@ -37,7 +37,7 @@ def add(
     by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Add participants to a group (more than 8 works, with a warning about fidelity)."""
-    from imr.groups import FIDELITY_MAX_MEMBERS, add_members
+    from imr.programme.groups import FIDELITY_MAX_MEMBERS, add_members
 
     result = add_members(workspace(), name, participants, by=by)
     console().print(escape(t("group_members_added", name=name, ids=", ".join(participants), size=result["size"])))
@@ -55,7 +55,7 @@ def remove(
     by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Take a participant out of a group (their record is not touched)."""
-    from imr.groups import remove_member
+    from imr.programme.groups import remove_member
 
     remove_member(workspace(), name, participant, note=note, by=by)
     console().print(escape(t("group_member_removed", name=name, id=participant)))
@@ -70,7 +70,7 @@ def show(
     """Leaders, meeting days, members and where the group is in the programme."""
     from rich.table import Table
 
-    from imr.groups import describe_group
+    from imr.programme.groups import describe_group
 
     ws = workspace()
     data = describe_group(ws, name)
@@ -106,7 +106,7 @@ def show(
 @handle_errors
 def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     """All groups with their size and leaders."""
-    from imr.groups import all_groups
+    from imr.programme.groups import all_groups
 
     groups = all_groups(workspace())
     rows: list[dict[str, Any]] = [{"name": g.name, "size": len(g.members), "leaders": g.leaders,

@@ -39,7 +39,7 @@ def quiet_root(args: Iterable[str]):
     """
     from pathlib import Path
 
-    from imr.workspace import CONFIG_NAME, ENV_WORKSPACE
+    from imr.workspace.folder import CONFIG_NAME, ENV_WORKSPACE
 
     words = list(args)
     explicit = None

@@ -25,10 +25,11 @@ def add(
     by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Record one IMRS assessment (all 15 items, or nothing is saved)."""
-    from imr import imrs, store
-    from imr.entries import RATERS
+    from imr.programme import imrs
+    from imr.workspace import store
+    from imr.records.kinds import RATERS
     from imr.errors import ImrError
-    from imr.sessions import check_date
+    from imr.programme.sessions import check_date
 
     from imr.cli.common import accepted, value
 
@@ -100,8 +101,8 @@ def show(
     chart: Optional[Path] = typer.Option(None, "--chart"),
 ) -> None:
     """Assessments over time: mean of answered items and change since the first one per rater."""
-    from imr import imrs, store
-
+    from imr.programme import imrs
+    from imr.workspace import store
     ws = workspace()
     _, state = store.load_state(ws, participant)
     rows = imrs.assessments(state)
@@ -136,9 +137,9 @@ def show(
 
 
 def _write_chart(rows: list, path: Path, ws, participant: str) -> None:
-    from imr import imrs
+    from imr.programme import imrs
     from imr.errors import ImrError
-    from imr.imrs_chart import trend_chart
+    from imr.render.imrs_chart import trend_chart
 
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):

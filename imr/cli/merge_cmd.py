@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Git merge driver for records and group files: keeps both sides' appended entries."""
         from imr.errors import ImrError
-        from imr.merge import merge_files
+        from imr.supervision.merge import merge_files
 
         try:  # only for the language of the message; git may run us anywhere
             workspace()

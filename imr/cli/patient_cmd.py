@@ -25,7 +25,7 @@ def add(
     date: Optional[str] = typer.Option(None, "--date"),
 ) -> None:
     """Enrol a participant: creates records/ID.yaml with an enrolment entry."""
-    from imr.participants import add_participant
+    from imr.programme.participants import add_participant
 
     order = None
     if module_order:
@@ -49,7 +49,7 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     """All participants with variant, format and attendance."""
     from rich.table import Table
 
-    from imr.participants import list_participants
+    from imr.programme.participants import list_participants
 
     rows = list_participants(workspace())
     if as_json:
@@ -86,7 +86,7 @@ def show(
     from rich.table import Table
 
     from imr.cli.goal_cmd import history_line
-    from imr.participants import summary
+    from imr.programme.participants import summary
 
     data = summary(workspace(), participant)
     if as_json:

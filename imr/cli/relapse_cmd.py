@@ -47,8 +47,8 @@ def register(app: typer.Typer) -> None:
         replaces the sections given. Sections not named are carried over. Contacts are roles,
         never names or phone numbers.
         """
-        from imr import relapse_plan as rp
-        from imr import store
+        from imr.programme import relapse_plan as rp
+        from imr.workspace import store
         from imr.strings import strings
 
         ws = workspace()
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
                 _print_plan(participant, plan, labels)
             return
         if edit:
-            from imr.editor import note_from_editor
+            from imr.workspace.editor import note_from_editor
             from imr.errors import ImrError
 
             _, state = store.load_state(ws, participant)
@@ -105,7 +105,7 @@ def _ask_sections(plan: dict, labels: dict) -> dict:
     replace it, and a single "-" empties it."""
     from rich.prompt import Prompt
 
-    from imr.relapse_plan import LIST_SECTIONS, SECTIONS
+    from imr.programme.relapse_plan import LIST_SECTIONS, SECTIONS
 
     out = console()
     out.print(escape(t("relapse_ask_intro")))
@@ -152,7 +152,7 @@ def _print_plan(participant: str, plan: dict | None, labels: dict) -> None:
     out.print(f"[bold]{escape(labels['heading'].format(id=participant))}[/]")
     out.print("[dim]" + escape(labels["version_line"].format(version=plan["version"], date=plan["date"],
                                                              by=plan["by"])) + "[/]")
-    from imr.relapse_plan import LIST_SECTIONS
+    from imr.programme.relapse_plan import LIST_SECTIONS
 
     for name in LIST_SECTIONS:
         out.print()

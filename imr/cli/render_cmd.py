@@ -85,7 +85,7 @@ def bundle(
     elif participant is not None:
         document = documents.folder_document(ws, participant, date, duplex=duplex)
     else:
-        from imr.ids import check_group_name
+        from imr.records.ids import check_group_name
 
         document = documents.group_document(ws, check_group_name(str(group)), next_session=next_, date=date,
                                             duplex=duplex)
@@ -216,9 +216,9 @@ def render_next(ws, fmt: str, participant: str | None = None, group: str | None 
     elif group is not None:
         document = group_document(ws, group, next_session=True)
     else:
-        from imr import store
+        from imr.workspace import store
         from imr.errors import ImrError
-        from imr.planning import next_session
+        from imr.programme.planning import next_session
 
         assert participant is not None  # one of participant and group is given (checked by the caller)
         _, state = store.load_state(ws, participant)

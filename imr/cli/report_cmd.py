@@ -27,9 +27,9 @@ def register(app: typer.Typer) -> None:
 
         from imr.errors import ImrError
         from imr.render.output import check_output_path, write_output
-        from imr.report import build_report
-        from imr.report_render import render_html, render_pdf
-        from imr.sessions import check_date
+        from imr.supervision.report import build_report
+        from imr.supervision.report_render import render_html, render_pdf
+        from imr.programme.sessions import check_date
 
         ws = workspace()
         kind = fmt.lower().lstrip(".")

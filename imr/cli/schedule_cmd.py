@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
 
         from imr.render.output import check_output_path, write_output
-        from imr.schedule import coming_meetings, ics_text
+        from imr.programme.schedule import coming_meetings, ics_text
 
         ws = workspace()
         plan = coming_meetings(ws, group, weeks)

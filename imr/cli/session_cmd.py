@@ -42,7 +42,7 @@ def _next(participant: Optional[str], group: Optional[str], as_json: bool, rende
 
         check_format(render)
     if group is not None:
-        from imr.group_planning import build_group_plan
+        from imr.programme.group_planning import build_group_plan
 
         plan = build_group_plan(ws, group)
         if as_json:
@@ -51,8 +51,8 @@ def _next(participant: Optional[str], group: Optional[str], as_json: bool, rende
             _print_group_plan(plan, ws)
         _render_next(ws, render, plan, group=group, as_json=as_json)
         return
-    from imr import store
-    from imr.planning import build_plan
+    from imr.workspace import store
+    from imr.programme.planning import build_plan
 
     assert participant is not None  # _one_target checked that exactly one is given
     _, state = store.load_state(ws, participant)
@@ -161,7 +161,7 @@ def log(
     With --group, one entry goes into every member's record (`session`, or `absent` for those
     named after --absent), all or nothing.
     """
-    from imr.sessions import SessionLog
+    from imr.programme.sessions import SessionLog
 
     ids = list(ids or [])
     if (group is None and len(ids) == 1 and sys.stdin.isatty() and sys.stdout.isatty()
@@ -206,7 +206,7 @@ def _log_asked(participant: str, by: Optional[str]) -> None:
 def _log_group(group: str, log, *, edit: bool) -> None:
     from dataclasses import replace
 
-    from imr.groups import log_group_session
+    from imr.programme.groups import log_group_session
 
     ws = workspace()
     if edit:
@@ -225,7 +225,7 @@ def _log_group(group: str, log, *, edit: bool) -> None:
 def _log_one(participant: str, log, *, edit: bool) -> None:
     from dataclasses import replace
 
-    from imr.sessions import log_session, resolve_session
+    from imr.programme.sessions import log_session, resolve_session
 
     ws = workspace()
     if edit:
@@ -247,7 +247,7 @@ def _log_asking_again(ws, participant: str, log) -> dict:
     from dataclasses import replace
 
     from imr.errors import ImrError
-    from imr.sessions import log_session
+    from imr.programme.sessions import log_session
 
     try:
         return log_session(ws, participant, log)
@@ -266,7 +266,7 @@ def _log_asking_again(ws, participant: str, log) -> dict:
 
 def _note(template: str, initial: str) -> str:
     """The note from the user's editor; with no editor on this computer, asked in the terminal."""
-    from imr.editor import note_from_editor
+    from imr.workspace.editor import note_from_editor
     from imr.errors import ImrError
 
     try:
@@ -286,12 +286,12 @@ def _note(template: str, initial: str) -> str:
 @contextmanager
 def _keep_refused_note(ws, note: Optional[str]) -> Iterator[None]:
     """A note written in the editor and refused by the privacy guard is kept in a private file."""
-    from imr.store import PersonalDataRefused
+    from imr.workspace.store import PersonalDataRefused
 
     try:
         yield
     except PersonalDataRefused as refused:
-        from imr.editor import keep_refused_text
+        from imr.workspace.editor import keep_refused_text
         from imr.errors import ImrError
 
         path = keep_refused_text(note or refused.refused_text, ws.root)
@@ -310,7 +310,7 @@ def register_absent(root: typer.Typer) -> None:
         note: Optional[str] = typer.Option(None, "--note"),
     ) -> None:
         """Record that the participant missed the planned session."""
-        from imr.sessions import SessionLog, log_session
+        from imr.programme.sessions import SessionLog, log_session
 
         ws = workspace()
         entry = log_session(ws, participant, SessionLog(module=module, session=session, date=date, by=by, note=note,

@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def status(as_json: bool = typer.Option(False, "--json")) -> None:
         """One row per participant: next session, attendance, last session, goals, IMRS."""
-        from imr.status import status_rows
+        from imr.supervision.status import status_rows
 
         rows = status_rows(workspace())
         if as_json:
@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
 
 def _unsynced_note() -> None:
     """One line when records changed here have not been shared with `imr sync` yet."""
-    from imr.sync import own_changes
+    from imr.supervision.sync import own_changes
 
     root = workspace().root
     if not (root / ".git").exists():

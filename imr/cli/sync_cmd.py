@@ -14,7 +14,7 @@ def register(root: typer.Typer) -> None:
     @handle_errors
     def sync_(by: Optional[str] = typer.Option(None, "--by")) -> None:
         """Commit your new entries, fetch the others', check, and send when all is well."""
-        from imr.sync import sync
+        from imr.supervision.sync import sync
 
         ws = workspace()
         result = sync(ws, ws.signature(by))

@@ -22,13 +22,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from imr.curriculum import Session
+from imr.curriculum.model import Session
 from imr.errors import ImrError
-from imr.ids import SessionRef
-from imr.prefill import RELAPSE_SECTIONS, WORKSHEET_KIND, goal_key, step_key
+from imr.records.ids import SessionRef
+from imr.curriculum.prefill import RELAPSE_SECTIONS, WORKSHEET_KIND, goal_key, step_key
 from imr.render import templating
-from imr.state import ParticipantState
-from imr.workspace import Workspace
+from imr.records.state import ParticipantState
+from imr.workspace.folder import Workspace
 
 
 @dataclass
@@ -130,8 +130,7 @@ class Builder:
     # -- record data ---------------------------------------------------------------------
 
     def state(self, participant_id: str) -> ParticipantState:
-        from imr import store
-
+        from imr.workspace import store
         return store.load_state(self.ws, participant_id)[1]
 
     def personal(self, state: ParticipantState, date: str, leader: str | None = None) -> Personal:
@@ -430,15 +429,14 @@ def _relapse_plan(state: ParticipantState) -> dict[str, Any] | None:
     if state.relapse_plan is None:
         return None
     try:
-        from imr.relapse_plan import current_plan
+        from imr.programme.relapse_plan import current_plan
     except ImportError:  # the plan module arrives with goals and groups; the entry is enough
         return dict(state.relapse_plan.data)
     return current_plan(state)
 
 
 def _today() -> str:
-    from imr import store
-
+    from imr.workspace import store
     return store.today()
 
 
@@ -528,7 +526,7 @@ def programme_document(ws: Workspace, variants: bool = False, duplex: bool = Tru
 
 
 def _imrs_chart_data(b: Builder, state: ParticipantState) -> dict[str, Any] | None:
-    from imr.imrs import assessments
+    from imr.programme.imrs import assessments
 
     rows = [r for r in assessments(state) if r.get("mean") is not None]
     if not rows:
@@ -577,8 +575,7 @@ def group_document(ws: Workspace, name: str, next_session: bool = True, date: st
                    duplex: bool = True) -> Document:
     """With `next_session`: today's handout for every member, each personalised. Without it:
     every member's personal folder, one after the other."""
-    from imr import groups
-
+    from imr.programme import groups
     load = getattr(groups, "load_group", None) or getattr(groups, "read_group")
     group = load(ws, name)
     members = list(group.members)
@@ -599,7 +596,7 @@ def group_document(ws: Workspace, name: str, next_session: bool = True, date: st
         state = b.state(pid)
         target = ref
         if target is None:
-            from imr.planning import next_session as individual_next
+            from imr.programme.planning import next_session as individual_next
 
             target = individual_next(state, b.curriculum)
         if target is None:
@@ -615,7 +612,7 @@ def group_document(ws: Workspace, name: str, next_session: bool = True, date: st
 def _group_next(ws: Workspace, group: Any) -> SessionRef | None:
     """The session the group meets for next (None: each member's own next session)."""
     try:
-        from imr.group_planning import group_progress
+        from imr.programme.group_planning import group_progress
     except ImportError:
         return None
     return group_progress(ws, group).next_ref

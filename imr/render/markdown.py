@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from imr.render.documents import Document
-from imr.workspace import Workspace
+from imr.workspace.folder import Workspace
 
 Progress = Callable[[str, int, int], None]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from imr.errors import ImrError
 from imr.render.documents import Document
-from imr.workspace import Workspace
+from imr.workspace.folder import Workspace
 
 
 def default_path(ws: Workspace, document: Document, fmt: str) -> Path:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from imr.errors import ImrError
 from imr.render.documents import Document
 from imr.render.markdown import Progress, document_markdown
-from imr.workspace import Workspace
+from imr.workspace.folder import Workspace
 
 FORMATS = ("pdf", "docx", "html", "md")
 

@@ -109,7 +109,7 @@ def override_findings(workspace_root: Path | None) -> list:
     """Files in a workspace's templates/render/ that differ from the built-in ones, for
     `imr check`: a Jinja template override (used, in the sandbox) or any other file (ignored:
     only imr's own Lua filter, page.typ, print.css, reference.docx and fonts are used)."""
-    from imr.findings import Finding
+    from imr.records.findings import Finding
 
     if workspace_root is None:
         return []

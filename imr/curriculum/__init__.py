@@ -1,0 +1,1 @@
+"""The curriculum as data: loading modules and sessions, content checks, readability, prefill keys."""

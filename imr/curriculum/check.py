@@ -1,0 +1,293 @@
+"""Content checks of the curriculum: sections, worksheets, links, placeholders, terms, readability.
+
+The loader (`imr.curriculum.model`) already reports missing files and bad YAML; this module reads
+the Markdown and holds it to the format in `curriculum/README.md`, so that a ward never
+prints a handout with a missing section or a link to a worksheet that is not there.
+
+The glossary is checked here too: a participant who meets "handouten" in one session and
+"bladet" in the next has to wonder whether they are two things, so every word the glossary
+lists under `avoid` is reported with file and line.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from pathlib import Path
+
+from imr.curriculum.model import Curriculum, _relative
+from imr.records.findings import Finding
+from imr.curriculum.lix import EMPTY, Readability, markdown_readability
+
+LEADER_SECTIONS = ["checkin", "review", "homework-review", "goals", "agenda", "material", "summary",
+                   "homework", "strategies", "formats", "forensic"]
+HANDOUT_SECTIONS = ["questions", "strategies", "takeaway"]
+# The last session of every module closes the module: review questions for the participant,
+# and for the leader what commonly goes wrong and how to adapt the module.
+MODULE_END_HANDOUT_SECTIONS = ["review-questions"]
+MODULE_END_LEADER_SECTIONS = ["difficulties", "adaptations"]
+REVIEW_QUESTIONS = (3, 5)
+MAX_LIX = 40.0
+MIN_LEADER_WORDS = 300
+MIN_HANDOUT_WORDS = 250
+
+_SECTION = re.compile(r"^##\s+.*\{#([\w-]+)[^}]*\}\s*$", re.MULTILINE)
+_WORKSHEET = re.compile(r"^:{3,}\s*\{[^}]*\.worksheet[^}]*\}", re.MULTILINE)
+_WORKSHEET_ID = re.compile(r"#(ab-[\w-]+)")
+_PLACEHOLDER = re.compile(r"\b(TODO|FIXME|XXX|lorem ipsum|lorem)\b", re.IGNORECASE)
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+_LIST_ITEM = re.compile(r"^\s*(?:[-+*]|\d+[.)])\s+", re.MULTILINE)
+_HEADING2 = re.compile(r"^##\s+(.*)$", re.MULTILINE)
+_SECTION_ID = re.compile(r"\{#([\w-]+)[^}]*\}\s*$")
+
+# What a participant reads to learn, as opposed to questions, exercises and summaries.
+NOT_INFORMATION = frozenset(HANDOUT_SECTIONS + MODULE_END_HANDOUT_SECTIONS)
+
+# The band the Swedish texts are held to (documented in curriculum/README.md, "Readability").
+# Per handout, and over all handouts pooled ("overall"); None means no bound on that side.
+BAND = {
+    "handout": {"lix": (None, 40.0), "info_lix": (22.0, 36.0), "sentence_words": (8.5, 15.0),
+                "short_share": (None, 0.15)},
+    "overall": {"median_lix": (None, 35.0), "info_lix": (25.0, 33.0), "sentence_words": (9.0, 15.0),
+                "short_share": (None, 0.10)},
+}
+
+
+def line_of(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
+
+
+def check_curriculum(curriculum: Curriculum, workspace_root: Path | None = None, strict: bool = False) -> list[Finding]:
+    findings = list(curriculum.problems)
+    texts: list[tuple[str, Path, str]] = []  # (role, path, text)
+    for session in curriculum.sessions():
+        if session.leader_path:
+            texts.append(("leader", session.leader_path, session.leader_path.read_text(encoding="utf-8")))
+        for path in session.handout_paths.values():
+            texts.append(("handout", path, path.read_text(encoding="utf-8")))
+
+    worksheet_ids: dict[str, str] = {}
+    for role, path, text in texts:
+        shown = _relative(path, workspace_root)
+        for match in _WORKSHEET.finditer(text):
+            id_match = _WORKSHEET_ID.search(match.group(0))
+            line = line_of(text, match.start())
+            if not id_match:
+                findings.append(Finding(shown, line, "worksheet_without_id"))
+                continue
+            wid = id_match.group(1)
+            if wid in worksheet_ids and worksheet_ids[wid] != shown:
+                findings.append(Finding(shown, line, "worksheet_duplicate_id", {"id": wid, "other": worksheet_ids[wid]}))
+            worksheet_ids.setdefault(wid, shown)
+
+    for role, path, text in texts:
+        shown = _relative(path, workspace_root)
+        ids = _SECTION.findall(text)
+        required = LEADER_SECTIONS if role == "leader" else HANDOUT_SECTIONS
+        for name in required:
+            if name not in ids:
+                findings.append(Finding(shown, 0, "curriculum_missing_section", {"section": name}))
+        if role == "leader":
+            present = [s for s in ids if s in LEADER_SECTIONS]
+            if present != [s for s in LEADER_SECTIONS if s in present]:
+                findings.append(Finding(shown, 0, "curriculum_section_order"))
+        else:
+            if not _WORKSHEET.search(text):
+                findings.append(Finding(shown, 0, "curriculum_no_worksheet"))
+            findings.extend(_prefill_problems(text, shown))
+        for match in _PLACEHOLDER.finditer(text):
+            findings.append(Finding(shown, line_of(text, match.start()), "curriculum_placeholder", {"text": match.group(0)}))
+        for match in _LINK.finditer(text):
+            target = match.group(1)
+            line = line_of(text, match.start())
+            if target.startswith("#"):
+                if target.startswith("#ab-") and target[1:] not in worksheet_ids:
+                    findings.append(Finding(shown, line, "curriculum_broken_worksheet_link", {"target": target}))
+            elif not re.match(r"[a-z]+:", target) and not (path.parent / target.split("#")[0]).exists():
+                findings.append(Finding(shown, line, "curriculum_broken_link", {"target": target}))
+        if strict:
+            stats = markdown_readability(text)
+            if role == "handout" and stats.lix > MAX_LIX:
+                findings.append(Finding(shown, 0, "curriculum_lix_high", {"lix": stats.lix, "max": MAX_LIX}))
+            minimum = MIN_LEADER_WORDS if role == "leader" else MIN_HANDOUT_WORDS
+            if stats.words < minimum:
+                findings.append(Finding(shown, 0, "curriculum_too_short", {"words": stats.words, "min": minimum}))
+    if strict:
+        # Text quality, like readability: a ward's own wording must not block the pre-commit
+        # hook that guards the records, so these run with `imr check --strict`.
+        findings.extend(_module_end_problems(curriculum, workspace_root))
+        findings.extend(glossary_problems(curriculum, workspace_root))
+    return findings
+
+
+def sections(text: str) -> list[tuple[str | None, str]]:
+    """The level-2 sections of a Markdown text as (id, text); text before the first heading has id None."""
+    out: list[tuple[str | None, str]] = []
+    starts = [m.start() for m in _HEADING2.finditer(text)]
+    if not starts or starts[0] > 0:
+        out.append((None, text[: starts[0] if starts else len(text)]))
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(text)
+        heading = text[start:text.find("\n", start) if "\n" in text[start:end] else end]
+        found = _SECTION_ID.search(heading)
+        out.append((found.group(1) if found else None, text[start:end]))
+    return out
+
+
+def _module_end_problems(curriculum: Curriculum, workspace_root: Path | None) -> list[Finding]:
+    """The last session of each module closes it (review questions; difficulties and adaptations)."""
+    out = []
+    for module in curriculum.modules:
+        if not module.sessions:
+            continue
+        last = module.sessions[-1]
+        texts = [(last.leader_path, MODULE_END_LEADER_SECTIONS, "forensic")] if last.leader_path else []
+        texts += [(path, MODULE_END_HANDOUT_SECTIONS, "takeaway") for path in last.handout_paths.values()]
+        for path, required, after in texts:
+            shown = _relative(path, workspace_root)
+            found = sections(path.read_text(encoding="utf-8"))
+            ids = [sid for sid, _ in found]
+            for name in required:
+                if name not in ids:
+                    out.append(Finding(shown, 0, "curriculum_missing_end_section",
+                                       {"section": name, "module": module.number}))
+                elif after in ids and ids.index(name) < ids.index(after):
+                    out.append(Finding(shown, 0, "curriculum_end_section_order", {"section": name, "after": after}))
+            for sid, body in found:
+                if sid == "review-questions":
+                    count = len(_LIST_ITEM.findall(body))
+                    low, high = REVIEW_QUESTIONS
+                    if not low <= count <= high:
+                        out.append(Finding(shown, 0, "curriculum_review_questions_count",
+                                           {"count": count, "min": low, "max": high}))
+    return out
+
+
+def _find_text(curriculum: Curriculum, relative: str) -> Path | None:
+    for root in curriculum.roots:
+        if (root / relative).is_file():
+            return root / relative
+    return None
+
+
+def glossary_problems(curriculum: Curriculum, workspace_root: Path | None = None) -> list[Finding]:
+    """Words the glossary says to avoid, and required terms missing from a leader-guide section."""
+    from imr.yamlio import YamlProblem, load_file
+
+    path = _find_text(curriculum, "glossary.yaml")
+    if path is None:
+        return []
+    try:
+        glossary = load_file(path)
+    except YamlProblem as problem:
+        return [Finding(_relative(path, workspace_root), problem.line, problem.code, problem.params)]
+    if not isinstance(glossary, list):
+        return [Finding(_relative(path, workspace_root), 0, "glossary_not_a_list")]
+    avoid: list[tuple[re.Pattern, str]] = []
+    required: list[tuple[str, str]] = []
+    for entry in glossary:
+        if not isinstance(entry, dict) or not isinstance(entry.get("term"), str):
+            return [Finding(_relative(path, workspace_root), getattr(entry, "line", 0), "glossary_bad_entry")]
+        for word in entry.get("avoid") or []:
+            avoid.append((avoid_pattern(str(word)), entry["term"]))
+        if entry.get("required_in"):
+            required.append((entry["term"], str(entry["required_in"])))
+
+    files = [s.leader_path for s in curriculum.sessions() if s.leader_path]
+    files += [p for s in curriculum.sessions() for p in s.handout_paths.values()]
+    files += [p for p in (_find_text(curriculum, f"{m.folder}/module.yaml") for m in curriculum.modules) if p]
+    files += [p for p in (_find_text(curriculum, name) for name in ("programme.yaml", "leader-intro.md")) if p]
+    out = []
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        shown = _relative(file, workspace_root)
+        hits = [(m.start(), m.group(0), term) for pattern, term in avoid for m in pattern.finditer(text)]
+        for start, word, term in sorted(hits):
+            out.append(Finding(shown, line_of(text, start), "glossary_avoid", {"word": word, "term": term}))
+    for session in curriculum.sessions():
+        if not session.leader_path:
+            continue
+        found = dict(sections(session.leader_guide()))
+        for term, section in required:
+            if section in found and term not in found[section]:
+                out.append(Finding(_relative(session.leader_path, workspace_root), 0, "glossary_term_missing",
+                                   {"term": term, "section": section}))
+    return out
+
+
+def avoid_pattern(word: str) -> re.Pattern:
+    """A glossary `avoid` word as a whole-word, case-blind pattern; `*` stands for any letters."""
+    parts = [re.escape(part) for part in word.strip().split("*")]
+    body = r"\w*".join(parts)
+    body = r"\s+".join(body.split(r"\ "))  # a phrase may wrap over a line break
+    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+
+
+def _prefill_problems(text: str, shown: str) -> list[Finding]:
+    """A prefill kind or a line's `fill=` key that the renderer will never fill."""
+    from imr.curriculum.prefill import FILL_KEY, KINDS, WORKSHEET_KIND, is_fill_key
+
+    out = []
+    openings = [(m.start(), m.group(0)) for m in _WORKSHEET.finditer(text)]
+    for start, fence in openings:
+        kind = WORKSHEET_KIND.search(fence)
+        if kind and kind.group(1) not in KINDS:
+            out.append(Finding(shown, line_of(text, start), "worksheet_unknown_prefill",
+                               {"kind": kind.group(1), "known": ", ".join(KINDS)}))
+    for match in FILL_KEY.finditer(text):
+        fence = next((f for start, f in reversed(openings) if start < match.start()), "")
+        kind = WORKSHEET_KIND.search(fence)
+        if kind is None or not is_fill_key(kind.group(1), match.group(1)):
+            out.append(Finding(shown, line_of(text, match.start()), "worksheet_unknown_fill", {"key": match.group(1)}))
+    return out
+
+
+def handout_readability(text: str) -> tuple[Readability, Readability]:
+    """(whole handout, running prose of its information sections).
+
+    Headings and lists are short on purpose; counting them in the information LIX would push
+    writers to turn lists into prose, so the target band is for the prose around them.
+    """
+    info = "\n".join(body for sid, body in sections(text) if sid not in NOT_INFORMATION)
+    return markdown_readability(text), markdown_readability(info, prose_only=True)
+
+
+def _figures(whole: Readability, info: Readability) -> dict:
+    return {"words": whole.words, "sentences": whole.sentences, "long_words": whole.long_words,
+            "lix": whole.lix, "info_lix": info.lix, "sentence_words": whole.mean_sentence_words,
+            "short_share": whole.short_share}
+
+
+def out_of_band(figures: dict, scope: str) -> list[str]:
+    """The names of the figures outside the documented band (scope "handout" or "overall")."""
+    out = []
+    for name, (low, high) in BAND[scope].items():
+        value = figures.get(name)
+        if value is not None and ((low is not None and value < low) or (high is not None and value > high)):
+            out.append(name)
+    return out
+
+
+def curriculum_stats(curriculum: Curriculum, modules: list[int] | None = None) -> dict:
+    """Readability per handout (worst LIX first) and over all of them, with the band (for `imr curriculum stats`).
+
+    The overall figures pool every sentence, so a long handout weighs more than a short one;
+    the band holds the handouts' median LIX rather than the pooled one.
+    """
+    rows = []
+    whole_total, info_total = EMPTY, EMPTY
+    for session in curriculum.sessions():
+        if modules and session.module not in modules:
+            continue
+        for variant, path in session.handout_paths.items():
+            whole, info = handout_readability(path.read_text(encoding="utf-8"))
+            whole_total, info_total = whole_total + whole, info_total + info
+            row = {"session": session.id, "variant": variant, "title": session.title, **_figures(whole, info)}
+            row["out_of_band"] = out_of_band(row, "handout")
+            rows.append(row)
+    rows.sort(key=lambda row: (-row["lix"], row["session"], row["variant"]))
+    overall = {"handouts": len(rows), **_figures(whole_total, info_total)}
+    overall["median_lix"] = round(statistics.median(row["lix"] for row in rows), 1) if rows else 0.0
+    overall["out_of_band"] = out_of_band(overall, "overall")
+    band = {scope: {name: list(limits) for name, limits in figures.items()} for scope, figures in BAND.items()}
+    return {"handouts": rows, "overall": overall, "band": band}

@@ -1,0 +1,343 @@
+"""The schema of log entries: which kinds exist and which fields each carries.
+
+One table describes every kind, and one function checks an entry against it. The writer
+uses it before anything touches disk and `imr check` uses it on every record, so a hand
+edit and a command are held to the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Callable
+
+from imr.records.ids import ENTRY_ID, is_valid_id
+
+HOMEWORK_REVIEW = ("done", "partly", "not-done", "none")
+FORMATS = ("individual", "group")
+GOAL_STATUS = ("active", "done", "paused", "revised", "dropped")
+RATERS = ("client", "clinician")
+MAX_TEXT = 4000
+
+_SIGNATURE = re.compile(r"[^\W_][\w .-]{0,39}")
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Goal labels: `G1`… in records before format 2; `G` + three characters now (`GK7M`), made at
+# random under the lock so two clones adding goals at once never share one.
+_GOAL_LABEL = r"G(?:[1-9]\d{0,2}|[A-HJ-NP-Z][A-HJ-NP-Z2-9]{2})"
+_GOAL_ID = re.compile(_GOAL_LABEL)
+_STEP_ID = re.compile(_GOAL_LABEL + r"\.[1-9]\d{0,2}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+Problem = tuple[str, dict]
+
+# Field validators return a problem code (a key in the strings' `findings`) or None. The public
+# ones (`text_problem`, `signature_problem`, `id_problem`, `list_of`) also check group files.
+
+
+def text_problem(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "entry_not_text"
+    if len(value) > MAX_TEXT:
+        return "entry_text_too_long"
+    if _CONTROL.search(value):
+        return "entry_control_chars"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that were not UTF-8 on the command line
+        return "entry_not_utf8"
+    return None
+
+
+def _short_text(value: Any) -> str | None:
+    problem = text_problem(value)
+    if problem:
+        return problem
+    if not value.strip():
+        return "entry_empty_text"
+    return None
+
+
+def list_of(check: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
+    """A validator for a non-empty list whose items each pass `check`."""
+    def check_list(value: Any) -> str | None:
+        if not isinstance(value, list) or not value:
+            return "entry_not_text_list"
+        for item in value:
+            problem = check(item)
+            if problem:
+                return problem
+        return None
+
+    return check_list
+
+
+_text_list = list_of(_short_text)
+
+
+def _optional_text_list(value: Any) -> str | None:
+    if isinstance(value, list) and not value:
+        return None
+    return _text_list(value)
+
+
+def _date(value: Any) -> str | None:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        return "entry_bad_date"
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return "entry_bad_date"
+    return None
+
+
+def _timestamp(value: Any) -> str | None:
+    if not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
+        return "entry_bad_timestamp"
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return "entry_bad_timestamp"
+    return None
+
+
+def signature_problem(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return "entry_no_signature"
+    if not _SIGNATURE.fullmatch(value.strip()):
+        return "entry_bad_signature"
+    return None
+
+
+def _positive_int(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return "entry_not_positive_int"
+    return None
+
+
+def _enum(*allowed: str) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return None if value in allowed else "entry_not_allowed"
+
+    check.allowed = allowed  # type: ignore[attr-defined]
+    return check
+
+
+def _bool(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "entry_not_bool"
+
+
+def id_problem(value: Any) -> str | None:
+
+    return None if is_valid_id(value) else "entry_bad_id"
+
+
+def _goal_id(value: Any) -> str | None:
+    return None if isinstance(value, str) and _GOAL_ID.fullmatch(value) else "entry_bad_goal_id"
+
+
+def _goal_or_step_id(value: Any) -> str | None:
+    if isinstance(value, str) and (_GOAL_ID.fullmatch(value) or _STEP_ID.fullmatch(value)):
+        return None
+    return "entry_bad_goal_id"
+
+
+def _step_id(value: Any) -> str | None:
+    return None if isinstance(value, str) and _STEP_ID.fullmatch(value) else "entry_bad_goal_id"
+
+
+def _step_ids(value: Any) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(v, str) and _STEP_ID.fullmatch(v) for v in value):
+        return "entry_bad_goal_id"
+    return None
+
+
+def _int_list(value: Any) -> str | None:
+    if not isinstance(value, list) or not value or not all(_positive_int(v) is None for v in value):
+        return "entry_not_int_list"
+    return None
+
+
+def _scores(value: Any) -> str | None:
+    if not isinstance(value, list) or len(value) != 15:
+        return "entry_bad_scores"
+    for index, score in enumerate(value, start=1):
+        if score == "na" and index in (13, 14, 15):
+            continue
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+            return "entry_bad_scores"
+    return None
+
+
+def _mapping(value: Any) -> str | None:
+    return None if isinstance(value, dict) and value else "entry_not_mapping"
+
+
+def _entry_ref(value: Any) -> str | None:
+    """A reference to another entry: its id (format 2)."""
+
+    return None if isinstance(value, str) and ENTRY_ID.fullmatch(value) else "entry_bad_ref"
+
+
+def _correction_target(value: Any) -> str | None:
+    """A correction names its target's id, or (records before format 2) its position."""
+    return None if _positive_int(value) is None else _entry_ref(value)
+
+
+def _goal_ref(value: Any) -> str | None:
+    """A goal named by its label (records before format 2) or by its entry id."""
+    return None if _goal_id(value) is None else _entry_ref(value)
+
+
+def _step_refs(value: Any) -> str | None:
+    """Steps marked done: labels in older records, entry ids of `goal-step` entries now."""
+    if not isinstance(value, list) or not value:
+        return "entry_bad_goal_id"
+    for item in value:
+        if _step_id(item) is not None and _entry_ref(item) is not None:
+            return "entry_bad_goal_id"
+    return None
+
+
+def _target_ref(value: Any) -> str | None:
+    """A goal update's target: the id of the goal's or the step's entry (or, in older records,
+    a label in the field `goal`)."""
+    return _entry_ref(value)
+
+
+for _validator in (text_problem, _short_text, _text_list, _optional_text_list):
+    _validator.free_text = True  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One entry kind, declared once.
+
+    `required`/`optional` map field names to validators; the fields whose validator is marked
+    `free_text` are what a person typed (the PII guard scans exactly those); `refs` are fields
+    that point at other entries by id; `fold` names the `ParticipantState` method that folds an
+    entry of this kind into derived state; `diff` is the key of its wording in `imr diff`
+    (templates/strings/<lang>/supervision.yaml, section `supervision`).
+    """
+
+    name: str
+    required: dict[str, Callable[[Any], str | None]]
+    optional: dict[str, Callable[[Any], str | None]]
+    fold: str
+    diff: str
+    refs: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> dict[str, Callable[[Any], str | None]]:
+        return {**self.required, **self.optional}
+
+    @property
+    def free_text(self) -> tuple[str, ...]:
+        return tuple(name for name, check in self.fields.items() if getattr(check, "free_text", False))
+
+
+_PROFILE = {"variant": _short_text, "format": _enum(*FORMATS), "leader": signature_problem,
+            "module_order": _int_list, "note": text_problem}
+_LIST = _optional_text_list
+RELAPSE_LISTS = ("triggers", "warning_signs", "actions", "calming", "not_wanted", "helpers", "emergency", "copies")
+
+KINDS: dict[str, Kind] = {k.name: k for k in (
+    Kind("enrolled", {"variant": _short_text, "format": _enum(*FORMATS)},
+         {**{k: v for k, v in _PROFILE.items() if k not in ("variant", "format")}, "date": _date},
+         fold="fold_profile", diff="diff_enrolled"),
+    Kind("profile", {}, _PROFILE, fold="fold_profile", diff="diff_profile"),
+    Kind("session", {"module": _positive_int, "session": _positive_int, "date": _date},
+         {"homework_review": _enum(*HOMEWORK_REVIEW), "homework": text_problem, "note": text_problem,
+          "group": id_problem, "handout": _bool, "steps_done": _step_refs, "significant_other": _bool},
+         fold="fold_session", diff="diff_session", refs=("steps_done",)),
+    Kind("absent", {"module": _positive_int, "session": _positive_int, "date": _date},
+         {"note": text_problem, "group": id_problem}, fold="fold_absent", diff="diff_absent"),
+    Kind("correction", {"target": _correction_target, "note": _short_text},
+         {"void": _bool, "set": _mapping}, fold="fold_correction", diff="diff_correction", refs=("target",)),
+    Kind("goal", {"goal": _goal_id, "text": _short_text},
+         {"steps": _optional_text_list, "note": text_problem}, fold="fold_goal", diff="diff_goal"),
+    Kind("goal-step", {"goal": _goal_ref, "step": _step_id, "text": _short_text},
+         {"note": text_problem}, fold="fold_goal_step", diff="diff_goal_step", refs=("goal",)),
+    Kind("goal-update", {"status": _enum(*GOAL_STATUS)},
+         {"target": _target_ref, "goal": _goal_or_step_id, "text": _short_text, "note": text_problem},
+         fold="fold_goal_update", diff="diff_goal_update", refs=("target",)),
+    Kind("relapse-plan", {},
+         {**{name: _LIST for name in RELAPSE_LISTS}, "kept_at": text_problem, "previous": _entry_ref,
+          "note": text_problem},
+         fold="fold_relapse_plan", diff="diff_relapse_plan", refs=("previous",)),
+    Kind("imrs", {"rater": _enum(*RATERS), "scores": _scores, "date": _date}, {"note": text_problem},
+         fold="fold_imrs", diff="diff_imrs"),
+    Kind("contact", {"date": _date, "who": _short_text}, {"note": text_problem},
+         fold="fold_contact", diff="diff_contact"),
+)}
+
+# kind -> (required fields, optional fields), for callers that only need the shapes.
+SCHEMA: dict[str, tuple[dict[str, Callable], dict[str, Callable]]] = {
+    name: (kind.required, kind.optional) for name, kind in KINDS.items()
+}
+
+
+COMMON: dict[str, Callable[[Any], str | None]] = {"id": _entry_ref, "at": _timestamp, "by": signature_problem}
+# `kind` is common to every entry too; it is checked against the registry, not by a validator.
+COMMON_FIELDS = ("kind", *COMMON)
+
+
+def validate_entry(entry: Any) -> list[Problem]:
+    """Problems with one entry's shape (not its references: see `records.validate_record`)."""
+    if not isinstance(entry, dict):
+        return [("entry_not_mapping", {})]
+    kind = entry.get("kind")
+    if kind not in SCHEMA:
+        return [("entry_unknown_kind", {"kind": str(kind)[:40]})]
+    problems: list[Problem] = []
+    required, optional = SCHEMA[kind]
+    if "id" in entry and (code := _entry_ref(entry["id"])):
+        problems.append((code, {"field": "id", "kind": kind}))
+    if kind == "goal-update" and ("target" in entry) == ("goal" in entry):
+        problems.append(("entry_missing_field", {"field": "target", "kind": kind}))
+    for name in ("at", "by"):
+        if name not in entry:
+            problems.append(("entry_missing_field", {"field": name, "kind": kind}))
+        else:
+            code = COMMON[name](entry[name])
+            if code:
+                problems.append((code, {"field": name, "kind": kind}))
+    for name, check in required.items():
+        if name not in entry:
+            problems.append(("entry_missing_field", {"field": name, "kind": kind}))
+            continue
+        code = check(entry[name])
+        if code:
+            problems.append((code, {"field": name, "kind": kind, "allowed": ", ".join(getattr(check, "allowed", ()))}))
+    for name, value in entry.items():
+        if name in COMMON_FIELDS or name in required:
+            continue
+        if name not in optional:
+            problems.append(("entry_unknown_field", {"field": str(name)[:40], "kind": kind}))
+            continue
+        code = optional[name](value)
+        if code:
+            problems.append((code, {"field": name, "kind": kind, "allowed": ", ".join(getattr(optional[name], "allowed", ()))}))
+    return problems
+
+
+def free_texts(entry: dict) -> list[str]:
+    """All free text a person typed into an entry (for the PII guard and escaping).
+
+    The kind's declaration says which fields are free text; a correction's `set` values are
+    scanned as well, whatever field they replace.
+    """
+    kind = KINDS.get(entry.get("kind"))  # type: ignore[arg-type]
+    # A kind outside the record registry (a group file's entries): every text field is scanned.
+    names = kind.free_text if kind else tuple(k for k in entry if k not in ("kind", "id", "at", "by"))
+    texts: list[str] = []
+    for name in names:
+        value = entry.get(name)
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, list):
+            texts.extend(v for v in value if isinstance(v, str))
+    if isinstance(entry.get("set"), dict):
+        texts.extend(v for v in entry["set"].values() if isinstance(v, str))
+    return texts

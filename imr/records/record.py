@@ -1,0 +1,258 @@
+"""Participant records: parsing `records/<id>.yaml` and checking it as a whole.
+
+A record is a short header followed by a `log:` list. The log is the only source of truth;
+everything a command shows (current session, goals, plan) is derived from it in
+`imr.records.state`.
+
+Format 2 (a `format: 2` line in the header): every entry carries a stable `id`, made at append
+time under the workspace lock (eight random characters, e.g. `k3f9qa2m`), and every reference
+between entries (a correction's target, a goal update, a step marked done, the relapse-plan
+version a new one follows) names that id. Ids never depend on an entry's position, so a merge
+that interleaves two clones' entries cannot make a reference point elsewhere.
+
+Records written before format 2 (no `format:` line) are read as they always were: their entries
+have no ids, and their references are positions (1 = the first entry) or goal labels. Their
+bytes are never rewritten to migrate; new entries appended to them carry ids like any other.
+An entry without an id is known by its position, written `#12`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from imr.errors import ImrError
+from imr.records.findings import Finding
+from imr.records.ids import ENTRY_ID, is_valid_id
+from imr.records.kinds import validate_entry
+from imr.yamlio import YamlProblem, decode, parse_text
+
+FORMAT = 2
+_ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base 32, lower case: no i, l, o, u
+
+HEADER_COMMENT = (
+    "# IMR record (pseudonymous). Append-only: add entries with `imr`, never change or\n"
+    "# remove earlier lines; a mistake is fixed with `imr correct`.\n"
+)
+
+
+@dataclass
+class Entry:
+    number: int
+    line: int
+    data: dict
+
+    @property
+    def kind(self) -> str:
+        return self.data.get("kind", "")
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    @property
+    def id(self) -> str:
+        """The stable id of a format-2 entry, or `#N` (its position) for an older one."""
+        value = self.data.get("id")
+        return value if isinstance(value, str) else f"#{self.number}"
+
+
+@dataclass
+class Record:
+    id: str
+    path: Path
+    header: dict
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def format(self) -> int:
+        value = self.header.get("format")
+        return value if isinstance(value, int) and not isinstance(value, bool) else 1
+
+    def entry(self, ref: "int | str") -> Entry:
+        """The entry a user or a reference names: its id, a unique id prefix of four or more
+        characters, `#N` or a plain number (its position in the log)."""
+        text = str(ref).strip().lstrip("#")
+        if text.isdigit():
+            number = int(text)
+            if 1 <= number <= len(self.entries):
+                return self.entries[number - 1]
+            raise ImrError("unknown_entry", entry=str(ref)[:20], id=self.id, count=len(self.entries))
+        matches = [e for e in self.entries if isinstance(e.data.get("id"), str)
+                   and (e.data["id"] == text or (len(text) >= 4 and e.data["id"].startswith(text)))]
+        exact = [e for e in matches if e.data["id"] == text]
+        if exact:
+            return exact[0]
+        if len(matches) == 1:
+            return matches[0]
+        raise ImrError("unknown_entry", entry=str(ref)[:20], id=self.id, count=len(self.entries))
+
+    def resolve(self, ref: Any) -> Entry | None:
+        """The entry a stored reference points at (an id, or an old record's position), or None."""
+        if isinstance(ref, bool):
+            return None
+        if isinstance(ref, int):
+            return self.entries[ref - 1] if 1 <= ref <= len(self.entries) else None
+        if isinstance(ref, str):
+            for entry in self.entries:
+                if entry.data.get("id") == ref:
+                    return entry
+        return None
+
+    def enrolment_day(self) -> str | None:
+        """The programme's first day: the enrolment's `date`, else the day it was written. Records
+        from before format 2 could be registered afterwards, so there the earliest dated entry
+        counts too (their sessions are never made invalid by the newer rule)."""
+        if not self.entries or self.entries[0].kind != "enrolled":
+            return None
+        first = self.entries[0]
+        day = first.get("date") if isinstance(first.get("date"), str) else str(first.get("at", ""))[:10]
+        if self.format < FORMAT:
+            dated = [e.get("date") for e in self.entries if isinstance(e.get("date"), str) and len(e.get("date")) == 10]
+            day = min([day, *dated]) if day else (min(dated) if dated else None)
+        return day if isinstance(day, str) and len(day) == 10 else None
+
+    def ids(self) -> set[str]:
+        return {e.data["id"] for e in self.entries if isinstance(e.data.get("id"), str)}
+
+
+def new_entry_id(taken: set[str]) -> str:
+    """Eight random characters, unique within the record (checked under the lock)."""
+    while True:
+        raw = int.from_bytes(os.urandom(5), "big")
+        value = "".join(_ID_ALPHABET[(raw >> shift) & 31] for shift in range(35, -1, -5))
+        if value not in taken and not value.isdigit():  # all digits would read as a position
+            return value
+
+
+class RecordProblem(Exception):
+    """A record file that cannot be used at all; carries a finding."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.code)
+        self.finding = finding
+
+
+def read_record(path: Path, shown: str | None = None) -> Record:
+    shown = shown or str(path)
+    if os.path.islink(path) or (path.exists() and not path.is_file()):
+        raise RecordProblem(Finding(shown, 0, "not_regular_file_finding"))
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        raise
+    except OSError:
+        raise RecordProblem(Finding(shown, 0, "file_unreadable")) from None
+    return parse_record_bytes(raw, path, shown)
+
+
+def parse_record_bytes(raw: bytes, path: Path, shown: str | None = None) -> Record:
+    """Parse a record from the bytes of its file (the bytes a cache key was computed from);
+    raise RecordProblem with file:line when it is unusable."""
+    shown = shown or str(path)
+    try:
+        data = parse_text(decode(raw))
+    except YamlProblem as problem:
+        raise RecordProblem(Finding(shown, problem.line, problem.code, problem.params)) from None
+    return record_from_data(data, path, shown)
+
+
+def record_from_data(data: Any, path: Path, shown: str) -> Record:
+    if not isinstance(data, dict):
+        raise RecordProblem(Finding(shown, 1, "record_not_mapping"))
+    log = data.get("log")
+    if not isinstance(log, list):
+        raise RecordProblem(Finding(shown, getattr(data, "line", 1), "record_log_not_list"))
+    header = {k: v for k, v in data.items() if k != "log"}
+    record_id = header.get("id")
+    entries = [Entry(number=i, line=getattr(item, "line", 0), data=item if isinstance(item, dict) else {"kind": None})
+               for i, item in enumerate(log, start=1)]
+    if not isinstance(record_id, str):
+        record_id = path.stem
+    return Record(id=record_id, path=path, header=header, entries=entries)
+
+
+def validate_record(record: Record, shown: str, curriculum=None) -> list[Finding]:
+    """Every problem in a parsed record: header, each entry's shape, its references."""
+
+    findings: list[Finding] = []
+    expected_id = record.path.stem
+    if record.header.get("id") != expected_id or not is_valid_id(expected_id):
+        findings.append(Finding(shown, 1, "record_id_mismatch", {"id": str(record.header.get("id")), "file": expected_id}))
+    if not record.entries:
+        findings.append(Finding(shown, 1, "record_empty"))
+    elif record.entries[0].kind != "enrolled":
+        findings.append(Finding(shown, record.entries[0].line, "record_first_not_enrolled"))
+    start = record.enrolment_day()
+    for entry in record.entries:
+        for code, params in validate_entry(entry.data):
+            findings.append(Finding(shown, entry.line, code, params))
+        findings.extend(_reference_problems(record, entry, shown, curriculum))
+        for code, params in date_problems(entry.data, start):
+            findings.append(Finding(shown, entry.line, code, params))
+    return findings
+
+
+def date_problems(entry: dict, start: str | None) -> list[tuple[str, dict]]:
+    """The programme's clock, for a new entry and in `imr check` alike: no date (its own, or one a
+    correction sets) in the future or, except the enrolment's, before the day of enrolment."""
+    from datetime import date as _date
+
+    today = _date.today().isoformat()
+    values = [entry.get("date")]
+    if isinstance(entry.get("set"), dict):
+        values.append(entry["set"].get("date"))
+    out: list[tuple[str, dict]] = []
+    for value in values:
+        if not isinstance(value, str) or len(value) != 10:
+            continue
+        if value > today:
+            out.append(("entry_date_future", {"date": value}))
+        elif start and entry.get("kind") != "enrolled" and value < start:
+            out.append(("entry_date_before_enrolment", {"date": value, "enrolled": start}))
+    return out
+
+
+def _reference_problems(record: Record, entry: Entry, shown: str, curriculum) -> list[Finding]:
+    data = entry.data
+    out: list[Finding] = []
+    kind = entry.kind
+    if kind == "correction":
+        target = record.resolve(data.get("target"))
+        if target is not None and target.number < entry.number and isinstance(data.get("set"), dict):
+        
+            merged = dict(target.data)
+            merged.update(data["set"])
+            for key in ("kind", "at", "by", "id"):
+                if key in data["set"]:
+                    out.append(Finding(shown, entry.line, "correction_protected_field", {"field": key}))
+            for code, params in validate_entry(merged):
+                out.append(Finding(shown, entry.line, code, params))
+    if curriculum is not None:
+        if kind in ("session", "absent") and isinstance(data.get("module"), int) and isinstance(data.get("session"), int):
+            from imr.records.ids import SessionRef
+
+            if not curriculum.has_session(SessionRef(data["module"], data["session"])):
+                out.append(Finding(shown, entry.line, "entry_unknown_session", {"ref": f"{data['module']}.{data['session']}"}))
+        if kind in ("enrolled", "profile") and isinstance(data.get("variant"), str) and data["variant"] not in curriculum.variants:
+            out.append(Finding(shown, entry.line, "entry_unknown_variant", {"variant": data["variant"]}))
+        if kind in ("enrolled", "profile") and isinstance(data.get("module_order"), list):
+            known = {m.number for m in curriculum.modules}
+            for number in data["module_order"]:
+                if number not in known:
+                    out.append(Finding(shown, entry.line, "entry_unknown_module", {"module": number}))
+    return out
+
+
+def log_file_text(comment: str, header: dict, entries: list[dict]) -> str:
+    """A new append-only file (record or group): comment, header, then the `log:` list last."""
+    from imr.yamlio import dump
+
+    return comment + dump(header) + "log:\n" + dump(entries)
+
+
+def new_record_text(participant_id: str, first_entry: dict) -> str:
+    return log_file_text(HEADER_COMMENT, {"id": participant_id, "format": FORMAT}, [first_entry])

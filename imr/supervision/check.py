@@ -1,0 +1,114 @@
+"""`imr check`: every problem in the curriculum and the records, one finding per line.
+
+Like `hledger check`, it is silent when all is well. Each record is checked on its own, so
+one broken file does not hide problems in the others.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from imr.curriculum.check import check_curriculum
+from imr.records.findings import Finding
+from imr.workspace.folder import Workspace
+
+
+def check_records(ws: Workspace, curriculum=None) -> list[Finding]:
+    findings: list[Finding] = []
+    if not ws.records_dir.is_dir():
+        return findings
+    from imr.supervision.summaries import summaries
+
+    for summary in summaries(ws, curriculum if curriculum is not None else ws.curriculum):
+        findings.extend(summary.findings)
+    findings.extend(stray_files(ws, "records"))
+    return findings
+
+
+def stray_files(ws: Workspace, folder: str) -> list[Finding]:
+    """Files in records/ or groups/ that are not `<id>.yaml` (copies, backups, subfolders, other
+    formats): reported, and scanned for personal data, since git would carry them like records.
+    Links are never followed."""
+    import os
+
+    from imr.records.pii import find_pii
+    from imr.records.writer import TEMP_MARK
+    from imr.yamlio import MAX_FILE_BYTES
+
+    findings: list[Finding] = []
+    base = ws.root / folder
+    if not base.is_dir():
+        return findings
+    for current, dirs, files in os.walk(base, followlinks=False):
+        here = Path(current)
+        for name in sorted(files + [d for d in dirs if (here / d).is_symlink()]):
+            path = here / name
+            relative = path.relative_to(ws.root).as_posix()
+            top = here == base
+            if top and name.endswith(".yaml") and _plain(path) and not path.is_symlink():
+                continue
+            if top and name.startswith(".") and TEMP_MARK in name:
+                continue  # a writer's temp file, replaced by the next write
+            if top and name == ".gitkeep":
+                continue
+            findings.append(Finding(relative, 0, "record_stray_file" if folder == "records" else "group_stray_file"))
+            if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+                continue
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            for number, line in enumerate(text.splitlines(), start=1):
+                hit = find_pii(line, ws.allowed_words)
+                if hit:
+                    findings.append(Finding(relative, number, f"pii_found_{hit.kind}"))
+                    break
+    return findings
+
+
+def config_findings(ws: Workspace) -> list[Finding]:
+    """imr.yaml is shared by every clone: no personal data, and no one's signature in it."""
+    from imr.records.pii import find_pii, identifier_problem
+
+    findings: list[Finding] = []
+    path = ws.root / "imr.yaml"
+    for key, value in ws.config.items():
+        if key == "signature":
+            findings.append(Finding("imr.yaml", 0, "config_signature_shared"))
+        values = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+        for item in values:
+            if not isinstance(item, str) or key == "allowed_words":
+                continue
+            hit = find_pii(item, ws.allowed_words) or (identifier_problem(item) if key == "signature" else None)
+            if hit:
+                findings.append(Finding("imr.yaml", 0, f"pii_found_{hit.kind}"))
+    if path.is_file():
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+            if line.lstrip().startswith("#"):
+                hit = find_pii(line, ws.allowed_words)
+                if hit:
+                    findings.append(Finding("imr.yaml", number, f"pii_found_{hit.kind}"))
+    return findings
+
+
+def _plain(path) -> bool:
+    from imr.records.ids import is_valid_id
+
+    return is_valid_id(path.stem)
+
+
+def check_workspace(ws: Workspace, strict: bool = False) -> list[Finding]:
+    from imr.curriculum.model import load_curriculum
+
+    curriculum = load_curriculum(ws.lang, ws.root, use_cache=False)  # fresh, with line numbers
+    findings = check_curriculum(curriculum, ws.root, strict=strict)
+    findings.extend(check_records(ws, curriculum))
+    from imr.programme.groups import check_groups
+
+    findings.extend(check_groups(ws))
+    findings.extend(stray_files(ws, "groups"))
+    findings.extend(config_findings(ws))
+    from imr.render.templating import override_findings
+
+    findings.extend(override_findings(ws.root))
+    return findings

@@ -1,0 +1,281 @@
+"""`imr diff`: what was added to which records between two revisions, for supervisors.
+
+A supervisor reviews what staff wrote. Because records only grow at the end, the review is a
+list of new entries per participant and group. Anything else, an earlier line edited or
+removed, breaks the append-only rule and is reported as `rewritten`, with the lines, so it
+cannot hide among the additions.
+
+Files are compared as blocks: a block starts at each list item of the log and at each line
+of the header or top-level comment, and runs to the next one. A merge may place one clone's
+entries between the other's (ordered by time), which inserts whole blocks and is fine; a
+block of the old version that is missing or changed in the new one is a rewrite.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from imr.errors import ImrError
+from imr.records.ids import is_valid_id
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+FOLDERS = {"records": "participant", "groups": "group"}
+_ITEM = re.compile(r"( *)-(?: |$)")
+_LOG_KEY = re.compile(r"log:\s*(#.*)?$")
+
+
+@dataclass
+class FileChange:
+    """One record or group file that differs between the two revisions."""
+
+    kind: str  # participant | group
+    id: str
+    path: str
+    status: str  # added | changed | deleted
+    added: list[dict] = field(default_factory=list)
+    rewritten: list[dict] = field(default_factory=list)
+    problem: str | None = None  # the new version cannot be read (message key / params in `problem_params`)
+    problem_params: dict = field(default_factory=dict)
+    log: list[dict] = field(default_factory=list)  # the new version's whole log, to name what entries refer to
+
+
+@dataclass
+class DiffReport:
+    old: str  # a revision name as given, or HEAD
+    new: str | None  # None: the working tree
+    changes: list[FileChange]
+
+    @property
+    def rewrites(self) -> list[FileChange]:
+        return [c for c in self.changes if c.rewritten]
+
+
+@dataclass
+class _Block:
+    start: int  # 1-based line number
+    lines: list[str]
+
+    @property
+    def key(self) -> str:
+        lines = list(self.lines)
+        while lines and not lines[-1].strip():
+            lines.pop()
+        return "\n".join(line.rstrip() for line in lines)
+
+
+def diff_workspace(root: Path, revisions: list[str]) -> DiffReport:
+    """Compare records and groups between revisions (default: the working tree against HEAD)."""
+    if len(revisions) > 2:
+        raise ImrError("diff_too_many_revisions")
+    root = Path(root).resolve()
+    prefix = _git(root, "rev-parse", "--show-prefix", error=("diff_not_git", {"path": str(root)})).strip()
+    if revisions:
+        old_name, old = revisions[0], _resolve(root, revisions[0])
+    else:
+        old_name = "HEAD"
+        old = _resolve(root, "HEAD", missing_ok=True) or EMPTY_TREE
+    assert old is not None  # _resolve raises for a revision that does not exist
+    new_name = revisions[1] if len(revisions) == 2 else None
+    new = _resolve(root, new_name) if new_name else None
+
+    spec = ["--", *FOLDERS]
+    listed = _git(root, "diff", "--no-renames", "--no-ext-diff", "--name-only", "-z", "--relative",
+                  old, *([new] if new else []), *spec)
+    listed_paths = {p for p in listed.split("\0") if p}
+    if new is None:
+        untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard", *spec)
+        listed_paths.update(p for p in untracked.split("\0") if p)
+    paths = sorted(p for p in listed_paths if _kind(p))
+
+    old_texts: dict[str, bytes | None] = dict(_blobs(root, old, prefix, paths))
+    new_texts: dict[str, bytes | None]
+    if new is None:
+        new_texts = {p: _read_worktree(root / p) for p in paths}
+    else:
+        new_texts = dict(_blobs(root, new, prefix, paths))
+    from imr.records.parallel import map_paths, paused_gc
+
+    # A commit after a week on a large ward changes hundreds of records; each is compared (and
+    # its new version parsed) on its own, so many are shared out over the cores.
+    with paused_gc():
+        compared = map_paths(_compare_one, paths, old_texts, new_texts)
+    return DiffReport(old=old_name, new=new_name, changes=[c for c in compared if c is not None])
+
+
+def _compare_one(path: str, old_texts: dict[str, bytes], new_texts: dict[str, bytes]) -> FileChange | None:
+    return compare(path, old_texts.get(path), new_texts.get(path))
+
+
+def compare(path: str, old: bytes | None, new: bytes | None) -> FileChange | None:
+    """The added entries and rewritten lines between two versions of one file."""
+    if old == new:
+        return None
+    kind = _kind(path)
+    status = "added" if old is None else "deleted" if new is None else "changed"
+    change = FileChange(kind=kind or "participant", id=Path(path).stem, path=path, status=status)
+    old_text = _text(old)
+    new_text = _text(new)
+    old_blocks = _blocks(old_text)
+    new_blocks = _blocks(new_text)
+    entries_by_line = _entries_by_line(new_text, change)
+    matcher = SequenceMatcher(None, [b.key for b in old_blocks], [b.key for b in new_blocks], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if tag == "insert":
+            for block in new_blocks[j1:j2]:
+                found = entries_by_line.get(block.start)
+                if found is not None:
+                    number, entry = found
+                    change.added.append({"entry": number, "line": block.start, "data": entry})
+            continue
+        removed = [line for block in old_blocks[i1:i2] for line in block.lines]
+        added = [line for block in new_blocks[j1:j2] for line in block.lines]
+        change.rewritten.append({
+            "line": old_blocks[i1].start if i1 < len(old_blocks) else 0,
+            "removed": _trim(removed),
+            "added": _trim(added),
+        })
+    return change
+
+
+def _kind(path: str) -> str | None:
+    parts = path.split("/")
+    if len(parts) != 2 or parts[0] not in FOLDERS or not parts[1].endswith(".yaml"):
+        return None
+    return FOLDERS[parts[0]] if is_valid_id(parts[1][:-5]) else None
+
+
+def _text(data: bytes | None) -> str:
+    if data is None:
+        return ""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8", errors="replace").replace("\r\n", "\n")
+
+
+def _trim(lines: list[str]) -> list[str]:
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    return lines
+
+
+def _blocks(text: str) -> list[_Block]:
+    """Split a file into top-level lines and log items (continuation lines stay with them)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    indent = _item_indent(lines)
+    blocks: list[_Block] = []
+    for number, line in enumerate(lines, start=1):
+        stripped = line.lstrip(" ")
+        starts = bool(stripped) and (len(line) - len(stripped) <= indent)
+        if starts or not blocks:
+            blocks.append(_Block(number, [line]))
+        else:
+            blocks[-1].lines.append(line)
+    return blocks
+
+
+def _item_indent(lines: list[str]) -> int:
+    after_log = False
+    for line in lines:
+        if not after_log:
+            after_log = bool(_LOG_KEY.match(line))
+            continue
+        match = _ITEM.match(line)
+        if match:
+            return len(match.group(1))
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+    return 0
+
+
+def _entries_by_line(text: str, change: FileChange) -> dict[int, tuple[int, dict]]:
+    """Entries of the new version by the line they start on; a note if it cannot be parsed."""
+    if not text:
+        return {}
+    from imr.yamlio import YamlProblem, parse_text
+
+    try:
+        data = parse_text(text)
+    except YamlProblem as problem:
+        change.problem = problem.code
+        change.problem_params = {**problem.params, "line": problem.line}
+        return {}
+    log = data.get("log") if isinstance(data, dict) else None
+    if not isinstance(log, list):
+        change.problem = "record_log_not_list"
+        return {}
+    change.log = [dict(item) if isinstance(item, dict) else {} for item in log]
+    return {getattr(item, "line", 0): (number, dict(item))
+            for number, item in enumerate(log, start=1) if isinstance(item, dict)}
+
+
+def _read_worktree(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _resolve(root: Path, revision: str, missing_ok: bool = False) -> str | None:
+    """A revision as a commit id; user text never reaches git as an option."""
+    if not revision or revision.startswith("-"):
+        raise ImrError("diff_bad_revision", rev=revision)
+    result = _run(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
+    if result.returncode != 0:
+        if missing_ok:
+            return None
+        raise ImrError("diff_bad_revision", rev=revision)
+    return result.stdout.decode().strip()
+
+
+def _blobs(root: Path, revision: str, prefix: str, paths: list[str]) -> dict[str, bytes]:
+    """File contents at a revision, all read by one `git cat-file --batch`."""
+    if not paths or revision == EMPTY_TREE:
+        return {}
+    request = "".join(f"{revision}:{prefix}{path}\n" for path in paths).encode()
+    result = subprocess.run(["git", "-C", str(root), "cat-file", "--batch"], input=request,
+                            capture_output=True, env=_env())
+    if result.returncode != 0:
+        raise ImrError("diff_git_failed", detail=result.stderr.decode(errors="replace").strip()[:200])
+    out: dict[str, bytes] = {}
+    data = result.stdout
+    position = 0
+    for path in paths:
+        end = data.index(b"\n", position)
+        header = data[position:end].split()
+        position = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            out[path] = data[position:position + size]
+            position += size + 1
+        elif len(header) == 3:
+            position += int(header[2]) + 1
+    return out
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
+
+
+def _run(root: Path, *args: str) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, env=_env())
+    except OSError:
+        raise ImrError("diff_not_git", path=str(root)) from None
+
+
+def _git(root: Path, *args: str, error: tuple[str, dict] | None = None) -> str:
+    result = _run(root, *args)
+    if result.returncode != 0:
+        if error is not None:
+            raise ImrError(error[0], **error[1])
+        raise ImrError("diff_git_failed", detail=result.stderr.decode(errors="replace").strip()[:200])
+    return result.stdout.decode("utf-8", errors="replace")

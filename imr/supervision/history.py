@@ -1,0 +1,481 @@
+"""The append-only rule checked against git: every change to a record only added bytes at the end.
+
+`imr check` runs this over the working tree and the index (against HEAD), the pre-commit hook
+over the index alone (`--staged`: what is about to be committed), and CI over a pushed range
+(`--since REV`: every commit in REV..HEAD against each of its parents). It works on bytes,
+not on parsed entries, so a changed line ending, a removed byte-order mark or an edited
+comment counts like any other rewrite, and a file git does not hand to the merge driver (one
+side touched it) is held to the rule all the same.
+
+The rules, for each `records/*.yaml` and `groups/*.yaml`:
+- One parent: the new version starts with the old one byte for byte, and if the old one did
+  not end with a line break, the new bytes start with one (text glued to the last line
+  changes that line). Removing the file is a finding too.
+- A merge (several parents, or a merge in progress): what the merge driver produces. Split
+  each version into blocks (a log item with its continuation lines, or a top-level line);
+  the blocks all parents share at the start must open the result unchanged; after them,
+  each parent's own blocks must appear in the result in their order, unchanged (entries may
+  interleave; a block several sides added must appear, once is enough); and every block of
+  the result must come from a parent. So a merge may join what the sides appended, and nothing else:
+  a line lost, changed or added while resolving a conflict is a finding.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from imr.errors import ImrError
+from imr.records.findings import Finding
+
+FOLDERS = ("records", "groups")
+ZERO = "0" * 40
+_EMPTY_BLOB_IDS = {ZERO, "0" * 64}
+
+
+def history_findings(ws_root: Path, since: str | None = None, staged_only: bool = False) -> list[Finding]:
+    """Rewrites and removals of records and group files, as findings with file, line and commit.
+
+    Default: the index and the working tree against HEAD (and against MERGE_HEAD while a
+    merge is in progress). `staged_only`: the index alone, as the pre-commit hook wants.
+    `since`: also every commit in since..HEAD; empty or all zeros (what forges send for a new
+    branch) means the whole history.
+    """
+    root = Path(ws_root).resolve()
+    git = _Git(root)
+    if not git.is_repository():
+        if since is not None:
+            raise ImrError("history_not_git", path=str(root))
+        return []
+    findings: list[Finding] = []
+    if since is not None:
+        findings.extend(_range_findings(git, since))
+    findings.extend(_local_findings(git, staged_only))
+    return findings
+
+
+@contextmanager
+def staged_copy(ws_root: Path) -> Iterator[Path]:
+    """The workspace as it is staged for commit, in a temporary folder, for `imr check --staged`.
+
+    The hook must judge what is committed, not the working tree (a file can be staged with a
+    phone number and then cleaned on disk). When the index and the working tree agree on
+    every workspace file, the workspace itself is that copy (and its cache stays warm).
+    """
+    root = Path(ws_root).resolve()
+    git = _Git(root)
+    if not git.is_repository():
+        yield root
+        return
+    spec = ["imr.yaml", "records", "groups", "curriculum", "templates"]
+    unmerged = git.run("ls-files", "-z", "--unmerged", "--", *spec)
+    if unmerged:
+        raise ImrError("history_staged_conflict", path=unmerged.split(b"\t", 1)[-1].split(b"\0")[0].decode(
+            "utf-8", "replace"))
+    differs = git.call("diff", "--quiet", "--no-ext-diff", "--", *spec).returncode != 0
+    untracked = git.run("ls-files", "-z", "--others", "--exclude-standard", "--", *spec)
+    if not differs and not untracked:
+        yield root
+        return
+    import shutil
+    import tempfile
+
+    listing = git.run("ls-files", "-z", "--stage", "--", *spec)
+    entries = []
+    for record in listing.split(b"\0"):
+        if not record:
+            continue
+        meta, name = record.split(b"\t", 1)
+        mode, sha, _stage = meta.decode().split()
+        entries.append((mode, sha, name.decode("utf-8", "surrogateescape")))
+    blobs = git.blobs([sha for _mode, sha, _path in entries])
+    folder = Path(tempfile.mkdtemp(prefix="imr-staged-"))
+    try:
+        workspace = folder / "ws"
+        workspace.mkdir()
+        for mode, sha, path in entries:
+            target = workspace / path  # ls-files names paths from the workspace
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = blobs.get(sha, b"")
+            if mode == "120000":
+                try:
+                    os.symlink(data.decode("utf-8", "surrogateescape"), target)
+                except OSError:
+                    pass  # no links here (Windows without the right); the reader refuses links anyway
+                continue
+            target.write_bytes(data)
+        if not (workspace / "imr.yaml").exists() and (root / "imr.yaml").is_file():
+            shutil.copyfile(root / "imr.yaml", workspace / "imr.yaml")
+        for sub in FOLDERS:
+            (workspace / sub).mkdir(exist_ok=True)
+        yield workspace
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- the checks -----------------------------------------------------------------------------
+
+def appended(old: bytes | None, new: bytes | None) -> int | None:
+    """None when `new` only appends to `old`; else the 1-based line of `old` that changed (0: removed)."""
+    if old is None:
+        return None
+    if new is None:
+        return 0
+    if new.startswith(old):
+        added = new[len(old):]
+        if old and added and not old.endswith(b"\n") and not added.startswith((b"\n", b"\r\n")):
+            return old.count(b"\n") + 1  # text glued to the last line changes that line
+        return None
+    limit = min(len(old), len(new))
+    index = 0
+    step = 4096
+    while index < limit and old[index:index + step] == new[index:index + step]:
+        index += step
+    while index < limit and old[index] == new[index]:
+        index += 1
+    return old[:index].count(b"\n") + 1
+
+
+def merge_kept(parents: list[bytes | None], result: bytes | None) -> tuple[str, int, int] | None:
+    """None when `result` joins the parents' versions by the merge rule (see the module doc).
+
+    Otherwise (problem, parent index, line): "lost" with the line of that parent's version
+    that is missing or changed in the result, or "foreign" with the result's first line that
+    no parent has, or "removed".
+    """
+    present = [(n, version) for n, version in enumerate(parents) if version is not None]
+    if result is None:
+        return ("removed", present[0][0], 0) if present else None
+    if not present:
+        return None
+    versions = [version if version is not None else b"" for version in parents]
+    split = [_blocks(version) for version in versions]
+    result_blocks = _blocks(result)
+    shared = 0
+    while all(shared < len(blocks) for blocks in split) and len({blocks[shared] for blocks in split}) == 1:
+        shared += 1
+    for n, blocks in enumerate(split):
+        if result_blocks[:shared] != blocks[:shared]:
+            position = next(k for k in range(shared) if k >= len(result_blocks) or result_blocks[k] != blocks[k])
+            return ("lost", n, _line_of(blocks, position))
+    tail = result_blocks[shared:]
+    # An entry both sides appended (a cherry-pick) is kept once, where the first side had it,
+    # so only each side's own entries must keep their order.
+    counts: dict[bytes, int] = {}
+    for blocks in split:
+        for block in set(blocks[shared:]):
+            counts[block] = counts.get(block, 0) + 1
+    present_in_result = set(tail)
+    for n, blocks in enumerate(split):
+        position = 0
+        for k, block in enumerate(blocks[shared:], start=shared):
+            if counts[block] > 1:
+                if block not in present_in_result:
+                    return ("lost", n, _line_of(blocks, k))
+                continue
+            while position < len(tail) and tail[position] != block:
+                position += 1
+            if position == len(tail):
+                return ("lost", n, _line_of(blocks, k))
+            position += 1
+    known = {block for blocks in split for block in blocks[shared:]}
+    for k, block in enumerate(tail, start=shared):
+        if block not in known:
+            return ("foreign", 0, _line_of(result_blocks, k))
+    return None
+
+
+def _blocks(data: bytes) -> list[bytes]:
+    """A file as blocks: each log item with its deeper lines, each other top-level line alone.
+
+    Blank lines stay with the block before them. The item indent is the first list item's
+    after `log:`; without one, every line at the left margin starts a block.
+    """
+    lines = data.split(b"\n")
+    ends = [line + b"\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+    indent = 0
+    after_log = False
+    for line in ends:
+        stripped = line.lstrip(b" ")
+        if not after_log:
+            after_log = line.startswith(b"log:") and line[4:].split(b"#")[0].strip() == b""
+            continue
+        if stripped.startswith(b"-") and stripped[1:2] in (b" ", b"\n", b"\r", b""):
+            indent = len(line) - len(stripped)
+            break
+        if stripped.strip() and not stripped.startswith(b"#"):
+            break
+    blocks: list[bytes] = []
+    for line in ends:
+        stripped = line.lstrip(b" ")
+        starts = bool(stripped.strip()) and len(line) - len(stripped) <= indent
+        if starts or not blocks:
+            blocks.append(line)
+        else:
+            blocks[-1] += line
+    return blocks
+
+
+def _line_of(blocks: list[bytes], index: int) -> int:
+    return sum(block.count(b"\n") for block in blocks[:index]) + 1
+
+
+def _is_log_file(path: str) -> bool:
+    parts = path.split("/")
+    return len(parts) == 2 and parts[0] in FOLDERS and parts[1].endswith(".yaml") and not parts[1].startswith(".")
+
+
+# --- the working tree and the index ---------------------------------------------------------
+
+def _local_findings(git: "_Git", staged_only: bool) -> list[Finding]:
+    if not git.head_exists():
+        return []
+    parents = ["HEAD", *git.merge_heads()]
+    unmerged = set()
+    for record in git.run("ls-files", "-z", "--unmerged", "--", *FOLDERS).split(b"\0"):
+        if b"\t" in record:
+            unmerged.add(record.split(b"\t", 1)[1].decode("utf-8", "surrogateescape"))
+    staged_paths: set[str] = set()
+    worktree_paths: set[str] = set()
+    for parent in parents:
+        staged_paths.update(git.changed(["diff-index", "--cached", parent]))
+        if not staged_only:
+            worktree_paths.update(git.changed(["diff-index", parent]))
+    staged_paths = {p for p in staged_paths if _is_log_file(p) and p not in unmerged}
+    worktree_paths = {p for p in worktree_paths if _is_log_file(p)}
+    findings: list[Finding] = []
+    paths = sorted(staged_paths | worktree_paths)
+    old = {parent: git.blobs_at(parent, paths) for parent in parents}
+    staged = git.blobs_at("", sorted(staged_paths)) if staged_paths else {}
+    flagged: set[str] = set()
+    for path in sorted(staged_paths):
+        finding = _judge(path, [old[p].get(path) for p in parents], staged.get(path), "staged", git)
+        if finding:
+            findings.append(finding)
+            flagged.add(path)
+    for path in sorted(worktree_paths - flagged):
+        regular, data = _read_regular(git.ws_root / path)
+        if not regular:
+            continue  # a link or not a regular file: the readers refuse it and say so
+        finding = _judge(path, [old[p].get(path) for p in parents], data, "worktree", git)
+        if finding:
+            findings.append(finding)
+    return findings
+
+
+def _judge(path: str, parents: list[bytes | None], new: bytes | None, where: str, git: "_Git",
+           commit: dict | None = None) -> Finding | None:
+    params = dict(commit or {})
+    params.setdefault("path", path)
+    if len(parents) == 1:
+        line = appended(parents[0], new)
+        if line is None:
+            return None
+        code = "removed" if line == 0 else "rewritten"
+        return Finding(path, line, f"history_{code}_{where}", params)
+    problem = merge_kept(parents, new)
+    if problem is None:
+        return None
+    kind, parent, line = problem
+    if kind == "removed":
+        return Finding(path, 0, f"history_removed_{where}", params)
+    names = params.get("parents") or git.merge_parent_names()
+    params["parent"] = names[parent] if parent < len(names) else str(parent + 1)
+    params["parent_line"] = line
+    return Finding(path, line if kind == "foreign" else 0, f"history_merge_{kind}_{where}", params)
+
+
+def _read_regular(path: Path) -> tuple[bool, bytes | None]:
+    """A working-tree file's bytes (None if missing), never through a link: (False, None) for one."""
+    import stat
+
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return True, None
+    if not stat.S_ISREG(info.st_mode):
+        return False, None
+    with open(path, "rb") as handle:
+        return True, handle.read()
+
+
+# --- a pushed range ------------------------------------------------------------------------------
+
+def _range_findings(git: "_Git", since: str) -> list[Finding]:
+    if not git.head_exists():
+        raise ImrError("history_bad_revision", rev=since)
+    whole = since.strip() == "" or set(since.strip()) == {"0"}
+    if whole:
+        listing = git.run("rev-list", "--parents", "HEAD")
+    else:
+        if since.startswith("-"):
+            raise ImrError("history_bad_revision", rev=since)
+        verified = git.call("rev-parse", "--verify", "--quiet", "--end-of-options", f"{since}^{{commit}}")
+        if verified.returncode != 0:
+            raise ImrError("history_bad_revision", rev=since)
+        start = verified.stdout.decode().strip()
+        listing = git.run("rev-list", "--parents", f"{start}..HEAD")
+    commits = [line.split() for line in listing.decode().splitlines() if line.strip()]
+    pairs = [(c[0], parent) for c in commits for parent in c[1:]]
+    if not pairs:
+        return []
+    spec = git.top_spec()
+    request = "".join(f"{commit} {parent}\n" for commit, parent in pairs).encode()
+    out = git.run("diff-tree", "--stdin", "-r", "--no-renames", "-z", "--always", "--", *spec, input=request)
+    changes: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
+    tokens = out.split(b"\0")
+    k = 0
+    pair_index = -1
+    while k < len(tokens):
+        token = tokens[k]
+        if not token:
+            k += 1
+            continue
+        if token.startswith(b":"):
+            meta = token[1:].decode().split()
+            path = git.relative(tokens[k + 1].decode("utf-8", "surrogateescape"))
+            k += 2
+            if pair_index >= 0 and _is_log_file(path):
+                changes.setdefault(pairs[pair_index], {})[path] = (meta[2], meta[3])
+            continue
+        pair_index += 1
+        k += 1
+    wanted = {sha for files in changes.values() for old, new in files.values() for sha in (old, new)}
+    blobs = git.blobs(sorted(sha for sha in wanted if sha not in _EMPTY_BLOB_IDS))
+
+    def blob(sha: str) -> bytes | None:
+        return None if sha in _EMPTY_BLOB_IDS else blobs.get(sha, b"")
+
+    findings: list[Finding] = []
+    for commit in reversed(commits):  # oldest first, as the history was written
+        sha, parents = commit[0], commit[1:]
+        per_parent = [changes.get((sha, parent), {}) for parent in parents]
+        paths = sorted({path for files in per_parent for path in files})
+        for path in paths:
+            new_sha = next(files[path][1] for files in per_parent if path in files)
+            olds = [blob(files[path][0]) if path in files else blob(new_sha) for files in per_parent]
+            finding = _judge(path, olds, blob(new_sha), "commit", git,
+                             {"commit": sha, "parents": [p[:10] for p in parents]})
+            if finding:
+                findings.append(finding)
+    if findings:
+        described = {sha: git.describe_commit(sha) for sha in {f.params["commit"] for f in findings}}
+        findings = [Finding(f.path, f.line, f.code, {**{k: v for k, v in f.params.items() if k != "parents"},
+                                                      **described[f.params["commit"]]}) for f in findings]
+    return findings
+
+
+# --- git -----------------------------------------------------------------------------------------
+
+class _Git:
+    """The few git calls the checks need, run in the workspace; paths relative to it."""
+
+    def __init__(self, ws_root: Path) -> None:
+        self.ws_root = ws_root
+        self.prefix = ""
+        self._merge_heads: list[str] | None = None
+
+    def is_repository(self) -> bool:
+        try:
+            result = self.call("rev-parse", "--show-prefix")
+        except ImrError:  # git is not installed: nothing to compare with
+            return False
+        if result.returncode != 0:
+            return False
+        self.prefix = result.stdout.decode("utf-8", "surrogateescape").strip()
+        return True
+
+    def head_exists(self) -> bool:
+        return self.call("rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode == 0
+
+    def relative(self, path: str) -> str:
+        return path[len(self.prefix):] if self.prefix and path.startswith(self.prefix) else path
+
+    def merge_heads(self) -> list[str]:
+        if self._merge_heads is None:
+            path = self.run("rev-parse", "--git-path", "MERGE_HEAD").decode().strip()
+            file = Path(path) if Path(path).is_absolute() else self.ws_root / path
+            try:
+                self._merge_heads = [line.strip() for line in file.read_text().splitlines() if line.strip()]
+            except OSError:
+                self._merge_heads = []
+        return self._merge_heads
+
+    def merge_parent_names(self) -> list[str]:
+        return ["HEAD", *(sha[:10] for sha in self.merge_heads())]
+
+    def top_spec(self) -> list[str]:
+        """Pathspecs for records/ and groups/ that mean the same from any folder."""
+        return [f":(top){self.prefix}{folder}/" for folder in FOLDERS]
+
+    def changed(self, command: list[str]) -> list[str]:
+        out = self.run(*command, "--no-renames", "--name-only", "-z", "--", *self.top_spec())
+        # diff-index prints paths from the top of the repository
+        return [self.relative(p) for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+    def blobs_at(self, revision: str, paths: list[str]) -> dict[str, bytes]:
+        """Contents of `paths` at a revision ("" for the index), in one `git cat-file --batch`."""
+        if not paths:
+            return {}
+        names = [f"{revision}:{self.prefix}{path}" for path in paths]
+        found = self._batch(names)
+        return {path: found[name] for path, name in zip(paths, names) if name in found}
+
+    def blobs(self, shas: list[str]) -> dict[str, bytes]:
+        return self._batch(list(dict.fromkeys(shas)))
+
+    def _batch(self, names: list[str]) -> dict[str, bytes]:
+        if not names:
+            return {}
+        data = self.run("cat-file", "--batch", input="".join(name + "\n" for name in names).encode())
+        out: dict[str, bytes] = {}
+        position = 0
+        for name in names:
+            end = data.index(b"\n", position)
+            header = data[position:end].split()
+            position = end + 1
+            if len(header) == 3 and header[1] != b"missing":
+                size = int(header[2])
+                if header[1] == b"blob":
+                    out[name] = data[position:position + size]
+                position += size + 1
+        return out
+
+    def describe_commit(self, sha: str) -> dict[str, str]:
+        """Who made a commit and whether it is signed, for a finding's message."""
+        out = self.run("log", "-1", "--date=short", "--format=%h%x00%an <%ae>%x00%ad%x00%G?%x00%GS", sha)
+        short, author, day, status, signer = (out.decode("utf-8", "replace").rstrip("\n").split("\0") + [""] * 5)[:5]
+        return {"commit": short, "author": author, "date": day, "signed": self._signed(status, signer)}
+
+    def _signed(self, status: str, signer: str) -> str:
+        from imr.strings import label
+
+        key = {"N": "signed_none", "": "signed_none", "G": "signed_good", "U": "signed_good",
+               "B": "signed_bad", "R": "signed_bad"}.get(status, "signed_unknown")
+        return label("gates", key, _lang(self.ws_root), signer=signer or "?")
+
+    def call(self, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
+        try:
+            return subprocess.run(["git", "-C", str(self.ws_root), *args], input=input, capture_output=True,
+                                  env={**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"})
+        except OSError:
+            raise ImrError("history_not_git", path=str(self.ws_root)) from None
+
+    def run(self, *args: str, input: bytes | None = None) -> bytes:
+        result = self.call(*args, input=input)
+        if result.returncode != 0:
+            detail = result.stderr.decode("utf-8", "replace").strip()[:200]
+            raise ImrError("history_git_failed", detail=detail)
+        return result.stdout
+
+
+def _lang(root: Path) -> str:
+    from imr.workspace.folder import open_workspace
+
+    try:
+        return open_workspace(root).lang
+    except (ImrError, OSError):
+        return "sv"

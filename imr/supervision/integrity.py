@@ -1,0 +1,69 @@
+"""Findings that only appear when a record is read as a whole, typically after merging clones.
+
+Each clone may be right on its own and the merge still be wrong: two leaders logged the same
+group meeting, one as present and one as absent; two entries carry one id; a correction points
+at nothing, at itself, or at a correction that points back. Every finding names both entries
+(ids, signatures, dates) and its message says how to resolve it with `imr correct … --void`, so
+a ward fixes it with a new entry instead of editing history.
+"""
+
+from __future__ import annotations
+
+from imr.records.findings import Finding
+
+# Findings two clones can each be right about and that only the merge reveals. They are resolved by
+# a new entry (a correction that voids one side), which needs the merge to exist first, so the
+# pre-merge-commit hook shows them without stopping the merge; `imr check` keeps reporting them
+# until they are resolved.
+RESOLVED_AFTER_MERGE = frozenset({
+    "session_logged_twice", "present_and_absent", "goal_duplicate", "goal_step_duplicate",
+    "group_member_twice", "group_member_in_several",
+})
+from imr.records.record import Record
+from imr.records.state import correction_effects
+
+
+def _who(entry) -> dict[str, str]:
+    return {"entry": entry.id, "by": str(entry.get("by", "")), "at": str(entry.get("at", ""))[:16].replace("T", " ")}
+
+
+def duplicate_findings(record: Record, shown: str) -> list[Finding]:
+    findings: list[Finding] = []
+    pid = record.id
+    seen_ids: dict[str, object] = {}
+    for entry in record.entries:
+        value = entry.data.get("id")
+        if isinstance(value, str):
+            if value in seen_ids:
+                findings.append(Finding(shown, entry.line, "entry_id_twice", {"entry": value}))
+            seen_ids[value] = entry
+        elif record.format >= 2:
+            findings.append(Finding(shown, entry.line, "entry_missing_id", {"kind": entry.kind}))
+    voided, _ = correction_effects(record)
+    meetings: dict[tuple, object] = {}
+    for entry in record.entries:
+        if entry.number in voided or entry.kind not in ("session", "absent"):
+            continue
+        key = (entry.get("module"), entry.get("session"), entry.get("date"))
+        first = meetings.get(key)
+        if first is None:
+            meetings[key] = entry
+            continue
+        code = "session_logged_twice" if first.kind == entry.kind else "present_and_absent"  # type: ignore[attr-defined]
+        a, b = _who(first), _who(entry)
+        findings.append(Finding(shown, entry.line, code, {
+            "id": pid, "session": f"{key[0]}.{key[1]}", "date": str(key[2]),
+            "first": a["entry"], "first_by": a["by"], "second": b["entry"], "second_by": b["by"]}))
+    for entry in record.entries:
+        if entry.kind != "correction":
+            continue
+        target = record.resolve(entry.get("target"))
+        if target is None:
+            findings.append(Finding(shown, entry.line, "correction_bad_target", {"target": entry.get("target")}))
+        elif target.number == entry.number:
+            findings.append(Finding(shown, entry.line, "correction_loop", {"entry": entry.id}))
+        elif target.number > entry.number:
+            back = record.resolve(target.get("target")) if target.kind == "correction" else None
+            code = "correction_loop" if back is not None and back.number == entry.number else "correction_forward"
+            findings.append(Finding(shown, entry.line, code, {"entry": entry.id, "target": target.id}))
+    return findings

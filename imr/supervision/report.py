@@ -1,0 +1,382 @@
+"""`imr report`: what a supervisor or ward manager needs to see about one period, as data.
+
+Leadership keeps IMR going when it can see that sessions happen every week, who is slipping,
+and whether the records can be trusted. This module gathers that from the library (derived
+state, group meetings, fidelity, IMRS, the history and duplicate gates) into one dict per
+section; `imr.supervision.report_render` turns it into a self-contained HTML page or a PDF. Nothing here
+re-derives what the library already knows, and nothing from free-text notes is included
+unless the caller asks for it (`notes=True`): the report is meant to be shown in meetings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+
+from imr.errors import ImrError
+from imr.supervision.fidelity import as_rows, assess, mean_score
+from imr.programme.goals import describe_goals
+from imr.programme.group_planning import catch_up, group_progress
+from imr.programme.groups import all_groups, read_group
+from imr.supervision.history import history_findings
+from imr.records.ids import is_valid_id
+from imr.programme.imrs import assessments, change_summary
+from imr.supervision.integrity import RESOLVED_AFTER_MERGE, duplicate_findings
+from imr.records.record import RecordProblem
+from imr.records.parsed import read_all_records
+from imr.records.state import derive_state
+from imr.workspace.folder import Workspace
+
+DEFAULT_DAYS = 28  # four weeks: one supervision cycle
+NO_SESSION_DAYS = 14  # "no session in 14 days or more"
+STALE_GOAL_DAYS = 28  # "goals without progress for 4 weeks or more"
+ABSENCE_RUN = 2  # consecutive absences worth a supervisor's attention
+
+
+def period(since: date | None, until: date | None, today: date | None = None) -> tuple[date, date]:
+    """The period asked for; by default the four weeks up to today."""
+    until = until or today or date.today()
+    since = since or until - timedelta(days=DEFAULT_DAYS - 1)
+    if since > until:
+        raise ImrError("report_bad_period", since=since.isoformat(), until=until.isoformat())
+    return since, until
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _within(value: Any, since: date, until: date) -> bool:
+    day = _day(value)
+    return day is not None and since <= day <= until
+
+
+def build_report(ws: Workspace, *, since: date | None = None, until: date | None = None,
+                 group: str | None = None, notes: bool = False, today: date | None = None,
+                 lang: str | None = None) -> dict[str, Any]:
+    """Every section of the report for one workspace and period, as plain data."""
+    since, until = period(since, until, today)
+    groups = [read_group(ws, group)] if group else all_groups(ws)
+    records, states, unreadable = {}, {}, []
+    if ws.records_dir.is_dir():
+        for path, result in read_all_records(ws.records_dir, ws.root):
+            if not is_valid_id(path.stem):
+                continue
+            if isinstance(result, RecordProblem):
+                unreadable.append(path.stem)
+                continue
+            records[path.stem] = result
+            states[path.stem] = derive_state(result)
+    if group:
+        wanted = set(groups[0].ever)
+        records = {k: v for k, v in records.items() if k in wanted}
+        states = {k: v for k, v in states.items() if k in wanted}
+    length = (until - since).days + 1
+    previous = (since - timedelta(days=length), since - timedelta(days=1))
+    progress = _group_progress(ws, groups)
+    report: dict[str, Any] = {
+        "workspace": ws.name,
+        "lang": lang or ws.lang,
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "previous": {"since": previous[0].isoformat(), "until": previous[1].isoformat()},
+        "group": group,
+        "participants": len(states),
+        "unreadable": unreadable,
+        "integrity": integrity_section(ws, records, since, until),
+        "regularity": regularity_section(groups, progress, states, since, until),
+        "attendance": attendance_section(progress, since, until),
+        "behind": behind_section(states, groups, progress, since, until),
+        "goals": goals_section(states, until),
+        "outcomes": outcomes_section(states, until),
+        "fidelity": fidelity_section(ws, since, until, previous, lang or ws.lang),
+        "changes": changes_section(ws, records, groups, since, until),
+    }
+    if notes:
+        report["notes"] = notes_section(states, since, until)
+    return report
+
+
+def _group_progress(ws: Workspace, groups: list) -> dict[str, Any]:
+
+    return {g.name: group_progress(ws, g) for g in groups}
+
+
+# --- integrity -----------------------------------------------------------------------------------
+
+def integrity_section(ws: Workspace, records: dict, since: date, until: date) -> list[dict[str, Any]]:
+    """Rewrites committed in the period (or not committed yet) and unresolved duplicates."""
+    out: list[dict[str, Any]] = []
+    try:
+        rewrites = history_findings(ws.root, since="")
+    except ImrError:
+        rewrites = []
+    for finding in rewrites:
+        committed = finding.params.get("date")
+        if committed and not _within(committed, since, until):
+            continue
+        # The finding's own message names the commit's author; the report shows signatures only.
+        out.append({"kind": "rewrite", "code": finding.code, "path": finding.path, "line": finding.line,
+                    "commit": str(finding.params.get("commit", "")), "date": committed or ""})
+    for pid in sorted(records):
+        for finding in duplicate_findings(records[pid], f"records/{pid}.yaml"):
+            if finding.code not in RESOLVED_AFTER_MERGE and not finding.code.startswith("entry_id"):
+                continue
+            out.append({"kind": "duplicate", "code": finding.code, "path": finding.path, "line": finding.line,
+                        "id": pid, **{k: str(v) for k, v in finding.params.items()}})
+    return out
+
+
+# --- regularity ----------------------------------------------------------------------------------
+
+def weeks(since: date, until: date) -> list[date]:
+    """The Mondays of the ISO weeks the period touches."""
+    first = since - timedelta(days=since.weekday())
+    out = []
+    while first <= until:
+        out.append(first)
+        first += timedelta(days=7)
+    return out
+
+
+def _week_index(day: date, mondays: list[date]) -> int:
+    return (day - mondays[0]).days // 7
+
+
+def regularity_section(groups: list, progress: dict, states: dict, since: date, until: date) -> dict[str, Any]:
+    """Sessions held per week per group and per individual track, against one a week."""
+    mondays = weeks(since, until)
+    rows = []
+    for g in groups:
+        counts = [0] * len(mondays)
+        for meeting in progress[g.name].meetings:
+            day = _day(meeting.date)
+            if meeting.present and day and since <= day <= until:
+                counts[_week_index(day, mondays)] += 1
+        rows.append(_regularity_row("group", g.name, counts, max(1, len(g.weekdays))))
+    for pid in sorted(states):
+        state = states[pid]
+        if state.format != "individual":
+            continue
+        counts = [0] * len(mondays)
+        for entry in state.sessions:
+            day = _day(entry.get("date"))
+            if not entry.get("group") and day and since <= day <= until:
+                counts[_week_index(day, mondays)] += 1
+        rows.append(_regularity_row("individual", pid, counts, 1))
+    quiet = []
+    for pid in sorted(states):
+        held = [d for e in states[pid].sessions if (d := _day(e.get("date"))) and d <= until]
+        if not held:
+            quiet.append({"id": pid, "last": None, "days": None})
+        elif (until - max(held)).days >= NO_SESSION_DAYS:
+            quiet.append({"id": pid, "last": max(held).isoformat(), "days": (until - max(held)).days})
+    return {"weeks": [{"monday": m.isoformat(), "week": m.isocalendar()[1]} for m in mondays],
+            "rows": rows, "quiet": quiet, "quiet_days": NO_SESSION_DAYS}
+
+
+def _regularity_row(kind: str, name: str, counts: list[int], planned: int) -> dict[str, Any]:
+    gaps = [i for i, n in enumerate(counts) if n < planned]
+    return {"kind": kind, "name": name, "counts": counts, "planned": planned, "gaps": gaps,
+            "held": sum(counts), "weeks_met": len(counts) - len(gaps)}
+
+
+# --- attendance ----------------------------------------------------------------------------------
+
+def attendance_section(progress: dict, since: date, until: date) -> list[dict[str, Any]]:
+    """Per group: meetings in the period × members, with absences made up marked as caught up."""
+    out = []
+    for name, prog in progress.items():
+        meetings = [m for m in prog.meetings if _within(m.date, since, until)]
+        members = [pid for pid in prog.group.ever
+                   if pid in prog.group.members or any(pid in m.entries for m in meetings)]
+        rows = []
+        for pid in members:
+            state = prog.states.get(pid)
+            done = state.done if state else set()
+            cells = []
+            for meeting in meetings:
+                if pid in meeting.present:
+                    cells.append("present")
+                elif pid in meeting.absent:
+                    cells.append("caught_up" if meeting.ref in done else "absent")
+                else:
+                    cells.append("")
+            rows.append({"id": pid, "cells": cells, "runs": _absence_runs(cells),
+                         "present": cells.count("present"),
+                         "absent": cells.count("absent") + cells.count("caught_up"),
+                         "caught_up": cells.count("caught_up")})
+        out.append({"group": name,
+                    "meetings": [{"date": m.date, "session": str(m.ref), "present": len(set(m.present)),
+                                  "absent": len(set(m.absent))} for m in meetings],
+                    "members": rows})
+    return out
+
+
+def _absence_runs(cells: list[str]) -> list[int]:
+    """Indexes of cells in a run of ABSENCE_RUN or more meetings missed in a row."""
+    marked: list[int] = []
+    run: list[int] = []
+    for index, cell in enumerate(cells + ["present"]):
+        if cell in ("absent", "caught_up"):
+            run.append(index)
+            continue
+        if cell == "":
+            continue  # not a member then: neither breaks nor extends a run
+        if len(run) >= ABSENCE_RUN:
+            marked.extend(run)
+        run = []
+    return marked
+
+
+# --- who is falling behind -----------------------------------------------------------------------
+
+def behind_section(states: dict, groups: list, progress: dict, since: date, until: date) -> list[dict[str, Any]]:
+    """Participants with a current run of absences, catch-ups not made, homework rarely done,
+    or open goals that have not moved for four weeks."""
+    group_of = {pid: g.name for g in groups for pid in g.members}
+    out = []
+    for pid in sorted(states):
+        state = states[pid]
+        timeline = sorted([(e.get("date"), e.get("at"), True) for e in state.sessions
+                           if (d := _day(e.get("date"))) and d <= until]
+                          + [(e.get("date"), e.get("at"), False) for e in state.absences
+                             if (d := _day(e.get("date"))) and d <= until], key=lambda x: (str(x[0]), str(x[1])))
+        run = 0
+        for _, _, present in reversed(timeline):
+            if present:
+                break
+            run += 1
+        pending: list[str] = []
+        name = group_of.get(pid)
+        if name is not None and name in progress:
+            pending = [str(ref) for ref in catch_up(state, name, progress[name].held)]
+        reviews = [e.get("homework_review") for e in state.sessions
+                   if _within(e.get("date"), since, until) and e.get("homework_review") in ("done", "partly", "not-done")]
+        rate = round(100 * reviews.count("done") / len(reviews)) if reviews else None
+        stale = []
+        for goal in state.active_goals():
+            moved = [d for e in goal.history if (d := _day(e.get("date")) or _day(e.get("at")))]
+            last = max(moved) if moved else None
+            if last is None or (until - last).days >= STALE_GOAL_DAYS:
+                stale.append({"goal": goal.id, "since": last.isoformat() if last else None,
+                              "days": (until - last).days if last else None})
+        reasons = []
+        if run >= ABSENCE_RUN:
+            reasons.append("absences")
+        if pending:
+            reasons.append("catch_up")
+        if rate is not None and rate < 50:
+            reasons.append("homework")
+        if stale:
+            reasons.append("goals")
+        if reasons:
+            out.append({"id": pid, "reasons": reasons, "absence_run": run, "catch_up": pending,
+                        "homework_rate": rate, "homework_reviews": len(reviews), "stale_goals": stale})
+    return out
+
+
+# --- goals ---------------------------------------------------------------------------------------
+
+def goals_section(states: dict, until: date) -> list[dict[str, Any]]:
+    """Per participant: open goals, steps done, and the dates steps were done (a timeline)."""
+    out = []
+    for pid in sorted(states):
+        state = states[pid]
+        described = describe_goals(state)
+        if not described:
+            continue
+        done_dates: list[str] = []
+        started: list[str] = []
+        for goal in described:
+            for item in goal["history"]:
+                day = _day(item.get("date")) or _day(item.get("at"))
+                if day is None or day > until:
+                    continue
+                if item["kind"] == "goal":
+                    started.append(day.isoformat())
+                elif item["status"] == "done" and item.get("target") and item["target"] != goal["id"]:
+                    done_dates.extend([day.isoformat()] * len(str(item["target"]).split(", ")))
+        out.append({
+            "id": pid,
+            "active": sum(1 for g in described if g["status"] in ("active", "revised")),
+            "goals": [{"label": g["id"], "status": g["status"], "steps": len(g["steps"]),
+                       "steps_done": sum(1 for s in g["steps"] if s["status"] == "done")} for g in described],
+            "steps_done_dates": sorted(done_dates),
+            "started": sorted(started),
+        })
+    return out
+
+
+# --- outcomes ------------------------------------------------------------------------------------
+
+def outcomes_section(states: dict, until: date) -> dict[str, Any]:
+    """IMRS means over time per participant, and the ward's mean change since the first rating."""
+    people = []
+    changes: dict[str, list[float]] = {"client": [], "clinician": []}
+    for pid in sorted(states):
+        rows = [r for r in assessments(states[pid]) if (d := _day(r["date"])) and d <= until]
+        if not rows:
+            continue
+        people.append({"id": pid, "points": [{"date": str(r["date"]), "rater": r["rater"], "mean": r["mean"]}
+                                             for r in rows if r["mean"] is not None]})
+        for rater, summary in change_summary(rows).items():
+            if summary["count"] >= 2 and rater in changes and summary["change"] is not None:
+                changes[rater].append(summary["change"])
+    ward = {rater: {"n": len(values), "mean_change": round(sum(values) / len(values), 2) if values else None}
+            for rater, values in changes.items()}
+    return {"participants": people, "change": ward}
+
+
+# --- fidelity ------------------------------------------------------------------------------------
+
+def fidelity_section(ws: Workspace, since: date, until: date, previous: tuple[date, date],
+                     lang: str = "sv") -> dict[str, Any]:
+    """The IMR-FS items the records support, this period beside the previous one of equal length."""
+    now = assess(ws, since=since, today=until)
+    before = assess(ws, since=previous[0], today=previous[1])
+    rows_now = as_rows(now, lang, ws.root)
+    rows_before = {r["item"]: r for r in as_rows(before, lang, ws.root)}
+    items = []
+    for row in rows_now:
+        if row["basis"] == "observation":
+            continue
+        old = rows_before.get(row["item"], {})
+        items.append({"item": row["item"], "name": row["name"], "basis": row["basis"],
+                      "score": row["score"] if row["basis"] == "records" else row.get("indication"),
+                      "previous": old.get("score") if row["basis"] == "records" else old.get("indication"),
+                      "evidence": row["text"]})
+    return {"items": items, "mean": mean_score(now), "previous_mean": mean_score(before)}
+
+
+# --- what changed --------------------------------------------------------------------------------
+
+def changes_section(ws: Workspace, records: dict, groups: list, since: date, until: date) -> list[dict[str, Any]]:
+    """Per signature: what it wrote in the period (by write time), counted by kind."""
+    per: dict[str, Counter] = {}
+    for record in records.values():
+        for entry in record.entries:
+            if _within(entry.get("at"), since, until):
+                per.setdefault(str(entry.get("by", "?")), Counter())[entry.kind] += 1
+    for g in groups:
+        for entry in g.log:
+            if _within(entry.get("at"), since, until):
+                per.setdefault(str(entry.get("by", "?")), Counter())[str(entry.get("kind"))] += 1
+    return [{"by": sign, "counts": dict(sorted(counts.items())), "total": sum(counts.values())}
+            for sign, counts in sorted(per.items())]
+
+
+# --- notes (only when asked) ---------------------------------------------------------------------
+
+def notes_section(states: dict, since: date, until: date) -> list[dict[str, Any]]:
+    out = []
+    for pid in sorted(states):
+        for entry in states[pid].sessions + states[pid].absences:
+            if entry.get("note") and _within(entry.get("date"), since, until):
+                out.append({"id": pid, "date": str(entry.get("date")), "kind": entry.kind,
+                            "note": str(entry.get("note"))})
+    return sorted(out, key=lambda n: (n["date"], n["id"]))

@@ -1,0 +1,191 @@
+"""The report's data as a self-contained HTML page or an A4 PDF with the same sections.
+
+Both outputs are drawn from one "view": the report's data with every sentence already put
+into words from templates/strings/<lang>/report.yaml, so the HTML and the Markdown templates
+only arrange it. The HTML template is imr's own (never a workspace override: a page that a
+manager opens in a browser must not carry a workspace's markup) and renders in Jinja's
+sandbox with HTML autoescaping, so record text cannot become markup; the charts are the only
+trusted strings, drawn in `imr.supervision.report_svg`. The PDF goes through the usual pipeline
+(Markdown escaped by `imr.render.escape` → pandoc → Typst).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from imr.supervision import report_svg
+from imr.workspace.folder import Workspace
+
+SECTIONS = ("integrity", "regularity", "attendance", "behind", "goals", "outcomes", "fidelity", "changes")
+
+
+def _labels(ws: Workspace, lang: str):
+    from imr.strings import strings
+
+    table = strings(lang, ws.root).get("report", {})
+
+    def t(key: str, **params: Any) -> str:
+        text = table.get(key, key)
+        return text.format(**params) if params else text
+
+    return t
+
+
+def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, charts: bool = True) -> dict[str, Any]:
+    """Headings, sentences and table cells in words; SVG charts when `charts`."""
+    t = _labels(ws, lang or ws.lang)
+    view: dict[str, Any] = {
+        "lang": lang or ws.lang,
+        "title": t("title", ward=report["workspace"]),
+        "subtitle": t("subtitle", since=report["since"], until=report["until"], count=report["participants"]),
+        "group_line": t("group_only", group=report["group"]) if report.get("group") else "",
+        "privacy": t("privacy_notes") if "notes" in report else t("privacy"),
+        "headings": {name: t(f"{name}_title") for name in SECTIONS + ("notes",)},
+        "charts": {},
+    }
+    integrity = []
+    for item in report["integrity"]:
+        if item["kind"] == "rewrite":
+            integrity.append(t("integrity_rewrite", path=item["path"], line=item["line"],
+                               commit=item["commit"] or t("not_committed"), date=item["date"] or "–"))
+        else:
+            key = item["code"] if item["code"] in ("session_logged_twice", "present_and_absent") else "duplicate"
+            integrity.append(t(f"integrity_{key}", **{"session": "?", "date": "?", "first": "?", "second": "?",
+                                                       "first_by": "?", "second_by": "?", **item}))
+    view["integrity"] = integrity
+    view["integrity_none"] = t("integrity_none")
+
+    reg = report["regularity"]
+    view["regularity"] = {
+        "intro": t("regularity_intro"),
+        "intro_text": t("regularity_intro_text"),
+        "rows": [t("regularity_row", name=r["name"] if r["kind"] == "group" else t("individual_track", id=r["name"]),
+                   held=r["held"], met=r["weeks_met"], weeks=len(r["counts"])) for r in reg["rows"]],
+        "quiet_heading": t("quiet_heading", days=reg["quiet_days"]),
+        "quiet": [t("quiet_row", id=q["id"], last=q["last"], days=q["days"]) if q["last"] else
+                  t("quiet_never", id=q["id"]) for q in reg["quiet"]],
+        "none": t("regularity_none"),
+    }
+    if charts and reg["rows"]:
+        view["charts"]["regularity"] = report_svg.regularity_chart(reg, t)
+
+    view["attendance"] = []
+    for group in report["attendance"]:
+        view["attendance"].append({
+            "heading": t("attendance_group", group=group["group"], meetings=len(group["meetings"])),
+            "columns": [f'{m["date"]} ({m["session"]})' for m in group["meetings"]],
+            "rows": [{"id": m["id"], "cells": [t(f"cell_{c}") if c else "·" for c in m["cells"]],
+                      "letters": [t(f"letter_{c}") if c else "·" for c in m["cells"]],
+                      "runs": m["runs"], "sum": t("attendance_sum", present=m["present"], absent=m["absent"],
+                                                   caught_up=m["caught_up"])} for m in group["members"]],
+            "chart": report_svg.attendance_chart(group, t) if charts and group["meetings"] else "",
+        })
+    view["attendance_legend"] = t("attendance_legend")
+    view["attendance_legend_text"] = t("attendance_legend_text")
+    view["attendance_none"] = t("attendance_none")
+
+    behind = []
+    for person in report["behind"]:
+        parts = []
+        if "absences" in person["reasons"]:
+            parts.append(t("behind_absences", count=person["absence_run"]))
+        if person["catch_up"]:
+            parts.append(t("behind_catch_up", sessions=", ".join(person["catch_up"])))
+        if "homework" in person["reasons"]:
+            parts.append(t("behind_homework", rate=person["homework_rate"], count=person["homework_reviews"]))
+        for goal in person["stale_goals"]:
+            parts.append(t("behind_goal", goal=goal["goal"], days=goal["days"]) if goal["days"] is not None
+                         else t("behind_goal_new", goal=goal["goal"]))
+        behind.append({"id": person["id"], "text": "; ".join(parts)})
+    view["behind"] = behind
+    view["behind_none"] = t("behind_none")
+
+    view["goals"] = [{"id": p["id"], "text": t("goals_row", active=p["active"],
+                                               done=sum(g["steps_done"] for g in p["goals"]),
+                                               steps=sum(g["steps"] for g in p["goals"]),
+                                               in_period=sum(1 for d in p["steps_done_dates"]
+                                                             if report["since"] <= d <= report["until"]))}
+                     for p in report["goals"]]
+    view["goals_legend"] = t("goals_legend")
+    view["goals_none"] = t("goals_none")
+    if charts and report["goals"]:
+        view["charts"]["goals"] = report_svg.goals_chart(report["goals"], report["since"], report["until"], t)
+
+    out = report["outcomes"]
+    view["outcomes"] = {
+        "intro": t("outcomes_intro"),
+        "change": [t("outcomes_change", rater=t(f"rater_{rater}"), change=_signed(v["mean_change"]), n=v["n"])
+                   if v["n"] else t("outcomes_change_none", rater=t(f"rater_{rater}"))
+                   for rater, v in out["change"].items()],
+        "people": [{"id": p["id"], "points": ", ".join(f'{x["date"]} {t("rater_" + x["rater"])} {x["mean"]}'
+                                                      for x in p["points"]),
+                    "chart": report_svg.outcome_chart(p, t) if charts and p["points"] else ""}
+                   for p in out["participants"]],
+        "none": t("outcomes_none"),
+    }
+
+    fid = report["fidelity"]
+    view["fidelity"] = {
+        "intro": t("fidelity_intro", since=report["since"], until=report["until"],
+                   prev_since=report["previous"]["since"], prev_until=report["previous"]["until"]),
+        "columns": [t("fidelity_col_item"), t("fidelity_col_previous"), t("fidelity_col_now"), t("fidelity_col_evidence")],
+        "rows": [[f'{i["item"]}. {i["name"]}' + (f' ({t("fidelity_indication")})' if i["basis"] == "indication" else ""),
+                  "–" if i["previous"] is None else str(i["previous"]),
+                  "–" if i["score"] is None else str(i["score"]), i["evidence"]] for i in fid["items"]],
+        "mean": t("fidelity_mean", now=fid["mean"] if fid["mean"] is not None else "–",
+                  before=fid["previous_mean"] if fid["previous_mean"] is not None else "–"),
+    }
+    if charts and fid["items"]:
+        view["charts"]["fidelity"] = report_svg.fidelity_chart(fid, t)
+
+    view["changes"] = {
+        "columns": [t("changes_col_by"), t("changes_col_total"), t("changes_col_kinds")],
+        "rows": [[c["by"], str(c["total"]), ", ".join(f"{t('kind_' + k)} {n}" for k, n in c["counts"].items())]
+                 for c in report["changes"]],
+        "none": t("changes_none"),
+    }
+    if "notes" in report:
+        view["notes"] = [f'{n["date"]} {n["id"]}: {n["note"]}' for n in report["notes"]]
+    view["footer"] = t("footer")
+    return view
+
+
+def _signed(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.2f}"
+
+
+def render_html(ws: Workspace, report: dict[str, Any], lang: str | None = None) -> bytes:
+    """One HTML file with inline CSS and inline SVG: no script, no link, no image file."""
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from markupsafe import Markup
+
+    from imr import resources
+    view = build_view(ws, report, lang)
+    view["charts"] = {k: Markup(v) for k, v in view["charts"].items()}
+    for group in view["attendance"]:
+        group["chart"] = Markup(group["chart"])
+    for person in view["outcomes"]["people"]:
+        person["chart"] = Markup(person["chart"])
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(resources.builtin_dir("templates") / "render")),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.clear()
+    return env.get_template("report.html.j2").render(v=view).encode("utf-8")
+
+
+def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | None = None):
+    """The same sections as a Document for the render pipeline (tables instead of charts)."""
+    from imr.render.documents import Document, Part
+
+    view = build_view(ws, report, lang, charts=False)
+    part = Part(template="report.md.j2", header_left=view["title"], header_right=view["subtitle"],
+                context={"v": view}, sender=view["footer"])
+    return Document(name="rapport", title=view["title"], lang=view["lang"], parts=[part],
+                    date=report["until"], subject=view["subtitle"])
+
+
+def render_pdf(ws: Workspace, report: dict[str, Any], lang: str | None = None) -> bytes:
+    from imr.render.pipeline import render_document
+
+    return render_document(ws, report_markdown_document(ws, report, lang), "pdf").data

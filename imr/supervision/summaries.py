@@ -1,0 +1,262 @@
+"""What `imr status` and `imr check` need from each record, computed once per version of its bytes.
+
+Both commands look at every record in the workspace, and on a region's workspace (a thousand
+participants, tens of thousands of entries) parsing and checking them is most of the work. The
+result for one record depends only on its bytes, the shape of the curriculum (which sessions,
+modules and variants exist) and the code of `imr` itself, so it is kept in
+`.imr-cache/summaries.json` under those three keys: a record whose bytes changed is parsed and
+checked again, and a change to the curriculum's shape or to any `imr` module starts afresh.
+Like every cache here it is never the source of truth and is safe to delete. `imr fidelity`
+keeps its per-record facts the same way, in `.imr-cache/fidelity.json` (`fidelity_facts`).
+
+Many stale records at once (a fresh clone, a deleted cache, a large `git pull`) are parsed and
+checked on every core (`imr.records.parallel`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from imr.cache import CACHE_DIR, digest, read_json, write_json
+from imr.records.findings import Finding, jsonable
+
+_VERSION = 3
+
+
+@dataclass
+class Summary:
+    """One record file as the whole-workspace commands see it.
+
+    `problem` is set when the file cannot be read as a record at all; then `findings` holds just
+    that problem and there is no `row`. `row` is the status row without the fields that depend
+    on today's date; `since` is the date those are counted from.
+    """
+
+    path: Path
+    findings: list[Finding]
+    problem: Finding | None = None
+    row: dict[str, Any] | None = None
+    since: str | None = None
+
+
+def summaries(ws, curriculum) -> list[Summary]:
+    """A summary of every `records/*.yaml`, in file-name order, from the cache where it is fresh."""
+    out = []
+    for path, payload in _payloads(ws, curriculum):
+        try:
+            out.append(_from_payload(path, payload))
+        except (KeyError, IndexError, TypeError, ValueError):  # a tampered cache entry: read the file
+            out.append(_from_payload(path, _summarise(path, (curriculum, ws.allowed_words))[2]))
+    return out
+
+
+def fidelity_facts(ws, curriculum) -> list[tuple[Path, str | None, Any]]:
+    """Each record's fidelity facts (`imr.supervision.fidelity.person_facts` over every dated entry), or the
+    code of the problem that stops it being read.
+
+    Kept in `.imr-cache/fidelity.json`, under the same keys and signature as the status rows
+    (and trusted no more than they are), but apart from them: `imr fidelity` loads neither the
+    findings nor the rows, and `imr status` not the facts. A warm run builds no entries; what
+    the facts mean, and when they hold, is for `imr.supervision.fidelity` to judge.
+    """
+    out = []
+    for path, payload in _payloads(ws, curriculum, "fidelity"):
+        try:
+            problem, facts = payload
+            out.append((path, str(problem[2]) if problem is not None else None, facts if problem is None else None))
+        except (IndexError, TypeError, ValueError):  # a tampered cache entry: the caller reads the file
+            out.append((path, None, None))
+    return out
+
+
+def _payloads(ws, curriculum, kind: str = "summaries") -> list[tuple[Path, list]]:
+    """Every record's payload in file-name order: cached where its bytes are unchanged, made
+    (on every core, when many) where not; the cache is rewritten when anything changed."""
+    from imr.records.parallel import paused_gc
+
+    with paused_gc():  # the cache alone is a few hundred thousand small objects on a region's workspace
+        return _payloads_now(ws, curriculum, kind)
+
+
+def _payloads_now(ws, curriculum, kind: str) -> list[tuple[Path, list]]:
+    records_dir = ws.records_dir
+    if not records_dir.is_dir():
+        return []
+    cache_path = ws.root / CACHE_DIR / f"{kind}.json"
+    make = _summarise if kind == "summaries" else _fidelity_payload
+    allow = ws.allowed_words
+    context = _context(curriculum, allow)
+    cached = _read_cache(cache_path, context)
+    paths = sorted(records_dir.glob("*.yaml"))
+    keys: dict[str, str] = {}
+    payloads: dict[str, list] = {}
+    stale: list[Path] = []
+    for path in paths:
+        try:
+            key = "" if path.is_symlink() or not path.is_file() else digest(path.read_bytes())
+        except OSError:
+            key = ""
+        keys[path.name] = key
+        hit = cached.get(path.name)
+        if key and hit and hit[0] == key:
+            payloads[path.name] = hit[1]
+        else:
+            stale.append(path)
+    from imr.records.parallel import map_paths
+
+    for name, key, payload in map_paths(make, stale, (curriculum, allow)):
+        keys[name], payloads[name] = key, payload
+    fresh_names = {p.name for p in paths if keys[p.name]}
+    if stale and fresh_names & {p.name for p in stale} or cached.keys() != fresh_names:
+        fresh = {p.name: [keys[p.name], payloads[p.name]] for p in paths if keys[p.name]}
+        write_json(cache_path, {"version": _VERSION, "context": context, "files": fresh})
+    return [(path, payloads[path.name]) for path in paths]
+
+
+def _context(curriculum, allow: frozenset[str]) -> str:
+    """What, besides a record's bytes, its summary depends on: curriculum shape and imr's code."""
+    shape = {
+        "variants": sorted(curriculum.variants),
+        "sessions": [[m.number, [s.number for s in m.sessions]] for m in curriculum.modules],
+    }
+    package = Path(__file__).resolve().parents[1]  # all of imr, not only this layer
+    code = []
+    for source in sorted(package.rglob("*.py")):
+        try:
+            stat = source.stat()
+        except OSError:
+            continue
+        code.append([str(source.relative_to(package)), stat.st_size, stat.st_mtime_ns])
+    from imr.records.pii import SCANNER_VERSION
+
+    return digest(json.dumps([_VERSION, shape, code, sorted(allow), SCANNER_VERSION], sort_keys=True).encode())
+
+
+def _read_cache(path: Path, context: str) -> dict[str, list]:
+    data = read_json(path)
+    try:
+        if data.get("version") == _VERSION and data.get("context") == context:
+            files = data["files"]
+            return files if isinstance(files, dict) else {}
+    except (KeyError, TypeError, AttributeError):
+        pass
+    return {}
+
+
+def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
+    """Parse and check one record: its name, the digest of the bytes read, a JSON-ready payload."""
+    curriculum, allow = context
+    from imr.records.record import RecordProblem, parse_record_bytes
+
+    shown = f"records/{path.name}"
+    if path.is_symlink() or not path.is_file():
+        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), [], None, None]
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return path.name, "", [Finding(shown, 0, "file_unreadable").to_json(), [], None, None]
+    key = digest(raw)
+    try:
+        record = parse_record_bytes(raw, path, shown)
+    except RecordProblem as exc:
+        return path.name, key, [exc.finding.to_json(), [], None, None]
+    findings = record_findings(record, shown, curriculum, allow)
+    findings.extend(comment_findings(raw.decode("utf-8", "replace"), shown, allow))
+    row, since = None, None
+    from imr.records.ids import is_valid_id
+
+    if is_valid_id(path.stem):
+        from imr.records.state import derive_state
+        from imr.supervision.status import participant_row
+
+        row, since = participant_row(derive_state(record), curriculum)
+    return path.name, key, [None, [f.to_json() for f in findings], jsonable(row), since]
+
+
+def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
+    """One record's fidelity facts (or the problem that stops it being read), with the digest
+    of the bytes read; the facts are None for a file that is not a participant's record."""
+    curriculum, _ = context
+    from imr.records.record import RecordProblem, parse_record_bytes
+
+    shown = f"records/{path.name}"
+    if path.is_symlink() or not path.is_file():
+        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), None]
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return path.name, "", [Finding(shown, 0, "file_unreadable").to_json(), None]
+    key = digest(raw)
+    try:
+        record = parse_record_bytes(raw, path, shown)
+    except RecordProblem as exc:
+        return path.name, key, [exc.finding.to_json(), None]
+    from imr.records.ids import is_valid_id
+
+    if not is_valid_id(path.stem):
+        return path.name, key, [None, None]
+    from imr.supervision.fidelity import person_facts
+    from imr.records.state import derive_state
+
+    return path.name, key, [None, person_facts(record, derive_state(record), curriculum, None, None)]
+
+
+def comment_findings(text: str, shown: str, allow: frozenset[str] = frozenset()) -> list[Finding]:
+    """Personal data in YAML comments (hand-written lines the record layer never reads)."""
+    from imr.records.pii import find_pii
+
+    out = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip()
+        if stripped.startswith("#"):
+            comment = stripped
+        elif " #" in line and not stripped.startswith(("- ", "'", '"')):
+            comment = line.split(" #", 1)[1]
+        else:
+            continue
+        hit = find_pii(comment, allow)
+        if hit:
+            out.append(Finding(shown, number, f"pii_found_{hit.kind}"))
+    return out
+
+
+def record_findings(record, shown: str, curriculum, allow: frozenset[str] = frozenset()) -> list[Finding]:
+    """Every finding in one parsed record: shape, references, dates, duplicates, personal data."""
+    from imr.records.kinds import free_texts
+    from imr.programme.goals import goal_reference_problems
+    from imr.records.pii import find_pii
+    from imr.records.record import validate_record
+    from imr.supervision.integrity import duplicate_findings
+
+    findings = validate_record(record, shown, curriculum)
+    findings.extend(goal_reference_problems(record, shown))
+    findings.extend(duplicate_findings(record, shown))
+    for entry in record.entries:
+        for text in free_texts(entry.data):
+            hit = find_pii(text, allow)
+            if hit:
+                findings.append(Finding(shown, entry.line, f"pii_found_{hit.kind}"))
+                break
+    for key, value in record.header.items():
+        if key in ("id", "format"):
+            continue
+        findings.append(Finding(shown, getattr(record.header, "line", 1), "record_unknown_header", {"field": str(key)[:40]}))
+        hit = find_pii(f"{key}: {value}", allow)
+        if hit:
+            findings.append(Finding(shown, 1, f"pii_found_{hit.kind}"))
+    return findings
+
+
+def _from_payload(path: Path, payload: list) -> Summary:
+    problem_json, findings_json, row, since = payload
+    if problem_json is not None:
+        problem = Finding.from_json(problem_json)
+        return Summary(path=path, findings=[problem], problem=problem)
+    if row is not None and not isinstance(row, dict):
+        raise TypeError("row")
+    if since is not None and not isinstance(since, str):
+        raise TypeError("since")
+    return Summary(path=path, findings=[Finding.from_json(f) for f in findings_json], row=row, since=since)

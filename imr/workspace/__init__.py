@@ -1,0 +1,1 @@
+"""The workspace: its folder and `imr.yaml`, its git set-up, sharing, and a user's own settings."""
