@@ -18,6 +18,8 @@ from pathlib import Path
 from imr.curriculum.model import Curriculum, _relative
 from imr.records.findings import Finding
 from imr.curriculum.lix import EMPTY, Readability, markdown_readability
+from imr.curriculum.prefill import FILL_KEY, KINDS, WORKSHEET_KIND, is_fill_key
+from imr.yamlio import YamlProblem, load_file
 
 LEADER_SECTIONS = ["checkin", "review", "homework-review", "goals", "agenda", "material", "summary",
                    "homework", "strategies", "formats", "forensic"]
@@ -172,7 +174,6 @@ def _find_text(curriculum: Curriculum, relative: str) -> Path | None:
 
 def glossary_problems(curriculum: Curriculum, workspace_root: Path | None = None) -> list[Finding]:
     """Words the glossary says to avoid, and required terms missing from a leader-guide section."""
-    from imr.yamlio import YamlProblem, load_file
 
     path = _find_text(curriculum, "glossary.yaml")
     if path is None:
@@ -225,7 +226,6 @@ def avoid_pattern(word: str) -> re.Pattern:
 
 def _prefill_problems(text: str, shown: str) -> list[Finding]:
     """A prefill kind or a line's `fill=` key that the renderer will never fill."""
-    from imr.curriculum.prefill import FILL_KEY, KINDS, WORKSHEET_KIND, is_fill_key
 
     out = []
     openings = [(m.start(), m.group(0)) for m in _WORKSHEET.finditer(text)]

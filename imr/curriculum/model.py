@@ -18,6 +18,8 @@ from imr import resources
 from imr.errors import ImrError
 from imr.records.findings import Finding
 from imr.records.ids import SessionRef
+from imr.cache import YamlCache
+from imr.yamlio import YamlProblem
 
 BASE_VARIANT = "general"
 MODULE_DIR = re.compile(r"(\d{2})-[a-z0-9-]+")
@@ -137,8 +139,6 @@ def _relative(path: Path, workspace_root: Path | None) -> str:
 
 def load_curriculum(lang: str = "sv", workspace_root: Path | None = None, use_cache: bool = True) -> Curriculum:
     """Load module and programme metadata; with `use_cache`, unchanged files come from `.imr-cache/`."""
-    from imr.cache import YamlCache
-    from imr.yamlio import YamlProblem
 
     cache = YamlCache(workspace_root if use_cache else None, f"curriculum-{lang}")
 

@@ -27,6 +27,13 @@ from imr.records.ids import check_group_name, check_participant_id, is_valid_id
 from imr.records.ids import SessionRef
 from imr.programme.sessions import SessionLog
 from imr.workspace.folder import Workspace, check_signature
+from imr.programme.goals import require_steps
+from imr.programme.sessions import check_date, parse_homework_review, refuse_if_logged, session_entry
+from imr.records.pii import find_pii
+from imr.records.record import log_file_text
+from imr.records.state import derive_state
+from imr.strings import strings
+from imr.yamlio import YamlProblem, decode, parse_text
 
 FIDELITY_MAX_MEMBERS = 8
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -123,7 +130,6 @@ def group_path(ws: Workspace, name: str) -> Path:
 
 
 def _parse(path: Path, shown: str) -> tuple[Any, Finding | None]:
-    from imr.yamlio import YamlProblem, decode, parse_text
 
     try:
         data = parse_text(decode(path.read_bytes()))
@@ -168,7 +174,6 @@ def all_groups(ws: Workspace) -> list[Group]:
 
 def parse_weekday(value: str, lang: str = "sv", workspace_root: Path | None = None) -> str:
     """`mån`, `måndag`, `Monday` or `mon` to the stored form `monday`."""
-    from imr.strings import strings
 
     typed = str(value).strip().lower()
     names: dict[str, str] = {day: day for day in WEEKDAYS}
@@ -203,7 +208,6 @@ def create_group(ws: Workspace, name: str, *, leaders: list[str] | None = None, 
     entry = store.stamp({"kind": "group-created", "leaders": clean_leaders or None,
                          "weekdays": days or None, "note": note or None}, signature)
     _check_group_entry(entry, ws)
-    from imr.records.record import log_file_text
 
     text = log_file_text(HEADER_COMMENT, {"name": name}, [entry])
     ws.groups_dir.mkdir(exist_ok=True)
@@ -351,9 +355,7 @@ def log_group_session(ws: Workspace, name: str, log: SessionLog, *, dry_run: boo
     relative who took part, steps done) go only to the members they name; absentees get none.
     `dry_run` checks everything and writes nothing (before a note is written in an editor).
     """
-    from imr.programme.goals import require_steps
     from imr.programme.group_planning import group_progress
-    from imr.programme.sessions import check_date, parse_homework_review, refuse_if_logged, session_entry
 
     signature = ws.signature(log.by)
     group = read_group(ws, name)
@@ -404,7 +406,6 @@ def log_group_session(ws: Workspace, name: str, log: SessionLog, *, dry_run: boo
 
     def builder(pid: str):
         def build(record) -> list[dict]:
-            from imr.records.state import derive_state
 
             if pid not in read_group(ws, name).members:
                 raise ImrError("group_changed", name=name)
@@ -477,7 +478,6 @@ def check_groups(ws: Workspace) -> list[Finding]:
                     findings.append(Finding(shown, line, "group_not_a_member", {"id": pid[:40]}))
                 members.discard(pid)
             if isinstance(entry.get("note"), str):
-                from imr.records.pii import find_pii
 
                 hit = find_pii(entry["note"])
                 if hit:

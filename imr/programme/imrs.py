@@ -24,6 +24,9 @@ from imr.records.kinds import RATERS
 from imr.errors import ImrError
 from imr.records.state import ParticipantState
 from imr.workspace.folder import Workspace
+from imr import resources
+from imr.programme.sessions import check_date
+from imr.yamlio import YamlProblem, load_file
 
 INSTRUMENT_FILE = "instruments/imrs.yaml"
 NOT_APPLICABLE = "na"
@@ -59,7 +62,6 @@ class Instrument:
 
 
 def instrument_path(workspace_root: Path | None) -> Path:
-    from imr import resources
     path = resources.find_file("curriculum", INSTRUMENT_FILE, workspace_root)
     if path is None:
         raise ImrError("imrs_instrument_missing", path=f"curriculum/{INSTRUMENT_FILE}")
@@ -72,7 +74,6 @@ def load_instrument(workspace_root: Path | None = None) -> Instrument:
 
 @lru_cache(maxsize=4)
 def _load(path: Path) -> Instrument:
-    from imr.yamlio import YamlProblem, load_file
 
     try:
         data = load_file(path)
@@ -165,7 +166,6 @@ def mean(scores: list[Any]) -> float | None:
 
 def add_assessment(ws: Workspace, participant_id: str, *, rater: str, scores: list[Any], date: str | None = None,
                    note: str | None = None, by: str | None = None) -> dict:
-    from imr.programme.sessions import check_date
 
     signature = ws.signature(by)
     if rater not in RATERS:

@@ -10,6 +10,9 @@ from imr.errors import ImrError
 from imr.records.ids import check_participant_id
 from imr.records.state import derive_state
 from imr.workspace.folder import Workspace, check_signature
+from imr.programme.goals import describe_goals
+from imr.programme.planning import next_session
+from imr.programme.sessions import check_date
 
 
 def add_participant(ws: Workspace, participant_id: str, *, variant: str | None = None, format: str | None = None,
@@ -34,7 +37,6 @@ def add_participant(ws: Workspace, participant_id: str, *, variant: str | None =
                          "leader": check_signature(leader) if leader else None,
                          "module_order": module_order}, signature)
     if date is not None:
-        from imr.programme.sessions import check_date
 
         entry["date"] = check_date(date)
     store.create(ws, participant_id, entry)
@@ -43,8 +45,6 @@ def add_participant(ws: Workspace, participant_id: str, *, variant: str | None =
 
 def summary(ws: Workspace, participant_id: str) -> dict[str, Any]:
     """What `patient show` tells: profile, attendance, goals with history, corrections."""
-    from imr.programme.goals import describe_goals
-    from imr.programme.planning import next_session
 
     record, state = store.load_state(ws, participant_id)
     nxt = next_session(state, ws.curriculum)

@@ -14,6 +14,7 @@ from imr.curriculum.model import Curriculum
 from imr.records.ids import SessionRef
 from imr.records.state import ParticipantState
 from imr.strings import strings
+from imr.programme.relapse_plan import current_plan
 
 EXCERPT_CHARS = 160
 RELAPSE_MODULE = 7  # the module that writes the relapse-prevention plan
@@ -112,7 +113,6 @@ def build_plan(state: ParticipantState, curriculum: Curriculum, lang: str = "sv"
 def _relapse_plan(state: ParticipantState) -> dict[str, Any] | None:
     if state.relapse_plan is None:
         return None
-    from imr.programme.relapse_plan import current_plan
 
     return current_plan(state)
 

@@ -25,6 +25,11 @@ from imr.errors import ImrError
 from imr.curriculum.prefill import RELAPSE_SECTIONS
 from imr.records.state import ParticipantState
 from imr.workspace.folder import Workspace
+from imr.records.findings import Finding
+from imr.records.record import Record
+from imr.records.state import derive_state
+from imr.yamlio import YamlProblem, parse_text
+from imr.yamlio import dump
 
 # In the order of the worksheet (handout 7.4), the printed plan and the editing form.
 SECTIONS = RELAPSE_SECTIONS
@@ -128,8 +133,6 @@ def save_version(ws: Workspace, participant_id: str, changes: dict[str, Any], *,
                  by: str | None = None, removals: dict[str, list[str]] | None = None,
                  replace: bool = True) -> dict:
     """Append a new version built, under the lock, from the current one and the changes."""
-    from imr.records.record import Record
-    from imr.records.state import derive_state
 
     signature = ws.signature(by)
 
@@ -158,7 +161,6 @@ def form_text(plan: dict[str, Any] | None, labels: dict[str, Any], participant_i
     Keys are in the workspace's language (`labels["form_keys"]`); the English field names
     are accepted as well when the form is read back.
     """
-    from imr.yamlio import dump
 
     keys = labels["form_keys"]
     hints = labels["form_hints"]
@@ -180,8 +182,6 @@ def form_text(plan: dict[str, Any] | None, labels: dict[str, Any], participant_i
 
 def parse_form(text: str, labels: dict[str, Any], lang: str = "sv") -> dict[str, Any]:
     """Read an edited form back into section -> content; every section is replaced."""
-    from imr.records.findings import Finding
-    from imr.yamlio import YamlProblem, parse_text
 
     try:
         data = parse_text(text)

@@ -12,6 +12,12 @@ from imr.records.ids import SessionRef
 from imr.programme.planning import next_session
 from imr.records.record import Entry, Record
 from imr.workspace.folder import Workspace
+from imr.programme.goals import require_steps
+from imr.records.kinds import SCHEMA
+from imr.records.kinds import validate_entry
+from imr.records.state import derive_state
+from imr.records.state import effective_entries
+from imr.strings import strings
 
 
 _WEEKDAYS = {
@@ -106,7 +112,6 @@ class SessionLog:
 
 def parse_homework_review(value: str, lang: str = "sv") -> str:
     """A homework review as typed, in Swedish or English (`gjord`, `delvis`, `inte gjord`, `done`)."""
-    from imr.strings import strings
 
     text = " ".join(str(value).replace("-", " ").replace("_", " ").split()).casefold()
     for key in HOMEWORK_REVIEW:
@@ -145,7 +150,6 @@ def session_entry(ws: Workspace, participant_id: str, *, ref: SessionRef, log: S
 
 def already_logged(record: Record, entry: dict) -> Entry | None:
     """An entry in the record for the same session on the same date (after corrections)."""
-    from imr.records.state import effective_entries
 
     for old in effective_entries(record):
         if old.kind in ("session", "absent") and old.get("module") == entry.get("module") \
@@ -175,8 +179,6 @@ def log_session(ws: Workspace, participant_id: str, log: SessionLog) -> dict:
     def build(record: Record) -> list[dict]:
         new = dict(entry)
         if log.steps_done and not log.absent:
-            from imr.programme.goals import require_steps
-            from imr.records.state import derive_state
 
             new["steps_done"] = require_steps(derive_state(record), participant_id, list(log.steps_done))
         refuse_if_logged(record, new, participant_id, log.again)
@@ -210,7 +212,6 @@ def correct(ws: Workspace, participant_id: str, target: str | int, *, note: str,
 
 
 def _check_set_fields(ws: Workspace, original: Entry, set_fields: dict) -> None:
-    from imr.records.kinds import validate_entry
 
     for key in set_fields:
         if key in ("kind", "at", "by", "id"):
@@ -227,7 +228,6 @@ def _check_set_fields(ws: Workspace, original: Entry, set_fields: dict) -> None:
     if original.kind in ("enrolled", "profile") and "variant" in set_fields:
         ws.curriculum.check_variant(merged["variant"])
 def _settable(kind: str) -> set[str]:
-    from imr.records.kinds import SCHEMA
 
     required, optional = SCHEMA.get(kind, ({}, {}))
     return set(required) | set(optional)

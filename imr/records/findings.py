@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from imr.strings import strings
 
 
 @dataclass(frozen=True)
@@ -14,7 +15,6 @@ class Finding:
     params: dict = field(default_factory=dict, compare=False, hash=False)
 
     def message(self, lang: str = "sv") -> str:
-        from imr.strings import strings
 
         table = strings(lang).get("findings", {})
         template = table.get(self.code, self.code)

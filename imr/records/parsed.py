@@ -18,6 +18,8 @@ from imr.cache import CACHE_DIR, digest as _digest, read_json, write_json
 from imr.records.findings import Finding
 from imr.records.record import Entry, Record, RecordProblem, parse_record_bytes, read_record
 from imr.yamlio import LineDict
+from imr.records.files import check_regular
+from imr.records.parallel import map_paths
 
 _VERSION = 2
 
@@ -44,7 +46,6 @@ def read_all_records(records_dir: Path, workspace_root: Path) -> list[tuple[Path
     Records whose bytes are not in the cache are parsed on every core when there are many
     (`imr.records.parallel`); the cache is written here, by this process only.
     """
-    from imr.records.parallel import map_paths
 
     cache_path = workspace_root / CACHE_DIR / "records.json"
     try:
@@ -104,7 +105,6 @@ def read_one(path: Path, workspace_root: Path | None, shown: str) -> Record:
     """
     if workspace_root is None:
         return read_record(path, shown)
-    from imr.records.files import check_regular
 
     check_regular(path)
     raw = path.read_bytes()

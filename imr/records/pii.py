@@ -30,6 +30,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from imr.strings import label
 
 MAX_HITS = 100
 # Part of the key of any cache that stores scan results (`.imr-cache/summaries.json`): raise it
@@ -50,13 +51,11 @@ class PiiHit:
 
     def label(self, lang: str = "sv") -> str:
         """A short noun phrase without article ("telefonnummer", "e-postadress") for messages."""
-        from imr.strings import label
 
         return label("pii", self.kind, lang)
 
     def advice(self, lang: str = "sv") -> str:
         """One sentence on how to write the same thing without the identifier."""
-        from imr.strings import label
 
         return label("pii_advice", self.kind, lang)
 

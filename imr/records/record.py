@@ -29,6 +29,8 @@ from imr.records.findings import Finding
 from imr.records.ids import ENTRY_ID, is_valid_id
 from imr.records.kinds import validate_entry
 from imr.yamlio import YamlProblem, decode, parse_text
+from imr.records.ids import SessionRef
+from imr.yamlio import dump
 
 FORMAT = 2
 _ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base 32, lower case: no i, l, o, u
@@ -233,7 +235,6 @@ def _reference_problems(record: Record, entry: Entry, shown: str, curriculum) ->
                 out.append(Finding(shown, entry.line, code, params))
     if curriculum is not None:
         if kind in ("session", "absent") and isinstance(data.get("module"), int) and isinstance(data.get("session"), int):
-            from imr.records.ids import SessionRef
 
             if not curriculum.has_session(SessionRef(data["module"], data["session"])):
                 out.append(Finding(shown, entry.line, "entry_unknown_session", {"ref": f"{data['module']}.{data['session']}"}))
@@ -249,7 +250,6 @@ def _reference_problems(record: Record, entry: Entry, shown: str, curriculum) ->
 
 def log_file_text(comment: str, header: dict, entries: list[dict]) -> str:
     """A new append-only file (record or group): comment, header, then the `log:` list last."""
-    from imr.yamlio import dump
 
     return comment + dump(header) + "log:\n" + dump(entries)
 

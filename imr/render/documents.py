@@ -29,6 +29,13 @@ from imr.curriculum.prefill import RELAPSE_SECTIONS, WORKSHEET_KIND, goal_key, s
 from imr.render import templating
 from imr.records.state import ParticipantState
 from imr.workspace.folder import Workspace
+from imr.programme import groups
+from imr.programme.group_planning import group_progress
+from imr.programme.imrs import assessments
+from imr.programme.planning import next_session as individual_next
+from imr.programme.relapse_plan import current_plan
+from imr.strings import strings
+from imr.workspace import store
 
 
 @dataclass
@@ -103,7 +110,6 @@ class Builder:
     """Labels, curriculum and record access for one workspace, shared by the builders."""
 
     def __init__(self, ws: Workspace) -> None:
-        from imr.strings import strings
 
         self.ws = ws
         self.curriculum = ws.curriculum.require_sound()
@@ -130,7 +136,6 @@ class Builder:
     # -- record data ---------------------------------------------------------------------
 
     def state(self, participant_id: str) -> ParticipantState:
-        from imr.workspace import store
         return store.load_state(self.ws, participant_id)[1]
 
     def personal(self, state: ParticipantState, date: str, leader: str | None = None) -> Personal:
@@ -428,15 +433,10 @@ def relapse_plan_worksheet(curriculum: Any) -> str | None:
 def _relapse_plan(state: ParticipantState) -> dict[str, Any] | None:
     if state.relapse_plan is None:
         return None
-    try:
-        from imr.programme.relapse_plan import current_plan
-    except ImportError:  # the plan module arrives with goals and groups; the entry is enough
-        return dict(state.relapse_plan.data)
     return current_plan(state)
 
 
 def _today() -> str:
-    from imr.workspace import store
     return store.today()
 
 
@@ -526,7 +526,6 @@ def programme_document(ws: Workspace, variants: bool = False, duplex: bool = Tru
 
 
 def _imrs_chart_data(b: Builder, state: ParticipantState) -> dict[str, Any] | None:
-    from imr.programme.imrs import assessments
 
     rows = [r for r in assessments(state) if r.get("mean") is not None]
     if not rows:
@@ -575,7 +574,6 @@ def group_document(ws: Workspace, name: str, next_session: bool = True, date: st
                    duplex: bool = True) -> Document:
     """With `next_session`: today's handout for every member, each personalised. Without it:
     every member's personal folder, one after the other."""
-    from imr.programme import groups
     load = getattr(groups, "load_group", None) or getattr(groups, "read_group")
     group = load(ws, name)
     members = list(group.members)
@@ -596,7 +594,6 @@ def group_document(ws: Workspace, name: str, next_session: bool = True, date: st
         state = b.state(pid)
         target = ref
         if target is None:
-            from imr.programme.planning import next_session as individual_next
 
             target = individual_next(state, b.curriculum)
         if target is None:
@@ -611,10 +608,6 @@ def group_document(ws: Workspace, name: str, next_session: bool = True, date: st
 
 def _group_next(ws: Workspace, group: Any) -> SessionRef | None:
     """The session the group meets for next (None: each member's own next session)."""
-    try:
-        from imr.programme.group_planning import group_progress
-    except ImportError:
-        return None
     return group_progress(ws, group).next_ref
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from datetime import date
 from typing import Any
+from imr.errors import ImrError
 
 FORMATS = ("png", "svg")
 _STYLE = {"client": ("#1f5f8b", "o", "-"), "clinician": ("#b0542c", "s", "--")}
@@ -24,7 +25,6 @@ def trend_chart(rows: list[dict[str, Any]], fmt: str = "png", *, labels: dict[st
     `rows` are `imr.programme.imrs.assessments()` rows; `labels` gives the title, the axis label and the
     rater names in the workspace's language (keys: title, axis, client, clinician).
     """
-    from imr.errors import ImrError
 
     if fmt not in FORMATS:
         raise ImrError("imrs_chart_format", format=str(fmt)[:10], allowed=", ".join(FORMATS))

@@ -11,13 +11,13 @@ from typing import Callable
 
 from imr.render.documents import Document
 from imr.workspace.folder import Workspace
+from imr.render.templating import render_template
+from imr.strings import strings
 
 Progress = Callable[[str, int, int], None]
 
 
 def document_markdown(ws: Workspace, document: Document, progress: Progress | None = None) -> str:
-    from imr.render.templating import render_template
-    from imr.strings import strings
 
     labels = strings(ws.lang, ws.root).get("render", {})
 

@@ -13,6 +13,11 @@ from imr.errors import ImrError
 from imr.render.documents import Document
 from imr.render.markdown import Progress, document_markdown
 from imr.workspace.folder import Workspace
+from imr.render import pandoc
+from imr.render import typst_pdf
+from imr.render.docx import finish_docx
+from imr.render.typst_pdf import warm_up
+from imr.strings import strings
 
 FORMATS = ("pdf", "docx", "html", "md")
 
@@ -33,11 +38,9 @@ def check_format(value: str) -> str:
 
 def render_documents(ws: Workspace, documents: list[Document], fmt: str,
                      progress: Progress | None = None) -> list[Rendered]:
-    from imr.strings import strings
 
     fmt = check_format(fmt)
     if fmt == "pdf":
-        from imr.render.typst_pdf import warm_up
 
         warm_up(ws.root)  # loads typst and its fonts while Jinja and pandoc work
     total_parts = sum(len(d.parts) for d in documents)
@@ -54,7 +57,6 @@ def render_documents(ws: Workspace, documents: list[Document], fmt: str,
     if fmt == "md":
         return [Rendered(d, m.encode("utf-8")) for d, m in zip(documents, markdowns)]
 
-    from imr.render import pandoc
 
     labels = strings(ws.lang, ws.root).get("render", {})
     toc_title = labels.get("contents", "")
@@ -69,7 +71,6 @@ def render_documents(ws: Workspace, documents: list[Document], fmt: str,
             if fmt == "html":  # the fonts are too large for a pandoc argument
                 data = data.replace(b"/* imr-fonts */", pandoc.embedded_fonts_css().encode("ascii"), 1)
             if fmt == "docx":
-                from imr.render.docx import finish_docx
 
                 data = finish_docx(data, document, labels)
             out.append(Rendered(document, data))
@@ -77,7 +78,6 @@ def render_documents(ws: Workspace, documents: list[Document], fmt: str,
             progress("pandoc", 1, 1)
         return out
 
-    from imr.render import typst_pdf
 
     bodies = pandoc.convert_many_to_typst(markdowns, lang=documents[0].lang if documents else ws.lang,
                                           workspace_root=ws.root, labels=labels)

@@ -23,6 +23,7 @@ from typing import Any, Callable
 from imr import resources
 from imr.errors import ImrError
 from imr.render.escape import Trusted, escape_markdown
+from imr.records.findings import Finding
 
 _ATTRIBUTE = re.compile(r"[a-z0-9][a-z0-9_-]{0,60}")
 
@@ -109,7 +110,6 @@ def override_findings(workspace_root: Path | None) -> list:
     """Files in a workspace's templates/render/ that differ from the built-in ones, for
     `imr check`: a Jinja template override (used, in the sandbox) or any other file (ignored:
     only imr's own Lua filter, page.typ, print.css, reference.docx and fonts are used)."""
-    from imr.records.findings import Finding
 
     if workspace_root is None:
         return []

@@ -11,13 +11,21 @@ from pathlib import Path
 from imr.curriculum.check import check_curriculum
 from imr.records.findings import Finding
 from imr.workspace.folder import Workspace
+from imr.curriculum.model import load_curriculum
+from imr.programme.groups import check_groups
+from imr.records.ids import is_valid_id
+from imr.records.pii import find_pii
+from imr.records.pii import find_pii, identifier_problem
+from imr.records.writer import TEMP_MARK
+from imr.render.templating import override_findings
+from imr.supervision.summaries import summaries
+from imr.yamlio import MAX_FILE_BYTES
 
 
 def check_records(ws: Workspace, curriculum=None) -> list[Finding]:
     findings: list[Finding] = []
     if not ws.records_dir.is_dir():
         return findings
-    from imr.supervision.summaries import summaries
 
     for summary in summaries(ws, curriculum if curriculum is not None else ws.curriculum):
         findings.extend(summary.findings)
@@ -31,9 +39,6 @@ def stray_files(ws: Workspace, folder: str) -> list[Finding]:
     Links are never followed."""
     import os
 
-    from imr.records.pii import find_pii
-    from imr.records.writer import TEMP_MARK
-    from imr.yamlio import MAX_FILE_BYTES
 
     findings: list[Finding] = []
     base = ws.root / folder
@@ -68,7 +73,6 @@ def stray_files(ws: Workspace, folder: str) -> list[Finding]:
 
 def config_findings(ws: Workspace) -> list[Finding]:
     """imr.yaml is shared by every clone: no personal data, and no one's signature in it."""
-    from imr.records.pii import find_pii, identifier_problem
 
     findings: list[Finding] = []
     path = ws.root / "imr.yaml"
@@ -92,23 +96,19 @@ def config_findings(ws: Workspace) -> list[Finding]:
 
 
 def _plain(path) -> bool:
-    from imr.records.ids import is_valid_id
 
     return is_valid_id(path.stem)
 
 
 def check_workspace(ws: Workspace, strict: bool = False) -> list[Finding]:
-    from imr.curriculum.model import load_curriculum
 
     curriculum = load_curriculum(ws.lang, ws.root, use_cache=False)  # fresh, with line numbers
     findings = check_curriculum(curriculum, ws.root, strict=strict)
     findings.extend(check_records(ws, curriculum))
-    from imr.programme.groups import check_groups
 
     findings.extend(check_groups(ws))
     findings.extend(stray_files(ws, "groups"))
     findings.extend(config_findings(ws))
-    from imr.render.templating import override_findings
 
     findings.extend(override_findings(ws.root))
     return findings

@@ -22,6 +22,8 @@ from pathlib import Path
 
 from imr.errors import ImrError
 from imr.records.ids import is_valid_id
+from imr.records.parallel import map_paths, paused_gc
+from imr.yamlio import YamlProblem, parse_text
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 FOLDERS = {"records": "participant", "groups": "group"}
@@ -98,7 +100,6 @@ def diff_workspace(root: Path, revisions: list[str]) -> DiffReport:
         new_texts = {p: _read_worktree(root / p) for p in paths}
     else:
         new_texts = dict(_blobs(root, new, prefix, paths))
-    from imr.records.parallel import map_paths, paused_gc
 
     # A commit after a week on a large ward changes hundreds of records; each is compared (and
     # its new version parsed) on its own, so many are shared out over the cores.
@@ -200,7 +201,6 @@ def _entries_by_line(text: str, change: FileChange) -> dict[int, tuple[int, dict
     """Entries of the new version by the line they start on; a note if it cannot be parsed."""
     if not text:
         return {}
-    from imr.yamlio import YamlProblem, parse_text
 
     try:
         data = parse_text(text)

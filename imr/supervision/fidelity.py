@@ -23,6 +23,13 @@ from typing import Any
 from imr.records.record import Record, RecordProblem
 from imr.records.state import ParticipantState, derive_state
 from imr.workspace.folder import Workspace
+from imr.programme.groups import all_groups
+from imr.programme.planning import next_session
+from imr.records.ids import is_valid_id
+from imr.records.parallel import map_paths, paused_gc
+from imr.records.parsed import read_all_records
+from imr.records.record import read_record
+from imr.strings import strings
 
 # Item 2: "≥ 6 months of weekly sessions" = 26 weeks; up to four weeks off (holidays, illness)
 # still count as weekly, so 22 calendar weeks with an attended session.
@@ -133,7 +140,6 @@ def person_facts(record: Record, state: ParticipantState, curriculum, since: dat
     which day that holds, so a run whose `today` is earlier counts the record afresh. None when
     a value would not survive JSON unchanged (a hand-edited group name that is a list, say).
     """
-    from imr.programme.planning import next_session
 
     upper = today or date.max
 
@@ -183,14 +189,12 @@ def person_facts(record: Record, state: ParticipantState, curriculum, since: dat
 
 
 def _people(ws: Workspace, since: date | None, today: date, fast: bool) -> tuple[list[dict], int]:
-    from imr.records.ids import is_valid_id
 
     people: list[dict] = []
     unreadable = 0
     if not ws.records_dir.is_dir():
         return people, unreadable
     if not fast or since is not None:
-        from imr.records.parsed import read_all_records
 
         for path, result in read_all_records(ws.records_dir, ws.root):
             if not is_valid_id(path.stem):
@@ -200,7 +204,6 @@ def _people(ws: Workspace, since: date | None, today: date, fast: bool) -> tuple
                 continue
             people.append(_counted(result, ws.curriculum, since, today))
         return people, unreadable
-    from imr.records.parallel import map_paths, paused_gc
     from imr.supervision.summaries import fidelity_facts
 
     found: list[dict | Path] = []  # in file-name order, as the evidence lists them
@@ -226,7 +229,6 @@ def _people(ws: Workspace, since: date | None, today: date, fast: bool) -> tuple
 
 
 def _counted_from_file(path, curriculum, since: date | None, today: date) -> dict[str, Any] | None:
-    from imr.records.record import read_record
 
     try:
         record = read_record(path, f"records/{path.name}")
@@ -287,7 +289,6 @@ def _group_size(ws: Workspace, active: list[dict]) -> FidelityItem:
 
 def _rosters(ws: Workspace) -> dict[str, list[str]]:
     """Members per group file."""
-    from imr.programme.groups import all_groups
 
     return {group.name: list(group.members) for group in all_groups(ws)}
 
@@ -410,7 +411,6 @@ def _indications(active: list[dict]) -> list[FidelityItem]:
 
 def as_rows(items: list[FidelityItem], lang: str = "sv", workspace_root=None) -> list[dict[str, Any]]:
     """The items with their names and evidence in words (the strings' `fidelity` section)."""
-    from imr.strings import strings
 
     table = strings(lang, workspace_root).get("fidelity", {})
     names = table.get("items", {})

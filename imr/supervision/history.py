@@ -30,6 +30,8 @@ from typing import Iterator
 
 from imr.errors import ImrError
 from imr.records.findings import Finding
+from imr.strings import label
+from imr.workspace.folder import open_workspace
 
 FOLDERS = ("records", "groups")
 ZERO = "0" * 40
@@ -451,7 +453,6 @@ class _Git:
         return {"commit": short, "author": author, "date": day, "signed": self._signed(status, signer)}
 
     def _signed(self, status: str, signer: str) -> str:
-        from imr.strings import label
 
         key = {"N": "signed_none", "": "signed_none", "G": "signed_good", "U": "signed_good",
                "B": "signed_bad", "R": "signed_bad"}.get(status, "signed_unknown")
@@ -473,7 +474,6 @@ class _Git:
 
 
 def _lang(root: Path) -> str:
-    from imr.workspace.folder import open_workspace
 
     try:
         return open_workspace(root).lang

@@ -15,12 +15,15 @@ from typing import Any
 
 from imr.supervision import report_svg
 from imr.workspace.folder import Workspace
+from imr import resources
+from imr.render.documents import Document, Part
+from imr.render.pipeline import render_document
+from imr.strings import strings
 
 SECTIONS = ("integrity", "regularity", "attendance", "behind", "goals", "outcomes", "fidelity", "changes")
 
 
 def _labels(ws: Workspace, lang: str):
-    from imr.strings import strings
 
     table = strings(lang, ws.root).get("report", {})
 
@@ -160,7 +163,6 @@ def render_html(ws: Workspace, report: dict[str, Any], lang: str | None = None) 
     from jinja2.sandbox import ImmutableSandboxedEnvironment
     from markupsafe import Markup
 
-    from imr import resources
     view = build_view(ws, report, lang)
     view["charts"] = {k: Markup(v) for k, v in view["charts"].items()}
     for group in view["attendance"]:
@@ -176,7 +178,6 @@ def render_html(ws: Workspace, report: dict[str, Any], lang: str | None = None) 
 
 def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | None = None):
     """The same sections as a Document for the render pipeline (tables instead of charts)."""
-    from imr.render.documents import Document, Part
 
     view = build_view(ws, report, lang, charts=False)
     part = Part(template="report.md.j2", header_left=view["title"], header_right=view["subtitle"],
@@ -186,6 +187,5 @@ def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | 
 
 
 def render_pdf(ws: Workspace, report: dict[str, Any], lang: str | None = None) -> bytes:
-    from imr.render.pipeline import render_document
 
     return render_document(ws, report_markdown_document(ws, report, lang), "pdf").data

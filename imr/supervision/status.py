@@ -12,13 +12,15 @@ from datetime import date
 from typing import Any
 
 from imr.workspace.folder import Workspace
+from imr.programme.imrs import assessments
+from imr.programme.planning import next_session
+from imr.records.ids import is_valid_id
 
 OVERDUE_DAYS = 14
 
 
 def status_rows(ws: Workspace, today: date | None = None) -> list[dict[str, Any]]:
     """The overview as data; `--json` prints it as is, `id` first in every row."""
-    from imr.records.ids import is_valid_id
     from imr.supervision.summaries import summaries
 
     today = today or date.today()
@@ -41,8 +43,6 @@ def participant_row(state, curriculum) -> tuple[dict[str, Any], str | None]:
     Split this way so that the row can be cached with the record (`imr.supervision.summaries`) and still
     say "days since last session" correctly tomorrow.
     """
-    from imr.programme.imrs import assessments
-    from imr.programme.planning import next_session
 
     nxt = next_session(state, curriculum)
     last = state.last_session

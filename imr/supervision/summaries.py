@@ -22,6 +22,17 @@ from typing import Any
 
 from imr.cache import CACHE_DIR, digest, read_json, write_json
 from imr.records.findings import Finding, jsonable
+from imr.programme.goals import goal_reference_problems
+from imr.records.ids import is_valid_id
+from imr.records.kinds import free_texts
+from imr.records.parallel import map_paths
+from imr.records.parallel import paused_gc
+from imr.records.pii import SCANNER_VERSION
+from imr.records.pii import find_pii
+from imr.records.record import RecordProblem, parse_record_bytes
+from imr.records.record import validate_record
+from imr.records.state import derive_state
+from imr.supervision.integrity import duplicate_findings
 
 _VERSION = 3
 
@@ -75,7 +86,6 @@ def fidelity_facts(ws, curriculum) -> list[tuple[Path, str | None, Any]]:
 def _payloads(ws, curriculum, kind: str = "summaries") -> list[tuple[Path, list]]:
     """Every record's payload in file-name order: cached where its bytes are unchanged, made
     (on every core, when many) where not; the cache is rewritten when anything changed."""
-    from imr.records.parallel import paused_gc
 
     with paused_gc():  # the cache alone is a few hundred thousand small objects on a region's workspace
         return _payloads_now(ws, curriculum, kind)
@@ -105,7 +115,6 @@ def _payloads_now(ws, curriculum, kind: str) -> list[tuple[Path, list]]:
             payloads[path.name] = hit[1]
         else:
             stale.append(path)
-    from imr.records.parallel import map_paths
 
     for name, key, payload in map_paths(make, stale, (curriculum, allow)):
         keys[name], payloads[name] = key, payload
@@ -130,7 +139,6 @@ def _context(curriculum, allow: frozenset[str]) -> str:
         except OSError:
             continue
         code.append([str(source.relative_to(package)), stat.st_size, stat.st_mtime_ns])
-    from imr.records.pii import SCANNER_VERSION
 
     return digest(json.dumps([_VERSION, shape, code, sorted(allow), SCANNER_VERSION], sort_keys=True).encode())
 
@@ -149,7 +157,6 @@ def _read_cache(path: Path, context: str) -> dict[str, list]:
 def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
     """Parse and check one record: its name, the digest of the bytes read, a JSON-ready payload."""
     curriculum, allow = context
-    from imr.records.record import RecordProblem, parse_record_bytes
 
     shown = f"records/{path.name}"
     if path.is_symlink() or not path.is_file():
@@ -166,10 +173,8 @@ def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
     findings = record_findings(record, shown, curriculum, allow)
     findings.extend(comment_findings(raw.decode("utf-8", "replace"), shown, allow))
     row, since = None, None
-    from imr.records.ids import is_valid_id
 
     if is_valid_id(path.stem):
-        from imr.records.state import derive_state
         from imr.supervision.status import participant_row
 
         row, since = participant_row(derive_state(record), curriculum)
@@ -180,7 +185,6 @@ def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
     """One record's fidelity facts (or the problem that stops it being read), with the digest
     of the bytes read; the facts are None for a file that is not a participant's record."""
     curriculum, _ = context
-    from imr.records.record import RecordProblem, parse_record_bytes
 
     shown = f"records/{path.name}"
     if path.is_symlink() or not path.is_file():
@@ -194,19 +198,16 @@ def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
         record = parse_record_bytes(raw, path, shown)
     except RecordProblem as exc:
         return path.name, key, [exc.finding.to_json(), None]
-    from imr.records.ids import is_valid_id
 
     if not is_valid_id(path.stem):
         return path.name, key, [None, None]
     from imr.supervision.fidelity import person_facts
-    from imr.records.state import derive_state
 
     return path.name, key, [None, person_facts(record, derive_state(record), curriculum, None, None)]
 
 
 def comment_findings(text: str, shown: str, allow: frozenset[str] = frozenset()) -> list[Finding]:
     """Personal data in YAML comments (hand-written lines the record layer never reads)."""
-    from imr.records.pii import find_pii
 
     out = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -225,11 +226,6 @@ def comment_findings(text: str, shown: str, allow: frozenset[str] = frozenset())
 
 def record_findings(record, shown: str, curriculum, allow: frozenset[str] = frozenset()) -> list[Finding]:
     """Every finding in one parsed record: shape, references, dates, duplicates, personal data."""
-    from imr.records.kinds import free_texts
-    from imr.programme.goals import goal_reference_problems
-    from imr.records.pii import find_pii
-    from imr.records.record import validate_record
-    from imr.supervision.integrity import duplicate_findings
 
     findings = validate_record(record, shown, curriculum)
     findings.extend(goal_reference_problems(record, shown))

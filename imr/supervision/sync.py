@@ -14,6 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from imr.workspace.folder import Workspace
+from imr.strings import strings
+from imr.supervision.check import check_workspace
+from imr.supervision.history import history_findings
+from imr.workspace import gitsetup
+from imr.workspace.folder import open_workspace
 
 _OFFLINE = ("could not resolve host", "unable to access", "could not read from remote", "connection refused",
             "does not appear to be a git repository", "network is unreachable", "timed out",
@@ -61,7 +66,6 @@ def commit_message(ws: Workspace, root: Path, paths: list[str], signature: str) 
     """`imr sync (KL): p-01 träff, mål; p-02 frånvaro` – who, for whom, what kinds."""
     import yaml
 
-    from imr.strings import strings
 
     kinds_shown = strings(ws.lang, ws.root).get("values", {}).get("kind", {})
     parts = []
@@ -92,7 +96,6 @@ def _offline(text: str) -> bool:
 
 
 def sync(ws: Workspace, signature: str) -> SyncResult:
-    from imr.workspace import gitsetup
     root = ws.root
     try:
         inside = _git(root, "rev-parse", "--is-inside-work-tree")
@@ -132,9 +135,6 @@ def sync(ws: Workspace, signature: str) -> SyncResult:
             return SyncResult("sync_pull_failed", {"detail": _last_line(pull.stderr)}, committed=message)
     after = _git(root, "rev-parse", "HEAD").stdout.strip()
     received = int(_git(root, "rev-list", "--count", f"{before}..{after}").stdout.strip() or 0) if before else 0
-    from imr.supervision.check import check_workspace
-    from imr.supervision.history import history_findings
-    from imr.workspace.folder import open_workspace
 
     findings = check_workspace(open_workspace(root))
     if before and before != after:

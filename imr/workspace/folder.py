@@ -16,6 +16,13 @@ from typing import Any
 
 from imr.errors import ImrError
 from imr.records.writer import JOURNAL_NAME, recover
+from imr.cache import YamlCache
+from imr.curriculum.model import load_curriculum
+from imr.records.ids import _shown
+from imr.records.ids import check_participant_id
+from imr.workspace.user_settings import resolve
+from imr.yamlio import YamlProblem
+from imr.yamlio import dump
 
 CONFIG_NAME = "imr.yaml"
 ENV_WORKSPACE = "IMR_WORKSPACE"
@@ -74,13 +81,11 @@ class Workspace:
         return self.root / ".imr.lock"
 
     def record_path(self, participant_id: str) -> Path:
-        from imr.records.ids import check_participant_id
 
         return self.records_dir / f"{check_participant_id(participant_id)}.yaml"
 
     @cached_property
     def curriculum(self):
-        from imr.curriculum.model import load_curriculum
 
         return load_curriculum(self.lang, self.root)
 
@@ -89,7 +94,6 @@ class Workspace:
 
         Never `signature:` in imr.yaml: that file is shared by every clone (imr check reports it).
         """
-        from imr.workspace.user_settings import resolve
 
         found = resolve("signature", given, self.root, self.user_config_dir)
         if found.value is None:
@@ -106,7 +110,6 @@ def check_signature(value: str) -> str:
     if not value:
         raise ImrError("empty_signature")
     if not _SIGNATURE.fullmatch(value):
-        from imr.records.ids import _shown
 
         raise ImrError("bad_signature", signature=_shown(value))
     return value
@@ -133,8 +136,6 @@ def find_workspace(explicit: str | os.PathLike | None = None, cwd: Path | None =
 
 
 def open_workspace(root: Path) -> Workspace:
-    from imr.cache import YamlCache
-    from imr.yamlio import YamlProblem
 
     root = root.resolve()
     try:
@@ -206,7 +207,6 @@ def _init_steps(directory: Path, lang: str, name: str | None, report: InitReport
         undo.append(lambda: _remove_tree(cache))
     config = directory / CONFIG_NAME
     if not config.exists():
-        from imr.yamlio import dump
 
         body = {
             "name": name or directory.name,

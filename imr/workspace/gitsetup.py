@@ -25,6 +25,7 @@ from typing import Callable
 
 from imr.errors import ImrError
 from imr.workspace.folder import replace_file, write_new
+from imr.strings import label
 
 DRIVER = "imr"
 ATTRIBUTE_LINES = [
@@ -203,7 +204,6 @@ def github_workflow_text(lang: str = "sv") -> str:
 
 
 def hook_text(name: str, lang: str = "sv", chained: str | None = None) -> str:
-    from imr.strings import label
 
     chain = _CHAIN_TEXT.format(saved=chained) if chained else ""
     message = label("supervision", "hook_no_imr", lang)
@@ -215,7 +215,6 @@ def hook_text(name: str, lang: str = "sv", chained: str | None = None) -> str:
 
 
 def _install_script(lang: str) -> str:
-    from imr.strings import label
 
     return _CI_INSTALL.format(no_package=shlex.quote(label("gates", "ci_no_package", lang)),
                               bad_package=shlex.quote(label("gates", "ci_bad_package", lang)))

@@ -15,6 +15,14 @@ from imr.records.ids import check_participant_id, is_valid_id
 from imr.records.record import Record, RecordProblem, date_problems, new_entry_id, new_record_text, record_from_data
 from imr.records.state import ParticipantState, derive_state
 from imr.workspace.folder import Workspace
+from imr.records import writer
+from imr.records.files import check_regular
+from imr.records.findings import Finding
+from imr.records.kinds import free_texts, validate_entry
+from imr.records.parsed import read_one
+from imr.records.pii import find_pii
+from imr.records.pii import identifier_problem
+from imr.strings import label
 
 
 def now_timestamp() -> str:
@@ -33,7 +41,6 @@ def record_ids(ws: Workspace) -> list[str]:
 
 
 def load_record(ws: Workspace, participant_id: str) -> Record:
-    from imr.records.parsed import read_one
 
     path = ws.record_path(participant_id)
     try:
@@ -63,7 +70,6 @@ def check_new_entry(entry: dict, ws: Workspace, validate=None, record: Record | 
     `validate` defaults to the record schema; group files pass their own. With `record` (the
     file as it is under the lock), dates are also held to the participant's enrolment.
     """
-    from imr.records.kinds import free_texts, validate_entry
 
     problems = (validate or validate_entry)(entry)
     if problems:
@@ -80,7 +86,6 @@ def check_new_entry(entry: dict, ws: Workspace, validate=None, record: Record | 
 
 def check_personal_data(texts: list[str], ws: Workspace) -> None:
     """Refuse free text that holds personal data, with a sentence that says how to write it."""
-    from imr.records.pii import find_pii
 
     allow = ws.allowed_words
     for text in texts:
@@ -107,7 +112,6 @@ def check_dates(entry: dict, record: Record | None) -> None:
 
 
 def _finding_text(code: str, params: dict, lang: str) -> str:
-    from imr.records.findings import Finding
 
     return Finding("", 0, code, params).message(lang).split(": ", 1)[-1]
 
@@ -145,7 +149,6 @@ def with_id(entry: dict, taken: set[str]) -> dict:
 def append(ws: Workspace, participant_id: str, entries: list[dict] | None = None, *,
            build: EntryBuilder | None = None) -> list[dict]:
     """Append entries to one record, or those `build(record)` makes under the lock; returns them."""
-    from imr.records import writer
     path = _existing(ws, participant_id)
     change = writer.Append(path, build=_builder(ws, path, entries, build))
     writer.write_changes([change], ws.lock_path)
@@ -157,7 +160,6 @@ def append_many(ws: Workspace, changes: dict[str, list[dict] | EntryBuilder]) ->
 
     Each value is the entries for that record or a builder run under the lock.
     """
-    from imr.records import writer
     appends: list[writer.Append | writer.Create] = []
     for participant_id, value in changes.items():
         path = _existing(ws, participant_id)
@@ -170,7 +172,6 @@ def append_many(ws: Workspace, changes: dict[str, list[dict] | EntryBuilder]) ->
 
 
 def _existing(ws: Workspace, participant_id: str) -> Path:
-    from imr.records.files import check_regular
 
     path = ws.record_path(participant_id)
     try:
@@ -181,7 +182,6 @@ def _existing(ws: Workspace, participant_id: str) -> Path:
 
 
 def create(ws: Workspace, participant_id: str, first_entry: dict) -> Path:
-    from imr.records.files import check_regular
 
     check_participant_id(participant_id)
     check_identifier(participant_id, ws, "participant")
@@ -191,7 +191,6 @@ def create(ws: Workspace, participant_id: str, first_entry: dict) -> Path:
     first_entry = with_id(first_entry, set())
     check_new_entry(first_entry, ws)
     ws.records_dir.mkdir(exist_ok=True)
-    from imr.records import writer
     text = new_record_text(participant_id, first_entry)
     writer.write_changes([writer.Create(path, text, [first_entry])], ws.lock_path)
     return path
@@ -199,11 +198,9 @@ def create(ws: Workspace, participant_id: str, first_entry: dict) -> Path:
 
 def check_identifier(value: str, ws: Workspace, what: str) -> None:
     """Refuse an id, group name or signature shaped like a personnummer, phone number or e-mail."""
-    from imr.records.pii import identifier_problem
 
     hit = identifier_problem(value)
     if hit:
-        from imr.strings import label
 
         raise ImrError("pii_in_identifier", what=hit.label(ws.lang), value=hit.masked(),
                        field=label("cli", f"identifier_{what}", ws.lang))
