@@ -40,7 +40,7 @@ def test_questions_in_order_then_summary_then_saved(enrolled):
     child.sendline("Skriv en inköpslista")
     child.expect("Anteckning")
     child.sendline("Deltagaren berättade om veckan.")
-    child.expect("dagens handout")
+    child.expect("dagens utdelningsblad")
     child.sendline("j")
     child.expect("anhörig")
     child.sendline("n")

@@ -137,3 +137,24 @@ def test_status_shows_absences_in_a_row_and_patient_list_the_last_attended_day(e
     imr.ok("session", "log", "p-01", "--date", "2026-02-26")
     row = next(line for line in imr.ok("status").output.splitlines() if line.startswith("p-01"))
     assert "i rad" not in row
+
+
+def test_swedish_strings_use_the_glossary_terms():
+    """What a nurse reads on screen uses the curriculum's words (utdelningsblad, never handout).
+
+    Commands, options and record field names stay as they are typed (`imr render handout`,
+    `--handout`, `handout: true`), so they are masked before the glossary's avoid-words are sought.
+    """
+    from imr.curriculum.check import avoid_pattern
+
+    glossary = yaml.safe_load((STRINGS.parent.parent / "curriculum" / "sv" / "glossary.yaml").read_text(encoding="utf-8"))
+    patterns = [(avoid_pattern(str(word)), entry["term"]) for entry in glossary for word in entry.get("avoid") or []]
+    found = []
+    for path in sorted((STRINGS / "sv").glob("*.yaml")):
+        for number_, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.lstrip().startswith("#") or ":" not in line:
+                continue
+            text = line.split(":", 1)[1]
+            text = re.sub(r"imr(?: [a-z][a-z-]*)+|--?[a-zA-Z][\w-]*|\{\w+\}|\b[a-z_]+: (?:true|false)\b", " ", text)
+            found += [(path.name, number_, m.group(0), term) for pattern, term in patterns for m in pattern.finditer(text)]
+    assert found == []
