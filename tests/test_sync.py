@@ -1,6 +1,7 @@
 """`imr sync` with a real bare repository and two staff clones: sent, fetched, merged, checked."""
 
 import subprocess
+import time
 
 import pytest
 import yaml
@@ -108,3 +109,31 @@ def test_a_push_that_loses_the_race_keeps_the_commit_and_the_next_sync_sends_it(
     assert "Synkat" in a.ok("sync").output
     b.ok("sync")
     assert sorted(_kinds(a)) == sorted(_kinds(b)) == sorted(["enrolled", "session", "goal"])
+
+
+@pytest.mark.parametrize("first", ["a", "b"])
+def test_two_clones_adding_a_step_to_one_goal_get_distinct_numbers_whichever_syncs_first(ward, first):
+    """Both clones count the goal's next step as .2 under their own lock. After the merge the
+    step written first keeps .2 and the other becomes .3, the same in both clones and in both
+    merge orders; nothing needs correcting, and the next step added anywhere is .4."""
+    a, b, _ = ward
+    out = a.ok("goal", "add", "p-01", "Laga mat själv", "--step", "Handla").output
+    label = next(word.strip(".:,”“") for word in out.split() if word.strip(".:,”“").startswith("G") and len(word.strip(".:,”“")) == 4)
+    a.ok("sync")
+    b.ok("sync")
+    a.ok("goal", "step", "p-01", label, "Koka pasta")      # written first (`at` counts seconds)
+    time.sleep(1.1)
+    b.ok("goal", "step", "p-01", label, "Steka ägg")
+    one, other = (a, b) if first == "a" else (b, a)
+    one.ok("sync")
+    other.ok("sync")
+    one.ok("sync")
+    for clone in (a, b):
+        goals = {g["id"]: g for g in yaml.safe_load(clone.ok("goal", "list", "p-01", "--json").output)}
+        assert [(s["id"], s["text"]) for s in goals[label]["steps"]] == [
+            (f"{label}.1", "Handla"), (f"{label}.2", "Koka pasta"), (f"{label}.3", "Steka ägg")]
+        assert clone.ok("check").output == ""
+    assert f"{label}.4" in b.ok("goal", "step", "p-01", label, "Baka bröd").output
+    b.ok("goal", "update", "p-01", f"{label}.3", "--status", "done")
+    steps = {s["id"]: s for s in yaml.safe_load(b.ok("goal", "list", "p-01", "--json").output)[0]["steps"]}
+    assert steps[f"{label}.3"]["text"] == "Steka ägg" and steps[f"{label}.3"]["status"] == "done"

@@ -58,7 +58,7 @@ def _check_text(text: str | None) -> str:
 
 
 def next_step_label(record: Record, goal: Goal) -> str:
-    """One more than the highest step number of the goal, voided steps included (under the lock)."""
+    """One more than the highest step number of the goal, voided steps and renumbered ones included."""
     numbers = [len(e.get("steps") or []) for e in record.entries
                if e.kind == "goal" and (e.data.get("id") == goal.key or e.get("goal") == goal.key)]
     for entry in record.entries:
@@ -66,6 +66,7 @@ def next_step_label(record: Record, goal: Goal) -> str:
             match = _STEP.fullmatch(str(entry.get("step")))
             if match:
                 numbers.append(int(match.group(2)))
+    numbers += [int(m.group(2)) for step in goal.steps if (m := _STEP.fullmatch(step.id))]
     return f"{goal.id}.{max(numbers, default=0) + 1}"
 
 
@@ -220,10 +221,10 @@ def goal_reference_problems(record: Record, shown: str) -> list[Finding]:
     """Goal entries that point at goals or steps the log does not hold before them, and labels
     that two goals (or two steps of one goal) share.
 
-    Two clones can still share a label after a merge only in older records (counted `G2`) or
-    when both added a step to one goal at the same time; the finding names both entries and the
-    fix is a correction that voids one of them, so the check reads the log with corrections
-    applied.
+    Two clones can still share a label after a merge only in older records (counted `G2`, `G2.3`);
+    the finding names both entries and the fix is a correction that voids one of them, so the
+    check reads the log with corrections applied. Steps with entry ids that share a number are
+    numbered apart when the state is derived, so they are no finding.
     """
     findings: list[Finding] = []
     goals: dict[str, Any] = {}   # label -> defining entry
@@ -247,7 +248,8 @@ def goal_reference_problems(record: Record, shown: str) -> list[Finding]:
                 findings.append(Finding(shown, entry.line, "goal_unknown_ref", {"goal": data["goal"]}))
             elif not data["step"].startswith(f"{parent_label}."):
                 findings.append(Finding(shown, entry.line, "goal_step_mismatch", {"goal": parent_label, "step": data["step"]}))
-            elif data["step"] in steps:
+            elif data["step"] in steps and not isinstance(data.get("id"), str):
+                # with entry ids the state numbers same-numbered steps apart (imr.records.state)
                 findings.append(_duplicate(shown, entry, steps[data["step"]], data["step"], "goal_step_duplicate"))
             steps.setdefault(data["step"], entry)
             keys.add(entry.id if isinstance(data.get("id"), str) else data["step"])

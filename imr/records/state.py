@@ -13,6 +13,7 @@ its place in the programme instead of becoming "the last session".
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -31,6 +32,7 @@ class Step:
     text: str
     status: str = "active"
     key: str = ""  # what references name: the goal-step entry's id, or the label in older records
+    written: str = ""  # the step entry's `at`: decides which of two same-numbered steps keeps its number
 
     @property
     def is_open(self) -> bool:
@@ -150,7 +152,7 @@ class ParticipantState:
             return
         label = str(entry.get("step"))
         key: str = entry.data["id"] if isinstance(entry.data.get("id"), str) else label
-        goal.steps.append(Step(id=label, text=entry.get("text", ""), key=key))
+        goal.steps.append(Step(id=label, text=entry.get("text", ""), key=key, written=str(entry.get("at", ""))))
         goal.history.append(entry)
 
     def fold_goal_update(self, entry: Entry) -> None:
@@ -243,7 +245,47 @@ def derive_state(record: Record) -> ParticipantState:
         if fold is not None:
             fold(state, entry)
     state.enrolled_on = record.enrolment_day()
+    for goal in state.goals.values():
+        _number_steps(goal)
     state.sessions.sort(key=programme_order)
     state.absences.sort(key=programme_order)
     state.imrs.sort(key=lambda e: (str(e.get("date", "")), str(e.get("at", "")), e.number))
     return state
+
+
+def _number_steps(goal: Goal) -> None:
+    """Give each step of a goal its own number when two clones wrote the same one.
+
+    A step's number is counted under the lock of one clone, so two staff who each add a step to
+    the same goal before syncing both write `GK7M.3`. References name the step's entry id, so
+    nothing points at the wrong step; only the label people see would be shared. Steps are taken
+    in the order they were written (`at`, then id): each keeps its number unless an earlier step
+    holds it, and then takes the next number after the highest so far. Every clone shows the same
+    labels whichever way the merge went, and a step added later (numbered after all of these)
+    never moves an earlier label. Records without entry ids keep their labels: there a label is
+    what references name.
+    """
+    if len({step.id for step in goal.steps}) == len(goal.steps):
+        return
+    taken: set[int] = set()
+    for step in sorted(goal.steps, key=lambda s: (_instant(s.written), s.key)):
+        head, _, tail = step.id.rpartition(".")
+        if not tail.isdigit():
+            continue
+        number = int(tail)
+        if number in taken and step.key != step.id:
+            number = max(taken) + 1
+            step.id = f"{head}.{number}"
+        taken.add(number)
+    goal.steps.sort(key=lambda s: int(s.id.rpartition(".")[2]) if s.id.rpartition(".")[2].isdigit() else 0)
+
+
+def _instant(at: str) -> str:
+    """An `at` timestamp as UTC, so entries written in summer and winter time compare rightly."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    if moment.tzinfo is None:
+        return moment.isoformat()
+    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat()
