@@ -42,7 +42,7 @@ def test_entries_travel_between_clones_and_merge(ward):
     assert "1 fil med nya poster är inte synkade ännu" in a.ok("status").output
     out = a.ok("sync").output
     assert "inte synkade" not in a.ok("status").output
-    assert "Synkat: 1 ändrade filer skickade" in out
+    assert "Synkat. Skickat: 1 ändrad fil. Hämtat från kollegorna: 0 nya ändringar." in out
     assert git(a.root, "log", "-1", "--format=%s").strip() == "imr sync (KL): p-01 träff"
     b.ok("sync")
     assert _kinds(b) == ["enrolled", "session"]

@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from imr.cli.common import console, escape, handle_errors, t, workspace
+from imr.strings import plural
 
 
 def register(root: typer.Typer) -> None:
@@ -21,7 +22,11 @@ def register(root: typer.Typer) -> None:
         ok = result.outcome == "sync_done"
         if result.committed and not ok:
             console().print(escape(t("sync_committed_locally")))
-        console(stderr=not ok).print(escape(t(result.outcome, **result.params)),
+        params = dict(result.params)
+        if ok:  # `1 ändrad fil skickad`, never `1 ändrade filer`
+            params["sent"] = plural(params["sent"], t("sync_sent_one"), t("sync_sent_many"))
+            params["received"] = plural(params["received"], t("sync_received_one"), t("sync_received_many"))
+        console(stderr=not ok).print(escape(t(result.outcome, **params)),
                                      style=None if ok else "yellow")
         if not ok:
             raise typer.Exit(1)
