@@ -1,4 +1,5 @@
-"""`imr diff [REV [REV]]`: what was added to which records, in words; rewrites listed first."""
+"""`imr diff [REV [REV]]` or `imr diff --since DATE`: what was added to which records, in words;
+rewrites listed first."""
 
 from __future__ import annotations
 
@@ -16,14 +17,28 @@ def register(app: typer.Typer) -> None:
     def diff(
         revisions: Optional[List[str]] = typer.Argument(
             None, metavar="[REV [REV]]"),
+        since: Optional[str] = typer.Option(None, "--since"),
+        until: Optional[str] = typer.Option(None, "--until"),
+        by: Optional[str] = typer.Option(None, "--by"),
         as_json: bool = typer.Option(False, "--json"),
         strict: bool = typer.Option(False, "--strict"),
     ) -> None:
         """What was added to records and groups between two revisions, in words; rewrites first."""
-        from imr.supervision.diff import diff_workspace
+        from imr.errors import ImrError
+        from imr.programme.sessions import parse_date
+        from imr.supervision.diff import diff_period, diff_workspace, signed_by
 
         ws = workspace()
-        report = diff_workspace(ws.root, list(revisions or []))
+        if (since is not None or until is not None) and revisions:
+            raise ImrError("diff_period_and_revisions")
+        if until is not None and since is None:
+            raise ImrError("diff_until_without_since")
+        if since is not None:
+            report = diff_period(ws.root, parse_date(since), parse_date(until) if until is not None else None)
+        else:
+            report = diff_workspace(ws.root, list(revisions or []))
+        if by is not None:
+            report = signed_by(report, by)
         if as_json:
             print_json(_as_json(report, ws.lang))
         else:

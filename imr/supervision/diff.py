@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -84,7 +85,48 @@ def diff_workspace(root: Path, revisions: list[str]) -> DiffReport:
     assert old is not None  # _resolve raises for a revision that does not exist
     new_name = revisions[1] if len(revisions) == 2 else None
     new = _resolve(root, new_name) if new_name else None
+    return _diff(root, prefix, old, new, old_name, new_name)
 
+
+def diff_period(root: Path, since: date, until: date | None = None) -> DiffReport:
+    """What was committed in a period of days (by commit time), on the current branch.
+
+    A supervisor thinks in weeks and months, not commit ids. The old side is the last commit
+    made before `since` (nothing: the empty tree), the new side the last commit made by the end
+    of `until`, or the working tree without `until`. Git orders by commit time: an entry written
+    in a clone on Monday and merged on Wednesday belongs to Wednesday; the entries still show
+    their own dates.
+    """
+    if until is not None and until < since:
+        raise ImrError("diff_period_reversed", since=since.isoformat(), until=until.isoformat())
+    root = Path(root).resolve()
+    prefix = _git(root, "rev-parse", "--show-prefix", error=("diff_not_git", {"path": str(root)})).strip()
+    old = _last_commit_by(root, since - timedelta(days=1)) or EMPTY_TREE
+    new = (_last_commit_by(root, until) or EMPTY_TREE) if until is not None else None
+    return _diff(root, prefix, old, new, since.isoformat(), until.isoformat() if until is not None else None)
+
+
+def _last_commit_by(root: Path, day: date) -> str | None:
+    """The newest commit on HEAD's history committed by the end of `day` (local time)."""
+    end = datetime.combine(day, time(23, 59, 59)).astimezone()
+    result = _run(root, "rev-list", "-1", f"--before={end.strftime('%Y-%m-%d %H:%M:%S %z')}", "HEAD", "--")
+    if result.returncode != 0:  # no commit at all yet
+        return None
+    return result.stdout.decode().strip() or None
+
+
+def signed_by(report: DiffReport, sign: str) -> DiffReport:
+    """Only the entries one person signed; rewrites stay, whoever made them (integrity first)."""
+    wanted = sign.strip().casefold()
+    changes = []
+    for change in report.changes:
+        added = [a for a in change.added if str(a["data"].get("by") or "").strip().casefold() == wanted]
+        if added or change.rewritten or change.problem:
+            changes.append(replace(change, added=added))
+    return replace(report, changes=changes)
+
+
+def _diff(root: Path, prefix: str, old: str, new: str | None, old_name: str, new_name: str | None) -> DiffReport:
     spec = ["--", *FOLDERS]
     listed = _git(root, "diff", "--no-renames", "--no-ext-diff", "--name-only", "-z", "--relative",
                   old, *([new] if new else []), *spec)
