@@ -103,8 +103,9 @@ def bench_workspace(root: Path, label: str, runs: int, imr: list[str]) -> None:
     show("fidelity first run", first[2], f"= {first[2][0] / first[0][0]:.2f}x status first run (target <= 1.5x)")
 
 
-def bench_diff(root: Path, changed: int, runs: int, imr: list[str]) -> None:
-    """A commit appending one entry to `changed` records: `imr diff` against `git diff`."""
+def bench_diff(root: Path, changed: int, runs: int, imr: list[str], baseline: Path | None = None) -> None:
+    """A commit appending one entry to `changed` records: `imr diff` against `git diff` (and, with
+    `baseline`, against the imr code in that folder, run with PYTHONPATH, in the same run)."""
     import random
 
     from make_workspace import entry_id
@@ -124,11 +125,17 @@ def bench_diff(root: Path, changed: int, runs: int, imr: list[str]) -> None:
         git(root, "checkout", "-q", base)
         git(root, "branch", "-f", "diff-base", base)
     env = dict(os.environ, IMR_WORKSPACE=str(root))
-    figures = pair([(["git", "-C", str(root), "diff", "diff-base", branch], env, None),
-                    ([*imr, "diff", "diff-base", branch], env, None)], runs)
+    commands = [(["git", "-C", str(root), "diff", "diff-base", branch], env, None),
+                ([*imr, "diff", "diff-base", branch], env, None)]
+    if baseline is not None:
+        old_env = dict(env, PYTHONPATH=str(baseline.resolve()))
+        commands.append(([sys.executable, "-m", "imr", "diff", "diff-base", branch], old_env, None))
+    figures = pair(commands, runs)
     print(f"\ndiff over a commit touching {changed} records", flush=True)
     show("git diff", figures[0])
     show("imr diff", figures[1], f"= {figures[1][0] / figures[0][0]:.1f}x git diff (target <= 5x)")
+    if baseline is not None:
+        show(f"imr diff, code in {baseline}", figures[2], f"= {figures[2][0] / figures[0][0]:.1f}x git diff")
 
 
 def bench_session_log(small: Path, large: Path, runs: int, imr: list[str]) -> None:
@@ -163,6 +170,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/imr-scale"), help="where workspaces are kept")
     parser.add_argument("--merge", action="store_true", help="also run bench/bench_merge.py at 1,000 records")
+    parser.add_argument("--diff-baseline", type=Path,
+                        help="a checkout of older imr code: its `imr diff` is timed in the same run")
     parser.add_argument("--only", help="comma-separated parts: workspaces,diff,log,next,merge")
     parser.add_argument("--sizes", help="workspaces to time, e.g. 10000x40,1000x400 (default: all of the mode)")
     parser.add_argument("--big-runs", type=int, default=1,
@@ -185,7 +194,7 @@ def main() -> None:
             bench_workspace(roots[size], f"{size[0]} participants x {size[1]} entries (median of {runs})", runs, imr)
     biggest = roots[sizes[-1] if args.quick else (10000, 40)]
     if "diff" in parts:
-        bench_diff(biggest, 1000, args.runs, imr)
+        bench_diff(biggest, 1000, args.runs, imr, args.diff_baseline)
     if "log" in parts:
         bench_session_log(roots[(1000, 40)] if not args.quick else roots[(100, 40)], roots[long], args.runs, imr)
     if "next" in parts:

@@ -94,21 +94,22 @@ def _lines(report, lang: str) -> list[tuple[str | None, str]]:
         lines.append(("bold cyan", f"{who} ({change.path}, {status})"))
         if change.problem:
             lines.append(("red", "  " + _problem(change, lang)))
+        context = _Context(change.log) if change.added else None
         for added in change.added:
-            lines.append((None, "  " + describe(added["entry"], added["data"], change.log)))
+            lines.append((None, "  " + describe(added["entry"], added["data"], change.log, context)))
         if change.rewritten and not change.added:
             lines.append(("red", "  " + t("diff_only_rewritten")))
     return lines
 
 
-def describe(number: int, entry: dict, log: list[dict] | None = None) -> str:
+def describe(number: int, entry: dict, log: list[dict] | None = None, context: _Context | None = None) -> str:
     """One entry in words: date, who signed, and what it says; references are named by the labels
-    and ids people see, resolved in the file's whole log."""
+    and ids people see, resolved in the file's log (on the quick path, just the entries named)."""
     from imr.programme.planning import excerpt
 
     kind = str(entry.get("kind") or "?")
     day = entry.get("date") or str(entry.get("at") or "")[:10]
-    context = _Context(log or [])
+    context = context or _Context(log or [])
     parts = [_what(kind, entry, context)]
     if entry.get("group") and kind in ("session", "absent"):
         parts.append(t("diff_in_group", group=entry["group"]))
@@ -130,7 +131,9 @@ def describe(number: int, entry: dict, log: list[dict] | None = None) -> str:
 
 
 class _Context:
-    """What an entry's references point at, in the log of the version being described."""
+    """What an entry's references point at, in the log of the version being described.
+
+    Made once per file: a week's commit adds a few entries to each of many records."""
 
     def __init__(self, log: list[dict]) -> None:
         self.log = log
