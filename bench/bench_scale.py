@@ -129,7 +129,9 @@ def bench_diff(root: Path, changed: int, runs: int, imr: list[str], baseline: Pa
                 ([*imr, "diff", "diff-base", branch], env, None)]
     if baseline is not None:
         old_env = dict(env, PYTHONPATH=str(baseline.resolve()))
-        commands.append(([sys.executable, "-m", "imr", "diff", "diff-base", branch], old_env, None))
+        # `-m` would put the current folder (this checkout, when run from it) before PYTHONPATH.
+        old_imr = [sys.executable, "-c", "import runpy, sys; del sys.path[0]; runpy.run_module('imr', run_name='__main__')"]
+        commands.append(([*old_imr, "diff", "diff-base", branch], old_env, None))
     figures = pair(commands, runs)
     print(f"\ndiff over a commit touching {changed} records", flush=True)
     show("git diff", figures[0])

@@ -23,11 +23,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import threading
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import IO, Iterator
 
 from imr.errors import ImrError
 from imr.records.ids import is_valid_id
@@ -155,24 +157,39 @@ def _diff(root: Path, old: str, new: str | None, old_name: str, new_name: str | 
         untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard", *spec)
         blob_ids.update({p: (None, None) for p in untracked.split("\0") if p and _kind(p) and p not in blob_ids})
     paths = sorted(blob_ids)
-    wanted = [i for pair in blob_ids.values() for i in (pair if new is not None else pair[:1]) if i]
-    blobs = _blobs(root, wanted)
-    old_texts: dict[str, bytes | None] = {p: blobs.get(blob_ids[p][0] or "") for p in paths}
-    new_texts: dict[str, bytes | None]
-    if new is None:
-        new_texts = {p: _read_worktree(root / p) for p in paths}
-    else:
-        new_texts = {p: blobs.get(blob_ids[p][1] or "") for p in paths}
-
-    # A commit after a week on a large ward changes hundreds of records; each is compared (and
-    # its new version parsed) on its own, so many are shared out over the cores.
+    wanted = [i for path in paths for i in (blob_ids[path] if new is not None else blob_ids[path][:1]) if i]
+    # Appended files are compared as their blobs stream in from git; the few that need the
+    # careful path (a rewrite, an odd shape) are compared afterwards, on every core if many.
+    blobs = _stream_blobs(root, wanted)
+    changes: dict[str, FileChange | None] = {}
+    old_texts: dict[str, bytes | None] = {}
+    new_texts: dict[str, bytes | None] = {}
     with paused_gc():
-        compared = map_paths(_compare_one, paths, old_texts, new_texts)
-    return DiffReport(old=old_name, new=new_name, changes=[c for c in compared if c is not None])
+        for path in paths:
+            old_id, new_id = blob_ids[path]
+            old_data = next(blobs) if old_id else None
+            if new is None:
+                new_data = _read_worktree(root / path)
+            else:
+                new_data = next(blobs) if new_id else None
+            if old_data == new_data:
+                continue
+            if old_data is not None and new_data is not None:
+                quick = _appended(path, _text(old_data), _text(new_data))
+                if quick is not None:
+                    changes[path] = quick
+                    continue
+            old_texts[path], new_texts[path] = old_data, new_data
+        for _ in blobs:  # let git finish and report a failure
+            pass
+        careful = list(old_texts)
+        changes.update(zip(careful, map_paths(_compare_one, careful, old_texts, new_texts)))
+    return DiffReport(old=old_name, new=new_name,
+                      changes=[c for c in (changes[p] for p in sorted(changes)) if c is not None])
 
 
 def _compare_one(path: str, old_texts: dict[str, bytes], new_texts: dict[str, bytes]) -> FileChange | None:
-    return compare(path, old_texts.get(path), new_texts.get(path))
+    return compare_carefully(path, old_texts.get(path), new_texts.get(path))
 
 
 def compare(path: str, old: bytes | None, new: bytes | None) -> FileChange | None:
@@ -427,30 +444,43 @@ def _blob_id(mode: str, object_id: str) -> str | None:
     return object_id
 
 
-def _blobs(root: Path, object_ids: list[str]) -> dict[str, bytes]:
-    """Blob contents by id, all read by one `git cat-file --batch`."""
-    object_ids = sorted(set(object_ids))
-    if not object_ids:
-        return {}
+def _stream_blobs(root: Path, object_ids: list[str]) -> Iterator[bytes | None]:
+    """Blob contents in the order asked for (None: not a blob), read by one `git cat-file --batch`
+    while the caller works on the ones already read."""
+    try:
+        process = subprocess.Popen(["git", "-C", str(root), "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    except OSError:
+        raise ImrError("diff_not_git", path=str(root)) from None
+    assert process.stdin is not None and process.stdout is not None and process.stderr is not None
     request = "".join(f"{object_id}\n" for object_id in object_ids).encode()
-    result = subprocess.run(["git", "-C", str(root), "cat-file", "--batch"], input=request,
-                            capture_output=True, env=_env())
-    if result.returncode != 0:
-        raise ImrError("diff_git_failed", detail=result.stderr.decode(errors="replace").strip()[:200])
-    out: dict[str, bytes] = {}
-    data = result.stdout
-    position = 0
-    for object_id in object_ids:
-        end = data.index(b"\n", position)
-        header = data[position:end].split()
-        position = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            out[object_id] = data[position:position + size]
-            position += size + 1
-        elif len(header) == 3:
-            position += int(header[2]) + 1
-    return out
+    # Written from a thread: git answers while it reads, and a full pipe each way would stall both.
+    feeder = threading.Thread(target=_feed, args=(process.stdin, request), daemon=True)
+    feeder.start()
+    output = process.stdout
+    try:
+        for _ in object_ids:
+            header = output.readline().split()
+            if len(header) != 3:  # missing, or git stopped
+                yield None
+                continue
+            data = output.read(int(header[2]) + 1)[:-1]
+            yield data if header[1] == b"blob" else None
+    finally:
+        feeder.join()
+        output.close()
+        error = process.stderr.read()
+        process.stderr.close()
+        if process.wait() != 0:
+            raise ImrError("diff_git_failed", detail=error.decode(errors="replace").strip()[:200])
+
+
+def _feed(pipe: IO[bytes], data: bytes) -> None:
+    try:
+        pipe.write(data)
+        pipe.close()
+    except OSError:  # git stopped early; the reader reports it
+        pass
 
 
 def _env() -> dict[str, str]:
