@@ -105,6 +105,27 @@ def test_period_errors_are_one_sentence(month: Imr, args: tuple, message: str):
     assert message in result.output and "Traceback" not in result.output
 
 
+def test_a_clone_merged_later_counts_on_the_day_of_the_merge(month: Imr):
+    """Entries written in a clone on the 13th and merged on the 25th belong to the period of the merge."""
+    month.ok("patient", "add", "p-02")
+    commit_on(month, "2026-11-21T09:00:00+01:00", "p-02")
+    month.git("checkout", "-q", "-b", "clone")
+    append(month, "p-02", kind="contact", date="2026-11-22", who="mamma", by="AB")
+    commit_on(month, "2026-11-23T09:00:00+01:00", "in the clone")
+    month.git("checkout", "-q", "-")
+    month.ok("session", "log", "p-01", "--date", "2026-11-22", "--note", "På avdelningen.")
+    commit_on(month, "2026-11-22T16:00:00+01:00", "on the ward")
+    env = {**os.environ, "GIT_COMMITTER_DATE": "2026-11-25T09:00:00+01:00", "GIT_AUTHOR_DATE": "2026-11-25T09:00:00+01:00"}
+    subprocess.run(["git", "-C", str(month.root), "-c", "user.name=Test", "-c", "user.email=test@invalid", "merge",
+                    "-q", "--no-ff", "--no-verify", "-m", "merge the clone", "clone"], check=True, env=env)
+    # The clone's commit (the 23rd) is newer than the ward's last one before the 24th (the 22nd),
+    # but it is not on this branch's own line: the period starts after the ward's commit.
+    data = diff_json(month, "--since", "2026-11-24", "--until", "2026-11-25")
+    assert [(p["id"], [a["who"] for a in p["added"]]) for p in data["participants"]] == [("p-02", ["mamma"])]
+    out = month.ok("diff", "--since", "2026-11-24", "--until", "2026-11-25").output
+    assert "2026-11-22 AB: kontakt med närstående (mamma)" in out  # the entry's own date, as written
+
+
 def test_no_commits_yet(enrolled: Imr):
     data = diff_json(enrolled, "--since", "2026-11-01")
     assert [p["status"] for p in data["participants"]] == ["added"]

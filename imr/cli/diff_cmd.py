@@ -17,8 +17,8 @@ def register(app: typer.Typer) -> None:
     def diff(
         revisions: Optional[List[str]] = typer.Argument(
             None, metavar="[REV [REV]]"),
-        since: Optional[str] = typer.Option(None, "--since"),
-        until: Optional[str] = typer.Option(None, "--until"),
+        since: Optional[str] = typer.Option(None, "--since", metavar="DATE"),
+        until: Optional[str] = typer.Option(None, "--until", metavar="DATE"),
         by: Optional[str] = typer.Option(None, "--by"),
         as_json: bool = typer.Option(False, "--json"),
         strict: bool = typer.Option(False, "--strict"),

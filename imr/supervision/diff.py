@@ -123,9 +123,12 @@ def diff_period(root: Path, since: date, until: date | None = None) -> DiffRepor
 
 
 def _last_commit_by(root: Path, day: date) -> str | None:
-    """The newest commit on HEAD's history committed by the end of `day` (local time)."""
+    """The newest commit on the current branch committed by the end of `day` (local time)."""
     end = datetime.combine(day, time(23, 59, 59)).astimezone()
-    result = _run(root, "rev-list", "-1", f"--before={end.strftime('%Y-%m-%d %H:%M:%S %z')}", "HEAD", "--")
+    # --first-parent: the branch's own line, so a clone's entries merged in later belong to the
+    # day of the merge, not to a commit of the clone that happens to be older than `day`.
+    result = _run(root, "rev-list", "-1", "--first-parent", f"--before={end.strftime('%Y-%m-%d %H:%M:%S %z')}",
+                  "HEAD", "--")
     if result.returncode != 0:  # no commit at all yet
         return None
     return result.stdout.decode().strip() or None
