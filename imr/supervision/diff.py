@@ -20,6 +20,7 @@ so a file whose old version was already unreadable shows its new entries here wi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -160,30 +161,45 @@ def _diff(root: Path, old: str, new: str | None, old_name: str, new_name: str | 
         untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard", *spec)
         blob_ids.update({p: (None, None) for p in untracked.split("\0") if p and _kind(p) and p not in blob_ids})
     paths = sorted(blob_ids)
-    wanted = [i for path in paths for i in (blob_ids[path] if new is not None else blob_ids[path][:1]) if i]
-    # Appended files are compared as their blobs stream in from git; the few that need the
-    # careful path (a rewrite, an odd shape) are compared afterwards, on every core if many.
-    blobs = _stream_blobs(root, wanted)
+    # Most old versions are the start of the new one: a hash of the new bytes up to the old
+    # size proves it (as git itself would), so those old versions never cross the pipe. The
+    # rest are read afterwards. Appended files are compared as the blobs stream in; those that
+    # need the careful path (a rewrite, an odd shape) last, on every core if there are many.
+    sizes = _blob_sizes(root, [i for p in paths if (i := blob_ids[p][0])])
     changes: dict[str, FileChange | None] = {}
     old_texts: dict[str, bytes | None] = {}
     new_texts: dict[str, bytes | None] = {}
+
+    def compare_quickly(path: str, old_data: bytes | None, new_data: bytes | None) -> None:
+        if old_data == new_data:
+            return
+        if old_data is not None and new_data is not None:
+            quick = _appended(path, _text(old_data), _text(new_data))
+            if quick is not None:
+                changes[path] = quick
+                return
+        old_texts[path], new_texts[path] = old_data, new_data
+
     with paused_gc():
+        unread: dict[str, bytes | None] = {}
+        new_blobs = _stream_blobs(root, [blob_ids[p][1] or "" for p in paths if new is not None and blob_ids[p][1]])
         for path in paths:
             old_id, new_id = blob_ids[path]
-            old_data = next(blobs) if old_id else None
             if new is None:
                 new_data = _read_worktree(root / path)
             else:
-                new_data = next(blobs) if new_id else None
-            if old_data == new_data:
-                continue
-            if old_data is not None and new_data is not None:
-                quick = _appended(path, _text(old_data), _text(new_data))
-                if quick is not None:
-                    changes[path] = quick
-                    continue
-            old_texts[path], new_texts[path] = old_data, new_data
-        for _ in blobs:  # let git finish and report a failure
+                new_data = next(new_blobs) if new_id else None
+            old_data = _prefix_if_same(new_data, old_id, sizes.get(old_id or ""))
+            if old_id and old_data is None:
+                unread[path] = new_data
+            else:
+                compare_quickly(path, old_data, new_data)
+        for _ in new_blobs:  # let git finish and report a failure
+            pass
+        old_blobs = _stream_blobs(root, [blob_ids[p][0] or "" for p in unread])
+        for path, new_data in unread.items():
+            compare_quickly(path, next(old_blobs), new_data)
+        for _ in old_blobs:
             pass
         careful = list(old_texts)
         changes.update(zip(careful, map_paths(_compare_one, careful, old_texts, new_texts)))
@@ -447,12 +463,41 @@ def _blob_id(mode: str, object_id: str) -> str | None:
     return object_id
 
 
+def _prefix_if_same(data: bytes | None, object_id: str | None, size: int | None) -> bytes | None:
+    """The first `size` bytes of `data` if they are exactly the blob `object_id`, else None."""
+    if data is None or object_id is None or size is None or size > len(data):
+        return None
+    prefix = data[:size]
+    digest = hashlib.sha256 if len(object_id) == 64 else hashlib.sha1  # git's two object formats
+    return prefix if digest(b"blob %d\0" % size + prefix).hexdigest() == object_id else None
+
+
+def _blob_sizes(root: Path, object_ids: list[str]) -> dict[str, int]:
+    if not object_ids:
+        return {}
+    request = "".join(f"{object_id}\n" for object_id in object_ids).encode()
+    result = subprocess.run(["git", "-C", str(root), "cat-file", "--batch-check"], input=request,
+                            capture_output=True, env=_env())
+    if result.returncode != 0:
+        raise ImrError("diff_git_failed", detail=result.stderr.decode(errors="replace").strip()[:200])
+    sizes = {}
+    for line in result.stdout.decode("ascii", "replace").splitlines():
+        fields = line.split()
+        if len(fields) == 3 and fields[1] == "blob":
+            sizes[fields[0]] = int(fields[2])
+    return sizes
+
+
 def _stream_blobs(root: Path, object_ids: list[str]) -> Iterator[bytes | None]:
     """Blob contents in the order asked for (None: not a blob), read by one `git cat-file --batch`
     while the caller works on the ones already read."""
+    if not object_ids:
+        return
     try:
-        process = subprocess.Popen(["git", "-C", str(root), "cat-file", "--batch"], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+        # --buffer: git writes in large blocks instead of flushing after every blob.
+        process = subprocess.Popen(["git", "-C", str(root), "cat-file", "--batch", "--buffer"],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   bufsize=1 << 16, env=_env())
     except OSError:
         raise ImrError("diff_not_git", path=str(root)) from None
     assert process.stdin is not None and process.stdout is not None and process.stderr is not None
