@@ -1,6 +1,6 @@
 """Scale for a region (issue 18): every figure next to its baseline, measured in one run.
 
-    python bench/bench_scale.py [--quick] [--runs 3] [--dir /tmp/imr-scale] [--merge]
+    python bench/bench_scale.py [--quick] [--runs 3] [--dir /tmp/imr-scale] [--merge] [--diff-baseline DIR]
 
 Builds (once; kept in --dir and reused) workspaces of 100, 1,000 and 10,000 participants x 40
 entries and 1,000 x 400 (a participant over years); `--quick` builds 100 and 1,000 x 40 and
@@ -10,7 +10,8 @@ on the shared machine hits both alike:
   * `imr fidelity` warm and first run, against `imr status` on the same workspace
     (targets at 10,000 x 40: <= 1 s and <= 200 MB warm, first run <= 1.5x status's);
   * `imr diff` over a commit that appends one entry to 1,000 records, against `git diff`
-    of the same range (target: <= 5x);
+    of the same range (target: <= 5x), and with --diff-baseline against older imr code in DIR
+    (e.g. `git archive <commit> | tar -x -C DIR`) in the same run;
   * `imr session log` on a 400-entry record against the same on a 40-entry record (<= 1.3x);
   * `imr session next` against a bare typer hello-world (<= 1.2x);
   * with `--merge`, bench/bench_merge.py at 1,000 records (merge driver against `merge=union`).
