@@ -1,6 +1,6 @@
 """Scale for a region (issue 18): every figure next to its baseline, measured in one run.
 
-    python bench/bench_scale.py [--quick] [--runs 3] [--dir /tmp/imr-scale] [--merge]
+    python bench/bench_scale.py [--quick] [--runs 3] [--dir /tmp/imr-scale] [--merge] [--diff-baseline DIR]
 
 Builds (once; kept in --dir and reused) workspaces of 100, 1,000 and 10,000 participants x 40
 entries and 1,000 x 400 (a participant over years); `--quick` builds 100 and 1,000 x 40 and
@@ -10,7 +10,8 @@ on the shared machine hits both alike:
   * `imr fidelity` warm and first run, against `imr status` on the same workspace
     (targets at 10,000 x 40: <= 1 s and <= 200 MB warm, first run <= 1.5x status's);
   * `imr diff` over a commit that appends one entry to 1,000 records, against `git diff`
-    of the same range (target: <= 5x);
+    of the same range (target: <= 5x), and with --diff-baseline against older imr code in DIR
+    (e.g. `git archive <commit> | tar -x -C DIR`) in the same run;
   * `imr session log` on a 400-entry record against the same on a 40-entry record (<= 1.3x);
   * `imr session next` against a bare typer hello-world (<= 1.2x);
   * with `--merge`, bench/bench_merge.py at 1,000 records (merge driver against `merge=union`).
@@ -103,8 +104,9 @@ def bench_workspace(root: Path, label: str, runs: int, imr: list[str]) -> None:
     show("fidelity first run", first[2], f"= {first[2][0] / first[0][0]:.2f}x status first run (target <= 1.5x)")
 
 
-def bench_diff(root: Path, changed: int, runs: int, imr: list[str]) -> None:
-    """A commit appending one entry to `changed` records: `imr diff` against `git diff`."""
+def bench_diff(root: Path, changed: int, runs: int, imr: list[str], baseline: Path | None = None) -> None:
+    """A commit appending one entry to `changed` records: `imr diff` against `git diff` (and, with
+    `baseline`, against the imr code in that folder, run with PYTHONPATH, in the same run)."""
     import random
 
     from make_workspace import entry_id
@@ -124,11 +126,19 @@ def bench_diff(root: Path, changed: int, runs: int, imr: list[str]) -> None:
         git(root, "checkout", "-q", base)
         git(root, "branch", "-f", "diff-base", base)
     env = dict(os.environ, IMR_WORKSPACE=str(root))
-    figures = pair([(["git", "-C", str(root), "diff", "diff-base", branch], env, None),
-                    ([*imr, "diff", "diff-base", branch], env, None)], runs)
+    commands = [(["git", "-C", str(root), "diff", "diff-base", branch], env, None),
+                ([*imr, "diff", "diff-base", branch], env, None)]
+    if baseline is not None:
+        old_env = dict(env, PYTHONPATH=str(baseline.resolve()))
+        # `-m` would put the current folder (this checkout, when run from it) before PYTHONPATH.
+        old_imr = [sys.executable, "-c", "import runpy, sys; del sys.path[0]; runpy.run_module('imr', run_name='__main__')"]
+        commands.append(([*old_imr, "diff", "diff-base", branch], old_env, None))
+    figures = pair(commands, runs)
     print(f"\ndiff over a commit touching {changed} records", flush=True)
     show("git diff", figures[0])
     show("imr diff", figures[1], f"= {figures[1][0] / figures[0][0]:.1f}x git diff (target <= 5x)")
+    if baseline is not None:
+        show(f"imr diff, code in {baseline}", figures[2], f"= {figures[2][0] / figures[0][0]:.1f}x git diff")
 
 
 def bench_session_log(small: Path, large: Path, runs: int, imr: list[str]) -> None:
@@ -163,6 +173,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/imr-scale"), help="where workspaces are kept")
     parser.add_argument("--merge", action="store_true", help="also run bench/bench_merge.py at 1,000 records")
+    parser.add_argument("--diff-baseline", type=Path,
+                        help="a checkout of older imr code: its `imr diff` is timed in the same run")
     parser.add_argument("--only", help="comma-separated parts: workspaces,diff,log,next,merge")
     parser.add_argument("--sizes", help="workspaces to time, e.g. 10000x40,1000x400 (default: all of the mode)")
     parser.add_argument("--big-runs", type=int, default=1,
@@ -185,7 +197,7 @@ def main() -> None:
             bench_workspace(roots[size], f"{size[0]} participants x {size[1]} entries (median of {runs})", runs, imr)
     biggest = roots[sizes[-1] if args.quick else (10000, 40)]
     if "diff" in parts:
-        bench_diff(biggest, 1000, args.runs, imr)
+        bench_diff(biggest, 1000, args.runs, imr, args.diff_baseline)
     if "log" in parts:
         bench_session_log(roots[(1000, 40)] if not args.quick else roots[(100, 40)], roots[long], args.runs, imr)
     if "next" in parts:

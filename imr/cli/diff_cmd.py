@@ -1,4 +1,5 @@
-"""`imr diff [REV [REV]]`: what was added to which records, in words; rewrites listed first."""
+"""`imr diff [REV [REV]]` or `imr diff --since DATE`: what was added to which records, in words;
+rewrites listed first."""
 
 from __future__ import annotations
 
@@ -16,14 +17,28 @@ def register(app: typer.Typer) -> None:
     def diff(
         revisions: Optional[List[str]] = typer.Argument(
             None, metavar="[REV [REV]]"),
+        since: Optional[str] = typer.Option(None, "--since", metavar="DATE"),
+        until: Optional[str] = typer.Option(None, "--until", metavar="DATE"),
+        by: Optional[str] = typer.Option(None, "--by"),
         as_json: bool = typer.Option(False, "--json"),
         strict: bool = typer.Option(False, "--strict"),
     ) -> None:
         """What was added to records and groups between two revisions, in words; rewrites first."""
-        from imr.supervision.diff import diff_workspace
+        from imr.errors import ImrError
+        from imr.programme.sessions import parse_date
+        from imr.supervision.diff import diff_period, diff_workspace, signed_by
 
         ws = workspace()
-        report = diff_workspace(ws.root, list(revisions or []))
+        if (since is not None or until is not None) and revisions:
+            raise ImrError("diff_period_and_revisions")
+        if until is not None and since is None:
+            raise ImrError("diff_until_without_since")
+        if since is not None:
+            report = diff_period(ws.root, parse_date(since), parse_date(until) if until is not None else None)
+        else:
+            report = diff_workspace(ws.root, list(revisions or []))
+        if by is not None:
+            report = signed_by(report, by)
         if as_json:
             print_json(_as_json(report, ws.lang))
         else:
@@ -79,21 +94,22 @@ def _lines(report, lang: str) -> list[tuple[str | None, str]]:
         lines.append(("bold cyan", f"{who} ({change.path}, {status})"))
         if change.problem:
             lines.append(("red", "  " + _problem(change, lang)))
+        context = _Context(change.log) if change.added else None
         for added in change.added:
-            lines.append((None, "  " + describe(added["entry"], added["data"], change.log)))
+            lines.append((None, "  " + describe(added["entry"], added["data"], change.log, context)))
         if change.rewritten and not change.added:
             lines.append(("red", "  " + t("diff_only_rewritten")))
     return lines
 
 
-def describe(number: int, entry: dict, log: list[dict] | None = None) -> str:
+def describe(number: int, entry: dict, log: list[dict] | None = None, context: _Context | None = None) -> str:
     """One entry in words: date, who signed, and what it says; references are named by the labels
-    and ids people see, resolved in the file's whole log."""
+    and ids people see, resolved in the file's log (on the quick path, just the entries named)."""
     from imr.programme.planning import excerpt
 
     kind = str(entry.get("kind") or "?")
     day = entry.get("date") or str(entry.get("at") or "")[:10]
-    context = _Context(log or [])
+    context = context or _Context(log or [])
     parts = [_what(kind, entry, context)]
     if entry.get("group") and kind in ("session", "absent"):
         parts.append(t("diff_in_group", group=entry["group"]))
@@ -115,7 +131,9 @@ def describe(number: int, entry: dict, log: list[dict] | None = None) -> str:
 
 
 class _Context:
-    """What an entry's references point at, in the log of the version being described."""
+    """What an entry's references point at, in the log of the version being described.
+
+    Made once per file: a week's commit adds a few entries to each of many records."""
 
     def __init__(self, log: list[dict]) -> None:
         self.log = log
