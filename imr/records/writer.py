@@ -181,7 +181,7 @@ def _verify(new_bytes: bytes, path: Path, old_count: int, entries: list[dict]) -
 # After the `log:` line, a line at the left margin is a list item or a comment; anything else
 # (another top-level key, a document marker, an indented list) means items written at the end
 # of the file would not simply continue the log.
-_LOG_LINE = re.compile(r"^log:[ ]*(?:#[^\n]*)?$", re.MULTILINE)
+LOG_LINE = re.compile(r"^log:[ ]*(?:#[^\n]*)?$", re.MULTILINE)  # the `log:` line; imr.supervision.diff finds appended tails with it too
 _NOT_AN_ITEM = re.compile(r"^(?![ ]|-[ ]|-$|#|$)", re.MULTILINE)
 
 
@@ -197,7 +197,7 @@ def _verify_appended(old: bytes, new_bytes: bytes, path: Path, old_count: int, e
         raise ImrError("write_verify_failed", path=path.name, line=0)
     text = old.decode("utf-8", "replace").replace("\r\n", "\n")
     log_line = None
-    for log_line in _LOG_LINE.finditer(text):
+    for log_line in LOG_LINE.finditer(text):
         pass
     rest = text[log_line.end():] if log_line else ""
     first_item = next((line for line in rest.split("\n", 40) if line.strip() and not line.startswith("#")), "")

@@ -35,7 +35,7 @@ from typing import IO, Iterator
 from imr.errors import ImrError
 from imr.records.ids import is_valid_id
 from imr.records.parallel import map_paths, paused_gc
-from imr.records.writer import _LOG_LINE
+from imr.records.writer import LOG_LINE
 from imr.yamlio import YamlProblem, parse_text
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -238,7 +238,7 @@ def _appended(path: str, old_text: str, new_text: str) -> FileChange | None:
         return None
     # The writer's test that the log is the file's last key with its items at the left margin.
     log_at = old_text.rfind("\nlog:") + 1
-    log_line = _LOG_LINE.match(old_text, log_at) if log_at or old_text.startswith("log:") else None
+    log_line = LOG_LINE.match(old_text, log_at) if log_at or old_text.startswith("log:") else None
     if log_line is None:
         return None
     log_end = log_line.end()
