@@ -44,7 +44,7 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
         "group_line": t("group_only", group=report["group"]) if report.get("group") else "",
         "privacy": t("privacy_notes") if "notes" in report else t("privacy"),
         "headings": {name: t(f"{name}_title") for name in SECTIONS + ("notes",)},
-        "charts": {},
+        "charts": {"regularity": "", "goals": "", "fidelity": ""},  # a ward may have none of one
         "prefix": "",
     }
     integrity = []
