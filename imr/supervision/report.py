@@ -107,9 +107,15 @@ def totals(records: dict, states: dict, since: date, until: date) -> dict[str, i
     sessions attended and missed in it (group and individual alike)."""
     active = sum(1 for record in records.values()
                  if any(_within(e.get("date") or e.get("at"), since, until) for e in record.entries))
-    present = sum(1 for s in states.values() for e in s.sessions if _within(e.get("date"), since, until))
-    absent = sum(1 for s in states.values() for e in s.absences if _within(e.get("date"), since, until))
+    present = sum(len(_meetings(s.sessions, since, until)) for s in states.values())
+    absent = sum(len(_meetings(s.absences, since, until)) for s in states.values())
     return {"active": active, "present": present, "absent": absent}
+
+
+def _meetings(entries: list, since: date, until: date) -> set[tuple[str, Any, Any]]:
+    """Sessions by day and session, so that one logged twice (check's finding) counts once."""
+    return {(str(e.get("date")), e.get("module"), e.get("session")) for e in entries
+            if _within(e.get("date"), since, until)}
 
 
 def _group_progress(ws: Workspace, groups: list) -> dict[str, Any]:
