@@ -1,0 +1,107 @@
+"""A region's report (issue 17, item 3): `imr report --wards manifest` over many wards, beside
+the same wards reported one by one, in one run.
+
+    python bench/bench_wards.py [--wards 50] [--participants 200] [--entries 40] [--dir /tmp/imr-wards]
+
+Builds (once; kept in --dir and reused) N ward workspaces with bench/make_workspace.py (a
+different seed per ward) and a manifest listing them. Then, interleaved so that a busy moment
+on a shared machine hits both sides alike:
+  1. baseline, first run: every ward's caches deleted, then `imr report` in each ward, one after
+     the other (what a coordinator does today);
+  2. the region's report, first run: every ward's caches deleted, then one `imr report --wards`;
+  3. baseline, warm: `imr report` in each ward again;
+  4. the region's report, warm: `imr report --wards` again (nothing changed).
+Targets on the 2-core development machine: (2) <= 30 s, (4) a few seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench_cli import imr_command, run_once  # noqa: E402
+
+UNTIL = "2025-12-31"  # inside the synthetic records' dates
+
+
+def build_ward(args: tuple[Path, int, int, int]) -> Path:
+    from make_workspace import generate
+
+    root, participants, entries, seed = args
+    if not (root / "built").exists():
+        shutil.rmtree(root, ignore_errors=True)
+        generate(root, participants, entries, seed=seed)
+        (root / ".git" / "info").mkdir(exist_ok=True)
+        (root / ".git" / "info" / "exclude").write_text(".imr-cache/\nout/\nbuilt\n", encoding="utf-8")
+        (root / "imr.yaml").write_text((root / "imr.yaml").read_text(encoding="utf-8").replace(
+            "Benchmark", f"Avdelning {seed}"), encoding="utf-8")
+        (root / "built").write_text("", encoding="utf-8")
+    return root
+
+
+def build(base: Path, wards: int, participants: int, entries: int) -> tuple[list[Path], Path]:
+    base.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    jobs = [(base / f"avd-{n:02d}", participants, entries, n) for n in range(1, wards + 1)]
+    with ProcessPoolExecutor() as pool:
+        roots = list(pool.map(build_ward, jobs))
+    manifest = base / "wards.yaml"
+    manifest.write_text("wards:\n" + "".join(f"  - path: {r.name}\n" for r in roots), encoding="utf-8")
+    print(f"  ({wards} wards x {participants} x {entries} ready in {time.perf_counter() - start:.0f} s)",
+          flush=True)
+    return roots, manifest
+
+
+def drop_caches(roots: list[Path]) -> None:
+    for root in roots:
+        shutil.rmtree(root / ".imr-cache", ignore_errors=True)
+
+
+def one_by_one(roots: list[Path], out: Path) -> float:
+    total = 0.0
+    for root in roots:
+        seconds, _ = run_once(imr_command() + ["-w", str(root), "report", "--until", UNTIL,
+                                              "-o", str(out / f"{root.name}.html")])
+        total += seconds
+    return total
+
+
+def region(manifest: Path, out: Path) -> tuple[float, int]:
+    return run_once(imr_command() + ["report", "--wards", str(manifest), "--until", UNTIL,
+                                     "-o", str(out / "region.html")])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--wards", type=int, default=50)
+    parser.add_argument("--participants", type=int, default=200)
+    parser.add_argument("--entries", type=int, default=40)
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/imr-wards"))
+    args = parser.parse_args()
+    roots, manifest = build(args.dir, args.wards, args.participants, args.entries)
+    out = args.dir / "out"
+    out.mkdir(exist_ok=True)
+    label = f"{args.wards} wards x {args.participants} x {args.entries}"
+    drop_caches(roots)
+    base_cold = one_by_one(roots, out)
+    drop_caches(roots)
+    cold, cold_mb = region(manifest, out)
+    base_warm = one_by_one(roots, out)
+    warm, warm_mb = region(manifest, out)
+    size = (out / "region.html").stat().st_size / 1e6
+    print(f"{label}: region report, first run {cold:6.1f} s ({cold_mb} MB)   "
+          f"baseline: imr report per ward, one after the other {base_cold:6.1f} s   target <= 30 s")
+    print(f"{label}: region report, warm      {warm:6.1f} s ({warm_mb} MB)   "
+          f"baseline: imr report per ward, one after the other {base_warm:6.1f} s   target: a few seconds")
+    print(f"  region.html {size:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
