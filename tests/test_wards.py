@@ -144,6 +144,8 @@ def test_ward_options_and_refusals(region):
     region.ok("-w", "soder", "report", "--since", SINCE, "--until", UNTIL, "-o", str(region.root / "soder.html"))
     region.refused("report", "--ward", "norr", "--group", "mandag")
     region.refused("report", "--wards", "finns-inte.yaml")
+    assert "ingen imr-mapp" in region("report", "--ward", "tom").output
+    assert region("report", "--ward", "tom").exit_code == 1
     (region.root / "bad.yaml").write_text("wards: norr\n", encoding="utf-8")
     region.refused("report", "--wards", "bad.yaml")
 
@@ -154,6 +156,7 @@ def test_pdf_has_the_summary_then_one_section_per_ward(region):
               "-o", str(out))
     pages = [re.sub(r"\s+", " ", page) for page in pdf_text(out.read_bytes())]
     assert "Sammanställning" in pages[0] and "borta" in pages[0]
+    assert not (region.root / ".imr-cache").exists(), "nothing is written where the report is saved"
     norr = next(n for n, p in enumerate(pages) if "IMR-översikt: Avdelning Norr" in p)
     soder = next(n for n, p in enumerate(pages) if "IMR-översikt: Avdelning Söder" in p)
     assert 0 < norr < soder

@@ -61,8 +61,7 @@ def _several(folders: list[str], manifest: str | None, start, end, group: str | 
     from imr.errors import ImrError
     from imr.render.output import check_output_path, write_output
     from imr.supervision.report_render import problem_line, render_section, render_wards_html, render_wards_pdf
-    from imr.supervision.wards import Ward, build_wards, read_manifest
-    from imr.workspace.folder import Workspace
+    from imr.supervision.wards import Ward, build_wards, open_ward, read_manifest
 
     if group:
         raise ImrError("wards_with_group")
@@ -71,14 +70,19 @@ def _several(folders: list[str], manifest: str | None, start, end, group: str | 
     language = lang or "sv"
     done = build_wards(chosen, since=start, until=end, lang=language,
                        section=render_section if kind == "html" else None)
+    readable = [item for item in done if item.report is not None]
+    if not readable:
+        for item in done:
+            console().print(escape(problem_line(item, language)))
+        raise ImrError("wards_none_readable")
     since, until = _period_of(done, start, end)
     path = Path(output) if output else Path.cwd() / f"rapport-avdelningar-{until}.{kind}"
     path = check_output_path(path, create_parent=False)
     if kind == "html":
         body = render_wards_html(done, language, since, until)
     else:
-        body = render_wards_pdf(done, language, since, until, Workspace(root=path.parent.resolve(),
-                                                                        config={"language": language}))
+        # The print pipeline runs in the first ward's folder (its caches), not where the file goes.
+        body = render_wards_pdf(done, language, since, until, open_ward(readable[0].path))
     write_output(path, body)
     for item in done:
         if item.problem:
