@@ -143,6 +143,7 @@ def test_ward_options_and_refusals(region):
     # A ward without goals (Söder) has no goals chart: its own report is made all the same.
     region.ok("-w", "soder", "report", "--since", SINCE, "--until", UNTIL, "-o", str(region.root / "soder.html"))
     region.refused("report", "--ward", "norr", "--group", "mandag")
+    region.refused("report", "--ward", "norr", "--notes")
     region.refused("report", "--wards", "finns-inte.yaml")
     assert "ingen imr-mapp" in region("report", "--ward", "tom").output
     assert region("report", "--ward", "tom").exit_code == 1

@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
             raise ImrError("report_bad_lang", lang=lang[:10])
         language = lang
         if ward or wards:
-            _several(ward or [], wards, start, end, group, kind, output, language)
+            _several(ward or [], wards, start, end, group, notes, kind, output, language)
             return
         ws = workspace()
         data = build_report(ws, since=start, until=end, group=group, notes=notes, lang=language)
@@ -53,45 +53,38 @@ def register(app: typer.Typer) -> None:
         console().print(escape(t("report_saved", path=str(path))))
 
 
-def _several(folders: list[str], manifest: str | None, start, end, group: str | None, kind: str,
+def _several(folders: list[str], manifest: str | None, start, end, group: str | None, notes: bool, kind: str,
              output: str | None, lang: str | None) -> None:
     """`--ward DIR …` and/or `--wards FILE`: the summary table across wards, then each ward."""
     from pathlib import Path
 
+    from imr.cli.common import lang as interface_lang
     from imr.errors import ImrError
     from imr.render.output import check_output_path, write_output
+    from imr.supervision.report import period
     from imr.supervision.report_render import problem_line, render_section, render_wards_html, render_wards_pdf
     from imr.supervision.wards import Ward, build_wards, open_ward, read_manifest
 
-    if group:
-        raise ImrError("wards_with_group")
+    if group or notes:  # one ward's matters; a region's report has pseudonyms and counts only
+        raise ImrError("wards_with_group" if group else "wards_with_notes")
     chosen = read_manifest(Path(manifest)) if manifest else []
     chosen += [Ward(path=Path(folder)) for folder in folders]
-    language = lang or "sv"
+    language = lang or interface_lang()
+    since, until = (day.isoformat() for day in period(start, end))
+    path = Path(output) if output else Path.cwd() / f"rapport-avdelningar-{until}.{kind}"
+    path = check_output_path(path, create_parent=False)
     done = build_wards(chosen, since=start, until=end, lang=language,
                        section=render_section if kind == "html" else None)
     readable = [item for item in done if item.report is not None]
-    if not readable:
-        for item in done:
+    for item in done:
+        if item.problem:
             console().print(escape(problem_line(item, language)))
+    if not readable:
         raise ImrError("wards_none_readable")
-    since, until = _period_of(done, start, end)
-    path = Path(output) if output else Path.cwd() / f"rapport-avdelningar-{until}.{kind}"
-    path = check_output_path(path, create_parent=False)
     if kind == "html":
         body = render_wards_html(done, language, since, until)
     else:
         # The print pipeline runs in the first ward's folder (its caches), not where the file goes.
         body = render_wards_pdf(done, language, since, until, open_ward(readable[0].path))
     write_output(path, body)
-    for item in done:
-        if item.problem:
-            console().print(escape(problem_line(item, language)))
     console().print(escape(t("report_saved", path=str(path))))
-
-
-def _period_of(done, start, end) -> tuple[str, str]:
-    from imr.supervision.report import period
-
-    since, until = period(start, end)
-    return since.isoformat(), until.isoformat()
