@@ -282,3 +282,18 @@ def test_module_7_group_plan_names_each_members_relapse_plan(group):
     assert by_id["p-01"]["relapse_plan_version"] == 1 and by_id["p-02"]["relapse_plan_version"] is None
     text = imr.ok("session", "next", "--group", "tors").output
     assert "p-01: återfallsplanen finns i version 1" in text and "p-02: ingen återfallsplan ännu" in text
+
+
+def test_a_session_logged_twice_for_a_member_counts_them_once(group):
+    """A double log (which `imr check` reports as a duplicate) is one person at one meeting."""
+    imr = group
+    imr.ok("session", "log", "--group", "tors", "--absent", "p-02", "--date", "2026-03-05")
+    record = imr.record("p-01")
+    text = record.read_text(encoding="utf-8")
+    last = text[text.rindex("- id:"):]
+    assert "group: tors" in last
+    record.write_text(text + re.sub(r"- id: \w+", "- id: dup12345", last, count=1), encoding="utf-8")
+    assert "duplicate" in imr("check").output.casefold() or imr("check").exit_code != 0
+    last_session = plan_of(imr)["last_session"]
+    assert last_session["present"] == ["p-01", "p-03", "p-04"] and last_session["absent"] == ["p-02"]
+    assert "3 av 4" in imr.ok("session", "next", "--group", "tors").output

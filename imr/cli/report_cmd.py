@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -20,6 +20,8 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option("html", "--format"),
         output: Optional[str] = typer.Option(None, "-o", "--output"),
         lang: Optional[str] = typer.Option(None, "--lang"),
+        ward: Optional[List[str]] = typer.Option(None, "--ward", metavar="DIR"),
+        wards: Optional[str] = typer.Option(None, "--wards", metavar="FILE"),
     ) -> None:
         """Overview for supervisors and managers: regularity, attendance, goals, IMRS, fidelity, integrity."""
         from datetime import date
@@ -31,7 +33,6 @@ def register(app: typer.Typer) -> None:
         from imr.supervision.report_render import render_html, render_pdf
         from imr.programme.sessions import check_date
 
-        ws = workspace()
         kind = fmt.lower().lstrip(".")
         if kind not in ("html", "pdf"):
             raise ImrError("report_bad_format", format=fmt[:20])
@@ -40,9 +41,50 @@ def register(app: typer.Typer) -> None:
         if lang is not None and lang not in ("sv", "en"):
             raise ImrError("report_bad_lang", lang=lang[:10])
         language = lang
+        if ward or wards:
+            _several(ward or [], wards, start, end, group, notes, kind, output, language)
+            return
+        ws = workspace()
         data = build_report(ws, since=start, until=end, group=group, notes=notes, lang=language)
         path = Path(output) if output else ws.out_dir / f"rapport-{data['until']}.{kind}"
         path = check_output_path(path, create_parent=output is None, ws=ws)
         body = render_html(ws, data, language) if kind == "html" else render_pdf(ws, data, language)
         write_output(path, body)
         console().print(escape(t("report_saved", path=str(path))))
+
+
+def _several(folders: list[str], manifest: str | None, start, end, group: str | None, notes: bool, kind: str,
+             output: str | None, lang: str | None) -> None:
+    """`--ward DIR …` and/or `--wards FILE`: the summary table across wards, then each ward."""
+    from pathlib import Path
+
+    from imr.cli.common import lang as interface_lang
+    from imr.errors import ImrError
+    from imr.render.output import check_output_path, write_output
+    from imr.supervision.report import period
+    from imr.supervision.report_render import problem_line, render_section, render_wards_html, render_wards_pdf
+    from imr.supervision.wards import Ward, build_wards, open_ward, read_manifest
+
+    if group or notes:  # one ward's matters; a region's report has pseudonyms and counts only
+        raise ImrError("wards_with_group" if group else "wards_with_notes")
+    chosen = read_manifest(Path(manifest)) if manifest else []
+    chosen += [Ward(path=Path(folder)) for folder in folders]
+    language = lang or interface_lang()
+    since, until = (day.isoformat() for day in period(start, end))
+    path = Path(output) if output else Path.cwd() / f"rapport-avdelningar-{until}.{kind}"
+    path = check_output_path(path, create_parent=False)
+    done = build_wards(chosen, since=start, until=end, lang=language,
+                       section=render_section if kind == "html" else None)
+    readable = [item for item in done if item.report is not None]
+    for item in done:
+        if item.problem:
+            console().print(escape(problem_line(item, language)))
+    if not readable:
+        raise ImrError("wards_none_readable")
+    if kind == "html":
+        body = render_wards_html(done, language, since, until)
+    else:
+        # The print pipeline runs in the first ward's folder (its caches), not where the file goes.
+        body = render_wards_pdf(done, language, since, until, open_ward(readable[0].path))
+    write_output(path, body)
+    console().print(escape(t("report_saved", path=str(path))))

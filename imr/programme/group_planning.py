@@ -74,8 +74,12 @@ def group_progress(ws: Workspace, group: Group) -> GroupProgress:
             if meeting is None:
                 meeting = by_key[key] = Meeting(SessionRef(module, session), key[0], str(entry.get("at", "")))
             meeting.at = min(meeting.at, str(entry.get("at", "")))
-            (meeting.present if present else meeting.absent).append(pid)
-            meeting.entries[pid] = entry
+            # A member is at a meeting once, however often the session was logged for them (a
+            # double log is `imr check`'s to report, not a second person in the room).
+            attended = meeting.present if present else meeting.absent
+            if pid not in attended:
+                attended.append(pid)
+            meeting.entries.setdefault(pid, entry)
     meetings = sorted(by_key.values(), key=lambda m: (m.date, m.at, m.ref))
     held: list[SessionRef] = []
     for meeting in meetings:

@@ -86,6 +86,7 @@ def build_report(ws: Workspace, *, since: date | None = None, until: date | None
         "previous": {"since": previous[0].isoformat(), "until": previous[1].isoformat()},
         "group": group,
         "participants": len(states),
+        "totals": totals(records, states, since, until),
         "unreadable": unreadable,
         "integrity": integrity_section(ws, records, since, until),
         "regularity": regularity_section(groups, progress, states, since, until),
@@ -99,6 +100,22 @@ def build_report(ws: Workspace, *, since: date | None = None, until: date | None
     if notes:
         report["notes"] = notes_section(states, since, until)
     return report
+
+
+def totals(records: dict, states: dict, since: date, until: date) -> dict[str, int]:
+    """Counts for a region's summary table: who had anything logged in the period, and the
+    sessions attended and missed in it (group and individual alike)."""
+    active = sum(1 for record in records.values()
+                 if any(_within(e.get("date") or e.get("at"), since, until) for e in record.entries))
+    present = sum(len(_meetings(s.sessions, since, until)) for s in states.values())
+    absent = sum(len(_meetings(s.absences, since, until)) for s in states.values())
+    return {"active": active, "present": present, "absent": absent}
+
+
+def _meetings(entries: list, since: date, until: date) -> set[tuple[str, Any, Any]]:
+    """Sessions by day and session, so that one logged twice (check's finding) counts once."""
+    return {(str(e.get("date")), e.get("module"), e.get("session")) for e in entries
+            if _within(e.get("date"), since, until)}
 
 
 def _group_progress(ws: Workspace, groups: list) -> dict[str, Any]:

@@ -44,7 +44,8 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
         "group_line": t("group_only", group=report["group"]) if report.get("group") else "",
         "privacy": t("privacy_notes") if "notes" in report else t("privacy"),
         "headings": {name: t(f"{name}_title") for name in SECTIONS + ("notes",)},
-        "charts": {},
+        "charts": {"regularity": "", "goals": "", "fidelity": ""},  # a ward may have none of one
+        "prefix": "",
     }
     integrity = []
     for item in report["integrity"]:
@@ -157,23 +158,39 @@ def _signed(value: float | None) -> str:
     return "–" if value is None else f"{value:+.2f}"
 
 
-def render_html(ws: Workspace, report: dict[str, Any], lang: str | None = None) -> bytes:
-    """One HTML file with inline CSS and inline SVG: no script, no link, no image file."""
+def _environment():
+    """imr's own report templates in Jinja's sandbox, HTML-escaped (see the module's docstring)."""
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(resources.builtin_dir("templates") / "render")),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals.clear()
+    return env
+
+
+def _html_view(ws: Workspace, report: dict[str, Any], lang: str | None, prefix: str = "") -> dict[str, Any]:
     from markupsafe import Markup
 
     view = build_view(ws, report, lang)
+    view["prefix"] = prefix
     view["charts"] = {k: Markup(v) for k, v in view["charts"].items()}
     for group in view["attendance"]:
         group["chart"] = Markup(group["chart"])
     for person in view["outcomes"]["people"]:
         person["chart"] = Markup(person["chart"])
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(resources.builtin_dir("templates") / "render")),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals.clear()
-    return env.get_template("report.html.j2").render(v=view).encode("utf-8")
+    return view
+
+
+def render_html(ws: Workspace, report: dict[str, Any], lang: str | None = None) -> bytes:
+    """One HTML file with inline CSS and inline SVG: no script, no link, no image file."""
+    return _environment().get_template("report.html.j2").render(v=_html_view(ws, report, lang)).encode("utf-8")
+
+
+def render_section(ws: Workspace, report: dict[str, Any], lang: str | None = None, prefix: str = "w-") -> str:
+    """One ward's report as a part of a larger page (ids prefixed, so that several fit on one)."""
+    return _environment().get_template("report_body.html.j2").render(v=_html_view(ws, report, lang, prefix))
 
 
 def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | None = None):
@@ -189,3 +206,76 @@ def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | 
 def render_pdf(ws: Workspace, report: dict[str, Any], lang: str | None = None) -> bytes:
 
     return render_document(ws, report_markdown_document(ws, report, lang), "pdf").data
+
+
+# --- several wards -------------------------------------------------------------------------------
+
+def wards_view(wards: list, lang: str, since: str, until: str) -> dict[str, Any]:
+    """The summary table across wards, in words; a ward that could not be read is one line."""
+    table = strings(lang).get("wards", {})
+
+    def t(key: str, **params: Any) -> str:
+        text = table.get(key, key)
+        return text.format(**params) if params else text
+
+    rows = []
+    for number, ward in enumerate(wards, start=1):
+        if ward.report is None:
+            rows.append({"name": ward.name, "anchor": "", "problem": problem_line(ward, lang)})
+            continue
+        row = ward.summary
+        imrs = [t("imrs_cell", change=_signed(row["imrs"][rater]["mean_change"]), n=row["imrs"][rater]["n"])
+                if row["imrs"][rater]["n"] else "–" for rater in ("client", "clinician")]
+        rows.append({"name": ward.name, "anchor": f"ward-{number}", "problem": "", "cells": [
+            str(row["participants"]), str(row["active"]), str(row["sessions"]),
+            t("weeks_cell", met=row["weeks_with_session"], weeks=row["weeks"]),
+            "–" if row["attendance"] is None else t("percent", value=row["attendance"]),
+            str(row["quiet"]), str(row["integrity"]), *imrs]})
+    good = sum(1 for w in wards if w.report is not None)
+    return {
+        "lang": lang,
+        "title": t("title"),
+        "subtitle": t("subtitle", since=since, until=until, wards=good, total=len(wards)),
+        "privacy": t("privacy"),
+        "summary_heading": t("summary_heading"),
+        "legend": t("legend"),
+        "columns": [t(f"col_{name}") for name in ("ward", "participants", "active", "sessions", "weeks",
+                                                  "attendance", "quiet", "integrity", "imrs_client",
+                                                  "imrs_clinician")],
+        "rows": rows,
+        "footer": t("footer"),
+    }
+
+
+def problem_line(ward, lang: str) -> str:
+    """Why a ward is not in the report, in one sentence."""
+    table = strings(lang).get("wards", {})
+    key = f"problem_{ward.problem}" if f"problem_{ward.problem}" in table else "problem_other"
+    return table.get(key, key).format(path=str(ward.path))
+
+
+def render_wards_html(wards: list, lang: str, since: str, until: str) -> bytes:
+    """The summary table, then each ward's own report (its section was rendered with the ward)."""
+    from markupsafe import Markup
+
+    view = wards_view(wards, lang, since, until)
+    view["sections"] = [{"anchor": f"ward-{n}", "html": Markup(w.section)}
+                        for n, w in enumerate(wards, start=1) if w.report is not None and w.section]
+    return _environment().get_template("report_wards.html.j2").render(v=view).encode("utf-8")
+
+
+def render_wards_pdf(wards: list, lang: str, since: str, until: str, base: Workspace) -> bytes:
+    """The summary on the first page, then one part (from a new page) per ward."""
+    view = wards_view(wards, lang, since, until)
+    parts = [Part(template="report_wards.md.j2", header_left=view["title"], header_right=view["subtitle"],
+                  context={"v": view}, sender=view["footer"])]
+    for ward in wards:
+        if ward.report is None:
+            continue
+        ws = Workspace(root=ward.path.resolve(), config={"language": lang})
+        ward_view = build_view(ws, ward.report, lang, charts=False)
+        parts.append(Part(template="report.md.j2", header_left=ward_view["title"],
+                          header_right=ward_view["subtitle"], context={"v": ward_view}, sender=view["footer"]))
+    document = Document(name="rapport-avdelningar", title=view["title"], lang=lang, parts=parts,
+                        date=until, subject=view["subtitle"])
+    return render_document(base, document, "pdf").data

@@ -1,0 +1,251 @@
+"""`imr report --ward DIR --ward DIR` or `--wards FILE`: one report for a regional coordinator.
+
+A coordinator follows many wards and wants to see first which of them hold sessions every
+week and whose records need a look, then each ward's own report. Each ward's report is the
+one `imr.supervision.report.build_report` makes; this module only opens the wards, spreads
+the work over the cores, keeps each ward's result in its own cache and adds a row per ward
+to the summary table.
+
+A ward is opened read-only: its `imr.yaml` is read, but no config cache is written and an
+unfinished group write is not completed (that is for the ward's own staff to do with any
+`imr` command). A folder that is missing or not a workspace is one line in the summary.
+
+Cache: a region's report is made again and again for the same period, and most wards have
+not changed in between. A ward's report data and its rendered section are kept in
+`<ward>/.imr-cache/report-wards.json` (signed like every cache here), keyed by the bytes of
+every file the report reads (records, groups, `imr.yaml`, the ward's own curriculum and
+strings), the git commit the history check starts from, the period and options, and imr's
+code. Any change to one of them makes that ward again; the cache is never the source of truth.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+from imr import resources
+from imr.cache import CACHE_DIR, digest, read_json, write_json
+from imr.errors import ImrError
+from imr.records import parallel
+from imr.supervision.report import build_report, period
+from imr.workspace.folder import CONFIG_NAME, Workspace
+from imr.yamlio import YamlProblem, load_file
+
+_VERSION = 1
+CACHE_NAME = "report-wards.json"
+# What a ward's report reads besides imr.yaml; a change to any file below them makes it again.
+_INPUT_FOLDERS = ("records", "groups", "curriculum", "templates")
+
+
+@dataclass
+class Ward:
+    """One line of the manifest (or one `--ward`), and what became of it."""
+
+    path: Path
+    label: str | None = None  # the manifest's display name, if it gives one
+    name: str = ""
+    problem: str | None = None  # "ward_missing", "ward_not_workspace" or "ward_bad_config"
+    report: dict[str, Any] | None = None
+    section: str | None = None  # the rendered HTML section, when asked for
+    summary: dict[str, Any] = field(default_factory=dict)
+    cached: bool = False
+
+
+def read_manifest(path: Path) -> list[Ward]:
+    """Workspace folders listed in a small YAML file, relative to the file.
+
+    Either a list, or `wards:` holding one; each item is a folder, or `{path: DIR, name: TEXT}`.
+    """
+    try:
+        data = load_file(path)
+    except OSError:
+        raise ImrError("wards_manifest_missing", path=str(path)) from None
+    except YamlProblem as problem:
+        raise ImrError("wards_manifest_bad", path=f"{path}:{problem.line}") from None
+    if isinstance(data, dict):
+        data = data.get("wards")
+    if not isinstance(data, list) or not data:
+        raise ImrError("wards_manifest_bad", path=str(path))
+    out = []
+    for item in data:
+        folder, label = (item.get("path"), item.get("name")) if isinstance(item, dict) else (item, None)
+        if not isinstance(folder, str) or not folder.strip() or (label is not None and not isinstance(label, str)):
+            raise ImrError("wards_manifest_bad", path=f"{path}:{getattr(item, 'line', 0) or ''}".rstrip(":"))
+        out.append(Ward(path=path.parent / folder, label=label))
+    return out
+
+
+def open_ward(root: Path) -> Workspace:
+    """The workspace at `root`, read without writing anything (see the module's docstring)."""
+    if not root.is_dir():
+        raise ImrError("ward_missing", path=str(root))
+    if not (root / CONFIG_NAME).is_file():
+        raise ImrError("ward_not_workspace", path=str(root))
+    try:
+        config = load_file(root / CONFIG_NAME)
+    except (OSError, YamlProblem):
+        raise ImrError("ward_bad_config", path=str(root)) from None
+    if config is None:
+        config = {}
+    if not isinstance(config, dict):
+        raise ImrError("ward_bad_config", path=str(root))
+    return Workspace(root=root.resolve(), config=config)
+
+
+def build_wards(wards: list[Ward], *, since: date | None = None, until: date | None = None,
+                group: str | None = None, notes: bool = False, lang: str | None = None,
+                today: date | None = None,
+                section: Callable[[Workspace, dict[str, Any], str | None, str], str] | None = None) -> list[Ward]:
+    """Every ward's report (and its HTML section when `section` is given), from the cache where
+    it is fresh and otherwise made on every core, plus its row of the summary table."""
+    start, end = period(since, until, today)
+    options = {"since": start.isoformat(), "until": end.isoformat(), "group": group, "notes": notes,
+               "lang": lang, "section": section is not None}
+    todo: list[tuple[int, Workspace, str]] = []
+    for index, ward in enumerate(wards):
+        try:
+            ws = open_ward(ward.path)
+        except ImrError as exc:
+            ward.problem, ward.name = exc.code, ward.label or ward.path.name
+            continue
+        ward.name = ward.label or ws.name
+        key = _key(ws, {**options, "name": ward.name, "place": index})
+        hit = read_json(ws.root / CACHE_DIR / CACHE_NAME)
+        if isinstance(hit, dict) and hit.get("key") == key and isinstance(hit.get("report"), dict):
+            ward.report, ward.section, ward.cached = hit["report"], hit.get("section"), True
+        else:
+            todo.append((index, ws, key))
+    job = (start, end, group, notes, lang, section)
+    for (index, ws, key), made in zip(todo, _map(_make, [(ws.root, ws.config, wards[i].name, f"ward-{i + 1}-") for i, ws, _ in todo], job)):
+        ward = wards[index]
+        if isinstance(made, str):  # an error code: the ward could not be read
+            ward.problem = made
+            continue
+        ward.report, ward.section = made
+        write_json(ws.root / CACHE_DIR / CACHE_NAME, {"key": key, "report": ward.report, "section": ward.section})
+    for ward in wards:
+        ward.summary = summary_row(ward.report) if ward.report is not None else {}
+    return wards
+
+
+def summary_row(report: dict[str, Any]) -> dict[str, Any]:
+    """One ward's line in the summary table, from its report (nothing is counted twice)."""
+    rows = report["regularity"]["rows"]
+    weeks = len(report["regularity"]["weeks"])
+    with_session = sum(1 for week in range(weeks) if any(row["counts"][week] for row in rows))
+    totals = report["totals"]
+    seen = totals["present"] + totals["absent"]
+    return {
+        "participants": report["participants"],
+        "active": totals["active"],
+        "sessions": sum(row["held"] for row in rows),
+        "weeks_with_session": with_session,
+        "weeks": weeks,
+        "attendance": round(100 * totals["present"] / seen) if seen else None,
+        "quiet": len(report["regularity"]["quiet"]),
+        "integrity": len(report["integrity"]),
+        "imrs": report["outcomes"]["change"],
+        "unreadable": len(report["unreadable"]),
+    }
+
+
+def _make(job_input: tuple[Path, dict, str, str], job: tuple) -> tuple[dict[str, Any], str | None] | str:
+    """One ward's report (and section), in a worker process or here."""
+    root, config, name, prefix = job_input
+    start, end, group, notes, lang, section = job
+    ws = Workspace(root=root, config=config)
+    try:
+        report = build_report(ws, since=start, until=end, group=group, notes=notes, lang=lang)
+        report["workspace"] = name  # the manifest's name for the ward, if it gives one
+        return report, section(ws, report, lang, prefix) if section is not None else None
+    except ImrError as exc:
+        return exc.code
+
+
+def _map(func: Callable[..., Any], items: list[Any], job: tuple) -> list[Any]:
+    """`[func(item, job) for item in items]`, one ward per worker process on Linux when there
+    are several (a ward's own records are then read in that worker, not spread again)."""
+    workers = _workers(len(items))
+    if workers < 2:
+        return [func(item, job) for item in items]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _JOB
+    _JOB = (func, job)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_in_worker) as pool:
+            return list(pool.map(_call, items, chunksize=1))
+    except OSError:  # no processes to be had: do it here instead
+        return [func(item, job) for item in items]
+    finally:
+        _JOB = None
+
+
+_JOB: tuple[Callable[..., Any], tuple] | None = None
+
+
+def _in_worker() -> None:
+    parallel.PARALLEL_FROM = sys.maxsize  # the wards are already spread over the cores
+
+
+def _call(item: Any) -> Any:
+    func, job = _JOB  # type: ignore[misc]
+    with parallel.paused_gc():
+        return func(item, job)
+
+
+def _workers(wards: int) -> int:
+    if wards < 2 or not sys.platform.startswith("linux"):
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, wards, 8))
+
+
+def _key(ws: Workspace, options: dict[str, Any]) -> str:
+    """What a ward's report depends on: its files' bytes, its git commit, the options, imr."""
+    files = []
+    config = ws.root / CONFIG_NAME
+    for path in [config] + [p for folder in _INPUT_FOLDERS for p in sorted((ws.root / folder).rglob("*"))]:
+        try:
+            if path.is_file() and not path.is_symlink():
+                files.append([str(path.relative_to(ws.root)), digest(path.read_bytes())])
+        except OSError:
+            files.append([str(path), ""])
+    return digest(json.dumps([_VERSION, _code(), _head(ws.root), options, files], sort_keys=True).encode())
+
+
+def _head(root: Path) -> str:
+    """The commit the history check reads back from ('' outside git)."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), "rev-parse", "-q", "--verify", "HEAD"],
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip()
+
+
+@lru_cache(maxsize=1)
+def _code() -> str:
+    """imr's own code and templates (a new imr makes every ward again)."""
+    package = Path(__file__).resolve().parents[1]
+    templates = resources.builtin_dir("templates")
+    found = []
+    for source in sorted(list(package.rglob("*.py")) + list(templates.rglob("*.j2")) + list(templates.rglob("*.yaml"))):
+        try:
+            stat = source.stat()
+        except OSError:
+            continue
+        found.append([source.name, stat.st_size, stat.st_mtime_ns])
+    return digest(json.dumps(found).encode())
