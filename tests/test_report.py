@@ -188,7 +188,7 @@ def test_html_is_self_contained_swedish_and_escaped(month):
     assert "IMR-översikt: Avdelning 7" in html and "högre är bättre" in html
     assert "Dubbel registrering: b-02 träff 1.2 den 2026-02-12" in html
     assert "tisdag: 3 träffar, planen hölls 3 av 4 veckor" in html
-    assert "deltagaren: förändring sedan första bedömningen i medel +1.50 (bygger på 2 deltagare" in html
+    assert "deltagaren: förändring sedan första bedömningen i medel +1,50 (bygger på 2 deltagare" in html
     for chart in ("regularity", "attendance", "goals", "outcomes", "fidelity"):
         assert f'data-chart="{chart}"' in html
     assert "Ritade en karta" not in html  # notes only with --notes

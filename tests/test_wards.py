@@ -123,7 +123,7 @@ def test_html_has_the_table_then_each_ward_and_nothing_external(region):
     assert "<script" not in html and "<link" not in html
     table = html[html.index('<table class="wards">'):html.index("</table>", html.index('<table class="wards">'))]
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", table)]
-    assert cells[10:20] == ["Avdelning Norr", "5", "4", "3", "3 av 4", "86 %", "4", "1", "+1.00 (n=1)", "–"]
+    assert cells[10:20] == ["Avdelning Norr", "5", "4", "3", "3 av 4", "86 %", "4", "1", "+1,00 (n=1)", "–"]
     assert cells[20:30] == ["Avdelning Söder", "1", "1", "4", "4 av 4", "100 %", "0", "0", "–", "–"]
     assert "Mappen" in table and "borta" in table and "tom är ingen imr-mapp" in table
     assert html.index('<table class="wards">') < html.index("IMR-översikt: Avdelning Norr") < html.index(

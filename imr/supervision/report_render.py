@@ -18,7 +18,7 @@ from imr.workspace.folder import Workspace
 from imr import resources
 from imr.render.documents import Document, Part
 from imr.render.pipeline import render_document
-from imr.strings import strings
+from imr.strings import number, strings
 
 SECTIONS = ("integrity", "regularity", "attendance", "behind", "goals", "outcomes", "fidelity", "changes")
 
@@ -118,10 +118,10 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
     out = report["outcomes"]
     view["outcomes"] = {
         "intro": t("outcomes_intro"),
-        "change": [t("outcomes_change", rater=t(f"rater_{rater}"), change=_signed(v["mean_change"]), n=v["n"])
+        "change": [t("outcomes_change", rater=t(f"rater_{rater}"), change=_signed(v["mean_change"], view["lang"]), n=v["n"])
                    if v["n"] else t("outcomes_change_none", rater=t(f"rater_{rater}"))
                    for rater, v in out["change"].items()],
-        "people": [{"id": p["id"], "points": ", ".join(f'{x["date"]} {t("rater_" + x["rater"])} {x["mean"]}'
+        "people": [{"id": p["id"], "points": ", ".join(f'{x["date"]} {t("rater_" + x["rater"])} {number(x["mean"], view["lang"])}'
                                                       for x in p["points"]),
                     "chart": report_svg.outcome_chart(p, t) if charts and p["points"] else ""}
                    for p in out["participants"]],
@@ -154,8 +154,11 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
     return view
 
 
-def _signed(value: float | None) -> str:
-    return "–" if value is None else f"{value:+.2f}"
+def _signed(value: float | None, lang: str) -> str:
+    """A change with its sign, as the reader writes numbers (`+0,79`, `−0,50` in Swedish)."""
+    if value is None:
+        return "–"
+    return ("+" if value >= 0 else "") + number(value, lang)
 
 
 def _environment():
@@ -224,7 +227,7 @@ def wards_view(wards: list, lang: str, since: str, until: str) -> dict[str, Any]
             rows.append({"name": ward.name, "anchor": "", "problem": problem_line(ward, lang)})
             continue
         row = ward.summary
-        imrs = [t("imrs_cell", change=_signed(row["imrs"][rater]["mean_change"]), n=row["imrs"][rater]["n"])
+        imrs = [t("imrs_cell", change=_signed(row["imrs"][rater]["mean_change"], lang), n=row["imrs"][rater]["n"])
                 if row["imrs"][rater]["n"] else "–" for rater in ("client", "clinician")]
         rows.append({"name": ward.name, "anchor": f"ward-{number}", "problem": "", "cells": [
             str(row["participants"]), str(row["active"]), str(row["sessions"]),
