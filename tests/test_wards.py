@@ -116,7 +116,7 @@ def test_cache_is_used_until_a_record_changes(region, tmp_path, monkeypatch):
 def test_html_has_the_table_then_each_ward_and_nothing_external(region):
     out = region.root / "region.html"
     result = region.ok("report", "--wards", "wards.yaml", "--since", SINCE, "--until", UNTIL, "-o", str(out))
-    assert "borta finns inte" in result.output and "ingen imr-mapp" in result.output
+    assert "Mappen ”borta” finns inte" in result.output and "”tom” är ingen imr-mapp" in result.output
     html = out.read_text(encoding="utf-8")
     assert "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert all(src.startswith("data:") for src in re.findall(r'src="([^"]*)"', html))
@@ -125,7 +125,7 @@ def test_html_has_the_table_then_each_ward_and_nothing_external(region):
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", table)]
     assert cells[10:20] == ["Avdelning Norr", "5", "4", "3", "3 av 4", "86 %", "4", "1", "+1,00 (n=1)", "–"]
     assert cells[20:30] == ["Avdelning Söder", "1", "1", "4", "4 av 4", "100 %", "0", "0", "–", "–"]
-    assert "Mappen" in table and "borta" in table and "tom är ingen imr-mapp" in table
+    assert "Mappen" in table and "borta" in table and "”tom” är ingen imr-mapp" in table
     assert html.index('<table class="wards">') < html.index("IMR-översikt: Avdelning Norr") < html.index(
         "IMR-översikt: Avdelning Söder")
     assert html.count('<section class="ward"') == 2
