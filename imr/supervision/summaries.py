@@ -104,7 +104,7 @@ def _payloads_now(ws, curriculum, kind: str) -> list[tuple[Path, list]]:
     keys: dict[str, str] = {}
     payloads: dict[str, list] = {}
     stale: list[Path] = []
-    for path in paths:
+    for path in paths if cached else ():  # on a first run every file is stale: no need to read it here
         try:
             key = "" if path.is_symlink() or not path.is_file() else digest(path.read_bytes())
         except OSError:
@@ -115,6 +115,8 @@ def _payloads_now(ws, curriculum, kind: str) -> list[tuple[Path, list]]:
             payloads[path.name] = hit[1]
         else:
             stale.append(path)
+    if not cached:
+        stale = paths
 
     for name, key, payload in map_paths(make, stale, (curriculum, allow)):
         keys[name], payloads[name] = key, payload
@@ -211,6 +213,8 @@ def comment_findings(text: str, shown: str, allow: frozenset[str] = frozenset())
 
     out = []
     for number, line in enumerate(text.splitlines(), start=1):
+        if "#" not in line:
+            continue  # most lines: no comment, and nothing to strip
         stripped = line.lstrip()
         if stripped.startswith("#"):
             comment = stripped
