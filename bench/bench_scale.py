@@ -15,7 +15,8 @@ on the shared machine hits both alike:
   * `imr session next` against a bare typer hello-world (<= 1.2x);
   * with `--merge`, bench/bench_merge.py at 1,000 records (merge driver against `merge=union`).
 Times are medians of --runs fresh processes; peak memory is the largest RSS of the command or
-any worker process it waited for (resource usage of the child, `os.wait4`).
+any worker process it waited for (resource usage of the child, `os.wait4`), counted from a
+small launcher process so that the benchmark's own memory is not part of it (`bench_cli.run_once`).
 """
 
 from __future__ import annotations
