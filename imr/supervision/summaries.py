@@ -28,7 +28,7 @@ from imr.records.kinds import free_texts
 from imr.records.parallel import map_paths
 from imr.records.parallel import paused_gc
 from imr.records.pii import SCANNER_VERSION
-from imr.records.pii import find_pii
+from imr.records.pii import PiiHit, find_pii
 from imr.records.record import RecordProblem, parse_record_bytes
 from imr.records.record import validate_record
 from imr.records.state import derive_state
@@ -234,9 +234,10 @@ def record_findings(record, shown: str, curriculum, allow: frozenset[str] = froz
     findings = validate_record(record, shown, curriculum)
     findings.extend(goal_reference_problems(record, shown))
     findings.extend(duplicate_findings(record, shown))
+    scanned: dict[str, PiiHit | None] = {}  # a text repeated in a record (homework "again") is scanned once
     for entry in record.entries:
         for text in free_texts(entry.data):
-            hit = find_pii(text, allow)
+            hit = scanned[text] if text in scanned else scanned.setdefault(text, find_pii(text, allow))
             if hit:
                 findings.append(Finding(shown, entry.line, f"pii_found_{hit.kind}"))
                 break
