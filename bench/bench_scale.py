@@ -39,6 +39,11 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@invalid", "GIT
            "GIT_COMMITTER_EMAIL": "bench@invalid"}
 
 
+# The baseline runs with PYTHONPATH set to its tree; -P keeps the current folder (this worktree,
+# when the benchmark is started from it) from coming first on sys.path and shadowing it.
+BASELINE_PYTHON = [sys.executable, "-P"]
+
+
 def workspace(base: Path, participants: int, entries: int) -> Path:
     from make_workspace import generate
 
@@ -93,7 +98,7 @@ def bench_workspace(root: Path, label: str, runs: int, imr: list[str], baseline:
     names = ["status", "check", "fidelity"]
     sides = [("", [*imr], env)]
     if baseline is not None:
-        sides.append(("baseline ", [sys.executable, "-m", "imr"], dict(env, PYTHONPATH=str(baseline))))
+        sides.append(("baseline ", [*BASELINE_PYTHON, "-m", "imr"], dict(env, PYTHONPATH=str(baseline))))
     drop = dropper(root)
     # First runs (cache deleted before each): status, check and fidelity (and their baselines) interleaved.
     first = pair([([*cmd, name], side_env, drop) for name in names for _, cmd, side_env in sides], runs)
@@ -164,7 +169,7 @@ def bench_next(root: Path, runs: int, imr: list[str], baseline: Path | None = No
     commands = [([sys.executable, str(HERE / "hello_typer.py"), "KL"], env, None),
                 ([*imr, "session", "next", "b-00001"], env, None)]
     if baseline is not None:
-        commands.append(([sys.executable, "-m", "imr", "session", "next", "b-00001"],
+        commands.append(([*BASELINE_PYTHON, "-m", "imr", "session", "next", "b-00001"],
                          dict(env, PYTHONPATH=str(baseline)), None))
     for cmd, side_env, _ in commands[1:]:
         subprocess.run(cmd, capture_output=True, env=side_env)
