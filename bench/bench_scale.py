@@ -96,18 +96,24 @@ def bench_workspace(root: Path, label: str, runs: int, imr: list[str], baseline:
     env = dict(os.environ, IMR_WORKSPACE=str(root))
     print(f"\n{label}", flush=True)
     names = ["status", "check", "fidelity"]
-    sides = [("", [*imr], env)]
+    sides = [("", [*imr], env, dropper(root))]
     if baseline is not None:
-        sides.append(("baseline ", [*BASELINE_PYTHON, "-m", "imr"], dict(env, PYTHONPATH=str(baseline))))
-    drop = dropper(root)
+        # Its own copy of the workspace (files hard-linked; these commands write only the cache),
+        # since the caches are keyed by imr's code and the two sides would spoil each other's.
+        twin = root.with_name(root.name + "-baseline")
+        if not twin.is_dir():
+            subprocess.run(["cp", "-al", str(root), str(twin)], check=True)
+            shutil.rmtree(twin / ".imr-cache", ignore_errors=True)
+        sides.append(("baseline ", [*BASELINE_PYTHON, "-m", "imr"],
+                      dict(env, PYTHONPATH=str(baseline), IMR_WORKSPACE=str(twin)), dropper(twin)))
     # First runs (cache deleted before each): status, check and fidelity (and their baselines) interleaved.
-    first = pair([([*cmd, name], side_env, drop) for name in names for _, cmd, side_env in sides], runs)
+    first = pair([([*cmd, name], side_env, drop) for name in names for _, cmd, side_env, drop in sides], runs)
     for name in names:
-        for _, cmd, side_env in sides:
+        for _, cmd, side_env, _ in sides:
             subprocess.run([*cmd, name], capture_output=True, env=side_env)
-    warm = pair([([*cmd, name], side_env, None) for name in names for _, cmd, side_env in sides], runs)
+    warm = pair([([*cmd, name], side_env, None) for name in names for _, cmd, side_env, _ in sides], runs)
     width = len(sides)
-    for offset, (prefix, _, _) in enumerate(sides):
+    for offset, (prefix, *_) in enumerate(sides):
         status_w, check_w, fidelity_w = warm[offset::width]
         status_f, check_f, fidelity_f = first[offset::width]
         show(f"{prefix}status warm", status_w, "(target <= 1 s, 200 MB)")
