@@ -47,7 +47,8 @@ for line in sys.stdin:
     seconds = time.perf_counter() - start
     stderr = proc.stderr.read().decode(errors="replace")
     proc.stderr.close()
-    print(json.dumps([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status), stderr]), flush=True)
+    cpu = usage.ru_utime + usage.ru_stime
+    print(json.dumps([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status), stderr, cpu]), flush=True)
 """
 _launcher: subprocess.Popen | None = None
 
@@ -55,6 +56,13 @@ _launcher: subprocess.Popen | None = None
 def run_once(cmd: list[str], env: dict | None = None) -> tuple[float, int]:
     """Seconds and peak RSS (MB) of one run; the peak is the largest of the process and any
     worker processes it waited for. Fails loudly on an internal error."""
+    seconds, peak, _ = run_measured(cmd, env)
+    return seconds, peak
+
+
+def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, int, float]:
+    """`run_once` and the CPU seconds of the process and the workers it waited for: on a shared
+    machine the steadier figure of the two, as other people's work stretches the wall clock."""
     global _launcher
     if _launcher is None or _launcher.poll() is not None:
         _launcher = subprocess.Popen([sys.executable, "-c", _LAUNCHER], stdin=subprocess.PIPE,
@@ -62,10 +70,10 @@ def run_once(cmd: list[str], env: dict | None = None) -> tuple[float, int]:
     assert _launcher.stdin is not None and _launcher.stdout is not None
     _launcher.stdin.write(json.dumps({"cmd": cmd, "env": dict(os.environ if env is None else env)}) + "\n")
     _launcher.stdin.flush()
-    seconds, maxrss_kb, returncode, stderr = json.loads(_launcher.stdout.readline())
+    seconds, maxrss_kb, returncode, stderr, cpu = json.loads(_launcher.stdout.readline())
     if returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed:\n{stderr}")
-    return seconds, maxrss_kb // 1024
+    return seconds, maxrss_kb // 1024, cpu
 
 
 def timed(cmd: list[str], runs: int, env: dict | None = None, before=None) -> tuple[float, float, int]:

@@ -33,7 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_cli import imr_command, run_once  # noqa: E402
+from bench_cli import imr_command, run_measured  # noqa: E402
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@invalid", "GIT_COMMITTER_NAME": "bench",
            "GIT_COMMITTER_EMAIL": "bench@invalid"}
@@ -67,23 +67,27 @@ def git(root: Path, *args: str) -> str:
     return result.stdout
 
 
-def pair(commands: list[tuple[list[str], dict, object]], runs: int) -> list[tuple[float, float, int]]:
-    """Median seconds, best seconds and peak RSS (MB) of each command, runs interleaved."""
+def pair(commands: list[tuple[list[str], dict, object]], runs: int) -> list[tuple[float, float, int, float]]:
+    """Median seconds, best seconds, peak RSS (MB) and median CPU seconds of each command, runs
+    interleaved."""
     times: list[list[float]] = [[] for _ in commands]
+    cpus: list[list[float]] = [[] for _ in commands]
     peaks: list[int] = [0 for _ in commands]
     for _ in range(runs):
         for index, (cmd, env, before) in enumerate(commands):
             if before:
                 before()
-            seconds, peak = run_once(cmd, env)
+            seconds, peak, cpu = run_measured(cmd, env)
             times[index].append(seconds)
+            cpus[index].append(cpu)
             peaks[index] = max(peaks[index], peak)
-    return [(statistics.median(t), min(t), p) for t, p in zip(times, peaks)]
+    return [(statistics.median(t), min(t), p, statistics.median(c)) for t, p, c in zip(times, peaks, cpus)]
 
 
-def show(label: str, figure: tuple[float, float, int], extra: str = "") -> None:
-    median, best, peak = figure
-    print(f"  {label:<44} {median:7.2f} s  best {best:6.2f} s  peak {peak:5d} MB  {extra}", flush=True)
+def show(label: str, figure: tuple[float, float, int, float], extra: str = "") -> None:
+    median, best, peak, cpu = figure
+    print(f"  {label:<36} {median:7.2f} s  best {best:6.2f} s  cpu {cpu:6.2f} s  peak {peak:5d} MB  {extra}",
+          flush=True)
 
 
 def dropper(root: Path):
