@@ -13,6 +13,7 @@ Each is the median of several runs in fresh processes, with a warm cache and on 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -31,19 +32,48 @@ def imr_command() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "imr"]
 
 
+# The peak memory of a child (`ru_maxrss`) counts what its process held before it started the
+# command: a forked child begins as a copy of the benchmark itself, which holds the workspaces it
+# generated and the figures so far, so even `/bin/true` read as hundreds of MB. Commands are
+# therefore started by this small launcher, a fresh interpreter that holds nothing else, and
+# each figure is the command's own peak (or the launcher's ~10 MB, whichever is larger).
+_LAUNCHER = r"""
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    job = json.loads(line)
+    start = time.perf_counter()
+    proc = subprocess.Popen(job["cmd"], env=job["env"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    stderr = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    cpu = usage.ru_utime + usage.ru_stime
+    print(json.dumps([seconds, usage.ru_maxrss, os.waitstatus_to_exitcode(status), stderr, cpu]), flush=True)
+"""
+_launcher: subprocess.Popen | None = None
+
+
 def run_once(cmd: list[str], env: dict | None = None) -> tuple[float, int]:
     """Seconds and peak RSS (MB) of one run; the peak is the largest of the process and any
     worker processes it waited for. Fails loudly on an internal error."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    stderr = proc.stderr.read().decode()
-    proc.stderr.close()
-    if proc.returncode not in (0, 1):
+    seconds, peak, _ = run_measured(cmd, env)
+    return seconds, peak
+
+
+def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, int, float]:
+    """`run_once` and the CPU seconds of the process and the workers it waited for: on a shared
+    machine the steadier figure of the two, as other people's work stretches the wall clock."""
+    global _launcher
+    if _launcher is None or _launcher.poll() is not None:
+        _launcher = subprocess.Popen([sys.executable, "-c", _LAUNCHER], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+    assert _launcher.stdin is not None and _launcher.stdout is not None
+    _launcher.stdin.write(json.dumps({"cmd": cmd, "env": dict(os.environ if env is None else env)}) + "\n")
+    _launcher.stdin.flush()
+    seconds, maxrss_kb, returncode, stderr, cpu = json.loads(_launcher.stdout.readline())
+    if returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed:\n{stderr}")
-    return seconds, usage.ru_maxrss // 1024
+    return seconds, maxrss_kb // 1024, cpu
 
 
 def timed(cmd: list[str], runs: int, env: dict | None = None, before=None) -> tuple[float, float, int]:

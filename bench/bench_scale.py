@@ -1,6 +1,6 @@
 """Scale for a region (issue 18): every figure next to its baseline, measured in one run.
 
-    python bench/bench_scale.py [--quick] [--runs 3] [--dir /tmp/imr-scale] [--merge] [--diff-baseline DIR]
+    python bench/bench_scale.py [--quick] [--runs 3] [--dir /tmp/imr-scale] [--merge] [--baseline DIR]
 
 Builds (once; kept in --dir and reused) workspaces of 100, 1,000 and 10,000 participants x 40
 entries and 1,000 x 400 (a participant over years); `--quick` builds 100 and 1,000 x 40 and
@@ -10,13 +10,14 @@ on the shared machine hits both alike:
   * `imr fidelity` warm and first run, against `imr status` on the same workspace
     (targets at 10,000 x 40: <= 1 s and <= 200 MB warm, first run <= 1.5x status's);
   * `imr diff` over a commit that appends one entry to 1,000 records, against `git diff`
-    of the same range (target: <= 5x), and with --diff-baseline against older imr code in DIR
+    of the same range (target: <= 5x), and with --baseline against older imr code in DIR
     (e.g. `git archive <commit> | tar -x -C DIR`) in the same run;
   * `imr session log` on a 400-entry record against the same on a 40-entry record (<= 1.3x);
   * `imr session next` against a bare typer hello-world (<= 1.2x);
   * with `--merge`, bench/bench_merge.py at 1,000 records (merge driver against `merge=union`).
 Times are medians of --runs fresh processes; peak memory is the largest RSS of the command or
-any worker process it waited for (resource usage of the child, `os.wait4`).
+any worker process it waited for (resource usage of the child, `os.wait4`), counted from a
+small launcher process so that the benchmark's own memory is not part of it (`bench_cli.run_once`).
 """
 
 from __future__ import annotations
@@ -33,10 +34,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_cli import imr_command, run_once  # noqa: E402
+from bench_cli import imr_command, run_measured  # noqa: E402
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@invalid", "GIT_COMMITTER_NAME": "bench",
            "GIT_COMMITTER_EMAIL": "bench@invalid"}
+
+
+# The baseline runs with PYTHONPATH set to its tree; -P keeps the current folder (this worktree,
+# when the benchmark is started from it) from coming first on sys.path and shadowing it.
+BASELINE_PYTHON = [sys.executable, "-P"]
 
 
 def workspace(base: Path, participants: int, entries: int) -> Path:
@@ -62,46 +68,67 @@ def git(root: Path, *args: str) -> str:
     return result.stdout
 
 
-def pair(commands: list[tuple[list[str], dict, object]], runs: int) -> list[tuple[float, float, int]]:
-    """Median seconds, best seconds and peak RSS (MB) of each command, runs interleaved."""
+def pair(commands: list[tuple[list[str], dict, object]], runs: int) -> list[tuple[float, float, int, float]]:
+    """Median seconds, best seconds, peak RSS (MB) and median CPU seconds of each command, runs
+    interleaved."""
     times: list[list[float]] = [[] for _ in commands]
+    cpus: list[list[float]] = [[] for _ in commands]
     peaks: list[int] = [0 for _ in commands]
     for _ in range(runs):
         for index, (cmd, env, before) in enumerate(commands):
             if before:
                 before()
-            seconds, peak = run_once(cmd, env)
+            seconds, peak, cpu = run_measured(cmd, env)
             times[index].append(seconds)
+            cpus[index].append(cpu)
             peaks[index] = max(peaks[index], peak)
-    return [(statistics.median(t), min(t), p) for t, p in zip(times, peaks)]
+    return [(statistics.median(t), min(t), p, statistics.median(c)) for t, p, c in zip(times, peaks, cpus)]
 
 
-def show(label: str, figure: tuple[float, float, int], extra: str = "") -> None:
-    median, best, peak = figure
-    print(f"  {label:<44} {median:7.2f} s  best {best:6.2f} s  peak {peak:5d} MB  {extra}", flush=True)
+def show(label: str, figure: tuple[float, float, int, float], extra: str = "") -> None:
+    median, best, peak, cpu = figure
+    print(f"  {label:<36} {median:7.2f} s  best {best:6.2f} s  cpu {cpu:6.2f} s  peak {peak:5d} MB  {extra}",
+          flush=True)
 
 
 def dropper(root: Path):
     return lambda: shutil.rmtree(root / ".imr-cache", ignore_errors=True)
 
 
-def bench_workspace(root: Path, label: str, runs: int, imr: list[str]) -> None:
+def bench_workspace(root: Path, label: str, runs: int, imr: list[str], baseline: Path | None = None) -> None:
+    """Status, check and fidelity, warm and on a first run; with `baseline` (a source tree of older
+    code, run with PYTHONPATH) each command's baseline run right after it, for a before/after."""
     env = dict(os.environ, IMR_WORKSPACE=str(root))
     print(f"\n{label}", flush=True)
-    status, check, fidelity = [*imr, "status"], [*imr, "check"], [*imr, "fidelity"]
-    drop = dropper(root)
-    # First runs (cache deleted before each): status, check and fidelity interleaved.
-    first = pair([(status, env, drop), (check, env, drop), (fidelity, env, drop)], runs)
-    subprocess.run(status, capture_output=True, env=env)
-    subprocess.run(fidelity, capture_output=True, env=env)
-    subprocess.run(check, capture_output=True, env=env)
-    warm = pair([(status, env, None), (check, env, None), (fidelity, env, None)], runs)
-    show("status warm", warm[0], "(target <= 1 s, 200 MB)")
-    show("check warm", warm[1], "(target <= 4 s)")
-    show("fidelity warm", warm[2], f"= {warm[2][0] / warm[0][0]:.2f}x status warm (target <= 1 s, 200 MB)")
-    show("status first run", first[0], "(target <= 8 s at 10,000 x 40)")
-    show("check first run", first[1], "(target <= 8 s at 10,000 x 40)")
-    show("fidelity first run", first[2], f"= {first[2][0] / first[0][0]:.2f}x status first run (target <= 1.5x)")
+    names = ["status", "check", "fidelity"]
+    sides = [("", [*imr], env, dropper(root))]
+    if baseline is not None:
+        # Its own copy of the workspace (files hard-linked; these commands write only the cache),
+        # since the caches are keyed by imr's code and the two sides would spoil each other's.
+        twin = root.with_name(root.name + "-baseline")
+        if not twin.is_dir():
+            subprocess.run(["cp", "-al", str(root), str(twin)], check=True)
+            shutil.rmtree(twin / ".imr-cache", ignore_errors=True)
+        sides.append(("baseline ", [*BASELINE_PYTHON, "-m", "imr"],
+                      dict(env, PYTHONPATH=str(baseline), IMR_WORKSPACE=str(twin)), dropper(twin)))
+    # First runs (cache deleted before each): status, check and fidelity (and their baselines) interleaved.
+    first = pair([([*cmd, name], side_env, drop) for name in names for _, cmd, side_env, drop in sides], runs)
+    for name in names:
+        for _, cmd, side_env, _ in sides:
+            subprocess.run([*cmd, name], capture_output=True, env=side_env)
+    warm = pair([([*cmd, name], side_env, None) for name in names for _, cmd, side_env, _ in sides], runs)
+    width = len(sides)
+    for offset, (prefix, *_) in enumerate(sides):
+        status_w, check_w, fidelity_w = warm[offset::width]
+        status_f, check_f, fidelity_f = first[offset::width]
+        show(f"{prefix}status warm", status_w, "(target <= 1 s, 200 MB)")
+        show(f"{prefix}check warm", check_w, "(target <= 4 s)")
+        show(f"{prefix}fidelity warm", fidelity_w,
+             f"= {fidelity_w[0] / status_w[0]:.2f}x status warm (target <= 1 s, 200 MB)")
+        show(f"{prefix}status first run", status_f, "(target <= 8 s at 10,000 x 40)")
+        show(f"{prefix}check first run", check_f, "(target <= 8 s at 10,000 x 40)")
+        show(f"{prefix}fidelity first run", fidelity_f,
+             f"= {fidelity_f[0] / status_f[0]:.2f}x status first run (target <= 1.5x)")
 
 
 def bench_diff(root: Path, changed: int, runs: int, imr: list[str], baseline: Path | None = None) -> None:
@@ -157,14 +184,21 @@ def bench_session_log(small: Path, large: Path, runs: int, imr: list[str]) -> No
          f"= {figures[1][0] / figures[0][0]:.2f}x the 40-entry record (target <= 1.3x)")
 
 
-def bench_next(root: Path, runs: int, imr: list[str]) -> None:
+def bench_next(root: Path, runs: int, imr: list[str], baseline: Path | None = None) -> None:
     env = dict(os.environ, IMR_WORKSPACE=str(root))
-    subprocess.run([*imr, "session", "next", "b-00001"], capture_output=True, env=env)
-    figures = pair([([sys.executable, str(HERE / "hello_typer.py"), "KL"], env, None),
-                    ([*imr, "session", "next", "b-00001"], env, None)], max(runs, 5))
+    commands = [([sys.executable, str(HERE / "hello_typer.py"), "KL"], env, None),
+                ([*imr, "session", "next", "b-00001"], env, None)]
+    if baseline is not None:
+        commands.append(([*BASELINE_PYTHON, "-m", "imr", "session", "next", "b-00001"],
+                         dict(env, PYTHONPATH=str(baseline)), None))
+    for cmd, side_env, _ in commands[1:]:
+        subprocess.run(cmd, capture_output=True, env=side_env)
+    figures = pair(commands, max(runs, 5))
     print("\nsession next", flush=True)
     show("typer hello-world", figures[0])
     show("imr session next ID", figures[1], f"= {figures[1][0] / figures[0][0]:.2f}x hello-world (target <= 1.2x)")
+    if baseline is not None:
+        show("baseline imr session next ID", figures[2], f"= {figures[2][0] / figures[0][0]:.2f}x hello-world")
 
 
 def main() -> None:
@@ -173,10 +207,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/imr-scale"), help="where workspaces are kept")
     parser.add_argument("--merge", action="store_true", help="also run bench/bench_merge.py at 1,000 records")
-    parser.add_argument("--diff-baseline", type=Path,
-                        help="a checkout of older imr code: its `imr diff` is timed in the same run")
     parser.add_argument("--only", help="comma-separated parts: workspaces,diff,log,next,merge")
     parser.add_argument("--sizes", help="workspaces to time, e.g. 10000x40,1000x400 (default: all of the mode)")
+    parser.add_argument("--baseline", type=Path,
+                        help="a source tree of older imr (e.g. `git archive` of main) to run with PYTHONPATH "
+                             "beside each status, check, fidelity, diff and session next figure")
     parser.add_argument("--big-runs", type=int, default=1,
                         help="runs for workspaces of 10,000 records or 400 entries (a first run there is minutes "
                              "on a busy 2-core machine)")
@@ -188,20 +223,26 @@ def main() -> None:
     long = (100, 400) if args.quick else (1000, 400)
     print(f"imr scale benchmark ({'quick' if args.quick else 'full'}; median of {args.runs}; "
           f"{os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M')})", flush=True)
-    roots = {size: workspace(args.dir, *size) for size in {*sizes, long}}
+    roots: dict[tuple[int, int], Path] = {}
+
+    def root(size: tuple[int, int]) -> Path:  # built on first use, so --only and --sizes build no more
+        if size not in roots:
+            roots[size] = workspace(args.dir, *size)
+        return roots[size]
+
     if args.sizes:
         sizes = [tuple(int(n) for n in size.split("x")) for size in args.sizes.split(",")]
     if "workspaces" in parts:
         for size in sizes:
             runs = args.big_runs if size[0] >= 10000 or size[1] >= 400 else args.runs
-            bench_workspace(roots[size], f"{size[0]} participants x {size[1]} entries (median of {runs})", runs, imr)
-    biggest = roots[sizes[-1] if args.quick else (10000, 40)]
+            bench_workspace(root(size), f"{size[0]} participants x {size[1]} entries (median of {runs})", runs, imr,
+                            args.baseline)
     if "diff" in parts:
-        bench_diff(biggest, 1000, args.runs, imr, args.diff_baseline)
+        bench_diff(root(sizes[-1] if args.quick else (10000, 40)), 1000, args.runs, imr, args.baseline)
     if "log" in parts:
-        bench_session_log(roots[(1000, 40)] if not args.quick else roots[(100, 40)], roots[long], args.runs, imr)
+        bench_session_log(root((1000, 40)) if not args.quick else root((100, 40)), root(long), args.runs, imr)
     if "next" in parts:
-        bench_next(roots[(1000, 40)], args.runs, imr)
+        bench_next(root((1000, 40)), args.runs, imr, args.baseline)
     if "merge" in parts:
         print(flush=True)
         subprocess.run([sys.executable, str(HERE / "bench_merge.py"), "--records", "1000", "--runs", "1"], check=True)

@@ -52,6 +52,9 @@ def _yaml():
     merge_tag = "tag:yaml.org,2002:merge"
     text_tags = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp")
     scalar_node = yaml.ScalarNode
+    sequence_node = yaml.SequenceNode
+    sequence_tag = _BaseLoader.DEFAULT_SEQUENCE_TAG
+    mapping_tag = _BaseLoader.DEFAULT_MAPPING_TAG
 
     plain_tags: dict[str, str] = {}
     base_resolve = _BaseLoader.resolve
@@ -74,7 +77,16 @@ def _yaml():
                         if len(plain_tags) < 65536:
                             plain_tags[value] = tag
                     return tag
-            return base_resolve(self, kind, value, implicit)
+                return base_resolve(self, kind, value, implicit)
+            # No path resolvers are registered, so an untagged collection always gets the
+            # default tag, without PyYAML's generic resolver and its checks for every list and mapping.
+            return sequence_tag if kind is sequence_node else mapping_tag
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            """Path resolvers are never registered; libyaml calls this for every node."""
+
+        def ascend_resolver(self) -> None:
+            """See `descend_resolver`."""
 
         def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
             if node in self.constructed_objects:

@@ -593,3 +593,49 @@ def test_session_log_edit_keeps_a_hash_line(enrolled, tmp_path):
     enrolled.ok("session", "log", "p-01", "--edit", env={"VISUAL": visual})
     saved = enrolled.record("p-01").read_text(encoding="utf-8")
     assert "#1 prioritet är sömnen." in saved and "Vi pratade om kvällsrutiner." in saved
+
+
+# --------------------------------------------------------------------------------------------
+# The quick paths find exactly what the long ones do (issue 18: first runs at scale)
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+import unicodedata  # noqa: E402
+
+from imr.records import pii as _pii  # noqa: E402
+
+# Letters, digits, separators and the characters the scanner treats specially: Latin-1 and
+# other accented letters, combining marks, compatibility forms, invisible and bidi characters,
+# dashes, odd spaces, other scripts' digits.
+_ALPHABET = st.sampled_from(list(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;-+@()'’\n\t"
+    "åäöÅÄÖéÉüÜæøÆØßÞþðÐ×÷ÀÿĀŁłɏ"
+    "\u0301\u0308\u00a0\u00ad\u00aa\u00b2\u2009\u200b\u200d\u202e\u2013\u2212\ufe0f\uff21\uff11\u0661\u2028ﬁ❤"
+))
+_TEXTS = st.text(alphabet=_ALPHABET, max_size=60)
+# What `_CAP_WORD` was before the look-behind moved after the capital.
+_CAP_WORD_BEFORE = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-ÞĀ-ɏ][^\W\d_]*(?:['’-][^\W\d_]+)*")
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXTS)
+def test_quick_normalise_equals_the_long_way(text):
+    assert _pii._normalise(text) == _pii._normalise_chars(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXTS)
+def test_capitalised_words_are_found_as_before(text):
+    assert [m.span() for m in _pii._CAP_WORD.finditer(text)] == [m.span() for m in _CAP_WORD_BEFORE.finditer(text)]
+
+
+def test_latin1_letters_need_no_normalising_alone_or_in_pairs():
+    """The quick path's premise, checked against this Python's Unicode data."""
+    chars = [chr(c) for c in range(0x80)] + [chr(c) for c in range(0xC0, 0x100)]
+    assert all(_pii._LATIN1_LETTERS.fullmatch(c) for c in chars)
+    assert not _pii._LATIN1_LETTERS.fullmatch("\u00a0") and not _pii._LATIN1_LETTERS.fullmatch("\u00bf")
+    for char in chars[0x80:]:
+        assert _pii._char_action(char) is None and not _pii._is_invisible(char)
+    for first in chars:
+        for second in chars:
+            assert unicodedata.is_normalized("NFKC", first + second)

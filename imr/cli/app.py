@@ -111,5 +111,53 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
+def plain_session_next(args: list[str]) -> tuple[str, str | None] | None:
+    """(participant, --workspace value) when argv is exactly `[global options] session next ID`.
+
+    That command opens every session, so it is the one whose start-up counts (target P1). typer
+    0.29 builds a pydantic TypeAdapter for every parameter that is not a flag as it parses
+    (`_TyperParameter.process_value` -> `build_runtime_param`, which imports pydantic whole),
+    about a third of this command's time, and has no public switch for it; so this one plain
+    form is run without typer parsing it. Any other shape (an option after the command,
+    `--help`, `--lang=en`, a bad value) goes through typer as before and gets its messages.
+    """
+    workspace = None
+    index = 0
+    while index + 1 < len(args) and args[index] in _GLOBAL_OPTIONS_WITH_VALUE:
+        option, value = args[index], args[index + 1]
+        if option == "--lang" and value not in ("sv", "en"):
+            return None
+        if option != "--lang":
+            workspace = value
+        index += 2
+    rest = args[index:]
+    if len(rest) != 3 or rest[:2] != ["session", "next"] or rest[2].startswith("-"):
+        return None
+    return rest[2], workspace
+
+
+def _run_session_next(args: list[str], participant: str, workspace: str | None) -> None:
+    """What the root group's `main` and callback do before `session next`, then the command."""
+    from imr.cli import common, i18n
+    from imr.cli.session_cmd import next_
+
+    common._state["command"] = "session"
+    common.set_strings_root(i18n.quiet_root(args))
+    common.set_lang(i18n.requested_lang(args))
+    set_workspace_option(workspace)
+    try:
+        next_(participant, None, False, None)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        sys.stderr.write(i18n.fw("aborted") + "\n")
+        sys.exit(1)
+    sys.exit(0)
+
+
 def main() -> None:
-    build_app(command_name(sys.argv[1:]))(prog_name="imr")
+    args = sys.argv[1:]
+    plain = plain_session_next(args)
+    if plain is not None:
+        _run_session_next(args, *plain)
+    build_app(command_name(args))(prog_name="imr")

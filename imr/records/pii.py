@@ -127,11 +127,23 @@ def normalise(text: str) -> str:
     return _normalise(text)[0]
 
 
+# ASCII and the Latin-1 letters (å, ä, ö, é, ü, ...; U+00C0 to U+00FF): text made of only these
+# is already NFKC and holds nothing to remove or replace, as a test checks character by
+# character and pair by pair. Most Swedish notes are such text, and one regex match is much
+# cheaper than the per-character work below.
+_LATIN1_LETTERS = re.compile(r"[\x00-\x7f\u00c0-\u00ff]*")
+
+
 def _normalise(text: str) -> tuple[str, frozenset[str]]:
     """The normalised text and the invisible characters the original held, in one pass over
     the distinct characters (a note has a few dozen)."""
-    if text.isascii():
+    if text.isascii() or _LATIN1_LETTERS.fullmatch(text):
         return text, frozenset()
+    return _normalise_chars(text)
+
+
+def _normalise_chars(text: str) -> tuple[str, frozenset[str]]:
+    """`_normalise` the long way, character by character (what the quick paths must equal)."""
     distinct = set(text)
     hidden = frozenset(char for char in distinct if not char.isascii() and _is_invisible(char))
     if not unicodedata.is_normalized("NFKC", text):
@@ -539,7 +551,10 @@ _FIRST_NAMES_MID_ONLY = _words("per bo dag liv sol vilja björn sten stig rut sa
 
 # A capitalised word: Latin capital first (A–Z, À–Þ, and Latin Extended, checked again in
 # code), then letters, with inner hyphens or apostrophes ("Anna-Karin", "O'Brien").
-_CAP_WORD = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-ÞĀ-ɏ][^\W\d_]*(?:['’-][^\W\d_]+)*")
+# The capital comes first and the look-behind (the character before it is no letter) after it:
+# the same matches as `(?<![^\W\d_])[A-Z…]…`, but the engine can skip ahead to the next
+# capital instead of trying the look-behind at every character.
+_CAP_WORD = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-ɏ](?<![^\W\d_].)[^\W\d_]*(?:['’-][^\W\d_]+)*")
 _SENTENCE_ENDS = frozenset(".!?:;\n…|•")  # a table cell or a bullet starts like a sentence
 _OPENERS = frozenset(" \t\"'”“‘’«»([{*•>#-")
 

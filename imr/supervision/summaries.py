@@ -28,7 +28,7 @@ from imr.records.kinds import free_texts
 from imr.records.parallel import map_paths
 from imr.records.parallel import paused_gc
 from imr.records.pii import SCANNER_VERSION
-from imr.records.pii import find_pii
+from imr.records.pii import PiiHit, find_pii
 from imr.records.record import RecordProblem, parse_record_bytes
 from imr.records.record import validate_record
 from imr.records.state import derive_state
@@ -104,7 +104,7 @@ def _payloads_now(ws, curriculum, kind: str) -> list[tuple[Path, list]]:
     keys: dict[str, str] = {}
     payloads: dict[str, list] = {}
     stale: list[Path] = []
-    for path in paths:
+    for path in paths if cached else ():  # on a first run every file is stale: no need to read it here
         try:
             key = "" if path.is_symlink() or not path.is_file() else digest(path.read_bytes())
         except OSError:
@@ -115,6 +115,8 @@ def _payloads_now(ws, curriculum, kind: str) -> list[tuple[Path, list]]:
             payloads[path.name] = hit[1]
         else:
             stale.append(path)
+    if not cached:
+        stale = paths
 
     for name, key, payload in map_paths(make, stale, (curriculum, allow)):
         keys[name], payloads[name] = key, payload
@@ -211,6 +213,8 @@ def comment_findings(text: str, shown: str, allow: frozenset[str] = frozenset())
 
     out = []
     for number, line in enumerate(text.splitlines(), start=1):
+        if "#" not in line:
+            continue  # most lines: no comment, and nothing to strip
         stripped = line.lstrip()
         if stripped.startswith("#"):
             comment = stripped
@@ -230,9 +234,10 @@ def record_findings(record, shown: str, curriculum, allow: frozenset[str] = froz
     findings = validate_record(record, shown, curriculum)
     findings.extend(goal_reference_problems(record, shown))
     findings.extend(duplicate_findings(record, shown))
+    scanned: dict[str, PiiHit | None] = {}  # a text repeated in a record (homework "again") is scanned once
     for entry in record.entries:
         for text in free_texts(entry.data):
-            hit = find_pii(text, allow)
+            hit = scanned[text] if text in scanned else scanned.setdefault(text, find_pii(text, allow))
             if hit:
                 findings.append(Finding(shown, entry.line, f"pii_found_{hit.kind}"))
                 break
