@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from imr import __version__
+
 CACHE_DIR = ".imr-cache"
 _VERSION = 2
 _KEY_NAME = "imr-cache-key"
@@ -32,6 +33,27 @@ _KEY_NAME = "imr-cache-key"
 
 def digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+@lru_cache(maxsize=4)
+def code_fingerprint(*folders: Path) -> str:
+    """imr's own code (and any `folders`, such as the built-in templates) as one hash.
+
+    A cached value computed by imr is only as good as the code that computed it, and an
+    editable install changes code without changing `__version__`; so caches of derived values
+    carry this, made from each file's path, size and modification time (cheap to read).
+    """
+    package = Path(__file__).resolve().parent
+    found = []
+    for base, pattern in [(package, "*.py")] + [(folder, "*") for folder in folders]:
+        for source in sorted(base.rglob(pattern)):
+            try:
+                stat = source.stat()
+            except OSError:
+                continue
+            if source.is_file():
+                found.append([str(source.relative_to(base)), stat.st_size, stat.st_mtime_ns])
+    return digest(json.dumps(found).encode())
 
 
 def _cache_root(path: Path) -> Path | None:

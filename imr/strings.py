@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from imr import resources
+
 DEFAULT_LANG = "sv"
 LANGUAGES = ("sv", "en")
 

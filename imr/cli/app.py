@@ -146,7 +146,7 @@ def _run_session_next(args: list[str], participant: str, workspace: str | None) 
     common.set_lang(i18n.requested_lang(args))
     set_workspace_option(workspace)
     try:
-        next_(participant, None, False, None)
+        next_(participant=participant, group=None, as_json=False, render=None)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except typer.Abort:

@@ -7,7 +7,6 @@ from typing import List, Optional
 import typer
 
 from imr.cli import complete
-
 from imr.cli.common import console, escape, handle_errors, t, workspace
 
 

@@ -147,7 +147,6 @@ class _Context:
 
     def relapse_changes(self, entry: dict) -> str:
         from imr.programme.relapse_plan import SECTIONS, plan_changes
-        from imr.strings import label as _label
 
         before = self.by_id.get(entry.get("previous")) if entry.get("previous") else None
         if before is None:

@@ -22,9 +22,9 @@ def register(app: typer.Typer) -> None:
         from pathlib import Path
 
         from imr.errors import ImrError
-        from imr.supervision.export import FORMATS, csv_bytes, export_tables, parquet_bytes
-        from imr.render.output import check_output_path, write_output
         from imr.programme.sessions import check_date
+        from imr.render.output import check_output_path, write_output
+        from imr.supervision.export import FORMATS, csv_bytes, export_tables, parquet_bytes
 
         ws = workspace()
         kind = fmt.lower()

@@ -19,8 +19,8 @@ def register(app: typer.Typer) -> None:
         """Estimate IMR fidelity (IMR-FS) from the records; items that need observation are named, not guessed."""
         from datetime import date
 
-        from imr.supervision.fidelity import as_rows, assess, mean_score
         from imr.programme.sessions import check_date
+        from imr.supervision.fidelity import as_rows, assess, mean_score
 
         ws = workspace()
         start = date.fromisoformat(check_date(since)) if since else None

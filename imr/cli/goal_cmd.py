@@ -7,7 +7,6 @@ from typing import List, Optional
 import typer
 
 from imr.cli import complete
-
 from imr.cli.common import accepted, console, escape, handle_errors, print_json, t, value, workspace
 
 app = typer.Typer(no_args_is_help=True)
@@ -59,9 +58,7 @@ def update(
     by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Record a new status (and perhaps new wording) for a goal or step; the old one stays in the log."""
-    from imr.programme.goals import update_goal
-
-    from imr.programme.goals import check_target
+    from imr.programme.goals import check_target, update_goal
 
     status = accepted("status", status) or status
     update_goal(workspace(), participant, target, status, text=text, note=note, by=by)
@@ -75,8 +72,8 @@ def list_(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Every goal with its steps, status and history."""
-    from imr.workspace import store
     from imr.programme.goals import describe_goals
+    from imr.workspace import store
 
     _, state = store.load_state(workspace(), participant)
     goals = describe_goals(state)

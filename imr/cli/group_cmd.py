@@ -7,7 +7,6 @@ from typing import Any, List, Optional
 import typer
 
 from imr.cli import complete
-
 from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
 
 app = typer.Typer(no_args_is_help=True)

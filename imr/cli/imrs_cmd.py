@@ -8,7 +8,6 @@ from typing import Optional
 import typer
 
 from imr.cli import complete
-
 from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
 
 app = typer.Typer(no_args_is_help=True)
@@ -25,13 +24,12 @@ def add(
     by: Optional[str] = typer.Option(None, "--by"),
 ) -> None:
     """Record one IMRS assessment (all 15 items, or nothing is saved)."""
-    from imr.programme import imrs
-    from imr.workspace import store
-    from imr.records.kinds import RATERS
-    from imr.errors import ImrError
-    from imr.programme.sessions import check_date
-
     from imr.cli.common import accepted, value
+    from imr.errors import ImrError
+    from imr.programme import imrs
+    from imr.programme.sessions import check_date
+    from imr.records.kinds import RATERS
+    from imr.workspace import store
 
     ws = workspace()
     rater = accepted("rater", rater) or rater
@@ -137,8 +135,8 @@ def show(
 
 
 def _write_chart(rows: list, path: Path, ws, participant: str) -> None:
-    from imr.programme import imrs
     from imr.errors import ImrError
+    from imr.programme import imrs
     from imr.render.imrs_chart import trend_chart
 
     fmt = path.suffix.lower().lstrip(".")

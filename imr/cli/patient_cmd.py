@@ -7,7 +7,6 @@ from typing import Optional
 import typer
 
 from imr.cli import complete
-
 from imr.cli.common import accepted, console, escape, handle_errors, print_json, t, value, workspace
 
 app = typer.Typer(no_args_is_help=True)

@@ -8,8 +8,7 @@ from typing import List, Optional
 import typer
 
 from imr.cli import complete
-
-from imr.cli.common import t, console, escape, handle_errors, print_json, workspace
+from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -48,8 +47,8 @@ def register(app: typer.Typer) -> None:
         never names or phone numbers.
         """
         from imr.programme import relapse_plan as rp
-        from imr.workspace import store
         from imr.strings import strings
+        from imr.workspace import store
 
         ws = workspace()
         changes = {"triggers": trigger or None, "warning_signs": warning_sign or None, "actions": action or None,
@@ -76,8 +75,8 @@ def register(app: typer.Typer) -> None:
                 _print_plan(participant, plan, labels)
             return
         if edit:
-            from imr.workspace.editor import note_from_editor
             from imr.errors import ImrError
+            from imr.workspace.editor import note_from_editor
 
             _, state = store.load_state(ws, participant)
             ws.signature(by)

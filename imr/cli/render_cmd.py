@@ -7,7 +7,6 @@ from typing import Any, Optional
 import typer
 
 from imr.cli import complete
-
 from imr.cli.common import console, escape, handle_errors, t, workspace
 
 app = typer.Typer(no_args_is_help=True)
@@ -216,9 +215,9 @@ def render_next(ws, fmt: str, participant: str | None = None, group: str | None 
     elif group is not None:
         document = group_document(ws, group, next_session=True)
     else:
-        from imr.workspace import store
         from imr.errors import ImrError
         from imr.programme.planning import next_session
+        from imr.workspace import store
 
         assert participant is not None  # one of participant and group is given (checked by the caller)
         _, state = store.load_state(ws, participant)

@@ -28,10 +28,10 @@ def register(app: typer.Typer) -> None:
         from pathlib import Path
 
         from imr.errors import ImrError
+        from imr.programme.sessions import check_date
         from imr.render.output import check_output_path, write_output
         from imr.supervision.report import build_report
         from imr.supervision.report_render import render_html, render_pdf
-        from imr.programme.sessions import check_date
 
         kind = fmt.lower().lstrip(".")
         if kind not in ("html", "pdf"):

@@ -22,8 +22,8 @@ def register(app: typer.Typer) -> None:
 
         from rich.table import Table
 
-        from imr.render.output import check_output_path, write_output
         from imr.programme.schedule import coming_meetings, ics_text
+        from imr.render.output import check_output_path, write_output
 
         ws = workspace()
         plan = coming_meetings(ws, group, weeks)

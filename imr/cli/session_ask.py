@@ -42,9 +42,9 @@ def ask_session_log(participant: str, by: Optional[str]):
     """Ask, summarise, confirm; returns the SessionLog to write, or None when the user says no."""
     Prompt, Confirm = _prompt_classes()
 
-    from imr.workspace import store
     from imr.programme.planning import goal_follow_up
     from imr.programme.sessions import SessionLog, resolve_session
+    from imr.workspace import store
 
     ws = workspace()
     out = console()

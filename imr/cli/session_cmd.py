@@ -9,8 +9,7 @@ from typing import Iterator, List, Optional
 import typer
 
 from imr.cli import complete
-
-from imr.cli.common import lang, console, escape, handle_errors, print_json, t, value, workspace
+from imr.cli.common import console, escape, handle_errors, lang, print_json, t, workspace
 from imr.cli.i18n import bad_usage
 
 app = typer.Typer(no_args_is_help=True)
@@ -51,8 +50,8 @@ def _next(participant: Optional[str], group: Optional[str], as_json: bool, rende
             _print_group_plan(plan, ws)
         _render_next(ws, render, plan, group=group, as_json=as_json)
         return
-    from imr.workspace import store
     from imr.programme.planning import build_plan
+    from imr.workspace import store
 
     assert participant is not None  # _one_target checked that exactly one is given
     _, state = store.load_state(ws, participant)
@@ -225,7 +224,7 @@ def _log_group(group: str, log, *, edit: bool) -> None:
 def _log_one(participant: str, log, *, edit: bool) -> None:
     from dataclasses import replace
 
-    from imr.programme.sessions import log_session, resolve_session
+    from imr.programme.sessions import resolve_session
 
     ws = workspace()
     if edit:
@@ -266,8 +265,8 @@ def _log_asking_again(ws, participant: str, log) -> dict:
 
 def _note(template: str, initial: str) -> str:
     """The note from the user's editor; with no editor on this computer, asked in the terminal."""
-    from imr.workspace.editor import note_from_editor
     from imr.errors import ImrError
+    from imr.workspace.editor import note_from_editor
 
     try:
         return note_from_editor(template, initial)
@@ -291,8 +290,8 @@ def _keep_refused_note(ws, note: Optional[str]) -> Iterator[None]:
     try:
         yield
     except PersonalDataRefused as refused:
-        from imr.workspace.editor import keep_refused_text
         from imr.errors import ImrError
+        from imr.workspace.editor import keep_refused_text
 
         path = keep_refused_text(note or refused.refused_text, ws.root)
         raise ImrError("pii_refused_kept", **refused.params, path=str(path)) from None

@@ -19,8 +19,8 @@ def register(root: typer.Typer) -> None:
     def whoami(by: Optional[str] = typer.Option(None, "--by")) -> None:
         """Signature and language in effect, and where each comes from."""
         from imr.cli.common import _state, lang
-        from imr.workspace.user_settings import resolve
         from imr.workspace.folder import find_workspace
+        from imr.workspace.user_settings import resolve
 
         try:
             root_dir = find_workspace(_state.get("workspace")).root

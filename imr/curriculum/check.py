@@ -15,10 +15,10 @@ import re
 import statistics
 from pathlib import Path
 
-from imr.curriculum.model import Curriculum, _relative
-from imr.records.findings import Finding
 from imr.curriculum.lix import EMPTY, Readability, markdown_readability
+from imr.curriculum.model import Curriculum, _relative
 from imr.curriculum.prefill import FILL_KEY, KINDS, WORKSHEET_KIND, is_fill_key
+from imr.records.findings import Finding
 from imr.yamlio import YamlProblem, load_file
 
 LEADER_SECTIONS = ["checkin", "review", "homework-review", "goals", "agenda", "material", "summary",

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from imr import resources
+from imr.cache import YamlCache
 from imr.errors import ImrError
 from imr.records.findings import Finding
 from imr.records.ids import SessionRef
-from imr.cache import YamlCache
 from imr.yamlio import YamlProblem
 
 BASE_VARIANT = "general"

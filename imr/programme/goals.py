@@ -18,12 +18,12 @@ import os
 import re
 from typing import Any
 
-from imr.workspace import store
-from imr.records.kinds import GOAL_STATUS
 from imr.errors import ImrError
 from imr.records.findings import Finding
+from imr.records.kinds import GOAL_STATUS
 from imr.records.record import Record
 from imr.records.state import Goal, ParticipantState, Step, derive_state, effective_entries
+from imr.workspace import store
 from imr.workspace.folder import Workspace
 
 _GOAL = re.compile(r"G([1-9]\d{0,2}|[A-HJ-NP-Z][A-HJ-NP-Z2-9]{2})")

@@ -16,23 +16,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from imr.records import writer
-
-from imr.workspace import store
-from imr.records.kinds import COMMON, id_problem, list_of, signature_problem, text_problem
 from imr.errors import ImrError
+from imr.programme.goals import require_steps
+from imr.programme.sessions import SessionLog, check_date, parse_homework_review, refuse_if_logged, session_entry
+from imr.records import writer
 from imr.records.files import check_regular
 from imr.records.findings import Finding
-from imr.records.ids import check_group_name, check_participant_id, is_valid_id
-from imr.records.ids import SessionRef
-from imr.programme.sessions import SessionLog
-from imr.workspace.folder import Workspace, check_signature
-from imr.programme.goals import require_steps
-from imr.programme.sessions import check_date, parse_homework_review, refuse_if_logged, session_entry
+from imr.records.ids import SessionRef, check_group_name, check_participant_id, is_valid_id
+from imr.records.kinds import COMMON, id_problem, list_of, signature_problem, text_problem
 from imr.records.pii import find_pii
 from imr.records.record import log_file_text
 from imr.records.state import derive_state
 from imr.strings import strings
+from imr.workspace import store
+from imr.workspace.folder import Workspace, check_signature
 from imr.yamlio import YamlProblem, decode, parse_text
 
 FIDELITY_MAX_MEMBERS = 8

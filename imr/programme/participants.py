@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from imr.workspace import store
-from imr.records.kinds import FORMATS
 from imr.errors import ImrError
-from imr.records.ids import check_participant_id
-from imr.records.state import derive_state
-from imr.workspace.folder import Workspace, check_signature
 from imr.programme.goals import describe_goals
 from imr.programme.planning import next_session
 from imr.programme.sessions import check_date
+from imr.records.ids import check_participant_id
+from imr.records.kinds import FORMATS
+from imr.records.state import derive_state
+from imr.workspace import store
+from imr.workspace.folder import Workspace, check_signature
 
 
 def add_participant(ws: Workspace, participant_id: str, *, variant: str | None = None, format: str | None = None,

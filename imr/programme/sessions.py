@@ -5,20 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date as _date
 
-from imr.workspace import store
-from imr.records.kinds import HOMEWORK_REVIEW
 from imr.errors import ImrError
-from imr.records.ids import SessionRef
-from imr.programme.planning import next_session
-from imr.records.record import Entry, Record
-from imr.workspace.folder import Workspace
 from imr.programme.goals import require_steps
-from imr.records.kinds import SCHEMA
-from imr.records.kinds import validate_entry
-from imr.records.state import derive_state
-from imr.records.state import effective_entries
+from imr.programme.planning import next_session
+from imr.records.ids import SessionRef
+from imr.records.kinds import HOMEWORK_REVIEW, SCHEMA, validate_entry
+from imr.records.record import Entry, Record
+from imr.records.state import derive_state, effective_entries
 from imr.strings import strings
-
+from imr.workspace import store
+from imr.workspace.folder import Workspace
 
 _WEEKDAYS = {
     "måndags": 0, "tisdags": 1, "onsdags": 2, "torsdags": 3, "fredags": 4, "lördags": 5, "söndags": 6,

@@ -22,6 +22,9 @@ PARALLEL_FROM = 64
 # What a forked worker calls; set in the parent just before the workers start, so they inherit
 # the function and its shared arguments (a curriculum, say) instead of receiving them pickled.
 _JOB: tuple[Callable[..., Any], tuple] | None = None
+# True in a worker: work that is already spread over the cores is not spread again inside it
+# (a region's report gives each ward a worker, and that ward's records are read right there).
+_IN_WORKER = False
 
 
 @contextmanager
@@ -42,9 +45,12 @@ def paused_gc():
             gc.enable()
 
 
-def map_paths(func: Callable[..., Any], paths: Sequence[Any], *shared: Any) -> list[Any]:
-    """`[func(path, *shared) for path in paths]`, in worker processes when there are many."""
-    workers = worker_count(len(paths))
+def map_paths(func: Callable[..., Any], paths: Sequence[Any], *shared: Any, from_count: int | None = None) -> list[Any]:
+    """`[func(path, *shared) for path in paths]`, in worker processes when there are many.
+
+    "Many" is PARALLEL_FROM files, or `from_count` items when each item is large work (a ward).
+    """
+    workers = worker_count(len(paths), PARALLEL_FROM if from_count is None else from_count)
     with paused_gc():
         if workers < 2:
             return [func(path, *shared) for path in paths]
@@ -62,7 +68,7 @@ def _in_workers(func: Callable[..., Any], paths: Sequence[Any], shared: tuple, w
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.disable) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker) as pool:
             chunk = max(1, len(paths) // (workers * 8))
             return list(pool.map(_call, paths, chunksize=chunk))
     except OSError:  # no processes to be had (a locked-down host): do it here instead
@@ -72,15 +78,21 @@ def _in_workers(func: Callable[..., Any], paths: Sequence[Any], shared: tuple, w
         _JOB = None
 
 
-def worker_count(files: int) -> int:
+def worker_count(files: int, from_count: int | None = None) -> int:
     # Forking is only safe and cheap on Linux; elsewhere the files are read in this process.
-    if files < PARALLEL_FROM or not sys.platform.startswith("linux"):
+    if _IN_WORKER or files < (PARALLEL_FROM if from_count is None else from_count) or not sys.platform.startswith("linux"):
         return 1
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
     return min(cores, 8)
+
+
+def _start_worker() -> None:
+    global _IN_WORKER
+    _IN_WORKER = True
+    gc.disable()
 
 
 def _call(path: Path) -> Any:

@@ -11,15 +11,15 @@ cache is never the source of truth: it is rebuilt when stale or broken and safe 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from imr.cache import CACHE_DIR, digest as _digest, read_json, write_json
+from imr.cache import CACHE_DIR, read_json, write_json
+from imr.cache import digest as _digest
+from imr.records.files import check_regular
 from imr.records.findings import Finding
+from imr.records.parallel import map_paths
 from imr.records.record import Entry, Record, RecordProblem, parse_record_bytes, read_record
 from imr.yamlio import LineDict
-from imr.records.files import check_regular
-from imr.records.parallel import map_paths
 
 _VERSION = 2
 

@@ -19,18 +19,15 @@ An entry without an id is known by its position, written `#12`.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from imr.errors import ImrError
 from imr.records.findings import Finding
-from imr.records.ids import ENTRY_ID, is_valid_id
+from imr.records.ids import SessionRef, is_valid_id
 from imr.records.kinds import validate_entry
-from imr.yamlio import YamlProblem, decode, parse_text
-from imr.records.ids import SessionRef
-from imr.yamlio import dump
+from imr.yamlio import YamlProblem, decode, dump, parse_text
 
 FORMAT = 2
 _ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base 32, lower case: no i, l, o, u

@@ -13,12 +13,12 @@ its place in the programme instead of becoming "the last session".
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Callable
 
-from imr.records.kinds import KINDS
 from imr.records.ids import SessionRef
+from imr.records.kinds import KINDS
 from imr.records.record import Entry, Record
 
 # A revised goal or step is still being worked on, in its new wording; the others are closed

@@ -23,19 +23,19 @@ from pathlib import Path
 from typing import Any
 
 from imr.curriculum.model import Session
-from imr.errors import ImrError
-from imr.records.ids import SessionRef
 from imr.curriculum.prefill import RELAPSE_SECTIONS, WORKSHEET_KIND, goal_key, step_key
-from imr.render import templating
-from imr.records.state import ParticipantState
-from imr.workspace.folder import Workspace
+from imr.errors import ImrError
 from imr.programme import groups
 from imr.programme.group_planning import group_progress
 from imr.programme.imrs import assessments
 from imr.programme.planning import next_session as individual_next
 from imr.programme.relapse_plan import current_plan
+from imr.records.ids import SessionRef
+from imr.records.state import ParticipantState
+from imr.render import templating
 from imr.strings import strings
 from imr.workspace import store
+from imr.workspace.folder import Workspace
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from datetime import date
 from typing import Any
+
 from imr.errors import ImrError
 
 FORMATS = ("png", "svg")

@@ -22,8 +22,8 @@ from typing import Any, Callable
 
 from imr import resources
 from imr.errors import ImrError
-from imr.render.escape import Trusted, escape_markdown
 from imr.records.findings import Finding
+from imr.render.escape import Trusted, escape_markdown
 
 _ATTRIBUTE = re.compile(r"[a-z0-9][a-z0-9_-]{0,60}")
 

@@ -9,16 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from imr.curriculum.check import check_curriculum
-from imr.records.findings import Finding
-from imr.workspace.folder import Workspace
 from imr.curriculum.model import load_curriculum
 from imr.programme.groups import check_groups
+from imr.records.findings import Finding
 from imr.records.ids import is_valid_id
-from imr.records.pii import find_pii
 from imr.records.pii import find_pii, identifier_problem
 from imr.records.writer import TEMP_MARK
 from imr.render.templating import override_findings
 from imr.supervision.summaries import summaries
+from imr.workspace.folder import Workspace
 from imr.yamlio import MAX_FILE_BYTES
 
 

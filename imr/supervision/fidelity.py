@@ -20,16 +20,15 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from imr.records.record import Record, RecordProblem
-from imr.records.state import ParticipantState, derive_state
-from imr.workspace.folder import Workspace
 from imr.programme.groups import all_groups
 from imr.programme.planning import next_session
 from imr.records.ids import is_valid_id
 from imr.records.parallel import map_paths, paused_gc
 from imr.records.parsed import read_all_records
-from imr.records.record import read_record
+from imr.records.record import Record, RecordProblem, read_record
+from imr.records.state import ParticipantState, derive_state
 from imr.strings import strings
+from imr.workspace.folder import Workspace
 
 # Item 2: "≥ 6 months of weekly sessions" = 26 weeks; up to four weeks off (holidays, illness)
 # still count as weekly, so 22 calendar weeks with an attended session.

@@ -15,17 +15,17 @@ from datetime import date, timedelta
 from typing import Any
 
 from imr.errors import ImrError
-from imr.supervision.fidelity import as_rows, assess, mean_score
 from imr.programme.goals import describe_goals
 from imr.programme.group_planning import catch_up, group_progress
 from imr.programme.groups import all_groups, read_group
-from imr.supervision.history import history_findings
-from imr.records.ids import is_valid_id
 from imr.programme.imrs import assessments, change_summary
-from imr.supervision.integrity import RESOLVED_AFTER_MERGE, duplicate_findings
-from imr.records.record import RecordProblem
+from imr.records.ids import is_valid_id
 from imr.records.parsed import read_all_records
+from imr.records.record import RecordProblem
 from imr.records.state import derive_state
+from imr.supervision.fidelity import as_rows, assess, mean_score
+from imr.supervision.history import history_findings
+from imr.supervision.integrity import RESOLVED_AFTER_MERGE, duplicate_findings
 from imr.workspace.folder import Workspace
 
 DEFAULT_DAYS = 28  # four weeks: one supervision cycle

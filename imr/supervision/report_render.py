@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from imr.supervision import report_svg
-from imr.workspace.folder import Workspace
 from imr import resources
 from imr.render.documents import Document, Part
 from imr.render.pipeline import render_document
 from imr.strings import number, strings
+from imr.supervision import report_svg
+from imr.workspace.folder import Workspace
 
 SECTIONS = ("integrity", "regularity", "attendance", "behind", "goals", "outcomes", "fidelity", "changes")
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from imr.workspace.folder import Workspace
 from imr.programme.imrs import assessments
 from imr.programme.planning import next_session
 from imr.records.ids import is_valid_id
+from imr.workspace.folder import Workspace
 
 OVERDUE_DAYS = 14
 

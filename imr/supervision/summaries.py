@@ -20,17 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from imr.cache import CACHE_DIR, digest, read_json, write_json
-from imr.records.findings import Finding, jsonable
+from imr.cache import CACHE_DIR, code_fingerprint, digest, read_json, write_json
 from imr.programme.goals import goal_reference_problems
+from imr.records.findings import Finding, jsonable
 from imr.records.ids import is_valid_id
 from imr.records.kinds import free_texts
-from imr.records.parallel import map_paths
-from imr.records.parallel import paused_gc
-from imr.records.pii import SCANNER_VERSION
-from imr.records.pii import PiiHit, find_pii
-from imr.records.record import RecordProblem, parse_record_bytes
-from imr.records.record import validate_record
+from imr.records.parallel import map_paths, paused_gc
+from imr.records.pii import SCANNER_VERSION, PiiHit, find_pii
+from imr.records.record import RecordProblem, parse_record_bytes, validate_record
 from imr.records.state import derive_state
 from imr.supervision.integrity import duplicate_findings
 
@@ -133,16 +130,8 @@ def _context(curriculum, allow: frozenset[str]) -> str:
         "variants": sorted(curriculum.variants),
         "sessions": [[m.number, [s.number for s in m.sessions]] for m in curriculum.modules],
     }
-    package = Path(__file__).resolve().parents[1]  # all of imr, not only this layer
-    code = []
-    for source in sorted(package.rglob("*.py")):
-        try:
-            stat = source.stat()
-        except OSError:
-            continue
-        code.append([str(source.relative_to(package)), stat.st_size, stat.st_mtime_ns])
-
-    return digest(json.dumps([_VERSION, shape, code, sorted(allow), SCANNER_VERSION], sort_keys=True).encode())
+    return digest(json.dumps([_VERSION, shape, code_fingerprint(), sorted(allow), SCANNER_VERSION],
+                             sort_keys=True).encode())
 
 
 def _read_cache(path: Path, context: str) -> dict[str, list]:

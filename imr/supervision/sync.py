@@ -13,12 +13,11 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from imr.workspace.folder import Workspace
 from imr.strings import strings
 from imr.supervision.check import check_workspace
 from imr.supervision.history import history_findings
 from imr.workspace import gitsetup
-from imr.workspace.folder import open_workspace
+from imr.workspace.folder import Workspace, open_workspace
 
 _OFFLINE = ("could not resolve host", "unable to access", "could not read from remote", "connection refused",
             "does not appear to be a git repository", "network is unreachable", "timed out",

@@ -21,17 +21,14 @@ code. Any change to one of them makes that ward again; the cache is never the so
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
 from imr import resources
-from imr.cache import CACHE_DIR, digest, read_json, write_json
+from imr.cache import CACHE_DIR, code_fingerprint, digest, read_json, write_json
 from imr.errors import ImrError
 from imr.records import parallel
 from imr.supervision.report import build_report, period
@@ -123,7 +120,9 @@ def build_wards(wards: list[Ward], *, since: date | None = None, until: date | N
         else:
             todo.append((index, ws, key))
     job = (start, end, group, notes, lang, section)
-    for (index, ws, key), made in zip(todo, _map(_make, [(ws.root, ws.config, wards[i].name, f"ward-{i + 1}-") for i, ws, _ in todo], job)):
+    inputs = [(ws.root, ws.config, wards[i].name, f"ward-{i + 1}-") for i, ws, _ in todo]
+    # one ward per worker from two wards on (a ward's own records are then read in its worker)
+    for (index, ws, key), made in zip(todo, parallel.map_paths(_make, inputs, job, from_count=2)):
         ward = wards[index]
         if isinstance(made, str):  # an error code: the ward could not be read
             ward.problem = made
@@ -169,50 +168,6 @@ def _make(job_input: tuple[Path, dict, str, str], job: tuple) -> tuple[dict[str,
         return exc.code
 
 
-def _map(func: Callable[..., Any], items: list[Any], job: tuple) -> list[Any]:
-    """`[func(item, job) for item in items]`, one ward per worker process on Linux when there
-    are several (a ward's own records are then read in that worker, not spread again)."""
-    workers = _workers(len(items))
-    if workers < 2:
-        return [func(item, job) for item in items]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _JOB
-    _JOB = (func, job)
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_in_worker) as pool:
-            return list(pool.map(_call, items, chunksize=1))
-    except OSError:  # no processes to be had: do it here instead
-        return [func(item, job) for item in items]
-    finally:
-        _JOB = None
-
-
-_JOB: tuple[Callable[..., Any], tuple] | None = None
-
-
-def _in_worker() -> None:
-    parallel.PARALLEL_FROM = sys.maxsize  # the wards are already spread over the cores
-
-
-def _call(item: Any) -> Any:
-    func, job = _JOB  # type: ignore[misc]
-    with parallel.paused_gc():
-        return func(item, job)
-
-
-def _workers(wards: int) -> int:
-    if wards < 2 or not sys.platform.startswith("linux"):
-        return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, wards, 8))
-
-
 def _key(ws: Workspace, options: dict[str, Any]) -> str:
     """What a ward's report depends on: its files' bytes, its git commit, the options, imr."""
     files = []
@@ -223,7 +178,8 @@ def _key(ws: Workspace, options: dict[str, Any]) -> str:
                 files.append([str(path.relative_to(ws.root)), digest(path.read_bytes())])
         except OSError:
             files.append([str(path), ""])
-    return digest(json.dumps([_VERSION, _code(), _head(ws.root), options, files], sort_keys=True).encode())
+    code = code_fingerprint(resources.builtin_dir("templates"))
+    return digest(json.dumps([_VERSION, code, _head(ws.root), options, files], sort_keys=True).encode())
 
 
 def _head(root: Path) -> str:
@@ -234,18 +190,3 @@ def _head(root: Path) -> str:
     except (OSError, subprocess.SubprocessError):
         return ""
     return done.stdout.strip()
-
-
-@lru_cache(maxsize=1)
-def _code() -> str:
-    """imr's own code and templates (a new imr makes every ward again)."""
-    package = Path(__file__).resolve().parents[1]
-    templates = resources.builtin_dir("templates")
-    found = []
-    for source in sorted(list(package.rglob("*.py")) + list(templates.rglob("*.j2")) + list(templates.rglob("*.yaml"))):
-        try:
-            stat = source.stat()
-        except OSError:
-            continue
-        found.append([source.name, stat.st_size, stat.st_mtime_ns])
-    return digest(json.dumps(found).encode())

@@ -14,15 +14,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from imr.errors import ImrError
-from imr.records.writer import JOURNAL_NAME, recover
 from imr.cache import YamlCache
 from imr.curriculum.model import load_curriculum
-from imr.records.ids import _shown
-from imr.records.ids import check_participant_id
+from imr.errors import ImrError
+from imr.records.ids import _shown, check_participant_id
+from imr.records.writer import JOURNAL_NAME, recover
 from imr.workspace.user_settings import resolve
-from imr.yamlio import YamlProblem
-from imr.yamlio import dump
+from imr.yamlio import YamlProblem, dump
 
 CONFIG_NAME = "imr.yaml"
 ENV_WORKSPACE = "IMR_WORKSPACE"

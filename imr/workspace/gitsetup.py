@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Callable
 
 from imr.errors import ImrError
-from imr.workspace.folder import replace_file, write_new
 from imr.strings import label
+from imr.workspace.folder import replace_file, write_new
 
 DRIVER = "imr"
 ATTRIBUTE_LINES = [

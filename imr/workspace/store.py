@@ -11,18 +11,17 @@ from pathlib import Path
 from typing import Callable
 
 from imr.errors import ImrError
-from imr.records.ids import check_participant_id, is_valid_id
-from imr.records.record import Record, RecordProblem, date_problems, new_entry_id, new_record_text, record_from_data
-from imr.records.state import ParticipantState, derive_state
-from imr.workspace.folder import Workspace
 from imr.records import writer
 from imr.records.files import check_regular
 from imr.records.findings import Finding
+from imr.records.ids import check_participant_id, is_valid_id
 from imr.records.kinds import free_texts, validate_entry
 from imr.records.parsed import read_one
-from imr.records.pii import find_pii
-from imr.records.pii import identifier_problem
+from imr.records.pii import find_pii, identifier_problem
+from imr.records.record import Record, RecordProblem, date_problems, new_entry_id, new_record_text, record_from_data
+from imr.records.state import ParticipantState, derive_state
 from imr.strings import label
+from imr.workspace.folder import Workspace
 
 
 def now_timestamp() -> str:
