@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from imr.programme.groups import all_groups
 from imr.programme.planning import next_session
@@ -88,16 +88,19 @@ def topic_band(covered: int) -> int:
 
 
 def assess(ws: Workspace, since: date | None = None, today: date | None = None,
-           fast: bool = True) -> list[FidelityItem]:
+           fast: bool = True, read: Sequence[tuple[Path, Any]] | None = None,
+           states: dict[str, ParticipantState] | None = None) -> list[FidelityItem]:
     """All 13 items, in order.
 
     Without a period, each participant's facts come from the summaries cache (`imr.supervision.summaries`,
     the same cache and trust as `imr status`'s rows), so a warm run parses no record; with a
     period, or for a record with dates after `today`, they are counted from the record itself.
     `fast=False` counts every record from the record itself (the tests compare the two).
+    `read` and `states`: the records (and their states) a caller has already read, such as the
+    report, which assesses two periods over the records it reads anyway.
     """
     today = today or date.today()
-    people, unreadable = _people(ws, since, today, fast)
+    people, unreadable = _people(ws, since, today, fast, read, states or {})
     active = [p for p in people if p["active"]]
     items = [
         _group_size(ws, active),
@@ -187,21 +190,20 @@ def person_facts(record: Record, state: ParticipantState, curriculum, since: dat
     }
 
 
-def _people(ws: Workspace, since: date | None, today: date, fast: bool) -> tuple[list[dict], int]:
-
+def _people(ws: Workspace, since: date | None, today: date, fast: bool,
+            read: Sequence[tuple[Path, Any]] | None, states: dict[str, ParticipantState]) -> tuple[list[dict], int]:
     people: list[dict] = []
     unreadable = 0
     if not ws.records_dir.is_dir():
         return people, unreadable
-    if not fast or since is not None:
-
-        for path, result in read_all_records(ws.records_dir, ws.root):
+    if not fast or since is not None or read is not None:
+        for path, result in read if read is not None else read_all_records(ws.records_dir, ws.root):
             if not is_valid_id(path.stem):
                 continue
             if isinstance(result, RecordProblem):
                 unreadable += 1
                 continue
-            people.append(_counted(result, ws.curriculum, since, today))
+            people.append(_counted(result, ws.curriculum, since, today, states.get(path.stem)))
         return people, unreadable
     from imr.supervision.summaries import fidelity_facts
 
@@ -236,8 +238,9 @@ def _counted_from_file(path, curriculum, since: date | None, today: date) -> dic
     return _counted(record, curriculum, since, today)
 
 
-def _counted(record: Record, curriculum, since: date | None, today: date) -> dict[str, Any]:
-    facts = person_facts(record, derive_state(record), curriculum, since, today)
+def _counted(record: Record, curriculum, since: date | None, today: date,
+             state: ParticipantState | None = None) -> dict[str, Any]:
+    facts = person_facts(record, state or derive_state(record), curriculum, since, today)
     if facts is None:
         raise ValueError(f"records/{record.path.name}: a group name that is not text")
     return facts

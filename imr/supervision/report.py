@@ -21,8 +21,8 @@ from imr.programme.groups import all_groups, read_group
 from imr.programme.imrs import assessments, change_summary
 from imr.records.ids import is_valid_id
 from imr.records.parsed import read_all_records
-from imr.records.record import RecordProblem
-from imr.records.state import derive_state
+from imr.records.record import Record, RecordProblem
+from imr.records.state import ParticipantState, derive_state
 from imr.supervision.fidelity import as_rows, assess, mean_score
 from imr.supervision.history import history_findings
 from imr.supervision.integrity import RESOLVED_AFTER_MERGE, duplicate_findings
@@ -61,9 +61,13 @@ def build_report(ws: Workspace, *, since: date | None = None, until: date | None
     """Every section of the report for one workspace and period, as plain data."""
     since, until = period(since, until, today)
     groups = [read_group(ws, group)] if group else all_groups(ws)
-    records, states, unreadable = {}, {}, []
-    if ws.records_dir.is_dir():
-        for path, result in read_all_records(ws.records_dir, ws.root):
+    records: dict[str, Record] = {}
+    states: dict[str, ParticipantState] = {}
+    unreadable: list[str] = []
+    read = list(read_all_records(ws.records_dir, ws.root)) if ws.records_dir.is_dir() else []
+    every_state = states
+    if read:
+        for path, result in read:
             if not is_valid_id(path.stem):
                 continue
             if isinstance(result, RecordProblem):
@@ -74,7 +78,7 @@ def build_report(ws: Workspace, *, since: date | None = None, until: date | None
     if group:
         wanted = set(groups[0].ever)
         records = {k: v for k, v in records.items() if k in wanted}
-        states = {k: v for k, v in states.items() if k in wanted}
+        states = {k: v for k, v in states.items() if k in wanted}  # fidelity stays the ward's (every_state)
     length = (until - since).days + 1
     previous = (since - timedelta(days=length), since - timedelta(days=1))
     progress = _group_progress(ws, groups)
@@ -94,7 +98,7 @@ def build_report(ws: Workspace, *, since: date | None = None, until: date | None
         "behind": behind_section(states, groups, progress, since, until),
         "goals": goals_section(states, until),
         "outcomes": outcomes_section(states, until),
-        "fidelity": fidelity_section(ws, since, until, previous, lang or ws.lang),
+        "fidelity": fidelity_section(ws, since, until, previous, lang or ws.lang, read, every_state),
         "changes": changes_section(ws, records, groups, since, until),
     }
     if notes:
@@ -352,10 +356,11 @@ def outcomes_section(states: dict, until: date) -> dict[str, Any]:
 # --- fidelity ------------------------------------------------------------------------------------
 
 def fidelity_section(ws: Workspace, since: date, until: date, previous: tuple[date, date],
-                     lang: str = "sv") -> dict[str, Any]:
-    """The IMR-FS items the records support, this period beside the previous one of equal length."""
-    now = assess(ws, since=since, today=until)
-    before = assess(ws, since=previous[0], today=previous[1])
+                     lang: str = "sv", read: list | None = None, states: dict | None = None) -> dict[str, Any]:
+    """The IMR-FS items the records support, this period beside the previous one of equal length
+    (from the records the report has read, when it passes them)."""
+    now = assess(ws, since=since, today=until, read=read, states=states)
+    before = assess(ws, since=previous[0], today=previous[1], read=read, states=states)
     rows_now = as_rows(now, lang, ws.root)
     rows_before = {r["item"]: r for r in as_rows(before, lang, ws.root)}
     items = []
