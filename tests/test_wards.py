@@ -160,5 +160,6 @@ def test_pdf_has_the_summary_then_one_section_per_ward(region):
     assert not (region.root / ".imr-cache").exists(), "nothing is written where the report is saved"
     norr = next(n for n, p in enumerate(pages) if "IMR-översikt: Avdelning Norr" in p)
     soder = next(n for n, p in enumerate(pages) if "IMR-översikt: Avdelning Söder" in p)
-    assert 0 < norr < soder
-    assert all("Regelbundenhet" in " ".join(pages[start:end]) for start, end in ((norr, soder), (soder, len(pages))))
+    assert 0 < norr and soder == norr + 1 and len(pages) == soder + 1, "one page per ward"
+    assert all("Nyckeltal" in pages[n] and "Programtrohet" in pages[n] and "Utan träff 14+ dagar 4" in pages[norr]
+               for n in (norr, soder))

@@ -62,7 +62,7 @@ def _several(folders: list[str], manifest: str | None, start, end, group: str | 
     from imr.errors import ImrError
     from imr.render.output import check_output_path, write_output
     from imr.supervision.report import period
-    from imr.supervision.report_render import problem_line, render_section, render_wards_html, render_wards_pdf
+    from imr.supervision.report_render import problem_line, render_ward_page, render_wards_html, render_wards_pdf
     from imr.supervision.wards import Ward, build_wards, open_ward, read_manifest
 
     if group or notes:  # one ward's matters; a region's report has pseudonyms and counts only
@@ -74,7 +74,7 @@ def _several(folders: list[str], manifest: str | None, start, end, group: str | 
     path = Path(output) if output else Path.cwd() / f"rapport-avdelningar-{until}.{kind}"
     path = check_output_path(path, create_parent=False)
     done = build_wards(chosen, since=start, until=end, lang=language,
-                       section=render_section if kind == "html" else None)
+                       section=render_ward_page if kind == "html" else None)
     readable = [item for item in done if item.report is not None]
     for item in done:
         if item.problem:

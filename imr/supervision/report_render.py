@@ -136,8 +136,8 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
         "rows": [[f'{i["item"]}. {i["name"]}' + (f' ({t("fidelity_indication")})' if i["basis"] == "indication" else ""),
                   "–" if i["previous"] is None else str(i["previous"]),
                   "–" if i["score"] is None else str(i["score"]), i["evidence"]] for i in fid["items"]],
-        "mean": t("fidelity_mean", now=fid["mean"] if fid["mean"] is not None else "–",
-                  before=fid["previous_mean"] if fid["previous_mean"] is not None else "–"),
+        "mean": t("fidelity_mean", now=number(fid["mean"], view["lang"]) if fid["mean"] is not None else "–",
+                  before=number(fid["previous_mean"], view["lang"]) if fid["previous_mean"] is not None else "–"),
     }
     if charts and fid["items"]:
         view["charts"]["fidelity"] = report_svg.fidelity_chart(fid, t)
@@ -191,9 +191,81 @@ def render_html(ws: Workspace, report: dict[str, Any], lang: str | None = None) 
     return _environment().get_template("report.html.j2").render(v=_html_view(ws, report, lang)).encode("utf-8")
 
 
-def render_section(ws: Workspace, report: dict[str, Any], lang: str | None = None, prefix: str = "w-") -> str:
-    """One ward's report as a part of a larger page (ids prefixed, so that several fit on one)."""
-    return _environment().get_template("report_body.html.j2").render(v=_html_view(ws, report, lang, prefix))
+# A ward's page in the region's report lists at most this many findings and people by name;
+# the rest is a count, and the ward's own `imr report` has them all.
+PAGE_LIST = 3
+
+
+def ward_page_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, charts: bool = True,
+                   prefix: str = "w-") -> dict[str, Any]:
+    """One ward on one page for a regional coordinator: findings first, the key figures, sessions
+    per week for the whole ward, who is slipping (counted), and the fidelity items now and before.
+
+    The coordinator compares wards; the names of tracks and people are the ward's own business
+    and its own report (`imr report` in the ward) has every line.
+    """
+    from imr.supervision.wards import summary_row
+
+    language = lang or ws.lang
+    full = build_view(ws, report, language, charts=False)
+    words = strings(language).get("wards", {})
+
+    def w(key: str, **params: Any) -> str:
+        text = words.get(key, key)
+        return text.format(**params) if params else text
+
+    def capped(lines: list[str]) -> list[str]:
+        extra = len(lines) - PAGE_LIST
+        return lines[:PAGE_LIST] + ([w("page_more", count=extra)] if extra > 0 else [])
+
+    row = summary_row(report)
+    imrs = {rater: _signed(v["mean_change"], language) + f" (n={v['n']})" if v["n"] else "–"
+            for rater, v in row["imrs"].items()}
+    figures = [
+        (w("col_participants"), str(row["participants"])), (w("col_active"), str(row["active"])),
+        (w("col_sessions"), str(row["sessions"])),
+        (w("col_weeks"), w("weeks_cell", met=row["weeks_with_session"], weeks=row["weeks"])),
+        (w("col_attendance"), "–" if row["attendance"] is None else w("percent", value=row["attendance"])),
+        (w("col_quiet"), str(row["quiet"])), (w("col_integrity"), str(row["integrity"])),
+        (w("col_imrs_client"), imrs["client"]), (w("col_imrs_clinician"), imrs["clinician"]),
+    ]
+    weeks = report["regularity"]["weeks"]
+    totals = [sum(r["counts"][i] for r in report["regularity"]["rows"]) for i in range(len(weeks))]
+    week_row = {"name": w("page_all_sessions"), "kind": "group", "counts": totals,
+                "gaps": [i for i, n in enumerate(totals) if n == 0]}
+    t = _labels(ws, language)
+    chart = report_svg.regularity_chart({"rows": [week_row], "weeks": weeks}, t) if charts and weeks else ""
+    return {
+        "lang": language,
+        "prefix": prefix,
+        "title": full["title"],
+        "name": report["workspace"],  # the printed page's heading: its running header has the title
+        "subtitle": full["subtitle"],
+        "integrity_heading": full["headings"]["integrity"],
+        "integrity": capped(full["integrity"]),
+        "integrity_none": full["integrity_none"],
+        "figures_heading": w("page_figures"),
+        "figures": figures,
+        "weeks_heading": w("page_weeks"),
+        "weeks": ", ".join(f'{t("week_short", week=wk["week"])}: {n}' for wk, n in zip(weeks, totals)),
+        "chart": chart,
+        "behind_heading": full["headings"]["behind"],
+        "behind": w("page_behind", count=len(report["behind"]), ids=", ".join(p["id"] for p in report["behind"][:PAGE_LIST])
+                    + (" …" if len(report["behind"]) > PAGE_LIST else "")) if report["behind"] else full["behind_none"],
+        "fidelity_heading": full["headings"]["fidelity"],
+        "fidelity_columns": full["fidelity"]["columns"][:3],
+        "fidelity": [r[:3] for r in full["fidelity"]["rows"]],
+        "fidelity_mean": full["fidelity"]["mean"],
+    }
+
+
+def render_ward_page(ws: Workspace, report: dict[str, Any], lang: str | None = None, prefix: str = "w-") -> str:
+    """One ward's page of the region's HTML report (the chart is imr's own SVG, drawn in Python)."""
+    from markupsafe import Markup
+
+    view = ward_page_view(ws, report, lang, charts=True, prefix=prefix)
+    view["chart"] = Markup(view["chart"])
+    return _environment().get_template("report_ward_page.html.j2").render(v=view)
 
 
 def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | None = None):
@@ -242,6 +314,7 @@ def wards_view(wards: list, lang: str, since: str, until: str) -> dict[str, Any]
         "privacy": t("privacy"),
         "summary_heading": t("summary_heading"),
         "legend": t("legend"),
+        "more": t("page_full"),
         "columns": [t(f"col_{name}") for name in ("ward", "participants", "active", "sessions", "weeks",
                                                   "attendance", "quiet", "integrity", "imrs_client",
                                                   "imrs_clinician")],
@@ -258,7 +331,7 @@ def problem_line(ward, lang: str) -> str:
 
 
 def render_wards_html(wards: list, lang: str, since: str, until: str) -> bytes:
-    """The summary table, then each ward's own report (its section was rendered with the ward)."""
+    """The summary table, then each ward's page (rendered with the ward, in its worker)."""
     from markupsafe import Markup
 
     view = wards_view(wards, lang, since, until)
@@ -276,8 +349,8 @@ def render_wards_pdf(wards: list, lang: str, since: str, until: str, base: Works
         if ward.report is None:
             continue
         ws = Workspace(root=ward.path.resolve(), config={"language": lang})
-        ward_view = build_view(ws, ward.report, lang, charts=False)
-        parts.append(Part(template="report.md.j2", header_left=ward_view["title"],
+        ward_view = ward_page_view(ws, ward.report, lang, charts=False)
+        parts.append(Part(template="report_ward_page.md.j2", header_left=ward_view["title"],
                           header_right=ward_view["subtitle"], context={"v": ward_view}, sender=view["footer"]))
     document = Document(name="rapport-avdelningar", title=view["title"], lang=lang, parts=parts,
                         date=until, subject=view["subtitle"])

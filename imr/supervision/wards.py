@@ -35,7 +35,7 @@ from imr.supervision.report import build_report, period
 from imr.workspace.folder import CONFIG_NAME, Workspace
 from imr.yamlio import YamlProblem, load_file
 
-_VERSION = 1
+_VERSION = 2  # 2: a ward is one page in the region's report
 CACHE_NAME = "report-wards.json"
 # What a ward's report reads besides imr.yaml; a change to any file below them makes it again.
 _INPUT_FOLDERS = ("records", "groups", "curriculum", "templates")
