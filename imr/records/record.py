@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -198,9 +199,7 @@ def validate_record(record: Record, shown: str, curriculum=None) -> list[Finding
 def date_problems(entry: dict, start: str | None) -> list[tuple[str, dict]]:
     """The programme's clock, for a new entry and in `imr check` alike: no date (its own, or one a
     correction sets) in the future or, except the enrolment's, before the day of enrolment."""
-    from datetime import date as _date
-
-    today = _date.today().isoformat()
+    today = date.today().isoformat()
     values = [entry.get("date")]
     if isinstance(entry.get("set"), dict):
         values.append(entry["set"].get("date"))
@@ -253,3 +252,11 @@ def log_file_text(comment: str, header: dict, entries: list[dict]) -> str:
 
 def new_record_text(participant_id: str, first_entry: dict) -> str:
     return log_file_text(HEADER_COMMENT, {"id": participant_id, "format": FORMAT}, [first_entry])
+
+
+def day_of(value: Any) -> date | None:
+    """The day an entry's `date` or `at` names (`2026-11-26`, `2026-11-26T14:03:00+01:00`), or None."""
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None

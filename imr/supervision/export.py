@@ -19,7 +19,7 @@ from imr.programme.group_planning import group_progress
 from imr.programme.groups import all_groups
 from imr.records.ids import is_valid_id
 from imr.records.parsed import read_all_records
-from imr.records.record import RecordProblem
+from imr.records.record import RecordProblem, day_of
 from imr.records.state import derive_state
 from imr.supervision.fidelity import as_rows, assess
 from imr.workspace.folder import Workspace
@@ -27,17 +27,10 @@ from imr.workspace.folder import Workspace
 Table = tuple[list[str], list[list[Any]]]
 
 
-def _day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
-
-
 def export_tables(ws: Workspace, since: date | None = None, today: date | None = None) -> dict[str, Table]:
     """sessions, attendance, goals, imrs_items and fidelity, each as (header, rows)."""
     def keep(value: Any) -> bool:
-        day = _day(value)
+        day = day_of(value)
         return day is not None and (since is None or day >= since)
 
     states = {}

@@ -25,7 +25,7 @@ from imr.programme.planning import next_session
 from imr.records.ids import is_valid_id
 from imr.records.parallel import map_paths, paused_gc
 from imr.records.parsed import read_all_records
-from imr.records.record import Record, RecordProblem, read_record
+from imr.records.record import Record, RecordProblem, day_of, read_record
 from imr.records.state import ParticipantState, derive_state
 from imr.strings import strings
 from imr.workspace.folder import Workspace
@@ -151,17 +151,17 @@ def person_facts(record: Record, state: ParticipantState, curriculum, since: dat
     def last(days) -> str | None:
         return max(days).isoformat() if days else None
 
-    dated = [(e, _day(e.get("date"))) for e in state.sessions]
+    dated = [(e, day_of(e.get("date"))) for e in state.sessions]
     sessions = [e.data for e, day in dated if within(day)]
     groups = [[e.get("group"), e.get("date"), e.get("module"), e.get("session")] for e in sessions if e.get("group")]
     if any(not isinstance(value, (str, int, float, type(None))) for key in groups for value in key):
         return None
     modules = {e.get("module") for e in state.sessions}
-    contact_days = [day for e in state.contacts if (day := _day(e.get("date")))]
+    contact_days = [day for e in state.contacts if (day := day_of(e.get("date")))]
     # history[0] is the goal itself; what comes after it is follow-up.
     follow_ups = [e for goal in state.goals.values() for e in goal.history[1:]
-                  if since is None or (_day(e.get("date")) or _day(e.get("at")) or date.min) >= since]
-    active = since is None or any(within(_day(e.get("date")) or _day(e.get("at"))) for e in record.entries)
+                  if since is None or (day_of(e.get("date")) or day_of(e.get("at")) or date.min) >= since]
+    active = since is None or any(within(day_of(e.get("date")) or day_of(e.get("at"))) for e in record.entries)
     every_day = [day for _, day in dated if day] + contact_days
     return {
         "id": state.id,
@@ -177,7 +177,7 @@ def person_facts(record: Record, state: ParticipantState, curriculum, since: dat
         "last_joined": last([day for e, day in dated if within(day) and e.get("significant_other") is True]),
         "others_logged": bool(state.contacts) or any("significant_other" in e.data for e in state.sessions),
         "complete": next_session(state, curriculum) is None,
-        "enrolled_on": (day.isoformat() if (day := _day(state.enrolled_on)) else None),
+        "enrolled_on": (day.isoformat() if (day := day_of(state.enrolled_on)) else None),
         "weeks": len({day.isocalendar()[:2] for _, day in dated if day}),
         "attending": bool(state.sessions),
         "goals": bool(state.goals),
@@ -213,7 +213,7 @@ def _people(ws: Workspace, since: date | None, today: date, fast: bool,
             continue  # not a participant's record, or gone since the listing
         if problem is not None:
             unreadable += 1
-        elif isinstance(facts, dict) and FACT_KEYS <= facts.keys() and (_day(facts["latest"]) or date.min) <= today:
+        elif isinstance(facts, dict) and FACT_KEYS <= facts.keys() and (day_of(facts["latest"]) or date.min) <= today:
             found.append(facts)
         else:  # dated after today (or facts the cache could not keep): counted from the record
             found.append(path)
@@ -244,13 +244,6 @@ def _counted(record: Record, curriculum, since: date | None, today: date,
     if facts is None:
         raise ValueError(f"records/{record.path.name}: a group name that is not text")
     return facts
-
-
-def _day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
 
 
 def _share(part: int, whole: int) -> float:
@@ -300,7 +293,7 @@ def _programme_length(active: list[dict], today: date) -> FidelityItem:
     eligible = reached = 0
     for person in active:
         complete = person["complete"]
-        enrolled = _day(person["enrolled_on"])
+        enrolled = day_of(person["enrolled_on"])
         if not complete and (enrolled is None or today - enrolled < SIX_MONTHS):
             continue
         eligible += 1
@@ -352,7 +345,7 @@ def _significant_others(active: list[dict], since: date | None, today: date) -> 
     start = since or (today - CONTACT_WINDOW)
 
     def in_window(value: str | None) -> bool:
-        day = _day(value)
+        day = day_of(value)
         return day is not None and start <= day <= today
 
     ever_logged = any(p["others_logged"] for p in active)

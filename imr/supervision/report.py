@@ -21,7 +21,7 @@ from imr.programme.groups import all_groups, read_group
 from imr.programme.imrs import assessments, change_summary
 from imr.records.ids import is_valid_id
 from imr.records.parsed import read_all_records
-from imr.records.record import Record, RecordProblem
+from imr.records.record import Record, RecordProblem, day_of
 from imr.records.state import ParticipantState, derive_state
 from imr.supervision.fidelity import as_rows, assess, mean_score
 from imr.supervision.history import history_findings
@@ -43,15 +43,8 @@ def period(since: date | None, until: date | None, today: date | None = None) ->
     return since, until
 
 
-def _day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
-
-
 def _within(value: Any, since: date, until: date) -> bool:
-    day = _day(value)
+    day = day_of(value)
     return day is not None and since <= day <= until
 
 
@@ -175,7 +168,7 @@ def regularity_section(groups: list, progress: dict, states: dict, since: date, 
     for g in groups:
         counts = [0] * len(mondays)
         for meeting in progress[g.name].meetings:
-            day = _day(meeting.date)
+            day = day_of(meeting.date)
             if meeting.present and day and since <= day <= until:
                 counts[_week_index(day, mondays)] += 1
         rows.append(_regularity_row("group", g.name, counts, max(1, len(g.weekdays))))
@@ -185,13 +178,13 @@ def regularity_section(groups: list, progress: dict, states: dict, since: date, 
             continue
         counts = [0] * len(mondays)
         for entry in state.sessions:
-            day = _day(entry.get("date"))
+            day = day_of(entry.get("date"))
             if not entry.get("group") and day and since <= day <= until:
                 counts[_week_index(day, mondays)] += 1
         rows.append(_regularity_row("individual", pid, counts, 1))
     quiet = []
     for pid in sorted(states):
-        held = [d for e in states[pid].sessions if (d := _day(e.get("date"))) and d <= until]
+        held = [d for e in states[pid].sessions if (d := day_of(e.get("date"))) and d <= until]
         if not held:
             quiet.append({"id": pid, "last": None, "days": None})
         elif (until - max(held)).days >= NO_SESSION_DAYS:
@@ -264,9 +257,9 @@ def behind_section(states: dict, groups: list, progress: dict, since: date, unti
     for pid in sorted(states):
         state = states[pid]
         timeline = sorted([(e.get("date"), e.get("at"), True) for e in state.sessions
-                           if (d := _day(e.get("date"))) and d <= until]
+                           if (d := day_of(e.get("date"))) and d <= until]
                           + [(e.get("date"), e.get("at"), False) for e in state.absences
-                             if (d := _day(e.get("date"))) and d <= until], key=lambda x: (str(x[0]), str(x[1])))
+                             if (d := day_of(e.get("date"))) and d <= until], key=lambda x: (str(x[0]), str(x[1])))
         run = 0
         for _, _, present in reversed(timeline):
             if present:
@@ -281,7 +274,7 @@ def behind_section(states: dict, groups: list, progress: dict, since: date, unti
         rate = round(100 * reviews.count("done") / len(reviews)) if reviews else None
         stale = []
         for goal in state.active_goals():
-            moved = [d for e in goal.history if (d := _day(e.get("date")) or _day(e.get("at")))]
+            moved = [d for e in goal.history if (d := day_of(e.get("date")) or day_of(e.get("at")))]
             last = max(moved) if moved else None
             if last is None or (until - last).days >= STALE_GOAL_DAYS:
                 stale.append({"goal": goal.id, "since": last.isoformat() if last else None,
@@ -315,7 +308,7 @@ def goals_section(states: dict, until: date) -> list[dict[str, Any]]:
         started: list[str] = []
         for goal in described:
             for item in goal["history"]:
-                day = _day(item.get("date")) or _day(item.get("at"))
+                day = day_of(item.get("date")) or day_of(item.get("at"))
                 if day is None or day > until:
                     continue
                 if item["kind"] == "goal":
@@ -340,7 +333,7 @@ def outcomes_section(states: dict, until: date) -> dict[str, Any]:
     people = []
     changes: dict[str, list[float]] = {"client": [], "clinician": []}
     for pid in sorted(states):
-        rows = [r for r in assessments(states[pid]) if (d := _day(r["date"])) and d <= until]
+        rows = [r for r in assessments(states[pid]) if (d := day_of(r["date"])) and d <= until]
         if not rows:
             continue
         people.append({"id": pid, "points": [{"date": str(r["date"]), "rater": r["rater"], "mean": r["mean"]}

@@ -14,6 +14,7 @@ from typing import Any
 from imr.programme.imrs import assessments
 from imr.programme.planning import next_session
 from imr.records.ids import is_valid_id
+from imr.records.record import day_of
 from imr.workspace.folder import Workspace
 
 OVERDUE_DAYS = 14
@@ -46,8 +47,8 @@ def participant_row(state, curriculum) -> tuple[dict[str, Any], str | None]:
 
     nxt = next_session(state, curriculum)
     last = state.last_session
-    last_date = _day(last.get("date")) if last is not None else None
-    since = last_date or _day(state.enrolled_on)
+    last_date = day_of(last.get("date")) if last is not None else None
+    since = last_date or day_of(state.enrolled_on)
     groups = [e.get("group") for e in state.sessions + state.absences if e.get("group")]
     imrs = assessments(state) if state.imrs else []
     latest = imrs[-1] if imrs else None
@@ -62,7 +63,7 @@ def participant_row(state, curriculum) -> tuple[dict[str, Any], str | None]:
         "sessions_attended": len(state.sessions),
         "sessions_missed": len(state.absences),
         "absences_in_a_row": sum(1 for e in state.absences
-                                 if last_date is None or (_day(e.get("date")) or last_date) > last_date),
+                                 if last_date is None or (day_of(e.get("date")) or last_date) > last_date),
         "last_session": f"{last.get('module')}.{last.get('session')}" if last is not None else None,
         "last_session_date": last_date.isoformat() if last_date else None,
         "days_since_session": None,  # counted to today by dated_row
@@ -78,7 +79,7 @@ def participant_row(state, curriculum) -> tuple[dict[str, Any], str | None]:
 
 def dated_row(row: dict[str, Any], since: str | None, today: date) -> dict[str, Any]:
     """The row with "days since last session" and "overdue" counted to `today`."""
-    start = _day(since)
+    start = day_of(since)
     days = (today - start).days if start else None
     out = dict(row)
     out["days_since_session"] = days
@@ -86,8 +87,3 @@ def dated_row(row: dict[str, Any], since: str | None, today: date) -> dict[str, 
     return out
 
 
-def _day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
