@@ -50,6 +50,22 @@ def entry(day: int, note: str) -> str:
             f"  date: '2026-01-{day:02d}'\n  note: {note}\n")
 
 
+@pytest.mark.parametrize("added, changed", [
+    (entry(6, "b"), False),                       # a new entry
+    ("\n# en kommentar\n" + entry(6, "b"), False),  # blank lines and comments change no entry
+    ("  extra: tillagt i efterhand\n", True),      # a field added under the last, signed entry
+    ("  # kommentar\n  extra: x\n", True),
+])
+def test_bytes_added_inside_the_last_entry_are_a_rewrite_of_it(added, changed):
+    old = (BASE + entry(5, "a")).encode()
+    last_entry_line = old.count(b"\n") - entry(5, "a").count("\n") + 1
+    assert appended(old, old + added.encode()) == (last_entry_line if changed else None)
+    # an older version without any item yet, and items indented under `log:`
+    assert appended(b"id: p-01\nlog:\n", b"id: p-01\nlog:\n  - kind: contact\n    by: KL\n") is None
+    merged = merge_logs(old, old + added.encode(), old + entry(7, "c").encode())
+    assert merged.clean is not changed
+
+
 def test_what_the_merge_driver_makes_passes_the_merge_rule():
     ours = BASE + entry(5, "a") + entry(7, "c")
     theirs = BASE + entry(6, "b") + entry(5, "a")
@@ -107,6 +123,18 @@ def test_a_clean_workspace_and_pure_appends_pass(ward: Imr):
     assert ward("check").output == ""
     git(ward.root, "commit", "-q", "-am", "append")  # through the hook
     assert ward.ok("check", "--since", "HEAD~1").output == ""
+
+
+def test_a_field_added_to_the_last_entry_is_caught_in_the_tree_and_after_a_commit(ward: Imr):
+    record = ward.record("p-01")
+    with record.open("a", encoding="utf-8") as handle:
+        handle.write("  homework: tillagd i efterhand\n")  # a field a session may have, that this one lacked
+    found = ward("check")
+    assert found.exit_code == 1 and "records/p-01.yaml" in found.output
+    assert git(ward.root, "commit", "-q", "-am", "through the hook", check=False).returncode != 0
+    git(ward.root, "commit", "-q", "--no-verify", "-am", "past the hook")
+    result = ward("check", "--since", "HEAD~1")
+    assert result.exit_code == 1 and "records/p-01.yaml" in result.output
 
 
 def test_a_rewrite_in_the_working_tree_is_a_finding_with_file_and_line(ward: Imr):

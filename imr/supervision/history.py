@@ -130,6 +130,8 @@ def appended(old: bytes | None, new: bytes | None) -> int | None:
         added = new[len(old):]
         if old and added and not old.endswith(b"\n") and not added.startswith((b"\n", b"\r\n")):
             return old.count(b"\n") + 1  # text glued to the last line changes that line
+        if old and added:
+            return _last_entry_grown(old, new)
         return None
     limit = min(len(old), len(new))
     index = 0
@@ -190,14 +192,52 @@ def merge_kept(parents: list[bytes | None], result: bytes | None) -> tuple[str, 
     return None
 
 
-def _blocks(data: bytes) -> list[bytes]:
+def _last_entry_grown(old: bytes, new: bytes) -> int | None:
+    """The line of `old`'s last entry when `new` adds lines inside it, not after it.
+
+    Appending bytes is not enough: `  note: …` added under the last entry keeps every earlier
+    byte and still changes a signed entry. New text must start a new item (or be blank lines
+    and comments, which change no entry).
+    """
+    old_blocks = _blocks(old, like=new)
+    if not old_blocks:
+        return None
+    last = len(old_blocks) - 1
+    grown = _blocks(new, like=new)[last][len(old_blocks[last]):]
+    for line in grown.split(b"\n"):
+        text = line.strip()
+        if text and not text.startswith(b"#"):
+            return _line_of(old_blocks, last)
+    return None
+
+
+def _blocks(data: bytes, like: bytes | None = None) -> list[bytes]:
     """A file as blocks: each log item with its deeper lines, each other top-level line alone.
 
     Blank lines stay with the block before them. The item indent is the first list item's
-    after `log:`; without one, every line at the left margin starts a block.
+    after `log:` (in `like` when given: an older version may have no item yet); without one,
+    every line at the left margin starts a block.
     """
+    ends = _lines(data)
+    indent = _item_indent(ends if like is None else _lines(like))
+    blocks: list[bytes] = []
+    for line in ends:
+        stripped = line.lstrip(b" ")
+        starts = bool(stripped.strip()) and len(line) - len(stripped) <= indent
+        if starts or not blocks:
+            blocks.append(line)
+        else:
+            blocks[-1] += line
+    return blocks
+
+
+def _lines(data: bytes) -> list[bytes]:
+    """The lines of `data`, each with its line end."""
     lines = data.split(b"\n")
-    ends = [line + b"\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+    return [line + b"\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+
+
+def _item_indent(ends: list[bytes]) -> int:
     indent = 0
     after_log = False
     for line in ends:
@@ -210,15 +250,7 @@ def _blocks(data: bytes) -> list[bytes]:
             break
         if stripped.strip() and not stripped.startswith(b"#"):
             break
-    blocks: list[bytes] = []
-    for line in ends:
-        stripped = line.lstrip(b" ")
-        starts = bool(stripped.strip()) and len(line) - len(stripped) <= indent
-        if starts or not blocks:
-            blocks.append(line)
-        else:
-            blocks[-1] += line
-    return blocks
+    return indent
 
 
 def _line_of(blocks: list[bytes], index: int) -> int:
