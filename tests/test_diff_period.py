@@ -91,6 +91,8 @@ def test_by_keeps_one_signature_but_never_hides_a_rewrite(month: Imr):
 def test_by_drops_files_with_nothing_signed(month: Imr):
     data = diff_json(month, "--since", "2026-11-05", "--until", "2026-11-15", "--by", "XY")
     assert data["participants"] == [] and data["rewritten_files"] == 0
+    out = month.ok("diff", "--since", "2026-11-05", "--until", "2026-11-15", "--by", "XY").output
+    assert out.strip() == "Inga poster signerade XY från 2026-11-05 till 2026-11-15."
 
 
 @pytest.mark.parametrize("args, message", [

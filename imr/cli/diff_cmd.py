@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(_as_json(report, ws.lang))
         else:
-            emit(_lines(report, ws.lang))
+            emit(_lines(report, ws.lang, by))
         if strict and report.rewrites:
             raise typer.Exit(1)
 
@@ -74,9 +74,11 @@ def _problem(change, lang: str) -> str:
     return Finding(change.path, line, change.problem, params).message(lang)
 
 
-def _lines(report, lang: str) -> list[tuple[str | None, str]]:
+def _lines(report, lang: str, by: str | None = None) -> list[tuple[str | None, str]]:
     target = report.new or t("diff_worktree")
     if not report.changes:
+        if by is not None:  # say that the filter left nothing, not that nothing was written
+            return [(None, t("diff_nothing_by", by=by, old=report.old, new=target))]
         return [(None, t("diff_nothing", old=report.old, new=target))]
     lines: list[tuple[str | None, str]] = []
     if report.rewrites:
