@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from typer.testing import CliRunner
@@ -96,6 +98,20 @@ def imr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Imr:
     runner.ok("init", str(root), "--name", "Testavdelning")
     runner.root = root
     return runner
+
+
+@contextmanager
+def shared_workspaces(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[Path, Imr]]:
+    """For a module-scoped fixture: a folder to make workspaces in and a runner that signs as KL.
+
+    Building a workspace month once per test module keeps the suite quick; the environment is
+    set only while the fixture builds (module fixtures cannot use the `monkeypatch` fixture).
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("IMR_SIGNATURE", "KL")
+        mp.delenv("IMR_WORKSPACE", raising=False)
+        base = tmp_path_factory.mktemp(name)
+        yield base, Imr(base, mp)
 
 
 @pytest.fixture

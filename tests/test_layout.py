@@ -34,13 +34,9 @@ PLAN = ["Sover mindre än sex timmar flera nätter", "Bråk på avdelningen"]
 
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory):
-    from conftest import Imr
+    from conftest import shared_workspaces
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("IMR_SIGNATURE", "KL")
-        mp.delenv("IMR_WORKSPACE", raising=False)
-        base = tmp_path_factory.mktemp("layout")
-        ws = Imr(base, mp)
+    with shared_workspaces(tmp_path_factory, "layout") as (base, ws):
         ws.ok("init", str(base / "ws"), "--name", "Testavdelning")
         ws.root = base / "ws"
         ws.ok("patient", "add", "p-01", "--variant", "bipolar", "--leader", "AB")

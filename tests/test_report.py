@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Imr
+from conftest import Imr, shared_workspaces
 
 SINCE, UNTIL = "2026-02-02", "2026-03-01"  # four ISO weeks, Monday to Sunday
 ALL_TWO = ",".join(["2"] * 15)
@@ -75,11 +75,7 @@ def _month(imr: Imr) -> Imr:
 
 @pytest.fixture(scope="module")
 def month(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("IMR_SIGNATURE", "KL")
-        mp.delenv("IMR_WORKSPACE", raising=False)
-        base = tmp_path_factory.mktemp("report")
-        runner = Imr(base, mp)
+    with shared_workspaces(tmp_path_factory, "report") as (base, runner):
         runner.ok("init", str(base / "ws"), "--name", "Avdelning 7")
         runner.root = base / "ws"
         yield _month(runner)

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import Imr
-from tests.render_support import pdf_text
+from conftest import Imr, shared_workspaces
+from render_support import pdf_text
 
 SINCE, UNTIL = "2026-02-02", "2026-03-01"  # four ISO weeks, Monday to Sunday
 
@@ -50,11 +50,8 @@ def _soder(imr: Imr) -> None:
 
 @pytest.fixture(scope="module")
 def region(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("IMR_SIGNATURE", "KL")
-        mp.delenv("IMR_WORKSPACE", raising=False)
-        base = tmp_path_factory.mktemp("region")
-        runner = Imr(base, mp)
+    with shared_workspaces(tmp_path_factory, "region") as (base, runner):
+        mp = runner.monkeypatch
         runner.ok("init", str(base / "norr"), "--name", "Avdelning Norr")
         runner.ok("init", str(base / "soder"), "--name", "Söder")
         (base / "tom").mkdir()
