@@ -17,7 +17,7 @@ from pathlib import Path
 
 from imr.curriculum.model import load_curriculum
 from imr.records.record import new_record_text
-from imr.workspace.folder import init_workspace
+from imr.workspace.create import init_workspace
 from imr.yamlio import dump
 
 NOTES = [

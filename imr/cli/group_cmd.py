@@ -69,7 +69,7 @@ def show(
     """Leaders, meeting days, members and where the group is in the programme."""
     from rich.table import Table
 
-    from imr.programme.groups import describe_group
+    from imr.programme.group_meetings import describe_group
 
     ws = workspace()
     data = describe_group(ws, name)

@@ -20,7 +20,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Create a workspace (imr.yaml, records/, groups/, git); safe to run again."""
         from imr.strings import label
-        from imr.workspace.folder import init_workspace, open_workspace
+        from imr.workspace.create import init_workspace
+        from imr.workspace.folder import open_workspace
 
         created = init_workspace(directory, lang=lang, name=name)
         root = directory.resolve()

@@ -205,7 +205,7 @@ def _log_asked(participant: str, by: Optional[str]) -> None:
 def _log_group(group: str, log, *, edit: bool) -> None:
     from dataclasses import replace
 
-    from imr.programme.groups import log_group_session
+    from imr.programme.group_meetings import log_group_session
 
     ws = workspace()
     if edit:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,22 +19,12 @@ from imr.errors import ImrError
 from imr.records.ids import _shown, check_participant_id
 from imr.records.writer import JOURNAL_NAME, recover
 from imr.workspace.user_settings import resolve
-from imr.yamlio import YamlProblem, dump
+from imr.yamlio import YamlProblem
 
 CONFIG_NAME = "imr.yaml"
 ENV_WORKSPACE = "IMR_WORKSPACE"
 ENV_SIGNATURE = "IMR_SIGNATURE"
 _SIGNATURE = re.compile(r"[^\W_][\w .-]{0,39}")
-
-GITIGNORE_HEADER = "# imr: rendered documents, caches, the lock and temporary files are not records.\n"
-# Without a trailing slash, so that a file or a link of that name is ignored too, not only a folder.
-GITIGNORE_LINES = [
-    "/out",
-    ".imr-cache",
-    ".imr.lock",
-    ".*.tmp-*",
-]
-
 
 @dataclass
 class Workspace:
@@ -151,126 +140,6 @@ def open_workspace(root: Path) -> Workspace:
 
         recover(root, ws.lock_path)
     return ws
-
-
-class InitReport(list):
-    """What `imr init` created (a list of names), and what a person must still look at."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.warnings: list[tuple[str, dict]] = []
-
-
-def init_workspace(directory: Path, lang: str = "sv", name: str | None = None) -> InitReport:
-    """Create what is missing of a workspace; never overwrite. Returns what was created.
-
-    Runs as one unit: every file is written whole or not at all (temp file, then link into
-    place), and when a step fails, what this run made is taken back, so a workspace is never
-    left half made; running `imr init` again completes whatever an earlier run lacked.
-    """
-    if lang not in ("sv", "en"):
-        raise ImrError("bad_language", lang=lang)
-    directory = directory.resolve()
-    if directory.exists() and not directory.is_dir():
-        raise ImrError("init_not_a_folder", path=str(directory))
-    report = InitReport()
-    undo: list = []
-    try:
-        _init_steps(directory, lang, name, report, undo)
-    except (OSError, ImrError, subprocess.SubprocessError) as problem:
-        for step in reversed(undo):
-            try:
-                step()
-            except OSError:
-                pass
-        if isinstance(problem, ImrError):
-            detail = problem.message(lang)
-        else:
-            detail = getattr(problem, "strerror", None) or type(problem).__name__
-            filename = getattr(problem, "filename", None)
-            if filename:
-                detail = f"{detail}: {filename}"
-        raise ImrError("init_failed", path=str(directory), detail=str(detail)) from None
-    return report
-
-
-def _init_steps(directory: Path, lang: str, name: str | None, report: InitReport, undo: list) -> None:
-    if not directory.exists():
-        missing = [folder for folder in (directory, *directory.parents) if not folder.exists()]
-        directory.mkdir(parents=True)
-        for folder in reversed(missing):
-            undo.append(lambda folder=folder: _remove_tree(folder))
-    cache = directory / ".imr-cache"
-    if not os.path.lexists(cache):  # reading settings and strings on the way may fill it
-        undo.append(lambda: _remove_tree(cache))
-    config = directory / CONFIG_NAME
-    if not config.exists():
-
-        body = {
-            "name": name or directory.name,
-            "language": lang,
-            "defaults": {"format": "individual", "variant": "general"},
-        }
-        text = (
-            "# imr workspace settings, shared by everyone who works here. Your own signature is\n"
-            "# personal: `git config --global imr.signature AB` (see `imr whoami`), never here.\n"
-        ) + dump(body)
-        write_new(config, text)
-        undo.append(lambda: config.unlink(missing_ok=True))
-        report.append(CONFIG_NAME)
-    for sub in ("records", "groups"):
-        folder = directory / sub
-        keep = folder / ".gitkeep"
-        if not folder.exists():
-            folder.mkdir()
-            undo.append(lambda folder=folder: _remove_tree(folder))
-            write_new(keep, "")
-            report.append(sub + "/")
-    gitignore = directory / ".gitignore"
-    from imr.workspace.gitsetup import append_missing_lines
-
-    if not gitignore.exists():
-        write_new(gitignore, GITIGNORE_HEADER + "\n".join(GITIGNORE_LINES) + "\n")
-        undo.append(lambda: gitignore.unlink(missing_ok=True))
-        report.append(".gitignore")
-    elif append_missing_lines(gitignore, GITIGNORE_LINES, GITIGNORE_HEADER, undo):
-        report.append(".gitignore")
-    if not _is_git_repository(directory):
-        git_dir = directory / ".git"
-        undo.append(lambda: _remove_tree(git_dir))
-        try:
-            result = subprocess.run(["git", "init", "-q", str(directory)], capture_output=True)
-        except OSError:
-            raise ImrError("git_init_failed", path=str(directory)) from None
-        if result.returncode != 0:
-            raise ImrError("git_init_failed", path=str(directory))
-        report.append(".git/")
-    from imr.workspace.gitsetup import install
-
-    report.extend(install(directory, None, report.warnings, undo))
-    if _ignores_records(directory):
-        report.warnings.append(("init_records_ignored", {"path": str(directory / ".gitignore")}))
-
-
-def _is_git_repository(directory: Path) -> bool:
-    """Whether `directory` has its own repository (`.git`, a folder or a worktree's file)."""
-    return os.path.lexists(directory / ".git")
-
-
-def _ignores_records(directory: Path) -> bool:
-    """An existing `.gitignore` that would keep records or group files out of git."""
-    result = subprocess.run(["git", "-C", str(directory), "check-ignore", "--no-index",
-                             "records/p-01.yaml", "groups/grupp.yaml"], capture_output=True)
-    return result.returncode == 0 and bool(result.stdout.strip())
-
-
-def _remove_tree(path: Path) -> None:
-    import shutil
-
-    if path.is_symlink() or path.is_file():
-        path.unlink(missing_ok=True)
-    elif path.is_dir():
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def write_new(path: Path, text: str | bytes, mode: int | None = None) -> None:

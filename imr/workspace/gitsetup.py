@@ -25,7 +25,7 @@ from typing import Callable
 
 from imr.errors import ImrError
 from imr.strings import label
-from imr.workspace.folder import replace_file, write_new
+from imr.workspace.folder import open_workspace, replace_file, write_new
 
 DRIVER = "imr"
 ATTRIBUTE_LINES = [
@@ -225,8 +225,6 @@ def _indent(text: str, spaces: int) -> str:
 
 
 def _workspace_lang(directory: Path) -> str:
-    from imr.workspace.folder import open_workspace
-
     try:
         return open_workspace(directory).lang
     except (ImrError, OSError):
