@@ -21,29 +21,22 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from imr.programme.groups import all_groups
-from imr.programme.planning import next_session
 from imr.records.ids import is_valid_id
 from imr.records.parallel import map_paths, paused_gc
 from imr.records.parsed import read_all_records
 from imr.records.record import Record, RecordProblem, day_of, read_record
 from imr.records.state import ParticipantState, derive_state
 from imr.strings import strings
+from imr.supervision.record_facts import FACT_KEYS, TOPIC_MODULES, person_facts
+from imr.supervision.summaries import fidelity_facts
 from imr.workspace.folder import Workspace
 
 # Item 2: "≥ 6 months of weekly sessions" = 26 weeks; up to four weeks off (holidays, illness)
 # still count as weekly, so 22 calendar weeks with an attended session.
 SIX_MONTHS = timedelta(days=182)
 WEEKS_FOR_SIX_MONTHS = 22
-# Item 3: the scale's nine topic areas are those of modules 2–10 (illness facts, stress–
-# vulnerability, social support, medication, alcohol and drugs, relapses, stress, problems
-# and symptoms, the care system). Module 1 is goal setting (items 6–7); 11 is newer.
-TOPIC_MODULES = (2, 3, 4, 5, 6, 7, 8, 9, 10)
 # Item 5 looks at the last month unless a period is given.
 CONTACT_WINDOW = timedelta(days=30)
-# Items 11–13: the modules where the skill is trained.
-COPING_MODULES = (8, 9)
-RELAPSE_MODULE = 7
-MEDICATION_MODULE = 5
 OBSERVATION_ITEMS = (8, 9, 10)
 INDICATION_ITEMS = (11, 12, 13)
 
@@ -125,71 +118,6 @@ def mean_score(items: list[FidelityItem]) -> float | None:
     return round(sum(scores) / len(scores), 2) if scores else None
 
 
-# Facts every item needs from one participant. A dict of JSON values, so that the summaries
-# cache can keep it next to the status row; FACT_KEYS is what a cached one must hold.
-FACT_KEYS = frozenset({
-    "id", "individual", "active", "sessions", "topics", "handout_logged", "handout_given", "group_sessions",
-    "last_session", "last_contact", "last_joined", "others_logged", "complete", "enrolled_on", "weeks",
-    "attending", "goals", "followed", "coping", "relapse", "plan", "medication", "latest",
-})
-
-
-def person_facts(record: Record, state: ParticipantState, curriculum, since: date | None,
-                 today: date | None) -> dict[str, Any] | None:
-    """What the items count for one participant in the period from `since` to `today`.
-
-    With neither (the summaries cache), the period is every dated entry; `latest` says up to
-    which day that holds, so a run whose `today` is earlier counts the record afresh. None when
-    a value would not survive JSON unchanged (a hand-edited group name that is a list, say).
-    """
-
-    upper = today or date.max
-
-    def within(day: date | None) -> bool:
-        return day is not None and (since is None or day >= since) and day <= upper
-
-    def last(days) -> str | None:
-        return max(days).isoformat() if days else None
-
-    dated = [(e, day_of(e.get("date"))) for e in state.sessions]
-    sessions = [e.data for e, day in dated if within(day)]
-    groups = [[e.get("group"), e.get("date"), e.get("module"), e.get("session")] for e in sessions if e.get("group")]
-    if any(not isinstance(value, (str, int, float, type(None))) for key in groups for value in key):
-        return None
-    modules = {e.get("module") for e in state.sessions}
-    contact_days = [day for e in state.contacts if (day := day_of(e.get("date")))]
-    # history[0] is the goal itself; what comes after it is follow-up.
-    follow_ups = [e for goal in state.goals.values() for e in goal.history[1:]
-                  if since is None or (day_of(e.get("date")) or day_of(e.get("at")) or date.min) >= since]
-    active = since is None or any(within(day_of(e.get("date")) or day_of(e.get("at"))) for e in record.entries)
-    every_day = [day for _, day in dated if day] + contact_days
-    return {
-        "id": state.id,
-        "individual": state.format == "individual",
-        "active": active,
-        "sessions": len(sessions),
-        "topics": sorted({e.get("module") for e in sessions} & set(TOPIC_MODULES)),
-        "handout_logged": sum(1 for e in sessions if "handout" in e),
-        "handout_given": sum(1 for e in sessions if e.get("handout") is True),
-        "group_sessions": groups,
-        "last_session": last([day for _, day in dated if within(day)]),
-        "last_contact": last([day for day in contact_days if within(day)]),
-        "last_joined": last([day for e, day in dated if within(day) and e.get("significant_other") is True]),
-        "others_logged": bool(state.contacts) or any("significant_other" in e.data for e in state.sessions),
-        "complete": next_session(state, curriculum) is None,
-        "enrolled_on": (day.isoformat() if (day := day_of(state.enrolled_on)) else None),
-        "weeks": len({day.isocalendar()[:2] for _, day in dated if day}),
-        "attending": bool(state.sessions),
-        "goals": bool(state.goals),
-        "followed": bool(follow_ups),
-        "coping": bool(modules & set(COPING_MODULES)),
-        "relapse": state.relapse_plan is not None or RELAPSE_MODULE in modules,
-        "plan": state.relapse_plan is not None,
-        "medication": MEDICATION_MODULE in modules,
-        "latest": last(every_day),
-    }
-
-
 def _people(ws: Workspace, since: date | None, today: date, fast: bool,
             read: Sequence[tuple[Path, Any]] | None, states: dict[str, ParticipantState]) -> tuple[list[dict], int]:
     people: list[dict] = []
@@ -205,8 +133,6 @@ def _people(ws: Workspace, since: date | None, today: date, fast: bool,
                 continue
             people.append(_counted(result, ws.curriculum, since, today, states.get(path.stem)))
         return people, unreadable
-    from imr.supervision.summaries import fidelity_facts
-
     found: list[dict | Path] = []  # in file-name order, as the evidence lists them
     for path, problem, facts in fidelity_facts(ws, ws.curriculum):
         if not is_valid_id(path.stem) or problem in ("not_regular_file_finding", "file_unreadable"):

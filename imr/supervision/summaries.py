@@ -30,6 +30,7 @@ from imr.records.pii import SCANNER_VERSION, PiiHit, find_pii
 from imr.records.record import RecordProblem, parse_record_bytes, validate_record
 from imr.records.state import derive_state
 from imr.supervision.integrity import duplicate_findings
+from imr.supervision.record_facts import participant_row, person_facts
 
 _VERSION = 3
 
@@ -62,7 +63,7 @@ def summaries(ws, curriculum) -> list[Summary]:
 
 
 def fidelity_facts(ws, curriculum) -> list[tuple[Path, str | None, Any]]:
-    """Each record's fidelity facts (`imr.supervision.fidelity.person_facts` over every dated entry), or the
+    """Each record's fidelity facts (`imr.supervision.record_facts.person_facts` over every dated entry), or the
     code of the problem that stops it being read.
 
     Kept in `.imr-cache/fidelity.json`, under the same keys and signature as the status rows
@@ -166,8 +167,6 @@ def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
     row, since = None, None
 
     if is_valid_id(path.stem):
-        from imr.supervision.status import participant_row
-
         row, since = participant_row(derive_state(record), curriculum)
     return path.name, key, [None, [f.to_json() for f in findings], jsonable(row), since]
 
@@ -192,8 +191,6 @@ def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
 
     if not is_valid_id(path.stem):
         return path.name, key, [None, None]
-    from imr.supervision.fidelity import person_facts
-
     return path.name, key, [None, person_facts(record, derive_state(record), curriculum, None, None)]
 
 

@@ -1,0 +1,128 @@
+"""What one record says for the ward's overviews: its `imr status` row and its IMR-FS facts.
+
+Both are computed once per version of a record's bytes and kept by `imr.supervision.summaries`;
+`imr.supervision.status` and `imr.supervision.fidelity` read them from there. Kept below all
+three so that each imports only downwards.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from imr.programme.imrs import assessments
+from imr.programme.planning import RELAPSE_MODULE, next_session
+from imr.records.record import Record, day_of
+from imr.records.state import ParticipantState
+
+# Item 3: the scale's nine topic areas are those of modules 2–10 (illness facts, stress–
+# vulnerability, social support, medication, alcohol and drugs, relapses, stress, problems
+# and symptoms, the care system). Module 1 is goal setting (items 6–7); 11 is newer.
+TOPIC_MODULES = (2, 3, 4, 5, 6, 7, 8, 9, 10)
+# Items 11–13: the modules where the skill is trained (the relapse plan's is planning's).
+COPING_MODULES = (8, 9)
+MEDICATION_MODULE = 5
+
+
+def participant_row(state, curriculum) -> tuple[dict[str, Any], str | None]:
+    """A participant's row without the date-dependent fields, and the date they count from.
+
+    Split this way so that the row can be cached with the record (`imr.supervision.summaries`) and still
+    say "days since last session" correctly tomorrow.
+    """
+
+    nxt = next_session(state, curriculum)
+    last = state.last_session
+    last_date = day_of(last.get("date")) if last is not None else None
+    since = last_date or day_of(state.enrolled_on)
+    groups = [e.get("group") for e in state.sessions + state.absences if e.get("group")]
+    imrs = assessments(state) if state.imrs else []
+    latest = imrs[-1] if imrs else None
+    row = {
+        "id": state.id,
+        "variant": state.variant,
+        "format": state.format,
+        "group": groups[-1] if groups else None,
+        "leader": state.leader,
+        "next_session": str(nxt) if nxt else None,
+        "complete": nxt is None,
+        "sessions_attended": len(state.sessions),
+        "sessions_missed": len(state.absences),
+        "absences_in_a_row": sum(1 for e in state.absences
+                                 if last_date is None or (day_of(e.get("date")) or last_date) > last_date),
+        "last_session": f"{last.get('module')}.{last.get('session')}" if last is not None else None,
+        "last_session_date": last_date.isoformat() if last_date else None,
+        "days_since_session": None,  # counted to today by dated_row
+        "overdue": False,
+        "active_goals": len(state.active_goals()),
+        "imrs_mean": latest["mean"] if latest else None,
+        "imrs_change": latest["change"] if latest else None,
+        "imrs_rater": latest["rater"] if latest else None,
+        "imrs_date": latest["date"] if latest else None,
+    }
+    return row, since.isoformat() if since else None
+
+
+# Facts every item needs from one participant. A dict of JSON values, so that the summaries
+# cache can keep it next to the status row; FACT_KEYS is what a cached one must hold.
+FACT_KEYS = frozenset({
+    "id", "individual", "active", "sessions", "topics", "handout_logged", "handout_given", "group_sessions",
+    "last_session", "last_contact", "last_joined", "others_logged", "complete", "enrolled_on", "weeks",
+    "attending", "goals", "followed", "coping", "relapse", "plan", "medication", "latest",
+})
+
+
+def person_facts(record: Record, state: ParticipantState, curriculum, since: date | None,
+                 today: date | None) -> dict[str, Any] | None:
+    """What the items count for one participant in the period from `since` to `today`.
+
+    With neither (the summaries cache), the period is every dated entry; `latest` says up to
+    which day that holds, so a run whose `today` is earlier counts the record afresh. None when
+    a value would not survive JSON unchanged (a hand-edited group name that is a list, say).
+    """
+
+    upper = today or date.max
+
+    def within(day: date | None) -> bool:
+        return day is not None and (since is None or day >= since) and day <= upper
+
+    def last(days) -> str | None:
+        return max(days).isoformat() if days else None
+
+    dated = [(e, day_of(e.get("date"))) for e in state.sessions]
+    sessions = [e.data for e, day in dated if within(day)]
+    groups = [[e.get("group"), e.get("date"), e.get("module"), e.get("session")] for e in sessions if e.get("group")]
+    if any(not isinstance(value, (str, int, float, type(None))) for key in groups for value in key):
+        return None
+    modules = {e.get("module") for e in state.sessions}
+    contact_days = [day for e in state.contacts if (day := day_of(e.get("date")))]
+    # history[0] is the goal itself; what comes after it is follow-up.
+    follow_ups = [e for goal in state.goals.values() for e in goal.history[1:]
+                  if since is None or (day_of(e.get("date")) or day_of(e.get("at")) or date.min) >= since]
+    active = since is None or any(within(day_of(e.get("date")) or day_of(e.get("at"))) for e in record.entries)
+    every_day = [day for _, day in dated if day] + contact_days
+    return {
+        "id": state.id,
+        "individual": state.format == "individual",
+        "active": active,
+        "sessions": len(sessions),
+        "topics": sorted({e.get("module") for e in sessions} & set(TOPIC_MODULES)),
+        "handout_logged": sum(1 for e in sessions if "handout" in e),
+        "handout_given": sum(1 for e in sessions if e.get("handout") is True),
+        "group_sessions": groups,
+        "last_session": last([day for _, day in dated if within(day)]),
+        "last_contact": last([day for day in contact_days if within(day)]),
+        "last_joined": last([day for e, day in dated if within(day) and e.get("significant_other") is True]),
+        "others_logged": bool(state.contacts) or any("significant_other" in e.data for e in state.sessions),
+        "complete": next_session(state, curriculum) is None,
+        "enrolled_on": (day.isoformat() if (day := day_of(state.enrolled_on)) else None),
+        "weeks": len({day.isocalendar()[:2] for _, day in dated if day}),
+        "attending": bool(state.sessions),
+        "goals": bool(state.goals),
+        "followed": bool(follow_ups),
+        "coping": bool(modules & set(COPING_MODULES)),
+        "relapse": state.relapse_plan is not None or RELAPSE_MODULE in modules,
+        "plan": state.relapse_plan is not None,
+        "medication": MEDICATION_MODULE in modules,
+        "latest": last(every_day),
+    }
