@@ -7,13 +7,13 @@ finding from `imr check` with the same cases.
 
 from __future__ import annotations
 
-import random
 import re
 import time
 from pathlib import Path
 
 import pytest
 
+from hostile_text import hostile_note
 from imr.records.pii import PiiHit, find_pii, identifier_problem, luhn_ok, normalise, scan_text
 
 REPO = Path(__file__).resolve().parent.parent
@@ -395,37 +395,6 @@ def test_allow_list_does_not_hide_the_rest_of_a_name():
 
 # ---- linear time --------------------------------------------------------------------------
 
-def _hostile_note(size: int, seed: int = 13) -> str:
-    """Digits in and around phone and personnummer shapes, many '@', long words, rows of
-    capitalised words: every detector works hard, none finds anything (asserted below)."""
-    rng = random.Random(seed)
-    pieces = []
-    total = 0
-    while total < size:
-        choice = rng.randrange(9)
-        if choice == 0:
-            piece = "a" * rng.randint(20, 200) + "@" * rng.randint(1, 3)
-        elif choice == 1:
-            piece = "@" * rng.randint(1, 50) + "b" * rng.randint(1, 60)
-        elif choice == 2:
-            piece = "0 " + " ".join(str(rng.randint(1, 9)) for _ in range(rng.randint(3, 12)))
-        elif choice == 3:
-            piece = f"{rng.randint(1, 9)}{rng.randint(0, 99999999):08d}"  # nine digits, no leading 0
-        elif choice == 4:
-            piece = " ".join(rng.choice(["Stora", "Norra", "Gamla", "Region", "IMR", "Måndag"]) for _ in range(8))
-        elif choice == 5:
-            piece = f"kl {rng.randint(0, 23):02d}.{rng.randint(0, 59):02d}-{rng.randint(0, 23):02d}.{rng.randint(0, 59):02d}"
-        elif choice == 6:
-            piece = "x" * rng.randint(50, 300)
-        elif choice == 7:
-            piece = "-".join(str(rng.randint(1, 9)) * 2 for _ in range(rng.randint(2, 9)))
-        else:
-            piece = "Vi pratade om Stockholm och om att gå till Ica"
-        pieces.append(piece)
-        total += len(piece) + 2
-    return ", ".join(pieces)[:size]
-
-
 def _best_of(runs: int, func) -> float:
     best = float("inf")
     for _ in range(runs):
@@ -439,8 +408,8 @@ def test_scanning_is_linear_on_a_hostile_4mb_note(tmp_path):
     """The old e-mail pattern was quadratic: 100 KB took 17 s in `imr status`. Here the time
     for 4 MB may grow at most 6x over 1 MB (quadratic would be 16x), and scanning may cost at
     most a generous multiple of reading the same bytes from a file and decoding them."""
-    small = _hostile_note(1_000_000)
-    large = _hostile_note(4_000_000)
+    small = hostile_note(1_000_000)
+    large = hostile_note(4_000_000)
     assert scan_text(small[:200_000]) == []  # the hostile note is clean: nothing cuts a scan short
     path = tmp_path / "note.txt"
     path.write_text(large, encoding="utf-8")
