@@ -33,3 +33,19 @@ def sessions(ws, pid: str, first: date, count: int, *, skip: int = 0, handouts=N
 
 def add(ws, pid: str, kind: str, day: date, **fields) -> None:
     store.append(ws, pid, [{"kind": kind, "at": at(day), "by": "KL", **fields}])
+
+
+def three_participants(ws, others=None) -> None:
+    """Three individual participants with known attendance, handouts, goals and contacts (the
+    fidelity tests count them by hand); `others`: which of p-03's sessions had a relative."""
+    enrol(ws, "p-01", date(2025, 11, 20))
+    sessions(ws, "p-01", date(2025, 12, 1), 30, handouts=lambda n: True)  # modules 1–8, to 2026-06-22
+    add(ws, "p-01", "goal", date(2025, 12, 15), goal="G1", text="Börja arbetsträna")
+    add(ws, "p-01", "goal-update", date(2026, 2, 1), goal="G1", status="active", text="Arbetsträna två dagar")
+    add(ws, "p-01", "contact", date(2026, 6, 20), date="2026-06-20", who="bror")
+    add(ws, "p-01", "relapse-plan", date(2026, 5, 1), triggers=["Sömnbrist"])
+    enrol(ws, "p-02", date(2025, 11, 1))
+    sessions(ws, "p-02", date(2025, 11, 10), 10, handouts=lambda n: False)
+    enrol(ws, "p-03", date(2026, 5, 1))
+    sessions(ws, "p-03", date(2026, 5, 25), 4, handouts=lambda n: n % 2 == 0, others=others)  # to 2026-06-15
+    add(ws, "p-03", "goal", date(2026, 6, 8), goal="G1", text="Laga mat själv")

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from conftest import Imr
-from record_builders import add, at, enrol, sessions  # noqa: F401
+from record_builders import add, at, enrol, sessions, three_participants  # noqa: F401
 from imr.supervision.fidelity import as_rows, assess, percent_band, size_band, topic_band
 from imr.workspace.folder import open_workspace
 
@@ -19,18 +19,7 @@ TODAY = date(2026, 6, 30)
 @pytest.fixture
 def ward(imr: Imr):
     """Three individual participants with known attendance, handouts, goals and contacts."""
-    ws = open_workspace(imr.root)
-    enrol(ws, "p-01", date(2025, 11, 20))
-    sessions(ws, "p-01", date(2025, 12, 1), 30, handouts=lambda n: True)  # modules 1–8, to 2026-06-22
-    add(ws, "p-01", "goal", date(2025, 12, 15), goal="G1", text="Börja arbetsträna")
-    add(ws, "p-01", "goal-update", date(2026, 2, 1), goal="G1", status="active", text="Arbetsträna två dagar")
-    add(ws, "p-01", "contact", date(2026, 6, 20), date="2026-06-20", who="bror")
-    add(ws, "p-01", "relapse-plan", date(2026, 5, 1), triggers=["Sömnbrist"])
-    enrol(ws, "p-02", date(2025, 11, 1))
-    sessions(ws, "p-02", date(2025, 11, 10), 10, handouts=lambda n: False)
-    enrol(ws, "p-03", date(2026, 5, 1))
-    sessions(ws, "p-03", date(2026, 5, 25), 4, handouts=lambda n: n % 2 == 0)  # to 2026-06-15
-    add(ws, "p-03", "goal", date(2026, 6, 8), goal="G1", text="Laga mat själv")
+    three_participants(open_workspace(imr.root))
     return imr
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import Imr
 from imr.workspace import store
-from record_builders import add, at, enrol, sessions  # noqa: F401
+from record_builders import add, at, enrol, sessions, three_participants  # noqa: F401
 from imr.supervision.fidelity import as_rows, assess
 from imr.supervision.summaries import fidelity_facts
 from imr.workspace.folder import open_workspace
@@ -25,17 +25,7 @@ def region(imr: Imr) -> Imr:
     entries dated after the day assessed, a record that cannot be read and files that are
     not participants' records."""
     ws = open_workspace(imr.root)
-    enrol(ws, "p-01", date(2025, 11, 20))
-    sessions(ws, "p-01", date(2025, 12, 1), 30, handouts=lambda n: True)
-    add(ws, "p-01", "goal", date(2025, 12, 15), goal="G1", text="Börja arbetsträna")
-    add(ws, "p-01", "goal-update", date(2026, 2, 1), goal="G1", status="active", text="Arbetsträna två dagar")
-    add(ws, "p-01", "contact", date(2026, 6, 20), date="2026-06-20", who="bror")
-    add(ws, "p-01", "relapse-plan", date(2026, 5, 1), triggers=["Sömnbrist"])
-    enrol(ws, "p-02", date(2025, 11, 1))
-    sessions(ws, "p-02", date(2025, 11, 10), 10, handouts=lambda n: False)
-    enrol(ws, "p-03", date(2026, 5, 1))
-    sessions(ws, "p-03", date(2026, 5, 25), 4, handouts=lambda n: n % 2 == 0, others=lambda n: n == 3)
-    add(ws, "p-03", "goal", date(2026, 6, 8), goal="G1", text="Laga mat själv")
+    three_participants(ws, others=lambda n: n == 3)
     # Dated after TODAY: a session, a contact and a follow-up a week later.
     enrol(ws, "p-04", date(2025, 6, 1))
     sessions(ws, "p-04", date(2025, 6, 9), 40, handouts=lambda n: n % 3 == 0, others=lambda n: n == 38)
