@@ -35,9 +35,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_cli import imr_command, run_measured  # noqa: E402
-
-GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@invalid", "GIT_COMMITTER_NAME": "bench",
-           "GIT_COMMITTER_EMAIL": "bench@invalid"}
+from bench_merge import git  # noqa: E402
 
 
 # The baseline runs with PYTHONPATH set to its tree; -P keeps the current folder (this worktree,
@@ -58,14 +56,6 @@ def workspace(base: Path, participants: int, entries: int) -> Path:
         (root / "built").write_text("", encoding="utf-8")
         print(f"  (built {participants} x {entries} in {time.perf_counter() - start:.0f} s)", flush=True)
     return root
-
-
-def git(root: Path, *args: str) -> str:
-    result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                            env={**os.environ, **GIT_ENV})
-    if result.returncode != 0:
-        raise SystemExit(f"git {' '.join(args)} failed:\n{result.stderr}")
-    return result.stdout
 
 
 def pair(commands: list[tuple[list[str], dict, object]], runs: int) -> list[tuple[float, float, int, float]]:

@@ -100,6 +100,24 @@ def imr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Imr:
     return runner
 
 
+def log_last_entry_twice(imr: Imr, pid: str, day: str) -> None:
+    """The record's last entry (dated `day`) again under a new id, as a second clone's double
+    log would arrive after a merge; the change goes into the index, past the hook."""
+    import re
+
+    record = imr.record(pid)
+    text = record.read_text(encoding="utf-8")
+    last = text[text.rindex("- id:"):]
+    assert f"date: '{day}'" in last
+    record.write_text(text + re.sub(r"- id: \w+", "- id: dup12345", last, count=1), encoding="utf-8")
+    imr.git("add", "-A")
+
+
+def commit_past_the_hook(imr: Imr, message: str) -> None:
+    """A commit the pre-commit hook never saw, as a hand edit pushed from elsewhere would be."""
+    imr.git("-c", "user.name=Test", "-c", "user.email=test@invalid", "commit", "-q", "--no-verify", "-m", message)
+
+
 @contextmanager
 def shared_workspaces(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[Path, Imr]]:
     """For a module-scoped fixture: a folder to make workspaces in and a runner that signs as KL.

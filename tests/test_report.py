@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from conftest import Imr, shared_workspaces
+from conftest import Imr, commit_past_the_hook, log_last_entry_twice, shared_workspaces
 
 SINCE, UNTIL = "2026-02-02", "2026-03-01"  # four ISO weeks, Monday to Sunday
 ALL_TWO = ",".join(["2"] * 15)
@@ -61,15 +60,11 @@ def _month(imr: Imr) -> Imr:
                                     ("b-01", "client", "2026-02-05", ALL_THREE), ("b-01", "client", "2026-02-26", ALL_FIVE)):
         imr.ok("imrs", "add", pid, "--rater", rater, "--scores", scores, "--date", day)
     imr.commit_all("the month")
-    b02 = imr.record("b-02")
-    text = b02.read_text(encoding="utf-8")
-    last = text[text.rindex("- id:"):]
-    assert "date: '2026-02-12'" in last
-    b02.write_text(text + re.sub(r"- id: \w+", "- id: dup12345", last, count=1), encoding="utf-8")
+    log_last_entry_twice(imr, "b-02", "2026-02-12")
     i02 = imr.record("i-02")
     i02.write_text(i02.read_text(encoding="utf-8").replace("# IMR record", "# IMR-journal", 1), encoding="utf-8")
-    imr.git("add", "-A")  # past the pre-commit hook, as a hand edit pushed from elsewhere would be
-    imr.git("-c", "user.name=Test", "-c", "user.email=test@invalid", "commit", "-q", "--no-verify", "-m", "hand edits")
+    imr.git("add", "-A")
+    commit_past_the_hook(imr, "hand edits")
     return imr
 
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from conftest import Imr, shared_workspaces
+from conftest import Imr, commit_past_the_hook, log_last_entry_twice, shared_workspaces
 from render_support import pdf_text
 
 SINCE, UNTIL = "2026-02-02", "2026-03-01"  # four ISO weeks, Monday to Sunday
@@ -31,13 +31,8 @@ def _norr(imr: Imr) -> None:
     imr.ok("imrs", "add", "n-01", "--rater", "client", "--scores", ",".join(["2"] * 15), "--date", "2026-02-02")
     imr.ok("imrs", "add", "n-01", "--rater", "client", "--scores", ",".join(["3"] * 15), "--date", "2026-02-23")
     imr.commit_all("a month on Norr")
-    record = imr.record("n-02")
-    text = record.read_text(encoding="utf-8")
-    last = text[text.rindex("- id:"):]
-    assert "date: '2026-02-09'" in last
-    record.write_text(text + re.sub(r"- id: \w+", "- id: dup12345", last, count=1), encoding="utf-8")
-    imr.git("add", "-A")  # past the pre-commit hook, as a hand edit pushed from elsewhere would be
-    imr.git("-c", "user.name=Test", "-c", "user.email=test@invalid", "commit", "-q", "--no-verify", "-m", "hand edit")
+    log_last_entry_twice(imr, "n-02", "2026-02-09")
+    commit_past_the_hook(imr, "hand edit")
 
 
 def _soder(imr: Imr) -> None:
