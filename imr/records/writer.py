@@ -181,8 +181,27 @@ def _verify(new_bytes: bytes, path: Path, old_count: int, entries: list[dict]) -
 # After the `log:` line, a line at the left margin is a list item or a comment; anything else
 # (another top-level key, a document marker, an indented list) means items written at the end
 # of the file would not simply continue the log.
-LOG_LINE = re.compile(r"^log:[ ]*(?:#[^\n]*)?$", re.MULTILINE)  # the `log:` line; imr.supervision.diff finds appended tails with it too
-_NOT_AN_ITEM = re.compile(r"^(?![ ]|-[ ]|-$|#|$)", re.MULTILINE)
+_LOG_LINE = re.compile(r"^log:[ ]*(?:#[^\n]*)?$", re.MULTILINE)
+# A line at the left margin that is not an item, a comment or blank (written so that the regex
+# engine jumps from line end to line end).
+_NOT_AN_ITEM = re.compile(r"\n(?:[^ \-#\n]|-[^ \n])")
+
+
+def open_log_end(text: str) -> int | None:
+    """Where the `log:` line ends when the log is the file's last key and its items start at the
+    left margin (as in every file this writer makes), so that items appended after the text
+    continue that log and nothing else; None for any other shape. `imr diff` reads appended
+    tails by the same test.
+    """
+    log_at = text.rfind("\nlog:") + 1
+    log_line = _LOG_LINE.match(text, log_at) if log_at or text.startswith("log:") else None
+    if log_line is None:
+        return None
+    end = log_line.end()
+    first_item = text.find("\n-", end)
+    if first_item < 0 or text.count("\n ", end, first_item) or _NOT_AN_ITEM.search(text, end):
+        return None  # no items yet, something indented before the first, or a key after the log
+    return end
 
 
 def _verify_appended(old: bytes, new_bytes: bytes, path: Path, old_count: int, entries: list[dict]) -> None:
@@ -196,12 +215,8 @@ def _verify_appended(old: bytes, new_bytes: bytes, path: Path, old_count: int, e
     if new_bytes[:len(old)] != old:
         raise ImrError("write_verify_failed", path=path.name, line=0)
     text = old.decode("utf-8", "replace").replace("\r\n", "\n")
-    log_line = None
-    for log_line in LOG_LINE.finditer(text):
-        pass
-    rest = text[log_line.end():] if log_line else ""
-    first_item = next((line for line in rest.split("\n", 40) if line.strip() and not line.startswith("#")), "")
-    if log_line is None or not first_item.startswith("-") or _NOT_AN_ITEM.search(rest) or "\t" in rest:
+    log_end = open_log_end(text)
+    if log_end is None or "\t" in text[log_end:]:
         _verify(new_bytes, path, old_count, entries)
         return
     try:

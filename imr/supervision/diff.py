@@ -35,7 +35,7 @@ from typing import IO, Iterator
 from imr.errors import ImrError
 from imr.records.ids import is_valid_id
 from imr.records.parallel import map_paths, paused_gc
-from imr.records.writer import LOG_LINE
+from imr.records.writer import open_log_end
 from imr.yamlio import YamlProblem, parse_text
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -43,9 +43,6 @@ FOLDERS = {"records": "participant", "groups": "group"}
 _ITEM = re.compile(r"( *)-(?: |$)")
 _LOG_KEY = re.compile(r"log:\s*(#.*)?$")
 _LEFT_ITEM = re.compile(r"^-(?: |$)", re.MULTILINE)
-# The writer's `_NOT_AN_ITEM` (a line at the left margin that is not an item, a comment or blank),
-# written to let the regex engine jump from line end to line end.
-_NOT_AN_ITEM = re.compile(r"\n(?:[^ \-#\n]|-[^ \n])")
 _REFERENCES = ("target", "goal", "previous", "steps_done")  # what the wording resolves in the log
 
 
@@ -236,15 +233,9 @@ def _appended(path: str, old_text: str, new_text: str) -> FileChange | None:
     first = next((line for line in lines if line.strip(" ")), None)
     if first is None or first.startswith(" "):
         return None
-    # The writer's test that the log is the file's last key with its items at the left margin.
-    log_at = old_text.rfind("\nlog:") + 1
-    log_line = LOG_LINE.match(old_text, log_at) if log_at or old_text.startswith("log:") else None
-    if log_line is None:
+    log_end = open_log_end(old_text)  # the writer's test: the log is the last key, items at the margin
+    if log_end is None:
         return None
-    log_end = log_line.end()
-    first_item = old_text.find("\n-", log_end)
-    if first_item < 0 or old_text.count("\n ", log_end, first_item) or _NOT_AN_ITEM.search(old_text, log_end):
-        return None  # no items yet, something indented before the first, or a key after the log
     try:
         items = parse_text(tail)
     except YamlProblem:
