@@ -31,6 +31,7 @@ from typing import Iterator
 from imr.errors import ImrError
 from imr.records.findings import Finding
 from imr.strings import label
+from imr.supervision.merge import lines_of
 from imr.workspace.folder import open_workspace
 
 FOLDERS = ("records", "groups")
@@ -218,8 +219,8 @@ def _blocks(data: bytes, like: bytes | None = None) -> list[bytes]:
     after `log:` (in `like` when given: an older version may have no item yet); without one,
     every line at the left margin starts a block.
     """
-    ends = _lines(data)
-    indent = _item_indent(ends if like is None else _lines(like))
+    ends = lines_of(data)
+    indent = _item_indent(ends if like is None else lines_of(like))
     blocks: list[bytes] = []
     for line in ends:
         stripped = line.lstrip(b" ")
@@ -229,12 +230,6 @@ def _blocks(data: bytes, like: bytes | None = None) -> list[bytes]:
         else:
             blocks[-1] += line
     return blocks
-
-
-def _lines(data: bytes) -> list[bytes]:
-    """The lines of `data`, each with its line end."""
-    lines = data.split(b"\n")
-    return [line + b"\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
 
 
 def _item_indent(ends: list[bytes]) -> int:

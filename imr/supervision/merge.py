@@ -634,7 +634,7 @@ def conflict_text(base: bytes, ours: bytes, theirs: bytes, label: str, marker_si
     """
     from difflib import SequenceMatcher
 
-    base_lines, ours_lines, theirs_lines = (_lines(data) for data in (base, ours, theirs))
+    base_lines, ours_lines, theirs_lines = (lines_of(data) for data in (base, ours, theirs))
     newline = b"\r\n" if (ours_lines or base_lines or [b""])[0].endswith(b"\r\n") else b"\n"
     head = 0
     while (head < len(base_lines) and head < len(ours_lines) and head < len(theirs_lines)
@@ -688,7 +688,7 @@ def conflict_text(base: bytes, ours: bytes, theirs: bytes, label: str, marker_si
     return b"".join(out)
 
 
-def _lines(data: bytes) -> list[bytes]:
+def lines_of(data: bytes) -> list[bytes]:
     """Lines with their own ends; only `\\n` ends a line, so CRLF stays within it."""
     parts = data.split(b"\n")
     lines = [part + b"\n" for part in parts[:-1]]
