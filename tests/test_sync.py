@@ -132,6 +132,8 @@ def test_two_clones_adding_a_step_to_one_goal_get_distinct_numbers(ward):
     assert steps[0] == steps[1]
     assert [s[0] for s in steps[0]] == [f"{label}.1", f"{label}.2", f"{label}.3"]
     assert sorted(s[1] for s in steps[0][1:]) == ["Koka pasta", "Steka ägg"]
+    history = {h["text"]: h["target"] for h in goals[label]["history"] if h["kind"] == "goal-step"}
+    assert history == {text: step for step, text in steps[0]}, "the history names the steps as the list does"
     assert f"{label}.4" in b.ok("goal", "step", "p-01", label, "Baka bröd").output
     third = steps[0][2][1]
     b.ok("goal", "update", "p-01", f"{label}.3", "--status", "done")

@@ -203,7 +203,9 @@ def _history_item(entry, goal: Goal) -> dict[str, Any]:
     if entry.kind == "goal":
         item.update({"target": goal.id, "status": "active", "text": entry.get("text")})
     elif entry.kind == "goal-step":
-        item.update({"target": entry.get("step"), "status": "active", "text": entry.get("text")})
+        # the label the state gave the step: two clones may both have written the same number
+        key = entry.data["id"] if isinstance(entry.data.get("id"), str) else entry.get("step")
+        item.update({"target": label_of(goal, key), "status": "active", "text": entry.get("text")})
     elif entry.kind == "goal-update":
         ref = entry.get("target") if entry.get("target") is not None else entry.get("goal")
         item.update({"target": label_of(goal, ref), "status": entry.get("status"), "text": entry.get("text")})
