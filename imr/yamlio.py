@@ -166,6 +166,136 @@ def parse_text(text: str) -> Any:
         raise YamlProblem(0, "yaml_syntax", problem="nesting too deep") from None
 
 
+# --- The quick reader -----------------------------------------------------------------------
+#
+# Reading a region's records after a fresh clone is mostly YAML parsing, and PyYAML builds its
+# objects in Python. `quick_load` asks yaml-rs (a YAML parser in Rust) instead, and returns its
+# result only where that result is known to be what `parse_text` gives; otherwise it returns None
+# and the caller uses `parse_text`, which stays the one authority on what a file means and on
+# every error's wording. The two differ in exactly these ways, each handled here:
+#   * YAML 1.2 types plain scalars differently from PyYAML's YAML 1.1: `yes`, `on`, `1:30`,
+#     `0b11`, `<<` and `=` are text in 1.2 only, `012` is twelve in 1.2 and ten in 1.1, `0o7` is a
+#     number in 1.2 only, `1e3` a number in 1.2 only. Every text in the result is looked up in
+#     PyYAML's own table of implicit types (text that PyYAML would type otherwise, were it
+#     unquoted, is not taken); a float is never taken; a whole plain value written with a leading
+#     zero or `0o` is found in the text before parsing.
+#   * yaml-rs accepts what the strict reader refuses or reads otherwise: tags (`!x`), anchors and
+#     aliases, several documents, directives, complex keys, control characters, and the line breaks
+#     only YAML 1.1 has (NEL, U+2028, U+2029); a lone CR and a byte-order mark inside the text.
+#     Text with any of them is left to `parse_text`.
+#   * Keys longer than libyaml's 1,024-character limit are left to `parse_text`, and so are the
+#     two block-scalar endings yaml-rs reads otherwise: a file whose last line has no line break,
+#     and an empty block scalar (`note: |` and nothing more) at the end of the file.
+# tests/test_quick_yaml.py holds the two readers equal over every record shape, the workspaces'
+# files and mutated records; anything yaml-rs refuses is simply read the careful way.
+
+_QUICK_REFUSED_CHARS = re.compile(
+    "[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+# Characters that may start a node property (anchor, alias, tag) or a complex key, and whole
+# plain values with a leading zero or `0o` (the sign, if any, is checked where it matches).
+_QUICK_PROPERTY = re.compile(r"[&*!?]")
+_QUICK_LEADING_ZERO = re.compile(r"0[0-9o][0-9a-fA-F_]*[ \t]*(?:[ \t]#[^\n]*)?(?=\n|[,\]}]|\Z)")
+_QUICK_BLOCK_HEADER = re.compile(r"[|>][-+0-9]*[ \t]*(?:#.*)?$")
+_QUICK_KEY_LIMIT = 1000
+
+
+@lru_cache(maxsize=None)
+def _quick():
+    """yaml-rs and PyYAML's table of implicit types, once; None when yaml-rs is not installed."""
+    try:
+        import yaml_rs
+    except ImportError:  # pragma: no cover - a dependency; its absence only makes reading slower
+        return None
+    from yaml.resolver import Resolver
+
+    text_tags = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp")
+    typed = {first: tuple(regexp for tag, regexp in pairs if tag not in text_tags)
+             for first, pairs in Resolver.yaml_implicit_resolvers.items()}
+    options = {
+        "parse_datetime": False,
+        "duplicate_key_policy": yaml_rs.DuplicateKeyPolicy.Error,
+        "alias_limits": yaml_rs.AliasLimits(max_alias_expansions_per_anchor=0),
+    }
+    return yaml_rs, typed, options
+
+
+def quick_load(text: str) -> Any:
+    """What `parse_text(text)` returns, read quickly, or None when that cannot be shown here.
+
+    Mappings are plain dicts (no line numbers); None also for a document that is not a mapping
+    or list, and for every text `parse_text` would refuse that yaml-rs also refuses.
+    """
+    quick = _quick()
+    if quick is None or not _plain_enough(text):
+        return None
+    yaml_rs, typed, options = quick
+    try:
+        data = yaml_rs.loads(text, **options)
+    except Exception:  # noqa: BLE001 - any refusal: the careful reader gives the error
+        return None
+    return data if isinstance(data, (dict, list)) and _same_in_yaml_1_1(data, typed) else None
+
+
+def _plain_enough(text: str) -> bool:
+    """False for text with anything the two readers may read differently (see above)."""
+    if not text.endswith("\n") or _QUICK_REFUSED_CHARS.search(text):
+        return False  # (yaml-rs ends a block scalar cut off by the end of the file with a line break)
+    tail = text.rstrip("\n ")
+    if _QUICK_BLOCK_HEADER.search(tail, tail.rfind("\n") + 1):
+        return False  # an empty block scalar at the end: '' to PyYAML, a line break to yaml-rs
+    if text.startswith(("---", "...", "%")) or "\n---" in text or "\n..." in text or "\n%" in text:
+        return False  # a document marker or a directive
+    for mark in _QUICK_PROPERTY.finditer(text):
+        if _at_node_start(text, mark.start()):
+            return False
+    for mark in _QUICK_LEADING_ZERO.finditer(text):
+        at = mark.start()
+        if at and text[at - 1] in "-+":
+            at -= 1
+        if _at_node_start(text, at):
+            return False
+    return True
+
+
+def _at_node_start(text: str, at: int) -> bool:
+    """Whether a node may start at `at`: only spaces and dashes before it on its line, or an
+    indicator (`:`, `?`, `-`, `,`, `[`, `{`) as the last thing before it. Says yes more often
+    than YAML would (after `a:` in `a:b`, say), never less."""
+    before = text[text.rfind("\n", 0, at) + 1:at].rstrip(" \t")
+    return not before.strip(" -") or before[-1] in ":?-,[{"
+
+
+def _same_in_yaml_1_1(data: Any, typed: dict) -> bool:
+    """True when every scalar in data is one PyYAML would have read the same way, and every key
+    is text (`1` and `true` are one key to Python and two to yaml-rs: the strict reader refuses
+    the pair as a duplicate, a plain dict would keep one of them)."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if node.__class__ is dict:
+            for key in node:
+                if key.__class__ is not str or len(key) > _QUICK_KEY_LIMIT:
+                    return False
+                for regexp in typed.get(key[:1], ()):
+                    if regexp.match(key):
+                        return False
+            values = node.values()
+        else:
+            values = node
+        for value in values:
+            kind = value.__class__
+            if kind is str:
+                for regexp in typed.get(value[:1], ()):
+                    if regexp.match(value):
+                        return False
+            elif kind is dict or kind is list:
+                stack.append(value)
+            elif kind is not int and kind is not bool and value is not None:
+                return False  # a float (typed differently by the two versions), or anything else
+    return True
+
+
 def decode(data: bytes) -> str:
     """Bytes of a text file to str: UTF-8 only, a BOM and CRLF line ends accepted."""
     if len(data) > MAX_FILE_BYTES:

@@ -19,6 +19,7 @@ An entry without an id is known by its position, written `#12`.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,7 +29,7 @@ from imr.errors import ImrError
 from imr.records.findings import Finding
 from imr.records.ids import SessionRef, is_valid_id
 from imr.records.kinds import validate_entry
-from imr.yamlio import YamlProblem, decode, dump, parse_text
+from imr.yamlio import LineDict, YamlProblem, decode, dump, parse_text, quick_load
 
 FORMAT = 2
 _ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base 32, lower case: no i, l, o, u
@@ -154,10 +155,62 @@ def parse_record_bytes(raw: bytes, path: Path, shown: str | None = None) -> Reco
     raise RecordProblem with file:line when it is unusable."""
     shown = shown or str(path)
     try:
-        data = parse_text(decode(raw))
+        text = decode(raw)
+        data = _quick_record_data(text)
+        if data is None:
+            data = parse_text(text)
     except YamlProblem as problem:
         raise RecordProblem(Finding(shown, problem.line, problem.code, problem.params)) from None
     return record_from_data(data, path, shown)
+
+
+_LOG_KEY = re.compile(r"^log:[ \t]*(?:#.*)?$", re.MULTILINE)
+_MARGIN = re.compile(r"^[^ \n]", re.MULTILINE)
+
+
+def _quick_record_data(text: str) -> dict | None:
+    """The record as `parse_text` reads it, from the quick reader (`yamlio.quick_load`), with each
+    log entry's line found in the text; None where that is not certain (the caller then reads it
+    the careful way).
+
+    The entries' lines are the `- ` lines at the margin after `log:` (where the house style and
+    every hand-edited record seen so far put them); anything else at the margin there ends the
+    log, and a count that does not match the entries read leaves the record to the careful reader.
+    """
+    data = quick_load(text)
+    if data.__class__ is not dict:
+        return None
+    log = data.get("log")
+    if log.__class__ is not list:
+        return None
+    if log:
+        start = _LOG_KEY.search(text)
+        if start is None:
+            return None
+        lines = []
+        line, counted = 1, 0
+        for mark in _MARGIN.finditer(text, start.end()):
+            at = mark.start()
+            if text.startswith("#", at):
+                continue
+            if not text.startswith("- ", at) or text[at + 2:at + 3] in (" ", "#", "\n", ""):
+                if text.startswith("-", at):
+                    return None  # an entry that does not start on its dash's line
+                break
+            line += text.count("\n", counted, at)
+            counted = at
+            lines.append(line)
+        if len(lines) != len(log):
+            return None
+        entries = []
+        for item, line in zip(log, lines):
+            if item.__class__ is not dict:
+                return None
+            entry = LineDict(item)
+            entry.line = line
+            entries.append(entry)
+        data["log"] = entries
+    return data
 
 
 def record_from_data(data: Any, path: Path, shown: str) -> Record:

@@ -1,0 +1,201 @@
+"""The quick reader (yaml-rs) gives what the strict reader gives, or leaves the text to it.
+
+`yamlio.quick_load` and the record layer's `_quick_record_data` may return None whenever they
+like (the careful reader then reads the file); what they must never do is return something the
+careful reader would not: other values, other types, other entry lines, or a file it refuses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from imr.records import record as record_module
+from imr.records.record import parse_record_bytes
+from imr.yamlio import YamlProblem, decode, dump, parse_text, quick_load
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def typed(value):
+    """A value with every type spelled out: `True == 1 == 1.0` and a LineDict equals a dict."""
+    if isinstance(value, dict):
+        return ("map", [(typed(k), typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("seq", [typed(v) for v in value])
+    return (type(value).__name__, value)
+
+
+def careful(text: str):
+    try:
+        return parse_text(text)
+    except (YamlProblem, RecursionError):
+        return YamlProblem
+
+
+def assert_same(text: str) -> bool:
+    """Checks one text both ways; True when the quick reader took it."""
+    quick = quick_load(text)
+    if quick is None:
+        return False
+    slow = careful(text)
+    assert slow is not YamlProblem, f"the quick reader accepted what the strict one refuses: {text!r}"
+    assert typed(quick) == typed(slow), text
+    entries = record_module._quick_record_data(text)
+    if entries is not None:
+        assert typed(entries) == typed(slow), text
+        assert [item.line for item in entries["log"]] == [item.line for item in slow["log"]], text
+    return True
+
+
+def workspace_files() -> list[Path]:
+    folders = [ROOT / "records", ROOT / "groups", ROOT / "tests" / "testdata"]
+    return sorted(p for folder in folders if folder.is_dir() for p in folder.rglob("*.yaml"))
+
+
+def test_the_workspace_records_are_read_quickly_and_alike():
+    taken = 0
+    for path in workspace_files():
+        try:
+            text = decode(path.read_bytes())
+        except YamlProblem:
+            continue
+        taken += assert_same(text)
+    records = sorted((ROOT / "records").glob("*.yaml"))
+    assert records and all(record_module._quick_record_data(decode(p.read_bytes())) is not None for p in records)
+    assert taken >= len(records)
+
+
+@pytest.mark.parametrize("text", [
+    "a: yes\n", "a: on\n", "a: No\n",  # YAML 1.1 booleans, text in 1.2
+    "a: 012\n", "a: -012\n", "a: 0o17\n", "a: 09\n", "a: [1, 012]\n", "a: 012 # octal\n",  # octal / leading zeros
+    "a: 1:30\n", "a: 1e3\n", "a: 3.5\n", "a: .inf\n", "a: 1.5e3\n",  # sexagesimal, binary, floats
+    "a: 1\n<<: {b: 2}\n", "a: =\n",  # merge and value keys
+    "a: &x t\nb: *x\n", "a: &x t\n", "a: !str t\n", "a: !!str 012\n", "- !x t\n",  # anchors, aliases, tags
+    "---\na: 1\n", "a: 1\n---\nb: 2\n", "%YAML 1.1\n---\na: 1\n", "a: 1\n...\n",  # documents, directives
+    "? [a, b]\n: 1\n", "? a\n: 1\n",  # complex keys
+    "a: b\x07c\n", "a: b\x85c\n", "a: b\u2028c\n", "a: b\u2029c\n", "a: b\ufeffc\n", "a: b\rc: d\n",  # 1.1 line breaks, controls
+    ("k" * 1100) + ": 1\n",  # longer than libyaml's simple-key limit
+    "1: a\ntrue: b\n", "~: a\n", "a: ''\n", "a: '12'\n",  # keys Python merges; text PyYAML would type if plain
+])
+def test_what_the_quick_reader_leaves_to_the_careful_one(text):
+    assert quick_load(text) is None
+    careful(text)  # whatever it says is what the user sees
+
+
+@pytest.mark.parametrize("text", [
+    "a: Bra jobbat!\nb: Hur mår du?\nc: kl. 09.30\nd: rum 012-4\ne: y\n",  # `y` is text to PyYAML too
+    "log:\n- kind: session\n  module: 3\n  note: |\n    två\n    rader\n- kind: absent\n  note: >\n    vikt\n    text\n",
+    "id: p-01\nlog: []\n",
+    "a: [1, 2]\nb: {c: d}\nc: \"dubbel \\u00e9 \\t tab\"\nd: 'enkel ''citat'''\n",
+    "a: 0\nb: +12\nc: -3\nd: 0x1F\ne: ~\nf: null\ng:\nh: true\ni: False\nj: 0b101\nk: 1_000\n",
+])
+def test_ordinary_text_is_read_quickly_and_alike(text):
+    assert assert_same(text)
+
+
+def test_entry_lines_are_found_where_the_entries_start():
+    text = ("# kommentar\nid: p-01\nformat: 2\nlog:\n- kind: enrolled\n  at: x\n\n# mitt i\n"
+            "- kind: session\n  note: |\n    - inte en post\n  module: 1\n- {kind: absent, module: 2}\n")
+    data = record_module._quick_record_data(text)
+    assert data is not None and [e.line for e in data["log"]] == [5, 9, 13]
+    assert [e.line for e in parse_text(text)["log"]] == [5, 9, 13]
+
+
+@pytest.mark.parametrize("text", [
+    "log:\n-\n  kind: session\n",  # the entry starts on the line after its dash
+    "log:\n- # kommentar\n  kind: session\n",
+    "log:\n  - kind: session\n",  # an indented log
+    "log:\n- kind: a\nid: p\n- kind: b\n",  # not a record the careful reader accepts either
+])
+def test_entries_not_found_on_their_dash_lines_are_read_carefully(text):
+    assert record_module._quick_record_data(text) is None
+
+
+def test_a_record_read_quickly_is_the_record_read_carefully(tmp_path):
+    for path in sorted((ROOT / "records").glob("*.yaml")):
+        raw = path.read_bytes()
+        quick = parse_record_bytes(raw, path)
+        slow = record_module.record_from_data(parse_text(decode(raw)), path, str(path))
+        assert quick == slow
+        assert [e.line for e in quick.entries] == [e.line for e in slow.entries]
+
+
+# Mutations of real records: every token below is one the two readers could disagree on, put
+# where a node starts, inside text, or at the margin; lines are dropped, doubled and re-indented.
+TOKENS = ["yes", "no", "on", "Off", "012", "-012", "0o7", "09", "1:30", "1e3", "3.5", ".nan", "~", "null",
+          "true", "True", "<<", "=", "&a", "*a", "!t", "!!str", "? ", "---", "...", "%YAML 1.1", "|", ">",
+          "'", '"', "#", "[", "]", "{", "}", ",", ": ", "- ", "-", "\t", "\r", "\x85", "\u2028", "\x07",
+          "\ufeff", "\\", "\\x41", "\\u00e9", "0x1F", "0b11", "1_000", "+1", "\n", "  ", "log:", "kind: x",
+          "'2026-02-30'", "2026-02-30", "é"]
+SOURCES = [decode(p.read_bytes()) for p in sorted((ROOT / "records").glob("*.yaml"))]
+
+
+def mutate(text: str, edits: list[tuple[int, int, int]]) -> str:
+    lines = text.split("\n")
+    for kind, at, token in edits:
+        index = at % len(lines)
+        line = lines[index]
+        piece = TOKENS[token % len(TOKENS)]
+        if kind == 0:  # a token where a value starts, or at the end of a key
+            cut = line.find(": ") + 2 if ": " in line else len(line) - len(line.lstrip(" -"))
+            lines[index] = line[:cut] + piece + line[cut:]
+        elif kind == 1:  # a token in the middle of the line
+            cut = (token * 7) % (len(line) + 1)
+            lines[index] = line[:cut] + piece + line[cut:]
+        elif kind == 2:
+            lines[index] = piece
+        elif kind == 3:
+            del lines[index]
+        elif kind == 4:
+            lines.insert(index, line)
+        elif kind == 5:
+            lines[index] = " " + line
+        elif kind == 6:
+            lines[index] = line[1:]
+        else:  # replace the value with the token
+            if ": " in line:
+                lines[index] = line[: line.find(": ") + 2] + piece
+        if not lines:
+            lines = [""]
+    return "\n".join(lines)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(source=st.integers(0, len(SOURCES) - 1),
+       edits=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 10_000), st.integers(0, 10_000)), min_size=1, max_size=4))
+def test_mutated_records_are_read_alike_or_left_to_the_careful_reader(source, edits):
+    assert_same(mutate(SOURCES[source], edits))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-2000, 2000), st.sampled_from(TOKENS),
+              st.text(alphabet=st.sampled_from(list("ab09 :-#'\"éx.\n!&*?[]{},")), max_size=12)),
+    lambda children: st.one_of(st.lists(children, max_size=4),
+                               st.dictionaries(st.text(alphabet="abkéy0 ", min_size=1, max_size=6), children, max_size=4)),
+    max_leaves=20))
+def test_the_house_writer_s_output_is_read_alike(value):
+    assert_same(dump({"log": [{"kind": "x", "value": value}]}))
+
+
+def block_scalars():
+    """Every block scalar shape: headers, contents and what follows, in a mapping and in a list."""
+    headers = ["|", "|-", "|+", ">", ">-", ">+", "|2", "|-2", ">2", "| # c", ">- # c"]
+    contents = [[], ["a"], ["a", "b"], ["a", "", "b"], ["a", ""], ["a", "", ""], ["", "a"], ["a", "   b", "c"],
+                ["a  ", "b"], ["   a", "b"], ["a", "  "], ["  ", "a"], ["a", " # x"]]
+    tails = ["", "\nz: 1\n", "\n", "\n\n", "\n# c\n", "\n\n# c\n", "\n  # c\n", "\n#c\nz: 1\n", "\n...\n"]
+    for header in headers:
+        for content in contents:
+            for tail in tails:
+                yield "k: " + header + "\n" + "\n".join("  " + x if x else "" for x in content) + tail
+                yield ("- k: " + header + "\n" + "\n".join("    " + x if x else "" for x in content)
+                       + tail.replace("\nz: 1", "\n  z: 1"))
+
+
+def test_block_scalars_are_read_alike_or_left_to_the_careful_reader():
+    taken = sum(assert_same(text) for text in block_scalars())
+    assert taken > 1000  # the usual shapes are read quickly
