@@ -181,7 +181,8 @@ def parse_text(text: str) -> Any:
 #     zero or `0o` is found in the text before parsing.
 #   * yaml-rs accepts what the strict reader refuses or reads otherwise: tags (`!x`), anchors and
 #     aliases, several documents, directives, complex keys, control characters, and the line breaks
-#     only YAML 1.1 has (NEL, U+2028, U+2029); a lone CR and a byte-order mark inside the text.
+#     only YAML 1.1 has (NEL, U+2028, U+2029); a lone CR, a byte-order mark inside the text, and
+#     tabs (where libyaml refuses a tab yaml-rs may take it as indentation).
 #     Text with any of them is left to `parse_text`.
 #   * Keys longer than libyaml's 1,024-character limit are left to `parse_text`, and so are the
 #     two block-scalar endings yaml-rs reads otherwise: a file whose last line has no line break,
@@ -192,10 +193,9 @@ def parse_text(text: str) -> Any:
 _QUICK_REFUSED_CHARS = re.compile(
     "[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
-# Characters that may start a node property (anchor, alias, tag) or a complex key, and whole
-# plain values with a leading zero or `0o` (the sign, if any, is checked where it matches).
-_QUICK_PROPERTY = re.compile(r"[&*!?]")
-_QUICK_LEADING_ZERO = re.compile(r"0[0-9o][0-9a-fA-F_]*[ \t]*(?:[ \t]#[^\n]*)?(?=\n|[,\]}]|\Z)")
+# Whole plain values with a leading zero or `0o` (the sign, if any, is checked where it matches).
+# (No node starts right after a letter, digit, `_` or `.`: the look-behind skips ids and times.)
+_QUICK_LEADING_ZERO = re.compile(r"0(?<![0-9A-Za-z_.]0)[0-9o][0-9a-fA-F_]*[ \t]*(?:[ \t]#[^\n]*)?(?=\n|[,\]}]|\Z)")
 _QUICK_BLOCK_HEADER = re.compile(r"[|>][-+0-9]*[ \t]*(?:#.*)?$")
 _QUICK_KEY_LIMIT = 1000
 
@@ -217,7 +217,7 @@ def _quick():
         "duplicate_key_policy": yaml_rs.DuplicateKeyPolicy.Error,
         "alias_limits": yaml_rs.AliasLimits(max_alias_expansions_per_anchor=0),
     }
-    return yaml_rs, typed, options
+    return yaml_rs, typed, options, set()
 
 
 def quick_load(text: str) -> Any:
@@ -229,26 +229,31 @@ def quick_load(text: str) -> Any:
     quick = _quick()
     if quick is None or not _plain_enough(text):
         return None
-    yaml_rs, typed, options = quick
+    yaml_rs, typed, options, known_keys = quick
     try:
         data = yaml_rs.loads(text, **options)
     except Exception:  # noqa: BLE001 - any refusal: the careful reader gives the error
         return None
-    return data if isinstance(data, (dict, list)) and _same_in_yaml_1_1(data, typed) else None
+    return data if isinstance(data, (dict, list)) and _same_in_yaml_1_1(data, typed, known_keys) else None
 
 
 def _plain_enough(text: str) -> bool:
     """False for text with anything the two readers may read differently (see above)."""
-    if not text.endswith("\n") or _QUICK_REFUSED_CHARS.search(text):
+    if not text.endswith("\n") or "\t" in text:
         return False  # (yaml-rs ends a block scalar cut off by the end of the file with a line break)
+    if not text.replace("\n", " ").isprintable() and _QUICK_REFUSED_CHARS.search(text):
+        return False  # (every character refused here is one Python does not call printable)
     tail = text.rstrip("\n ")
     if _QUICK_BLOCK_HEADER.search(tail, tail.rfind("\n") + 1):
         return False  # an empty block scalar at the end: '' to PyYAML, a line break to yaml-rs
     if text.startswith(("---", "...", "%")) or "\n---" in text or "\n..." in text or "\n%" in text:
         return False  # a document marker or a directive
-    for mark in _QUICK_PROPERTY.finditer(text):
-        if _at_node_start(text, mark.start()):
-            return False
+    for mark in "&*!?":  # (str.find is several times quicker than a regular expression here)
+        at = text.find(mark)
+        while at >= 0:
+            if _at_node_start(text, at):
+                return False
+            at = text.find(mark, at + 1)
     for mark in _QUICK_LEADING_ZERO.finditer(text):
         at = mark.start()
         if at and text[at - 1] in "-+":
@@ -266,20 +271,24 @@ def _at_node_start(text: str, at: int) -> bool:
     return not before.strip(" -") or before[-1] in ":?-,[{"
 
 
-def _same_in_yaml_1_1(data: Any, typed: dict) -> bool:
+def _same_in_yaml_1_1(data: Any, typed: dict, known_keys: set) -> bool:
     """True when every scalar in data is one PyYAML would have read the same way, and every key
     is text (`1` and `true` are one key to Python and two to yaml-rs: the strict reader refuses
-    the pair as a duplicate, a plain dict would keep one of them)."""
+    the pair as a duplicate, a plain dict would keep one of them). `known_keys` holds keys
+    already found fine, so the same few field names are not looked up again in every entry."""
     stack = [data]
     while stack:
         node = stack.pop()
         if node.__class__ is dict:
-            for key in node:
-                if key.__class__ is not str or len(key) > _QUICK_KEY_LIMIT:
-                    return False
-                for regexp in typed.get(key[:1], ()):
-                    if regexp.match(key):
+            if not known_keys.issuperset(node):
+                for key in node:
+                    if key.__class__ is not str or len(key) > _QUICK_KEY_LIMIT:
                         return False
+                    for regexp in typed.get(key[:1], ()):
+                        if regexp.match(key):
+                            return False
+                    if len(known_keys) < 4096:
+                        known_keys.add(key)
             values = node.values()
         else:
             values = node
@@ -307,7 +316,7 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise YamlProblem(line, "not_utf8") from None
-    tab = _TAB_INDENT.search(text)
+    tab = _TAB_INDENT.search(text) if "\t" in text else None
     if tab:
         raise YamlProblem(text[: tab.start()].count("\n") + 1, "yaml_tab")
     return text.replace("\r\n", "\n")

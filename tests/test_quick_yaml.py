@@ -199,3 +199,54 @@ def block_scalars():
 def test_block_scalars_are_read_alike_or_left_to_the_careful_reader():
     taken = sum(assert_same(text) for text in block_scalars())
     assert taken > 1000  # the usual shapes are read quickly
+
+
+# The one-pass check of a fine entry (kinds.validate_entry) against the full one (_entry_problems):
+# the same entries pass, whatever fields and values they have.
+FIELD_VALUES = st.sampled_from([
+    "2026-03-01T10:00:00+01:00", "2026-02-30", "2026-03-01", "AB", "", " ", 1, 0, -1, True, None, 3.5,
+    "k3f9qa2m", "GK7M", "GK7M.1", "G1", "partly", "individual", "general", "client", "na", ["a"], [], [1] * 15,
+    [3] * 15, {"note": "x"}, {}, "x" * 5000, "text\x07", "session", "ok",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(kind=st.sampled_from(sorted(__import__("imr.records.kinds", fromlist=["KINDS"]).KINDS)),
+       fields=st.dictionaries(st.sampled_from(["id", "at", "by", "module", "session", "date", "note", "homework",
+                                               "homework_review", "handout", "target", "goal", "step", "text",
+                                               "status", "variant", "format", "rater", "scores", "who", "set",
+                                               "void", "steps", "triggers", "previous", "unknown", 1]),
+                              FIELD_VALUES, max_size=3),
+       complete=st.booleans())
+def test_the_quick_entry_check_passes_exactly_what_the_full_one_passes(kind, fields, complete):
+    from imr.records import kinds
+
+    entry = {"kind": kind, **fields}
+    if complete:  # start from a valid entry of the kind, so that passing entries are common too
+        good = {"at": "2026-03-01T10:00:00+01:00", "by": "AB", "module": 1, "session": 1, "date": "2026-03-01",
+                "variant": "general", "format": "individual", "target": "k3f9qa2m", "note": "ok", "goal": "GK7M",
+                "text": "ok", "step": "GK7M.1", "status": "done", "rater": "client", "scores": [3] * 15, "who": "ok"}
+        required = kinds.SCHEMA[kind][0]
+        entry = {"kind": kind, **{k: good[k] for k in ("at", "by", *required)}, **fields}
+    assert kinds.validate_entry(entry) == kinds._entry_problems(entry, kind)
+
+
+def test_the_quick_entry_check_agrees_on_every_entry_of_the_workspace():
+    from imr.records import kinds
+
+    entries = []
+    for path in workspace_files():
+        data = careful(decode(path.read_bytes()))
+        if isinstance(data, dict) and isinstance(data.get("log"), list):
+            entries.extend(e for e in data["log"] if isinstance(e, dict))
+    assert len(entries) > 50
+    for entry in entries:
+        if entry.get("kind") in kinds.SCHEMA:
+            assert kinds.validate_entry(entry) == kinds._entry_problems(entry, entry["kind"])
+
+
+def test_no_field_is_declared_twice_for_a_kind():
+    from imr.records import kinds
+
+    for required, optional in kinds.SCHEMA.values():
+        assert not set(required) & set(optional) and not set(kinds.COMMON) & (set(required) | set(optional))

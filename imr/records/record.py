@@ -165,7 +165,7 @@ def parse_record_bytes(raw: bytes, path: Path, shown: str | None = None) -> Reco
 
 
 _LOG_KEY = re.compile(r"^log:[ \t]*(?:#.*)?$", re.MULTILINE)
-_MARGIN = re.compile(r"^[^ \n]", re.MULTILINE)
+_MARGIN = re.compile(r"\n(?=[^ \n])")  # a line that starts at the margin (from its line break: quick to find)
 
 
 def _quick_record_data(text: str) -> dict | None:
@@ -190,7 +190,7 @@ def _quick_record_data(text: str) -> dict | None:
         lines = []
         line, counted = 1, 0
         for mark in _MARGIN.finditer(text, start.end()):
-            at = mark.start()
+            at = mark.end()
             if text.startswith("#", at):
                 continue
             if not text.startswith("- ", at) or text[at + 2:at + 3] in (" ", "#", "\n", ""):
@@ -240,19 +240,21 @@ def validate_record(record: Record, shown: str, curriculum=None) -> list[Finding
     elif record.entries[0].kind != "enrolled":
         findings.append(Finding(shown, record.entries[0].line, "record_first_not_enrolled"))
     start = record.enrolment_day()
+    today = date.today().isoformat()
     for entry in record.entries:
         for code, params in validate_entry(entry.data):
             findings.append(Finding(shown, entry.line, code, params))
         findings.extend(_reference_problems(record, entry, shown, curriculum))
-        for code, params in date_problems(entry.data, start):
+        for code, params in date_problems(entry.data, start, today):
             findings.append(Finding(shown, entry.line, code, params))
     return findings
 
 
-def date_problems(entry: dict, start: str | None) -> list[tuple[str, dict]]:
+def date_problems(entry: dict, start: str | None, today: str | None = None) -> list[tuple[str, dict]]:
     """The programme's clock, for a new entry and in `imr check` alike: no date (its own, or one a
-    correction sets) in the future or, except the enrolment's, before the day of enrolment."""
-    today = date.today().isoformat()
+    correction sets) in the future or, except the enrolment's, before the day of enrolment.
+    `today` (ISO) is for a caller checking many entries at once."""
+    today = today or date.today().isoformat()
     values = [entry.get("date")]
     if isinstance(entry.get("set"), dict):
         values.append(entry["set"].get("date"))

@@ -27,7 +27,7 @@ from imr.records.ids import is_valid_id
 from imr.records.kinds import free_texts
 from imr.records.parallel import map_paths, paused_gc
 from imr.records.pii import SCANNER_VERSION, PiiHit, find_pii
-from imr.records.record import RecordProblem, parse_record_bytes, validate_record
+from imr.records.record import HEADER_COMMENT, RecordProblem, parse_record_bytes, validate_record
 from imr.records.state import derive_state
 from imr.supervision.integrity import duplicate_findings
 from imr.supervision.record_facts import participant_row, person_facts
@@ -194,13 +194,18 @@ def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
     return path.name, key, [None, person_facts(record, derive_state(record), curriculum, None, None)]
 
 
+_HOUSE_COMMENTS = frozenset(HEADER_COMMENT.splitlines())
+
+
 def comment_findings(text: str, shown: str, allow: frozenset[str] = frozenset()) -> list[Finding]:
     """Personal data in YAML comments (hand-written lines the record layer never reads)."""
 
+    if text.startswith(HEADER_COMMENT) and "#" not in text[len(HEADER_COMMENT):]:
+        return []  # imr's own header and no other comment: the usual record
     out = []
     for number, line in enumerate(text.splitlines(), start=1):
-        if "#" not in line:
-            continue  # most lines: no comment, and nothing to strip
+        if "#" not in line or line in _HOUSE_COMMENTS:
+            continue  # most lines: no comment, and nothing to strip; imr's own header is no one's data
         stripped = line.lstrip()
         if stripped.startswith("#"):
             comment = stripped
