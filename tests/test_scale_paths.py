@@ -212,3 +212,23 @@ def test_only_the_plain_form_skips_typer():
                  ["--lang", "de", "session", "next", "p-01"], ["--lang=en", "session", "next", "p-01"],
                  ["session", "log", "p-01"], ["session", "next", "--group", "g1"], ["next", "session", "p-01"]):
         assert plain_session_next(args) is None, args
+
+
+def test_records_read_quickly_give_the_same_findings_rows_and_facts(region, monkeypatch):
+    """Status rows, findings and fidelity facts of every file in records/ are the same whether
+    records are read with yaml-rs (`quick_load`) or with the strict reader alone."""
+    from imr.records import record as record_module
+    from imr.supervision import summaries
+
+    ws = open_workspace(region.root)
+    context = (ws.curriculum, ws.allowed_words)
+    paths = sorted(ws.records_dir.glob("*.yaml"))
+    taken = []
+    quick_load = record_module.quick_load
+    monkeypatch.setattr(record_module, "quick_load", lambda text: taken.append(quick_load(text)) or taken[-1])
+    quick = [(summaries._summarise(p, context), summaries._fidelity_payload(p, context)) for p in paths]
+    readable = [p for p in paths if not p.is_symlink() and p.name != "p-09.yaml"]
+    assert sum(data is not None for data in taken) == 2 * len(readable)  # every readable record went the quick way
+    monkeypatch.setattr(record_module, "quick_load", lambda text: None)
+    careful = [(summaries._summarise(p, context), summaries._fidelity_payload(p, context)) for p in paths]
+    assert json.dumps(quick, sort_keys=True) == json.dumps(careful, sort_keys=True)
