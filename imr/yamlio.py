@@ -248,12 +248,12 @@ def _plain_enough(text: str) -> bool:
         return False  # an empty block scalar at the end: '' to PyYAML, a line break to yaml-rs
     if text.startswith(("---", "...", "%")) or "\n---" in text or "\n..." in text or "\n%" in text:
         return False  # a document marker or a directive
-    for mark in "&*!?":  # (str.find is several times quicker than a regular expression here)
-        at = text.find(mark)
+    for indicator in "&*!?":  # (str.find is several times quicker than a regular expression here)
+        at = text.find(indicator)
         while at >= 0:
             if _at_node_start(text, at):
                 return False
-            at = text.find(mark, at + 1)
+            at = text.find(indicator, at + 1)
     for mark in _QUICK_LEADING_ZERO.finditer(text):
         at = mark.start()
         if at and text[at - 1] in "-+":

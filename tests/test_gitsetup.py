@@ -54,7 +54,7 @@ def test_ci_files_install_from_the_wards_source_and_check_the_pushed_range(imr: 
 def test_hook_is_executable_and_refuses_a_commit_with_personal_data(imr: Imr, monkeypatch: pytest.MonkeyPatch):
     hook = imr.root / ".git" / "hooks" / "pre-commit"
     assert os.access(hook, os.X_OK)
-    assert "-m imr check --staged\n" in hook.read_text(encoding="utf-8")
+    assert "from imr.cli.app import main; main()' check --staged\n" in hook.read_text(encoding="utf-8")
     merge_hook = imr.root / ".git" / "hooks" / "pre-merge-commit"
     assert os.access(merge_hook, os.X_OK) and "check --staged --merge-commit" in merge_hook.read_text(encoding="utf-8")
     imr.ok("patient", "add", "p-01")
@@ -172,3 +172,27 @@ def test_the_distribution_has_a_name_of_its_own_and_the_command_stays_imr():
     project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
     assert project["project"]["name"] == "imr-ward"  # `imr` on the public index is someone else's project
     assert project["project"]["scripts"]["imr"] == "imr.cli.app:main"
+
+
+def test_an_imr_folder_in_the_workspace_never_runs_as_imr(imr: Imr):
+    """Git runs hooks in the workspace folder; a pulled commit with an `imr/` package there (or a
+    relative entry on PYTHONPATH) must not be what the hook imports."""
+    imr.ok("patient", "add", "p-01")
+    imr.commit_all("clean records pass the hook")
+    marker = imr.root.parent / "ran-from-the-workspace"
+    package = imr.root / "imr"
+    package.mkdir()
+    (package / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    (package / "__main__.py").write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    (package / "cli").mkdir()
+    (package / "cli" / "__init__.py").write_text("", encoding="utf-8")
+    (package / "cli" / "app.py").write_text(f"def main():\n    open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    imr.commit_all("a colleague's commit adds a package named imr")
+    with open(imr.record("p-01"), "a", encoding="utf-8") as handle:
+        handle.write("- kind: contact\n  at: '2026-01-08T10:00:00+01:00'\n  by: KL\n  date: '2026-01-08'\n"
+                     "  who: mamma\n  note: ring henne på 070-123 45 67\n")
+    env = {**os.environ, "PYTHONPATH": "."}
+    refused = subprocess.run(["git", "-C", str(imr.root), "commit", "-qam", "a phone number"], env=env,
+                             capture_output=True, text=True)
+    assert refused.returncode != 0 and "telefonnummer" in refused.stdout + refused.stderr  # the real imr checked it
+    assert not marker.exists()

@@ -117,7 +117,7 @@ _HOOK_TEXT = """\
 # tree). Written by `imr init`; `imr init .` renews it. Delete it to stop the check.
 {mark}
 {chain}if [ -x {python} ]; then
-    exec {python} -m imr check --staged{extra}
+    exec {python} -c {run} check --staged{extra}
 fi
 if command -v imr >/dev/null 2>&1; then
     exec imr check --staged{extra}
@@ -203,6 +203,15 @@ def github_workflow_text(lang: str = "sv") -> str:
     return _GITHUB_TEXT.format(install=_indent(_install_script(lang), 10))
 
 
+# How a hook starts this installation's imr. Git runs hooks in the workspace folder, and
+# `python -m imr` would put that folder first on the import path: an `imr/` folder in a pulled
+# commit would then run as imr. The folder itself and relative entries (`.` in PYTHONPATH) are
+# dropped before imr is imported, on every Python this project supports (`-P` needs 3.11).
+_HOOK_RUN = ('import os, sys; here = os.path.realpath(os.getcwd()); '
+             'sys.path[:] = [p for p in sys.path if p and os.path.isabs(p) and os.path.realpath(p) != here]; '
+             'sys.argv[0] = "imr"; from imr.cli.app import main; main()')
+
+
 def hook_text(name: str, lang: str = "sv", chained: str | None = None) -> str:
 
     chain = _CHAIN_TEXT.format(saved=chained) if chained else ""
@@ -211,7 +220,8 @@ def hook_text(name: str, lang: str = "sv", chained: str | None = None) -> str:
     # against both parents; the merge driver already refused every merge that was not a join.
     extra = " --merge-commit" if name == "pre-merge-commit" else ""
     return _HOOK_TEXT.format(hook="commit" if name == "pre-commit" else "merge commit", mark=HOOK_MARK, extra=extra,
-                             chain=chain, python=shlex.quote(sys.executable), message=shlex.quote(message))
+                             chain=chain, python=shlex.quote(sys.executable), run=shlex.quote(_HOOK_RUN),
+                             message=shlex.quote(message))
 
 
 def _install_script(lang: str) -> str:
