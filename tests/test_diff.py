@@ -9,7 +9,7 @@ import pytest
 
 from conftest import Imr
 from imr.workspace import store
-from imr.supervision.diff import compare
+from imr.supervision.diff import compare, compare_carefully
 from imr.workspace.folder import open_workspace
 
 
@@ -179,3 +179,30 @@ def test_not_a_git_repository(committed: Imr):
     shutil.rmtree(committed.root / ".git")
     result = committed("diff")
     assert result.exit_code == 1 and "inget git-arkiv" in result.output
+
+
+def test_a_step_the_state_numbers_apart_is_shown_under_its_label(committed: Imr):
+    """Two clones each added step 1 to one goal; the one written later is GK7M.2 in every view,
+    so the diff says so (and what was written), and a later entry naming it says GK7M.2 too."""
+    def step(entry_id: str, at: str, text: str) -> str:
+        return (f"- id: {entry_id}\n  kind: goal-step\n  at: '{at}'\n  by: KL\n  goal: bbbbbbbb\n"
+                f"  step: GK7M.1\n  text: {text}\n")
+
+    path = committed.record("p-01")
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("- id: bbbbbbbb\n  kind: goal\n  at: '2026-03-01T09:00:00+01:00'\n  by: KL\n  goal: GK7M\n"
+                     "  text: Laga mat\n" + step("dddddddd", "2026-03-29T09:00:00+01:00", "Steka ägg"))
+    committed.commit_all("the first clone's step")
+    with open(path, "a", encoding="utf-8") as handle:  # the other clone's step, merged: written 30 minutes later
+        handle.write(step("cccccccc", "2026-03-29T10:30:00+02:00", "Koka pasta")
+                     + "- id: eeeeeeee\n  kind: goal-update\n  at: '2026-04-02T10:00:00+02:00'\n  by: KL\n"
+                       "  target: cccccccc\n  status: done\n")
+    out = committed.ok("diff").output
+    assert "nytt delmål GK7M.2 (skrevs som GK7M.1, som ett annat delmål redan har): ”Koka pasta”" in out
+    assert "GK7M.2" in next(line for line in out.splitlines() if "eeeeeeee" in line)
+    assert "GK7M.2" in committed.ok("goal", "list", "p-01").output  # the label the views show
+    data = json.loads(committed.ok("diff", "--json").output)
+    assert data["participants"][0]["step_labels"] == {"cccccccc": "GK7M.2"}
+    old, new = committed.git("show", "HEAD:records/p-01.yaml").encode(), path.read_bytes()
+    quick, careful = compare("records/p-01.yaml", old, new), compare_carefully("records/p-01.yaml", old, new)
+    assert quick.step_labels == careful.step_labels == {"cccccccc": "GK7M.2"}  # both ways of reading a change

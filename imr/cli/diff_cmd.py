@@ -55,6 +55,8 @@ def _as_json(report, lang: str) -> dict[str, Any]:
                "rewritten": change.rewritten}
         if change.problem:
             out["problem"] = _problem(change, lang)
+        if change.step_labels:
+            out["step_labels"] = change.step_labels  # entry id -> the step's label where it differs from the written one
         return out
 
     return {
@@ -96,7 +98,7 @@ def _lines(report, lang: str, by: str | None = None) -> list[tuple[str | None, s
         lines.append(("bold cyan", f"{who} ({change.path}, {status})"))
         if change.problem:
             lines.append(("red", "  " + _problem(change, lang)))
-        context = _Context(change.log) if change.added else None
+        context = _Context(change.log, change.step_labels) if change.added else None
         for added in change.added:
             lines.append((None, "  " + describe(added["entry"], added["data"], change.log, context)))
         if change.rewritten and not change.added:
@@ -137,11 +139,15 @@ class _Context:
 
     Made once per file: a week's commit adds a few entries to each of many records."""
 
-    def __init__(self, log: list[dict]) -> None:
+    def __init__(self, log: list[dict], step_labels: dict[str, str] | None = None) -> None:
         self.log = log
         self.by_id = {e["id"]: e for e in log if isinstance(e.get("id"), str)}
+        self.step_labels = step_labels or {}
 
     def label(self, ref) -> str:
+        """The label people see for the goal or step an entry names (a renumbered step's new one)."""
+        if isinstance(ref, str) and ref in self.step_labels:
+            return self.step_labels[ref]
         target = self.by_id.get(ref) if isinstance(ref, str) else None
         if target is None:
             return str(ref)
@@ -181,6 +187,9 @@ def _what(kind: str, entry: dict, context: _Context | None = None) -> str:
         text = t("diff_goal", goal=entry.get("goal"), text=entry.get("text"))
         return text + (t("diff_goal_steps", steps="; ".join(map(str, steps))) if steps else "")
     if kind == "goal-step":
+        shown = context.step_labels.get(entry.get("id"))  # type: ignore[arg-type]
+        if shown:
+            return t("diff_goal_step_renumbered", step=shown, written=entry.get("step"), text=entry.get("text"))
         return t("diff_goal_step", step=entry.get("step"), text=entry.get("text"))
     if kind == "goal-update":
         target = entry.get("target") if entry.get("target") is not None else entry.get("goal")

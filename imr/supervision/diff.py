@@ -35,6 +35,8 @@ from typing import IO, Iterator
 from imr.errors import ImrError
 from imr.records.ids import is_valid_id
 from imr.records.parallel import map_paths, paused_gc
+from imr.records.record import RecordProblem, parse_record_bytes
+from imr.records.state import derive_state
 from imr.records.writer import open_log_end
 from imr.yamlio import YamlProblem, parse_text
 
@@ -59,6 +61,9 @@ class FileChange:
     problem: str | None = None  # the new version cannot be read (message key / params in `problem_params`)
     problem_params: dict = field(default_factory=dict)
     log: list[dict] = field(default_factory=list)  # the new version's whole log, to name what entries refer to
+    # Goal steps whose label in the record's state is not the number written: two clones gave one
+    # goal's steps the same number, and the state numbers them apart (entry id -> label shown).
+    step_labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -257,7 +262,22 @@ def _appended(path: str, old_text: str, new_text: str) -> FileChange | None:
     if named is None:
         return None
     change.log = named + new_entries
+    change.step_labels = _step_labels(path, new_text, change.added)
     return change
+
+
+def _step_labels(path: str, text: str, added: list[dict]) -> dict[str, str]:
+    """`FileChange.step_labels` of the new version, when an added entry adds or names a goal step
+    (the whole record is read only then: most changes are sessions)."""
+    if not any(a["data"].get("kind") in ("goal-step", "goal-update") or a["data"].get("steps_done") for a in added):
+        return {}
+    try:
+        record = parse_record_bytes(text.encode("utf-8"), Path(path), path)
+    except RecordProblem:
+        return {}
+    written = {e.id: e.get("step") for e in record.entries if e.kind == "goal-step"}
+    return {step.key: step.id for goal in derive_state(record).goals.values() for step in goal.steps
+            if step.key in written and written[step.key] != step.id}
 
 
 def _named_old_entries(old_text: str, log_end: int, new_entries: list[dict]) -> list[dict] | None:
@@ -353,6 +373,8 @@ def compare_carefully(path: str, old: bytes | None, new: bytes | None) -> FileCh
             "removed": _trim(removed),
             "added": _trim(added),
         })
+    if change.kind == "participant" and not change.problem:
+        change.step_labels = _step_labels(path, new_text, change.added)
     return change
 
 
