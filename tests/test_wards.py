@@ -155,3 +155,30 @@ def test_pdf_has_the_summary_then_one_section_per_ward(region):
     assert 0 < norr and soder == norr + 1 and len(pages) == soder + 1, "one page per ward"
     assert all("Nyckeltal" in pages[n] and "Programtrohet" in pages[n] and "Utan träff 14+ dagar 4" in pages[norr]
                for n in (norr, soder))
+    _summary_is_two_tables_within_the_text_width(out.read_bytes())
+
+
+def _summary_is_two_tables_within_the_text_width(data: bytes) -> None:
+    """The summary: one row per ward in a table (activity), then the IMRS changes in another,
+    every word and rule of them inside the text column (A4, 35 mm margins)."""
+    import pymupdf
+
+    page = pymupdf.open(stream=data)[0]
+    mm = 72 / 25.4
+    left, right = 35 * mm, (210 - 35) * mm
+    words = page.get_text("words")
+    heading = next(w for w in words if w[4] == "Sammanställning")
+    below = [w for w in words if heading[3] < w[1] < 270 * mm]
+    assert below and all(left - 0.5 <= w[0] and w[2] <= right + 0.5 for w in below), "a cell leaves the column"
+    rules = [d["rect"] for d in page.get_drawings() if d["rect"].y0 > heading[3]]
+    assert rules and all(left - 1 <= r.x0 and r.x1 <= right + 1 for r in rules)
+
+    def row(name: str, table: int) -> list[str]:  # the words on the line of a ward's name, in order
+        y = [w for w in words if w[4] == name][table][1]
+        return [w[4] for w in sorted(words, key=lambda w: w[0]) if abs(w[1] - y) < 2]
+
+    # Norr: 5 participants, 4 active, 3 sessions, 3 of 4 weeks, 86 %, 4 quiet, 1 finding; IMRS +1,00 (n=1).
+    assert row("Norr", 0) == ["Avdelning", "Norr", "5", "4", "3", "3", "av", "4", "86", "%", "4", "1"]
+    assert row("Norr", 1) == ["Avdelning", "Norr", "+1,00", "(n=1)", "–"]
+    headers = [w[4] for w in words if w[1] < [w for w in words if w[4] == "Norr"][0][1] and w[1] > heading[3]]
+    assert "Deltagare" in headers and "Avvikelser" in headers

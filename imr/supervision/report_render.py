@@ -301,12 +301,15 @@ def wards_view(wards: list, lang: str, since: str, until: str) -> dict[str, Any]
         row = ward.summary
         imrs = [t("imrs_cell", change=_signed(row["imrs"][rater]["mean_change"], lang), n=row["imrs"][rater]["n"])
                 if row["imrs"][rater]["n"] else "–" for rater in ("client", "clinician")]
-        rows.append({"name": ward.name, "anchor": f"ward-{number}", "problem": "", "cells": [
+        rows.append({"name": ward.name, "flat_name": " ".join(str(ward.name).split()), "anchor": f"ward-{number}",
+                     "problem": "", "cells": [
             str(row["participants"]), str(row["active"]), str(row["sessions"]),
             t("weeks_cell", met=row["weeks_with_session"], weeks=row["weeks"]),
             "–" if row["attendance"] is None else t("percent", value=row["attendance"]),
             str(row["quiet"]), str(row["integrity"]), *imrs]})
     good = sum(1 for w in wards if w.report is not None)
+    columns = [t(f"col_{name}") for name in ("ward", "participants", "active", "sessions", "weeks", "attendance",
+                                             "quiet", "integrity", "imrs_client", "imrs_clinician")]
     return {
         "lang": lang,
         "title": t("title"),
@@ -315,9 +318,10 @@ def wards_view(wards: list, lang: str, since: str, until: str) -> dict[str, Any]
         "summary_heading": t("summary_heading"),
         "legend": t("legend"),
         "more": t("page_full"),
-        "columns": [t(f"col_{name}") for name in ("ward", "participants", "active", "sessions", "weeks",
-                                                  "attendance", "quiet", "integrity", "imrs_client",
-                                                  "imrs_clinician")],
+        "columns": columns,
+        # The PDF's summary as two tables that fit A4 upright: activity, then the IMRS changes.
+        "activity_columns": columns[:8],
+        "imrs_columns": [columns[0], *columns[8:]],
         "rows": rows,
         "footer": t("footer"),
     }
