@@ -38,12 +38,11 @@ from imr.records.parallel import map_paths, paused_gc
 from imr.records.record import RecordProblem, parse_record_bytes
 from imr.records.state import derive_state
 from imr.records.writer import open_log_end
+from imr.supervision.history import log_blocks
 from imr.yamlio import YamlProblem, parse_text
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 FOLDERS = {"records": "participant", "groups": "group"}
-_ITEM = re.compile(r"( *)-(?: |$)")
-_LOG_KEY = re.compile(r"log:\s*(#.*)?$")
 _LEFT_ITEM = re.compile(r"^-(?: |$)", re.MULTILINE)
 _REFERENCES = ("target", "goal", "previous", "steps_done")  # what the wording resolves in the log
 
@@ -400,34 +399,15 @@ def _trim(lines: list[str]) -> list[str]:
 
 
 def _blocks(text: str) -> list[_Block]:
-    """Split a file into top-level lines and log items (continuation lines stay with them)."""
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    indent = _item_indent(lines)
-    blocks: list[_Block] = []
-    for number, line in enumerate(lines, start=1):
-        stripped = line.lstrip(" ")
-        starts = bool(stripped) and (len(line) - len(stripped) <= indent)
-        if starts or not blocks:
-            blocks.append(_Block(number, [line]))
-        else:
-            blocks[-1].lines.append(line)
+    """A file as the history check splits it (`history.log_blocks`), with line numbers and as text."""
+    blocks, start = [], 1
+    for block in log_blocks(text.encode("utf-8")):
+        lines = block.decode("utf-8").split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        blocks.append(_Block(start, lines))
+        start += block.count(b"\n")
     return blocks
-
-
-def _item_indent(lines: list[str]) -> int:
-    after_log = False
-    for line in lines:
-        if not after_log:
-            after_log = bool(_LOG_KEY.match(line))
-            continue
-        match = _ITEM.match(line)
-        if match:
-            return len(match.group(1))
-        if line.strip() and not line.lstrip().startswith("#"):
-            break
-    return 0
 
 
 def _entries_by_line(text: str, change: FileChange) -> dict[int, tuple[int, dict]]:

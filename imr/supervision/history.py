@@ -157,8 +157,8 @@ def merge_kept(parents: list[bytes | None], result: bytes | None) -> tuple[str, 
     if not present:
         return None
     versions = [version if version is not None else b"" for version in parents]
-    split = [_blocks(version) for version in versions]
-    result_blocks = _blocks(result)
+    split = [log_blocks(version) for version in versions]
+    result_blocks = log_blocks(result)
     shared = 0
     while all(shared < len(blocks) for blocks in split) and len({blocks[shared] for blocks in split}) == 1:
         shared += 1
@@ -200,11 +200,11 @@ def _last_entry_grown(old: bytes, new: bytes) -> int | None:
     byte and still changes a signed entry. New text must start a new item (or be blank lines
     and comments, which change no entry).
     """
-    old_blocks = _blocks(old, like=new)
+    old_blocks = log_blocks(old, like=new)
     if not old_blocks:
         return None
     last = len(old_blocks) - 1
-    grown = _blocks(new, like=new)[last][len(old_blocks[last]):]
+    grown = log_blocks(new, like=new)[last][len(old_blocks[last]):]
     for line in grown.split(b"\n"):
         text = line.strip()
         if text and not text.startswith(b"#"):
@@ -212,12 +212,13 @@ def _last_entry_grown(old: bytes, new: bytes) -> int | None:
     return None
 
 
-def _blocks(data: bytes, like: bytes | None = None) -> list[bytes]:
+def log_blocks(data: bytes, like: bytes | None = None) -> list[bytes]:
     """A file as blocks: each log item with its deeper lines, each other top-level line alone.
 
-    Blank lines stay with the block before them. The item indent is the first list item's
-    after `log:` (in `like` when given: an older version may have no item yet); without one,
-    every line at the left margin starts a block.
+    The one way a record or group file is cut into entries for comparing versions: here for the
+    history check and the hooks, in `imr diff` for the wording. Blank lines stay with the block
+    before them. The item indent is the first list item's after `log:` (in `like` when given: an
+    older version may have no item yet); without one, every line at the left margin starts a block.
     """
     ends = lines_of(data)
     indent = _item_indent(ends if like is None else lines_of(like))
