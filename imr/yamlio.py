@@ -180,11 +180,13 @@ def parse_text(text: str) -> Any:
 #     unquoted, is not taken); a float is never taken; a whole plain value written with a leading
 #     zero or `0o` is found in the text before parsing.
 #   * yaml-rs accepts what the strict reader refuses or reads otherwise: tags (`!x`), anchors and
-#     aliases, several documents, directives, complex keys, control characters, and the line breaks
+#     aliases, flow collections other than `[]` and `{}`, several documents, directives, complex
+#     keys, control characters, and the line breaks
 #     only YAML 1.1 has (NEL, U+2028, U+2029); a lone CR, a byte-order mark inside the text, and
 #     tabs (where libyaml refuses a tab yaml-rs may take it as indentation).
 #     Text with any of them is left to `parse_text`.
-#   * Keys longer than libyaml's 1,024-character limit are left to `parse_text`, and so are the
+#   * Keys longer than libyaml's 1,024-character limit and nesting deeper than 64 levels (where
+#     PyYAML's recursion may give up) are left to `parse_text`, and so are the
 #     two block-scalar endings yaml-rs reads otherwise: a file whose last line has no line break,
 #     and an empty block scalar (`note: |` and nothing more) at the end of the file.
 # tests/test_quick_yaml.py holds the two readers equal over every record shape, the workspaces'
@@ -197,7 +199,12 @@ _QUICK_REFUSED_CHARS = re.compile(
 # (No node starts right after a letter, digit, `_` or `.`: the look-behind skips ids and times.)
 _QUICK_LEADING_ZERO = re.compile(r"0(?<![0-9A-Za-z_.]0)[0-9o][0-9a-fA-F_]*[ \t]*(?:[ \t]#[^\n]*)?(?=\n|[,\]}]|\Z)")
 _QUICK_BLOCK_HEADER = re.compile(r"[|>][-+0-9]*[ \t]*(?:#.*)?$")
+# `[]` or `{}` alone as a value: the only flow collections the house writer makes (an empty list
+# or mapping). Any other flow collection is left to the strict reader: flow context is where
+# yaml-rs accepts what libyaml refuses (`[:x]`, `[x:]`, `[|x]`).
+_EMPTY_FLOW = re.compile(r"(?:\[\]|\{\})[ ]*(?:#[^\n]*)?\n")
 _QUICK_KEY_LIMIT = 1000
+_QUICK_DEPTH_LIMIT = 64  # a record is four levels deep
 
 
 @lru_cache(maxsize=None)
@@ -248,10 +255,10 @@ def _plain_enough(text: str) -> bool:
         return False  # an empty block scalar at the end: '' to PyYAML, a line break to yaml-rs
     if text.startswith(("---", "...", "%")) or "\n---" in text or "\n..." in text or "\n%" in text:
         return False  # a document marker or a directive
-    for indicator in "&*!?":  # (str.find is several times quicker than a regular expression here)
+    for indicator in "&*!?[{":  # (str.find is several times quicker than a regular expression here)
         at = text.find(indicator)
         while at >= 0:
-            if _at_node_start(text, at):
+            if _at_node_start(text, at) and not _EMPTY_FLOW.match(text, at):
                 return False
             at = text.find(indicator, at + 1)
     for mark in _QUICK_LEADING_ZERO.finditer(text):
@@ -276,9 +283,11 @@ def _same_in_yaml_1_1(data: Any, typed: dict, known_keys: set) -> bool:
     is text (`1` and `true` are one key to Python and two to yaml-rs: the strict reader refuses
     the pair as a duplicate, a plain dict would keep one of them). `known_keys` holds keys
     already found fine, so the same few field names are not looked up again in every entry."""
-    stack = [data]
+    stack = [(data, 1)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
+        if depth > _QUICK_DEPTH_LIMIT:
+            return False  # deep nesting: the strict reader may find it too deep (Python's recursion)
         if node.__class__ is dict:
             if not known_keys.issuperset(node):
                 for key in node:
@@ -299,7 +308,7 @@ def _same_in_yaml_1_1(data: Any, typed: dict, known_keys: set) -> bool:
                     if regexp.match(value):
                         return False
             elif kind is dict or kind is list:
-                stack.append(value)
+                stack.append((value, depth + 1))
             elif kind is not int and kind is not bool and value is not None:
                 return False  # a float (typed differently by the two versions), or anything else
     return True

@@ -80,6 +80,9 @@ def test_the_workspace_records_are_read_quickly_and_alike():
     "a: b\x07c\n", "a: b\x85c\n", "a: b\u2028c\n", "a: b\u2029c\n", "a: b\ufeffc\n", "a: b\rc: d\n",  # 1.1 line breaks, controls
     ("k" * 1100) + ": 1\n",  # longer than libyaml's simple-key limit
     "1: a\ntrue: b\n", "~: a\n", "a: ''\n", "a: '12'\n",  # keys Python merges; text PyYAML would type if plain
+    "".join("  " * i + "k:\n" for i in range(1500)) + "  " * 1500 + "v: 1\n",  # too deep for PyYAML's recursion
+    "a: " + "[" * 2000 + "]" * 2000 + "\n",
+    "a: [|x]\n", "a: [>x]\n", "a: [:x]\n", "a: [x:]\n", "a: [1, 2]\n", "a: {b: c}\n", "- [x]\n",  # flow context
 ])
 def test_what_the_quick_reader_leaves_to_the_careful_one(text):
     assert quick_load(text) is None
@@ -90,7 +93,7 @@ def test_what_the_quick_reader_leaves_to_the_careful_one(text):
     "a: Bra jobbat!\nb: Hur mår du?\nc: kl. 09.30\nd: rum 012-4\ne: y\n",  # `y` is text to PyYAML too
     "log:\n- kind: session\n  module: 3\n  note: |\n    två\n    rader\n- kind: absent\n  note: >\n    vikt\n    text\n",
     "id: p-01\nlog: []\n",
-    "a: [1, 2]\nb: {c: d}\nc: \"dubbel \\u00e9 \\t tab\"\nd: 'enkel ''citat'''\n",
+    "a: []\nb: {}  # tomma\nc: \"dubbel \\u00e9 \\t tab\"\nd: 'enkel ''citat'''\n",
     "a: 0\nb: +12\nc: -3\nd: 0x1F\ne: ~\nf: null\ng:\nh: true\ni: False\nj: 0b101\nk: 1_000\n",
 ])
 def test_ordinary_text_is_read_quickly_and_alike(text):
@@ -99,7 +102,7 @@ def test_ordinary_text_is_read_quickly_and_alike(text):
 
 def test_entry_lines_are_found_where_the_entries_start():
     text = ("# kommentar\nid: p-01\nformat: 2\nlog:\n- kind: enrolled\n  at: x\n\n# mitt i\n"
-            "- kind: session\n  note: |\n    - inte en post\n  module: 1\n- {kind: absent, module: 2}\n")
+            "- kind: session\n  note: |\n    - inte en post\n  module: 1\n- kind: absent\n  module: 2\n")
     data = record_module._quick_record_data(text)
     assert data is not None and [e.line for e in data["log"]] == [5, 9, 13]
     assert [e.line for e in parse_text(text)["log"]] == [5, 9, 13]
@@ -250,3 +253,20 @@ def test_no_field_is_declared_twice_for_a_kind():
 
     for required, optional in kinds.SCHEMA.values():
         assert not set(required) & set(optional) and not set(kinds.COMMON) & (set(required) | set(optional))
+
+
+# Scalars, indicators and small structures in each place a value can stand (block and flow).
+SHAPES = ["@x", "`x", "%x", "|x", ">x", "#x", ",x", "]x", "}x", "-x", "- x", "?x", ":x", "x:", "x :y", "x#y", "x #y",
+          "'x'y", '"x"y', "x'", "-", "--", "---x", "...x", ": x", "x: y: z", "[x", "{x", "[x]y", "{a: b}c", "\\x",
+          "<<x", "=x", "~x", "x\u00a0", "\u00a0x", "x\u3000y", "\u200bx", "x:y", "'x", '"x', "''", '""', "'a''b'",
+          '"a\\"b"', '"\\x41"', '"\\q"', '"a\\\n  b"', "x\n  y", "x\n y", "x\ny", "x\n\n  y", "'x\n  y'", '"x\n  y"',
+          "|\n  a\n b", "|\n   a\n  b", ">\n  a\n\n  b", "|-\n  a", "|+\n  a\n\n", "|2\n   a", "x # c\n  y", "- - x",
+          "-\n  - x", "[]", "{}", "[] # c", "[ ]", "{ }", "null", "Null", "~", "true", "TRUE", "false", "1", "-1", "+1",
+          "0", "0x1f", "0o7", "0b1", "1_0", "1.5", "1e3", ".5", "1:2", "-.inf", ".NaN", "[:x]", "[x:]", "[|x]"]
+PLACES = ["a: {}\n", "- {}\n", "a:\n  - {}\n", "a:\n- {}\n", "{}: a\n", "a:\n  {}\n", "a: b\n  {}\n",
+          "a:\n  b: {}\n  c: d\n", "- a: {}\n  b: c\n"]
+
+
+def test_every_shape_in_every_place_is_read_alike_or_left_to_the_careful_reader():
+    taken = sum(assert_same(place.replace("{}", shape)) for place in PLACES for shape in SHAPES)
+    assert taken > 300
