@@ -608,3 +608,20 @@ def test_latin1_letters_need_no_normalising_alone_or_in_pairs():
     for first in chars:
         for second in chars:
             assert unicodedata.is_normalized("NFKC", first + second)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="writes a POSIX script called nano")
+def test_a_nano_in_the_workspace_folder_is_never_run(tmp_path, monkeypatch):
+    """Windows looks in the current folder first, and so does a PATH with `.`; a program a
+    colleague pushed into the workspace must not become the editor."""
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    marker = tmp_path / "ran"
+    nano = tmp_path / "nano"
+    nano.write_text(f"#!{sys.executable}\nopen({str(marker)!r}, 'w').close()\n")
+    nano.chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", ".")
+    with pytest.raises(ImrError) as missing:
+        note_from_editor(TEMPLATE)
+    assert missing.value.code == "editor_missing" and not marker.exists()

@@ -10,6 +10,7 @@ Command modules import the library inside their functions for the same reason.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Optional
 
@@ -156,6 +157,10 @@ def _run_session_next(args: list[str], participant: str, workspace: str | None) 
 
 
 def main() -> None:
+    if os.name == "nt":
+        # Windows runs a program found in the current folder before one on PATH; in a workspace
+        # that folder holds what colleagues pushed, so a `git.exe` there must never be what runs.
+        os.environ["NoDefaultCurrentDirectoryInExePath"] = "1"
     args = sys.argv[1:]
     plain = plain_session_next(args)
     if plain is not None:

@@ -37,9 +37,12 @@ def editor_command() -> list[str]:
         # Windows paths have backslashes and spaces: split without escapes, drop the quotes.
         return [part[1:-1] if len(part) > 1 and part[0] == part[-1] == '"' else part
                 for part in shlex.split(configured, posix=False)]
+    here = Path.cwd().resolve()
     for name in ("nano", "notepad") if os.name == "nt" else ("nano",):
         found = shutil.which(name)
-        if found:
+        # Never a program in the current folder (Windows looks there first, and so does a PATH
+        # with `.`): in a workspace that folder holds what colleagues pushed.
+        if found and Path(found).resolve().parent != here:
             return [found]
     raise ImrError("editor_missing")
 
