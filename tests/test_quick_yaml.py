@@ -204,7 +204,7 @@ def test_block_scalars_are_read_alike_or_left_to_the_careful_reader():
     assert taken > 1000  # the usual shapes are read quickly
 
 
-# The one-pass check of a fine entry (kinds.validate_entry) against the full one (_entry_problems):
+# The one-pass check of a fine entry (kinds.validate_entry) against the full one (entry_problems):
 # the same entries pass, whatever fields and values they have.
 FIELD_VALUES = st.sampled_from([
     "2026-03-01T10:00:00+01:00", "2026-02-30", "2026-03-01", "AB", "", " ", 1, 0, -1, True, None, 3.5,
@@ -231,7 +231,7 @@ def test_the_quick_entry_check_passes_exactly_what_the_full_one_passes(kind, fie
                 "text": "ok", "step": "GK7M.1", "status": "done", "rater": "client", "scores": [3] * 15, "who": "ok"}
         required = kinds.SCHEMA[kind][0]
         entry = {"kind": kind, **{k: good[k] for k in ("at", "by", *required)}, **fields}
-    assert kinds.validate_entry(entry) == kinds._entry_problems(entry, kind)
+    assert kinds.validate_entry(entry) == kinds.entry_problems(entry)
 
 
 def test_the_quick_entry_check_agrees_on_every_entry_of_the_workspace():
@@ -245,7 +245,7 @@ def test_the_quick_entry_check_agrees_on_every_entry_of_the_workspace():
     assert len(entries) > 50
     for entry in entries:
         if entry.get("kind") in kinds.SCHEMA:
-            assert kinds.validate_entry(entry) == kinds._entry_problems(entry, entry["kind"])
+            assert kinds.validate_entry(entry) == kinds.entry_problems(entry)
 
 
 def test_no_field_is_declared_twice_for_a_kind():

@@ -21,7 +21,7 @@ from imr.records import writer
 from imr.records.files import check_regular
 from imr.records.findings import Finding
 from imr.records.ids import check_group_name, check_participant_id, is_valid_id
-from imr.records.kinds import COMMON, id_problem, list_of, signature_problem, text_problem
+from imr.records.kinds import COMMON, id_problem, list_of, shape_problems, signature_problem, text_problem
 from imr.records.pii import find_pii
 from imr.records.record import log_file_text
 from imr.strings import strings
@@ -54,6 +54,7 @@ GROUP_SCHEMA: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "member-added": ({"id": id_problem}, {"note": text_problem}),
     "member-removed": ({"id": id_problem}, {"note": text_problem}),
 }
+_GROUP_COMMON = {"at": COMMON["at"], "by": COMMON["by"]}  # no entry ids in group files
 
 
 @dataclass
@@ -71,31 +72,9 @@ class Group:
 
 
 def validate_group_entry(entry: Any) -> list[tuple[str, dict]]:
-    """Problems with one group-log entry's shape, in the same codes as record entries."""
-    if not isinstance(entry, dict):
-        return [("entry_not_mapping", {})]
-    kind = entry.get("kind")
-    if kind not in GROUP_SCHEMA:
-        return [("entry_unknown_kind", {"kind": str(kind)[:40]})]
-    required, optional = GROUP_SCHEMA[kind]
-    problems: list[tuple[str, dict]] = []
-    for name in ("at", "by"):
-        if name not in entry:
-            problems.append(("entry_missing_field", {"field": name, "kind": kind}))
-        elif (code := COMMON[name](entry[name])):
-            problems.append((code, {"field": name, "kind": kind}))
-    for name in required:
-        if name not in entry:
-            problems.append(("entry_missing_field", {"field": name, "kind": kind}))
-    for name, value in entry.items():
-        if name in ("kind", "at", "by"):  # a group entry's `id` is the member's participant id
-            continue
-        check = required.get(name) or optional.get(name)
-        if check is None:
-            problems.append(("entry_unknown_field", {"field": str(name)[:40], "kind": kind}))
-        elif (code := check(value)):
-            problems.append((code, {"field": name, "kind": kind, "allowed": ", ".join(getattr(check, "allowed", ()))}))
-    return problems
+    """Problems with one group-log entry's shape, checked as record entries are (a group
+    entry's `id` is the member's participant id, declared by its kind)."""
+    return shape_problems(entry, GROUP_SCHEMA, _GROUP_COMMON)
 
 
 def _group_from_log(name: str, path: Path, log: list) -> Group:

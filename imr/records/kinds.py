@@ -279,9 +279,9 @@ SCHEMA: dict[str, tuple[dict[str, Callable], dict[str, Callable]]] = {
 }
 
 
+# The fields every record entry may have (`id` only from format 2; `at` and `by` always). `kind`
+# is common to every entry too; it is checked against the registry, not by a validator.
 COMMON: dict[str, Callable[[Any], str | None]] = {"id": _entry_ref, "at": _timestamp, "by": signature_problem}
-# `kind` is common to every entry too; it is checked against the registry, not by a validator.
-COMMON_FIELDS = ("kind", *COMMON)
 
 
 # kind -> (every field's validator, `kind` itself mapped to None; the fields an entry must have),
@@ -294,53 +294,63 @@ _ALL_FIELDS: dict[str, tuple[dict[str, Callable[[Any], str | None] | None], froz
 
 def validate_entry(entry: Any) -> list[Problem]:
     """Problems with one entry's shape (not its references: see `records.validate_record`)."""
+    kind = entry.get("kind") if isinstance(entry, dict) else None
+    if kind in SCHEMA:
+        checks, needed = _ALL_FIELDS[kind]
+        if needed <= entry.keys() and (kind != "goal-update" or ("target" in entry) != ("goal" in entry)):
+            for name, value in entry.items():
+                check = checks.get(name, validate_entry)  # (validate_entry: "no such field")
+                if check is not None and (check is validate_entry or check(value)):
+                    break
+            else:
+                return []
+    return entry_problems(entry)
+
+
+def entry_problems(entry: Any) -> list[Problem]:
+    """Every problem with a record entry's shape, the long way (what `validate_entry` gives for an
+    entry it does not pass in one go)."""
+    problems = shape_problems(entry, SCHEMA)
+    if isinstance(entry, dict) and entry.get("kind") == "goal-update" and ("target" in entry) == ("goal" in entry):
+        problems.insert(0, ("entry_missing_field", {"field": "target", "kind": "goal-update"}))
+    return problems
+
+
+def shape_problems(entry: Any, schema: dict[str, tuple[dict, dict]], common: dict = COMMON) -> list[Problem]:
+    """Every problem with an entry's fields, in the order a reader fixes them: the fields every
+    entry has (`id` only when it is there), the kind's required fields, then the rest in the
+    entry's order. Records' entries (`SCHEMA`) and group files' (with their own schema and no
+    entry id) alike."""
     if not isinstance(entry, dict):
         return [("entry_not_mapping", {})]
     kind = entry.get("kind")
-    if kind not in SCHEMA:
+    if kind not in schema:
         return [("entry_unknown_kind", {"kind": str(kind)[:40]})]
-    checks, needed = _ALL_FIELDS[kind]
-    if needed <= entry.keys() and (kind != "goal-update" or ("target" in entry) != ("goal" in entry)):
-        for name, value in entry.items():
-            check = checks.get(name, validate_entry)  # (validate_entry: "no such field")
-            if check is not None and (check is validate_entry or check(value)):
-                break
-        else:
-            return []
-    return _entry_problems(entry, kind)
-
-
-def _entry_problems(entry: dict, kind: str) -> list[Problem]:
-    """Every problem with an entry that has one, in the order a reader fixes them."""
+    required, optional = schema[kind]
     problems: list[Problem] = []
-    required, optional = SCHEMA[kind]
-    if "id" in entry and (code := _entry_ref(entry["id"])):
-        problems.append((code, {"field": "id", "kind": kind}))
-    if kind == "goal-update" and ("target" in entry) == ("goal" in entry):
-        problems.append(("entry_missing_field", {"field": "target", "kind": kind}))
-    for name in ("at", "by"):
+    for name, check in common.items():
         if name not in entry:
-            problems.append(("entry_missing_field", {"field": name, "kind": kind}))
-        else:
-            code = COMMON[name](entry[name])
-            if code:
-                problems.append((code, {"field": name, "kind": kind}))
+            if name != "id":
+                problems.append(("entry_missing_field", {"field": name, "kind": kind}))
+        elif code := check(entry[name]):
+            problems.append((code, {"field": name, "kind": kind}))
+
+    def wrong(name: str, check: Callable[[Any], str | None], code: str) -> Problem:
+        return code, {"field": name, "kind": kind, "allowed": ", ".join(getattr(check, "allowed", ()))}
+
     for name, check in required.items():
         if name not in entry:
             problems.append(("entry_missing_field", {"field": name, "kind": kind}))
-            continue
-        code = check(entry[name])
-        if code:
-            problems.append((code, {"field": name, "kind": kind, "allowed": ", ".join(getattr(check, "allowed", ()))}))
+        elif code := check(entry[name]):
+            problems.append(wrong(name, check, code))
     for name, value in entry.items():
-        if name in COMMON_FIELDS or name in required:
+        if name == "kind" or name in common or name in required:
             continue
-        if name not in optional:
+        check = optional.get(name)
+        if check is None:
             problems.append(("entry_unknown_field", {"field": str(name)[:40], "kind": kind}))
-            continue
-        code = optional[name](value)
-        if code:
-            problems.append((code, {"field": name, "kind": kind, "allowed": ", ".join(getattr(optional[name], "allowed", ()))}))
+        elif code := check(value):
+            problems.append(wrong(name, check, code))
     return problems
 
 
