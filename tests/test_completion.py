@@ -1,8 +1,12 @@
 """Shell completion is on: Tab completes participant ids, group names and session numbers."""
 
 import os
+import shlex
+import shutil
 import subprocess
 import sys
+
+import pytest
 
 
 def _complete(root, words: str) -> list[str]:
@@ -22,7 +26,11 @@ def test_ids_groups_and_sessions_complete(enrolled):
     assert sessions[:2] == ["3.1", "3.2"] and all(s.startswith("3.") for s in sessions)
 
 
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash: typer offers the script for the shell it runs in")
 def test_completion_script_is_offered(enrolled):
-    done = subprocess.run([sys.executable, "-m", "imr", "--show-completion", "bash"], cwd=enrolled.root,
-                          capture_output=True, text=True)
+    # typer detects the calling shell from the process tree, so the command runs under bash
+    # whatever shell started pytest (from `sh` it would answer "Shell sh not supported").
+    # ("; exit" keeps bash from replacing itself with the command, so bash stays the parent.)
+    command = f"{shlex.quote(sys.executable)} -m imr --show-completion; exit $?"
+    done = subprocess.run(["bash", "-c", command], cwd=enrolled.root, capture_output=True, text=True)
     assert done.returncode == 0 and "_IMR_COMPLETE" in done.stdout, done.stderr
