@@ -114,6 +114,7 @@ def check_curriculum(curriculum: Curriculum, workspace_root: Path | None = None,
             minimum = MIN_LEADER_WORDS if role == "leader" else MIN_HANDOUT_WORDS
             if stats.words < minimum:
                 findings.append(Finding(shown, 0, "curriculum_too_short", {"words": stats.words, "min": minimum}))
+    findings.extend(crisis_box_problems(curriculum, texts, workspace_root))
     if strict:
         # Text quality, like readability: a ward's own wording must not block the pre-commit
         # hook that guards the records, so these run with `imr check --strict`.
@@ -213,6 +214,73 @@ def glossary_problems(curriculum: Curriculum, workspace_root: Path | None = None
             if section in found and term not in found[section]:
                 out.append(Finding(_relative(session.leader_path, workspace_root), 0, "glossary_term_missing",
                                    {"term": term, "section": section}))
+    return out
+
+
+_FENCE_OPEN = re.compile(r"^(:{3,})\s*(\S.*)$")
+_FENCE_CLOSE = re.compile(r"^:{3,}\s*$")
+_CRISIS_CLASS = re.compile(r"^\{?\s*\.?crisis\b|\{[^}]*\.crisis\b")
+
+
+def crisis_boxes(text: str) -> list[tuple[int, str]]:
+    """The crisis boxes of a Markdown text as (line of the opening fence, text inside the box).
+
+    Fenced divs nest; a line of colons alone closes the innermost open one, as in pandoc.
+    """
+    out = []
+    stack: list[tuple[int, bool]] = []  # (index of the opening line, is a crisis box)
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if _FENCE_CLOSE.match(line):
+            if stack:
+                start, crisis = stack.pop()
+                if crisis:
+                    out.append((start + 1, "\n".join(lines[start + 1:i])))
+        elif (opening := _FENCE_OPEN.match(line)):
+            stack.append((i, bool(_CRISIS_CLASS.search(opening.group(2)))))
+    return sorted(out)
+
+
+def crisis_routes(curriculum: Curriculum) -> list[tuple[str, list[re.Pattern]]]:
+    """The routes every crisis box must give, from `crisis_routes` in the programme file in effect.
+
+    Each route is (label, patterns); a route is present when any of its patterns matches.
+    The patterns are written like the glossary's `avoid` words (whole words, any case, `*`).
+    """
+    for root in curriculum.roots:
+        path = root / "programme.yaml"
+        if not path.is_file():
+            continue
+        try:
+            programme = load_file(path)
+        except YamlProblem:
+            return []
+        routes = programme.get("crisis_routes") if isinstance(programme, dict) else None
+        if routes is None:
+            continue
+        out = []
+        for route in routes if isinstance(routes, list) else []:
+            if isinstance(route, dict) and isinstance(route.get("route"), str) and isinstance(route.get("match"), list):
+                out.append((route["route"], [avoid_pattern(str(word)) for word in route["match"]]))
+        return out
+    return []
+
+
+def crisis_box_problems(curriculum: Curriculum, texts: list[tuple[str, Path, str]],
+                        workspace_root: Path | None = None) -> list[Finding]:
+    """A crisis box that leaves out one of the routes (on the ward, on leave, at home, acute danger).
+
+    Safety, not wording: a participant on leave who reads only "call your clinic" calls a place
+    that does not know them tonight, so this runs in the plain `imr check` too.
+    """
+    routes = crisis_routes(curriculum)
+    out = []
+    for _role, path, text in texts:
+        for line, box in crisis_boxes(text):
+            for label, patterns in routes:
+                if not any(pattern.search(box) for pattern in patterns):
+                    out.append(Finding(_relative(path, workspace_root), line, "curriculum_crisis_route_missing",
+                                       {"route": label}))
     return out
 
 
