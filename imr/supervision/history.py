@@ -31,7 +31,7 @@ from typing import Iterator
 from imr.errors import ImrError
 from imr.records.findings import Finding
 from imr.strings import label
-from imr.supervision.merge import lines_of
+from imr.supervision.merge import is_comment, is_item, is_subsequence, item_indent, log_blocks, merge_runs
 from imr.workspace.folder import open_workspace
 
 FOLDERS = ("records", "groups")
@@ -122,7 +122,13 @@ def staged_copy(ws_root: Path) -> Iterator[Path]:
 # --- the checks -----------------------------------------------------------------------------
 
 def appended(old: bytes | None, new: bytes | None) -> int | None:
-    """None when `new` only appends to `old`; else the 1-based line of `old` that changed (0: removed)."""
+    """None when `new` only adds entries to `old` by the merge rule; else the 1-based line of
+    `old` that changed (0: removed).
+
+    Adding at the end is always fine. Adding between earlier entries is fine only where the
+    canonical merge puts a new entry (`insertion_is_canonical`): what a rebase, cherry-pick or
+    `git am -3` of a colleague's entries gives. Every earlier block must stay byte for byte.
+    """
     if old is None:
         return None
     if new is None:
@@ -134,6 +140,13 @@ def appended(old: bytes | None, new: bytes | None) -> int | None:
         if old and added:
             return _last_entry_grown(old, new)
         return None
+    indent = item_indent(new) if item_indent(new) else item_indent(old)
+    old_blocks = log_blocks(old, indent=indent, blank_apart=True)
+    new_blocks = log_blocks(new, indent=indent, blank_apart=True)
+    if old_blocks and not old.endswith(b"\n"):
+        old_blocks[-1] += b"\r\n" if new_blocks and b"\r\n" in new_blocks[-1] else b"\n"
+    if insertion_problem(old_blocks, new_blocks, indent) is None:
+        return None
     limit = min(len(old), len(new))
     index = 0
     step = 4096
@@ -144,52 +157,87 @@ def appended(old: bytes | None, new: bytes | None) -> int | None:
     return old[:index].count(b"\n") + 1
 
 
+def insertion_problem(old: list[bytes], new: list[bytes], indent: int) -> int | None:
+    """None when `new` is `old` with entries added where the canonical merge puts them;
+    else the index of the first block of `old` that is changed, missing or out of place.
+
+    Let k be where the first added block stands. Everything before it is unchanged; from k on,
+    the new version must be exactly the merge step (`merge.merge_runs`) of the old blocks from
+    k and the added blocks in their order. So a rebased or cherry-picked append passes, and an
+    entry slipped in anywhere else, a reordering, a change or a removal does not.
+    """
+    k = 0
+    while k < len(old) and k < len(new) and old[k] == new[k]:
+        k += 1
+    if k == len(old):
+        return None if all(is_item(b, indent) or is_comment(b) for b in new[k:]) else _first_header(old)
+    rest = old[k:]
+    if not is_subsequence(rest, new[k:]):
+        return k
+    counted: dict[bytes, int] = {}
+    for block in rest:
+        counted[block] = counted.get(block, 0) + 1
+    added = []
+    for block in new[k:]:
+        if counted.get(block, 0) > 0:
+            counted[block] -= 1
+        else:
+            added.append(block)
+    if not all(is_item(block, indent) or is_comment(block) for block in added):
+        return k
+    if merge_runs(rest, added, indent) != new[k:]:
+        return k
+    return None
+
+
+def _first_header(blocks: list[bytes]) -> int:
+    return max(len(blocks) - 1, 0)
+
+
 def merge_kept(parents: list[bytes | None], result: bytes | None) -> tuple[str, int, int] | None:
     """None when `result` joins the parents' versions by the merge rule (see the module doc).
 
     Otherwise (problem, parent index, line): "lost" with the line of that parent's version
-    that is missing or changed in the result, or "foreign" with the result's first line that
-    no parent has, or "removed".
+    that is missing, changed or out of order in the result, or "foreign" with the result's
+    first line that no parent has, or "removed".
     """
     present = [(n, version) for n, version in enumerate(parents) if version is not None]
     if result is None:
         return ("removed", present[0][0], 0) if present else None
     if not present:
         return None
-    versions = [version if version is not None else b"" for version in parents]
-    split = [log_blocks(version) for version in versions]
-    result_blocks = log_blocks(result)
-    shared = 0
-    while all(shared < len(blocks) for blocks in split) and len({blocks[shared] for blocks in split}) == 1:
-        shared += 1
+    like = result if item_indent(result) else next((v for _n, v in present if item_indent(v)), result)
+    indent = item_indent(like)
+    split = [_closed(log_blocks(version if version is not None else b"", indent=indent, blank_apart=True))
+             for version in parents]
+    result_blocks = _closed(log_blocks(result, indent=indent, blank_apart=True))
     for n, blocks in enumerate(split):
-        if result_blocks[:shared] != blocks[:shared]:
-            position = next(k for k in range(shared) if k >= len(result_blocks) or result_blocks[k] != blocks[k])
-            return ("lost", n, _line_of(blocks, position))
-    tail = result_blocks[shared:]
-    # An entry both sides appended (a cherry-pick) is kept once, where the first side had it,
-    # so only each side's own entries must keep their order.
-    counts: dict[bytes, int] = {}
-    for blocks in split:
-        for block in set(blocks[shared:]):
-            counts[block] = counts.get(block, 0) + 1
-    present_in_result = set(tail)
-    for n, blocks in enumerate(split):
-        position = 0
-        for k, block in enumerate(blocks[shared:], start=shared):
-            if counts[block] > 1:
-                if block not in present_in_result:
-                    return ("lost", n, _line_of(blocks, k))
-                continue
-            while position < len(tail) and tail[position] != block:
-                position += 1
-            if position == len(tail):
-                return ("lost", n, _line_of(blocks, k))
-            position += 1
-    known = {block for blocks in split for block in blocks[shared:]}
-    for k, block in enumerate(tail, start=shared):
+        missing = _first_missing(blocks, result_blocks)
+        if missing is not None:
+            return ("lost", n, _line_of(blocks, missing))
+    known = {block for blocks in split for block in blocks}
+    for k, block in enumerate(result_blocks):
         if block not in known:
             return ("foreign", 0, _line_of(result_blocks, k))
+    return None
+
+
+def _closed(blocks: list[bytes]) -> list[bytes]:
+    """The last block with a line end, as a merge gives it when more follows."""
+    if blocks and not blocks[-1].endswith(b"\n"):
+        blocks = blocks[:-1] + [blocks[-1] + b"\n"]
+    return blocks
+
+
+def _first_missing(small: list[bytes], large: list[bytes]) -> int | None:
+    """The index of the first block of `small` not found, in order, in `large`."""
+    position = 0
+    for k, block in enumerate(small):
+        while position < len(large) and large[position] != block:
+            position += 1
+        if position == len(large):
+            return k
+        position += 1
     return None
 
 
@@ -210,43 +258,6 @@ def _last_entry_grown(old: bytes, new: bytes) -> int | None:
         if text and not text.startswith(b"#"):
             return _line_of(old_blocks, last)
     return None
-
-
-def log_blocks(data: bytes, like: bytes | None = None) -> list[bytes]:
-    """A file as blocks: each log item with its deeper lines, each other top-level line alone.
-
-    The one way a record or group file is cut into entries for comparing versions: here for the
-    history check and the hooks, in `imr diff` for the wording. Blank lines stay with the block
-    before them. The item indent is the first list item's after `log:` (in `like` when given: an
-    older version may have no item yet); without one, every line at the left margin starts a block.
-    """
-    ends = lines_of(data)
-    indent = _item_indent(ends if like is None else lines_of(like))
-    blocks: list[bytes] = []
-    for line in ends:
-        stripped = line.lstrip(b" ")
-        starts = bool(stripped.strip()) and len(line) - len(stripped) <= indent
-        if starts or not blocks:
-            blocks.append(line)
-        else:
-            blocks[-1] += line
-    return blocks
-
-
-def _item_indent(ends: list[bytes]) -> int:
-    indent = 0
-    after_log = False
-    for line in ends:
-        stripped = line.lstrip(b" ")
-        if not after_log:
-            after_log = line.startswith(b"log:") and line[4:].split(b"#")[0].strip() == b""
-            continue
-        if stripped.startswith(b"-") and stripped[1:2] in (b" ", b"\n", b"\r", b""):
-            indent = len(line) - len(stripped)
-            break
-        if stripped.strip() and not stripped.startswith(b"#"):
-            break
-    return indent
 
 
 def _line_of(blocks: list[bytes], index: int) -> int:
