@@ -35,6 +35,8 @@ from imr.supervision.merge import is_comment, is_item, is_subsequence, item_inde
 from imr.workspace.folder import open_workspace
 
 FOLDERS = ("records", "groups")
+# Shown by `imr check` and the report, but no longer a failure: the rewrite was undone.
+NOTICES = frozenset({"history_repaired"})
 ZERO = "0" * 40
 _EMPTY_BLOB_IDS = {ZERO, "0" * 64}
 
@@ -269,6 +271,73 @@ def _is_log_file(path: str) -> bool:
     return len(parts) == 2 and parts[0] in FOLDERS and parts[1].endswith(".yaml") and not parts[1].startswith(".")
 
 
+# --- a merge about to be committed (the pre-merge-commit hook) ------------------------------
+
+def merge_commit_findings(ws_root: Path) -> list[Finding]:
+    """What `git merge`/`git pull` is about to commit, held against both parents.
+
+    Git runs the pre-merge-commit hook before it writes MERGE_HEAD, so the other side is found
+    from what git tells the hook (`GIT_REFLOG_ACTION`: "merge <rev>", or "pull" with the
+    fetched head in FETCH_HEAD). The staged result must keep every block of both sides (a
+    file only the other side touched never reaches the merge driver), and every incoming
+    commit is held to the rule too, so a rewrite made in another clone with `--no-verify` is
+    named with its commit and author. Without a known other side, the result must still
+    keep every block of HEAD.
+    """
+    root = Path(ws_root).resolve()
+    git = _Git(root)
+    if not git.is_repository() or not git.head_exists():
+        return []
+    others = _incoming_heads(git)
+    findings: list[Finding] = []
+    for other in others:
+        findings.extend(_commits_findings(git, f"HEAD..{other}"))
+    parents = ["HEAD", *others]
+    paths: set[str] = set()
+    for parent in parents:
+        paths.update(p for p in git.changed(["diff-index", "--cached", parent]) if _is_log_file(p))
+    old = {parent: git.blobs_at(parent, sorted(paths)) for parent in parents}
+    staged = git.blobs_at("", sorted(paths))
+    names = ["HEAD", *(sha[:10] for sha in others)]
+    for path in sorted(paths):
+        versions = [old[p].get(path) for p in parents]
+        new = staged.get(path)
+        problem = merge_kept(versions, new)
+        if problem is None:
+            continue
+        kind, side, line = problem
+        if kind == "removed":
+            findings.append(Finding(path, 0, "history_removed_staged", {"path": path}))
+            continue
+        findings.append(Finding(path, line if kind == "foreign" else 0, f"history_merge_{kind}_staged",
+                                {"path": path, "parent": names[side] if side < len(names) else "?",
+                                 "parent_line": line}))
+    return findings
+
+
+def _incoming_heads(git: "_Git") -> list[str]:
+    action = os.environ.get("GIT_REFLOG_ACTION", "")
+    revisions: list[str] = []
+    if action.startswith("merge "):
+        revisions = action.split()[1:]
+    elif action.startswith("pull"):
+        path = git.run("rev-parse", "--git-path", "FETCH_HEAD").decode().strip()
+        file = Path(path) if Path(path).is_absolute() else git.ws_root / path
+        try:
+            lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            lines = []
+        revisions = [line.split("\t")[0] for line in lines if "\tnot-for-merge\t" not in line and line.strip()]
+    heads = []
+    for revision in revisions:
+        if revision.startswith("-"):
+            continue
+        found = git.call("rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
+        if found.returncode == 0:
+            heads.append(found.stdout.decode().strip())
+    return heads
+
+
 # --- the working tree and the index ---------------------------------------------------------
 
 def _local_findings(git: "_Git", staged_only: bool) -> list[Finding]:
@@ -326,6 +395,8 @@ def _judge(path: str, parents: list[bytes | None], new: bytes | None, where: str
     names = params.get("parents") or git.merge_parent_names()
     params["parent"] = names[parent] if parent < len(names) else str(parent + 1)
     params["parent_line"] = line
+    if where == "commit":
+        params["lost_parent"] = parent
     return Finding(path, line if kind == "foreign" else 0, f"history_merge_{kind}_{where}", params)
 
 
@@ -345,27 +416,45 @@ def _read_regular(path: Path) -> tuple[bool, bytes | None]:
 
 # --- a pushed range ------------------------------------------------------------------------------
 
+def range_findings(ws_root: Path, start: str | None, end: str = "HEAD") -> list[Finding]:
+    """The history rule over the commits in start..end (every commit reachable from `end` when
+    `start` is None): what `imr sync` checks before it merges what it fetched and before it pushes."""
+    git = _Git(Path(ws_root).resolve())
+    if not git.is_repository():
+        raise ImrError("history_not_git", path=str(ws_root))
+    return _commits_findings(git, f"{start}..{end}" if start else end)
+
+
 def _range_findings(git: "_Git", since: str) -> list[Finding]:
     if not git.head_exists():
         raise ImrError("history_bad_revision", rev=since)
     whole = since.strip() == "" or set(since.strip()) == {"0"}
     if whole:
-        listing = git.run("rev-list", "--parents", "HEAD")
-    else:
-        if since.startswith("-"):
-            raise ImrError("history_bad_revision", rev=since)
-        verified = git.call("rev-parse", "--verify", "--quiet", "--end-of-options", f"{since}^{{commit}}")
-        if verified.returncode != 0:
-            raise ImrError("history_bad_revision", rev=since)
-        start = verified.stdout.decode().strip()
-        listing = git.run("rev-list", "--parents", f"{start}..HEAD")
+        return _commits_findings(git, "HEAD")
+    if since.startswith("-"):
+        raise ImrError("history_bad_revision", rev=since)
+    verified = git.call("rev-parse", "--verify", "--quiet", "--end-of-options", f"{since}^{{commit}}")
+    if verified.returncode != 0:
+        raise ImrError("history_bad_revision", rev=since)
+    start = verified.stdout.decode().strip()
+    return _commits_findings(git, f"{start}..HEAD")
+
+
+def _commits_findings(git: "_Git", spec: str) -> list[Finding]:
+    """Every commit in `spec` judged against each of its parents, oldest first.
+
+    A rewrite followed by a commit that brings back what was there (the original bytes, with
+    whatever was validly added since) ends the incident: both become one `history_repaired`
+    notice naming the commit pair, which `imr check` shows without failing.
+    """
+    listing = git.run("rev-list", "--topo-order", "--parents", spec)
     commits = [line.split() for line in listing.decode().splitlines() if line.strip()]
     pairs = [(c[0], parent) for c in commits for parent in c[1:]]
     if not pairs:
         return []
-    spec = git.top_spec()
+    spec_paths = git.top_spec()
     request = "".join(f"{commit} {parent}\n" for commit, parent in pairs).encode()
-    out = git.run("diff-tree", "--stdin", "-r", "--no-renames", "-z", "--always", "--", *spec, input=request)
+    out = git.run("diff-tree", "--stdin", "-r", "--no-renames", "-z", "--always", "--", *spec_paths, input=request)
     changes: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
     tokens = out.split(b"\0")
     k = 0
@@ -391,6 +480,8 @@ def _range_findings(git: "_Git", since: str) -> list[Finding]:
         return None if sha in _EMPTY_BLOB_IDS else blobs.get(sha, b"")
 
     findings: list[Finding] = []
+    open_incidents: dict[str, tuple[bytes | None, int]] = {}  # path -> (the good version, finding index)
+    repaired: set[int] = set()
     for commit in reversed(commits):  # oldest first, as the history was written
         sha, parents = commit[0], commit[1:]
         per_parent = [changes.get((sha, parent), {}) for parent in parents]
@@ -398,14 +489,33 @@ def _range_findings(git: "_Git", since: str) -> list[Finding]:
         for path in paths:
             new_sha = next(files[path][1] for files in per_parent if path in files)
             olds = [blob(files[path][0]) if path in files else blob(new_sha) for files in per_parent]
-            finding = _judge(path, olds, blob(new_sha), "commit", git,
-                             {"commit": sha, "parents": [p[:10] for p in parents]})
+            new = blob(new_sha)
+            if path in open_incidents:
+                good, index = open_incidents[path]
+                if good is not None and new is not None and appended(good, new) is None:
+                    findings[index] = Finding(path, 0, "history_repaired", {
+                        **findings[index].params, "path": path, "repair": sha})
+                    repaired.add(index)
+                    del open_incidents[path]
+                continue  # commits on top of a rewrite are judged against the version before it
+            finding = _judge(path, olds, new, "commit", git, {"commit": sha, "parents": [p[:10] for p in parents]})
             if finding:
+                lost = finding.params.get("lost_parent", 0)
+                open_incidents[path] = (olds[lost] if lost < len(olds) else olds[0], len(findings))
                 findings.append(finding)
     if findings:
-        described = {sha: git.describe_commit(sha) for sha in {f.params["commit"] for f in findings}}
-        findings = [Finding(f.path, f.line, f.code, {**{k: v for k, v in f.params.items() if k != "parents"},
-                                                      **described[f.params["commit"]]}) for f in findings]
+        shas = {f.params["commit"] for f in findings} | {f.params["repair"] for f in findings if "repair" in f.params}
+        described = {sha: git.describe_commit(sha) for sha in shas}
+        out_findings = []
+        for f in findings:
+            params = {**{k: v for k, v in f.params.items() if k not in ("parents", "lost_parent")},
+                      **described[f.params["commit"]]}
+            if "repair" in f.params:
+                repair = described[f.params["repair"]]
+                params.update({"repair": repair["commit"], "repair_author": repair["author"],
+                               "repair_date": repair["date"]})
+            out_findings.append(Finding(f.path, f.line, f.code, params))
+        findings = out_findings
     return findings
 
 
