@@ -90,8 +90,8 @@ def test_a_conflict_is_aborted_and_nothing_is_lost(ward):
 
 def test_a_push_that_loses_the_race_keeps_the_commit_and_the_next_sync_sends_it(ward):
     """Clone B sends between A's pull and A's push (its push runs from A's pre-push hook), so
-    the shared copy moves under A: A's push is refused, nothing is lost, and the next sync
-    fetches B's entry, merges and sends both."""
+    the shared copy moves under A: A's push is refused as a race, and sync itself fetches B's
+    entry, merges and sends both (it retries a race a few times)."""
     a, b, _ = ward
     b.ok("goal", "add", "p-01", "Laga mat själv")
     git(b.root, "add", "records")
@@ -101,11 +101,10 @@ def test_a_push_that_loses_the_race_keeps_the_commit_and_the_next_sync_sends_it(
     hook.chmod(0o755)
     a.ok("session", "log", "p-01", "--date", "2026-02-05")
     result = a("sync")
-    assert result.exit_code == 1 and "Någon hann skicka sina ändringar före dig" in result.output
-    assert git(a.root, "log", "-1", "--format=%s").strip() == "imr sync (KL): p-01 träff"
+    assert result.exit_code == 0 and "Hämtat från kollegorna: 1 ny ändring" in result.output, result.stderr
+    assert git(a.root, "log", "-1", "--format=%s").strip().startswith("Merge")
     assert git(a.root, "status", "--porcelain", "--", "records") == ""
     hook.unlink()
-    assert "Synkat" in a.ok("sync").output
     b.ok("sync")
     assert sorted(_kinds(a)) == sorted(_kinds(b)) == sorted(["enrolled", "session", "goal"])
 

@@ -266,7 +266,7 @@ def _line_of(blocks: list[bytes], index: int) -> int:
     return sum(block.count(b"\n") for block in blocks[:index]) + 1
 
 
-def _is_log_file(path: str) -> bool:
+def is_log_file(path: str) -> bool:
     parts = path.split("/")
     return len(parts) == 2 and parts[0] in FOLDERS and parts[1].endswith(".yaml") and not parts[1].startswith(".")
 
@@ -295,7 +295,7 @@ def merge_commit_findings(ws_root: Path) -> list[Finding]:
     parents = ["HEAD", *others]
     paths: set[str] = set()
     for parent in parents:
-        paths.update(p for p in git.changed(["diff-index", "--cached", parent]) if _is_log_file(p))
+        paths.update(p for p in git.changed(["diff-index", "--cached", parent]) if is_log_file(p))
     old = {parent: git.blobs_at(parent, sorted(paths)) for parent in parents}
     staged = git.blobs_at("", sorted(paths))
     names = ["HEAD", *(sha[:10] for sha in others)]
@@ -354,8 +354,8 @@ def _local_findings(git: "_Git", staged_only: bool) -> list[Finding]:
         staged_paths.update(git.changed(["diff-index", "--cached", parent]))
         if not staged_only:
             worktree_paths.update(git.changed(["diff-index", parent]))
-    staged_paths = {p for p in staged_paths if _is_log_file(p) and p not in unmerged}
-    worktree_paths = {p for p in worktree_paths if _is_log_file(p)}
+    staged_paths = {p for p in staged_paths if is_log_file(p) and p not in unmerged}
+    worktree_paths = {p for p in worktree_paths if is_log_file(p)}
     findings: list[Finding] = []
     paths = sorted(staged_paths | worktree_paths)
     old = {parent: git.blobs_at(parent, paths) for parent in parents}
@@ -468,7 +468,7 @@ def _commits_findings(git: "_Git", spec: str) -> list[Finding]:
             meta = token[1:].decode().split()
             path = git.relative(tokens[k + 1].decode("utf-8", "surrogateescape"))
             k += 2
-            if pair_index >= 0 and _is_log_file(path):
+            if pair_index >= 0 and is_log_file(path):
                 changes.setdefault(pairs[pair_index], {})[path] = (meta[2], meta[3])
             continue
         pair_index += 1
