@@ -87,7 +87,7 @@ def append(ward: Ward, clone: Clone) -> None:
     ward.clock += timedelta(minutes=ward.rng.randint(1, 20))
     for _ in range(ward.rng.choice((1, 1, 2))):
         pid = ward.rng.choice(RECORDS)
-        entry_id = "".join(ward.rng.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(8))
+        entry_id = "".join(ward.rng.choice("0123456789abcdefghjkmnpqrstvwxyz") for _ in range(8))
         at = (ward.clock + clone.skew).isoformat(timespec="seconds")
         entry = {"id": entry_id, "kind": "contact", "at": at, "by": "KL", "date": at[:10], "who": "mamma",
                  "note": f"{clone.root.name} {len(clone.written)}"}

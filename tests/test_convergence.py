@@ -48,6 +48,7 @@ def test_every_order_of_syncs_merges_and_rebases_converges(template: Imr, tmp_pa
     assert [i for i in found if i in written] == written, ward.log  # every entry, exactly once
     for clone in ward.clones:
         assert history_findings(clone.root, since="") == [], ward.log
+        assert Imr(clone.root, template.monkeypatch)("check", "--since", "").output == "", ward.log
 
 
 def _sync(template: Imr, clone) -> None:
