@@ -1,0 +1,180 @@
+"""Sharing that cannot split, and gates that check both sides: `imr share`, `imr sync` against a
+real git server on 127.0.0.1 (git daemon, with a pre-receive hook protecting the branch), the
+pre-merge-commit hook, and a rewrite that is repaired."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import Imr
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "Kim Larsson", "GIT_AUTHOR_EMAIL": "kl@avd.invalid",
+           "GIT_COMMITTER_NAME": "Kim Larsson", "GIT_COMMITTER_EMAIL": "kl@avd.invalid"}
+
+
+def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=check)
+
+
+@pytest.fixture
+def made(enrolled: Imr, monkeypatch: pytest.MonkeyPatch) -> Imr:
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    return enrolled
+
+
+def clone_of(place: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Imr:
+    subprocess.run(["git", "clone", "-q", place, str(folder)], check=True, capture_output=True)
+    other = Imr(folder, monkeypatch)
+    other.ok("init", ".")
+    return other
+
+
+def test_share_to_a_folder_commits_everything_and_clones_sync_with_one_branch(made: Imr, tmp_path: Path):
+    git(made.root, "branch", "-M", "master")  # made on master by an older git
+    out = made.ok("share", str(tmp_path / "delad.git")).output
+    assert "Delat" in out and "git clone" in out
+    shared = tmp_path / "delad.git"
+    files = git(shared, "ls-tree", "-r", "--name-only", "master").stdout.split()
+    assert "imr.yaml" in files and "records/p-01.yaml" in files and ".gitattributes" in files
+    # A colleague's clone calls its branch main: sync still pushes to the shared master.
+    other = clone_of(str(shared), tmp_path / "b", made.monkeypatch)
+    git(other.root, "branch", "-m", "main")
+    git(other.root, "branch", "-u", "origin/master")
+    other.ok("session", "log", "p-01", "--date", "2026-02-05", "--note", "Från B.")
+    assert "Synkat" in other.ok("sync").output
+    assert "Från B." in git(shared, "show", "master:records/p-01.yaml").stdout
+    assert git(shared, "branch", "--list", "main").stdout == ""  # no second branch
+    made.ok("sync")
+    assert "Från B." in made.record("p-01").read_text(encoding="utf-8")
+
+
+def test_sync_without_an_upstream_refuses_naming_imr_share(made: Imr, tmp_path: Path):
+    made.commit_all("start")
+    git(tmp_path, "init", "-q", "--bare", str(tmp_path / "x.git"))
+    git(made.root, "remote", "add", "origin", str(tmp_path / "x.git"))
+    made.ok("session", "log", "p-01", "--date", "2026-02-05")
+    result = made("sync")
+    assert result.exit_code == 1 and "imr share" in result.stderr
+    assert git(tmp_path / "x.git", "branch").stdout == ""  # nothing pushed to a guessed branch
+
+
+def test_init_in_an_empty_clone_says_what_it_found(made: Imr, tmp_path: Path):
+    bare = tmp_path / "tom.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    folder = tmp_path / "klon"
+    subprocess.run(["git", "clone", "-q", str(bare), str(folder)], check=True, capture_output=True)
+    result = Imr(tmp_path, made.monkeypatch).ok("init", str(folder))
+    said = result.output + result.stderr
+    assert "tom" in said and str(bare) in said and "imr share" in said
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    """`git daemon` on 127.0.0.1 serving an empty repository that accepts pushes."""
+    base = tmp_path / "server"
+    repo = base / "avd7.git"
+    repo.mkdir(parents=True)
+    git(repo, "init", "-q", "--bare")
+    git(repo, "config", "daemon.receivepack", "true")
+    (repo / "git-daemon-export-ok").write_text("")
+    port = free_port()
+    daemon = subprocess.Popen(["git", "daemon", "--reuseaddr", "--enable=receive-pack", f"--base-path={base}",
+                               "--listen=127.0.0.1", f"--port={port}", str(base)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"git://127.0.0.1:{port}/avd7.git"
+    for _ in range(100):
+        if subprocess.run(["git", "ls-remote", url], capture_output=True).returncode == 0:
+            break
+        time.sleep(0.05)
+    yield url, repo
+    daemon.terminate()
+    daemon.wait(timeout=10)
+
+
+def test_share_and_sync_through_a_git_server_and_a_protected_branch(made: Imr, tmp_path: Path, server):
+    url, repo = server
+    made.ok("share", url)
+    other = clone_of(url, tmp_path / "b", made.monkeypatch)
+    other.ok("session", "log", "p-01", "--date", "2026-02-05", "--note", "Från B.")
+    assert "Synkat" in other.ok("sync").output
+    # The server now protects the branch: a refused push is not a race, and sync says so.
+    hook = repo / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'protected branch: push via review' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    made.ok("session", "log", "p-01", "--date", "2026-02-06", "--note", "Från A.")
+    result = made("sync")
+    assert result.exit_code == 1
+    assert "inte att någon hann före" in result.stderr and "hann skicka" not in result.stderr
+
+
+# --- gates that look at both sides -----------------------------------------------------------------
+
+@pytest.fixture
+def pair(made: Imr, tmp_path: Path) -> tuple[Imr, Imr, Path]:
+    made.ok("patient", "add", "p-02")
+    made.ok("share", str(tmp_path / "hub.git"))
+    other = clone_of(str(tmp_path / "hub.git"), tmp_path / "b", made.monkeypatch)
+    return made, other, tmp_path / "hub.git"
+
+
+def test_git_pull_of_a_record_deleted_in_the_other_clone_is_stopped_by_the_hook(pair):
+    a, b, _ = pair
+    git(b.root, "rm", "-q", "records/p-02.yaml")
+    git(b.root, "commit", "-q", "--no-verify", "-m", "bort")
+    git(b.root, "push", "-q", "origin", "HEAD")
+    a.ok("session", "log", "p-01", "--date", "2026-02-05")
+    git(a.root, "commit", "-q", "--no-verify", "-am", "A")
+    pulled = git(a.root, "pull", "-q", "--no-rebase", "--no-edit", "origin", check=False)
+    assert pulled.returncode != 0
+    assert "records/p-02.yaml" in pulled.stdout + pulled.stderr
+    assert "Kim Larsson" in pulled.stdout + pulled.stderr  # the commit and its author are named
+
+
+def test_sync_never_pushes_a_rewrite_committed_past_the_hook(pair):
+    a, b, hub = pair
+    path = a.record("p-01")
+    path.write_text(path.read_text(encoding="utf-8").replace("format: individual", "format: group"), encoding="utf-8")
+    git(a.root, "commit", "-q", "--no-verify", "-am", "tyst ändring")
+    before = git(hub, "rev-parse", "HEAD").stdout
+    result = a("sync")
+    assert result.exit_code == 1 and "ändrar tidigare poster" in result.stderr
+    assert git(hub, "rev-parse", "HEAD").stdout == before
+
+
+def test_sync_checks_before_it_commits(pair):
+    a, _, _ = pair
+    (a.root / "records" / "anteckning om Anna Svensson.txt").write_text("x")
+    head = git(a.root, "rev-parse", "HEAD").stdout
+    a.ok("session", "log", "p-01", "--date", "2026-02-05")
+    result = a("sync")
+    assert result.exit_code == 1 and "innan något sparades" in result.stderr
+    assert git(a.root, "rev-parse", "HEAD").stdout == head  # nothing committed
+
+
+def test_a_restoring_commit_ends_the_incident(pair):
+    a, _, _ = pair
+    root = git(a.root, "rev-list", "--max-parents=0", "HEAD").stdout.strip()
+    path = a.record("p-01")
+    original = path.read_bytes()
+    path.write_bytes(original.replace(b"format: individual", b"format: group"))
+    git(a.root, "commit", "-q", "--no-verify", "-am", "fel")
+    assert a("check", "--since", root).exit_code == 1
+    a.ok("session", "log", "p-01", "--date", "2026-02-05")  # appended on top of the rewrite
+    text = path.read_bytes().replace(b"format: group", b"format: individual")
+    path.write_bytes(text)
+    git(a.root, "commit", "-q", "--no-verify", "-am", "återställt")
+    result = a("check", "--since", root)
+    assert result.exit_code == 0, result.output
+    assert "rättat" in result.output and "återställdes" in result.output
