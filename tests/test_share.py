@@ -178,3 +178,37 @@ def test_a_restoring_commit_ends_the_incident(pair):
     result = a("check", "--since", root)
     assert result.exit_code == 0, result.output
     assert "rättat" in result.output and "återställdes" in result.output
+
+
+# --- imr diff --strict and imr check --since agree ------------------------------------------------
+
+INSERTED = ("- id: zzzz2222\n  kind: contact\n  at: '2026-01-01T08:00:00+01:00'\n  by: KL\n  date: '2026-01-01'\n"
+            "  who: mamma\n")
+
+
+@pytest.mark.parametrize("change", ["bom", "crlf", "trailing", "inserted"])
+def test_diff_strict_and_check_since_agree(made: Imr, change: str):
+    made.ok("session", "log", "p-01", "--date", "2026-02-05")
+    made.ok("session", "log", "p-01", "--date", "2026-02-06")
+    made.commit_all("start")
+    start = git(made.root, "rev-parse", "HEAD").stdout.strip()
+    path = made.record("p-01")
+    data = path.read_bytes()
+    if change == "bom":
+        data = b"\xef\xbb\xbf" + data
+    elif change == "crlf":
+        data = data.replace(b"\n", b"\r\n")
+    elif change == "trailing":
+        data = data.replace(b"kind: session\n", b"kind: session  \n", 1)
+    else:  # an entry written after the first session slipped in before it (no merge puts it there)
+        import re
+        from datetime import datetime, timedelta
+
+        cut = data.index(b"- id:", data.index(b"kind: enrolled"))
+        first_at = re.search(rb"at: '([^']+)'", data[cut:]).group(1).decode()
+        later = (datetime.fromisoformat(first_at) + timedelta(seconds=1)).isoformat()
+        data = data[:cut] + INSERTED.replace("2026-01-01T08:00:00+01:00", later).encode() + data[cut:]
+    path.write_bytes(data)
+    git(made.root, "commit", "-q", "--no-verify", "-am", change)
+    assert made("check", "--since", start).exit_code == 1
+    assert made("diff", "--strict", start, "HEAD").exit_code == 1
