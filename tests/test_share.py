@@ -212,3 +212,44 @@ def test_diff_strict_and_check_since_agree(made: Imr, change: str):
     git(made.root, "commit", "-q", "--no-verify", "-am", change)
     assert made("check", "--since", start).exit_code == 1
     assert made("diff", "--strict", start, "HEAD").exit_code == 1
+
+
+# --- relapse-plan forks, and what a merge reveals -------------------------------------------------
+
+def plan(clone: Imr) -> dict:
+    import json
+
+    return json.loads(clone.ok("relapse-plan", "p-01", "--json").output)
+
+
+def test_a_relapse_plan_edited_in_two_clones_keeps_both_and_check_names_the_fork(pair):
+    a, b, _ = pair
+    a.ok("relapse-plan", "p-01", "--trigger", "Sömnbrist", "--helper", "kontaktperson", "--helper", "mamma")
+    a.ok("sync")
+    b.ok("sync")
+    a.ok("relapse-plan", "p-01", "--trigger", "Bråk", "--remove-helper", "mamma")
+    b.ok("relapse-plan", "p-01", "--warning-sign", "Drar mig undan", "--remove-helper", "mamma")
+    b.ok("relapse-plan", "p-01", "--remove-helper", "kontaktperson")  # only B removes this one
+    a.ok("sync")
+    b.ok("sync")
+    a.ok("sync")
+    for clone in (a, b):
+        shown = plan(clone)
+        assert shown["triggers"] == ["Sömnbrist", "Bråk"]
+        assert shown["warning_signs"] == ["Drar mig undan"]
+        assert shown["helpers"] == ["kontaktperson"], "removed only where both removed it"
+        said = clone("check").output
+        assert "återfallsplanen har 2 versioner" in said
+    a.ok("relapse-plan", "p-01", "--action", "Ringa kontaktpersonen")  # built from the union: joins the fork
+    assert "återfallsplanen" not in a("check").output
+    assert plan(a)["warning_signs"] == ["Drar mig undan"] and "Bråk" in plan(a)["triggers"]
+
+
+def test_two_sessions_or_present_and_absent_on_one_day_are_reported(made: Imr):
+    made.ok("session", "log", "p-01", "--date", "2026-02-05", "--module", "1", "--session", "1")
+    made.ok("session", "log", "p-01", "--date", "2026-02-05", "--module", "1", "--session", "2", "--again")
+    said = made("check").output
+    assert "den 2026-02-05 finns två olika träffar" in said
+    made.ok("absent", "p-01", "--date", "2026-02-12", "--module", "1", "--session", "3")
+    made.ok("session", "log", "p-01", "--date", "2026-02-12", "--module", "1", "--session", "4", "--again")
+    assert "både närvarande och frånvarande" in made("check").output

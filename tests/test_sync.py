@@ -111,8 +111,8 @@ def test_a_push_that_loses_the_race_keeps_the_commit_and_the_next_sync_sends_it(
 
 def test_two_clones_adding_a_step_to_one_goal_get_distinct_numbers(ward):
     """Both clones count the goal's next step as .2 under their own lock. After the merge the two
-    steps are .2 and .3, the same in both clones; nothing needs correcting, and the next step
-    added anywhere is .4. (That the labels do not depend on the merge order: test_goals.py.)"""
+    steps are .2 and .3, the same in both clones, `imr check` names both entries written as .2,
+    and the next step added anywhere is .4. (That the labels do not depend on the merge order: test_goals.py.)"""
     a, b, _ = ward
     out = a.ok("goal", "add", "p-01", "Laga mat själv", "--step", "Handla").output
     label = next(word.strip(".:,”“") for word in out.split() if word.strip(".:,”“").startswith("G") and len(word.strip(".:,”“")) == 4)
@@ -127,7 +127,9 @@ def test_two_clones_adding_a_step_to_one_goal_get_distinct_numbers(ward):
     for clone in (a, b):
         goals = {g["id"]: g for g in yaml.safe_load(clone.ok("goal", "list", "p-01", "--json").output)}
         steps.append([(s["id"], s["text"]) for s in goals[label]["steps"]])
-        assert clone.ok("check").output == ""
+        # The README's promise: `imr check` names both entries written with one label.
+        said = clone("check").output
+        assert f"delmål {label}.2 finns två gånger" in said and "--void" in said
     assert steps[0] == steps[1]
     assert [s[0] for s in steps[0]] == [f"{label}.1", f"{label}.2", f"{label}.3"]
     assert sorted(s[1] for s in steps[0][1:]) == ["Koka pasta", "Steka ägg"]
