@@ -253,3 +253,10 @@ def test_two_sessions_or_present_and_absent_on_one_day_are_reported(made: Imr):
     made.ok("absent", "p-01", "--date", "2026-02-12", "--module", "1", "--session", "3")
     made.ok("session", "log", "p-01", "--date", "2026-02-12", "--module", "1", "--session", "4", "--again")
     assert "både närvarande och frånvarande" in made("check").output
+
+
+def test_status_shows_a_findings_line(made: Imr):
+    made.ok("session", "log", "p-01", "--date", "2026-02-05", "--module", "1", "--session", "1")
+    assert "Anmärkningar" not in made.ok("status").output
+    made.ok("session", "log", "p-01", "--date", "2026-02-05", "--module", "1", "--session", "1", "--again")
+    assert "Anmärkningar på journalerna: 1" in made.ok("status").output
