@@ -260,3 +260,33 @@ def test_status_shows_a_findings_line(made: Imr):
     assert "Anmärkningar" not in made.ok("status").output
     made.ok("session", "log", "p-01", "--date", "2026-02-05", "--module", "1", "--session", "1", "--again")
     assert "Anmärkningar på journalerna: 1" in made.ok("status").output
+
+
+def test_the_report_names_who_rewrote_what_was_repaired_voided_late_and_missing(made: Imr, tmp_path: Path):
+    import html
+    from datetime import date, timedelta
+
+    made.ok("patient", "add", "p-02")
+    made.commit_all("start")
+    path = made.record("p-01")
+    original = path.read_bytes()
+    path.write_bytes(original.replace(b"format: individual", b"format: group"))
+    git(made.root, "commit", "-q", "--no-verify", "-am", "fel")
+    path.write_bytes(original)
+    git(made.root, "commit", "-q", "--no-verify", "-am", "återställt")
+    path = made.record("p-02")
+    path.write_bytes(path.read_bytes().replace(b"format: individual", b"format: group"))
+    git(made.root, "commit", "-q", "--no-verify", "-am", "fel igen")
+    today = date.today()
+    late_day = (today - timedelta(days=10)).isoformat()
+    made.ok("session", "log", "p-01", "--date", late_day, "--module", "1", "--session", "1")
+    made.ok("session", "log", "p-01", "--date", today.isoformat(), "--module", "1", "--session", "2")
+    made.ok("correct", "p-01", "3", "--void", "--note", "Dubbel.")
+    out = tmp_path / "r.html"
+    made.ok("report", "-o", str(out))
+    page = html.unescape(out.read_text(encoding="utf-8"))
+    assert "Gjord av Kim Larsson <kl@avd.invalid>, osignerad." in page  # who made the rewrite
+    assert "Rättat: ändringen i records/p-01.yaml" in page
+    assert f"Sen registrering: p-01 träff 1.1 den {late_day}" in page
+    assert "Makulerad: p-01 post" in page
+    assert "Utan mål: p-01, p-02." in page and "Utan personalens skattning på IMR-skalan: p-01, p-02." in page
