@@ -290,3 +290,32 @@ def test_the_report_names_who_rewrote_what_was_repaired_voided_late_and_missing(
     assert f"Sen registrering: p-01 träff 1.1 den {late_day}" in page
     assert "Makulerad: p-01 post" in page
     assert "Utan mål: p-01, p-02." in page and "Utan personalens skattning på IMR-skalan: p-01, p-02." in page
+
+
+# --- small model gaps ------------------------------------------------------------------------------
+
+def test_correct_can_set_handout_given(made: Imr):
+    made.ok("session", "log", "p-01", "--date", "2026-02-05")
+    text = made.record("p-01").read_text(encoding="utf-8")
+    assert "handout: true" not in text
+    made.ok("correct", "p-01", "2", "--set", "handout=true", "--note", "Bladet delades ut.")
+    assert "handout: true" in made.record("p-01").read_text(encoding="utf-8")
+    made.ok("correct", "p-01", "2", "--set", "handout=false", "--note", "Ändå inte.")
+    made.refused("correct", "p-01", "2", "--set", "handout=kanske", "--note", "?")
+
+
+def test_export_includes_individual_track_absences(made: Imr, tmp_path: Path):
+    made.ok("session", "log", "p-01", "--date", "2026-02-05", "--module", "1", "--session", "1")
+    made.ok("absent", "p-01", "--date", "2026-02-12", "--module", "1", "--session", "2")
+    made.ok("export", "--format", "csv", "-o", str(tmp_path / "ut"))
+    rows = (tmp_path / "ut" / "attendance.csv").read_text(encoding="utf-8").splitlines()
+    assert any("2026-02-12" in r and "p-01" in r and r.endswith("absent") for r in rows), rows
+    assert any("2026-02-05" in r and r.endswith("present") for r in rows), rows
+
+
+def test_the_folder_says_step_done_for_a_step_and_goal_reached_for_a_goal(made: Imr):
+    out = made.ok("goal", "add", "p-01", "Laga mat själv", "--step", "Handla", "--step", "Koka").output
+    label = next(w.strip(".:,”“") for w in out.split() if w.strip(".:,”“").startswith("G") and len(w.strip(".:,”“")) == 4)
+    made.ok("goal", "update", "p-01", f"{label}.1", "--status", "done")
+    text = made.ok("render", "bundle", "--for", "p-01", "--format", "md", "-o", "-").stdout
+    assert "delmål klart" in text and "målet nått" not in text
