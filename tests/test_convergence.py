@@ -11,9 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import Imr
-from convergence_sim import RECORDS, contents, git, make_ward, run
+from convergence_sim import RECORDS, contents, make_ward, run
+
 from imr.supervision.history import history_findings
 
 SEEDS = (1, 2, 3)

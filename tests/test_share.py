@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import Imr
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Kim Larsson", "GIT_AUTHOR_EMAIL": "kl@avd.invalid",

@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         """Append a correction to an earlier entry (the original stays readable)."""
         from imr.programme.sessions import correct as do_correct
 
-        fields = {}
+        fields: dict[str, object] = {}
         for item in set_:
             if "=" not in item:
                 from imr.cli.i18n import bad_usage
