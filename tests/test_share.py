@@ -318,3 +318,19 @@ def test_the_folder_says_step_done_for_a_step_and_goal_reached_for_a_goal(made: 
     made.ok("goal", "update", "p-01", f"{label}.1", "--status", "done")
     text = made.ok("render", "bundle", "--for", "p-01", "--format", "md", "-o", "-").stdout
     assert "delmål klart" in text and "målet nått" not in text
+
+
+def test_the_report_names_a_relapse_plan_fork(pair, tmp_path: Path):
+    import html
+
+    a, b, _ = pair
+    a.ok("relapse-plan", "p-01", "--trigger", "Sömnbrist")
+    a.ok("sync")
+    b.ok("sync")
+    a.ok("relapse-plan", "p-01", "--trigger", "Bråk")
+    b.ok("relapse-plan", "p-01", "--warning-sign", "Drar mig undan")
+    a.ok("sync")
+    b.ok("sync")
+    out = tmp_path / "r.html"
+    b.ok("report", "-o", str(out))
+    assert "Återfallsplanen för p-01 har två versioner" in html.unescape(out.read_text(encoding="utf-8"))

@@ -60,7 +60,8 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
                              + (" " + t("integrity_rewrite_by", author=item["author"], signed=item.get("signed") or "–")
                                 if item.get("author") else ""))
         else:
-            key = item["code"] if item["code"] in ("session_logged_twice", "present_and_absent") else "duplicate"
+            own = f"integrity_{item['code']}"
+            key = item["code"] if t(own) != own else "duplicate"  # a finding with its own report line
             integrity.append(t(f"integrity_{key}", **{"session": "?", "date": "?", "first": "?", "second": "?",
                                                        "first_by": "?", "second_by": "?", **item}))
     view["integrity"] = integrity
