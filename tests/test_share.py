@@ -334,3 +334,30 @@ def test_the_report_names_a_relapse_plan_fork(pair, tmp_path: Path):
     out = tmp_path / "r.html"
     b.ok("report", "-o", str(out))
     assert "Återfallsplanen för p-01 har två versioner" in html.unescape(out.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("how", ["rebase", "am"])
+def test_a_rebased_or_am_applied_append_is_clean_for_check_since(pair, how: str):
+    """B writes first, A writes later and sends first: B's rebased commit puts B's earlier entry
+    before A's (the canonical place), which the history check accepts."""
+    a, b, _ = pair
+    root = git(a.root, "rev-list", "--max-parents=0", "HEAD").stdout.strip()
+    b.ok("session", "log", "p-01", "--date", "2026-02-05", "--note", "Från B.")
+    time.sleep(1.1)  # `at` has whole seconds: A writes a moment later
+    a.ok("session", "log", "p-01", "--date", "2026-02-06", "--note", "Från A.")
+    git(a.root, "commit", "-q", "-am", "A")
+    git(a.root, "push", "-q", "origin", "HEAD")
+    git(b.root, "commit", "-q", "-am", "B")
+    if how == "rebase":
+        done = git(b.root, "pull", "-q", "--rebase", "origin", check=False)
+    else:
+        patch = git(b.root, "format-patch", "-1", "--stdout").stdout
+        git(b.root, "fetch", "-q", "origin")
+        git(b.root, "reset", "-q", "--hard", "@{u}")
+        done = subprocess.run(["git", "-C", str(b.root), "am", "-q", "-3"], input=patch, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = b.record("p-01").read_text(encoding="utf-8")
+    assert text.index("Från B.") < text.index("Från A.")  # inserted before A's entry, not after
+    result = b("check", "--since", root)
+    assert result.exit_code == 0 and result.output == "", result.output
+    assert b("diff", "--strict", root, "HEAD").exit_code == 0
