@@ -47,8 +47,9 @@ def register(app: typer.Typer) -> None:
             for finding in findings:
                 sys.stdout.write(finding.message(lang()) + "\n")
         from imr.supervision.history import NOTICES
+        from imr.supervision.integrity import NOTICES as LOOK_OVER
 
-        findings = [f for f in findings if f.code not in NOTICES]
+        findings = [f for f in findings if f.code not in NOTICES and f.code not in LOOK_OVER]
         if merge_commit:
             from imr.supervision.integrity import RESOLVED_AFTER_MERGE
 

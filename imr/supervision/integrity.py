@@ -21,6 +21,10 @@ RESOLVED_AFTER_MERGE = frozenset({
     "present_and_absent_one_day",
 })
 from imr.programme.relapse_plan import plan_heads
+
+# Shown by `imr check`, `imr status` and the report, without failing the check: two sessions on
+# one day can be real (a catch-up and the week's session), so a person looks and decides.
+NOTICES = frozenset({"sessions_one_day", "present_and_absent_one_day"})
 from imr.records.record import Record
 from imr.records.state import correction_effects
 

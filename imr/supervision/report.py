@@ -25,6 +25,7 @@ from imr.records.record import Record, RecordProblem, day_of
 from imr.records.state import ParticipantState, derive_state
 from imr.supervision.fidelity import as_rows, assess, mean_score
 from imr.supervision.history import NOTICES, history_findings
+from imr.supervision.integrity import NOTICES as LOOK_OVER
 from imr.supervision.integrity import RESOLVED_AFTER_MERGE, duplicate_findings
 from imr.workspace.folder import Workspace
 
@@ -144,7 +145,7 @@ def integrity_section(ws: Workspace, records: dict, since: date, until: date) ->
         for finding in duplicate_findings(records[pid], f"records/{pid}.yaml"):
             if finding.code not in RESOLVED_AFTER_MERGE and not finding.code.startswith("entry_id"):
                 continue
-            out.append({"kind": "duplicate", "code": finding.code, "path": finding.path, "line": finding.line,
+            out.append({"kind": "look" if finding.code in LOOK_OVER else "duplicate", "code": finding.code, "path": finding.path, "line": finding.line,
                         "id": pid, **{k: str(v) for k, v in finding.params.items()}})
     return out
 

@@ -62,7 +62,7 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
         else:
             own = f"integrity_{item['code']}"
             key = item["code"] if t(own) != own else "duplicate"  # a finding with its own report line
-            integrity.append(t(f"integrity_{key}", **{"session": "?", "date": "?", "first": "?", "second": "?",
+            (notes_lines if item["kind"] == "look" else integrity).append(t(f"integrity_{key}", **{"session": "?", "date": "?", "first": "?", "second": "?",
                                                        "first_by": "?", "second_by": "?", **item}))
     view["integrity"] = integrity
     view["integrity_none"] = t("integrity_none")

@@ -15,6 +15,8 @@ from pathlib import Path
 from imr.errors import ImrError
 from imr.supervision.check import check_workspace
 from imr.supervision.history import NOTICES, history_findings
+from imr.supervision.integrity import NOTICES as LOOK_OVER
+from imr.supervision.integrity import RESOLVED_AFTER_MERGE
 from imr.supervision.sync import _git, _identity, _last_line, _offline, _refused_push
 from imr.workspace import gitsetup
 from imr.workspace.folder import Workspace
@@ -44,7 +46,8 @@ def share(ws: Workspace, place: str, signature: str) -> ShareResult:
     if _git(root, "rev-parse", "--is-inside-work-tree").returncode != 0:
         raise ImrError("share_not_git", path=str(root))
     gitsetup.install(root)
-    findings = [f for f in check_workspace(ws) + history_findings(root) if f.code not in NOTICES]
+    findings = [f for f in check_workspace(ws) + history_findings(root)
+                if f.code not in NOTICES and f.code not in LOOK_OVER and f.code not in RESOLVED_AFTER_MERGE]
     if findings:
         raise ImrError("share_check_failed", count=len(findings), first=findings[0].message(ws.lang))
     branch = _git(root, "symbolic-ref", "-q", "--short", "HEAD").stdout.strip()

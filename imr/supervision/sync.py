@@ -16,6 +16,7 @@ from pathlib import Path
 from imr.strings import strings
 from imr.supervision.check import check_workspace
 from imr.supervision.history import NOTICES, history_findings, is_log_file, range_findings
+from imr.supervision.integrity import NOTICES as LOOK_OVER
 from imr.supervision.integrity import RESOLVED_AFTER_MERGE
 from imr.workspace import gitsetup
 from imr.workspace.folder import Workspace
@@ -141,7 +142,7 @@ def sync(ws: Workspace, signature: str) -> SyncResult:
     gitsetup.install(root)  # a fresh clone has no merge driver registered yet
     # Duplicates a merge revealed are resolved by a new entry (a correction), so they are shown by
     # `imr check` and `imr status` but never keep a clone from sending that correction.
-    findings = [f for f in check_workspace(ws) if f.code not in RESOLVED_AFTER_MERGE]
+    findings = [f for f in check_workspace(ws) if f.code not in RESOLVED_AFTER_MERGE and f.code not in LOOK_OVER]
     findings.extend(f for f in history_findings(root) if f.code not in NOTICES)
     if findings:
         return SyncResult("sync_check_before", _first(findings))
