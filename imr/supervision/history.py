@@ -8,16 +8,17 @@ comment counts like any other rewrite, and a file git does not hand to the merge
 side touched it) is held to the rule all the same.
 
 The rules, for each `records/*.yaml` and `groups/*.yaml`:
-- One parent: the new version starts with the old one byte for byte, and if the old one did
-  not end with a line break, the new bytes start with one (text glued to the last line
-  changes that line). Removing the file is a finding too.
-- A merge (several parents, or a merge in progress): what the merge driver produces. Split
-  each version into blocks (a log item with its continuation lines, or a top-level line);
-  the blocks all parents share at the start must open the result unchanged; after them,
-  each parent's own blocks must appear in the result in their order, unchanged (entries may
-  interleave; a block several sides added must appear, once is enough); and every block of
-  the result must come from a parent. So a merge may join what the sides appended, and nothing else:
-  a line lost, changed or added while resolving a conflict is a finding.
+- One parent: the new version adds entries at the end (if the old one did not end with a line
+  break, the new bytes start with one: text glued to the last line changes that line), or
+  exactly where the canonical merge (`imr.supervision.merge`) puts a colleague's entries, as a
+  rebase, cherry-pick or `git am -3` gives (`insertion_problem`). Every earlier block stays
+  byte for byte and in order. Removing the file is a finding too.
+- A merge (several parents, or a merge in progress): split each version into blocks (a log
+  item with its continuation lines, or a top-level line); each parent's blocks must appear in
+  the result in their order, unchanged (a block several sides have appears once), and every
+  block of the result must come from a parent. So a merge may join what the sides added, and
+  nothing else: a line lost, changed or added while resolving a conflict is a finding.
+- A later commit that brings back what a rewrite changed ends that incident (`history_repaired`).
 """
 
 from __future__ import annotations
