@@ -362,3 +362,18 @@ def test_a_rebased_or_am_applied_append_is_clean_for_check_since(pair, how: str)
     result = b("check", "--since", root)
     assert result.exit_code == 0 and result.output == "", result.output
     assert b("diff", "--strict", root, "HEAD").exit_code == 0
+
+
+def test_sync_refuses_to_merge_a_rewrite_pushed_past_the_gates_and_names_it(pair):
+    a, b, hub = pair
+    path = b.record("p-01")
+    path.write_text(path.read_text(encoding="utf-8").replace("format: individual", "format: group"), encoding="utf-8")
+    git(b.root, "commit", "-q", "--no-verify", "-am", "tyst ändring")
+    git(b.root, "push", "-q", "origin", "HEAD")  # raw git, past every gate
+    head = git(a.root, "rev-parse", "HEAD").stdout
+    a.ok("session", "log", "p-01", "--date", "2026-02-05")
+    result = a("sync")
+    assert result.exit_code == 1
+    assert "records/p-01.yaml" in result.stderr and "Kim Larsson" in result.stderr
+    assert "format: individual" in a.record("p-01").read_text(encoding="utf-8")  # nothing merged
+    assert git(a.root, "rev-list", "--count", f"{head.strip()}..HEAD").stdout.strip() == "1"  # own entry kept
