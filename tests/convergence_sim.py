@@ -140,11 +140,13 @@ def _replay(clone: Clone, how: str) -> None:
     if how == "am":
         done = subprocess.run(["git", "-C", str(clone.root), "am", "-q", "-3"], input=patches, capture_output=True,
                               text=True, env={**os.environ, **GIT_ENV})
+        while done.returncode != 0 and "No changes" in done.stdout + done.stderr:
+            done = git(clone.root, "am", "--skip", check=False)  # a patch already there via a peer
         if done.returncode != 0:
             raise AssertionError(f"git am -3 in {clone.root.name} failed:\n{done.stdout}{done.stderr}")
         return
     for commit in own:
-        git(clone.root, "cherry-pick", "--allow-empty", commit)
+        git(clone.root, "cherry-pick", "--allow-empty", "--keep-redundant-commits", commit)  # already there via a peer
 
 
 def settle(ward: Ward, rounds: int = 8) -> None:
