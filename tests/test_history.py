@@ -70,7 +70,8 @@ def test_what_the_merge_driver_makes_passes_the_merge_rule():
     ours = BASE + entry(5, "a") + entry(7, "c")
     theirs = BASE + entry(6, "b") + entry(5, "a")
     merged = merge_logs(BASE.encode(), ours.encode(), theirs.encode()).text.encode()
-    assert merged == (BASE + entry(5, "a") + entry(6, "b") + entry(7, "c")).encode()
+    # `a` is in both: it stays where both have it, after `b` as theirs has it.
+    assert merged == (BASE + entry(6, "b") + entry(5, "a") + entry(7, "c")).encode()
     assert merge_kept([ours.encode(), theirs.encode()], merged) is None
     assert merge_kept([theirs.encode(), ours.encode()], merged) is None
     # A file one side did not touch: the other side's appends are the result.

@@ -90,8 +90,8 @@ def test_a_conflict_is_aborted_and_nothing_is_lost(ward):
 
 def test_a_push_that_loses_the_race_keeps_the_commit_and_the_next_sync_sends_it(ward):
     """Clone B sends between A's pull and A's push (its push runs from A's pre-push hook), so
-    the shared copy moves under A: A's push is refused, nothing is lost, and the next sync
-    fetches B's entry, merges and sends both."""
+    the shared copy moves under A: A's push is refused as a race, and sync itself fetches B's
+    entry, merges and sends both (it retries a race a few times)."""
     a, b, _ = ward
     b.ok("goal", "add", "p-01", "Laga mat själv")
     git(b.root, "add", "records")
@@ -101,19 +101,18 @@ def test_a_push_that_loses_the_race_keeps_the_commit_and_the_next_sync_sends_it(
     hook.chmod(0o755)
     a.ok("session", "log", "p-01", "--date", "2026-02-05")
     result = a("sync")
-    assert result.exit_code == 1 and "Någon hann skicka sina ändringar före dig" in result.output
-    assert git(a.root, "log", "-1", "--format=%s").strip() == "imr sync (KL): p-01 träff"
+    assert result.exit_code == 0 and "Hämtat från kollegorna: 1 ny ändring" in result.output, result.stderr
+    assert git(a.root, "log", "-1", "--format=%s").strip().startswith("Merge")
     assert git(a.root, "status", "--porcelain", "--", "records") == ""
     hook.unlink()
-    assert "Synkat" in a.ok("sync").output
     b.ok("sync")
     assert sorted(_kinds(a)) == sorted(_kinds(b)) == sorted(["enrolled", "session", "goal"])
 
 
 def test_two_clones_adding_a_step_to_one_goal_get_distinct_numbers(ward):
     """Both clones count the goal's next step as .2 under their own lock. After the merge the two
-    steps are .2 and .3, the same in both clones; nothing needs correcting, and the next step
-    added anywhere is .4. (That the labels do not depend on the merge order: test_goals.py.)"""
+    steps are .2 and .3, the same in both clones, `imr check` names both entries written as .2,
+    and the next step added anywhere is .4. (That the labels do not depend on the merge order: test_goals.py.)"""
     a, b, _ = ward
     out = a.ok("goal", "add", "p-01", "Laga mat själv", "--step", "Handla").output
     label = next(word.strip(".:,”“") for word in out.split() if word.strip(".:,”“").startswith("G") and len(word.strip(".:,”“")) == 4)
@@ -128,7 +127,9 @@ def test_two_clones_adding_a_step_to_one_goal_get_distinct_numbers(ward):
     for clone in (a, b):
         goals = {g["id"]: g for g in yaml.safe_load(clone.ok("goal", "list", "p-01", "--json").output)}
         steps.append([(s["id"], s["text"]) for s in goals[label]["steps"]])
-        assert clone.ok("check").output == ""
+        # The README's promise: `imr check` names both entries written with one label.
+        said = clone("check").output
+        assert f"delmål {label}.2 finns två gånger" in said and "--void" in said
     assert steps[0] == steps[1]
     assert [s[0] for s in steps[0]] == [f"{label}.1", f"{label}.2", f"{label}.3"]
     assert sorted(s[1] for s in steps[0][1:]) == ["Koka pasta", "Steka ägg"]

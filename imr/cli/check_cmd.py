@@ -35,13 +35,21 @@ def register(app: typer.Typer) -> None:
                 findings = check_workspace(ws if root == ws.root else open_workspace(root), strict=strict)
         else:
             findings = check_workspace(ws, strict=strict)
-        if not merge_commit:
+        if merge_commit:
+            from imr.supervision.history import merge_commit_findings
+
+            findings.extend(merge_commit_findings(ws.root))
+        else:
             findings.extend(history_findings(ws.root, since=since, staged_only=staged))
         if as_json:
             print_json([{"path": f.path, "line": f.line, "code": f.code, "message": f.message(lang())} for f in findings])
         else:
             for finding in findings:
                 sys.stdout.write(finding.message(lang()) + "\n")
+        from imr.supervision.history import NOTICES
+        from imr.supervision.integrity import NOTICES as LOOK_OVER
+
+        findings = [f for f in findings if f.code not in NOTICES and f.code not in LOOK_OVER]
         if merge_commit:
             from imr.supervision.integrity import RESOLVED_AFTER_MERGE
 

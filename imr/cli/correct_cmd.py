@@ -9,6 +9,9 @@ import typer
 from imr.cli import complete
 from imr.cli.common import console, escape, handle_errors, t, workspace
 
+_YES_NO = ("handout", "significant_other")
+_TRUTH = {"true": True, "false": False, "ja": True, "nej": False, "yes": True, "no": False}
+
 
 def register(app: typer.Typer) -> None:
     @app.command("correct")
@@ -24,14 +27,20 @@ def register(app: typer.Typer) -> None:
         """Append a correction to an earlier entry (the original stays readable)."""
         from imr.programme.sessions import correct as do_correct
 
-        fields = {}
+        fields: dict[str, object] = {}
         for item in set_:
             if "=" not in item:
                 from imr.cli.i18n import bad_usage
 
                 raise bad_usage("usage_set_field", "--set")
             key, value = item.split("=", 1)
-            fields[key.strip()] = int(value) if value.strip().isdigit() and key.strip() in ("module", "session") else value
+            key = key.strip()
+            if key in ("module", "session") and value.strip().isdigit():
+                fields[key] = int(value)
+            elif key in _YES_NO and value.strip().casefold() in _TRUTH:
+                fields[key] = _TRUTH[value.strip().casefold()]  # `handout=true`: a missed "handout given"
+            else:
+                fields[key] = value
         ws = workspace()
         if "date" in fields:
             from imr.programme.sessions import check_date

@@ -18,9 +18,9 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def status(as_json: bool = typer.Option(False, "--json")) -> None:
         """One row per participant: next session, attendance, last session, goals, IMRS."""
-        from imr.supervision.status import status_rows
+        from imr.supervision.status import status_overview
 
-        rows = status_rows(workspace())
+        rows, found = status_overview(workspace())
         if as_json:
             print_json(rows)
             return
@@ -32,6 +32,8 @@ def register(app: typer.Typer) -> None:
             _table(rows, cells)
         else:
             _plain(cells)
+        if found:
+            sys.stdout.write(t("status_findings", count=found) + "\n")
         _unsynced_note()
 
 

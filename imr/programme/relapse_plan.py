@@ -36,11 +36,59 @@ LIST_SECTIONS = tuple(name for name in SECTIONS if name not in TEXT_SECTIONS)
 
 
 def current_plan(state: ParticipantState) -> dict[str, Any] | None:
-    """The latest version as plain data, or None when no plan has been written yet."""
-    entry = state.relapse_plan
-    if entry is None:
+    """The current plan as plain data, or None when no plan has been written yet.
+
+    Normally the one version no later version follows. After two clones each wrote a version
+    following the same one (a fork), the plan is their union: every item either added, and an
+    item of the version they share removed only when both removed it, so nothing either nurse
+    wrote disappears from the printed plan; `fork` lists the versions until one joins them.
+    """
+    if state.relapse_plan is None:
         return None
-    return plan_of(entry, state.relapse_plan_versions)
+    heads = plan_heads(state.relapse_plan_history)
+    if len(heads) == 1:
+        return plan_of(heads[0], state.relapse_plan_versions)
+    by_id = {e.id: e for e in state.relapse_plan_history}
+    bases = {h.get("previous") for h in heads}
+    base_entry = by_id.get(bases.pop()) if len(bases) == 1 else None
+    base = plan_of(base_entry, 0) if base_entry is not None else None
+    plans = [plan_of(h, 0) for h in heads]
+    union = plan_of(heads[-1], state.relapse_plan_versions)
+    for name in LIST_SECTIONS:
+        old = list((base or {}).get(name) or [])
+        kept = [x for x in old if any(x in p[name] for p in plans)]
+        for p in plans:
+            kept += [x for x in p[name] if x not in kept and x not in old]
+        union[name] = kept
+    texts = [p["kept_at"] for p in plans if p["kept_at"] and p["kept_at"] != (base or {}).get("kept_at")]
+    union["kept_at"] = " / ".join(dict.fromkeys(texts)) or (base or {}).get("kept_at")
+    union["fork"] = [h.id for h in heads]
+    return union
+
+
+def plan_heads(versions: list) -> list:
+    """The versions no later version follows (`previous`, or `joins` after a fork), in log order.
+
+    Versions in old records carry no id and follow the one before them; a version with an id but
+    no `previous` follows every version without an id before it.
+    """
+    followed: set[str] = set()
+    unnamed: list = []
+    for entry in versions:
+        previous = entry.get("previous")
+        joins = entry.get("joins")
+        if isinstance(previous, str):
+            followed.add(previous)
+        if isinstance(joins, list):
+            followed.update(j for j in joins if isinstance(j, str))
+        if not isinstance(entry.data.get("id"), str) or not isinstance(previous, str):
+            followed.update(e.id for e in unnamed)
+        if not isinstance(entry.data.get("id"), str):
+            unnamed = [entry]
+        else:
+            unnamed = []
+    heads = [e for e in versions if e.id not in followed]
+    return heads or versions[-1:]
 
 
 def plan_of(entry, version: int) -> dict[str, Any]:
@@ -145,8 +193,12 @@ def save_version(ws: Workspace, participant_id: str, changes: dict[str, Any], *,
         fields: dict[str, Any] = {"kind": "relapse-plan"}
         for name in SECTIONS:
             fields[name] = plan[name] or None
-        if state.relapse_plan is not None and isinstance(state.relapse_plan.data.get("id"), str):
-            fields["previous"] = state.relapse_plan.data["id"]
+        heads = plan_heads(state.relapse_plan_history) if state.relapse_plan is not None else []
+        if heads and isinstance(heads[-1].data.get("id"), str):
+            fields["previous"] = heads[-1].data["id"]
+            others = [h.data["id"] for h in heads[:-1] if isinstance(h.data.get("id"), str)]
+            if others:
+                fields["joins"] = others  # this version is built from the union: the fork ends
         fields["note"] = note or None
         return [store.stamp(fields, signature)]
 

@@ -191,6 +191,13 @@ def _goal_ref(value: Any) -> str | None:
     return None if _goal_id(value) is None else _entry_ref(value)
 
 
+def _entry_refs(value: Any) -> str | None:
+    """A non-empty list of entry ids (a relapse-plan version joining a fork names the others)."""
+    if not isinstance(value, list) or not value:
+        return "entry_bad_ref"
+    return next((problem for item in value if (problem := _entry_ref(item)) is not None), None)
+
+
 def _step_refs(value: Any) -> str | None:
     """Steps marked done: labels in older records, entry ids of `goal-step` entries now."""
     if not isinstance(value, list) or not value:
@@ -265,8 +272,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          fold="fold_goal_update", diff="diff_goal_update", refs=("target",)),
     Kind("relapse-plan", {},
          {**{name: _LIST for name in RELAPSE_LISTS}, "kept_at": text_problem, "previous": _entry_ref,
-          "note": text_problem},
-         fold="fold_relapse_plan", diff="diff_relapse_plan", refs=("previous",)),
+          "joins": _entry_refs, "note": text_problem},
+         fold="fold_relapse_plan", diff="diff_relapse_plan", refs=("previous", "joins")),
     Kind("imrs", {"rater": _enum(*RATERS), "scores": _scores, "date": _date}, {"note": text_problem},
          fold="fold_imrs", diff="diff_imrs"),
     Kind("contact", {"date": _date, "who": _short_text}, {"note": text_problem},

@@ -150,7 +150,8 @@ class Builder:
                 "steps": [{"id": s.id, "text": s.text, "status": s.status}
                           for s in goal.steps if s.status in ("active", "revised", "done")],
                 "current_step": current.text if current else None,
-                "history": [self._history_line(entry) for entry in goal.history],
+                "history": [self._history_line(entry, {k for s in goal.steps for k in (s.key, s.id)})
+                            for entry in goal.history],
             })
         return Personal(
             participant=state.id,
@@ -162,7 +163,7 @@ class Builder:
             relapse_plan=_relapse_plan(state),
         )
 
-    def _history_line(self, entry: Any) -> dict[str, str]:
+    def _history_line(self, entry: Any, step_keys: frozenset[str] | set[str] = frozenset()) -> dict[str, str]:
         day = str(entry.get("date") or entry.get("at") or "")[:10]
         kind = entry.kind
         if kind == "goal":
@@ -173,7 +174,11 @@ class Builder:
             text = self.label("history_steps_done")
         else:
             status = str(entry.get("status", ""))
-            text = self.label("history_status", status=self.labels.get(f"status_{status}", status))
+            target = entry.get("target") if entry.get("target") is not None else entry.get("goal")
+            shown = self.labels.get(f"status_{status}", status)
+            if target in step_keys:  # a step done is "delmål klart", not the goal reached
+                shown = self.labels.get(f"step_status_{status}", shown)
+            text = self.label("history_status", status=shown)
         return {"date": day, "text": text}
 
     def personal_line(self, personal: Personal) -> str:

@@ -38,7 +38,7 @@ from imr.records.parallel import map_paths, paused_gc
 from imr.records.record import RecordProblem, parse_record_bytes
 from imr.records.state import derive_state
 from imr.records.writer import open_log_end
-from imr.supervision.history import log_blocks
+from imr.supervision.history import appended, log_blocks
 from imr.yamlio import YamlProblem, parse_text
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -372,6 +372,18 @@ def compare_carefully(path: str, old: bytes | None, new: bytes | None) -> FileCh
             "removed": _trim(removed),
             "added": _trim(added),
         })
+    if old is not None and new is not None and not change.rewritten:
+        # What the text comparison cannot see (a byte-order mark, CRLF, trailing spaces, an
+        # entry slipped in between earlier ones) the history rule sees on bytes: `imr diff
+        # --strict` and `imr check --since` agree.
+        line = appended(old, new)
+        if line is not None:
+            old_lines, new_lines = old_text.split("\n"), new_text.split("\n")
+            change.rewritten.append({
+                "line": line,
+                "removed": old_lines[line - 1:line] if 0 < line <= len(old_lines) else [],
+                "added": new_lines[line - 1:line] if 0 < line <= len(new_lines) else [],
+            })
     if change.kind == "participant" and not change.problem:
         change.step_labels = _step_labels(path, new_text, change.added)
     return change

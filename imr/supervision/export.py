@@ -73,6 +73,18 @@ def export_tables(ws: Workspace, since: date | None = None, today: date | None =
                 made_up = member is not None and meeting.ref in member.done
                 attendance.append([group.name, meeting.date, str(meeting.ref), pid,
                                    "caught_up" if made_up else "absent"])
+    for pid in sorted(states):  # the individual track: its sessions and absences, group left empty
+        state = states[pid]
+        if state.format == "group":
+            continue  # a group member's catch-up is counted in the group's rows
+        for entry in state.sessions:
+            if not entry.get("group") and keep(entry.get("date")):
+                attendance.append(["", entry.get("date"), f"{entry.get('module')}.{entry.get('session')}", pid, "present"])
+        for entry in state.absences:
+            if not entry.get("group") and keep(entry.get("date")):
+                ref = f"{entry.get('module')}.{entry.get('session')}"
+                made_up = any(f"{e.get('module')}.{e.get('session')}" == ref for e in state.sessions)
+                attendance.append(["", entry.get("date"), ref, pid, "caught_up" if made_up else "absent"])
     fidelity = [[row["item"], row["basis"], "" if row["score"] is None else row["score"],
                  "" if row.get("indication") is None else row["indication"],
                  since.isoformat() if since else "", (today or date.today()).isoformat()]

@@ -8,16 +8,17 @@ comment counts like any other rewrite, and a file git does not hand to the merge
 side touched it) is held to the rule all the same.
 
 The rules, for each `records/*.yaml` and `groups/*.yaml`:
-- One parent: the new version starts with the old one byte for byte, and if the old one did
-  not end with a line break, the new bytes start with one (text glued to the last line
-  changes that line). Removing the file is a finding too.
-- A merge (several parents, or a merge in progress): what the merge driver produces. Split
-  each version into blocks (a log item with its continuation lines, or a top-level line);
-  the blocks all parents share at the start must open the result unchanged; after them,
-  each parent's own blocks must appear in the result in their order, unchanged (entries may
-  interleave; a block several sides added must appear, once is enough); and every block of
-  the result must come from a parent. So a merge may join what the sides appended, and nothing else:
-  a line lost, changed or added while resolving a conflict is a finding.
+- One parent: the new version adds entries at the end (if the old one did not end with a line
+  break, the new bytes start with one: text glued to the last line changes that line), or
+  exactly where the canonical merge (`imr.supervision.merge`) puts a colleague's entries, as a
+  rebase, cherry-pick or `git am -3` gives (`insertion_problem`). Every earlier block stays
+  byte for byte and in order. Removing the file is a finding too.
+- A merge (several parents, or a merge in progress): split each version into blocks (a log
+  item with its continuation lines, or a top-level line); each parent's blocks must appear in
+  the result in their order, unchanged (a block several sides have appears once), and every
+  block of the result must come from a parent. So a merge may join what the sides added, and
+  nothing else: a line lost, changed or added while resolving a conflict is a finding.
+- A later commit that brings back what a rewrite changed ends that incident (`history_repaired`).
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ from typing import Iterator
 from imr.errors import ImrError
 from imr.records.findings import Finding
 from imr.strings import label
-from imr.supervision.merge import lines_of
+from imr.supervision.merge import is_comment, is_item, is_subsequence, item_indent, log_blocks, merge_runs
 from imr.workspace.folder import open_workspace
 
 FOLDERS = ("records", "groups")
+# Shown by `imr check` and the report, but no longer a failure: the rewrite was undone.
+NOTICES = frozenset({"history_repaired"})
 ZERO = "0" * 40
 _EMPTY_BLOB_IDS = {ZERO, "0" * 64}
 
@@ -122,7 +125,13 @@ def staged_copy(ws_root: Path) -> Iterator[Path]:
 # --- the checks -----------------------------------------------------------------------------
 
 def appended(old: bytes | None, new: bytes | None) -> int | None:
-    """None when `new` only appends to `old`; else the 1-based line of `old` that changed (0: removed)."""
+    """None when `new` only adds entries to `old` by the merge rule; else the 1-based line of
+    `old` that changed (0: removed).
+
+    Adding at the end is always fine. Adding between earlier entries is fine only where the
+    canonical merge puts a new entry (`insertion_is_canonical`): what a rebase, cherry-pick or
+    `git am -3` of a colleague's entries gives. Every earlier block must stay byte for byte.
+    """
     if old is None:
         return None
     if new is None:
@@ -134,6 +143,13 @@ def appended(old: bytes | None, new: bytes | None) -> int | None:
         if old and added:
             return _last_entry_grown(old, new)
         return None
+    indent = item_indent(new) if item_indent(new) else item_indent(old)
+    old_blocks = log_blocks(old, indent=indent, blank_apart=True)
+    new_blocks = log_blocks(new, indent=indent, blank_apart=True)
+    if old_blocks and not old.endswith(b"\n"):
+        old_blocks[-1] += b"\r\n" if new_blocks and b"\r\n" in new_blocks[-1] else b"\n"
+    if insertion_problem(old_blocks, new_blocks, indent) is None:
+        return None
     limit = min(len(old), len(new))
     index = 0
     step = 4096
@@ -144,52 +160,87 @@ def appended(old: bytes | None, new: bytes | None) -> int | None:
     return old[:index].count(b"\n") + 1
 
 
+def insertion_problem(old: list[bytes], new: list[bytes], indent: int) -> int | None:
+    """None when `new` is `old` with entries added where the canonical merge puts them;
+    else the index of the first block of `old` that is changed, missing or out of place.
+
+    Let k be where the first added block stands. Everything before it is unchanged; from k on,
+    the new version must be exactly the merge step (`merge.merge_runs`) of the old blocks from
+    k and the added blocks in their order. So a rebased or cherry-picked append passes, and an
+    entry slipped in anywhere else, a reordering, a change or a removal does not.
+    """
+    k = 0
+    while k < len(old) and k < len(new) and old[k] == new[k]:
+        k += 1
+    if k == len(old):
+        return None if all(is_item(b, indent) or is_comment(b) for b in new[k:]) else _first_header(old)
+    rest = old[k:]
+    if not is_subsequence(rest, new[k:]):
+        return k
+    counted: dict[bytes, int] = {}
+    for block in rest:
+        counted[block] = counted.get(block, 0) + 1
+    added = []
+    for block in new[k:]:
+        if counted.get(block, 0) > 0:
+            counted[block] -= 1
+        else:
+            added.append(block)
+    if not all(is_item(block, indent) or is_comment(block) for block in added):
+        return k
+    if merge_runs(rest, added, indent) != new[k:]:
+        return k
+    return None
+
+
+def _first_header(blocks: list[bytes]) -> int:
+    return max(len(blocks) - 1, 0)
+
+
 def merge_kept(parents: list[bytes | None], result: bytes | None) -> tuple[str, int, int] | None:
     """None when `result` joins the parents' versions by the merge rule (see the module doc).
 
     Otherwise (problem, parent index, line): "lost" with the line of that parent's version
-    that is missing or changed in the result, or "foreign" with the result's first line that
-    no parent has, or "removed".
+    that is missing, changed or out of order in the result, or "foreign" with the result's
+    first line that no parent has, or "removed".
     """
     present = [(n, version) for n, version in enumerate(parents) if version is not None]
     if result is None:
         return ("removed", present[0][0], 0) if present else None
     if not present:
         return None
-    versions = [version if version is not None else b"" for version in parents]
-    split = [log_blocks(version) for version in versions]
-    result_blocks = log_blocks(result)
-    shared = 0
-    while all(shared < len(blocks) for blocks in split) and len({blocks[shared] for blocks in split}) == 1:
-        shared += 1
+    like = result if item_indent(result) else next((v for _n, v in present if item_indent(v)), result)
+    indent = item_indent(like)
+    split = [_closed(log_blocks(version if version is not None else b"", indent=indent, blank_apart=True))
+             for version in parents]
+    result_blocks = _closed(log_blocks(result, indent=indent, blank_apart=True))
     for n, blocks in enumerate(split):
-        if result_blocks[:shared] != blocks[:shared]:
-            position = next(k for k in range(shared) if k >= len(result_blocks) or result_blocks[k] != blocks[k])
-            return ("lost", n, _line_of(blocks, position))
-    tail = result_blocks[shared:]
-    # An entry both sides appended (a cherry-pick) is kept once, where the first side had it,
-    # so only each side's own entries must keep their order.
-    counts: dict[bytes, int] = {}
-    for blocks in split:
-        for block in set(blocks[shared:]):
-            counts[block] = counts.get(block, 0) + 1
-    present_in_result = set(tail)
-    for n, blocks in enumerate(split):
-        position = 0
-        for k, block in enumerate(blocks[shared:], start=shared):
-            if counts[block] > 1:
-                if block not in present_in_result:
-                    return ("lost", n, _line_of(blocks, k))
-                continue
-            while position < len(tail) and tail[position] != block:
-                position += 1
-            if position == len(tail):
-                return ("lost", n, _line_of(blocks, k))
-            position += 1
-    known = {block for blocks in split for block in blocks[shared:]}
-    for k, block in enumerate(tail, start=shared):
+        missing = _first_missing(blocks, result_blocks)
+        if missing is not None:
+            return ("lost", n, _line_of(blocks, missing))
+    known = {block for blocks in split for block in blocks}
+    for k, block in enumerate(result_blocks):
         if block not in known:
             return ("foreign", 0, _line_of(result_blocks, k))
+    return None
+
+
+def _closed(blocks: list[bytes]) -> list[bytes]:
+    """The last block with a line end, as a merge gives it when more follows."""
+    if blocks and not blocks[-1].endswith(b"\n"):
+        blocks = blocks[:-1] + [blocks[-1] + b"\n"]
+    return blocks
+
+
+def _first_missing(small: list[bytes], large: list[bytes]) -> int | None:
+    """The index of the first block of `small` not found, in order, in `large`."""
+    position = 0
+    for k, block in enumerate(small):
+        while position < len(large) and large[position] != block:
+            position += 1
+        if position == len(large):
+            return k
+        position += 1
     return None
 
 
@@ -212,50 +263,80 @@ def _last_entry_grown(old: bytes, new: bytes) -> int | None:
     return None
 
 
-def log_blocks(data: bytes, like: bytes | None = None) -> list[bytes]:
-    """A file as blocks: each log item with its deeper lines, each other top-level line alone.
-
-    The one way a record or group file is cut into entries for comparing versions: here for the
-    history check and the hooks, in `imr diff` for the wording. Blank lines stay with the block
-    before them. The item indent is the first list item's after `log:` (in `like` when given: an
-    older version may have no item yet); without one, every line at the left margin starts a block.
-    """
-    ends = lines_of(data)
-    indent = _item_indent(ends if like is None else lines_of(like))
-    blocks: list[bytes] = []
-    for line in ends:
-        stripped = line.lstrip(b" ")
-        starts = bool(stripped.strip()) and len(line) - len(stripped) <= indent
-        if starts or not blocks:
-            blocks.append(line)
-        else:
-            blocks[-1] += line
-    return blocks
-
-
-def _item_indent(ends: list[bytes]) -> int:
-    indent = 0
-    after_log = False
-    for line in ends:
-        stripped = line.lstrip(b" ")
-        if not after_log:
-            after_log = line.startswith(b"log:") and line[4:].split(b"#")[0].strip() == b""
-            continue
-        if stripped.startswith(b"-") and stripped[1:2] in (b" ", b"\n", b"\r", b""):
-            indent = len(line) - len(stripped)
-            break
-        if stripped.strip() and not stripped.startswith(b"#"):
-            break
-    return indent
-
-
 def _line_of(blocks: list[bytes], index: int) -> int:
     return sum(block.count(b"\n") for block in blocks[:index]) + 1
 
 
-def _is_log_file(path: str) -> bool:
+def is_log_file(path: str) -> bool:
     parts = path.split("/")
     return len(parts) == 2 and parts[0] in FOLDERS and parts[1].endswith(".yaml") and not parts[1].startswith(".")
+
+
+# --- a merge about to be committed (the pre-merge-commit hook) ------------------------------
+
+def merge_commit_findings(ws_root: Path) -> list[Finding]:
+    """What `git merge`/`git pull` is about to commit, held against both parents.
+
+    Git runs the pre-merge-commit hook before it writes MERGE_HEAD, so the other side is found
+    from what git tells the hook (`GIT_REFLOG_ACTION`: "merge <rev>", or "pull" with the
+    fetched head in FETCH_HEAD). The staged result must keep every block of both sides (a
+    file only the other side touched never reaches the merge driver), and every incoming
+    commit is held to the rule too, so a rewrite made in another clone with `--no-verify` is
+    named with its commit and author. Without a known other side, the result must still
+    keep every block of HEAD.
+    """
+    root = Path(ws_root).resolve()
+    git = _Git(root)
+    if not git.is_repository() or not git.head_exists():
+        return []
+    others = _incoming_heads(git)
+    findings: list[Finding] = []
+    for other in others:
+        findings.extend(_commits_findings(git, f"HEAD..{other}"))
+    parents = ["HEAD", *others]
+    paths: set[str] = set()
+    for parent in parents:
+        paths.update(p for p in git.changed(["diff-index", "--cached", parent]) if is_log_file(p))
+    old = {parent: git.blobs_at(parent, sorted(paths)) for parent in parents}
+    staged = git.blobs_at("", sorted(paths))
+    names = ["HEAD", *(sha[:10] for sha in others)]
+    for path in sorted(paths):
+        versions = [old[p].get(path) for p in parents]
+        new = staged.get(path)
+        problem = merge_kept(versions, new)
+        if problem is None:
+            continue
+        kind, side, line = problem
+        if kind == "removed":
+            findings.append(Finding(path, 0, "history_removed_staged", {"path": path}))
+            continue
+        findings.append(Finding(path, line if kind == "foreign" else 0, f"history_merge_{kind}_staged",
+                                {"path": path, "parent": names[side] if side < len(names) else "?",
+                                 "parent_line": line}))
+    return findings
+
+
+def _incoming_heads(git: "_Git") -> list[str]:
+    action = os.environ.get("GIT_REFLOG_ACTION", "")
+    revisions: list[str] = []
+    if action.startswith("merge "):
+        revisions = action.split()[1:]
+    elif action.startswith("pull"):
+        path = git.run("rev-parse", "--git-path", "FETCH_HEAD").decode().strip()
+        file = Path(path) if Path(path).is_absolute() else git.ws_root / path
+        try:
+            lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            lines = []
+        revisions = [line.split("\t")[0] for line in lines if "\tnot-for-merge\t" not in line and line.strip()]
+    heads = []
+    for revision in revisions:
+        if revision.startswith("-"):
+            continue
+        found = git.call("rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
+        if found.returncode == 0:
+            heads.append(found.stdout.decode().strip())
+    return heads
 
 
 # --- the working tree and the index ---------------------------------------------------------
@@ -274,8 +355,8 @@ def _local_findings(git: "_Git", staged_only: bool) -> list[Finding]:
         staged_paths.update(git.changed(["diff-index", "--cached", parent]))
         if not staged_only:
             worktree_paths.update(git.changed(["diff-index", parent]))
-    staged_paths = {p for p in staged_paths if _is_log_file(p) and p not in unmerged}
-    worktree_paths = {p for p in worktree_paths if _is_log_file(p)}
+    staged_paths = {p for p in staged_paths if is_log_file(p) and p not in unmerged}
+    worktree_paths = {p for p in worktree_paths if is_log_file(p)}
     findings: list[Finding] = []
     paths = sorted(staged_paths | worktree_paths)
     old = {parent: git.blobs_at(parent, paths) for parent in parents}
@@ -315,6 +396,8 @@ def _judge(path: str, parents: list[bytes | None], new: bytes | None, where: str
     names = params.get("parents") or git.merge_parent_names()
     params["parent"] = names[parent] if parent < len(names) else str(parent + 1)
     params["parent_line"] = line
+    if where == "commit":
+        params["lost_parent"] = parent
     return Finding(path, line if kind == "foreign" else 0, f"history_merge_{kind}_{where}", params)
 
 
@@ -334,27 +417,45 @@ def _read_regular(path: Path) -> tuple[bool, bytes | None]:
 
 # --- a pushed range ------------------------------------------------------------------------------
 
+def range_findings(ws_root: Path, start: str | None, end: str = "HEAD") -> list[Finding]:
+    """The history rule over the commits in start..end (every commit reachable from `end` when
+    `start` is None): what `imr sync` checks before it merges what it fetched and before it pushes."""
+    git = _Git(Path(ws_root).resolve())
+    if not git.is_repository():
+        raise ImrError("history_not_git", path=str(ws_root))
+    return _commits_findings(git, f"{start}..{end}" if start else end)
+
+
 def _range_findings(git: "_Git", since: str) -> list[Finding]:
     if not git.head_exists():
         raise ImrError("history_bad_revision", rev=since)
     whole = since.strip() == "" or set(since.strip()) == {"0"}
     if whole:
-        listing = git.run("rev-list", "--parents", "HEAD")
-    else:
-        if since.startswith("-"):
-            raise ImrError("history_bad_revision", rev=since)
-        verified = git.call("rev-parse", "--verify", "--quiet", "--end-of-options", f"{since}^{{commit}}")
-        if verified.returncode != 0:
-            raise ImrError("history_bad_revision", rev=since)
-        start = verified.stdout.decode().strip()
-        listing = git.run("rev-list", "--parents", f"{start}..HEAD")
+        return _commits_findings(git, "HEAD")
+    if since.startswith("-"):
+        raise ImrError("history_bad_revision", rev=since)
+    verified = git.call("rev-parse", "--verify", "--quiet", "--end-of-options", f"{since}^{{commit}}")
+    if verified.returncode != 0:
+        raise ImrError("history_bad_revision", rev=since)
+    start = verified.stdout.decode().strip()
+    return _commits_findings(git, f"{start}..HEAD")
+
+
+def _commits_findings(git: "_Git", spec: str) -> list[Finding]:
+    """Every commit in `spec` judged against each of its parents, oldest first.
+
+    A rewrite followed by a commit that brings back what was there (the original bytes, with
+    whatever was validly added since) ends the incident: both become one `history_repaired`
+    notice naming the commit pair, which `imr check` shows without failing.
+    """
+    listing = git.run("rev-list", "--topo-order", "--parents", spec)
     commits = [line.split() for line in listing.decode().splitlines() if line.strip()]
     pairs = [(c[0], parent) for c in commits for parent in c[1:]]
     if not pairs:
         return []
-    spec = git.top_spec()
+    spec_paths = git.top_spec()
     request = "".join(f"{commit} {parent}\n" for commit, parent in pairs).encode()
-    out = git.run("diff-tree", "--stdin", "-r", "--no-renames", "-z", "--always", "--", *spec, input=request)
+    out = git.run("diff-tree", "--stdin", "-r", "--no-renames", "-z", "--always", "--", *spec_paths, input=request)
     changes: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
     tokens = out.split(b"\0")
     k = 0
@@ -368,7 +469,7 @@ def _range_findings(git: "_Git", since: str) -> list[Finding]:
             meta = token[1:].decode().split()
             path = git.relative(tokens[k + 1].decode("utf-8", "surrogateescape"))
             k += 2
-            if pair_index >= 0 and _is_log_file(path):
+            if pair_index >= 0 and is_log_file(path):
                 changes.setdefault(pairs[pair_index], {})[path] = (meta[2], meta[3])
             continue
         pair_index += 1
@@ -380,6 +481,8 @@ def _range_findings(git: "_Git", since: str) -> list[Finding]:
         return None if sha in _EMPTY_BLOB_IDS else blobs.get(sha, b"")
 
     findings: list[Finding] = []
+    open_incidents: dict[str, tuple[bytes | None, int]] = {}  # path -> (the good version, finding index)
+    repaired: set[int] = set()
     for commit in reversed(commits):  # oldest first, as the history was written
         sha, parents = commit[0], commit[1:]
         per_parent = [changes.get((sha, parent), {}) for parent in parents]
@@ -387,14 +490,33 @@ def _range_findings(git: "_Git", since: str) -> list[Finding]:
         for path in paths:
             new_sha = next(files[path][1] for files in per_parent if path in files)
             olds = [blob(files[path][0]) if path in files else blob(new_sha) for files in per_parent]
-            finding = _judge(path, olds, blob(new_sha), "commit", git,
-                             {"commit": sha, "parents": [p[:10] for p in parents]})
+            new = blob(new_sha)
+            if path in open_incidents:
+                good, index = open_incidents[path]
+                if good is not None and new is not None and appended(good, new) is None:
+                    findings[index] = Finding(path, 0, "history_repaired", {
+                        **findings[index].params, "path": path, "repair": sha})
+                    repaired.add(index)
+                    del open_incidents[path]
+                continue  # commits on top of a rewrite are judged against the version before it
+            finding = _judge(path, olds, new, "commit", git, {"commit": sha, "parents": [p[:10] for p in parents]})
             if finding:
+                lost = finding.params.get("lost_parent", 0)
+                open_incidents[path] = (olds[lost] if lost < len(olds) else olds[0], len(findings))
                 findings.append(finding)
     if findings:
-        described = {sha: git.describe_commit(sha) for sha in {f.params["commit"] for f in findings}}
-        findings = [Finding(f.path, f.line, f.code, {**{k: v for k, v in f.params.items() if k != "parents"},
-                                                      **described[f.params["commit"]]}) for f in findings]
+        shas = {f.params["commit"] for f in findings} | {f.params["repair"] for f in findings if "repair" in f.params}
+        described = {sha: git.describe_commit(sha) for sha in shas}
+        out_findings = []
+        for f in findings:
+            params = {**{k: v for k, v in f.params.items() if k not in ("parents", "lost_parent")},
+                      **described[f.params["commit"]]}
+            if "repair" in f.params:
+                repair = described[f.params["repair"]]
+                params.update({"repair": repair["commit"], "repair_author": repair["author"],
+                               "repair_date": repair["date"]})
+            out_findings.append(Finding(f.path, f.line, f.code, params))
+        findings = out_findings
     return findings
 
 

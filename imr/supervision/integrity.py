@@ -17,8 +17,14 @@ from imr.records.findings import Finding
 # until they are resolved.
 RESOLVED_AFTER_MERGE = frozenset({
     "session_logged_twice", "present_and_absent", "goal_duplicate", "goal_step_duplicate",
-    "group_member_twice", "group_member_in_several",
+    "group_member_twice", "group_member_in_several", "relapse_plan_fork", "sessions_one_day",
+    "present_and_absent_one_day",
 })
+from imr.programme.relapse_plan import plan_heads
+
+# Shown by `imr check`, `imr status` and the report, without failing the check: two sessions on
+# one day can be real (a catch-up and the week's session), so a person looks and decides.
+NOTICES = frozenset({"sessions_one_day", "present_and_absent_one_day"})
 from imr.records.record import Record
 from imr.records.state import correction_effects
 
@@ -54,6 +60,15 @@ def duplicate_findings(record: Record, shown: str) -> list[Finding]:
         findings.append(Finding(shown, entry.line, code, {
             "id": pid, "session": f"{key[0]}.{key[1]}", "date": str(key[2]),
             "first": a["entry"], "first_by": a["by"], "second": b["entry"], "second_by": b["by"]}))
+    findings.extend(_same_day(record, shown, voided))
+    findings.extend(_step_labels_twice(record, shown, voided))
+    plans = [e for e in record.entries if e.kind == "relapse-plan" and e.number not in voided]
+    heads = plan_heads(plans) if plans else []
+    if len(heads) > 1:
+        a, b = _who(heads[0]), _who(heads[-1])
+        findings.append(Finding(shown, heads[-1].line, "relapse_plan_fork", {
+            "id": pid, "first": a["entry"], "first_by": a["by"], "second": b["entry"], "second_by": b["by"],
+            "count": len(heads)}))
     for entry in record.entries:
         if entry.kind != "correction":
             continue
@@ -66,4 +81,54 @@ def duplicate_findings(record: Record, shown: str) -> list[Finding]:
             back = record.resolve(target.get("target")) if target.kind == "correction" else None
             code = "correction_loop" if back is not None and back.number == entry.number else "correction_forward"
             findings.append(Finding(shown, entry.line, code, {"entry": entry.id, "target": target.id}))
+    return findings
+
+
+def _same_day(record: Record, shown: str, voided: set) -> list[Finding]:
+    """One day with two different sessions of the individual track, or present at one and absent
+    from another: after a merge, usually one of them was logged with the wrong session."""
+    findings: list[Finding] = []
+    by_day: dict[tuple, object] = {}
+    for entry in record.entries:
+        if entry.number in voided or entry.kind not in ("session", "absent") or entry.get("group"):
+            continue
+        day = entry.get("date")
+        key = (str(day),)
+        first = by_day.get(key)
+        if first is None:
+            by_day[key] = entry
+            continue
+        same = (first.get("module"), first.get("session")) == (entry.get("module"), entry.get("session"))  # type: ignore[attr-defined]
+        if same:
+            continue  # the same session twice: `session_logged_twice` / `present_and_absent` say it
+        code = "sessions_one_day" if first.kind == entry.kind == "session" else (  # type: ignore[attr-defined]
+            "present_and_absent_one_day" if "absent" in (first.kind, entry.kind) and "session" in (  # type: ignore[attr-defined]
+                first.kind, entry.kind) else None)  # type: ignore[attr-defined]
+        if code is None:
+            continue
+        a, b = _who(first), _who(entry)
+        findings.append(Finding(shown, entry.line, code, {
+            "id": record.id, "date": str(day), "first_session": f"{first.get('module')}.{first.get('session')}",  # type: ignore[attr-defined]
+            "second_session": f"{entry.get('module')}.{entry.get('session')}", "first": a["entry"],
+            "first_by": a["by"], "second": b["entry"], "second_by": b["by"]}))
+    return findings
+
+
+def _step_labels_twice(record: Record, shown: str, voided: set) -> list[Finding]:
+    """Two steps written with one label (two clones each added a step to one goal before they
+    synced): the state numbers them apart, and this names both, as the README says."""
+    findings: list[Finding] = []
+    seen: dict[tuple, object] = {}
+    for entry in record.entries:
+        if entry.kind != "goal-step" or entry.number in voided or not isinstance(entry.data.get("id"), str):
+            continue
+        key = (str(entry.get("goal")), str(entry.get("step")))
+        first = seen.get(key)
+        if first is None:
+            seen[key] = entry
+            continue
+        a, b = _who(first), _who(entry)
+        findings.append(Finding(shown, entry.line, "goal_step_duplicate", {
+            "id": record.id, "goal": key[1], "step": key[1], "first": a["entry"], "first_by": a["by"],
+            "second": b["entry"], "second_by": b["by"]}))
     return findings

@@ -1,25 +1,32 @@
-"""Merging two clones' versions of an append-only log, so staff never see a needless conflict.
+"""Merging clones' versions of an append-only log so that every order of merging ends the same.
 
-Records and group files only grow at the end, so when two people append to the same file in
-two clones, both versions start with the common base byte for byte and differ only in their
-new tails. The merge keeps the base as it is and interleaves the two tails' entries by their
-`at` time (ours first on a tie), at text level, so hand comments and the exact bytes each
-side wrote survive (CRLF line ends and a byte-order mark included: nothing is normalised).
+A record or group file is a header and a `log:` list, cut into blocks (`log_blocks`): each log
+item with its deeper lines, each other line at the left margin alone. Blocks are immutable:
+once written, a block's bytes never change. Merging two versions (git gives the common base,
+ours and theirs) keeps every block of both and invents none:
 
-The rule, which `imr.supervision.history` checks for merge commits too: a merge is clean only when both
-sides purely appended to the common base and every new text is a log entry. Anything else
-means someone changed earlier bytes, which the append-only rule forbids. Then the merge is
-refused and every region where the three versions differ is put between conflict markers
-(`conflict_text`), a rewritten earlier line included, so nothing unmarked slips into the
-result and git reports a conflict for a person to resolve.
+- every block of the base must be in both sides, byte for byte and in the same order (else
+  someone changed or removed an earlier entry: the merge is refused);
+- the blocks both sides have (the base, and entries both picked up, e.g. by a cherry-pick)
+  are anchors and keep their places;
+- between two anchors, each side's own new blocks are joined by one canonical rule: repeatedly
+  take the smaller of the two sides' next blocks by the key (`at` as a moment, then `id`,
+  then the bytes; a block without a readable `at` after those with one). Each side keeps its
+  own order, and the rule looks at the blocks only, never at which side is "ours".
 
-Git starts one driver process per file (see `imr.merge_driver`), so start-up time is most of
-a merge's cost. Hence this module imports nothing but builtins at the top, and the common
-case is decided without PyYAML: the base is trusted (it was committed and checked) and only
-its line shape is looked at, and the new entries are recognised in the house style the
-writer produces. Anything outside that narrow shape takes the careful path, which parses
-the base, the new entries and the result with the strict YAML reader, as before. Both give
-the same bytes; tests hold them to it.
+Why this converges: that step ("merge" of merge sort) puts a block before another side's
+block exactly when the largest key up to it in its own run is smaller, so the result is the
+blocks ordered by that running maximum, a value the block carries through every later merge.
+The result depends on the set of blocks, not on who merged first or whether the merge ran in
+`imr sync`, `git pull`, `git pull --rebase`, `cherry-pick` or `am -3`. Two clones merging the
+same pair write the same bytes, so their merge commits meet without a conflict.
+`imr.supervision.history` holds every commit to the same rule (see `insertion_problem`).
+
+The exact bytes each side wrote survive (CRLF line ends and a byte-order mark included).
+Git starts one driver process per file (see `imr.merge_driver`), so start-up time is most of a
+merge's cost: this module imports nothing but builtins at the top, and the common case is
+decided without PyYAML, recognising the new entries in the house style the writer produces.
+Anything outside that narrow shape is checked by parsing the result with the strict reader.
 """
 
 from __future__ import annotations
@@ -44,43 +51,165 @@ class MergeOutcome:
         return f"MergeOutcome(text={self.text!r}, reason={self.reason!r})"
 
 
-class _Item:
-    """One appended log entry (with the comments before it), as text, and what ordering needs."""
-
-    __slots__ = ("side", "index", "text", "entry", "key")
-
-    def __init__(self, side: int, index: int, text: str, entry: dict | None, key) -> None:
-        self.side = side  # 0 = ours, 1 = theirs
-        self.index = index  # position within its side's tail
-        self.text = text
-        self.entry = entry  # None: only comments or blank lines
-        self.key = key  # the `at` moment, or None
-
-
 def merge_logs(base: bytes, ours: bytes, theirs: bytes) -> MergeOutcome:
-    """Merge two appended-to versions of one log file, or say why that is not safe."""
+    """Merge two versions of one log file that grew from `base`, or say why that is not safe."""
     if ours == theirs or base == theirs:
         return _decoded(ours)
     if base == ours:
         return _decoded(theirs)
-    if not (ours.startswith(base) and theirs.startswith(base)):
-        return MergeOutcome(reason="merge_rewritten")
+    if not base:
+        return MergeOutcome(reason="merge_unreadable")  # the same file made in two clones
+    if not base.endswith(b"\n"):
+        # The writer starts a new line before appending; text glued to the last line changes it.
+        newline = b"\r\n" if ours.startswith(base + b"\r\n") or theirs.startswith(base + b"\r\n") else b"\n"
+        if not all(side == base or side.startswith(base + newline) for side in (ours, theirs)):
+            return MergeOutcome(reason="merge_rewritten")
+        base += newline
+        ours, theirs = (base if side + newline == base else side for side in (ours, theirs))
     try:
-        base_text = base.decode("utf-8")
-        tails = [ours[len(base):].decode("utf-8"), theirs[len(base):].decode("utf-8")]
+        for data in (base, ours, theirs):
+            data.decode("utf-8")
     except UnicodeDecodeError:
         return MergeOutcome(reason="merge_unreadable")
-    if base_text and not base_text.endswith("\n"):
-        # The writer starts a new line before appending; text glued to the last line would
-        # be a change to that line.
-        if not all(tail.startswith("\n") or not tail for tail in tails):
-            return MergeOutcome(reason="merge_rewritten")
-        base_text += "\n"
-        tails = [tail[1:] for tail in tails]
-    quick = _quick_merge(base_text, tails)
-    if quick is not None:
-        return quick
-    return _careful_merge(base_text, tails)
+    indent = item_indent(base) if _has_item(base) else item_indent(ours if _has_item(ours) else theirs)
+    split = [log_blocks(data, indent=indent, blank_apart=True) for data in (base, ours, theirs)]
+    joined = join_blocks(split[1], split[2], indent, base=split[0])
+    if isinstance(joined, str):
+        return MergeOutcome(reason=joined)
+    result, new = joined
+    text = b"".join(result).decode("utf-8")
+    problem = _verify(text, split[0], new, indent, split[1:], result)
+    if problem:
+        return MergeOutcome(reason=problem)
+    return MergeOutcome(text=text)
+
+
+def join_blocks(ours: list[bytes], theirs: list[bytes], indent: int,
+                base: list[bytes] | None = None) -> tuple[list[bytes], list[bytes]] | str:
+    """The canonical join of two block lists, and the blocks not in `base`; or a refusal reason.
+
+    With `base`, each side must hold the base's blocks unchanged and in order. The history
+    check calls this without a base to recompute what a merge commit should be.
+    """
+    if base is not None and not (is_subsequence(base, ours) and is_subsequence(base, theirs)):
+        return "merge_rewritten"
+    in_theirs: dict[bytes, int] = {}
+    for block in theirs:
+        in_theirs[block] = in_theirs.get(block, 0) + 1
+    in_ours: dict[bytes, int] = {}
+    for block in ours:
+        in_ours[block] = in_ours.get(block, 0) + 1
+    shared_o = _shared(ours, in_theirs)
+    shared_t = _shared(theirs, in_ours)
+    if [ours[k] for k in shared_o] != [theirs[k] for k in shared_t]:
+        return "merge_rewritten"  # the same entries in another order: not a join of appends
+    result: list[bytes] = []
+    new: list[bytes] = []
+    i = j = 0
+    for a, b in zip(shared_o + [len(ours)], shared_t + [len(theirs)]):
+        run_o, run_t = ours[i:a], theirs[j:b]
+        for run in (run_o, run_t):
+            new.extend(run)
+        result.extend(merge_runs(run_o, run_t, indent))
+        if a < len(ours):
+            result.append(ours[a])
+        i, j = a + 1, b + 1
+    if base is not None:
+        counted: dict[bytes, int] = {}
+        for block in base:
+            counted[block] = counted.get(block, 0) + 1
+        new = [block for block in _without(result, counted)]
+    for k in range(len(result) - 1):
+        if not result[k].endswith(b"\n"):
+            result[k] += b"\n"
+    return result, new
+
+
+def _shared(blocks: list[bytes], other: dict[bytes, int]) -> list[int]:
+    left = dict(other)
+    out = []
+    for k, block in enumerate(blocks):
+        if left.get(block, 0) > 0:
+            left[block] -= 1
+            out.append(k)
+    return out
+
+
+def _without(blocks: list[bytes], counted: dict[bytes, int]) -> list[bytes]:
+    left = dict(counted)
+    out = []
+    for block in blocks:
+        if left.get(block, 0) > 0:
+            left[block] -= 1
+        else:
+            out.append(block)
+    return out
+
+
+def is_subsequence(small: list[bytes], large: list[bytes]) -> bool:
+    position = 0
+    for block in small:
+        while position < len(large) and large[position] != block:
+            position += 1
+        if position == len(large):
+            return False
+        position += 1
+    return True
+
+
+def merge_runs(run_a: list[bytes], run_b: list[bytes], indent: int) -> list[bytes]:
+    """The merge step of merge sort by `block_key`: each run keeps its order, sides do not matter."""
+    if not run_a or not run_b:
+        return list(run_a or run_b)
+    keys_a = [block_key(block, indent) for block in run_a]
+    keys_b = [block_key(block, indent) for block in run_b]
+    out: list[bytes] = []
+    i = j = 0
+    while i < len(run_a) and j < len(run_b):
+        if keys_a[i] <= keys_b[j]:
+            out.append(run_a[i])
+            i += 1
+        else:
+            out.append(run_b[j])
+            j += 1
+    return out + run_a[i:] + run_b[j:]
+
+
+def block_key(block: bytes, indent: int) -> tuple:
+    """The canonical order of a block: (has a time, `at` as UTC microseconds, `id`, the bytes)."""
+    fields = block_fields(block, indent)
+    moment = _time_key(fields.get("at")) if "at" in fields else None
+    if moment is None:
+        return (1, 0, "", block)
+    return (0, moment, fields.get("id", ""), block)
+
+
+def block_fields(block: bytes, indent: int) -> dict[str, str]:
+    """`id`, `kind`, `at` and `target` of a log item as one-line scalars, read by line shape only."""
+    fields: dict[str, str] = {}
+    column = indent + 2
+    for number, raw in enumerate(block.split(b"\n")):
+        line = raw.rstrip(b"\r")
+        if number == 0:
+            if line[indent:indent + 2] != b"- ":
+                return fields
+            rest = line[column:]
+        elif len(line) > column and line[:column] == b" " * column and line[column:column + 1] not in (b" ", b"#"):
+            rest = line[column:]
+        else:
+            continue
+        colon = rest.find(b": ")
+        if colon <= 0:
+            continue
+        key = rest[:colon]
+        if key in (b"id", b"kind", b"at", b"target"):
+            try:
+                value = _scalar(rest[colon + 2:].decode("utf-8").strip(" "))
+            except UnicodeDecodeError:
+                value = None
+            if value is not None and key.decode() not in fields:
+                fields[key.decode()] = value
+    return fields
 
 
 def merge_files(base: str, ours: str, theirs: str, shown: str = "", marker_size: int = _MARKER_SIZE) -> MergeOutcome:
@@ -101,49 +230,161 @@ def merge_files(base: str, ours: str, theirs: str, shown: str = "", marker_size:
     return outcome
 
 
-# --- the quick path: no YAML parser ---------------------------------------------------------
+# --- cutting a file into blocks ---------------------------------------------------------------
+
+def log_blocks(data: bytes, like: bytes | None = None, indent: int | None = None,
+               blank_apart: bool = False) -> list[bytes]:
+    """A file as blocks: each log item with its deeper lines, each other top-level line alone.
+
+    The one way a record or group file is cut into entries for comparing versions: in the
+    merge, the history check and the hooks, and in `imr diff` for the wording. Blank lines stay
+    with the block before them. The item indent is the first list item's after `log:` (in
+    `like` when given: an older version may have no item yet); without one, every line at the
+    left margin starts a block. `blank_apart` (for merging and the history rule): blank lines
+    after a block are a block of their own, so blank lines appended after an entry do not
+    make that entry look changed.
+    """
+    ends = lines_of(data)
+    if indent is None:
+        indent = _item_indent(ends if like is None else lines_of(like))
+    blocks: list[bytes] = []
+    pending = b""  # blank lines not yet known to end a block or to sit inside one
+    for line in ends:
+        stripped = line.lstrip(b" ")
+        if not stripped.strip():
+            pending += line
+            continue
+        starts = len(line) - len(stripped) <= indent
+        if pending:
+            if starts and blank_apart and blocks:
+                blocks.append(pending)
+            elif blocks:
+                blocks[-1] += pending
+            else:
+                blocks.append(pending)
+            pending = b""
+        if starts or not blocks:
+            blocks.append(line)
+        else:
+            blocks[-1] += line
+    if pending:
+        if blank_apart and blocks:
+            blocks.append(pending)
+        elif blocks:
+            blocks[-1] += pending
+        else:
+            blocks.append(pending)
+    return blocks
+
+
+def item_indent(data: bytes) -> int:
+    return _item_indent(lines_of(data))
+
+
+def _has_item(data: bytes) -> bool:
+    return b"\n-" in data or b"\n -" in data or b"\n  -" in data
+
+
+def _item_indent(ends: list[bytes]) -> int:
+    indent = 0
+    after_log = False
+    for line in ends:
+        stripped = line.lstrip(b" ")
+        if not after_log:
+            after_log = line.lstrip(b"\xef\xbb\xbf").startswith(b"log:") and line[4:].split(b"#")[0].strip() == b""
+            continue
+        if stripped.startswith(b"-") and stripped[1:2] in (b" ", b"\n", b"\r", b""):
+            indent = len(line) - len(stripped)
+            break
+        if stripped.strip() and not stripped.startswith(b"#"):
+            break
+    return indent
+
+
+def is_item(block: bytes, indent: int) -> bool:
+    return block[indent:indent + 1] == b"-" and block[indent + 1:indent + 2] in (b" ", b"\n", b"\r", b"") \
+        and block[:indent] == b" " * indent
+
+
+def is_comment(block: bytes) -> bool:
+    """Comment or blank lines only (they change no entry)."""
+    return all(not line.strip() or line.strip().startswith(b"#") for line in block.split(b"\n"))
+
+
+# --- checking the result -----------------------------------------------------------------------
+
+def _verify(text: str, base: list[bytes], new: list[bytes], indent: int, sides: list[list[bytes]],
+            result: list[bytes]) -> str | None:
+    """None when the joined text is the log with every entry of both sides; else a reason."""
+    for block in new:
+        if not (is_item(block, indent) or is_comment(block)):
+            return "merge_unreadable"  # new text that is not a log entry: a header line, a key
+    base_text = b"".join(base).decode("utf-8")
+    quick = _log_is_last(base_text, " " * indent) and all(
+        is_comment(block) or _house_style_fields(block.decode("utf-8").splitlines(keepends=True), " " * indent)
+        is not None for block in new)
+    if not quick:
+        problem = _careful(text, new, indent, result)
+        if problem:
+            return problem
+    return _corrections_point_right(new, indent, sides, result)
+
+
+def _careful(text: str, new: list[bytes], indent: int, result: list[bytes]) -> str | None:
+    YamlProblem, parse_text = _reader()
+    for block in new:
+        if is_comment(block):
+            continue
+        lines = block.decode("utf-8").splitlines(keepends=True)
+        dedented = "".join(line[indent:] if line.startswith(" " * indent) else line for line in lines)
+        try:
+            parsed = parse_text(dedented)
+        except YamlProblem:
+            return "merge_unreadable"
+        if not isinstance(parsed, list) or len(parsed) != 1 or not isinstance(parsed[0], dict):
+            return "merge_unreadable"
+    try:
+        data = parse_text(text)
+    except YamlProblem:
+        return "merge_unreadable"
+    log = data.get("log") if isinstance(data, dict) else None
+    if not isinstance(log, list) or len(log) != sum(1 for block in result if is_item(block, indent)):
+        return "merge_unreadable"
+    return None
+
+
+def _corrections_point_right(new: list[bytes], indent: int, sides: list[list[bytes]], result: list[bytes]) -> str | None:
+    """A correction in an old record names its target by position: that position must not move."""
+    numbered = [block for block in new if b"correction" in block and b"target:" in block]
+    if not numbered:
+        return None
+    result_items = [block for block in result if is_item(block, indent)]
+    for side in sides:
+        items = [block for block in side if is_item(block, indent)]
+        for block in numbered:
+            if block not in side:
+                continue
+            fields = block_fields(block, indent)
+            target = fields.get("target", "")
+            if fields.get("kind") != "correction" or not target.isdigit() or not target.isascii():
+                continue
+            number = int(target)
+            if 1 <= number <= len(items) and (number > len(result_items) or result_items[number - 1] != items[number - 1]):
+                return "merge_correction_moved"
+    return None
+
+
+def _decoded(data: bytes) -> MergeOutcome:
+    try:
+        return MergeOutcome(text=data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return MergeOutcome(reason="merge_unreadable")
+
+
+# --- the writer's style, recognised without a YAML parser -----------------------------------
 
 _PLAIN_START_FORBIDDEN = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _BLOCK_INDICATORS = frozenset(("|", "|-", "|+", ">", ">-", ">+"))
-
-
-def _quick_merge(base_text: str, tails: list[str]) -> MergeOutcome | None:
-    """The merge of house-style appends to a well-shaped log, or None to take the careful path."""
-    sides: list[list[_Item]] = []
-    indent = None
-    for side, tail in enumerate(tails):
-        is_log, found = _item_indent(tail)
-        if not is_log:
-            return None
-        if found is not None:
-            if indent is not None and found != indent:
-                return None
-            indent = found
-        items = _quick_items(tail, side, found)
-        if items is None:
-            return None
-        sides.append(items)
-    if indent is None or not _log_is_last(base_text, indent):
-        return None
-    for items in sides:
-        for item in items:
-            if item.entry is not None and item.entry.get("kind") == "correction":
-                return None  # a correction names its target by position: count the base carefully
-    ours_items, theirs_items = sides
-    theirs_items, _same_as = _without_duplicates(ours_items, theirs_items)
-    merged = _interleave(ours_items, theirs_items)
-    return MergeOutcome(text=base_text + "".join(item.text for item in merged))
-
-
-def _item_indent(tail: str) -> tuple[bool, str | None]:
-    """Whether new text starts like log items, and their indent (None: only comments or blank lines)."""
-    for line in tail.split("\n"):
-        stripped = line.lstrip(" ")
-        if not stripped.strip() or stripped.startswith("#"):
-            continue
-        indent = line[: len(line) - len(stripped)]
-        return (True, indent) if _starts_item(line, indent) else (False, None)
-    return True, None
 
 
 def _log_is_last(base_text: str, indent: str) -> bool:
@@ -180,32 +421,6 @@ def _log_is_last(base_text: str, indent: str) -> bool:
             continue
         return False  # another top-level key, or the base's items sit at another indent
     return True
-
-
-def _quick_items(tail: str, side: int, indent: str | None) -> list[_Item] | None:
-    """New text split into entries, recognised without a YAML parser; None if unsure."""
-    if not tail:
-        return []
-    lines = tail.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-        lines = [line + "\n" for line in lines]
-    else:
-        lines = [line + "\n" for line in lines[:-1]] + [lines[-1]]
-    if indent is None:  # only comments or blank lines: kept, though there is no time to order them by
-        return [_Item(side, 0, tail if tail.endswith("\n") else tail + "\n", None, None)]
-    blocks = _split_items(lines, indent)
-    items = []
-    for index, block in enumerate(blocks):
-        fields = _house_style_fields(block, indent)
-        if fields is None:
-            return None
-        text = "".join(block)
-        if not text.endswith("\n"):
-            text += "\n"
-        entry = {"kind": fields.get("kind")}
-        items.append(_Item(side, index, text, entry, _time_key(fields.get("at"))))
-    return items
 
 
 def _house_style_fields(block: list[str], indent: str) -> dict[str, str] | None:
@@ -456,70 +671,6 @@ def _days_from_civil(year: int, month: int, day: int) -> int:
     return era * 146097 + day_of_era - 719468
 
 
-# --- shared by both paths ------------------------------------------------------------------
-
-def _decoded(data: bytes) -> MergeOutcome:
-    try:
-        return MergeOutcome(text=data.decode("utf-8"))
-    except UnicodeDecodeError:
-        return MergeOutcome(reason="merge_unreadable")
-
-
-def _without_duplicates(ours: list[_Item], theirs: list[_Item]) -> tuple[list[_Item], dict[int, _Item]]:
-    """The same entry appended on both sides (e.g. cherry-picked) is kept once."""
-    available: dict[str, list[_Item]] = {}
-    for item in ours:
-        available.setdefault(item.text, []).append(item)
-    kept: list[_Item] = []
-    same_as: dict[int, _Item] = {}
-    for item in theirs:
-        twins = available.get(item.text)
-        if twins:
-            same_as[item.index] = twins.pop(0)
-        else:
-            kept.append(item)
-    return kept, same_as
-
-
-def _interleave(ours: list[_Item], theirs: list[_Item]) -> list[_Item]:
-    """Ordered by `at`, ties to ours; each side keeps its own order. Unordered times: ours, then theirs."""
-    if any(item.key is None for item in ours + theirs):
-        return ours + theirs
-    merged: list[_Item] = []
-    i = j = 0
-    while i < len(ours) and j < len(theirs):
-        if ours[i].key <= theirs[j].key:
-            merged.append(ours[i])
-            i += 1
-        else:
-            merged.append(theirs[j])
-            j += 1
-    return merged + ours[i:] + theirs[j:]
-
-
-# --- the careful path: every new entry and the result parsed ------------------------------
-
-def _careful_merge(base_text: str, tails: list[str]) -> MergeOutcome:
-    base_count = _log_length(base_text)
-    if base_count is None:
-        return MergeOutcome(reason="merge_unreadable")
-    sides: list[list[_Item]] = []
-    for side, tail in enumerate(tails):
-        items = _tail_items(tail, side)
-        if items is None:
-            return MergeOutcome(reason="merge_unreadable")
-        sides.append(items)
-    ours_items, theirs_items = sides
-    theirs_items, same_as = _without_duplicates(ours_items, theirs_items)
-    merged = _interleave(ours_items, theirs_items)
-    if not _corrections_still_point_right(merged, sides, same_as, base_count):
-        return MergeOutcome(reason="merge_correction_moved")
-    text = base_text + "".join(item.text for item in merged)
-    if not _verified(text, base_count, merged):
-        return MergeOutcome(reason="merge_unreadable")
-    return MergeOutcome(text=text)
-
-
 def _reader():
     """The strict YAML reader; under `python -S` (the quick driver) site-packages come first."""
     import sys
@@ -532,93 +683,6 @@ def _reader():
 
     return YamlProblem, parse_text
 
-
-def _log_length(text: str) -> int | None:
-    YamlProblem, parse_text = _reader()
-
-    try:
-        data = parse_text(text)
-    except YamlProblem:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("log"), list):
-        return None
-    return len(data["log"])
-
-
-def _item_start_indent(line: str) -> str | None:
-    stripped = line.lstrip(" ")
-    indent = line[: len(line) - len(stripped)]
-    return indent if _starts_item(line, indent) else None
-
-
-def _tail_items(tail: str, side: int) -> list[_Item] | None:
-    """Split a side's new text into log items; comments before an item travel with it."""
-    YamlProblem, parse_text = _reader()
-
-    if not tail:
-        return []
-    lines = tail.splitlines(keepends=True)
-    indent = None
-    for line in lines:
-        if line.strip() and not line.lstrip().startswith("#"):
-            indent = _item_start_indent(line)
-            if indent is None:
-                return None  # new text that is not a list item: not an append to the log
-            break
-    if indent is None:  # only comments or blank lines: kept, though there is no time to order them by
-        return [_Item(side, 0, tail if tail.endswith("\n") else tail + "\n", None, None)]
-    blocks = _split_items(lines, indent)
-    items = []
-    for index, block in enumerate(blocks):
-        text = "".join(block)
-        if not text.endswith("\n"):
-            text += "\n"
-        dedented = "".join(line[len(indent):] if line.startswith(indent) else line for line in block)
-        try:
-            parsed = parse_text(dedented)
-        except YamlProblem:
-            return None
-        if not isinstance(parsed, list) or len(parsed) != 1 or not isinstance(parsed[0], dict):
-            return None
-        items.append(_Item(side, index, text, parsed[0], _time_key(parsed[0].get("at"))))
-    return items
-
-
-def _corrections_still_point_right(merged: list[_Item], sides: list[list[_Item]], same_as: dict[int, _Item],
-                                   base_count: int) -> bool:
-    """A correction names its target by position; a target among the new entries must not move."""
-    entries = [item for item in merged if item.entry is not None]
-    position = {(item.side, item.index): base_count + n for n, item in enumerate(entries, start=1)}
-    for side, all_items in enumerate(sides):
-        items = [item for item in all_items if item.entry is not None]
-        for item in items:
-            entry = item.entry
-            if entry is None:
-                continue
-            target = entry.get("target")
-            if entry.get("kind") != "correction" or not isinstance(target, int) or target <= base_count:
-                continue
-            offset = target - base_count - 1
-            if offset >= len(items):
-                continue  # points past the end on its own side already; `imr check` reports it
-            aimed = items[offset]
-            if side == 1 and aimed.index in same_as:
-                aimed = same_as[aimed.index]
-            if position.get((aimed.side, aimed.index)) != target:
-                return False
-    return True
-
-
-def _verified(text: str, base_count: int, merged: list[_Item]) -> bool:
-    YamlProblem, parse_text = _reader()
-
-    try:
-        data = parse_text(text)
-    except YamlProblem:
-        return False
-    log = data.get("log") if isinstance(data, dict) else None
-    entries = [item.entry for item in merged if item.entry is not None]
-    return isinstance(log, list) and log[base_count:] == entries and len(log) == base_count + len(entries)
 
 
 # --- a refused merge: every difference between markers --------------------------------------

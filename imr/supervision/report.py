@@ -24,7 +24,8 @@ from imr.records.parsed import read_all_records
 from imr.records.record import Record, RecordProblem, day_of
 from imr.records.state import ParticipantState, derive_state
 from imr.supervision.fidelity import as_rows, assess, mean_score
-from imr.supervision.history import history_findings
+from imr.supervision.history import NOTICES, history_findings
+from imr.supervision.integrity import NOTICES as LOOK_OVER
 from imr.supervision.integrity import RESOLVED_AFTER_MERGE, duplicate_findings
 from imr.workspace.folder import Workspace
 
@@ -86,6 +87,7 @@ def build_report(ws: Workspace, *, since: date | None = None, until: date | None
         "totals": totals(records, states, since, until),
         "unreadable": unreadable,
         "integrity": integrity_section(ws, records, since, until),
+        "oversight": oversight_section(records, states, since, until),
         "regularity": regularity_section(groups, progress, states, since, until),
         "attendance": attendance_section(progress, since, until),
         "behind": behind_section(states, groups, progress, since, until),
@@ -133,16 +135,50 @@ def integrity_section(ws: Workspace, records: dict, since: date, until: date) ->
         committed = finding.params.get("date")
         if committed and not _within(committed, since, until):
             continue
-        # The finding's own message names the commit's author; the report shows signatures only.
-        out.append({"kind": "rewrite", "code": finding.code, "path": finding.path, "line": finding.line,
-                    "commit": str(finding.params.get("commit", "")), "date": committed or ""})
+        # Who made it: the commit's author as git has it, and whether the commit is signed.
+        out.append({"kind": "repaired" if finding.code in NOTICES else "rewrite", "code": finding.code,
+                    "path": finding.path, "line": finding.line, "commit": str(finding.params.get("commit", "")),
+                    "date": committed or "", "author": str(finding.params.get("author", "")),
+                    "signed": str(finding.params.get("signed", "")), "repair": str(finding.params.get("repair", "")),
+                    "repair_author": str(finding.params.get("repair_author", ""))})
     for pid in sorted(records):
         for finding in duplicate_findings(records[pid], f"records/{pid}.yaml"):
             if finding.code not in RESOLVED_AFTER_MERGE and not finding.code.startswith("entry_id"):
                 continue
-            out.append({"kind": "duplicate", "code": finding.code, "path": finding.path, "line": finding.line,
+            out.append({"kind": "look" if finding.code in LOOK_OVER else "duplicate", "code": finding.code, "path": finding.path, "line": finding.line,
                         "id": pid, **{k: str(v) for k, v in finding.params.items()}})
     return out
+
+
+LATE_DAYS = 7
+
+
+def oversight_section(records: dict, states: dict, since: date, until: date) -> dict[str, list[dict[str, Any]]]:
+    """What a supervisor looks at besides errors: entries voided in the period, sessions and
+    absences registered more than a week after their date, participants without a goal or
+    without a staff rating on the IMR Scale."""
+    voided: list[dict[str, Any]] = []
+    late: list[dict[str, Any]] = []
+    for pid in sorted(records):
+        record = records[pid]
+        for entry in record.entries:
+            written = day_of(entry.get("at"))
+            if entry.kind == "correction" and entry.get("void") is True and written and since <= written <= until:
+                target = record.resolve(entry.get("target"))
+                voided.append({"id": pid, "entry": str(entry.get("target")), "by": str(entry.get("by", "")),
+                               "target_by": str(target.get("by", "")) if target is not None else "?",
+                               "date": written.isoformat(), "note": str(entry.get("note", ""))[:80]})
+            elif entry.kind in ("session", "absent"):
+                day = day_of(entry.get("date"))
+                if day and written and since <= day <= until and (written - day).days > LATE_DAYS:
+                    late.append({"id": pid, "entry": entry.id, "by": str(entry.get("by", "")),
+                                 "session": f"{entry.get('module')}.{entry.get('session')}", "date": day.isoformat(),
+                                 "written": written.isoformat(), "days": (written - day).days})
+    no_goal = [pid for pid, state in sorted(states.items()) if not state.goals]
+    no_rating = [pid for pid, state in sorted(states.items())
+                 if not any(e.get("rater") == "clinician" for e in state.imrs)]
+    return {"voided": voided, "late": late, "no_goal": [{"id": p} for p in no_goal],
+            "no_rating": [{"id": p} for p in no_rating]}
 
 
 # --- regularity ----------------------------------------------------------------------------------

@@ -48,16 +48,33 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
         "prefix": "",
     }
     integrity = []
+    notes_lines = []
     for item in report["integrity"]:
-        if item["kind"] == "rewrite":
+        if item["kind"] == "repaired":
+            notes_lines.append(t("integrity_repaired", path=item["path"], commit=item["commit"],
+                                 author=item.get("author") or "?", repair=item.get("repair") or "?",
+                                 repair_author=item.get("repair_author") or "?"))
+        elif item["kind"] == "rewrite":
             integrity.append(t("integrity_rewrite", path=item["path"], line=item["line"],
-                               commit=item["commit"] or t("not_committed"), date=item["date"] or "–"))
+                               commit=item["commit"] or t("not_committed"), date=item["date"] or "–")
+                             + (" " + t("integrity_rewrite_by", author=item["author"], signed=item.get("signed") or "–")
+                                if item.get("author") else ""))
         else:
-            key = item["code"] if item["code"] in ("session_logged_twice", "present_and_absent") else "duplicate"
-            integrity.append(t(f"integrity_{key}", **{"session": "?", "date": "?", "first": "?", "second": "?",
+            own = f"integrity_{item['code']}"
+            key = item["code"] if t(own) != own else "duplicate"  # a finding with its own report line
+            (notes_lines if item["kind"] == "look" else integrity).append(t(f"integrity_{key}", **{"session": "?", "date": "?", "first": "?", "second": "?",
                                                        "first_by": "?", "second_by": "?", **item}))
     view["integrity"] = integrity
     view["integrity_none"] = t("integrity_none")
+    oversight = report.get("oversight") or {}
+    notes_lines += [t("oversight_voided", **o) for o in oversight.get("voided", [])]
+    notes_lines += [t("oversight_late", **o) for o in oversight.get("late", [])]
+    if oversight.get("no_goal"):
+        notes_lines.append(t("oversight_no_goal", ids=", ".join(o["id"] for o in oversight["no_goal"])))
+    if oversight.get("no_rating"):
+        notes_lines.append(t("oversight_no_rating", ids=", ".join(o["id"] for o in oversight["no_rating"])))
+    view["integrity_notes"] = notes_lines
+    view["integrity_notes_heading"] = t("oversight_title")
 
     reg = report["regularity"]
     view["regularity"] = {

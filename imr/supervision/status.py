@@ -21,9 +21,16 @@ OVERDUE_DAYS = 14
 
 def status_rows(ws: Workspace, today: date | None = None) -> list[dict[str, Any]]:
     """The overview as data; `--json` prints it as is, `id` first in every row."""
+    return status_overview(ws, today)[0]
+
+
+def status_overview(ws: Workspace, today: date | None = None) -> tuple[list[dict[str, Any]], int]:
+    """The rows, and how many findings `imr check` has in the records (from the same summaries)."""
     today = today or date.today()
     rows = []
+    found = 0
     for summary in summaries(ws, ws.curriculum):
+        found += len(summary.findings)
         stem = summary.path.stem
         if not is_valid_id(stem):
             continue  # `imr check` reports the file name
@@ -32,7 +39,7 @@ def status_rows(ws: Workspace, today: date | None = None) -> list[dict[str, Any]
             continue
         if summary.row is not None:
             rows.append(dated_row(summary.row, summary.since, today))
-    return rows
+    return rows, found
 
 
 def dated_row(row: dict[str, Any], since: str | None, today: date) -> dict[str, Any]:

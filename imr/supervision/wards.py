@@ -149,7 +149,7 @@ def summary_row(report: dict[str, Any]) -> dict[str, Any]:
         "weeks": weeks,
         "attendance": round(100 * totals["present"] / seen) if seen else None,
         "quiet": len(report["regularity"]["quiet"]),
-        "integrity": len(report["integrity"]),
+        "integrity": sum(1 for item in report["integrity"] if item["kind"] in ("rewrite", "duplicate")),
         "imrs": report["outcomes"]["change"],
         "unreadable": len(report["unreadable"]),
     }

@@ -76,6 +76,8 @@ def _init_steps(directory: Path, lang: str, name: str | None, report: InitReport
     if not os.path.lexists(cache):  # reading settings and strings on the way may fill it
         undo.append(lambda: _remove_tree(cache))
     config = directory / CONFIG_NAME
+    if not config.exists() and _is_git_repository(directory):
+        _say_what_the_clone_is(directory, report)
     if not config.exists():
 
         body = {
@@ -118,6 +120,19 @@ def _init_steps(directory: Path, lang: str, name: str | None, report: InitReport
     report.extend(install(directory, None, report.warnings, undo))
     if _ignores_records(directory):
         report.warnings.append(("init_records_ignored", {"path": str(directory / ".gitignore")}))
+
+
+def _say_what_the_clone_is(directory: Path, report: InitReport) -> None:
+    """`imr init .` in a clone without imr.yaml: say whether the shared copy is empty (nobody
+    has shared a workspace yet) or holds something else, instead of quietly making a second one."""
+    remote = subprocess.run(["git", "-C", str(directory), "remote", "get-url", "origin"], capture_output=True, text=True)
+    url = remote.stdout.strip()
+    if remote.returncode != 0 or not url:
+        return
+    unborn = subprocess.run(["git", "-C", str(directory), "rev-parse", "-q", "--verify", "HEAD"],
+                            capture_output=True).returncode != 0
+    report.warnings.append(("init_empty_clone" if unborn else "init_existing_in_clone",
+                            {"path": str(directory), "url": url}))
 
 
 def _is_git_repository(directory: Path) -> bool:

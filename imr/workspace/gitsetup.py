@@ -7,7 +7,7 @@ Three gates keep the append-only records honest between clones:
   not clone config, so `imr init .` in a fresh clone registers the driver again.
 - A pre-commit and a pre-merge-commit hook run `imr check --staged`: what is about to be
   committed (the staged blobs, not the working tree) must be valid, free of personal data
-  and only appended to. A hook someone already has is chained (run first), never dropped.
+  and only added to; a merge is held against both parents and every incoming commit. A hook someone already has is chained (run first), never dropped.
 - CI files for the common forges run `imr check --since` over the pushed range, with imr
   installed from a source the ward names (`IMR_PACKAGE`), never by a bare package name.
 Every step only adds what is missing and never replaces a file someone wrote; files that
@@ -216,8 +216,8 @@ def hook_text(name: str, lang: str = "sv", chained: str | None = None) -> str:
 
     chain = _CHAIN_TEXT.format(saved=chained) if chained else ""
     message = label("supervision", "hook_no_imr", lang)
-    # Before a merge commit git has not yet written MERGE_HEAD, so the index cannot be held
-    # against both parents; the merge driver already refused every merge that was not a join.
+    # Before a merge commit git has not yet written MERGE_HEAD; `--merge-commit` finds the other
+    # side from GIT_REFLOG_ACTION / FETCH_HEAD and holds the index against both parents.
     extra = " --merge-commit" if name == "pre-merge-commit" else ""
     return _HOOK_TEXT.format(hook="commit" if name == "pre-commit" else "merge commit", mark=HOOK_MARK, extra=extra,
                              chain=chain, python=shlex.quote(sys.executable), run=shlex.quote(_HOOK_RUN),
