@@ -332,9 +332,10 @@ def decode(data: bytes) -> str:
 
 
 def load_file(path: Path) -> Any:
-    with open(path, "rb") as handle:
-        data = handle.read(MAX_FILE_BYTES + 1)
-    return parse_text(decode(data))
+    """A YAML file read without following a link (a link or anything but a file is refused)."""
+    from imr.records.files import read_regular
+
+    return parse_text(decode(read_regular(path, MAX_FILE_BYTES)))
 
 
 def dump(data: Any) -> str:

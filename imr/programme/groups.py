@@ -18,7 +18,7 @@ from typing import Any
 
 from imr.errors import ImrError
 from imr.records import writer
-from imr.records.files import check_regular
+from imr.records.files import check_regular, read_regular
 from imr.records.findings import Finding
 from imr.records.ids import check_group_name, check_participant_id, is_valid_id
 from imr.records.kinds import COMMON, id_problem, list_of, shape_problems, signature_problem, text_problem
@@ -105,9 +105,11 @@ def group_path(ws: Workspace, name: str) -> Path:
 def _parse(path: Path, shown: str) -> tuple[Any, Finding | None]:
 
     try:
-        data = parse_text(decode(path.read_bytes()))
+        data = parse_text(decode(read_regular(path)))
     except YamlProblem as problem:
         return None, Finding(shown, problem.line, problem.code, problem.params)
+    except ImrError:
+        return None, Finding(shown, 0, "not_regular_file_finding")
     except OSError:
         return None, Finding(shown, 0, "file_unreadable")
     if not isinstance(data, dict) or not isinstance(data.get("log"), list):

@@ -11,10 +11,10 @@ from pathlib import Path
 from imr.curriculum.check import check_curriculum
 from imr.curriculum.model import load_curriculum
 from imr.programme.groups import check_groups
+from imr.records.files import is_own_temp
 from imr.records.findings import Finding
 from imr.records.ids import is_valid_id
 from imr.records.pii import find_pii, identifier_problem
-from imr.records.writer import TEMP_MARK
 from imr.render.templating import override_findings
 from imr.supervision.summaries import summaries
 from imr.workspace.folder import Workspace
@@ -34,8 +34,8 @@ def check_records(ws: Workspace, curriculum=None) -> list[Finding]:
 
 def stray_files(ws: Workspace, folder: str) -> list[Finding]:
     """Files in records/ or groups/ that are not `<id>.yaml` (copies, backups, subfolders, other
-    formats): reported, and scanned for personal data, since git would carry them like records.
-    Links are never followed."""
+    formats, temp files whatever their name): reported, and scanned for personal data, since git
+    would carry them like records. Links are never followed."""
     import os
 
 
@@ -50,10 +50,11 @@ def stray_files(ws: Workspace, folder: str) -> list[Finding]:
             relative = path.relative_to(ws.root).as_posix()
             top = here == base
             if top and name.endswith(".yaml") and _plain(path) and not path.is_symlink():
-                continue
-            if top and name.startswith(".") and TEMP_MARK in name:
-                continue  # a writer's temp file, replaced by the next write
+                continue  # temp-looking names are reported too: a link can be named like one
             if top and name == ".gitkeep":
+                continue
+            if top and is_own_temp(path):
+                findings.append(Finding(relative, 0, "record_temp_file"))  # the next write removes it
                 continue
             findings.append(Finding(relative, 0, "record_stray_file" if folder == "records" else "group_stray_file"))
             if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:

@@ -258,6 +258,20 @@ def _is_log_file(path: str) -> bool:
     return len(parts) == 2 and parts[0] in FOLDERS and parts[1].endswith(".yaml") and not parts[1].startswith(".")
 
 
+def _stray(path: str, new_mode: str) -> bool:
+    """A file added or changed in records/ or groups/ that is not an ordinary `<id>.yaml`
+    (a link, a temp-named file, a subfolder's file): reported by `--since` as `imr check` does."""
+    from imr.records.ids import is_valid_id
+
+    parts = path.split("/")
+    if parts[0] not in FOLDERS or new_mode == "000000":
+        return False
+    name = parts[-1]
+    regular = new_mode in ("100644", "100755")
+    return not (regular and len(parts) == 2 and name.endswith(".yaml") and is_valid_id(name[:-5])) \
+        and name != ".gitkeep"
+
+
 # --- the working tree and the index ---------------------------------------------------------
 
 def _local_findings(git: "_Git", staged_only: bool) -> list[Finding]:
@@ -356,6 +370,7 @@ def _range_findings(git: "_Git", since: str) -> list[Finding]:
     request = "".join(f"{commit} {parent}\n" for commit, parent in pairs).encode()
     out = git.run("diff-tree", "--stdin", "-r", "--no-renames", "-z", "--always", "--", *spec, input=request)
     changes: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
+    stray: dict[str, str] = {}  # a link, a temp-named or other file added in records/ or groups/
     tokens = out.split(b"\0")
     k = 0
     pair_index = -1
@@ -368,8 +383,10 @@ def _range_findings(git: "_Git", since: str) -> list[Finding]:
             meta = token[1:].decode().split()
             path = git.relative(tokens[k + 1].decode("utf-8", "surrogateescape"))
             k += 2
-            if pair_index >= 0 and _is_log_file(path):
+            if pair_index >= 0 and _is_log_file(path) and meta[1] in ("100644", "100755", "000000"):
                 changes.setdefault(pairs[pair_index], {})[path] = (meta[2], meta[3])
+            elif pair_index >= 0 and _stray(path, meta[1]):
+                stray.setdefault(path, pairs[pair_index][0])
             continue
         pair_index += 1
         k += 1
@@ -379,7 +396,8 @@ def _range_findings(git: "_Git", since: str) -> list[Finding]:
     def blob(sha: str) -> bytes | None:
         return None if sha in _EMPTY_BLOB_IDS else blobs.get(sha, b"")
 
-    findings: list[Finding] = []
+    findings: list[Finding] = [Finding(path, 0, "history_stray_commit", {"commit": sha, "path": path})
+                               for path, sha in sorted(stray.items())]
     for commit in reversed(commits):  # oldest first, as the history was written
         sha, parents = commit[0], commit[1:]
         per_parent = [changes.get((sha, parent), {}) for parent in parents]

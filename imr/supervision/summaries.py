@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from imr.cache import CACHE_DIR, code_fingerprint, digest, read_json, write_json
+from imr.errors import ImrError
 from imr.programme.goals import goal_reference_problems
+from imr.records.files import read_regular
 from imr.records.findings import Finding, jsonable
 from imr.records.ids import is_valid_id
 from imr.records.kinds import free_texts
@@ -154,7 +156,9 @@ def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
     if path.is_symlink() or not path.is_file():
         return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), [], None, None]
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
+    except ImrError:
+        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), [], None, None]
     except OSError:
         return path.name, "", [Finding(shown, 0, "file_unreadable").to_json(), [], None, None]
     key = digest(raw)
@@ -180,7 +184,9 @@ def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
     if path.is_symlink() or not path.is_file():
         return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), None]
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
+    except ImrError:
+        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), None]
     except OSError:
         return path.name, "", [Finding(shown, 0, "file_unreadable").to_json(), None]
     key = digest(raw)
