@@ -36,7 +36,7 @@ from imr.strings import label
 MAX_HITS = 100
 # Part of the key of any cache that stores scan results (`.imr-cache/summaries.json`): raise it
 # whenever what the scanner finds changes, so findings cached by an older scanner are redone.
-SCANNER_VERSION = 2
+SCANNER_VERSION = 3
 
 # Where two hits overlap, the lower number wins (a valid personnummer over a phone number over
 # a number that is only shaped like a personnummer).
@@ -803,3 +803,111 @@ def identifier_problem(value: str) -> PiiHit | None:
     for _s, _e, hit in _phone_hits(clean):
         return hit
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# Names in identifiers
+
+# First names that are also ordinary words: in an id or a group name they are the word
+# ("dag-grupp", "sol-01", "max-3"), so they do not count there.
+_ID_WORDS = _words("per bo dag liv sol vilja björn sten stig rut saga max lo tom klara hans")
+_ID_PART = re.compile(r"[^\W\d_]+")
+MAX_SIGNATURE_CHARS = 6  # letters and digits in a signature: initials or a short code
+
+
+def _identifier_name(clean: str, allow: frozenset[str]) -> PiiHit | None:
+    """A first name (also in the genitive: "evas") or a surname-shaped word in an id, a group
+    name or a signature, unless the ward allows the word."""
+    for match in _ID_PART.finditer(clean):
+        word = match.group(0).casefold()
+        if word in allow or len(word) < 2:
+            continue
+        bases = (word, word[:-1]) if word.endswith("s") and len(word) > 3 else (word,)
+        if any(base in _FIRST_NAMES and base not in _ID_WORDS and base not in allow for base in bases):
+            return PiiHit("name", match.group(0))
+        if any(len(base) >= 7 and _surname_shaped(base, _SURNAME_ENDINGS_AT_START) and not _not_a_name(base, allow)
+               for base in bases):
+            return PiiHit("name", match.group(0))
+    return None
+
+
+def identifier_name(value: str, allow: Iterable[str] = frozenset()) -> PiiHit | None:
+    """A name in a participant id, group name or signature (`kalle-andersson`, `evas-grupp`,
+    `Anna Svensson`), or None; `allow` holds the ward's words that look like names but are not."""
+    folded = _casefold_allow(allow if isinstance(allow, frozenset) else frozenset(allow)) if allow else frozenset()
+    return _identifier_name(normalise(value), folded)
+
+
+def signature_shape_ok(value: str) -> bool:
+    """Initials or a short code: at most `MAX_SIGNATURE_CHARS` letters and digits, with dots,
+    dashes or spaces between ("KL", "M.A", "AB2")."""
+    kept = [char for char in value if char not in ". -"]
+    return 0 < len(kept) <= MAX_SIGNATURE_CHARS and all(char.isalnum() for char in kept)
+
+
+# --------------------------------------------------------------------------------------------
+# Every hand-written place of a record, a group file or imr.yaml
+
+# Fields whose values are identifiers (a signature, a leader, a group's name): held to the
+# identifier rules as well as scanned as text.
+IDENTIFIER_FIELDS = frozenset({"by", "leader", "leaders", "group"})
+
+
+def hand_written(value: object, key: str | None = None) -> Iterator[tuple[str, bool]]:
+    """Every string in a parsed entry, header or config, at any depth, and every key, each with
+    whether it sits in an identifier field. Nothing a person could type is left out: the shape
+    checks say what belongs where, this says what must not be anywhere."""
+    if isinstance(value, str):
+        yield value, key in IDENTIFIER_FIELDS
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            if isinstance(name, str):
+                yield name, False
+                yield from hand_written(item, name)
+            else:
+                yield from hand_written(item, key)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from hand_written(item, key)
+
+
+def hand_written_hit(value: object, allow: frozenset[str] = frozenset(),
+                     memo: dict[tuple[str, bool], PiiHit | None] | None = None) -> PiiHit | None:
+    """The first refused hit in any hand-written place of `value` (else the first warning):
+    free text scanned as free text, identifier fields also by the identifier rules (names,
+    numbers in any form). One function for the writer and for `imr check`, with one allow-list."""
+    memo = {} if memo is None else memo
+    warning = None
+    for text, identifier in hand_written(value):
+        key = (text, identifier)
+        if key not in memo:
+            found = find_pii(text, allow)
+            if identifier and (found is None or found.severity != "refuse"):
+                found = identifier_problem(text) or identifier_name(text, allow) or found
+            memo[key] = found
+        hit = memo[key]
+        if hit is not None:
+            if hit.severity == "refuse":
+                return hit
+            warning = warning or hit
+    return warning
+
+
+def comments(text: str, skip: frozenset[str] = frozenset()) -> Iterator[tuple[int, str]]:
+    """(line number, comment) for every YAML comment in `text`: whole-line comments, comments
+    after a `- ` item or a value, on any line. A `#` counts at the start of a line or after a
+    space or tab, as in YAML; one inside a quoted value is scanned too (it is text from the
+    same file, and any hit in it is a hit in that value as well). Lines in `skip` (imr's own
+    header) are no one's data."""
+    if "#" not in text:
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "#" not in line or line in skip:
+            continue
+        at = line.find("#")
+        while at > 0 and line[at - 1] not in " \t":
+            at = line.find("#", at + 1)
+            if at < 0:
+                break
+        if at >= 0:
+            yield number, line[at + 1:]

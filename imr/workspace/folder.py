@@ -18,6 +18,7 @@ from imr.curriculum.model import load_curriculum
 from imr.errors import ImrError
 from imr.records.files import check_workspace_folders, create_temp
 from imr.records.ids import _shown, check_participant_id
+from imr.records.pii import MAX_SIGNATURE_CHARS, signature_shape_ok
 from imr.records.writer import JOURNAL_NAME, recover
 from imr.workspace.user_settings import resolve
 from imr.yamlio import YamlProblem
@@ -100,6 +101,8 @@ def check_signature(value: str) -> str:
     if not _SIGNATURE.fullmatch(value):
 
         raise ImrError("bad_signature", signature=_shown(value))
+    if not signature_shape_ok(value):  # initials or a short code, never a name
+        raise ImrError("signature_not_initials", signature=_shown(value), limit=MAX_SIGNATURE_CHARS)
     return value
 
 
