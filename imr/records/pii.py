@@ -192,12 +192,12 @@ def _is_symbol(char: str) -> bool:
 # Personnummer and samordningsnummer
 
 # Date parts may be separated by nothing, one space, "-" or "."; the serial by nothing, "-",
-# "+" or a space (with spaces around a sign). Every part has a fixed width, so each attempt
+# "+", "/" or a space or a line break (with a space or line break around a sign). Every part has a fixed width, so each attempt
 # is bounded and the whole search is linear.
 # A number glued to more digits by "-" or "." is part of something longer (a date range
 # "2026-03-02-2026-03-16", a version), not a personnummer.
 _PNR = re.compile(
-    r"(?<![0-9])(?<![0-9][-.])(?:(18|19|20)[ .-]?)?([0-9]{2})[ .-]?([0-9]{2})[ .-]?([0-9]{2})(?: ?[-+] ?| )?([0-9]{4})"
+    r"(?<![0-9])(?<![0-9][-.])(?:(18|19|20)[ .-]?)?([0-9]{2})[ .-]?([0-9]{2})[ .-]?([0-9]{2})(?:[ \n]?[-+/][ \n]?|[ \n])?([0-9]{4})"
     r"(?![0-9]|[-.][0-9])"
 )
 
@@ -262,9 +262,10 @@ def _personnummer_hits(text: str, runs: list[tuple[int, int, int]] | None = None
 # Phone numbers
 
 # A run of digit groups joined by short separators: "070-123 45 67", "(08) 123 456 78",
-# "+46 (0)70 …", "070/1234567", "070.123.45.67". The alternation is between disjoint
+# "+46 (0)70 …", "070/1234567", "070.123.45.67", "070_123_45_67", "070,123,45,67". The alternation is between disjoint
 # character classes, so the run is found in one linear pass.
-_NUMBER_RUN = re.compile(r"[0-9]+(?:[ ./()+-]{1,3}[0-9]+)*")
+_RUN_SEPARATORS = " ./()+-_,\n"
+_NUMBER_RUN = re.compile(r"[0-9]+(?:[ ./()+_,\n-]{1,3}[0-9]+)*")
 _DIGIT_GROUP = re.compile(r"[0-9]+")
 # "08.30-09.15" and "kl 07.45" are times, "02.03.2026" a date: a number never reads like that.
 _TIME_OR_DATE = re.compile(r"(?<![0-9])(?:[01][0-9]|2[0-3])[.:][0-5][0-9](?![0-9])|[0-9]{1,2}[./-][0-9]{1,2}[./-](?:19|20)[0-9]{2}")
@@ -317,7 +318,7 @@ def _number_runs(text: str, minimum: int) -> list[tuple[int, int, int]]:
         start, end = run.span()
         if end - start >= minimum:
             raw = run.group(0)
-            digits = end - start - sum(raw.count(sep) for sep in " ./()+-")
+            digits = end - start - sum(raw.count(sep) for sep in _RUN_SEPARATORS)
             if digits >= minimum:
                 runs.append((start, end, digits))
     return runs
@@ -356,10 +357,16 @@ def _phones_in_run(text: str, groups: list[tuple[int, int, str]], limit: int) ->
         boundary = start - 1 if (plus or paren) else start
         previous = text[boundary - 1] if boundary > 0 else ""
         opens = previous in ("", " ", "\n", "\t", "(", ":", ",", ";", "/") or not previous.isalnum() and previous not in "-."
-        if not opens or not (plus or digits[0] == "0") or (not plus and len(digits) < 2):
+        if not opens and previous in "-." and boundary > 1 and text[boundary - 2].isalpha():
+            opens = True  # "Tel.070-…", "Mobilnr.070-…", "Hem-08-…": a label glued to the number
+        # Without a leading 0 or +: the country code typed bare ("46701234567") or a mobile
+        # number that lost its trunk 0 ("70-123 45 67"); both held to exact lengths below.
+        bare_country = not plus and digits.startswith("46") and len(digits) >= 4  # "4670…", not "46, 70"
+        trunkless = not plus and len(digits) == 2 and digits[0] == "7"
+        if not opens or not (plus or digits[0] == "0" or bare_country or trunkless) or (not plus and len(digits) < 2):
             index += 1
             continue
-        international = plus or digits.startswith("00")
+        international = plus or digits.startswith("00") or bare_country
         candidates = []
         total = ""
         last = index
@@ -367,8 +374,11 @@ def _phones_in_run(text: str, groups: list[tuple[int, int, str]], limit: int) ->
             group = groups[last][2]
             if last > index and len(group) < 2 and not (group == "0" and text[groups[last][0] - 1] == "("):
                 break
-            if last > index and text[groups[last][0] - 1] not in " -./()":
+            if last > index and text[groups[last][0] - 1] not in " -./()_,\n":
                 break
+            if last > index and ("," in text[groups[last - 1][1]:groups[last][0]] or "_" in text[
+                    groups[last - 1][1]:groups[last][0]]) and groups[last][0] - groups[last - 1][1] != 1:
+                break  # "070,123,45,67" and "070_123_45_67", but not a list "46, 12 34 56 78"
             if len(total) + len(group) > _MAX_PHONE_DIGITS + (2 if international and not plus else 0):
                 break
             total += group
@@ -378,8 +388,17 @@ def _phones_in_run(text: str, groups: list[tuple[int, int, str]], limit: int) ->
         for last, digits_so_far in reversed(candidates):
             if len(digits_so_far) < _MIN_PHONE_DIGITS:
                 break
-            # phonenumbers drops the trunk 0 of "+46 (0)70 …" itself.
-            key = digits_so_far[2:] if international and not plus else digits_so_far
+            if bare_country:
+                if len(digits_so_far) < 10:
+                    break
+                key = digits_so_far
+            elif trunkless:
+                if len(digits_so_far) != 9:
+                    continue
+                key = "0" + digits_so_far
+            else:
+                # phonenumbers drops the trunk 0 of "+46 (0)70 …" itself.
+                key = digits_so_far[2:] if international and not plus else digits_so_far
             span_text = text[boundary:groups[last][1] + (1 if text[groups[last][1]:groups[last][1] + 1] == ")" and paren else 0)]
             if _TIME_OR_DATE.search(span_text):
                 continue
@@ -409,12 +428,19 @@ _DOMAIN = re.compile(r"[^\W_](?:[\w-]{0,62})(?:\.[\w-]{1,63}){0,8}\.[^\W\d_]{2,6
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-_%'")
 
 
+# Where an address's '@' may stand: the sign itself (with up to two spaces either side, "anna @
+# example.se") or the ways Swedes hide it, "(a)", "(at)", "[at]", "{at}", "(snabel-a)", "(alfa)".
+# Fixed alternatives of bounded length: one linear pass.
+_AT_MARK = re.compile(r" {0,2}(?:@|[(\[{] ?(?:at|a|snabel-?a|alfa) ?[)\]}]) {0,2}", re.IGNORECASE)
+_AT_HINTS = ("@", "(", "[", "{")
+
+
 def _email_hits(text: str) -> list[tuple[int, int, PiiHit]]:
     out = []
-    at = text.find("@")
-    while at != -1:
-        domain = _DOMAIN.match(text, at + 1)
+    for mark in _AT_MARK.finditer(text):
+        domain = _DOMAIN.match(text, mark.end())
         if domain:
+            at = mark.start()
             start = at
             limit = max(0, at - 64)
             while start > limit and (text[start - 1] in _LOCAL_CHARS or text[start - 1].isalnum()):
@@ -422,10 +448,10 @@ def _email_hits(text: str) -> list[tuple[int, int, PiiHit]]:
             while start < at and text[start] == ".":
                 start += 1
             if start < at:
-                out.append((start, domain.end(), PiiHit("email", text[start:domain.end()])))
+                shown = text[start:at] + "@" + text[domain.start():domain.end()]
+                out.append((start, domain.end(), PiiHit("email", shown)))
                 if len(out) >= MAX_HITS:
                     break
-        at = text.find("@", at + 1)
     return out
 
 
@@ -667,13 +693,18 @@ def _name_hits(text: str, allow: Iterable[str]) -> list[tuple[int, int, PiiHit]]
             if not likely:
                 continue
             first_at_start = at_start and position == 0
+            # the genitive counts like the name: "Annas mamma", "hos Eriks", "hos Anderssons"
+            forms = (word, word[:-1]) if word.endswith("s") and len(word) > 3 else (word,)
             if position == 0 and after_relation:
                 evidence[position] = True
-            elif word in _FIRST_NAMES and not (first_at_start and word in _FIRST_NAMES_MID_ONLY):
+            elif any(form in _FIRST_NAMES and not (first_at_start and form in _FIRST_NAMES_MID_ONLY)
+                     for form in forms):
                 evidence[position] = True
             elif first_at_start:
-                evidence[position] = len(word) >= 7 and _surname_shaped(word, _SURNAME_ENDINGS_AT_START)
-            elif _surname_shaped(word, _SURNAME_ENDINGS) and not word.endswith(_WEAK_SURNAME_ENDINGS):
+                evidence[position] = any(len(form) >= 7 and _surname_shaped(form, _SURNAME_ENDINGS_AT_START)
+                                         for form in forms)
+            elif any(_surname_shaped(form, _SURNAME_ENDINGS) and not form.endswith(_WEAK_SURNAME_ENDINGS)
+                     for form in forms):
                 evidence[position] = True
         # Two or more name-like words in a row in the middle of a sentence ("Kalle Andersson");
         # at the start of a sentence the first word may just be capitalised, so count the rest.
@@ -721,7 +752,7 @@ def scan_text(text: str, allow: frozenset[str] = frozenset()) -> list[PiiHit]:
         if runs:
             found.extend(_personnummer_hits(clean, runs))
             found.extend(_phone_hits(clean, runs))
-    if "@" in clean:
+    if any(hint in clean for hint in _AT_HINTS):
         found.extend(_email_hits(clean))
     found.extend(_name_hits(clean, allow))
     return invisible + [hit for _s, _e, hit in _resolve_overlaps(found)][:MAX_HITS]
@@ -776,7 +807,7 @@ def identifier_problem(value: str) -> PiiHit | None:
     clean, hidden = _normalise(value)
     for hit in _invisible_hits(value, hidden) if hidden else ():
         return hit
-    if "@" in clean:
+    if any(hint in clean for hint in _AT_HINTS):
         emails = _email_hits(clean)
         if emails:
             return emails[0][2]
