@@ -54,6 +54,22 @@ def is_regular(path: Path) -> bool:
     return stat.S_ISREG(info.st_mode) and not _is_link(info)
 
 
+def is_regular_below(base: Path, relative: str) -> bool:
+    """Whether `base/relative` is a regular file reached through no link below `base` (a linked
+    subfolder of a workspace's own curriculum or templates is not followed either)."""
+    current = base
+    parts = Path(relative).parts
+    for part in parts[:-1]:
+        current = current / part
+        try:
+            info = os.lstat(current)
+        except OSError:
+            return False
+        if _is_link(info) or not stat.S_ISDIR(info.st_mode):
+            return False
+    return is_regular(base / relative)
+
+
 def _is_link(info: os.stat_result) -> bool:
     return stat.S_ISLNK(info.st_mode) or bool(getattr(info, "st_file_attributes", 0) & _REPARSE_POINT)
 
