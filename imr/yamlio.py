@@ -334,6 +334,13 @@ def _same_in_yaml_1_1(data: Any, typed: dict, known_keys: set) -> bool:
 _OTHER_BREAKS = re.compile("[\x85\u2028\u2029]")
 _TYPED_WORDS = frozenset("y n yes no on off true false null ~ = << .inf .nan".split())
 _NUMBER_START = frozenset("-+.0123456789_")
+# Every plain form some reader types as a number: decimal with `_`, floats and exponents,
+# `0x`/`0o`/`0b` in either case, YAML 1.1's base 60 (`1:30`), `.inf` and `.nan`. An entry id
+# such as `1mkr7pgy` is none of them and stays plain.
+_NUMBER_LIKE = re.compile(
+    r"[-+]?(?:[0-9_]+(?:\.[0-9_]*)?(?:[eE][-+]?[0-9_]+)?|\.[0-9_]+(?:[eE][-+]?[0-9_]+)?"
+    r"|0[xX][0-9a-fA-F_]*|0[oO][0-7_]*|0[bB][01_]*|[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?"
+    r"|\.(?:inf|nan))", re.IGNORECASE)
 
 
 def could_be_typed(value: str) -> bool:
@@ -345,7 +352,7 @@ def could_be_typed(value: str) -> bool:
         return True
     if value.casefold() in _TYPED_WORDS:
         return True
-    return value[0] in _NUMBER_START and not any(char.isspace() for char in value)
+    return value[0] in _NUMBER_START and _NUMBER_LIKE.fullmatch(value) is not None
 
 
 def decode(data: bytes) -> str:
