@@ -20,11 +20,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from imr import __version__
+from imr.errors import ImrError
+from imr.records.files import read_regular, replace_atomically
 
 CACHE_DIR = ".imr-cache"
 _VERSION = 2
@@ -79,43 +82,115 @@ def _usable(path: Path) -> bool:
     return not os.path.islink(path)
 
 
-@lru_cache(maxsize=8)
-def _key(root: Path) -> bytes:
-    """This clone's signing key: in `.git/` when there is one (never committed), else in the cache."""
-    git = root / ".git"
-    folder = git if git.is_dir() and not git.is_symlink() else root / CACHE_DIR
-    key_path = folder / _KEY_NAME
+def user_folder(kind: str = "config") -> Path:
+    """This user's own folder for imr (`config`: the signing key; `cache`: caches of reports
+    about other folders), by the platform's convention, the same place typer.get_app_dir uses
+    for `config` (XDG on Linux, Application Support on macOS, %APPDATA% on Windows)."""
+    home = Path.home()
+    if os.name == "nt":
+        base = os.environ.get("LOCALAPPDATA" if kind == "cache" else "APPDATA") or str(home / "AppData" / "Roaming")
+        return Path(base) / "imr"
+    if sys.platform == "darwin":
+        return home / "Library" / ("Caches" if kind == "cache" else "Application Support") / "imr"
+    variable, fallback = ("XDG_CACHE_HOME", ".cache") if kind == "cache" else ("XDG_CONFIG_HOME", ".config")
+    return Path(os.environ.get(variable) or home / fallback) / "imr"
+
+
+def git_common_dir(root: Path) -> Path | None:
+    """git's common directory for a work tree (what `git rev-parse --git-common-dir` prints),
+    read from the files themselves: `.git` as a folder, or a `.git` file (a worktree or a
+    submodule) naming a git folder that may name its common folder in `commondir`. None without
+    git, or when the folder would lie inside the work tree other than as its own `.git/` (a
+    ward folder someone provides could otherwise bring its own key)."""
+    dot_git = root / ".git"
     try:
-        if not key_path.is_symlink():
-            key = key_path.read_bytes()
-            if len(key) == 32:
-                return key
-    except OSError:
+        if dot_git.is_symlink():
+            return None
+        if dot_git.is_dir():
+            return dot_git
+        line = dot_git.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not line.startswith("gitdir:"):
+        return None
+    gitdir = Path(line[len("gitdir:"):].strip())
+    gitdir = gitdir if gitdir.is_absolute() else root / gitdir
+    common = gitdir
+    try:
+        named = (gitdir / "commondir").read_text(encoding="utf-8").strip()
+        common = Path(named) if Path(named).is_absolute() else gitdir / named
+    except (OSError, UnicodeDecodeError):
+        pass
+    common = Path(os.path.realpath(common))
+    real_root = Path(os.path.realpath(root))
+    if common == real_root or real_root in common.parents or not common.is_dir():
+        return None
+    return common
+
+
+def key_path(root: Path | None) -> Path:
+    """Where the key that signs `root`'s caches lives (the user's own when `root` is None)."""
+    common = git_common_dir(root) if root is not None else None
+    return (common if common is not None else user_folder()) / _KEY_NAME
+
+
+# Workspaces imr reads but must leave as they are (the wards of a regional report): their
+# caches are neither read (their key may come with the folder) nor written.
+_UNTOUCHED: set[Path] = set()
+
+
+def leave_untouched(root: Path) -> None:
+    """Read nothing from and write nothing into `root`'s `.imr-cache/` in this process."""
+    _UNTOUCHED.add(Path(os.path.abspath(root)))
+
+
+@lru_cache(maxsize=8)
+def _key(root: Path | None) -> bytes:
+    """The key that signs `root`'s caches: made once, readable only by the user, never in the
+    work tree (see `key_path`)."""
+    path = key_path(root)
+    try:
+        key = read_regular(path, limit=64)
+        if len(key) == 32:
+            return key
+    except (OSError, ImrError):
         pass
     key = os.urandom(32)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(key)
-    except OSError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        replace_atomically(path, key, 0o600)
+    except (OSError, ImrError):
         pass
     return key
 
 
-def _mac(root: Path, body: bytes) -> str:
+def _mac(root: Path | None, body: bytes) -> str:
     """BLAKE2b in keyed mode (a MAC by design, no hmac module needed on the start-up path)."""
     return hashlib.blake2b(__version__.encode() + b"\0" + body, key=_key(root), digest_size=32).hexdigest()
 
 
-def read_json(path: Path) -> Any:
-    """A cache file's data, or None when it is missing, unsigned, tampered with or from another imr."""
+def _signing_root(path: Path, own: bool) -> tuple[bool, Path | None]:
+    """(usable, root whose key signs): a workspace cache under `.imr-cache/`, or (`own`) a
+    cache in the user's own folder, signed with the user's key."""
+    if own:
+        return True, None
     root = _cache_root(path)
-    if root is None or not _usable(path):
+    if root is None or Path(os.path.abspath(root)) in _UNTOUCHED or not _usable(path):
+        return False, None
+    return True, root
+
+
+def read_json(path: Path, own: bool = False) -> Any:
+    """A cache file's data, or None when it is missing, unsigned, tampered with or from another imr.
+
+    `own`: a cache in the user's own folder (not under a workspace), signed with the user's key.
+    """
+    usable, root = _signing_root(path, own)
+    if not usable:
         return None
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = read_regular(path)
+    except (OSError, ImrError):
         return None
     mac, _, body = raw.partition(b"\n")
     if mac != _mac(root, body).encode("ascii"):  # a local cache, not a secret: a plain compare is enough
@@ -126,22 +201,18 @@ def read_json(path: Path) -> Any:
         return None
 
 
-def write_json(path: Path, data: Any) -> None:
+def write_json(path: Path, data: Any, own: bool = False) -> None:
     """Replace a cache file atomically, signed; a read-only workspace simply runs without a cache."""
-    root = _cache_root(path)
-    if root is None:
+    usable, root = _signing_root(path, own)
+    if not usable:
         return
     try:
-        if not _usable(path):
-            return
         path.parent.mkdir(parents=True, exist_ok=True)
-        if not _usable(path):
+        if not own and not _usable(path):
             return
         body = json.dumps(data, ensure_ascii=False).encode("utf-8")
-        temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        temp.write_bytes(_mac(root, body).encode("ascii") + b"\n" + body)
-        os.replace(temp, path)
-    except (OSError, TypeError, ValueError):
+        replace_atomically(path, _mac(root, body).encode("ascii") + b"\n" + body, 0o600 if own else 0o644, sync=False)
+    except (OSError, TypeError, ValueError, ImrError):
         pass
 
 
@@ -160,20 +231,17 @@ class YamlCache:
 
     def load(self, path: Path) -> Any:
         """Parsed YAML of `path`, from the cache when the file is unchanged."""
-        from imr.yamlio import load_file
+        from imr.yamlio import MAX_FILE_BYTES, decode, load_file, parse_text
 
         if self.path is None:
             return load_file(path)
-        stat = path.stat()
+        stat = os.lstat(path)
         key = str(path)
-        raw = None
+        raw = read_regular(path, MAX_FILE_BYTES)
         cached = self.entries.get(key)
-        if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
-            raw = path.read_bytes()
-            if cached[2] == digest(raw):
-                return cached[3]
-        data = load_file(path)
-        raw = raw if raw is not None else path.read_bytes()
+        if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns and cached[2] == digest(raw):
+            return cached[3]
+        data = parse_text(decode(raw))
         self.entries[key] = [stat.st_size, stat.st_mtime_ns, digest(raw), data]
         self.dirty = True
         return data

@@ -10,6 +10,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from imr.records.files import is_regular_below
+
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -36,6 +38,6 @@ def search_path(name: str, workspace_root: Path | None) -> list[Path]:
 def find_file(name: str, relative: str, workspace_root: Path | None) -> Path | None:
     for base in search_path(name, workspace_root):
         candidate = base / relative
-        if candidate.is_file():
+        if is_regular_below(base, relative):  # a link is never followed (a workspace's own file or not)
             return candidate
     return None

@@ -137,7 +137,10 @@ def _yaml():
         pass
 
     def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-        style = "|" if "\n" in value else None
+        if _OTHER_BREAKS.search(value):
+            style: str | None = '"'  # NEL, U+2028, U+2029 as escapes: YAML 1.1 breaks the line there, 1.2 does not
+        else:
+            style = "|" if "\n" in value else "'" if could_be_typed(value) else None
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
     _Dumper.add_representer(str, _represent_str)
@@ -185,6 +188,9 @@ def parse_text(text: str) -> Any:
 #     only YAML 1.1 has (NEL, U+2028, U+2029); a lone CR, a byte-order mark inside the text, and
 #     tabs (where libyaml refuses a tab yaml-rs may take it as indentation).
 #     Text with any of them is left to `parse_text`.
+#   * Plain numbers with `_` or a radix prefix in either case (`_5`, `0_8`, `0X1F`, `0O17`,
+#     `0B11`: integers to yaml-rs, text to PyYAML) and a surrogate pair written as escapes
+#     (`"\ud83d\ude00"`: one character to yaml-rs, refused by libyaml) go to `parse_text`.
 #   * Keys longer than libyaml's 1,024-character limit and nesting deeper than 64 levels (where
 #     PyYAML's recursion may give up) are left to `parse_text`, and so are the
 #     two block-scalar endings yaml-rs reads otherwise: a file whose last line has no line break,
@@ -198,6 +204,12 @@ _QUICK_REFUSED_CHARS = re.compile(
 # Whole plain values with a leading zero or `0o` (the sign, if any, is checked where it matches).
 # (No node starts right after a letter, digit, `_` or `.`: the look-behind skips ids and times.)
 _QUICK_LEADING_ZERO = re.compile(r"0(?<![0-9A-Za-z_.]0)[0-9o][0-9a-fA-F_]*[ \t]*(?:[ \t]#[^\n]*)?(?=\n|[,\]}]|\Z)")
+# Plain numbers written with `_` or a radix prefix in any case (`_5`, `0_8`, `1_000`, `0X1F`,
+# `0O17`, `0B11`, `+_1`): yaml-rs reads each as an integer, PyYAML several of them as text.
+_QUICK_ODD_NUMBER = re.compile(r"(?<![0-9A-Za-z_.])[-+]?(?:0[xXoObB]|[0-9]*_)")
+# A surrogate written as an escape ("\ud83d\ude00"): yaml-rs joins a pair into one character,
+# libyaml refuses it.
+_QUICK_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
 _QUICK_BLOCK_HEADER = re.compile(r"[|>][-+0-9]*[ \t]*(?:#.*)?$")
 # `[]` or `{}` alone as a value: the only flow collections the house writer makes (an empty list
 # or mapping). Any other flow collection is left to the strict reader: flow context is where
@@ -267,6 +279,11 @@ def _plain_enough(text: str) -> bool:
             at -= 1
         if _at_node_start(text, at):
             return False
+    if "\\" in text and _QUICK_SURROGATE_ESCAPE.search(text):
+        return False
+    for mark in _QUICK_ODD_NUMBER.finditer(text):
+        if _at_node_start(text, mark.start()):
+            return False
     return True
 
 
@@ -314,6 +331,30 @@ def _same_in_yaml_1_1(data: Any, typed: dict, known_keys: set) -> bool:
     return True
 
 
+_OTHER_BREAKS = re.compile("[\x85\u2028\u2029]")
+_TYPED_WORDS = frozenset("y n yes no on off true false null ~ = << .inf .nan".split())
+_NUMBER_START = frozenset("-+.0123456789_")
+# Every plain form some reader types as a number: decimal with `_`, floats and exponents,
+# `0x`/`0o`/`0b` in either case, YAML 1.1's base 60 (`1:30`), `.inf` and `.nan`. An entry id
+# such as `1mkr7pgy` is none of them and stays plain.
+_NUMBER_LIKE = re.compile(
+    r"[-+]?(?:[0-9_]+(?:\.[0-9_]*)?(?:[eE][-+]?[0-9_]+)?|\.[0-9_]+(?:[eE][-+]?[0-9_]+)?"
+    r"|0[xX][0-9a-fA-F_]*|0[oO][0-7_]*|0[bB][01_]*|[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?"
+    r"|\.(?:inf|nan))", re.IGNORECASE)
+
+
+def could_be_typed(value: str) -> bool:
+    """Whether some YAML reader (1.1 or 1.2, PyYAML, libyaml, yaml-rs, a spreadsheet's importer)
+    could read this text, written plain, as something other than text: a number in any notation
+    (`0X10`, `_5`, `1_000`, `0o17`, `1:30`, `.5`, `1e3`), a boolean or null in any case. The
+    writer quotes such text (`--homework 0X10 --note _5`), so every reader reads it as written."""
+    if not value:
+        return True
+    if value.casefold() in _TYPED_WORDS:
+        return True
+    return value[0] in _NUMBER_START and _NUMBER_LIKE.fullmatch(value) is not None
+
+
 def decode(data: bytes) -> str:
     """Bytes of a text file to str: UTF-8 only, a BOM and CRLF line ends accepted."""
     if len(data) > MAX_FILE_BYTES:
@@ -332,9 +373,10 @@ def decode(data: bytes) -> str:
 
 
 def load_file(path: Path) -> Any:
-    with open(path, "rb") as handle:
-        data = handle.read(MAX_FILE_BYTES + 1)
-    return parse_text(decode(data))
+    """A YAML file read without following a link (a link or anything but a file is refused)."""
+    from imr.records.files import read_regular
+
+    return parse_text(decode(read_regular(path, MAX_FILE_BYTES)))
 
 
 def dump(data: Any) -> str:

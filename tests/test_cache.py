@@ -66,9 +66,12 @@ def test_cache_folder_that_is_a_link_is_never_used(enrolled, tmp_path):
     outside.mkdir()
     shutil.rmtree(enrolled.root / ".imr-cache", ignore_errors=True)
     (enrolled.root / ".imr-cache").symlink_to(outside, target_is_directory=True)
-    enrolled.ok("session", "log", "p-01", "--date", "2026-03-01", "--note", "Hemligt innehåll.")
-    enrolled.ok("status")
-    enrolled.ok("session", "next", "p-01")
+    # A linked cache folder is refused with one sentence (issue 26): nothing is read or
+    # written through it, not even refused text.
+    for args in (("session", "log", "p-01", "--date", "2026-03-01", "--note", "Hemligt innehåll."),
+                 ("status",), ("session", "next", "p-01")):
+        result = enrolled.refused(*args)
+        assert ".imr-cache" in result.output
     assert list(outside.iterdir()) == []
 
 

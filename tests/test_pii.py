@@ -408,32 +408,22 @@ def _best_of(runs: int, func) -> float:
 
 
 def test_scanning_is_linear_on_a_hostile_4mb_note(tmp_path):
-    """The old e-mail pattern was quadratic: 100 KB took 17 s in `imr status`. Here the time
-    for 4 MB may grow at most 6x over 1 MB (quadratic would be 16x), and scanning may cost at
-    most a generous multiple of reading the same bytes from a file and decoding them."""
-    small = hostile_note(1_000_000)
+    """The old e-mail pattern was quadratic: 100 KB took 17 s in `imr status`. Linearity is
+    measured by operation counts in test_detector_gaps; here only a generous cap on time for
+    4 MB (seconds when linear, hours when quadratic), never a ratio of two timings, which a
+    shared machine's load makes flaky."""
     large = hostile_note(4_000_000)
-    assert scan_text(small[:200_000]) == []  # the hostile note is clean: nothing cuts a scan short
-    path = tmp_path / "note.txt"
-    path.write_text(large, encoding="utf-8")
-    read = _best_of(3, lambda: path.read_bytes().decode("utf-8"))
-    t_small = _best_of(2, lambda: scan_text(small))
-    t_large = _best_of(1, lambda: scan_text(large))
-    if t_large > 6 * t_small:  # a busy shared machine: measure once more before judging
-        t_large = min(t_large, _best_of(1, lambda: scan_text(large)))
-    assert t_large <= 6 * t_small, (t_small, t_large)
-    assert t_large <= 20_000 * max(read, 1e-4), (read, t_large)
+    assert scan_text(large[:200_000]) == []  # the hostile note is clean: nothing cuts a scan short
+    assert _best_of(1, lambda: scan_text(large)) < 120
 
 
 def test_email_search_is_linear_on_its_worst_case():
     """One long word, then '@' with no domain: the old pattern retried from every letter and
-    read to the '@' each time (100 KB took seconds)."""
+    read to the '@' each time (100 KB took seconds, 400 KB would take minutes)."""
     def worst(size):
         return "a" * size + "@" + "@x." * (size // 30)
 
-    t_small = _best_of(3, lambda: scan_text(worst(100_000)))
-    t_large = _best_of(3, lambda: scan_text(worst(400_000)))
-    assert t_large <= 6 * t_small + 0.02, (t_small, t_large)
+    assert _best_of(1, lambda: scan_text(worst(400_000))) < 20
     assert scan_text(worst(1000)) == []
 
 

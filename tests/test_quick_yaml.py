@@ -94,7 +94,8 @@ def test_what_the_quick_reader_leaves_to_the_careful_one(text):
     "log:\n- kind: session\n  module: 3\n  note: |\n    två\n    rader\n- kind: absent\n  note: >\n    vikt\n    text\n",
     "id: p-01\nlog: []\n",
     "a: []\nb: {}  # tomma\nc: \"dubbel \\u00e9 \\t tab\"\nd: 'enkel ''citat'''\n",
-    "a: 0\nb: +12\nc: -3\nd: 0x1F\ne: ~\nf: null\ng:\nh: true\ni: False\nj: 0b101\nk: 1_000\n",
+    # (0x1F, 0b101 and 1_000 now go to the strict reader, with 0X1F, _5 and 0_8: issue 26)
+    "a: 0\nb: +12\nc: -3\ne: ~\nf: null\ng:\nh: true\ni: False\n",
 ])
 def test_ordinary_text_is_read_quickly_and_alike(text):
     assert assert_same(text)

@@ -104,6 +104,10 @@ def test_init_in_an_existing_repository_appends_the_missing_ignore_lines(tmp_pat
         "out", ".imr-cache", ".imr.lock", "records/.p-01.yaml.tmp-12"}
     assert ignored(root, "records/p-01.yaml", "groups/tisdag.yaml") == set()
     before = (root / ".gitignore").read_bytes()
+    refused = Imr(tmp_path, monkeypatch)("init", str(root))  # a linked out/ is refused (issue 26)
+    assert refused.exit_code == 1 and "out" in refused.output
+    for name in ("out", ".imr-cache"):
+        (root / name).unlink()
     Imr(tmp_path, monkeypatch).ok("init", str(root))
     assert (root / ".gitignore").read_bytes() == before
 

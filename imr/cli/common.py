@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 from typing import Any, Callable
 
@@ -117,13 +118,46 @@ def emit(lines: list[tuple[str | None, str]]) -> None:
     User text is passed as rich Text, never parsed as markup.
     """
     if not sys.stdout.isatty():
-        sys.stdout.write("".join(text + "\n" for _, text in lines))
+        sys.stdout.write("".join(visible(text) + "\n" for _, text in lines))
         return
     from rich.text import Text
 
     out = console()
     for style, text in lines:
-        out.print(Text(text, style=style or ""))
+        out.print(Text(visible(text), style=style or ""))
+
+
+def visible(text: str) -> str:
+    """Text for a terminal with every control, bidi and invisible character shown as a visible
+    escape (`<U+202E>`), so a reviewer never sees reversed or hidden text: the one function
+    every view uses (through `emit` and `escape`). Line breaks and tabs stay; a joiner or
+    variation selector inside an emoji (👨‍👩‍👧, ❤️) stays too."""
+    if text.isascii() and (text.isprintable() or not _ASCII_CONTROL.search(text)):
+        return text
+    return _VISIBLE.sub(_shown_char, text) if _VISIBLE.search(text) else text
+
+
+def _shown_char(match) -> str:
+    char = match.group(0)
+    if char in "\u200d\ufe0e\ufe0f":
+        import unicodedata
+
+        text, at = match.string, match.start()
+        around = text[at - 1:at] + text[at + 1:at + 2]
+        if any(not c.isascii() and unicodedata.category(c) in ("So", "Sk") for c in around):
+            return char
+    return f"<U+{ord(char):04X}>"
+
+
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+# C0 and C1 controls (but line break and tab), DEL, format characters (bidi embeddings,
+# overrides and isolates, marks, zero-width characters, soft hyphen, word joiner, BOM, tags),
+# line and paragraph separators, and the invisible letters the privacy guard also knows.
+_VISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+    "\U000e0000-\U000e007f\U0001d173-\U0001d17a]"
+)
 
 
 def print_json(data: Any) -> None:
@@ -163,6 +197,7 @@ def handle_errors(func: Callable) -> Callable:
 
 
 def escape(text: Any) -> str:
+    """User text for rich: markup escaped, control, bidi and invisible characters made visible."""
     from rich.markup import escape as _escape
 
-    return _escape("" if text is None else str(text))
+    return _escape(visible("" if text is None else str(text)))

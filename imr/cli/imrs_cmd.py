@@ -147,8 +147,13 @@ def _write_chart(rows: list, path: Path, ws, participant: str) -> None:
     instrument = imrs.load_instrument(ws.root)
     labels = {"title": t("imrs_chart_title", id=participant), "axis": t("imrs_chart_axis"),
               **{r: instrument.label(v, ws.lang) for r, v in instrument.raters.items()}}
+    from imr.render.output import check_output_path, write_output
+
+    # The same rules as `render -o`: never into records/, groups/, .git/ or onto imr.yaml, never
+    # through a link (a chart replaces what it is named over, as before).
+    target = check_output_path(path, create_parent=False, ws=ws, force=True)
     data = trend_chart(rows, fmt, labels=labels)
     try:
-        path.write_bytes(data)
-    except OSError:
+        write_output(target, data)
+    except ImrError:
         raise ImrError("imrs_chart_write_failed", path=str(path)) from None

@@ -359,3 +359,60 @@ def curriculum_stats(curriculum: Curriculum, modules: list[int] | None = None) -
     overall["out_of_band"] = out_of_band(overall, "overall")
     band = {scope: {name: list(limits) for name, limits in figures.items()} for scope, figures in BAND.items()}
     return {"handouts": rows, "overall": overall, "band": band}
+
+
+# --- Workspace curriculum overrides ----------------------------------------------------------
+# Raw output blocks pass straight into a handout: a fenced ```{=html} or ```{=typst} block, an
+# inline `…`{=html} span, or an HTML tag (`<script>`, `<iframe>`, `<!-- -->`) that pandoc passes
+# through as raw HTML. imr's own curriculum has none; an override may not bring one.
+_RAW_BLOCK = re.compile(r"\{\s*=[A-Za-z0-9_-]+\s*\}|<(?:[A-Za-z][A-Za-z0-9-]*[\s/>]|[A-Za-z][A-Za-z0-9-]*$|!--|/[A-Za-z])",
+                        re.MULTILINE)
+_OVERRIDE_TEXT = (".md", ".yaml", ".yml", ".txt")
+
+
+def curriculum_override_findings(workspace_root: Path | None) -> list[Finding]:
+    """Files in a workspace's own `curriculum/`, listed like template overrides: one that
+    replaces imr's file (`curriculum_override`), a new one (`curriculum_override_new`), a link
+    (`curriculum_override_link`: never followed); and every raw HTML or Typst block in them
+    (`curriculum_raw_block`), which would reach a printed handout unescaped."""
+    import os
+
+    from imr import resources
+    from imr.errors import ImrError
+    from imr.records.files import is_regular, read_regular
+
+    if workspace_root is None:
+        return []
+    own = Path(workspace_root) / "curriculum"
+    builtin = resources.builtin_dir("curriculum")
+    if not own.is_dir() or os.path.islink(own) or own.resolve() == builtin.resolve():
+        return []
+    findings: list[Finding] = []
+    for current, dirs, files in os.walk(own, followlinks=False):
+        here = Path(current)
+        for name in sorted(files + [d for d in dirs if (here / d).is_symlink()]):
+            path = here / name
+            relative = path.relative_to(own).as_posix()
+            shown = f"curriculum/{relative}"
+            if path.is_symlink() or not is_regular(path):
+                findings.append(Finding(shown, 0, "curriculum_override_link", {"file": relative}))
+                continue
+            try:
+                data = read_regular(path)
+            except (OSError, ImrError):
+                continue
+            reference = builtin / relative
+            try:
+                same = is_regular(reference) and read_regular(reference) == data
+            except (OSError, ImrError):
+                same = False
+            if same:
+                continue
+            code = "curriculum_override" if is_regular(reference) else "curriculum_override_new"
+            findings.append(Finding(shown, 0, code, {"file": relative}))
+            if name.endswith(_OVERRIDE_TEXT):
+                text = data.decode("utf-8", "replace")
+                for match in _RAW_BLOCK.finditer(text):
+                    findings.append(Finding(shown, line_of(text, match.start()), "curriculum_raw_block",
+                                            {"block": match.group(0).strip()[:20]}))
+    return findings

@@ -17,6 +17,7 @@ from pathlib import Path
 from imr import resources
 from imr.cache import YamlCache
 from imr.errors import ImrError
+from imr.records.files import is_regular_below
 from imr.records.findings import Finding
 from imr.records.ids import SessionRef
 from imr.yamlio import YamlProblem
@@ -148,7 +149,7 @@ def load_curriculum(lang: str = "sv", workspace_root: Path | None = None, use_ca
     def find(relative: str) -> Path | None:
         for root in roots:
             candidate = root / relative
-            if candidate.is_file():
+            if is_regular_below(root, relative):  # never through a link (issue 26)
                 return candidate
         return None
 

@@ -18,11 +18,11 @@ from typing import Any
 
 from imr.errors import ImrError
 from imr.records import writer
-from imr.records.files import check_regular
+from imr.records.files import check_regular, read_regular
 from imr.records.findings import Finding
 from imr.records.ids import check_group_name, check_participant_id, is_valid_id
 from imr.records.kinds import COMMON, id_problem, list_of, shape_problems, signature_problem, text_problem
-from imr.records.pii import find_pii
+from imr.records.pii import comments, find_pii, hand_written_hit, identifier_name
 from imr.records.record import log_file_text
 from imr.strings import strings
 from imr.workspace import store
@@ -105,9 +105,11 @@ def group_path(ws: Workspace, name: str) -> Path:
 def _parse(path: Path, shown: str) -> tuple[Any, Finding | None]:
 
     try:
-        data = parse_text(decode(path.read_bytes()))
+        data = parse_text(decode(read_regular(path)))
     except YamlProblem as problem:
         return None, Finding(shown, problem.line, problem.code, problem.params)
+    except ImrError:
+        return None, Finding(shown, 0, "not_regular_file_finding")
     except OSError:
         return None, Finding(shown, 0, "file_unreadable")
     if not isinstance(data, dict) or not isinstance(data.get("log"), list):
@@ -254,6 +256,21 @@ def group_of(ws: Workspace, participant_id: str) -> str | None:
     return None
 
 
+def _comment_findings(path: Path, shown: str, allow: frozenset[str]) -> list[Finding]:
+    """Personal data in a group file's comments (any line, after a value or a `- ` item)."""
+    try:
+        text = read_regular(path).decode("utf-8", "replace")
+    except (OSError, ImrError):
+        return []
+    skip = frozenset(HEADER_COMMENT.splitlines())
+    out = []
+    for number, comment in comments(text, skip):
+        hit = find_pii(comment, allow)
+        if hit:
+            out.append(Finding(shown, number, f"pii_found_{hit.kind}"))
+    return out
+
+
 def check_groups(ws: Workspace) -> list[Finding]:
     """Every problem in `groups/`: syntax, header, entry shapes, and who may be a member."""
     findings: list[Finding] = []
@@ -289,6 +306,12 @@ def check_groups(ws: Workspace) -> list[Finding]:
         if not isinstance(log[0], dict) or log[0].get("kind") != "group-created":
             findings.append(Finding(shown, getattr(log[0], "line", 1), "group_first_not_created"))
         members: set[str] = set()
+        scanned: dict = {}
+        for hit in (hand_written_hit({k: v for k, v in data.items() if k not in ("name", "log")}, ws.allowed_words),
+                    identifier_name(path.stem, ws.allowed_words)):
+            if hit:
+                findings.append(Finding(shown, 1, f"pii_found_{hit.kind}"))
+        findings.extend(_comment_findings(path, shown, ws.allowed_words))
         for index, entry in enumerate(log):
             line = getattr(entry, "line", 0)
             for code, params in validate_group_entry(entry):
@@ -308,11 +331,11 @@ def check_groups(ws: Workspace) -> list[Finding]:
                 if pid not in members:
                     findings.append(Finding(shown, line, "group_not_a_member", {"id": pid[:40]}))
                 members.discard(pid)
-            if isinstance(entry.get("note"), str):
-
-                hit = find_pii(entry["note"])
-                if hit:
-                    findings.append(Finding(shown, line, f"pii_found_{hit.kind}"))
+            # every hand-written place (note, by:, leaders:, nested values, keys), with the
+            # workspace's allow-list, exactly as the writer checked it
+            hit = hand_written_hit(entry, ws.allowed_words, scanned)
+            if hit:
+                findings.append(Finding(shown, line, f"pii_found_{hit.kind}"))
         for pid in members:
             current.setdefault(pid, []).append(path.stem)
     for pid, names in sorted(current.items()):

@@ -85,6 +85,8 @@ def ics_text(schedule: dict[str, Any], summary: str, today: date | None = None) 
 
 
 def _ics_escape(text: str) -> str:
+    # A bare CR ends a line for some calendar readers: every line end (CRLF, CR, LF) becomes "\\n".
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 

@@ -22,6 +22,9 @@ _WEEKDAYS = {
 }
 
 
+EARLIEST_YEAR = 1900  # no record date (an enrolment, a session) lies before it
+
+
 def parse_date(value: str, today: _date | None = None) -> _date:
     """A date as staff write it: `2026-11-26`, `26/11`, `26/11/2026`, `idag`, `igår`, `i torsdags`
     (the last Thursday before today); English `today`, `yesterday`, `last thursday` too."""
@@ -42,12 +45,14 @@ def parse_date(value: str, today: _date | None = None) -> _date:
             parts = [int(p) for p in text.split("/")]
             if len(parts) == 2:
                 return _date(today.year, parts[1], parts[0])
-            if len(parts) == 3 and parts[2] >= 1000:
+            if len(parts) == 3 and parts[2] >= EARLIEST_YEAR:
                 return _date(parts[2], parts[1], parts[0])
             raise ValueError(text)
         parsed = _date.fromisoformat(text)
         if parsed.isoformat() != text:
             raise ValueError(text)
+        if parsed.year < EARLIEST_YEAR:
+            raise ValueError(text)  # `0001-01-01`: a slip, never a date in a record
         return parsed
     except (TypeError, ValueError):
         raise ImrError("bad_date", date=str(value)[:40]) from None

@@ -90,7 +90,7 @@ def _date(value: Any) -> str | None:
         date.fromisoformat(value)
     except ValueError:
         return "entry_bad_date"
-    return None
+    return "entry_bad_date" if value < "1900-01-01" else None  # `0001-01-01`: a slip, never a record date
 
 
 def _timestamp(value: Any) -> str | None:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from imr.cache import CACHE_DIR, read_json, write_json
 from imr.cache import digest as _digest
-from imr.records.files import check_regular
+from imr.errors import ImrError
+from imr.records.files import is_regular, read_regular
 from imr.records.findings import Finding
 from imr.records.parallel import map_paths
 from imr.records.record import Entry, Record, RecordProblem, parse_record_bytes, read_record
@@ -55,12 +56,12 @@ def read_all_records(records_dir: Path, workspace_root: Path) -> list[tuple[Path
         files = {}
     fresh: dict[str, list] = {}
     found: dict[str, Record | RecordProblem] = {}
-    paths = [p for p in sorted(records_dir.glob("*.yaml")) if not p.is_symlink() and p.is_file()]
+    paths = [p for p in sorted(records_dir.glob("*.yaml")) if is_regular(p)]
     misses = []
     for path in paths:
         try:
-            key = _digest(path.read_bytes())
-        except OSError:
+            key = _digest(read_regular(path))
+        except (OSError, ImrError):
             key = None
         hit = files.get(path.name)
         if key and hit and hit[0] == key:
@@ -87,8 +88,8 @@ def read_all_records(records_dir: Path, workspace_root: Path) -> list[tuple[Path
 def _parse_for_cache(path: Path) -> tuple[Path, str | None, list | dict]:
     """One record as the cache keeps it (or its problem), with the digest of the bytes parsed."""
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = read_regular(path)
+    except (OSError, ImrError):
         return path, None, {}
     try:
         return path, _digest(raw), _to_json(parse_record_bytes(raw, path, f"records/{path.name}"))
@@ -106,8 +107,7 @@ def read_one(path: Path, workspace_root: Path | None, shown: str) -> Record:
     if workspace_root is None:
         return read_record(path, shown)
 
-    check_regular(path)
-    raw = path.read_bytes()
+    raw = read_regular(path)
     digest = _digest(raw)
     cache_path = workspace_root / CACHE_DIR / "records" / f"{path.name}.json"
     try:

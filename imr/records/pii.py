@@ -36,7 +36,7 @@ from imr.strings import label
 MAX_HITS = 100
 # Part of the key of any cache that stores scan results (`.imr-cache/summaries.json`): raise it
 # whenever what the scanner finds changes, so findings cached by an older scanner are redone.
-SCANNER_VERSION = 2
+SCANNER_VERSION = 3
 
 # Where two hits overlap, the lower number wins (a valid personnummer over a phone number over
 # a number that is only shaped like a personnummer).
@@ -192,12 +192,12 @@ def _is_symbol(char: str) -> bool:
 # Personnummer and samordningsnummer
 
 # Date parts may be separated by nothing, one space, "-" or "."; the serial by nothing, "-",
-# "+" or a space (with spaces around a sign). Every part has a fixed width, so each attempt
+# "+", "/" or a space or a line break (with a space or line break around a sign). Every part has a fixed width, so each attempt
 # is bounded and the whole search is linear.
 # A number glued to more digits by "-" or "." is part of something longer (a date range
 # "2026-03-02-2026-03-16", a version), not a personnummer.
 _PNR = re.compile(
-    r"(?<![0-9])(?<![0-9][-.])(?:(18|19|20)[ .-]?)?([0-9]{2})[ .-]?([0-9]{2})[ .-]?([0-9]{2})(?: ?[-+] ?| )?([0-9]{4})"
+    r"(?<![0-9])(?<![0-9][-.])(?:(18|19|20)[ .-]?)?([0-9]{2})[ .-]?([0-9]{2})[ .-]?([0-9]{2})(?:[ \n]?[-+/][ \n]?|[ \n])?([0-9]{4})"
     r"(?![0-9]|[-.][0-9])"
 )
 
@@ -262,9 +262,10 @@ def _personnummer_hits(text: str, runs: list[tuple[int, int, int]] | None = None
 # Phone numbers
 
 # A run of digit groups joined by short separators: "070-123 45 67", "(08) 123 456 78",
-# "+46 (0)70 …", "070/1234567", "070.123.45.67". The alternation is between disjoint
+# "+46 (0)70 …", "070/1234567", "070.123.45.67", "070_123_45_67", "070,123,45,67". The alternation is between disjoint
 # character classes, so the run is found in one linear pass.
-_NUMBER_RUN = re.compile(r"[0-9]+(?:[ ./()+-]{1,3}[0-9]+)*")
+_RUN_SEPARATORS = " ./()+-_,\n"
+_NUMBER_RUN = re.compile(r"[0-9]+(?:[ ./()+_,\n-]{1,3}[0-9]+)*")
 _DIGIT_GROUP = re.compile(r"[0-9]+")
 # "08.30-09.15" and "kl 07.45" are times, "02.03.2026" a date: a number never reads like that.
 _TIME_OR_DATE = re.compile(r"(?<![0-9])(?:[01][0-9]|2[0-3])[.:][0-5][0-9](?![0-9])|[0-9]{1,2}[./-][0-9]{1,2}[./-](?:19|20)[0-9]{2}")
@@ -317,7 +318,7 @@ def _number_runs(text: str, minimum: int) -> list[tuple[int, int, int]]:
         start, end = run.span()
         if end - start >= minimum:
             raw = run.group(0)
-            digits = end - start - sum(raw.count(sep) for sep in " ./()+-")
+            digits = end - start - sum(raw.count(sep) for sep in _RUN_SEPARATORS)
             if digits >= minimum:
                 runs.append((start, end, digits))
     return runs
@@ -356,10 +357,16 @@ def _phones_in_run(text: str, groups: list[tuple[int, int, str]], limit: int) ->
         boundary = start - 1 if (plus or paren) else start
         previous = text[boundary - 1] if boundary > 0 else ""
         opens = previous in ("", " ", "\n", "\t", "(", ":", ",", ";", "/") or not previous.isalnum() and previous not in "-."
-        if not opens or not (plus or digits[0] == "0") or (not plus and len(digits) < 2):
+        if not opens and previous in "-." and boundary > 1 and text[boundary - 2].isalpha():
+            opens = True  # "Tel.070-…", "Mobilnr.070-…", "Hem-08-…": a label glued to the number
+        # Without a leading 0 or +: the country code typed bare ("46701234567") or a mobile
+        # number that lost its trunk 0 ("70-123 45 67"); both held to exact lengths below.
+        bare_country = not plus and digits.startswith("46") and len(digits) >= 4  # "4670…", not "46, 70"
+        trunkless = not plus and len(digits) == 2 and digits[0] == "7"
+        if not opens or not (plus or digits[0] == "0" or bare_country or trunkless) or (not plus and len(digits) < 2):
             index += 1
             continue
-        international = plus or digits.startswith("00")
+        international = plus or digits.startswith("00") or bare_country
         candidates = []
         total = ""
         last = index
@@ -367,8 +374,11 @@ def _phones_in_run(text: str, groups: list[tuple[int, int, str]], limit: int) ->
             group = groups[last][2]
             if last > index and len(group) < 2 and not (group == "0" and text[groups[last][0] - 1] == "("):
                 break
-            if last > index and text[groups[last][0] - 1] not in " -./()":
+            if last > index and text[groups[last][0] - 1] not in " -./()_,\n":
                 break
+            if last > index and ("," in text[groups[last - 1][1]:groups[last][0]] or "_" in text[
+                    groups[last - 1][1]:groups[last][0]]) and groups[last][0] - groups[last - 1][1] != 1:
+                break  # "070,123,45,67" and "070_123_45_67", but not a list "46, 12 34 56 78"
             if len(total) + len(group) > _MAX_PHONE_DIGITS + (2 if international and not plus else 0):
                 break
             total += group
@@ -378,8 +388,17 @@ def _phones_in_run(text: str, groups: list[tuple[int, int, str]], limit: int) ->
         for last, digits_so_far in reversed(candidates):
             if len(digits_so_far) < _MIN_PHONE_DIGITS:
                 break
-            # phonenumbers drops the trunk 0 of "+46 (0)70 …" itself.
-            key = digits_so_far[2:] if international and not plus else digits_so_far
+            if bare_country:
+                if len(digits_so_far) < 10:
+                    break
+                key = digits_so_far
+            elif trunkless:
+                if len(digits_so_far) != 9:
+                    continue
+                key = "0" + digits_so_far
+            else:
+                # phonenumbers drops the trunk 0 of "+46 (0)70 …" itself.
+                key = digits_so_far[2:] if international and not plus else digits_so_far
             span_text = text[boundary:groups[last][1] + (1 if text[groups[last][1]:groups[last][1] + 1] == ")" and paren else 0)]
             if _TIME_OR_DATE.search(span_text):
                 continue
@@ -409,12 +428,19 @@ _DOMAIN = re.compile(r"[^\W_](?:[\w-]{0,62})(?:\.[\w-]{1,63}){0,8}\.[^\W\d_]{2,6
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+-_%'")
 
 
+# Where an address's '@' may stand: the sign itself (with up to two spaces either side, "anna @
+# example.se") or the ways Swedes hide it, "(a)", "(at)", "[at]", "{at}", "(snabel-a)", "(alfa)".
+# Fixed alternatives of bounded length: one linear pass.
+_AT_MARK = re.compile(r" {0,2}(?:@|[(\[{] ?(?:at|a|snabel-?a|alfa) ?[)\]}]) {0,2}", re.IGNORECASE)
+_AT_HINTS = ("@", "(", "[", "{")
+
+
 def _email_hits(text: str) -> list[tuple[int, int, PiiHit]]:
     out = []
-    at = text.find("@")
-    while at != -1:
-        domain = _DOMAIN.match(text, at + 1)
+    for mark in _AT_MARK.finditer(text):
+        domain = _DOMAIN.match(text, mark.end())
         if domain:
+            at = mark.start()
             start = at
             limit = max(0, at - 64)
             while start > limit and (text[start - 1] in _LOCAL_CHARS or text[start - 1].isalnum()):
@@ -422,10 +448,10 @@ def _email_hits(text: str) -> list[tuple[int, int, PiiHit]]:
             while start < at and text[start] == ".":
                 start += 1
             if start < at:
-                out.append((start, domain.end(), PiiHit("email", text[start:domain.end()])))
+                shown = text[start:at] + "@" + text[domain.start():domain.end()]
+                out.append((start, domain.end(), PiiHit("email", shown)))
                 if len(out) >= MAX_HITS:
                     break
-        at = text.find("@", at + 1)
     return out
 
 
@@ -667,13 +693,18 @@ def _name_hits(text: str, allow: Iterable[str]) -> list[tuple[int, int, PiiHit]]
             if not likely:
                 continue
             first_at_start = at_start and position == 0
+            # the genitive counts like the name: "Annas mamma", "hos Eriks", "hos Anderssons"
+            forms = (word, word[:-1]) if word.endswith("s") and len(word) > 3 else (word,)
             if position == 0 and after_relation:
                 evidence[position] = True
-            elif word in _FIRST_NAMES and not (first_at_start and word in _FIRST_NAMES_MID_ONLY):
+            elif any(form in _FIRST_NAMES and not (first_at_start and form in _FIRST_NAMES_MID_ONLY)
+                     for form in forms):
                 evidence[position] = True
             elif first_at_start:
-                evidence[position] = len(word) >= 7 and _surname_shaped(word, _SURNAME_ENDINGS_AT_START)
-            elif _surname_shaped(word, _SURNAME_ENDINGS) and not word.endswith(_WEAK_SURNAME_ENDINGS):
+                evidence[position] = any(len(form) >= 7 and _surname_shaped(form, _SURNAME_ENDINGS_AT_START)
+                                         for form in forms)
+            elif any(_surname_shaped(form, _SURNAME_ENDINGS) and not form.endswith(_WEAK_SURNAME_ENDINGS)
+                     for form in forms):
                 evidence[position] = True
         # Two or more name-like words in a row in the middle of a sentence ("Kalle Andersson");
         # at the start of a sentence the first word may just be capitalised, so count the rest.
@@ -721,7 +752,7 @@ def scan_text(text: str, allow: frozenset[str] = frozenset()) -> list[PiiHit]:
         if runs:
             found.extend(_personnummer_hits(clean, runs))
             found.extend(_phone_hits(clean, runs))
-    if "@" in clean:
+    if any(hint in clean for hint in _AT_HINTS):
         found.extend(_email_hits(clean))
     found.extend(_name_hits(clean, allow))
     return invisible + [hit for _s, _e, hit in _resolve_overlaps(found)][:MAX_HITS]
@@ -776,7 +807,7 @@ def identifier_problem(value: str) -> PiiHit | None:
     clean, hidden = _normalise(value)
     for hit in _invisible_hits(value, hidden) if hidden else ():
         return hit
-    if "@" in clean:
+    if any(hint in clean for hint in _AT_HINTS):
         emails = _email_hits(clean)
         if emails:
             return emails[0][2]
@@ -803,3 +834,111 @@ def identifier_problem(value: str) -> PiiHit | None:
     for _s, _e, hit in _phone_hits(clean):
         return hit
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# Names in identifiers
+
+# First names that are also ordinary words: in an id or a group name they are the word
+# ("dag-grupp", "sol-01", "max-3"), so they do not count there.
+_ID_WORDS = _words("per bo dag liv sol vilja björn sten stig rut saga max lo tom klara hans")
+_ID_PART = re.compile(r"[^\W\d_]+")
+MAX_SIGNATURE_CHARS = 6  # letters and digits in a signature: initials or a short code
+
+
+def _identifier_name(clean: str, allow: frozenset[str]) -> PiiHit | None:
+    """A first name (also in the genitive: "evas") or a surname-shaped word in an id, a group
+    name or a signature, unless the ward allows the word."""
+    for match in _ID_PART.finditer(clean):
+        word = match.group(0).casefold()
+        if word in allow or len(word) < 2:
+            continue
+        bases = (word, word[:-1]) if word.endswith("s") and len(word) > 3 else (word,)
+        if any(base in _FIRST_NAMES and base not in _ID_WORDS and base not in allow for base in bases):
+            return PiiHit("name", match.group(0))
+        if any(len(base) >= 7 and _surname_shaped(base, _SURNAME_ENDINGS_AT_START) and not _not_a_name(base, allow)
+               for base in bases):
+            return PiiHit("name", match.group(0))
+    return None
+
+
+def identifier_name(value: str, allow: Iterable[str] = frozenset()) -> PiiHit | None:
+    """A name in a participant id, group name or signature (`kalle-andersson`, `evas-grupp`,
+    `Anna Svensson`), or None; `allow` holds the ward's words that look like names but are not."""
+    folded = _casefold_allow(allow if isinstance(allow, frozenset) else frozenset(allow)) if allow else frozenset()
+    return _identifier_name(normalise(value), folded)
+
+
+def signature_shape_ok(value: str) -> bool:
+    """Initials or a short code: at most `MAX_SIGNATURE_CHARS` letters and digits, with dots,
+    dashes or spaces between ("KL", "M.A", "AB2")."""
+    kept = [char for char in value if char not in ". -"]
+    return 0 < len(kept) <= MAX_SIGNATURE_CHARS and all(char.isalnum() for char in kept)
+
+
+# --------------------------------------------------------------------------------------------
+# Every hand-written place of a record, a group file or imr.yaml
+
+# Fields whose values are identifiers (a signature, a leader, a group's name): held to the
+# identifier rules as well as scanned as text.
+IDENTIFIER_FIELDS = frozenset({"by", "leader", "leaders", "group"})
+
+
+def hand_written(value: object, key: str | None = None) -> Iterator[tuple[str, bool]]:
+    """Every string in a parsed entry, header or config, at any depth, and every key, each with
+    whether it sits in an identifier field. Nothing a person could type is left out: the shape
+    checks say what belongs where, this says what must not be anywhere."""
+    if isinstance(value, str):
+        yield value, key in IDENTIFIER_FIELDS
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            if isinstance(name, str):
+                yield name, False
+                yield from hand_written(item, name)
+            else:
+                yield from hand_written(item, key)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from hand_written(item, key)
+
+
+def hand_written_hit(value: object, allow: frozenset[str] = frozenset(),
+                     memo: dict[tuple[str, bool], PiiHit | None] | None = None) -> PiiHit | None:
+    """The first refused hit in any hand-written place of `value` (else the first warning):
+    free text scanned as free text, identifier fields also by the identifier rules (names,
+    numbers in any form). One function for the writer and for `imr check`, with one allow-list."""
+    memo = {} if memo is None else memo
+    warning = None
+    for text, identifier in hand_written(value):
+        key = (text, identifier)
+        if key not in memo:
+            found = find_pii(text, allow)
+            if identifier and (found is None or found.severity != "refuse"):
+                found = identifier_problem(text) or identifier_name(text, allow) or found
+            memo[key] = found
+        hit = memo[key]
+        if hit is not None:
+            if hit.severity == "refuse":
+                return hit
+            warning = warning or hit
+    return warning
+
+
+def comments(text: str, skip: frozenset[str] = frozenset()) -> Iterator[tuple[int, str]]:
+    """(line number, comment) for every YAML comment in `text`: whole-line comments, comments
+    after a `- ` item or a value, on any line. A `#` counts at the start of a line or after a
+    space or tab, as in YAML; one inside a quoted value is scanned too (it is text from the
+    same file, and any hit in it is a hit in that value as well). Lines in `skip` (imr's own
+    header) are no one's data."""
+    if "#" not in text:
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "#" not in line or line in skip:
+            continue
+        at = line.find("#")
+        while at > 0 and line[at - 1] not in " \t":
+            at = line.find("#", at + 1)
+            if at < 0:
+                break
+        if at >= 0:
+            yield number, line[at + 1:]

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from imr.errors import ImrError
+from imr.records.files import read_regular
 from imr.records.findings import Finding
 from imr.records.ids import SessionRef, is_valid_id
 from imr.records.kinds import validate_entry
@@ -138,13 +139,12 @@ class RecordProblem(Exception):
 
 def read_record(path: Path, shown: str | None = None) -> Record:
     shown = shown or str(path)
-    if os.path.islink(path) or (path.exists() and not path.is_file()):
-        raise RecordProblem(Finding(shown, 0, "not_regular_file_finding"))
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = read_regular(path)  # never through a link, never a FIFO or a folder
     except FileNotFoundError:
         raise
+    except ImrError:
+        raise RecordProblem(Finding(shown, 0, "not_regular_file_finding")) from None
     except OSError:
         raise RecordProblem(Finding(shown, 0, "file_unreadable")) from None
     return parse_record_bytes(raw, path, shown)

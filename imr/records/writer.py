@@ -38,11 +38,18 @@ from typing import Any, Callable, Iterator
 from filelock import FileLock, Timeout
 
 from imr.errors import ImrError
-from imr.records.files import _shown, check_regular  # noqa: F401  (check_regular is part of the writer's face)
+from imr.records.files import (  # noqa: F401  (check_regular is part of the writer's face)
+    TEMP_MARK,
+    _shown,
+    check_regular,
+    create_temp,
+    is_regular,
+    read_regular,
+    remove_stale_temps,
+)
 from imr.yamlio import MAX_FILE_BYTES, YamlProblem, decode, dump, parse_text
 
 LOCK_TIMEOUT_S = 60.0
-TEMP_MARK = ".tmp-"
 # Ordinary appends stop well before the reader's limit, so a record can always be read and
 # corrected: the last megabyte is headroom, never reached by normal use (a participant over many
 # years writes a few hundred kilobytes).
@@ -116,8 +123,7 @@ def write_changes(changes: list[Append | Create], lock_path: Path) -> None:
                 entries = change.entries
             else:
                 try:
-                    check_regular(change.path)
-                    old = change.path.read_bytes()
+                    old = read_regular(change.path)
                 except FileNotFoundError:
                     raise ImrError("unknown_file", path=change.path.stem) from None
                 data = _parse_or_refuse(old, change.path)
@@ -233,6 +239,7 @@ def _commit(plans: list[tuple[Path, bytes | None, bytes]], root: Path) -> None:
     try:
         try:
             for path, _, data in plans:
+                remove_stale_temps(path)  # a killed writer's temps: under the lock, never in use
                 temps.append((_write_temp(path, data, _mode_of(path)), path))
             if len(temps) > 1:
                 _write_journal(journal, temps)
@@ -280,24 +287,10 @@ def _mode_of(path: Path) -> int:
 
 
 def _write_temp(path: Path, data: bytes, mode: int) -> Path:
-    # One fixed temp name per target: writers hold the lock, so a name never serves two at once,
-    # and a temp a killed writer left is simply overwritten by the next write (no folder scan).
-    temp = path.with_name(f".{path.name}{TEMP_MARK}imr")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
-    fd = os.open(temp, flags, mode)
-    try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    try:
-        os.chmod(temp, mode)  # the umask may have narrowed it; keep exactly the old file's mode
-    except OSError:
-        pass
-    return temp
+    # A random name created exclusively without following links (files.create_temp): a link or
+    # a file someone committed under a temp-looking name is never written through, and a temp a
+    # killed writer left is reported by `imr check` instead of being reused.
+    return create_temp(path, data, mode)
 
 
 def _write_journal(journal: Path, temps: list[tuple[Path, Path]]) -> None:
@@ -315,9 +308,9 @@ def _complete_journal(root: Path) -> bool:
     if not journal.exists() or os.path.islink(journal):
         return False
     try:
-        body = json.loads(journal.read_bytes())
+        body = json.loads(read_regular(journal))
         renames = [(root / t, root / p) for t, p in body["renames"]]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, ImrError):
         journal.unlink(missing_ok=True)
         return False
     for temp, path in renames:
@@ -325,7 +318,7 @@ def _complete_journal(root: Path) -> bool:
         # but a damaged one must not move arbitrary files.
         if temp.parent != path.parent or not temp.name.startswith(f".{path.name}{TEMP_MARK}"):
             continue
-        if temp.exists() and not os.path.islink(temp):
+        if is_regular(temp):
             os.replace(temp, path)
     for folder in {path.parent for _, path in renames}:
         if folder.is_dir():

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from imr.errors import ImrError
+from imr.records.files import replace_atomically
 from imr.render.documents import Document
 from imr.workspace.folder import Workspace
 
@@ -98,22 +99,11 @@ def _no_permission() -> str:
 
 
 def write_output(path: Path, data: bytes) -> None:
-    """Write all of `data` to `path` or nothing: temp file in the same folder, then rename."""
-    temp = path.parent / f".{path.name}.tmp-{os.getpid()}"
+    """Write all of `data` to `path` or nothing: a new temp file with a random name in the same
+    folder (created exclusively, never through a link), then a rename over the target (which
+    replaces a link there rather than writing through it)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temp, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
+        replace_atomically(path, data, 0o644, sync=False)
     except OSError as err:
-        try:
-            temp.unlink()
-        except OSError:
-            pass
         raise ImrError("render_unwritable", path=str(path), reason=err.strerror or type(err).__name__) from None
-    except BaseException:
-        try:
-            temp.unlink()
-        except OSError:
-            pass
-        raise

@@ -10,11 +10,22 @@ Every template renders in Jinja's immutable sandbox with no globals but the labe
 arrange text but cannot reach Python: `{{ cycler.__init__.__globals__.os }}` is refused.
 The layout files that could run code (the Lua filter, page.typ, print.css, reference.docx)
 are never taken from a workspace; `override_findings` lists the overrides a workspace has.
+
+A template is read without following links (a link among a workspace's templates is not used:
+the built-in template is), and renders within limits, so a bad override fails that render with
+a message instead of hanging the ward's computer: powers and repetitions that would make huge
+numbers or texts are refused (`{{ 7**(10**10) }}`, `{{ "a"*10**10 }}`, a filter asked for a
+width of billions), the output may not grow past `MAX_OUTPUT_CHARS`, and the render stops after
+`MAX_SECONDS` (checked at every output chunk and every attribute, item, call and operator).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+import threading
+import time
 import traceback
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +33,7 @@ from typing import Any, Callable
 
 from imr import resources
 from imr.errors import ImrError
+from imr.records.files import read_regular
 from imr.records.findings import Finding
 from imr.render.escape import Trusted, escape_markdown
 
@@ -53,13 +65,132 @@ def _attribute(value: Any) -> Trusted:
     return Trusted(text)
 
 
+MAX_OUTPUT_CHARS = 20_000_000  # far above any handout or report (a long record is about 1 MB)
+MAX_SECONDS = 60.0  # a long report renders in well under a second
+MAX_TEXT_REPEAT = 1_000_000  # characters or items from `text * n`
+MAX_POWER_BITS = 4096  # `a ** b` only while the result stays below 2**4096
+MAX_FILTER_NUMBER = 100_000  # a number given to a filter (a width, a count)
+_WIDE_FORMAT = re.compile(r"[0-9]{6,}")
+
+
+class TemplateLimit(Exception):
+    """A template went past a limit; turned into one user error by `render_template`."""
+
+
+_limits = threading.local()
+
+
+def _tick() -> None:
+    deadline = getattr(_limits, "deadline", None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise TemplateLimit("time")
+
+
+def _checked_binop(operator: str, left: Any, right: Any) -> None:
+    if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
+        if isinstance(right, int) and isinstance(left, int):
+            if right > 0 and max(abs(left).bit_length(), 1) * right > MAX_POWER_BITS and abs(left) > 1:
+                raise TemplateLimit("number")
+        elif abs(right) > MAX_POWER_BITS:
+            raise TemplateLimit("number")
+    elif operator == "*":
+        for text, count in ((left, right), (right, left)):
+            if isinstance(text, (str, list, tuple)) and isinstance(count, int) and count * max(len(text), 1) > MAX_TEXT_REPEAT:
+                raise TemplateLimit("size")
+    elif operator == "%" and isinstance(left, str) and _WIDE_FORMAT.search(left):
+        raise TemplateLimit("size")
+
+
+def _limited_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+    def limited(*args: Any, **kwargs: Any) -> Any:
+        _tick()
+        for value in list(args[1:]) + list(kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_FILTER_NUMBER:
+                raise TemplateLimit("size")
+            if isinstance(value, str) and len(value) < 200 and _WIDE_FORMAT.search(value):
+                raise TemplateLimit("size")
+        if args and isinstance(args[0], str) and _WIDE_FORMAT.search(args[0]) and function.__name__ == "do_format":
+            raise TemplateLimit("size")
+        return function(*args, **kwargs)
+
+    for name in ("jinja_pass_arg", "environmentfilter", "contextfilter", "evalcontextfilter"):
+        if hasattr(function, name):
+            setattr(limited, name, getattr(function, name))
+    limited.__name__ = getattr(function, "__name__", "filter")
+    return limited
+
+
+def _loader(dirs: list[Path]):
+    import jinja2
+    from jinja2.loaders import split_template_path
+
+    class NoLinkLoader(jinja2.BaseLoader):
+        """The first regular file of that name in the template folders; a link (or a file under
+        a linked folder) is passed over, so the next folder's (the built-in) template is used."""
+
+        def get_source(self, environment, template):
+            pieces = split_template_path(template)
+            for base in dirs:
+                path = base.joinpath(*pieces)
+                if not _no_link_below(base, pieces):
+                    continue
+                try:
+                    raw = read_regular(path)
+                except (OSError, ImrError):
+                    continue
+                mtime = os.lstat(path).st_mtime_ns
+
+                def fresh(path: Path = path, mtime: int = mtime) -> bool:
+                    try:
+                        return os.lstat(path).st_mtime_ns == mtime
+                    except OSError:
+                        return False
+
+                return raw.decode("utf-8"), str(path), fresh
+            raise jinja2.TemplateNotFound(template)
+
+    return NoLinkLoader()
+
+
+def _no_link_below(base: Path, pieces: list[str]) -> bool:
+    current = base
+    for piece in [""] + pieces[:-1]:
+        current = current / piece if piece else current
+        try:
+            if stat.S_ISLNK(os.lstat(current).st_mode):
+                return False
+        except OSError:
+            return False
+    return True
+
+
 @lru_cache(maxsize=8)
 def environment(workspace_root: Path | None):
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(workspace_root)]),
+    class LimitedSandbox(ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset(["**", "*", "%", "//", "+"])
+
+        def call_binop(self, context, operator, left, right):
+            _tick()
+            _checked_binop(operator, left, right)
+            return super().call_binop(context, operator, left, right)
+
+        def getattr(self, obj, attribute):
+            _tick()
+            return super().getattr(obj, attribute)
+
+        def getitem(self, obj, argument):
+            _tick()
+            return super().getitem(obj, argument)
+
+        def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
+            _tick()
+            return super().call(__context, __obj, *args, **kwargs)
+
+    env = LimitedSandbox(
+        loader=_loader(template_dirs(workspace_root)),
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
         autoescape=False,
@@ -69,6 +200,8 @@ def environment(workspace_root: Path | None):
     )
     env.globals.clear()  # no range, cycler, joiner, namespace, lipsum, dict: only the data given
     env.filters["attr"] = _attribute
+    for name, function in list(env.filters.items()):
+        env.filters[name] = _limited_filter(function)
     return env
 
 
@@ -80,7 +213,13 @@ def render_template(workspace_root: Path | None, name: str, context: dict[str, A
 
     try:
         template = environment(workspace_root).get_template(name)
-        return template.render(**context, t=label)
+        return _render_limited(template, {**context, "t": label})
+    except TemplateLimit as err:
+        where, line = _template_frame(err, name)
+        raise ImrError("render_template_limit", template=where, line=line, limit=str(err)) from None
+    except (MemoryError, RecursionError, OverflowError) as err:
+        where, line = _template_frame(err, name)
+        raise ImrError("render_template_limit", template=where, line=line, limit=type(err).__name__) from None
     except SecurityError as err:
         where, _ = _template_frame(err, name)
         raise ImrError("render_template_unsafe", template=where, problem=str(err)[:120]) from None
@@ -92,6 +231,26 @@ def render_template(workspace_root: Path | None, name: str, context: dict[str, A
     except (jinja2.TemplateError, ValueError, TypeError, KeyError, AttributeError) as err:
         where, line = _template_frame(err, name)
         raise ImrError("render_template_error", template=where, line=line, problem=str(err)[:200]) from None
+
+
+def _render_limited(template: Any, context: dict[str, Any]) -> str:
+    """Render chunk by chunk, stopping at the time and size limits."""
+    outer = getattr(_limits, "deadline", None)
+    if outer is None:
+        _limits.deadline = time.monotonic() + MAX_SECONDS
+    try:
+        parts = []
+        size = 0
+        for chunk in template.generate(**context):
+            size += len(chunk)
+            if size > MAX_OUTPUT_CHARS:
+                raise TemplateLimit("size")
+            _tick()
+            parts.append(chunk)
+        return "".join(parts)
+    finally:
+        if outer is None:
+            _limits.deadline = None
 
 
 def _template_frame(err: BaseException, default: str) -> tuple[str, int]:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from imr.curriculum.check import check_curriculum
+from imr.curriculum.check import check_curriculum, curriculum_override_findings
 from imr.curriculum.model import load_curriculum
 from imr.programme.groups import check_groups
+from imr.records.files import is_own_temp, is_regular, read_regular
 from imr.records.findings import Finding
 from imr.records.ids import is_valid_id
-from imr.records.pii import find_pii, identifier_problem
-from imr.records.writer import TEMP_MARK
+from imr.records.pii import comments, find_pii, hand_written_hit, identifier_name, identifier_problem
 from imr.render.templating import override_findings
 from imr.supervision.summaries import summaries
 from imr.workspace.folder import Workspace
@@ -34,8 +34,8 @@ def check_records(ws: Workspace, curriculum=None) -> list[Finding]:
 
 def stray_files(ws: Workspace, folder: str) -> list[Finding]:
     """Files in records/ or groups/ that are not `<id>.yaml` (copies, backups, subfolders, other
-    formats): reported, and scanned for personal data, since git would carry them like records.
-    Links are never followed."""
+    formats, temp files whatever their name): reported, and scanned for personal data, since git
+    would carry them like records. Links are never followed."""
     import os
 
 
@@ -50,12 +50,13 @@ def stray_files(ws: Workspace, folder: str) -> list[Finding]:
             relative = path.relative_to(ws.root).as_posix()
             top = here == base
             if top and name.endswith(".yaml") and _plain(path) and not path.is_symlink():
-                continue
-            if top and name.startswith(".") and TEMP_MARK in name:
-                continue  # a writer's temp file, replaced by the next write
+                continue  # temp-looking names are reported too: a link can be named like one
             if top and name == ".gitkeep":
                 continue
-            findings.append(Finding(relative, 0, "record_stray_file" if folder == "records" else "group_stray_file"))
+            if top and is_own_temp(path):
+                findings.append(Finding(relative, 0, "record_temp_file"))  # the next write removes it
+            else:
+                findings.append(Finding(relative, 0, "record_stray_file" if folder == "records" else "group_stray_file"))
             if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
                 continue
             try:
@@ -71,27 +72,49 @@ def stray_files(ws: Workspace, folder: str) -> list[Finding]:
 
 
 def config_findings(ws: Workspace) -> list[Finding]:
-    """imr.yaml is shared by every clone: no personal data, and no one's signature in it."""
+    """imr.yaml is shared by every clone: no personal data in any value (at any depth), key or
+    comment, and no one's signature in it. `allowed_words` may hold words that look like names
+    (that is what it is for), but no number, address or full name of a person."""
 
     findings: list[Finding] = []
     path = ws.root / "imr.yaml"
+    allow = ws.allowed_words
     for key, value in ws.config.items():
         if key == "signature":
             findings.append(Finding("imr.yaml", 0, "config_signature_shared"))
-        values = value if isinstance(value, list) else [value] if isinstance(value, str) else []
-        for item in values:
-            if not isinstance(item, str) or key == "allowed_words":
-                continue
-            hit = find_pii(item, ws.allowed_words) or (identifier_problem(item) if key == "signature" else None)
+            hit = identifier_problem(str(value)) or identifier_name(str(value), allow)
             if hit:
                 findings.append(Finding("imr.yaml", 0, f"pii_found_{hit.kind}"))
-    if path.is_file():
-        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
-            if line.lstrip().startswith("#"):
-                hit = find_pii(line, ws.allowed_words)
+        if key == "allowed_words":
+            for item in value if isinstance(value, list) else [value]:
+                hit = _allowed_word_problem(item)
                 if hit:
-                    findings.append(Finding("imr.yaml", number, f"pii_found_{hit.kind}"))
+                    findings.append(Finding("imr.yaml", getattr(value, "line", 0), f"pii_found_{hit.kind}"))
+            continue
+        hit = hand_written_hit({key: value}, allow)
+        if hit:
+            findings.append(Finding("imr.yaml", 0, f"pii_found_{hit.kind}"))
+    if is_regular(path):
+        text = read_regular(path).decode("utf-8", "replace")
+        for number, comment in comments(text):
+            hit = find_pii(comment, allow)
+            if hit:
+                findings.append(Finding("imr.yaml", number, f"pii_found_{hit.kind}"))
     return findings
+
+
+def _allowed_word_problem(item: object):
+    """An allow-list entry that holds a number, an address, an invisible character or a person's
+    full name (a first name next to another word): the list lets words through, never people."""
+    if not isinstance(item, str):
+        return None
+    hit = find_pii(item)
+    if hit is not None and hit.kind != "name":
+        return hit
+    words = item.split()
+    if len(words) >= 2 and identifier_name(item):
+        return identifier_name(item)
+    return None
 
 
 def _plain(path) -> bool:
@@ -110,4 +133,8 @@ def check_workspace(ws: Workspace, strict: bool = False) -> list[Finding]:
     findings.extend(config_findings(ws))
 
     findings.extend(override_findings(ws.root))
+    # links and raw HTML/Typst blocks always; the list of overridden files with --strict (a
+    # ward's own curriculum is a feature, and the hook must not refuse every commit for it)
+    findings.extend(f for f in curriculum_override_findings(ws.root)
+                    if strict or f.code in ("curriculum_override_link", "curriculum_raw_block"))
     return findings

@@ -128,10 +128,23 @@ def parquet_bytes(table: Table) -> bytes:
 
 
 def csv_bytes(table: Table) -> bytes:
-    """One table as UTF-8 CSV with a header row (comma, \\r\\n as the csv module writes it)."""
+    """One table as UTF-8 CSV with a header row (comma, \\r\\n as the csv module writes it);
+    every text cell neutralised against formula injection (`csv_cell`)."""
     header, rows = table
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([csv_cell(cell) for cell in header])
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue().encode("utf-8")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`,
+    a tab or a carriage return) gets a leading `'`, as OWASP recommends for CSV injection; the
+    csv module then quotes the cell where needed. Numbers are left as numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

@@ -272,6 +272,20 @@ def is_log_file(path: str) -> bool:
     return len(parts) == 2 and parts[0] in FOLDERS and parts[1].endswith(".yaml") and not parts[1].startswith(".")
 
 
+def _stray(path: str, new_mode: str) -> bool:
+    """A file added or changed in records/ or groups/ that is not an ordinary `<id>.yaml`
+    (a link, a temp-named file, a subfolder's file): reported by `--since` as `imr check` does."""
+    from imr.records.ids import is_valid_id
+
+    parts = path.split("/")
+    if parts[0] not in FOLDERS or new_mode == "000000":
+        return False
+    name = parts[-1]
+    regular = new_mode in ("100644", "100755")
+    return not (regular and len(parts) == 2 and name.endswith(".yaml") and is_valid_id(name[:-5])) \
+        and name != ".gitkeep"
+
+
 # --- a merge about to be committed (the pre-merge-commit hook) ------------------------------
 
 def merge_commit_findings(ws_root: Path) -> list[Finding]:
@@ -457,6 +471,7 @@ def _commits_findings(git: "_Git", spec: str) -> list[Finding]:
     request = "".join(f"{commit} {parent}\n" for commit, parent in pairs).encode()
     out = git.run("diff-tree", "--stdin", "-r", "--no-renames", "-z", "--always", "--", *spec_paths, input=request)
     changes: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}
+    stray: dict[str, str] = {}  # a link, a temp-named or other file added in records/ or groups/
     tokens = out.split(b"\0")
     k = 0
     pair_index = -1
@@ -469,8 +484,10 @@ def _commits_findings(git: "_Git", spec: str) -> list[Finding]:
             meta = token[1:].decode().split()
             path = git.relative(tokens[k + 1].decode("utf-8", "surrogateescape"))
             k += 2
-            if pair_index >= 0 and is_log_file(path):
+            if pair_index >= 0 and is_log_file(path) and meta[1] in ("100644", "100755", "000000"):
                 changes.setdefault(pairs[pair_index], {})[path] = (meta[2], meta[3])
+            elif pair_index >= 0 and _stray(path, meta[1]):
+                stray.setdefault(path, pairs[pair_index][0])
             continue
         pair_index += 1
         k += 1
@@ -480,7 +497,8 @@ def _commits_findings(git: "_Git", spec: str) -> list[Finding]:
     def blob(sha: str) -> bytes | None:
         return None if sha in _EMPTY_BLOB_IDS else blobs.get(sha, b"")
 
-    findings: list[Finding] = []
+    findings: list[Finding] = [Finding(path, 0, "history_stray_commit", {"commit": sha, "path": path})
+                               for path, sha in sorted(stray.items())]
     open_incidents: dict[str, tuple[bytes | None, int]] = {}  # path -> (the good version, finding index)
     repaired: set[int] = set()
     for commit in reversed(commits):  # oldest first, as the history was written

@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from imr.cache import CACHE_DIR, code_fingerprint, digest, read_json, write_json
+from imr.errors import ImrError
 from imr.programme.goals import goal_reference_problems
+from imr.records.files import read_regular
 from imr.records.findings import Finding, jsonable
 from imr.records.ids import is_valid_id
-from imr.records.kinds import free_texts
 from imr.records.parallel import map_paths, paused_gc
-from imr.records.pii import SCANNER_VERSION, PiiHit, find_pii
+from imr.records.pii import SCANNER_VERSION, comments, find_pii, hand_written_hit, identifier_name
 from imr.records.record import HEADER_COMMENT, RecordProblem, parse_record_bytes, validate_record
 from imr.records.state import derive_state
 from imr.supervision.integrity import duplicate_findings
@@ -154,7 +155,9 @@ def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
     if path.is_symlink() or not path.is_file():
         return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), [], None, None]
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
+    except ImrError:
+        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), [], None, None]
     except OSError:
         return path.name, "", [Finding(shown, 0, "file_unreadable").to_json(), [], None, None]
     key = digest(raw)
@@ -180,7 +183,9 @@ def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
     if path.is_symlink() or not path.is_file():
         return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), None]
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
+    except ImrError:
+        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), None]
     except OSError:
         return path.name, "", [Finding(shown, 0, "file_unreadable").to_json(), None]
     key = digest(raw)
@@ -198,21 +203,13 @@ _HOUSE_COMMENTS = frozenset(HEADER_COMMENT.splitlines())
 
 
 def comment_findings(text: str, shown: str, allow: frozenset[str] = frozenset()) -> list[Finding]:
-    """Personal data in YAML comments (hand-written lines the record layer never reads)."""
+    """Personal data in YAML comments (hand-written lines the record layer never reads): whole-line
+    comments, comments after a `- ` item, after a list item or after a value."""
 
     if text.startswith(HEADER_COMMENT) and "#" not in text[len(HEADER_COMMENT):]:
         return []  # imr's own header and no other comment: the usual record
     out = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "#" not in line or line in _HOUSE_COMMENTS:
-            continue  # most lines: no comment, and nothing to strip; imr's own header is no one's data
-        stripped = line.lstrip()
-        if stripped.startswith("#"):
-            comment = stripped
-        elif " #" in line and not stripped.startswith(("- ", "'", '"')):
-            comment = line.split(" #", 1)[1]
-        else:
-            continue
+    for number, comment in comments(text, _HOUSE_COMMENTS):
         hit = find_pii(comment, allow)
         if hit:
             out.append(Finding(shown, number, f"pii_found_{hit.kind}"))
@@ -225,18 +222,20 @@ def record_findings(record, shown: str, curriculum, allow: frozenset[str] = froz
     findings = validate_record(record, shown, curriculum)
     findings.extend(goal_reference_problems(record, shown))
     findings.extend(duplicate_findings(record, shown))
-    scanned: dict[str, PiiHit | None] = {}  # a text repeated in a record (homework "again") is scanned once
+    scanned: dict = {}  # a text repeated in a record (homework "again", a signature) is scanned once
     for entry in record.entries:
-        for text in free_texts(entry.data):
-            hit = scanned[text] if text in scanned else scanned.setdefault(text, find_pii(text, allow))
-            if hit:
-                findings.append(Finding(shown, entry.line, f"pii_found_{hit.kind}"))
-                break
+        # every hand-written place: free text, by:/leader:, nested values, keys (one function
+        # with the writer, so the allow-list means the same on both sides)
+        hit = hand_written_hit(entry.data, allow, scanned)
+        if hit:
+            findings.append(Finding(shown, entry.line, f"pii_found_{hit.kind}"))
     for key, value in record.header.items():
         if key in ("id", "format"):
             continue
         findings.append(Finding(shown, getattr(record.header, "line", 1), "record_unknown_header", {"field": str(key)[:40]}))
-        hit = find_pii(f"{key}: {value}", allow)
+    header_hit = hand_written_hit({k: v for k, v in record.header.items() if k != "id"}, allow, scanned)
+    name_hit = identifier_name(str(record.header.get("id", "")), allow) or identifier_name(Path(shown).stem, allow)
+    for hit in (header_hit, name_hit):
         if hit:
             findings.append(Finding(shown, 1, f"pii_found_{hit.kind}"))
     return findings

@@ -6,13 +6,15 @@ one `imr.supervision.report.build_report` makes; this module only opens the ward
 the work over the cores, keeps each ward's result in its own cache and adds a row per ward
 to the summary table.
 
-A ward is opened read-only: its `imr.yaml` is read, but no config cache is written and an
-unfinished group write is not completed (that is for the ward's own staff to do with any
+A ward is opened read-only: its `imr.yaml` is read, but no cache of the ward's is read or
+written (`cache.leave_untouched`: its key could come with the folder), nothing is put in its
+`.git/`, and an unfinished group write is not completed (that is for the ward's own staff to do with any
 `imr` command). A folder that is missing or not a workspace is one line in the summary.
 
 Cache: a region's report is made again and again for the same period, and most wards have
-not changed in between. A ward's report data and its rendered section are kept in
-`<ward>/.imr-cache/report-wards.json` (signed like every cache here), keyed by the bytes of
+not changed in between. A ward's report data and its rendered section are kept with the
+report's user (`<user cache folder>/wards/<hash of the ward's path>.json`, signed with the
+user's own key, never in the ward), keyed by the bytes of
 every file the report reads (records, groups, `imr.yaml`, the ward's own curriculum and
 strings), the git commit the history check starts from, the period and options, and imr's
 code. Any change to one of them makes that ward again; the cache is never the source of truth.
@@ -28,9 +30,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from imr import resources
-from imr.cache import CACHE_DIR, code_fingerprint, digest, read_json, write_json
+from imr.cache import code_fingerprint, digest, leave_untouched, read_json, user_folder, write_json
 from imr.errors import ImrError
 from imr.records import parallel
+from imr.records.files import check_workspace_folders, is_regular, read_regular
 from imr.supervision.report import build_report, period
 from imr.workspace.folder import CONFIG_NAME, Workspace
 from imr.yamlio import YamlProblem, load_file
@@ -85,6 +88,7 @@ def open_ward(root: Path) -> Workspace:
         raise ImrError("ward_missing", path=str(root))
     if not (root / CONFIG_NAME).is_file():
         raise ImrError("ward_not_workspace", path=str(root))
+    check_workspace_folders(root)  # a ward whose records/ is a link is not read through it
     try:
         config = load_file(root / CONFIG_NAME)
     except (OSError, YamlProblem):
@@ -93,7 +97,13 @@ def open_ward(root: Path) -> Workspace:
         config = {}
     if not isinstance(config, dict):
         raise ImrError("ward_bad_config", path=str(root))
+    leave_untouched(root.resolve())
     return Workspace(root=root.resolve(), config=config)
+
+
+def cache_path(root: Path) -> Path:
+    """Where this user keeps the report cache of the ward at `root` (never in the ward)."""
+    return user_folder("cache") / "wards" / f"{digest(str(root.resolve()).encode('utf-8'))}.json"
 
 
 def build_wards(wards: list[Ward], *, since: date | None = None, until: date | None = None,
@@ -114,7 +124,7 @@ def build_wards(wards: list[Ward], *, since: date | None = None, until: date | N
             continue
         ward.name = ward.label or ws.name
         key = _key(ws, {**options, "name": ward.name, "place": index})
-        hit = read_json(ws.root / CACHE_DIR / CACHE_NAME)
+        hit = read_json(cache_path(ws.root), own=True)
         if isinstance(hit, dict) and hit.get("key") == key and isinstance(hit.get("report"), dict):
             ward.report, ward.section, ward.cached = hit["report"], hit.get("section"), True
         else:
@@ -128,7 +138,7 @@ def build_wards(wards: list[Ward], *, since: date | None = None, until: date | N
             ward.problem = made
             continue
         ward.report, ward.section = made
-        write_json(ws.root / CACHE_DIR / CACHE_NAME, {"key": key, "report": ward.report, "section": ward.section})
+        write_json(cache_path(ws.root), {"key": key, "report": ward.report, "section": ward.section}, own=True)
     for ward in wards:
         ward.summary = summary_row(ward.report) if ward.report is not None else {}
     return wards
@@ -159,6 +169,7 @@ def _make(job_input: tuple[Path, dict, str, str], job: tuple) -> tuple[dict[str,
     """One ward's report (and section), in a worker process or here."""
     root, config, name, prefix = job_input
     start, end, group, notes, lang, section = job
+    leave_untouched(root)  # also in a worker process: the ward's caches are neither read nor written
     ws = Workspace(root=root, config=config)
     try:
         report = build_report(ws, since=start, until=end, group=group, notes=notes, lang=lang)
@@ -174,9 +185,9 @@ def _key(ws: Workspace, options: dict[str, Any]) -> str:
     config = ws.root / CONFIG_NAME
     for path in [config] + [p for folder in _INPUT_FOLDERS for p in sorted((ws.root / folder).rglob("*"))]:
         try:
-            if path.is_file() and not path.is_symlink():
-                files.append([str(path.relative_to(ws.root)), digest(path.read_bytes())])
-        except OSError:
+            if is_regular(path):
+                files.append([str(path.relative_to(ws.root)), digest(read_regular(path))])
+        except (OSError, ImrError):
             files.append([str(path), ""])
     code = code_fingerprint(resources.builtin_dir("templates"))
     return digest(json.dumps([_VERSION, code, _head(ws.root), options, files], sort_keys=True).encode())

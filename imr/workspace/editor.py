@@ -107,13 +107,18 @@ def keep_refused_text(text: str, workspace_root: Path | None) -> Path:
     if workspace_root is not None:
         folder = Path(workspace_root) / REFUSED_DIR
         try:
+            from imr.records.files import check_folder
+
+            check_folder(folder.parent)  # never through a linked .imr-cache/ or refused/
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            check_folder(folder)
             ignore = folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Text the privacy guard refused; never committed.\n*\n", encoding="utf-8")
+            if not os.path.lexists(ignore):
+                with open(ignore, "x", encoding="utf-8") as handle:  # exclusive: never through a link
+                    handle.write("# Text the privacy guard refused; never committed.\n*\n")
             _prune(folder)
             return _write_private(folder, f"{stamp}-", body)
-        except OSError:
+        except (OSError, ImrError):
             pass
     return _write_private(Path(tempfile.gettempdir()), f"imr-refused-{stamp}-", body)
 

@@ -16,7 +16,9 @@ from typing import Any
 from imr.cache import YamlCache
 from imr.curriculum.model import load_curriculum
 from imr.errors import ImrError
+from imr.records.files import check_workspace_folders, create_temp
 from imr.records.ids import _shown, check_participant_id
+from imr.records.pii import MAX_SIGNATURE_CHARS, signature_shape_ok
 from imr.records.writer import JOURNAL_NAME, recover
 from imr.workspace.user_settings import resolve
 from imr.yamlio import YamlProblem
@@ -99,6 +101,8 @@ def check_signature(value: str) -> str:
     if not _SIGNATURE.fullmatch(value):
 
         raise ImrError("bad_signature", signature=_shown(value))
+    if not signature_shape_ok(value):  # initials or a short code, never a name
+        raise ImrError("signature_not_initials", signature=_shown(value), limit=MAX_SIGNATURE_CHARS)
     return value
 
 
@@ -125,6 +129,7 @@ def find_workspace(explicit: str | os.PathLike | None = None, cwd: Path | None =
 def open_workspace(root: Path) -> Workspace:
 
     root = root.resolve()
+    check_workspace_folders(root)  # records/, out/, .imr-cache/ ... as links: one sentence, nothing read
     try:
         cache = YamlCache(root, "config")
         config = cache.load(root / CONFIG_NAME)
@@ -175,17 +180,5 @@ def replace_file(path: Path, text: str | bytes, mode: int | None = None) -> None
 
 def _write_temp(path: Path, text: str | bytes, mode: int | None) -> Path:
     path = Path(path)
-    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     data = text.encode("utf-8") if isinstance(text, str) else text
-    with open(temp, "xb") as handle:
-        try:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        except BaseException:
-            handle.close()
-            os.unlink(temp)
-            raise
-    if mode is not None:
-        os.chmod(temp, mode)
-    return temp
+    return create_temp(path, data, 0o644 if mode is None else mode)

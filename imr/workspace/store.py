@@ -17,7 +17,7 @@ from imr.records.findings import Finding
 from imr.records.ids import check_participant_id, is_valid_id
 from imr.records.kinds import free_texts, validate_entry
 from imr.records.parsed import read_one
-from imr.records.pii import find_pii, identifier_problem
+from imr.records.pii import find_pii, hand_written_hit, identifier_name, identifier_problem
 from imr.records.record import Record, RecordProblem, date_problems, new_entry_id, new_record_text, record_from_data
 from imr.records.state import ParticipantState, derive_state
 from imr.strings import label
@@ -80,6 +80,10 @@ def check_new_entry(entry: dict, ws: Workspace, validate=None, record: Record | 
     for value in names:
         if isinstance(value, str):
             check_identifier(value, ws, "signature")
+    # every other hand-written place (nested values, keys), by the same function `imr check` uses
+    hit = hand_written_hit(entry, ws.allowed_words)
+    if hit:
+        raise PersonalDataRefused(hit, ws.lang, "")
     return entry
 
 
@@ -196,9 +200,11 @@ def create(ws: Workspace, participant_id: str, first_entry: dict) -> Path:
 
 
 def check_identifier(value: str, ws: Workspace, what: str) -> None:
-    """Refuse an id, group name or signature shaped like a personnummer, phone number or e-mail."""
+    """Refuse an id, group name or signature shaped like a personnummer, phone number or e-mail,
+    or holding a name (`kalle-andersson`, `evas-grupp`, `Anna Svensson`; the ward's allow-list
+    lets real words through)."""
 
-    hit = identifier_problem(value)
+    hit = identifier_problem(value) or identifier_name(value, ws.allowed_words)
     if hit:
 
         raise ImrError("pii_in_identifier", what=hit.label(ws.lang), value=hit.masked(),
