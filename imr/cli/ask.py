@@ -94,8 +94,12 @@ def _ask_field(form: Any, key: str, *, again: bool = False, start: str = "") -> 
         return
     if again and not start and form.given(key):
         start = _as_text(form, item, form.value(key))
-    if item.hint and item.kind in ("text", "session", "date", "multichoice", "step"):
+    listed = _long_choices(item)
+    if item.hint and (item.kind in ("text", "session", "date", "multichoice", "step") or listed):
         console().print(f"[dim]{escape(item.hint)}[/]")
+    if listed:  # choices too long for one line (the IMRS anchors): one per line
+        for choice in item.choices:
+            console().print(f"  {escape(choice.label)}")
     while True:
         typed = _prompt(_question(form, item), start, multiline=item.multiline)
         if not typed.strip() and item.kind in ("choice", "role") and item.default is None and not form.given(key):
@@ -108,6 +112,10 @@ def _ask_field(form: Any, key: str, *, again: bool = False, start: str = "") -> 
             return
         console().print(f"[red]{escape(problem)}[/]")
         start = typed if item.kind == "text" else ""
+
+
+def _long_choices(item: Any) -> bool:
+    return item.kind in ("choice", "role") and any(len(c.label) > 24 for c in item.choices)
 
 
 def _ask_each_choice(form: Any, item: Any) -> None:
@@ -132,7 +140,7 @@ def _question(form: Any, item: Any) -> str:
     if item.kind == "bool":
         text += f" [{t('ask_y')}/{t('ask_n')}]"
     elif item.kind in ("choice", "role") and item.choices:
-        text += " [" + "/".join(c.label for c in item.choices) + "]"
+        text += " [" + "/".join(c.value if _long_choices(item) else c.label for c in item.choices) + "]"
     default = item.default
     if default is not None and default != [] and item.kind != "text":
         text += f" ({_as_text(form, item, default)})"
