@@ -92,7 +92,8 @@ def _ask_field(form: Any, key: str, *, again: bool = False, start: str = "") -> 
     if item.kind == "multichoice" and len(item.choices) <= 6 and not again:
         _ask_each_choice(form, item)
         return
-    if again and not start and form.given(key):
+    previous = form.answers.get(key) if again else None
+    if again and not start and form.given(key) and item.kind in ("text", "date", "session"):
         start = _as_text(form, item, form.value(key))
     listed = _long_choices(item)
     if item.hint and (item.kind in ("text", "session", "date", "multichoice", "step") or listed):
@@ -105,6 +106,9 @@ def _ask_field(form: Any, key: str, *, again: bool = False, start: str = "") -> 
         if not typed.strip() and item.kind in ("choice", "role") and item.default is None and not form.given(key):
             console().print(f"[red]{escape(form.t('answer_pick_one', choices=', '.join(c.label for c in item.choices)))}[/]")
             continue
+        if not typed.strip() and previous is not None:
+            form.set_value(key, previous)  # Enter when changing a line: it stays as it was
+            return
         problem = form.set(key, typed)
         if problem is None:
             if not typed.strip() and item.default is not None and item.kind != "text":
