@@ -331,3 +331,26 @@ def test_imrs_refuses_na_where_not_allowed_and_ctrl_c_saves_nothing(enrolled):
     child.expect("Avbrutet; inget sparades.")
     finish(child, 130)
     assert enrolled.snapshot() == before
+
+
+def test_group_meeting_asks_attendance_review_and_relative_per_member(enrolled):
+    """A group meeting had no questions at all (one 187-keystroke line of 11 flags)."""
+    enrolled.ok("patient", "add", "p-02")
+    enrolled.ok("group", "create", "torsdag")
+    enrolled.ok("group", "add", "torsdag", "p-01", "p-02")
+    child = spawn(enrolled, "session", "log", "--group", "torsdag", "--date", "2026-02-05")
+    answer(child, r"Vilken träff \(1\.1\)", "")
+    answer(child, r"Kom p-01 \[j/n\] \(j\)", "ja")
+    answer(child, r"p-01: förra hemuppgiften", "")
+    answer(child, r"p-01: var en anhörig", "j")
+    answer(child, r"Kom p-02", "nej")
+    answer(child, r"Ny hemuppgift", "Läs bladet")
+    answer(child, r"Anteckning om träffen", "Bra samtal.\n")
+    answer(child, r"utdelningsblad", "")
+    child.expect("Kom p-02: nej")
+    answer(child, r"Spara\?", "")
+    child.expect("torsdag")
+    finish(child)
+    first, second = last(enrolled, "p-01"), last(enrolled, "p-02")
+    assert first["kind"] == "session" and first["significant_other"] is True and first["note"] == "Bra samtal."
+    assert second["kind"] == "absent" and second["date"] == "2026-02-05"
