@@ -179,13 +179,29 @@ def _message(error: Any) -> str:
         return fw("invalid_value", name=_hint(error), message=_conversion_message(error))
     found = re.match(r"No such command '(.*)'\.", message)
     if found:
-        return fw("no_such_command", name=found.group(1))
-    found = re.match(r"Got unexpected extra arguments? \((.*)\)", message)
+        return fw("no_such_command", name=found.group(1)) + _did_you_mean(error, found.group(1))
+    found = re.match(r"Got unexpected extra arguments?(?:\(s\))? \((.*)\)", message)
     if found:
         return fw("extra_args", args=found.group(1))
     if message == "Missing command.":
         return fw("missing_command")
     return message
+
+
+def _did_you_mean(error: Any, word: str) -> str:
+    """" Menade du ”session”?" for a mistyped command, as git does (its aliases count too)."""
+    from imr.cli.app import ALIASES, COMMANDS, SUB_ALIASES
+    from imr.forms.targets import closest
+
+    ctx = getattr(error, "ctx", None)
+    command = getattr(ctx, "command", None)
+    path = (getattr(ctx, "command_path", "") or "").split()[1:]
+    if path:
+        known = sorted(getattr(command, "commands", {}) or {}) + sorted(SUB_ALIASES.get(path[-1], {}))
+    else:
+        known = sorted(COMMANDS) + sorted(ALIASES)
+    suggestion = closest(word, [k for k in known if not k.startswith("merge-")])
+    return " " + fw("did_you_mean", suggestion=" ".join(["imr", *path, suggestion])) if suggestion else ""
 
 
 def _conversion_message(error: Any) -> str:
