@@ -354,3 +354,10 @@ def test_group_meeting_asks_attendance_review_and_relative_per_member(enrolled):
     first, second = last(enrolled, "p-01"), last(enrolled, "p-02")
     assert first["kind"] == "session" and first["significant_other"] is True and first["note"] == "Bra samtal."
     assert second["kind"] == "absent" and second["date"] == "2026-02-05"
+
+
+def test_check_says_one_line_in_a_terminal_and_nothing_in_a_pipe(enrolled):
+    child = spawn(enrolled, "check")
+    child.expect("Allt stämmer.")
+    finish(child)
+    assert enrolled.ok("check").output == ""

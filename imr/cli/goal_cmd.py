@@ -85,7 +85,7 @@ def step(
 @handle_errors
 def update(
     participant: str = typer.Argument(..., autocompletion=complete.participants),
-    target: Optional[str] = typer.Argument(None, metavar="GOAL"),
+    target: Optional[str] = typer.Argument(None, metavar="GOAL[.STEP]"),
     status: Optional[str] = typer.Option(None, "--status"),
     text: Optional[str] = typer.Option(None, "--text"),
     note: Optional[str] = typer.Option(None, "--note"),

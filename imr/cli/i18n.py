@@ -107,6 +107,10 @@ def localise(root, lang: str) -> None:
     helps = table.get("help", {})
     metavars = table.get("cli_framework", {}).get("metavars", {})
 
+    for param in getattr(root, "params", []):
+        if param.name == "install_completion":
+            param.callback = _install_completion  # typer's own callback says it in English
+
     def walk(command, path: tuple[str, ...]) -> None:
         command.context_class = ImrContext
         entry = helps.get(" ".join(path) or "imr", {})
@@ -128,6 +132,18 @@ def localise(root, lang: str) -> None:
             walk(sub, (*path, name))
 
     walk(root, ())
+
+
+def _install_completion(ctx: Any, param: Any, value: Any) -> Any:
+    """`imr --install-completion`: typer's installer, its two sentences in the user's language."""
+    if not value or ctx.resilient_parsing:
+        return value
+    from typer.completion import install
+
+    shell, path = install(shell=value) if isinstance(value, str) else install()
+    sys.stdout.write(fw("completion_installed", shell=shell, path=str(path)) + "\n")
+    sys.stdout.write(fw("completion_restart") + "\n")
+    sys.exit(0)
 
 
 def usage_error_text(error: Exception) -> str:
