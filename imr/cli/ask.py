@@ -43,7 +43,9 @@ def run_form(form: Any, prefill: Optional[dict[str, Any]] = None, *, ask: bool =
         problem = form.set(key, typed)
         if problem:
             if not asking:
-                raise ImrError("form_field_refused", field=form.field(key).label, problem=problem)
+                from imr.forms.model import refusal
+
+                raise refusal(form.field(key).label, problem)
             refused[key] = problem
     if not asking:
         return form.save()
