@@ -72,8 +72,10 @@ def test_summary_has_the_date_and_save_writes_once(enrolled):
     form.set("date", "2026-02-03")
     form.set("homework", "Läs bladet")
     form.set("handout", "J")
+    form.set_value("homework_review", form.field("homework_review").default)  # shown and kept: recorded
     labels = dict(form.summary())
     assert labels["Datum"] == "2026-02-03" and labels["Ny hemuppgift"] == "Läs bladet"
+    assert labels["Förra hemuppgiften"] == "ingen"
     entry = form.save()
     assert entry["date"] == "2026-02-03" and entry["homework_review"] == "none" and entry["handout"] is True
     assert _log(enrolled)[-1]["id"] == entry["id"]

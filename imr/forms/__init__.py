@@ -32,6 +32,10 @@ only for a participant who came; call it again after each answer). Each `Field` 
 
 Answers
 -------
+A front end sets every field it showed, the suggestion included when the person kept it
+(`form.set_value(key, form.field(key).default)`): the homework review and the handout are saved
+only when answered, so `imr fidelity` counts what was recorded, not a default nobody saw.
+
 `form.set(key, text)` reads what a person typed and returns None when kept, else one sentence
 saying what to type instead (the other answers are untouched). Natural answers are normalised:
 `j/ja/yes/y`, `n/nej/no` in any case; `gjort/klar/färdig` for done; `3,2` for 3.2; a step label

@@ -37,7 +37,7 @@ def group_meeting_form(ws: Any, name: str, *, by: str | None = None, lang: str |
         ref = SessionRef.parse(form.value("session"))
         absent = [pid for pid in group.members if not form.value(f"present:{pid}")]
         came = [pid for pid in group.members if pid not in absent]
-        reviews = {pid: form.value(f"review:{pid}") for pid in came if form.value(f"review:{pid}")}
+        reviews = {pid: form.answers[f"review:{pid}"] for pid in came if form.answers.get(f"review:{pid}")}
         others = tuple(pid for pid in came if form.value(f"significant_other:{pid}"))
         handout = form.answers.get("handout")
         log = SessionLog(module=ref.module, session=ref.session, date=form.value("date"), by=by,

@@ -60,7 +60,8 @@ def logged_that_day(record: Record, day: str) -> list[Any]:
 
 
 def _given_bool(form: Form, key: str) -> bool | None:
-    """A yes/no only when someone answered it: fidelity counts what was recorded, not a default."""
+    """A yes/no only when someone answered it (a front end that shows a field sets its answer, the
+    suggestion included): fidelity counts what was recorded, not a default nobody saw."""
     return bool(form.answers[key]) if key in form.answers else None
 
 
@@ -83,7 +84,7 @@ def session_log_form(ws: Any, participant_id: str, *, by: str | None = None, lan
         ref = SessionRef.parse(form.value("session"))
         came = not absence and bool(form.value("present"))
         log = SessionLog(module=ref.module, session=ref.session, date=form.value("date"), by=by,
-                         homework_review=form.value("homework_review") if came else None,
+                         homework_review=form.answers.get("homework_review") if came else None,
                          homework=form.value("homework") if came else None, note=form.value("note"),
                          steps_done=tuple(form.value("steps_done") or ()) if came else (),
                          absent=not came, handout=_given_bool(form, "handout") if came else None,
