@@ -70,7 +70,7 @@ def test_goal_changes_imrs_and_corrections_are_described(committed: Imr):
     assert "nytt mål G1: ”Gå en promenad varje dag” (delmål: Gå till kiosken)" in out
     assert "nytt delmål G1.2: ”Gå runt parken”" in out
     assert "G1.1 får status klart" in out
-    assert "IMRS (klient), medelvärde 3,08" in out
+    assert "IMRS (deltagare), medelvärde 3,08" in out
     assert "kontakt med närstående (syster)" in out
     assert "rättelse av post 1 (ändrar version=bipolär)" in out
     assert "AB" in out

@@ -57,6 +57,8 @@ def workspace():
         _state["opened"] = ws
         if not _state.get("lang_fixed"):
             _state["lang"] = ws.lang
+        else:
+            ws.lang_override = _state["lang"]  # plans, curriculum and messages in the language asked for
         if "signature" in ws.config and _state.get("command") != "check":  # check reports it as a finding
             console(stderr=True).print(escape(t("config_signature_ignored")), style="yellow")
     return _state["opened"]
@@ -184,7 +186,7 @@ def handle_errors(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except ImrError as err:
             fail(err.message(lang()))
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, EOFError):  # Ctrl-D at a question is Ctrl-C: nothing saved
             fail(t("interrupted"), 130)
         except (typer.Exit, typer.Abort, typer.BadParameter, SystemExit):
             raise  # usage errors are printed by the root group (imr/cli/i18n.py), exit code 2

@@ -93,6 +93,9 @@ def _date(value: Any) -> str | None:
     return "entry_bad_date" if value < "1900-01-01" else None  # `0001-01-01`: a slip, never a record date
 
 
+date_problem = _date  # for group files, whose entries carry dates too
+
+
 def _timestamp(value: Any) -> str | None:
     if not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
         return "entry_bad_timestamp"
@@ -257,22 +260,24 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("profile", {}, _PROFILE, fold="fold_profile", diff="diff_profile"),
     Kind("session", {"module": _positive_int, "session": _positive_int, "date": _date},
          {"homework_review": _enum(*HOMEWORK_REVIEW), "homework": text_problem, "note": text_problem,
-          "group": id_problem, "handout": _bool, "steps_done": _step_refs, "significant_other": _bool},
+          "group": id_problem, "handout": _bool, "steps_done": _step_refs, "significant_other": _bool,
+          "again": _bool},
          fold="fold_session", diff="diff_session", refs=("steps_done",)),
     Kind("absent", {"module": _positive_int, "session": _positive_int, "date": _date},
-         {"note": text_problem, "group": id_problem}, fold="fold_absent", diff="diff_absent"),
+         {"note": text_problem, "group": id_problem, "again": _bool}, fold="fold_absent", diff="diff_absent"),
     Kind("correction", {"target": _correction_target, "note": _short_text},
          {"void": _bool, "set": _mapping}, fold="fold_correction", diff="diff_correction", refs=("target",)),
     Kind("goal", {"goal": _goal_id, "text": _short_text},
-         {"steps": _optional_text_list, "note": text_problem}, fold="fold_goal", diff="diff_goal"),
+         {"steps": _optional_text_list, "note": text_problem, "date": _date}, fold="fold_goal", diff="diff_goal"),
     Kind("goal-step", {"goal": _goal_ref, "step": _step_id, "text": _short_text},
-         {"note": text_problem}, fold="fold_goal_step", diff="diff_goal_step", refs=("goal",)),
+         {"note": text_problem, "date": _date}, fold="fold_goal_step", diff="diff_goal_step", refs=("goal",)),
     Kind("goal-update", {"status": _enum(*GOAL_STATUS)},
-         {"target": _target_ref, "goal": _goal_or_step_id, "text": _short_text, "note": text_problem},
+         {"target": _target_ref, "goal": _goal_or_step_id, "text": _short_text, "note": text_problem,
+          "date": _date},
          fold="fold_goal_update", diff="diff_goal_update", refs=("target",)),
     Kind("relapse-plan", {},
          {**{name: _LIST for name in RELAPSE_LISTS}, "kept_at": text_problem, "previous": _entry_ref,
-          "joins": _entry_refs, "note": text_problem},
+          "joins": _entry_refs, "note": text_problem, "date": _date},
          fold="fold_relapse_plan", diff="diff_relapse_plan", refs=("previous", "joins")),
     Kind("imrs", {"rater": _enum(*RATERS), "scores": _scores, "date": _date}, {"note": text_problem},
          fold="fold_imrs", diff="diff_imrs"),
