@@ -44,6 +44,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "merge-driver": ("merge_cmd", "register"),
     "whoami": ("whoami_cmd", "register"),
     "sync": ("sync_cmd", "register"),
+    "web": ("web_cmd", "register"),
 }
 
 _GLOBAL_OPTIONS_WITH_VALUE = ("--workspace", "-w", "--lang")
