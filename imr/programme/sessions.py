@@ -155,9 +155,13 @@ def already_logged(record: Record, entry: dict) -> Entry | None:
 
 
 def refuse_if_logged(record: Record, entry: dict, participant_id: str, again: bool) -> None:
-    if again:
-        return
+    """Refuse the same session on the same date twice; with `again` (the leader said it really was
+    another meeting) the entry is marked `again: true`, which the duplicate check accepts."""
     old = already_logged(record, entry)
+    if again:
+        if old is not None:
+            entry["again"] = True
+        return
     if old is not None:
         raise ImrError("session_already_logged", id=participant_id, session=f"{entry['module']}.{entry['session']}",
                        date=entry["date"], by=old.get("by"), entry=old.id)

@@ -44,6 +44,8 @@ def duplicate_findings(record: Record, shown: str) -> list[Finding]:
     for entry in record.entries:
         if entry.number in voided or entry.kind not in ("session", "absent"):
             continue
+        if entry.get("again") is True:  # logged with --again: the leader said it was another meeting
+            continue
         key = (entry.get("module"), entry.get("session"), entry.get("date"))
         first = meetings.get(key)
         if first is None:
