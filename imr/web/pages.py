@@ -92,6 +92,10 @@ class WebContext:
             self._issued.add(value)
         return value
 
+    def once_used(self, value: str) -> bool:
+        with self._lock:
+            return value in self._used
+
     def take_once(self, value: str) -> bool:
         """True the first time a form's one-time value is used to save; False for a repeat."""
         with self._lock:

@@ -228,6 +228,10 @@ def handler(spec: WritingPage):
         action = _action(spec, (posted.get("a") or [""])[-1])
         if not available(action):
             raise ImrError("web_form_missing")
+        once = (posted.get("once") or [""])[-1]
+        step = (posted.get("step") or ["check"])[-1]
+        if step == "save" and ctx.once_used(once):
+            raise ImrError("web_already_saved")  # a second click, a reload: never a second entry
         form = build(ctx, action, target)
         keys = {f.key for f in form.fields}
         forged = sorted(k for k in posted if k not in keys and k not in OWN_FIELDS)
@@ -245,7 +249,6 @@ def handler(spec: WritingPage):
         errors = {k: v for k, v in errors.items() if k in active}
         for key, problem in form.problems().items():
             errors.setdefault(key, problem)
-        once = (posted.get("once") or [""])[-1]
         if errors:
             return show(request, spec, target=target, action=action, form=form, values=values, errors=errors,
                         once=once, status=400)
@@ -253,7 +256,6 @@ def handler(spec: WritingPage):
         for code in accepted:
             form.accept(code)
         warnings = form.warnings()
-        step = (posted.get("step") or ["check"])[-1]
         if warnings or step != "save":
             return show(request, spec, target=target, action=action, form=form, values=values,
                         summary=None if warnings else form.summary(), warnings=warnings, accepted=accepted,
