@@ -242,7 +242,11 @@ def handler(spec: WritingPage):
         for field in form.fields:
             if field.key in posted:
                 values[field.key] = _kept(field, posted[field.key])
-                problem = form.set(field.key, _text(field, posted[field.key]))
+                text = _text(field, posted[field.key])
+                if field.kind == "text" and not text.strip():
+                    form.clear(field.key)  # an empty box is an unanswered question, not an answer
+                    continue
+                problem = form.set(field.key, text)
                 if problem:
                     errors[field.key] = problem
         active = {f.key for f in form.active_fields()}
