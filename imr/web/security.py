@@ -9,7 +9,7 @@ other browser tabs and other web sites open at the same time.
   bytes, with this start's CSRF token in its `csrf` field; an `Origin` header, when the browser
   sends one, must be this server. Checked here, once, so no page can forget it.
 - Every answer gets a Content-Security-Policy of `default-src 'self'`, `no-store` caching (pages
-  hold pseudonyms and notes), no referrer and no framing.
+  hold pseudonyms and notes), no referrer to other sites and no framing.
 
 Written as plain ASGI (not Starlette's BaseHTTPMiddleware) so the body can be read, checked and
 handed on unchanged.
@@ -30,7 +30,7 @@ STATIC_PREFIX = "/static/"
 HEADERS = [
     (b"content-security-policy", b"default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),  # not no-referrer: Chromium then posts forms with `Origin: null`
     (b"x-frame-options", b"DENY"),
 ]
 NO_STORE = (b"cache-control", b"no-store")
