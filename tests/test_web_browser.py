@@ -240,6 +240,7 @@ def test_log_a_session(week, browser):
     assert added.count("kind: session") == 1 and "module: 1" in added and "session: 1" in added
     assert "Bra samtal om vad återhämtning betyder" in added and "by: KL" in added
     assert "Skriv ner tre saker som hjälper" in added
+    assert "steps_done" not in added  # the step box was left unticked: no step is marked done
 
 
 def test_log_a_group_meeting_with_one_absent_member(week, browser):
@@ -341,6 +342,7 @@ def test_every_page_passes_axe_and_reflows_at_200_percent(week, browser):
             if shots:
                 shots.mkdir(parents=True, exist_ok=True)
                 slug = re.sub(r"[^a-z0-9]+", "-", name.lower().translate(str.maketrans("åäöé", "aaoe")))
+                browser.execute_script("window.scrollTo(0, 0)")
                 browser.save_screenshot(str(shots / f"{slug}-{zoom * 100}.png"))
     browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert not failures, "\n".join(failures)

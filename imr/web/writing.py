@@ -201,7 +201,7 @@ def _posted(data: FormData) -> dict[str, list[str]]:
 def _text(field: Any, given: list[str]) -> str:
     if field.kind in ("multichoice", "step"):
         chosen = [v for v in given if v and v != "-"]
-        return ", ".join(chosen) if chosen else "-"
+        return ", ".join(chosen) if chosen else "none"  # the form model's word for "none of them"
     return given[-1] if given else ""
 
 
