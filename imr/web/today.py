@@ -89,15 +89,26 @@ def unsynced(ctx: WebContext) -> int | None:
         return None
 
 
+SHOWN = 40  # cards per list; the table below has everybody
+
+
 @page()
 async def today_page(request: Request):
+    import asyncio
+
+    from starlette.concurrency import run_in_threadpool
+
     ctx = context(request)
     today = date.today()
+    # `git status` runs as its own process: let it work while the records are read.
+    changes = asyncio.ensure_future(run_in_threadpool(unsynced, ctx))
     people = participant_rows(ctx, today)
     groups = group_rows(ctx, today)
+    due = [p for p in people if p.get("due")]
+    slipping = [p for p in people if p.get("slipping")]
     return render(request, "today.html", title=ctx.s()["nav_today"], people=people, groups=groups,
-                  unsynced=unsynced(ctx), today=today.isoformat(),
-                  due=[p for p in people if p.get("due")], slipping=[p for p in people if p.get("slipping")],
+                  unsynced=await changes, today=today.isoformat(), due=due[:SHOWN], due_more=len(due) - SHOWN,
+                  slipping=slipping[:SHOWN], slipping_more=len(slipping) - SHOWN,
                   groups_due=[g for g in groups if g["due"]])
 
 
