@@ -8,7 +8,16 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import Route
 
-from imr.web.pages import WebContext, chosen_group, chosen_participant, context, group_names, page, participant_ids, render
+from imr.web.pages import (
+    WebContext,
+    chosen_group,
+    chosen_participant,
+    context,
+    group_names,
+    page,
+    participant_ids,
+    render,
+)
 
 
 def participant_plan(ctx: WebContext, pid: str) -> dict[str, Any]:

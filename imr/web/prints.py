@@ -11,7 +11,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from imr.errors import ImrError
-from imr.web.pages import WebContext, chosen_group, chosen_participant, context, group_names, page, participant_ids, render
+from imr.web.pages import (
+    WebContext,
+    chosen_group,
+    chosen_participant,
+    context,
+    group_names,
+    page,
+    participant_ids,
+    render,
+)
 
 KINDS = ("handout", "leader", "group", "folder")
 
@@ -19,8 +28,8 @@ KINDS = ("handout", "leader", "group", "folder")
 def document_for(ctx: WebContext, kind: str, pid: str | None, group: str | None):
     from imr.programme.planning import next_session
     from imr.render import documents
-    from imr.workspace import store
     from imr.web.plan import group_plan, participant_plan
+    from imr.workspace import store
 
     ws = ctx.ws
     if kind == "handout" and pid:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from starlette.applications import Starlette
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from imr import resources

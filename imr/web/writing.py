@@ -55,10 +55,8 @@ def _goals_side(ctx: WebContext, pid: str) -> dict[str, Any]:
 
 
 def _relapse_side(ctx: WebContext, pid: str) -> dict[str, Any]:
-    from imr.programme.relapse_plan import current_plan, history
+    from imr.programme.relapse_plan import LIST_SECTIONS, current_plan, history
     from imr.workspace import store
-
-    from imr.programme.relapse_plan import LIST_SECTIONS
 
     _, state = store.load_state(ctx.ws, pid)
     labels = ctx.strings().get("relapse_plan", {}).get("sections", {})
@@ -71,12 +69,9 @@ def _relapse_side(ctx: WebContext, pid: str) -> dict[str, Any]:
 
 
 def _imrs_side(ctx: WebContext, pid: str) -> dict[str, Any]:
-    from imr.programme.imrs import assessments
-    from imr.workspace import store
-
+    from imr.programme.imrs import assessments, load_instrument
     from imr.strings import number
-
-    from imr.programme.imrs import load_instrument
+    from imr.workspace import store
 
     _, state = store.load_state(ctx.ws, pid)
     instrument = load_instrument(ctx.ws.root)
