@@ -71,6 +71,7 @@ def test_summary_has_the_date_and_save_writes_once(enrolled):
     form = build_form(_ws(enrolled), "session-log", "p-01")
     form.set("date", "2026-02-03")
     form.set("homework", "Läs bladet")
+    form.set("handout", "J")
     labels = dict(form.summary())
     assert labels["Datum"] == "2026-02-03" and labels["Ny hemuppgift"] == "Läs bladet"
     entry = form.save()

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from conftest import posix_only
+from test_ask_pty import wait_raw
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -28,27 +29,26 @@ def test_questions_in_order_then_summary_then_saved(enrolled):
     enrolled.ok("goal", "add", "p-01", "Laga mat själv", "--step", "Handla till en måltid")
     step = [e for e in yaml.safe_load(enrolled.record("p-01").read_text())["log"] if e["kind"] == "goal"][0]
     child = _spawn(enrolled, "session", "log", "p-01")
-    child.expect(r"Vilken träff \(1\.1\)")
-    child.sendline("")
-    child.expect(r"Kom deltagaren \[j/n\] \(j\)")
-    child.sendline("j")
-    child.expect(r"Förra hemuppgiften \[gjord/delvis/inte gjord/ingen\]")
-    child.sendline("kanske")
-    child.expect("Välj ett av alternativen")
-    child.sendline("delvis")
-    child.expect("Ny hemuppgift")
-    child.sendline("Skriv en inköpslista")
-    child.expect("Anteckning")
-    child.sendline("Deltagaren berättade om veckan.")
-    child.expect("dagens utdelningsblad")
-    child.sendline("j")
-    child.expect("anhörig")
-    child.sendline("n")
-    child.expect(r"delmålet \w+\.1 klart: Handla till en måltid")
-    child.sendline("j")
-    child.expect("Det här sparas för p-01, träff 1.1:")
+    for pattern, answer in [
+        (r"Vilken träff \(1\.1\)", ""),
+        (r"Datum \(", "2026-02-03"),
+        (r"Kom deltagaren \[j/n\] \(j\)", "j"),
+        (r"Förra hemuppgiften \[gjord/delvis/inte gjord/ingen\] \(ingen\)", "kanske"),
+        ("Välj ett av: gjord, delvis, inte gjord, ingen", "delvis"),
+        ("Ny hemuppgift", "Skriv en inköpslista"),
+        ("Anteckning", "Deltagaren berättade om veckan.\n"),
+        ("dagens utdelningsblad", "j"),
+        ("anhörig", "n"),
+        (r"delmålet \w+\.1 Handla till en måltid klart", "j"),
+    ]:
+        child.expect(pattern)
+        wait_raw(child)
+        child.sendline(answer)
+    child.expect("Det här sparas:")
+    child.expect("Datum: 2026-02-03")
     child.expect("Förra hemuppgiften: delvis")
-    child.expect(r"Spara \[j/n\]")
+    child.expect(r"Spara\?")
+    wait_raw(child)
     child.sendline("")
     child.expect("Sparat: träff 1.1 för p-01")
     child.expect(pexpect.EOF)
@@ -62,15 +62,14 @@ def test_questions_in_order_then_summary_then_saved(enrolled):
 @posix_only
 def test_absent_and_declined_summary_writes_nothing(enrolled):
     before = enrolled.snapshot()
-    child = _spawn(enrolled, "session", "log", "p-01")
-    child.expect("Vilken träff")
-    child.sendline("")
-    child.expect("Kom deltagaren")
-    child.sendline("n")
-    child.expect("Anteckning")
-    child.sendline("")
-    child.expect("Kom: nej")
-    child.expect("Spara")
+    child = _spawn(enrolled, "session", "log", "p-01", "--date", "2026-02-03")
+    for pattern, answer in [("Vilken träff", ""), ("Kom deltagaren", "n"), ("Anteckning", "")]:
+        child.expect(pattern)
+        wait_raw(child)
+        child.sendline(answer)
+    child.expect("Kom deltagaren: nej")
+    child.expect(r"Spara\?")
+    wait_raw(child)
     child.sendline("n")
     child.expect("Inget sparades.")
     child.expect(pexpect.EOF)
@@ -93,11 +92,12 @@ def test_edit_without_any_editor_asks_for_the_note_in_the_terminal(enrolled, tmp
     env = {**os.environ, "IMR_SIGNATURE": "KL", "TERM": "dumb", "PATH": str(tmp_path)}
     for name in ("VISUAL", "EDITOR", "IMR_LANG"):
         env.pop(name, None)
-    child = pexpect.spawn(sys.executable, ["-m", "imr", "session", "log", "p-01", "--edit", "--date", "2026-03-01"],
-                          cwd=str(enrolled.root), env=env, encoding="utf-8", timeout=30)
+    child = pexpect.spawn(sys.executable, ["-m", "imr", "session", "log", "p-01", "--edit", "--date", "2026-03-01",
+                                           "--ja"], cwd=str(enrolled.root), env=env, encoding="utf-8", timeout=30)
     child.expect("Ingen textredigerare finns")
     child.expect("Anteckning")
-    child.sendline("Skrivet i terminalen.")
+    wait_raw(child)
+    child.sendline("Skrivet i terminalen.\n")
     child.expect("Sparat: träff 1.1")
     child.expect(pexpect.EOF)
     assert _last(enrolled)["note"] == "Skrivet i terminalen."
@@ -107,19 +107,26 @@ def test_edit_without_any_editor_asks_for_the_note_in_the_terminal(enrolled, tmp
 def test_logging_the_same_session_twice_asks_in_a_terminal(enrolled):
     enrolled.ok("session", "log", "p-01", "--date", "2026-03-02", "--module", "1", "--session", "1")
     before = enrolled.record("p-01").read_bytes()
-    child = _spawn(enrolled, "session", "log", "p-01", "--date", "2026-03-02", "--module", "1", "--session", "1")
-    child.expect("redan träff 1.1 registrerad 2026-03-02")
+    flags = ("--date", "2026-03-02", "--module", "1", "--session", "1", "--absent", "--note", "")
+    child = _spawn(enrolled, "session", "log", "p-01", *flags)
+    child.expect("redan en träff registrerad 2026-03-02: 1.1")
     child.expect(r"en till träff samma dag\? \[j/n\] \(n\)")
+    wait_raw(child)
     child.sendline("")
     child.expect("Inget sparades")
     child.expect(pexpect.EOF)
     assert enrolled.record("p-01").read_bytes() == before
-    child = _spawn(enrolled, "session", "log", "p-01", "--date", "2026-03-02", "--module", "1", "--session", "1")
+    child = _spawn(enrolled, "session", "log", "p-01", *flags)
     child.expect(r"en till träff samma dag\? \[j/n\] \(n\)")
+    wait_raw(child)
     child.sendline("j")
-    child.expect("Sparat: träff 1.1 för p-01")
+    child.expect(r"Spara\?")
+    wait_raw(child)
+    child.sendline("j")
+    child.expect("var frånvarande vid träff 1.1")
     child.expect(pexpect.EOF)
     assert enrolled.record("p-01").read_bytes().startswith(before) and _last(enrolled)["date"] == "2026-03-02"
+    assert _last(enrolled)["again"] is True
 
 
 @posix_only

@@ -150,7 +150,7 @@ def handle_errors(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except ImrError as err:
             fail(err.message(lang()))
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, EOFError):  # Ctrl-D at a question is Ctrl-C: nothing saved
             fail(t("interrupted"), 130)
         except (typer.Exit, typer.Abort, typer.BadParameter, SystemExit):
             raise  # usage errors are printed by the root group (imr/cli/i18n.py), exit code 2

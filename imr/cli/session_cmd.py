@@ -137,6 +137,7 @@ def _print_group_plan(plan: dict, ws) -> None:
 
 
 @app.command("log")
+@handle_errors
 def log(
     ids: List[str] = typer.Argument(None, metavar="ID", autocompletion=complete.participants),
     group: Optional[str] = typer.Option(None, "--group", autocompletion=complete.groups),
@@ -154,26 +155,31 @@ def log(
     significant_other: bool = typer.Option(False, "--significant-other"),
     significant_other_member: List[str] = typer.Option([], "--significant-other-member", metavar="ID"),
     again: bool = typer.Option(False, "--again"),
+    yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
 ) -> None:
     """Record the session (or an absence) as a new signed entry at the end of the record.
 
-    With --group, one entry goes into every member's record (`session`, or `absent` for those
-    named after --absent), all or nothing.
+    In a terminal, what the flags do not give is asked, then a summary and a confirm; --ja (or no
+    terminal) saves without asking. With --group, one entry goes into every member's record
+    (`session`, or `absent` for those named after --absent), all or nothing.
     """
     from imr.programme.sessions import SessionLog
 
     ids = list(ids or [])
-    if (group is None and len(ids) == 1 and sys.stdin.isatty() and sys.stdout.isatty()
-            and not any((module, session, date, homework_review, homework, note, step_done, absent, edit,
-                         handout is not None, significant_other, significant_other_member, again))):
-        _log_asked(ids[0], by)
-        return
     if group is None:
         if len(ids) != 1:
             raise bad_usage("usage_one_participant", "PARTICIPANT")
         if len(homework_review) > 1 or any(":" in v for v in homework_review) or significant_other_member:
             raise bad_usage("usage_per_member", "--homework-review")
-    elif ids and not absent:
+        _log_one(ids[0], {
+            "session": _session_flag(module, session), "date": date, "present": None,
+            "homework_review": homework_review[0] if homework_review else None, "homework": homework,
+            "note": note, "steps_done": ", ".join(step_done) if step_done else None,
+            "handout": None if handout is None else ("ja" if handout else "nej"),
+            "significant_other": "ja" if significant_other else None,
+        }, by=by, absent=absent, edit=edit, again=again, yes=yes)
+        return
+    if ids and not absent:
         raise bad_usage("usage_group_ids_after_absent", "--absent")
     elif absent and not ids:
         raise bad_usage("usage_group_absent_needs_ids", "--absent")
@@ -183,32 +189,37 @@ def log(
     per_member = {v.partition(":")[0].strip(): v.partition(":")[2].strip() for v in homework_review if ":" in v}
     entry = SessionLog(module=module, session=session, date=date, by=by, homework_review=default_review,
                        homework_reviews=per_member, homework=homework, note=note, steps_done=tuple(step_done),
-                       absent=absent and group is None, absent_ids=tuple(ids) if group is not None else (),
+                       absent=False, absent_ids=tuple(ids),
                        handout=handout, significant_other=significant_other,
                        significant_others=tuple(significant_other_member), again=again)
-    if group is not None:
-        _log_group(group, entry, edit=edit)
-        return
-    _log_one(ids[0], entry, edit=edit)
+    _log_group(group, entry, edit=edit, yes=yes)
+
+
+def _session_flag(module: Optional[int], session: Optional[int]) -> Optional[str]:
+    from imr.errors import ImrError
+
+    if (module is None) != (session is None):
+        raise ImrError("module_and_session_together")
+    return None if module is None else f"{module}.{session}"
 
 
 @handle_errors
-def _log_asked(participant: str, by: Optional[str]) -> None:
-    from imr.cli.session_ask import ask_session_log
-
-    log = ask_session_log(participant, by)
-    if log is not None:
-        _log_one(participant, log, edit=False)
-
-
-@handle_errors
-def _log_group(group: str, log, *, edit: bool) -> None:
-    from dataclasses import replace
-
+def _log_group(group: str, log, *, edit: bool, yes: bool = False) -> None:
+    from imr.cli.ask import interactive
     from imr.programme.group_meetings import log_group_session
 
     ws = workspace()
-    if edit:
+    if interactive() and not yes:
+        from imr.cli.ask import run_form
+        from imr.forms import build_form
+
+        form = build_form(ws, "group-meeting", group, by=log.by, lang=lang())
+        result = run_form(form, _group_prefill(log), accept=("logged_that_day",) if log.again else ())
+        if result is None:
+            return
+    elif edit:
+        from dataclasses import replace
+
         planned = log_group_session(ws, group, log, dry_run=True)
         log = replace(log, note=_note(t("editor_template", session=planned["session"], id=group), log.note or ""))
         with _keep_refused_note(ws, log.note):
@@ -220,47 +231,55 @@ def _log_group(group: str, log, *, edit: bool) -> None:
                              absent=", ".join(result["absent"]) or t("none"))))
 
 
-@handle_errors
-def _log_one(participant: str, log, *, edit: bool) -> None:
-    from dataclasses import replace
+def _group_prefill(log) -> dict:
+    """The group flags as answers of the group-meeting form."""
+    prefill: dict = {"session": _session_flag(log.module, log.session), "date": log.date,
+                     "homework": log.homework, "note": log.note,
+                     "handout": None if log.handout is None else ("ja" if log.handout else "nej")}
+    for raw in log.absent_ids:
+        for pid in (p.strip() for p in str(raw).split(",") if p.strip()):
+            prefill[f"present:{pid}"] = "nej"
+    for pid, review in log.homework_reviews.items():
+        prefill[f"review:{pid}"] = review
+    for pid in log.significant_others:
+        prefill[f"significant_other:{pid}"] = "ja"
+    if log.homework_review:
+        prefill["homework_review"] = log.homework_review
+    return prefill
 
-    from imr.programme.sessions import resolve_session
+
+@handle_errors
+def _log_one(participant: str, prefill: dict, *, by: Optional[str], absent: bool, edit: bool, again: bool,
+             yes: bool) -> None:
+    from imr.cli.ask import interactive, run_form
+    from imr.forms import build_form
+    from imr.forms.targets import participant_id
 
     ws = workspace()
+    participant = participant_id(ws, participant)
+    ws.signature(by)  # no signature: say so before the questions, not after them
+    form = build_form(ws, "absence" if absent else "session-log", participant, by=by, lang=lang())
+    if absent:
+        prefill = {k: prefill[k] for k in ("session", "date", "note")}
+    asking = interactive() and not yes
     if edit:
-        ref = resolve_session(ws, participant, log.module, log.session)
-        note = _note(t("editor_template", session=str(ref), id=participant), log.note or "")
-        log = replace(log, note=note, module=ref.module, session=ref.session)
-        with _keep_refused_note(ws, note):
-            entry = _log_asking_again(ws, participant, log)
-    else:
-        entry = _log_asking_again(ws, participant, log)
-    key = "logged_absent" if log.absent else "logged_session"
+        if prefill.get("session"):
+            form.set("session", prefill["session"])
+        note = _note(t("editor_template", session=form.value("session"), id=participant), prefill.get("note") or "")
+        prefill["note"] = note
+        problem = form.set("note", note)
+        if problem and not asking:
+            from imr.errors import ImrError
+            from imr.workspace.editor import keep_refused_text
+
+            path = keep_refused_text(note, ws.root)
+            raise ImrError("form_field_refused_kept", field=form.field("note").label, problem=problem, path=str(path))
+    entry = run_form(form, prefill, ask=not yes, accept=("logged_that_day",) if again else ())
+    if entry is None:
+        return
+    key = "logged_absent" if entry["kind"] == "absent" else "logged_session"
     console().print(escape(t(key, id=participant, session=f"{entry['module']}.{entry['session']}",
                              date=entry["date"], by=entry["by"])))
-
-
-def _log_asking_again(ws, participant: str, log) -> dict:
-    """Log; when that session is already logged on that date, say so and, in a terminal, ask
-    whether this really is another session (without a terminal the refusal stands: `--again`)."""
-    from dataclasses import replace
-
-    from imr.errors import ImrError
-    from imr.programme.sessions import log_session
-
-    try:
-        return log_session(ws, participant, log)
-    except ImrError as err:
-        if err.code != "session_already_logged" or log.again or not (sys.stdin.isatty() and sys.stdout.isatty()):
-            raise
-        refusal = err.message(lang())
-    from imr.cli.session_ask import _prompt_classes, _q
-
-    _, Confirm = _prompt_classes()
-    console().print(escape(refusal))
-    if not Confirm.ask(_q("ask_log_again"), default=False, console=console()):
-        raise ImrError("nothing_saved")
-    return log_session(ws, participant, replace(log, again=True))
 
 
 def _note(template: str, initial: str) -> str:
@@ -273,10 +292,10 @@ def _note(template: str, initial: str) -> str:
     except ImrError as err:
         if err.code != "editor_missing" or not sys.stdin.isatty():
             raise
-    from rich.prompt import Prompt
+    from imr.cli.ask import _prompt
 
     console().print(escape(t("note_prompt_intro")))
-    text = Prompt.ask(t("note_prompt"), default=initial or None, console=console()) or ""
+    text = _prompt(t("note_prompt") + ": ", initial or "", multiline=True)
     if not text.strip():
         raise ImrError("editor_aborted")
     return text.strip()
@@ -307,12 +326,8 @@ def register_absent(root: typer.Typer) -> None:
         date: Optional[str] = typer.Option(None, "--date"),
         by: Optional[str] = typer.Option(None, "--by"),
         note: Optional[str] = typer.Option(None, "--note"),
+        yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
     ) -> None:
         """Record that the participant missed the planned session."""
-        from imr.programme.sessions import SessionLog, log_session
-
-        ws = workspace()
-        entry = log_session(ws, participant, SessionLog(module=module, session=session, date=date, by=by, note=note,
-                                                        absent=True))
-        console().print(escape(t("logged_absent", id=participant, session=f"{entry['module']}.{entry['session']}",
-                                 date=entry["date"])))
+        _log_one(participant, {"session": _session_flag(module, session), "date": date, "note": note},
+                 by=by, absent=True, edit=False, again=False, yes=yes)

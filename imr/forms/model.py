@@ -138,10 +138,13 @@ class Form:
             return problem.sentence
         except ImrError as err:
             return err.message(self.lang)
-        if value is None and item.kind != "text":
+        if value is None:
             if item.default is None and item.required:
                 return self.t("required", field=item.label)
-            self.answers.pop(key, None)
+            if item.kind == "text":
+                self.answers[key] = None  # answered: nothing
+            else:
+                self.answers.pop(key, None)  # the default
             return None
         problem_text = self.check_value(item, value)
         if problem_text:
@@ -220,7 +223,7 @@ class Form:
         return label("forms", key, self.lang, self._root, **params)
 
     def yes_no(self, value: bool) -> str:
-        return self.t("yes") if value else self.t("no")
+        return self.t("word_yes") if value else self.t("word_no")
 
     def _parse(self, item: Field, raw: str) -> Any:
         text = " ".join(raw.split()) if not item.multiline else raw.strip("\n")

@@ -13,7 +13,7 @@ from imr.forms.checks import (
     session_label,
     text_check,
 )
-from imr.forms.model import Choice, Field, Form, FormWarning
+from imr.forms.model import Choice, Field, Form, FormWarning, thousands
 from imr.records.ids import SessionRef
 from imr.records.kinds import HOMEWORK_REVIEW, MAX_TEXT
 from imr.records.record import Record
@@ -59,6 +59,11 @@ def logged_that_day(record: Record, day: str) -> list[Any]:
     return [e for e in effective_entries(record) if e.kind in ("session", "absent") and e.get("date") == day]
 
 
+def _given_bool(form: Form, key: str) -> bool | None:
+    """A yes/no only when someone answered it: fidelity counts what was recorded, not a default."""
+    return bool(form.answers[key]) if key in form.answers else None
+
+
 def _when_present(form: Form) -> bool:
     return bool(form.value("present"))
 
@@ -81,7 +86,7 @@ def session_log_form(ws: Any, participant_id: str, *, by: str | None = None, lan
                          homework_review=form.value("homework_review") if came else None,
                          homework=form.value("homework") if came else None, note=form.value("note"),
                          steps_done=tuple(form.value("steps_done") or ()) if came else (),
-                         absent=not came, handout=bool(form.value("handout")) if came else None,
+                         absent=not came, handout=_given_bool(form, "handout") if came else None,
                          significant_other=bool(form.value("significant_other")) if came else False,
                          again="logged_that_day" in form.accepted)
         return log_session(ws, participant_id, log)
@@ -117,13 +122,13 @@ def session_log_form(ws: Any, participant_id: str, *, by: str | None = None, lan
             Field("present", "bool", form.t("field_present"), required=True, default=True),
             Field("homework_review", "choice",
                   form.t("field_homework_review_was", homework=before) if before else form.t("field_homework_review"),
-                  required=True, default=None if before else "none", choices=review_choices(form),
+                  default=None if before else "none", choices=review_choices(form),
                   hint=form.t("hint_homework_review"), when=_when_present),
             Field("homework", "text", form.t("field_homework"), limit=MAX_TEXT, when=_when_present,
-                  hint=form.t("hint_optional_text", limit=MAX_TEXT)),
+                  hint=form.t("hint_optional_text", limit=thousands(MAX_TEXT, lang))),
         ]
     fields.append(Field("note", "text", form.t("field_note"), limit=MAX_TEXT, multiline=True,
-                        hint=form.t("hint_note", limit=MAX_TEXT)))
+                        hint=form.t("hint_note", limit=thousands(MAX_TEXT, lang))))
     if not absence:
         fields += [
             Field("handout", "bool", form.t("field_handout"), default=True, when=_when_present),
