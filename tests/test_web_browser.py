@@ -118,15 +118,21 @@ def choose(driver, legend: str, option: str) -> None:
 
 
 def _then_new_page(driver, element) -> None:
-    """Click, and wait until the browser shows the page that the click loaded."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
+    """Click, and wait until the browser shows the page that the click loaded (a mark left on the
+    old page's window is gone and the new one has loaded)."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    old = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(driver, 120).until(expected_conditions.staleness_of(old))
-    WebDriverWait(driver, 120).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    driver.execute_script("window.__imrOldPage = true")
+    try:
+        element.click()
+    except WebDriverException as error:
+        # chromedriver sometimes looks at the clicked node again after the click has already
+        # loaded the next page; the click happened (the wait below proves the page changed).
+        if "does not belong to the document" not in str(error):
+            raise
+    WebDriverWait(driver, 120, ignored_exceptions=(WebDriverException,)).until(lambda d: d.execute_script(
+        "return window.__imrOldPage === undefined && document.readyState === 'complete'"))
 
 
 def press(driver, text: str) -> None:
