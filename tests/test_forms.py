@@ -109,3 +109,111 @@ def test_again_entries_pass_imr_check_and_the_hook(enrolled):
     enrolled.ok("check", "--staged")
     enrolled.commit_all("two meetings on one day")  # the hook runs `imr check --staged`
     assert "two meetings" in enrolled.git("log", "-1", "--format=%s")
+
+
+def test_every_action_builds_with_labels_in_both_languages(enrolled):
+    enrolled.ok("goal", "add", "p-01", "Laga mat", "--step", "Handla")
+    enrolled.ok("group", "create", "torsdag")
+    enrolled.ok("group", "add", "torsdag", "p-01")
+    ws = _ws(enrolled)
+    for action, (target_kind, _) in ACTIONS.items():
+        target = "torsdag" if target_kind == "group" else ("p-02" if action == "patient-add" else "p-01")
+        for lang in ("sv", "en"):
+            form = build_form(ws, action, target, lang=lang)
+            assert form.title and "{" not in form.title
+            for item in form.fields:
+                assert item.label and not item.label.startswith(("field_", "title_")), (action, item.key)
+                assert item.kind in ("choice", "date", "session", "step", "text", "role", "bool", "multichoice")
+
+
+def test_group_meeting_form_asks_per_member_and_saves_all_or_nothing(enrolled):
+    enrolled.ok("patient", "add", "p-02")
+    enrolled.ok("group", "create", "torsdag")
+    enrolled.ok("group", "add", "torsdag", "p-01", "p-02")
+    form = build_form(_ws(enrolled), "group-meeting", "torsdag")
+    keys = [f.key for f in form.active_fields()]
+    assert {"present:p-01", "review:p-01", "significant_other:p-02", "note"} <= set(keys)
+    assert form.set("present:p-02", "nej") is None
+    assert "review:p-02" not in [f.key for f in form.active_fields()]
+    form.set("date", "2026-02-05")
+    form.set("significant_other:p-01", "ja")
+    form.set("note", "Bra samtal.")
+    result = form.save()
+    assert result["present"] == ["p-01"] and result["absent"] == ["p-02"]
+    first, second = _log(enrolled, "p-01")[-1], _log(enrolled, "p-02")[-1]
+    assert first["kind"] == "session" and first["significant_other"] is True and first["group"] == "torsdag"
+    assert second["kind"] == "absent" and second["date"] == "2026-02-05"
+
+
+def test_goal_forms_with_a_date(enrolled):
+    ws = _ws(enrolled)
+    form = build_form(ws, "goal-add", "p-01")
+    assert "Fyll i" in form.check("text")
+    form.set("text", "Sova bättre")
+    form.set("steps", "Lägga mig kl 23\nIngen skärm efter 22")
+    assert "före inskrivningen" in form.set("date", "2025-12-01")
+    form.set("date", "2026-02-01")
+    entries = form.save()
+    assert entries[0]["date"] == "2026-02-01" and len(entries) == 3
+    label = entries[0]["goal"]
+    form = build_form(ws, "goal-update", "p-01")
+    assert form.set("target", label.lower() + ".1") is None
+    for typed in ("klar", "Klart", "färdig", "done"):
+        assert form.set("status", typed) is None and form.value("status") == "done"
+    form.set("date", "igår")
+    entry = form.save()
+    assert entry["status"] == "done" and entry["date"]
+    form = build_form(ws, "goal-step", "p-01")
+    assert form.value("goal") == label
+    form.set("text", "Läsa en stund")
+    assert form.save()["step"] == f"{label}.3"
+
+
+def test_imrs_form_items_anchors_and_not_applicable(enrolled):
+    form = build_form(_ws(enrolled), "imrs", "p-01")
+    assert form.set("rater", "personal") is None and form.value("rater") == "clinician"
+    assert form.set("rater", "Deltagare") is None and form.value("rater") == "client"
+    item = form.field("item_1")
+    assert len(item.choices) == 5 and item.choices[0].label.startswith("1 ")
+    assert "na" not in [c.value for c in item.choices]
+    assert "na" in [c.value for c in form.field("item_13").choices]
+    assert form.set("item_1", "na") is not None
+    for number in range(1, 16):
+        assert form.set(f"item_{number}", "ej tillämpligt" if number == 14 else "3") is None
+    form.set("date", "2026-02-01")
+    summary = dict(form.summary())
+    assert any(value.startswith("na ") for value in summary.values())
+    entry = form.save()
+    assert entry["scores"][13] == "na" and entry["scores"][0] == 3 and entry["rater"] == "client"
+
+
+def test_relapse_plan_correction_void_and_patient_forms(enrolled):
+    ws = _ws(enrolled)
+    form = build_form(ws, "relapse-plan", "p-01")
+    form.set("triggers", "Sömnbrist\nStress")
+    form.set("date", "2026-02-01")
+    entry = form.save()
+    assert entry["triggers"] == ["Sömnbrist", "Stress"] and entry["date"] == "2026-02-01"
+    assert build_form(ws, "relapse-plan", "p-01").value("triggers") == "Sömnbrist\nStress"
+    enrolled.ok("session", "log", "p-01", "--date", "2026-02-03")
+    session = _log(enrolled)[-1]
+    form = build_form(ws, "correction", "p-01")
+    assert form.set("target", "nope") is not None
+    assert form.set("target", session["id"]) is None
+    assert "date" in [c.value for c in form.field("field").choices]
+    form.set("field", "datum")
+    form.set("value", "2026-02-02")
+    form.set("note", "Fel dag.")
+    assert form.save()["set"] == {"date": "2026-02-02"}
+    form = build_form(ws, "void", "p-01")
+    form.set("target", session["id"])
+    form.set("note", "Dubbelregistrerad.")
+    assert form.save()["void"] is True
+    form = build_form(ws, "patient-add", "")
+    assert form.set("id", "19121212-1212") is not None
+    assert "finns redan" in (form.set("id", "p-01") or "") or form.set("id", "p-01") is not None
+    assert form.set("id", "P-03") is None and form.value("id") == "p-03"
+    form.set("variant", "schizofreni")
+    form.set("date", "2026-01-05")
+    assert form.save()["variant"] == "schizophrenia"
+    assert enrolled.record("p-03").exists()

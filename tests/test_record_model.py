@@ -159,12 +159,13 @@ def test_a_correction_cannot_move_a_date_into_the_future_or_before_enrolment(enr
 
 
 def test_logging_one_meeting_twice_is_refused_unless_said_again(enrolled: Imr):
+    """`--again` says it was another meeting: the entry is marked so, and `imr check` (and the hook)
+    accept it; a double log that nobody said was another meeting stays a finding (test_merge)."""
     enrolled.ok("session", "log", "p-01", "--date", "2026-03-02", "--module", "1", "--session", "1")
     result = enrolled.refused("session", "log", "p-01", "--date", "2026-03-02", "--module", "1", "--session", "1")
     assert "--again" in result.output
     enrolled.ok("session", "log", "p-01", "--date", "2026-03-02", "--module", "1", "--session", "1", "--again")
-    check = enrolled("check")
-    assert check.exit_code == 1 and "registrerad två gånger" in check.output and "--void" in check.output
+    assert enrolled("check").exit_code == 0
 
 
 @pytest.fixture

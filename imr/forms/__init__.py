@@ -83,10 +83,43 @@ def _absence(ws: Any, target: str, **kw: Any) -> Form:
     return session_log_form(ws, target, absence=True, **kw)
 
 
+def _group_meeting(ws: Any, target: str, **kw: Any) -> Form:
+    from imr.forms.group import group_meeting_form
+
+    return group_meeting_form(ws, target, **kw)
+
+
+def _goal(name: str) -> Callable[..., Form]:
+    def build(ws: Any, target: str, **kw: Any) -> Form:
+        from imr.forms import goals
+
+        return getattr(goals, name)(ws, target, **kw)
+
+    return build
+
+
+def _other(name: str, **fixed: Any) -> Callable[..., Form]:
+    def build(ws: Any, target: str, **kw: Any) -> Form:
+        from imr.forms import other
+
+        return getattr(other, name)(ws, target, **fixed, **kw)
+
+    return build
+
+
 # action -> (what the target is, the builder)
 ACTIONS: dict[str, tuple[str, Callable[..., Form]]] = {
     "session-log": ("participant", _session_log),
     "absence": ("participant", _absence),
+    "group-meeting": ("group", _group_meeting),
+    "goal-add": ("participant", _goal("goal_add_form")),
+    "goal-step": ("participant", _goal("goal_step_form")),
+    "goal-update": ("participant", _goal("goal_update_form")),
+    "relapse-plan": ("participant", _other("relapse_plan_form")),
+    "imrs": ("participant", _other("imrs_form")),
+    "correction": ("participant", _other("correction_form")),
+    "void": ("participant", _other("correction_form", void=True)),
+    "patient-add": ("new participant id (may be empty)", _other("patient_add_form")),
 }
 
 

@@ -58,7 +58,9 @@ class Field:
     `parse` turns typed text into the stored value (raising FieldProblem); `check` returns the
     problem with a value as one sentence (or None); `show` gives the value as the summary shows
     it; `when` says whether the field is asked given the other answers (homework only for a
-    participant who came). `member` is the participant a per-member field is about.
+    participant who came). `member` is the participant a per-member field is about. `on_set`
+    runs after an answer is kept: another field's choices or hint may follow it (the fields a
+    correction can set follow the entry chosen; the IMRS questions follow the rater).
     """
 
     key: str
@@ -75,6 +77,7 @@ class Field:
     check: Checker | None = None
     show: Callable[[Any], str] | None = None
     when: Callable[["Form"], bool] | None = None
+    on_set: Callable[["Form", Any], None] | None = None  # after an answer is kept (choices that follow it)
 
 
 class Form:
@@ -150,6 +153,8 @@ class Form:
         if problem_text:
             return problem_text
         self.answers[key] = value
+        if item.on_set is not None:
+            item.on_set(self, value)
         return None
 
     def set_value(self, key: str, value: Any) -> str | None:
@@ -229,7 +234,9 @@ class Form:
         text = " ".join(raw.split()) if not item.multiline else raw.strip("\n")
         if item.kind == "text":
             stripped = raw.strip()
-            return stripped if stripped else None
+            if not stripped:
+                return None
+            return item.parse(stripped) if item.parse is not None else stripped
         if not text.strip():
             return None
         if item.parse is not None:
@@ -258,16 +265,16 @@ def _fold(text: str) -> str:
     return " ".join(str(text).replace("_", " ").replace("-", " ").split()).casefold()
 
 
-def parse_choice(text: str, item: Field, form: Form) -> str:
+def parse_choice(text: str, item: Field, form: Form, *, prefix: bool = True) -> str:
     wanted = _fold(text)
     for choice in item.choices:
         names = {_fold(choice.value), _fold(choice.label), *(_fold(w) for w in choice.words)}
         if wanted in names:
             return choice.value
-    if wanted.isdigit() and 1 <= int(wanted) <= len(item.choices):
+    if prefix and wanted.isdigit() and 1 <= int(wanted) <= len(item.choices):
         return item.choices[int(wanted) - 1].value
     starting = [c for c in item.choices if _fold(c.label).startswith(wanted) or _fold(c.value).startswith(wanted)]
-    if len(starting) == 1:
+    if prefix and len(starting) == 1:
         return starting[0].value
     raise FieldProblem(form.t("answer_pick_one", choices=", ".join(c.label for c in item.choices)))
 
@@ -282,7 +289,7 @@ def parse_many(text: str, item: Field, form: Form) -> list[str]:
             continue
         one = Field(item.key, "choice", item.label, choices=item.choices)
         try:
-            value = parse_choice(part, one, form)
+            value = parse_choice(part, one, form, prefix=False)
         except FieldProblem:
             raise FieldProblem(form.t("answer_pick_some", value=part[:40],
                                       choices=", ".join(c.value for c in item.choices) or "–")) from None

@@ -70,37 +70,47 @@ def next_step_label(record: Record, goal: Goal) -> str:
     return f"{goal.id}.{max(numbers, default=0) + 1}"
 
 
-def _step_entries(record: Record, goal: Goal, texts: list[str], signature: str, note: str | None = None) -> list[dict]:
+def _step_entries(record: Record, goal: Goal, texts: list[str], signature: str, note: str | None = None,
+                  day: str | None = None) -> list[dict]:
     """New `goal-step` entries for a goal, numbered after its existing steps."""
     out = []
     first = int(next_step_label(record, goal).rsplit(".", 1)[1])
     for offset, text in enumerate(texts):
         out.append(store.stamp({"kind": "goal-step", "goal": goal.key, "step": f"{goal.id}.{first + offset}",
-                                "text": text, "note": note or None}, signature))
+                                "text": text, "note": note or None, "date": day}, signature))
     return out
 
 
+def _day(date: str | None) -> str | None:
+    """The day a goal change was agreed (`--date`, the sessions' date rules), None for today's write."""
+    from imr.programme.sessions import check_date
+
+    return check_date(date) if date is not None else None
+
+
 def add_goal(ws: Workspace, participant_id: str, text: str, *, steps: list[str] | None = None,
-             note: str | None = None, by: str | None = None) -> list[dict]:
+             note: str | None = None, by: str | None = None, date: str | None = None) -> list[dict]:
     """A new recovery goal and its first steps, each step its own entry; returns the entries."""
     signature = ws.signature(by)
+    day = _day(date)
     clean_text = _check_text(text)
     clean_steps = [_check_text(step) for step in steps or []]
 
     def build(record: Record) -> list[dict]:
         goal = store.stamp({"kind": "goal", "goal": new_goal_label(record), "text": clean_text,
-                            "note": note or None}, signature)
+                            "note": note or None, "date": day}, signature)
         goal = store.with_id(goal, record.ids())
         placeholder = Goal(id=goal["goal"], text=clean_text, key=goal["id"])
-        return [goal] + _step_entries(record, placeholder, clean_steps, signature)
+        return [goal] + _step_entries(record, placeholder, clean_steps, signature, day=day)
 
     return store.append(ws, participant_id, build=build)
 
 
 def add_step(ws: Workspace, participant_id: str, goal_id: str, text: str, *, note: str | None = None,
-             by: str | None = None) -> dict:
+             by: str | None = None, date: str | None = None) -> dict:
     """One more step for an open goal; a closed goal is reopened first, on purpose."""
     signature = ws.signature(by)
+    day = _day(date)
     goal_id = check_target(goal_id)
     if "." in goal_id:
         raise ImrError("goal_step_needs_goal", goal=goal_id)
@@ -113,15 +123,16 @@ def add_step(ws: Workspace, participant_id: str, goal_id: str, text: str, *, not
             raise ImrError("unknown_goal", id=participant_id, goal=goal_id)
         if not goal.is_open:
             raise ImrError("goal_closed", id=participant_id, goal=goal_id, status=goal.status)
-        return _step_entries(record, goal, [clean], signature, note)
+        return _step_entries(record, goal, [clean], signature, note, day=day)
 
     return store.append(ws, participant_id, build=build)[0]
 
 
 def update_goal(ws: Workspace, participant_id: str, target: str, status: str, *, text: str | None = None,
-                note: str | None = None, by: str | None = None) -> dict:
+                note: str | None = None, by: str | None = None, date: str | None = None) -> dict:
     """A new status (and perhaps new wording) for a goal or a step; the old stays in the log."""
     signature = ws.signature(by)
+    day = _day(date)
     target = check_target(target)
     if status not in GOAL_STATUS:
         raise ImrError("goal_bad_status", status=str(status)[:40], allowed=", ".join(GOAL_STATUS))
@@ -135,7 +146,7 @@ def update_goal(ws: Workspace, participant_id: str, target: str, status: str, *,
         if status == current.status and (new_text is None or new_text == current.text) and not (note and note.strip()):
             raise ImrError("goal_unchanged", goal=target, status=status)
         return [store.stamp({"kind": "goal-update", **_reference(record, current), "status": status,
-                             "text": new_text, "note": note or None}, signature)]
+                             "text": new_text, "note": note or None, "date": day}, signature)]
 
     return store.append(ws, participant_id, build=build)[0]
 

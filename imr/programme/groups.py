@@ -21,7 +21,7 @@ from imr.records import writer
 from imr.records.files import check_regular
 from imr.records.findings import Finding
 from imr.records.ids import check_group_name, check_participant_id, is_valid_id
-from imr.records.kinds import COMMON, id_problem, list_of, shape_problems, signature_problem, text_problem
+from imr.records.kinds import COMMON, date_problem, id_problem, list_of, shape_problems, signature_problem, text_problem
 from imr.records.pii import find_pii
 from imr.records.record import log_file_text
 from imr.strings import strings
@@ -51,8 +51,8 @@ _weekday_list.allowed = WEEKDAYS  # type: ignore[attr-defined]
 # kind -> (required fields, optional fields), like imr.records.kinds.SCHEMA; every entry has at and by.
 GROUP_SCHEMA: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "group-created": ({}, {"leaders": _signature_list, "weekdays": _weekday_list, "note": text_problem}),
-    "member-added": ({"id": id_problem}, {"note": text_problem}),
-    "member-removed": ({"id": id_problem}, {"note": text_problem}),
+    "member-added": ({"id": id_problem}, {"note": text_problem, "date": date_problem}),
+    "member-removed": ({"id": id_problem}, {"note": text_problem, "date": date_problem}),
 }
 _GROUP_COMMON = {"at": COMMON["at"], "by": COMMON["by"]}  # no entry ids in group files
 
@@ -192,7 +192,24 @@ def _check_group_entry(entry: dict, ws: Workspace) -> None:
     store.check_new_entry(entry, ws, validate=validate_group_entry)
 
 
-def add_members(ws: Workspace, name: str, participant_ids: list[str], *, by: str | None = None) -> dict[str, Any]:
+def _member_day(ws: Workspace, participant_id: str, date: str | None) -> str | None:
+    """The day a member joined or left (`--date`): the sessions' date rules, the member's own
+    enrolment included; None when not given (the entry's `at` tells the day)."""
+    if date is None:
+        return None
+    from imr.programme.sessions import check_date
+
+    day = check_date(date)
+    try:
+        record = store.load_record(ws, participant_id)
+    except ImrError:  # a former member whose record is gone: the calendar rules only
+        record = None
+    store.check_dates({"date": day}, record)
+    return day
+
+
+def add_members(ws: Workspace, name: str, participant_ids: list[str], *, by: str | None = None,
+                date: str | None = None) -> dict[str, Any]:
     """Add participants; returns the entries and whether the group is now above eight.
 
     Membership is checked again under the workspace lock with every group file as it is then,
@@ -203,9 +220,11 @@ def add_members(ws: Workspace, name: str, participant_ids: list[str], *, by: str
     read_group(ws, name)
     if not participant_ids:
         raise ImrError("group_no_ids")
+    days = {}
     for pid in participant_ids:
         check_participant_id(pid)
         store.load_record(ws, pid)
+        days[pid] = _member_day(ws, pid, date)
 
     def build(data) -> list[dict]:
         group = read_group(ws, name)
@@ -218,7 +237,7 @@ def add_members(ws: Workspace, name: str, participant_ids: list[str], *, by: str
             if pid in others:
                 raise ImrError("group_member_elsewhere", id=pid, other=others[pid])
             seen.add(pid)
-            entry = store.stamp({"kind": "member-added", "id": pid}, signature)
+            entry = store.stamp({"kind": "member-added", "id": pid, "date": days[pid]}, signature)
             _check_group_entry(entry, ws)
             entries.append(entry)
         return entries
@@ -230,11 +249,13 @@ def add_members(ws: Workspace, name: str, participant_ids: list[str], *, by: str
 
 
 def remove_member(ws: Workspace, name: str, participant_id: str, *, note: str | None = None,
-                  by: str | None = None) -> dict:
+                  by: str | None = None, date: str | None = None) -> dict:
     signature = ws.signature(by)
     read_group(ws, name)
     check_participant_id(participant_id)
-    entry = store.stamp({"kind": "member-removed", "id": participant_id, "note": note or None}, signature)
+    day = _member_day(ws, participant_id, date)
+    entry = store.stamp({"kind": "member-removed", "id": participant_id, "note": note or None, "date": day},
+                        signature)
     _check_group_entry(entry, ws)
 
     def build(data) -> list[dict]:

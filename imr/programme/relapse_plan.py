@@ -48,7 +48,7 @@ def plan_of(entry, version: int) -> dict[str, Any]:
     plan: dict[str, Any] = {
         "version": version,
         "entry": entry.id,
-        "date": str(entry.get("at", ""))[:10],
+        "date": str(entry.get("date") or entry.get("at", ""))[:10],
         "by": entry.get("by"),
     }
     for name in LIST_SECTIONS:
@@ -129,10 +129,13 @@ def history(state: ParticipantState) -> list[dict[str, Any]]:
 
 def save_version(ws: Workspace, participant_id: str, changes: dict[str, Any], *, note: str | None = None,
                  by: str | None = None, removals: dict[str, list[str]] | None = None,
-                 replace: bool = True) -> dict:
-    """Append a new version built, under the lock, from the current one and the changes."""
+                 replace: bool = True, date: str | None = None) -> dict:
+    """Append a new version built, under the lock, from the current one and the changes; `date`
+    is the day the plan was agreed (the sessions' date rules), else the day it is written."""
+    from imr.programme.sessions import check_date
 
     signature = ws.signature(by)
+    day = check_date(date) if date is not None else None
 
     def build(record: Record) -> list[dict]:
         state = derive_state(record)
@@ -148,6 +151,7 @@ def save_version(ws: Workspace, participant_id: str, changes: dict[str, Any], *,
         if state.relapse_plan is not None and isinstance(state.relapse_plan.data.get("id"), str):
             fields["previous"] = state.relapse_plan.data["id"]
         fields["note"] = note or None
+        fields["date"] = day
         return [store.stamp(fields, signature)]
 
     return store.append(ws, participant_id, build=build)[0]

@@ -93,6 +93,9 @@ def _date(value: Any) -> str | None:
     return None
 
 
+date_problem = _date  # for group files, whose entries carry dates too
+
+
 def _timestamp(value: Any) -> str | None:
     if not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
         return "entry_bad_timestamp"
@@ -258,15 +261,16 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("correction", {"target": _correction_target, "note": _short_text},
          {"void": _bool, "set": _mapping}, fold="fold_correction", diff="diff_correction", refs=("target",)),
     Kind("goal", {"goal": _goal_id, "text": _short_text},
-         {"steps": _optional_text_list, "note": text_problem}, fold="fold_goal", diff="diff_goal"),
+         {"steps": _optional_text_list, "note": text_problem, "date": _date}, fold="fold_goal", diff="diff_goal"),
     Kind("goal-step", {"goal": _goal_ref, "step": _step_id, "text": _short_text},
-         {"note": text_problem}, fold="fold_goal_step", diff="diff_goal_step", refs=("goal",)),
+         {"note": text_problem, "date": _date}, fold="fold_goal_step", diff="diff_goal_step", refs=("goal",)),
     Kind("goal-update", {"status": _enum(*GOAL_STATUS)},
-         {"target": _target_ref, "goal": _goal_or_step_id, "text": _short_text, "note": text_problem},
+         {"target": _target_ref, "goal": _goal_or_step_id, "text": _short_text, "note": text_problem,
+          "date": _date},
          fold="fold_goal_update", diff="diff_goal_update", refs=("target",)),
     Kind("relapse-plan", {},
          {**{name: _LIST for name in RELAPSE_LISTS}, "kept_at": text_problem, "previous": _entry_ref,
-          "note": text_problem},
+          "note": text_problem, "date": _date},
          fold="fold_relapse_plan", diff="diff_relapse_plan", refs=("previous",)),
     Kind("imrs", {"rater": _enum(*RATERS), "scores": _scores, "date": _date}, {"note": text_problem},
          fold="fold_imrs", diff="diff_imrs"),
