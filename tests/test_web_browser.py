@@ -269,11 +269,15 @@ def test_add_a_goal(week, browser):
     imr, _, _ = week
     before = imr.record("p-02").read_bytes()
     open_for(browser, "Mål", "p-02")
-    fill(browser, "Mål", "Sova bättre")
+    fill(browser, "Målet med deltagarens egna ord", "Sova bättre")
+    fill(browser, "Första delmålen, ett per rad", "Lägga mig före elva\nInget kaffe efter tre")
     press(browser, "Granska")
     press(browser, "Spara")
+    assert "Sparat" in page_text(browser)
     added = appended_entries(before, imr.record("p-02").read_bytes())
-    assert "kind: goal" in added and "Sova bättre" in added
+    assert added.count("kind: goal\n") == 1 and "Sova bättre" in added
+    assert "Lägga mig före elva" in added and "Inget kaffe efter tre" in added
+    assert "Sova bättre" in page_text(browser)  # the goal list beside the form shows it
 
 
 def test_add_to_the_relapse_plan(week, browser):
@@ -281,11 +285,22 @@ def test_add_to_the_relapse_plan(week, browser):
     imr, _, _ = week
     before = imr.record("p-01").read_bytes()
     open_for(browser, "Återfallsplan", "p-01")
+    fill(browser, "Tidiga varningstecken", "Sover dåligt\nDrar mig undan")
+    fill(browser, "Vid kris", "Ring avdelningen")
+    press(browser, "Granska")
+    press(browser, "Spara")
+    assert "Sparat" in page_text(browser)
+    added = appended_entries(before, imr.record("p-01").read_bytes())
+    assert "kind: relapse-plan" in added and "Sover dåligt" in added and "Drar mig undan" in added
+    # A second version removes one warning sign and adds a trigger; the history keeps both.
+    before = imr.record("p-01").read_bytes()
     fill(browser, "Tidiga varningstecken", "Sover dåligt")
+    fill(browser, "Det här har satt igång symtom tidigare", "Bråk på avdelningen")
     press(browser, "Granska")
     press(browser, "Spara")
     added = appended_entries(before, imr.record("p-01").read_bytes())
-    assert "kind: relapse-plan" in added and "Sover dåligt" in added
+    assert "Bråk på avdelningen" in added and "Drar mig undan" not in added
+    assert "Version 1," in browser.page_source and "Version 2," in browser.page_source  # the history
 
 
 def test_rate_the_imr_scale(week, browser):
@@ -293,10 +308,22 @@ def test_rate_the_imr_scale(week, browser):
     imr, _, _ = week
     before = imr.record("p-01").read_bytes()
     open_for(browser, "IMR-skalan", "p-01")
+    choose(browser, "Vem svarar", "behandlare")
+    for number in range(1, 16):
+        legend = f"Fråga {number} av 15"
+        from selenium.webdriver.common.by import By
+
+        group = browser.find_element(By.XPATH, f"//fieldset[legend[starts-with(normalize-space(), {_literal(legend)})]]")
+        labels = group.find_elements(By.TAG_NAME, "label")
+        assert len(labels) == (6 if number >= 13 else 5)  # the anchors; 13–15 also "not applicable"
+        labels[-1 if number == 15 else 2].click()
     press(browser, "Granska")
     press(browser, "Spara")
+    assert "Sparat" in page_text(browser)
     added = appended_entries(before, imr.record("p-01").read_bytes())
-    assert "kind: imrs" in added
+    assert "kind: imrs" in added and "rater: clinician" in added
+    assert re.search(r"scores:\n( *- 3\n){14} *- na\n", added), added
+    assert browser.find_element(By.CSS_SELECTOR, "img.chart").get_attribute("naturalWidth") != "0"
 
 
 def test_print_gives_a_pdf(week, browser):
@@ -321,7 +348,7 @@ def test_share_sends_the_entries_to_the_other_clone(week, browser):
     go(browser, "Dela")
     press(browser, "Dela nu")
     assert heading(browser) == "Dela"
-    assert "Skickat: 1 ändrad fil" in page_text(browser), page_text(browser)
+    assert "Synkat. Skickat: 3 ändrade filer" in page_text(browser), page_text(browser)
     done = subprocess.run(["git", "-C", str(other), "pull", "-q"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     for pid in ("p-01", "p-02", "p-03"):

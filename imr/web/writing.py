@@ -129,7 +129,7 @@ def shown_default(field: Any) -> Any:
     value = field.default
     if field.kind == "bool":
         return "" if value is None else ("ja" if value else "nej")
-    if field.kind in ("multichoice", "step"):
+    if field.kind == "multichoice":
         return list(value or [])
     return "" if value is None else str(value)
 
@@ -194,14 +194,14 @@ def _posted(data: FormData) -> dict[str, list[str]]:
 
 
 def _text(field: Any, given: list[str]) -> str:
-    if field.kind in ("multichoice", "step"):
+    if field.kind == "multichoice":
         chosen = [v for v in given if v and v != "-"]
         return ", ".join(chosen) if chosen else "none"  # the form model's word for "none of them"
     return given[-1] if given else ""
 
 
 def _kept(field: Any, given: list[str]) -> Any:
-    if field.kind in ("multichoice", "step"):
+    if field.kind == "multichoice":
         return [v for v in given if v and v != "-"]
     return given[-1] if given else ""
 
@@ -237,11 +237,7 @@ def handler(spec: WritingPage):
         for field in form.fields:
             if field.key in posted:
                 values[field.key] = _kept(field, posted[field.key])
-                text = _text(field, posted[field.key])
-                if field.kind == "text" and not text.strip():
-                    form.clear(field.key)  # an empty box is an unanswered question, not an answer
-                    continue
-                problem = form.set(field.key, text)
+                problem = form.set(field.key, _text(field, posted[field.key]))
                 if problem:
                     errors[field.key] = problem
         active = {f.key for f in form.active_fields()}
