@@ -264,3 +264,35 @@ def test_english_pages_by_the_same_setting_as_the_cli(ward, tmp_path):
         assert problems(html) == []
     finally:
         server.stop()
+
+
+def test_two_tabs_and_the_cli_writing_at_once_lose_nothing(ward):
+    """The writer's lock: a page save in each of two tabs and a CLI write to the same record at the
+    same moment all land, each once, after the earlier bytes."""
+    import threading
+
+    imr, server = ward
+    imr.ok("patient", "add", "p-09")
+    before = imr.record("p-09").read_bytes()
+    tabs = [session_form(server, "p-09"), session_form(server, "p-09")]
+    tabs[0].update(note="Första fliken", session="1.1")
+    tabs[1].update(note="Andra fliken", session="1.2", date="igår")
+    results: list = []
+
+    def save(fields: dict) -> None:
+        results.append(server.post("/anteckna", {**fields, "step": "save"})[0])
+
+    threads = [threading.Thread(target=save, args=(fields,)) for fields in tabs]
+    cli = threading.Thread(target=lambda: subprocess.run(
+        [sys.executable, "-c", "from imr.cli.app import main; main()", "--workspace", str(imr.root), "goal", "add",
+         "p-09", "Sova bättre"], capture_output=True, env={**__import__("os").environ, "IMR_SIGNATURE": "KL"},
+        timeout=120))
+    for thread in threads + [cli]:
+        thread.start()
+    for thread in threads + [cli]:
+        thread.join()
+    assert results == [303, 303]
+    added = imr.record("p-09").read_bytes()
+    assert added.startswith(before)
+    text = added[len(before):].decode("utf-8")
+    assert text.count("Första fliken") == 1 and text.count("Andra fliken") == 1 and text.count("Sova bättre") == 1
