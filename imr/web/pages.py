@@ -51,6 +51,7 @@ class WebContext:
     config_dir: Path | None
     keys: Secrets
     stop: Callable[[], None] | None = None
+    _signature: str | None = None
     _flashes: dict[str, str] = field(default_factory=dict)
     _issued: set[str] = field(default_factory=set)
     _used: set[str] = field(default_factory=set)
@@ -65,9 +66,16 @@ class WebContext:
         return self.strings().get("web", {})
 
     def signature(self) -> str | None:
+        """The signature in effect, looked up once per start (a lookup may run `git config`);
+        `signature_saved` refreshes it when the page sets one."""
         from imr.workspace.user_settings import resolve
 
-        return resolve("signature", None, self.ws.root, self.config_dir).value
+        if self._signature is None:
+            self._signature = resolve("signature", None, self.ws.root, self.config_dir).value
+        return self._signature
+
+    def signature_saved(self) -> None:
+        self._signature = None
 
     def reopen(self) -> None:
         """After a sync the workspace's files may have changed under us (imr.yaml, curriculum)."""

@@ -44,6 +44,7 @@ async def signature_save(request: Request):
                       next=target, error=error.message(ctx.lang),
                       where=str(ctx.config_dir / "settings.yaml") if ctx.config_dir else "")
     save(ctx.config_dir, "signature", signature)
+    ctx.signature_saved()
     return redirect(target)
 
 
