@@ -1,8 +1,9 @@
 """The weekly loop in a real browser, by the words on the page: Debian's chromium driven through
 chromedriver (Selenium), against `imr web --no-browser` in a workspace shared through a bare
-repository. One browser and one server for the module; the tests run in the order of a week.
+repository. One browser and one server for the module, and one test that walks through the week
+step by step (each step a function below, listed in STEPS).
 
-Every test that saves checks the record's bytes afterwards: the earlier bytes unchanged, one new
+Every step that saves checks the record's bytes afterwards: the earlier bytes unchanged, one new
 entry at the end. Skipped, with the reason, when no chromium or chromedriver is installed.
 """
 
@@ -166,13 +167,6 @@ def open_for(driver, page: str, who: str, chooser: str = "Deltagare") -> None:
     press(driver, "Välj")
 
 
-def needs_form(action: str) -> None:
-    from imr.forms import ACTIONS
-
-    if action not in ACTIONS:
-        pytest.skip(f"the form model (imr/forms) has no {action!r} form yet; the page says so and writes nothing")
-
-
 def appended_entries(before: bytes, after: bytes) -> str:
     assert after.startswith(before), "earlier bytes of the record changed"
     return after[len(before):].decode("utf-8")
@@ -180,7 +174,15 @@ def appended_entries(before: bytes, after: bytes) -> str:
 
 # ---- the week ------------------------------------------------------------------------------
 
-def test_the_signature_is_asked_on_first_use_and_kept_for_the_user(week, browser):
+def test_the_weekly_loop_in_the_browser(week, browser):
+    """One browser through the week, step by step in this order (each step builds on the last,
+    so they are one test: pytest-xdist never splits them across processes)."""
+    for step in STEPS:
+        step(week, browser)
+
+
+
+def step_the_signature_is_asked_on_first_use_and_kept_for_the_user(week, browser):
     _, server, _ = week
     browser.get(server.first_line)
     assert heading(browser) == "Din signatur"
@@ -198,13 +200,13 @@ def test_the_signature_is_asked_on_first_use_and_kept_for_the_user(week, browser
     assert "Du signerar som KL" in browser.find_element("tag name", "header").text
 
 
-def test_today_shows_who_is_due_and_the_groups(week, browser):
+def step_today_shows_who_is_due_and_the_groups(week, browser):
     go(browser, "Idag")
     text = page_text(browser)
     assert "p-01" in text and "torsdag" in text and "Den här veckan" in text
 
 
-def test_plan_shows_the_eight_steps(week, browser):
+def step_plan_shows_the_eight_steps(week, browser):
     from selenium.webdriver.common.by import By
 
     go(browser, "Planera")
@@ -215,7 +217,7 @@ def test_plan_shows_the_eight_steps(week, browser):
     assert "Gå till affären" in page_text(browser)
 
 
-def test_a_name_in_the_note_marks_the_field_keeps_the_text_and_writes_nothing(week, browser):
+def step_a_name_in_the_note_marks_the_field_keeps_the_text_and_writes_nothing(week, browser):
     imr, _, _ = week
     before = imr.snapshot()
     open_for(browser, "Anteckna", "p-01")
@@ -229,7 +231,7 @@ def test_a_name_in_the_note_marks_the_field_keeps_the_text_and_writes_nothing(we
     assert imr.snapshot() == before
 
 
-def test_log_a_session(week, browser):
+def step_log_a_session(week, browser):
     imr, _, _ = week
     before = imr.record("p-01").read_bytes()
     open_for(browser, "Anteckna", "p-01")
@@ -249,8 +251,7 @@ def test_log_a_session(week, browser):
     assert "steps_done" not in added  # the step box was left unticked: no step is marked done
 
 
-def test_log_a_group_meeting_with_one_absent_member(week, browser):
-    needs_form("group-meeting")
+def step_log_a_group_meeting_with_one_absent_member(week, browser):
     imr, _, _ = week
     before = {pid: imr.record(pid).read_bytes() for pid in ("p-02", "p-03")}
     open_for(browser, "Gruppträff", "torsdag", chooser="Grupp")
@@ -264,8 +265,7 @@ def test_log_a_group_meeting_with_one_absent_member(week, browser):
     assert "kind: absent" in absent and "group: torsdag" in absent
 
 
-def test_add_a_goal(week, browser):
-    needs_form("goal-add")
+def step_add_a_goal(week, browser):
     imr, _, _ = week
     before = imr.record("p-02").read_bytes()
     open_for(browser, "Mål", "p-02")
@@ -280,8 +280,7 @@ def test_add_a_goal(week, browser):
     assert "Sova bättre" in page_text(browser)  # the goal list beside the form shows it
 
 
-def test_add_to_the_relapse_plan(week, browser):
-    needs_form("relapse-plan")
+def step_add_to_the_relapse_plan(week, browser):
     imr, _, _ = week
     before = imr.record("p-01").read_bytes()
     open_for(browser, "Återfallsplan", "p-01")
@@ -303,8 +302,7 @@ def test_add_to_the_relapse_plan(week, browser):
     assert "Version 1," in browser.page_source and "Version 2," in browser.page_source  # the history
 
 
-def test_rate_the_imr_scale(week, browser):
-    needs_form("imrs")
+def step_rate_the_imr_scale(week, browser):
     imr, _, _ = week
     before = imr.record("p-01").read_bytes()
     open_for(browser, "IMR-skalan", "p-01")
@@ -326,7 +324,7 @@ def test_rate_the_imr_scale(week, browser):
     assert browser.find_element(By.CSS_SELECTOR, "img.chart").get_attribute("naturalWidth") != "0"
 
 
-def test_print_gives_a_pdf(week, browser):
+def step_print_gives_a_pdf(week, browser):
     go(browser, "Skriv ut")
     select(browser, "Deltagare", "p-01")
     choose(browser, "Vad", "Personlig pärm")
@@ -343,7 +341,7 @@ def test_print_gives_a_pdf(week, browser):
     assert status == 200 and kind == "application/pdf" and magic == "%PDF-" and size > 10_000
 
 
-def test_share_sends_the_entries_to_the_other_clone(week, browser):
+def step_share_sends_the_entries_to_the_other_clone(week, browser):
     imr, _, other = week
     go(browser, "Dela")
     press(browser, "Dela nu")
@@ -356,7 +354,7 @@ def test_share_sends_the_entries_to_the_other_clone(week, browser):
     assert _git(imr.root, "status", "--porcelain", "records") == ""
 
 
-def test_every_page_passes_axe_and_reflows_at_200_percent(week, browser):
+def step_every_page_passes_axe_and_reflows_at_200_percent(week, browser):
     """axe-core in the real browser: no serious or critical violation on any page, at 1366×768
     and at 200 % zoom (the same screen with half the CSS pixels), and no sideways scrolling."""
     axe = _axe_source()
@@ -381,7 +379,7 @@ def test_every_page_passes_axe_and_reflows_at_200_percent(week, browser):
     assert not failures, "\n".join(failures)
 
 
-def test_the_whole_loop_works_with_the_keyboard_alone(week, browser):
+def step_the_whole_loop_works_with_the_keyboard_alone(week, browser):
     """Tab reaches the skip link first, then the navigation; Enter on a link opens its page."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
@@ -432,3 +430,20 @@ def _axe(driver, source: str) -> list[str]:
             [v.impact, v.id, v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')])));
     """)
     return [f"{impact} {rule} ({where})" for impact, rule, where in result if impact in ("serious", "critical")]
+
+
+STEPS = [
+    step_the_signature_is_asked_on_first_use_and_kept_for_the_user,
+    step_today_shows_who_is_due_and_the_groups,
+    step_plan_shows_the_eight_steps,
+    step_a_name_in_the_note_marks_the_field_keeps_the_text_and_writes_nothing,
+    step_log_a_session,
+    step_log_a_group_meeting_with_one_absent_member,
+    step_add_a_goal,
+    step_add_to_the_relapse_plan,
+    step_rate_the_imr_scale,
+    step_print_gives_a_pdf,
+    step_share_sends_the_entries_to_the_other_clone,
+    step_every_page_passes_axe_and_reflows_at_200_percent,
+    step_the_whole_loop_works_with_the_keyboard_alone,
+]
