@@ -288,3 +288,76 @@ def test_english_questions(enrolled):
     answer(child, r"Save\?", "y")
     finish(child)
     assert last(enrolled)["kind"] == "absent"
+
+
+def test_imrs_asks_each_item_with_anchors_then_a_summary_and_a_confirm(enrolled):
+    """`imrs add` saved after question 15 with no summary and no way back."""
+    child = spawn(enrolled, "imrs", "add", "p-01", "--date", "2026-03-01")
+    answer(child, r"Vem svarar \[deltagare/personal\]", "Personal")
+    answers = ["4", "4", "3", "7", "4", "2", "4", "3", "3", "4", "4", "4", "3", "ej tillämpligt", "na", "5"]
+    child.expect("Har inga egna mål just nu.")  # the anchors are shown
+    answer(child, r"Fråga 1 av 15", answers[0])
+    for number, text in enumerate(answers[1:], start=2):
+        if text == "7":
+            answer(child, r"Fråga 4 av 15", text)
+            child.expect(r"Svara med ett av 1, 2, 3, 4, 5")
+            continue
+        answer(child, r"Fråga \d+ av 15", text)
+    answer(child, r"Anteckning", "")
+    child.expect("Det här sparas:")
+    child.expect(r"Vem svarar: personal")
+    child.expect(r"na ")
+    answer(child, r"Spara\?", "3")  # the way back: change question 1
+    answer(child, r"Fråga 1 av 15", "5")
+    answer(child, r"Spara\?", "j")
+    child.expect("IMRS")
+    finish(child)
+    entry = last(enrolled)
+    assert entry["rater"] == "clinician" and entry["scores"][:4] == [5, 4, 3, 4]
+    assert entry["scores"][12:] == [3, "na", "na"] or entry["scores"][13] == "na"
+
+
+def test_imrs_refuses_na_where_not_allowed_and_ctrl_c_saves_nothing(enrolled):
+    before = enrolled.snapshot()
+    child = spawn(enrolled, "imrs", "add", "p-01", "--rater", "deltagare")
+    answer(child, r"Datum", "")
+    answer(child, r"Fråga 1 av 15", "na")
+    child.expect(r"Svara med ett av 1, 2, 3, 4, 5\.")
+    answer(child, r"Fråga 1 av 15", "3")
+    answer(child, r"Fråga 2 av 15", "3")
+    child.expect(r"Fråga 3 av 15")
+    wait_raw(child)
+    child.sendcontrol("d")
+    child.expect("Avbrutet; inget sparades.")
+    finish(child, 130)
+    assert enrolled.snapshot() == before
+
+
+def test_group_meeting_asks_attendance_review_and_relative_per_member(enrolled):
+    """A group meeting had no questions at all (one 187-keystroke line of 11 flags)."""
+    enrolled.ok("patient", "add", "p-02")
+    enrolled.ok("group", "create", "torsdag")
+    enrolled.ok("group", "add", "torsdag", "p-01", "p-02")
+    child = spawn(enrolled, "session", "log", "--group", "torsdag", "--date", "2026-02-05")
+    answer(child, r"Vilken träff \(1\.1\)", "")
+    answer(child, r"Kom p-01 \[j/n\] \(j\)", "ja")
+    answer(child, r"p-01: förra hemuppgiften", "")
+    answer(child, r"p-01: var en anhörig", "j")
+    answer(child, r"Kom p-02", "nej")
+    answer(child, r"Ny hemuppgift", "Läs bladet")
+    answer(child, r"Anteckning om träffen", "Bra samtal.\n")
+    answer(child, r"utdelningsblad", "")
+    child.expect("Kom p-02: nej")
+    answer(child, r"Spara\?", "")
+    child.expect("torsdag")
+    finish(child)
+    first, second = last(enrolled, "p-01"), last(enrolled, "p-02")
+    assert first["kind"] == "session" and first["significant_other"] is True and first["note"] == "Bra samtal."
+    assert second["kind"] == "absent" and second["date"] == "2026-02-05"
+
+
+def test_check_says_one_line_in_a_terminal_and_nothing_in_a_pipe(enrolled):
+    child = spawn(enrolled, "check")
+    child.expect("Allt stämmer.")
+    finish(child)
+    assert enrolled.ok("check").output == ""

@@ -108,33 +108,10 @@ def test_other_bad_input_writes_nothing(enrolled, args):
     enrolled.refused(*args)
 
 
-def test_interactive_form_asks_each_item_with_anchors(enrolled):
-    answers = ["4", "4", "3", "7", "4", "2", "4", "3", "3", "4", "4", "4", "3", "na", "na", "5"]
-    result = enrolled.ok("imrs", "add", "p-01", "--rater", "clinician", "--date", "2026-03-01",
-                         input="\n".join(answers) + "\n")
-    out = result.output
-    assert "Fråga 1 av 15" in out and "Fråga 15 av 15" in out
-    assert "Har inga egna mål just nu." in out, "the anchors are shown"
-    assert "Dricker inte alkohol." in out, "the meaning of na is shown where it is allowed"
-    assert "Välj ett av alternativen" in out, "an answer out of range is asked again"
-    rows = json.loads(enrolled.ok("imrs", "show", "p-01", "--json").output)
-    assert rows[0]["scores"] == [4, 4, 3, 4, 2, 4, 3, 3, 4, 4, 4, 3, "na", "na", 5]
-    assert rows[0]["rater"] == "clinician"
-
-
-def test_interactive_form_cut_short_saves_nothing(enrolled):
-    before = enrolled.snapshot()
-    result = enrolled("imrs", "add", "p-01", "--rater", "client", input="3\n4\n")
-    assert result.exit_code == 1
-    assert "2 av 15" in result.output
-    assert enrolled.snapshot() == before
-
-
-def test_interactive_form_refuses_na_where_not_allowed(enrolled):
-    answers = ["na", "3"] + ["3"] * 14
-    enrolled.ok("imrs", "add", "p-01", "--rater", "client", "--date", "2026-03-01", input="\n".join(answers) + "\n")
-    rows = json.loads(enrolled.ok("imrs", "show", "p-01", "--json").output)
-    assert rows[0]["scores"] == [3] * 15
+def test_without_a_terminal_nothing_is_asked_and_missing_scores_are_refused(enrolled):
+    """The questions are in tests/test_ask_pty.py (under a real terminal)."""
+    result = enrolled.refused("imrs", "add", "p-01", "--rater", "client")
+    assert "Fråga 1 av 15" in result.output
 
 
 def test_trend_chart_png_and_svg_are_reproducible(enrolled, tmp_path):

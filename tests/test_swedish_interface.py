@@ -94,7 +94,7 @@ def test_main_outputs_are_swedish(enrolled):
     for word in ("schizofreni", "individuell", "[aktivt]", "inskriven"):
         assert word in show, (word, show)
     assert "[aktivt]" in outputs[2]
-    assert re.search(r"\d,\d", outputs[3]) and "behandlare" in outputs[3]
+    assert re.search(r"\d,\d", outputs[3]) and "personal" in outputs[3]
 
 
 def test_plural_and_decimal_comma():

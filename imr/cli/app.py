@@ -49,6 +49,47 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 _GLOBAL_OPTIONS_WITH_VALUE = ("--workspace", "-w", "--lang")
 
+# Swedish words for the weekly verbs, as a nurse would say them (listed in `imr --help`):
+# the word on the command line -> the words it stands for.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "anteckna": ("session", "log"),
+    "logga": ("session", "log"),
+    "planera": ("session", "next"),
+    "dela": ("sync",),
+    "frånvaro": ("absent",),
+    "hjälp": ("--help",),
+    "help": ("--help",),
+}
+# The same inside a command group (`imr session nästa`).
+SUB_ALIASES: dict[str, dict[str, str]] = {
+    "session": {"nästa": "next", "planera": "next", "logga": "log", "anteckna": "log", "frånvaro": "log"},
+    "patient": {"lägg-till": "add", "ny": "add", "lista": "list", "visa": "show"},
+    "goal": {"nytt": "add", "ny": "add", "delmål": "step", "uppdatera": "update", "lista": "list"},
+    "group": {"skapa": "create", "lägg-till": "add", "ta-bort": "remove", "visa": "show", "lista": "list",
+              "ändra": "set"},
+    "imrs": {"ny": "add", "visa": "show"},
+}
+
+
+def expand_aliases(args: list[str]) -> list[str]:
+    """argv with a Swedish alias replaced by the command it stands for (`imr anteckna demo-02`
+    is `imr session log demo-02`; `imr hjälp session` is `imr session --help`)."""
+    index = next((i for i, word in enumerate(args) if not word.startswith("-")
+                  and (i == 0 or args[i - 1] not in _GLOBAL_OPTIONS_WITH_VALUE)), None)
+    if index is None:
+        return args
+    word = args[index]
+    if word in ALIASES:
+        expansion = list(ALIASES[word])
+        rest = args[index + 1:]
+        if expansion == ["--help"]:
+            return args[:index] + [w for w in rest if not w.startswith("-")] + ["--help"]
+        return args[:index] + expansion + rest
+    subs = SUB_ALIASES.get(word)
+    if subs and index + 1 < len(args) and args[index + 1] in subs:
+        return args[:index + 1] + [subs[args[index + 1]]] + args[index + 2:]
+    return args
+
 
 def _root(
     workspace: Optional[str] = typer.Option(
@@ -73,6 +114,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         add_completion=True,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
     )
     root.callback()(_root)
     names = [only] if only in COMMANDS else list(COMMANDS)
@@ -162,7 +204,8 @@ def main() -> None:
         # Windows runs a program found in the current folder before one on PATH; in a workspace
         # that folder holds what colleagues pushed, so a `git.exe` there must never be what runs.
         os.environ["NoDefaultCurrentDirectoryInExePath"] = "1"
-    args = sys.argv[1:]
+    args = expand_aliases(sys.argv[1:])
+    sys.argv[1:] = args
     plain = plain_session_next(args)
     if plain is not None:
         _run_session_next(args, *plain)

@@ -43,7 +43,9 @@ def run_form(form: Any, prefill: Optional[dict[str, Any]] = None, *, ask: bool =
         problem = form.set(key, typed)
         if problem:
             if not asking:
-                raise ImrError("form_field_refused", field=form.field(key).label, problem=problem)
+                from imr.forms.model import refusal
+
+                raise refusal(form.field(key).label, problem)
             refused[key] = problem
     if not asking:
         return form.save()
@@ -92,15 +94,23 @@ def _ask_field(form: Any, key: str, *, again: bool = False, start: str = "") -> 
     if item.kind == "multichoice" and len(item.choices) <= 6 and not again:
         _ask_each_choice(form, item)
         return
-    if again and not start and form.given(key):
+    previous = form.answers.get(key) if again else None
+    if again and not start and form.given(key) and item.kind in ("text", "date", "session"):
         start = _as_text(form, item, form.value(key))
-    if item.hint and item.kind in ("text", "session", "date", "multichoice", "step"):
+    listed = _long_choices(item)
+    if item.hint and (item.kind in ("text", "session", "date", "multichoice", "step") or listed):
         console().print(f"[dim]{escape(item.hint)}[/]")
+    if listed:  # choices too long for one line (the IMRS anchors): one per line
+        for choice in item.choices:
+            console().print(f"  {escape(choice.label)}")
     while True:
         typed = _prompt(_question(form, item), start, multiline=item.multiline)
         if not typed.strip() and item.kind in ("choice", "role") and item.default is None and not form.given(key):
             console().print(f"[red]{escape(form.t('answer_pick_one', choices=', '.join(c.label for c in item.choices)))}[/]")
             continue
+        if not typed.strip() and previous is not None:
+            form.set_value(key, previous)  # Enter when changing a line: it stays as it was
+            return
         problem = form.set(key, typed)
         if problem is None:
             if not typed.strip() and item.default is not None and item.kind != "text":
@@ -108,6 +118,10 @@ def _ask_field(form: Any, key: str, *, again: bool = False, start: str = "") -> 
             return
         console().print(f"[red]{escape(problem)}[/]")
         start = typed if item.kind == "text" else ""
+
+
+def _long_choices(item: Any) -> bool:
+    return item.kind in ("choice", "role") and any(len(c.label) > 24 for c in item.choices)
 
 
 def _ask_each_choice(form: Any, item: Any) -> None:
@@ -132,7 +146,7 @@ def _question(form: Any, item: Any) -> str:
     if item.kind == "bool":
         text += f" [{t('ask_y')}/{t('ask_n')}]"
     elif item.kind in ("choice", "role") and item.choices:
-        text += " [" + "/".join(c.label for c in item.choices) + "]"
+        text += " [" + "/".join(c.value if _long_choices(item) else c.label for c in item.choices) + "]"
     default = item.default
     if default is not None and default != [] and item.kind != "text":
         text += f" ({_as_text(form, item, default)})"

@@ -1,4 +1,4 @@
-"""`imr check`: silent and exit 0 when all is well, one line per finding otherwise."""
+"""`imr check`: one line per finding; when all is well, one line in a terminal and silence in a pipe."""
 
 from __future__ import annotations
 
@@ -48,3 +48,7 @@ def register(app: typer.Typer) -> None:
             findings = [f for f in findings if f.code not in RESOLVED_AFTER_MERGE]
         if findings:
             raise typer.Exit(1)
+        if not as_json and not staged and not merge_commit and sys.stdout.isatty():  # a person, not a hook or script
+            from imr.cli.common import t
+
+            sys.stdout.write(t("check_all_well") + "\n")

@@ -56,6 +56,8 @@ def workspace():
         _state["opened"] = ws
         if not _state.get("lang_fixed"):
             _state["lang"] = ws.lang
+        else:
+            ws.lang_override = _state["lang"]  # plans, curriculum and messages in the language asked for
         if "signature" in ws.config and _state.get("command") != "check":  # check reports it as a finding
             console(stderr=True).print(escape(t("config_signature_ignored")), style="yellow")
     return _state["opened"]

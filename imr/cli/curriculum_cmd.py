@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
+from imr.cli.common import console, escape, handle_errors, print_json, t, value, workspace
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -50,9 +50,17 @@ def show(
     out.print(f"[bold]{escape(data['session'])} {escape(data['title'])}[/]  ({escape(data['module_title'])})")
     out.print()
     out.print(f"[bold cyan]{escape(t('leader_guide'))}[/]")
-    out.print(escape(data["leader_guide"]))
+    out.print(escape(_without_anchors(data["leader_guide"])))
     out.print(f"[bold cyan]{escape(t('handout'))}[/]")
-    out.print(escape(handout))
+    out.print(escape(_without_anchors(handout)))
+
+
+def _without_anchors(markdown: str) -> str:
+    """Headings without their link anchors (`## 1. Incheckning {#checkin}`): the anchors are for the
+    rendered documents, and in a terminal they are English words in a Swedish text."""
+    import re
+
+    return re.sub(r"[ \t]*\{#[\w-]+\}[ \t]*$", "", markdown, flags=re.MULTILINE)
 
 
 @app.command("stats")
@@ -76,7 +84,7 @@ def stats(
         table.add_column(t(f"stat_{key}") if key in figures else t(key), justify="right" if key in figures else "left")
     for row in data["handouts"]:
         cells = [_figure(name, row[name], name in row["out_of_band"]) for name in figures]
-        table.add_row(row["session"], escape(row["variant"]), *cells, escape(row["title"]))
+        table.add_row(row["session"], escape(value("variant", row["variant"])), *cells, escape(row["title"]))
     out = console()
     out.print(table)
     overall = data["overall"]
@@ -91,12 +99,19 @@ def stats(
 
 def _figure(name: str, value: float, outside: bool = False) -> str:
     """A figure as shown (shares in per cent), red when it is outside the band."""
-    text = f"{value * 100:.0f} %" if name == "short_share" else str(value) if name == "words" else f"{value:.1f}"
+    from imr.cli.common import lang
+    from imr.strings import number
+
+    text = f"{value * 100:.0f} %" if name == "short_share" else str(value) if name == "words" \
+        else number(value, lang(), 1)
     return f"[red]{text}[/]" if outside else text
 
 
 def _limit(name: str, value: float) -> str:
-    return f"{value * 100:g} %" if name == "short_share" else f"{value:g}"
+    from imr.cli.common import lang
+
+    text = f"{value * 100:g} %" if name == "short_share" else f"{value:g}"
+    return text.replace(".", ",") if lang() == "sv" else text
 
 
 def _band(limits: dict) -> str:

@@ -40,7 +40,12 @@ def register(app: typer.Typer) -> None:
             elif row["basis"] == "observation":
                 score = t("fidelity_observation")
             elif row.get("indication") is not None:
-                score = t("fidelity_indication", value=row["indication"])
+                from imr.cli.common import lang
+                from imr.strings import number
+
+                shown = row["indication"]
+                shown = number(shown, lang(), 1) if isinstance(shown, float) else shown
+                score = t("fidelity_indication", value=shown)
             else:
                 score = t("none")
             table.add_row(str(row["item"]), escape(row["name"]), escape(score), escape(row["text"]))
@@ -49,5 +54,8 @@ def register(app: typer.Typer) -> None:
         value = mean_score(items)
         if value is not None:
             level = "high" if value >= 4 else "moderate" if value >= 3 else "low"
-            out.print(escape(t("fidelity_mean", mean=value, count=sum(1 for i in items if i.score is not None),
+            from imr.cli.common import lang
+            from imr.strings import number
+
+            out.print(escape(t("fidelity_mean", mean=number(value, lang(), 1), count=sum(1 for i in items if i.score is not None),
                                level=t(f"fidelity_level_{level}"))))

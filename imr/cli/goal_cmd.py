@@ -7,24 +7,47 @@ from typing import List, Optional
 import typer
 
 from imr.cli import complete
-from imr.cli.common import accepted, console, escape, handle_errors, print_json, t, value, workspace
+from imr.cli.common import accepted, console, escape, handle_errors, lang, print_json, t, value, workspace
 
 app = typer.Typer(no_args_is_help=True)
+
+
+def _run(action: str, participant: str, prefill: dict, by: Optional[str], yes: bool):
+    """The goal form: flags pre-fill, the rest is asked in a terminal (none with --ja or no terminal)."""
+    from imr.cli.ask import run_form
+    from imr.forms import build_form
+    from imr.forms.targets import participant_id
+
+    ws = workspace()
+    participant = participant_id(ws, participant)
+    ws.signature(by)
+    form = build_form(ws, action, participant, by=by, lang=lang())
+    result = run_form(form, prefill, ask=not yes)
+    if action == "goal-update" and result is not None:
+        result = {**result, "label": form.value("target")}
+    return participant, result
 
 
 @app.command("add")
 @handle_errors
 def add(
     participant: str = typer.Argument(..., autocompletion=complete.participants),
-    text: str = typer.Argument(...),
+    text: Optional[str] = typer.Argument(None, metavar="TEXT"),
     step: List[str] = typer.Option([], "--step"),
     note: Optional[str] = typer.Option(None, "--note"),
     by: Optional[str] = typer.Option(None, "--by"),
+    date: Optional[str] = typer.Option(None, "--date"),
+    yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
 ) -> None:
     """Set a new recovery goal, optionally with its first steps."""
-    from imr.programme.goals import add_goal
+    if any(not item.strip() for item in step):
+        from imr.errors import ImrError
 
-    entries = add_goal(workspace(), participant, text, steps=step, note=note, by=by)
+        raise ImrError("goal_empty_text")
+    participant, entries = _run("goal-add", participant, {"text": text, "steps": "\n".join(step) or None,
+                                                          "note": note, "date": date}, by, yes)
+    if entries is None:
+        return
     entry = entries[0]
     steps = [e["step"] for e in entries[1:]]
     key = "goal_added_steps" if steps else "goal_added"
@@ -35,15 +58,26 @@ def add(
 @handle_errors
 def step(
     participant: str = typer.Argument(..., autocompletion=complete.participants),
-    goal: str = typer.Argument(...),
-    text: str = typer.Argument(...),
+    goal: Optional[str] = typer.Argument(None, metavar="GOAL"),
+    text: Optional[str] = typer.Argument(None, metavar="TEXT"),
     note: Optional[str] = typer.Option(None, "--note"),
     by: Optional[str] = typer.Option(None, "--by"),
+    date: Optional[str] = typer.Option(None, "--date"),
+    yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
 ) -> None:
     """Add a step to a goal; it gets the next number (G1.3 after G1.2)."""
-    from imr.programme.goals import add_step
+    from imr.programme.goals import check_target
 
-    entry = add_step(workspace(), participant, goal, text, note=note, by=by)
+    if goal is not None:
+        goal = check_target(goal)
+        if "." in goal:
+            from imr.errors import ImrError
+
+            raise ImrError("goal_step_needs_goal", goal=goal)
+    participant, entry = _run("goal-step", participant, {"goal": goal, "text": text, "note": note, "date": date},
+                              by, yes)
+    if entry is None:
+        return
     console().print(escape(t("goal_step_added", id=participant, step=entry["step"], goal=entry["step"].rsplit(".", 1)[0])))
 
 
@@ -51,18 +85,27 @@ def step(
 @handle_errors
 def update(
     participant: str = typer.Argument(..., autocompletion=complete.participants),
-    target: str = typer.Argument(..., metavar="GOAL[.STEP]"),
-    status: str = typer.Option(..., "--status"),
+    target: Optional[str] = typer.Argument(None, metavar="GOAL[.STEP]"),
+    status: Optional[str] = typer.Option(None, "--status"),
     text: Optional[str] = typer.Option(None, "--text"),
     note: Optional[str] = typer.Option(None, "--note"),
     by: Optional[str] = typer.Option(None, "--by"),
+    date: Optional[str] = typer.Option(None, "--date"),
+    yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
 ) -> None:
     """Record a new status (and perhaps new wording) for a goal or step; the old one stays in the log."""
-    from imr.programme.goals import check_target, update_goal
+    from imr.programme.goals import check_target
 
-    status = accepted("status", status) or status
-    update_goal(workspace(), participant, target, status, text=text, note=note, by=by)
-    console().print(escape(t("goal_updated", id=participant, goal=check_target(target), status=t(f"goal_status_{status}"))))
+    if target is not None:
+        target = check_target(target)
+    if status is not None:
+        status = accepted("status", status) or status
+    participant, entry = _run("goal-update", participant, {"target": target, "status": status, "text": text,
+                                                           "note": note, "date": date}, by, yes)
+    if entry is None:
+        return
+    shown = entry["label"]
+    console().print(escape(t("goal_updated", id=participant, goal=shown, status=t(f"goal_status_{entry['status']}"))))
 
 
 @app.command("list")

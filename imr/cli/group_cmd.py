@@ -8,6 +8,7 @@ import typer
 
 from imr.cli import complete
 from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
+from imr.cli.common import value as shown_value
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -28,17 +29,43 @@ def create(
     console().print(escape(t("group_created", name=name)))
 
 
+@app.command("set")
+@handle_errors
+def set_(
+    name: str = typer.Argument(..., autocompletion=complete.groups),
+    leader: List[str] = typer.Option([], "--leader"),
+    weekday: List[str] = typer.Option([], "--weekday"),
+    note: Optional[str] = typer.Option(None, "--note"),
+    by: Optional[str] = typer.Option(None, "--by"),
+) -> None:
+    """Give a group new leaders or meeting days (what is not given stays as it was)."""
+    from imr.forms.targets import group_name
+    from imr.programme.groups import read_group, set_group
+
+    ws = workspace()
+    name = group_name(ws, name)
+    set_group(ws, name, leaders=leader, weekdays=weekday, note=note, by=by)
+    group = read_group(ws, name)
+    console().print(escape(t("group_set_done", name=name, leaders=", ".join(group.leaders) or t("none"),
+                             weekdays=", ".join(t(f"weekday_{d}") for d in group.weekdays) or t("none"))))
+
+
 @app.command("add")
 @handle_errors
 def add(
     name: str = typer.Argument(..., autocompletion=complete.groups),
     participants: List[str] = typer.Argument(...),
     by: Optional[str] = typer.Option(None, "--by"),
+    date: Optional[str] = typer.Option(None, "--date"),
 ) -> None:
     """Add participants to a group (more than 8 works, with a warning about fidelity)."""
+    from imr.forms.targets import group_name, participant_id
     from imr.programme.groups import FIDELITY_MAX_MEMBERS, add_members
 
-    result = add_members(workspace(), name, participants, by=by)
+    ws = workspace()
+    name = group_name(ws, name)
+    participants = [participant_id(ws, pid) for pid in participants]
+    result = add_members(ws, name, participants, by=by, date=date)
     console().print(escape(t("group_members_added", name=name, ids=", ".join(participants), size=result["size"])))
     if result["over_fidelity"]:
         console(stderr=True).print("[yellow]" + escape(t("group_over_fidelity", name=name, size=result["size"],
@@ -52,11 +79,15 @@ def remove(
     participant: str = typer.Argument(..., autocompletion=complete.participants),
     note: Optional[str] = typer.Option(None, "--note"),
     by: Optional[str] = typer.Option(None, "--by"),
+    date: Optional[str] = typer.Option(None, "--date"),
 ) -> None:
     """Take a participant out of a group (their record is not touched)."""
+    from imr.forms.targets import group_name
     from imr.programme.groups import remove_member
 
-    remove_member(workspace(), name, participant, note=note, by=by)
+    ws = workspace()
+    name = group_name(ws, name)
+    remove_member(ws, name, participant, note=note, by=by, date=date)
     console().print(escape(t("group_member_removed", name=name, id=participant)))
 
 
@@ -96,7 +127,8 @@ def show(
     for key in ("id", "group_joined", "variant", "sessions_held", "sessions_missed"):
         table.add_column(t(key))
     for member in data["members"]:
-        table.add_row(*(escape(member[k] if member[k] is not None else t("none"))
+        shown = {**member, "variant": shown_value("variant", member["variant"]) if member["variant"] else None}
+        table.add_row(*(escape(shown[k] if shown[k] is not None else t("none"))
                         for k in ("id", "joined", "variant", "sessions_held", "sessions_missed")))
     out.print(table)
 

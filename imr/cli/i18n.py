@@ -107,6 +107,10 @@ def localise(root, lang: str) -> None:
     helps = table.get("help", {})
     metavars = table.get("cli_framework", {}).get("metavars", {})
 
+    for param in getattr(root, "params", []):
+        if param.name == "install_completion":
+            param.callback = _install_completion  # typer's own callback says it in English
+
     def walk(command, path: tuple[str, ...]) -> None:
         command.context_class = ImrContext
         entry = helps.get(" ".join(path) or "imr", {})
@@ -128,6 +132,18 @@ def localise(root, lang: str) -> None:
             walk(sub, (*path, name))
 
     walk(root, ())
+
+
+def _install_completion(ctx: Any, param: Any, value: Any) -> Any:
+    """`imr --install-completion`: typer's installer, its two sentences in the user's language."""
+    if not value or ctx.resilient_parsing:
+        return value
+    from typer.completion import install
+
+    shell, path = install(shell=value) if isinstance(value, str) else install()
+    sys.stdout.write(fw("completion_installed", shell=shell, path=str(path)) + "\n")
+    sys.stdout.write(fw("completion_restart") + "\n")
+    sys.exit(0)
 
 
 def usage_error_text(error: Exception) -> str:
@@ -179,13 +195,29 @@ def _message(error: Any) -> str:
         return fw("invalid_value", name=_hint(error), message=_conversion_message(error))
     found = re.match(r"No such command '(.*)'\.", message)
     if found:
-        return fw("no_such_command", name=found.group(1))
-    found = re.match(r"Got unexpected extra arguments? \((.*)\)", message)
+        return fw("no_such_command", name=found.group(1)) + _did_you_mean(error, found.group(1))
+    found = re.match(r"Got unexpected extra arguments?(?:\(s\))? \((.*)\)", message)
     if found:
         return fw("extra_args", args=found.group(1))
     if message == "Missing command.":
         return fw("missing_command")
     return message
+
+
+def _did_you_mean(error: Any, word: str) -> str:
+    """" Menade du ”session”?" for a mistyped command, as git does (its aliases count too)."""
+    from imr.cli.app import ALIASES, COMMANDS, SUB_ALIASES
+    from imr.forms.targets import closest
+
+    ctx = getattr(error, "ctx", None)
+    command = getattr(ctx, "command", None)
+    path = (getattr(ctx, "command_path", "") or "").split()[1:]
+    if path:
+        known = sorted(getattr(command, "commands", {}) or {}) + sorted(SUB_ALIASES.get(path[-1], {}))
+    else:
+        known = sorted(COMMANDS) + sorted(ALIASES)
+    suggestion = closest(word, [k for k in known if not k.startswith("merge-")])
+    return " " + fw("did_you_mean", suggestion=" ".join(["imr", *path, suggestion])) if suggestion else ""
 
 
 def _conversion_message(error: Any) -> str:

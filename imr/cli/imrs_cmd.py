@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from imr.cli import complete
-from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
+from imr.cli.common import console, escape, handle_errors, lang, print_json, t, value, workspace
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -17,67 +17,33 @@ app = typer.Typer(no_args_is_help=True)
 @handle_errors
 def add(
     participant: str = typer.Argument(..., autocompletion=complete.participants),
-    rater: str = typer.Option(..., "--rater"),
+    rater: Optional[str] = typer.Option(None, "--rater"),
     scores: Optional[str] = typer.Option(None, "--scores"),
     date: Optional[str] = typer.Option(None, "--date"),
     note: Optional[str] = typer.Option(None, "--note"),
     by: Optional[str] = typer.Option(None, "--by"),
+    yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
 ) -> None:
-    """Record one IMRS assessment (all 15 items, or nothing is saved)."""
-    from imr.cli.common import accepted, value
-    from imr.errors import ImrError
+    """Record one IMRS assessment (all 15 items, or nothing is saved), with a summary to confirm."""
+    from imr.cli.ask import run_form
+    from imr.forms import build_form
+    from imr.forms.targets import participant_id
     from imr.programme import imrs
-    from imr.programme.sessions import check_date
-    from imr.records.kinds import RATERS
-    from imr.workspace import store
 
     ws = workspace()
-    rater = accepted("rater", rater) or rater
-    if rater not in RATERS:
-        raise ImrError("imrs_bad_rater", rater=rater[:40], allowed=", ".join(value("rater", r) for r in RATERS))
+    participant = participant_id(ws, participant)
+    ws.signature(by)
     instrument = imrs.load_instrument(ws.root)
+    prefill: dict = {"rater": rater, "date": date, "note": note}
     if scores is not None:
-        answers = imrs.parse_scores(scores, instrument)
-    else:
-        # Everything that can fail is checked before fifteen questions are asked.
-        ws.signature(by)
-        check_date(date)
-        store.load_record(ws, participant)
-        answers = _ask(instrument, rater, ws.lang, participant)
-    entry = imrs.add_assessment(ws, participant, rater=rater, scores=answers, date=date, note=note, by=by)
-    console().print(escape(t("imrs_saved", id=participant, rater=instrument.label(instrument.raters[rater], ws.lang),
+        for number, score in enumerate(imrs.parse_scores(scores, instrument), start=1):
+            prefill[f"item_{number}"] = str(score)
+    form = build_form(ws, "imrs", participant, by=by, lang=lang())
+    entry = run_form(form, prefill, ask=not yes)
+    if entry is None:
+        return
+    console().print(escape(t("imrs_saved", id=participant, rater=value("rater", entry["rater"]),
                              date=entry["date"], mean=_number(imrs.mean(entry["scores"])))))
-
-
-def _ask(instrument, rater: str, lang: str, participant: str) -> list:
-    """The interactive form: each item with its anchors; rich re-asks until the answer is valid."""
-    from rich.prompt import Prompt
-
-    from imr.errors import ImrError
-
-    class _Answer(Prompt):
-        illegal_choice_message = "[prompt.invalid.choice]" + escape(t("imrs_invalid_answer"))
-
-    out = console()
-    out.print(f"[bold]{escape(t('imrs_form_heading', title=instrument.label(instrument.title, lang), id=participant, rater=instrument.label(instrument.raters[rater], lang)))}[/]")
-    out.print("[dim]" + escape(t("imrs_form_hint")) + "[/]")
-    answers: list[int | str] = []
-    total = len(instrument.items)
-    for item in instrument.items:
-        out.print()
-        out.print(f"[bold cyan]{escape(t('imrs_item_heading', number=item.number, total=total, title=instrument.label(item.title, lang)))}[/]")
-        out.print(escape(instrument.label(item.question[rater], lang)))
-        for score in sorted(item.anchors):
-            out.print(f"  [bold]{score}[/]  {escape(instrument.label(item.anchors[score], lang))}")
-        if item.not_applicable:
-            out.print(f"  [bold]na[/] {escape(instrument.label(item.not_applicable_text, lang))}")
-        try:
-            answer = _Answer.ask(escape(t("imrs_answer_prompt")), choices=instrument.allowed(item.number),
-                                 console=out, show_choices=True)
-        except EOFError:
-            raise ImrError("imrs_form_incomplete", answered=len(answers), total=total) from None
-        answers.append(answer)
-    return answers
 
 
 def _number(value) -> str:

@@ -54,10 +54,9 @@ class PlainHelpGroup(TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
         from imr.cli import common, i18n
+        from imr.cli.app import command_name, expand_aliases
 
-        args = list(sys.argv[1:] if args is None else args)
-        from imr.cli.app import command_name
-
+        args = expand_aliases(list(sys.argv[1:] if args is None else args))
         common._state["command"] = command_name(args)
         common.set_strings_root(i18n.quiet_root(args))
         common.set_lang(i18n.requested_lang(args))

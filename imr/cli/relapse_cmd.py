@@ -39,6 +39,7 @@ def register(app: typer.Typer) -> None:
         show_history: bool = typer.Option(False, "--history"),
         by: Optional[str] = typer.Option(None, "--by"),
         as_json: bool = typer.Option(False, "--json"),
+        date: Optional[str] = typer.Option(None, "--date"),
     ) -> None:
         """Show the current relapse-prevention plan; with options, append a new version.
 
@@ -66,7 +67,7 @@ def register(app: typer.Typer) -> None:
             versions = rp.history(state)
             print_json(versions) if as_json else _print_history(participant, versions, labels)
             return
-        if not changes and not removals and not edit and note is None:
+        if not changes and not removals and not edit and note is None and date is None:
             _, state = store.load_state(ws, participant)
             plan = rp.current_plan(state)
             if as_json:
@@ -92,7 +93,8 @@ def register(app: typer.Typer) -> None:
                     raise
                 changes = _ask_sections(prefill, labels)
             removals, replace = {}, True
-        entry = rp.save_version(ws, participant, changes, note=note, by=by, removals=removals, replace=replace)
+        entry = rp.save_version(ws, participant, changes, note=note, by=by, removals=removals, replace=replace,
+                                date=date)
         _, state = store.load_state(ws, participant)
         console().print(escape(labels["saved"].format(id=participant, version=state.relapse_plan_versions,
                                                       by=entry["by"])))

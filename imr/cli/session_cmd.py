@@ -50,11 +50,23 @@ def _next(participant: Optional[str], group: Optional[str], as_json: bool, rende
             _print_group_plan(plan, ws)
         _render_next(ws, render, plan, group=group, as_json=as_json)
         return
+    from imr.errors import ImrError
     from imr.programme.planning import build_plan
     from imr.workspace import store
 
     assert participant is not None  # _one_target checked that exactly one is given
-    _, state = store.load_state(ws, participant)
+    try:
+        _, state = store.load_state(ws, participant)
+    except ImrError as err:
+        if err.code not in ("unknown_participant", "bad_participant_id"):
+            raise
+        from imr.forms.targets import participant_id
+
+        try:
+            participant = participant_id(ws, participant)  # `Demo-02`, or "Menade du …?"
+        except ImrError as better:
+            raise (better if better.code == "unknown_participant_suggest" else err) from None
+        _, state = store.load_state(ws, participant)
     plan = build_plan(state, ws.curriculum, ws.lang, ws.root)
     if as_json:
         print_json(plan)

@@ -219,7 +219,7 @@ class Form:
         problems = self.problems()
         if problems:
             key, sentence = next(iter(problems.items()))
-            raise ImrError("form_field_refused", field=self.field(key).label, problem=sentence)
+            raise refusal(self.field(key).label, sentence)
         return self._save(self)
 
     # ---- words --------------------------------------------------------------------------
@@ -248,6 +248,13 @@ class Form:
         if item.kind in ("multichoice", "step"):
             return parse_many(text, item, self)
         return text
+
+
+def refusal(label: str, problem: str) -> ImrError:
+    """A refused answer as one error: the field's name first, unless the sentence names it."""
+    if label in problem:
+        return ImrError("form_field_refused_plain", problem=problem)
+    return ImrError("form_field_refused", field=label, problem=problem)
 
 
 # ---- answers as people write them ---------------------------------------------------------

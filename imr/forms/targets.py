@@ -19,9 +19,12 @@ def closest(word: str, known: list[str]) -> str | None:
 def participant_id(ws: Any, typed: str) -> str:
     """The participant's id as the record has it: exact, else the one id equal in any letter case;
     an unknown id is refused with the nearest one suggested."""
+    from imr.records.ids import is_valid_id
     from imr.workspace.store import record_ids
 
     text = str(typed).strip()
+    if is_valid_id(text) and ws.record_path(text).is_file():
+        return text  # the usual case, without listing the records folder
     ids = record_ids(ws)
     if text in ids:
         return text

@@ -53,6 +53,8 @@ GROUP_SCHEMA: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "group-created": ({}, {"leaders": _signature_list, "weekdays": _weekday_list, "note": text_problem}),
     "member-added": ({"id": id_problem}, {"note": text_problem, "date": date_problem}),
     "member-removed": ({"id": id_problem}, {"note": text_problem, "date": date_problem}),
+    # `imr group set`: new leaders and/or meeting days; a field not given keeps its value.
+    "group-changed": ({}, {"leaders": _signature_list, "weekdays": _weekday_list, "note": text_problem}),
 }
 _GROUP_COMMON = {"at": COMMON["at"], "by": COMMON["by"]}  # no entry ids in group files
 
@@ -86,11 +88,16 @@ def _group_from_log(name: str, path: Path, log: list) -> Group:
             group.weekdays = [str(x) for x in entry.get("weekdays") or []]
             group.created = str(entry.get("at", ""))[:10] or None
             group.created_by = entry.get("by")
+        elif kind == "group-changed":
+            if isinstance(entry.get("leaders"), list):
+                group.leaders = [str(x) for x in entry["leaders"]]
+            if isinstance(entry.get("weekdays"), list):
+                group.weekdays = [str(x) for x in entry["weekdays"]]
         elif kind == "member-added" and isinstance(entry.get("id"), str):
             pid = entry["id"]
             if pid not in group.members:
                 group.members.append(pid)
-                group.joined[pid] = str(entry.get("at", ""))
+                group.joined[pid] = str(entry.get("date") or entry.get("at", ""))
             if pid not in group.ever:
                 group.ever.append(pid)
         elif kind == "member-removed" and entry.get("id") in group.members:
@@ -185,6 +192,24 @@ def create_group(ws: Workspace, name: str, *, leaders: list[str] | None = None, 
     text = log_file_text(HEADER_COMMENT, {"name": name}, [entry])
     ws.groups_dir.mkdir(exist_ok=True)
     writer.write_changes([writer.Create(path, text, [entry])], ws.lock_path)
+    return entry
+
+
+def set_group(ws: Workspace, name: str, *, leaders: list[str] | None = None, weekdays: list[str] | None = None,
+              note: str | None = None, by: str | None = None) -> dict:
+    """New leaders and/or meeting days for a group (a group created without `--weekday` gets one)."""
+    signature = ws.signature(by)
+    group = read_group(ws, name)
+    if not leaders and not weekdays:
+        raise ImrError("group_set_nothing", name=name)
+    clean_leaders = list(dict.fromkeys(check_signature(x) for x in leaders or [])) or None
+    days = list(dict.fromkeys(parse_weekday(d, ws.lang, ws.root) for d in weekdays or [])) or None
+    if (clean_leaders is None or clean_leaders == group.leaders) and (days is None or days == group.weekdays):
+        raise ImrError("group_set_unchanged", name=name)
+    entry = store.stamp({"kind": "group-changed", "leaders": clean_leaders, "weekdays": days,
+                         "note": note or None}, signature)
+    _check_group_entry(entry, ws)
+    writer.write_changes([writer.Append(group_path(ws, name), [entry])], ws.lock_path)
     return entry
 
 

@@ -32,10 +32,12 @@ class Workspace:
     config: dict[str, Any] = field(default_factory=dict)
     # The user's own config folder (typer.get_app_dir("imr") in the CLI); None: git config only.
     user_config_dir: Path | None = None
+    # The language asked for on this run (`--lang`, IMR_LANG, the user's own setting), over imr.yaml's.
+    lang_override: str | None = None
 
     @property
     def lang(self) -> str:
-        lang = self.config.get("language", "sv")
+        lang = self.lang_override or self.config.get("language", "sv")
         return lang if lang in ("sv", "en") else "sv"
 
     @property
