@@ -306,7 +306,7 @@ def step_rate_the_imr_scale(week, browser):
     imr, _, _ = week
     before = imr.record("p-01").read_bytes()
     open_for(browser, "IMR-skalan", "p-01")
-    choose(browser, "Vem svarar", "behandlare")
+    choose(browser, "Vem svarar", "personal")
     for number in range(1, 16):
         legend = f"Fråga {number} av 15"
         from selenium.webdriver.common.by import By
