@@ -81,6 +81,7 @@ class WebContext:
         """After a sync the workspace's files may have changed under us (imr.yaml, curriculum)."""
         ws = open_workspace(self.ws.root)
         ws.user_config_dir = self.config_dir
+        ws.lang_override = self.ws.lang_override  # the language this start was asked for
         self.ws = ws
 
     def flash(self, text: str) -> str:
