@@ -16,13 +16,23 @@ def register(app: typer.Typer) -> None:
     def correct(
         participant: str = typer.Argument(..., autocompletion=complete.participants),
         entry: str = typer.Argument(...),
-        note: str = typer.Option(..., "--note"),
+        note: Optional[str] = typer.Option(None, "--note"),
         by: Optional[str] = typer.Option(None, "--by"),
         void: bool = typer.Option(False, "--void"),
         set_: List[str] = typer.Option([], "--set"),
+        yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
     ) -> None:
         """Append a correction to an earlier entry (the original stays readable)."""
+        from imr.cli.ask import interactive
         from imr.programme.sessions import correct as do_correct
+
+        if interactive() and not yes and len(set_) <= 1 and (void or set_ or note is None):
+            _asked(participant, entry, note, by, void, set_)
+            return
+        if note is None:
+            from imr.cli.i18n import bad_usage
+
+            raise bad_usage("usage_correct_note", "--note")
 
         fields = {}
         for item in set_:
@@ -39,3 +49,22 @@ def register(app: typer.Typer) -> None:
             fields["date"] = check_date(str(fields["date"]))
         do_correct(ws, participant, entry, note=note, by=by, void=void, set_fields=fields or None)
         console().print(escape(t("corrected", id=participant, entry=entry)))
+
+
+def _asked(participant: str, entry: str, note: Optional[str], by: Optional[str], void: bool, set_: List[str]) -> None:
+    """The correction (or void) form in a terminal: what the flags do not give is asked."""
+    from imr.cli.ask import run_form
+    from imr.cli.common import lang
+    from imr.forms import build_form
+    from imr.forms.targets import participant_id
+
+    ws = workspace()
+    participant = participant_id(ws, participant)
+    ws.signature(by)
+    form = build_form(ws, "void" if void else "correction", participant, by=by, lang=lang())
+    prefill = {"target": entry, "note": note}
+    if set_:
+        name, _, value = set_[0].partition("=")
+        prefill.update({"field": name.strip(), "value": value})
+    if run_form(form, prefill) is not None:
+        console().print(escape(t("corrected", id=participant, entry=form.value("target"))))

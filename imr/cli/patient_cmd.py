@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from imr.cli import complete
-from imr.cli.common import accepted, console, escape, handle_errors, print_json, t, value, workspace
+from imr.cli.common import accepted, console, escape, handle_errors, lang, print_json, t, value, workspace
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -22,9 +22,26 @@ def add(
     by: Optional[str] = typer.Option(None, "--by"),
     module_order: Optional[str] = typer.Option(None, "--module-order"),
     date: Optional[str] = typer.Option(None, "--date"),
+    yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
 ) -> None:
     """Enrol a participant: creates records/ID.yaml with an enrolment entry."""
+    from imr.cli.ask import interactive
     from imr.programme.participants import add_participant
+
+    if interactive() and not yes and not module_order:
+        from imr.cli.ask import run_form
+        from imr.forms import build_form
+
+        ws = workspace()
+        ws.signature(by)
+        form = build_form(ws, "patient-add", participant, by=by, lang=lang())
+        entry = run_form(form, {"id": participant, "variant": variant, "format": format, "leader": leader,
+                                "date": date})
+        if entry is not None:
+            console().print(escape(t("added_participant", id=form.value("id"),
+                                     variant=value("variant", entry["variant"]),
+                                     format=value("format", entry["format"]))))
+        return
 
     order = None
     if module_order:

@@ -19,12 +19,8 @@ class Finding:
 
         table = strings(lang).get("findings", {})
         template = table.get(self.code, self.code)
-        params = self.params
-        if isinstance(params.get("field"), str):  # the field as the reader calls it: ”anteckning”, not ”note”
-            names = strings(lang).get("values", {}).get("field", {})
-            params = {**params, "field": names.get(params["field"], params["field"])}
         try:
-            text = template.format(**params)
+            text = template.format(**self.params)
         except (KeyError, IndexError):
             text = template
         where = f"{self.path}:{self.line}" if self.line else self.path

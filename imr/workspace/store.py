@@ -111,6 +111,13 @@ def check_dates(entry: dict, record: Record | None) -> None:
 
 
 def _finding_text(code: str, params: dict, lang: str) -> str:
+    """A refused new entry's reason, with the field as the person typing calls it (”anteckning”,
+    not ”note”); `imr check` keeps the key as the file has it, for whoever fixes the file."""
+    from imr.strings import strings
+
+    if isinstance(params.get("field"), str):
+        names = strings(lang).get("values", {}).get("field", {})
+        params = {**params, "field": names.get(params["field"], params["field"])}
 
     return Finding("", 0, code, params).message(lang).split(": ", 1)[-1]
 
