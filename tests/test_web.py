@@ -296,3 +296,15 @@ def test_two_tabs_and_the_cli_writing_at_once_lose_nothing(ward):
     assert added.startswith(before)
     text = added[len(before):].decode("utf-8")
     assert text.count("Första fliken") == 1 and text.count("Andra fliken") == 1 and text.count("Sova bättre") == 1
+
+
+def test_a_port_in_use_gets_one_sentence(ward):
+    imr, server = ward
+    done = subprocess.run([sys.executable, "-c", "from imr.cli.app import main; main()", "--workspace", str(imr.root),
+                           "web", "--no-browser", "--port", str(server.port)], capture_output=True, text=True,
+                          timeout=60, env={**__import__("os").environ, "IMR_SIGNATURE": "KL"})
+    assert done.returncode == 1 and done.stdout == ""
+    assert f"Porten {server.port} används redan" in done.stderr and "Traceback" not in done.stderr
+    done = subprocess.run([sys.executable, "-c", "from imr.cli.app import main; main()", "--workspace", str(imr.root),
+                           "web", "--no-browser", "--port", "80"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "1024" in done.stderr
