@@ -45,6 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "whoami": ("whoami_cmd", "register"),
     "sync": ("sync_cmd", "register"),
     "share": ("share_cmd", "register"),
+    "web": ("web_cmd", "register"),
 }
 
 _GLOBAL_OPTIONS_WITH_VALUE = ("--workspace", "-w", "--lang")
