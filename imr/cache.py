@@ -27,7 +27,7 @@ from typing import Any
 
 from imr import __version__
 from imr.errors import ImrError
-from imr.records.files import read_regular, replace_atomically
+from imr.files import read_regular, replace_atomically
 
 CACHE_DIR = ".imr-cache"
 _VERSION = 2

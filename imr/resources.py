@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from imr.records.files import is_regular_below
+from imr.files import is_regular_below
 
 _PACKAGE = Path(__file__).resolve().parent
 

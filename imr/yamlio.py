@@ -374,7 +374,7 @@ def decode(data: bytes) -> str:
 
 def load_file(path: Path) -> Any:
     """A YAML file read without following a link (a link or anything but a file is refused)."""
-    from imr.records.files import read_regular
+    from imr.files import read_regular
 
     return parse_text(decode(read_regular(path, MAX_FILE_BYTES)))
 

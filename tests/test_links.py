@@ -125,7 +125,7 @@ def test_a_template_that_is_a_link_is_not_followed(enrolled, tmp_path):
 
 
 def test_temp_files_are_random_and_exclusive(tmp_path):
-    from imr.records.files import create_temp
+    from imr.files import create_temp
 
     target = tmp_path / "p-01.yaml"
     first = create_temp(target, b"a")
@@ -136,7 +136,7 @@ def test_temp_files_are_random_and_exclusive(tmp_path):
 
 def test_reading_never_follows_a_link(tmp_path):
     from imr.errors import ImrError
-    from imr.records.files import read_regular
+    from imr.files import read_regular
 
     (tmp_path / "real").write_bytes(b"x")
     (tmp_path / "link").symlink_to(tmp_path / "real")

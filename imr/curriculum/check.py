@@ -379,7 +379,7 @@ def curriculum_override_findings(workspace_root: Path | None) -> list[Finding]:
 
     from imr import resources
     from imr.errors import ImrError
-    from imr.records.files import is_regular, read_regular
+    from imr.files import is_regular, read_regular
 
     if workspace_root is None:
         return []

@@ -17,7 +17,7 @@ from pathlib import Path
 from imr import resources
 from imr.cache import YamlCache
 from imr.errors import ImrError
-from imr.records.files import is_regular_below
+from imr.files import is_regular_below
 from imr.records.findings import Finding
 from imr.records.ids import SessionRef
 from imr.yamlio import YamlProblem

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from imr.errors import ImrError
+from imr.files import check_regular, read_regular
 from imr.records import writer
-from imr.records.files import check_regular, read_regular
 from imr.records.findings import Finding
 from imr.records.ids import check_group_name, check_participant_id, is_valid_id
 from imr.records.kinds import COMMON, date_problem, id_problem, list_of, shape_problems, signature_problem, text_problem

@@ -16,7 +16,7 @@ from pathlib import Path
 from imr.cache import CACHE_DIR, read_json, write_json
 from imr.cache import digest as _digest
 from imr.errors import ImrError
-from imr.records.files import is_regular, read_regular
+from imr.files import is_regular, read_regular
 from imr.records.findings import Finding
 from imr.records.parallel import map_paths
 from imr.records.record import Entry, Record, RecordProblem, parse_record_bytes, read_record

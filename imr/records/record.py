@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from imr.errors import ImrError
-from imr.records.files import read_regular
+from imr.files import read_regular
 from imr.records.findings import Finding
 from imr.records.ids import SessionRef, is_valid_id
 from imr.records.kinds import validate_entry

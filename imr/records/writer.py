@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterator
 from filelock import FileLock, Timeout
 
 from imr.errors import ImrError
-from imr.records.files import (  # noqa: F401  (check_regular is part of the writer's face)
+from imr.files import (  # noqa: F401  (check_regular is part of the writer's face)
     TEMP_MARK,
     _shown,
     check_regular,

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from imr.errors import ImrError
-from imr.records.files import replace_atomically
+from imr.files import replace_atomically
 from imr.render.documents import Document
 from imr.workspace.folder import Workspace
 

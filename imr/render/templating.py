@@ -33,7 +33,7 @@ from typing import Any, Callable
 
 from imr import resources
 from imr.errors import ImrError
-from imr.records.files import read_regular
+from imr.files import read_regular
 from imr.records.findings import Finding
 from imr.render.escape import Trusted, escape_markdown
 

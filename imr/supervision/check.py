@@ -10,8 +10,8 @@ from pathlib import Path
 
 from imr.curriculum.check import check_curriculum, curriculum_override_findings
 from imr.curriculum.model import load_curriculum
+from imr.files import is_own_temp, is_regular, read_regular
 from imr.programme.groups import check_groups
-from imr.records.files import is_own_temp, is_regular, read_regular
 from imr.records.findings import Finding
 from imr.records.ids import is_valid_id
 from imr.records.pii import comments, find_pii, hand_written_hit, identifier_name, identifier_problem

@@ -22,8 +22,8 @@ from typing import Any
 
 from imr.cache import CACHE_DIR, code_fingerprint, digest, read_json, write_json
 from imr.errors import ImrError
+from imr.files import read_regular
 from imr.programme.goals import goal_reference_problems
-from imr.records.files import read_regular
 from imr.records.findings import Finding, jsonable
 from imr.records.ids import is_valid_id
 from imr.records.parallel import map_paths, paused_gc

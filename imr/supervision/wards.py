@@ -32,8 +32,8 @@ from typing import Any, Callable
 from imr import resources
 from imr.cache import code_fingerprint, digest, leave_untouched, read_json, user_folder, write_json
 from imr.errors import ImrError
+from imr.files import check_workspace_folders, is_regular, read_regular
 from imr.records import parallel
-from imr.records.files import check_workspace_folders, is_regular, read_regular
 from imr.supervision.report import build_report, period
 from imr.workspace.folder import CONFIG_NAME, Workspace
 from imr.yamlio import YamlProblem, load_file

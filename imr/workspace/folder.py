@@ -16,7 +16,7 @@ from typing import Any
 from imr.cache import YamlCache
 from imr.curriculum.model import load_curriculum
 from imr.errors import ImrError
-from imr.records.files import check_workspace_folders, create_temp
+from imr.files import check_workspace_folders, create_temp
 from imr.records.ids import _shown, check_participant_id
 from imr.records.pii import MAX_SIGNATURE_CHARS, signature_shape_ok
 from imr.records.writer import JOURNAL_NAME, recover

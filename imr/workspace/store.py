@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Callable
 
 from imr.errors import ImrError
+from imr.files import check_regular
 from imr.records import writer
-from imr.records.files import check_regular
 from imr.records.findings import Finding
 from imr.records.ids import check_participant_id, is_valid_id
 from imr.records.kinds import free_texts, validate_entry
