@@ -258,7 +258,8 @@ def test_two_sessions_or_present_and_absent_on_one_day_are_reported(made: Imr):
 def test_status_shows_a_findings_line(made: Imr):
     made.ok("session", "log", "p-01", "--date", "2026-02-05", "--module", "1", "--session", "1")
     assert "Anmärkningar" not in made.ok("status").output
-    made.ok("session", "log", "p-01", "--date", "2026-02-05", "--module", "1", "--session", "1", "--again")
+    with made.record("p-01").open("a", encoding="utf-8") as record:  # a hand edit: a phone number in a comment
+        record.write("# ring 070-123 45 67\n")
     assert "Anmärkningar på journalerna: 1" in made.ok("status").output
 
 
