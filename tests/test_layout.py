@@ -29,7 +29,16 @@ pymupdf = pytest.importorskip("pymupdf")
 MM = 72 / 25.4
 TOP = 26 * MM  # page.typ's margins
 BOTTOM = 297 * MM - 22 * MM
-PLAN = ["Sover mindre än sex timmar flera nätter", "Bråk på avdelningen"]
+# A realistic relapse plan: three short items in the lists read first, two in the others.
+PLAN = {"--trigger": ["Sover mindre än sex timmar flera nätter", "Bråk på avdelningen", "Slutar med medicinen"],
+        "--warning-sign": ["Pratar fortare än vanligt", "Drar mig undan", "Sover dåligt"],
+        "--action": ["Säga till min kontaktperson samma dag", "Ta min vid behovsmedicin", "Gå en promenad"],
+        "--calming": ["Musik i hörlurar", "Duscha varmt"],
+        "--not-wanted": ["Höja rösten", "Ta min telefon"],
+        "--helper": ["Kontaktpersonen: pratar med mig", "Mamma: ringer varje dag", "Läkaren: ser över medicinen"],
+        "--emergency": ["Avdelningens personal", "Mottagningen"],
+        "--kept-at": ["I lådan vid sängen"],
+        "--copy": ["Kontaktpersonen", "Mamma"]}
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +51,7 @@ def pdfs(tmp_path_factory):
         ws.ok("patient", "add", "p-01", "--variant", "bipolar", "--leader", "AB")
         ws.ok("goal", "add", "p-01", "Att kunna gå till affären själv och handla åt mig varje vecka",
               "--step", "Gå till kiosken med min kontaktperson", "--step", "Köpa en sak själv på lördag")
-        plan = []
-        for text in PLAN:
-            plan += ["--trigger", text, "--warning-sign", text]
-        plan += ["--action", "Säga till min kontaktperson samma dag"]
+        plan = [arg for option, items in PLAN.items() for text in items for arg in (option, text)]
         ws.ok("relapse-plan", "p-01", *plan)
         for ref in ("1.1", "1.2", "1.3", "5.2", "5.4", "6.2", "7.4"):
             module, session = ref.split(".")
@@ -113,43 +119,90 @@ def test_no_writing_line_or_table_row_is_cut(pdfs, name):
 
 def _plan_pages(doc):
     return [i for i, page in enumerate(doc) if any(span["text"].strip() == "Min återfallsplan" and
-                                                   _is(span["size"], 15, 0.2) for _, span in _spans(page))]
+                                                   _is(span["size"], 17, 0.2) for _, span in _spans(page))]
 
 
-PLAN_PARTS = ["Gjord den", "1. Det här kan sätta igång", "5. Det här vill jag inte", "9. De här har en kopia",
-              "Om det blir akut", "90101"]
+CARD_PARTS = ["Gjord den", "1. Kan sätta igång", "5. Det vill jag inte", "9. De har en kopia",
+              "Om det blir akut", "På permission", "Ring avdelningen", "Hemma efter utskrivning", "Ring 112"]
 
 
-def _plan_box(page):
-    """The frame of the relapse-plan worksheet: the box whose top holds the title."""
-    title = next(line["bbox"][1] for line, span in _spans(page)
-                 if span["text"].strip() == "Min återfallsplan" and _is(span["size"], 15, 0.2))
-    boxes = [d["rect"] for d in _drawings(page, 1.2, 0.2) if d["rect"].y0 < title < d["rect"].y0 + 12 * MM]
-    assert len(boxes) == 1, "one framed plan box"
-    return boxes[0]
-
-
-def test_relapse_plan_is_one_page_blank_and_in_the_folder(pdfs):
-    """The plan worksheet lies whole on one page; what follows it in 7.4 (the review questions) may not."""
+def test_relapse_card_is_one_page_blank_and_filled(pdfs):
+    """The card lies whole on a page of its own, at 13 pt or more, blank in the binder and filled
+    with the realistic plan in the folder; the crisis box sends people on leave to the ward."""
     for name, count in (("master", 1), ("folder", 2)):  # the folder: its plan page and handout 7.4
         doc = pdfs[name]
         starts = _plan_pages(doc)
         assert len(starts) == count, name
         for start in starts:
             page, after = doc[start], doc[start + 1]
-            box = _plan_box(page)
-            assert TOP - 1 <= box.y0 and box.y1 <= BOTTOM + 1, f"{name}: the plan box leaves page {start + 1}"
-            inside = " ".join(page.get_text(clip=box).split())
-            assert [part for part in PLAN_PARTS if part not in inside] == [], name
-            assert not _continued(after), f"{name}: the plan on page {start + 1} runs onto a second page"
+            text = " ".join(page.get_text().split())
+            assert [part for part in CARD_PARTS if part not in text] == [], name
+            assert "Mottagningen: ring" not in text
             rest = " ".join(after.get_text().split())
-            assert [part for part in PLAN_PARTS[:4] if part in rest] == [], f"{name}: plan parts on page {start + 2}"
-    assert "Sover mindre än sex" in pdfs["folder"][_plan_pages(pdfs["folder"])[0]].get_text()
+            assert [part for part in CARD_PARTS if part in rest] == [], f"{name}: card parts on page {start + 2}"
+            small = {round(span["size"], 1) for line, span in _spans(page)
+                     if TOP < line["bbox"][1] < BOTTOM and span["text"].strip()}
+            assert min(small) >= 13 - 0.05, f"{name}: type of {min(small)} pt on the card"
+            assert max(r.y1 for r in _rules(page)) <= BOTTOM
+    card = " ".join(pdfs["folder"][_plan_pages(pdfs["folder"])[0]].get_text().split())
+    for items in PLAN.values():
+        assert all(item in card for item in items)
     master = pdfs["master"]
     plan = _plan_pages(master)[0]
     closing = [i for i, page in enumerate(master) if "Träff 7.4" in page.get_text() and
                "Repetitionsfrågor" in page.get_text()]
-    assert closing and closing[0] >= plan, "7.4 closes module 7 with its review questions after the plan"
+    assert closing and closing[0] > plan, "7.4 closes module 7 with its review questions after the card"
+
+
+def _rules(page):
+    """Writing rows: thin horizontal strokes or fills at least 20 mm long."""
+    return [d["rect"] for d in page.get_drawings() if d["rect"].height < 1.5 and d["rect"].width > 20 * MM
+            and not _is(d.get("width"), 0.4, 0.05)]  # not the header's and footer's hairlines
+
+
+def test_every_card_field_keeps_a_blank_row(pdfs):
+    """Under each field of the filled card, at least one rule has no writing above it."""
+    doc = pdfs["folder"]
+    page = doc[_plan_pages(doc)[0]]
+    rules = _rules(page)
+    words = page.get_text("words")
+    blank = [r for r in rules if not any(r.x0 <= w[0] <= r.x1 and r.y1 - 8 * MM < w[3] < r.y1 for w in words)]
+    labels = [line["bbox"] for line, span in _spans(page) if re.match(r"\d\. ", span["text"])
+              and "Bol" in span["font"]]
+    assert len(labels) == 9
+    for x0, y0, x1, y1 in labels:
+        below = [r for r in blank if r.x0 - 12 * MM <= x0 <= r.x1 and r.y0 > y1]
+        assert below, f"no blank row under the field at {round(y0 / MM)} mm"
+
+
+def test_a_plan_too_long_for_the_card_is_named_when_it_renders(tmp_path, monkeypatch):
+    from conftest import Imr
+
+    ws = Imr(tmp_path, monkeypatch)
+    ws.ok("init", str(tmp_path / "ws"), "--name", "Testavdelning")
+    ws.root = tmp_path / "ws"
+    ws.ok("patient", "add", "p-02", "--by", "AB")
+    many = [arg for n in range(6) for arg in ("--warning-sign", f"Ett ganska långt varningstecken nummer {n}")]
+    ws.ok("relapse-plan", "p-02", "--by", "AB", "--trigger", "Bråk", *many)
+    result = ws.ok("render", "handout", "7.4", "--for", "p-02", "-o", str(tmp_path / "kort.pdf"))
+    assert "Fältet ”Mina tidiga varningstecken” får inte plats på återfallskortet" in result.output
+    assert "Kan sätta igång" not in result.output.split("Skrev")[0]
+
+
+def test_the_card_names_the_ward_and_clinic_by_role_from_imr_yaml(tmp_path, monkeypatch):
+    from conftest import Imr
+
+    ws = Imr(tmp_path, monkeypatch)
+    ws.ok("init", str(tmp_path / "ws"), "--name", "Testavdelning")
+    ws.root = tmp_path / "ws"
+    blank = ws.ok("render", "handout", "7.4", "-o", "-").output
+    assert "Ring avdelningen." in blank and "Ring din mottagning." in blank
+    config = ws.root / "imr.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "crisis:\n  ward: avdelning Eken\n"
+                      "  clinic: 070-123 45 67\n", encoding="utf-8")
+    named = ws.ok("render", "handout", "7.4", "-o", "-").output
+    assert "Ring avdelning Eken." in named
+    assert "070" not in named and "Ring din mottagning." in named  # a number is never printed as a role
 
 
 def test_contents_show_the_printed_page_numbers(pdfs):

@@ -32,7 +32,7 @@ from imr.programme.planning import next_session as individual_next
 from imr.programme.relapse_plan import current_plan
 from imr.records.ids import SessionRef
 from imr.records.state import ParticipantState
-from imr.render import templating
+from imr.render import card, templating
 from imr.strings import strings
 from imr.workspace import store
 from imr.workspace.folder import Workspace
@@ -90,6 +90,7 @@ class Document:
     imrs: dict[str, Any] | None = None  # the IMR Scale chart of a personal folder
     date: str | None = None  # the print date (personalised output), for document metadata
     subject: str = ""
+    warnings: list[str] = field(default_factory=list)  # said when it renders (card overflow)
 
     def toc(self) -> list[dict[str, Any]]:
         """Contents grouped by module: each group with its own page (if it has one) and parts."""
@@ -118,6 +119,7 @@ class Builder:
         # an English curriculum yet prints Swedish handouts with English labels.
         self.lang = self.curriculum.lang
         self.ward = ws.name
+        self.warnings: list[str] = []  # said at render time (a relapse card that does not fit)
 
     def label(self, key: str, **params: Any) -> str:
         """A label with its placeholders filled; ones not given (`{page}`) stay for page.typ."""
@@ -218,6 +220,7 @@ class Builder:
         module = self.curriculum.module(session.module)
         chosen = variant if (variant and module.has_variants and variant in session.handout_paths) else "general"
         text = session.handout(chosen)
+        before, after = split_card(text)
         variant_label = self.curriculum.variants.get(chosen) if chosen != "general" else None
         title = self.label("session_title", session=session.id, title=session.title)
         context = {
@@ -229,7 +232,10 @@ class Builder:
             "body": templating.trusted(text),
             "personal": _plain(personal),
             "personal_box": bool(personal) and show_personal_box,
-            "prefill": self.prefill(text, personal),
+            "prefill": self.prefill(text if after is None else before + after, personal),
+            "card": self.card(personal) if after is not None else None,
+            "card_before": templating.trusted(before),
+            "card_after": templating.trusted(after or ""),
         }
         return Part(
             template="handout.md.j2",
@@ -333,16 +339,19 @@ class Builder:
         )
 
     def plan_part(self, personal: Personal) -> Part | None:
-        """The whole current relapse plan on one page: the 7.4 worksheet, filled in."""
-        worksheet = relapse_plan_worksheet(self.curriculum)
-        if worksheet is None:
+        """The whole current relapse plan on one page: the card of handout 7.4, filled in."""
+        if relapse_plan_worksheet(self.curriculum) is None:
             return None
-        context = {
-            "body": templating.trusted(worksheet),
-            "personal": _plain(personal),
-            "prefill": self.prefill(worksheet, personal),
-        }
+        context = {"personal": _plain(personal), "card": self.card(personal)}
         return self._folder_page("plan.md.j2", context, personal)
+
+    def card(self, personal: Personal | None) -> dict[str, Any]:
+        """The relapse card's fields and crisis box, filled from the plan state given; a field
+        whose items do not fit is noted in `self.warnings` (one sentence naming it)."""
+        plan = personal.relapse_plan if personal is not None else None
+        for over in card.overflows(plan, self.label):
+            self.warnings.append(self.label("card_overflow", field=over.label, needed=over.needed, room=over.room))
+        return card.card_context(plan, self.ws.config, self.label)
 
     def leader_plan_part(self, plan: dict[str, Any], variants: list[str]) -> Part:
         """Today's plan on one page for the leader: steps, homework to review, goals, catch-ups."""
@@ -430,6 +439,18 @@ def relapse_plan_worksheet(curriculum: Any) -> str | None:
     return (own or found or [None])[0]
 
 
+def split_card(text: str) -> tuple[str, str | None]:
+    """A handout's text around its relapse-plan worksheet of a page of its own (7.4), which
+    prints as the card; (text, None) when the handout has none."""
+    for start in _WORKSHEET_OPEN.finditer(text):
+        if "page=own" not in start.group(0):
+            continue
+        end = re.compile(rf"^{start.group(1)}\s*$", re.M).search(text, start.end())
+        if end is not None:
+            return text[:start.start()], text[end.end():]
+    return text, None
+
+
 def _relapse_plan(state: ParticipantState) -> dict[str, Any] | None:
     if state.relapse_plan is None:
         return None
@@ -486,12 +507,12 @@ def handout_document(ws: Workspace, ref: SessionRef | str, participant: str | No
         part = b.handout_part(session, variant=variant)
         suffix = f"-{variant}" if variant and part.context["variant"] else ""
         return Document(name=f"handout-{session.id}{suffix}", title=part.context["title"], lang=b.lang,
-                        parts=[part], subject=part.sender)
+                        parts=[part], subject=part.sender, warnings=b.warnings)
     state = b.state(participant)
     personal = b.personal(state, check_render_date(date)).for_session(_held_entry(state, session.ref))
     part = b.handout_part(session, personal, variant or state.variant)
     return Document(name=f"handout-{session.id}-{participant}", title=part.context["title"], lang=b.lang,
-                    parts=[part], date=personal.date)
+                    parts=[part], date=personal.date, warnings=b.warnings)
 
 
 def _with_variants(b: Builder, sessions: list[Session], variants: bool) -> list[Part]:
@@ -510,7 +531,7 @@ def module_document(ws: Workspace, number: int, variants: bool = False, duplex: 
     title = b.label("module_title", module=module.number, title=module.title)
     parts = _with_variants(b, module.sessions, variants)
     return Document(name=f"module-{module.number}" + ("-variants" if variants else ""), title=title,
-                    lang=b.lang, parts=parts, duplex=duplex)
+                    lang=b.lang, parts=parts, duplex=duplex, warnings=b.warnings)
 
 
 def programme_document(ws: Workspace, variants: bool = False, duplex: bool = True) -> Document:
@@ -522,7 +543,7 @@ def programme_document(ws: Workspace, variants: bool = False, duplex: bool = Tru
     parts = [b.cover_part(b.curriculum.title, subtitle, contents=1, lines=lines)]
     parts += _with_variants(b, b.curriculum.sessions(), variants)
     return Document(name="programme" + ("-variants" if variants else ""), title=b.curriculum.title,
-                    lang=b.lang, parts=parts, duplex=duplex, contents=True)
+                    lang=b.lang, parts=parts, duplex=duplex, contents=True, warnings=b.warnings)
 
 
 def _imrs_chart_data(b: Builder, state: ParticipantState) -> dict[str, Any] | None:
@@ -567,7 +588,7 @@ def folder_document(ws: Workspace, participant: str, date: str | None = None, du
         parts.append(plan)
     parts += [b.handout_part(s, personal.for_session(e), state.variant, show_personal_box=True) for s, e in held]
     return Document(name=f"folder-{participant}", title=b.label("folder_title"), lang=b.lang, parts=parts,
-                    duplex=duplex, imrs=imrs, date=personal.date)
+                    duplex=duplex, imrs=imrs, date=personal.date, warnings=b.warnings)
 
 
 def group_document(ws: Workspace, name: str, next_session: bool = True, date: str | None = None,
@@ -585,9 +606,11 @@ def group_document(ws: Workspace, name: str, next_session: bool = True, date: st
     if not next_session:
         parts: list[Part] = []
         for pid in members:
-            parts += folder_document(ws, pid, day).parts
+            folder = folder_document(ws, pid, day)
+            parts += folder.parts
+            b.warnings += folder.warnings
         return Document(name=f"group-{name}", title=b.label("group_folders_title", group=name), lang=b.lang,
-                        parts=parts, duplex=duplex, date=day)
+                        parts=parts, duplex=duplex, date=day, warnings=b.warnings)
     ref = _group_next(ws, group)
     parts = []
     for pid in members:
@@ -603,7 +626,7 @@ def group_document(ws: Workspace, name: str, next_session: bool = True, date: st
     if not parts:
         raise ImrError("render_group_complete", group=name)
     return Document(name=f"group-{name}-{day}", title=b.label("group_title", group=name), lang=b.lang,
-                    parts=parts, duplex=duplex, date=day)
+                    parts=parts, duplex=duplex, date=day, warnings=b.warnings)
 
 
 def _group_next(ws: Workspace, group: Any) -> SessionRef | None:
@@ -631,7 +654,7 @@ def next_session_document(ws: Workspace, plan: dict[str, Any], participant: str 
         variants = [f"{participant}: {b.curriculum.variants.get(variant, variant)}"]
     leader = b.leader_plan_part({**plan, "_date": day}, variants)
     return Document(name=handouts.name, title=handouts.title, lang=b.lang, parts=[leader] + handouts.parts,
-                    duplex=True, date=day)
+                    duplex=True, date=day, warnings=handouts.warnings)
 
 
 def manual_document(ws: Workspace, module: int | None = None, duplex: bool = True) -> Document:
@@ -654,7 +677,7 @@ def manual_document(ws: Workspace, module: int | None = None, duplex: bool = Tru
         parts.append(b.module_part(mod.number))
         parts += [b.leader_part(s) for s in mod.sessions]
     return Document(name=name, title=f"{title}: {subtitle}", lang=b.lang, parts=parts, duplex=duplex,
-                    contents=True)
+                    contents=True, warnings=b.warnings)
 
 
 def _leader_intro(b: Builder) -> Path | None:

@@ -494,6 +494,122 @@ local function render_worksheet(div, prefill)
   end
 end
 
+-- The relapse card (card.md.j2): a page of its own with rows of fields, each a label, the plan's
+-- items on writing rows and blank rows up to its budget, then the crisis box.
+local render_box -- defined below
+
+local function bullet_inlines(list)
+  local items = List{}
+  for _, item in ipairs(list.content) do
+    local inlines = List{}
+    for _, b in ipairs(item) do
+      if b.content then inlines:extend(b.content) end
+    end
+    items:insert(inlines)
+  end
+  return items
+end
+
+local function card_field(div)
+  local label, items = List{}, List{}
+  for _, block in ipairs(div.content) do
+    if block.t == 'Para' or block.t == 'Plain' then label = block.content
+    elseif block.t == 'BulletList' then items = bullet_inlines(block) end
+  end
+  local rows = math.max(1, math.min(40, math.floor(tonumber(div.attributes['rows'] or '') or 2)))
+  local key = (div.attributes['key'] or ''):gsub('[^%w_]', '')
+  if is_typst then
+    local out = List{raw('#imr-card-field(rows: ' .. rows .. ', icon: ' .. typst_string(key) .. ')[')}
+    out:insert(pandoc.Plain(label))
+    for _, inlines in ipairs(items) do
+      out:insert(raw(']['))
+      out:insert(pandoc.Plain(inlines))
+    end
+    out:insert(raw(']'))
+    return out
+  end
+  local out = List{}
+  if is_docx then
+    out:insert(docx_style('Imr Card Label', {pandoc.Para(label)}))
+  else
+    out:insert(pandoc.Div({pandoc.Plain(label)}, pandoc.Attr('', {'card-label', 'icon-' .. key})))
+  end
+  out:extend(render_lines(rows, items))
+  if is_html then return List{pandoc.Div(out, pandoc.Attr('', {'card-field'}))} end
+  return out
+end
+
+local function render_card(div)
+  local title, review_label = '', ''
+  local made, body = List{}, List{}
+  local function text_of(block) return stringify(block.content) end
+  for _, block in ipairs(div.content) do
+    if block.t == 'Div' and has_class(block, 'card-title') then
+      title = text_of(block)
+    elseif block.t == 'Div' and has_class(block, 'card-review') then
+      review_label = text_of(block)
+    elseif block.t == 'Div' and has_class(block, 'card-made') then
+      made = (block.content[1] and block.content[1].content) or List{}
+    elseif block.t == 'Div' and has_class(block, 'card-row') then
+      local fields = List{}
+      for _, inner in ipairs(block.content) do
+        if inner.t == 'Div' and has_class(inner, 'card-field') then fields:insert(card_field(inner)) end
+      end
+      if is_typst then
+        body:insert(raw('#imr-card-row['))
+        for i, field in ipairs(fields) do
+          if i > 1 then body:insert(raw('][')) end
+          body:extend(field)
+        end
+        body:insert(raw(']'))
+      elseif is_docx then
+        for _, field in ipairs(fields) do body:extend(field) end
+      else
+        local cells = List{}
+        for _, field in ipairs(fields) do cells:extend(field) end
+        body:insert(pandoc.Div(cells, pandoc.Attr('', {'card-row', 'cols-' .. #fields})))
+      end
+    elseif block.t == 'Div' and has_class(block, 'crisis') then
+      local first = block.content[1]
+      if first and first.t == 'Div' and has_class(first, 'card-crisis-title') then
+        block.attributes['title'] = text_of(first)
+        block.content:remove(1)
+      end
+      local boxed = render_box(block, 'crisis')
+      if boxed.t then body:insert(boxed) else body:extend(boxed) end
+    end
+  end
+  local dates = made
+  if is_typst then
+    local out = List{raw('#imr-card(title: ' .. typst_string(title) .. ', review: ' .. typst_string(review_label) ..
+      ')[')}
+    out:insert(pandoc.Plain(dates))
+    out:insert(raw(']['))
+    out:extend(body)
+    out:insert(raw(']'))
+    return out
+  end
+  local inner = List{}
+  local review = List{pandoc.Str(review_label .. ':'), pandoc.Space(), pandoc.Str(string.rep('_', 12))}
+  if is_docx then
+    inner:insert(docx_style('Imr Worksheet Title', {pandoc.Para({pandoc.Str(title)})}))
+    local line = List(dates)
+    line:extend({pandoc.Space(), pandoc.Str('·'), pandoc.Space()})
+    line:extend(review)
+    inner:insert(pandoc.Para(line))
+    inner:extend(body)
+    local frame = DOCX_FRAMES['worksheet']
+    local out = List{pandoc.RawBlock('openxml', PAGE_BREAK)}
+    out:extend(docx_frame(inner, frame[1], frame[2]))
+    out:insert(pandoc.RawBlock('openxml', PAGE_BREAK))
+    return out
+  end
+  inner:insert(pandoc.Div({pandoc.Plain({pandoc.Str(title)})}, pandoc.Attr('', {'worksheet-title'})))
+  inner:insert(pandoc.Div({pandoc.Plain(dates), pandoc.Plain(review)}, pandoc.Attr('', {'card-dates'})))
+  inner:extend(body)
+  return List{pandoc.Div(inner, pandoc.Attr('', {'worksheet', 'own-page', 'relapse-card'}))}
+end
+
 -- Boxes and markers that only change the look -------------------------------------------------
 
 local VOICE_LABEL = ''
@@ -516,7 +632,7 @@ local function box_heading(div, class)
   return ''
 end
 
-local function render_box(div, class)
+render_box = function(div, class)
   local spec = BOXES[class]
   local content = layout_blocks(div.content)
   local heading = box_heading(div, class)
@@ -758,6 +874,10 @@ local pass_layout = {
       key = document .. ':0'
       if is_typst then return raw(DOCUMENT_END), false end
       return {}, false
+    end
+    if has_class(div, 'imr-card') then
+      div.content = inlines_done(div.content)
+      return render_card(div), false
     end
     if has_class(div, 'worksheet') then
       div.content = inlines_done(div.content)
