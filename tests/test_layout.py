@@ -26,6 +26,9 @@ import pytest
 
 pymupdf = pytest.importorskip("pymupdf")
 
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
 TOP = 26 * MM  # page.typ's margins
 BOTTOM = 297 * MM - 22 * MM
@@ -64,7 +67,12 @@ def pdfs(tmp_path_factory):
         workspace = open_workspace(ws.root)
         documents = [programme_document(workspace, variants=True), folder_document(workspace, "p-01", "2026-03-02")]
         rendered = render_documents(workspace, documents, "pdf")
-        yield {"master": pymupdf.open(stream=rendered[0].data), "folder": pymupdf.open(stream=rendered[1].data)}
+        # Every personal folder of the demo workspace (the repository itself), read only.
+        demo = open_workspace(REPO)
+        ids = sorted(path.stem for path in (REPO / "records").glob("*.yaml"))
+        folders = render_documents(demo, [folder_document(demo, pid, "2026-12-01") for pid in ids], "pdf")
+        yield {"master": pymupdf.open(stream=rendered[0].data), "folder": pymupdf.open(stream=rendered[1].data),
+               **{f"demo:{pid}": pymupdf.open(stream=r.data) for pid, r in zip(ids, folders)}}
 
 
 def _is(value, target, tolerance=0.03):
@@ -119,7 +127,7 @@ def test_no_writing_line_or_table_row_is_cut(pdfs, name):
 
 def _plan_pages(doc):
     return [i for i, page in enumerate(doc) if any(span["text"].strip() == "Min återfallsplan" and
-                                                   _is(span["size"], 17, 0.2) for _, span in _spans(page))]
+                                                   _is(span["size"], 18.5, 0.2) for _, span in _spans(page))]
 
 
 CARD_PARTS = ["Gjord den", "1. Kan sätta igång", "5. Det vill jag inte", "9. De har en kopia",
@@ -257,3 +265,108 @@ def test_group_sheets_never_show_the_diagnosis_next_to_an_id(pdfs):
     assert "Version: Bipolär" not in folder and "p-01" in folder
     master = "\n".join(page.get_text() for page in pdfs["master"])
     assert "Version: Bipolär sjukdom" in master  # the blank master binder has every version
+
+
+# -- breaks: measured on every page of the binder and of every folder ---------------------------
+
+def _lines(page):
+    """Text lines as (top, baseline, size, bold, text), top to bottom."""
+    out = []
+    for block in page.get_text("dict")["blocks"]:
+        for line in block.get("lines", []):
+            text = "".join(s["text"] for s in line["spans"]).strip()
+            if text:
+                out.append((line["bbox"][1], max(s["origin"][1] for s in line["spans"]),
+                            max(s["size"] for s in line["spans"]), any("Bol" in s["font"] for s in line["spans"]), text))
+    return sorted(out)
+
+
+def _part_page(page):
+    found = re.search(r"Träff (\d+\.\d+), sida (\d+) av (\d+)", page.get_text())
+    return (found.group(1), int(found.group(2)), int(found.group(3))) if found else None
+
+
+def _break_problems(doc):
+    """What the issue counted: headings at a page's foot, lead-ins cut from their list, pages of
+    one or two lines, headers too near the paper's edge, footers on more than one line."""
+    out = []
+    for page in doc:
+        number = page.number + 1
+        lines = _lines(page)
+        head = [line for line in lines if line[1] <= TOP - 2]
+        foot = [line for line in lines if line[0] >= BOTTOM + 2]
+        body = [line for line in lines if TOP - 2 < line[0] < BOTTOM]
+        rows = [r for r in _rules(page) if TOP < r.y0 < BOTTOM]
+        if head and min(line[0] for line in head) < 10 * MM:
+            out.append((number, "header nearer than 10 mm to the edge"))
+        if len({round(line[1]) for line in foot}) > 1:
+            out.append((number, "footer on more than one line"))
+        where = _part_page(page)
+        if where is None:
+            continue
+        if where[1] < where[2]:  # the part goes on over the page
+            for k, line in enumerate(body):
+                if line[2] >= 17 and line[3]:
+                    under = len({round(x[0]) for x in body[k + 1:] if x[2] < 17})
+                    if under < 3 and not any(r.y0 > line[0] for r in rows):
+                        out.append((number, f"heading with {under} lines at the foot: {line[4][:30]}"))
+            text = [line for line in body if line[2] < 17]
+            below = [r for r in rows if text and r.y0 > text[-1][0]]
+            nxt = [line for line in _lines(doc[page.number + 1]) if TOP - 2 < line[0] < BOTTOM]
+            if (text and not below and re.search(r"(:|till exempel)$", text[-1][4]) and nxt
+                    and re.match(r"[•–]|\d+\.", nxt[0][4])):
+                out.append((number, f"lead-in cut from its list: {text[-1][4][-30:]}"))
+        if where[1] > 1 and len({round(line[0]) for line in body}) < 4 and not rows:
+            out.append((number, f"a page of {len(body)} lines"))
+    return out
+
+
+def test_pages_break_well_in_the_binder_and_every_folder(pdfs):
+    problems = {name: _break_problems(doc) for name, doc in pdfs.items()}
+    assert {name: found for name, found in problems.items() if found} == {}
+    assert len(pdfs) >= 4  # the binder, the test folder and the demo folders
+
+
+def test_headings_are_at_least_1_3_times_the_body(pdfs):
+    sizes = Counter(round(span["size"], 1) for page in pdfs["master"] for _, span in _spans(page)
+                    if "Bol" in span["font"] and len(span["text"]) > 3)
+    heading_sizes = [size for size in sizes if size > 15]
+    assert heading_sizes and min(heading_sizes) >= 1.3 * 14 - 0.1
+
+
+def test_blank_sheets_have_a_name_line_and_the_module_line_once(pdfs):
+    doc = pdfs["master"]
+    firsts = [page for page in doc if re.search(r"Träff \d+\.\d+, sida 1 av", page.get_text())]
+    assert firsts and all("Namn:" in page.get_text() for page in firsts)
+    for page in firsts:
+        assert page.get_text().count("Modul ") == 1, page.number + 1
+    folder = pdfs["folder"]
+    assert not any("Namn:" in page.get_text() for page in folder)
+
+
+def test_rating_choices_are_at_least_8_mm_apart(pdfs):
+    doc = pdfs["master"]
+    page = next(p for p in doc if "Mina områden i livet" in p.get_text() and "Boende" in p.get_text())
+    words = [w for w in page.get_text("words") if re.fullmatch(r"[1-5]", w[4]) and TOP < w[1] < BOTTOM]
+    boende = next(w for w in page.get_text("words") if w[4] == "Boende")
+    row = sorted((w for w in words if abs(w[1] - boende[1]) < 3), key=lambda w: w[0])
+    assert len(row) == 5
+    gaps = [(b[0] + b[2]) / 2 - (a[0] + a[2]) / 2 for a, b in zip(row, row[1:])]
+    assert min(gaps) >= 8 * MM
+
+
+def test_swedish_quotation_marks(pdfs):
+    text = "".join(page.get_text() for page in pdfs["master"])
+    assert "”" in text and "“" not in text and '"' not in text
+
+
+def test_a_wrapped_contents_entry_has_its_page_number_on_its_last_line(pdfs):
+    doc = pdfs["master"]
+    contents = [line for page in doc[1:4] for line in _lines(page) if TOP < line[0] < BOTTOM]
+    numbers = [line for line in contents if re.fullmatch(r"\d+", line[4])]
+    for number in numbers:  # the number stands on the baseline of its entry's last line
+        same = [line for line in contents if line is not number and abs(line[1] - number[1]) < 1]
+        assert same, f"page number {number[4]} on a line of its own"
+        above = [line for line in contents if 0 < same[0][0] - line[0] < 7 * MM and line[2] == same[0][2]
+                 and not re.fullmatch(r"\d+", line[4])]
+        assert all(not re.search(r"\d$", line[4]) for line in above)

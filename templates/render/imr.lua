@@ -308,7 +308,12 @@ local function render_writing_table(tbl)
   for _, body in ipairs(tbl.bodies) do rows = rows + #body.body end
   local widths, total = List{}, 0
   for _, cell in ipairs(header) do
-    local w = math.max(6, utf8.len(stringify(cell.contents)) or 6)
+    -- A column is at least as wide as its longest header word (a word is never broken), and
+    -- gets more room the longer its header is (5.4: "Läkemedel" next to a long question).
+    local text = stringify(cell.contents)
+    local longest = 0
+    for word in text:gmatch('%S+') do longest = math.max(longest, utf8.len(word) or #word) end
+    local w = math.max(6, longest + 3, math.ceil((utf8.len(text) or #text) / 2))
     widths:insert(w)
     total = total + w
   end
@@ -440,6 +445,7 @@ local function worksheet_parts(blocks)
 end
 
 local layout_blocks -- defined below: the form elements inside a box or worksheet
+local rating_filter -- defined below: rating scales in a table's cells
 
 local function render_worksheet(div, prefill)
   local used = {}
@@ -678,6 +684,7 @@ layout_blocks = function(blocks, lines)
     end,
     Table = function(tbl)
       if is_writing_table(tbl) then return render_writing_table(tbl) end
+      return rating_filter(tbl)
     end,
   }).content
 end
@@ -732,6 +739,42 @@ local function localised_quote(el)
   out:extend(el.content)
   out:insert(pandoc.Str(pair[2]))
   return out
+end
+
+-- Quotation marks typed straight or the English way (“…”, „…") in Swedish text: ”…” and ’.
+local function swedish_marks(str)
+  if LANG ~= 'sv' then return nil end
+  local text = str.text
+  if not text:find('["\'“„‘]') and not text:find('\u{201C}') then return nil end
+  text = text:gsub('“', '”'):gsub('„', '”'):gsub('"', '”'):gsub('‘', '’'):gsub("'", '’')
+  return pandoc.Str(text)
+end
+
+-- A rating scale in a table cell ("1 2 3 4 5"): the choices spread 9 mm apart, to circle one
+-- with an unsteady hand.
+local function rating_cell(cell)
+  if #cell.contents ~= 1 then return nil end
+  local text = stringify(cell.contents[1])
+  if not text:match('^%d[ %d]*%d$') or text:match('%d%d') then return nil end
+  if is_typst then
+    local digits = {}
+    for d in text:gmatch('%d') do digits[#digits + 1] = d end
+    return {raw('#imr-rating(' .. table.concat(digits, ', ') .. ')')}
+  end
+  if is_html then return {pandoc.Div({pandoc.Plain({pandoc.Str(text)})}, pandoc.Attr('', {'rating'}))} end
+  return {pandoc.Plain({pandoc.Str((text:gsub(' ', '\u{2003}\u{2003}')))})}
+end
+
+rating_filter = function(tbl)
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do
+      for _, cell in ipairs(row.cells) do
+        local contents = rating_cell(cell)
+        if contents then cell.contents = contents end
+      end
+    end
+  end
+  return tbl
 end
 
 local function is_local_file(target)
@@ -803,7 +846,7 @@ local pass_ids = {
       return {}, false
     end
     if has_class(div, 'imr-prefill') then
-      if not is_typst then div = div:walk({Quoted = localised_quote}) end
+      div = div:walk({Quoted = localised_quote, Str = swedish_marks})
       prefills[key] = prefills[key] or {}
       prefills[key][div.attributes['kind'] or ''] = read_prefill(div)
       return {}, false
@@ -824,6 +867,133 @@ local pass_ids = {
   Span = rename, CodeBlock = rename, Table = rename, Figure = rename,
 }
 
+
+-- Pass 0 (the document's top level only): what must not be parted by a page break. Plain
+-- structure, no measuring while typst lays out pages (that would cost time and converge badly):
+--
+-- * A heading keeps at least three lines of text with it: it goes into one unbreakable block
+--   with the paragraphs after it until about three lines are in (a paragraph is never cut:
+--   a long one goes whole), or with the first items of a list that follows.
+-- * A lead-in sentence ending in ":" or "till exempel" (or "for example") keeps the first two
+--   items of its list with it, the same way (the list goes on after the block, numbered on).
+-- * Short closing sections ("Att ta med sig", "Repetitionsfrågor": ids `takeaway`,
+--   `review-questions`, `questions`) are one unbreakable block, heading and all.
+-- Only the top-level block list holds the part markers, so only it is changed: nothing inside a
+-- box or a worksheet (which never break anyway).
+local CLOSING = {['takeaway'] = true, ['review-questions'] = true, ['questions'] = true}
+local LEAD_IN_ENDS = {':', 'till exempel', 'for example', 't.ex.'}
+local CHARS_PER_LINE = 62  -- 14 pt on 140 mm (page.typ)
+
+local function is_lead_in(block)
+  if not block or block.t ~= 'Para' then return false end
+  local text = stringify(block):gsub('%s+$', '')
+  for _, ending in ipairs(LEAD_IN_ENDS) do
+    if text:sub(-#ending) == ending then return true end
+  end
+  return false
+end
+
+local function is_list(block)
+  return block ~= nil and (block.t == 'BulletList' or block.t == 'OrderedList')
+end
+
+local function estimated_lines(blocks)
+  local n = 0
+  for _, block in ipairs(blocks) do
+    n = n + math.max(1, math.ceil((utf8.len(stringify(block)) or 0) / CHARS_PER_LINE))
+  end
+  return n
+end
+
+local function ends_section(block)
+  return block.t == 'Header' or (block.t == 'Div' and (has_class(block, 'imr-part') or has_class(block, 'imr-end')
+    or has_class(block, 'imr-document') or has_class(block, 'worksheet') or has_class(block, 'imr-card')))
+end
+
+-- A list cut after `n` items: the head (kept with what precedes it) and the rest (or nil).
+local function cut_list(list, n)
+  if #list.content <= n then return list, nil end
+  local head, rest = list:clone(), list:clone()
+  head.content = List{table.unpack(list.content, 1, n)}
+  rest.content = List{table.unpack(list.content, n + 1)}
+  if list.t == 'OrderedList' then
+    local start = (list.listAttributes and list.listAttributes.start) or 1
+    rest.listAttributes = pandoc.ListAttributes(start + n, list.listAttributes.style, list.listAttributes.delimiter)
+  end
+  return head, rest
+end
+
+local function keep_block(blocks, tight_below)
+  if is_typst then
+    local out = List{raw('#block(breakable: false, width: 100%' .. (tight_below and ', below: 0.8em' or '') .. ')[')}
+    out:extend(blocks)
+    out:insert(raw(']'))
+    return out
+  end
+  return List{pandoc.Div(blocks, pandoc.Attr('', {'imr-keep'}))}
+end
+
+local function rest_of_list(rest)
+  if is_typst then
+    return List{raw('#block(above: 0.8em, width: 100%)['), rest, raw(']')}
+  end
+  return List{rest}
+end
+
+local pass_keep = {
+  traverse = 'topdown',
+  Blocks = function(blocks)
+    local out = List{}
+    local i = 1
+    while i <= #blocks do
+      local block = blocks[i]
+      if block.t == 'Header' and CLOSING[block.identifier] then
+        local section = List{block}
+        local j = i + 1
+        while j <= #blocks and not ends_section(blocks[j]) do
+          section:insert(blocks[j])
+          j = j + 1
+        end
+        out:extend(keep_block(section))
+        i = j
+      elseif block.t == 'Header' or (is_lead_in(block) and is_list(blocks[i + 1])) then
+        -- Gather paragraphs until three lines are in; a lead-in takes two items of its list.
+        local group, rest = List{block}, nil
+        local j = i + 1
+        local wanted = block.t == 'Header' and 3 or 0
+        while j <= #blocks do
+          local next_block = blocks[j]
+          if next_block.t == 'Para' and estimated_lines(group) - (block.t == 'Header' and 1 or 0) < wanted then
+            group:insert(next_block)
+            j = j + 1
+            if is_lead_in(next_block) and is_list(blocks[j]) then wanted = 0 end
+          elseif is_list(next_block) and (is_lead_in(group[#group]) or estimated_lines(group) < wanted + 1) then
+            local head
+            local have = estimated_lines(group) - (block.t == 'Header' and 1 or 0)
+            head, rest = cut_list(next_block, math.max(2, wanted - have))
+            group:insert(head)
+            j = j + 1
+            break
+          else
+            break
+          end
+        end
+        if #group > 1 then
+          out:extend(keep_block(group, rest ~= nil))
+          if rest then out:extend(rest_of_list(rest)) end
+        else
+          out:insert(block)  -- a heading before a box or worksheet: sticky in page.typ
+        end
+        i = j
+      else
+        out:insert(block)
+        i = i + 1
+      end
+    end
+    return out, false
+  end,
+}
+
 local function resolve(link)
   local target = link.target
   if target:match('^#') then
@@ -838,8 +1008,7 @@ local function resolve(link)
 end
 
 local function inlines_done(blocks)
-  local filter = {Link = resolve}
-  if not is_typst then filter.Quoted = localised_quote end
+  local filter = {Link = resolve, Quoted = localised_quote, Str = swedish_marks}
   return pandoc.Div(blocks):walk(filter).content
 end
 
@@ -905,6 +1074,18 @@ local pass_layout = {
       if is_docx then return docx_toc(depth), false end
       return html_toc(headings[document] or List{}, depth), false
     end
+    if is_typst and has_class(div, 'imr-kicker') then
+      return {}, false  -- the running header prints the module line on every page, page 1 too
+    end
+    if has_class(div, 'imr-name') then
+      local label = stringify(div.content)
+      if is_typst then return raw('#imr-name-line(' .. typst_string(label) .. ')'), false end
+      if is_docx then
+        return docx_style('Imr Name', {pandoc.Para({pandoc.Str(label .. ':'), pandoc.Space(),
+          pandoc.Str(string.rep('_', 30))})}), false
+      end
+      return pandoc.Div({pandoc.Plain({pandoc.Str(label .. ':')})}, pandoc.Attr('', {'imr-name'})), false
+    end
     for _, class in ipairs(BOX_ORDER) do
       if has_class(div, class) then
         div.content = inlines_done(div.content)
@@ -913,12 +1094,15 @@ local pass_layout = {
     end
   end,
   Link = resolve,
-  Quoted = (not is_typst) and localised_quote or nil,
+  Quoted = localised_quote,
+  Str = swedish_marks,
+
   BulletList = function(list)
     if is_checklist(list) then return render_checklist(list), false end
   end,
   Table = function(tbl)
     if is_writing_table(tbl) then return render_writing_table(tbl), false end
+    return rating_filter(tbl), false
   end,
   Span = function(span)
     -- `[]{.imr-pageref part=3}`: the page part 3 starts on (PDF only; other formats have none).
@@ -943,4 +1127,4 @@ local restart = {
   end,
 }
 
-return {read_meta, pass_ids, restart, pass_layout}
+return {read_meta, pass_keep, pass_ids, restart, pass_layout}
