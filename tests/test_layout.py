@@ -370,3 +370,11 @@ def test_a_wrapped_contents_entry_has_its_page_number_on_its_last_line(pdfs):
         above = [line for line in contents if 0 < same[0][0] - line[0] < 7 * MM and line[2] == same[0][2]
                  and not re.fullmatch(r"\d+", line[4])]
         assert all(not re.search(r"\d$", line[4]) for line in above)
+
+
+def test_the_personal_goal_sheet_fits_one_page(pdfs):
+    """1.3's worksheet, filled in with a participant's goal and steps, is never split."""
+    for name, doc in pdfs.items():
+        if name == "master":
+            continue
+        assert not any("Mitt mål och mina delmål – fortsättning" in page.get_text() for page in doc), name
