@@ -60,18 +60,28 @@ def pdfs(tmp_path_factory):
             module, session = ref.split(".")
             ws.ok("session", "log", "p-01", "--module", module, "--session", session,
                   "--homework", f"Hemuppgift från träff {ref}", "--homework-review", "none")
-        from imr.render.documents import folder_document, programme_document
+        # A group at 2.1 whose members have different diagnosis versions.
+        ws.ok("patient", "add", "p-02", "--variant", "schizophrenia", "--leader", "AB")
+        ws.ok("patient", "add", "p-03", "--variant", "depression", "--leader", "AB")
+        ws.ok("group", "create", "torsdag", "--leader", "AB")
+        ws.ok("group", "add", "torsdag", "p-02", "p-03")
+        for number in (1, 2, 3, 4):
+            ws.ok("session", "log", "--group", "torsdag", "--module", "1", "--session", str(number),
+                  "--date", f"2026-02-0{number}", "--homework-review", "ingen", "--by", "AB")
+        from imr.render.documents import folder_document, group_document, programme_document
         from imr.render.pipeline import render_documents
         from imr.workspace.folder import open_workspace
 
         workspace = open_workspace(ws.root)
-        documents = [programme_document(workspace, variants=True), folder_document(workspace, "p-01", "2026-03-02")]
+        documents = [programme_document(workspace, variants=True), folder_document(workspace, "p-01", "2026-03-02"),
+                     group_document(workspace, "torsdag", next_session=True, date="2026-03-02")]
         rendered = render_documents(workspace, documents, "pdf")
         # Every personal folder of the demo workspace (the repository itself), read only.
         demo = open_workspace(REPO)
         ids = sorted(path.stem for path in (REPO / "records").glob("*.yaml"))
         folders = render_documents(demo, [folder_document(demo, pid, "2026-12-01") for pid in ids], "pdf")
         yield {"master": pymupdf.open(stream=rendered[0].data), "folder": pymupdf.open(stream=rendered[1].data),
+               "group": pymupdf.open(stream=rendered[2].data),
                **{f"demo:{pid}": pymupdf.open(stream=r.data) for pid, r in zip(ids, folders)}}
 
 
@@ -378,3 +388,19 @@ def test_the_personal_goal_sheet_fits_one_page(pdfs):
         if name == "master":
             continue
         assert not any("Mitt mål och mina delmål – fortsättning" in page.get_text() for page in doc), name
+
+
+DIAGNOSES = ("schizofreni", "bipolär", "depression", "psykos")
+
+
+def test_group_sheets_carry_the_general_text(pdfs):
+    """At 2.1 every member gets the general sheet: no diagnosis word in a title, a heading or
+    the box with the id, and no "Version:" line."""
+    doc = pdfs["group"]
+    text = "".join(page.get_text() for page in doc)
+    assert "För: p-02" in text.replace("\n", " ") or "p-02" in text
+    assert "Version:" not in text
+    for page in doc:
+        for line in _lines(page):
+            if line[2] >= 17 or "För:" in line[4] or "p-0" in line[4]:
+                assert not any(word in line[4].lower() for word in DIAGNOSES), (page.number + 1, line[4])
