@@ -331,3 +331,29 @@ def test_real_goal_and_relapse_plan_worksheets_are_filled_on_their_lines(imr):
         for answer in answers:
             assert answer in text, (ref, answer)
         assert "Det här står redan i din plan" not in text, ref  # nothing left over for the box
+
+
+def test_pictures_in_every_format_with_their_alt_text(ws):
+    """The drawings are imr's own files, each pointed at from a handout or template, and show in
+    PDF, HTML (inline SVG with its alt text) and DOCX (embedded, the alt text as description)."""
+    import re
+    import zipfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    pictures = sorted(p.stem for p in (root / "templates" / "render" / "pictures").glob("*.svg"))
+    used = "".join(p.read_text(encoding="utf-8") for p in (root / "curriculum").rglob("*.md"))
+    used += "".join(p.read_text(encoding="utf-8") for p in (root / "templates" / "render").glob("*.j2"))
+    drawings = [name for name in pictures if not name.startswith("card-")]
+    assert len(drawings) + 1 >= 10  # nine drawings and the card's icons
+    assert all(f"name={name}}}" in used for name in drawings)
+    ws.ok("render", "handout", "3.1", "-o", str(ws.root / "b.pdf"))
+    assert "när det rinner över" in "".join(pdf_text((ws.root / "b.pdf").read_bytes()))
+    ws.ok("render", "handout", "3.1", "-o", str(ws.root / "b.html"))
+    html = (ws.root / "b.html").read_text(encoding="utf-8")
+    assert re.search(r'<figure class="picture" role="img" aria-label="Bägaren: stress rinner', html)
+    ws.ok("render", "handout", "3.1", "-o", str(ws.root / "b.docx"))
+    with zipfile.ZipFile(ws.root / "b.docx") as docx:
+        body = docx.read("word/document.xml").decode("utf-8")
+        assert any(name.endswith(".svg") for name in docx.namelist())
+    assert 'descr="Bägaren: stress rinner' in body

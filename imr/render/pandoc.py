@@ -71,6 +71,9 @@ def convert(markdown: str, to: str, *, lang: str, title: str, workspace_root: Pa
     for key, meta in (("voice_label", "imr-voice-label"), ("crisis_title", "imr-crisis-title")):
         if labels.get(key):
             args += ["-M", f"{meta}={labels[key]}"]
+    for key, value in labels.items():  # the pictures' alt texts (imr.lua reads them)
+        if key.startswith("picture_") and isinstance(value, str):
+            args += ["-M", f"imr-picture-{key[len('picture_'):]}={value}"]
     if to == "html":
         css = template_file(workspace_root, "print.css").read_text(encoding="utf-8")
         args += ["-s", "--template", str(template_file(workspace_root, "page.html")), "-V", f"imr-css={css}",

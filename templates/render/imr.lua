@@ -616,9 +616,41 @@ local function render_card(div)
   return List{pandoc.Div(inner, pandoc.Attr('', {'worksheet', 'own-page', 'relapse-card'}))}
 end
 
+
+-- Pictures: `::: {.picture name=bagaren}` (its own lines in a handout) shows
+-- templates/render/pictures/bagaren.svg, one of imr's own line drawings, with its alt text from
+-- the strings (`picture_bagaren`). Typst places the file; HTML gets the SVG inline (the page
+-- stays one self-contained file); DOCX embeds it, with the alt text as its description.
+local PICTURES = (PANDOC_SCRIPT_FILE and PANDOC_SCRIPT_FILE:match('^(.*)[/\\]') or '.') .. '/pictures/'
+
+local function html_escape(text)
+  return (text:gsub('&', '&amp;'):gsub('<', '&lt;'):gsub('>', '&gt;'):gsub('"', '&quot;'))
+end
+
+local function render_picture(div)
+  local name = (div.attributes['name'] or ''):gsub('[^%w%-]', '')
+  local alt = PICTURE_ALT[name] or ''
+  local file = PICTURES .. name .. '.svg'
+  if is_typst then
+    return raw('#imr-picture(' .. typst_string(name) .. ', ' .. typst_string(alt) .. ')')
+  elseif is_html then
+    local handle = io.open(file, 'r')
+    if not handle then return {} end
+    local svg = handle:read('a'):gsub('^%s*<svg ', '<svg aria-hidden="true" ')
+    handle:close()
+    return pandoc.RawBlock('html', '<figure class="picture" role="img" aria-label="' .. html_escape(alt) .. '">' ..
+      svg .. '</figure>')
+  elseif is_docx then
+    local image = pandoc.Image({pandoc.Str(alt)}, file, '', pandoc.Attr('', {}, {width = '12cm'}))
+    return docx_style('Imr Picture', {pandoc.Para({image})})
+  end
+  return {}
+end
+
 -- Boxes and markers that only change the look -------------------------------------------------
 
 local VOICE_LABEL = ''
+PICTURE_ALT = {}
 local CRISIS_TITLE = ''
 
 local BOX_ORDER = {'imr-personal', 'imr-cover', 'imr-note', 'imr-kicker', 'crisis', 'voice', 'imr-compact'}
@@ -820,6 +852,10 @@ local read_meta = {
     if meta['imr-toc-title'] then TOC_TITLE = pandoc.Inlines({pandoc.Str(stringify(meta['imr-toc-title']))}) end
     if meta['imr-voice-label'] then VOICE_LABEL = stringify(meta['imr-voice-label']) end
     if meta['imr-crisis-title'] then CRISIS_TITLE = stringify(meta['imr-crisis-title']) end
+    for name, value in pairs(meta) do
+      local picture = name:match('^imr%-picture%-([%w%-]+)$')
+      if picture then PICTURE_ALT[picture] = stringify(value) end
+    end
   end,
 }
 
@@ -1074,6 +1110,7 @@ local pass_layout = {
       if is_docx then return docx_toc(depth), false end
       return html_toc(headings[document] or List{}, depth), false
     end
+    if has_class(div, 'picture') then return render_picture(div), false end
     if is_typst and has_class(div, 'imr-kicker') then
       return {}, false  -- the running header prints the module line on every page, page 1 too
     end
