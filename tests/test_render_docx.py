@@ -52,3 +52,38 @@ def test_reference_docx_is_built_by_the_committed_script():
     spec.loader.exec_module(module)
     assert module.build() == (REPO / "templates" / "render" / "reference.docx").read_bytes(), \
         "run: python tools/build_reference_docx.py"
+
+
+def test_docx_is_set_like_the_pdf(tmp_path, monkeypatch):
+    """14 pt Atkinson Hyperlegible embedded in the file, 35 mm side margins (140 mm of text, as
+    in the PDF), checkboxes drawn as boxes rather than a ☐ a font may lack, ruled writing rows."""
+    import re
+    import zipfile
+
+    from imr.render.docx import EMBEDDED, obfuscated_font
+
+    from conftest import Imr
+
+    ws = Imr(tmp_path, monkeypatch)
+    ws.ok("init", str(tmp_path / "ws"), "--name", "Testavdelning")  # the real curriculum: 1.1 has checkboxes
+    ws.root = tmp_path / "ws"
+    target = ws.root / "blad.docx"
+    ws.ok("render", "handout", "1.1", "-o", str(target))
+    with zipfile.ZipFile(target) as docx:
+        styles = docx.read("word/styles.xml").decode("utf-8")
+        body = docx.read("word/document.xml").decode("utf-8")
+        fonts = docx.read("word/fontTable.xml").decode("utf-8")
+        settings = docx.read("word/settings.xml").decode("utf-8")
+        embedded = docx.read("word/fonts/font1.odttf")
+        types = docx.read("[Content_Types].xml").decode("utf-8")
+    assert re.search(r'<w:sz w:val="28" ?/>', styles.split("</w:docDefaults>")[0])
+    assert 'w:left="1984"' in body and 'w:right="1984"' in body  # pandoc copies the page setup
+    assert "embedRegular" in fonts and "embedBold" in fonts and "embedTrueTypeFonts" in settings
+    assert 'Extension="odttf"' in types
+    from pathlib import Path
+
+    original = (Path(__file__).resolve().parent.parent / "templates" / "render" / "fonts"
+                / "AtkinsonHyperlegible-Regular.ttf").read_bytes()
+    assert obfuscated_font(embedded, EMBEDDED[0][2]) == original  # XOR twice gives the font back
+    assert "☐" not in body and body.count("<w:bdr ") >= 5
+    assert "ImrWritingLine" in body

@@ -66,7 +66,8 @@ def render_documents(ws: Workspace, documents: list[Document], fmt: str,
         for document, markdown in zip(documents, markdowns):
             data = pandoc.convert(markdown, fmt, lang=document.lang, title=document.title,
                                   workspace_root=ws.root, toc_title=toc_title, labels=labels,
-                                  header=_running_header(document))
+                                  header=_running_header(document),
+                                  sender=next((p.sender for p in document.parts if p.sender), ""))
             if fmt == "html":  # the fonts are too large for a pandoc argument
                 data = data.replace(b"/* imr-fonts */", pandoc.embedded_fonts_css().encode("ascii"), 1)
             if fmt == "docx":

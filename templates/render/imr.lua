@@ -268,7 +268,10 @@ local function render_checklist(list)
   elseif is_docx then
     local out = List{}
     for _, blocks in ipairs(items) do
-      local inlines = List{pandoc.Span({pandoc.Str('☐')}, pandoc.Attr('', {}, {['custom-style'] = 'Imr Checkbox'})),
+      -- A drawn box (a bordered run of spaces, about 5.5 mm), not a ☐ glyph a font may lack.
+      local inlines = List{pandoc.RawInline('openxml', '<w:r><w:rPr><w:bdr w:val="single" w:sz="12" w:space="0" ' ..
+                             'w:color="333333"/><w:sz w:val="30"/></w:rPr><w:t xml:space="preserve">' ..
+                             NBSP .. NBSP .. NBSP .. '</w:t></w:r>'),
                            pandoc.Str(NBSP .. NBSP)}
       inlines:extend(blocks[1].content)
       out:insert(docx_style('Imr Check', {pandoc.Para(inlines)}))
