@@ -404,3 +404,34 @@ def test_group_sheets_carry_the_general_text(pdfs):
         for line in _lines(page):
             if line[2] >= 17 or "För:" in line[4] or "p-0" in line[4]:
                 assert not any(word in line[4].lower() for word in DIAGNOSES), (page.number + 1, line[4])
+
+
+def test_imrs_chart_labels_inside_the_frame_and_no_gridline_through_text(pdfs):
+    checked = 0
+    for name, doc in pdfs.items():
+        for page in doc:
+            labels = [line for line, span in _spans(page) if _is(span["size"], 9.5, 0.1)
+                      and re.fullmatch(r"\d{4}-\d{2}-\d{2}", span["text"].strip()) and TOP < line["bbox"][1] < BOTTOM]
+            if not labels:
+                continue
+            grid = [d["rect"] for d in page.get_drawings() if d["rect"].height < 1 and d["rect"].width > 30 * MM]
+            for line in labels:
+                x0, y0, x1, y1 = line["bbox"]
+                assert x0 >= 35 * MM - 0.5 and x1 <= 175 * MM + 0.5, (name, page.number + 1)
+                assert not any(r.x0 < x1 and r.x1 > x0 and y0 < r.y0 < y1 for r in grid), (name, page.number + 1)
+                checked += 1
+    assert checked >= 2  # the demo folders have assessments
+
+
+def test_matplotlib_imrs_chart_keeps_its_legend_off_the_plot():
+    from imr.render.imrs_chart import trend_chart
+
+    rows = [{"date": "2026-01-10", "rater": "client", "mean": 2.0}, {"date": "2026-04-10", "rater": "client", "mean": 3.5},
+            {"date": "2026-01-10", "rater": "clinician", "mean": 1.0}, {"date": "2026-04-10", "rater": "clinician",
+                                                                         "mean": 1.2}]
+    svg = trend_chart(rows, "svg", labels={"client": "Din egen", "clinician": "Behandlaren"}).decode("utf-8")
+    assert svg.count('id="legend_1"') == 1
+    # the legend group is drawn after the axes and to the right of the plot area
+    axes = re.search(r'<g id="patch_2">\s*<path d="M ([\d.]+) ([\d.]+)\s+L ([\d.]+)', svg)
+    legend = re.search(r'<g id="legend_1">\s*<g id="line2d_\d+">\s*<path d="M ([\d.]+)', svg)
+    assert axes and legend and float(legend.group(1)) > float(axes.group(3))
