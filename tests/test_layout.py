@@ -435,3 +435,21 @@ def test_matplotlib_imrs_chart_keeps_its_legend_off_the_plot():
     axes = re.search(r'<g id="patch_2">\s*<path d="M ([\d.]+) ([\d.]+)\s+L ([\d.]+)', svg)
     legend = re.search(r'<g id="legend_1">\s*<g id="line2d_\d+">\s*<path d="M ([\d.]+)', svg)
     assert axes and legend and float(legend.group(1)) > float(axes.group(3))
+
+
+def test_report_pdf_has_the_charts_and_the_html_week_grid_wraps(tmp_path, monkeypatch):
+    """The PDF report draws the same SVG charts as the HTML page; the HTML week grid comes in
+    quarters (no scrollbar), so it prints whole from a browser."""
+    from conftest import Imr
+
+    demo = Imr(REPO, monkeypatch)
+    demo.ok("report", "--since", "2026-06-01", "--until", "2026-12-06", "--format", "pdf", "-o", str(tmp_path / "r.pdf"))
+    demo.ok("report", "--since", "2026-06-01", "--until", "2026-12-06", "--format", "html", "-o", str(tmp_path / "r.html"))
+    doc = pymupdf.open(tmp_path / "r.pdf")
+    text = " ".join(page.get_text() for page in doc)
+    assert "v. 23" in text and "v. 48" in text  # the regularity chart's week labels, drawn
+    assert sum(len(page.get_drawings()) for page in doc) > 100
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    grids = re.findall(r'<svg [^>]*data-chart="regularity"[^>]*width="(\d+)"', html)
+    assert len(grids) >= 2 and all(int(width) <= 150 + 44 * 13 + 10 for width in grids)
+    assert "overflow-x" not in html

@@ -91,6 +91,7 @@ class Document:
     date: str | None = None  # the print date (personalised output), for document metadata
     subject: str = ""
     warnings: list[str] = field(default_factory=list)  # said when it renders (card overflow)
+    charts: dict[str, str] | None = None  # SVG pictures by name (the report), passed to Typst as data
 
     def toc(self) -> list[dict[str, Any]]:
         """Contents grouped by module: each group with its own page (if it has one) and parts."""

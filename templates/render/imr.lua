@@ -1114,6 +1114,11 @@ local pass_layout = {
       return html_toc(headings[document] or List{}, depth), false
     end
     if has_class(div, 'picture') then return render_picture(div), false end
+    if has_class(div, 'imr-chart') then
+      local name = (div.attributes['name'] or ''):gsub('[^%w%-]', '')
+      if is_typst then return raw('#imr-chart(' .. typst_string(name) .. ')'), false end
+      return {}, false
+    end
     if is_typst and has_class(div, 'imr-kicker') then
       return {}, false  -- the running header prints the module line on every page, page 1 too
     end
