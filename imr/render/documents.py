@@ -244,7 +244,7 @@ class Builder:
             "personal": _plain(personal),
             "personal_box": bool(personal) and show_personal_box,
             "prefill": self.prefill(text if after is None else before + after, personal),
-            "card": self.card(personal) if after is not None else None,
+            "card": self.card(personal, _card_anchor(text)) if after is not None else None,
             "card_before": templating.trusted(before),
             "card_after": templating.trusted(after or ""),
         }
@@ -356,13 +356,13 @@ class Builder:
         context = {"personal": _plain(personal), "card": self.card(personal)}
         return self._folder_page("plan.md.j2", context, personal)
 
-    def card(self, personal: Personal | None) -> dict[str, Any]:
+    def card(self, personal: Personal | None, anchor: str | None = None) -> dict[str, Any]:
         """The relapse card's fields and crisis box, filled from the plan state given; a field
         whose items do not fit is noted in `self.warnings` (one sentence naming it)."""
         plan = personal.relapse_plan if personal is not None else None
         for over in card.overflows(plan, self.label):
             self.warnings.append(self.label("card_overflow", field=over.label, needed=over.needed, room=over.room))
-        return card.card_context(plan, self.ws.config, self.label)
+        return {**card.card_context(plan, self.ws.config, self.label), "anchor": anchor}
 
     def leader_plan_part(self, plan: dict[str, Any], variants: list[str]) -> Part:
         """Today's plan on one page for the leader: steps, homework to review, goals, catch-ups.
@@ -493,6 +493,16 @@ def split_card(text: str) -> tuple[str, str | None]:
         if end is not None:
             return text[:start.start()], text[end.end():]
     return text, None
+
+
+def _card_anchor(text: str) -> str | None:
+    """The id of the relapse-plan worksheet (`#ab-7-aterfallsplan`), kept on the card so links
+    to it still lead somewhere."""
+    for start in _WORKSHEET_OPEN.finditer(text):
+        if "page=own" in start.group(0):
+            found = re.search(r"#([A-Za-z][\w-]*)", start.group(0))
+            return found.group(1) if found else None
+    return None
 
 
 def _relapse_plan(state: ParticipantState) -> dict[str, Any] | None:

@@ -595,7 +595,7 @@ local function render_card(div)
     out:insert(pandoc.Plain(dates))
     out:insert(raw(']['))
     out:extend(body)
-    out:insert(raw(']'))
+    out:insert(raw(']' .. typst_label(div.identifier)))
     return out
   end
   local inner = List{}
@@ -616,7 +616,7 @@ local function render_card(div)
   inner:insert(pandoc.Div({pandoc.Plain({pandoc.Str(title)})}, pandoc.Attr('', {'worksheet-title'})))
   inner:insert(pandoc.Div({pandoc.Plain(dates), pandoc.Plain(review)}, pandoc.Attr('', {'card-dates'})))
   inner:extend(body)
-  return List{pandoc.Div(inner, pandoc.Attr('', {'worksheet', 'own-page', 'relapse-card'}))}
+  return List{pandoc.Div(inner, pandoc.Attr(div.identifier, {'worksheet', 'own-page', 'relapse-card'}))}
 end
 
 
