@@ -357,3 +357,13 @@ def test_pictures_in_every_format_with_their_alt_text(ws):
         body = docx.read("word/document.xml").decode("utf-8")
         assert any(name.endswith(".svg") for name in docx.namelist())
     assert 'descr="Bägaren: stress rinner' in body
+
+
+def test_quotes_in_record_text_print_the_swedish_way(ws):
+    ws.ok("patient", "add", "p-02")
+    ws.ok("session", "log", "p-02", "--homework", 'Läs "Vägen" och säg “hej” till Sara\'s kontakt',
+          "--homework-review", "none")
+    ws.ok("render", "handout", "1.2", "--for", "p-02", "-o", str(ws.root / "q.pdf"))
+    text = flat(pdf_text((ws.root / "q.pdf").read_bytes()))
+    assert "”Vägen”" in text and "”hej”" in text and "Sara’s" in text
+    assert '"' not in text and "“" not in text

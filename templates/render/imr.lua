@@ -776,15 +776,6 @@ local function localised_quote(el)
   return out
 end
 
--- Quotation marks typed straight or the English way (“…”, „…") in Swedish text: ”…” and ’.
-local function swedish_marks(str)
-  if LANG ~= 'sv' then return nil end
-  local text = str.text
-  if not text:find('["\'“„‘]') and not text:find('\u{201C}') then return nil end
-  text = text:gsub('“', '”'):gsub('„', '”'):gsub('"', '”'):gsub('‘', '’'):gsub("'", '’')
-  return pandoc.Str(text)
-end
-
 -- A rating scale in a table cell ("1 2 3 4 5"): the choices spread 9 mm apart, to circle one
 -- with an unsteady hand.
 local function rating_cell(cell)
@@ -885,7 +876,7 @@ local pass_ids = {
       return {}, false
     end
     if has_class(div, 'imr-prefill') then
-      div = div:walk({Quoted = localised_quote, Str = swedish_marks})
+      div = div:walk({Quoted = localised_quote})
       prefills[key] = prefills[key] or {}
       prefills[key][div.attributes['kind'] or ''] = read_prefill(div)
       return {}, false
@@ -1047,7 +1038,7 @@ local function resolve(link)
 end
 
 local function inlines_done(blocks)
-  local filter = {Link = resolve, Quoted = localised_quote, Str = swedish_marks}
+  local filter = {Link = resolve, Quoted = localised_quote}
   return pandoc.Div(blocks):walk(filter).content
 end
 
@@ -1140,7 +1131,6 @@ local pass_layout = {
   end,
   Link = resolve,
   Quoted = localised_quote,
-  Str = swedish_marks,
 
   BulletList = function(list)
     if is_checklist(list) then return render_checklist(list), false end
