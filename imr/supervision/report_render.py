@@ -303,12 +303,38 @@ def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | 
     view["pdf_charts"] = {name: keep(name, svg) for name, svg in view["charts"].items() if svg}
     for index, group in enumerate(view.get("attendance") or [], start=1):
         group["pdf_charts"] = keep(f"attendance{index}", group.get("chart") or "")
+        group["pdf_tables"] = _attendance_tables(group)
     for index, person in enumerate((view.get("outcomes") or {}).get("people") or [], start=1):
         person["pdf_charts"] = keep(f"outcome{index}", person.get("chart") or "")
     part = Part(template="report.md.j2", header_left=view["title"], header_right=view["subtitle"],
                 context={"v": view}, sender=view["footer"])
     return Document(name="rapport", title=view["title"], lang=view["lang"], parts=[part],
                     date=report["until"], subject=view["subtitle"], charts=charts)
+
+
+# The attendance matrix on A4 upright: at most this many meetings a table (the tables of a long
+# period share the meetings evenly); the last one carries each person's sum.
+PDF_MEETINGS = 8
+
+
+def _attendance_tables(group: dict[str, Any]) -> list[dict[str, Any]]:
+    """A group's matrix for the PDF, cut into tables narrow enough for the text column: the
+    meetings as "MM-DD session" (the year is in the subtitle), letters in the cells, a letter in
+    a run of absences in bold, each person's sum in the last table."""
+    columns = [column[5:].replace(" (", " ").rstrip(")") for column in group["columns"]]
+    count = max(1, -(-len(columns) // PDF_MEETINGS))
+    size = -(-len(columns) // count) if columns else 0
+    tables = []
+    runs = {row["id"]: set(row["runs"]) for row in group["rows"]}
+    for number in range(count):
+        start, end = number * size, min(len(columns), (number + 1) * size)
+        last = number == count - 1
+        tables.append({"columns": columns[start:end], "last": last,
+                       "rows": [{"id": row["id"], "sum": row["sum"] if last else "",
+                                 "cells": [(letter, index in runs[row["id"]]) for index, letter
+                                           in enumerate(row["letters"][start:end], start=start)]}
+                                for row in group["rows"]]})
+    return tables
 
 
 def render_pdf(ws: Workspace, report: dict[str, Any], lang: str | None = None) -> bytes:

@@ -1107,7 +1107,9 @@ local pass_layout = {
     if has_class(div, 'picture') then return render_picture(div), false end
     if has_class(div, 'imr-chart') then
       local name = (div.attributes['name'] or ''):gsub('[^%w%-]', '')
-      if is_typst then return raw('#imr-chart(' .. typst_string(name) .. ')'), false end
+      -- `like`: another chart whose scale this one takes (the quarters of one week grid)
+      local like = (div.attributes['like'] or name):gsub('[^%w%-]', '')
+      if is_typst then return raw('#imr-chart(' .. typst_string(name) .. ', like: ' .. typst_string(like) .. ')'), false end
       return {}, false
     end
     if is_typst and has_class(div, 'imr-kicker') then
