@@ -171,11 +171,15 @@ STYLES = XML + f"""<w:styles xmlns:w="{W}" xmlns:r="{R}">
 {paragraph_style("ImrNote", "Imr Note", ppr='<w:pBdr><w:left w:val="single" w:sz="12" w:space="8" w:color="999999"/></w:pBdr><w:ind w:left="227"/>')}
 {paragraph_style("ImrCover", "Imr Cover", ppr='<w:spacing w:before="240" w:after="240"/>', rpr='<w:sz w:val="32"/><w:szCs w:val="32"/>')}
 {paragraph_style("ImrWorksheetTitle", "Imr Worksheet Title", ppr='<w:keepNext/><w:spacing w:before="60" w:after="160"/>', rpr='<w:b/><w:sz w:val="26"/><w:szCs w:val="26"/>')}
-{paragraph_style("ImrCardLabel", "Imr Card Label", ppr='<w:keepNext/><w:spacing w:before="120" w:after="0"/>', rpr='<w:b/>')}
+{paragraph_style("ImrCardLabel", "Imr Card Label", ppr='<w:spacing w:before="60" w:after="0" w:line="240" w:lineRule="auto"/>', rpr='<w:b/><w:sz w:val="26"/><w:szCs w:val="26"/>')}
 {paragraph_style("ImrName", "Imr Name", ppr='<w:spacing w:after="240"/>', rpr='<w:b/>')}
 {paragraph_style("ImrPicture", "Imr Picture", ppr='<w:keepLines/><w:jc w:val="center"/><w:spacing w:before="120" w:after="240"/>')}
 {paragraph_style("ImrWritingLine", "Imr Writing Line", ppr=f'<w:keepNext/><w:keepLines/><w:pBdr><w:bottom {LINE_BORDER}/><w:between {LINE_BORDER}/></w:pBdr><w:spacing w:before="0" w:after="0" w:line="522" w:lineRule="exact"/>')}
 {paragraph_style("ImrAnswerLine", "Imr Answer Line", based_on="ImrWritingLine", rpr=f'<w:i/><w:color w:val="{INK}"/>')}
+{paragraph_style("ImrCardTitle", "Imr Card Title", ppr='<w:tabs><w:tab w:val="left" w:pos="3300"/></w:tabs><w:spacing w:before="0" w:after="0"/>', rpr='<w:sz w:val="26"/><w:szCs w:val="26"/>')}
+{paragraph_style("ImrCardCrisis", "Imr Card Crisis", ppr='<w:spacing w:before="0" w:after="20" w:line="240" w:lineRule="auto"/>', rpr='<w:sz w:val="26"/><w:szCs w:val="26"/>')}
+{paragraph_style("ImrCardLine", "Imr Card Line", based_on="ImrWritingLine", ppr='<w:keepNext w:val="0"/><w:spacing w:before="0" w:after="0" w:line="454" w:lineRule="exact"/>', rpr='<w:sz w:val="26"/><w:szCs w:val="26"/>')}
+{paragraph_style("ImrCardAnswer", "Imr Card Answer", based_on="ImrCardLine", rpr=f'<w:i/><w:color w:val="{INK}"/>')}
 <w:style w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/><w:basedOn w:val="DefaultParagraphFont"/><w:rPr><w:color w:val="{INK}"/><w:u w:val="single"/></w:rPr></w:style>
 <w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/><w:semiHidden/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>
 <w:style w:type="table" w:styleId="Table"><w:name w:val="Table"/><w:basedOn w:val="TableNormal"/><w:qFormat/>

@@ -137,6 +137,10 @@ def card_context(plan: dict[str, Any] | None, config: dict[str, Any], label: Cal
                 "label": label("card_field", n=number[section], label=label(f"card_{section}")),
                 "entries": items,
                 "rows": max(BUDGET[section], needed + 1),
+                # Blank rows left under the items once they wrap (Typst counts this itself; the
+                # DOCX writes one paragraph per item and this many empty rows, so a wrapped item
+                # does not make the card a row taller than its budget).
+                "blank": max(BUDGET[section], needed + 1) - needed,
             })
         rows.append(fields)
     ward = _role(config, "ward", label("card_ward_default"))

@@ -217,6 +217,13 @@ local function docx_frame(blocks, border, fill)
   return out
 end
 
+-- The relapse card's table rows never split; after the card, the page break in a paragraph of
+-- almost no height (it fits under a full card, so no blank page follows).
+local DOCX_CARD_ROW = '<w:tr><w:trPr><w:cantSplit/></w:trPr>'
+local DOCX_TINY = '<w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/></w:pPr>'
+local DOCX_TINY_P = '<w:p>' .. DOCX_TINY .. '</w:p>'
+local DOCX_CARD_END = '<w:p>' .. DOCX_TINY .. '<w:r><w:rPr><w:sz w:val="2"/></w:rPr><w:br w:type="page"/></w:r></w:p>'
+
 local DOCX_FRAMES = {
   ['imr-personal'] = {nil, 'F0F0F0'},
   ['crisis'] = {'w:val="single" w:sz="24" w:color="9B1C1C"', 'FDF3F2'},
@@ -540,11 +547,60 @@ local function card_field(div)
   local out = List{}
   if is_docx then
     out:insert(docx_style('Imr Card Label', {pandoc.Para(label)}))
+    -- The card's own rows: 8 mm apart as in the PDF (a normal writing row is 9.2 mm).
+    local blank = math.max(1, math.min(40, math.floor(tonumber(div.attributes['blank'] or '') or (rows - #items))))
+    for _, block in ipairs(render_lines(#items + blank, items)) do
+      local style = block.attributes and block.attributes['custom-style']
+      if style == 'Imr Answer Line' then block.attributes['custom-style'] = 'Imr Card Answer' end
+      if style == 'Imr Writing Line' then block.attributes['custom-style'] = 'Imr Card Line' end
+      out:insert(block)
+    end
+    return out
   else
     out:insert(pandoc.Div({pandoc.Plain(label)}, pandoc.Attr('', {'card-label', 'icon-' .. key})))
   end
   out:extend(render_lines(rows, items))
   if is_html then return List{pandoc.Div(out, pandoc.Attr('', {'card-field'}))} end
+  return out
+end
+
+-- DOCX: the card's crisis box as its last row, framed and shaded like the PDF's, with its four
+-- situations two by two in a table without rules, at the card's size (so the card fits a page).
+local function docx_card_crisis(block)
+  local cells = List{}
+  for _, inner in ipairs(block.content) do
+    if inner.t == 'Div' and has_class(inner, 'columns') then
+      for _, cell in ipairs(inner.content) do
+        if cell.t == 'Div' and has_class(cell, 'cell') then cells:insert(cell.content) end
+      end
+    end
+  end
+  local red = 'w:val="single" w:sz="24" w:space="0" w:color="9B1C1C"'
+  -- 2 mm of air between the last field's rows and the box
+  local out = List{pandoc.RawBlock('openxml', '<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="113" w:hRule="exact"/>' ..
+    '</w:trPr><w:tc><w:tcPr><w:tcW w:w="9638" w:type="dxa"/><w:gridSpan w:val="2"/></w:tcPr>' .. DOCX_TINY_P .. '</w:tc></w:tr>' ..
+    DOCX_CARD_ROW ..
+    '<w:tc><w:tcPr><w:tcW w:w="9638" w:type="dxa"/><w:gridSpan w:val="2"/><w:tcBorders><w:top ' .. red ..
+    '/><w:left ' .. red .. '/><w:bottom ' .. red .. '/><w:right ' .. red .. '/></w:tcBorders>' ..
+    '<w:shd w:val="clear" w:color="auto" w:fill="FDF3F2"/><w:tcMar><w:top w:w="60" w:type="dxa"/>' ..
+    '<w:left w:w="220" w:type="dxa"/><w:bottom w:w="100" w:type="dxa"/><w:right w:w="220" w:type="dxa"/></w:tcMar></w:tcPr>')}
+  out:insert(docx_style('Imr Card Label', {pandoc.Para({pandoc.Str(block.attributes['title'] or '')})}))
+  out:insert(pandoc.RawBlock('openxml', '<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblLayout w:type="fixed"/>' ..
+    '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="0" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/>' ..
+    '<w:right w:w="170" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid><w:gridCol w:w="4600"/>' ..
+    '<w:gridCol w:w="4600"/></w:tblGrid>'))
+  for i, blocks in ipairs(cells) do
+    local open = (i % 2 == 1) and '<w:tr><w:trPr><w:cantSplit/></w:trPr>' or ''
+    out:insert(pandoc.RawBlock('openxml', open .. '<w:tc><w:tcPr><w:tcW w:w="2500" w:type="pct"/></w:tcPr>'))
+    out:insert(docx_style('Imr Card Crisis', blocks))
+    local close = '</w:tc>'
+    if i % 2 == 1 and i == #cells then  -- an odd last situation: an empty cell beside it
+      close = close .. '<w:tc><w:tcPr><w:tcW w:w="2500" w:type="pct"/></w:tcPr><w:p/></w:tc>'
+    end
+    if i % 2 == 0 or i == #cells then close = close .. '</w:tr>' end
+    out:insert(pandoc.RawBlock('openxml', close))
+  end
+  out:insert(pandoc.RawBlock('openxml', '</w:tbl>' .. DOCX_TINY_P .. '</w:tc></w:tr>'))
   return out
 end
 
@@ -572,7 +628,15 @@ local function render_card(div)
         end
         body:insert(raw(']'))
       elseif is_docx then
-        for _, field in ipairs(fields) do body:extend(field) end
+        -- A row of the card's table: two fields side by side, or one across both columns.
+        for i, field in ipairs(fields) do
+          local span = #fields == 1 and '<w:gridSpan w:val="2"/>' or ''
+          body:insert(pandoc.RawBlock('openxml', (i == 1 and DOCX_CARD_ROW or '') ..
+            '<w:tc><w:tcPr><w:tcW w:w="' .. (#fields == 1 and 9638 or 4819) .. '" w:type="dxa"/>' .. span ..
+            '</w:tcPr>'))
+          body:extend(field)
+          body:insert(pandoc.RawBlock('openxml', '</w:tc>' .. (i == #fields and '</w:tr>' or '')))
+        end
       else
         local cells = List{}
         for _, field in ipairs(fields) do cells:extend(field) end
@@ -584,8 +648,12 @@ local function render_card(div)
         block.attributes['title'] = text_of(first)
         block.content:remove(1)
       end
-      local boxed = render_box(block, 'crisis')
-      if boxed.t then body:insert(boxed) else body:extend(boxed) end
+      if is_docx then
+        body:extend(docx_card_crisis(block))
+      else
+        local boxed = render_box(block, 'crisis')
+        if boxed.t then body:insert(boxed) else body:extend(boxed) end
+      end
     end
   end
   local dates = made
@@ -601,16 +669,25 @@ local function render_card(div)
   local inner = List{}
   local review = List{pandoc.Str(review_label .. ':'), pandoc.Space(), pandoc.Str(string.rep('_', 12))}
   if is_docx then
-    inner:insert(docx_style('Imr Worksheet Title', {pandoc.Para({pandoc.Str(title)})}))
-    local line = List(dates)
-    line:extend({pandoc.Space(), pandoc.Str('·'), pandoc.Space()})
-    line:extend(review)
-    inner:insert(pandoc.Para(line))
-    inner:extend(body)
-    local frame = DOCX_FRAMES['worksheet']
-    local out = List{pandoc.RawBlock('openxml', PAGE_BREAK)}
-    out:extend(docx_frame(inner, frame[1], frame[2]))
-    out:insert(pandoc.RawBlock('openxml', PAGE_BREAK))
+    -- As in the PDF: the card is 170 mm wide (into the side margins), its fields in a table of
+    -- two columns, the title and dates on one line, and the page break after it in a paragraph
+    -- of almost no height, so a card that fills its page leaves no blank page behind it.
+    local escaped = title:gsub('&', '&amp;'):gsub('<', '&lt;'):gsub('>', '&gt;')
+    local line = List{pandoc.RawInline('openxml', '<w:r><w:rPr><w:b/><w:sz w:val="37"/><w:szCs w:val="37"/></w:rPr>' ..
+      '<w:t xml:space="preserve">' .. escaped .. '</w:t></w:r><w:r><w:tab/></w:r>')}
+    line:extend(dates)
+    line:extend({pandoc.Space(), pandoc.Str('·'), pandoc.Space(), pandoc.Str(review_label .. ':'), pandoc.Space(),
+                 pandoc.Str(string.rep('_', 9))})  -- room to write a date, and the line stays one line
+    local out = List{pandoc.RawBlock('openxml', PAGE_BREAK), pandoc.RawBlock('openxml',
+      '<w:tbl><w:tblPr><w:tblW w:w="9638" w:type="dxa"/><w:tblInd w:w="-850" w:type="dxa"/>' ..
+      '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="227" w:type="dxa"/>' ..
+      '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="227" w:type="dxa"/></w:tblCellMar></w:tblPr>' ..
+      '<w:tblGrid><w:gridCol w:w="4819"/><w:gridCol w:w="4819"/></w:tblGrid>' .. DOCX_CARD_ROW ..
+      '<w:tc><w:tcPr><w:tcW w:w="9638" w:type="dxa"/><w:gridSpan w:val="2"/></w:tcPr>')}
+    out:insert(docx_style('Imr Card Title', {pandoc.Para(line)}))
+    out:insert(pandoc.RawBlock('openxml', '</w:tc></w:tr>'))
+    out:extend(body)
+    out:insert(pandoc.RawBlock('openxml', '</w:tbl>' .. DOCX_CARD_END))
     return out
   end
   inner:insert(pandoc.Div({pandoc.Plain({pandoc.Str(title)})}, pandoc.Attr('', {'worksheet-title'})))
