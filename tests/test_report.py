@@ -213,9 +213,9 @@ def test_pdf_has_the_same_sections(month):
 
 def test_pdf_has_the_html_tables_inside_the_text_column(month):
     """The PDF carries the HTML page's tables (attendance per group, IMR-FS items, entries per
-    signature; also who is falling behind, goals and the IMRS points as id/text tables): every
-    word and every rule inside the 140 mm text column, the header row on each page a table
-    runs over."""
+    signature; the sections that are lists on the HTML page stay lists, which keeps a report of
+    1,000 participants light): every word and every rule inside the 140 mm text column, the
+    header row on each page a table runs over."""
     import pymupdf
 
     mm = 72 / 25.4
