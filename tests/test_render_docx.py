@@ -165,3 +165,14 @@ def test_docx_relapse_card_is_one_page_like_the_pdf(tmp_path, monkeypatch):
     assert twips <= body_height - 600, twips
     text = "".join(t.text or "" for t in card.iter(f"{w}t"))
     assert "Om det blir akut" in text and "På permission" in text and "Sover mindre än sex timmar" in text
+
+    # In the personal folder the card stands between two parts: no blank page before or after it
+    # (LibreOffice showed one on each side while two page breaks followed each other).
+    from imr.render.docx import _DOUBLE_BREAK
+
+    folder = ws.root / "pärm.docx"
+    ws.ok("render", "bundle", "--for", "p-01", "--format", "docx", "-o", str(folder))
+    with zipfile.ZipFile(folder) as docx:
+        body = docx.read("word/document.xml").decode("utf-8")
+    assert 'w:tblInd w:w="-850"' in body and body.count('<w:br w:type="page"/>') >= 2
+    assert not _DOUBLE_BREAK.search(body)

@@ -132,10 +132,29 @@ def _font_parts() -> dict[str, bytes]:
     return parts
 
 
+# A paragraph that holds only a page break (imr.lua's part breaks, the relapse card's breaks).
+_BREAK = (r'<w:p>(?:<w:pPr>(?:(?!</w:p>).)*?</w:pPr>)?<w:r>(?:<w:rPr>(?:(?!</w:p>).)*?</w:rPr>)?'
+          r'<w:br w:type="page"/></w:r></w:p>')
+_DOUBLE_BREAK = re.compile(rf"({_BREAK})((?:\s|<w:bookmark(?:Start|End)[^>]*/>)*){_BREAK}", re.S)
+
+
+def single_page_breaks(body: str) -> str:
+    """Two page breaks in a row make a blank page (a part that ends with the relapse card, a card
+    that starts a part): keep the first of each run, and the bookmarks between them."""
+    while True:
+        body, count = _DOUBLE_BREAK.subn(r"\1\2", body)
+        if not count:
+            return body
+
+
 def finish_docx(data: bytes, document: Document, labels: dict[str, Any]) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(data))
     names = source.namelist()
     replaced: dict[str, str | bytes] = {"docProps/core.xml": core_xml(document)}
+    if "word/document.xml" in names:
+        body = source.read("word/document.xml").decode("utf-8")
+        if body.count('<w:br w:type="page"/>') > 1:
+            replaced["word/document.xml"] = single_page_breaks(body)
     fonts = _font_parts()
     added = {name: body for name, body in fonts.items() if name not in names}
     replaced.update({name: body for name, body in fonts.items() if name in names})
