@@ -152,9 +152,9 @@ def finish_docx(data: bytes, document: Document, labels: dict[str, Any]) -> byte
     names = source.namelist()
     replaced: dict[str, str | bytes] = {"docProps/core.xml": core_xml(document)}
     if "word/document.xml" in names:
-        body = source.read("word/document.xml").decode("utf-8")
-        if body.count('<w:br w:type="page"/>') > 1:
-            replaced["word/document.xml"] = single_page_breaks(body)
+        xml = source.read("word/document.xml").decode("utf-8")
+        if xml.count('<w:br w:type="page"/>') > 1:
+            replaced["word/document.xml"] = single_page_breaks(xml)
     fonts = _font_parts()
     added = {name: body for name, body in fonts.items() if name not in names}
     replaced.update({name: body for name, body in fonts.items() if name in names})
