@@ -12,8 +12,8 @@ from render_support import (A4, ACTION, DATE, GOAL, HOMEWORK, STEP_1, STEP_2, TR
 
 def test_handout_is_a4_swedish_and_not_personal(ws):
     result = ws.ok("render", "handout", "1.1")
-    assert "out/handout-1.1.pdf" in result.output
-    data = (ws.root / "out" / "handout-1.1.pdf").read_bytes()
+    assert "out/utdelningsblad-1.1.pdf" in result.output
+    data = (ws.root / "out" / "utdelningsblad-1.1.pdf").read_bytes()
     pages = pdf_text(data)
     text = flat(pages)
     assert all(abs(w - A4[0]) < 1 and abs(h - A4[1]) < 1 for w, h in pdf_sizes(data))
@@ -27,7 +27,7 @@ def test_handout_is_a4_swedish_and_not_personal(ws):
 
 def test_personalised_handout_has_goal_homework_and_prefilled_worksheets(ws):
     ws.ok("render", "handout", "1.2", "--for", "p-01", "--date", DATE)
-    pages = pdf_text((ws.root / "out" / "handout-1.2-p-01.pdf").read_bytes())
+    pages = pdf_text((ws.root / "out" / "utdelningsblad-1.2-p-01.pdf").read_bytes())
     text = flat(pages)
     assert "p-01 · 2026-03-02 · Ledare: AB" in pages[0]  # running header of a personalised page
     assert HOMEWORK in text
@@ -69,7 +69,7 @@ def test_same_input_gives_the_same_bytes(ws):
 def test_output_goes_to_git_ignored_out_folder(ws):
     ws.commit_all()
     ws.ok("render", "handout", "1.1", "-f", "html")
-    assert out_files(ws.root) == ["handout-1.1.html"]
+    assert out_files(ws.root) == ["utdelningsblad-1.1.html"]
     assert ws.git("status", "--porcelain") == ""
 
 
@@ -141,7 +141,7 @@ def test_workspace_layout_files_are_ignored_and_listed(ws):
     (own / "imr.lua").write_text('os.execute("touch pwned.txt")\n', encoding="utf-8")
     ws.ok("render", "handout", "1.1")
     ws.ok("render", "handout", "1.1", "-f", "html", "-o", str(ws.root / "out" / "h.html"))
-    assert b"AtkinsonHyperlegible" in (ws.root / "out" / "handout-1.1.pdf").read_bytes()
+    assert b"AtkinsonHyperlegible" in (ws.root / "out" / "utdelningsblad-1.1.pdf").read_bytes()
     assert not (ws.root / "pwned.txt").exists()
     codes = {(f.path, f.code) for f in override_findings(ws.root)}
     assert codes == {("templates/render/page.typ", "template_override_ignored"),
@@ -150,7 +150,7 @@ def test_workspace_layout_files_are_ignored_and_listed(ws):
 
 def test_module_bundle_one_part_per_session_with_own_page_numbers(ws):
     ws.ok("render", "bundle", "--module", "1")
-    pages = pdf_text((ws.root / "out" / "module-1.pdf").read_bytes())
+    pages = pdf_text((ws.root / "out" / "modul-1.pdf").read_bytes())
     starts = [i for i, page in enumerate(pages) if ", sida 1 av" in page]
     assert len(starts) == 2  # two handouts, each counting its own pages …
     assert "Träff 1.1" in pages[starts[0]] and "Träff 1.2" in pages[starts[1]]
@@ -160,7 +160,7 @@ def test_module_bundle_one_part_per_session_with_own_page_numbers(ws):
 
 def test_personal_folder_has_goals_plan_and_handouts_so_far(ws):
     ws.ok("render", "bundle", "--for", "p-01", "--date", DATE)
-    pages = pdf_text((ws.root / "out" / "folder-p-01.pdf").read_bytes())
+    pages = pdf_text((ws.root / "out" / "pärm-p-01.pdf").read_bytes())
     cover = flat(pages[:1])
     assert "Min pärm" in cover and "För: p-01" in cover and "Utskrivet 2026-03-02" in cover
     first = flat(pages[2:3])
@@ -176,7 +176,7 @@ def test_manual_shifts_guide_sections_under_the_session(ws):
     markdown = ws.ok("render", "manual", "--module", "1", "-o", "-").output
     assert "## Träff 1.1: Vad återhämtning betyder för mig" in markdown
     ws.ok("render", "manual", "--module", "1")
-    data = (ws.root / "out" / "manual-module-1.pdf").read_bytes()
+    data = (ws.root / "out" / "ledarmanual-modul-1.pdf").read_bytes()
     text = "\n".join(pdf_text(data))
     assert "Behandlarmanual" in text and "1. Incheckning" in text and "Om det går trögt" in text
     from imr.render.documents import manual_document
@@ -193,7 +193,7 @@ def test_manual_shifts_guide_sections_under_the_session(ws):
 
 def test_whole_programme_in_one_pdf_with_contents(ws):
     ws.ok("render", "bundle", "--all")
-    pages = pdf_text((ws.root / "out" / "programme.pdf").read_bytes())
+    pages = pdf_text((ws.root / "out" / "programmet.pdf").read_bytes())
     assert "Alla utdelningsblad" in pages[0]
     assert "Innehåll" in "\n".join(pages[:3])
     from imr.workspace.folder import open_workspace
@@ -204,8 +204,8 @@ def test_whole_programme_in_one_pdf_with_contents(ws):
 
 def test_session_next_renders_todays_handout(ws):
     result = ws.ok("session", "next", "p-01", "--render", "pdf")
-    assert "out/handout-1.2-p-01.pdf" in result.output
-    text = "\n".join(pdf_text((ws.root / "out" / "handout-1.2-p-01.pdf").read_bytes()))
+    assert "out/utdelningsblad-1.2-p-01.pdf" in result.output
+    text = "\n".join(pdf_text((ws.root / "out" / "utdelningsblad-1.2-p-01.pdf").read_bytes()))
     assert "Träff 1.2: Mitt mål och min plan" in text and "Ledare: AB" in text
 
 
@@ -214,7 +214,11 @@ def test_session_next_json_keeps_stdout_clean(ws):
 
     result = ws.ok("session", "next", "p-01", "--json", "--render", "md")
     assert json.loads(result.stdout)["session"] == "1.2"
-    assert out_files(ws.root) == ["handout-1.2-p-01.md"]
+    plan, handout = out_files(ws.root)
+    assert plan.startswith("ledarplan-1.2-p-01-") and handout == "utdelningsblad-1.2-p-01.md"
+    text = (ws.root / "out" / plan).read_text(encoding="utf-8")
+    assert "Ledarens plan" not in (ws.root / "out" / handout).read_text(encoding="utf-8")
+    assert "imr render" not in text and "Plan för träff 1.2" in text  # no command line on paper
 
 
 def test_session_next_bad_render_format_fails_before_output(ws):
@@ -266,8 +270,11 @@ def test_session_next_for_a_group_renders_todays_handouts(ws):
     ws.ok("group", "create", "grupp-a")
     ws.ok("group", "add", "grupp-a", "p-01", "p-02")
     ws.ok("session", "next", "--group", "grupp-a", "--render", "html")
-    [name] = out_files(ws.root)
+    [name] = [name for name in out_files(ws.root) if name.startswith("grupp-grupp-a-")]
+    [plan] = [name for name in out_files(ws.root) if name.startswith("ledarplan-")]
+    assert "Plan för träff 1.1" in (ws.root / "out" / plan).read_text(encoding="utf-8")
     html = (ws.root / "out" / name).read_text(encoding="utf-8")
+    assert "Plan för träff" not in html
     assert "<strong>För:</strong> p-01" in html and "<strong>För:</strong> p-02" in html
 
 
@@ -280,7 +287,7 @@ def test_english_workspace_labels_and_text_language(tmp_path, monkeypatch):
     runner.root = tmp_path / "en"
     runner.ok("patient", "add", "p-01", "--leader", "AB")
     runner.ok("render", "handout", "1.1", "--for", "p-01", "--date", DATE)
-    pages = pdf_text((runner.root / "out" / "handout-1.1-p-01.pdf").read_bytes())
+    pages = pdf_text((runner.root / "out" / "handout-1.1-p-01.pdf").read_bytes())  # English names
     assert "p-01 · 2026-03-02 · Leader: AB" in pages[0] and "Page 1 of" in pages[0]
     from imr.render.documents import handout_document
     from imr.workspace.folder import open_workspace
@@ -324,3 +331,39 @@ def test_real_goal_and_relapse_plan_worksheets_are_filled_on_their_lines(imr):
         for answer in answers:
             assert answer in text, (ref, answer)
         assert "Det här står redan i din plan" not in text, ref  # nothing left over for the box
+
+
+def test_pictures_in_every_format_with_their_alt_text(ws):
+    """The drawings are imr's own files, each pointed at from a handout or template, and show in
+    PDF, HTML (inline SVG with its alt text) and DOCX (embedded, the alt text as description)."""
+    import re
+    import zipfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    pictures = sorted(p.stem for p in (root / "templates" / "render" / "pictures").glob("*.svg"))
+    used = "".join(p.read_text(encoding="utf-8") for p in (root / "curriculum").rglob("*.md"))
+    used += "".join(p.read_text(encoding="utf-8") for p in (root / "templates" / "render").glob("*.j2"))
+    drawings = [name for name in pictures if not name.startswith("card-")]
+    assert len(drawings) + 1 >= 10  # nine drawings and the card's icons
+    assert all(f"name={name}}}" in used for name in drawings)
+    ws.ok("render", "handout", "3.1", "-o", str(ws.root / "b.pdf"))
+    assert "när det rinner över" in "".join(pdf_text((ws.root / "b.pdf").read_bytes()))
+    ws.ok("render", "handout", "3.1", "-o", str(ws.root / "b.html"))
+    html = (ws.root / "b.html").read_text(encoding="utf-8")
+    assert re.search(r'<figure class="picture" role="img" aria-label="Bägaren: stress rinner', html)
+    ws.ok("render", "handout", "3.1", "-o", str(ws.root / "b.docx"))
+    with zipfile.ZipFile(ws.root / "b.docx") as docx:
+        body = docx.read("word/document.xml").decode("utf-8")
+        assert any(name.endswith(".svg") for name in docx.namelist())
+    assert 'descr="Bägaren: stress rinner' in body
+
+
+def test_quotes_in_record_text_print_the_swedish_way(ws):
+    ws.ok("patient", "add", "p-02")
+    ws.ok("session", "log", "p-02", "--homework", 'Läs "Vägen" och säg “hej” till Sara\'s kontakt',
+          "--homework-review", "none")
+    ws.ok("render", "handout", "1.2", "--for", "p-02", "-o", str(ws.root / "q.pdf"))
+    text = flat(pdf_text((ws.root / "q.pdf").read_bytes()))
+    assert "”Vägen”" in text and "”hej”" in text and "Sara’s" in text
+    assert '"' not in text and "“" not in text

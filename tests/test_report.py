@@ -211,6 +211,52 @@ def test_pdf_has_the_same_sections(month):
     assert "Dubbel registrering: b-02" in text
 
 
+def test_pdf_has_the_html_tables_inside_the_text_column(month):
+    """The PDF carries the HTML page's tables (attendance per group, IMR-FS items, entries per
+    signature; the sections that are lists on the HTML page stay lists, which keeps a report of
+    1,000 participants light): every word and every rule inside the 140 mm text column, the
+    header row on each page a table runs over."""
+    import pymupdf
+
+    mm = 72 / 25.4
+    out = month.root / "rapport-tabeller.pdf"
+    month.ok("report", "--since", SINCE, "--until", UNTIL, "--format", "pdf", "-o", str(out))
+    doc = pymupdf.open(out)
+    for page in doc:
+        for x0, _, x1, _, word, *_ in page.get_text("words"):
+            assert 35 * mm - 0.5 <= x0 and x1 <= 175 * mm + 0.5, (page.number + 1, word)
+        for drawing in page.get_drawings():
+            rect = drawing["rect"]
+            assert 35 * mm - 1 <= rect.x0 and rect.x1 <= 175 * mm + 1, (page.number + 1, rect)
+
+    def lines(page) -> list[str]:
+        rows: dict[int, list] = {}
+        for w in page.get_text("words"):
+            rows.setdefault(round(w[1]), []).append(w)
+        return [" ".join(w[4] for w in sorted(row, key=lambda w: w[0])) for row in rows.values()]
+
+    table_lines = [line for page in doc for line in lines(page)]
+    assert "a-03 N F F 1 närvarande, 2 frånvarande (0 tagna igen)" in table_lines
+    assert "02-03 02-10 02-17" in table_lines and "1.1 1.2 1.3" in table_lines
+    evidence = [page for page in doc if any(f"{item}." in page.get_text() for item in ("1", "7", "13"))
+                and "Underlag" in page.get_text() or "13. Beteende" in page.get_text()]
+    assert evidence and all("Underlag" in page.get_text() and "perioden" in page.get_text() for page in evidence)
+    text = " ".join(page.get_text() for page in doc)
+    assert "Signatur" in text and "Poster" in text or "Inget skrevs i perioden" in text
+
+
+def test_a_long_period_s_attendance_is_cut_into_tables_that_fit():
+    from imr.supervision.report_render import PDF_MEETINGS, _attendance_tables
+
+    columns = [f"2026-{1 + n // 4:02d}-{1 + 7 * (n % 4):02d} (1.{n % 5 + 1})" for n in range(20)]
+    group = {"columns": columns, "rows": [{"id": "a-01", "letters": ["N"] * 19 + ["F"], "runs": [19], "sum": "19 av 20"}]}
+    tables = _attendance_tables(group)
+    assert [len(t["columns"]) for t in tables] == [7, 7, 6] and all(len(t["columns"]) <= PDF_MEETINGS for t in tables)
+    assert tables[0]["columns"][0] == "01-01 1.1" and [t["last"] for t in tables] == [False, False, True]
+    assert tables[-1]["rows"][0]["sum"] == "19 av 20" and tables[0]["rows"][0]["sum"] == ""
+    assert tables[-1]["rows"][0]["cells"][-1] == ("F", True) and tables[-1]["rows"][0]["cells"][0] == ("N", False)
+
+
 def test_export_csv_tables_read_back(month):
     import csv
 

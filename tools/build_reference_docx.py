@@ -78,7 +78,7 @@ SECTION = (
     f'<w:sectPr><w:headerReference w:type="default" r:id="rId3"/>'
     f'<w:footerReference w:type="default" r:id="rId4"/>'
     f'<w:pgSz w:w="11906" w:h="16838"/>'
-    f'<w:pgMar w:top="1474" w:right="1701" w:bottom="1247" w:left="1701" w:header="709" w:footer="567" w:gutter="0"/>'
+    f'<w:pgMar w:top="1474" w:right="1984" w:bottom="1247" w:left="1984" w:header="709" w:footer="567" w:gutter="0"/>'
     f'</w:sectPr>'
 )
 
@@ -103,6 +103,7 @@ FOOTER = XML + f"""<w:ftr xmlns:w="{W}" xmlns:r="{R}">
 """
 
 SETTINGS = XML + f"""<w:settings xmlns:w="{W}" xmlns:r="{R}">
+<w:embedTrueTypeFonts/>
 <w:updateFields w:val="true"/>
 <w:defaultTabStop w:val="709"/>
 <w:characterSpacingControl w:val="doNotCompress"/>
@@ -137,7 +138,7 @@ LINE_BORDER = f'w:val="single" w:sz="4" w:space="1" w:color="{RULE}"'
 STYLES = XML + f"""<w:styles xmlns:w="{W}" xmlns:r="{R}">
 <w:docDefaults>
 <w:rPrDefault><w:rPr><w:rFonts w:ascii="Atkinson Hyperlegible" w:hAnsi="Atkinson Hyperlegible" w:eastAsia="Atkinson Hyperlegible" w:cs="Atkinson Hyperlegible"/>
-<w:sz w:val="26"/><w:szCs w:val="26"/><w:lang w:val="sv-SE" w:eastAsia="sv-SE" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>
+<w:sz w:val="28"/><w:szCs w:val="28"/><w:lang w:val="sv-SE" w:eastAsia="sv-SE" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>
 <w:pPrDefault><w:pPr><w:spacing w:after="120" w:line="288" w:lineRule="auto"/></w:pPr></w:pPrDefault>
 </w:docDefaults>
 <w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style>
@@ -147,11 +148,11 @@ STYLES = XML + f"""<w:styles xmlns:w="{W}" xmlns:r="{R}">
 {paragraph_style("Compact", "Compact", based_on="BodyText", ppr='<w:spacing w:before="20" w:after="40"/>')}
 {paragraph_style("Title", "Title", custom=False, next_style="BodyText", ppr='<w:spacing w:before="2400" w:after="240"/>', rpr='<w:b/><w:sz w:val="56"/><w:szCs w:val="56"/>')}
 {paragraph_style("Subtitle", "Subtitle", custom=False, next_style="BodyText", ppr='<w:spacing w:after="240"/>', rpr='<w:sz w:val="32"/><w:szCs w:val="32"/>')}
-{heading(1, 42, 360, 200)}
-{heading(2, 32, 400, 140)}
-{heading(3, 28, 300, 100)}
-{heading(4, 26, 240, 80, italic=True)}
-{paragraph_style("Header", "header", custom=False, ppr=f'<w:pBdr><w:bottom {LINE_BORDER}/></w:pBdr><w:tabs><w:tab w:val="right" w:pos="8504"/></w:tabs><w:spacing w:after="0"/>', rpr=f'<w:color w:val="{MUTED}"/><w:sz w:val="18"/><w:szCs w:val="18"/>')}
+{heading(1, 48, 360, 200)}
+{heading(2, 38, 400, 140)}
+{heading(3, 37, 300, 100)}
+{heading(4, 37, 240, 80, italic=True)}
+{paragraph_style("Header", "header", custom=False, ppr=f'<w:pBdr><w:bottom {LINE_BORDER}/></w:pBdr><w:tabs><w:tab w:val="right" w:pos="7937"/></w:tabs><w:spacing w:after="0"/>', rpr=f'<w:color w:val="{MUTED}"/><w:sz w:val="18"/><w:szCs w:val="18"/>')}
 {paragraph_style("Footer", "footer", custom=False, ppr='<w:jc w:val="center"/><w:spacing w:after="0"/>', rpr=f'<w:color w:val="{MUTED}"/><w:sz w:val="18"/><w:szCs w:val="18"/>')}
 {paragraph_style("HeaderPersonal", "Header Personal", based_on="Header", rpr='<w:b/><w:color w:val="000000"/>')}
 {paragraph_style("FooterSender", "Footer Sender", based_on="Footer", rpr=f'<w:color w:val="{MUTED}"/><w:sz w:val="16"/><w:szCs w:val="16"/>')}
@@ -170,8 +171,15 @@ STYLES = XML + f"""<w:styles xmlns:w="{W}" xmlns:r="{R}">
 {paragraph_style("ImrNote", "Imr Note", ppr='<w:pBdr><w:left w:val="single" w:sz="12" w:space="8" w:color="999999"/></w:pBdr><w:ind w:left="227"/>')}
 {paragraph_style("ImrCover", "Imr Cover", ppr='<w:spacing w:before="240" w:after="240"/>', rpr='<w:sz w:val="32"/><w:szCs w:val="32"/>')}
 {paragraph_style("ImrWorksheetTitle", "Imr Worksheet Title", ppr='<w:keepNext/><w:spacing w:before="60" w:after="160"/>', rpr='<w:b/><w:sz w:val="26"/><w:szCs w:val="26"/>')}
+{paragraph_style("ImrCardLabel", "Imr Card Label", ppr='<w:spacing w:before="60" w:after="0" w:line="240" w:lineRule="auto"/>', rpr='<w:b/><w:sz w:val="26"/><w:szCs w:val="26"/>')}
+{paragraph_style("ImrName", "Imr Name", ppr='<w:spacing w:after="240"/>', rpr='<w:b/>')}
+{paragraph_style("ImrPicture", "Imr Picture", ppr='<w:keepLines/><w:jc w:val="center"/><w:spacing w:before="120" w:after="240"/>')}
 {paragraph_style("ImrWritingLine", "Imr Writing Line", ppr=f'<w:keepNext/><w:keepLines/><w:pBdr><w:bottom {LINE_BORDER}/><w:between {LINE_BORDER}/></w:pBdr><w:spacing w:before="0" w:after="0" w:line="522" w:lineRule="exact"/>')}
 {paragraph_style("ImrAnswerLine", "Imr Answer Line", based_on="ImrWritingLine", rpr=f'<w:i/><w:color w:val="{INK}"/>')}
+{paragraph_style("ImrCardTitle", "Imr Card Title", ppr='<w:tabs><w:tab w:val="left" w:pos="3300"/></w:tabs><w:spacing w:before="0" w:after="0"/>', rpr='<w:sz w:val="26"/><w:szCs w:val="26"/>')}
+{paragraph_style("ImrCardCrisis", "Imr Card Crisis", ppr='<w:spacing w:before="0" w:after="20" w:line="240" w:lineRule="auto"/>', rpr='<w:sz w:val="26"/><w:szCs w:val="26"/>')}
+{paragraph_style("ImrCardLine", "Imr Card Line", based_on="ImrWritingLine", ppr='<w:keepNext w:val="0"/><w:spacing w:before="0" w:after="0" w:line="454" w:lineRule="exact"/>', rpr='<w:sz w:val="26"/><w:szCs w:val="26"/>')}
+{paragraph_style("ImrCardAnswer", "Imr Card Answer", based_on="ImrCardLine", rpr=f'<w:i/><w:color w:val="{INK}"/>')}
 <w:style w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/><w:basedOn w:val="DefaultParagraphFont"/><w:rPr><w:color w:val="{INK}"/><w:u w:val="single"/></w:rPr></w:style>
 <w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/><w:semiHidden/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>
 <w:style w:type="table" w:styleId="Table"><w:name w:val="Table"/><w:basedOn w:val="TableNormal"/><w:qFormat/>

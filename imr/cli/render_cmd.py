@@ -206,12 +206,15 @@ def render_next(ws, fmt: str, participant: str | None = None, group: str | None 
                 message_to_stderr: bool = False, plan: dict | None = None) -> None:
     """`imr session next … --render FORMAT`: the leader's one-page plan and today's handout(s)
     in one document in out/ (the plan page first, each handout on a front page)."""
-    from imr.render.documents import group_document, handout_document, next_session_document
+    from imr.render.documents import group_document, handout_document, next_session_documents
     from imr.render.pipeline import check_format
 
     fmt = check_format(fmt)
     if plan is not None and not plan.get("complete"):
-        document = next_session_document(ws, plan, participant=participant, group=group)
+        # The leader's plan is a file of its own (never handed out), beside today's handouts.
+        for document in next_session_documents(ws, plan, participant=participant, group=group):
+            render_and_write(ws, document, Target(fmt), message_to_stderr)
+        return
     elif group is not None:
         document = group_document(ws, group, next_session=True)
     else:

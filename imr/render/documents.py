@@ -32,7 +32,7 @@ from imr.programme.planning import next_session as individual_next
 from imr.programme.relapse_plan import current_plan
 from imr.records.ids import SessionRef
 from imr.records.state import ParticipantState
-from imr.render import templating
+from imr.render import card, templating
 from imr.strings import strings
 from imr.workspace import store
 from imr.workspace.folder import Workspace
@@ -90,6 +90,8 @@ class Document:
     imrs: dict[str, Any] | None = None  # the IMR Scale chart of a personal folder
     date: str | None = None  # the print date (personalised output), for document metadata
     subject: str = ""
+    warnings: list[str] = field(default_factory=list)  # said when it renders (card overflow)
+    charts: dict[str, str] | None = None  # SVG pictures by name (the report), passed to Typst as data
 
     def toc(self) -> list[dict[str, Any]]:
         """Contents grouped by module: each group with its own page (if it has one) and parts."""
@@ -118,6 +120,17 @@ class Builder:
         # an English curriculum yet prints Swedish handouts with English labels.
         self.lang = self.curriculum.lang
         self.ward = ws.name
+        self.warnings: list[str] = []  # said at render time (a relapse card that does not fit)
+
+    def file_name(self, kind: str, *parts: Any) -> str:
+        """The stem of an output file in the workspace's language (`utdelningsblad-3.2-demo-02`,
+        `pärm-demo-03`, `ledarmanual-modul-7`); words from strings, ids as they are."""
+        words = [self.label(f"file_{kind}")]
+        for part in parts:
+            if part is None:
+                continue
+            words.append(self.label(f"file_{part}") if part in ("variants", "module") else str(part))
+        return "-".join(words)
 
     def label(self, key: str, **params: Any) -> str:
         """A label with its placeholders filled; ones not given (`{page}`) stay for page.typ."""
@@ -223,6 +236,7 @@ class Builder:
         module = self.curriculum.module(session.module)
         chosen = variant if (variant and module.has_variants and variant in session.handout_paths) else "general"
         text = session.handout(chosen)
+        before, after = split_card(text)
         variant_label = self.curriculum.variants.get(chosen) if chosen != "general" else None
         title = self.label("session_title", session=session.id, title=session.title)
         context = {
@@ -234,7 +248,10 @@ class Builder:
             "body": templating.trusted(text),
             "personal": _plain(personal),
             "personal_box": bool(personal) and show_personal_box,
-            "prefill": self.prefill(text, personal),
+            "prefill": self.prefill(text if after is None else before + after, personal),
+            "card": self.card(personal, _card_anchor(text)) if after is not None else None,
+            "card_before": templating.trusted(before),
+            "card_after": templating.trusted(after or ""),
         }
         return Part(
             template="handout.md.j2",
@@ -338,24 +355,42 @@ class Builder:
         )
 
     def plan_part(self, personal: Personal) -> Part | None:
-        """The whole current relapse plan on one page: the 7.4 worksheet, filled in."""
-        worksheet = relapse_plan_worksheet(self.curriculum)
-        if worksheet is None:
+        """The whole current relapse plan on one page: the card of handout 7.4, filled in."""
+        if relapse_plan_worksheet(self.curriculum) is None:
             return None
-        context = {
-            "body": templating.trusted(worksheet),
-            "personal": _plain(personal),
-            "prefill": self.prefill(worksheet, personal),
-        }
+        context = {"personal": _plain(personal), "card": self.card(personal)}
         return self._folder_page("plan.md.j2", context, personal)
 
+    def card(self, personal: Personal | None, anchor: str | None = None) -> dict[str, Any]:
+        """The relapse card's fields and crisis box, filled from the plan state given; a field
+        whose items do not fit is noted in `self.warnings` (one sentence naming it)."""
+        plan = personal.relapse_plan if personal is not None else None
+        for over in card.overflows(plan, self.label):
+            self.warnings.append(self.label("card_overflow", field=over.label, needed=over.needed, room=over.room))
+        return {**card.card_context(plan, self.ws.config, self.label), "anchor": anchor}
+
     def leader_plan_part(self, plan: dict[str, Any], variants: list[str]) -> Part:
-        """Today's plan on one page for the leader: steps, homework to review, goals, catch-ups."""
+        """Today's plan on one page for the leader: steps, homework to review, goals, catch-ups.
+        A group's members are one compact table (up to eight fit the page with the steps); the
+        step that names a command is left out: the plan is read on paper."""
         who = plan.get("participant") or plan.get("group") or ""
+        members = [self._member_row(m) for m in plan.get("members") or [] if isinstance(m, dict)]
+        in_table = ("homework-review", "goals", "catch-up") if members else ()
+        steps = [{"label": step.get("label", ""), "lines": [] if step.get("id") in in_table else step.get("lines", []),
+                  "key_points": step.get("key_points") or []}
+                 for step in plan.get("steps", []) if step.get("id") != "handout"]
+        columns = ["id", "attended", "homework", "goals", "catch_up"]
+        widths = {"id": 7, "attended": 5, "homework": 20, "goals": 20, "catch_up": 6}  # a pipe table's rule
+        columns = [c for c in columns if any(m[c] != "–" for m in members)]  # no empty column
+        rule = templating.trusted("|" + "|".join("-" * widths[c] for c in columns) + "|")
         context = {
             "title": self.label("leader_plan_title", session=plan.get("session", ""), title=plan.get("title", "")),
             "who": who,
-            "plan": plan,
+            "columns": columns,
+            "rule": rule,
+            "plan": {key: plan.get(key) for key in ("_date", "sessions_total", "sessions_held")},
+            "steps": [step for step in steps if step["lines"] or step["key_points"] or step["label"]],
+            "members": members,
             "variants": variants,
         }
         return Part(
@@ -365,6 +400,24 @@ class Builder:
             context=context,
             sender=self.label("sender_printed", ward=self.ward, date=plan.get("_date", "")),
         )
+
+    def _member_row(self, member: dict[str, Any]) -> dict[str, str]:
+        """One group member as a row of the leader's table (plain text; one line per cell)."""
+        def flat(text: Any) -> str:
+            return " ".join(str(text or "").split())
+
+        attended = member.get("attended_last")
+        goals = []
+        for goal in member.get("goals") or []:
+            step = goal.get("current_step")
+            goals.append(flat(step.get("text")) if step else flat(goal.get("text")))
+        return {
+            "id": str(member.get("id", "")),
+            "attended": self.label("answer_yes") if attended is True else self.label("answer_no") if attended is False else "–",
+            "homework": flat(member.get("homework")) or "–",
+            "goals": "; ".join(goals) or "–",
+            "catch_up": ", ".join(str(r) for r in member.get("catch_up") or []) or "–",
+        }
 
 
 class _Keep(dict):
@@ -435,6 +488,28 @@ def relapse_plan_worksheet(curriculum: Any) -> str | None:
     return (own or found or [None])[0]
 
 
+def split_card(text: str) -> tuple[str, str | None]:
+    """A handout's text around its relapse-plan worksheet of a page of its own (7.4), which
+    prints as the card; (text, None) when the handout has none."""
+    for start in _WORKSHEET_OPEN.finditer(text):
+        if "page=own" not in start.group(0):
+            continue
+        end = re.compile(rf"^{start.group(1)}\s*$", re.M).search(text, start.end())
+        if end is not None:
+            return text[:start.start()], text[end.end():]
+    return text, None
+
+
+def _card_anchor(text: str) -> str | None:
+    """The id of the relapse-plan worksheet (`#ab-7-aterfallsplan`), kept on the card so links
+    to it still lead somewhere."""
+    for start in _WORKSHEET_OPEN.finditer(text):
+        if "page=own" in start.group(0):
+            found = re.search(r"#([A-Za-z][\w-]*)", start.group(0))
+            return found.group(1) if found else None
+    return None
+
+
 def _relapse_plan(state: ParticipantState) -> dict[str, Any] | None:
     if state.relapse_plan is None:
         return None
@@ -490,13 +565,13 @@ def handout_document(ws: Workspace, ref: SessionRef | str, participant: str | No
     if participant is None:
         part = b.handout_part(session, variant=variant)
         suffix = f"-{variant}" if variant and part.context["variant"] else ""
-        return Document(name=f"handout-{session.id}{suffix}", title=part.context["title"], lang=b.lang,
-                        parts=[part], subject=part.sender)
+        return Document(name=b.file_name("handout", session.id) + suffix, title=part.context["title"], lang=b.lang,
+                        parts=[part], subject=part.sender, warnings=b.warnings)
     state = b.state(participant)
     personal = b.personal(state, check_render_date(date)).for_session(_held_entry(state, session.ref))
     part = b.handout_part(session, personal, variant or state.variant)
-    return Document(name=f"handout-{session.id}-{participant}", title=part.context["title"], lang=b.lang,
-                    parts=[part], date=personal.date)
+    return Document(name=b.file_name("handout", session.id, participant), title=part.context["title"], lang=b.lang,
+                    parts=[part], date=personal.date, warnings=b.warnings)
 
 
 def _with_variants(b: Builder, sessions: list[Session], variants: bool) -> list[Part]:
@@ -514,8 +589,8 @@ def module_document(ws: Workspace, number: int, variants: bool = False, duplex: 
     module = b.curriculum.module(number)
     title = b.label("module_title", module=module.number, title=module.title)
     parts = _with_variants(b, module.sessions, variants)
-    return Document(name=f"module-{module.number}" + ("-variants" if variants else ""), title=title,
-                    lang=b.lang, parts=parts, duplex=duplex)
+    return Document(name=b.file_name("module", module.number, "variants" if variants else None), title=title,
+                    lang=b.lang, parts=parts, duplex=duplex, warnings=b.warnings)
 
 
 def programme_document(ws: Workspace, variants: bool = False, duplex: bool = True) -> Document:
@@ -526,8 +601,8 @@ def programme_document(ws: Workspace, variants: bool = False, duplex: bool = Tru
     lines = [b.label("cover_ward", ward=b.ward), b.label("cover_edition", edition=b.edition)]
     parts = [b.cover_part(b.curriculum.title, subtitle, contents=1, lines=lines)]
     parts += _with_variants(b, b.curriculum.sessions(), variants)
-    return Document(name="programme" + ("-variants" if variants else ""), title=b.curriculum.title,
-                    lang=b.lang, parts=parts, duplex=duplex, contents=True)
+    return Document(name=b.file_name("programme", "variants" if variants else None), title=b.curriculum.title,
+                    lang=b.lang, parts=parts, duplex=duplex, contents=True, warnings=b.warnings)
 
 
 def _imrs_chart_data(b: Builder, state: ParticipantState) -> dict[str, Any] | None:
@@ -571,8 +646,8 @@ def folder_document(ws: Workspace, participant: str, date: str | None = None, du
     if plan is not None:
         parts.append(plan)
     parts += [b.handout_part(s, personal.for_session(e), state.variant, show_personal_box=True) for s, e in held]
-    return Document(name=f"folder-{participant}", title=b.label("folder_title"), lang=b.lang, parts=parts,
-                    duplex=duplex, imrs=imrs, date=personal.date)
+    return Document(name=b.file_name("folder", participant), title=b.label("folder_title"), lang=b.lang, parts=parts,
+                    duplex=duplex, imrs=imrs, date=personal.date, warnings=b.warnings)
 
 
 def group_document(ws: Workspace, name: str, next_session: bool = True, date: str | None = None,
@@ -590,9 +665,11 @@ def group_document(ws: Workspace, name: str, next_session: bool = True, date: st
     if not next_session:
         parts: list[Part] = []
         for pid in members:
-            parts += folder_document(ws, pid, day).parts
-        return Document(name=f"group-{name}", title=b.label("group_folders_title", group=name), lang=b.lang,
-                        parts=parts, duplex=duplex, date=day)
+            folder = folder_document(ws, pid, day)
+            parts += folder.parts
+            b.warnings += folder.warnings
+        return Document(name=b.file_name("group", name), title=b.label("group_folders_title", group=name), lang=b.lang,
+                        parts=parts, duplex=duplex, date=day, warnings=b.warnings)
     ref = _group_next(ws, group)
     parts = []
     for pid in members:
@@ -604,11 +681,12 @@ def group_document(ws: Workspace, name: str, next_session: bool = True, date: st
         if target is None:
             continue
         personal = b.personal(state, day, leader)
-        parts.append(b.handout_part(b.curriculum.session(target), personal, state.variant))
+        # Handed out around a table: the general text, never a diagnosis version next to an id.
+        parts.append(b.handout_part(b.curriculum.session(target), personal, "general"))
     if not parts:
         raise ImrError("render_group_complete", group=name)
-    return Document(name=f"group-{name}-{day}", title=b.label("group_title", group=name), lang=b.lang,
-                    parts=parts, duplex=duplex, date=day)
+    return Document(name=b.file_name("group", name, day), title=b.label("group_title", group=name), lang=b.lang,
+                    parts=parts, duplex=duplex, date=day, warnings=b.warnings)
 
 
 def _group_next(ws: Workspace, group: Any) -> SessionRef | None:
@@ -616,18 +694,15 @@ def _group_next(ws: Workspace, group: Any) -> SessionRef | None:
     return group_progress(ws, group).next_ref
 
 
-def next_session_document(ws: Workspace, plan: dict[str, Any], participant: str | None = None,
-                          group: str | None = None, date: str | None = None) -> Document:
-    """`imr session next … --render`: the leader's one-page plan, then today's handout(s)."""
+def next_session_documents(ws: Workspace, plan: dict[str, Any], participant: str | None = None,
+                           group: str | None = None, date: str | None = None) -> list[Document]:
+    """`imr session next … --render`: the leader's one-page plan (its own file, `ledarplan-…`,
+    never handed out) and today's handout(s)."""
     b = Builder(ws)
     day = check_render_date(date)
     if group is not None:
         handouts = group_document(ws, group, next_session=True, date=day)
-        variants = []
-        for member in plan.get("members", []) or []:
-            mid = member.get("id") if isinstance(member, dict) else None
-            if mid:
-                variants.append(f"{mid}: {b.curriculum.variants.get(b.state(mid).variant, '')}")
+        variants = []  # a group's sheets are all the general text
     else:
         assert participant is not None
         ref = SessionRef.parse(str(plan["session"]))
@@ -635,8 +710,11 @@ def next_session_document(ws: Workspace, plan: dict[str, Any], participant: str 
         variant = plan.get("variant") or "general"
         variants = [f"{participant}: {b.curriculum.variants.get(variant, variant)}"]
     leader = b.leader_plan_part({**plan, "_date": day}, variants)
-    return Document(name=handouts.name, title=handouts.title, lang=b.lang, parts=[leader] + handouts.parts,
-                    duplex=True, date=day)
+    who = group or participant or ""
+    plan_document = Document(name=b.file_name("leader_plan", plan.get("session") or "", who, day),
+                             title=str(leader.context["title"]), lang=b.lang, parts=[leader], date=day,
+                             warnings=b.warnings)
+    return [plan_document, handouts]
 
 
 def manual_document(ws: Workspace, module: int | None = None, duplex: bool = True) -> Document:
@@ -647,9 +725,9 @@ def manual_document(ws: Workspace, module: int | None = None, duplex: bool = Tru
     if module is not None:
         title = b.label("manual_title")
         subtitle = b.label("module_title", module=modules[0].number, title=modules[0].title)
-        name = f"manual-module-{modules[0].number}"
+        name = b.file_name("manual", "module", modules[0].number)
     else:
-        title, subtitle, name = b.label("manual_title"), b.curriculum.title, "manual"
+        title, subtitle, name = b.label("manual_title"), b.curriculum.title, b.file_name("manual")
     lines = [b.label("cover_edition", edition=b.edition)]
     parts = [b.cover_part(title, subtitle, contents=2, lines=lines)]
     intro = _leader_intro(b) if module is None else None
@@ -659,7 +737,7 @@ def manual_document(ws: Workspace, module: int | None = None, duplex: bool = Tru
         parts.append(b.module_part(mod.number))
         parts += [b.leader_part(s) for s in mod.sessions]
     return Document(name=name, title=f"{title}: {subtitle}", lang=b.lang, parts=parts, duplex=duplex,
-                    contents=True)
+                    contents=True, warnings=b.warnings)
 
 
 def _leader_intro(b: Builder) -> Path | None:

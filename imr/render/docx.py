@@ -90,10 +90,85 @@ def core_xml(document: Document) -> str:
             f'<dc:language>{language}</dc:language>{dates}</cp:coreProperties>\n')
 
 
+# Atkinson Hyperlegible travels inside the DOCX (Word's obfuscated embedded fonts, ECMA-376
+# §17.8.1), so the sheet prints in the same type on a computer that does not have it. The
+# keys are fixed, so the same input still gives the same bytes.
+FONT = "Atkinson Hyperlegible"
+EMBEDDED = (("Regular", "embedRegular", "{6F1B2A10-3C4D-4E5F-8A9B-0C1D2E3F4A51}"),
+            ("Bold", "embedBold", "{6F1B2A10-3C4D-4E5F-8A9B-0C1D2E3F4A52}"),
+            ("Italic", "embedItalic", "{6F1B2A10-3C4D-4E5F-8A9B-0C1D2E3F4A53}"),
+            ("BoldItalic", "embedBoldItalic", "{6F1B2A10-3C4D-4E5F-8A9B-0C1D2E3F4A54}"))
+
+
+def obfuscated_font(data: bytes, key: str) -> bytes:
+    """A TrueType font as Word embeds it: the first 32 bytes XORed with the key's GUID bytes,
+    read backwards."""
+    guid = bytes.fromhex(key.strip("{}").replace("-", ""))[::-1]
+    head = bytes(b ^ guid[i % 16] for i, b in enumerate(data[:32]))
+    return head + data[32:]
+
+
+def _font_parts() -> dict[str, bytes]:
+    from imr import resources
+
+    folder = resources.builtin_dir("templates") / "render" / "fonts"
+    parts: dict[str, bytes] = {}
+    embeds, rels = [], []
+    for number, (face, element, key) in enumerate(EMBEDDED, start=1):
+        path = folder / f"AtkinsonHyperlegible-{face}.ttf"
+        if not path.is_file():
+            continue
+        parts[f"word/fonts/font{number}.odttf"] = obfuscated_font(path.read_bytes(), key)
+        embeds.append(f'<w:{element} r:id="rIdFont{number}" w:fontKey="{key}"/>')
+        rels.append(f'<Relationship Id="rIdFont{number}" Type="http://schemas.openxmlformats.org/officeDocument/'
+                    f'2006/relationships/font" Target="fonts/font{number}.odttf"/>')
+    parts["word/fontTable.xml"] = (
+        XML + f'<w:fonts xmlns:w="{W}" xmlns:r="{R}"><w:font w:name="{FONT}"><w:altName w:val="Verdana"/>'
+        f'<w:charset w:val="00"/><w:family w:val="swiss"/><w:pitch w:val="variable"/>{"".join(embeds)}</w:font>'
+        '</w:fonts>\n').encode("utf-8")
+    parts["word/_rels/fontTable.xml.rels"] = (
+        XML + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + "".join(rels) + "</Relationships>\n").encode("utf-8")
+    return parts
+
+
+# A paragraph that holds only a page break (imr.lua's part breaks, the relapse card's breaks).
+_BREAK = (r'<w:p>(?:<w:pPr>(?:(?!</w:p>).)*?</w:pPr>)?<w:r>(?:<w:rPr>(?:(?!</w:p>).)*?</w:rPr>)?'
+          r'<w:br w:type="page"/></w:r></w:p>')
+_DOUBLE_BREAK = re.compile(rf"({_BREAK})((?:\s|<w:bookmark(?:Start|End)[^>]*/>)*){_BREAK}", re.S)
+
+
+def single_page_breaks(body: str) -> str:
+    """Two page breaks in a row make a blank page (a part that ends with the relapse card, a card
+    that starts a part): keep the first of each run, and the bookmarks between them."""
+    while True:
+        body, count = _DOUBLE_BREAK.subn(r"\1\2", body)
+        if not count:
+            return body
+
+
 def finish_docx(data: bytes, document: Document, labels: dict[str, Any]) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(data))
     names = source.namelist()
-    replaced = {"docProps/core.xml": core_xml(document)}
+    replaced: dict[str, str | bytes] = {"docProps/core.xml": core_xml(document)}
+    if "word/document.xml" in names:
+        xml = source.read("word/document.xml").decode("utf-8")
+        if xml.count('<w:br w:type="page"/>') > 1:
+            replaced["word/document.xml"] = single_page_breaks(xml)
+    fonts = _font_parts()
+    added = {name: body for name, body in fonts.items() if name not in names}
+    replaced.update({name: body for name, body in fonts.items() if name in names})
+    if "[Content_Types].xml" in names and added:
+        types = source.read("[Content_Types].xml").decode("utf-8")
+        if 'Extension="odttf"' not in types:
+            types = types.replace("<Default ", '<Default Extension="odttf" ContentType="application/'
+                                  'vnd.openxmlformats-officedocument.obfuscatedFont"/><Default ', 1)
+        replaced["[Content_Types].xml"] = types
+    if "word/settings.xml" in names:
+        settings = source.read("word/settings.xml").decode("utf-8")
+        if "embedTrueTypeFonts" not in settings:
+            settings = re.sub(r"(<w:settings[^>]*>)", r"\1<w:embedTrueTypeFonts/>", settings, count=1)
+        replaced["word/settings.xml"] = settings
     rels = source.read("word/_rels/document.xml.rels").decode("utf-8") if "word/_rels/document.xml.rels" in names else ""
     for target, text in (("header", header_xml(document)), ("footer", footer_xml(document, labels))):
         match = re.search(rf'Target="({target}\d*\.xml)"', rels)
@@ -101,10 +176,17 @@ def finish_docx(data: bytes, document: Document, labels: dict[str, Any]) -> byte
             replaced[f"word/{match.group(1)}"] = text
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
+        last = None
         for info in source.infolist():
-            body = replaced[info.filename].encode("utf-8") if info.filename in replaced else source.read(info)
+            new = replaced.get(info.filename)
+            body = (new.encode("utf-8") if isinstance(new, str) else new) if new is not None else source.read(info)
             copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
             copy.compress_type = info.compress_type
             copy.external_attr = info.external_attr
+            archive.writestr(copy, body)
+            last = info
+        for name, body in sorted(added.items()):
+            copy = zipfile.ZipInfo(name, date_time=last.date_time if last else (1980, 1, 1, 0, 0, 0))
+            copy.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(copy, body)
     return out.getvalue()

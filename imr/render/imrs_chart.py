@@ -59,7 +59,7 @@ def trend_chart(rows: list[dict[str, Any]], fmt: str = "png", *, labels: dict[st
         axes.set_ylim(0.8, 5.2)
         axes.set_yticks([1, 2, 3, 4, 5])
         axes.set_xticks([position[day] for day in dates])
-        axes.set_xticklabels(dates, rotation=30, ha="right")
+        axes.set_xticklabels(dates, rotation=30, ha="right", rotation_mode="anchor")
         if dates:
             first, last = position[dates[0]], position[dates[-1]]
             margin = max(7, (last - first) * 0.05)
@@ -67,11 +67,14 @@ def trend_chart(rows: list[dict[str, Any]], fmt: str = "png", *, labels: dict[st
         axes.set_ylabel(labels.get("axis", "IMRS"))
         if labels.get("title"):
             axes.set_title(labels["title"])
+        # Gridlines stay behind the data and never cross text: the legend sits outside the plot,
+        # to its right, so no line runs through a rater's name.
+        axes.set_axisbelow(True)
         axes.grid(axis="y", color="#dddddd", linewidth=0.6)
         axes.spines[["top", "right"]].set_visible(False)
         if axes.get_legend_handles_labels()[0]:
-            axes.legend(loc="lower right", frameon=False)
-        figure.tight_layout()
+            axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, borderaxespad=0)
+        figure.tight_layout(pad=0.8)
         buffer = io.BytesIO()
         metadata = {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
         figure.savefig(buffer, format=fmt, metadata=metadata)

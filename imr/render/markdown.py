@@ -33,4 +33,16 @@ def document_markdown(ws: Workspace, document: Document, progress: Progress | No
         if progress:
             progress("markdown", number, total)
     chunks.append("::: {.imr-end}\n:::\n")
-    return "\n".join(chunks)
+    text = "\n".join(chunks)
+    return swedish_marks(text) if document.lang == "sv" else text
+
+
+# Quotation marks in Swedish text are ”…” and ’: pairs typed "…" become them through pandoc's
+# smart quotes (imr.lua), and here the rest: a quote in record text (escaped as \" by
+# `escape_markdown`) and English marks typed into the curriculum. Done on the Markdown in one
+# pass, much cheaper than visiting every word in the Lua filter.
+_MARKS = str.maketrans({"“": "”", "„": "”", "‘": "’"})
+
+
+def swedish_marks(text: str) -> str:
+    return text.replace('\\"', "”").replace("\\'", "’").translate(_MARKS)

@@ -61,7 +61,7 @@ def _language(lang: str) -> str:
 
 
 def convert(markdown: str, to: str, *, lang: str, title: str, workspace_root: Path | None,
-            toc_title: str = "", labels: dict | None = None, header: str = "") -> bytes:
+            toc_title: str = "", labels: dict | None = None, header: str = "", sender: str = "") -> bytes:
     """Markdown to `typst` (body only), `html` (standalone, self-contained) or `docx`."""
     args = [pandoc_path(), "--quiet", "-f", READER, "-t", to,
             "--lua-filter", str(template_file(workspace_root, "imr.lua")),
@@ -71,10 +71,14 @@ def convert(markdown: str, to: str, *, lang: str, title: str, workspace_root: Pa
     for key, meta in (("voice_label", "imr-voice-label"), ("crisis_title", "imr-crisis-title")):
         if labels.get(key):
             args += ["-M", f"{meta}={labels[key]}"]
+    for key, value in labels.items():  # the pictures' alt texts (imr.lua reads them)
+        if key.startswith("picture_") and isinstance(value, str):
+            args += ["-M", f"imr-picture-{key[len('picture_'):]}={value}"]
     if to == "html":
         css = template_file(workspace_root, "print.css").read_text(encoding="utf-8")
         args += ["-s", "--template", str(template_file(workspace_root, "page.html")), "-V", f"imr-css={css}",
-                 "-V", f"imr-header={css_string(header)}", "--wrap=none"]
+                 "-V", f"imr-header={css_string(header)}", "-V", f"imr-sender={css_string(sender)}",
+                 "-V", f"imr-sender-text={html_text(sender)}", "--wrap=none"]
     elif to == "docx":
         args += ["--reference-doc", str(template_file(workspace_root, "reference.docx"))]
     args += ["-o", "-"]
@@ -101,6 +105,11 @@ def convert_many_to_typst(markdowns: list[str], *, lang: str, workspace_root: Pa
     if len(bodies) != len(markdowns):
         raise ImrError("render_pandoc_failed", problem=f"{len(bodies)} documents out of {len(markdowns)}")
     return bodies
+
+
+def html_text(text: str) -> str:
+    """Plain text for an HTML template variable (pandoc inserts variables as they are)."""
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
 
 
 def css_string(text: str) -> str:

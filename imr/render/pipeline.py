@@ -54,7 +54,7 @@ def render_documents(ws: Workspace, documents: list[Document], fmt: str,
         markdowns.append(document_markdown(ws, document, part_done))
         done_parts += len(document.parts)
     if fmt == "md":
-        return [Rendered(d, m.encode("utf-8")) for d, m in zip(documents, markdowns)]
+        return [Rendered(d, m.encode("utf-8"), list(d.warnings)) for d, m in zip(documents, markdowns)]
 
 
     labels = strings(ws.lang, ws.root).get("render", {})
@@ -66,13 +66,14 @@ def render_documents(ws: Workspace, documents: list[Document], fmt: str,
         for document, markdown in zip(documents, markdowns):
             data = pandoc.convert(markdown, fmt, lang=document.lang, title=document.title,
                                   workspace_root=ws.root, toc_title=toc_title, labels=labels,
-                                  header=_running_header(document))
+                                  header=_running_header(document),
+                                  sender=next((p.sender for p in document.parts if p.sender), ""))
             if fmt == "html":  # the fonts are too large for a pandoc argument
                 data = data.replace(b"/* imr-fonts */", pandoc.embedded_fonts_css().encode("ascii"), 1)
             if fmt == "docx":
 
                 data = finish_docx(data, document, labels)
-            out.append(Rendered(document, data))
+            out.append(Rendered(document, data, list(document.warnings)))
         if progress:
             progress("pandoc", 1, 1)
         return out
@@ -87,7 +88,7 @@ def render_documents(ws: Workspace, documents: list[Document], fmt: str,
             for document, body in zip(documents, bodies)]
     results = typst_pdf.compile_many(jobs, ws.root,
                                      (lambda n: progress("typst", n, len(documents))) if progress else None)
-    return [Rendered(d, pdf, warnings) for d, (pdf, warnings) in zip(documents, results)]
+    return [Rendered(d, pdf, list(d.warnings) + warnings) for d, (pdf, warnings) in zip(documents, results)]
 
 
 def render_document(ws: Workspace, document: Document, fmt: str, progress: Progress | None = None) -> Rendered:

@@ -62,6 +62,7 @@ def document_inputs(document: Document, labels: dict[str, Any]) -> dict[str, str
         "toc_title": labels.get("contents", ""),
         "toc": document.toc() if document.contents else [],
         "imrs": document.imrs,
+        "charts": document.charts or {},
         "parts": [{"left": part.header_left, "right": part.header_right, "personal": part.personal_line,
                    "plain": part.plain, "sender": part.sender, "part_pages": part.part_pages}
                   for part in document.parts],

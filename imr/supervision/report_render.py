@@ -88,7 +88,7 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
         "none": t("regularity_none"),
     }
     if charts and reg["rows"]:
-        view["charts"]["regularity"] = report_svg.regularity_chart(reg, t)
+        view["charts"]["regularity"] = "".join(report_svg.regularity_chart(chunk, t) for chunk in _week_chunks(reg))
 
     view["attendance"] = []
     for group in report["attendance"]:
@@ -169,6 +169,22 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
         view["notes"] = [f'{n["date"]} {n["id"]}: {n["note"]}' for n in report["notes"]]
     view["footer"] = t("footer")
     return view
+
+
+WEEKS_PER_ROW = 13  # a quarter: the week grid wraps in rows of this many weeks instead of scrolling
+
+
+def _week_chunks(section: dict[str, Any]) -> list[dict[str, Any]]:
+    """The regularity grid cut into quarters, each its own chart, so a long period wraps on
+    screen and prints whole (no scrollbar, no week cut off at the page's edge)."""
+    weeks = section["weeks"]
+    chunks = []
+    for start in range(0, max(1, len(weeks)), WEEKS_PER_ROW):
+        end = start + WEEKS_PER_ROW
+        rows = [{**row, "counts": row["counts"][start:end],
+                 "gaps": [g - start for g in row["gaps"] if start <= g < end]} for row in section["rows"]]
+        chunks.append({**section, "rows": rows, "weeks": weeks[start:end]})
+    return chunks
 
 
 def _signed(value: float | None, lang: str) -> str:
@@ -286,13 +302,56 @@ def render_ward_page(ws: Workspace, report: dict[str, Any], lang: str | None = N
 
 
 def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | None = None):
-    """The same sections as a Document for the render pipeline (tables instead of charts)."""
+    """The same sections as a Document for the render pipeline, with the same charts as the HTML
+    page: each SVG travels to Typst as data (`Document.charts`), never as Typst code."""
 
-    view = build_view(ws, report, lang, charts=False)
+    view = build_view(ws, report, lang, charts=True)
+    charts: dict[str, str] = {}
+
+    def keep(name: str, svg: str) -> list[str]:
+        names = []
+        for number, piece in enumerate(p for p in svg.split("</svg>") if p.strip()):
+            key = f"{name}-{number + 1}"
+            # Typst draws the SVG with imr's own font (a generic family could name a font it lacks).
+            charts[key] = (piece + "</svg>").replace('font-family="sans-serif"', 'font-family="Atkinson Hyperlegible"')
+            names.append(key)
+        return names
+
+    view["pdf_charts"] = {name: keep(name, svg) for name, svg in view["charts"].items() if svg}
+    for index, group in enumerate(view.get("attendance") or [], start=1):
+        group["pdf_charts"] = keep(f"attendance{index}", group.get("chart") or "")
+        group["pdf_tables"] = _attendance_tables(group)
+    for index, person in enumerate((view.get("outcomes") or {}).get("people") or [], start=1):
+        person["pdf_charts"] = keep(f"outcome{index}", person.get("chart") or "")
     part = Part(template="report.md.j2", header_left=view["title"], header_right=view["subtitle"],
                 context={"v": view}, sender=view["footer"])
     return Document(name="rapport", title=view["title"], lang=view["lang"], parts=[part],
-                    date=report["until"], subject=view["subtitle"])
+                    date=report["until"], subject=view["subtitle"], charts=charts)
+
+
+# The attendance matrix on A4 upright: at most this many meetings a table (the tables of a long
+# period share the meetings evenly); the last one carries each person's sum.
+PDF_MEETINGS = 8
+
+
+def _attendance_tables(group: dict[str, Any]) -> list[dict[str, Any]]:
+    """A group's matrix for the PDF, cut into tables narrow enough for the text column: the
+    meetings as "MM-DD session" (the year is in the subtitle), letters in the cells, a letter in
+    a run of absences in bold, each person's sum in the last table."""
+    columns = [column[5:].replace(" (", " ").rstrip(")") for column in group["columns"]]
+    count = max(1, -(-len(columns) // PDF_MEETINGS))
+    size = -(-len(columns) // count) if columns else 0
+    tables = []
+    runs = {row["id"]: set(row["runs"]) for row in group["rows"]}
+    for number in range(count):
+        start, end = number * size, min(len(columns), (number + 1) * size)
+        last = number == count - 1
+        tables.append({"columns": columns[start:end], "last": last,
+                       "rows": [{"id": row["id"], "sum": row["sum"] if last else "",
+                                 "cells": [(letter, index in runs[row["id"]]) for index, letter
+                                           in enumerate(row["letters"][start:end], start=start)]}
+                                for row in group["rows"]]})
+    return tables
 
 
 def render_pdf(ws: Workspace, report: dict[str, Any], lang: str | None = None) -> bytes:

@@ -217,6 +217,13 @@ local function docx_frame(blocks, border, fill)
   return out
 end
 
+-- The relapse card's table rows never split; after the card, the page break in a paragraph of
+-- almost no height (it fits under a full card, so no blank page follows).
+local DOCX_CARD_ROW = '<w:tr><w:trPr><w:cantSplit/></w:trPr>'
+local DOCX_TINY = '<w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/></w:pPr>'
+local DOCX_TINY_P = '<w:p>' .. DOCX_TINY .. '</w:p>'
+local DOCX_CARD_END = '<w:p>' .. DOCX_TINY .. '<w:r><w:rPr><w:sz w:val="2"/></w:rPr><w:br w:type="page"/></w:r></w:p>'
+
 local DOCX_FRAMES = {
   ['imr-personal'] = {nil, 'F0F0F0'},
   ['crisis'] = {'w:val="single" w:sz="24" w:color="9B1C1C"', 'FDF3F2'},
@@ -268,7 +275,10 @@ local function render_checklist(list)
   elseif is_docx then
     local out = List{}
     for _, blocks in ipairs(items) do
-      local inlines = List{pandoc.Span({pandoc.Str('☐')}, pandoc.Attr('', {}, {['custom-style'] = 'Imr Checkbox'})),
+      -- A drawn box (a bordered run of spaces, about 5.5 mm), not a ☐ glyph a font may lack.
+      local inlines = List{pandoc.RawInline('openxml', '<w:r><w:rPr><w:bdr w:val="single" w:sz="12" w:space="0" ' ..
+                             'w:color="333333"/><w:sz w:val="30"/></w:rPr><w:t xml:space="preserve">' ..
+                             NBSP .. NBSP .. NBSP .. '</w:t></w:r>'),
                            pandoc.Str(NBSP .. NBSP)}
       inlines:extend(blocks[1].content)
       out:insert(docx_style('Imr Check', {pandoc.Para(inlines)}))
@@ -308,7 +318,12 @@ local function render_writing_table(tbl)
   for _, body in ipairs(tbl.bodies) do rows = rows + #body.body end
   local widths, total = List{}, 0
   for _, cell in ipairs(header) do
-    local w = math.max(6, utf8.len(stringify(cell.contents)) or 6)
+    -- A column is at least as wide as its longest header word (a word is never broken), and
+    -- gets more room the longer its header is (5.4: "Läkemedel" next to a long question).
+    local text = stringify(cell.contents)
+    local longest = 0
+    for word in text:gmatch('%S+') do longest = math.max(longest, utf8.len(word) or #word) end
+    local w = math.max(6, longest + 3, math.ceil((utf8.len(text) or #text) / 2))
     widths:insert(w)
     total = total + w
   end
@@ -440,6 +455,7 @@ local function worksheet_parts(blocks)
 end
 
 local layout_blocks -- defined below: the form elements inside a box or worksheet
+local rating_filter -- defined below: rating scales in a table's cells
 
 local function render_worksheet(div, prefill)
   local used = {}
@@ -494,9 +510,227 @@ local function render_worksheet(div, prefill)
   end
 end
 
+-- The relapse card (card.md.j2): a page of its own with rows of fields, each a label, the plan's
+-- items on writing rows and blank rows up to its budget, then the crisis box.
+local render_box -- defined below
+
+local function bullet_inlines(list)
+  local items = List{}
+  for _, item in ipairs(list.content) do
+    local inlines = List{}
+    for _, b in ipairs(item) do
+      if b.content then inlines:extend(b.content) end
+    end
+    items:insert(inlines)
+  end
+  return items
+end
+
+local function card_field(div)
+  local label, items = List{}, List{}
+  for _, block in ipairs(div.content) do
+    if block.t == 'Para' or block.t == 'Plain' then label = block.content
+    elseif block.t == 'BulletList' then items = bullet_inlines(block) end
+  end
+  local rows = math.max(1, math.min(40, math.floor(tonumber(div.attributes['rows'] or '') or 2)))
+  local key = (div.attributes['key'] or ''):gsub('[^%w_]', '')
+  if is_typst then
+    local out = List{raw('#imr-card-field(rows: ' .. rows .. ', icon: ' .. typst_string(key) .. ')[')}
+    out:insert(pandoc.Plain(label))
+    for _, inlines in ipairs(items) do
+      out:insert(raw(']['))
+      out:insert(pandoc.Plain(inlines))
+    end
+    out:insert(raw(']'))
+    return out
+  end
+  local out = List{}
+  if is_docx then
+    out:insert(docx_style('Imr Card Label', {pandoc.Para(label)}))
+    -- The card's own rows: 8 mm apart as in the PDF (a normal writing row is 9.2 mm).
+    local blank = math.max(1, math.min(40, math.floor(tonumber(div.attributes['blank'] or '') or (rows - #items))))
+    for _, block in ipairs(render_lines(#items + blank, items)) do
+      local style = block.attributes and block.attributes['custom-style']
+      if style == 'Imr Answer Line' then block.attributes['custom-style'] = 'Imr Card Answer' end
+      if style == 'Imr Writing Line' then block.attributes['custom-style'] = 'Imr Card Line' end
+      out:insert(block)
+    end
+    return out
+  else
+    out:insert(pandoc.Div({pandoc.Plain(label)}, pandoc.Attr('', {'card-label', 'icon-' .. key})))
+  end
+  out:extend(render_lines(rows, items))
+  if is_html then return List{pandoc.Div(out, pandoc.Attr('', {'card-field'}))} end
+  return out
+end
+
+-- DOCX: the card's crisis box as its last row, framed and shaded like the PDF's, with its four
+-- situations two by two in a table without rules, at the card's size (so the card fits a page).
+local function docx_card_crisis(block)
+  local cells = List{}
+  for _, inner in ipairs(block.content) do
+    if inner.t == 'Div' and has_class(inner, 'columns') then
+      for _, cell in ipairs(inner.content) do
+        if cell.t == 'Div' and has_class(cell, 'cell') then cells:insert(cell.content) end
+      end
+    end
+  end
+  local red = 'w:val="single" w:sz="24" w:space="0" w:color="9B1C1C"'
+  -- 2 mm of air between the last field's rows and the box
+  local out = List{pandoc.RawBlock('openxml', '<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="113" w:hRule="exact"/>' ..
+    '</w:trPr><w:tc><w:tcPr><w:tcW w:w="9638" w:type="dxa"/><w:gridSpan w:val="2"/></w:tcPr>' .. DOCX_TINY_P .. '</w:tc></w:tr>' ..
+    DOCX_CARD_ROW ..
+    '<w:tc><w:tcPr><w:tcW w:w="9638" w:type="dxa"/><w:gridSpan w:val="2"/><w:tcBorders><w:top ' .. red ..
+    '/><w:left ' .. red .. '/><w:bottom ' .. red .. '/><w:right ' .. red .. '/></w:tcBorders>' ..
+    '<w:shd w:val="clear" w:color="auto" w:fill="FDF3F2"/><w:tcMar><w:top w:w="60" w:type="dxa"/>' ..
+    '<w:left w:w="220" w:type="dxa"/><w:bottom w:w="100" w:type="dxa"/><w:right w:w="220" w:type="dxa"/></w:tcMar></w:tcPr>')}
+  out:insert(docx_style('Imr Card Label', {pandoc.Para({pandoc.Str(block.attributes['title'] or '')})}))
+  out:insert(pandoc.RawBlock('openxml', '<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblLayout w:type="fixed"/>' ..
+    '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="0" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/>' ..
+    '<w:right w:w="170" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid><w:gridCol w:w="4600"/>' ..
+    '<w:gridCol w:w="4600"/></w:tblGrid>'))
+  for i, blocks in ipairs(cells) do
+    local open = (i % 2 == 1) and '<w:tr><w:trPr><w:cantSplit/></w:trPr>' or ''
+    out:insert(pandoc.RawBlock('openxml', open .. '<w:tc><w:tcPr><w:tcW w:w="2500" w:type="pct"/></w:tcPr>'))
+    out:insert(docx_style('Imr Card Crisis', blocks))
+    local close = '</w:tc>'
+    if i % 2 == 1 and i == #cells then  -- an odd last situation: an empty cell beside it
+      close = close .. '<w:tc><w:tcPr><w:tcW w:w="2500" w:type="pct"/></w:tcPr><w:p/></w:tc>'
+    end
+    if i % 2 == 0 or i == #cells then close = close .. '</w:tr>' end
+    out:insert(pandoc.RawBlock('openxml', close))
+  end
+  out:insert(pandoc.RawBlock('openxml', '</w:tbl>' .. DOCX_TINY_P .. '</w:tc></w:tr>'))
+  return out
+end
+
+local function render_card(div)
+  local title, review_label = '', ''
+  local made, body = List{}, List{}
+  local function text_of(block) return stringify(block.content) end
+  for _, block in ipairs(div.content) do
+    if block.t == 'Div' and has_class(block, 'card-title') then
+      title = text_of(block)
+    elseif block.t == 'Div' and has_class(block, 'card-review') then
+      review_label = text_of(block)
+    elseif block.t == 'Div' and has_class(block, 'card-made') then
+      made = (block.content[1] and block.content[1].content) or List{}
+    elseif block.t == 'Div' and has_class(block, 'card-row') then
+      local fields = List{}
+      for _, inner in ipairs(block.content) do
+        if inner.t == 'Div' and has_class(inner, 'card-field') then fields:insert(card_field(inner)) end
+      end
+      if is_typst then
+        body:insert(raw('#imr-card-row['))
+        for i, field in ipairs(fields) do
+          if i > 1 then body:insert(raw('][')) end
+          body:extend(field)
+        end
+        body:insert(raw(']'))
+      elseif is_docx then
+        -- A row of the card's table: two fields side by side, or one across both columns.
+        for i, field in ipairs(fields) do
+          local span = #fields == 1 and '<w:gridSpan w:val="2"/>' or ''
+          body:insert(pandoc.RawBlock('openxml', (i == 1 and DOCX_CARD_ROW or '') ..
+            '<w:tc><w:tcPr><w:tcW w:w="' .. (#fields == 1 and 9638 or 4819) .. '" w:type="dxa"/>' .. span ..
+            '</w:tcPr>'))
+          body:extend(field)
+          body:insert(pandoc.RawBlock('openxml', '</w:tc>' .. (i == #fields and '</w:tr>' or '')))
+        end
+      else
+        local cells = List{}
+        for _, field in ipairs(fields) do cells:extend(field) end
+        body:insert(pandoc.Div(cells, pandoc.Attr('', {'card-row', 'cols-' .. #fields})))
+      end
+    elseif block.t == 'Div' and has_class(block, 'crisis') then
+      local first = block.content[1]
+      if first and first.t == 'Div' and has_class(first, 'card-crisis-title') then
+        block.attributes['title'] = text_of(first)
+        block.content:remove(1)
+      end
+      if is_docx then
+        body:extend(docx_card_crisis(block))
+      else
+        local boxed = render_box(block, 'crisis')
+        if boxed.t then body:insert(boxed) else body:extend(boxed) end
+      end
+    end
+  end
+  local dates = made
+  if is_typst then
+    local out = List{raw('#imr-card(title: ' .. typst_string(title) .. ', review: ' .. typst_string(review_label) ..
+      ')[')}
+    out:insert(pandoc.Plain(dates))
+    out:insert(raw(']['))
+    out:extend(body)
+    out:insert(raw(']' .. typst_label(div.identifier)))
+    return out
+  end
+  local inner = List{}
+  local review = List{pandoc.Str(review_label .. ':'), pandoc.Space(), pandoc.Str(string.rep('_', 12))}
+  if is_docx then
+    -- As in the PDF: the card is 170 mm wide (into the side margins), its fields in a table of
+    -- two columns, the title and dates on one line, and the page break after it in a paragraph
+    -- of almost no height, so a card that fills its page leaves no blank page behind it.
+    local escaped = title:gsub('&', '&amp;'):gsub('<', '&lt;'):gsub('>', '&gt;')
+    local line = List{pandoc.RawInline('openxml', '<w:r><w:rPr><w:b/><w:sz w:val="37"/><w:szCs w:val="37"/></w:rPr>' ..
+      '<w:t xml:space="preserve">' .. escaped .. '</w:t></w:r><w:r><w:tab/></w:r>')}
+    line:extend(dates)
+    line:extend({pandoc.Space(), pandoc.Str('·'), pandoc.Space(), pandoc.Str(review_label .. ':'), pandoc.Space(),
+                 pandoc.Str(string.rep('_', 9))})  -- room to write a date, and the line stays one line
+    local out = List{pandoc.RawBlock('openxml', PAGE_BREAK), pandoc.RawBlock('openxml',
+      '<w:tbl><w:tblPr><w:tblW w:w="9638" w:type="dxa"/><w:tblInd w:w="-850" w:type="dxa"/>' ..
+      '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="227" w:type="dxa"/>' ..
+      '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="227" w:type="dxa"/></w:tblCellMar></w:tblPr>' ..
+      '<w:tblGrid><w:gridCol w:w="4819"/><w:gridCol w:w="4819"/></w:tblGrid>' .. DOCX_CARD_ROW ..
+      '<w:tc><w:tcPr><w:tcW w:w="9638" w:type="dxa"/><w:gridSpan w:val="2"/></w:tcPr>')}
+    out:insert(docx_style('Imr Card Title', {pandoc.Para(line)}))
+    out:insert(pandoc.RawBlock('openxml', '</w:tc></w:tr>'))
+    out:extend(body)
+    out:insert(pandoc.RawBlock('openxml', '</w:tbl>' .. DOCX_CARD_END))
+    return out
+  end
+  inner:insert(pandoc.Div({pandoc.Plain({pandoc.Str(title)})}, pandoc.Attr('', {'worksheet-title'})))
+  inner:insert(pandoc.Div({pandoc.Plain(dates), pandoc.Plain(review)}, pandoc.Attr('', {'card-dates'})))
+  inner:extend(body)
+  return List{pandoc.Div(inner, pandoc.Attr(div.identifier, {'worksheet', 'own-page', 'relapse-card'}))}
+end
+
+
+-- Pictures: `::: {.picture name=bagaren}` (its own lines in a handout) shows
+-- templates/render/pictures/bagaren.svg, one of imr's own line drawings, with its alt text from
+-- the strings (`picture_bagaren`). Typst places the file; HTML gets the SVG inline (the page
+-- stays one self-contained file); DOCX embeds it, with the alt text as its description.
+local PICTURES = (PANDOC_SCRIPT_FILE and PANDOC_SCRIPT_FILE:match('^(.*)[/\\]') or '.') .. '/pictures/'
+
+local function html_escape(text)
+  return (text:gsub('&', '&amp;'):gsub('<', '&lt;'):gsub('>', '&gt;'):gsub('"', '&quot;'))
+end
+
+local function render_picture(div)
+  local name = (div.attributes['name'] or ''):gsub('[^%w%-]', '')
+  local alt = PICTURE_ALT[name] or ''
+  local file = PICTURES .. name .. '.svg'
+  if is_typst then
+    return raw('#imr-picture(' .. typst_string(name) .. ', ' .. typst_string(alt) .. ')')
+  elseif is_html then
+    local handle = io.open(file, 'r')
+    if not handle then return {} end
+    local svg = handle:read('a'):gsub('^%s*<svg ', '<svg aria-hidden="true" ')
+    handle:close()
+    return pandoc.RawBlock('html', '<figure class="picture" role="img" aria-label="' .. html_escape(alt) .. '">' ..
+      svg .. '</figure>')
+  elseif is_docx then
+    local image = pandoc.Image({pandoc.Str(alt)}, file, '', pandoc.Attr('', {}, {width = '12cm'}))
+    return docx_style('Imr Picture', {pandoc.Para({image})})
+  end
+  return {}
+end
+
 -- Boxes and markers that only change the look -------------------------------------------------
 
 local VOICE_LABEL = ''
+PICTURE_ALT = {}
 local CRISIS_TITLE = ''
 
 local BOX_ORDER = {'imr-personal', 'imr-cover', 'imr-note', 'imr-kicker', 'crisis', 'voice', 'imr-compact'}
@@ -516,7 +750,7 @@ local function box_heading(div, class)
   return ''
 end
 
-local function render_box(div, class)
+render_box = function(div, class)
   local spec = BOXES[class]
   local content = layout_blocks(div.content)
   local heading = box_heading(div, class)
@@ -562,6 +796,7 @@ layout_blocks = function(blocks, lines)
     end,
     Table = function(tbl)
       if is_writing_table(tbl) then return render_writing_table(tbl) end
+      return rating_filter(tbl)
     end,
   }).content
 end
@@ -618,6 +853,33 @@ local function localised_quote(el)
   return out
 end
 
+-- A rating scale in a table cell ("1 2 3 4 5"): the choices spread 9 mm apart, to circle one
+-- with an unsteady hand.
+local function rating_cell(cell)
+  if #cell.contents ~= 1 then return nil end
+  local text = stringify(cell.contents[1])
+  if not text:match('^%d[ %d]*%d$') or text:match('%d%d') then return nil end
+  if is_typst then
+    local digits = {}
+    for d in text:gmatch('%d') do digits[#digits + 1] = d end
+    return {raw('#imr-rating(' .. table.concat(digits, ', ') .. ')')}
+  end
+  if is_html then return {pandoc.Div({pandoc.Plain({pandoc.Str(text)})}, pandoc.Attr('', {'rating'}))} end
+  return {pandoc.Plain({pandoc.Str((text:gsub(' ', '\u{2003}\u{2003}')))})}
+end
+
+rating_filter = function(tbl)
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do
+      for _, cell in ipairs(row.cells) do
+        local contents = rating_cell(cell)
+        if contents then cell.contents = contents end
+      end
+    end
+  end
+  return tbl
+end
+
 local function is_local_file(target)
   if target:match('^#') then return false end
   if target:match('^[%a][%w+.-]*:') then return false end
@@ -661,6 +923,10 @@ local read_meta = {
     if meta['imr-toc-title'] then TOC_TITLE = pandoc.Inlines({pandoc.Str(stringify(meta['imr-toc-title']))}) end
     if meta['imr-voice-label'] then VOICE_LABEL = stringify(meta['imr-voice-label']) end
     if meta['imr-crisis-title'] then CRISIS_TITLE = stringify(meta['imr-crisis-title']) end
+    for name, value in pairs(meta) do
+      local picture = name:match('^imr%-picture%-([%w%-]+)$')
+      if picture then PICTURE_ALT[picture] = stringify(value) end
+    end
   end,
 }
 
@@ -687,7 +953,7 @@ local pass_ids = {
       return {}, false
     end
     if has_class(div, 'imr-prefill') then
-      if not is_typst then div = div:walk({Quoted = localised_quote}) end
+      div = div:walk({Quoted = localised_quote})
       prefills[key] = prefills[key] or {}
       prefills[key][div.attributes['kind'] or ''] = read_prefill(div)
       return {}, false
@@ -708,6 +974,133 @@ local pass_ids = {
   Span = rename, CodeBlock = rename, Table = rename, Figure = rename,
 }
 
+
+-- Pass 0 (the document's top level only): what must not be parted by a page break. Plain
+-- structure, no measuring while typst lays out pages (that would cost time and converge badly):
+--
+-- * A heading keeps at least three lines of text with it: it goes into one unbreakable block
+--   with the paragraphs after it until about three lines are in (a paragraph is never cut:
+--   a long one goes whole), or with the first items of a list that follows.
+-- * A lead-in sentence ending in ":" or "till exempel" (or "for example") keeps the first two
+--   items of its list with it, the same way (the list goes on after the block, numbered on).
+-- * Short closing sections ("Att ta med sig", "Repetitionsfrågor": ids `takeaway`,
+--   `review-questions`, `questions`) are one unbreakable block, heading and all.
+-- Only the top-level block list holds the part markers, so only it is changed: nothing inside a
+-- box or a worksheet (which never break anyway).
+local CLOSING = {['takeaway'] = true, ['review-questions'] = true, ['questions'] = true}
+local LEAD_IN_ENDS = {':', 'till exempel', 'for example', 't.ex.'}
+local CHARS_PER_LINE = 62  -- 14 pt on 140 mm (page.typ)
+
+local function is_lead_in(block)
+  if not block or block.t ~= 'Para' then return false end
+  local text = stringify(block):gsub('%s+$', '')
+  for _, ending in ipairs(LEAD_IN_ENDS) do
+    if text:sub(-#ending) == ending then return true end
+  end
+  return false
+end
+
+local function is_list(block)
+  return block ~= nil and (block.t == 'BulletList' or block.t == 'OrderedList')
+end
+
+local function estimated_lines(blocks)
+  local n = 0
+  for _, block in ipairs(blocks) do
+    n = n + math.max(1, math.ceil((utf8.len(stringify(block)) or 0) / CHARS_PER_LINE))
+  end
+  return n
+end
+
+local function ends_section(block)
+  return block.t == 'Header' or (block.t == 'Div' and (has_class(block, 'imr-part') or has_class(block, 'imr-end')
+    or has_class(block, 'imr-document') or has_class(block, 'worksheet') or has_class(block, 'imr-card')))
+end
+
+-- A list cut after `n` items: the head (kept with what precedes it) and the rest (or nil).
+local function cut_list(list, n)
+  if #list.content <= n then return list, nil end
+  local head, rest = list:clone(), list:clone()
+  head.content = List{table.unpack(list.content, 1, n)}
+  rest.content = List{table.unpack(list.content, n + 1)}
+  if list.t == 'OrderedList' then
+    local start = (list.listAttributes and list.listAttributes.start) or 1
+    rest.listAttributes = pandoc.ListAttributes(start + n, list.listAttributes.style, list.listAttributes.delimiter)
+  end
+  return head, rest
+end
+
+local function keep_block(blocks, tight_below)
+  if is_typst then
+    local out = List{raw('#block(breakable: false, width: 100%' .. (tight_below and ', below: 0.8em' or '') .. ')[')}
+    out:extend(blocks)
+    out:insert(raw(']'))
+    return out
+  end
+  return List{pandoc.Div(blocks, pandoc.Attr('', {'imr-keep'}))}
+end
+
+local function rest_of_list(rest)
+  if is_typst then
+    return List{raw('#block(above: 0.8em, width: 100%)['), rest, raw(']')}
+  end
+  return List{rest}
+end
+
+local pass_keep = {
+  traverse = 'topdown',
+  Blocks = function(blocks)
+    local out = List{}
+    local i = 1
+    while i <= #blocks do
+      local block = blocks[i]
+      if block.t == 'Header' and CLOSING[block.identifier] then
+        local section = List{block}
+        local j = i + 1
+        while j <= #blocks and not ends_section(blocks[j]) do
+          section:insert(blocks[j])
+          j = j + 1
+        end
+        out:extend(keep_block(section))
+        i = j
+      elseif block.t == 'Header' or (is_lead_in(block) and is_list(blocks[i + 1])) then
+        -- Gather paragraphs until three lines are in; a lead-in takes two items of its list.
+        local group, rest = List{block}, nil
+        local j = i + 1
+        local wanted = block.t == 'Header' and 3 or 0
+        while j <= #blocks do
+          local next_block = blocks[j]
+          if next_block.t == 'Para' and estimated_lines(group) - (block.t == 'Header' and 1 or 0) < wanted then
+            group:insert(next_block)
+            j = j + 1
+            if is_lead_in(next_block) and is_list(blocks[j]) then wanted = 0 end
+          elseif is_list(next_block) and (is_lead_in(group[#group]) or estimated_lines(group) < wanted + 1) then
+            local head
+            local have = estimated_lines(group) - (block.t == 'Header' and 1 or 0)
+            head, rest = cut_list(next_block, math.max(2, wanted - have))
+            group:insert(head)
+            j = j + 1
+            break
+          else
+            break
+          end
+        end
+        if #group > 1 then
+          out:extend(keep_block(group, rest ~= nil))
+          if rest then out:extend(rest_of_list(rest)) end
+        else
+          out:insert(block)  -- a heading before a box or worksheet: sticky in page.typ
+        end
+        i = j
+      else
+        out:insert(block)
+        i = i + 1
+      end
+    end
+    return out, false
+  end,
+}
+
 local function resolve(link)
   local target = link.target
   if target:match('^#') then
@@ -722,8 +1115,7 @@ local function resolve(link)
 end
 
 local function inlines_done(blocks)
-  local filter = {Link = resolve}
-  if not is_typst then filter.Quoted = localised_quote end
+  local filter = {Link = resolve, Quoted = localised_quote}
   return pandoc.Div(blocks):walk(filter).content
 end
 
@@ -759,6 +1151,10 @@ local pass_layout = {
       if is_typst then return raw(DOCUMENT_END), false end
       return {}, false
     end
+    if has_class(div, 'imr-card') then
+      div.content = inlines_done(div.content)
+      return render_card(div), false
+    end
     if has_class(div, 'worksheet') then
       div.content = inlines_done(div.content)
       local kind = div.attributes['prefill']
@@ -785,6 +1181,26 @@ local pass_layout = {
       if is_docx then return docx_toc(depth), false end
       return html_toc(headings[document] or List{}, depth), false
     end
+    if has_class(div, 'picture') then return render_picture(div), false end
+    if has_class(div, 'imr-chart') then
+      local name = (div.attributes['name'] or ''):gsub('[^%w%-]', '')
+      -- `like`: another chart whose scale this one takes (the quarters of one week grid)
+      local like = (div.attributes['like'] or name):gsub('[^%w%-]', '')
+      if is_typst then return raw('#imr-chart(' .. typst_string(name) .. ', like: ' .. typst_string(like) .. ')'), false end
+      return {}, false
+    end
+    if is_typst and has_class(div, 'imr-kicker') then
+      return {}, false  -- the running header prints the module line on every page, page 1 too
+    end
+    if has_class(div, 'imr-name') then
+      local label = stringify(div.content)
+      if is_typst then return raw('#imr-name-line(' .. typst_string(label) .. ')'), false end
+      if is_docx then
+        return docx_style('Imr Name', {pandoc.Para({pandoc.Str(label .. ':'), pandoc.Space(),
+          pandoc.Str(string.rep('_', 30))})}), false
+      end
+      return pandoc.Div({pandoc.Plain({pandoc.Str(label .. ':')})}, pandoc.Attr('', {'imr-name'})), false
+    end
     for _, class in ipairs(BOX_ORDER) do
       if has_class(div, class) then
         div.content = inlines_done(div.content)
@@ -793,12 +1209,14 @@ local pass_layout = {
     end
   end,
   Link = resolve,
-  Quoted = (not is_typst) and localised_quote or nil,
+  Quoted = localised_quote,
+
   BulletList = function(list)
     if is_checklist(list) then return render_checklist(list), false end
   end,
   Table = function(tbl)
     if is_writing_table(tbl) then return render_writing_table(tbl), false end
+    return rating_filter(tbl), false
   end,
   Span = function(span)
     -- `[]{.imr-pageref part=3}`: the page part 3 starts on (PDF only; other formats have none).
@@ -823,4 +1241,4 @@ local restart = {
   end,
 }
 
-return {read_meta, pass_ids, restart, pass_layout}
+return {read_meta, pass_keep, pass_ids, restart, pass_layout}
