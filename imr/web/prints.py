@@ -43,7 +43,8 @@ def document_for(ctx: WebContext, kind: str, pid: str | None, group: str | None)
         if plan.get("complete"):
             raise ImrError("render_group_complete", group=group) if group else \
                 ImrError("render_programme_complete", id=pid)
-        return documents.next_session_document(ws, plan, participant=None if group else pid, group=group)
+        # the leader's plan alone (its own file, never handed out); today's handouts are the other choices
+        return documents.next_session_documents(ws, plan, participant=None if group else pid, group=group)[0]
     if kind == "group" and group:
         return documents.group_document(ws, group, next_session=True)
     if kind == "folder" and pid:
