@@ -312,3 +312,21 @@ def test_a_goal_that_has_not_moved_for_four_weeks_is_flagged(ws):
     assert not any(p["stale_goals"] for p in fresh["behind"])
     flagged = {p["id"]: p["stale_goals"] for p in stale["behind"] if p["stale_goals"]}
     assert list(flagged) == ["a-01"] and flagged["a-01"][0]["days"] == 28
+
+
+def test_the_pdf_leaves_out_each_participants_chart_past_a_wards_size(ws, data, monkeypatch):
+    """At a region's size the PDF keeps each participant's IMRS points as lines and says the
+    charts are on the HTML page (hundreds of SVG charts in Typst cost about 200 MB)."""
+    from imr.supervision import report_render
+
+    drawn = report_render.report_markdown_document(ws, data, "sv")
+    people = len(drawn.parts[0].context["v"]["outcomes"]["people"])
+    assert people >= 2
+    assert sum(name.startswith("outcome") for name in drawn.charts) >= people
+    monkeypatch.setattr(report_render, "PDF_PERSON_CHARTS", people - 1)
+    left_out = report_render.report_markdown_document(ws, data, "sv")
+    assert not any(name.startswith("outcome") for name in left_out.charts)
+    markdown = left_out.parts[0].context["v"]["outcomes"]["charts_left_out"]
+    assert f"Rapporten gäller {people} deltagare" in markdown
+    # the other charts are still drawn
+    assert any(name.startswith("regularity") for name in left_out.charts)

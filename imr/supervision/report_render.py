@@ -321,13 +321,23 @@ def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | 
     for index, group in enumerate(view.get("attendance") or [], start=1):
         group["pdf_charts"] = keep(f"attendance{index}", group.get("chart") or "")
         group["pdf_tables"] = _attendance_tables(group)
-    for index, person in enumerate((view.get("outcomes") or {}).get("people") or [], start=1):
-        person["pdf_charts"] = keep(f"outcome{index}", person.get("chart") or "")
+    people = (view.get("outcomes") or {}).get("people") or []
+    if len(people) <= PDF_PERSON_CHARTS:
+        for index, person in enumerate(people, start=1):
+            person["pdf_charts"] = keep(f"outcome{index}", person.get("chart") or "")
+    else:  # a region's worth of people: their points stay as lines, the charts stay on the HTML page
+        view["outcomes"]["charts_left_out"] = _labels(ws, view["lang"])(
+            "outcomes_charts_left_out", n=len(people), most=PDF_PERSON_CHARTS)
     part = Part(template="report.md.j2", header_left=view["title"], header_right=view["subtitle"],
                 context={"v": view}, sender=view["footer"])
     return Document(name="rapport", title=view["title"], lang=view["lang"], parts=[part],
                     date=report["until"], subject=view["subtitle"], charts=charts)
 
+
+# Each participant's IMR Scale chart is drawn in the PDF up to this many participants (a ward);
+# beyond it, a report over a region's records would hold hundreds of SVG charts in Typst (about
+# 200 MB at 1,000 participants), so the PDF keeps their points as lines and says so.
+PDF_PERSON_CHARTS = 60
 
 # The attendance matrix on A4 upright: at most this many meetings a table (the tables of a long
 # period share the meetings evenly); the last one carries each person's sum.
