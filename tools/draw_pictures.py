@@ -90,7 +90,7 @@ def cup() -> str:
         arrow(120, 150, 120, 75), arrow(120, 150, 120, 225),
         text(62, 146, "Sårbarhet", 16, weight="bold"),
         text(62, 166, "= hur stor", 15), text(62, 184, "bägaren är", 15),
-        text(220, 260, "Vila, stöd, medicin och färdigheter gör bägaren större.", 15),
+        text(220, 260, "Vila, stöd, läkemedel och färdigheter gör bägaren större.", 15),
     ]
     return svg(480, 275, "\n".join(body))
 
