@@ -328,5 +328,9 @@ def test_the_pdf_leaves_out_each_participants_chart_past_a_wards_size(ws, data, 
     assert not any(name.startswith("outcome") for name in left_out.charts)
     markdown = left_out.parts[0].context["v"]["outcomes"]["charts_left_out"]
     assert f"Rapporten gäller {people} deltagare" in markdown
-    # the other charts are still drawn
+    # the other charts are still drawn, and the page renders with the sentence in it
     assert any(name.startswith("regularity") for name in left_out.charts)
+    from imr.render.pipeline import render_document
+
+    text = render_document(ws, left_out, "md").data
+    assert f"Rapporten gäller {people} deltagare".encode() in (text if isinstance(text, bytes) else text.encode())

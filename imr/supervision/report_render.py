@@ -326,6 +326,8 @@ def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | 
         for index, person in enumerate(people, start=1):
             person["pdf_charts"] = keep(f"outcome{index}", person.get("chart") or "")
     else:  # a region's worth of people: their points stay as lines, the charts stay on the HTML page
+        for person in people:
+            person["pdf_charts"] = []
         view["outcomes"]["charts_left_out"] = _labels(ws, view["lang"])(
             "outcomes_charts_left_out", n=len(people), most=PDF_PERSON_CHARTS)
     part = Part(template="report.md.j2", header_left=view["title"], header_right=view["subtitle"],
