@@ -33,6 +33,15 @@ run export --format csv -o "$WORK/export"
 run patient add p-50 --leader CI
 run session log p-50 --module 1 --session 1 --note "Första träffen."
 run check
+# imr web: starts, prints its address with the start key first, answers the first page.
+echo "+ imr web --no-browser"
+"$IMR" web --no-browser </dev/null >"$WORK/web.txt" 2>&1 &
+WEB=$!
+for _ in $(seq 1 100); do [ -s "$WORK/web.txt" ] && break; sleep 0.2; done
+URL="$(head -n 1 "$WORK/web.txt")"
+curl -sf -c "$WORK/cookies" -L "$URL" -o "$WORK/today.html" || { cat "$WORK/web.txt"; kill "$WEB"; exit 1; }
+kill "$WEB"; wait "$WEB" 2>/dev/null || true
+grep -q "Idag" "$WORK/today.html" || { echo "imr web: no Idag page"; exit 1; }
 for f in h.pdf h.docx h.html c.png r.html export/sessions.csv; do
     test -s "$WORK/$f" || { echo "missing $f"; exit 1; }
 done
