@@ -362,3 +362,14 @@ def test_a_participant_who_meets_in_a_group_is_pointed_to_the_group_plan(group: 
     assert "imr session next --group tors" in out
     plan = json.loads(group.ok("session", "next", "p-01", "--json").output)
     assert plan["last_session"]["group"] == "tors"
+
+
+def test_new_entry_ids_start_with_a_letter_so_no_reader_takes_one_for_a_number():
+    from imr.records.ids import ENTRY_ID
+    from imr.records.record import new_entry_id
+    from imr.yamlio import quick_load
+
+    ids = [new_entry_id(set()) for _ in range(3000)]
+    assert all(ENTRY_ID.fullmatch(i) and i[0].isalpha() for i in ids)
+    text = "id: p-01\nlog:\n" + "".join(f"- id: {i}\n  kind: x\n" for i in ids)
+    assert quick_load(text) is not None  # the quick reader takes every one as text

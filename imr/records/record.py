@@ -121,11 +121,16 @@ class Record:
 
 
 def new_entry_id(taken: set[str]) -> str:
-    """Eight random characters, unique within the record (checked under the lock)."""
+    """Eight random characters, unique within the record (checked under the lock).
+
+    The first is a letter: an id such as `12e45678`, `0x3fa9c2` or `0b1101ab` is a number to
+    some YAML reader (so its record would need the strict reader, and the writer would quote
+    it), and an id starting with digits has prefixes that read as an entry's number in
+    `imr correct ID 63597`. Ids written before keep whatever shape they have."""
     while True:
         raw = int.from_bytes(os.urandom(5), "big")
         value = "".join(_ID_ALPHABET[(raw >> shift) & 31] for shift in range(35, -1, -5))
-        if value not in taken and not value.isdigit():  # all digits would read as a position
+        if value not in taken and value[0].isalpha():
             return value
 
 
