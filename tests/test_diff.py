@@ -206,3 +206,18 @@ def test_a_step_the_state_numbers_apart_is_shown_under_its_label(committed: Imr)
     old, new = committed.git("show", "HEAD:records/p-01.yaml").encode(), path.read_bytes()
     quick, careful = compare("records/p-01.yaml", old, new), compare_carefully("records/p-01.yaml", old, new)
     assert quick.step_labels == careful.step_labels == {"cccccccc": "GK7M.2"}  # both ways of reading a change
+
+
+def test_a_group_change_is_told_in_words_in_the_diff_and_the_report(committed: Imr):
+    """`imr group set` wrote a `group-changed` entry that the diff showed as its English kind name."""
+    committed.ok("group", "create", "tisdag", "--leader", "KL")
+    committed.commit_all("grupp")
+    committed.ok("group", "set", "tisdag", "--weekday", "tor", "--leader", "AB")
+    out = committed.ok("diff").output
+    assert "gruppen ändrad: ledare nu AB; träffdagar nu torsdag" in out and "group-changed" not in out
+    out = committed.ok("--lang", "en", "diff").output
+    assert "group changed: leaders now AB; meeting days now Thursday" in out
+    report = committed.root / "rapport.html"
+    committed.ok("report", "-o", str(report))
+    html = report.read_text(encoding="utf-8")
+    assert "gruppen ändrad 1" in html and "group-changed" not in html

@@ -50,6 +50,16 @@ def test_extra_arguments_are_said_in_swedish(enrolled):
     assert "unexpected" not in result.output
 
 
+def test_an_id_split_by_a_space_is_suggested_joined_with_a_dash(enrolled):
+    """`imr session next demo 02` said only "För många ord på raden: 02."."""
+    result = enrolled("session", "next", "p", "01")
+    assert result.exit_code == 2 and "För många ord på raden: 01. Menade du ”p-01”?" in result.output
+    assert "Menade du ”p-01”?" in enrolled("goal", "add", "P", "01", "Gå ut varje dag").output
+    assert "Menade du ”p-01”?" in enrolled("relapse-plan", "p", "01", "--history").output
+    assert "Did you mean “p-01”?" in enrolled("--lang", "en", "imrs", "show", "p", "01").output
+    assert "Menade du" not in enrolled("session", "next", "p", "02").output  # no such participant: no guess
+
+
 def test_group_set_gives_a_weekday_and_leader_later(enrolled):
     enrolled.ok("group", "create", "torsdag")
     assert enrolled.refused("group", "set", "torsdag").output

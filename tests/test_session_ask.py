@@ -130,35 +130,30 @@ def test_logging_the_same_session_twice_asks_in_a_terminal(enrolled):
 
 
 @posix_only
-def test_relapse_plan_edit_without_any_editor_asks_section_by_section(enrolled, tmp_path):
+def test_relapse_plan_edit_without_any_editor_asks_the_form(enrolled, tmp_path):
     enrolled.ok("relapse-plan", "p-01", "--trigger", "Sömnbrist", "--helper", "kontaktperson")
     env = {**os.environ, "IMR_SIGNATURE": "KL", "TERM": "dumb", "PATH": str(tmp_path)}
     for name in ("VISUAL", "EDITOR", "IMR_LANG"):
         env.pop(name, None)
     child = pexpect.spawn(sys.executable, ["-m", "imr", "relapse-plan", "p-01", "--edit"],
                           cwd=str(enrolled.root), env=env, encoding="utf-8", timeout=30)
-    child.expect("frågas ett i taget")
-    child.expect("Sömnbrist")
-    child.expect(r"Ny punkt")
-    child.sendline("")                         # triggers: keep
-    child.expect(r"Ny punkt")
-    child.sendline("Drar mig undan")            # warning signs: one new item
-    child.expect(r"Ny punkt")
-    child.sendline("")
-    for _ in range(3):                           # actions, calming, not wanted: keep (empty)
-        child.expect(r"Ny punkt")
-        child.sendline("")
-    child.expect("kontaktperson")
-    child.expect(r"Ny punkt")
-    child.sendline("-")                          # helpers: emptied
-    child.expect(r"Ny punkt")
-    child.sendline("")
-    child.expect(r"Ny punkt")                    # emergency
-    child.sendline("")
-    child.expect(r"Ny text")                     # kept at
-    child.sendline("I pärmen på rummet")
-    child.expect(r"Ny punkt")                    # copies
-    child.sendline("")
+    # the relapse-plan form's questions (imr/cli/ask.py), each section's items on the lines to edit
+    questions = [
+        (r"satt igång symtom", "\n"),                  # triggers: kept (Enter twice)
+        (r"Tidiga varningstecken", "Drar mig undan\n"),  # one new item
+        (r"Det här gör jag när", ""), (r"lugna ner mig", ""), (r"Det här vill jag inte", ""),
+        (r"Vem som hjälper", None),                     # helpers: emptied
+        (r"Vid kris", ""), (r"Här finns planen", "I pärmen på rummet"), (r"kopia av planen", ""),
+        (r"Datum", ""), (r"Anteckning", ""), (r"Spara\?", "j"),
+    ]
+    for pattern, text in questions:
+        child.expect(pattern)
+        wait_raw(child)
+        if text is None:
+            child.sendcontrol("u")
+            child.send("\r")
+        else:
+            child.sendline(text)
     child.expect("Version 2")
     child.expect(pexpect.EOF)
     plan = json.loads(enrolled.ok("relapse-plan", "p-01", "--json").output)

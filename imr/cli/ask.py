@@ -97,6 +97,8 @@ def _ask_field(form: Any, key: str, *, again: bool = False, start: str = "") -> 
     previous = form.answers.get(key) if again else None
     if again and not start and form.given(key) and item.kind in ("text", "date", "session"):
         start = _as_text(form, item, form.value(key))
+    elif not start and item.kind == "text" and item.default and not form.given(key):
+        start = str(item.default)  # a text that is already there (a relapse-plan section): edited, not retyped
     listed = _long_choices(item)
     if item.hint and (item.kind in ("text", "session", "date", "multichoice", "step") or listed):
         console().print(f"[dim]{escape(item.hint)}[/]")
@@ -151,7 +153,7 @@ def _question(form: Any, item: Any) -> str:
     if default is not None and default != [] and item.kind != "text":
         text += f" ({_as_text(form, item, default)})"
     elif item.multiline:
-        text += " " + t("ask_multiline")
+        text += " " + t("ask_multiline_edit" if item.default else "ask_multiline")
     elif item.kind == "text" and not item.required:
         text += " " + t("ask_enter_if_none")
     return text + ": "

@@ -218,6 +218,14 @@ def _what(kind: str, entry: dict, context: _Context | None = None) -> str:
         return text
     if kind == "group-created":
         return t("diff_group_created", leaders=", ".join(map(str, entry.get("leaders") or [])) or "–")
+    if kind == "group-changed":  # `imr group set`: only the fields given changed
+        changed = []
+        if entry.get("leaders"):
+            changed.append(t("diff_group_changed_leaders", leaders=", ".join(map(str, entry["leaders"]))))
+        if entry.get("weekdays"):
+            changed.append(t("diff_group_changed_weekdays",
+                             weekdays=", ".join(t(f"weekday_{d}") for d in entry["weekdays"])))
+        return t("diff_group_changed", changes="; ".join(changed) or "–")
     if kind == "member-added":
         return t("diff_member_added", id=entry.get("id"))
     if kind == "member-removed":

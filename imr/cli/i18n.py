@@ -198,7 +198,7 @@ def _message(error: Any) -> str:
         return fw("no_such_command", name=found.group(1)) + _did_you_mean(error, found.group(1))
     found = re.match(r"Got unexpected extra arguments?(?:\(s\))? \((.*)\)", message)
     if found:
-        return fw("extra_args", args=found.group(1))
+        return fw("extra_args", args=found.group(1)) + _joined_id(error, found.group(1).split())
     if message == "Missing command.":
         return fw("missing_command")
     return message
@@ -218,6 +218,32 @@ def _did_you_mean(error: Any, word: str) -> str:
         known = sorted(COMMANDS) + sorted(ALIASES)
     suggestion = closest(word, [k for k in known if not k.startswith("merge-")])
     return " " + fw("did_you_mean", suggestion=" ".join(["imr", *path, suggestion])) if suggestion else ""
+
+
+def _joined_id(error: Any, extra: list[str]) -> str:
+    """" Menade du ”demo-02”?" when the words split by a space, joined with a dash, name a
+    participant (or a group) that exists: `imr session next demo 02`."""
+    from imr.cli import complete
+
+    ctx = getattr(error, "ctx", None)
+    command = getattr(ctx, "command", None)
+    if ctx is None or command is None or not extra:
+        return ""
+    words: list[str] = []
+    for param in command.params:
+        if param.param_type_name != "argument":
+            continue
+        value = ctx.params.get(param.name)
+        values = value if isinstance(value, (list, tuple)) else [value]
+        words.extend(str(v) for v in values if isinstance(v, (str, int)) and not isinstance(v, bool))
+    known = {name.casefold(): name for name in complete.participants("") + complete.groups("")}
+    tokens = [*words, *extra]
+    for start in range(len(tokens) - 1):  # `goal add demo 02 Mål`: demo and 02 are joined, not 02 and Mål
+        for end in range(len(tokens), start + 1, -1):
+            match = known.get("-".join(tokens[start:end]).casefold())
+            if match:
+                return " " + fw("did_you_mean", suggestion=match)
+    return ""
 
 
 def _conversion_message(error: Any) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from typing import List, Optional
 
 import typer
 
 from imr.cli import complete
-from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
+from imr.cli.common import console, escape, handle_errors, print_json, workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -40,12 +39,15 @@ def register(app: typer.Typer) -> None:
         by: Optional[str] = typer.Option(None, "--by"),
         as_json: bool = typer.Option(False, "--json"),
         date: Optional[str] = typer.Option(None, "--date"),
+        yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
     ) -> None:
         """Show the current relapse-prevention plan; with options, append a new version.
 
         Items given are added to their section; --remove-… takes an item out and --replace
         replaces the sections given. Sections not named are carried over. Contacts are roles,
-        never names or phone numbers.
+        never names or phone numbers. In a terminal the options only pre-fill the new version: the
+        other sections are asked (the current items offered for editing), then a summary and a
+        confirm; --ja (or no terminal) saves without asking.
         """
         from imr.programme import relapse_plan as rp
         from imr.strings import strings
@@ -75,6 +77,8 @@ def register(app: typer.Typer) -> None:
             else:
                 _print_plan(participant, plan, labels)
             return
+        from imr.cli.ask import interactive
+
         if edit:
             from imr.errors import ImrError
             from imr.workspace.editor import note_from_editor
@@ -89,10 +93,14 @@ def register(app: typer.Typer) -> None:
             except ImrError as err:
                 if err.code == "editor_aborted":
                     raise ImrError("relapse_plan_edit_empty") from None
-                if err.code != "editor_missing" or not sys.stdin.isatty():
+                if err.code != "editor_missing" or not interactive():
                     raise
-                changes = _ask_sections(prefill, labels)
+                _ask_form(ws, participant, {}, {}, False, note, date, by)  # no editor: the questions
+                return
             removals, replace = {}, True
+        elif interactive() and not yes:
+            _ask_form(ws, participant, changes, removals, replace, note, date, by)
+            return
         entry = rp.save_version(ws, participant, changes, note=note, by=by, removals=removals, replace=replace,
                                 date=date)
         _, state = store.load_state(ws, participant)
@@ -100,34 +108,36 @@ def register(app: typer.Typer) -> None:
                                                       by=entry["by"])))
 
 
-def _ask_sections(plan: dict, labels: dict) -> dict:
-    """No editor on this computer: the plan's sections asked one by one in the terminal. Each
-    section shows what it holds; Enter keeps it, new lines (one item each, an empty line ends)
-    replace it, and a single "-" empties it."""
-    from rich.prompt import Prompt
+def _ask_form(ws, participant: str, changes: dict, removals: dict, replace: bool, note: Optional[str],
+              date: Optional[str], by: Optional[str]) -> None:
+    """The relapse-plan form asked in the terminal: the sections the options named are pre-filled
+    (the current items with those added or removed), the rest asked with the current items
+    offered for editing, then a summary and a confirm (imr/cli/ask.py)."""
+    from imr.cli.ask import run_form
+    from imr.cli.common import lang
+    from imr.forms import build_form
+    from imr.forms.targets import participant_id
+    from imr.programme import relapse_plan as rp
+    from imr.programme.relapse_plan import LIST_SECTIONS
+    from imr.strings import strings
+    from imr.workspace import store
 
-    from imr.programme.relapse_plan import LIST_SECTIONS, SECTIONS
-
-    out = console()
-    out.print(escape(t("relapse_ask_intro")))
-    changes: dict = {}
-    for name in SECTIONS:
-        current = plan.get(name) or ([] if name in LIST_SECTIONS else "")
-        out.print(f"[bold cyan]{escape(labels['sections'][name])}[/]")
-        for item in (current if name in LIST_SECTIONS else [current] if current else []):
-            out.print(f"  • {escape(item)}")
-        if name not in LIST_SECTIONS:
-            answer = Prompt.ask(t("relapse_ask_text"), default="", console=out).strip()
-            changes[name] = current if not answer else ("" if answer == "-" else answer)
-            continue
-        items: list[str] = []
-        while True:
-            answer = Prompt.ask(t("relapse_ask_item"), default="", console=out).strip()
-            if not answer:
-                break
-            items.append(answer)
-        changes[name] = [] if items == ["-"] else (items or list(current))
-    return changes
+    participant = participant_id(ws, participant)
+    ws.signature(by)  # no signature: say so before the questions, not after them
+    _, state = store.load_state(ws, participant)
+    merged = rp.merged_plan(rp.current_plan(state), changes, removals=removals, replace=replace)
+    prefill: dict = {"note": note, "date": date}
+    for name in {*changes, *removals}:
+        value = merged.get(name)
+        prefill[name] = "\n".join(value or []) if name in LIST_SECTIONS else (value or "")
+    form = build_form(ws, "relapse-plan", participant, by=by, lang=lang())
+    entry = run_form(form, prefill)
+    if entry is None:
+        return
+    _, state = store.load_state(ws, participant)
+    labels = strings(ws.lang, ws.root)["relapse_plan"]
+    console().print(escape(labels["saved"].format(id=participant, version=state.relapse_plan_versions,
+                                                  by=entry["by"])))
 
 
 def _print_history(participant: str, versions: list, labels: dict) -> None:
