@@ -147,3 +147,21 @@ def test_a_hand_written_date_before_1900_is_reported(enrolled):
                       encoding="utf-8")
     codes = {f["code"] for f in json.loads(enrolled("check", "--json").output)}
     assert "entry_bad_date" in codes or any("date" in c for c in codes)
+
+
+@pytest.mark.parametrize("block", ["<script>alert(1)</script>", "```{=typst}\n#eval(\"1\")\n```"])
+def test_rendering_refuses_a_curriculum_override_with_a_raw_block(enrolled, block):
+    """A raw HTML or Typst block in a workspace's curriculum is not only reported: no document
+    is made from it (issue 26). The built-in curriculum still renders."""
+    target = _own_handout(enrolled.root)
+    lines = target.read_text(encoding="utf-8").count("\n")
+    target.write_text(target.read_text(encoding="utf-8") + "\n" + block + "\n", encoding="utf-8")
+    result = enrolled("render", "handout", "1.1", "--format", "md")
+    shown = "curriculum/" + target.relative_to(enrolled.root / "curriculum").as_posix()
+    assert result.exit_code == 1 and shown in result.output and f"rad {lines + 2}" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    out = enrolled.root / "out"
+    assert not out.exists() or not any(out.iterdir())
+    target.unlink()
+    enrolled.ok("render", "handout", "1.1", "--format", "md")
+    assert any(out.iterdir())
