@@ -165,3 +165,18 @@ def test_rendering_refuses_a_curriculum_override_with_a_raw_block(enrolled, bloc
     target.unlink()
     enrolled.ok("render", "handout", "1.1", "--format", "md")
     assert any(out.iterdir())
+
+
+def test_check_lines_and_json_never_carry_a_control_or_bidi_character_raw(enrolled):
+    """A file name with a bidi override and an escape character reaches `imr check` as a
+    visible escape; `--json` stays valid JSON with the same data, the characters as \\uXXXX."""
+    name = "x\u202efdp.\x1b[2Jyaml"
+    (enrolled.root / "records" / name).write_text("log: []\n", encoding="utf-8")
+    plain = enrolled("check")
+    assert plain.exit_code == 1 and "<U+202E>" in plain.output and "<U+001B>" in plain.output
+    assert "\u202e" not in plain.output and "\x1b" not in plain.output
+    result = enrolled("check", "--json")
+    assert "\u202e" not in result.output and "\x1b" not in result.output and "\\u202e" in result.output
+    assert f"records/{name}" in {f["path"] for f in json.loads(result.output)}
+    patients = enrolled("patient", "list", "--json")
+    assert patients.exit_code == 0 and json.loads(patients.output)
