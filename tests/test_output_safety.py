@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import commit_past_the_hook
+from conftest import commit_past_the_hook, posix_only
 
 
 def test_imr_diff_shows_bidi_and_control_characters_as_escapes(enrolled):
@@ -180,3 +180,38 @@ def test_check_lines_and_json_never_carry_a_control_or_bidi_character_raw(enroll
     assert f"records/{name}" in {f["path"] for f in json.loads(result.output)}
     patients = enrolled("patient", "list", "--json")
     assert patients.exit_code == 0 and json.loads(patients.output)
+
+
+@posix_only
+@pytest.mark.parametrize("payload", [
+    '{% set s = "a" %}' + "{% set s = s ~ s %}" * 60 + "{{ s|length }}",
+    '{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% else %}{{ s|length }}{% endif %}{% endmacro %}{{ d("a", 60) }}',
+    '{% set s = "a" %}' + "{% set s = s + s %}" * 60 + "{{ s|length }}",
+    '{% set s = "a" %}' + '{% set s = s|replace("a", "aa") %}' * 60 + "{{ s|length }}",
+    '{% set s = "a" %}' + "{% set s = [s, s]|join %}" * 60 + "{{ s|length }}",
+    '{% set s = "a" %}' + '{% set s = "%s%s" % (s, s) %}' * 60 + "{{ s|length }}",
+])
+def test_a_template_that_doubles_a_text_stops_at_the_size_limit(enrolled, payload):
+    """Doubling a text 60 times (`~`, `+`, replace, join, %) fails that render with the size
+    limit's message. Run as its own process under a memory cap and a timeout, so that without
+    the limit the test fails (MemoryError or timeout) instead of exhausting the machine."""
+    import resource
+    import shutil
+    import subprocess
+    import sys
+
+    own = enrolled.root / "templates" / "render"
+    own.mkdir(parents=True)
+    (own / "handout.md.j2").write_text("# {{ title }}\n" + payload + "\n", encoding="utf-8")
+    cap = 1 << 30
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    imr_command = shutil.which("imr", path=str(Path(sys.executable).parent))
+    assert imr_command
+    done = subprocess.run([imr_command, "render", "handout", "1.1", "-o", "-"], cwd=enrolled.root,
+                          capture_output=True, text=True, timeout=120, preexec_fn=limit_memory)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1 and "gräns" in output and "(size)" in output, output[-300:]
+    assert "MemoryError" not in output and "Traceback" not in output
