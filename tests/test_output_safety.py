@@ -215,3 +215,19 @@ def test_a_template_that_doubles_a_text_stops_at_the_size_limit(enrolled, payloa
     output = done.stdout + done.stderr
     assert done.returncode == 1 and "gräns" in output and "(size)" in output, output[-300:]
     assert "MemoryError" not in output and "Traceback" not in output
+
+
+def test_check_and_curriculum_show_still_read_an_override_with_a_raw_block(enrolled):
+    """Only documents refuse the text: `imr check` reports the block in a leader guide (and does
+    not stop at it) and `imr curriculum show` shows it escaped."""
+    from imr import resources
+
+    builtin = resources.builtin_dir("curriculum")
+    source = sorted(builtin.glob("sv/*/1.leader.md"))[0]
+    target = enrolled.root / "curriculum" / source.relative_to(builtin)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(source.read_text(encoding="utf-8") + "\n<script>x</script>\n", encoding="utf-8")
+    result = enrolled("check", "--json")
+    assert "Traceback" not in result.output
+    assert "curriculum_raw_block" in {f["code"] for f in json.loads(result.output)}
+    assert "<script>" in enrolled.ok("curriculum", "show", "1.1").output

@@ -209,7 +209,7 @@ def glossary_problems(curriculum: Curriculum, workspace_root: Path | None = None
     for session in curriculum.sessions():
         if not session.leader_path:
             continue
-        found = dict(sections(session.leader_guide()))
+        found = dict(sections(session.leader_guide(document=False)))  # raw blocks are findings here
         for term, section in required:
             if section in found and term not in found[section]:
                 out.append(Finding(_relative(session.leader_path, workspace_root), 0, "glossary_term_missing",

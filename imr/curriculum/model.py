@@ -45,11 +45,11 @@ def _is_builtin(path: Path) -> bool:
     return True
 
 
-def curriculum_text(path: Path) -> str:
-    """The text of a curriculum file for a document: read without following a link, and refused
-    when it comes from a workspace's own curriculum and holds a raw HTML or Typst block."""
+def curriculum_text(path: Path, document: bool = True) -> str:
+    """The text of a curriculum file: read without following a link and, for a `document`,
+    refused when it comes from a workspace's own curriculum and holds a raw HTML or Typst block."""
     text = read_regular(path).decode("utf-8")
-    if not _is_builtin(path):
+    if document and not _is_builtin(path):
         found = raw_blocks(text)
         if found:
             parts = path.parts
@@ -78,12 +78,14 @@ class Session:
     def id(self) -> str:
         return f"{self.module}.{self.number}"
 
-    def leader_guide(self) -> str:
-        return curriculum_text(self.leader_path) if self.leader_path else ""
+    def leader_guide(self, document: bool = True) -> str:
+        """The leader guide's Markdown; for a `document` (the default), a workspace's text with a
+        raw HTML or Typst block is refused. `imr check` and terminal views read it as it is."""
+        return curriculum_text(self.leader_path, document) if self.leader_path else ""
 
-    def handout(self, variant: str | None = None) -> str:
+    def handout(self, variant: str | None = None, document: bool = True) -> str:
         path = self.handout_paths.get(variant or BASE_VARIANT) or self.handout_paths.get(BASE_VARIANT)
-        return curriculum_text(path) if path else ""
+        return curriculum_text(path, document) if path else ""
 
     def handout_variants(self) -> list[str]:
         return [name for name in self.handout_paths if name != BASE_VARIANT]
