@@ -190,11 +190,15 @@ def test_check_lines_and_json_never_carry_a_control_or_bidi_character_raw(enroll
     '{% set s = "a" %}' + '{% set s = s|replace("a", "aa") %}' * 60 + "{{ s|length }}",
     '{% set s = "a" %}' + "{% set s = [s, s]|join %}" * 60 + "{{ s|length }}",
     '{% set s = "a" %}' + '{% set s = "%s%s" % (s, s) %}' * 60 + "{{ s|length }}",
+    '{% set s = "a" %}' + '{% set s = s.replace("a", "aa") %}' * 60 + "{{ s|length }}",
+    '{% set s = "a" %}' + '{% set s = s.join([s, s, ""]) %}' * 60 + "{{ s|length }}",
+    '{{ "{:>99999999}".format(1)|length }}',
 ])
 def test_a_template_that_doubles_a_text_stops_at_the_size_limit(enrolled, payload):
-    """Doubling a text 60 times (`~`, `+`, replace, join, %) fails that render with the size
-    limit's message. Run as its own process under a memory cap and a timeout, so that without
-    the limit the test fails (MemoryError or timeout) instead of exhausting the machine."""
+    """Doubling a text 60 times (`~`, `+`, replace, join, %, a text's own methods) or a format
+    100 million wide fails that render with the size limit's message. Run as its own process
+    under a memory cap and a timeout, so that without the limit the test fails (MemoryError,
+    timeout or success) instead of exhausting the machine."""
     import resource
     import shutil
     import subprocess

@@ -126,6 +126,30 @@ def _concat(parts: tuple[Any, ...]) -> str:
     return "".join(texts)
 
 
+def _check_method(method: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """A text's own method (`s.ljust(n)`, `s.replace(a, s)`, `s.join(items)`, `"{:>n}".format(x)`)
+    bounded like the filters that do the same."""
+    import inspect
+
+    method = inspect.unwrap(method)  # the sandbox wraps `str.format` in a function of its own
+    text = getattr(method, "__self__", None)
+    if not isinstance(text, str):
+        return
+    name = getattr(method, "__name__", "")
+    values = list(args) + list(kwargs.values())
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_FILTER_NUMBER:
+            raise TemplateLimit("size")
+    if name in ("format", "format_map") and _WIDE_FORMAT.search(text):
+        raise TemplateLimit("size")
+    if name == "replace" and len(values) >= 2:
+        _check_size(_filter_size("do_replace", (text, *values), {}))
+    elif name == "join" and values and isinstance(values[0], (list, tuple)):
+        _check_size(sum(_length(item) + len(text) for item in values[0]))
+    elif name in ("format", "format_map"):
+        _check_size(len(text) + sum(_length(value) for value in values) * max(text.count("{"), 1))
+
+
 def _filter_size(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
     """How long a growing filter's result can be, at most, before it is computed."""
     values = list(args[1:]) + list(kwargs.values())
@@ -247,6 +271,7 @@ def environment(workspace_root: Path | None):
 
         def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
             _tick()
+            _check_method(__obj, args, kwargs)
             return super().call(__context, __obj, *args, **kwargs)
 
     env = LimitedSandbox(
