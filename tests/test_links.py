@@ -146,3 +146,78 @@ def test_reading_never_follows_a_link(tmp_path):
     with pytest.raises(ImrError):
         read_regular(tmp_path / "fifo")
     assert read_regular(tmp_path / "real") == b"x"
+
+
+@pytest.mark.parametrize("name", [".gitignore", ".gitattributes"])
+def test_init_never_appends_through_a_linked_git_file(tmp_path, monkeypatch, name):
+    """`imr init` in a folder whose .gitignore or .gitattributes is a link refuses it in one
+    sentence instead of appending its lines to the file outside (issue 26)."""
+    from conftest import Imr
+
+    monkeypatch.setenv("IMR_SIGNATURE", "KL")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("# someone else's file\n", encoding="utf-8")
+    root = tmp_path / "ward"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / name).symlink_to(outside)
+    result = Imr(tmp_path, monkeypatch)("init", str(root))
+    assert result.exit_code == 1 and "länk" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert outside.read_text(encoding="utf-8") == "# someone else's file\n"
+
+
+def test_init_leaves_a_linked_hook_and_what_it_points_at_alone(imr, tmp_path):
+    from imr.workspace.gitsetup import HOOK_MARK
+
+    outside = tmp_path / "shared-hook"
+    outside.write_text(f"#!/bin/sh\n{HOOK_MARK}\nexit 0\n", encoding="utf-8")
+    hook = imr.root / ".git" / "hooks" / "pre-commit"
+    hook.unlink()
+    hook.symlink_to(outside)
+    imr.ok("init", str(imr.root))
+    assert hook.is_symlink() and outside.read_text(encoding="utf-8") == f"#!/bin/sh\n{HOOK_MARK}\nexit 0\n"
+
+
+def test_the_sync_message_never_reads_a_record_through_a_link(enrolled, tmp_path):
+    from imr.supervision.sync import commit_message
+    from imr.workspace.folder import open_workspace
+
+    outside = tmp_path / "secret.yaml"
+    outside.write_text("log:\n- kind: contact\n  note: HEMLIG\n", encoding="utf-8")
+    (enrolled.root / "records" / "p-09.yaml").symlink_to(outside)
+    message = commit_message(open_workspace(enrolled.root), enrolled.root, ["records/p-09.yaml"], "KL")
+    assert "p-09" in message and "kontakt" not in message.lower() and "contact" not in message
+
+
+def test_the_staged_copy_never_takes_imr_yaml_through_a_link(enrolled, tmp_path):
+    from imr.supervision.history import staged_copy
+
+    enrolled.commit_all("start")
+    outside = tmp_path / "other.yaml"
+    outside.write_text("name: HEMLIG\n", encoding="utf-8")
+    enrolled.git("rm", "-q", "--cached", "imr.yaml")
+    (enrolled.root / "imr.yaml").unlink()
+    (enrolled.root / "imr.yaml").symlink_to(outside)
+    with staged_copy(enrolled.root) as copy:
+        assert copy != enrolled.root.resolve()
+        copied = copy / "imr.yaml"
+        assert not copied.exists() or "HEMLIG" not in copied.read_text(encoding="utf-8")
+
+
+def test_the_user_settings_file_is_never_read_or_written_through_a_link(tmp_path, monkeypatch):
+    from imr.errors import ImrError
+    from imr.workspace.user_settings import resolve, save
+
+    monkeypatch.delenv("IMR_SIGNATURE", raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig-global"))
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("signature: XY\n", encoding="utf-8")
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.yaml").symlink_to(outside)
+    assert resolve("signature", None, None, config).value is None
+    with pytest.raises(ImrError) as refused:
+        save(config, "signature", "AB")
+    assert "länk" in refused.value.message("sv")
+    assert outside.read_text(encoding="utf-8") == "signature: XY\n"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import commit_past_the_hook
+from conftest import commit_past_the_hook, posix_only
 
 
 def test_imr_diff_shows_bidi_and_control_characters_as_escapes(enrolled):
@@ -147,3 +147,91 @@ def test_a_hand_written_date_before_1900_is_reported(enrolled):
                       encoding="utf-8")
     codes = {f["code"] for f in json.loads(enrolled("check", "--json").output)}
     assert "entry_bad_date" in codes or any("date" in c for c in codes)
+
+
+@pytest.mark.parametrize("block", ["<script>alert(1)</script>", "```{=typst}\n#eval(\"1\")\n```"])
+def test_rendering_refuses_a_curriculum_override_with_a_raw_block(enrolled, block):
+    """A raw HTML or Typst block in a workspace's curriculum is not only reported: no document
+    is made from it (issue 26). The built-in curriculum still renders."""
+    target = _own_handout(enrolled.root)
+    lines = target.read_text(encoding="utf-8").count("\n")
+    target.write_text(target.read_text(encoding="utf-8") + "\n" + block + "\n", encoding="utf-8")
+    result = enrolled("render", "handout", "1.1", "--format", "md")
+    shown = "curriculum/" + target.relative_to(enrolled.root / "curriculum").as_posix()
+    assert result.exit_code == 1 and shown in result.output and f"rad {lines + 2}" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    out = enrolled.root / "out"
+    assert not out.exists() or not any(out.iterdir())
+    target.unlink()
+    enrolled.ok("render", "handout", "1.1", "--format", "md")
+    assert any(out.iterdir())
+
+
+def test_check_lines_and_json_never_carry_a_control_or_bidi_character_raw(enrolled):
+    """A file name with a bidi override and an escape character reaches `imr check` as a
+    visible escape; `--json` stays valid JSON with the same data, the characters as \\uXXXX."""
+    name = "x\u202efdp.\x1b[2Jyaml"
+    (enrolled.root / "records" / name).write_text("log: []\n", encoding="utf-8")
+    plain = enrolled("check")
+    assert plain.exit_code == 1 and "<U+202E>" in plain.output and "<U+001B>" in plain.output
+    assert "\u202e" not in plain.output and "\x1b" not in plain.output
+    result = enrolled("check", "--json")
+    assert "\u202e" not in result.output and "\x1b" not in result.output and "\\u202e" in result.output
+    assert f"records/{name}" in {f["path"] for f in json.loads(result.output)}
+    patients = enrolled("patient", "list", "--json")
+    assert patients.exit_code == 0 and json.loads(patients.output)
+
+
+@posix_only
+@pytest.mark.parametrize("payload", [
+    '{% set s = "a" %}' + "{% set s = s ~ s %}" * 60 + "{{ s|length }}",
+    '{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% else %}{{ s|length }}{% endif %}{% endmacro %}{{ d("a", 60) }}',
+    '{% set s = "a" %}' + "{% set s = s + s %}" * 60 + "{{ s|length }}",
+    '{% set s = "a" %}' + '{% set s = s|replace("a", "aa") %}' * 60 + "{{ s|length }}",
+    '{% set s = "a" %}' + "{% set s = [s, s]|join %}" * 60 + "{{ s|length }}",
+    '{% set s = "a" %}' + '{% set s = "%s%s" % (s, s) %}' * 60 + "{{ s|length }}",
+    '{% set s = "a" %}' + '{% set s = s.replace("a", "aa") %}' * 60 + "{{ s|length }}",
+    '{% set s = "a" %}' + '{% set s = s.join([s, s, ""]) %}' * 60 + "{{ s|length }}",
+    '{{ "{:>99999999}".format(1)|length }}',
+])
+def test_a_template_that_doubles_a_text_stops_at_the_size_limit(enrolled, payload):
+    """Doubling a text 60 times (`~`, `+`, replace, join, %, a text's own methods) or a format
+    100 million wide fails that render with the size limit's message. Run as its own process
+    under a memory cap and a timeout, so that without the limit the test fails (MemoryError,
+    timeout or success) instead of exhausting the machine."""
+    import resource
+    import shutil
+    import subprocess
+    import sys
+
+    own = enrolled.root / "templates" / "render"
+    own.mkdir(parents=True)
+    (own / "handout.md.j2").write_text("# {{ title }}\n" + payload + "\n", encoding="utf-8")
+    cap = 1 << 30
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    imr_command = shutil.which("imr", path=str(Path(sys.executable).parent))
+    assert imr_command
+    done = subprocess.run([imr_command, "render", "handout", "1.1", "-o", "-"], cwd=enrolled.root,
+                          capture_output=True, text=True, timeout=120, preexec_fn=limit_memory)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1 and "gräns" in output and "(size)" in output, output[-300:]
+    assert "MemoryError" not in output and "Traceback" not in output
+
+
+def test_check_and_curriculum_show_still_read_an_override_with_a_raw_block(enrolled):
+    """Only documents refuse the text: `imr check` reports the block in a leader guide (and does
+    not stop at it) and `imr curriculum show` shows it escaped."""
+    from imr import resources
+
+    builtin = resources.builtin_dir("curriculum")
+    source = sorted(builtin.glob("sv/*/1.leader.md"))[0]
+    target = enrolled.root / "curriculum" / source.relative_to(builtin)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(source.read_text(encoding="utf-8") + "\n<script>x</script>\n", encoding="utf-8")
+    result = enrolled("check", "--json")
+    assert "Traceback" not in result.output
+    assert "curriculum_raw_block" in {f["code"] for f in json.loads(result.output)}
+    assert "<script>" in enrolled.ok("curriculum", "show", "1.1").output

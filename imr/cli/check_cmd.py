@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from imr.cli.common import handle_errors, lang, print_json, workspace
+from imr.cli.common import handle_errors, lang, print_json, visible, workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
             print_json([{"path": f.path, "line": f.line, "code": f.code, "message": f.message(lang())} for f in findings])
         else:
             for finding in findings:
-                sys.stdout.write(finding.message(lang()) + "\n")
+                sys.stdout.write(visible(finding.message(lang())) + "\n")  # a name or note never raw
         from imr.supervision.history import NOTICES
         from imr.supervision.integrity import NOTICES as LOOK_OVER
 

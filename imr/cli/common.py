@@ -160,10 +160,24 @@ _VISIBLE = re.compile(
     "\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
     "\U000e0000-\U000e007f\U0001d173-\U0001d17a]"
 )
+# The same characters, and a lone surrogate (a file name in no encoding), escaped in JSON.
+_JSON_ESCAPED = re.compile(_VISIBLE.pattern[:-1] + "\ud800-\udfff]")
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """Data as JSON: Swedish letters as they are, but every control, bidi and invisible character
+    (the ones `visible` marks) written as a `\\uXXXX` escape, so the JSON stays the same data and
+    never reaches a terminal raw (issue 26)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write(_JSON_ESCAPED.sub(_json_escape, text) + "\n")
+
+
+def _json_escape(match) -> str:
+    code = ord(match.group(0))
+    if code > 0xFFFF:  # outside the BMP: a surrogate pair, as JSON writes it
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def fail(message: str, code: int = 1) -> None:

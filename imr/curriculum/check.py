@@ -16,7 +16,7 @@ import statistics
 from pathlib import Path
 
 from imr.curriculum.lix import EMPTY, Readability, markdown_readability
-from imr.curriculum.model import Curriculum, _relative
+from imr.curriculum.model import Curriculum, _relative, raw_blocks
 from imr.curriculum.prefill import FILL_KEY, KINDS, WORKSHEET_KIND, is_fill_key
 from imr.records.findings import Finding
 from imr.yamlio import YamlProblem, load_file
@@ -209,7 +209,7 @@ def glossary_problems(curriculum: Curriculum, workspace_root: Path | None = None
     for session in curriculum.sessions():
         if not session.leader_path:
             continue
-        found = dict(sections(session.leader_guide()))
+        found = dict(sections(session.leader_guide(document=False)))  # raw blocks are findings here
         for term, section in required:
             if section in found and term not in found[section]:
                 out.append(Finding(_relative(session.leader_path, workspace_root), 0, "glossary_term_missing",
@@ -365,8 +365,6 @@ def curriculum_stats(curriculum: Curriculum, modules: list[int] | None = None) -
 # Raw output blocks pass straight into a handout: a fenced ```{=html} or ```{=typst} block, an
 # inline `…`{=html} span, or an HTML tag (`<script>`, `<iframe>`, `<!-- -->`) that pandoc passes
 # through as raw HTML. imr's own curriculum has none; an override may not bring one.
-_RAW_BLOCK = re.compile(r"\{\s*=[A-Za-z0-9_-]+\s*\}|<(?:[A-Za-z][A-Za-z0-9-]*[\s/>]|[A-Za-z][A-Za-z0-9-]*$|!--|/[A-Za-z])",
-                        re.MULTILINE)
 _OVERRIDE_TEXT = (".md", ".yaml", ".yml", ".txt")
 
 
@@ -412,7 +410,6 @@ def curriculum_override_findings(workspace_root: Path | None) -> list[Finding]:
             findings.append(Finding(shown, 0, code, {"file": relative}))
             if name.endswith(_OVERRIDE_TEXT):
                 text = data.decode("utf-8", "replace")
-                for match in _RAW_BLOCK.finditer(text):
-                    findings.append(Finding(shown, line_of(text, match.start()), "curriculum_raw_block",
-                                            {"block": match.group(0).strip()[:20]}))
+                for line, block in raw_blocks(text):
+                    findings.append(Finding(shown, line, "curriculum_raw_block", {"block": block}))
     return findings

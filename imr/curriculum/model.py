@@ -17,13 +17,46 @@ from pathlib import Path
 from imr import resources
 from imr.cache import YamlCache
 from imr.errors import ImrError
-from imr.files import is_regular_below
+from imr.files import is_regular_below, read_regular
 from imr.records.findings import Finding
 from imr.records.ids import SessionRef
 from imr.yamlio import YamlProblem
 
 BASE_VARIANT = "general"
 MODULE_DIR = re.compile(r"(\d{2})-[a-z0-9-]+")
+# A raw HTML or Typst block (`{=html}`, `{=typst}`, a tag, a comment) in curriculum text: it would
+# reach a printed handout unescaped. `imr check` lists them in a workspace's overrides; rendering
+# refuses a workspace's text that has one (issue 26). imr's own curriculum is trusted.
+_RAW_BLOCK = re.compile(r"\{\s*=[A-Za-z0-9_-]+\s*\}|<(?:[A-Za-z][A-Za-z0-9-]*[\s/>]|[A-Za-z][A-Za-z0-9-]*$|!--|/[A-Za-z])",
+                        re.MULTILINE)
+
+
+def raw_blocks(text: str) -> list[tuple[int, str]]:
+    """Every raw HTML or Typst block in `text`: (line, the block's start)."""
+    return [(text.count("\n", 0, match.start()) + 1, match.group(0).strip()[:20])
+            for match in _RAW_BLOCK.finditer(text)]
+
+
+def _is_builtin(path: Path) -> bool:
+    try:
+        path.resolve().relative_to(resources.builtin_dir("curriculum").resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def curriculum_text(path: Path, document: bool = True) -> str:
+    """The text of a curriculum file: read without following a link and, for a `document`,
+    refused when it comes from a workspace's own curriculum and holds a raw HTML or Typst block."""
+    text = read_regular(path).decode("utf-8")
+    if document and not _is_builtin(path):
+        found = raw_blocks(text)
+        if found:
+            parts = path.parts
+            start = max((i for i, part in enumerate(parts) if part == "curriculum"), default=len(parts) - 3)
+            shown = "/".join(parts[start:])
+            raise ImrError("curriculum_raw_block_refused", path=shown, line=found[0][0], block=found[0][1])
+    return text
 
 
 @dataclass
@@ -45,12 +78,14 @@ class Session:
     def id(self) -> str:
         return f"{self.module}.{self.number}"
 
-    def leader_guide(self) -> str:
-        return self.leader_path.read_text(encoding="utf-8") if self.leader_path else ""
+    def leader_guide(self, document: bool = True) -> str:
+        """The leader guide's Markdown; for a `document` (the default), a workspace's text with a
+        raw HTML or Typst block is refused. `imr check` and terminal views read it as it is."""
+        return curriculum_text(self.leader_path, document) if self.leader_path else ""
 
-    def handout(self, variant: str | None = None) -> str:
+    def handout(self, variant: str | None = None, document: bool = True) -> str:
         path = self.handout_paths.get(variant or BASE_VARIANT) or self.handout_paths.get(BASE_VARIANT)
-        return path.read_text(encoding="utf-8") if path else ""
+        return curriculum_text(path, document) if path else ""
 
     def handout_variants(self) -> list[str]:
         return [name for name in self.handout_paths if name != BASE_VARIANT]

@@ -48,9 +48,9 @@ def curriculum_show(curriculum: Curriculum, ref_text: str) -> dict[str, Any]:
         "objectives": session.objectives,
         "key_points": session.key_points,
         "homework": session.homework,
-        "leader_guide": session.leader_guide(),
-        "handout": session.handout(BASE_VARIANT),
+        "leader_guide": session.leader_guide(document=False),  # shown escaped, never printed
+        "handout": session.handout(BASE_VARIANT, document=False),
     }
     if module.has_variants:
-        data["variants"] = {name: session.handout(name) for name in session.handout_paths}
+        data["variants"] = {name: session.handout(name, document=False) for name in session.handout_paths}
     return data

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from imr.curriculum.model import Session
+from imr.curriculum.model import Session, curriculum_text
 from imr.curriculum.prefill import RELAPSE_SECTIONS, WORKSHEET_KIND, goal_key, step_key
 from imr.errors import ImrError
 from imr.programme import groups
@@ -313,7 +313,7 @@ class Builder:
             template="intro.md.j2",
             header_left=self.label("manual_header", programme=self.curriculum.short_title),
             header_right="",
-            context={"body": templating.trusted(path.read_text(encoding="utf-8"))},
+            context={"body": templating.trusted(curriculum_text(path))},
             sender=self.sender(None),
             toc_group=title,
             toc_is_group=True,

@@ -15,7 +15,9 @@ A template is read without following links (a link among a workspace's templates
 the built-in template is), and renders within limits, so a bad override fails that render with
 a message instead of hanging the ward's computer: powers and repetitions that would make huge
 numbers or texts are refused (`{{ 7**(10**10) }}`, `{{ "a"*10**10 }}`, a filter asked for a
-width of billions), the output may not grow past `MAX_OUTPUT_CHARS`, and the render stops after
+width of billions), no text or list built inside the template (`s ~ s`, `s + s`, `%`, `replace`,
+`indent`, `format`, `join`) may grow past `MAX_OUTPUT_CHARS` either (so a loop that doubles a
+text stops with a message), the output may not grow past `MAX_OUTPUT_CHARS`, and the render stops after
 `MAX_SECONDS` (checked at every output chunk and every attribute, item, call and operator).
 """
 
@@ -97,8 +99,73 @@ def _checked_binop(operator: str, left: Any, right: Any) -> None:
         for text, count in ((left, right), (right, left)):
             if isinstance(text, (str, list, tuple)) and isinstance(count, int) and count * max(len(text), 1) > MAX_TEXT_REPEAT:
                 raise TemplateLimit("size")
-    elif operator == "%" and isinstance(left, str) and _WIDE_FORMAT.search(left):
+    elif operator == "%" and isinstance(left, str):
+        if _WIDE_FORMAT.search(left):
+            raise TemplateLimit("size")
+        values = right if isinstance(right, (tuple, list)) else (right,)
+        _check_size(len(left) + sum(_length(value) for value in values) * max(left.count("%"), 1))
+    elif operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)):
+        _check_size(len(left) + len(right))
+
+
+def _length(value: Any) -> int:
+    return len(value) if isinstance(value, (str, list, tuple)) else 32
+
+
+def _check_size(size: int) -> None:
+    """Refuse a text or list a template is about to build past the output limit."""
+    if size > MAX_OUTPUT_CHARS:
         raise TemplateLimit("size")
+
+
+def _concat(parts: tuple[Any, ...]) -> str:
+    """`a ~ b ~ c`: Jinja's own joining, bounded like every other way of growing a text."""
+    _tick()
+    texts = [str(part) for part in parts]
+    _check_size(sum(len(text) for text in texts))
+    return "".join(texts)
+
+
+def _check_method(method: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """A text's own method (`s.ljust(n)`, `s.replace(a, s)`, `s.join(items)`, `"{:>n}".format(x)`)
+    bounded like the filters that do the same."""
+    import inspect
+
+    method = inspect.unwrap(method)  # the sandbox wraps `str.format` in a function of its own
+    text = getattr(method, "__self__", None)
+    if not isinstance(text, str):
+        return
+    name = getattr(method, "__name__", "")
+    values = list(args) + list(kwargs.values())
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_FILTER_NUMBER:
+            raise TemplateLimit("size")
+    if name in ("format", "format_map") and _WIDE_FORMAT.search(text):
+        raise TemplateLimit("size")
+    if name == "replace" and len(values) >= 2:
+        _check_size(_filter_size("do_replace", (text, *values), {}))
+    elif name == "join" and values and isinstance(values[0], (list, tuple)):
+        _check_size(sum(_length(item) + len(text) for item in values[0]))
+    elif name in ("format", "format_map"):
+        _check_size(len(text) + sum(_length(value) for value in values) * max(text.count("{"), 1))
+
+
+def _filter_size(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+    """How long a growing filter's result can be, at most, before it is computed."""
+    values = list(args[1:]) + list(kwargs.values())
+    first = args[0] if args else ""
+    if name == "do_replace" and isinstance(first, str) and len(values) >= 2:
+        old, new = str(values[0]), str(values[1])
+        return len(first) + (first.count(old) if old else len(first) + 1) * len(new)
+    if name == "do_indent" and isinstance(first, str):
+        width = max((_length(value) for value in values), default=4)
+        return len(first) + (first.count("\n") + 1) * width
+    if name == "do_format" and isinstance(first, str):
+        return len(first) + sum(_length(value) for value in values) * max(first.count("%"), 1)
+    if name in ("do_join", "sync_do_join") and isinstance(first, (list, tuple)):
+        glue = _length(values[0]) if values else 0
+        return sum(_length(item) + glue for item in first)
+    return 0
 
 
 def _limited_filter(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -111,6 +178,8 @@ def _limited_filter(function: Callable[..., Any]) -> Callable[..., Any]:
                 raise TemplateLimit("size")
         if args and isinstance(args[0], str) and _WIDE_FORMAT.search(args[0]) and function.__name__ == "do_format":
             raise TemplateLimit("size")
+        data = args[1:] if hasattr(function, "jinja_pass_arg") else args  # past a context or environment
+        _check_size(_filter_size(function.__name__, data, kwargs))
         return function(*args, **kwargs)
 
     for name in ("jinja_pass_arg", "environmentfilter", "contextfilter", "evalcontextfilter"):
@@ -167,10 +236,25 @@ def _no_link_below(base: Path, pieces: list[str]) -> bool:
 @lru_cache(maxsize=8)
 def environment(workspace_root: Path | None):
     import jinja2
+    from jinja2.compiler import CodeGenerator
     from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    class LimitedCodeGenerator(CodeGenerator):
+        """`~` calls the sandbox's bounded join instead of Jinja's unchecked one."""
+
+        def visit_Concat(self, node, frame):
+            self.write("environment.concat((")
+            for arg in node.nodes:
+                self.visit(arg, frame)
+                self.write(", ")
+            self.write("))")
 
     class LimitedSandbox(ImmutableSandboxedEnvironment):
         intercepted_binops = frozenset(["**", "*", "%", "//", "+"])
+        code_generator_class = LimitedCodeGenerator
+
+        def concat(self, parts):
+            return _concat(parts)
 
         def call_binop(self, context, operator, left, right):
             _tick()
@@ -187,6 +271,7 @@ def environment(workspace_root: Path | None):
 
         def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
             _tick()
+            _check_method(__obj, args, kwargs)
             return super().call(__context, __obj, *args, **kwargs)
 
     env = LimitedSandbox(

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Iterator
 
 from imr.errors import ImrError
+from imr.files import is_regular, read_regular
 from imr.records.findings import Finding
 from imr.strings import label
 from imr.supervision.merge import is_comment, is_item, is_subsequence, item_indent, log_blocks, merge_runs
@@ -113,8 +114,11 @@ def staged_copy(ws_root: Path) -> Iterator[Path]:
                     pass  # no links here (Windows without the right); the reader refuses links anyway
                 continue
             target.write_bytes(data)
-        if not (workspace / "imr.yaml").exists() and (root / "imr.yaml").is_file():
-            shutil.copyfile(root / "imr.yaml", workspace / "imr.yaml")
+        if not os.path.lexists(workspace / "imr.yaml") and is_regular(root / "imr.yaml"):
+            try:  # the working tree's imr.yaml, never a link's target (issue 26)
+                (workspace / "imr.yaml").write_bytes(read_regular(root / "imr.yaml"))
+            except (OSError, ImrError):
+                pass
         for sub in FOLDERS:
             (workspace / sub).mkdir(exist_ok=True)
         yield workspace
@@ -417,16 +421,12 @@ def _judge(path: str, parents: list[bytes | None], new: bytes | None, where: str
 
 def _read_regular(path: Path) -> tuple[bool, bytes | None]:
     """A working-tree file's bytes (None if missing), never through a link: (False, None) for one."""
-    import stat
-
     try:
-        info = os.lstat(path)
+        return True, read_regular(path)  # opened without following a link, not checked and then opened
     except FileNotFoundError:
         return True, None
-    if not stat.S_ISREG(info.st_mode):
+    except ImrError:
         return False, None
-    with open(path, "rb") as handle:
-        return True, handle.read()
 
 
 # --- a pushed range ------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from imr.errors import ImrError
+from imr.files import read_regular
 from imr.strings import strings
 from imr.supervision.check import check_workspace
 from imr.supervision.history import NOTICES, history_findings, is_log_file, range_findings
@@ -76,8 +78,8 @@ def commit_message(ws: Workspace, root: Path, paths: list[str], signature: str) 
     for path in paths:
         name = Path(path).stem
         try:
-            new = yaml.safe_load((root / path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError):
+            new = yaml.safe_load(read_regular(root / path).decode("utf-8")) or {}  # never through a link
+        except (OSError, ImrError, UnicodeDecodeError, yaml.YAMLError):
             continue
         old_text = _git(root, "show", f"HEAD:{path}")
         old = yaml.safe_load(old_text.stdout) if old_text.returncode == 0 else {}

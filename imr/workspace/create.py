@@ -101,7 +101,7 @@ def _init_steps(directory: Path, lang: str, name: str | None, report: InitReport
             write_new(keep, "")
             report.append(sub + "/")
     gitignore = directory / ".gitignore"
-    if not gitignore.exists():
+    if not os.path.lexists(gitignore):  # a link is refused by append_missing_lines, not written through
         write_new(gitignore, GITIGNORE_HEADER + "\n".join(GITIGNORE_LINES) + "\n")
         undo.append(lambda: gitignore.unlink(missing_ok=True))
         report.append(".gitignore")

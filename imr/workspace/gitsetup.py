@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from imr.errors import ImrError
+from imr.files import is_regular, read_regular, replace_atomically
 from imr.strings import label
 from imr.workspace.folder import open_workspace, replace_file, write_new
 
@@ -155,13 +156,13 @@ def install(directory: Path, lang: str | None = None, warnings: list[SetupWarnin
     for relative, text, old_start in ((GITLAB_CI, gitlab_ci_text(lang), _OLD_GITLAB_START),
                                       (GITHUB_WORKFLOW, github_workflow_text(lang), _OLD_GITHUB_START)):
         path = directory / relative
-        if not path.exists():
+        if not os.path.lexists(path):  # a link is no missing file: read_regular refuses it below
             _mkdirs(path.parent, undo)
             write_new(path, text)
             undo.append(_remover(path))
             created.append(relative)
             continue
-        current = path.read_text(encoding="utf-8", errors="replace")
+        current = read_regular(path).decode("utf-8", errors="replace")
         if current == text:
             continue
         if current.startswith(old_start) and "IMR_PACKAGE: \"imr==" in current:
@@ -267,14 +268,14 @@ def _folder_remover(folder: Path) -> Undo:
 
 
 def _renew(path: Path, text: str, undo: list[Undo]) -> None:
-    old = path.read_bytes()
+    old = read_regular(path)
     replace_file(path, text)
     undo.append(lambda: replace_file(path, old))
 
 
 def _ensure_attributes(path: Path, undo: list[Undo]) -> bool:
     """Add the merge-driver lines to `.gitattributes`, keeping whatever else it says."""
-    if not path.exists():
+    if not os.path.lexists(path):
         write_new(path, ATTRIBUTES_HEADER + "\n".join(ATTRIBUTE_LINES) + "\n")
         undo.append(lambda: path.unlink(missing_ok=True))
         return True
@@ -282,8 +283,11 @@ def _ensure_attributes(path: Path, undo: list[Undo]) -> bool:
 
 
 def append_missing_lines(path: Path, lines: list[str], header: str, undo: list[Undo]) -> bool:
-    """Append the lines a file lacks (with a comment saying why), keeping its bytes before them."""
-    data = path.read_bytes()
+    """Append the lines a file lacks (with a comment saying why), keeping its bytes before them.
+
+    Read without following a link and written anew beside it (never appended through a link):
+    a `.gitignore` linked to a file outside the workspace is refused, not changed (issue 26)."""
+    data = read_regular(path)
     present = {line.strip() for line in data.decode("utf-8", errors="replace").splitlines()}
     missing = [line for line in lines if line not in present]
     if not missing:
@@ -291,11 +295,9 @@ def append_missing_lines(path: Path, lines: list[str], header: str, undo: list[U
     newline = "\r\n" if b"\r\n" in data else "\n"
     addition = ("" if not data or data.endswith(b"\n") else newline) + header + "\n".join(missing) + "\n"
     addition = addition.replace("\n", newline) if newline != "\n" else addition
-    with open(path, "ab") as handle:
-        handle.write(addition.encode("utf-8"))
-        handle.flush()
-        os.fsync(handle.fileno())
-    undo.append(lambda: os.truncate(path, len(data)))
+    mode = os.lstat(path).st_mode & 0o777
+    replace_atomically(path, data + addition.encode("utf-8"), mode=mode)
+    undo.append(lambda: replace_atomically(path, data, mode=mode))
     return True
 
 
@@ -317,7 +319,7 @@ def _ensure_hook(hooks_dir: Path, name: str, lang: str, warnings: list[SetupWarn
     """Write imr's hook, renew an older imr hook, or chain a foreign one; what was done, or None."""
     hook = hooks_dir / name
     saved = hooks_dir / (name + CHAINED_SUFFIX)
-    chained = saved.name if saved.exists() else None
+    chained = saved.name if os.path.lexists(saved) else None
     wanted = hook_text(name, lang, chained)
     shown = f".git/hooks/{name}"
     if not os.path.lexists(hook):
@@ -325,11 +327,11 @@ def _ensure_hook(hooks_dir: Path, name: str, lang: str, warnings: list[SetupWarn
         write_new(hook, wanted, mode=0o755)
         undo.append(lambda: hook.unlink(missing_ok=True))
         return shown
-    current = hook.read_text(encoding="utf-8", errors="replace") if hook.is_file() else ""
+    current = read_regular(hook).decode("utf-8", errors="replace") if is_regular(hook) else ""  # never a link's target
     if HOOK_MARK in current or _OLD_HOOK_MARK in current:
         if current == wanted:
             return None
-        old = hook.read_bytes()
+        old = read_regular(hook)
         replace_file(hook, wanted, mode=0o755)
         undo.append(lambda: replace_file(hook, old, mode=0o755))
         return shown

@@ -14,6 +14,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from imr.errors import ImrError
+from imr.files import read_regular, replace_atomically
+
 SETTINGS_FILE = "settings.yaml"
 ENV = {"signature": "IMR_SIGNATURE", "language": "IMR_LANG"}
 GIT_KEY = {"signature": "imr.signature", "language": "imr.language"}
@@ -44,13 +47,13 @@ def _from_git(root: Path | None, key: str) -> str | None:
 
 def _from_file(config_dir: Path | None, key: str) -> str | None:
     path = settings_path(config_dir)
-    if path is None or not path.is_file():
+    if path is None:
         return None
     import yaml
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    try:  # never a link's target: a linked settings file counts as none (saving to it is refused)
+        data = yaml.safe_load(read_regular(path).decode("utf-8"))
+    except (OSError, ImrError, UnicodeDecodeError, yaml.YAMLError):
         return None
     value = data.get(key) if isinstance(data, dict) else None
     return str(value).strip() if value is not None and str(value).strip() else None
@@ -73,16 +76,21 @@ def resolve(name: str, given: str | None, root: Path | None, config_dir: Path | 
 
 
 def save(config_dir: Path, name: str, value: str) -> Path:
-    """Write one value into the user's settings file (created when missing)."""
+    """Write one value into the user's settings file (created when missing).
+
+    Read without following a link and replaced atomically, never written through one: a settings
+    file that is a link is refused with one sentence (issue 26)."""
     import yaml
 
     path = settings_path(config_dir)
     assert path is not None
     data: dict = {}
-    if path.is_file():
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        loaded = yaml.safe_load(read_regular(path).decode("utf-8"))
         data = loaded if isinstance(loaded, dict) else {}
+    except FileNotFoundError:
+        pass
     data[name] = value
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=True), encoding="utf-8")
+    replace_atomically(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=True).encode("utf-8"))
     return path
