@@ -49,11 +49,15 @@ def _from_file(config_dir: Path | None, key: str) -> str | None:
     path = settings_path(config_dir)
     if path is None:
         return None
+    try:  # never a link's target: a linked settings file counts as none (saving to it is refused)
+        text = read_regular(path).decode("utf-8")
+    except (OSError, ImrError, UnicodeDecodeError):
+        return None  # most users have no settings file: the YAML parser is not even imported
     import yaml
 
-    try:  # never a link's target: a linked settings file counts as none (saving to it is refused)
-        data = yaml.safe_load(read_regular(path).decode("utf-8"))
-    except (OSError, ImrError, UnicodeDecodeError, yaml.YAMLError):
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
         return None
     value = data.get(key) if isinstance(data, dict) else None
     return str(value).strip() if value is not None and str(value).strip() else None
