@@ -19,10 +19,10 @@ from typing import Any
 from imr.errors import ImrError
 from imr.files import check_regular, read_regular
 from imr.records import writer
-from imr.records.findings import Finding
+from imr.records.findings import Finding, comment_findings
 from imr.records.ids import check_group_name, check_participant_id, is_valid_id
 from imr.records.kinds import COMMON, date_problem, id_problem, list_of, shape_problems, signature_problem, text_problem
-from imr.records.pii import comments, find_pii, hand_written_hit, identifier_name
+from imr.records.pii import hand_written_hit, identifier_name
 from imr.records.record import log_file_text
 from imr.strings import strings
 from imr.workspace import store
@@ -308,13 +308,7 @@ def _comment_findings(path: Path, shown: str, allow: frozenset[str]) -> list[Fin
         text = read_regular(path).decode("utf-8", "replace")
     except (OSError, ImrError):
         return []
-    skip = frozenset(HEADER_COMMENT.splitlines())
-    out = []
-    for number, comment in comments(text, skip):
-        hit = find_pii(comment, allow)
-        if hit:
-            out.append(Finding(shown, number, f"pii_found_{hit.kind}"))
-    return out
+    return comment_findings(text, shown, allow, HEADER_COMMENT)
 
 
 def check_groups(ws: Workspace) -> list[Finding]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from imr.records.pii import comments, find_pii
 from imr.strings import strings
 
 
@@ -48,3 +49,17 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     return str(value)
+
+
+def comment_findings(text: str, shown: str, allow: frozenset[str], house: str = "") -> list[Finding]:
+    """Personal data in YAML comments (hand-written lines no reader of the file uses): whole-line
+    comments, comments after a `- ` item, after a list item or after a value; `house` is the
+    header comment imr itself writes, never scanned. Records and group files alike."""
+    if house and text.startswith(house) and "#" not in text[len(house):]:
+        return []  # imr's own header and no other comment: the usual file
+    out = []
+    for number, comment in comments(text, frozenset(house.splitlines())):
+        hit = find_pii(comment, allow)
+        if hit:
+            out.append(Finding(shown, number, f"pii_found_{hit.kind}"))
+    return out

@@ -33,7 +33,15 @@ from imr.errors import ImrError
 from imr.files import is_regular, read_regular
 from imr.records.findings import Finding
 from imr.strings import label
-from imr.supervision.merge import is_comment, is_item, is_subsequence, item_indent, log_blocks, merge_runs
+from imr.supervision.merge import (
+    first_missing,
+    is_comment,
+    is_item,
+    is_subsequence,
+    item_indent,
+    log_blocks,
+    merge_runs,
+)
 from imr.workspace.folder import open_workspace
 
 FOLDERS = ("records", "groups")
@@ -219,7 +227,7 @@ def merge_kept(parents: list[bytes | None], result: bytes | None) -> tuple[str, 
              for version in parents]
     result_blocks = _closed(log_blocks(result, indent=indent, blank_apart=True))
     for n, blocks in enumerate(split):
-        missing = _first_missing(blocks, result_blocks)
+        missing = first_missing(blocks, result_blocks)
         if missing is not None:
             return ("lost", n, _line_of(blocks, missing))
     known = {block for blocks in split for block in blocks}
@@ -234,18 +242,6 @@ def _closed(blocks: list[bytes]) -> list[bytes]:
     if blocks and not blocks[-1].endswith(b"\n"):
         blocks = blocks[:-1] + [blocks[-1] + b"\n"]
     return blocks
-
-
-def _first_missing(small: list[bytes], large: list[bytes]) -> int | None:
-    """The index of the first block of `small` not found, in order, in `large`."""
-    position = 0
-    for k, block in enumerate(small):
-        while position < len(large) and large[position] != block:
-            position += 1
-        if position == len(large):
-            return k
-        position += 1
-    return None
 
 
 def _last_entry_grown(old: bytes, new: bytes) -> int | None:

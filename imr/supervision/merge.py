@@ -146,15 +146,20 @@ def _without(blocks: list[bytes], counted: dict[bytes, int]) -> list[bytes]:
     return out
 
 
-def is_subsequence(small: list[bytes], large: list[bytes]) -> bool:
+def first_missing(small: list[bytes], large: list[bytes]) -> int | None:
+    """The index of the first block of `small` not found, in order, in `large` (None: all are)."""
     position = 0
-    for block in small:
+    for k, block in enumerate(small):
         while position < len(large) and large[position] != block:
             position += 1
         if position == len(large):
-            return False
+            return k
         position += 1
-    return True
+    return None
+
+
+def is_subsequence(small: list[bytes], large: list[bytes]) -> bool:
+    return first_missing(small, large) is None
 
 
 def merge_runs(run_a: list[bytes], run_b: list[bytes], indent: int) -> list[bytes]:

@@ -25,9 +25,10 @@ from imr.errors import ImrError
 from imr.files import read_regular
 from imr.programme.goals import goal_reference_problems
 from imr.records.findings import Finding, jsonable
+from imr.records.findings import comment_findings as _comment_findings
 from imr.records.ids import is_valid_id
 from imr.records.parallel import map_paths, paused_gc
-from imr.records.pii import SCANNER_VERSION, comments, find_pii, hand_written_hit, identifier_name
+from imr.records.pii import SCANNER_VERSION, hand_written_hit, identifier_name
 from imr.records.record import HEADER_COMMENT, RecordProblem, parse_record_bytes, validate_record
 from imr.records.state import derive_state
 from imr.supervision.integrity import duplicate_findings
@@ -199,21 +200,9 @@ def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
     return path.name, key, [None, person_facts(record, derive_state(record), curriculum, None, None)]
 
 
-_HOUSE_COMMENTS = frozenset(HEADER_COMMENT.splitlines())
-
-
 def comment_findings(text: str, shown: str, allow: frozenset[str] = frozenset()) -> list[Finding]:
-    """Personal data in YAML comments (hand-written lines the record layer never reads): whole-line
-    comments, comments after a `- ` item, after a list item or after a value."""
-
-    if text.startswith(HEADER_COMMENT) and "#" not in text[len(HEADER_COMMENT):]:
-        return []  # imr's own header and no other comment: the usual record
-    out = []
-    for number, comment in comments(text, _HOUSE_COMMENTS):
-        hit = find_pii(comment, allow)
-        if hit:
-            out.append(Finding(shown, number, f"pii_found_{hit.kind}"))
-    return out
+    """Personal data in a record's comments (the one scan in imr.records.findings)."""
+    return _comment_findings(text, shown, allow, HEADER_COMMENT)
 
 
 def record_findings(record, shown: str, curriculum, allow: frozenset[str] = frozenset()) -> list[Finding]:
