@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 
 from convergence_sim import GIT_ENV, RECORDS, contents, make_ward, run  # noqa: E402
 
-from imr.supervision.history import history_findings  # noqa: E402
+from imr.gates.history import history_findings  # noqa: E402
 from imr.workspace.create import init_workspace  # noqa: E402
 
 

@@ -36,7 +36,7 @@ sys.path.insert(0, str(HERE))
 
 from make_workspace import generate  # noqa: E402
 
-from imr.yamlio import dump  # noqa: E402
+from imr.core.yamlio import dump  # noqa: E402
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@invalid", "GIT_COMMITTER_NAME": "bench",
            "GIT_COMMITTER_EMAIL": "bench@invalid", "LC_ALL": "C"}
@@ -90,8 +90,8 @@ def merge_once(root: Path, mode: str, driver: str) -> tuple[float, dict[str, byt
 def expected_merges(root: Path) -> dict[str, bytes]:
     """The merge function's result for each record's three versions, each checked with the strict
     reader: every entry of both sides there once, in each side's order."""
-    from imr.supervision.merge import merge_logs
-    from imr.yamlio import parse_text
+    from imr.core.yamlio import parse_text
+    from imr.gates.merge import merge_logs
 
     out = {}
     for path in sorted((root / "records").glob("*.yaml")):

@@ -101,10 +101,10 @@ def main() -> None:
             print(f"{label} median {median:.3f} s, best {best:.3f} s   {goal}")
 
     os.environ.update(env)
+    from imr.core.strings import strings
     from imr.render import pandoc, typst_pdf
     from imr.render.documents import programme_document
     from imr.render.markdown import document_markdown
-    from imr.strings import strings
     from imr.workspace.folder import open_workspace
 
     ws = open_workspace(root)

@@ -37,7 +37,6 @@ sys.path.insert(0, str(HERE))
 from bench_cli import imr_command, run_measured  # noqa: E402
 from bench_merge import git  # noqa: E402
 
-
 # The baseline runs with PYTHONPATH set to its tree; -P keeps the current folder (this worktree,
 # when the benchmark is started from it) from coming first on sys.path and shadowing it.
 BASELINE_PYTHON = [sys.executable, "-P"]
@@ -127,7 +126,8 @@ def bench_diff(root: Path, changed: int, runs: int, imr: list[str], baseline: Pa
     import random
 
     from make_workspace import entry_id
-    from imr.yamlio import dump
+
+    from imr.core.yamlio import dump
 
     rng = random.Random(18)
     base = git(root, "rev-parse", "HEAD").strip()

@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE))
 from bench_cli import imr_command  # noqa: E402
 from make_workspace import generate  # noqa: E402
 
-from imr.yamlio import dump  # noqa: E402
+from imr.core.yamlio import dump  # noqa: E402
 
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@invalid",
        "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@invalid", "LC_ALL": "C",

@@ -15,10 +15,10 @@ import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
+from imr.core.yamlio import dump
 from imr.curriculum.model import load_curriculum
 from imr.records.record import new_record_text
 from imr.workspace.create import init_workspace
-from imr.yamlio import dump
 
 NOTES = [
     "Deltagaren var pigg och delade med sig av sina erfarenheter från veckan.",

@@ -4,7 +4,7 @@
 
 Git starts one process per file that both sides changed, so this entry point imports as
 little as it can: no typer, rich or pydantic, and no YAML parser unless a merge needs one
-(see `imr.supervision.merge`). `imr init` registers it with the absolute path of the interpreter that
+(see `imr.gates.merge`). `imr init` registers it with the absolute path of the interpreter that
 installed imr (and `-S`, see `imr.workspace.gitsetup.driver_command`), so merges work from git GUIs
 and shells without the virtual environment on PATH. Exit 0: the merged file is in %A.
 Exit 1: %A holds every difference between conflict markers and git reports a conflict.
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     base, ours, theirs = args[:3]
     marker_size = int(args[3]) if len(args) > 3 and args[3].isdigit() else 7
     shown = args[4] if len(args) > 4 else ""
-    from imr.supervision.merge import merge_files
+    from imr.gates.merge import merge_files
 
     try:
         outcome = merge_files(base, ours, theirs, shown, marker_size)
@@ -47,7 +47,7 @@ def _explain(reason: str, path: str) -> None:
     try:
         from pathlib import Path
 
-        from imr.errors import ImrError
+        from imr.core.errors import ImrError
 
         lang = "sv"
         if Path("imr.yaml").is_file():

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from imr.yamlio import dump
+from imr.core.yamlio import dump
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Avd", "GIT_AUTHOR_EMAIL": "avd@invalid", "GIT_COMMITTER_NAME": "Avd",
            "GIT_COMMITTER_EMAIL": "avd@invalid", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from imr.workspace import store
+
+
 def at(day: date | str) -> str:
     return f"{day}T10:00:00+01:00"
 

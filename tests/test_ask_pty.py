@@ -14,7 +14,6 @@ import time
 
 import pytest
 import yaml
-
 from conftest import posix_only
 
 pexpect = pytest.importorskip("pexpect")

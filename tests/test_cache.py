@@ -52,7 +52,7 @@ def test_cache_from_another_clone_is_not_trusted(enrolled, tmp_path):
     key = enrolled.root / ".git" / "imr-cache-key"
     assert key.is_file() and "imr-cache-key" not in enrolled.git("status", "--porcelain")
     key.write_bytes(b"x" * 32)  # as if the cache had been made elsewhere
-    from imr import cache as cache_module
+    from imr.core import cache as cache_module
     cache_module._key.cache_clear()
     _tamper(cache, lambda data: data[2][1][0][1].update(variant="depression"))
     assert json.loads(enrolled.ok("session", "next", "p-01", "--json").output)["variant"] == "schizophrenia"

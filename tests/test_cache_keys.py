@@ -15,7 +15,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import Imr
 
 
@@ -23,7 +22,7 @@ from conftest import Imr
 def own_user_folders(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user-config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
-    from imr import cache
+    from imr.core import cache
 
     cache._key.cache_clear()
     yield
@@ -35,7 +34,7 @@ def _git(root: Path, *args: str) -> str:
 
 
 def test_the_key_is_outside_the_work_tree_in_every_layout(enrolled, tmp_path):
-    from imr.cache import key_path
+    from imr.core.cache import key_path
 
     root = enrolled.root
     assert key_path(root) == root / ".git" / "imr-cache-key"
@@ -70,7 +69,7 @@ def test_a_cache_signed_with_a_key_someone_put_in_the_folder_is_not_trusted(enro
     raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
     mac = hashlib.blake2b(__version__.encode() + b"\0" + raw, key=planted, digest_size=32).hexdigest()
     cache.write_bytes(mac.encode("ascii") + b"\n" + raw)
-    from imr import cache as cache_module
+    from imr.core import cache as cache_module
 
     cache_module._key.cache_clear()
     assert json.loads(ward.ok("session", "next", "p-01", "--json").output)["variant"] == "schizophrenia"
@@ -93,7 +92,7 @@ def _every_file(root: Path) -> dict[str, bytes]:
 
 
 def test_the_regional_report_writes_nothing_into_the_wards(enrolled, tmp_path):
-    from imr.supervision.wards import Ward, build_wards, cache_path
+    from imr.reports.wards import Ward, build_wards, cache_path
 
     enrolled.ok("session", "log", "p-01", "--module", "1", "--session", "1", "--date", "2026-02-03")
     enrolled.commit_all("a week")

@@ -28,7 +28,7 @@ def test_every_command_in_the_table_is_registered():
 @pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_command_has_help_and_builds_alone(name, lang):
     """Every command and every parameter has its help text in the strings file of each language."""
-    from imr.strings import strings
+    from imr.core.strings import strings
 
     helps = strings(lang)["help"]
     alone = _commands(build_app(name))

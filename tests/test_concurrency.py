@@ -9,6 +9,7 @@ import textwrap
 import time
 
 from conftest import posix_only
+
 from imr.records.record import read_record
 
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import Imr
 from convergence_sim import RECORDS, contents, make_ward, run
 
-from imr.supervision.history import history_findings
+from imr.gates.history import history_findings
 
 SEEDS = (1, 2, 3)
 STEPS = 24

@@ -10,10 +10,9 @@ import statistics
 
 import pytest
 
-from imr.curriculum.model import load_curriculum
-from imr.curriculum.check import (BAND, LEADER_SECTIONS, check_curriculum, curriculum_stats, out_of_band,
-                                  sections)
+from imr.curriculum.check import BAND, LEADER_SECTIONS, check_curriculum, curriculum_stats, out_of_band, sections
 from imr.curriculum.lix import markdown_readability
+from imr.curriculum.model import load_curriculum
 
 CUR = load_curriculum("sv")
 VARIANTS = ["schizophrenia", "schizoaffective", "bipolar", "depression"]
@@ -76,7 +75,7 @@ def test_readability_within_the_documented_band(module):
 
 
 def test_band_is_documented_in_the_readme():
-    from imr import resources
+    from imr.core import resources
     readme = (resources.builtin_dir("curriculum") / "README.md").read_text(encoding="utf-8")
     for scope in BAND.values():
         for low, high in scope.values():
@@ -108,8 +107,8 @@ def test_required_worksheets_exist():
 
 
 def test_glossary_holds_the_chosen_terms():
-    from imr import resources
-    from imr.yamlio import load_file
+    from imr.core import resources
+    from imr.core.yamlio import load_file
 
     glossary = {e["term"]: e for e in load_file(resources.builtin_dir("curriculum") / "sv" / "glossary.yaml")}
     assert len(glossary) >= 25
@@ -253,7 +252,7 @@ def test_fill_keys_accepted_are_exactly_the_keys_the_renderer_makes():
 
 def test_missing_variant_fails_check(imr):
     """A new diagnosis version in the programme without its module 2 handouts is reported."""
-    from imr import resources
+    from imr.core import resources
     folder = imr.root / "curriculum" / "sv"
     folder.mkdir(parents=True)
     programme = (resources.builtin_dir("curriculum") / "sv" / "programme.yaml").read_text(encoding="utf-8")

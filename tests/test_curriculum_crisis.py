@@ -113,7 +113,7 @@ def test_a_complete_box_with_a_title_and_columns_passes(imr):
 
 def test_a_ward_declares_its_own_routes(imr):
     """A ward whose patients on leave call a central number says so in its programme.yaml."""
-    from imr import resources
+    from imr.core import resources
     programme = (resources.builtin_dir("curriculum") / "sv" / "programme.yaml").read_text(encoding="utf-8")
     _override(imr, "programme.yaml", programme.replace("match: [ring avdelningen, ringer avdelningen, ring till avdelningen]",
                                                        "match: [vakthavande]"))
@@ -176,9 +176,9 @@ def test_the_swedish_interface_uses_the_glossary_words():
     """
     import re
 
-    from imr import resources
+    from imr.core import resources
+    from imr.core.yamlio import load_file
     from imr.curriculum.check import avoid_pattern
-    from imr.yamlio import load_file
 
     glossary = load_file(CUR.roots[-1] / "glossary.yaml")
     patterns = [(avoid_pattern(str(word)), entry["term"]) for entry in glossary

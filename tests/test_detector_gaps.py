@@ -8,8 +8,8 @@ import sys
 import time
 
 import pytest
-
 from hostile_text import hostile_note
+
 from imr.records.pii import find_pii, scan_text
 
 

@@ -6,10 +6,10 @@ import json
 import shutil
 
 import pytest
-
 from conftest import Imr
+
+from imr.reports.diff import compare, compare_carefully
 from imr.workspace import store
-from imr.supervision.diff import compare, compare_carefully
 from imr.workspace.folder import open_workspace
 
 

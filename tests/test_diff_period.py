@@ -7,8 +7,8 @@ import os
 import subprocess
 
 import pytest
-
 from conftest import Imr
+
 from imr.workspace import store
 from imr.workspace.folder import open_workspace
 

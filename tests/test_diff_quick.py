@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import Imr
-from imr.supervision import diff
-from imr.yamlio import dump
+
+from imr.core.yamlio import dump
+from imr.reports import diff
 
 
 def commit(imr: Imr, message: str) -> None:

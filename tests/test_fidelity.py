@@ -6,10 +6,10 @@ import json
 from datetime import date
 
 import pytest
-
 from conftest import Imr
 from record_builders import add, at, enrol, sessions, three_participants  # noqa: F401
-from imr.supervision.fidelity import as_rows, assess, percent_band, size_band, topic_band
+
+from imr.reports.fidelity import as_rows, assess, percent_band, size_band, topic_band
 from imr.workspace.folder import open_workspace
 
 TODAY = date(2026, 6, 30)

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import Imr
-from imr.yamlio import parse_text
+
+from imr.core.yamlio import parse_text
 
 CREATED = (".gitattributes", ".gitlab-ci.yml", ".github/workflows/imr-check.yml", ".git/hooks/pre-commit",
            ".git/hooks/pre-merge-commit")

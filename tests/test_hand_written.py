@@ -12,7 +12,6 @@ import json
 import subprocess
 
 import pytest
-
 from conftest import REPO, Imr
 
 PHONE = "070-123 45 67"

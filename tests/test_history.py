@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import Imr
-from imr.supervision.history import appended, merge_kept
-from imr.supervision.merge import merge_logs
-from imr.yamlio import parse_text
+
+from imr.core.yamlio import parse_text
+from imr.gates.history import appended, merge_kept
+from imr.gates.merge import merge_logs
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Kim Larsson", "GIT_AUTHOR_EMAIL": "kl@avd.invalid",
            "GIT_COMMITTER_NAME": "Kim Larsson", "GIT_COMMITTER_EMAIL": "kl@avd.invalid"}

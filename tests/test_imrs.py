@@ -4,9 +4,9 @@ import json
 
 import pytest
 
+from imr.core.yamlio import load_file
 from imr.programme import imrs
 from imr.records.kinds import validate_entry
-from imr.yamlio import load_file
 
 CLIENT_1 = "3,3,2,4,1,3,3,2,4,4,3,2,na,na,5"
 CLIENT_2 = "4,4,3,4,2,4,3,3,4,4,4,3,na,na,5"
@@ -131,8 +131,8 @@ def test_trend_chart_png_and_svg_are_reproducible(enrolled, tmp_path):
 
 
 def test_trend_chart_library_call(enrolled):
-    from imr.workspace import store
     from imr.render.imrs_chart import trend_chart
+    from imr.workspace import store
     from imr.workspace.folder import open_workspace
 
     enrolled.ok("imrs", "add", "p-01", "--rater", "client", "--scores", CLIENT_1, "--date", "2026-01-10")

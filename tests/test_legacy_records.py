@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import Imr
 
 LEGACY = Path(__file__).parent / "testdata" / "legacy-month"

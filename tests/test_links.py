@@ -13,7 +13,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import commit_past_the_hook, posix_only
 
 pytestmark = posix_only
@@ -125,7 +124,7 @@ def test_a_template_that_is_a_link_is_not_followed(enrolled, tmp_path):
 
 
 def test_temp_files_are_random_and_exclusive(tmp_path):
-    from imr.files import create_temp
+    from imr.core.files import create_temp
 
     target = tmp_path / "p-01.yaml"
     first = create_temp(target, b"a")
@@ -135,8 +134,8 @@ def test_temp_files_are_random_and_exclusive(tmp_path):
 
 
 def test_reading_never_follows_a_link(tmp_path):
-    from imr.errors import ImrError
-    from imr.files import read_regular
+    from imr.core.errors import ImrError
+    from imr.core.files import read_regular
 
     (tmp_path / "real").write_bytes(b"x")
     (tmp_path / "link").symlink_to(tmp_path / "real")
@@ -180,7 +179,7 @@ def test_init_leaves_a_linked_hook_and_what_it_points_at_alone(imr, tmp_path):
 
 
 def test_the_sync_message_never_reads_a_record_through_a_link(enrolled, tmp_path):
-    from imr.supervision.sync import commit_message
+    from imr.gates.sync import commit_message
     from imr.workspace.folder import open_workspace
 
     outside = tmp_path / "secret.yaml"
@@ -191,7 +190,7 @@ def test_the_sync_message_never_reads_a_record_through_a_link(enrolled, tmp_path
 
 
 def test_the_staged_copy_never_takes_imr_yaml_through_a_link(enrolled, tmp_path):
-    from imr.supervision.history import staged_copy
+    from imr.gates.history import staged_copy
 
     enrolled.commit_all("start")
     outside = tmp_path / "other.yaml"
@@ -206,7 +205,7 @@ def test_the_staged_copy_never_takes_imr_yaml_through_a_link(enrolled, tmp_path)
 
 
 def test_the_user_settings_file_is_never_read_or_written_through_a_link(tmp_path, monkeypatch):
-    from imr.errors import ImrError
+    from imr.core.errors import ImrError
     from imr.workspace.user_settings import resolve, save
 
     monkeypatch.delenv("IMR_SIGNATURE", raising=False)

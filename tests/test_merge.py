@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import Imr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Imr
-from imr.supervision.merge import conflict_text, merge_logs
-from imr.yamlio import dump, parse_text
+from imr.core.yamlio import dump, parse_text
+from imr.gates.merge import conflict_text, merge_logs
 
 BASE = (
     "# IMR record (pseudonymous).\n"
@@ -311,7 +311,7 @@ def test_merge_driver_is_hidden_from_help(imr: Imr):
     "- {kind: session, at: '2026-01-05T11:00:00+01:00'}\n",  # flow style
 ])
 def test_anything_outside_the_writers_style_is_parsed_before_it_merges(tail):
-    from imr.supervision import merge
+    from imr.gates import merge
 
     theirs = BASE + item("2026-01-06T10:00:00+01:00", "b")
     block = tail.encode()

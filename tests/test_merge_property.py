@@ -15,12 +15,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from imr.core.yamlio import dump
+from imr.gates.integrity import duplicate_findings
+from imr.gates.merge import merge_logs
 from imr.programme.goals import goal_reference_problems
-from imr.supervision.integrity import duplicate_findings
-from imr.supervision.merge import merge_logs
 from imr.records.record import parse_record_bytes, validate_record
 from imr.records.state import derive_state
-from imr.yamlio import dump
 
 BASE = (
     "# IMR record (pseudonymous).\n"

@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import commit_past_the_hook, posix_only
 
 
@@ -39,7 +38,7 @@ def test_the_display_function_keeps_ordinary_text_and_emoji():
 
 @pytest.mark.parametrize("cell", ["=1+1", "+46 70", "-2+3", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")"])
 def test_csv_cells_that_start_a_formula_are_neutralised(cell):
-    from imr.supervision.export import csv_bytes
+    from imr.reports.export import csv_bytes
 
     data = csv_bytes((["kolumn"], [[cell], [3], ["vanlig text"]]))
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
@@ -88,7 +87,7 @@ def test_ordinary_template_arithmetic_still_works(enrolled):
 
 
 def _own_handout(root: Path) -> Path:
-    from imr import resources
+    from imr.core import resources
 
     builtin = resources.builtin_dir("curriculum")
     source = sorted(builtin.glob("sv/*/1.1*handout*.md"))[0] if sorted(builtin.glob("sv/*/1.1*handout*.md")) \
@@ -224,7 +223,7 @@ def test_a_template_that_doubles_a_text_stops_at_the_size_limit(enrolled, payloa
 def test_check_and_curriculum_show_still_read_an_override_with_a_raw_block(enrolled):
     """Only documents refuse the text: `imr check` reports the block in a leader guide (and does
     not stop at it) and `imr curriculum show` shows it escaped."""
-    from imr import resources
+    from imr.core import resources
 
     builtin = resources.builtin_dir("curriculum")
     source = sorted(builtin.glob("sv/*/1.leader.md"))[0]

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from hostile_text import hostile_note
+
 from imr.records.pii import PiiHit, find_pii, identifier_problem, luhn_ok, normalise, scan_text
 
 REPO = Path(__file__).resolve().parent.parent
@@ -305,7 +305,7 @@ def test_hit_text_is_normalised_and_masked():
 
 
 def test_labels_and_advice_in_both_languages():
-    from imr.strings import strings
+    from imr.core.strings import strings
 
     for kind in ("personnummer", "samordningsnummer", "personnummer_check", "phone", "email", "name", "invisible"):
         hit = PiiHit(kind, "x")
@@ -453,8 +453,8 @@ import stat  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 
+from imr.core.errors import ImrError  # noqa: E402
 from imr.workspace.editor import HELP_MARK, keep_refused_text, note_from_editor  # noqa: E402
-from imr.errors import ImrError  # noqa: E402
 
 TEMPLATE = "# Anteckning för träff 1.2 (p-07).\n# Skriv under strecket.\n#\n# ----------\n"
 
@@ -560,9 +560,10 @@ def test_session_log_edit_keeps_a_hash_line(enrolled, tmp_path):
 # --------------------------------------------------------------------------------------------
 # The quick paths find exactly what the long ones do (issue 18: first runs at scale)
 
+import unicodedata  # noqa: E402
+
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-import unicodedata  # noqa: E402
 
 from imr.records import pii as _pii  # noqa: E402
 

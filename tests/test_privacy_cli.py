@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import Imr
 from test_pii import CLEAN_NOTES, FOUND_CASES
 

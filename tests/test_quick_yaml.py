@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from imr.core.yamlio import YamlProblem, decode, dump, parse_text, quick_load
 from imr.records import record as record_module
 from imr.records.record import parse_record_bytes
-from imr.yamlio import YamlProblem, decode, dump, parse_text, quick_load
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from conftest import posix_only, ENROLLED_ON, Imr
+from conftest import ENROLLED_ON, Imr, posix_only
 
 LABEL = re.compile(r"\bG[A-HJ-NP-Z][A-HJ-NP-Z2-9]{2}\b")
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@invalid",
@@ -274,9 +273,9 @@ def test_a_record_near_the_size_limit_refuses_appends_but_stays_readable(enrolle
 
 def test_the_registry_declares_every_kind_once(imr: Imr):
     """Every kind has a fold, diff wording in sv and en, and its text fields are the ones scanned."""
+    from imr.core.strings import strings
     from imr.records.kinds import KINDS, free_texts
     from imr.records.state import ParticipantState
-    from imr.strings import strings
 
     for name, kind in KINDS.items():
         assert callable(getattr(ParticipantState, kind.fold)), name
@@ -365,9 +364,9 @@ def test_a_participant_who_meets_in_a_group_is_pointed_to_the_group_plan(group: 
 
 
 def test_new_entry_ids_start_with_a_letter_so_no_reader_takes_one_for_a_number():
+    from imr.core.yamlio import quick_load
     from imr.records.ids import ENTRY_ID
     from imr.records.record import new_entry_id
-    from imr.yamlio import quick_load
 
     ids = [new_entry_id(set()) for _ in range(3000)]
     assert all(ENTRY_ID.fullmatch(i) and i[0].isalpha() for i in ids)

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from imr.core.yamlio import load_file
 from imr.records.record import read_record
 from imr.records.writer import append_entries
-from imr.yamlio import load_file
 
 GOOD_ENTRY = ("- kind: session\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  module: 1\n  session: 1\n"
               "  date: '2026-03-01'\n")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 import yaml
-
 from conftest import posix_only
 from test_ask_pty import answer, finish, spawn, wait_raw
 from test_relapse_plan import current

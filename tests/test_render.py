@@ -5,9 +5,21 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
-from render_support import (A4, ACTION, DATE, GOAL, HOMEWORK, STEP_1, STEP_2, TRIGGER, flat, out_files,
-                            pdf_sizes, pdf_text, ws)  # noqa: F401  (ws is a fixture)
+from render_support import (
+    A4,
+    ACTION,
+    DATE,
+    GOAL,
+    HOMEWORK,
+    STEP_1,
+    STEP_2,
+    TRIGGER,
+    flat,
+    out_files,
+    pdf_sizes,  # noqa: F401  (ws is a fixture)
+    pdf_text,
+    ws,
+)
 
 
 def test_handout_is_a4_swedish_and_not_personal(ws):
@@ -123,7 +135,7 @@ def test_template_error_is_one_message_and_no_file(ws):
 
 
 def test_missing_font_is_an_error(ws):
-    from imr.errors import ImrError
+    from imr.core.errors import ImrError
     from imr.render.typst_pdf import compile_pdf
 
     with pytest.raises(ImrError) as caught:

@@ -60,9 +60,9 @@ def test_docx_is_set_like_the_pdf(tmp_path, monkeypatch):
     import re
     import zipfile
 
-    from imr.render.docx import EMBEDDED, obfuscated_font
-
     from conftest import Imr
+
+    from imr.render.docx import EMBEDDED, obfuscated_font
 
     ws = Imr(tmp_path, monkeypatch)
     ws.ok("init", str(tmp_path / "ws"), "--name", "Testavdelning")  # the real curriculum: 1.1 has checkboxes

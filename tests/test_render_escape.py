@@ -9,9 +9,9 @@ import subprocess
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from render_support import DATE, docx_part, flat, pdf_text, ws  # noqa: F401  (ws is a fixture)
 
 from imr.render.escape import Trusted, escape_markdown
-from render_support import DATE, docx_part, flat, pdf_text, ws  # noqa: F401  (ws is a fixture)
 
 ATTACKS = [
     "<script>alert(1)</script>",

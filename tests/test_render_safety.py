@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from render_support import out_files, ws  # noqa: F401  (ws is a fixture)
 
 EXPLOIT = '{{ cycler.__init__.__globals__.os.popen("id > pwned.txt").read() }}\n'

@@ -7,7 +7,6 @@ The workspace uses the fixed test curriculum, so only template and label changes
 from __future__ import annotations
 
 import pytest
-
 from render_support import DATE, TESTDATA, ws  # noqa: F401  (ws is a fixture)
 
 CASES = {

@@ -7,7 +7,6 @@ import re
 from datetime import date
 
 import pytest
-
 from conftest import Imr, commit_past_the_hook, log_last_entry_twice, shared_workspaces
 
 SINCE, UNTIL = "2026-02-02", "2026-03-01"  # four ISO weeks, Monday to Sunday
@@ -36,8 +35,8 @@ def _month(imr: Imr) -> Imr:
     imr.ok("group", "create", "torsdag", "--weekday", "torsdag")
     imr.ok("group", "add", "torsdag", "b-01", "b-02")
     imr.ok("goal", "add", "a-01", "Sova bättre", "--step", "Lägga mig före 23", "--step", "Inget kaffe efter 15")
-    from imr.workspace.store import load_state
     from imr.workspace.folder import open_workspace
+    from imr.workspace.store import load_state
 
     _, state = load_state(open_workspace(imr.root), "a-01")
     label = next(iter(state.goals.values())).id
@@ -86,7 +85,7 @@ def ws(month, monkeypatch):
 
 @pytest.fixture
 def data(ws):
-    from imr.supervision.report import build_report
+    from imr.reports.report import build_report
 
     return build_report(ws, since=date.fromisoformat(SINCE), until=date.fromisoformat(UNTIL))
 
@@ -154,7 +153,7 @@ def test_integrity_duplicate_in_the_period_report(data):
 
 
 def test_this_week_shows_the_rewrite_and_what_each_signature_wrote(ws):
-    from imr.supervision.report import build_report
+    from imr.reports.report import build_report
 
     today = date.today()
     data = build_report(ws, since=today, until=today)
@@ -246,7 +245,7 @@ def test_pdf_has_the_html_tables_inside_the_text_column(month):
 
 
 def test_a_long_period_s_attendance_is_cut_into_tables_that_fit():
-    from imr.supervision.report_render import PDF_MEETINGS, _attendance_tables
+    from imr.reports.report_render import PDF_MEETINGS, _attendance_tables
 
     columns = [f"2026-{1 + n // 4:02d}-{1 + 7 * (n % 4):02d} (1.{n % 5 + 1})" for n in range(20)]
     group = {"columns": columns, "rows": [{"id": "a-01", "letters": ["N"] * 19 + ["F"], "runs": [19], "sum": "19 av 20"}]}
@@ -304,7 +303,7 @@ def test_export_parquet_reads_back_with_pyarrow(month):
 def test_a_goal_that_has_not_moved_for_four_weeks_is_flagged(ws):
     from datetime import timedelta
 
-    from imr.supervision.report import build_report
+    from imr.reports.report import build_report
 
     today = date.today()  # the goal was set today (its `at`): still fresh in 27 days, stale in 28
     fresh = build_report(ws, since=today, until=today + timedelta(days=27))
@@ -317,7 +316,7 @@ def test_a_goal_that_has_not_moved_for_four_weeks_is_flagged(ws):
 def test_the_pdf_leaves_out_each_participants_chart_past_a_wards_size(ws, data, monkeypatch):
     """At a region's size the PDF keeps each participant's IMRS points as lines and says the
     charts are on the HTML page (hundreds of SVG charts in Typst cost about 200 MB)."""
-    from imr.supervision import report_render
+    from imr.reports import report_render
 
     drawn = report_render.report_markdown_document(ws, data, "sv")
     people = len(drawn.parts[0].context["v"]["outcomes"]["people"])

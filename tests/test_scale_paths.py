@@ -7,12 +7,12 @@ import os
 from datetime import date, timedelta
 
 import pytest
-
 from conftest import Imr
-from imr.workspace import store
 from record_builders import add, at, enrol, sessions, three_participants  # noqa: F401
-from imr.supervision.fidelity import as_rows, assess
-from imr.supervision.summaries import fidelity_facts
+
+from imr.gates.summaries import fidelity_facts
+from imr.reports.fidelity import as_rows, assess
+from imr.workspace import store
 from imr.workspace.folder import open_workspace
 
 TODAY = date(2026, 6, 30)
@@ -95,7 +95,7 @@ def _reindented(text: str) -> str:
     lambda text: text + "...\n",                # a document end marker
 ])
 def test_an_append_that_would_not_continue_the_log_is_refused_and_nothing_written(enrolled: Imr, edit):
-    from imr.errors import ImrError
+    from imr.core.errors import ImrError
     from imr.records.record import read_record
 
     path = enrolled.record("p-01")
@@ -128,8 +128,8 @@ def test_diff_of_many_files_on_the_workers_equals_comparing_each_file_here(imr: 
     the one that comparing each file in this process gives, rewrites and problems included."""
     import subprocess
 
-    from imr.supervision.diff import compare, diff_workspace
     from imr.records.parallel import PARALLEL_FROM
+    from imr.reports.diff import compare, diff_workspace
 
     ws = open_workspace(imr.root)
     count = PARALLEL_FROM + 6
@@ -217,8 +217,8 @@ def test_only_the_plain_form_skips_typer():
 def test_records_read_quickly_give_the_same_findings_rows_and_facts(region, monkeypatch):
     """Status rows, findings and fidelity facts of every file in records/ are the same whether
     records are read with yaml-rs (`quick_load`) or with the strict reader alone."""
+    from imr.gates import summaries
     from imr.records import record as record_module
-    from imr.supervision import summaries
 
     ws = open_workspace(region.root)
     context = (ws.curriculum, ws.allowed_words)

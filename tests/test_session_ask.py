@@ -6,7 +6,6 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import posix_only
 from test_ask_pty import wait_raw
 

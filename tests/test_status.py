@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta
 
 from conftest import Imr
+
 from imr.workspace import store
 from imr.workspace.folder import open_workspace
 

@@ -1,4 +1,4 @@
-"""The per-record results behind `imr status` and `imr check` (imr.supervision.summaries).
+"""The per-record results behind `imr status` and `imr check` (imr.gates.summaries).
 
 They are cached by record bytes and computed in worker processes when many are stale; either
 way the findings and rows must be exactly what checking each record afresh gives.
@@ -13,12 +13,12 @@ import sys
 from datetime import date, timedelta
 
 import pytest
-
 from conftest import Imr
-from imr.records import parallel
-from imr.supervision import summaries
+
 from imr.curriculum.model import load_curriculum
-from imr.supervision.status import status_rows
+from imr.gates import summaries
+from imr.records import parallel
+from imr.reports.status import status_rows
 from imr.workspace.folder import open_workspace
 
 MANY = parallel.PARALLEL_FROM + 6
@@ -61,7 +61,7 @@ def test_cold_warm_and_fresh_checks_agree_on_many_records(enrolled: Imr):
     assert any(line.startswith("records/p-04.yaml:") for line in lines)  # the phone number
     assert any(line.startswith("records/p-05.yaml:") and "12.1" in line for line in lines)  # no module 12
     assert not any(line.startswith("records/p-06.yaml") for line in lines)
-    from imr.cache import read_json
+    from imr.core.cache import read_json
 
     assert len(read_json(enrolled.root / ".imr-cache" / "summaries.json")["files"]) == MANY
 
@@ -122,8 +122,8 @@ def test_the_cache_key_follows_the_curriculum_shape_not_its_wording():
 def test_records_read_on_every_core_are_the_records_read_one_by_one(enrolled: Imr):
     """`imr fidelity` reads whole records through records_cache; cold (in workers) and warm
     they must equal what the strict reader gives for each file."""
-    from imr.records.record import RecordProblem, read_record
     from imr.records.parsed import read_all_records
+    from imr.records.record import RecordProblem, read_record
 
     fill(enrolled, MANY)
     ws = open_workspace(enrolled.root)

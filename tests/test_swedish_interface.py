@@ -8,7 +8,7 @@ import typer
 import yaml
 
 from imr.cli.app import build_app
-from imr.strings import number, plural
+from imr.core.strings import number, plural
 
 STRINGS = Path(__file__).resolve().parent.parent / "templates" / "strings"
 

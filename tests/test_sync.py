@@ -4,7 +4,6 @@ import subprocess
 
 import pytest
 import yaml
-
 from conftest import Imr
 
 

@@ -7,7 +7,6 @@ import re
 from datetime import date
 
 import pytest
-
 from conftest import Imr, commit_past_the_hook, log_last_entry_twice, shared_workspaces
 from render_support import pdf_text
 
@@ -63,7 +62,7 @@ def _snapshot(root):
 
 
 def test_summary_table_counts_by_hand(region):
-    from imr.supervision.wards import build_wards, read_manifest
+    from imr.reports.wards import build_wards, read_manifest
 
     before = _snapshot(region.root)
     wards = build_wards(read_manifest(region.root / "wards.yaml"), since=date.fromisoformat(SINCE),
@@ -91,7 +90,7 @@ def test_summary_table_counts_by_hand(region):
 def test_cache_is_used_until_a_record_changes(region, tmp_path, monkeypatch):
     import shutil
 
-    from imr.supervision.wards import Ward, build_wards
+    from imr.reports.wards import Ward, build_wards
 
     ward = tmp_path / "soder"
     shutil.copytree(region.root / "soder", ward)

@@ -5,8 +5,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import Imr
+
 from imr.workspace.folder import find_workspace
 
 
@@ -70,7 +70,7 @@ def test_workspace_option_and_env(imr, tmp_path, monkeypatch):
 def test_demo_workspace_is_valid():
     repo = Path(__file__).resolve().parent.parent
     ws = find_workspace(repo)
-    from imr.supervision.check import check_records
+    from imr.gates.check import check_records
 
     assert check_records(ws, ws.curriculum) == []
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from imr.yamlio import dump, parse_text, quick_load
+from imr.core.yamlio import dump, parse_text, quick_load
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import fuzz_yaml  # noqa: E402

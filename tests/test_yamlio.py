@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imr.yamlio import LineDict, YamlProblem, dump, parse_text
+from imr.core.yamlio import LineDict, YamlProblem, dump, parse_text
 
 
 @pytest.mark.parametrize("text,line,code", [

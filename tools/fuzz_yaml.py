@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from imr.yamlio import YamlProblem, dump, parse_text, quick_load  # noqa: E402
+from imr.core.yamlio import YamlProblem, dump, parse_text, quick_load  # noqa: E402
 
 ALPHABET = list("0123456789_-+.:xXoObBeEaAyYnN ~#'\"\\{}[]!&*%@`|>,?=<") + ["\\u", "\\U0000", "d83d", "\\x",
                                                                            "0x", "0X", "0o", "0b", "_", "inf",

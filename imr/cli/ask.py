@@ -17,7 +17,7 @@ import sys
 from typing import Any, Optional
 
 from imr.cli.common import console, escape, t
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 
 
 def interactive() -> bool:

@@ -24,8 +24,8 @@ def register(app: typer.Typer) -> None:
             False, "--merge-commit", hidden=True),
     ) -> None:
         """Check the curriculum and every record: syntax, schema, references, personal data, history."""
-        from imr.supervision.check import check_workspace
-        from imr.supervision.history import history_findings, staged_copy
+        from imr.gates.check import check_workspace
+        from imr.gates.history import history_findings, staged_copy
 
         ws = workspace()
         if staged:
@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
         else:
             findings = check_workspace(ws, strict=strict)
         if merge_commit:
-            from imr.supervision.history import merge_commit_findings
+            from imr.gates.history import merge_commit_findings
 
             findings.extend(merge_commit_findings(ws.root))
         else:
@@ -46,12 +46,12 @@ def register(app: typer.Typer) -> None:
         else:
             for finding in findings:
                 sys.stdout.write(visible(finding.message(lang())) + "\n")  # a name or note never raw
-        from imr.supervision.history import NOTICES
-        from imr.supervision.integrity import NOTICES as LOOK_OVER
+        from imr.gates.history import NOTICES
+        from imr.gates.integrity import NOTICES as LOOK_OVER
 
         findings = [f for f in findings if f.code not in NOTICES and f.code not in LOOK_OVER]
         if merge_commit:
-            from imr.supervision.integrity import RESOLVED_AFTER_MERGE
+            from imr.gates.integrity import RESOLVED_AFTER_MERGE
 
             findings = [f for f in findings if f.code not in RESOLVED_AFTER_MERGE]
         if findings:

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import typer
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 
 _state: dict[str, Any] = {"workspace": None, "lang": "sv", "lang_fixed": False}
 
@@ -33,7 +33,7 @@ def strings_root():
 def set_lang(chosen: str | None) -> None:
     """The language asked for on this run (`--lang`, IMR_LANG), else the user's own setting
     (`git config imr.language`, settings.yaml); with none of them the workspace decides."""
-    from imr.strings import DEFAULT_LANG, LANGUAGES
+    from imr.core.strings import DEFAULT_LANG, LANGUAGES
 
     if chosen is None:
         from imr.workspace.user_settings import resolve
@@ -77,14 +77,14 @@ def lang() -> str:
 
 def t(key: str, **params: Any) -> str:
     """A CLI label from the strings file in the workspace's language."""
-    from imr.strings import label
+    from imr.core.strings import label
 
     return label("cli", key, lang(), strings_root(), **params)
 
 
 def value(group: str, raw: Any) -> str:
     """A record value as the reader says it (`individual` -> `individuell`); unknown values as they are."""
-    from imr.strings import strings
+    from imr.core.strings import strings
 
     if raw is None:
         return t("none")
@@ -94,7 +94,7 @@ def value(group: str, raw: Any) -> str:
 
 def accepted(group: str, raw: str | None) -> str | None:
     """A value typed in either language (`klient`, `client`) as the record's key; others unchanged."""
-    from imr.strings import LANGUAGES, strings
+    from imr.core.strings import LANGUAGES, strings
 
     if raw is None:
         return None

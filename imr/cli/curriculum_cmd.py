@@ -100,7 +100,7 @@ def stats(
 def _figure(name: str, value: float, outside: bool = False) -> str:
     """A figure as shown (shares in per cent), red when it is outside the band."""
     from imr.cli.common import lang
-    from imr.strings import number
+    from imr.core.strings import number
 
     text = f"{value * 100:.0f} %" if name == "short_share" else str(value) if name == "words" \
         else number(value, lang(), 1)

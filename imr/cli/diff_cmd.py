@@ -8,7 +8,7 @@ from typing import Any, List, Optional
 import typer
 
 from imr.cli.common import emit, handle_errors, lang, print_json, t, value, workspace
-from imr.strings import number
+from imr.core.strings import number
 
 
 def register(app: typer.Typer) -> None:
@@ -24,9 +24,9 @@ def register(app: typer.Typer) -> None:
         strict: bool = typer.Option(False, "--strict"),
     ) -> None:
         """What was added to records and groups between two revisions, in words; rewrites first."""
-        from imr.errors import ImrError
+        from imr.core.errors import ImrError
         from imr.programme.sessions import parse_date
-        from imr.supervision.diff import diff_period, diff_workspace, signed_by
+        from imr.reports.diff import diff_period, diff_workspace, signed_by
 
         ws = workspace()
         if (since is not None or until is not None) and revisions:

@@ -21,10 +21,10 @@ def register(app: typer.Typer) -> None:
         from datetime import date
         from pathlib import Path
 
-        from imr.errors import ImrError
+        from imr.core.errors import ImrError
         from imr.programme.sessions import check_date
         from imr.render.output import check_output_path, write_output
-        from imr.supervision.export import FORMATS, csv_bytes, export_tables, parquet_bytes
+        from imr.reports.export import FORMATS, csv_bytes, export_tables, parquet_bytes
 
         ws = workspace()
         kind = fmt.lower()

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
         from datetime import date
 
         from imr.programme.sessions import check_date
-        from imr.supervision.fidelity import as_rows, assess, mean_score
+        from imr.reports.fidelity import as_rows, assess, mean_score
 
         ws = workspace()
         start = date.fromisoformat(check_date(since)) if since else None
@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
                 score = t("fidelity_observation")
             elif row.get("indication") is not None:
                 from imr.cli.common import lang
-                from imr.strings import number
+                from imr.core.strings import number
 
                 shown = row["indication"]
                 shown = number(shown, lang(), 1) if isinstance(shown, float) else shown
@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
         if value is not None:
             level = "high" if value >= 4 else "moderate" if value >= 3 else "low"
             from imr.cli.common import lang
-            from imr.strings import number
+            from imr.core.strings import number
 
             out.print(escape(t("fidelity_mean", mean=number(value, lang(), 1), count=sum(1 for i in items if i.score is not None),
                                level=t(f"fidelity_level_{level}"))))

@@ -41,7 +41,7 @@ def add(
 ) -> None:
     """Set a new recovery goal, optionally with its first steps."""
     if any(not item.strip() for item in step):
-        from imr.errors import ImrError
+        from imr.core.errors import ImrError
 
         raise ImrError("goal_empty_text")
     participant, entries = _run("goal-add", participant, {"text": text, "steps": "\n".join(step) or None,
@@ -71,7 +71,7 @@ def step(
     if goal is not None:
         goal = check_target(goal)
         if "." in goal:
-            from imr.errors import ImrError
+            from imr.core.errors import ImrError
 
             raise ImrError("goal_step_needs_goal", goal=goal)
     participant, entry = _run("goal-step", participant, {"goal": goal, "text": text, "note": note, "date": date},

@@ -62,7 +62,7 @@ def quiet_root(args: Iterable[str]):
 
 def _table(lang: str) -> dict[str, Any]:
     from imr.cli.common import strings_root
-    from imr.strings import strings
+    from imr.core.strings import strings
 
     return strings(lang, strings_root())
 

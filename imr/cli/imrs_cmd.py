@@ -48,7 +48,7 @@ def add(
 
 def _number(value) -> str:
     from imr.cli.common import lang
-    from imr.strings import number
+    from imr.core.strings import number
 
     return "–" if value is None else number(value, lang())
 
@@ -101,7 +101,7 @@ def show(
 
 
 def _write_chart(rows: list, path: Path, ws, participant: str) -> None:
-    from imr.errors import ImrError
+    from imr.core.errors import ImrError
     from imr.programme import imrs
     from imr.render.imrs_chart import trend_chart
 

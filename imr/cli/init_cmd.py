@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
         name: Optional[str] = typer.Option(None, "--name"),
     ) -> None:
         """Create a workspace (imr.yaml, records/, groups/, git); safe to run again."""
-        from imr.strings import label
+        from imr.core.strings import label
         from imr.workspace.create import init_workspace
         from imr.workspace.folder import open_workspace
 

@@ -23,8 +23,8 @@ def register(app: typer.Typer) -> None:
         shown: str = typer.Argument(""),
     ) -> None:
         """Git merge driver for records and group files: keeps both sides' appended entries."""
-        from imr.errors import ImrError
-        from imr.supervision.merge import merge_files
+        from imr.core.errors import ImrError
+        from imr.gates.merge import merge_files
 
         try:  # only for the language of the message; git may run us anywhere
             workspace()

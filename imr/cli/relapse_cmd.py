@@ -49,8 +49,8 @@ def register(app: typer.Typer) -> None:
         other sections are asked (the current items offered for editing), then a summary and a
         confirm; --ja (or no terminal) saves without asking.
         """
+        from imr.core.strings import strings
         from imr.programme import relapse_plan as rp
-        from imr.strings import strings
         from imr.workspace import store
 
         ws = workspace()
@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
         from imr.cli.ask import interactive
 
         if edit:
-            from imr.errors import ImrError
+            from imr.core.errors import ImrError
             from imr.workspace.editor import note_from_editor
 
             _, state = store.load_state(ws, participant)
@@ -115,11 +115,11 @@ def _ask_form(ws, participant: str, changes: dict, removals: dict, replace: bool
     offered for editing, then a summary and a confirm (imr/cli/ask.py)."""
     from imr.cli.ask import run_form
     from imr.cli.common import lang
+    from imr.core.strings import strings
     from imr.forms import build_form
     from imr.forms.targets import participant_id
     from imr.programme import relapse_plan as rp
     from imr.programme.relapse_plan import LIST_SECTIONS
-    from imr.strings import strings
     from imr.workspace import store
 
     participant = participant_id(ws, participant)

@@ -64,7 +64,7 @@ def bundle(
     force: bool = _force_option(),
 ) -> None:
     """Several handouts in one document: a module, the programme, a folder or a group."""
-    from imr.errors import ImrError
+    from imr.core.errors import ImrError
     from imr.render import documents
 
     ws = workspace()
@@ -218,7 +218,7 @@ def render_next(ws, fmt: str, participant: str | None = None, group: str | None 
     elif group is not None:
         document = group_document(ws, group, next_session=True)
     else:
-        from imr.errors import ImrError
+        from imr.core.errors import ImrError
         from imr.programme.planning import next_session
         from imr.workspace import store
 

@@ -27,11 +27,11 @@ def register(app: typer.Typer) -> None:
         from datetime import date
         from pathlib import Path
 
-        from imr.errors import ImrError
+        from imr.core.errors import ImrError
         from imr.programme.sessions import check_date
         from imr.render.output import check_output_path, write_output
-        from imr.supervision.report import build_report
-        from imr.supervision.report_render import render_html, render_pdf
+        from imr.reports.report import build_report
+        from imr.reports.report_render import render_html, render_pdf
 
         kind = fmt.lower().lstrip(".")
         if kind not in ("html", "pdf"):
@@ -59,11 +59,11 @@ def _several(folders: list[str], manifest: str | None, start, end, group: str | 
     from pathlib import Path
 
     from imr.cli.common import lang as interface_lang
-    from imr.errors import ImrError
+    from imr.core.errors import ImrError
     from imr.render.output import check_output_path, write_output
-    from imr.supervision.report import period
-    from imr.supervision.report_render import problem_line, render_ward_page, render_wards_html, render_wards_pdf
-    from imr.supervision.wards import Ward, build_wards, open_ward, read_manifest
+    from imr.reports.report import period
+    from imr.reports.report_render import problem_line, render_ward_page, render_wards_html, render_wards_pdf
+    from imr.reports.wards import Ward, build_wards, open_ward, read_manifest
 
     if group or notes:  # one ward's matters; a region's report has pseudonyms and counts only
         raise ImrError("wards_with_group" if group else "wards_with_notes")

@@ -50,7 +50,7 @@ def _next(participant: Optional[str], group: Optional[str], as_json: bool, rende
             _print_group_plan(plan, ws)
         _render_next(ws, render, plan, group=group, as_json=as_json)
         return
-    from imr.errors import ImrError
+    from imr.core.errors import ImrError
     from imr.programme.planning import build_plan
     from imr.workspace import store
 
@@ -87,7 +87,7 @@ def _render_next(ws, render: Optional[str], plan: dict, *, participant: Optional
 
 def _print_plan(plan: dict, ws) -> None:
     from imr.cli.common import emit
-    from imr.strings import strings
+    from imr.core.strings import strings
 
     labels = strings(ws.lang, ws.root)["plan"]
     if plan["complete"]:
@@ -121,7 +121,7 @@ def _step_lines(steps: list, labels: dict) -> list[tuple[str | None, str]]:
 
 def _print_group_plan(plan: dict, ws) -> None:
     from imr.cli.common import emit
-    from imr.strings import strings
+    from imr.core.strings import strings
 
     table = strings(ws.lang, ws.root)
     labels = {**table["plan"], **table.get("group_plan", {})}
@@ -208,7 +208,7 @@ def log(
 
 
 def _session_flag(module: Optional[int], session: Optional[int]) -> Optional[str]:
-    from imr.errors import ImrError
+    from imr.core.errors import ImrError
 
     if (module is None) != (session is None):
         raise ImrError("module_and_session_together")
@@ -281,7 +281,7 @@ def _log_one(participant: str, prefill: dict, *, by: Optional[str], absent: bool
         prefill["note"] = note
         problem = form.set("note", note)
         if problem and not asking:
-            from imr.errors import ImrError
+            from imr.core.errors import ImrError
             from imr.workspace.editor import keep_refused_text
 
             path = keep_refused_text(note, ws.root)
@@ -296,7 +296,7 @@ def _log_one(participant: str, prefill: dict, *, by: Optional[str], absent: bool
 
 def _note(template: str, initial: str) -> str:
     """The note from the user's editor; with no editor on this computer, asked in the terminal."""
-    from imr.errors import ImrError
+    from imr.core.errors import ImrError
     from imr.workspace.editor import note_from_editor
 
     try:
@@ -321,7 +321,7 @@ def _keep_refused_note(ws, note: Optional[str]) -> Iterator[None]:
     try:
         yield
     except PersonalDataRefused as refused:
-        from imr.errors import ImrError
+        from imr.core.errors import ImrError
         from imr.workspace.editor import keep_refused_text
 
         path = keep_refused_text(note or refused.refused_text, ws.root)

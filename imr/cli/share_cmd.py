@@ -15,7 +15,7 @@ def register(root: typer.Typer) -> None:
     def share_(place: str = typer.Argument(..., metavar="PLACE"),
                by: Optional[str] = typer.Option(None, "--by")) -> None:
         """Make the shared copy: a folder (a bare repository is made there) or a git URL."""
-        from imr.supervision.share import share
+        from imr.gates.share import share
 
         ws = workspace()
         result = share(ws, place, ws.signature(by))

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from imr.cli.common import console, escape, handle_errors, lang, print_json, t, value, workspace
-from imr.strings import number, plural
+from imr.core.strings import number, plural
 
 COLUMNS = ("id", "variant", "form", "next", "attendance", "last", "goals", "imrs")
 
@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def status(as_json: bool = typer.Option(False, "--json")) -> None:
         """One row per participant: next session, attendance, last session, goals, IMRS."""
-        from imr.supervision.status import status_overview
+        from imr.reports.status import status_overview
 
         rows, found = status_overview(workspace())
         if as_json:
@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
 
 def _unsynced_note() -> None:
     """One line when records changed here have not been shared with `imr sync` yet."""
-    from imr.supervision.sync import own_changes
+    from imr.gates.sync import own_changes
 
     root = workspace().root
     if not (root / ".git").exists():

@@ -7,7 +7,7 @@ from typing import Optional
 import typer
 
 from imr.cli.common import console, escape, handle_errors, t, workspace
-from imr.strings import plural
+from imr.core.strings import plural
 
 
 def register(root: typer.Typer) -> None:
@@ -15,7 +15,7 @@ def register(root: typer.Typer) -> None:
     @handle_errors
     def sync_(by: Optional[str] = typer.Option(None, "--by")) -> None:
         """Commit your new entries, fetch the others', check, and send when all is well."""
-        from imr.supervision.sync import sync
+        from imr.gates.sync import sync
 
         ws = workspace()
         result = sync(ws, ws.signature(by))

@@ -18,8 +18,8 @@ def register(root: typer.Typer) -> None:
         """The weekly loop in the browser: a local page on this computer only (127.0.0.1)."""
         import sys
 
-        from imr.errors import ImrError
-        from imr.strings import label
+        from imr.core.errors import ImrError
+        from imr.core.strings import label
 
         ws = workspace()
 

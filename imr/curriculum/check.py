@@ -15,11 +15,11 @@ import re
 import statistics
 from pathlib import Path
 
+from imr.core.yamlio import YamlProblem, load_file
 from imr.curriculum.lix import EMPTY, Readability, markdown_readability
 from imr.curriculum.model import Curriculum, _relative, raw_blocks
 from imr.curriculum.prefill import FILL_KEY, KINDS, WORKSHEET_KIND, is_fill_key
 from imr.records.findings import Finding
-from imr.yamlio import YamlProblem, load_file
 
 LEADER_SECTIONS = ["checkin", "review", "homework-review", "goals", "agenda", "material", "summary",
                    "homework", "strategies", "formats", "forensic"]
@@ -375,9 +375,9 @@ def curriculum_override_findings(workspace_root: Path | None) -> list[Finding]:
     (`curriculum_raw_block`), which would reach a printed handout unescaped."""
     import os
 
-    from imr import resources
-    from imr.errors import ImrError
-    from imr.files import is_regular, read_regular
+    from imr.core import resources
+    from imr.core.errors import ImrError
+    from imr.core.files import is_regular, read_regular
 
     if workspace_root is None:
         return []

@@ -14,13 +14,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from imr import resources
-from imr.cache import YamlCache
-from imr.errors import ImrError
-from imr.files import is_regular_below, read_regular
+from imr.core import resources
+from imr.core.cache import YamlCache
+from imr.core.errors import ImrError
+from imr.core.files import is_regular_below, read_regular
+from imr.core.yamlio import YamlProblem
 from imr.records.findings import Finding
 from imr.records.ids import SessionRef
-from imr.yamlio import YamlProblem
 
 BASE_VARIANT = "general"
 MODULE_DIR = re.compile(r"(\d{2})-[a-z0-9-]+")

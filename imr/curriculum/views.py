@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from imr.core.errors import ImrError
 from imr.curriculum.model import BASE_VARIANT, Curriculum
-from imr.errors import ImrError
 from imr.records.ids import SessionRef
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date as _date
 from typing import Any, Callable
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 from imr.forms.model import FieldProblem, Form, thousands
 from imr.records.ids import SessionRef
 from imr.records.kinds import MAX_TEXT, text_problem

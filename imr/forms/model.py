@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from imr.errors import ImrError
-from imr.strings import label, strings
+from imr.core.errors import ImrError
+from imr.core.strings import label, strings
 
 KINDS = ("choice", "date", "session", "step", "text", "role", "bool", "multichoice")
 

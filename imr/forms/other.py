@@ -30,8 +30,8 @@ def _texts(form: Form, ws: Any) -> None:
 
 def relapse_plan_form(ws: Any, participant_id: str, *, by: str | None = None, lang: str | None = None) -> Form:
     """One new version: each section one item per line, the current version as the default."""
+    from imr.core.strings import strings
     from imr.programme.relapse_plan import LIST_SECTIONS, SECTIONS, current_plan, save_version
-    from imr.strings import strings
     from imr.workspace import store
 
     record, state = store.load_state(ws, participant_id)
@@ -216,7 +216,7 @@ def patient_add_form(ws: Any, participant_id: str = "", *, by: str | None = None
     formats = value_labels("format", lang, ws.root)
 
     def check_id(value: Any) -> str | None:
-        from imr.errors import ImrError
+        from imr.core.errors import ImrError
         from imr.records.ids import check_participant_id
         from imr.workspace.store import check_identifier
 
@@ -230,7 +230,7 @@ def patient_add_form(ws: Any, participant_id: str = "", *, by: str | None = None
         return None
 
     def check_leader(value: Any) -> str | None:
-        from imr.errors import ImrError
+        from imr.core.errors import ImrError
         from imr.workspace.folder import check_signature
 
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 from imr.forms.checks import (
     date_check,
     parse_date_answer,

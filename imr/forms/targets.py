@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 
 
 def closest(word: str, known: list[str]) -> str | None:

@@ -18,7 +18,7 @@ import os
 import re
 from typing import Any
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 from imr.records.findings import Finding
 from imr.records.kinds import GOAL_STATUS
 from imr.records.record import Record

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 from imr.programme.goals import require_steps
 from imr.programme.group_planning import group_progress
 from imr.programme.groups import FIDELITY_MAX_MEMBERS, read_group

@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
+from imr.core.strings import strings
 from imr.programme.groups import Group, read_group
 from imr.programme.planning import RELAPSE_MODULE, excerpt, goal_follow_up, handout_file, next_session, session_steps
 from imr.records.ids import SessionRef
 from imr.records.record import Entry
 from imr.records.state import ParticipantState
-from imr.strings import strings
 from imr.workspace import store
 from imr.workspace.folder import Workspace
 

@@ -16,18 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from imr.errors import ImrError
-from imr.files import check_regular, read_regular
+from imr.core.errors import ImrError
+from imr.core.files import check_regular, read_regular
+from imr.core.strings import strings
+from imr.core.yamlio import YamlProblem, decode, parse_text
 from imr.records import writer
 from imr.records.findings import Finding, comment_findings
 from imr.records.ids import check_group_name, check_participant_id, is_valid_id
 from imr.records.kinds import COMMON, date_problem, id_problem, list_of, shape_problems, signature_problem, text_problem
 from imr.records.pii import hand_written_hit, identifier_name
 from imr.records.record import log_file_text
-from imr.strings import strings
 from imr.workspace import store
 from imr.workspace.folder import Workspace, check_signature
-from imr.yamlio import YamlProblem, decode, parse_text
 
 FIDELITY_MAX_MEMBERS = 8
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -19,14 +19,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from imr import resources
-from imr.errors import ImrError
+from imr.core import resources
+from imr.core.errors import ImrError
+from imr.core.yamlio import YamlProblem, load_file
 from imr.programme.sessions import check_date
 from imr.records.kinds import RATERS
 from imr.records.state import ParticipantState
 from imr.workspace import store
 from imr.workspace.folder import Workspace
-from imr.yamlio import YamlProblem, load_file
 
 INSTRUMENT_FILE = "instruments/imrs.yaml"
 NOT_APPLICABLE = "na"

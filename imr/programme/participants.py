@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 from imr.programme.goals import describe_goals
 from imr.programme.planning import next_session
 from imr.programme.sessions import check_date

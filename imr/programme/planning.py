@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from imr.core.strings import strings
 from imr.curriculum.model import Curriculum
 from imr.programme.relapse_plan import current_plan
 from imr.records.ids import SessionRef
 from imr.records.state import ParticipantState
-from imr.strings import strings
 
 EXCERPT_CHARS = 160
 RELAPSE_MODULE = 7  # the module that writes the relapse-prevention plan

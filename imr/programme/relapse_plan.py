@@ -20,14 +20,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from imr.core.errors import ImrError
+from imr.core.yamlio import YamlProblem, dump, parse_text
 from imr.curriculum.prefill import RELAPSE_SECTIONS
-from imr.errors import ImrError
 from imr.records.findings import Finding
 from imr.records.record import Record
 from imr.records.state import ParticipantState, derive_state
 from imr.workspace import store
 from imr.workspace.folder import Workspace
-from imr.yamlio import YamlProblem, dump, parse_text
 
 # In the order of the worksheet (handout 7.4), the printed plan and the editing form.
 SECTIONS = RELAPSE_SECTIONS

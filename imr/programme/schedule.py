@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 from imr.programme.group_planning import group_progress
 from imr.programme.groups import WEEKDAYS, read_group
 from imr.workspace.folder import Workspace

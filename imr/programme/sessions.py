@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date as _date
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
+from imr.core.strings import strings
 from imr.programme.goals import require_steps
 from imr.programme.planning import next_session
 from imr.records.ids import SessionRef
 from imr.records.kinds import HOMEWORK_REVIEW, SCHEMA, validate_entry
 from imr.records.record import Entry, Record
 from imr.records.state import derive_state, effective_entries
-from imr.strings import strings
 from imr.workspace import store
 from imr.workspace.folder import Workspace
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from imr.core.strings import strings
 from imr.records.pii import comments, find_pii
-from imr.strings import strings
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 
 ENTRY_ID = re.compile(r"[0-9a-hjkmnp-tv-z]{8}")  # an entry's id: 8 characters of Crockford's base 32
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{1,39}")

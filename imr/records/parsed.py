@@ -3,7 +3,7 @@
 Parsing YAML into Python objects is the slow part of reading records, and most records have not
 changed since the last run. `imr session next` reads one record through `read_one`; `imr
 fidelity` reads them all through `read_all_records`. (`imr status` and `imr check` need less
-than the entries and use `imr.supervision.summaries`.) Parsed records (header, entries and their line
+than the entries and use `imr.gates.summaries`.) Parsed records (header, entries and their line
 numbers) are kept as JSON in `.imr-cache/`, keyed by path, size, mtime and a hash
 of the file's bytes; a record whose bytes differ is parsed again with the strict loader. The
 cache is never the source of truth: it is rebuilt when stale or broken and safe to delete.
@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from imr.cache import CACHE_DIR, read_json, write_json
-from imr.cache import digest as _digest
-from imr.errors import ImrError
-from imr.files import is_regular, read_regular
+from imr.core.cache import CACHE_DIR, read_json, write_json
+from imr.core.cache import digest as _digest
+from imr.core.errors import ImrError
+from imr.core.files import is_regular, read_regular
+from imr.core.yamlio import LineDict
 from imr.records.findings import Finding
 from imr.records.parallel import map_paths
 from imr.records.record import Entry, Record, RecordProblem, parse_record_bytes, read_record
-from imr.yamlio import LineDict
 
 _VERSION = 2
 

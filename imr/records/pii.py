@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from imr.strings import label
+from imr.core.strings import label
 
 MAX_HITS = 100
 # Part of the key of any cache that stores scan results (`.imr-cache/summaries.json`): raise it

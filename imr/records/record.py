@@ -25,12 +25,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from imr.errors import ImrError
-from imr.files import read_regular
+from imr.core.errors import ImrError
+from imr.core.files import read_regular
+from imr.core.yamlio import LineDict, YamlProblem, decode, dump, parse_text, quick_load
 from imr.records.findings import Finding
 from imr.records.ids import SessionRef, is_valid_id
 from imr.records.kinds import validate_entry
-from imr.yamlio import LineDict, YamlProblem, decode, dump, parse_text, quick_load
 
 FORMAT = 2
 _ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base 32, lower case: no i, l, o, u

@@ -37,8 +37,8 @@ from typing import Any, Callable, Iterator
 
 from filelock import FileLock, Timeout
 
-from imr.errors import ImrError
-from imr.files import (  # noqa: F401  (check_regular is part of the writer's face)
+from imr.core.errors import ImrError
+from imr.core.files import (  # noqa: F401  (check_regular is part of the writer's face)
     TEMP_MARK,
     _shown,
     check_regular,
@@ -47,7 +47,7 @@ from imr.files import (  # noqa: F401  (check_regular is part of the writer's fa
     read_regular,
     remove_stale_temps,
 )
-from imr.yamlio import MAX_FILE_BYTES, YamlProblem, decode, dump, parse_text
+from imr.core.yamlio import MAX_FILE_BYTES, YamlProblem, decode, dump, parse_text
 
 LOCK_TIMEOUT_S = 60.0
 # Ordinary appends stop well before the reader's limit, so a record can always be read and

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
-from imr import resources
+from imr.core import resources
 from imr.curriculum.prefill import RELAPSE_SECTIONS
 
 # Rows per field (items plus at least one blank row), in the order of the worksheet.

@@ -22,9 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from imr.core.errors import ImrError
+from imr.core.strings import strings
 from imr.curriculum.model import Session, curriculum_text
 from imr.curriculum.prefill import RELAPSE_SECTIONS, WORKSHEET_KIND, goal_key, step_key
-from imr.errors import ImrError
 from imr.programme import groups
 from imr.programme.group_planning import group_progress
 from imr.programme.imrs import assessments
@@ -33,7 +34,6 @@ from imr.programme.relapse_plan import current_plan
 from imr.records.ids import SessionRef
 from imr.records.state import ParticipantState
 from imr.render import card, templating
-from imr.strings import strings
 from imr.workspace import store
 from imr.workspace.folder import Workspace
 

@@ -109,7 +109,7 @@ def obfuscated_font(data: bytes, key: str) -> bytes:
 
 
 def _font_parts() -> dict[str, bytes]:
-    from imr import resources
+    from imr.core import resources
 
     folder = resources.builtin_dir("templates") / "render" / "fonts"
     parts: dict[str, bytes] = {}

@@ -13,7 +13,7 @@ import io
 from datetime import date
 from typing import Any
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 
 FORMATS = ("png", "svg")
 _STYLE = {"client": ("#1f5f8b", "o", "-"), "clinician": ("#b0542c", "s", "--")}

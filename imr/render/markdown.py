@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Callable
 
+from imr.core.strings import strings
 from imr.render.documents import Document
 from imr.render.templating import render_template
-from imr.strings import strings
 from imr.workspace.folder import Workspace
 
 Progress = Callable[[str, int, int], None]

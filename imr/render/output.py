@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from imr.errors import ImrError
-from imr.files import replace_atomically
+from imr.core.errors import ImrError
+from imr.core.files import replace_atomically
 from imr.render.documents import Document
 from imr.workspace.folder import Workspace
 

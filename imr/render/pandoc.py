@@ -13,8 +13,8 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
-from imr import resources
-from imr.errors import ImrError
+from imr.core import resources
+from imr.core.errors import ImrError
 
 FIXED_EPOCH = 946684800  # 2000-01-01T00:00:00Z, the timestamp every document carries
 DOCUMENT_SEPARATOR = "// imr-document-end"

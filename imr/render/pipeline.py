@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
+from imr.core.strings import strings
 from imr.render import pandoc, typst_pdf
 from imr.render.documents import Document
 from imr.render.docx import finish_docx
 from imr.render.markdown import Progress, document_markdown
 from imr.render.typst_pdf import warm_up
-from imr.strings import strings
 from imr.workspace.folder import Workspace
 
 FORMATS = ("pdf", "docx", "html", "md")

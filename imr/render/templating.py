@@ -33,9 +33,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from imr import resources
-from imr.errors import ImrError
-from imr.files import read_regular
+from imr.core import resources
+from imr.core.errors import ImrError
+from imr.core.files import read_regular
 from imr.records.findings import Finding
 from imr.render.escape import Trusted, escape_markdown
 

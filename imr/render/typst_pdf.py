@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from imr import resources
-from imr.errors import ImrError
+from imr.core import resources
+from imr.core.errors import ImrError
 from imr.render.documents import Document
 from imr.render.pandoc import FIXED_EPOCH, template_file
 

@@ -20,8 +20,8 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from imr import resources
-from imr.errors import ImrError
+from imr.core import resources
+from imr.core.errors import ImrError
 from imr.web.security import Secrets
 from imr.workspace.folder import Workspace, open_workspace
 
@@ -58,7 +58,7 @@ class WebContext:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def strings(self) -> dict[str, Any]:
-        from imr.strings import strings
+        from imr.core.strings import strings
 
         return strings(self.lang, self.ws.root)
 

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 from imr.web.pages import (
     WebContext,
     chosen_group,

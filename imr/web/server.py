@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from imr import resources
+from imr.core import resources
 from imr.web.pages import WebContext, environment
 from imr.web.security import Guard, Secrets
 from imr.workspace.folder import Workspace

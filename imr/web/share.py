@@ -7,15 +7,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.routing import Route
 
-from imr.strings import plural
+from imr.core.strings import plural
 from imr.web.pages import WebContext, context, page, redirect, render
 from imr.web.today import unsynced
 
 
 def sync_sentence(ctx: WebContext) -> tuple[bool, str]:
     """Run the sync; (done, the sentence), worded as `imr sync` words it."""
-    from imr.strings import label
-    from imr.supervision.sync import sync
+    from imr.core.strings import label
+    from imr.gates.sync import sync
 
     def t(key: str, **params) -> str:
         return label("cli", key, ctx.lang, ctx.ws.root, **params)

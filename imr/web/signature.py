@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.routing import Route
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 from imr.web.pages import context, page, redirect, render
 
 

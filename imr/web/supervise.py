@@ -19,8 +19,8 @@ _styles: dict[str, bytes] = {}  # the report's style sheet by its hash: served a
 
 
 def report_page_html(ctx: WebContext, since: date | None) -> str:
-    from imr.supervision.report import build_report
-    from imr.supervision.report_render import render_html
+    from imr.reports.report import build_report
+    from imr.reports.report_render import render_html
 
     data = build_report(ctx.ws, since=since, lang=ctx.lang)
     html = render_html(ctx.ws, data, ctx.lang).decode("utf-8")
@@ -84,7 +84,7 @@ def _diff_lines(ctx: WebContext, since: date) -> list[tuple[str, str]]:
     """The lines `imr diff --since` prints, each with its style turned into a class name."""
     from imr.cli import common
     from imr.cli.diff_cmd import _lines
-    from imr.supervision.diff import diff_period
+    from imr.reports.diff import diff_period
 
     report = diff_period(ctx.ws.root, since)
     common.set_lang(ctx.lang)  # the CLI's wording functions read the language from there

@@ -21,7 +21,7 @@ SLIPPING_ABSENCES = 2
 
 
 def participant_rows(ctx: WebContext, today: date) -> list[dict[str, Any]]:
-    from imr.supervision.status import status_rows
+    from imr.reports.status import status_rows
 
     rows = []
     for row in status_rows(ctx.ws, today):
@@ -48,7 +48,7 @@ def participant_rows(ctx: WebContext, today: date) -> list[dict[str, Any]]:
 
 
 def group_rows(ctx: WebContext, today: date) -> list[dict[str, Any]]:
-    from imr.errors import ImrError
+    from imr.core.errors import ImrError
     from imr.programme.group_planning import group_progress
     from imr.programme.groups import all_groups
     from imr.programme.schedule import coming_meetings
@@ -79,7 +79,7 @@ def group_rows(ctx: WebContext, today: date) -> list[dict[str, Any]]:
 
 def unsynced(ctx: WebContext) -> int | None:
     """How many record files changed here are not yet shared; None outside git."""
-    from imr.supervision.sync import own_changes
+    from imr.gates.sync import own_changes
 
     if not (ctx.ws.root / ".git").exists():
         return None

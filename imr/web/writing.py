@@ -20,7 +20,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.routing import Route
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 from imr.web.pages import (
     WebContext,
     chosen_group,
@@ -69,8 +69,8 @@ def _relapse_side(ctx: WebContext, pid: str) -> dict[str, Any]:
 
 
 def _imrs_side(ctx: WebContext, pid: str) -> dict[str, Any]:
+    from imr.core.strings import number
     from imr.programme.imrs import assessments, load_instrument
-    from imr.strings import number
     from imr.workspace import store
 
     _, state = store.load_state(ctx.ws, pid)
@@ -82,9 +82,9 @@ def _imrs_side(ctx: WebContext, pid: str) -> dict[str, Any]:
 
 
 def imrs_chart_png(ctx: WebContext, pid: str) -> bytes:
+    from imr.core.strings import label
     from imr.programme.imrs import assessments
     from imr.render.imrs_chart import trend_chart
-    from imr.strings import label
     from imr.workspace import store
 
     _, state = store.load_state(ctx.ws, pid)

@@ -10,10 +10,10 @@ import os
 import subprocess
 from pathlib import Path
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
+from imr.core.yamlio import dump
 from imr.workspace.folder import CONFIG_NAME, write_new
 from imr.workspace.gitsetup import append_missing_lines, install
-from imr.yamlio import dump
 
 GITIGNORE_HEADER = "# imr: rendered documents, caches, the lock and temporary files are not records.\n"
 # Without a trailing slash, so that a file or a link of that name is ignored too, not only a folder.

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 
 HELP_MARK = "# imr:"
 REFUSED_DIR = Path(".imr-cache") / "refused"
@@ -107,7 +107,7 @@ def keep_refused_text(text: str, workspace_root: Path | None) -> Path:
     if workspace_root is not None:
         folder = Path(workspace_root) / REFUSED_DIR
         try:
-            from imr.files import check_folder
+            from imr.core.files import check_folder
 
             check_folder(folder.parent)  # never through a linked .imr-cache/ or refused/
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)

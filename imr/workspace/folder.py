@@ -13,15 +13,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from imr.cache import YamlCache
+from imr.core.cache import YamlCache
+from imr.core.errors import ImrError
+from imr.core.files import check_workspace_folders, create_temp
+from imr.core.yamlio import YamlProblem
 from imr.curriculum.model import load_curriculum
-from imr.errors import ImrError
-from imr.files import check_workspace_folders, create_temp
 from imr.records.ids import _shown, check_participant_id
 from imr.records.pii import MAX_SIGNATURE_CHARS, signature_shape_ok
 from imr.records.writer import JOURNAL_NAME, recover
 from imr.workspace.user_settings import resolve
-from imr.yamlio import YamlProblem
 
 CONFIG_NAME = "imr.yaml"
 ENV_WORKSPACE = "IMR_WORKSPACE"

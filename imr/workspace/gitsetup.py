@@ -23,9 +23,9 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from imr.errors import ImrError
-from imr.files import is_regular, read_regular, replace_atomically
-from imr.strings import label
+from imr.core.errors import ImrError
+from imr.core.files import is_regular, read_regular, replace_atomically
+from imr.core.strings import label
 from imr.workspace.folder import open_workspace, replace_file, write_new
 
 DRIVER = "imr"

@@ -10,8 +10,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
-from imr.errors import ImrError
-from imr.files import check_regular
+from imr.core.errors import ImrError
+from imr.core.files import check_regular
+from imr.core.strings import label
 from imr.records import writer
 from imr.records.findings import Finding
 from imr.records.ids import check_participant_id, is_valid_id
@@ -20,7 +21,6 @@ from imr.records.parsed import read_one
 from imr.records.pii import find_pii, hand_written_hit, identifier_name, identifier_problem
 from imr.records.record import Record, RecordProblem, date_problems, new_entry_id, new_record_text, record_from_data
 from imr.records.state import ParticipantState, derive_state
-from imr.strings import label
 from imr.workspace.folder import Workspace
 
 
@@ -117,7 +117,7 @@ def check_dates(entry: dict, record: Record | None) -> None:
 def _finding_text(code: str, params: dict, lang: str) -> str:
     """A refused new entry's reason, with the field as the person typing calls it (”anteckning”,
     not ”note”); `imr check` keeps the key as the file has it, for whoever fixes the file."""
-    from imr.strings import strings
+    from imr.core.strings import strings
 
     if isinstance(params.get("field"), str):
         names = strings(lang).get("values", {}).get("field", {})

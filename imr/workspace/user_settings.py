@@ -14,8 +14,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from imr.errors import ImrError
-from imr.files import read_regular, replace_atomically
+from imr.core.errors import ImrError
+from imr.core.files import read_regular, replace_atomically
 
 SETTINGS_FILE = "settings.yaml"
 ENV = {"signature": "IMR_SIGNATURE", "language": "IMR_LANG"}

@@ -21,7 +21,7 @@ import os
 import stat
 from pathlib import Path
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 
 TEMP_MARK = ".tmp-"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)

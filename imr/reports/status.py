@@ -1,7 +1,7 @@
 """`imr status`: one row per participant, so a supervisor sees the whole ward at a glance.
 
 Each row is derived from the participant's log alone (no Markdown, no group files are opened),
-and is cached with the record's bytes (`imr.supervision.summaries`), which keeps the command fast on a
+and is cached with the record's bytes (`imr.gates.summaries`), which keeps the command fast on a
 big workspace.
 A record that cannot be read gets a row saying so instead of stopping the overview.
 """
@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from imr.gates.summaries import summaries
 from imr.records.ids import is_valid_id
 from imr.records.record import day_of
-from imr.supervision.summaries import summaries
 from imr.workspace.folder import Workspace
 
 OVERDUE_DAYS = 14

@@ -15,7 +15,7 @@ class ImrError(Exception):
         self.params = params
 
     def message(self, lang: str = "sv") -> str:
-        from imr.strings import error_message
+        from imr.core.strings import error_message
 
         return error_message(self.code, self.params, lang)
 

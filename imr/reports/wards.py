@@ -2,7 +2,7 @@
 
 A coordinator follows many wards and wants to see first which of them hold sessions every
 week and whose records need a look, then each ward's own report. Each ward's report is the
-one `imr.supervision.report.build_report` makes; this module only opens the wards, spreads
+one `imr.reports.report.build_report` makes; this module only opens the wards, spreads
 the work over the cores, keeps each ward's result in its own cache and adds a row per ward
 to the summary table.
 
@@ -29,14 +29,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
-from imr import resources
-from imr.cache import code_fingerprint, digest, leave_untouched, read_json, user_folder, write_json
-from imr.errors import ImrError
-from imr.files import check_workspace_folders, is_regular, read_regular
+from imr.core import resources
+from imr.core.cache import code_fingerprint, digest, leave_untouched, read_json, user_folder, write_json
+from imr.core.errors import ImrError
+from imr.core.files import check_workspace_folders, is_regular, read_regular
+from imr.core.yamlio import YamlProblem, load_file
 from imr.records import parallel
-from imr.supervision.report import build_report, period
+from imr.reports.report import build_report, period
 from imr.workspace.folder import CONFIG_NAME, Workspace
-from imr.yamlio import YamlProblem, load_file
 
 _VERSION = 2  # 2: a ward is one page in the region's report
 CACHE_NAME = "report-wards.json"

@@ -32,14 +32,14 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import IO, Iterator
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
+from imr.core.yamlio import YamlProblem, parse_text
+from imr.gates.history import appended, log_blocks
 from imr.records.ids import is_valid_id
 from imr.records.parallel import map_paths, paused_gc
 from imr.records.record import RecordProblem, parse_record_bytes
 from imr.records.state import derive_state
 from imr.records.writer import open_log_end
-from imr.supervision.history import appended, log_blocks
-from imr.yamlio import YamlProblem, parse_text
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 FOLDERS = {"records": "participant", "groups": "group"}

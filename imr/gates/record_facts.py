@@ -1,7 +1,7 @@
 """What one record says for the ward's overviews: its `imr status` row and its IMR-FS facts.
 
-Both are computed once per version of a record's bytes and kept by `imr.supervision.summaries`;
-`imr.supervision.status` and `imr.supervision.fidelity` read them from there. Kept below all
+Both are computed once per version of a record's bytes and kept by `imr.gates.summaries`;
+`imr.reports.status` and `imr.reports.fidelity` read them from there. Kept below all
 three so that each imports only downwards.
 """
 
@@ -27,7 +27,7 @@ MEDICATION_MODULE = 5
 def participant_row(state, curriculum) -> tuple[dict[str, Any], str | None]:
     """A participant's row without the date-dependent fields, and the date they count from.
 
-    Split this way so that the row can be cached with the record (`imr.supervision.summaries`) and still
+    Split this way so that the row can be cached with the record (`imr.gates.summaries`) and still
     say "days since last session" correctly tomorrow.
     """
 

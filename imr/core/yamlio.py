@@ -38,7 +38,7 @@ class LineDict(dict):
 def _yaml():
     """Import PyYAML and build the strict loader and house dumper, once, on first use.
 
-    Commands whose inputs are all in the cache (see `imr.cache`) never pay for this import.
+    Commands whose inputs are all in the cache (see `imr.core.cache`) never pay for this import.
     """
     import yaml
 
@@ -374,7 +374,7 @@ def decode(data: bytes) -> str:
 
 def load_file(path: Path) -> Any:
     """A YAML file read without following a link (a link or anything but a file is refused)."""
-    from imr.files import read_regular
+    from imr.core.files import read_regular
 
     return parse_text(decode(read_regular(path, MAX_FILE_BYTES)))
 

@@ -5,7 +5,7 @@ into words from templates/strings/<lang>/report.yaml, so the HTML and the Markdo
 only arrange it. The HTML template is imr's own (never a workspace override: a page that a
 manager opens in a browser must not carry a workspace's markup) and renders in Jinja's
 sandbox with HTML autoescaping, so record text cannot become markup; the charts are the only
-trusted strings, drawn in `imr.supervision.report_svg`. The PDF goes through the usual pipeline
+trusted strings, drawn in `imr.reports.report_svg`. The PDF goes through the usual pipeline
 (Markdown escaped by `imr.render.escape` → pandoc → Typst).
 """
 
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from imr import resources
+from imr.core import resources
+from imr.core.strings import number, strings
 from imr.render.documents import Document, Part
 from imr.render.pipeline import render_document
-from imr.strings import number, strings
-from imr.supervision import report_svg
+from imr.reports import report_svg
 from imr.workspace.folder import Workspace
 
 SECTIONS = ("integrity", "regularity", "attendance", "behind", "goals", "outcomes", "fidelity", "changes")
@@ -237,7 +237,7 @@ def ward_page_view(ws: Workspace, report: dict[str, Any], lang: str | None = Non
     The coordinator compares wards; the names of tracks and people are the ward's own business
     and its own report (`imr report` in the ward) has every line.
     """
-    from imr.supervision.wards import summary_row
+    from imr.reports.wards import summary_row
 
     language = lang or ws.lang
     full = build_view(ws, report, language, charts=False)

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from imr.errors import ImrError
-from imr.supervision.check import check_workspace
-from imr.supervision.history import NOTICES, history_findings
-from imr.supervision.integrity import NOTICES as LOOK_OVER
-from imr.supervision.integrity import RESOLVED_AFTER_MERGE
-from imr.supervision.sync import _git, _identity, _last_line, _offline, _refused_push
+from imr.core.errors import ImrError
+from imr.gates.check import check_workspace
+from imr.gates.history import NOTICES, history_findings
+from imr.gates.integrity import NOTICES as LOOK_OVER
+from imr.gates.integrity import RESOLVED_AFTER_MERGE
+from imr.gates.sync import _git, _identity, _last_line, _offline, _refused_push
 from imr.workspace import gitsetup
 from imr.workspace.folder import Workspace
 

@@ -20,7 +20,7 @@ blocks ordered by that running maximum, a value the block carries through every 
 The result depends on the set of blocks, not on who merged first or whether the merge ran in
 `imr sync`, `git pull`, `git pull --rebase`, `cherry-pick` or `am -3`. Two clones merging the
 same pair write the same bytes, so their merge commits meet without a conflict.
-`imr.supervision.history` holds every commit to the same rule (see `insertion_problem`).
+`imr.gates.history` holds every commit to the same rule (see `insertion_problem`).
 
 The exact bytes each side wrote survive (CRLF line ends and a byte-order mark included).
 Git starts one driver process per file (see `imr.merge_driver`), so start-up time is most of a
@@ -684,7 +684,7 @@ def _reader():
         import site
 
         site.main()
-    from imr.yamlio import YamlProblem, parse_text
+    from imr.core.yamlio import YamlProblem, parse_text
 
     return YamlProblem, parse_text
 

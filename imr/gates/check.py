@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from imr.core.files import is_own_temp, is_regular, read_regular
+from imr.core.yamlio import MAX_FILE_BYTES
 from imr.curriculum.check import check_curriculum, curriculum_override_findings
 from imr.curriculum.model import load_curriculum
-from imr.files import is_own_temp, is_regular, read_regular
+from imr.gates.summaries import summaries
 from imr.programme.groups import check_groups
 from imr.records.findings import Finding
 from imr.records.ids import is_valid_id
 from imr.records.pii import comments, find_pii, hand_written_hit, identifier_name, identifier_problem
 from imr.render.templating import override_findings
-from imr.supervision.summaries import summaries
 from imr.workspace.folder import Workspace
-from imr.yamlio import MAX_FILE_BYTES
 
 
 def check_records(ws: Workspace, curriculum=None) -> list[Finding]:

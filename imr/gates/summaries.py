@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from imr.cache import CACHE_DIR, code_fingerprint, digest, read_json, write_json
-from imr.errors import ImrError
-from imr.files import read_regular
+from imr.core.cache import CACHE_DIR, code_fingerprint, digest, read_json, write_json
+from imr.core.errors import ImrError
+from imr.core.files import read_regular
+from imr.gates.integrity import duplicate_findings
+from imr.gates.record_facts import participant_row, person_facts
 from imr.programme.goals import goal_reference_problems
 from imr.records.findings import Finding, jsonable
 from imr.records.findings import comment_findings as _comment_findings
@@ -31,8 +33,6 @@ from imr.records.parallel import map_paths, paused_gc
 from imr.records.pii import SCANNER_VERSION, hand_written_hit, identifier_name
 from imr.records.record import HEADER_COMMENT, RecordProblem, parse_record_bytes, validate_record
 from imr.records.state import derive_state
-from imr.supervision.integrity import duplicate_findings
-from imr.supervision.record_facts import participant_row, person_facts
 
 _VERSION = 3
 
@@ -65,13 +65,13 @@ def summaries(ws, curriculum) -> list[Summary]:
 
 
 def fidelity_facts(ws, curriculum) -> list[tuple[Path, str | None, Any]]:
-    """Each record's fidelity facts (`imr.supervision.record_facts.person_facts` over every dated entry), or the
+    """Each record's fidelity facts (`imr.gates.record_facts.person_facts` over every dated entry), or the
     code of the problem that stops it being read.
 
     Kept in `.imr-cache/fidelity.json`, under the same keys and signature as the status rows
     (and trusted no more than they are), but apart from them: `imr fidelity` loads neither the
     findings nor the rows, and `imr status` not the facts. A warm run builds no entries; what
-    the facts mean, and when they hold, is for `imr.supervision.fidelity` to judge.
+    the facts mean, and when they hold, is for `imr.reports.fidelity` to judge.
     """
     out = []
     for path, payload in _payloads(ws, curriculum, "fidelity"):

@@ -20,15 +20,15 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Sequence
 
+from imr.core.strings import strings
+from imr.gates.record_facts import FACT_KEYS, TOPIC_MODULES, person_facts
+from imr.gates.summaries import fidelity_facts
 from imr.programme.groups import all_groups
 from imr.records.ids import is_valid_id
 from imr.records.parallel import map_paths, paused_gc
 from imr.records.parsed import read_all_records
 from imr.records.record import Record, RecordProblem, day_of, read_record
 from imr.records.state import ParticipantState, derive_state
-from imr.strings import strings
-from imr.supervision.record_facts import FACT_KEYS, TOPIC_MODULES, person_facts
-from imr.supervision.summaries import fidelity_facts
 from imr.workspace.folder import Workspace
 
 # Item 2: "≥ 6 months of weekly sessions" = 26 weeks; up to four weeks off (holidays, illness)
@@ -85,7 +85,7 @@ def assess(ws: Workspace, since: date | None = None, today: date | None = None,
            states: dict[str, ParticipantState] | None = None) -> list[FidelityItem]:
     """All 13 items, in order.
 
-    Without a period, each participant's facts come from the summaries cache (`imr.supervision.summaries`,
+    Without a period, each participant's facts come from the summaries cache (`imr.gates.summaries`,
     the same cache and trust as `imr status`'s rows), so a warm run parses no record; with a
     period, or for a record with dates after `today`, they are counted from the record itself.
     `fast=False` counts every record from the record itself (the tests compare the two).

@@ -10,7 +10,7 @@ side touched it) is held to the rule all the same.
 The rules, for each `records/*.yaml` and `groups/*.yaml`:
 - One parent: the new version adds entries at the end (if the old one did not end with a line
   break, the new bytes start with one: text glued to the last line changes that line), or
-  exactly where the canonical merge (`imr.supervision.merge`) puts a colleague's entries, as a
+  exactly where the canonical merge (`imr.gates.merge`) puts a colleague's entries, as a
   rebase, cherry-pick or `git am -3` gives (`insertion_problem`). Every earlier block stays
   byte for byte and in order. Removing the file is a finding too.
 - A merge (several parents, or a merge in progress): split each version into blocks (a log
@@ -29,11 +29,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from imr.errors import ImrError
-from imr.files import is_regular, read_regular
-from imr.records.findings import Finding
-from imr.strings import label
-from imr.supervision.merge import (
+from imr.core.errors import ImrError
+from imr.core.files import is_regular, read_regular
+from imr.core.strings import label
+from imr.gates.merge import (
     first_missing,
     is_comment,
     is_item,
@@ -42,6 +41,7 @@ from imr.supervision.merge import (
     log_blocks,
     merge_runs,
 )
+from imr.records.findings import Finding
 from imr.workspace.folder import open_workspace
 
 FOLDERS = ("records", "groups")

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from imr import resources
+from imr.core import resources
 
 DEFAULT_LANG = "sv"
 LANGUAGES = ("sv", "en")
@@ -19,7 +19,7 @@ LANGUAGES = ("sv", "en")
 @lru_cache(maxsize=8)
 def _load(lang: str, workspace_root: Path | None) -> dict[str, Any]:
     """Merge `templates/strings/<lang>/*.yaml` (one file per feature), Swedish underneath."""
-    from imr.cache import YamlCache
+    from imr.core.cache import YamlCache
 
     cache = YamlCache(workspace_root, "strings")
     data: dict[str, Any] = {}

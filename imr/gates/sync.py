@@ -13,13 +13,13 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from imr.errors import ImrError
-from imr.files import read_regular
-from imr.strings import strings
-from imr.supervision.check import check_workspace
-from imr.supervision.history import NOTICES, history_findings, is_log_file, range_findings
-from imr.supervision.integrity import NOTICES as LOOK_OVER
-from imr.supervision.integrity import RESOLVED_AFTER_MERGE
+from imr.core.errors import ImrError
+from imr.core.files import read_regular
+from imr.core.strings import strings
+from imr.gates.check import check_workspace
+from imr.gates.history import NOTICES, history_findings, is_log_file, range_findings
+from imr.gates.integrity import NOTICES as LOOK_OVER
+from imr.gates.integrity import RESOLVED_AFTER_MERGE
 from imr.workspace import gitsetup
 from imr.workspace.folder import Workspace
 

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from imr import __version__
-from imr.errors import ImrError
-from imr.files import read_regular, replace_atomically
+from imr.core.errors import ImrError
+from imr.core.files import read_regular, replace_atomically
 
 CACHE_DIR = ".imr-cache"
 _VERSION = 2
@@ -46,7 +46,7 @@ def code_fingerprint(*folders: Path) -> str:
     editable install changes code without changing `__version__`; so caches of derived values
     carry this, made from each file's path, size and modification time (cheap to read).
     """
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     found = []
     for base, pattern in [(package, "*.py")] + [(folder, "*") for folder in folders]:
         for source in sorted(base.rglob(pattern)):
@@ -231,7 +231,7 @@ class YamlCache:
 
     def load(self, path: Path) -> Any:
         """Parsed YAML of `path`, from the cache when the file is unchanged."""
-        from imr.yamlio import MAX_FILE_BYTES, decode, load_file, parse_text
+        from imr.core.yamlio import MAX_FILE_BYTES, decode, load_file, parse_text
 
         if self.path is None:
             return load_file(path)

@@ -3,7 +3,7 @@
 Leadership keeps IMR going when it can see that sessions happen every week, who is slipping,
 and whether the records can be trusted. This module gathers that from the library (derived
 state, group meetings, fidelity, IMRS, the history and duplicate gates) into one dict per
-section; `imr.supervision.report_render` turns it into a self-contained HTML page or a PDF. Nothing here
+section; `imr.reports.report_render` turns it into a self-contained HTML page or a PDF. Nothing here
 re-derives what the library already knows, and nothing from free-text notes is included
 unless the caller asks for it (`notes=True`): the report is meant to be shown in meetings.
 """
@@ -14,7 +14,10 @@ from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
+from imr.gates.history import NOTICES, history_findings
+from imr.gates.integrity import NOTICES as LOOK_OVER
+from imr.gates.integrity import RESOLVED_AFTER_MERGE, duplicate_findings
 from imr.programme.goals import describe_goals
 from imr.programme.group_planning import catch_up, group_progress
 from imr.programme.groups import all_groups, read_group
@@ -23,10 +26,7 @@ from imr.records.ids import is_valid_id
 from imr.records.parsed import read_all_records
 from imr.records.record import Record, RecordProblem, day_of
 from imr.records.state import ParticipantState, derive_state
-from imr.supervision.fidelity import as_rows, assess, mean_score
-from imr.supervision.history import NOTICES, history_findings
-from imr.supervision.integrity import NOTICES as LOOK_OVER
-from imr.supervision.integrity import RESOLVED_AFTER_MERGE, duplicate_findings
+from imr.reports.fidelity import as_rows, assess, mean_score
 from imr.workspace.folder import Workspace
 
 DEFAULT_DAYS = 28  # four weeks: one supervision cycle

@@ -13,7 +13,7 @@ import io
 from datetime import date
 from typing import Any
 
-from imr.errors import ImrError
+from imr.core.errors import ImrError
 from imr.programme.goals import describe_goals
 from imr.programme.group_planning import group_progress
 from imr.programme.groups import all_groups
@@ -21,7 +21,7 @@ from imr.records.ids import is_valid_id
 from imr.records.parsed import read_all_records
 from imr.records.record import RecordProblem, day_of
 from imr.records.state import derive_state
-from imr.supervision.fidelity import as_rows, assess
+from imr.reports.fidelity import as_rows, assess
 from imr.workspace.folder import Workspace
 
 Table = tuple[list[str], list[list[Any]]]

@@ -1,1 +1,0 @@
-"""What supervisors and managers rely on: check, history and merge gates, diff, status, fidelity, report."""
