@@ -20,7 +20,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -65,8 +64,9 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, int, f
     machine the steadier figure of the two, as other people's work stretches the wall clock."""
     global _launcher
     if _launcher is None or _launcher.poll() is not None:
-        _launcher = subprocess.Popen([sys.executable, "-c", _LAUNCHER], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
+        _launcher = subprocess.Popen(
+            [sys.executable, "-c", _LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
     assert _launcher.stdin is not None and _launcher.stdout is not None
     _launcher.stdin.write(json.dumps({"cmd": cmd, "env": dict(os.environ if env is None else env)}) + "\n")
     _launcher.stdin.flush()
@@ -106,13 +106,20 @@ def main() -> None:
 
     # Interleaved, so that a busy moment on the machine hits both sides alike.
     subprocess.run([*imr, "session", "next", "b-00001"], capture_output=True, env=env)  # warm the cache
-    pairs = [(timed([sys.executable, str(HERE / "hello_typer.py"), "KL"], 1)[0],
-              timed([*imr, "session", "next", "b-00001"], 1, env)[0]) for _ in range(args.runs)]
+    pairs = [
+        (
+            timed([sys.executable, str(HERE / "hello_typer.py"), "KL"], 1)[0],
+            timed([*imr, "session", "next", "b-00001"], 1, env)[0],
+        )
+        for _ in range(args.runs)
+    ]
     hello, hello_best = statistics.median(p[0] for p in pairs), min(p[0] for p in pairs)
     nxt, nxt_best = statistics.median(p[1] for p in pairs), min(p[1] for p in pairs)
     print(f"typer hello-world          median {hello * 1000:7.1f} ms  best {hello_best * 1000:7.1f} ms")
-    print(f"imr session next ID        median {nxt * 1000:7.1f} ms  best {nxt_best * 1000:7.1f} ms"
-          f"  ratio {nxt / hello:.2f}x (target <= 1.2x)")
+    print(
+        f"imr session next ID        median {nxt * 1000:7.1f} ms  best {nxt_best * 1000:7.1f} ms"
+        f"  ratio {nxt / hello:.2f}x (target <= 1.2x)"
+    )
 
     def drop_cache() -> None:
         shutil.rmtree(root / ".imr-cache", ignore_errors=True)
@@ -122,9 +129,12 @@ def main() -> None:
         subprocess.run(cmd, capture_output=True, env=env)
         for label, before in (("warm", None), ("first run", drop_cache)):
             median, best, peak = timed(cmd, max(3, args.runs // 2), env, before)
-            print(f"imr {name:<6} {label:<15} median {median * 1000:7.1f} ms  best {best * 1000:7.1f} ms"
-                  f"  peak RSS {peak} MB  (target <= {target:.0f} s) on {args.participants}x{args.entries}")
+            print(
+                f"imr {name:<6} {label:<15} median {median * 1000:7.1f} ms  best {best * 1000:7.1f} ms"
+                f"  peak RSS {peak} MB  (target <= {target:.0f} s) on {args.participants}x{args.entries}"
+            )
         subprocess.run(cmd, capture_output=True, env=env)
+
 
 if __name__ == "__main__":
     main()

@@ -23,10 +23,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from convergence_sim import GIT_ENV, RECORDS, contents, make_ward, run  # noqa: E402
+from convergence_sim import GIT_ENV, RECORDS, contents, make_ward, run
 
-from imr.gates.history import history_findings  # noqa: E402
-from imr.workspace.create import init_workspace  # noqa: E402
+from imr.gates.history import history_findings
+from imr.workspace.create import init_workspace
 
 
 def template(folder: Path) -> Path:
@@ -36,8 +36,13 @@ def template(folder: Path) -> Path:
     init_workspace(root, name="Konvergens")
     env = {**os.environ, **GIT_ENV, "IMR_SIGNATURE": "KL"}
     for pid in RECORDS:
-        subprocess.run([sys.executable, "-m", "imr", "patient", "add", pid, "--date", "2026-01-05"], cwd=root,
-                       env=env, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "imr", "patient", "add", pid, "--date", "2026-01-05"],
+            cwd=root,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     for args in (["add", "-A"], ["commit", "-q", "--no-verify", "-m", "start"], ["branch", "-M", "main"]):
         subprocess.run(["git", "-C", str(root), *args], env=env, check=True, capture_output=True)
     return root
@@ -65,8 +70,11 @@ def main() -> None:
                 assert history_findings(clone.root, since="") == [], (seed, ward.log)
             merges += sum(1 for line in ward.log if line.split()[1] in ("pull", "rebase", "peer", "cherry-pick", "am"))
             shutil.rmtree(folder / f"ward-{seed}", ignore_errors=True)
-            print(f"  seed {seed}: {args.clones} clones, {args.steps} steps, "
-                  f"{len(ward.written)} entries: identical, each once, history clean", flush=True)
+            print(
+                f"  seed {seed}: {args.clones} clones, {args.steps} steps, "
+                f"{len(ward.written)} entries: identical, each once, history clean",
+                flush=True,
+            )
         seconds = time.perf_counter() - started
         print(f"{args.seeds} seeds converged in {seconds:.0f} s ({merges} merging operations besides settling)")
     finally:

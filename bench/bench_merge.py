@@ -34,17 +34,23 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from make_workspace import generate  # noqa: E402
+from make_workspace import generate
 
-from imr.core.yamlio import dump  # noqa: E402
+from imr.core.yamlio import dump
 
-GIT_ENV = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@invalid", "GIT_COMMITTER_NAME": "bench",
-           "GIT_COMMITTER_EMAIL": "bench@invalid", "LC_ALL": "C"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@invalid",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@invalid",
+    "LC_ALL": "C",
+}
 
 
 def git(root: Path, *args: str) -> str:
-    result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                            env={**os.environ, **GIT_ENV})
+    result = subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, env={**os.environ, **GIT_ENV}
+    )
     if result.returncode != 0:
         raise SystemExit(f"git {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
     return result.stdout
@@ -54,9 +60,16 @@ def append_everywhere(root: Path, branch: str, hour: int, by: str) -> None:
     """One session entry at the end of every record, in the writer's house style."""
     git(root, "checkout", "-q", "-b", branch, "main")
     for path in sorted((root / "records").glob("*.yaml")):
-        entry = {"kind": "session", "at": f"2026-03-02T{hour:02d}:00:00+01:00", "by": by, "module": 2,
-                 "session": 1, "date": "2026-03-02", "homework_review": "done",
-                 "note": f"Träff loggad i klon {branch}."}
+        entry = {
+            "kind": "session",
+            "at": f"2026-03-02T{hour:02d}:00:00+01:00",
+            "by": by,
+            "module": 2,
+            "session": 1,
+            "date": "2026-03-02",
+            "homework_review": "done",
+            "note": f"Träff loggad i klon {branch}.",
+        }
         with open(path, "ab") as handle:
             handle.write(dump([entry]).encode("utf-8"))
     git(root, "commit", "-q", "--no-verify", "-am", f"{branch}: one entry per record")
@@ -78,8 +91,12 @@ def merge_once(root: Path, mode: str, driver: str) -> tuple[float, dict[str, byt
     git(root, "config", "merge.imr.driver", driver)
     env = {**os.environ, **GIT_ENV}
     start = time.perf_counter()
-    result = subprocess.run(["git", "-C", str(root), "merge", "-q", "--no-edit", "--no-verify", "b"],
-                            capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        ["git", "-C", str(root), "merge", "-q", "--no-edit", "--no-verify", "b"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"merge ({mode}) failed:\n{result.stdout}{result.stderr[-2000:]}")
@@ -115,11 +132,17 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1000)
     parser.add_argument("--entries", type=int, default=40)
     parser.add_argument("--runs", type=int, default=3, help="merges per mode; the median is shown")
-    parser.add_argument("--with-cli", action="store_true",
-                        help="also time the driver through the whole command line (slow: minutes at 1,000)")
+    parser.add_argument(
+        "--with-cli",
+        action="store_true",
+        help="also time the driver through the whole command line (slow: minutes at 1,000)",
+    )
     parser.add_argument("--keep", type=Path, help="build the repository here and keep it")
-    parser.add_argument("--baseline", type=Path,
-                        help="also time the driver of older imr code in DIR (`git archive <commit> | tar -x -C DIR`)")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="also time the driver of older imr code in DIR (`git archive <commit> | tar -x -C DIR`)",
+    )
     args = parser.parse_args()
 
     import compileall
@@ -133,12 +156,16 @@ def main() -> None:
     root = args.keep or Path(tempfile.mkdtemp(prefix="imr-bench-merge-")) / "ward"
     try:
         build(root, args.records, args.entries)
-        modes = [("union", "git merge=union", driver_command()),
-                 ("imr", "imr merge driver", driver_command())]
+        modes = [("union", "git merge=union", driver_command()), ("imr", "imr merge driver", driver_command())]
         if args.baseline:
             old = args.baseline.resolve() / "imr" / "merge_driver.py"
-            modes.append(("baseline", f"driver at {args.baseline.name}",
-                          f"{shlex.quote(sys.executable)} -S {shlex.quote(str(old))} %O %A %B %L %P"))
+            modes.append(
+                (
+                    "baseline",
+                    f"driver at {args.baseline.name}",
+                    f"{shlex.quote(sys.executable)} -S {shlex.quote(str(old))} %O %A %B %L %P",
+                )
+            )
         if args.with_cli:
             cli = shutil.which("imr")
             program = shlex.quote(cli) if cli else f"{shlex.quote(sys.executable)} -m imr"
@@ -151,8 +178,10 @@ def main() -> None:
                 results[mode].append(seconds)
                 outputs[mode] = merged
         union = statistics.median(results["union"])
-        print(f"merge of {args.records} records x {args.entries} entries, one entry appended on each side "
-              f"(median of {args.runs}; git {git(root, 'version').split()[-1]}, {os.cpu_count()} cores)")
+        print(
+            f"merge of {args.records} records x {args.entries} entries, one entry appended on each side "
+            f"(median of {args.runs}; git {git(root, 'version').split()[-1]}, {os.cpu_count()} cores)"
+        )
         for mode, label, _driver in modes:
             median = statistics.median(results[mode])
             per_file = median / args.records * 1000
@@ -160,7 +189,9 @@ def main() -> None:
         print("  target: imr merge driver within 50x union (issue 18: 342x before)")
         expected = expected_merges(root)
         same = all(outputs[mode] == expected for mode, _, _ in modes if mode not in ("union", "baseline"))
-        print(f"  driver's records byte-identical to the merge function's, every entry there: {'yes' if same else 'NO'}")
+        print(
+            f"  driver's records byte-identical to the merge function's, every entry there: {'yes' if same else 'NO'}"
+        )
         if not same:
             raise SystemExit(1)
     finally:

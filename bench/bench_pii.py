@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from imr.records.pii import scan_text  # noqa: E402
+from imr.records.pii import scan_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from hostile_text import hostile_note  # noqa: E402
+from hostile_text import hostile_note
 
 # ---- baseline: imr.records.pii.find_pii as it was before the rewrite (quadratic e-mail pattern and all)
 _PNR = re.compile(r"(?<![\d+-])(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{4})(?![\d])")

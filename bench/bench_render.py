@@ -61,10 +61,26 @@ def make_workspace(root: Path, env: dict) -> None:
     steps = [
         ["init", str(root), "--name", "Bänkprov"],
         ["patient", "add", "p-01", "--variant", "schizophrenia", "--leader", "AB"],
-        ["goal", "add", "p-01", "Att kunna gå till affären själv", "--step", "Gå till kiosken med kontaktperson",
-         "--step", "Handla en sak själv"],
-        ["relapse-plan", "p-01", "--trigger", "Sömnbrist", "--warning-sign", "Sover dåligt",
-         "--action", "Säga till min kontaktperson"],
+        [
+            "goal",
+            "add",
+            "p-01",
+            "Att kunna gå till affären själv",
+            "--step",
+            "Gå till kiosken med kontaktperson",
+            "--step",
+            "Handla en sak själv",
+        ],
+        [
+            "relapse-plan",
+            "p-01",
+            "--trigger",
+            "Sömnbrist",
+            "--warning-sign",
+            "Sover dåligt",
+            "--action",
+            "Säga till min kontaktperson",
+        ],
         ["session", "log", "p-01", "--homework", "Skriv ned tre saker som är viktiga för dig"],
     ]
     for args in steps:
@@ -83,19 +99,39 @@ def main() -> None:
     imr = imr_command()
     print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; {args.runs} runs each")
 
-    commands = [("handout 1.3 --for p-01 -> PDF (shell):", ["render", "handout", "1.3", "--for", "p-01", "--force"],
-                 "h", args.runs, "goal <= 0.5 s"),
-                ("bundle --all -> one PDF (shell):        ", ["render", "bundle", "--all", "--force"], "all",
-                 max(3, args.runs // 2), "goal <= 3 s")]
+    commands = [
+        (
+            "handout 1.3 --for p-01 -> PDF (shell):",
+            ["render", "handout", "1.3", "--for", "p-01", "--force"],
+            "h",
+            args.runs,
+            "goal <= 0.5 s",
+        ),
+        (
+            "bundle --all -> one PDF (shell):        ",
+            ["render", "bundle", "--all", "--force"],
+            "all",
+            max(3, args.runs // 2),
+            "goal <= 3 s",
+        ),
+    ]
     for label, command, stem, runs, goal in commands:
         if args.compare:
             other: list[float] = []
             ours: list[float] = []
             for _ in range(runs):  # interleaved, so both see the same machine load
-                other.append(shell([args.compare] + [c for c in command if c != "--force"] + ["-o", f"{stem}-other.pdf"],
-                                   1, root, env)[0])
+                other.append(
+                    shell(
+                        [args.compare] + [c for c in command if c != "--force"] + ["-o", f"{stem}-other.pdf"],
+                        1,
+                        root,
+                        env,
+                    )[0]
+                )
                 ours.append(shell(imr + command + ["-o", f"{stem}.pdf"], 1, root, env)[0])
-            print(f"{label} median {statistics.median(ours):.3f} s (compared: {statistics.median(other):.3f} s)   {goal}")
+            print(
+                f"{label} median {statistics.median(ours):.3f} s (compared: {statistics.median(other):.3f} s)   {goal}"
+            )
         else:
             median, best = shell(imr + command + ["-o", f"{stem}.pdf"], runs, root, env)
             print(f"{label} median {median:.3f} s, best {best:.3f} s   {goal}")
@@ -116,10 +152,13 @@ def main() -> None:
     runs = max(3, args.runs // 2)
 
     one_run, bodies = stage(lambda: pandoc.convert_many_to_typst([markdown], lang="sv", workspace_root=root), runs)
-    per_file, per_bodies = stage(lambda: [pandoc.convert_many_to_typst([p], lang="sv", workspace_root=root)[0]
-                                          for p in pieces], runs)
-    print(f"pandoc, {len(pieces)} handouts: one process {one_run:.3f} s, one per file {per_file:.3f} s "
-          f"-> {per_file / one_run:.1f}x")
+    per_file, per_bodies = stage(
+        lambda: [pandoc.convert_many_to_typst([p], lang="sv", workspace_root=root)[0] for p in pieces], runs
+    )
+    print(
+        f"pandoc, {len(pieces)} handouts: one process {one_run:.3f} s, one per file {per_file:.3f} s "
+        f"-> {per_file / one_run:.1f}x"
+    )
 
     source = typst_pdf.typst_source(bodies[0], root)
     inputs = typst_pdf.document_inputs(document, labels)
@@ -127,12 +166,16 @@ def main() -> None:
     sources = [(typst_pdf.typst_source(body, root), inputs) for body in per_bodies]
     sequential, _ = stage(lambda: [typst_pdf.compile_pdf(s, i, root) for s, i in sources], runs)
     parallel, _ = stage(lambda: typst_pdf.compile_many(sources, root), runs)
-    print(f"typst: whole bundle once {compile_once:.3f} s; {len(sources)} separate documents "
-          f"{sequential:.3f} s one after the other, {parallel:.3f} s in parallel threads")
+    print(
+        f"typst: whole bundle once {compile_once:.3f} s; {len(sources)} separate documents "
+        f"{sequential:.3f} s one after the other, {parallel:.3f} s in parallel threads"
+    )
     ours = one_run + compile_once
     naive = per_file + sequential
-    print(f"whole pipeline after Markdown: imr {ours:.3f} s, naive per file (pandoc + typst each) {naive:.3f} s "
-          f"-> {naive / ours:.1f}x   goal >= 3x")
+    print(
+        f"whole pipeline after Markdown: imr {ours:.3f} s, naive per file (pandoc + typst each) {naive:.3f} s "
+        f"-> {naive / ours:.1f}x   goal >= 3x"
+    )
 
 
 if __name__ == "__main__":

@@ -34,8 +34,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_cli import imr_command, run_measured  # noqa: E402
-from bench_merge import git  # noqa: E402
+from bench_cli import imr_command, run_measured
+from bench_merge import git
 
 # The baseline runs with PYTHONPATH set to its tree; -P keeps the current folder (this worktree,
 # when the benchmark is started from it) from coming first on sys.path and shadowing it.
@@ -71,13 +71,16 @@ def pair(commands: list[tuple[list[str], dict, object]], runs: int) -> list[tupl
             times[index].append(seconds)
             cpus[index].append(cpu)
             peaks[index] = max(peaks[index], peak)
-    return [(statistics.median(t), min(t), p, statistics.median(c)) for t, p, c in zip(times, peaks, cpus)]
+    return [
+        (statistics.median(t), min(t), p, statistics.median(c)) for t, p, c in zip(times, peaks, cpus, strict=False)
+    ]
 
 
 def show(label: str, figure: tuple[float, float, int, float], extra: str = "") -> None:
     median, best, peak, cpu = figure
-    print(f"  {label:<36} {median:7.2f} s  best {best:6.2f} s  cpu {cpu:6.2f} s  peak {peak:5d} MB  {extra}",
-          flush=True)
+    print(
+        f"  {label:<36} {median:7.2f} s  best {best:6.2f} s  cpu {cpu:6.2f} s  peak {peak:5d} MB  {extra}", flush=True
+    )
 
 
 def dropper(root: Path):
@@ -98,8 +101,14 @@ def bench_workspace(root: Path, label: str, runs: int, imr: list[str], baseline:
         if not twin.is_dir():
             subprocess.run(["cp", "-al", str(root), str(twin)], check=True)
             shutil.rmtree(twin / ".imr-cache", ignore_errors=True)
-        sides.append(("baseline ", [*BASELINE_PYTHON, "-m", "imr"],
-                      dict(env, PYTHONPATH=str(baseline), IMR_WORKSPACE=str(twin)), dropper(twin)))
+        sides.append(
+            (
+                "baseline ",
+                [*BASELINE_PYTHON, "-m", "imr"],
+                dict(env, PYTHONPATH=str(baseline), IMR_WORKSPACE=str(twin)),
+                dropper(twin),
+            )
+        )
     # First runs (cache deleted before each): status, check and fidelity (and their baselines) interleaved.
     first = pair([([*cmd, name], side_env, drop) for name in names for _, cmd, side_env, drop in sides], runs)
     for name in names:
@@ -112,12 +121,18 @@ def bench_workspace(root: Path, label: str, runs: int, imr: list[str], baseline:
         status_f, check_f, fidelity_f = first[offset::width]
         show(f"{prefix}status warm", status_w, "(target <= 1 s, 200 MB)")
         show(f"{prefix}check warm", check_w, "(target <= 4 s)")
-        show(f"{prefix}fidelity warm", fidelity_w,
-             f"= {fidelity_w[0] / status_w[0]:.2f}x status warm (target <= 1 s, 200 MB)")
+        show(
+            f"{prefix}fidelity warm",
+            fidelity_w,
+            f"= {fidelity_w[0] / status_w[0]:.2f}x status warm (target <= 1 s, 200 MB)",
+        )
         show(f"{prefix}status first run", status_f, "(target <= 8 s at 10,000 x 40)")
         show(f"{prefix}check first run", check_f, "(target <= 8 s at 10,000 x 40)")
-        show(f"{prefix}fidelity first run", fidelity_f,
-             f"= {fidelity_f[0] / status_f[0]:.2f}x status first run (target <= 1.5x)")
+        show(
+            f"{prefix}fidelity first run",
+            fidelity_f,
+            f"= {fidelity_f[0] / status_f[0]:.2f}x status first run (target <= 1.5x)",
+        )
 
 
 def bench_diff(root: Path, changed: int, runs: int, imr: list[str], baseline: Path | None = None) -> None:
@@ -135,20 +150,35 @@ def bench_diff(root: Path, changed: int, runs: int, imr: list[str], baseline: Pa
     if branch not in git(root, "branch", "--list", branch):
         git(root, "checkout", "-q", "-b", branch)
         for number, path in enumerate(sorted((root / "records").glob("*.yaml"))[:changed]):
-            entry = {"id": entry_id(rng, 1000 + number % 1000), "kind": "session", "at": "2026-03-02T10:00:00+01:00", "by": "KL", "module": 2, "session": 1,
-                     "date": "2026-03-02", "homework_review": "done", "note": "Träff efter uppdateringen."}
+            entry = {
+                "id": entry_id(rng, 1000 + number % 1000),
+                "kind": "session",
+                "at": "2026-03-02T10:00:00+01:00",
+                "by": "KL",
+                "module": 2,
+                "session": 1,
+                "date": "2026-03-02",
+                "homework_review": "done",
+                "note": "Träff efter uppdateringen.",
+            }
             with open(path, "ab") as handle:
                 handle.write(dump([entry]).encode("utf-8"))
         git(root, "commit", "-q", "--no-verify", "-am", "one entry in many records")
         git(root, "checkout", "-q", base)
         git(root, "branch", "-f", "diff-base", base)
     env = dict(os.environ, IMR_WORKSPACE=str(root))
-    commands = [(["git", "-C", str(root), "diff", "diff-base", branch], env, None),
-                ([*imr, "diff", "diff-base", branch], env, None)]
+    commands = [
+        (["git", "-C", str(root), "diff", "diff-base", branch], env, None),
+        ([*imr, "diff", "diff-base", branch], env, None),
+    ]
     if baseline is not None:
         old_env = dict(env, PYTHONPATH=str(baseline.resolve()))
         # `-m` would put the current folder (this checkout, when run from it) before PYTHONPATH.
-        old_imr = [sys.executable, "-c", "import runpy, sys; del sys.path[0]; runpy.run_module('imr', run_name='__main__')"]
+        old_imr = [
+            sys.executable,
+            "-c",
+            "import runpy, sys; del sys.path[0]; runpy.run_module('imr', run_name='__main__')",
+        ]
         commands.append(([*old_imr, "diff", "diff-base", branch], old_env, None))
     figures = pair(commands, runs)
     print(f"\ndiff over a commit touching {changed} records", flush=True)
@@ -163,24 +193,35 @@ def bench_session_log(small: Path, large: Path, runs: int, imr: list[str]) -> No
     commands = []
     for root in (small, large):
         env = dict(os.environ, IMR_WORKSPACE=str(root), IMR_SIGNATURE="KL")
-        commands.append(([*imr, "session", "log", "b-00002", "--by", "KL", "--note", "Bra träff.", "--again",
-                          "--handout"], env, None))
+        commands.append(
+            (
+                [*imr, "session", "log", "b-00002", "--by", "KL", "--note", "Bra träff.", "--again", "--handout"],
+                env,
+                None,
+            )
+        )
     figures = pair(commands, runs)
     for root in (small, large):
         git(root, "checkout", "-q", "--", "records")
     print("\nsession log", flush=True)
     show("imr session log, 40-entry record", figures[0])
-    show("imr session log, 400-entry record", figures[1],
-         f"= {figures[1][0] / figures[0][0]:.2f}x the 40-entry record (target <= 1.3x)")
+    show(
+        "imr session log, 400-entry record",
+        figures[1],
+        f"= {figures[1][0] / figures[0][0]:.2f}x the 40-entry record (target <= 1.3x)",
+    )
 
 
 def bench_next(root: Path, runs: int, imr: list[str], baseline: Path | None = None) -> None:
     env = dict(os.environ, IMR_WORKSPACE=str(root))
-    commands = [([sys.executable, str(HERE / "hello_typer.py"), "KL"], env, None),
-                ([*imr, "session", "next", "b-00001"], env, None)]
+    commands = [
+        ([sys.executable, str(HERE / "hello_typer.py"), "KL"], env, None),
+        ([*imr, "session", "next", "b-00001"], env, None),
+    ]
     if baseline is not None:
-        commands.append(([*BASELINE_PYTHON, "-m", "imr", "session", "next", "b-00001"],
-                         dict(env, PYTHONPATH=str(baseline)), None))
+        commands.append(
+            ([*BASELINE_PYTHON, "-m", "imr", "session", "next", "b-00001"], dict(env, PYTHONPATH=str(baseline)), None)
+        )
     for cmd, side_env, _ in commands[1:]:
         subprocess.run(cmd, capture_output=True, env=side_env)
     figures = pair(commands, max(runs, 5))
@@ -199,20 +240,30 @@ def main() -> None:
     parser.add_argument("--merge", action="store_true", help="also run bench/bench_merge.py at 1,000 records")
     parser.add_argument("--only", help="comma-separated parts: workspaces,diff,log,next,merge")
     parser.add_argument("--sizes", help="workspaces to time, e.g. 10000x40,1000x400 (default: all of the mode)")
-    parser.add_argument("--baseline", type=Path,
-                        help="a source tree of older imr (e.g. `git archive` of main) to run with PYTHONPATH "
-                             "beside each status, check, fidelity, diff and session next figure")
-    parser.add_argument("--big-runs", type=int, default=1,
-                        help="runs for workspaces of 10,000 records or 400 entries (a first run there is minutes "
-                             "on a busy 2-core machine)")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a source tree of older imr (e.g. `git archive` of main) to run with PYTHONPATH "
+        "beside each status, check, fidelity, diff and session next figure",
+    )
+    parser.add_argument(
+        "--big-runs",
+        type=int,
+        default=1,
+        help="runs for workspaces of 10,000 records or 400 entries (a first run there is minutes "
+        "on a busy 2-core machine)",
+    )
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     imr = imr_command()
     parts = set((args.only or "workspaces,diff,log,next" + (",merge" if args.merge else "")).split(","))
     sizes = [(100, 40), (1000, 40)] if args.quick else [(100, 40), (1000, 40), (10000, 40), (1000, 400)]
     long = (100, 400) if args.quick else (1000, 400)
-    print(f"imr scale benchmark ({'quick' if args.quick else 'full'}; median of {args.runs}; "
-          f"{os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M')})", flush=True)
+    print(
+        f"imr scale benchmark ({'quick' if args.quick else 'full'}; median of {args.runs}; "
+        f"{os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M')})",
+        flush=True,
+    )
     roots: dict[tuple[int, int], Path] = {}
 
     def root(size: tuple[int, int]) -> Path:  # built on first use, so --only and --sizes build no more
@@ -225,8 +276,9 @@ def main() -> None:
     if "workspaces" in parts:
         for size in sizes:
             runs = args.big_runs if size[0] >= 10000 or size[1] >= 400 else args.runs
-            bench_workspace(root(size), f"{size[0]} participants x {size[1]} entries (median of {runs})", runs, imr,
-                            args.baseline)
+            bench_workspace(
+                root(size), f"{size[0]} participants x {size[1]} entries (median of {runs})", runs, imr, args.baseline
+            )
     if "diff" in parts:
         bench_diff(root(sizes[-1] if args.quick else (10000, 40)), 1000, args.runs, imr, args.baseline)
     if "log" in parts:

@@ -28,14 +28,20 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_cli import imr_command  # noqa: E402
-from make_workspace import generate  # noqa: E402
+from bench_cli import imr_command
+from make_workspace import generate
 
-from imr.core.yamlio import dump  # noqa: E402
+from imr.core.yamlio import dump
 
-ENV = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@invalid",
-       "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@invalid", "LC_ALL": "C",
-       "IMR_SIGNATURE": "KL"}
+ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@invalid",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@invalid",
+    "LC_ALL": "C",
+    "IMR_SIGNATURE": "KL",
+}
 
 
 def run(root: Path, *command: str) -> None:
@@ -45,8 +51,15 @@ def run(root: Path, *command: str) -> None:
 
 
 def append(root: Path, pid: str, n: int, by: str) -> None:
-    entry = {"id": ("ka" if by == "KL" else "kb") + f"{n:06d}", "kind": "contact", "at": f"2026-03-02T10:{n % 60:02d}:00+01:00",
-             "by": by, "date": "2026-03-02", "who": "mamma", "note": f"Kontakt {n}."}
+    entry = {
+        "id": ("ka" if by == "KL" else "kb") + f"{n:06d}",
+        "kind": "contact",
+        "at": f"2026-03-02T10:{n % 60:02d}:00+01:00",
+        "by": by,
+        "date": "2026-03-02",
+        "who": "mamma",
+        "note": f"Kontakt {n}.",
+    }
     with open(root / "records" / f"{pid}.yaml", "ab") as handle:
         handle.write(dump([entry]).encode("utf-8"))
 

@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_cli import imr_command  # noqa: E402
+from bench_cli import imr_command
 
 UNTIL = "2025-12-31"  # inside the synthetic records' dates
 
@@ -43,8 +43,9 @@ def build_ward(args: tuple[Path, int, int, int]) -> Path:
         generate(root, participants, entries, seed=seed)
         (root / ".git" / "info").mkdir(exist_ok=True)
         (root / ".git" / "info" / "exclude").write_text(".imr-cache/\nout/\nbuilt\n", encoding="utf-8")
-        (root / "imr.yaml").write_text((root / "imr.yaml").read_text(encoding="utf-8").replace(
-            "Benchmark", f"Avdelning {seed}"), encoding="utf-8")
+        (root / "imr.yaml").write_text(
+            (root / "imr.yaml").read_text(encoding="utf-8").replace("Benchmark", f"Avdelning {seed}"), encoding="utf-8"
+        )
         (root / "built").write_text("", encoding="utf-8")
     return root
 
@@ -57,8 +58,7 @@ def build(base: Path, wards: int, participants: int, entries: int) -> tuple[list
         roots = list(pool.map(build_ward, jobs))
     manifest = base / "wards.yaml"
     manifest.write_text("wards:\n" + "".join(f"  - path: {r.name}\n" for r in roots), encoding="utf-8")
-    print(f"  ({wards} wards x {participants} x {entries} ready in {time.perf_counter() - start:.0f} s)",
-          flush=True)
+    print(f"  ({wards} wards x {participants} x {entries} ready in {time.perf_counter() - start:.0f} s)", flush=True)
     return roots, manifest
 
 
@@ -86,15 +86,17 @@ def drop_caches(roots: list[Path]) -> None:
 def one_by_one(roots: list[Path], out: Path) -> tuple[float, float]:
     wall = cpu = 0.0
     for root in roots:
-        seconds, used = run_once(imr_command() + ["-w", str(root), "report", "--until", UNTIL,
-                                                  "-o", str(out / f"{root.name}.html")])
+        seconds, used = run_once(
+            [*imr_command(), "-w", str(root), "report", "--until", UNTIL, "-o", str(out / f"{root.name}.html")]
+        )
         wall, cpu = wall + seconds, cpu + used
     return wall, cpu
 
 
 def region(manifest: Path, out: Path, until: str = UNTIL) -> tuple[float, float]:
-    return run_once(imr_command() + ["report", "--wards", str(manifest), "--until", until,
-                                     "-o", str(out / "region.html")])
+    return run_once(
+        [*imr_command(), "report", "--wards", str(manifest), "--until", until, "-o", str(out / "region.html")]
+    )
 
 
 def main() -> None:
@@ -117,14 +119,20 @@ def main() -> None:
     moved, moved_cpu = region(manifest, out, "2025-12-30")  # another period: records cached, reports not
     size = (out / "region.html").stat().st_size / 1e6
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a shared machine)")
-    print(f"{label}: region report, first run {cold:6.1f} s wall, {cold_cpu:6.1f} s CPU   "
-          f"baseline (imr report per ward, one after the other) {base_cold:6.1f} s wall, "
-          f"{base_cold_cpu:6.1f} s CPU   target <= 30 s")
-    print(f"{label}: region report, warm      {warm:6.1f} s wall, {warm_cpu:6.1f} s CPU   "
-          f"baseline (imr report per ward, one after the other) {base_warm:6.1f} s wall, "
-          f"{base_warm_cpu:6.1f} s CPU   target: a few seconds")
-    print(f"{label}: region report, another period (parsed records cached, each ward's report made again) "
-          f"{moved:6.1f} s wall, {moved_cpu:6.1f} s CPU")
+    print(
+        f"{label}: region report, first run {cold:6.1f} s wall, {cold_cpu:6.1f} s CPU   "
+        f"baseline (imr report per ward, one after the other) {base_cold:6.1f} s wall, "
+        f"{base_cold_cpu:6.1f} s CPU   target <= 30 s"
+    )
+    print(
+        f"{label}: region report, warm      {warm:6.1f} s wall, {warm_cpu:6.1f} s CPU   "
+        f"baseline (imr report per ward, one after the other) {base_warm:6.1f} s wall, "
+        f"{base_warm_cpu:6.1f} s CPU   target: a few seconds"
+    )
+    print(
+        f"{label}: region report, another period (parsed records cached, each ward's report made again) "
+        f"{moved:6.1f} s wall, {moved_cpu:6.1f} s CPU"
+    )
     print(f"  region.html {size:.1f} MB")
 
 

@@ -31,11 +31,22 @@ sys.path.insert(0, str(HERE))
 
 def start(root: Path, home: Path) -> tuple[subprocess.Popen, int, str, float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMR_")}
-    env.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "IMR_SIGNATURE": "KL",
-                "GIT_CONFIG_GLOBAL": os.devnull, "PYTHONUNBUFFERED": "1"})
+    env.update(
+        {
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "IMR_SIGNATURE": "KL",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     began = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", "from imr.cli.app import main; main()", "--workspace", str(root),
-                                "web", "--no-browser"], stdout=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from imr.cli.app import main; main()", "--workspace", str(root), "web", "--no-browser"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     assert process.stdout is not None
     line = process.stdout.readline().strip()
     listening = time.perf_counter() - began
@@ -88,8 +99,8 @@ def warm(client: Client, path: str, rounds: int) -> float:
 
 
 def form_fields(html: str) -> dict[str, str]:
-    form = html[html.index('<form method="post" action="/anteckna"'):]
-    form = form[:form.index("</form>")]
+    form = html[html.index('<form method="post" action="/anteckna"') :]
+    form = form[: form.index("</form>")]
     out: dict[str, str] = {}
     for tag in re.findall(r"<(?:input|textarea|select)\b[^>]*>", form):
         name = re.search(r'name="([^"]+)"', tag)
@@ -100,8 +111,8 @@ def form_fields(html: str) -> dict[str, str]:
             if " checked" in tag:
                 out[name.group(1)] = value.group(1) if value else ""
         elif tag.startswith("<select"):
-            block = form[form.index(tag):]
-            chosen = re.search(r'<option value="([^"]*)" selected', block[:block.index("</select>")])
+            block = form[form.index(tag) :]
+            chosen = re.search(r'<option value="([^"]*)" selected', block[: block.index("</select>")])
             out[name.group(1)] = chosen.group(1) if chosen else ""
         elif not tag.startswith("<textarea"):
             out.setdefault(name.group(1), value.group(1) if value else "")
@@ -137,15 +148,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "ws"
         generate(root, args.participants, args.entries)
-        subprocess.run([sys.executable, "-c", "from imr.cli.app import main; main()", "--workspace", str(root),
-                        "status"], capture_output=True, env={**os.environ, "IMR_SIGNATURE": "KL"})  # fills the caches
+        subprocess.run(
+            [sys.executable, "-c", "from imr.cli.app import main; main()", "--workspace", str(root), "status"],
+            capture_output=True,
+            env={**os.environ, "IMR_SIGNATURE": "KL"},
+        )  # fills the caches
         process, port, cookie, ready = start(root, Path(folder) / "home")
         try:
             client = Client(port, cookie)
             floor = warm(client, "/static/imr.css", args.rounds)
             today = warm(client, "/", args.rounds)
-            pid = "p-0001" if (root / "records" / "p-0001.yaml").exists() else sorted(
-                p.stem for p in (root / "records").glob("*.yaml"))[0]
+            pid = (
+                "p-0001"
+                if (root / "records" / "p-0001.yaml").exists()
+                else sorted(p.stem for p in (root / "records").glob("*.yaml"))[0]
+            )
             note = warm(client, f"/anteckna?p={pid}", args.rounds)
             ids = sorted(p.stem for p in (root / "records").glob("*.yaml"))[1:11]
             saves = statistics.median(save_once(client, p) for p in ids)

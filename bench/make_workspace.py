@@ -41,7 +41,8 @@ def entry_id(rng: random.Random, number: int) -> str:
     from imr.records.record import _ID_ALPHABET
 
     return "".join(rng.choice(_ID_ALPHABET[10:]) for _ in range(5)) + "".join(
-        _ID_ALPHABET[(number >> shift) & 31] for shift in (10, 5, 0))
+        _ID_ALPHABET[(number >> shift) & 31] for shift in (10, 5, 0)
+    )
 
 
 def generate(root: Path, participants: int, entries: int, seed: int = 1) -> None:
@@ -54,8 +55,15 @@ def generate(root: Path, participants: int, entries: int, seed: int = 1) -> None
         start = date(2025, 1, 7) + timedelta(days=rng.randrange(300))
         if entries > 60:  # years of weekly entries: started that much earlier, so none is dated in the future
             start -= timedelta(weeks=entries - 40)
-        log = [{"kind": "enrolled", "at": f"{start}T09:00:00+01:00", "by": "KL",
-                "variant": rng.choice(variants), "format": rng.choice(["individual", "group"])}]
+        log = [
+            {
+                "kind": "enrolled",
+                "at": f"{start}T09:00:00+01:00",
+                "by": "KL",
+                "variant": rng.choice(variants),
+                "format": rng.choice(["individual", "group"]),
+            }
+        ]
         held = 0
         day = start
         goals: list[str] = []
@@ -65,34 +73,93 @@ def generate(root: Path, participants: int, entries: int, seed: int = 1) -> None
             ref = order[min(held, len(order) - 1)]
             roll = rng.random()
             if roll < 0.1:
-                log.append({"kind": "absent", "at": at, "by": "AB", "module": ref.module, "session": ref.session,
-                            "date": str(day)})
+                log.append(
+                    {
+                        "kind": "absent",
+                        "at": at,
+                        "by": "AB",
+                        "module": ref.module,
+                        "session": ref.session,
+                        "date": str(day),
+                    }
+                )
             elif roll < 0.13 and held > 3:
-                label = "G" + rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ") + "".join(
-                    rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(2))
+                label = (
+                    "G"
+                    + rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ")
+                    + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(2))
+                )
                 goals.append(entry_id(rng, len(log)))
-                log.append({"id": goals[-1], "kind": "goal", "at": at, "by": "KL", "goal": label,
-                            "text": "Gå på promenad tre gånger i veckan", "steps": ["Gå en gång", "Gå två gånger"]})
+                log.append(
+                    {
+                        "id": goals[-1],
+                        "kind": "goal",
+                        "at": at,
+                        "by": "KL",
+                        "goal": label,
+                        "text": "Gå på promenad tre gånger i veckan",
+                        "steps": ["Gå en gång", "Gå två gånger"],
+                    }
+                )
             elif roll < 0.15 and goals:
-                log.append({"kind": "goal-update", "at": at, "by": "KL", "target": rng.choice(goals),
-                            "status": rng.choice(["active", "done", "paused"])})
+                log.append(
+                    {
+                        "kind": "goal-update",
+                        "at": at,
+                        "by": "KL",
+                        "target": rng.choice(goals),
+                        "status": rng.choice(["active", "done", "paused"]),
+                    }
+                )
             elif roll < 0.18:
-                log.append({"kind": "imrs", "at": at, "by": "KL", "rater": "clinician", "date": str(day),
-                            "scores": [rng.randint(1, 5) for _ in range(14)] + ["na"]})
+                log.append(
+                    {
+                        "kind": "imrs",
+                        "at": at,
+                        "by": "KL",
+                        "rater": "clinician",
+                        "date": str(day),
+                        "scores": [rng.randint(1, 5) for _ in range(14)] + ["na"],
+                    }
+                )
             else:
                 held += 1
-                log.append({"kind": "session", "at": at, "by": rng.choice(["KL", "AB", "MS"]),
-                            "module": ref.module, "session": ref.session, "date": str(day),
-                            "homework_review": rng.choice(["done", "partly", "not-done"]),
-                            "homework": rng.choice(HOMEWORK), "note": rng.choice(NOTES),
-                            "handout": rng.random() < 0.8})
+                log.append(
+                    {
+                        "kind": "session",
+                        "at": at,
+                        "by": rng.choice(["KL", "AB", "MS"]),
+                        "module": ref.module,
+                        "session": ref.session,
+                        "date": str(day),
+                        "homework_review": rng.choice(["done", "partly", "not-done"]),
+                        "homework": rng.choice(HOMEWORK),
+                        "note": rng.choice(NOTES),
+                        "handout": rng.random() < 0.8,
+                    }
+                )
         for number, entry in enumerate(log):
             entry.setdefault("id", entry_id(rng, number))
         text = new_record_text(pid, log[0]) + dump(log[1:])
         (root / "records" / f"{pid}.yaml").write_text(text, encoding="utf-8")
     subprocess.run(["git", "-C", str(root), "add", "-A"], check=True, capture_output=True)
-    subprocess.run(["git", "-C", str(root), "-c", "user.name=bench", "-c", "user.email=bench@invalid",
-                    "commit", "-qm", "synthetic workspace", "--no-verify"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(root),
+            "-c",
+            "user.name=bench",
+            "-c",
+            "user.email=bench@invalid",
+            "commit",
+            "-qm",
+            "synthetic workspace",
+            "--no-verify",
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 def main() -> None:

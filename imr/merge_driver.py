@@ -12,6 +12,7 @@ Exit 1: %A holds every difference between conflict markers and git reports a con
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 if __name__ == "__main__" and not __package__:  # run as a file (`python -S .../imr/merge_driver.py`)
@@ -53,12 +54,10 @@ def _explain(reason: str, path: str) -> None:
         if Path("imr.yaml").is_file():
             from imr.workspace.folder import open_workspace
 
-            try:
+            with contextlib.suppress(ImrError, OSError):
                 lang = open_workspace(Path.cwd()).lang
-            except (ImrError, OSError):
-                pass
         message = ImrError(reason, path=path).message(lang)
-    except Exception:  # noqa: BLE001 - the conflict markers are written; a message must not crash git
+    except Exception:
         message = f"{path}: {reason}"
     sys.stderr.write(f"imr: {message}\n")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from typer.testing import CliRunner
@@ -21,8 +21,12 @@ ENROLLED_ON = "2026-01-01"
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-testdata", action="store_true", default=False,
-                     help="Rewrite the reference files in tests/testdata/ instead of comparing with them.")
+    parser.addoption(
+        "--update-testdata",
+        action="store_true",
+        default=False,
+        help="Rewrite the reference files in tests/testdata/ instead of comparing with them.",
+    )
 
 
 @pytest.fixture
@@ -48,7 +52,7 @@ class Imr:
         if args[:2] == ("patient", "add") and "--date" not in args:
             # Test participants are enrolled at the start of the year, so the sessions tests log
             # with earlier dates than today are within the programme's clock.
-            args = args + ("--date", ENROLLED_ON)
+            args = (*args, "--date", ENROLLED_ON)
         return self.runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
 
     def ok(self, *args: str, **kwargs):
@@ -85,7 +89,9 @@ class Imr:
 
     def commit_all(self, message: str = "snapshot") -> None:
         self.git("add", "-A")
-        self.git("-c", "user.name=Test", "-c", "user.email=test@invalid", "commit", "-q", "-m", message, "--allow-empty")
+        self.git(
+            "-c", "user.name=Test", "-c", "user.email=test@invalid", "commit", "-q", "-m", message, "--allow-empty"
+        )
 
 
 @pytest.fixture
@@ -107,7 +113,7 @@ def log_last_entry_twice(imr: Imr, pid: str, day: str) -> None:
 
     record = imr.record(pid)
     text = record.read_text(encoding="utf-8")
-    last = text[text.rindex("- id:"):]
+    last = text[text.rindex("- id:") :]
     assert f"date: '{day}'" in last
     record.write_text(text + re.sub(r"- id: \w+", "- id: dup12345", last, count=1), encoding="utf-8")
     imr.git("add", "-A")

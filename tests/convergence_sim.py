@@ -21,17 +21,36 @@ from pathlib import Path
 
 from imr.core.yamlio import dump
 
-GIT_ENV = {"GIT_AUTHOR_NAME": "Avd", "GIT_AUTHOR_EMAIL": "avd@invalid", "GIT_COMMITTER_NAME": "Avd",
-           "GIT_COMMITTER_EMAIL": "avd@invalid", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Avd",
+    "GIT_AUTHOR_EMAIL": "avd@invalid",
+    "GIT_COMMITTER_NAME": "Avd",
+    "GIT_COMMITTER_EMAIL": "avd@invalid",
+    "LC_ALL": "C",
+    "GIT_TERMINAL_PROMPT": "0",
+}
 RECORDS = ("p-01", "p-02")
 ZONE = timezone(timedelta(hours=1))
-OPERATIONS = ("append", "append", "append", "pull", "pull", "rebase", "push", "push", "peer", "cherry-pick", "am",
-              "sync")
+OPERATIONS = (
+    "append",
+    "append",
+    "append",
+    "pull",
+    "pull",
+    "rebase",
+    "push",
+    "push",
+    "peer",
+    "cherry-pick",
+    "am",
+    "sync",
+)
 
 
 def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                            env={**os.environ, **GIT_ENV})
+    result = subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, env={**os.environ, **GIT_ENV}
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} in {root.name}:\n{result.stdout}{result.stderr}")
     return result
@@ -89,8 +108,15 @@ def append(ward: Ward, clone: Clone) -> None:
         pid = ward.rng.choice(RECORDS)
         entry_id = "".join(ward.rng.choice("0123456789abcdefghjkmnpqrstvwxyz") for _ in range(8))
         at = (ward.clock + clone.skew).isoformat(timespec="seconds")
-        entry = {"id": entry_id, "kind": "contact", "at": at, "by": "KL", "date": at[:10], "who": "mamma",
-                 "note": f"{clone.root.name} {len(clone.written)}"}
+        entry = {
+            "id": entry_id,
+            "kind": "contact",
+            "at": at,
+            "by": "KL",
+            "date": at[:10],
+            "who": "mamma",
+            "note": f"{clone.root.name} {len(clone.written)}",
+        }
         with open(clone.root / "records" / f"{pid}.yaml", "ab") as handle:
             handle.write(dump([entry]).encode("utf-8"))
         clone.written.append(entry_id)
@@ -104,16 +130,30 @@ def step(ward: Ward) -> None:
     if operation == "append":
         append(ward, clone)
     elif operation == "pull":
-        _merged(git(clone.root, "pull", "-q", "--no-rebase", "--no-edit", "--no-verify", "origin", "main",
-                    check=False), clone)
+        _merged(
+            git(clone.root, "pull", "-q", "--no-rebase", "--no-edit", "--no-verify", "origin", "main", check=False),
+            clone,
+        )
     elif operation == "rebase":
         _merged(git(clone.root, "pull", "-q", "--rebase", "origin", "main", check=False), clone, rebase=True)
     elif operation == "push":
         git(clone.root, "push", "-q", "origin", "HEAD:main", check=False)  # refused when behind: a race
     elif operation == "peer":
         other = ward.rng.choice([c for c in ward.clones if c is not clone])
-        _merged(git(clone.root, "pull", "-q", "--no-rebase", "--no-edit", "--no-verify", str(other.root), "HEAD",
-                    check=False), clone)
+        _merged(
+            git(
+                clone.root,
+                "pull",
+                "-q",
+                "--no-rebase",
+                "--no-edit",
+                "--no-verify",
+                str(other.root),
+                "HEAD",
+                check=False,
+            ),
+            clone,
+        )
     elif operation in ("cherry-pick", "am"):
         _replay(clone, operation)
     elif operation == "sync":
@@ -122,8 +162,9 @@ def step(ward: Ward) -> None:
 
 def _merged(result: subprocess.CompletedProcess, clone: Clone, rebase: bool = False) -> None:
     if result.returncode != 0:
-        raise AssertionError(f"{'rebase' if rebase else 'merge'} in {clone.root.name} failed:\n"
-                             f"{result.stdout}{result.stderr}")
+        raise AssertionError(
+            f"{'rebase' if rebase else 'merge'} in {clone.root.name} failed:\n{result.stdout}{result.stderr}"
+        )
 
 
 def _replay(clone: Clone, how: str) -> None:
@@ -138,8 +179,13 @@ def _replay(clone: Clone, how: str) -> None:
         patches = git(clone.root, "format-patch", "-q", "--stdout", "origin/main..HEAD").stdout
     git(clone.root, "reset", "-q", "--hard", "origin/main")
     if how == "am":
-        done = subprocess.run(["git", "-C", str(clone.root), "am", "-q", "-3"], input=patches, capture_output=True,
-                              text=True, env={**os.environ, **GIT_ENV})
+        done = subprocess.run(
+            ["git", "-C", str(clone.root), "am", "-q", "-3"],
+            input=patches,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **GIT_ENV},
+        )
         while done.returncode != 0 and "No changes" in done.stdout + done.stderr:
             done = git(clone.root, "am", "--skip", check=False)  # a patch already there via a peer
         if done.returncode != 0:
@@ -153,8 +199,10 @@ def settle(ward: Ward, rounds: int = 8) -> None:
     """Every clone pulls and pushes until all hold the shared copy's commit."""
     for _ in range(rounds):
         for clone in ward.clones:
-            _merged(git(clone.root, "pull", "-q", "--no-rebase", "--no-edit", "--no-verify", "origin", "main",
-                        check=False), clone)
+            _merged(
+                git(clone.root, "pull", "-q", "--no-rebase", "--no-edit", "--no-verify", "origin", "main", check=False),
+                clone,
+            )
             git(clone.root, "push", "-q", "origin", "HEAD:main", check=False)
         heads = {git(clone.root, "rev-parse", "HEAD").stdout for clone in ward.clones}
         shared = git(ward.hub, "rev-parse", "main").stdout

@@ -19,10 +19,16 @@ def enrol(ws, pid: str, day: date, format: str = "individual") -> None:
 def sessions(ws, pid: str, first: date, count: int, *, skip: int = 0, handouts=None, group=None, others=None) -> None:
     """`count` weekly sessions from `first`, in programme order after `skip` sessions."""
     entries = []
-    for n, ref in enumerate(ws.curriculum.order(None)[skip:skip + count]):
+    for n, ref in enumerate(ws.curriculum.order(None)[skip : skip + count]):
         day = first + timedelta(weeks=n)
-        entry = {"kind": "session", "at": at(day), "by": "KL", "module": ref.module, "session": ref.session,
-                 "date": day.isoformat()}
+        entry = {
+            "kind": "session",
+            "at": at(day),
+            "by": "KL",
+            "module": ref.module,
+            "session": ref.session,
+            "date": day.isoformat(),
+        }
         if group:
             entry["group"] = group
         if handouts is not None:

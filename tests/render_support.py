@@ -54,8 +54,10 @@ def flat(pages: list[str]) -> str:
 def pdf_sizes(data: bytes) -> list[tuple[float, float]]:
     from pypdf import PdfReader
 
-    return [(round(float(p.mediabox.width), 2), round(float(p.mediabox.height), 2))
-            for p in PdfReader(io.BytesIO(data)).pages]
+    return [
+        (round(float(p.mediabox.width), 2), round(float(p.mediabox.height), 2))
+        for p in PdfReader(io.BytesIO(data)).pages
+    ]
 
 
 def docx_part(data: bytes, name: str) -> str:

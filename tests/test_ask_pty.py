@@ -26,8 +26,9 @@ def spawn(imr, *args, lang=None):
     env.pop("IMR_LANG", None)
     if lang:
         env["IMR_LANG"] = lang
-    return pexpect.spawn(sys.executable, ["-m", "imr", *args], cwd=str(imr.root), env=env, encoding="utf-8",
-                         timeout=30, maxread=20000)
+    return pexpect.spawn(
+        sys.executable, ["-m", "imr", *args], cwd=str(imr.root), env=env, encoding="utf-8", timeout=30, maxread=20000
+    )
 
 
 def wait_raw(child) -> None:
@@ -194,7 +195,7 @@ def test_a_long_note_is_refused_with_the_limit_and_offered_back(enrolled):
     wait_raw(child)
     text = ("Mycket lång anteckning. " * 210)[:5000]
     for start in range(0, len(text), 500):
-        child.send(text[start:start + 500])
+        child.send(text[start : start + 500])
     child.send("\r\r")
     child.expect("har 5\u00a0000 tecken, men högst 4\u00a0000 får plats; korta texten med 1\u00a0000 tecken")
     child.expect("Anteckning")  # asked again, with the text offered back for editing
@@ -227,8 +228,21 @@ def test_a_session_already_logged_that_day_is_named_and_asked(enrolled):
     """A second log on the same day went through as the next session (1.2 after 1.1)."""
     enrolled.ok("session", "log", "p-01", "--date", "2026-02-03")
     before = enrolled.snapshot()
-    child = spawn(enrolled, "session", "log", "p-01", "--date", "2026-02-03", "--homework-review", "ingen",
-                  "--note", "", "--handout", "--homework", "")
+    child = spawn(
+        enrolled,
+        "session",
+        "log",
+        "p-01",
+        "--date",
+        "2026-02-03",
+        "--homework-review",
+        "ingen",
+        "--note",
+        "",
+        "--handout",
+        "--homework",
+        "",
+    )
     answer(child, r"Vilken träff \(1\.2\)", "")
     answer(child, r"Kom deltagaren", "")
     answer(child, r"anhörig", "")
@@ -296,7 +310,7 @@ def test_imrs_asks_each_item_with_anchors_then_a_summary_and_a_confirm(enrolled)
     answers = ["4", "4", "3", "7", "4", "2", "4", "3", "3", "4", "4", "4", "3", "ej tillämpligt", "na", "5"]
     child.expect("Har inga egna mål just nu.")  # the anchors are shown
     answer(child, r"Fråga 1 av 15", answers[0])
-    for number, text in enumerate(answers[1:], start=2):
+    for _number, text in enumerate(answers[1:], start=2):
         if text == "7":
             answer(child, r"Fråga 4 av 15", text)
             child.expect(r"Svara med ett av 1, 2, 3, 4, 5")

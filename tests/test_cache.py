@@ -53,6 +53,7 @@ def test_cache_from_another_clone_is_not_trusted(enrolled, tmp_path):
     assert key.is_file() and "imr-cache-key" not in enrolled.git("status", "--porcelain")
     key.write_bytes(b"x" * 32)  # as if the cache had been made elsewhere
     from imr.core import cache as cache_module
+
     cache_module._key.cache_clear()
     _tamper(cache, lambda data: data[2][1][0][1].update(variant="depression"))
     assert json.loads(enrolled.ok("session", "next", "p-01", "--json").output)["variant"] == "schizophrenia"
@@ -68,8 +69,11 @@ def test_cache_folder_that_is_a_link_is_never_used(enrolled, tmp_path):
     (enrolled.root / ".imr-cache").symlink_to(outside, target_is_directory=True)
     # A linked cache folder is refused with one sentence (issue 26): nothing is read or
     # written through it, not even refused text.
-    for args in (("session", "log", "p-01", "--date", "2026-03-01", "--note", "Hemligt innehåll."),
-                 ("status",), ("session", "next", "p-01")):
+    for args in (
+        ("session", "log", "p-01", "--date", "2026-03-01", "--note", "Hemligt innehåll."),
+        ("status",),
+        ("session", "next", "p-01"),
+    ):
         result = enrolled.refused(*args)
         assert ".imr-cache" in result.output
     assert list(outside.iterdir()) == []
@@ -92,9 +96,16 @@ def test_cache_is_git_ignored(enrolled):
 def test_warm_session_next_does_not_parse_yaml(enrolled):
     """With warm caches the plan comes from JSON; PyYAML is not even imported."""
     enrolled.ok("session", "next", "p-01")
-    code = ("import sys\nfrom imr.cli.app import main\nsys.argv = ['imr', 'session', 'next', 'p-01']\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\nprint('YAML' if 'yaml' in sys.modules else 'NOYAML')\n")
+    code = (
+        "import sys\nfrom imr.cli.app import main\nsys.argv = ['imr', 'session', 'next', 'p-01']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\nprint('YAML' if 'yaml' in sys.modules else 'NOYAML')\n"
+    )
     for _ in range(2):  # the first run warms the cache for the imr this interpreter imports
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=enrolled.root,
-                             env={"IMR_WORKSPACE": str(enrolled.root), "PATH": "/usr/bin:/bin"})
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            cwd=enrolled.root,
+            env={"IMR_WORKSPACE": str(enrolled.root), "PATH": "/usr/bin:/bin"},
+        )
     assert out.stdout.strip().endswith("NOYAML"), out.stdout + out.stderr

@@ -86,7 +86,7 @@ def test_help_shows_plain_placeholders_not_python_types():
     assert len(paths) > 25
     for path in paths:
         out = runner.invoke(build_app(path[0]), [*path, "--help"], terminal_width=200).output
-        options = out[out.index("Flaggor:"):] if "Flaggor:" in out else ""
+        options = out[out.index("Flaggor:") :] if "Flaggor:" in out else ""
         assert "<" not in options and "list[" not in options, (path, options)
         usage = out.splitlines()[0]
         assert not re.search(r"\{[a-z_]+\}", usage), (path, usage)

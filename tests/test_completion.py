@@ -10,8 +10,12 @@ import pytest
 
 
 def _complete(root, words: str) -> list[str]:
-    env = {**os.environ, "_IMR_COMPLETE": "complete_bash", "COMP_WORDS": words,
-           "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1))}
+    env = {
+        **os.environ,
+        "_IMR_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+    }
     done = subprocess.run([sys.executable, "-m", "imr"], cwd=root, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return done.stdout.split()

@@ -16,13 +16,31 @@ from imr.records.record import read_record
 def test_twenty_concurrent_writers(enrolled):
     env = dict(os.environ, IMR_SIGNATURE="KL", IMR_WORKSPACE=str(enrolled.root))
     procs = [
-        subprocess.Popen([sys.executable, "-m", "imr", "session", "log", "p-01", "--module", "1", "--session", "1",
-                          "--date", f"2026-03-{i + 1:02d}", "--note", f"Anteckning {i}"],
-                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "imr",
+                "session",
+                "log",
+                "p-01",
+                "--module",
+                "1",
+                "--session",
+                "1",
+                "--date",
+                f"2026-03-{i + 1:02d}",
+                "--note",
+                f"Anteckning {i}",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         for i in range(20)
     ]
     for proc in procs:
-        out, err = proc.communicate(timeout=120)
+        _out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err.decode()
     record = read_record(enrolled.record("p-01"))
     notes = sorted(e.get("note") for e in record.entries[1:])

@@ -22,8 +22,12 @@ STEPS = 24
 
 @pytest.fixture
 def template(enrolled: Imr, monkeypatch: pytest.MonkeyPatch) -> Imr:
-    for key, value in (("GIT_AUTHOR_NAME", "Test"), ("GIT_AUTHOR_EMAIL", "test@invalid"),
-                       ("GIT_COMMITTER_NAME", "Test"), ("GIT_COMMITTER_EMAIL", "test@invalid")):
+    for key, value in (
+        ("GIT_AUTHOR_NAME", "Test"),
+        ("GIT_AUTHOR_EMAIL", "test@invalid"),
+        ("GIT_COMMITTER_NAME", "Test"),
+        ("GIT_COMMITTER_EMAIL", "test@invalid"),
+    ):
         monkeypatch.setenv(key, value)
     enrolled.ok("patient", "add", "p-02")
     enrolled.commit_all("start")
@@ -37,8 +41,9 @@ def entry_ids(data: bytes) -> list[str]:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_order_of_syncs_merges_and_rebases_converges(template: Imr, tmp_path: Path, seed: int):
-    ward = make_ward(tmp_path / f"ward-{seed}", template.root, clones=3, seed=seed,
-                     sync=lambda clone: _sync(template, clone))
+    ward = make_ward(
+        tmp_path / f"ward-{seed}", template.root, clones=3, seed=seed, sync=lambda clone: _sync(template, clone)
+    )
     run(ward, STEPS)
     first = contents(ward.clones[0])
     for clone in ward.clones[1:]:

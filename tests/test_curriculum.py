@@ -68,14 +68,18 @@ def test_readability_limits():
 def test_readability_within_the_documented_band(module):
     """Every handout of modules 1-5, and each module as a whole, is inside the band in curriculum/README.md."""
     data = curriculum_stats(CUR, [module])
-    outside = {f"{r['session']} {r['variant']}": {k: r[k] for k in r["out_of_band"]}
-               for r in data["handouts"] if r["out_of_band"]}
+    outside = {
+        f"{r['session']} {r['variant']}": {k: r[k] for k in r["out_of_band"]}
+        for r in data["handouts"]
+        if r["out_of_band"]
+    }
     assert outside == {}
     assert {k: data["overall"][k] for k in data["overall"]["out_of_band"]} == {}
 
 
 def test_band_is_documented_in_the_readme():
     from imr.core import resources
+
     readme = (resources.builtin_dir("curriculum") / "README.md").read_text(encoding="utf-8")
     for scope in BAND.values():
         for low, high in scope.values():
@@ -124,8 +128,11 @@ def test_glossary_holds_the_chosen_terms():
 def _findings(imr, code: str) -> list[str]:
     """Messages with one finding code from `check --strict` on a workspace's own files (not the built-in ones)."""
     cur = load_curriculum("sv", imr.root, use_cache=False)
-    return [f.message() for f in check_curriculum(cur, imr.root, strict=True)
-            if f.code == code and (imr.root / f.path).is_file()]
+    return [
+        f.message()
+        for f in check_curriculum(cur, imr.root, strict=True)
+        if f.code == code and (imr.root / f.path).is_file()
+    ]
 
 
 def _override(imr, relative: str, text: str):
@@ -143,10 +150,12 @@ def test_glossary_avoid_words_are_reported_with_file_and_line(imr):
     _override(imr, "01-aterhamtning/1.handout.md", "\n".join(lines) + "\n")
     found = _findings(imr, "glossary_avoid")
     where = "curriculum/sv/01-aterhamtning/1.handout.md"
-    assert found == [f"{where}:3: ”handouten” ska inte användas enligt ordlistan; använd ”utdelningsbladet”",
-                     f"{where}:3: ”skrivit\nned” ska inte användas enligt ordlistan; använd ”skriva ner”",
-                     f"{where}:4: ”Hink” ska inte användas enligt ordlistan; använd ”bägaren”",
-                     f"{where}:4: ”hinkande” ska inte användas enligt ordlistan; använd ”bägaren”"]
+    assert found == [
+        f"{where}:3: ”handouten” ska inte användas enligt ordlistan; använd ”utdelningsbladet”",
+        f"{where}:3: ”skrivit\nned” ska inte användas enligt ordlistan; använd ”skriva ner”",
+        f"{where}:4: ”Hink” ska inte användas enligt ordlistan; använd ”bägaren”",
+        f"{where}:4: ”hinkande” ska inte användas enligt ordlistan; använd ”bägaren”",
+    ]
     result = imr("check", "--strict")
     assert result.exit_code == 1 and f"{where}:3: ”handouten”" in result.output
     assert "”handouten”" not in imr("check").output, "wording is text quality, checked with --strict"
@@ -155,23 +164,34 @@ def test_glossary_avoid_words_are_reported_with_file_and_line(imr):
 def test_a_ward_glossary_decides_what_is_avoided(imr):
     """The check reads the words from the glossary in effect, the ward's own when it has one."""
     _override(imr, "glossary.yaml", "- term: apelsin\n  explanation: En frukt.\n  avoid: [mandarin*]\n")
-    _override(imr, "01-aterhamtning/module.yaml",
-              (CUR.roots[0] / "01-aterhamtning" / "module.yaml").read_text(encoding="utf-8")
-              .replace("title: Strategier för återhämtning", "title: Strategier för återhämtning och mandariner", 1))
+    _override(
+        imr,
+        "01-aterhamtning/module.yaml",
+        (CUR.roots[0] / "01-aterhamtning" / "module.yaml")
+        .read_text(encoding="utf-8")
+        .replace("title: Strategier för återhämtning", "title: Strategier för återhämtning och mandariner", 1),
+    )
     assert _findings(imr, "glossary_avoid") == [
-        "curriculum/sv/01-aterhamtning/module.yaml:2: ”mandariner” ska inte användas enligt ordlistan; använd ”apelsin”"]
+        "curriculum/sv/01-aterhamtning/module.yaml:2: ”mandariner” ska inte användas enligt ordlistan; använd ”apelsin”"
+    ]
     _override(imr, "glossary.yaml", "- explanation: ingen term\n")
-    assert _findings(imr, "glossary_bad_entry") == ["curriculum/sv/glossary.yaml:1: en term i ordlistan saknar fältet term"]
+    assert _findings(imr, "glossary_bad_entry") == [
+        "curriculum/sv/glossary.yaml:1: en term i ordlistan saknar fältet term"
+    ]
 
 
 def test_teaching_strategy_labels_are_required_in_every_leader_guide(imr):
     text = CUR.session("1.2").leader_guide()
     assert "**Kognitiva och beteendeinriktade strategier" in text
-    _override(imr, "01-aterhamtning/2.leader.md",
-              text.replace("Kognitiva och beteendeinriktade strategier", "Kognitiv beteendeterapi"))
+    _override(
+        imr,
+        "01-aterhamtning/2.leader.md",
+        text.replace("Kognitiva och beteendeinriktade strategier", "Kognitiv beteendeterapi"),
+    )
     assert _findings(imr, "glossary_term_missing") == [
         "curriculum/sv/01-aterhamtning/2.leader.md: ”Kognitiva och beteendeinriktade strategier” saknas i "
-        "avsnittet #strategies (ordlistan kräver det)"]
+        "avsnittet #strategies (ordlistan kräver det)"
+    ]
 
 
 def test_last_session_of_a_module_must_close_it(imr):
@@ -188,7 +208,8 @@ def test_last_session_of_a_module_must_close_it(imr):
         "curriculum/sv/01-aterhamtning/4.handout.md: avsnittet #review-questions saknas; den sista träffen i modul 1 ska avsluta modulen",
         "curriculum/sv/01-aterhamtning/4.leader.md: avsnittet #adaptations saknas; den sista träffen i modul 1 ska avsluta modulen",
         "curriculum/sv/02-fakta-om-psykisk-sjukdom/4.handout.bipolar.md: avsnittet #review-questions saknas; den sista "
-        "träffen i modul 2 ska avsluta modulen"]
+        "träffen i modul 2 ska avsluta modulen",
+    ]
 
 
 def test_review_questions_come_last_and_are_three_to_five(imr):
@@ -198,10 +219,12 @@ def test_review_questions_come_last_and_are_three_to_five(imr):
     two = "## Repetitionsfrågor {#review-questions}\n\n- Vad är ett delmål?\n- Vad gör du vid en motgång?\n"
     _override(imr, "01-aterhamtning/4.handout.md", body + questions + "\n## Att ta med sig" + takeaway)
     assert _findings(imr, "curriculum_end_section_order") == [
-        "curriculum/sv/01-aterhamtning/4.handout.md: avsnittet #review-questions ska stå efter #takeaway"]
+        "curriculum/sv/01-aterhamtning/4.handout.md: avsnittet #review-questions ska stå efter #takeaway"
+    ]
     _override(imr, "01-aterhamtning/4.handout.md", head + two)
     assert _findings(imr, "curriculum_review_questions_count") == [
-        "curriculum/sv/01-aterhamtning/4.handout.md: repetitionsfrågorna är 2; skriv 3–5 frågor som en lista"]
+        "curriculum/sv/01-aterhamtning/4.handout.md: repetitionsfrågorna är 2; skriv 3–5 frågor som en lista"
+    ]
 
 
 def test_incomplete_curriculum_fails_check(imr):
@@ -222,8 +245,9 @@ def test_incomplete_curriculum_fails_check(imr):
     assert "bild.png" in out
 
 
-@pytest.mark.parametrize("kind,expected", [("goals", ["stepp-1", "triggers"]),
-                                            ("goal", ["goal", "stepp-1", "step-2", "step-3", "triggers"])])
+@pytest.mark.parametrize(
+    "kind,expected", [("goals", ["stepp-1", "triggers"]), ("goal", ["goal", "stepp-1", "step-2", "step-3", "triggers"])]
+)
 def test_fill_keys_that_are_never_filled_fail_check(imr, kind, expected):
     folder = imr.root / "curriculum" / "sv" / "01-aterhamtning"
     folder.mkdir(parents=True)
@@ -253,6 +277,7 @@ def test_fill_keys_accepted_are_exactly_the_keys_the_renderer_makes():
 def test_missing_variant_fails_check(imr):
     """A new diagnosis version in the programme without its module 2 handouts is reported."""
     from imr.core import resources
+
     folder = imr.root / "curriculum" / "sv"
     folder.mkdir(parents=True)
     programme = (resources.builtin_dir("curriculum") / "sv" / "programme.yaml").read_text(encoding="utf-8")
@@ -281,8 +306,10 @@ def test_curriculum_list_and_show_json(imr):
 
 def test_stats_show_sentence_figures_and_flag_what_is_outside_the_band(imr):
     """Per handout and for the selected modules: LIX, LIX of the information sections, sentence length, short share."""
-    choppy = ("## Om sömn\n\nSömn är viktig. Sov gott. Kroppen vilar på natten och hjärnan sorterar alla dagens intryck.\n\n"
-              "## Frågor att prata om {#questions}\n\n- Här står mycket långa frågeformuleringar i en lista.\n")
+    choppy = (
+        "## Om sömn\n\nSömn är viktig. Sov gott. Kroppen vilar på natten och hjärnan sorterar alla dagens intryck.\n\n"
+        "## Frågor att prata om {#questions}\n\n- Här står mycket långa frågeformuleringar i en lista.\n"
+    )
     _override(imr, "03-stress-sarbarhet/2.handout.md", choppy)
     data = json.loads(imr.ok("curriculum", "stats", "--module", "3", "--json").output)
     row = next(r for r in data["handouts"] if r["session"] == "3.2")

@@ -35,8 +35,11 @@ def _override(imr, relative: str, text: str):
 
 def _crisis_findings(imr) -> list[str]:
     cur = load_curriculum("sv", imr.root, use_cache=False)
-    return [f.message() for f in check_curriculum(cur, imr.root)
-            if f.code == "curriculum_crisis_route_missing" and (imr.root / f.path).is_file()]
+    return [
+        f.message()
+        for f in check_curriculum(cur, imr.root)
+        if f.code == "curriculum_crisis_route_missing" and (imr.root / f.path).is_file()
+    ]
 
 
 def _handout_with_box(box: str) -> str:
@@ -52,9 +55,18 @@ def test_the_built_in_curriculum_has_no_crisis_box_without_a_route():
 
 def test_every_crisis_box_of_the_review_is_there():
     """The boxes issue 28 names, in every diagnosis version; each has all four routes."""
-    sessions = {"2.2": VARIANTS, "2.4": ["depression"], "5.2": ["general"], "6.4": ["general"],
-                "7.2": ["general"], "7.3": ["general"], "7.4": ["general"], "9.2": ["general"],
-                "9.3": ["general"], "9.5": ["general"]}
+    sessions = {
+        "2.2": VARIANTS,
+        "2.4": ["depression"],
+        "5.2": ["general"],
+        "6.4": ["general"],
+        "7.2": ["general"],
+        "7.3": ["general"],
+        "7.4": ["general"],
+        "9.2": ["general"],
+        "9.3": ["general"],
+        "9.5": ["general"],
+    }
     for sid, variants in sessions.items():
         for variant in variants:
             boxes = crisis_boxes(CUR.session(sid).handout(variant))
@@ -68,7 +80,8 @@ def test_every_crisis_box_of_the_review_is_there():
 def test_a_box_that_sends_people_on_leave_to_the_clinic_is_reported(imr):
     """The wording before issue 28: "Hemma eller på permission" without the ward."""
     old = FOUR_ROUTES.replace("- På permission: ring avdelningen direkt.\n", "").replace(
-        "Hemma efter utskrivningen", "Hemma eller på permission")
+        "Hemma efter utskrivningen", "Hemma eller på permission"
+    )
     _override(imr, "09-problem-och-symtom/3.handout.md", _handout_with_box(old))
     found = _crisis_findings(imr)
     assert len(found) == 1
@@ -78,15 +91,19 @@ def test_a_box_that_sends_people_on_leave_to_the_clinic_is_reported(imr):
     assert result.exit_code == 1 and "krisrutan saknar vägen" in result.output, "safety: the plain check reports it"
 
 
-@pytest.mark.parametrize("line,route", [
-    ("- På avdelningen: säg till personalen direkt.\n", "på avdelningen: säg till personalen"),
-    ("- Hemma efter utskrivningen: ring mottagningen samma dag.\n", "hemma efter utskrivningen: ring mottagningen"),
-    ("- Vid akut fara: ring 112.\n", "vid akut fara: ring 112"),
-])
+@pytest.mark.parametrize(
+    "line,route",
+    [
+        ("- På avdelningen: säg till personalen direkt.\n", "på avdelningen: säg till personalen"),
+        ("- Hemma efter utskrivningen: ring mottagningen samma dag.\n", "hemma efter utskrivningen: ring mottagningen"),
+        ("- Vid akut fara: ring 112.\n", "vid akut fara: ring 112"),
+    ],
+)
 def test_each_missing_route_is_named(imr, line, route):
     _override(imr, "09-problem-och-symtom/3.handout.md", _handout_with_box(FOUR_ROUTES.replace(line, "")))
     assert [m.split(": ", 1)[1] for m in _crisis_findings(imr)] == [
-        f"krisrutan saknar vägen ”{route}”; varje krisruta ger alla fyra vägarna (crisis_routes i programme.yaml)"]
+        f"krisrutan saknar vägen ”{route}”; varje krisruta ger alla fyra vägarna (crisis_routes i programme.yaml)"
+    ]
 
 
 def test_a_complete_box_with_a_title_and_columns_passes(imr):
@@ -114,13 +131,22 @@ def test_a_complete_box_with_a_title_and_columns_passes(imr):
 def test_a_ward_declares_its_own_routes(imr):
     """A ward whose patients on leave call a central number says so in its programme.yaml."""
     from imr.core import resources
+
     programme = (resources.builtin_dir("curriculum") / "sv" / "programme.yaml").read_text(encoding="utf-8")
-    _override(imr, "programme.yaml", programme.replace("match: [ring avdelningen, ringer avdelningen, ring till avdelningen]",
-                                                       "match: [vakthavande]"))
+    _override(
+        imr,
+        "programme.yaml",
+        programme.replace(
+            "match: [ring avdelningen, ringer avdelningen, ring till avdelningen]", "match: [vakthavande]"
+        ),
+    )
     _override(imr, "09-problem-och-symtom/3.handout.md", _handout_with_box(FOUR_ROUTES))
     assert len(_crisis_findings(imr)) == 1
-    _override(imr, "09-problem-och-symtom/3.handout.md",
-              _handout_with_box(FOUR_ROUTES.replace("ring avdelningen direkt", "ring vakthavande")))
+    _override(
+        imr,
+        "09-problem-och-symtom/3.handout.md",
+        _handout_with_box(FOUR_ROUTES.replace("ring avdelningen direkt", "ring vakthavande")),
+    )
     assert _crisis_findings(imr) == []
 
 
@@ -130,6 +156,7 @@ def test_crisis_boxes_ignore_other_fenced_divs():
 
 
 # --- The clinical corrections themselves (issue 28), so that a later edit cannot drop them ---
+
 
 def test_clozapine_seizures_blood_counts_and_tardive_dyskinesia_in_5_2():
     handout, leader = CUR.session("5.2").handout(), CUR.session("5.2").leader_guide()
@@ -157,14 +184,19 @@ def test_forensic_practice_in_the_leader_guides_and_voices():
     assert "När gruppledaren också är kontaktperson" in intro and "Träffar med tolk" in intro
     for sid in ("5.3", "6.4", "10.2"):
         assert "::: voice" in CUR.session(sid).handout(), sid
-    assert "inte jurist" in CUR.session("10.2").handout() and "be patientnämnden om en annan" in CUR.session("10.2").handout()
+    assert (
+        "inte jurist" in CUR.session("10.2").handout()
+        and "be patientnämnden om en annan" in CUR.session("10.2").handout()
+    )
     assert "020-84 00 00" in CUR.session("11.2").handout()
 
 
 def test_mind_and_the_psychiatric_emergency_department_are_named():
     text = CUR.session("9.3").handout()
     assert "Mind" in text and "dygnet runt" in text and "till exempel på kvällen" not in text
-    assert "psykiatrisk akutmottagning" in text.lower() and "Psykiatrisk akutmottagning" in CUR.session("10.1").handout()
+    assert (
+        "psykiatrisk akutmottagning" in text.lower() and "Psykiatrisk akutmottagning" in CUR.session("10.1").handout()
+    )
 
 
 def test_the_swedish_interface_uses_the_glossary_words():
@@ -181,8 +213,12 @@ def test_the_swedish_interface_uses_the_glossary_words():
     from imr.curriculum.check import avoid_pattern
 
     glossary = load_file(CUR.roots[-1] / "glossary.yaml")
-    patterns = [(avoid_pattern(str(word)), entry["term"]) for entry in glossary
-                for word in entry.get("avoid") or [] if entry["term"] == "utdelningsbladet"]
+    patterns = [
+        (avoid_pattern(str(word)), entry["term"])
+        for entry in glossary
+        for word in entry.get("avoid") or []
+        if entry["term"] == "utdelningsbladet"
+    ]
     assert patterns
 
     def values(node):
@@ -199,5 +235,7 @@ def test_the_swedish_interface_uses_the_glossary_words():
     for path in sorted((resources.builtin_dir("templates") / "strings" / "sv").glob("*.yaml")):
         for value in values(load_file(path)):
             text = re.sub(r"imr render handout|\(handout: true/false\)|\{handout\}", "", value)
-            found += [f"{path.name}: {m.group(0)} ({term})" for pattern, term in patterns for m in pattern.finditer(text)]
+            found += [
+                f"{path.name}: {m.group(0)} ({term})" for pattern, term in patterns for m in pattern.finditer(text)
+            ]
     assert found == []

@@ -28,8 +28,19 @@ def committed(enrolled: Imr) -> Imr:
 
 
 def test_added_session_is_told_in_words(committed: Imr):
-    committed.ok("session", "log", "p-01", "--date", "2026-01-05", "--homework-review", "partly",
-                 "--homework", "Skriv ned tre saker som fungerat.", "--note", "Hen var [bold]pigg[/bold] i dag.")
+    committed.ok(
+        "session",
+        "log",
+        "p-01",
+        "--date",
+        "2026-01-05",
+        "--homework-review",
+        "partly",
+        "--homework",
+        "Skriv ned tre saker som fungerat.",
+        "--note",
+        "Hen var [bold]pigg[/bold] i dag.",
+    )
     out = committed.ok("diff").output
     assert "Tillagt från HEAD till arbetskopian" in out
     assert "Deltagare p-01 (records/p-01.yaml, ändrad)" in out
@@ -59,13 +70,16 @@ def test_json_has_added_entries_per_participant(committed: Imr):
 
 
 def test_goal_changes_imrs_and_corrections_are_described(committed: Imr):
-    append(committed, "p-01",
-           entry("goal", goal="G1", text="Gå en promenad varje dag", steps=["Gå till kiosken"]),
-           entry("goal-step", goal="G1", step="G1.2", text="Gå runt parken"),
-           entry("goal-update", goal="G1.1", status="done"),
-           entry("imrs", rater="client", date="2026-01-05", scores=[3] * 12 + [4, "na", "na"]),
-           entry("contact", date="2026-01-05", who="syster"),
-           entry("correction", target=1, note="Fel version.", set={"variant": "bipolar"}))
+    append(
+        committed,
+        "p-01",
+        entry("goal", goal="G1", text="Gå en promenad varje dag", steps=["Gå till kiosken"]),
+        entry("goal-step", goal="G1", step="G1.2", text="Gå runt parken"),
+        entry("goal-update", goal="G1.1", status="done"),
+        entry("imrs", rater="client", date="2026-01-05", scores=[3] * 12 + [4, "na", "na"]),
+        entry("contact", date="2026-01-05", who="syster"),
+        entry("correction", target=1, note="Fel version.", set={"variant": "bipolar"}),
+    )
     out = committed.ok("diff").output
     assert "nytt mål G1: ”Gå en promenad varje dag” (delmål: Gå till kiosken)" in out
     assert "nytt delmål G1.2: ”Gå runt parken”" in out
@@ -92,8 +106,9 @@ def test_a_rewritten_line_is_listed_first_with_the_lines(committed: Imr):
     committed.ok("patient", "add", "p-02")
     committed.commit_all("two")
     path = committed.record("p-01")
-    path.write_text(path.read_text(encoding="utf-8").replace("variant: schizophrenia", "variant: bipolar"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("variant: schizophrenia", "variant: bipolar"), encoding="utf-8"
+    )
     committed.ok("session", "log", "p-02", "--date", "2026-01-05", "--note", "Ny post.")
     out = committed.ok("diff").output
     lines = out.splitlines()
@@ -144,9 +159,12 @@ def test_a_field_added_inside_an_old_entry_is_a_rewrite():
 
 def test_group_files_are_reported_as_groups(committed: Imr):
     group = committed.root / "groups" / "tisdag.yaml"
-    group.write_text("id: tisdag\nlog:\n- kind: group-created\n  at: '2026-01-01T09:00:00+01:00'\n  by: KL\n"
-                     "  leaders: [KL, AB]\n- kind: member-added\n  at: '2026-01-01T09:01:00+01:00'\n  by: KL\n"
-                     "  id: p-01\n", encoding="utf-8")
+    group.write_text(
+        "id: tisdag\nlog:\n- kind: group-created\n  at: '2026-01-01T09:00:00+01:00'\n  by: KL\n"
+        "  leaders: [KL, AB]\n- kind: member-added\n  at: '2026-01-01T09:01:00+01:00'\n  by: KL\n"
+        "  id: p-01\n",
+        encoding="utf-8",
+    )
     data = json.loads(committed.ok("diff", "--json").output)
     [info] = data["groups"]
     assert info["name"] == "tisdag" and [a["kind"] for a in info["added"]] == ["group-created", "member-added"]
@@ -184,19 +202,26 @@ def test_not_a_git_repository(committed: Imr):
 def test_a_step_the_state_numbers_apart_is_shown_under_its_label(committed: Imr):
     """Two clones each added step 1 to one goal; the one written later is GK7M.2 in every view,
     so the diff says so (and what was written), and a later entry naming it says GK7M.2 too."""
+
     def step(entry_id: str, at: str, text: str) -> str:
-        return (f"- id: {entry_id}\n  kind: goal-step\n  at: '{at}'\n  by: KL\n  goal: bbbbbbbb\n"
-                f"  step: GK7M.1\n  text: {text}\n")
+        return (
+            f"- id: {entry_id}\n  kind: goal-step\n  at: '{at}'\n  by: KL\n  goal: bbbbbbbb\n"
+            f"  step: GK7M.1\n  text: {text}\n"
+        )
 
     path = committed.record("p-01")
     with open(path, "a", encoding="utf-8") as handle:
-        handle.write("- id: bbbbbbbb\n  kind: goal\n  at: '2026-03-01T09:00:00+01:00'\n  by: KL\n  goal: GK7M\n"
-                     "  text: Laga mat\n" + step("dddddddd", "2026-03-29T09:00:00+01:00", "Steka ägg"))
+        handle.write(
+            "- id: bbbbbbbb\n  kind: goal\n  at: '2026-03-01T09:00:00+01:00'\n  by: KL\n  goal: GK7M\n"
+            "  text: Laga mat\n" + step("dddddddd", "2026-03-29T09:00:00+01:00", "Steka ägg")
+        )
     committed.commit_all("the first clone's step")
     with open(path, "a", encoding="utf-8") as handle:  # the other clone's step, merged: written 30 minutes later
-        handle.write(step("cccccccc", "2026-03-29T10:30:00+02:00", "Koka pasta")
-                     + "- id: eeeeeeee\n  kind: goal-update\n  at: '2026-04-02T10:00:00+02:00'\n  by: KL\n"
-                       "  target: cccccccc\n  status: done\n")
+        handle.write(
+            step("cccccccc", "2026-03-29T10:30:00+02:00", "Koka pasta")
+            + "- id: eeeeeeee\n  kind: goal-update\n  at: '2026-04-02T10:00:00+02:00'\n  by: KL\n"
+            "  target: cccccccc\n  status: done\n"
+        )
     out = committed.ok("diff").output
     assert "nytt delmål GK7M.2 (skrevs som GK7M.1, som ett annat delmål redan har): ”Koka pasta”" in out
     assert "GK7M.2" in next(line for line in out.splitlines() if "eeeeeeee" in line)

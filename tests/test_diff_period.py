@@ -17,8 +17,23 @@ def commit_on(imr: Imr, when: str, message: str) -> None:
     """Commit everything with both git dates set, as if committed at `when`."""
     env = {**os.environ, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_DATE": when}
     subprocess.run(["git", "-C", str(imr.root), "add", "-A"], check=True, env=env)
-    subprocess.run(["git", "-C", str(imr.root), "-c", "user.name=Test", "-c", "user.email=test@invalid",
-                    "commit", "-q", "-m", message], check=True, env=env)
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(imr.root),
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@invalid",
+            "commit",
+            "-q",
+            "-m",
+            message,
+        ],
+        check=True,
+        env=env,
+    )
 
 
 def append(imr: Imr, pid: str, **fields) -> None:
@@ -95,12 +110,15 @@ def test_by_drops_files_with_nothing_signed(month: Imr):
     assert out.strip() == "Inga poster signerade XY från 2026-11-05 till 2026-11-15."
 
 
-@pytest.mark.parametrize("args, message", [
-    (("HEAD~1", "--since", "2026-11-01"), "Ange antingen versioner eller --since/--until"),
-    (("--until", "2026-11-15"), "--until behöver ett --since"),
-    (("--since", "2026-11-15", "--until", "2026-11-01"), "ligger före --since"),
-    (("--since", "31/13"), "Datumet ”31/13” går inte att läsa"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("HEAD~1", "--since", "2026-11-01"), "Ange antingen versioner eller --since/--until"),
+        (("--until", "2026-11-15"), "--until behöver ett --since"),
+        (("--since", "2026-11-15", "--until", "2026-11-01"), "ligger före --since"),
+        (("--since", "31/13"), "Datumet ”31/13” går inte att läsa"),
+    ],
+)
 def test_period_errors_are_one_sentence(month: Imr, args: tuple, message: str):
     result = month("diff", *args)
     assert result.exit_code == 1
@@ -117,9 +135,31 @@ def test_a_clone_merged_later_counts_on_the_day_of_the_merge(month: Imr):
     month.git("checkout", "-q", "-")
     month.ok("session", "log", "p-01", "--date", "2026-11-22", "--note", "På avdelningen.")
     commit_on(month, "2026-11-22T16:00:00+01:00", "on the ward")
-    env = {**os.environ, "GIT_COMMITTER_DATE": "2026-11-25T09:00:00+01:00", "GIT_AUTHOR_DATE": "2026-11-25T09:00:00+01:00"}
-    subprocess.run(["git", "-C", str(month.root), "-c", "user.name=Test", "-c", "user.email=test@invalid", "merge",
-                    "-q", "--no-ff", "--no-verify", "-m", "merge the clone", "clone"], check=True, env=env)
+    env = {
+        **os.environ,
+        "GIT_COMMITTER_DATE": "2026-11-25T09:00:00+01:00",
+        "GIT_AUTHOR_DATE": "2026-11-25T09:00:00+01:00",
+    }
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(month.root),
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@invalid",
+            "merge",
+            "-q",
+            "--no-ff",
+            "--no-verify",
+            "-m",
+            "merge the clone",
+            "clone",
+        ],
+        check=True,
+        env=env,
+    )
     # The clone's commit (the 23rd) is newer than the ward's last one before the 24th (the 22nd),
     # but it is not on this branch's own line: the period starts after the ward's commit.
     data = diff_json(month, "--since", "2026-11-24", "--until", "2026-11-25")

@@ -34,41 +34,65 @@ def varied(enrolled: Imr) -> Imr:
     """A committed ward, then a week of changes of every kind the wording resolves."""
     for pid in ("p-02", "p-03", "p-04", "p-05"):
         enrolled.ok("patient", "add", pid)
-    add(enrolled, "records/p-01.yaml",
+    add(
+        enrolled,
+        "records/p-01.yaml",
         e("goal", "goal0001", goal="G1", text="Promenera", steps=["Till kiosken"]),
         e("goal-step", "step0001", goal="G1", step="G1.2", text="Runt parken"),
         e("session", "sess0001", module=1, session=1, date="2026-01-12", note="Första."),
         e("relapse-plan", "plan0001", **plan()),
         e("contact", "dup00001", date="2026-01-13", who="syster"),
-        e("contact", "dup00001", date="2026-01-14", who="bror"))
+        e("contact", "dup00001", date="2026-01-14", who="bror"),
+    )
     (enrolled.root / "groups" / "tisdag.yaml").write_text(
-        "name: tisdag\nlog:\n" + dump([{"kind": "group-created", "at": "2026-01-01T09:00:00+01:00", "by": "KL",
-                                         "leaders": ["KL", "AB"]},
-                                     {"kind": "member-added", "at": "2026-01-01T09:01:00+01:00", "by": "KL",
-                                      "id": "p-01"}]), encoding="utf-8")
+        "name: tisdag\nlog:\n"
+        + dump(
+            [
+                {"kind": "group-created", "at": "2026-01-01T09:00:00+01:00", "by": "KL", "leaders": ["KL", "AB"]},
+                {"kind": "member-added", "at": "2026-01-01T09:01:00+01:00", "by": "KL", "id": "p-01"},
+            ]
+        ),
+        encoding="utf-8",
+    )
     crlf = enrolled.root / "records" / "p-04.yaml"
     crlf.write_bytes(crlf.read_bytes().replace(b"\n", b"\r\n"))
     commit(enrolled, "ward")
 
-    add(enrolled, "records/p-01.yaml",
+    add(
+        enrolled,
+        "records/p-01.yaml",
         e("goal-update", "upd00001", target="goal0001", status="done", text="Klart!"),
-        e("session", "sess0002", by="AB", module=1, session=2, date="2026-02-02", steps_done=["step0001", "G9"],
-          homework_review="done", handout=True),
+        e(
+            "session",
+            "sess0002",
+            by="AB",
+            module=1,
+            session=2,
+            date="2026-02-02",
+            steps_done=["step0001", "G9"],
+            homework_review="done",
+            handout=True,
+        ),
         e("correction", "corr0001", target="sess0001", note="Fel datum.", set={"date": "2026-01-11"}),
         e("correction", "corr0002", target="dup00001", void=True, note="Dubbel."),
         e("relapse-plan", "plan0002", **plan(helpers=["Kontaktperson", "Mamma"])),
         e("relapse-plan", "plan0003", previous="plan0001", **plan(triggers=[])),
-        e("goal-update", "upd00002", goal="G1", status="revised"))
+        e("goal-update", "upd00002", goal="G1", status="revised"),
+    )
     add(enrolled, "records/p-02.yaml", e("session", "sess0003", module=1, session=1, date="2026-02-03"))
     add(enrolled, "records/p-04.yaml", e("absent", "abs00001", module=1, session=1, date="2026-02-03"), crlf=True)
     rewritten = enrolled.root / "records" / "p-05.yaml"
-    rewritten.write_text(rewritten.read_text(encoding="utf-8").replace("variant: ", "variant: bipolar #"),
-                         encoding="utf-8")
+    rewritten.write_text(
+        rewritten.read_text(encoding="utf-8").replace("variant: ", "variant: bipolar #"), encoding="utf-8"
+    )
     add(enrolled, "records/p-05.yaml", e("session", "sess0004", module=1, session=1, date="2026-02-03"))
     (enrolled.root / "records" / "p-03.yaml").unlink()
     enrolled.ok("patient", "add", "p-06")
-    add(enrolled, "groups/tisdag.yaml", {"kind": "member-added", "at": "2026-02-01T09:00:00+01:00", "by": "AB",
-                                          "id": "p-02"})
+    add(
+        enrolled,
+        "groups/tisdag.yaml",
+        {"kind": "member-added", "at": "2026-02-01T09:00:00+01:00", "by": "AB", "id": "p-02"},
+    )
     return enrolled
 
 
@@ -97,8 +121,12 @@ def test_quick_and_careful_paths_say_the_same(varied: Imr, monkeypatch: pytest.M
         new = (varied.root / path).read_bytes()
         assert diff._appended(path, diff._text(old), diff._text(new)) is not None, path
     old5 = varied.git("show", "HEAD:records/p-05.yaml").encode("utf-8")
-    assert diff._appended("records/p-05.yaml", diff._text(old5),
-                          diff._text((varied.root / "records/p-05.yaml").read_bytes())) is None
+    assert (
+        diff._appended(
+            "records/p-05.yaml", diff._text(old5), diff._text((varied.root / "records/p-05.yaml").read_bytes())
+        )
+        is None
+    )
 
 
 def test_same_between_commits_and_by_signature(varied: Imr, monkeypatch: pytest.MonkeyPatch):

@@ -15,7 +15,6 @@ from imr.workspace.folder import open_workspace
 TODAY = date(2026, 6, 30)
 
 
-
 @pytest.fixture
 def ward(imr: Imr):
     """Three individual participants with known attendance, handouts, goals and contacts."""
@@ -36,11 +35,28 @@ def test_bands_follow_the_scale():
 def test_items_scored_from_the_records_with_evidence(ward: Imr):
     items = assess(open_workspace(ward.root), today=TODAY)
     assert [i.item for i in items] == list(range(1, 14))
-    assert scores(items) == {1: 5, 2: 3, 3: 4, 4: 3, 5: 3, 6: 3, 7: 3,
-                             8: None, 9: None, 10: None, 11: None, 12: None, 13: None}
+    assert scores(items) == {
+        1: 5,
+        2: 3,
+        3: 4,
+        4: 3,
+        5: 3,
+        6: 3,
+        7: 3,
+        8: None,
+        9: None,
+        10: None,
+        11: None,
+        12: None,
+        13: None,
+    }
     evidence = {i.item: i.evidence for i in items}
     assert evidence[1]["individual_participants"] == 3 and evidence[1]["groups"] == {}
-    assert (evidence[2]["enrolled_six_months"], evidence[2]["six_months_of_sessions"], evidence[2]["percent"]) == (2, 1, 50.0)
+    assert (evidence[2]["enrolled_six_months"], evidence[2]["six_months_of_sessions"], evidence[2]["percent"]) == (
+        2,
+        1,
+        50.0,
+    )
     assert evidence[3]["covered_modules"] == [2, 3, 4, 5, 6, 7, 8] and evidence[3]["topics_total"] == 9
     assert (evidence[4]["participants_receiving"], evidence[4]["participants_with_sessions"]) == (2, 3)
     assert evidence[4]["sessions_with_handout"] == 32 and evidence[4]["sessions"] == 44
@@ -85,8 +101,10 @@ def test_since_limits_the_period(ward: Imr):
 def test_what_the_records_do_not_log_is_not_scored(enrolled: Imr):
     # A hand-written session entry without a handout field (the CLI always records one), no contacts.
     path = enrolled.record("p-01")
-    path.write_text(path.read_text() + "- kind: session\n  at: '2026-01-05T10:00:00+01:00'\n  by: KL\n"
-                    "  module: 1\n  session: 1\n  date: '2026-01-05'\n")
+    path.write_text(
+        path.read_text() + "- kind: session\n  at: '2026-01-05T10:00:00+01:00'\n  by: KL\n"
+        "  module: 1\n  session: 1\n  date: '2026-01-05'\n"
+    )
     items = {i.item: i for i in assess(open_workspace(enrolled.root), today=TODAY)}
     assert items[4].score is None and items[4].reason == "handouts_not_logged"
     assert items[5].score is None and items[5].reason == "others_not_logged"
@@ -103,11 +121,14 @@ def test_group_size_from_group_sessions_and_group_files(imr: Imr):
         sessions(ws, f"g-{n:02}", date(2026, 1, 5), 2, group="tisdag")
     items = assess(ws, today=TODAY)
     assert items[0].score == 4 and items[0].evidence["groups"]["tisdag"]["largest_session"] == 10
-    members = "".join(f"- kind: member-added\n  at: '2026-01-01T09:0{n % 10}:00+01:00'\n  by: KL\n  id: g-{n:02}\n"
-                      for n in range(1, 12))
+    members = "".join(
+        f"- kind: member-added\n  at: '2026-01-01T09:0{n % 10}:00+01:00'\n  by: KL\n  id: g-{n:02}\n"
+        for n in range(1, 12)
+    )
     (imr.root / "groups" / "tisdag.yaml").write_text(
         "id: tisdag\nlog:\n- kind: group-created\n  at: '2026-01-01T09:00:00+01:00'\n  by: KL\n" + members,
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     items = assess(ws, today=TODAY)
     assert items[0].evidence["groups"]["tisdag"]["members"] == 11
     assert items[0].score == 3

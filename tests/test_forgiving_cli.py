@@ -11,9 +11,11 @@ def _log(imr, pid="p-01"):
 
 
 def test_mistyped_commands_get_a_suggestion(imr):
-    for args, suggestion in ((["sesion", "next", "p-01"], "Menade du ”imr session”?"),
-                             (["session", "nexy", "p-01"], "Menade du ”imr session next”?"),
-                             (["statsu"], "Menade du ”imr status”?")):
+    for args, suggestion in (
+        (["sesion", "next", "p-01"], "Menade du ”imr session”?"),
+        (["session", "nexy", "p-01"], "Menade du ”imr session next”?"),
+        (["statsu"], "Menade du ”imr status”?"),
+    ):
         result = imr(*args)
         assert result.exit_code == 2 and suggestion in result.output, result.output
 
@@ -21,7 +23,11 @@ def test_mistyped_commands_get_a_suggestion(imr):
 def test_help_words_and_h(imr):
     for args in (["-h"], ["help"], ["hjälp"]):
         result = imr(*args)
-        assert result.exit_code == 0 and "Användning: imr" in result.output and "imr anteckna" in " ".join(result.output.split())
+        assert (
+            result.exit_code == 0
+            and "Användning: imr" in result.output
+            and "imr anteckna" in " ".join(result.output.split())
+        )
     result = imr("hjälp", "session")
     assert result.exit_code == 0 and "Användning: imr session" in result.output
     assert "Användning: imr session log" in imr("session", "log", "-h").output
@@ -81,10 +87,12 @@ def test_dates_on_every_form(enrolled):
     assert _log(enrolled)[-1]["date"] == "2026-02-10" and _log(enrolled)[-1]["status"] == "done"
     enrolled.ok("relapse-plan", "p-01", "--trigger", "Sömnbrist", "--date", "2026-02-11")
     assert _log(enrolled)[-1]["date"] == "2026-02-11"
-    for args in (("goal", "add", "p-01", "Mål", "--date", "2099-01-01"),
-                 ("goal", "add", "p-01", "Mål", "--date", "2025-12-01"),
-                 ("relapse-plan", "p-01", "--trigger", "X", "--date", "2025-12-01"),
-                 ("goal", "update", "p-01", step["step"], "--status", "active", "--date", "i morgon")):
+    for args in (
+        ("goal", "add", "p-01", "Mål", "--date", "2099-01-01"),
+        ("goal", "add", "p-01", "Mål", "--date", "2025-12-01"),
+        ("relapse-plan", "p-01", "--trigger", "X", "--date", "2025-12-01"),
+        ("goal", "update", "p-01", step["step"], "--status", "active", "--date", "i morgon"),
+    ):
         enrolled.refused(*args)
     enrolled.ok("group", "create", "torsdag")
     enrolled.refused("group", "add", "torsdag", "p-01", "--date", "2025-12-01")

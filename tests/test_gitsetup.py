@@ -13,13 +13,19 @@ from conftest import Imr
 
 from imr.core.yamlio import parse_text
 
-CREATED = (".gitattributes", ".gitlab-ci.yml", ".github/workflows/imr-check.yml", ".git/hooks/pre-commit",
-           ".git/hooks/pre-merge-commit")
+CREATED = (
+    ".gitattributes",
+    ".gitlab-ci.yml",
+    ".github/workflows/imr-check.yml",
+    ".git/hooks/pre-commit",
+    ".git/hooks/pre-merge-commit",
+)
 
 
 def config(root: Path, key: str) -> str:
-    return subprocess.run(["git", "-C", str(root), "config", "--local", "--get", key],
-                          capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-C", str(root), "config", "--local", "--get", key], capture_output=True, text=True
+    ).stdout.strip()
 
 
 def test_init_writes_attributes_ci_and_hook_and_registers_the_driver(imr: Imr):
@@ -62,8 +68,10 @@ def test_hook_is_executable_and_refuses_a_commit_with_personal_data(imr: Imr, mo
     assert imr.git("log", "--oneline").count("\n") == 1
 
     with open(imr.record("p-01"), "a", encoding="utf-8") as handle:
-        handle.write("- kind: contact\n  at: '2026-01-08T10:00:00+01:00'\n  by: KL\n  date: '2026-01-08'\n"
-                     "  who: mamma\n  note: ring henne på 070-123 45 67\n")
+        handle.write(
+            "- kind: contact\n  at: '2026-01-08T10:00:00+01:00'\n  by: KL\n  date: '2026-01-08'\n"
+            "  who: mamma\n  note: ring henne på 070-123 45 67\n"
+        )
     with pytest.raises(subprocess.CalledProcessError) as refused:
         imr.commit_all("this one carries a phone number")
     assert "telefonnummer" in refused.value.stdout + refused.value.stderr
@@ -77,8 +85,9 @@ def test_second_init_changes_nothing(imr: Imr):
     assert {name: (imr.root / name).read_bytes() for name in CREATED} == before
 
 
-def test_existing_files_are_kept_attributes_extended_and_a_hook_chained(tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch):
+def test_existing_files_are_kept_attributes_extended_and_a_hook_chained(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setenv("IMR_SIGNATURE", "KL")
     root = tmp_path / "ward"
     (root / ".github" / "workflows").mkdir(parents=True)
@@ -102,8 +111,10 @@ def test_existing_files_are_kept_attributes_extended_and_a_hook_chained(tmp_path
     ward = Imr(root, monkeypatch)
     ward.ok("patient", "add", "p-01")
     with open(ward.record("p-01"), "a", encoding="utf-8") as handle:
-        handle.write("- kind: contact\n  at: '2026-01-08T10:00:00+01:00'\n  by: KL\n  date: '2026-01-08'\n"
-                     "  who: mamma\n  note: ring 070-123 45 67\n")
+        handle.write(
+            "- kind: contact\n  at: '2026-01-08T10:00:00+01:00'\n  by: KL\n  date: '2026-01-08'\n"
+            "  who: mamma\n  note: ring 070-123 45 67\n"
+        )
     with pytest.raises(subprocess.CalledProcessError) as refused:
         ward.commit_all("own hook passes, imr refuses")
     assert "own hook ran" in refused.value.stderr and "telefonnummer" in refused.value.stdout + refused.value.stderr
@@ -120,14 +131,19 @@ def test_existing_files_are_kept_attributes_extended_and_a_hook_chained(tmp_path
 
 def test_a_hook_written_by_an_earlier_imr_is_renewed(imr: Imr):
     hook = imr.root / ".git" / "hooks" / "pre-commit"
-    old = ("#!/bin/sh\n# imr: refuse a commit while a record is broken or carries personal data (`imr check`).\n"
-           "# Written by `imr init`; delete this file to stop checking before each commit.\n"
-           "if command -v imr >/dev/null 2>&1; then\n    exec imr check\nfi\n")
+    old = (
+        "#!/bin/sh\n# imr: refuse a commit while a record is broken or carries personal data (`imr check`).\n"
+        "# Written by `imr init`; delete this file to stop checking before each commit.\n"
+        "if command -v imr >/dev/null 2>&1; then\n    exec imr check\nfi\n"
+    )
     hook.write_text(old, encoding="utf-8")
     gitlab = imr.root / ".gitlab-ci.yml"
-    gitlab.write_text("# imr: every push and merge request runs `imr check`, so broken records or records with\n"
-                      "# personal data are refused before they spread. Written by `imr init`.\n"
-                      "imr-check:\n  variables:\n    IMR_PACKAGE: \"imr==0.1.0\"\n", encoding="utf-8")
+    gitlab.write_text(
+        "# imr: every push and merge request runs `imr check`, so broken records or records with\n"
+        "# personal data are refused before they spread. Written by `imr init`.\n"
+        'imr-check:\n  variables:\n    IMR_PACKAGE: "imr==0.1.0"\n',
+        encoding="utf-8",
+    )
     result = imr.ok("init", str(imr.root))
     assert "check --staged" in hook.read_text(encoding="utf-8")
     assert not (imr.root / ".git" / "hooks" / "pre-commit.pre-imr").exists()
@@ -144,8 +160,9 @@ def test_a_fresh_clone_registers_the_driver_again(imr: Imr, tmp_path: Path, monk
     result = runner.ok("init", ".")
     assert "merge.imr" in result.output and "pre-commit" in result.output
     assert config(clone, "merge.imr.driver").endswith("merge_driver.py %O %A %B %L %P")
-    assert subprocess.run(["git", "-C", str(clone), "status", "--porcelain"], capture_output=True,
-                          text=True).stdout == ""  # nothing tracked was touched
+    assert (
+        subprocess.run(["git", "-C", str(clone), "status", "--porcelain"], capture_output=True, text=True).stdout == ""
+    )  # nothing tracked was touched
     assert "inget ändrades" in runner.ok("init", ".").output
 
 
@@ -189,10 +206,13 @@ def test_an_imr_folder_in_the_workspace_never_runs_as_imr(imr: Imr):
     (package / "cli" / "app.py").write_text(f"def main():\n    open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
     imr.commit_all("a colleague's commit adds a package named imr")
     with open(imr.record("p-01"), "a", encoding="utf-8") as handle:
-        handle.write("- kind: contact\n  at: '2026-01-08T10:00:00+01:00'\n  by: KL\n  date: '2026-01-08'\n"
-                     "  who: mamma\n  note: ring henne på 070-123 45 67\n")
+        handle.write(
+            "- kind: contact\n  at: '2026-01-08T10:00:00+01:00'\n  by: KL\n  date: '2026-01-08'\n"
+            "  who: mamma\n  note: ring henne på 070-123 45 67\n"
+        )
     env = {**os.environ, "PYTHONPATH": "."}
-    refused = subprocess.run(["git", "-C", str(imr.root), "commit", "-qam", "a phone number"], env=env,
-                             capture_output=True, text=True)
+    refused = subprocess.run(
+        ["git", "-C", str(imr.root), "commit", "-qam", "a phone number"], env=env, capture_output=True, text=True
+    )
     assert refused.returncode != 0 and "telefonnummer" in refused.stdout + refused.stderr  # the real imr checked it
     assert not marker.exists()

@@ -30,7 +30,9 @@ def add_goal(imr, text, *steps, pid="p-01") -> str:
 def test_goal_lifecycle_appends_only(enrolled):
     imr = enrolled
     imr.commit_all()
-    out = imr.ok("goal", "add", "p-01", "Bo i egen lägenhet", "--step", "Laga tre rätter", "--step", "Besöka boendestödet").output
+    out = imr.ok(
+        "goal", "add", "p-01", "Bo i egen lägenhet", "--step", "Laga tre rätter", "--step", "Besöka boendestödet"
+    ).output
     g = LABEL.search(out).group(0)
     assert f"{g}.1, {g}.2" in out
     added_only(imr)
@@ -43,7 +45,11 @@ def test_goal_lifecycle_appends_only(enrolled):
     goals = goals_of(imr)
     assert list(goals) == [g, other] and g != other
     g1 = goals[g]
-    assert [(s["id"], s["status"]) for s in g1["steps"]] == [(f"{g}.1", "done"), (f"{g}.2", "active"), (f"{g}.3", "active")]
+    assert [(s["id"], s["status"]) for s in g1["steps"]] == [
+        (f"{g}.1", "done"),
+        (f"{g}.2", "active"),
+        (f"{g}.3", "active"),
+    ]
     assert g1["current_step"] == f"{g}.2"
     assert [h["kind"] for h in g1["history"]] == ["goal", "goal-step", "goal-step", "goal-step", "goal-update"]
     assert g1["history"][-1]["note"] == "Klarade det."
@@ -71,7 +77,9 @@ def test_session_next_shows_open_goals_and_current_step(enrolled):
     imr.ok("goal", "update", "p-01", f"{a}.1", "--status", "done")
     plan = json.loads(imr.ok("session", "next", "p-01", "--json").output)
     assert [(g["id"], g["current_step"]["id"] if g["current_step"] else None) for g in plan["goals"]] == [
-        (a, f"{a}.2"), (b, f"{b}.1")]
+        (a, f"{a}.2"),
+        (b, f"{b}.1"),
+    ]
     text = imr.ok("session", "next", "p-01").output
     assert f"{a}: Arbeta i trädgården" in text and f"{a}.2: Prova en dag" in text
     assert "Paus-mål" not in text
@@ -213,10 +221,14 @@ def yaml_log(path):
 
 def test_check_finds_goal_references_that_do_not_exist(imr):
     path = imr.root / "records" / "p-02.yaml"
-    path.write_text(LEGACY + (
-        "- kind: goal-update\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  goal: G4\n  status: done\n"
-        "- kind: goal\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  goal: G1\n  text: Samma id igen\n"
-        "- kind: goal-step\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  goal: G1\n  step: G2.1\n  text: Fel mål\n"))
+    path.write_text(
+        LEGACY
+        + (
+            "- kind: goal-update\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  goal: G4\n  status: done\n"
+            "- kind: goal\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  goal: G1\n  text: Samma id igen\n"
+            "- kind: goal-step\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  goal: G1\n  step: G2.1\n  text: Fel mål\n"
+        )
+    )
     result = imr("check", "--json")
     codes = {f["code"] for f in json.loads(result.output)}
     assert result.exit_code == 1
@@ -231,19 +243,23 @@ def test_same_numbered_steps_from_two_clones_get_the_same_labels_in_either_merge
     from imr.records.record import parse_record_bytes
     from imr.records.state import derive_state
 
-    head = ("id: p-01\nformat: 2\nlog:\n"
-            "- id: aaaaaaaa\n  kind: enrolled\n  at: '2026-01-01T09:00:00+01:00'\n  by: KL\n"
-            "  variant: general\n  format: individual\n"
-            "- id: bbbbbbbb\n  kind: goal\n  at: '2026-01-02T09:00:00+01:00'\n  by: KL\n  goal: GK7M\n"
-            "  text: Laga mat\n")
+    head = (
+        "id: p-01\nformat: 2\nlog:\n"
+        "- id: aaaaaaaa\n  kind: enrolled\n  at: '2026-01-01T09:00:00+01:00'\n  by: KL\n"
+        "  variant: general\n  format: individual\n"
+        "- id: bbbbbbbb\n  kind: goal\n  at: '2026-01-02T09:00:00+01:00'\n  by: KL\n  goal: GK7M\n"
+        "  text: Laga mat\n"
+    )
 
     def step(entry_id: str, at: str, text: str, number: int = 2) -> str:
-        return (f"- id: {entry_id}\n  kind: goal-step\n  at: '{at}'\n  by: KL\n  goal: bbbbbbbb\n"
-                f"  step: GK7M.{number}\n  text: {text}\n")
+        return (
+            f"- id: {entry_id}\n  kind: goal-step\n  at: '{at}'\n  by: KL\n  goal: bbbbbbbb\n"
+            f"  step: GK7M.{number}\n  text: {text}\n"
+        )
 
     # written in summer time in one clone, an hour later by the clock in winter time in the other
-    first = step("cccccccc", "2026-03-29T10:30:00+02:00", "Koka pasta")   # 08:30 UTC
-    second = step("dddddddd", "2026-03-29T09:00:00+01:00", "Steka ägg")   # 08:00 UTC: written first
+    first = step("cccccccc", "2026-03-29T10:30:00+02:00", "Koka pasta")  # 08:30 UTC
+    second = step("dddddddd", "2026-03-29T09:00:00+01:00", "Steka ägg")  # 08:00 UTC: written first
     later = step("eeeeeeee", "2026-04-01T10:00:00+02:00", "Baka bröd", 3)
     labels = []
     for order in ((first, second), (second, first)):

@@ -136,8 +136,20 @@ def test_group_log_writes_one_entry_in_every_record(group):
     imr = group
     imr.commit_all()
     group_file = (imr.root / "groups" / "tors.yaml").read_bytes()
-    out = imr.ok("session", "log", "--group", "tors", "--absent", "p-02", "--date", "2026-03-05",
-                 "--homework", "Skriv tre saker som är viktiga.", "--note", "Bra start.").output
+    out = imr.ok(
+        "session",
+        "log",
+        "--group",
+        "tors",
+        "--absent",
+        "p-02",
+        "--date",
+        "2026-03-05",
+        "--homework",
+        "Skriv tre saker som är viktiga.",
+        "--note",
+        "Bra start.",
+    ).output
     assert "3 av 4" in out and "p-02" in out
     added_only(imr)
     for pid in ("p-01", "p-03", "p-04"):
@@ -156,8 +168,18 @@ def test_group_plan_moves_together_and_catch_up_only_for_those_who_missed(group)
     assert plan["session"] == "1.1" and plan["title"] and plan["last_session"] is None
     assert all(m["catch_up"] == [] and m["attended_last"] is None for m in plan["members"])
 
-    imr.ok("session", "log", "--group", "tors", "--absent", "p-02", "--date", "2026-03-05",
-           "--homework", "Skriv tre saker som är viktiga.")
+    imr.ok(
+        "session",
+        "log",
+        "--group",
+        "tors",
+        "--absent",
+        "p-02",
+        "--date",
+        "2026-03-05",
+        "--homework",
+        "Skriv tre saker som är viktiga.",
+    )
     imr.ok("session", "log", "--group", "tors", "--absent", "p-03", "p-04", "--date", "2026-03-12")
     plan = plan_of(imr)
     assert plan["session"] == "1.3" and plan["sessions_held"] == 2
@@ -188,8 +210,9 @@ def test_late_joiner_has_no_catch_up_and_a_session_nobody_attended_is_not_held(g
     imr.ok("group", "add", "tors", "p-05")
     by_id = members(plan_of(imr))
     assert by_id["p-05"]["catch_up"] == [] and by_id["p-05"]["attended_last"] is None
-    imr.ok("session", "log", "--group", "tors", "--absent", "p-01", "p-02", "p-03", "p-04", "p-05",
-           "--date", "2026-03-12")
+    imr.ok(
+        "session", "log", "--group", "tors", "--absent", "p-01", "p-02", "p-03", "p-04", "p-05", "--date", "2026-03-12"
+    )
     plan = plan_of(imr)
     assert plan["session"] == "1.2", "nobody came, so 1.2 is still to be held"
     assert all(m["catch_up"] == [] for m in plan["members"])
@@ -198,10 +221,24 @@ def test_late_joiner_has_no_catch_up_and_a_session_nobody_attended_is_not_held(g
 
 def test_group_plan_shows_goal_steps_and_variant_handouts(group):
     imr = group
-    out = imr.ok("goal", "add", "p-01", "Laga mat själv", "--step", "Handla en gång i veckan", "--step", "Laga en rätt").output
+    out = imr.ok(
+        "goal", "add", "p-01", "Laga mat själv", "--step", "Handla en gång i veckan", "--step", "Laga en rätt"
+    ).output
     g = re.search(r"\bG[A-Z2-9]{3}\b", out).group(0)
-    imr.ok("session", "log", "--group", "tors", "--module", "2", "--session", "1", "--date", "2026-03-05",
-           "--step-done", f"p-01:{g}.1")
+    imr.ok(
+        "session",
+        "log",
+        "--group",
+        "tors",
+        "--module",
+        "2",
+        "--session",
+        "1",
+        "--date",
+        "2026-03-05",
+        "--step-done",
+        f"p-01:{g}.1",
+    )
     plan = plan_of(imr)
     assert plan["session"] == "2.2"
     by_id = members(plan)
@@ -258,15 +295,24 @@ def test_check_reports_problems_in_group_files(group):
     (groups / "fel.yaml").write_text(
         "name: annan\nlog:\n- kind: member-added\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  id: p-77\n"
         "- kind: member-removed\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  id: p-78\n"
-        "- kind: member-added\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  id: p-01\n  colour: blue\n")
+        "- kind: member-added\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  id: p-01\n  colour: blue\n"
+    )
     (groups / "Dålig.yaml").write_text("name: x\nlog: []\n")
     (groups / "trasig.yaml").write_text("name: trasig\nlog:\n- kind: [\n")
     result = imr("check", "--json")
     assert result.exit_code == 1
     findings = json.loads(result.output)
     codes = {f["code"] for f in findings}
-    assert {"group_name_mismatch", "group_first_not_created", "group_unknown_participant", "group_not_a_member",
-            "entry_unknown_field", "group_bad_filename", "yaml_syntax", "group_member_in_several"} <= codes
+    assert {
+        "group_name_mismatch",
+        "group_first_not_created",
+        "group_unknown_participant",
+        "group_not_a_member",
+        "entry_unknown_field",
+        "group_bad_filename",
+        "yaml_syntax",
+        "group_member_in_several",
+    } <= codes
     assert all(f["path"].startswith("groups/") for f in findings)
     # A broken group file does not stop the other groups from working.
     assert plan_of(imr)["session"] == "1.1"
@@ -290,7 +336,7 @@ def test_a_session_logged_twice_for_a_member_counts_them_once(group):
     imr.ok("session", "log", "--group", "tors", "--absent", "p-02", "--date", "2026-03-05")
     record = imr.record("p-01")
     text = record.read_text(encoding="utf-8")
-    last = text[text.rindex("- id:"):]
+    last = text[text.rindex("- id:") :]
     assert "group: tors" in last
     record.write_text(text + re.sub(r"- id: \w+", "- id: dup12345", last, count=1), encoding="utf-8")
     assert "duplicate" in imr("check").output.casefold() or imr("check").exit_code != 0

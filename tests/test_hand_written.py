@@ -30,32 +30,37 @@ def _append(imr, path: str, text: str) -> None:
 ENTRY = "- kind: note\n  id: abcd2345\n  at: '2026-03-02T10:00:00+01:00'\n  by: KL\n  text: Samtal.\n"
 
 
-@pytest.mark.parametrize("tail, kind", [
-    (ENTRY.replace("by: KL", "by: Anna Svensson"), "name"),
-    (ENTRY.replace("by: KL", "by: KL 070-1234567"), "phone"),
-    (ENTRY.replace("- kind: note", f"- kind: note  # ring {PHONE}"), "phone"),
-    (ENTRY.replace("  text: Samtal.", "  text: Samtal. # Kalle Andersson"), "name"),
-    (ENTRY + f"# {PHONE}\n", "phone"),
-    (ENTRY + "  extra:\n    inner:\n    - anna@example.se\n", "email"),
-    (ENTRY + f"  '{PHONE}': x\n", "phone"),
-])
+@pytest.mark.parametrize(
+    "tail, kind",
+    [
+        (ENTRY.replace("by: KL", "by: Anna Svensson"), "name"),
+        (ENTRY.replace("by: KL", "by: KL 070-1234567"), "phone"),
+        (ENTRY.replace("- kind: note", f"- kind: note  # ring {PHONE}"), "phone"),
+        (ENTRY.replace("  text: Samtal.", "  text: Samtal. # Kalle Andersson"), "name"),
+        (ENTRY + f"# {PHONE}\n", "phone"),
+        (ENTRY + "  extra:\n    inner:\n    - anna@example.se\n", "email"),
+        (ENTRY + f"  '{PHONE}': x\n", "phone"),
+    ],
+)
 def test_every_hand_written_place_in_a_record_is_scanned(enrolled, tail, kind):
     _append(enrolled, "records/p-01.yaml", tail)
     assert ("records/p-01.yaml", f"pii_found_{kind}") in _codes(enrolled)
 
 
 def test_a_leader_in_a_profile_is_scanned(enrolled):
-    tail = ("- kind: profile\n  id: abcd2346\n  at: '2026-03-02T10:00:00+01:00'\n  by: KL\n"
-            "  leader: Kalle Andersson\n")
+    tail = "- kind: profile\n  id: abcd2346\n  at: '2026-03-02T10:00:00+01:00'\n  by: KL\n  leader: Kalle Andersson\n"
     _append(enrolled, "records/p-01.yaml", tail)
     assert ("records/p-01.yaml", "pii_found_name") in _codes(enrolled)
 
 
-@pytest.mark.parametrize("tail, kind", [
-    ("# ring 070-123 45 67\n", "phone"),
-    ("- kind: member-added  # Kalle Andersson\n  at: '2026-03-02T10:00:00+01:00'\n  by: KL\n  id: p-01\n", "name"),
-    ("- kind: member-added\n  at: '2026-03-02T10:00:00+01:00'\n  by: Anna Svensson\n  id: p-01\n", "name"),
-])
+@pytest.mark.parametrize(
+    "tail, kind",
+    [
+        ("# ring 070-123 45 67\n", "phone"),
+        ("- kind: member-added  # Kalle Andersson\n  at: '2026-03-02T10:00:00+01:00'\n  by: KL\n  id: p-01\n", "name"),
+        ("- kind: member-added\n  at: '2026-03-02T10:00:00+01:00'\n  by: Anna Svensson\n  id: p-01\n", "name"),
+    ],
+)
 def test_every_hand_written_place_in_a_group_file_is_scanned(enrolled, tail, kind):
     enrolled.ok("group", "create", "tisdag", "--leader", "AB")
     _append(enrolled, "groups/tisdag.yaml", tail)
@@ -69,13 +74,16 @@ def test_group_leaders_written_by_hand_are_scanned(enrolled):
     assert ("groups/tisdag.yaml", "pii_found_name") in _codes(enrolled)
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("extra:\n  note:\n    deep: 070-123 45 67\n", "phone"),
-    ("'anna@example.se': 1\n", "email"),
-    ("extra: sv # Kalle Andersson ringer\n", "name"),
-    ("allowed_words:\n- 070-123 45 67\n", "phone"),
-    ("allowed_words:\n- Kalle Andersson\n", "name"),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("extra:\n  note:\n    deep: 070-123 45 67\n", "phone"),
+        ("'anna@example.se': 1\n", "email"),
+        ("extra: sv # Kalle Andersson ringer\n", "name"),
+        ("allowed_words:\n- 070-123 45 67\n", "phone"),
+        ("allowed_words:\n- Kalle Andersson\n", "name"),
+    ],
+)
 def test_every_hand_written_place_in_imr_yaml_is_scanned(enrolled, text, kind):
     _append(enrolled, "imr.yaml", "\n" + text)
     assert ("imr.yaml", f"pii_found_{kind}") in _codes(enrolled)
@@ -96,6 +104,7 @@ def test_the_allow_list_means_the_same_to_the_writer_and_the_check(enrolled):
 
 
 # ---- identifiers ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("pid", ["kalle-andersson", "anna", "p-eriks", "lindqvist-01"])
 def test_a_participant_id_with_a_name_is_refused(imr, pid):
@@ -131,16 +140,36 @@ def test_the_allow_list_lets_a_real_word_through_in_a_group_name(enrolled):
     enrolled.ok("group", "create", "lindberg")
 
 
-@pytest.mark.parametrize("value", ["kalle-andersson", "anna", "evas-grupp", "Anna Svensson", "Kalle Andersson",
-                                   "hos-anderssons"])
+@pytest.mark.parametrize(
+    "value", ["kalle-andersson", "anna", "evas-grupp", "Anna Svensson", "Kalle Andersson", "hos-anderssons"]
+)
 def test_identifier_name_finds_names(value):
     from imr.records.pii import identifier_name
 
     assert identifier_name(value) is not None
 
 
-@pytest.mark.parametrize("value", ["p-01", "demo-01", "demo-03", "n-01", "s-01", "a-01", "tisdag", "mandag",
-                                   "grupp-torsdag-2", "torsdag", "dag-grupp", "KL", "M.A", "AB", "norr", "soder"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "p-01",
+        "demo-01",
+        "demo-03",
+        "n-01",
+        "s-01",
+        "a-01",
+        "tisdag",
+        "mandag",
+        "grupp-torsdag-2",
+        "torsdag",
+        "dag-grupp",
+        "KL",
+        "M.A",
+        "AB",
+        "norr",
+        "soder",
+    ],
+)
 def test_identifier_name_passes_ids_and_initials(value):
     from imr.records.pii import identifier_name
 
@@ -148,8 +177,12 @@ def test_identifier_name_passes_ids_and_initials(value):
 
 
 def test_the_demo_workspace_still_passes_check(tmp_path, monkeypatch):
-    result = subprocess.run(["git", "-C", str(REPO), "ls-files", "records", "groups", "imr.yaml"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        ["git", "-C", str(REPO), "ls-files", "records", "groups", "imr.yaml"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     import shutil
 
     for name in result.stdout.split():

@@ -15,47 +15,62 @@ from imr.core.yamlio import parse_text
 from imr.gates.history import appended, merge_kept
 from imr.gates.merge import merge_logs
 
-GIT_ENV = {"GIT_AUTHOR_NAME": "Kim Larsson", "GIT_AUTHOR_EMAIL": "kl@avd.invalid",
-           "GIT_COMMITTER_NAME": "Kim Larsson", "GIT_COMMITTER_EMAIL": "kl@avd.invalid"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Kim Larsson",
+    "GIT_AUTHOR_EMAIL": "kl@avd.invalid",
+    "GIT_COMMITTER_NAME": "Kim Larsson",
+    "GIT_COMMITTER_EMAIL": "kl@avd.invalid",
+}
 
 ENTRY = "- kind: contact\n  at: '2026-01-0{day}T10:00:00+01:00'\n  by: KL\n  date: '2026-01-0{day}'\n  who: mamma\n"
 
 
 # --- the rules on bytes ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("old, new, line", [
-    (b"a\nb\n", b"a\nb\nc\n", None),
-    (b"a\nb\n", b"a\nb\n", None),
-    (None, b"a\n", None),  # a new file
-    (b"a\nb\n", None, 0),  # removed
-    (b"a\nb\n", b"a\nB\nc\n", 2),
-    (b"a\nb\n", b"a\n", 2),  # the last line removed
-    (b"a\nb", b"a\nb\nc\n", None),  # no final newline: a new line first is an append
-    (b"a\nb", b"a\nbc\n", 2),  # glued to the last line: that line changed
-    (b"a\r\nb\r\n", b"a\r\nb\r\nc\r\n", None),  # CRLF kept
-    (b"a\r\nb\r\n", b"a\nb\nc\n", 1),  # CRLF normalised: every line changed
-    (b"\xef\xbb\xbfa\n", b"a\nb\n", 1),  # the byte-order mark removed
-    (b"a\r\nb", b"a\r\nb\r\nc\r\n", None),
-])
+
+@pytest.mark.parametrize(
+    "old, new, line",
+    [
+        (b"a\nb\n", b"a\nb\nc\n", None),
+        (b"a\nb\n", b"a\nb\n", None),
+        (None, b"a\n", None),  # a new file
+        (b"a\nb\n", None, 0),  # removed
+        (b"a\nb\n", b"a\nB\nc\n", 2),
+        (b"a\nb\n", b"a\n", 2),  # the last line removed
+        (b"a\nb", b"a\nb\nc\n", None),  # no final newline: a new line first is an append
+        (b"a\nb", b"a\nbc\n", 2),  # glued to the last line: that line changed
+        (b"a\r\nb\r\n", b"a\r\nb\r\nc\r\n", None),  # CRLF kept
+        (b"a\r\nb\r\n", b"a\nb\nc\n", 1),  # CRLF normalised: every line changed
+        (b"\xef\xbb\xbfa\n", b"a\nb\n", 1),  # the byte-order mark removed
+        (b"a\r\nb", b"a\r\nb\r\nc\r\n", None),
+    ],
+)
 def test_appended_is_a_byte_prefix_with_a_line_break_first(old, new, line):
     assert appended(old, new) == line
 
 
-BASE = ("id: p-01\nlog:\n- kind: enrolled\n  at: '2026-01-01T09:00:00+01:00'\n  by: KL\n"
-        "  variant: general\n  format: individual\n")
+BASE = (
+    "id: p-01\nlog:\n- kind: enrolled\n  at: '2026-01-01T09:00:00+01:00'\n  by: KL\n"
+    "  variant: general\n  format: individual\n"
+)
 
 
 def entry(day: int, note: str) -> str:
-    return (f"- kind: session\n  at: '2026-01-{day:02d}T10:00:00+01:00'\n  by: KL\n  module: 1\n  session: 1\n"
-            f"  date: '2026-01-{day:02d}'\n  note: {note}\n")
+    return (
+        f"- kind: session\n  at: '2026-01-{day:02d}T10:00:00+01:00'\n  by: KL\n  module: 1\n  session: 1\n"
+        f"  date: '2026-01-{day:02d}'\n  note: {note}\n"
+    )
 
 
-@pytest.mark.parametrize("added, changed", [
-    (entry(6, "b"), False),                       # a new entry
-    ("\n# en kommentar\n" + entry(6, "b"), False),  # blank lines and comments change no entry
-    ("  extra: tillagt i efterhand\n", True),      # a field added under the last, signed entry
-    ("  # kommentar\n  extra: x\n", True),
-])
+@pytest.mark.parametrize(
+    "added, changed",
+    [
+        (entry(6, "b"), False),  # a new entry
+        ("\n# en kommentar\n" + entry(6, "b"), False),  # blank lines and comments change no entry
+        ("  extra: tillagt i efterhand\n", True),  # a field added under the last, signed entry
+        ("  # kommentar\n  extra: x\n", True),
+    ],
+)
 def test_bytes_added_inside_the_last_entry_are_a_rewrite_of_it(added, changed):
     old = (BASE + entry(5, "a")).encode()
     last_entry_line = old.count(b"\n") - entry(5, "a").count("\n") + 1
@@ -78,13 +93,16 @@ def test_what_the_merge_driver_makes_passes_the_merge_rule():
     assert merge_kept([BASE.encode(), ours.encode()], ours.encode()) is None
 
 
-@pytest.mark.parametrize("result, problem", [
-    (BASE + entry(5, "a"), ("lost", 1, 0)),  # theirs' entry dropped
-    (BASE + entry(6, "b") + entry(5, "a"), None),  # interleaved the other way: still a join
-    (BASE.replace("general", "bipolar") + entry(5, "a") + entry(6, "b"), ("lost", 0, 0)),
-    (BASE + entry(5, "a") + entry(6, "b") + entry(9, "från ingen"), ("foreign", 0, 0)),
-    (None, ("removed", 0, 0)),
-])
+@pytest.mark.parametrize(
+    "result, problem",
+    [
+        (BASE + entry(5, "a"), ("lost", 1, 0)),  # theirs' entry dropped
+        (BASE + entry(6, "b") + entry(5, "a"), None),  # interleaved the other way: still a join
+        (BASE.replace("general", "bipolar") + entry(5, "a") + entry(6, "b"), ("lost", 0, 0)),
+        (BASE + entry(5, "a") + entry(6, "b") + entry(9, "från ingen"), ("foreign", 0, 0)),
+        (None, ("removed", 0, 0)),
+    ],
+)
 def test_a_merge_that_loses_changes_or_adds_lines_breaks_the_rule(result, problem):
     ours, theirs = BASE + entry(5, "a"), BASE + entry(6, "b")
     found = merge_kept([ours.encode(), theirs.encode()], result.encode() if result is not None else None)
@@ -97,9 +115,15 @@ def test_a_merge_that_loses_changes_or_adds_lines_breaks_the_rule(result, proble
 
 # --- real git ----------------------------------------------------------------------------------
 
+
 def git(root: Path, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "-C", str(root), *args], check=check, capture_output=True, text=True,
-                          env={**os.environ, **GIT_ENV, **(env or {})})
+    return subprocess.run(
+        ["git", "-C", str(root), *args],
+        check=check,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GIT_ENV, **(env or {})},
+    )
 
 
 @pytest.fixture
@@ -269,15 +293,20 @@ def test_a_clean_merge_of_two_clones_passes_since(ward: Imr, tmp_path: Path):
 
 # --- the workspace CI templates ----------------------------------------------------------------
 
+
 def gitlab_job(root: Path) -> dict:
     return parse_text((root / ".gitlab-ci.yml").read_text(encoding="utf-8"))["imr-check"]
 
 
 def run_script(root: Path, script: str, env: dict) -> subprocess.CompletedProcess:
     bin_dir = str(Path(sys.executable).parent)
-    return subprocess.run(["sh", "-ec", script], cwd=root, capture_output=True, text=True,
-                          env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp"),
-                               **GIT_ENV, **env})
+    return subprocess.run(
+        ["sh", "-ec", script],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp"), **GIT_ENV, **env},
+    )
 
 
 def test_the_ci_command_exits_1_on_a_pushed_rewrite(ward: Imr):
@@ -302,15 +331,18 @@ def test_the_ci_command_exits_1_on_a_pushed_rewrite(ward: Imr):
     assert run_script(ward.root, steps[-1]["run"], {"IMR_BEFORE": "HEAD"}).returncode == 0
 
 
-@pytest.mark.parametrize("package, accepted", [
-    ("", False),
-    ("imr", False),
-    ("imr-ward==0.2.0", False),
-    ("git+https://git.example.se/avdelning/imr.git", False),  # no tag: whatever the branch holds today
-    ("git+ssh://git@git.example.se/avdelning/imr.git", False),
-    ("git+https://git.example.se/avdelning/imr.git@v0.2.0", True),
-    ("vendor/imr_ward-0.2.0-py3-none-any.whl", True),
-])
+@pytest.mark.parametrize(
+    "package, accepted",
+    [
+        ("", False),
+        ("imr", False),
+        ("imr-ward==0.2.0", False),
+        ("git+https://git.example.se/avdelning/imr.git", False),  # no tag: whatever the branch holds today
+        ("git+ssh://git@git.example.se/avdelning/imr.git", False),
+        ("git+https://git.example.se/avdelning/imr.git@v0.2.0", True),
+        ("vendor/imr_ward-0.2.0-py3-none-any.whl", True),
+    ],
+)
 def test_ci_installs_only_from_a_source_the_ward_names(imr: Imr, package: str, accepted: bool):
     install = gitlab_job(imr.root)["script"][0]
     guard = install.split("python -m pip")[0]  # the check alone; installing is not tested here

@@ -32,8 +32,14 @@ def test_instrument_and_record_schema_agree_on_not_applicable():
     for item in instrument.items:
         scores = [3] * 15
         scores[item.number - 1] = "na"
-        entry = {"kind": "imrs", "at": "2026-03-01T10:00:00+01:00", "by": "KL", "rater": "client",
-                 "scores": scores, "date": "2026-03-01"}
+        entry = {
+            "kind": "imrs",
+            "at": "2026-03-01T10:00:00+01:00",
+            "by": "KL",
+            "rater": "client",
+            "scores": scores,
+            "date": "2026-03-01",
+        }
         assert (validate_entry(entry) == []) == item.not_applicable, item.number
 
 
@@ -51,14 +57,28 @@ def test_add_and_show_with_mean_and_change(enrolled):
     imr.commit_all()
     imr.ok("imrs", "add", "p-01", "--rater", "client", "--scores", CLIENT_1, "--date", "2026-01-10")
     imr.ok("imrs", "add", "p-01", "--rater", "clinician", "--scores", CLINICIAN, "--date", "2026-01-12")
-    imr.ok("imrs", "add", "p-01", "--rater", "client", "--scores", CLIENT_2, "--date", "2026-04-10",
-           "--note", "Efter modul 3.")
+    imr.ok(
+        "imrs",
+        "add",
+        "p-01",
+        "--rater",
+        "client",
+        "--scores",
+        CLIENT_2,
+        "--date",
+        "2026-04-10",
+        "--note",
+        "Efter modul 3.",
+    )
     diff = imr.git("diff", "--unified=0", "--", "records")
     assert not [line for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
 
     rows = json.loads(imr.ok("imrs", "show", "p-01", "--json").output)
-    assert [(r["date"], r["rater"]) for r in rows] == [("2026-01-10", "client"), ("2026-01-12", "clinician"),
-                                                       ("2026-04-10", "client")]
+    assert [(r["date"], r["rater"]) for r in rows] == [
+        ("2026-01-10", "client"),
+        ("2026-01-12", "clinician"),
+        ("2026-04-10", "client"),
+    ]
     first = rows[0]
     assert first["scores"][12:] == ["na", "na", 5]
     assert first["mean"] == round(sum([3, 3, 2, 4, 1, 3, 3, 2, 4, 4, 3, 2, 5]) / 13, 2)
@@ -74,12 +94,12 @@ def test_add_and_show_with_mean_and_change(enrolled):
 @pytest.mark.parametrize(
     "scores",
     [
-        "3,3,2,4,1,3,3,2,4,4,3,2,na,na",          # 14 answers
-        "3,3,2,4,1,3,3,2,4,4,3,2,na,na,5,5",      # 16 answers
-        "0,3,2,4,1,3,3,2,4,4,3,2,na,na,5",        # 0
-        "3,3,2,4,1,3,3,2,4,4,3,2,na,na,6",        # 6
-        "na,3,2,4,1,3,3,2,4,4,3,2,na,na,5",       # na where not allowed
-        "3,3,2,4,1,3,3,2,4,4,3,na,na,na,5",       # na on item 12
+        "3,3,2,4,1,3,3,2,4,4,3,2,na,na",  # 14 answers
+        "3,3,2,4,1,3,3,2,4,4,3,2,na,na,5,5",  # 16 answers
+        "0,3,2,4,1,3,3,2,4,4,3,2,na,na,5",  # 0
+        "3,3,2,4,1,3,3,2,4,4,3,2,na,na,6",  # 6
+        "na,3,2,4,1,3,3,2,4,4,3,2,na,na,5",  # na where not allowed
+        "3,3,2,4,1,3,3,2,4,4,3,na,na,na,5",  # na on item 12
         "3,3,2,4,1,3,3,2,4,4,3,2,4,5,x",
         "3,3,2,4,1,3,3,2,4,4,3,2,4,5,2.5",
         "3,3,2,4,1,3,3,2,4,4,3,2,4,5,",

@@ -11,18 +11,58 @@ import typer
 from imr.cli.app import build_app
 
 # What leaked into Swedish mode (issue 23), as whole words.
-ENGLISH_IN_SWEDISH = ["active", "done", "paused", "revised", "dropped", "general", "schizophrenia", "bipolar",
-                      "note", "significant_other", "GOAL", "STEP", "checkin", "review", "client", "clinician",
-                      "Got", "unexpected", "completion", "installed", "partly", "Usage", "Error"]
+ENGLISH_IN_SWEDISH = [
+    "active",
+    "done",
+    "paused",
+    "revised",
+    "dropped",
+    "general",
+    "schizophrenia",
+    "bipolar",
+    "note",
+    "significant_other",
+    "GOAL",
+    "STEP",
+    "checkin",
+    "review",
+    "client",
+    "clinician",
+    "Got",
+    "unexpected",
+    "completion",
+    "installed",
+    "partly",
+    "Usage",
+    "Error",
+]
 # What leaked into English mode.
-SWEDISH_IN_ENGLISH = ["Behandlaren", "behandlare", "gjord", "delvis", "Incheckning", "Hemuppgiften", "Anteckning",
-                      "Fel", "Användning", "Sparat", "träff", "klart", "aktivt", "återfallsplan", "Återfallsplan",
-                      "schizofreni", "allmän", "deltagare", "Menade"]
+SWEDISH_IN_ENGLISH = [
+    "Behandlaren",
+    "behandlare",
+    "gjord",
+    "delvis",
+    "Incheckning",
+    "Hemuppgiften",
+    "Anteckning",
+    "Fel",
+    "Användning",
+    "Sparat",
+    "träff",
+    "klart",
+    "aktivt",
+    "återfallsplan",
+    "Återfallsplan",
+    "schizofreni",
+    "allmän",
+    "deltagare",
+    "Menade",
+]
 
 
 def _found(words, text):
-    masked = re.sub(r"imr(?: [a-zåäö][a-zåäö-]*)+", " ", text)      # command lines
-    masked = re.sub(r"--?[a-zA-Z][\w-]*", " ", masked)             # options
+    masked = re.sub(r"imr(?: [a-zåäö][a-zåäö-]*)+", " ", text)  # command lines
+    masked = re.sub(r"--?[a-zA-Z][\w-]*", " ", masked)  # options
     masked = re.sub(r"[\w./-]*\.(?:yaml|md|pdf|png|svg|ics)\b", " ", masked)
     masked = re.sub(r"\$[A-Z]+|[A-Z_]{4,}(?![\w\[.])", " ", masked)
     return [w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", masked)]
@@ -33,8 +73,19 @@ def busy(enrolled):
     imr = enrolled
     imr.ok("patient", "add", "p-02", "--variant", "bipolar")
     imr.ok("goal", "add", "p-01", "Sova bättre", "--step", "Lägga mig 23", "--date", "2026-02-01")
-    imr.ok("session", "log", "p-01", "--date", "2026-02-03", "--homework", "Läs bladet", "--note", "Bra.",
-           "--significant-other", "--handout")
+    imr.ok(
+        "session",
+        "log",
+        "p-01",
+        "--date",
+        "2026-02-03",
+        "--homework",
+        "Läs bladet",
+        "--note",
+        "Bra.",
+        "--significant-other",
+        "--handout",
+    )
     imr.ok("session", "log", "p-01", "--date", "2026-02-10", "--homework-review", "delvis")
     imr.ok("imrs", "add", "p-01", "--rater", "clinician", "--scores", "3,3,3,2,3,4,3,3,3,3,3,3,2,2,na")
     imr.ok("relapse-plan", "p-01", "--trigger", "Sömnbrist", "--helper", "kontaktperson")
@@ -43,13 +94,32 @@ def busy(enrolled):
     return imr
 
 
-COMMANDS = [("patient", "show", "p-01"), ("patient", "list"), ("goal", "list", "p-01"), ("status",),
-            ("imrs", "show", "p-01"), ("session", "next", "p-01"), ("group", "show", "torsdag"), ("group", "list"),
-            ("relapse-plan", "p-01"), ("relapse-plan", "p-01", "--history"), ("fidelity",), ("check",),
-            ("curriculum", "show", "3.2"), ("curriculum", "list"), ("session", "next", "--group", "torsdag")]
-ERRORS = [("session", "next", "p-01", "02"), ("sesion",), ("goal", "update", "p-01", "G1", "--status", "kanske"),
-          ("session", "log", "p-01", "--note", "a" * 4001), ("imrs", "add", "p-01", "--rater", "mamma"),
-          ("session", "log", "p-01", "--date", "2099-01-01"), ("session", "next", "p-1")]
+COMMANDS = [
+    ("patient", "show", "p-01"),
+    ("patient", "list"),
+    ("goal", "list", "p-01"),
+    ("status",),
+    ("imrs", "show", "p-01"),
+    ("session", "next", "p-01"),
+    ("group", "show", "torsdag"),
+    ("group", "list"),
+    ("relapse-plan", "p-01"),
+    ("relapse-plan", "p-01", "--history"),
+    ("fidelity",),
+    ("check",),
+    ("curriculum", "show", "3.2"),
+    ("curriculum", "list"),
+    ("session", "next", "--group", "torsdag"),
+]
+ERRORS = [
+    ("session", "next", "p-01", "02"),
+    ("sesion",),
+    ("goal", "update", "p-01", "G1", "--status", "kanske"),
+    ("session", "log", "p-01", "--note", "a" * 4001),
+    ("imrs", "add", "p-01", "--rater", "mamma"),
+    ("session", "log", "p-01", "--date", "2099-01-01"),
+    ("session", "next", "p-1"),
+]
 
 
 def test_no_english_in_swedish_outputs(busy):
@@ -60,7 +130,7 @@ def test_no_english_in_swedish_outputs(busy):
 
 def test_no_swedish_in_english_outputs(busy):
     for args in COMMANDS + ERRORS:
-        if args[0] == "curriculum" or args[:2] == ("session", "next") and "02" not in args:
+        if args[0] == "curriculum" or (args[:2] == ("session", "next") and "02" not in args):
             continue  # the curriculum's own texts are Swedish (there is no English curriculum yet)
         out = busy("--lang", "en", *args).output
         assert _found(SWEDISH_IN_ENGLISH, out) == [], (args, _found(SWEDISH_IN_ENGLISH, out), out)

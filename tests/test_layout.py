@@ -26,6 +26,7 @@ import pytest
 
 pymupdf = pytest.importorskip("pymupdf")
 
+import itertools
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,15 +34,17 @@ MM = 72 / 25.4
 TOP = 26 * MM  # page.typ's margins
 BOTTOM = 297 * MM - 22 * MM
 # A realistic relapse plan: three short items in the lists read first, two in the others.
-PLAN = {"--trigger": ["Sover mindre än sex timmar flera nätter", "Bråk på avdelningen", "Slutar med medicinen"],
-        "--warning-sign": ["Pratar fortare än vanligt", "Drar mig undan", "Sover dåligt"],
-        "--action": ["Säga till min kontaktperson samma dag", "Ta min vid behovsmedicin", "Gå en promenad"],
-        "--calming": ["Musik i hörlurar", "Duscha varmt"],
-        "--not-wanted": ["Höja rösten", "Ta min telefon"],
-        "--helper": ["Kontaktpersonen: pratar med mig", "Mamma: ringer varje dag", "Läkaren: ser över medicinen"],
-        "--emergency": ["Avdelningens personal", "Mottagningen"],
-        "--kept-at": ["I lådan vid sängen"],
-        "--copy": ["Kontaktpersonen", "Mamma"]}
+PLAN = {
+    "--trigger": ["Sover mindre än sex timmar flera nätter", "Bråk på avdelningen", "Slutar med medicinen"],
+    "--warning-sign": ["Pratar fortare än vanligt", "Drar mig undan", "Sover dåligt"],
+    "--action": ["Säga till min kontaktperson samma dag", "Ta min vid behovsmedicin", "Gå en promenad"],
+    "--calming": ["Musik i hörlurar", "Duscha varmt"],
+    "--not-wanted": ["Höja rösten", "Ta min telefon"],
+    "--helper": ["Kontaktpersonen: pratar med mig", "Mamma: ringer varje dag", "Läkaren: ser över medicinen"],
+    "--emergency": ["Avdelningens personal", "Mottagningen"],
+    "--kept-at": ["I lådan vid sängen"],
+    "--copy": ["Kontaktpersonen", "Mamma"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -52,37 +55,76 @@ def pdfs(tmp_path_factory):
         ws.ok("init", str(base / "ws"), "--name", "Testavdelning")
         ws.root = base / "ws"
         ws.ok("patient", "add", "p-01", "--variant", "bipolar", "--leader", "AB")
-        ws.ok("goal", "add", "p-01", "Att kunna gå till affären själv och handla åt mig varje vecka",
-              "--step", "Gå till kiosken med min kontaktperson", "--step", "Köpa en sak själv på lördag")
+        ws.ok(
+            "goal",
+            "add",
+            "p-01",
+            "Att kunna gå till affären själv och handla åt mig varje vecka",
+            "--step",
+            "Gå till kiosken med min kontaktperson",
+            "--step",
+            "Köpa en sak själv på lördag",
+        )
         plan = [arg for option, items in PLAN.items() for text in items for arg in (option, text)]
         ws.ok("relapse-plan", "p-01", *plan)
         for ref in ("1.1", "1.2", "1.3", "5.2", "5.4", "6.2", "7.4"):
             module, session = ref.split(".")
-            ws.ok("session", "log", "p-01", "--module", module, "--session", session,
-                  "--homework", f"Hemuppgift från träff {ref}", "--homework-review", "none")
+            ws.ok(
+                "session",
+                "log",
+                "p-01",
+                "--module",
+                module,
+                "--session",
+                session,
+                "--homework",
+                f"Hemuppgift från träff {ref}",
+                "--homework-review",
+                "none",
+            )
         # A group at 2.1 whose members have different diagnosis versions.
         ws.ok("patient", "add", "p-02", "--variant", "schizophrenia", "--leader", "AB")
         ws.ok("patient", "add", "p-03", "--variant", "depression", "--leader", "AB")
         ws.ok("group", "create", "torsdag", "--leader", "AB")
         ws.ok("group", "add", "torsdag", "p-02", "p-03")
         for number in (1, 2, 3, 4):
-            ws.ok("session", "log", "--group", "torsdag", "--module", "1", "--session", str(number),
-                  "--date", f"2026-02-0{number}", "--homework-review", "ingen", "--by", "AB")
+            ws.ok(
+                "session",
+                "log",
+                "--group",
+                "torsdag",
+                "--module",
+                "1",
+                "--session",
+                str(number),
+                "--date",
+                f"2026-02-0{number}",
+                "--homework-review",
+                "ingen",
+                "--by",
+                "AB",
+            )
         from imr.render.documents import folder_document, group_document, programme_document
         from imr.render.pipeline import render_documents
         from imr.workspace.folder import open_workspace
 
         workspace = open_workspace(ws.root)
-        documents = [programme_document(workspace, variants=True), folder_document(workspace, "p-01", "2026-03-02"),
-                     group_document(workspace, "torsdag", next_session=True, date="2026-03-02")]
+        documents = [
+            programme_document(workspace, variants=True),
+            folder_document(workspace, "p-01", "2026-03-02"),
+            group_document(workspace, "torsdag", next_session=True, date="2026-03-02"),
+        ]
         rendered = render_documents(workspace, documents, "pdf")
         # Every personal folder of the demo workspace (the repository itself), read only.
         demo = open_workspace(REPO)
         ids = sorted(path.stem for path in (REPO / "records").glob("*.yaml"))
         folders = render_documents(demo, [folder_document(demo, pid, "2026-12-01") for pid in ids], "pdf")
-        yield {"master": pymupdf.open(stream=rendered[0].data), "folder": pymupdf.open(stream=rendered[1].data),
-               "group": pymupdf.open(stream=rendered[2].data),
-               **{f"demo:{pid}": pymupdf.open(stream=r.data) for pid, r in zip(ids, folders)}}
+        yield {
+            "master": pymupdf.open(stream=rendered[0].data),
+            "folder": pymupdf.open(stream=rendered[1].data),
+            "group": pymupdf.open(stream=rendered[2].data),
+            **{f"demo:{pid}": pymupdf.open(stream=r.data) for pid, r in zip(ids, folders, strict=False)},
+        }
 
 
 def _is(value, target, tolerance=0.03):
@@ -90,9 +132,11 @@ def _is(value, target, tolerance=0.03):
 
 
 def _drawings(page, width, grey):
-    return [d for d in page.get_drawings()
-            if d.get("type") == "s" and _is(d.get("width"), width, 0.05)
-            and d.get("color") and _is(d["color"][0], grey)]
+    return [
+        d
+        for d in page.get_drawings()
+        if d.get("type") == "s" and _is(d.get("width"), width, 0.05) and d.get("color") and _is(d["color"][0], grey)
+    ]
 
 
 def _spans(page):
@@ -111,8 +155,11 @@ def test_worksheet_boxes_are_whole_unless_taller_than_a_page(pdfs, name):
     split = []
     for number, page in enumerate(pdfs[name], start=1):
         frames = _drawings(page, 1.2, 0.2)
-        titles = [(line["bbox"][1], span["text"]) for line, span in _spans(page)
-                  if _is(span["size"], 15, 0.2) and "Bol" in span["font"]]
+        titles = [
+            (line["bbox"][1], span["text"])
+            for line, span in _spans(page)
+            if _is(span["size"], 15, 0.2) and "Bol" in span["font"]
+        ]
         for frame in frames:
             top = frame["rect"].y0
             if not any(top < y < top + 12 * MM for y, _ in titles) and not _continued(page):
@@ -129,19 +176,31 @@ def test_no_writing_line_or_table_row_is_cut(pdfs, name):
             if y < TOP + 9 * MM - 1 or y > BOTTOM + 1:
                 problems.append((number, "line", round(y / MM)))
         rows = sorted({round(d["rect"].y0, 1) for d in _drawings(page, 0.7, 0.35) if d["rect"].height < 1})
-        for upper, lower in zip(rows, rows[1:]):
+        for upper, lower in itertools.pairwise(rows):
             if lower - upper < 9 * MM - 0.5 and upper > rows[0] + 1:  # the header row may be lower
                 problems.append((number, "row", round((lower - upper) / MM, 1)))
     assert problems == []
 
 
 def _plan_pages(doc):
-    return [i for i, page in enumerate(doc) if any(span["text"].strip() == "Min återfallsplan" and
-                                                   _is(span["size"], 18.5, 0.2) for _, span in _spans(page))]
+    return [
+        i
+        for i, page in enumerate(doc)
+        if any(span["text"].strip() == "Min återfallsplan" and _is(span["size"], 18.5, 0.2) for _, span in _spans(page))
+    ]
 
 
-CARD_PARTS = ["Gjord den", "1. Kan sätta igång", "5. Det vill jag inte", "9. De har en kopia",
-              "Om det blir akut", "På permission", "Ring avdelningen", "Hemma efter utskrivning", "Ring 112"]
+CARD_PARTS = [
+    "Gjord den",
+    "1. Kan sätta igång",
+    "5. Det vill jag inte",
+    "9. De har en kopia",
+    "Om det blir akut",
+    "På permission",
+    "Ring avdelningen",
+    "Hemma efter utskrivning",
+    "Ring 112",
+]
 
 
 def test_relapse_card_is_one_page_blank_and_filled(pdfs):
@@ -158,8 +217,11 @@ def test_relapse_card_is_one_page_blank_and_filled(pdfs):
             assert "Mottagningen: ring" not in text
             rest = " ".join(after.get_text().split())
             assert [part for part in CARD_PARTS if part in rest] == [], f"{name}: card parts on page {start + 2}"
-            small = {round(span["size"], 1) for line, span in _spans(page)
-                     if TOP < line["bbox"][1] < BOTTOM and span["text"].strip()}
+            small = {
+                round(span["size"], 1)
+                for line, span in _spans(page)
+                if TOP < line["bbox"][1] < BOTTOM and span["text"].strip()
+            }
             assert min(small) >= 13 - 0.05, f"{name}: type of {min(small)} pt on the card"
             assert max(r.y1 for r in _rules(page)) <= BOTTOM
     card = " ".join(pdfs["folder"][_plan_pages(pdfs["folder"])[0]].get_text().split())
@@ -167,15 +229,19 @@ def test_relapse_card_is_one_page_blank_and_filled(pdfs):
         assert all(item in card for item in items)
     master = pdfs["master"]
     plan = _plan_pages(master)[0]
-    closing = [i for i, page in enumerate(master) if "Träff 7.4" in page.get_text() and
-               "Repetitionsfrågor" in page.get_text()]
+    closing = [
+        i for i, page in enumerate(master) if "Träff 7.4" in page.get_text() and "Repetitionsfrågor" in page.get_text()
+    ]
     assert closing and closing[0] > plan, "7.4 closes module 7 with its review questions after the card"
 
 
 def _rules(page):
     """Writing rows: thin horizontal strokes or fills at least 20 mm long."""
-    return [d["rect"] for d in page.get_drawings() if d["rect"].height < 1.5 and d["rect"].width > 20 * MM
-            and not _is(d.get("width"), 0.4, 0.05)]  # not the header's and footer's hairlines
+    return [
+        d["rect"]
+        for d in page.get_drawings()
+        if d["rect"].height < 1.5 and d["rect"].width > 20 * MM and not _is(d.get("width"), 0.4, 0.05)
+    ]  # not the header's and footer's hairlines
 
 
 def test_every_card_field_keeps_a_blank_row(pdfs):
@@ -185,10 +251,9 @@ def test_every_card_field_keeps_a_blank_row(pdfs):
     rules = _rules(page)
     words = page.get_text("words")
     blank = [r for r in rules if not any(r.x0 <= w[0] <= r.x1 and r.y1 - 8 * MM < w[3] < r.y1 for w in words)]
-    labels = [line["bbox"] for line, span in _spans(page) if re.match(r"\d\. ", span["text"])
-              and "Bol" in span["font"]]
+    labels = [line["bbox"] for line, span in _spans(page) if re.match(r"\d\. ", span["text"]) and "Bol" in span["font"]]
     assert len(labels) == 9
-    for x0, y0, x1, y1 in labels:
+    for x0, y0, _x1, y1 in labels:
         below = [r for r in blank if r.x0 - 12 * MM <= x0 <= r.x1 and r.y0 > y1]
         assert below, f"no blank row under the field at {round(y0 / MM)} mm"
 
@@ -216,8 +281,10 @@ def test_the_card_names_the_ward_and_clinic_by_role_from_imr_yaml(tmp_path, monk
     blank = ws.ok("render", "handout", "7.4", "-o", "-").output
     assert "Ring avdelningen." in blank and "Ring din mottagning." in blank
     config = ws.root / "imr.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "crisis:\n  ward: avdelning Eken\n"
-                      "  clinic: 070-123 45 67\n", encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8") + "crisis:\n  ward: avdelning Eken\n  clinic: 070-123 45 67\n",
+        encoding="utf-8",
+    )
     named = ws.ok("render", "handout", "7.4", "-o", "-").output
     assert "Ring avdelning Eken." in named
     assert "070" not in named and "Ring din mottagning." in named  # a number is never printed as a role
@@ -244,7 +311,7 @@ def test_body_type_size_line_length_and_checkboxes(pdfs):
     doc = pdfs["master"]
     sizes: Counter = Counter()
     for page in doc:
-        for line, span in _spans(page):
+        for _line, span in _spans(page):
             sizes[round(span["size"], 1)] += len(span["text"])
     body_size = sizes.most_common(1)[0][0]
     longest = 0
@@ -259,8 +326,11 @@ def test_body_type_size_line_length_and_checkboxes(pdfs):
     assert longest <= 74, f"a body line of {longest} characters"
     boxes = [d["rect"] for page in doc for d in _drawings(page, 1.1, 0.16)]
     assert boxes and all(r.width >= 5 * MM and r.height >= 5 * MM for r in boxes)
-    hyphenated = sum(line.rstrip().endswith("-") and line.rstrip()[-2:-1].isalpha()
-                     for page in doc for line in page.get_text().splitlines())
+    hyphenated = sum(
+        line.rstrip().endswith("-") and line.rstrip()[-2:-1].isalpha()
+        for page in doc
+        for line in page.get_text().splitlines()
+    )
     assert hyphenated <= 2  # a word written with a hyphen may end a line; typst never adds one
 
 
@@ -279,6 +349,7 @@ def test_group_sheets_never_show_the_diagnosis_next_to_an_id(pdfs):
 
 # -- breaks: measured on every page of the binder and of every folder ---------------------------
 
+
 def _lines(page):
     """Text lines as (top, baseline, size, bold, text), top to bottom."""
     out = []
@@ -286,8 +357,15 @@ def _lines(page):
         for line in block.get("lines", []):
             text = "".join(s["text"] for s in line["spans"]).strip()
             if text:
-                out.append((line["bbox"][1], max(s["origin"][1] for s in line["spans"]),
-                            max(s["size"] for s in line["spans"]), any("Bol" in s["font"] for s in line["spans"]), text))
+                out.append(
+                    (
+                        line["bbox"][1],
+                        max(s["origin"][1] for s in line["spans"]),
+                        max(s["size"] for s in line["spans"]),
+                        any("Bol" in s["font"] for s in line["spans"]),
+                        text,
+                    )
+                )
     return sorted(out)
 
 
@@ -317,14 +395,19 @@ def _break_problems(doc):
         if where[1] < where[2]:  # the part goes on over the page
             for k, line in enumerate(body):
                 if line[2] >= 17 and line[3]:
-                    under = len({round(x[0]) for x in body[k + 1:] if x[2] < 17})
+                    under = len({round(x[0]) for x in body[k + 1 :] if x[2] < 17})
                     if under < 3 and not any(r.y0 > line[0] for r in rows):
                         out.append((number, f"heading with {under} lines at the foot: {line[4][:30]}"))
             text = [line for line in body if line[2] < 17]
             below = [r for r in rows if text and r.y0 > text[-1][0]]
             nxt = [line for line in _lines(doc[page.number + 1]) if TOP - 2 < line[0] < BOTTOM]
-            if (text and not below and re.search(r"(:|till exempel)$", text[-1][4]) and nxt
-                    and re.match(r"[•–]|\d+\.", nxt[0][4])):
+            if (
+                text
+                and not below
+                and re.search(r"(:|till exempel)$", text[-1][4])
+                and nxt
+                and re.match(r"[•–]|\d+\.", nxt[0][4])
+            ):
                 out.append((number, f"lead-in cut from its list: {text[-1][4][-30:]}"))
         if where[1] > 1 and len({round(line[0]) for line in body}) < 4 and not rows:
             out.append((number, f"a page of {len(body)} lines"))
@@ -338,8 +421,12 @@ def test_pages_break_well_in_the_binder_and_every_folder(pdfs):
 
 
 def test_headings_are_at_least_1_3_times_the_body(pdfs):
-    sizes = Counter(round(span["size"], 1) for page in pdfs["master"] for _, span in _spans(page)
-                    if "Bol" in span["font"] and len(span["text"]) > 3)
+    sizes = Counter(
+        round(span["size"], 1)
+        for page in pdfs["master"]
+        for _, span in _spans(page)
+        if "Bol" in span["font"] and len(span["text"]) > 3
+    )
     heading_sizes = [size for size in sizes if size > 15]
     assert heading_sizes and min(heading_sizes) >= 1.3 * 14 - 0.1
 
@@ -361,7 +448,7 @@ def test_rating_choices_are_at_least_8_mm_apart(pdfs):
     boende = next(w for w in page.get_text("words") if w[4] == "Boende")
     row = sorted((w for w in words if abs(w[1] - boende[1]) < 3), key=lambda w: w[0])
     assert len(row) == 5
-    gaps = [(b[0] + b[2]) / 2 - (a[0] + a[2]) / 2 for a, b in zip(row, row[1:])]
+    gaps = [(b[0] + b[2]) / 2 - (a[0] + a[2]) / 2 for a, b in itertools.pairwise(row)]
     assert min(gaps) >= 8 * MM
 
 
@@ -377,8 +464,11 @@ def test_a_wrapped_contents_entry_has_its_page_number_on_its_last_line(pdfs):
     for number in numbers:  # the number stands on the baseline of its entry's last line
         same = [line for line in contents if line is not number and abs(line[1] - number[1]) < 1]
         assert same, f"page number {number[4]} on a line of its own"
-        above = [line for line in contents if 0 < same[0][0] - line[0] < 7 * MM and line[2] == same[0][2]
-                 and not re.fullmatch(r"\d+", line[4])]
+        above = [
+            line
+            for line in contents
+            if 0 < same[0][0] - line[0] < 7 * MM and line[2] == same[0][2] and not re.fullmatch(r"\d+", line[4])
+        ]
         assert all(not re.search(r"\d$", line[4]) for line in above)
 
 
@@ -410,8 +500,13 @@ def test_imrs_chart_labels_inside_the_frame_and_no_gridline_through_text(pdfs):
     checked = 0
     for name, doc in pdfs.items():
         for page in doc:
-            labels = [line for line, span in _spans(page) if _is(span["size"], 9.5, 0.1)
-                      and re.fullmatch(r"\d{4}-\d{2}-\d{2}", span["text"].strip()) and TOP < line["bbox"][1] < BOTTOM]
+            labels = [
+                line
+                for line, span in _spans(page)
+                if _is(span["size"], 9.5, 0.1)
+                and re.fullmatch(r"\d{4}-\d{2}-\d{2}", span["text"].strip())
+                and TOP < line["bbox"][1] < BOTTOM
+            ]
             if not labels:
                 continue
             grid = [d["rect"] for d in page.get_drawings() if d["rect"].height < 1 and d["rect"].width > 30 * MM]
@@ -426,9 +521,12 @@ def test_imrs_chart_labels_inside_the_frame_and_no_gridline_through_text(pdfs):
 def test_matplotlib_imrs_chart_keeps_its_legend_off_the_plot():
     from imr.render.imrs_chart import trend_chart
 
-    rows = [{"date": "2026-01-10", "rater": "client", "mean": 2.0}, {"date": "2026-04-10", "rater": "client", "mean": 3.5},
-            {"date": "2026-01-10", "rater": "clinician", "mean": 1.0}, {"date": "2026-04-10", "rater": "clinician",
-                                                                         "mean": 1.2}]
+    rows = [
+        {"date": "2026-01-10", "rater": "client", "mean": 2.0},
+        {"date": "2026-04-10", "rater": "client", "mean": 3.5},
+        {"date": "2026-01-10", "rater": "clinician", "mean": 1.0},
+        {"date": "2026-04-10", "rater": "clinician", "mean": 1.2},
+    ]
     svg = trend_chart(rows, "svg", labels={"client": "Din egen", "clinician": "Behandlaren"}).decode("utf-8")
     assert svg.count('id="legend_1"') == 1
     # the legend group is drawn after the axes and to the right of the plot area
@@ -443,8 +541,12 @@ def test_report_pdf_has_the_charts_and_the_html_week_grid_wraps(tmp_path, monkey
     from conftest import Imr
 
     demo = Imr(REPO, monkeypatch)
-    demo.ok("report", "--since", "2026-06-01", "--until", "2026-12-06", "--format", "pdf", "-o", str(tmp_path / "r.pdf"))
-    demo.ok("report", "--since", "2026-06-01", "--until", "2026-12-06", "--format", "html", "-o", str(tmp_path / "r.html"))
+    demo.ok(
+        "report", "--since", "2026-06-01", "--until", "2026-12-06", "--format", "pdf", "-o", str(tmp_path / "r.pdf")
+    )
+    demo.ok(
+        "report", "--since", "2026-06-01", "--until", "2026-12-06", "--format", "html", "-o", str(tmp_path / "r.html")
+    )
     doc = pymupdf.open(tmp_path / "r.pdf")
     text = " ".join(page.get_text() for page in doc)
     assert "v. 23" in text and "v. 48" in text  # the regularity chart's week labels, drawn

@@ -14,8 +14,16 @@ from conftest import Imr
 LEGACY = Path(__file__).parent / "testdata" / "legacy-month"
 PEOPLE = ("m-01", "m-02", "m-03", "m-04")
 SESSION_KEYS = ("session", "module", "sessions_held", "complete", "missed_since_last")
-STATUS_KEYS = ("next_session", "sessions_attended", "sessions_missed", "last_session", "last_session_date",
-               "active_goals", "imrs_mean", "group")
+STATUS_KEYS = (
+    "next_session",
+    "sessions_attended",
+    "sessions_missed",
+    "last_session",
+    "last_session_date",
+    "active_goals",
+    "imrs_mean",
+    "group",
+)
 
 
 @pytest.fixture
@@ -45,8 +53,9 @@ def test_the_plan_is_what_the_first_version_planned(legacy: Imr, pid: str):
 def test_status_is_what_the_first_version_reported(legacy: Imr):
     old = {row["id"]: row for row in json.loads((LEGACY / "status.json").read_text(encoding="utf-8"))}
     new = {row["id"]: row for row in json.loads(legacy.ok("status", "--json").output)}
-    assert {pid: {k: new[pid][k] for k in STATUS_KEYS} for pid in PEOPLE} == \
-           {pid: {k: old[pid][k] for k in STATUS_KEYS} for pid in PEOPLE}
+    assert {pid: {k: new[pid][k] for k in STATUS_KEYS} for pid in PEOPLE} == {
+        pid: {k: old[pid][k] for k in STATUS_KEYS} for pid in PEOPLE
+    }
 
 
 def test_old_records_render_and_take_new_entries_without_changing_a_byte(legacy: Imr):
@@ -55,8 +64,9 @@ def test_old_records_render_and_take_new_entries_without_changing_a_byte(legacy:
     legacy.ok("session", "log", "m-01", "--date", "2026-11-26", "--step-done", "G1.2", "--note", "Ny post.")
     legacy.ok("goal", "step", "m-03", "G1", "Gå till affären")
     legacy.ok("correct", "m-03", "5", "--note", "Fel dag igen.", "--set", "date=2026-11-20")
-    legacy.ok("session", "log", "--group", "onsdag", "--date", "2026-11-27", "--module", "1", "--session", "4",
-              "--again")
+    legacy.ok(
+        "session", "log", "--group", "onsdag", "--date", "2026-11-27", "--module", "1", "--session", "4", "--again"
+    )
     legacy.ok("relapse-plan", "m-01", "--remove-helper", "kontaktperson: följer upp", "--helper", "sjuksköterskan")
     for pid in PEOPLE:
         assert legacy.record(pid).read_bytes().startswith(before[pid]), pid

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from pathlib import Path
 
 import pytest
 from conftest import commit_past_the_hook, posix_only
@@ -105,7 +104,17 @@ def test_a_record_that_is_a_link_is_neither_read_nor_written(enrolled, tmp_path)
 @pytest.mark.parametrize("target", ["records/chart.svg", "groups/chart.png", ".git/chart.svg"])
 def test_the_imrs_chart_obeys_the_output_rules(enrolled, target):
     for score in ("3,3,3,3,3,3,3,3,3,3,3,3,3,3,3", "4,4,4,4,4,4,4,4,4,4,4,4,4,4,4"):
-        enrolled.ok("imrs", "add", "p-01", "--scores", score, "--rater", "klient", "--date", "2026-02-01" if score[0] == "3" else "2026-03-01")
+        enrolled.ok(
+            "imrs",
+            "add",
+            "p-01",
+            "--scores",
+            score,
+            "--rater",
+            "klient",
+            "--date",
+            "2026-02-01" if score[0] == "3" else "2026-03-01",
+        )
     result = enrolled("imrs", "show", "p-01", "--chart", str(enrolled.root / target))
     assert result.exit_code == 1, result.output
     assert not (enrolled.root / target).exists()

@@ -40,11 +40,13 @@ def test_pandoc_divs_do_not_count():
 
 
 def test_prose_sentence_figures_leave_out_headings_lists_tables_and_worksheets():
-    md = ("## En rubrik som är lång nog {#intro}\n\n"
-          "Det här är en mening med nio ord i sig. Kort mening här.\n\n"
-          "- en punkt i en lista räknas inte\n\n"
-          "| cell | en annan cell |\n|---|---|\n\n"
-          "::: {.worksheet #ab-1-x title=\"Mitt mål\"}\nSkriv här.\n:::\n")
+    md = (
+        "## En rubrik som är lång nog {#intro}\n\n"
+        "Det här är en mening med nio ord i sig. Kort mening här.\n\n"
+        "- en punkt i en lista räknas inte\n\n"
+        "| cell | en annan cell |\n|---|---|\n\n"
+        '::: {.worksheet #ab-1-x title="Mitt mål"}\nSkriv här.\n:::\n'
+    )
     r = markdown_readability(md)
     # Prose: "Det här är en mening med nio ord i sig" (10 words) and "Kort mening här" (3 words).
     assert (r.prose_words, r.prose_sentences, r.short_sentences) == (13, 2, 1)

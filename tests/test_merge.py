@@ -29,8 +29,9 @@ BASE = (
 
 
 def item(at: str, note: str, by: str = "KL") -> str:
-    return (f"- kind: session\n  at: '{at}'\n  by: {by}\n  module: 1\n  session: 1\n"
-            f"  date: '{at[:10]}'\n  note: {note}\n")
+    return (
+        f"- kind: session\n  at: '{at}'\n  by: {by}\n  module: 1\n  session: 1\n  date: '{at[:10]}'\n  note: {note}\n"
+    )
 
 
 def notes(text: str) -> list[str]:
@@ -38,6 +39,7 @@ def notes(text: str) -> list[str]:
 
 
 # --- the merge itself, on bytes -----------------------------------------------------------
+
 
 def test_entries_from_both_sides_are_ordered_by_time_and_a_tie_never_by_side():
     ours = BASE + item("2026-01-05T10:00:00+01:00", "ours early") + item("2026-01-07T10:00:00+01:00", "ours late")
@@ -54,23 +56,27 @@ def test_times_in_different_offsets_compare_as_moments():
     ours = BASE + item("2026-01-05T10:30:00+01:00", "ours at 09:30 UTC")
     theirs = BASE + item("2026-01-05T09:00:00+00:00", "theirs at 09:00 UTC")
     assert notes(merge_logs(BASE.encode(), ours.encode(), theirs.encode()).text) == [
-        "theirs at 09:00 UTC", "ours at 09:30 UTC"]
+        "theirs at 09:00 UTC",
+        "ours at 09:30 UTC",
+    ]
 
 
 def test_hand_comments_travel_with_their_entries_and_bytes_are_kept():
     ours = BASE + "# written after the ward round\n" + item("2026-01-05T10:00:00+01:00", "ours")
     theirs = BASE + item("2026-01-04T10:00:00+01:00", "theirs") + "# a comment at the end\n"
     text = merge_logs(BASE.encode(), ours.encode(), theirs.encode()).text
-    assert text == BASE + item("2026-01-04T10:00:00+01:00", "theirs") + "# a comment at the end\n" + \
-        "# written after the ward round\n" + item("2026-01-05T10:00:00+01:00", "ours")
+    assert text == BASE + item(
+        "2026-01-04T10:00:00+01:00", "theirs"
+    ) + "# a comment at the end\n" + "# written after the ward round\n" + item("2026-01-05T10:00:00+01:00", "ours")
 
 
 def test_the_same_entry_appended_on_both_sides_is_kept_once():
     same = item("2026-01-05T10:00:00+01:00", "cherry-picked")
     ours = BASE + same + item("2026-01-06T10:00:00+01:00", "ours")
     theirs = BASE + same
-    assert notes(merge_logs(BASE.encode(), ours.encode(), (theirs + item("2026-01-07T10:00:00+01:00", "theirs")).encode()).text) == [
-        "cherry-picked", "ours", "theirs"]
+    assert notes(
+        merge_logs(BASE.encode(), ours.encode(), (theirs + item("2026-01-07T10:00:00+01:00", "theirs")).encode()).text
+    ) == ["cherry-picked", "ours", "theirs"]
 
 
 def test_a_base_without_final_newline_still_merges():
@@ -82,8 +88,13 @@ def test_a_base_without_final_newline_still_merges():
 
 
 def test_an_indented_log_merges_too():
-    base = BASE.replace("\n- ", "\n  - ").replace("\n  at", "\n    at").replace("\n  by", "\n    by") \
-        .replace("\n  variant", "\n    variant").replace("\n  format", "\n    format")
+    base = (
+        BASE.replace("\n- ", "\n  - ")
+        .replace("\n  at", "\n    at")
+        .replace("\n  by", "\n    by")
+        .replace("\n  variant", "\n    variant")
+        .replace("\n  format", "\n    format")
+    )
     assert parse_text(base)["log"][0]["kind"] == "enrolled"
 
     def indented(text: str) -> str:
@@ -95,27 +106,39 @@ def test_an_indented_log_merges_too():
     assert outcome.clean and notes(outcome.text) == ["theirs", "ours"]
 
 
-@pytest.mark.parametrize("ours, theirs", [
-    # an earlier line changed on one side
-    (BASE.replace("variant: general", "variant: bipolar") + item("2026-01-05T10:00:00+01:00", "a"),
-     BASE + item("2026-01-06T10:00:00+01:00", "b")),
-    # an earlier entry removed on one side
-    (BASE.split("- kind")[0] + item("2026-01-05T10:00:00+01:00", "a"),
-     BASE + item("2026-01-06T10:00:00+01:00", "b")),
-    # text glued to the last line (no new line first)
-    (BASE.rstrip("\n") + " # changed\n" + item("2026-01-05T10:00:00+01:00", "a"),
-     BASE + item("2026-01-06T10:00:00+01:00", "b")),
-])
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        # an earlier line changed on one side
+        (
+            BASE.replace("variant: general", "variant: bipolar") + item("2026-01-05T10:00:00+01:00", "a"),
+            BASE + item("2026-01-06T10:00:00+01:00", "b"),
+        ),
+        # an earlier entry removed on one side
+        (
+            BASE.split("- kind")[0] + item("2026-01-05T10:00:00+01:00", "a"),
+            BASE + item("2026-01-06T10:00:00+01:00", "b"),
+        ),
+        # text glued to the last line (no new line first)
+        (
+            BASE.rstrip("\n") + " # changed\n" + item("2026-01-05T10:00:00+01:00", "a"),
+            BASE + item("2026-01-06T10:00:00+01:00", "b"),
+        ),
+    ],
+)
 def test_a_rewrite_on_either_side_refuses_the_merge(ours, theirs):
     assert merge_logs(BASE.encode(), ours.encode(), theirs.encode()).reason == "merge_rewritten"
     assert merge_logs(BASE.encode(), theirs.encode(), ours.encode()).reason == "merge_rewritten"
 
 
-@pytest.mark.parametrize("tail", [
-    "extra: key\n",  # not a log item
-    "- kind: session\n  at: [unclosed\n",  # not YAML
-    "- kind: session\n  at: '2026-01-06T10:00:00+01:00'\n- [not, a, mapping]\n",
-])
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "extra: key\n",  # not a log item
+        "- kind: session\n  at: [unclosed\n",  # not YAML
+        "- kind: session\n  at: '2026-01-06T10:00:00+01:00'\n- [not, a, mapping]\n",
+    ],
+)
 def test_new_text_that_is_not_a_list_of_entries_is_refused(tail):
     theirs = BASE + item("2026-01-06T10:00:00+01:00", "b")
     assert merge_logs(BASE.encode(), (BASE + tail).encode(), theirs.encode()).reason == "merge_unreadable"
@@ -134,8 +157,7 @@ def test_the_same_record_created_in_both_clones_is_a_conflict():
 
 
 def test_a_correction_whose_new_target_would_move_is_refused():
-    correction = ("- kind: correction\n  at: '2026-01-05T11:00:00+01:00'\n  by: KL\n  target: 2\n"
-                  "  note: fel datum\n")
+    correction = "- kind: correction\n  at: '2026-01-05T11:00:00+01:00'\n  by: KL\n  target: 2\n  note: fel datum\n"
     ours = BASE + item("2026-01-05T10:00:00+01:00", "ours") + correction
     theirs = BASE + item("2026-01-04T10:00:00+01:00", "theirs, earlier")
     assert merge_logs(BASE.encode(), ours.encode(), theirs.encode()).reason == "merge_correction_moved"
@@ -152,11 +174,16 @@ def test_one_side_unchanged_takes_the_other():
 
 # --- real git: two clones of one workspace -----------------------------------------------
 
+
 @pytest.fixture
 def clones(enrolled: Imr, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Imr, Imr]:
     """Clone A (the `imr init` workspace, with p-01 and p-02) and clone B, both with the driver."""
-    for key, value in (("GIT_AUTHOR_NAME", "Test"), ("GIT_AUTHOR_EMAIL", "test@invalid"),
-                       ("GIT_COMMITTER_NAME", "Test"), ("GIT_COMMITTER_EMAIL", "test@invalid")):
+    for key, value in (
+        ("GIT_AUTHOR_NAME", "Test"),
+        ("GIT_AUTHOR_EMAIL", "test@invalid"),
+        ("GIT_COMMITTER_NAME", "Test"),
+        ("GIT_COMMITTER_EMAIL", "test@invalid"),
+    ):
         monkeypatch.setenv(key, value)
     enrolled.ok("patient", "add", "p-02")
     git(enrolled.root, "add", "-A")
@@ -224,8 +251,10 @@ def test_two_clones_append_to_different_records_and_merge_cleanly(clones):
 def test_group_files_merge_with_the_same_driver(clones):
     a, b = clones
     group = a.root / "groups" / "tisdag.yaml"
-    group.write_text("# IMR group.\nname: tisdag\nlog:\n- kind: group-created\n  at: '2026-01-01T09:00:00+01:00'\n"
-                     "  by: KL\n", encoding="utf-8")
+    group.write_text(
+        "# IMR group.\nname: tisdag\nlog:\n- kind: group-created\n  at: '2026-01-01T09:00:00+01:00'\n  by: KL\n",
+        encoding="utf-8",
+    )
     git(a.root, "add", "-A")
     commit(a, "group")
     assert pull(b, a).returncode == 0
@@ -270,8 +299,9 @@ def test_a_rewrite_makes_the_driver_fall_back_to_conflict_markers(clones):
 def test_a_rewrite_that_git_could_merge_is_still_refused(clones):
     a, b = clones
     path = a.record("p-01")
-    path.write_text(path.read_text(encoding="utf-8").replace("variant: schizophrenia", "variant: bipolar"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("variant: schizophrenia", "variant: bipolar"), encoding="utf-8"
+    )
     commit(a, "A rewrites the variant")
     b.ok("session", "log", "p-01", "--date", "2026-01-06", "--note", "Från klon B")
     commit(b, "B appends")
@@ -302,14 +332,18 @@ def test_merge_driver_is_hidden_from_help(imr: Imr):
 
 # --- the quick path gives the careful result --------------------------------------------------
 
-@pytest.mark.parametrize("tail", [
-    "- kind: correction\n  at: '2026-01-05T11:00:00+01:00'\n  by: KL\n  target: 1\n  note: fel\n",  # positions
-    "- kind: session\n  at: &a '2026-01-05T11:00:00+01:00'\n",  # an anchor
-    "- kind: session\n  note: 'två\n  at: rader'\n  at: '2026-01-05T11:00:00+01:00'\n",  # a quote over a key's column
-    "- kind: session\n  at: '2026-01-05T11:00:00+01:00'\n  at: '2026-01-06T11:00:00+01:00'\n",  # a key twice
-    "- kind: session\n\tat: '2026-01-05T11:00:00+01:00'\n",  # a tab
-    "- {kind: session, at: '2026-01-05T11:00:00+01:00'}\n",  # flow style
-])
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "- kind: correction\n  at: '2026-01-05T11:00:00+01:00'\n  by: KL\n  target: 1\n  note: fel\n",  # positions
+        "- kind: session\n  at: &a '2026-01-05T11:00:00+01:00'\n",  # an anchor
+        "- kind: session\n  note: 'två\n  at: rader'\n  at: '2026-01-05T11:00:00+01:00'\n",  # a quote over a key's column
+        "- kind: session\n  at: '2026-01-05T11:00:00+01:00'\n  at: '2026-01-06T11:00:00+01:00'\n",  # a key twice
+        "- kind: session\n\tat: '2026-01-05T11:00:00+01:00'\n",  # a tab
+        "- {kind: session, at: '2026-01-05T11:00:00+01:00'}\n",  # flow style
+    ],
+)
 def test_anything_outside_the_writers_style_is_parsed_before_it_merges(tail):
     from imr.gates import merge
 
@@ -323,11 +357,16 @@ def test_anything_outside_the_writers_style_is_parsed_before_it_merges(tail):
 
 
 WARD_TEXT = st.text(alphabet="abcdefghijklmnopqrstuvwxyzåäöÅÄÖ ABCKLM .,;:-!?#'\"()”0123456789", max_size=220)
-NOTE = st.one_of(WARD_TEXT, WARD_TEXT, st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
-                                               max_size=160))
-TIME = st.builds(lambda d, h, m, z: f"2026-01-{d:02d}T{h:02d}:{m:02d}:00{z}",
-                 st.integers(2, 28), st.integers(0, 23), st.integers(0, 59),
-                 st.sampled_from(["+01:00", "+02:00", "Z", "-05:00", "+00:00"]))
+NOTE = st.one_of(
+    WARD_TEXT, WARD_TEXT, st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=160)
+)
+TIME = st.builds(
+    lambda d, h, m, z: f"2026-01-{d:02d}T{h:02d}:{m:02d}:00{z}",
+    st.integers(2, 28),
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.sampled_from(["+01:00", "+02:00", "Z", "-05:00", "+00:00"]),
+)
 
 
 @st.composite
@@ -337,16 +376,36 @@ def entries(draw) -> list[dict]:
         kind = draw(st.sampled_from(["session", "contact", "goal", "imrs"]))
         at = draw(TIME)
         if kind == "session":
-            value = {"kind": kind, "at": at, "by": draw(st.sampled_from(["KL", "AB"])), "module": 1, "session": 2,
-                     "date": at[:10], "note": draw(NOTE), "handout": draw(st.booleans())}
+            value = {
+                "kind": kind,
+                "at": at,
+                "by": draw(st.sampled_from(["KL", "AB"])),
+                "module": 1,
+                "session": 2,
+                "date": at[:10],
+                "note": draw(NOTE),
+                "handout": draw(st.booleans()),
+            }
         elif kind == "contact":
             value = {"kind": kind, "at": at, "by": "KL", "date": at[:10], "who": "mamma", "note": draw(NOTE)}
         elif kind == "goal":
-            value = {"kind": kind, "at": at, "by": "KL", "goal": "G1", "text": draw(NOTE),
-                     "steps": draw(st.lists(NOTE, max_size=3))}
+            value = {
+                "kind": kind,
+                "at": at,
+                "by": "KL",
+                "goal": "G1",
+                "text": draw(NOTE),
+                "steps": draw(st.lists(NOTE, max_size=3)),
+            }
         else:
-            value = {"kind": kind, "at": at, "by": "KL", "rater": "client", "date": at[:10],
-                     "scores": draw(st.lists(st.integers(1, 5), min_size=1, max_size=4))}
+            value = {
+                "kind": kind,
+                "at": at,
+                "by": "KL",
+                "rater": "client",
+                "date": at[:10],
+                "scores": draw(st.lists(st.integers(1, 5), min_size=1, max_size=4)),
+            }
         out.append(value)
     return out
 
@@ -381,17 +440,23 @@ def test_the_driver_entry_point_imports_neither_typer_nor_rich_nor_pydantic_nor_
     base.write_text(BASE, encoding="utf-8")
     ours.write_text(BASE + item("2026-01-06T10:00:00+01:00", "ours"), encoding="utf-8")
     theirs.write_text(BASE + item("2026-01-05T10:00:00+01:00", "theirs"), encoding="utf-8")
-    probe = ("import sys, runpy; sys.argv = ['imr.merge_driver', *sys.argv[1:]]\n"
-             "try:\n    runpy.run_module('imr.merge_driver', run_name='__main__')\n"
-             "except SystemExit as done:\n    code = done.code\n"
-             "print(sorted(m for m in ('typer', 'rich', 'pydantic', 'yaml', 're') if m in sys.modules), code)")
-    result = subprocess.run([sys.executable, "-c", probe, str(base), str(ours), str(theirs), "7", "records/p-01.yaml"],
-                            capture_output=True, text=True)
+    probe = (
+        "import sys, runpy; sys.argv = ['imr.merge_driver', *sys.argv[1:]]\n"
+        "try:\n    runpy.run_module('imr.merge_driver', run_name='__main__')\n"
+        "except SystemExit as done:\n    code = done.code\n"
+        "print(sorted(m for m in ('typer', 'rich', 'pydantic', 'yaml', 're') if m in sys.modules), code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(base), str(ours), str(theirs), "7", "records/p-01.yaml"],
+        capture_output=True,
+        text=True,
+    )
     assert result.stdout.strip() == "[] 0", result.stderr
     assert notes(ours.read_text(encoding="utf-8")) == ["theirs", "ours"]
 
 
 # --- a refused merge marks every difference -------------------------------------------------
+
 
 def resolve(text: bytes, keep: str) -> bytes:
     """Take one side of every conflict region (as a person choosing "ours" or "theirs" would)."""
@@ -442,13 +507,21 @@ def test_crlf_and_bom_records_merge_without_a_byte_changed():
     ours = base + item("2026-01-06T10:00:00+01:00", "ours").replace("\n", "\r\n")
     theirs = base + item("2026-01-05T10:00:00+01:00", "theirs").replace("\n", "\r\n")
     outcome = merge_logs(base.encode(), ours.encode(), theirs.encode())
-    assert outcome.text.encode() == (base + (item("2026-01-05T10:00:00+01:00", "theirs")
-                                             + item("2026-01-06T10:00:00+01:00", "ours")).replace("\n", "\r\n")).encode()
+    assert (
+        outcome.text.encode()
+        == (
+            base
+            + (item("2026-01-05T10:00:00+01:00", "theirs") + item("2026-01-06T10:00:00+01:00", "ours")).replace(
+                "\n", "\r\n"
+            )
+        ).encode()
+    )
     # Normalising the line ends on one side is a rewrite of every line, so it is refused.
     assert merge_logs(base.encode(), ours.replace("\r\n", "\n").encode(), theirs.encode()).reason == "merge_rewritten"
 
 
 # --- real git, more clones ------------------------------------------------------------------
+
 
 def minimal_shell_env() -> dict[str, str]:
     """A shell as a git GUI might start it: no virtual environment, no IMR_*, a minimal PATH."""
@@ -466,9 +539,25 @@ def test_the_driver_runs_from_a_shell_without_the_venv_on_path(clones):
     commit(b, "B")
     env = minimal_shell_env()
     assert subprocess.run(["sh", "-c", "command -v imr"], env=env, capture_output=True).returncode != 0
-    result = subprocess.run(["env", "-i", *(f"{k}={v}" for k, v in env.items()), "git", "-C", str(b.root), "pull",
-                             "-q", "--no-rebase", "--no-edit", "--no-verify", str(a.root), "HEAD"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            "env",
+            "-i",
+            *(f"{k}={v}" for k, v in env.items()),
+            "git",
+            "-C",
+            str(b.root),
+            "pull",
+            "-q",
+            "--no-rebase",
+            "--no-edit",
+            "--no-verify",
+            str(a.root),
+            "HEAD",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(notes(b.record("p-01").read_text(encoding="utf-8"))) == ["Från klon A", "Från klon B"]
 
@@ -529,7 +618,9 @@ def test_crlf_records_merge_in_git_without_normalising(clones):
     assert pull(b, a).returncode == 0
     for clone, day, note in ((a, 5, "A"), (b, 6, "B")):
         with open(clone.record("p-01"), "ab") as handle:
-            entry = item(f"2026-01-0{day}T10:00:00+01:00", note).replace("- kind:", f"- id: {note.lower()}0000001\n  kind:", 1)
+            entry = item(f"2026-01-0{day}T10:00:00+01:00", note).replace(
+                "- kind:", f"- id: {note.lower()}0000001\n  kind:", 1
+            )
             handle.write(entry.replace("\n", "\r\n").encode())
         commit(clone, note)
     before = a.record("p-01").read_bytes()

@@ -59,23 +59,46 @@ def tail(clone: int, ops: list[tuple[str, int]]) -> str:
         common = {"id": entry_id, "kind": kind, "at": at, "by": SIGNATURES[clone]}
         if kind == "session":
             day = date(2026, 2, 1) + timedelta(days=clone * 40 + index)
-            entries.append({**common, "module": 1 + index % 4, "session": 1, "date": day.isoformat(),
-                            "note": f"Klon {clone}, post {index}."})
+            entries.append(
+                {
+                    **common,
+                    "module": 1 + index % 4,
+                    "session": 1,
+                    "date": day.isoformat(),
+                    "note": f"Klon {clone}, post {index}.",
+                }
+            )
         elif kind == "goal":
             label = "G" + LETTERS[clone] + LETTERS[index] + "2"
             entries.append({**common, "goal": label, "text": f"Mål {clone}.{index}"})
             step_id = f"{'abc'[clone]}{index:06d}s"
-            entries.append({"id": step_id, "kind": "goal-step", "at": at, "by": SIGNATURES[clone],
-                            "goal": entry_id, "step": f"{label}.1", "text": "Första steget"})
+            entries.append(
+                {
+                    "id": step_id,
+                    "kind": "goal-step",
+                    "at": at,
+                    "by": SIGNATURES[clone],
+                    "goal": entry_id,
+                    "step": f"{label}.1",
+                    "text": "Första steget",
+                }
+            )
             steps.append(step_id)
         elif kind == "step-done" and steps:
             day = date(2026, 2, 1) + timedelta(days=clone * 40 + index)
-            entries.append({**common, "kind": "session", "module": 2, "session": 1 + index % 4,
-                            "date": day.isoformat(), "steps_done": [steps.pop(0)]})
+            entries.append(
+                {
+                    **common,
+                    "kind": "session",
+                    "module": 2,
+                    "session": 1 + index % 4,
+                    "date": day.isoformat(),
+                    "steps_done": [steps.pop(0)],
+                }
+            )
         elif kind == "correct":
             # A clone corrects its own last session, or (any clone) adds a note about a shared one.
-            correction = {**common, "kind": "correction", "target": own[-1] if own else "base0002",
-                          "note": "Rättelse."}
+            correction = {**common, "kind": "correction", "target": own[-1] if own else "base0002", "note": "Rättelse."}
             if own:
                 correction["set"] = {"note": "Rättad."}
             entries.append(correction)
@@ -90,8 +113,9 @@ def canonical(text: str):
     record = parse_record_bytes(text.encode(), Path("records/p-01.yaml"))
     state = derive_state(record)
     sessions = sorted((e.get("date"), e.get("module"), e.get("session"), e.id, e.get("note")) for e in state.sessions)
-    goals = sorted((g.key, g.id, g.status, tuple(sorted((s.key, s.id, s.status) for s in g.steps)))
-                   for g in state.goals.values())
+    goals = sorted(
+        (g.key, g.id, g.status, tuple(sorted((s.key, s.id, s.status) for s in g.steps))) for g in state.goals.values()
+    )
     return sessions, goals, state.last_session.id if state.last_session else None
 
 

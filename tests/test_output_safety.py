@@ -12,14 +12,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import commit_past_the_hook, posix_only
+from conftest import posix_only
 
 
 def test_imr_diff_shows_bidi_and_control_characters_as_escapes(enrolled):
     enrolled.commit_all("start")
     record = enrolled.record("p-01")
-    tail = ("- kind: session\n  id: abcd2345\n  at: '2026-03-02T10:00:00+01:00'\n  by: KL\n  module: 1\n"
-            "  session: 1\n  date: '2026-03-02'\n  note: \"gick bra \\u202eatt ton\\u202c \\u2066x\\u2069 \\x1b[2J\"\n")
+    tail = (
+        "- kind: session\n  id: abcd2345\n  at: '2026-03-02T10:00:00+01:00'\n  by: KL\n  module: 1\n"
+        "  session: 1\n  date: '2026-03-02'\n  note: \"gick bra \\u202eatt ton\\u202c \\u2066x\\u2069 \\x1b[2J\"\n"
+    )
     record.write_bytes(record.read_bytes() + tail.encode("utf-8"))
     result = enrolled.ok("diff")
     for raw in ("\u202e", "\u202c", "\u2066", "\u2069", "\x1b"):
@@ -36,7 +38,7 @@ def test_the_display_function_keeps_ordinary_text_and_emoji():
     assert escape("[bold]\u202e") == "\\[bold]<U+202E>"
 
 
-@pytest.mark.parametrize("cell", ["=1+1", "+46 70", "-2+3", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")"])
+@pytest.mark.parametrize("cell", ["=1+1", "+46 70", "-2+3", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://x")'])
 def test_csv_cells_that_start_a_formula_are_neutralised(cell):
     from imr.reports.export import csv_bytes
 
@@ -46,14 +48,17 @@ def test_csv_cells_that_start_a_formula_are_neutralised(cell):
     assert rows[2] == ["3"] and rows[3] == ["vanlig text"]
 
 
-@pytest.mark.parametrize("payload", [
-    "{{ 7**(10**10) }}",
-    '{{ "a"*10**10 }}',
-    "{{ [1]*10**10 }}",
-    '{{ "a"|center(10**10) }}',
-    '{{ "%999999999s"|format(1) }}',
-    '{{ "%999999999s" % 1 }}',
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "{{ 7**(10**10) }}",
+        '{{ "a"*10**10 }}',
+        "{{ [1]*10**10 }}",
+        '{{ "a"|center(10**10) }}',
+        '{{ "%999999999s"|format(1) }}',
+        '{{ "%999999999s" % 1 }}',
+    ],
+)
 def test_a_template_override_that_would_hang_fails_with_a_message(enrolled, payload):
     own = enrolled.root / "templates" / "render"
     own.mkdir(parents=True)
@@ -80,8 +85,7 @@ def test_a_template_override_stops_at_the_time_limit(enrolled, monkeypatch):
 def test_ordinary_template_arithmetic_still_works(enrolled):
     own = enrolled.root / "templates" / "render"
     own.mkdir(parents=True)
-    (own / "handout.md.j2").write_text("# {{ title }}\n{{ 2**10 }} {{ '-' * 20 }} {{ 7 * 6 }}\n",
-                                       encoding="utf-8")
+    (own / "handout.md.j2").write_text("# {{ title }}\n{{ 2**10 }} {{ '-' * 20 }} {{ 7 * 6 }}\n", encoding="utf-8")
     markdown = enrolled.ok("render", "handout", "1.1", "-o", "-").stdout
     assert "1024 " in markdown and "42" in markdown
 
@@ -90,16 +94,27 @@ def _own_handout(root: Path) -> Path:
     from imr.core import resources
 
     builtin = resources.builtin_dir("curriculum")
-    source = sorted(builtin.glob("sv/*/1.1*handout*.md"))[0] if sorted(builtin.glob("sv/*/1.1*handout*.md")) \
+    source = (
+        sorted(builtin.glob("sv/*/1.1*handout*.md"))[0]
+        if sorted(builtin.glob("sv/*/1.1*handout*.md"))
         else sorted(builtin.rglob("*.handout.md"))[0]
+    )
     target = root / "curriculum" / source.relative_to(builtin)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     return target
 
 
-@pytest.mark.parametrize("block", ["<script>alert(1)</script>", "```{=html}\n<b>x</b>\n```", "`#eval(\"1\")`{=typst}",
-                                   "<iframe src=x>", "<!-- dold -->"])
+@pytest.mark.parametrize(
+    "block",
+    [
+        "<script>alert(1)</script>",
+        "```{=html}\n<b>x</b>\n```",
+        '`#eval("1")`{=typst}',
+        "<iframe src=x>",
+        "<!-- dold -->",
+    ],
+)
 def test_a_curriculum_override_is_listed_and_raw_blocks_are_refused(enrolled, block):
     target = _own_handout(enrolled.root)
     target.write_text(target.read_text(encoding="utf-8") + "\n" + block + "\n", encoding="utf-8")
@@ -127,8 +142,10 @@ def test_a_curriculum_link_is_listed_and_not_followed(enrolled, tmp_path):
 def test_ics_text_escapes_a_bare_cr():
     from imr.programme.schedule import ics_text
 
-    schedule = {"group": "torsdag", "meetings": [{"date": "2026-03-05", "closed": False, "session": "1.1",
-                                                   "title": "Rad\rRad2\r\nRad3"}]}
+    schedule = {
+        "group": "torsdag",
+        "meetings": [{"date": "2026-03-05", "closed": False, "session": "1.1", "title": "Rad\rRad2\r\nRad3"}],
+    }
     text = ics_text(schedule, "IMR {group}: {title}", today=date(2026, 3, 1))
     assert "\r" not in text.replace("\r\n", "")
     assert "Rad\\nRad2\\nRad3" in text
@@ -142,13 +159,14 @@ def test_dates_before_1900_are_refused(imr, enrolled, day):
 
 def test_a_hand_written_date_before_1900_is_reported(enrolled):
     record = enrolled.record("p-01")
-    record.write_text(record.read_text(encoding="utf-8").replace("date: '2026-01-01'", "date: '0001-01-01'", 1),
-                      encoding="utf-8")
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("date: '2026-01-01'", "date: '0001-01-01'", 1), encoding="utf-8"
+    )
     codes = {f["code"] for f in json.loads(enrolled("check", "--json").output)}
     assert "entry_bad_date" in codes or any("date" in c for c in codes)
 
 
-@pytest.mark.parametrize("block", ["<script>alert(1)</script>", "```{=typst}\n#eval(\"1\")\n```"])
+@pytest.mark.parametrize("block", ["<script>alert(1)</script>", '```{=typst}\n#eval("1")\n```'])
 def test_rendering_refuses_a_curriculum_override_with_a_raw_block(enrolled, block):
     """A raw HTML or Typst block in a workspace's curriculum is not only reported: no document
     is made from it (issue 26). The built-in curriculum still renders."""
@@ -182,17 +200,20 @@ def test_check_lines_and_json_never_carry_a_control_or_bidi_character_raw(enroll
 
 
 @posix_only
-@pytest.mark.parametrize("payload", [
-    '{% set s = "a" %}' + "{% set s = s ~ s %}" * 60 + "{{ s|length }}",
-    '{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% else %}{{ s|length }}{% endif %}{% endmacro %}{{ d("a", 60) }}',
-    '{% set s = "a" %}' + "{% set s = s + s %}" * 60 + "{{ s|length }}",
-    '{% set s = "a" %}' + '{% set s = s|replace("a", "aa") %}' * 60 + "{{ s|length }}",
-    '{% set s = "a" %}' + "{% set s = [s, s]|join %}" * 60 + "{{ s|length }}",
-    '{% set s = "a" %}' + '{% set s = "%s%s" % (s, s) %}' * 60 + "{{ s|length }}",
-    '{% set s = "a" %}' + '{% set s = s.replace("a", "aa") %}' * 60 + "{{ s|length }}",
-    '{% set s = "a" %}' + '{% set s = s.join([s, s, ""]) %}' * 60 + "{{ s|length }}",
-    '{{ "{:>99999999}".format(1)|length }}',
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '{% set s = "a" %}' + "{% set s = s ~ s %}" * 60 + "{{ s|length }}",
+        '{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% else %}{{ s|length }}{% endif %}{% endmacro %}{{ d("a", 60) }}',
+        '{% set s = "a" %}' + "{% set s = s + s %}" * 60 + "{{ s|length }}",
+        '{% set s = "a" %}' + '{% set s = s|replace("a", "aa") %}' * 60 + "{{ s|length }}",
+        '{% set s = "a" %}' + "{% set s = [s, s]|join %}" * 60 + "{{ s|length }}",
+        '{% set s = "a" %}' + '{% set s = "%s%s" % (s, s) %}' * 60 + "{{ s|length }}",
+        '{% set s = "a" %}' + '{% set s = s.replace("a", "aa") %}' * 60 + "{{ s|length }}",
+        '{% set s = "a" %}' + '{% set s = s.join([s, s, ""]) %}' * 60 + "{{ s|length }}",
+        '{{ "{:>99999999}".format(1)|length }}',
+    ],
+)
 def test_a_template_that_doubles_a_text_stops_at_the_size_limit(enrolled, payload):
     """Doubling a text 60 times (`~`, `+`, replace, join, %, a text's own methods) or a format
     100 million wide fails that render with the size limit's message. Run as its own process
@@ -213,8 +234,14 @@ def test_a_template_that_doubles_a_text_stops_at_the_size_limit(enrolled, payloa
 
     imr_command = shutil.which("imr", path=str(Path(sys.executable).parent))
     assert imr_command
-    done = subprocess.run([imr_command, "render", "handout", "1.1", "-o", "-"], cwd=enrolled.root,
-                          capture_output=True, text=True, timeout=120, preexec_fn=limit_memory)
+    done = subprocess.run(
+        [imr_command, "render", "handout", "1.1", "-o", "-"],
+        cwd=enrolled.root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limit_memory,
+    )
     output = done.stdout + done.stderr
     assert done.returncode == 1 and "gräns" in output and "(size)" in output, output[-300:]
     assert "MemoryError" not in output and "Traceback" not in output

@@ -149,7 +149,7 @@ CLEAN_NOTES: list[str] = [
     "Det som är viktigt för dig visar vägen till dina mål.",
     "Visa din plan för bakslag för din kontaktperson.",
     "Prova lugn andning en gång när du känner dig stressad.",
-    "Fyll i bladet \"Inför mötet\" före nästa möte.",
+    'Fyll i bladet "Inför mötet" före nästa möte.',
     "Vilka myter har du hört om psykisk sjukdom?",
     "Läkemedel kan minska symtom och risken för återfall.",
     "Välj en sak du gör varje dag och knyt dosen till den.",
@@ -167,7 +167,7 @@ CLEAN_NOTES: list[str] = [
     "Hen ville orka mer.",
     "Använd exemplet i handouten som mall.",
     "Modellera ett telefonsamtal till en förening och låt deltagaren öva i rollspel.",
-    "Gruppledaren: \"Hej, jag heter kontaktpersonen.\"",
+    'Gruppledaren: "Hej, jag heter kontaktpersonen."',
     # typical staff notes
     "Vi pratade om Stockholm och om att gå till Ica",
     "Hen ska prata med sin kontaktperson",
@@ -272,8 +272,9 @@ def test_curriculum_handouts_only_hit_their_vignette_names():
     for path, sentence in _handout_sentences():
         sentences += 1
         for hit in scan_text(sentence):
-            assert (hit.kind == "name" and set(hit.text.split()) <= VIGNETTE_NAMES) or \
-                (hit.kind == "phone" and hit.text in public), (str(path), sentence, hit)
+            assert (hit.kind == "name" and set(hit.text.split()) <= VIGNETTE_NAMES) or (
+                hit.kind == "phone" and hit.text in public
+            ), (str(path), sentence, hit)
     assert sentences > 1000
 
 
@@ -328,58 +329,87 @@ def test_invisible_hits_name_the_character_once():
 
 # ---- normalisation ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw,expected", [
-    ("070\u20131234567", "070-1234567"),  # en dash
-    ("070\u20141234567", "070-1234567"),  # em dash
-    ("070\u22121234567", "070-1234567"),  # minus sign
-    ("070\u20111234567", "070-1234567"),  # non-breaking hyphen
-    ("070\u00a0123", "070 123"),  # no-break space
-    ("070\u202f123", "070 123"),  # narrow no-break space
-    ("070\u2007123", "070 123"),  # figure space
-    ("a\u200bb\u200cc\u200dd\u2060e\ufefff\u00adg", "abcdefg"),  # zero-width, joiners, word joiner, BOM, soft hyphen
-    ("\u202eabc\u202c\u2066d\u2069\u200e\u200f", "abcd"),  # bidi controls
-    ("\uff10\uff17\uff10", "070"),  # full-width digits (NFKC)
-    ("\u0660\u0667\u0660", "070"),  # Arabic-Indic digits
-    ("ﬁka", "fika"),  # NFKC ligature
-    ("Åsa Öberg", "Åsa Öberg"),
-    ("plain ascii 123", "plain ascii 123"),
-])
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("070\u20131234567", "070-1234567"),  # en dash
+        ("070\u20141234567", "070-1234567"),  # em dash
+        ("070\u22121234567", "070-1234567"),  # minus sign
+        ("070\u20111234567", "070-1234567"),  # non-breaking hyphen
+        ("070\u00a0123", "070 123"),  # no-break space
+        ("070\u202f123", "070 123"),  # narrow no-break space
+        ("070\u2007123", "070 123"),  # figure space
+        (
+            "a\u200bb\u200cc\u200dd\u2060e\ufefff\u00adg",
+            "abcdefg",
+        ),  # zero-width, joiners, word joiner, BOM, soft hyphen
+        ("\u202eabc\u202c\u2066d\u2069\u200e\u200f", "abcd"),  # bidi controls
+        ("\uff10\uff17\uff10", "070"),  # full-width digits (NFKC)
+        ("\u0660\u0667\u0660", "070"),  # Arabic-Indic digits
+        ("ﬁka", "fika"),  # NFKC ligature
+        ("Åsa Öberg", "Åsa Öberg"),
+        ("plain ascii 123", "plain ascii 123"),
+    ],
+)
 def test_normalise(raw, expected):
     assert normalise(raw) == expected
 
 
 # ---- identifiers --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value,kind", [
-    ("121212-1212", "personnummer"),
-    ("191212121212", "personnummer"),
-    ("1212121212", "personnummer"),
-    ("121212-1213", "personnummer_check"),  # date-valid, wrong check digit: still refused
-    ("12_12_12_1212", "personnummer"),
-    ("p-121212-1212", "personnummer"),
-    ("121272-1219", "samordningsnummer"),
-    ("070-1234567", "phone"),
-    ("0701234567", "phone"),
-    ("+46701234567", "phone"),
-    ("08-123 456 78", "phone"),
-    ("anna@example.se", "email"),
-    ("p\u200b07", "invisible"),
-    ("KL\u202e", "invisible"),
-])
+
+@pytest.mark.parametrize(
+    "value,kind",
+    [
+        ("121212-1212", "personnummer"),
+        ("191212121212", "personnummer"),
+        ("1212121212", "personnummer"),
+        ("121212-1213", "personnummer_check"),  # date-valid, wrong check digit: still refused
+        ("12_12_12_1212", "personnummer"),
+        ("p-121212-1212", "personnummer"),
+        ("121272-1219", "samordningsnummer"),
+        ("070-1234567", "phone"),
+        ("0701234567", "phone"),
+        ("+46701234567", "phone"),
+        ("08-123 456 78", "phone"),
+        ("anna@example.se", "email"),
+        ("p\u200b07", "invisible"),
+        ("KL\u202e", "invisible"),
+    ],
+)
 def test_identifier_refused(value, kind):
     hit = identifier_problem(value)
     assert hit is not None and hit.kind == kind and hit.severity == "refuse", (value, hit)
 
 
-@pytest.mark.parametrize("value", [
-    "p-07", "demo-03", "torsdag", "grupp-2026", "AB", "M.A", "Eva L", "KL", "a-01", "p-2026-03-02",
-    "grupp-torsdag-2", "Avdelning 34", "Testavdelning", "2026031012", "p-1204", "",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "p-07",
+        "demo-03",
+        "torsdag",
+        "grupp-2026",
+        "AB",
+        "M.A",
+        "Eva L",
+        "KL",
+        "a-01",
+        "p-2026-03-02",
+        "grupp-torsdag-2",
+        "Avdelning 34",
+        "Testavdelning",
+        "2026031012",
+        "p-1204",
+        "",
+    ],
+)
 def test_identifier_passes(value):
     assert identifier_problem(value) is None, value
 
 
 # ---- allow-list ---------------------------------------------------------------------------
+
 
 def test_allow_list_words_are_compared_casefolded():
     assert scan_text("Vi åkte till Liseberg i somras.") != []  # -berg: surname-shaped
@@ -397,6 +427,7 @@ def test_allow_list_does_not_hide_the_rest_of_a_name():
 
 
 # ---- linear time --------------------------------------------------------------------------
+
 
 def _best_of(runs: int, func) -> float:
     best = float("inf")
@@ -420,6 +451,7 @@ def test_scanning_is_linear_on_a_hostile_4mb_note(tmp_path):
 def test_email_search_is_linear_on_its_worst_case():
     """One long word, then '@' with no domain: the old pattern retried from every letter and
     read to the '@' each time (100 KB took seconds, 400 KB would take minutes)."""
+
     def worst(size):
         return "a" * size + "@" + "@x." * (size // 30)
 
@@ -429,6 +461,7 @@ def test_email_search_is_linear_on_its_worst_case():
 
 # ---- the old API ----------------------------------------------------------------------------
 
+
 def test_luhn():
     assert luhn_ok("8112189876")
     assert not luhn_ok("8112189875")
@@ -437,8 +470,10 @@ def test_luhn():
 def test_pii_in_record_reported_by_check(enrolled):
     path = enrolled.record("p-01")
     before = path.read_text()
-    path.write_text(before + "- kind: session\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n"
-                    "  module: 1\n  session: 1\n  date: '2026-03-01'\n  note: Mammans nummer 070-123 45 67\n")
+    path.write_text(
+        before + "- kind: session\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n"
+        "  module: 1\n  session: 1\n  date: '2026-03-01'\n  note: Mammans nummer 070-123 45 67\n"
+    )
     result = enrolled("check")
     assert result.exit_code == 1
     entry_line = before.count("\n") + 1
@@ -448,13 +483,13 @@ def test_pii_in_record_reported_by_check(enrolled):
 
 # ---- the editor keeps what was typed (imr/workspace/editor.py) ---------------------------------------
 
-import os  # noqa: E402
-import stat  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
+import os
+import stat
+import subprocess
+import sys
 
-from imr.core.errors import ImrError  # noqa: E402
-from imr.workspace.editor import HELP_MARK, keep_refused_text, note_from_editor  # noqa: E402
+from imr.core.errors import ImrError
+from imr.workspace.editor import HELP_MARK, keep_refused_text, note_from_editor
 
 TEMPLATE = "# Anteckning för träff 1.2 (p-07).\n# Skriv under strecket.\n#\n# ----------\n"
 
@@ -464,9 +499,13 @@ def _editor(tmp_path, body: str, name: str = "edit") -> str:
     keeps a copy of what it was shown."""
     script = tmp_path / f"{name}.py"
     seen = tmp_path / f"{name}.seen"
-    script.write_text("import sys\npath = sys.argv[1]\ntext = open(path, encoding='utf-8').read()\n"
-                      f"open({str(seen)!r}, 'w', encoding='utf-8').write(text)\n" + body
-                      + "open(path, 'w', encoding='utf-8', newline='').write(text)\n", encoding="utf-8")
+    script.write_text(
+        "import sys\npath = sys.argv[1]\ntext = open(path, encoding='utf-8').read()\n"
+        f"open({str(seen)!r}, 'w', encoding='utf-8').write(text)\n"
+        + body
+        + "open(path, 'w', encoding='utf-8', newline='').write(text)\n",
+        encoding="utf-8",
+    )
     return f'"{sys.executable}" "{script}"'
 
 
@@ -475,8 +514,12 @@ def test_editor_keeps_the_users_hash_lines(tmp_path, monkeypatch):
     note = note_from_editor(TEMPLATE, "Förifylld rad")
     assert note == "Förifylld rad\n#1 prioritet: sömnen\nSov bättre.\n# egen rad"
     shown = (tmp_path / "edit.seen").read_text(encoding="utf-8")
-    assert shown.splitlines()[:4] == [f"{HELP_MARK} Anteckning för träff 1.2 (p-07).", f"{HELP_MARK} Skriv under strecket.",
-                                      HELP_MARK, f"{HELP_MARK} ----------"]
+    assert shown.splitlines()[:4] == [
+        f"{HELP_MARK} Anteckning för träff 1.2 (p-07).",
+        f"{HELP_MARK} Skriv under strecket.",
+        HELP_MARK,
+        f"{HELP_MARK} ----------",
+    ]
 
 
 def test_editor_empty_note_aborts_and_failure_is_reported(tmp_path, monkeypatch):
@@ -491,7 +534,9 @@ def test_editor_empty_note_aborts_and_failure_is_reported(tmp_path, monkeypatch)
 
 
 def test_editor_reads_back_crlf_and_a_byte_order_mark(tmp_path, monkeypatch):
-    monkeypatch.setenv("VISUAL", _editor(tmp_path, "text = '\\ufeff' + (text + 'Rad ett\\nRad två\\n').replace('\\n', '\\r\\n')\n"))
+    monkeypatch.setenv(
+        "VISUAL", _editor(tmp_path, "text = '\\ufeff' + (text + 'Rad ett\\nRad två\\n').replace('\\n', '\\r\\n')\n")
+    )
     assert note_from_editor(TEMPLATE) == "Rad ett\nRad två"
 
 
@@ -508,7 +553,9 @@ def test_without_visual_or_editor_nano_is_used_or_the_error_says_so(tmp_path, mo
     if os.name == "nt":
         return
     nano = empty / "nano"  # a real program called nano, found through PATH
-    nano.write_text(f"#!{sys.executable}\nimport sys\nopen(sys.argv[1], 'a', encoding='utf-8').write('Skrivet i nano.\\n')\n")
+    nano.write_text(
+        f"#!{sys.executable}\nimport sys\nopen(sys.argv[1], 'a', encoding='utf-8').write('Skrivet i nano.\\n')\n"
+    )
     nano.chmod(0o755)
     assert note_from_editor(TEMPLATE) == "Skrivet i nano."
 
@@ -525,8 +572,9 @@ def test_refused_text_is_kept_privately_and_never_staged(tmp_path):
     if os.name != "nt":
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
-    staged = subprocess.run(["git", "-C", str(root), "diff", "--cached", "--name-only"], check=True,
-                            capture_output=True, text=True).stdout
+    staged = subprocess.run(
+        ["git", "-C", str(root), "diff", "--cached", "--name-only"], check=True, capture_output=True, text=True
+    ).stdout
     assert staged.split() == [".gitignore"]
     second = keep_refused_text("igen", root)
     assert second != path and path.exists()
@@ -560,21 +608,23 @@ def test_session_log_edit_keeps_a_hash_line(enrolled, tmp_path):
 # --------------------------------------------------------------------------------------------
 # The quick paths find exactly what the long ones do (issue 18: first runs at scale)
 
-import unicodedata  # noqa: E402
+import unicodedata
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from imr.records import pii as _pii  # noqa: E402
+from imr.records import pii as _pii
 
 # Letters, digits, separators and the characters the scanner treats specially: Latin-1 and
 # other accented letters, combining marks, compatibility forms, invisible and bidi characters,
 # dashes, odd spaces, other scripts' digits.
-_ALPHABET = st.sampled_from(list(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;-+@()'’\n\t"
-    "åäöÅÄÖéÉüÜæøÆØßÞþðÐ×÷ÀÿĀŁłɏ"
-    "\u0301\u0308\u00a0\u00ad\u00aa\u00b2\u2009\u200b\u200d\u202e\u2013\u2212\ufe0f\uff21\uff11\u0661\u2028ﬁ❤"
-))
+_ALPHABET = st.sampled_from(
+    list(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:;-+@()'’\n\t"
+        "åäöÅÄÖéÉüÜæøÆØßÞþðÐ×÷ÀÿĀŁłɏ"
+        "\u0301\u0308\u00a0\u00ad\u00aa\u00b2\u2009\u200b\u200d\u202e\u2013\u2212\ufe0f\uff21\uff11\u0661\u2028ﬁ❤"
+    )
+)
 _TEXTS = st.text(alphabet=_ALPHABET, max_size=60)
 # What `_CAP_WORD` was before the look-behind moved after the capital.
 _CAP_WORD_BEFORE = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-ÞĀ-ɏ][^\W\d_]*(?:['’-][^\W\d_]+)*")

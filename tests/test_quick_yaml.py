@@ -69,52 +69,97 @@ def test_the_workspace_records_are_read_quickly_and_alike():
     assert taken >= len(records)
 
 
-@pytest.mark.parametrize("text", [
-    "a: yes\n", "a: on\n", "a: No\n",  # YAML 1.1 booleans, text in 1.2
-    "a: 012\n", "a: -012\n", "a: 0o17\n", "a: 09\n", "a: [1, 012]\n", "a: 012 # octal\n",  # octal / leading zeros
-    "a: 1:30\n", "a: 1e3\n", "a: 3.5\n", "a: .inf\n", "a: 1.5e3\n",  # sexagesimal, binary, floats
-    "a: 1\n<<: {b: 2}\n", "a: =\n",  # merge and value keys
-    "a: &x t\nb: *x\n", "a: &x t\n", "a: !str t\n", "a: !!str 012\n", "- !x t\n",  # anchors, aliases, tags
-    "---\na: 1\n", "a: 1\n---\nb: 2\n", "%YAML 1.1\n---\na: 1\n", "a: 1\n...\n",  # documents, directives
-    "? [a, b]\n: 1\n", "? a\n: 1\n",  # complex keys
-    "a: b\x07c\n", "a: b\x85c\n", "a: b\u2028c\n", "a: b\u2029c\n", "a: b\ufeffc\n", "a: b\rc: d\n",  # 1.1 line breaks, controls
-    ("k" * 1100) + ": 1\n",  # longer than libyaml's simple-key limit
-    "1: a\ntrue: b\n", "~: a\n", "a: ''\n", "a: '12'\n",  # keys Python merges; text PyYAML would type if plain
-    "".join("  " * i + "k:\n" for i in range(1500)) + "  " * 1500 + "v: 1\n",  # too deep for PyYAML's recursion
-    "a: " + "[" * 2000 + "]" * 2000 + "\n",
-    "a: [|x]\n", "a: [>x]\n", "a: [:x]\n", "a: [x:]\n", "a: [1, 2]\n", "a: {b: c}\n", "- [x]\n",  # flow context
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: yes\n",
+        "a: on\n",
+        "a: No\n",  # YAML 1.1 booleans, text in 1.2
+        "a: 012\n",
+        "a: -012\n",
+        "a: 0o17\n",
+        "a: 09\n",
+        "a: [1, 012]\n",
+        "a: 012 # octal\n",  # octal / leading zeros
+        "a: 1:30\n",
+        "a: 1e3\n",
+        "a: 3.5\n",
+        "a: .inf\n",
+        "a: 1.5e3\n",  # sexagesimal, binary, floats
+        "a: 1\n<<: {b: 2}\n",
+        "a: =\n",  # merge and value keys
+        "a: &x t\nb: *x\n",
+        "a: &x t\n",
+        "a: !str t\n",
+        "a: !!str 012\n",
+        "- !x t\n",  # anchors, aliases, tags
+        "---\na: 1\n",
+        "a: 1\n---\nb: 2\n",
+        "%YAML 1.1\n---\na: 1\n",
+        "a: 1\n...\n",  # documents, directives
+        "? [a, b]\n: 1\n",
+        "? a\n: 1\n",  # complex keys
+        "a: b\x07c\n",
+        "a: b\x85c\n",
+        "a: b\u2028c\n",
+        "a: b\u2029c\n",
+        "a: b\ufeffc\n",
+        "a: b\rc: d\n",  # 1.1 line breaks, controls
+        ("k" * 1100) + ": 1\n",  # longer than libyaml's simple-key limit
+        "1: a\ntrue: b\n",
+        "~: a\n",
+        "a: ''\n",
+        "a: '12'\n",  # keys Python merges; text PyYAML would type if plain
+        "".join("  " * i + "k:\n" for i in range(1500)) + "  " * 1500 + "v: 1\n",  # too deep for PyYAML's recursion
+        "a: " + "[" * 2000 + "]" * 2000 + "\n",
+        "a: [|x]\n",
+        "a: [>x]\n",
+        "a: [:x]\n",
+        "a: [x:]\n",
+        "a: [1, 2]\n",
+        "a: {b: c}\n",
+        "- [x]\n",  # flow context
+    ],
+)
 def test_what_the_quick_reader_leaves_to_the_careful_one(text):
     assert quick_load(text) is None
     careful(text)  # whatever it says is what the user sees
 
 
-@pytest.mark.parametrize("text", [
-    "a: Bra jobbat!\nb: Hur mår du?\nc: kl. 09.30\nd: rum 012-4\ne: y\n",  # `y` is text to PyYAML too
-    "log:\n- kind: session\n  module: 3\n  note: |\n    två\n    rader\n- kind: absent\n  note: >\n    vikt\n    text\n",
-    "id: p-01\nlog: []\n",
-    "a: []\nb: {}  # tomma\nc: \"dubbel \\u00e9 \\t tab\"\nd: 'enkel ''citat'''\n",
-    # (0x1F, 0b101 and 1_000 now go to the strict reader, with 0X1F, _5 and 0_8: issue 26)
-    "a: 0\nb: +12\nc: -3\ne: ~\nf: null\ng:\nh: true\ni: False\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: Bra jobbat!\nb: Hur mår du?\nc: kl. 09.30\nd: rum 012-4\ne: y\n",  # `y` is text to PyYAML too
+        "log:\n- kind: session\n  module: 3\n  note: |\n    två\n    rader\n- kind: absent\n  note: >\n    vikt\n    text\n",
+        "id: p-01\nlog: []\n",
+        "a: []\nb: {}  # tomma\nc: \"dubbel \\u00e9 \\t tab\"\nd: 'enkel ''citat'''\n",
+        # (0x1F, 0b101 and 1_000 now go to the strict reader, with 0X1F, _5 and 0_8: issue 26)
+        "a: 0\nb: +12\nc: -3\ne: ~\nf: null\ng:\nh: true\ni: False\n",
+    ],
+)
 def test_ordinary_text_is_read_quickly_and_alike(text):
     assert assert_same(text)
 
 
 def test_entry_lines_are_found_where_the_entries_start():
-    text = ("# kommentar\nid: p-01\nformat: 2\nlog:\n- kind: enrolled\n  at: x\n\n# mitt i\n"
-            "- kind: session\n  note: |\n    - inte en post\n  module: 1\n- kind: absent\n  module: 2\n")
+    text = (
+        "# kommentar\nid: p-01\nformat: 2\nlog:\n- kind: enrolled\n  at: x\n\n# mitt i\n"
+        "- kind: session\n  note: |\n    - inte en post\n  module: 1\n- kind: absent\n  module: 2\n"
+    )
     data = record_module._quick_record_data(text)
     assert data is not None and [e.line for e in data["log"]] == [5, 9, 13]
     assert [e.line for e in parse_text(text)["log"]] == [5, 9, 13]
 
 
-@pytest.mark.parametrize("text", [
-    "log:\n-\n  kind: session\n",  # the entry starts on the line after its dash
-    "log:\n- # kommentar\n  kind: session\n",
-    "log:\n  - kind: session\n",  # an indented log
-    "log:\n- kind: a\nid: p\n- kind: b\n",  # not a record the careful reader accepts either
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "log:\n-\n  kind: session\n",  # the entry starts on the line after its dash
+        "log:\n- # kommentar\n  kind: session\n",
+        "log:\n  - kind: session\n",  # an indented log
+        "log:\n- kind: a\nid: p\n- kind: b\n",  # not a record the careful reader accepts either
+    ],
+)
 def test_entries_not_found_on_their_dash_lines_are_read_carefully(text):
     assert record_module._quick_record_data(text) is None
 
@@ -130,11 +175,67 @@ def test_a_record_read_quickly_is_the_record_read_carefully(tmp_path):
 
 # Mutations of real records: every token below is one the two readers could disagree on, put
 # where a node starts, inside text, or at the margin; lines are dropped, doubled and re-indented.
-TOKENS = ["yes", "no", "on", "Off", "012", "-012", "0o7", "09", "1:30", "1e3", "3.5", ".nan", "~", "null",
-          "true", "True", "<<", "=", "&a", "*a", "!t", "!!str", "? ", "---", "...", "%YAML 1.1", "|", ">",
-          "'", '"', "#", "[", "]", "{", "}", ",", ": ", "- ", "-", "\t", "\r", "\x85", "\u2028", "\x07",
-          "\ufeff", "\\", "\\x41", "\\u00e9", "0x1F", "0b11", "1_000", "+1", "\n", "  ", "log:", "kind: x",
-          "'2026-02-30'", "2026-02-30", "é"]
+TOKENS = [
+    "yes",
+    "no",
+    "on",
+    "Off",
+    "012",
+    "-012",
+    "0o7",
+    "09",
+    "1:30",
+    "1e3",
+    "3.5",
+    ".nan",
+    "~",
+    "null",
+    "true",
+    "True",
+    "<<",
+    "=",
+    "&a",
+    "*a",
+    "!t",
+    "!!str",
+    "? ",
+    "---",
+    "...",
+    "%YAML 1.1",
+    "|",
+    ">",
+    "'",
+    '"',
+    "#",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ": ",
+    "- ",
+    "-",
+    "\t",
+    "\r",
+    "\x85",
+    "\u2028",
+    "\x07",
+    "\ufeff",
+    "\\",
+    "\\x41",
+    "\\u00e9",
+    "0x1F",
+    "0b11",
+    "1_000",
+    "+1",
+    "\n",
+    "  ",
+    "log:",
+    "kind: x",
+    "'2026-02-30'",
+    "2026-02-30",
+    "é",
+]
 SOURCES = [decode(p.read_bytes()) for p in sorted((ROOT / "records").glob("*.yaml"))]
 
 
@@ -169,19 +270,33 @@ def mutate(text: str, edits: list[tuple[int, int, int]]) -> str:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(source=st.integers(0, len(SOURCES) - 1),
-       edits=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 10_000), st.integers(0, 10_000)), min_size=1, max_size=4))
+@given(
+    source=st.integers(0, len(SOURCES) - 1),
+    edits=st.lists(
+        st.tuples(st.integers(0, 7), st.integers(0, 10_000), st.integers(0, 10_000)), min_size=1, max_size=4
+    ),
+)
 def test_mutated_records_are_read_alike_or_left_to_the_careful_reader(source, edits):
     assert_same(mutate(SOURCES[source], edits))
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-2000, 2000), st.sampled_from(TOKENS),
-              st.text(alphabet=st.sampled_from(list("ab09 :-#'\"éx.\n!&*?[]{},")), max_size=12)),
-    lambda children: st.one_of(st.lists(children, max_size=4),
-                               st.dictionaries(st.text(alphabet="abkéy0 ", min_size=1, max_size=6), children, max_size=4)),
-    max_leaves=20))
+@given(
+    st.recursive(
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(-2000, 2000),
+            st.sampled_from(TOKENS),
+            st.text(alphabet=st.sampled_from(list("ab09 :-#'\"éx.\n!&*?[]{},")), max_size=12),
+        ),
+        lambda children: st.one_of(
+            st.lists(children, max_size=4),
+            st.dictionaries(st.text(alphabet="abkéy0 ", min_size=1, max_size=6), children, max_size=4),
+        ),
+        max_leaves=20,
+    )
+)
 def test_the_house_writer_s_output_is_read_alike(value):
     assert_same(dump({"log": [{"kind": "x", "value": value}]}))
 
@@ -189,15 +304,33 @@ def test_the_house_writer_s_output_is_read_alike(value):
 def block_scalars():
     """Every block scalar shape: headers, contents and what follows, in a mapping and in a list."""
     headers = ["|", "|-", "|+", ">", ">-", ">+", "|2", "|-2", ">2", "| # c", ">- # c"]
-    contents = [[], ["a"], ["a", "b"], ["a", "", "b"], ["a", ""], ["a", "", ""], ["", "a"], ["a", "   b", "c"],
-                ["a  ", "b"], ["   a", "b"], ["a", "  "], ["  ", "a"], ["a", " # x"]]
+    contents = [
+        [],
+        ["a"],
+        ["a", "b"],
+        ["a", "", "b"],
+        ["a", ""],
+        ["a", "", ""],
+        ["", "a"],
+        ["a", "   b", "c"],
+        ["a  ", "b"],
+        ["   a", "b"],
+        ["a", "  "],
+        ["  ", "a"],
+        ["a", " # x"],
+    ]
     tails = ["", "\nz: 1\n", "\n", "\n\n", "\n# c\n", "\n\n# c\n", "\n  # c\n", "\n#c\nz: 1\n", "\n...\n"]
     for header in headers:
         for content in contents:
             for tail in tails:
                 yield "k: " + header + "\n" + "\n".join("  " + x if x else "" for x in content) + tail
-                yield ("- k: " + header + "\n" + "\n".join("    " + x if x else "" for x in content)
-                       + tail.replace("\nz: 1", "\n  z: 1"))
+                yield (
+                    "- k: "
+                    + header
+                    + "\n"
+                    + "\n".join("    " + x if x else "" for x in content)
+                    + tail.replace("\nz: 1", "\n  z: 1")
+                )
 
 
 def test_block_scalars_are_read_alike_or_left_to_the_careful_reader():
@@ -207,29 +340,106 @@ def test_block_scalars_are_read_alike_or_left_to_the_careful_reader():
 
 # The one-pass check of a fine entry (kinds.validate_entry) against the full one (entry_problems):
 # the same entries pass, whatever fields and values they have.
-FIELD_VALUES = st.sampled_from([
-    "2026-03-01T10:00:00+01:00", "2026-02-30", "2026-03-01", "AB", "", " ", 1, 0, -1, True, None, 3.5,
-    "k3f9qa2m", "GK7M", "GK7M.1", "G1", "partly", "individual", "general", "client", "na", ["a"], [], [1] * 15,
-    [3] * 15, {"note": "x"}, {}, "x" * 5000, "text\x07", "session", "ok",
-])
+FIELD_VALUES = st.sampled_from(
+    [
+        "2026-03-01T10:00:00+01:00",
+        "2026-02-30",
+        "2026-03-01",
+        "AB",
+        "",
+        " ",
+        1,
+        0,
+        -1,
+        True,
+        None,
+        3.5,
+        "k3f9qa2m",
+        "GK7M",
+        "GK7M.1",
+        "G1",
+        "partly",
+        "individual",
+        "general",
+        "client",
+        "na",
+        ["a"],
+        [],
+        [1] * 15,
+        [3] * 15,
+        {"note": "x"},
+        {},
+        "x" * 5000,
+        "text\x07",
+        "session",
+        "ok",
+    ]
+)
 
 
 @settings(max_examples=400, deadline=None)
-@given(kind=st.sampled_from(sorted(__import__("imr.records.kinds", fromlist=["KINDS"]).KINDS)),
-       fields=st.dictionaries(st.sampled_from(["id", "at", "by", "module", "session", "date", "note", "homework",
-                                               "homework_review", "handout", "target", "goal", "step", "text",
-                                               "status", "variant", "format", "rater", "scores", "who", "set",
-                                               "void", "steps", "triggers", "previous", "unknown", 1]),
-                              FIELD_VALUES, max_size=3),
-       complete=st.booleans())
+@given(
+    kind=st.sampled_from(sorted(__import__("imr.records.kinds", fromlist=["KINDS"]).KINDS)),
+    fields=st.dictionaries(
+        st.sampled_from(
+            [
+                "id",
+                "at",
+                "by",
+                "module",
+                "session",
+                "date",
+                "note",
+                "homework",
+                "homework_review",
+                "handout",
+                "target",
+                "goal",
+                "step",
+                "text",
+                "status",
+                "variant",
+                "format",
+                "rater",
+                "scores",
+                "who",
+                "set",
+                "void",
+                "steps",
+                "triggers",
+                "previous",
+                "unknown",
+                1,
+            ]
+        ),
+        FIELD_VALUES,
+        max_size=3,
+    ),
+    complete=st.booleans(),
+)
 def test_the_quick_entry_check_passes_exactly_what_the_full_one_passes(kind, fields, complete):
     from imr.records import kinds
 
     entry = {"kind": kind, **fields}
     if complete:  # start from a valid entry of the kind, so that passing entries are common too
-        good = {"at": "2026-03-01T10:00:00+01:00", "by": "AB", "module": 1, "session": 1, "date": "2026-03-01",
-                "variant": "general", "format": "individual", "target": "k3f9qa2m", "note": "ok", "goal": "GK7M",
-                "text": "ok", "step": "GK7M.1", "status": "done", "rater": "client", "scores": [3] * 15, "who": "ok"}
+        good = {
+            "at": "2026-03-01T10:00:00+01:00",
+            "by": "AB",
+            "module": 1,
+            "session": 1,
+            "date": "2026-03-01",
+            "variant": "general",
+            "format": "individual",
+            "target": "k3f9qa2m",
+            "note": "ok",
+            "goal": "GK7M",
+            "text": "ok",
+            "step": "GK7M.1",
+            "status": "done",
+            "rater": "client",
+            "scores": [3] * 15,
+            "who": "ok",
+        }
         required = kinds.SCHEMA[kind][0]
         entry = {"kind": kind, **{k: good[k] for k in ("at", "by", *required)}, **fields}
     assert kinds.validate_entry(entry) == kinds.entry_problems(entry)
@@ -257,15 +467,110 @@ def test_no_field_is_declared_twice_for_a_kind():
 
 
 # Scalars, indicators and small structures in each place a value can stand (block and flow).
-SHAPES = ["@x", "`x", "%x", "|x", ">x", "#x", ",x", "]x", "}x", "-x", "- x", "?x", ":x", "x:", "x :y", "x#y", "x #y",
-          "'x'y", '"x"y', "x'", "-", "--", "---x", "...x", ": x", "x: y: z", "[x", "{x", "[x]y", "{a: b}c", "\\x",
-          "<<x", "=x", "~x", "x\u00a0", "\u00a0x", "x\u3000y", "\u200bx", "x:y", "'x", '"x', "''", '""', "'a''b'",
-          '"a\\"b"', '"\\x41"', '"\\q"', '"a\\\n  b"', "x\n  y", "x\n y", "x\ny", "x\n\n  y", "'x\n  y'", '"x\n  y"',
-          "|\n  a\n b", "|\n   a\n  b", ">\n  a\n\n  b", "|-\n  a", "|+\n  a\n\n", "|2\n   a", "x # c\n  y", "- - x",
-          "-\n  - x", "[]", "{}", "[] # c", "[ ]", "{ }", "null", "Null", "~", "true", "TRUE", "false", "1", "-1", "+1",
-          "0", "0x1f", "0o7", "0b1", "1_0", "1.5", "1e3", ".5", "1:2", "-.inf", ".NaN", "[:x]", "[x:]", "[|x]"]
-PLACES = ["a: {}\n", "- {}\n", "a:\n  - {}\n", "a:\n- {}\n", "{}: a\n", "a:\n  {}\n", "a: b\n  {}\n",
-          "a:\n  b: {}\n  c: d\n", "- a: {}\n  b: c\n"]
+SHAPES = [
+    "@x",
+    "`x",
+    "%x",
+    "|x",
+    ">x",
+    "#x",
+    ",x",
+    "]x",
+    "}x",
+    "-x",
+    "- x",
+    "?x",
+    ":x",
+    "x:",
+    "x :y",
+    "x#y",
+    "x #y",
+    "'x'y",
+    '"x"y',
+    "x'",
+    "-",
+    "--",
+    "---x",
+    "...x",
+    ": x",
+    "x: y: z",
+    "[x",
+    "{x",
+    "[x]y",
+    "{a: b}c",
+    "\\x",
+    "<<x",
+    "=x",
+    "~x",
+    "x\u00a0",
+    "\u00a0x",
+    "x\u3000y",
+    "\u200bx",
+    "x:y",
+    "'x",
+    '"x',
+    "''",
+    '""',
+    "'a''b'",
+    '"a\\"b"',
+    '"\\x41"',
+    '"\\q"',
+    '"a\\\n  b"',
+    "x\n  y",
+    "x\n y",
+    "x\ny",
+    "x\n\n  y",
+    "'x\n  y'",
+    '"x\n  y"',
+    "|\n  a\n b",
+    "|\n   a\n  b",
+    ">\n  a\n\n  b",
+    "|-\n  a",
+    "|+\n  a\n\n",
+    "|2\n   a",
+    "x # c\n  y",
+    "- - x",
+    "-\n  - x",
+    "[]",
+    "{}",
+    "[] # c",
+    "[ ]",
+    "{ }",
+    "null",
+    "Null",
+    "~",
+    "true",
+    "TRUE",
+    "false",
+    "1",
+    "-1",
+    "+1",
+    "0",
+    "0x1f",
+    "0o7",
+    "0b1",
+    "1_0",
+    "1.5",
+    "1e3",
+    ".5",
+    "1:2",
+    "-.inf",
+    ".NaN",
+    "[:x]",
+    "[x:]",
+    "[|x]",
+]
+PLACES = [
+    "a: {}\n",
+    "- {}\n",
+    "a:\n  - {}\n",
+    "a:\n- {}\n",
+    "{}: a\n",
+    "a:\n  {}\n",
+    "a: b\n  {}\n",
+    "a:\n  b: {}\n  c: d\n",
+    "- a: {}\n  b: c\n",
+]
 
 
 def test_every_shape_in_every_place_is_read_alike_or_left_to_the_careful_reader():

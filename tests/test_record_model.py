@@ -19,8 +19,12 @@ import yaml
 from conftest import ENROLLED_ON, Imr, posix_only
 
 LABEL = re.compile(r"\bG[A-HJ-NP-Z][A-HJ-NP-Z2-9]{2}\b")
-GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@invalid",
-           "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@invalid"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@invalid",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@invalid",
+}
 
 
 def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -80,8 +84,15 @@ def test_two_clones_adding_goals_at_once_never_share_a_label(ward):
 
 def test_six_concurrent_goal_adds_in_one_workspace_give_six_labels(enrolled: Imr):
     env = dict(os.environ, IMR_SIGNATURE="KL", IMR_WORKSPACE=str(enrolled.root))
-    procs = [subprocess.Popen([sys.executable, "-m", "imr", "goal", "add", "p-01", f"Mål {i}"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in range(6)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "imr", "goal", "add", "p-01", f"Mål {i}"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for i in range(6)
+    ]
     for proc in procs:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err.decode()
@@ -119,8 +130,19 @@ def test_a_correction_keeps_its_target_across_merges_in_either_order(ward, order
 def test_a_back_dated_session_does_not_hide_the_last_homework(enrolled: Imr):
     """The issue's reproduction: a session registered afterwards with an earlier date."""
     enrolled.ok("session", "log", "p-01", "--date", "2026-11-20", "--homework", "Läs.")
-    enrolled.ok("session", "log", "p-01", "--date", "2026-11-18", "--note", "Efterregistrerad.", "--module", "1",
-                "--session", "2")
+    enrolled.ok(
+        "session",
+        "log",
+        "p-01",
+        "--date",
+        "2026-11-18",
+        "--note",
+        "Efterregistrerad.",
+        "--module",
+        "1",
+        "--session",
+        "2",
+    )
     plan = json.loads(enrolled.ok("session", "next", "p-01", "--json").output)
     assert plan["last_session"]["date"] == "2026-11-20" and plan["last_session"]["homework"] == "Läs."
     shown = enrolled.ok("patient", "show", "p-01").output
@@ -132,19 +154,24 @@ def test_identical_write_times_order_by_session_date_then_position(enrolled: Imr
     same = "2026-03-01T10:00:00+01:00"
     with open(path, "a", encoding="utf-8") as handle:
         for key, day, session in (("aaaaaaaa", "2026-02-10", 2), ("bbbbbbbb", "2026-02-03", 1)):
-            handle.write(f"- id: {key}\n  kind: session\n  at: '{same}'\n  by: KL\n  module: 1\n"
-                         f"  session: {session}\n  date: '{day}'\n")
+            handle.write(
+                f"- id: {key}\n  kind: session\n  at: '{same}'\n  by: KL\n  module: 1\n"
+                f"  session: {session}\n  date: '{day}'\n"
+            )
     plan = json.loads(enrolled.ok("session", "next", "p-01", "--json").output)
     assert plan["last_session"]["session"] == "1.2" and plan["session"] == "1.3"
     assert enrolled("check").exit_code == 0
 
 
-@pytest.mark.parametrize("args", [
-    ["session", "log", "p-01", "--date", "2025-12-31"],
-    ["session", "log", "p-01", "--date", "1900-01-01"],
-    ["session", "log", "p-01", "--date", "2099-01-01"],
-    ["imrs", "add", "p-01", "--rater", "client", "--scores", ",".join(["3"] * 15), "--date", "2025-06-01"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["session", "log", "p-01", "--date", "2025-12-31"],
+        ["session", "log", "p-01", "--date", "1900-01-01"],
+        ["session", "log", "p-01", "--date", "2099-01-01"],
+        ["imrs", "add", "p-01", "--rater", "client", "--scores", ",".join(["3"] * 15), "--date", "2025-06-01"],
+    ],
+)
 def test_dates_before_enrolment_or_in_the_future_are_refused(enrolled: Imr, args):
     enrolled.refused(*args)
 
@@ -178,9 +205,23 @@ def group(imr: Imr) -> Imr:
 
 def test_group_log_carries_per_member_facts_and_none_for_absentees(group: Imr):
     group.ok("session", "log", "--group", "tors", "--date", "2026-03-05", "--module", "1", "--session", "1")
-    group.ok("session", "log", "--group", "tors", "--date", "2026-03-12", "--homework-review", "gjord",
-             "--homework-review", "p-02:delvis", "--significant-other-member", "p-02", "--handout",
-             "--absent", "p-03")
+    group.ok(
+        "session",
+        "log",
+        "--group",
+        "tors",
+        "--date",
+        "2026-03-12",
+        "--homework-review",
+        "gjord",
+        "--homework-review",
+        "p-02:delvis",
+        "--significant-other-member",
+        "p-02",
+        "--handout",
+        "--absent",
+        "p-03",
+    )
     last = {pid: log_of(group.record(pid))[-1] for pid in ("p-01", "p-02", "p-03")}
     assert last["p-01"]["homework_review"] == "done" and "significant_other" not in last["p-01"]
     assert last["p-02"]["homework_review"] == "partly" and last["p-02"]["significant_other"] is True
@@ -191,8 +232,22 @@ def test_group_log_carries_per_member_facts_and_none_for_absentees(group: Imr):
 
 def test_the_same_group_meeting_logged_by_two_leaders_is_refused_then_found(group: Imr):
     group.ok("session", "log", "--group", "tors", "--date", "2026-03-05", "--by", "AB")
-    group.refused("session", "log", "--group", "tors", "--date", "2026-03-05", "--module", "1", "--session", "1",
-                  "--by", "MK", "--absent", "p-01")
+    group.refused(
+        "session",
+        "log",
+        "--group",
+        "tors",
+        "--date",
+        "2026-03-05",
+        "--module",
+        "1",
+        "--session",
+        "1",
+        "--by",
+        "MK",
+        "--absent",
+        "p-01",
+    )
 
 
 def test_two_leaders_logging_one_meeting_in_two_clones_is_a_finding_with_both_signatures(ward):
@@ -203,9 +258,25 @@ def test_two_leaders_logging_one_meeting_in_two_clones_is_a_finding_with_both_si
     anna.ok("group", "add", "tors", "p-01", "p-02")
     sync(anna)
     git(bo.root, "pull", "-q", "--no-rebase")
-    anna.ok("session", "log", "--group", "tors", "--date", "2026-03-05", "--module", "1", "--session", "1", "--by", "AB")
-    bo.ok("session", "log", "--group", "tors", "--date", "2026-03-05", "--module", "1", "--session", "1", "--by", "MK",
-          "--absent", "p-01")
+    anna.ok(
+        "session", "log", "--group", "tors", "--date", "2026-03-05", "--module", "1", "--session", "1", "--by", "AB"
+    )
+    bo.ok(
+        "session",
+        "log",
+        "--group",
+        "tors",
+        "--date",
+        "2026-03-05",
+        "--module",
+        "1",
+        "--session",
+        "1",
+        "--by",
+        "MK",
+        "--absent",
+        "p-01",
+    )
     sync(anna)
     sync(bo)
     git(sup.root, "pull", "-q", "--no-rebase")
@@ -235,7 +306,7 @@ def test_an_append_never_changes_an_earlier_byte(enrolled: Imr, style):
     enrolled.ok("session", "log", "p-01", "--date", "2026-03-02", "--note", "Efter.")
     new = path.read_bytes()
     assert new.startswith(text)
-    tail = new[len(text):]
+    tail = new[len(text) :]
     if style in ("crlf", "both"):
         assert b"\r\n" in tail and b"\n" not in tail.replace(b"\r\n", b"")
     assert enrolled("check").exit_code == 0
@@ -261,9 +332,11 @@ def test_a_record_near_the_size_limit_refuses_appends_but_stays_readable(enrolle
 
     path = enrolled.record("p-01")
     note = "Lång anteckning. " * 200
-    entries = "".join(f"- id: {i:08d}\n  kind: contact\n  at: '2026-02-01T10:00:00+01:00'\n  by: KL\n"
-                      f"  date: '2026-02-01'\n  who: kontaktperson\n  note: {note}\n"
-                      for i in range(APPEND_LIMIT_BYTES // (len(note) + 120) + 1))
+    entries = "".join(
+        f"- id: {i:08d}\n  kind: contact\n  at: '2026-02-01T10:00:00+01:00'\n  by: KL\n"
+        f"  date: '2026-02-01'\n  who: kontaktperson\n  note: {note}\n"
+        for i in range(APPEND_LIMIT_BYTES // (len(note) + 120) + 1)
+    )
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(entries.replace("id: 0", "id: z"))
     result = enrolled.refused("session", "log", "p-01", "--date", "2026-03-02")
@@ -281,8 +354,12 @@ def test_the_registry_declares_every_kind_once(imr: Imr):
         assert callable(getattr(ParticipantState, kind.fold)), name
         for lang in ("sv", "en"):
             assert kind.diff in strings(lang)["cli"], (name, lang)
-        entry = {"kind": name, **{field: f"text in {field}" for field in kind.free_text},
-                 "by": "AB", "at": "2026-03-01T10:00:00+01:00"}
+        entry = {
+            "kind": name,
+            **{field: f"text in {field}" for field in kind.free_text},
+            "by": "AB",
+            "at": "2026-03-01T10:00:00+01:00",
+        }
         assert free_texts(entry) == [f"text in {field}" for field in kind.free_text], name
     assert set(KINDS["session"].free_text) == {"homework", "note"}
     assert "who" in KINDS["contact"].free_text and "kept_at" in KINDS["relapse-plan"].free_text
@@ -290,9 +367,28 @@ def test_the_registry_declares_every_kind_once(imr: Imr):
 
 def _group_log_process(group: Imr, delay: str) -> subprocess.Popen:
     env = dict(os.environ, IMR_SIGNATURE="KL", IMR_WORKSPACE=str(group.root), IMR_TEST_RENAME_DELAY=delay)
-    return subprocess.Popen([sys.executable, "-m", "imr", "session", "log", "--group", "tors", "--date", "2026-03-05",
-                             "--module", "1", "--session", "1", "--note", "Gruppträff."],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "imr",
+            "session",
+            "log",
+            "--group",
+            "tors",
+            "--date",
+            "2026-03-05",
+            "--module",
+            "1",
+            "--session",
+            "1",
+            "--note",
+            "Gruppträff.",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _have_meeting(group: Imr) -> list[bool]:
@@ -345,9 +441,15 @@ def test_concurrent_group_adds_of_one_member_let_exactly_one_through(group: Imr)
     group.ok("patient", "add", "p-04")
     group.ok("group", "create", "fre")
     env = dict(os.environ, IMR_SIGNATURE="KL", IMR_WORKSPACE=str(group.root))
-    procs = [subprocess.Popen([sys.executable, "-m", "imr", "group", "add", name, "p-04"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-             for name in ("tors", "tors", "fre", "fre")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "imr", "group", "add", name, "p-04"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for name in ("tors", "tors", "fre", "fre")
+    ]
     codes = [proc.wait(timeout=120) for proc in procs]
     assert sorted(codes) == [0, 1, 1, 1], codes
     groups = [name for name in ("tors", "fre") if "p-04" in (group.root / "groups" / f"{name}.yaml").read_text()]

@@ -14,8 +14,9 @@ from imr.core.yamlio import load_file
 from imr.records.record import read_record
 from imr.records.writer import append_entries
 
-GOOD_ENTRY = ("- kind: session\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  module: 1\n  session: 1\n"
-              "  date: '2026-03-01'\n")
+GOOD_ENTRY = (
+    "- kind: session\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  module: 1\n  session: 1\n  date: '2026-03-01'\n"
+)
 
 
 def write_second(imr, text: bytes | str) -> None:
@@ -24,8 +25,10 @@ def write_second(imr, text: bytes | str) -> None:
 
 
 def base_record(pid="p-02") -> str:
-    return (f"id: {pid}\nlog:\n- kind: enrolled\n  at: '2026-03-01T09:00:00+01:00'\n  by: KL\n"
-            "  variant: general\n  format: individual\n")
+    return (
+        f"id: {pid}\nlog:\n- kind: enrolled\n  at: '2026-03-01T09:00:00+01:00'\n  by: KL\n"
+        "  variant: general\n  format: individual\n"
+    )
 
 
 CATALOGUE = [
@@ -33,17 +36,26 @@ CATALOGUE = [
     ("tab indent", base_record() + "- kind: session\n\tat: x\n", 9, "tabb"),
     ("unclosed quote", base_record() + "- kind: 'session\n", 8, "YAML"),
     ("duplicate key", base_record() + GOOD_ENTRY.replace("  by: KL\n", "  by: KL\n  by: AB\n"), 11, "två gånger"),
-    ("alias", base_record().replace("  by: KL\n", "  by: &s KL\n") + GOOD_ENTRY.replace("by: KL", "by: *s"), 0, "alias"),
+    (
+        "alias",
+        base_record().replace("  by: KL\n", "  by: &s KL\n") + GOOD_ENTRY.replace("by: KL", "by: *s"),
+        0,
+        "alias",
+    ),
     ("impossible date", base_record() + GOOD_ENTRY.replace("date: '2026-03-01'", "date: 2026-02-30"), 8, "datum"),
     ("unknown kind", base_record() + "- kind: holiday\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n", 8, "holiday"),
     ("log not a list", "id: p-02\nlog:\n  kind: enrolled\n", 1, "lista"),
-    ("not utf-8", (base_record() + "- kind: session\n  note: \"").encode() + b"\xff\xfe\n", 9, "UTF-8"),
+    ("not utf-8", (base_record() + '- kind: session\n  note: "').encode() + b"\xff\xfe\n", 9, "UTF-8"),
     ("missing signature", base_record() + GOOD_ENTRY.replace("  by: KL\n", ""), 8, "by"),
     ("timestamp without offset", base_record() + GOOD_ENTRY.replace("+01:00", ""), 8, "tidpunkt"),
     ("unknown session", base_record() + GOOD_ENTRY.replace("module: 1", "module: 14"), 8, "14.1"),
     ("id mismatch", base_record().replace("id: p-02", "id: p-03"), 1, "p-03"),
-    ("correction of a later entry", base_record() + "- kind: correction\n  at: '2026-03-01T10:00:00+01:00'\n"
-     "  by: KL\n  target: 5\n  note: fel\n", 8, "post 5"),
+    (
+        "correction of a later entry",
+        base_record() + "- kind: correction\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  target: 5\n  note: fel\n",
+        8,
+        "post 5",
+    ),
 ]
 
 
@@ -125,8 +137,16 @@ def test_appends_keep_earlier_bytes_and_round_trip(tmp_path_factory, batch):
     written = []
     for note, review in batch:
         before = path.read_bytes()
-        entry = {"kind": "session", "at": "2026-03-01T10:00:00+01:00", "by": "KL", "module": 1, "session": 1,
-                 "date": "2026-03-01", "homework_review": review, "note": note}
+        entry = {
+            "kind": "session",
+            "at": "2026-03-01T10:00:00+01:00",
+            "by": "KL",
+            "module": 1,
+            "session": 1,
+            "date": "2026-03-01",
+            "homework_review": review,
+            "note": note,
+        }
         append_entries(path, [entry], folder / ".imr.lock")
         assert path.read_bytes().startswith(before)
         written.append(entry)

@@ -19,8 +19,12 @@ def current(imr, pid="p-01"):
 def editor(tmp_path, name: str, body: str) -> str:
     """A real editor process: a small Python program that rewrites the file it is given."""
     script = tmp_path / f"{name}.py"
-    script.write_text("import sys\npath = sys.argv[1]\ntext = open(path, encoding='utf-8').read()\n" + body
-                      + "open(path, 'w', encoding='utf-8').write(text)\n", encoding="utf-8")
+    script.write_text(
+        "import sys\npath = sys.argv[1]\ntext = open(path, encoding='utf-8').read()\n"
+        + body
+        + "open(path, 'w', encoding='utf-8').write(text)\n",
+        encoding="utf-8",
+    )
     return f"{sys.executable} {script}"
 
 
@@ -32,8 +36,18 @@ def test_without_options_shows_that_there_is_no_plan(enrolled):
 def test_versions_carry_over_sections_and_only_append(enrolled):
     imr = enrolled
     imr.commit_all()
-    imr.ok("relapse-plan", "p-01", "--trigger", "Sömnbrist", "--trigger", "Bråk på avdelningen",
-           "--helper", "kontaktperson", "--emergency", "avdelningens telefon")
+    imr.ok(
+        "relapse-plan",
+        "p-01",
+        "--trigger",
+        "Sömnbrist",
+        "--trigger",
+        "Bråk på avdelningen",
+        "--helper",
+        "kontaktperson",
+        "--emergency",
+        "avdelningens telefon",
+    )
     added_only(imr)
     imr.commit_all()
     out = imr.ok("relapse-plan", "p-01", "--warning-sign", "Drar mig undan", "--kept-at", "I pärmen på rummet").output
@@ -47,7 +61,9 @@ def test_versions_carry_over_sections_and_only_append(enrolled):
 
     imr.ok("relapse-plan", "p-01", "--helper", "sjuksköterskan: ringer läkaren")
     plan = current(imr)
-    assert plan["helpers"] == ["kontaktperson", "sjuksköterskan: ringer läkaren"], "an item given is added, nothing lost"
+    assert plan["helpers"] == ["kontaktperson", "sjuksköterskan: ringer läkaren"], (
+        "an item given is added, nothing lost"
+    )
 
     imr.ok("relapse-plan", "p-01", "--trigger", "Alkohol", "--replace")
     assert current(imr)["triggers"] == ["Alkohol"], "--replace replaces the named section as a whole"
@@ -125,14 +141,18 @@ def test_edit_prefills_the_form_and_saves_a_new_version(enrolled, tmp_path):
     imr = enrolled
     imr.ok("relapse-plan", "p-01", "--trigger", "Sömnbrist", "--helper", "kontaktperson")
     seen = tmp_path / "seen.txt"
-    body = (f"open({str(seen)!r}, 'w', encoding='utf-8').write(text)\n"
-            "text = text.replace('det_här_gör_jag:\\n', 'det_här_gör_jag:\\n- Säger till kontaktpersonen\\n- Vilar\\n')\n"
-            "text = text.replace('- Sömnbrist\\n', '- Sömnbrist\\n- Högljudda grannar\\n')\n")
+    body = (
+        f"open({str(seen)!r}, 'w', encoding='utf-8').write(text)\n"
+        "text = text.replace('det_här_gör_jag:\\n', 'det_här_gör_jag:\\n- Säger till kontaktpersonen\\n- Vilar\\n')\n"
+        "text = text.replace('- Sömnbrist\\n', '- Sömnbrist\\n- Högljudda grannar\\n')\n"
+    )
     imr.commit_all()
     imr.ok("relapse-plan", "p-01", "--edit", env={"VISUAL": editor(tmp_path, "fill", body)})
     added_only(imr)
     form = seen.read_text(encoding="utf-8")
-    assert "version 2" in form and "utlösande_faktorer:\n- Sömnbrist" in form and "vem_hjälper:\n- kontaktperson" in form
+    assert (
+        "version 2" in form and "utlösande_faktorer:\n- Sömnbrist" in form and "vem_hjälper:\n- kontaktperson" in form
+    )
     assert "# " in form, "the form explains itself in comments"
     plan = current(imr)
     assert plan["version"] == 2

@@ -19,9 +19,16 @@ pytestmark = posix_only
 
 # The sections after the triggers, in order, with what Enter does: an empty section ends at once,
 # one with items (offered on the lines for editing) at a second Enter.
-LATER_SECTIONS = [(r"Tidiga varningstecken", ""), (r"Det här gör jag när", "\n"), (r"lugna ner mig", ""),
-                  (r"Det här vill jag inte", ""), (r"Vem som hjälper", ""), (r"Vid kris", ""), (r"Här finns planen", ""),
-                  (r"kopia av planen", "")]
+LATER_SECTIONS = [
+    (r"Tidiga varningstecken", ""),
+    (r"Det här gör jag när", "\n"),
+    (r"lugna ner mig", ""),
+    (r"Det här vill jag inte", ""),
+    (r"Vem som hjälper", ""),
+    (r"Vid kris", ""),
+    (r"Här finns planen", ""),
+    (r"kopia av planen", ""),
+]
 
 
 @pytest.fixture

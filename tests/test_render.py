@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from render_support import (
     A4,
@@ -16,9 +14,8 @@ from render_support import (
     TRIGGER,
     flat,
     out_files,
-    pdf_sizes,  # noqa: F401  (ws is a fixture)
+    pdf_sizes,
     pdf_text,
-    ws,
 )
 
 
@@ -59,13 +56,16 @@ def test_prefill_writes_answers_on_the_lines_that_ask_for_them(ws):
     from imr.workspace.folder import open_workspace
 
     workspace = open_workspace(ws.root)
-    body = convert_many_to_typst([document_markdown(workspace, handout_document(workspace, "1.2", "p-01", DATE))],
-                                 lang="sv", workspace_root=ws.root)[0]
-    goals_sheet = body[body.index('#imr-worksheet(title: "Mitt mål'):body.index('<p1-ab-1-test-mal>')]
+    body = convert_many_to_typst(
+        [document_markdown(workspace, handout_document(workspace, "1.2", "p-01", DATE))],
+        lang="sv",
+        workspace_root=ws.root,
+    )[0]
+    goals_sheet = body[body.index('#imr-worksheet(title: "Mitt mål') : body.index("<p1-ab-1-test-mal>")]
     assert "#imr-answers(2)[\n" + GOAL in goals_sheet  # written on the goal's lines …
     assert "#imr-answers(1)[\n" + STEP_1 in goals_sheet  # … and each step on its own
     assert "#imr-prefilled" not in goals_sheet  # every answer found its line
-    plan_sheet = body[body.index('#imr-worksheet(title: "Min plan'):]
+    plan_sheet = body[body.index('#imr-worksheet(title: "Min plan') :]
     assert "#imr-prefilled" in plan_sheet and "#imr-lines(3)" in plan_sheet
 
 
@@ -97,20 +97,23 @@ def test_format_follows_the_output_suffix(ws):
     assert (ws.root / "blad.docx").read_bytes()[:2] == b"PK"
 
 
-@pytest.mark.parametrize("args", [
-    ["render", "handout", "9.9"],
-    ["render", "handout", "1.1", "--for", "p-99"],
-    ["render", "handout", "1.1", "--for", "p-01", "--date", "2026-02-30"],
-    ["render", "handout", "1.1", "-f", "odt"],
-    ["render", "handout", "1.1", "-o", "/no/such/folder/blad.pdf"],
-    ["render", "handout", "1.1", "-o", "/proc/imr-blad.pdf"],
-    ["render", "handout", "1.1", "-o", "records"],
-    ["render", "bundle"],
-    ["render", "bundle", "--all", "--module", "1"],
-    ["render", "bundle", "--module", "1", "--next"],
-    ["render", "bundle", "--for", "p-99"],
-    ["render", "manual", "--module", "42"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["render", "handout", "9.9"],
+        ["render", "handout", "1.1", "--for", "p-99"],
+        ["render", "handout", "1.1", "--for", "p-01", "--date", "2026-02-30"],
+        ["render", "handout", "1.1", "-f", "odt"],
+        ["render", "handout", "1.1", "-o", "/no/such/folder/blad.pdf"],
+        ["render", "handout", "1.1", "-o", "/proc/imr-blad.pdf"],
+        ["render", "handout", "1.1", "-o", "records"],
+        ["render", "bundle"],
+        ["render", "bundle", "--all", "--module", "1"],
+        ["render", "bundle", "--module", "1", "--next"],
+        ["render", "bundle", "--for", "p-99"],
+        ["render", "manual", "--module", "42"],
+    ],
+)
 def test_errors_exit_1_with_one_message_and_write_nothing(ws, args):
     before = ws.snapshot()
     result = ws(*args)
@@ -128,8 +131,10 @@ def test_template_error_is_one_message_and_no_file(ws):
     (own / "handout.md.j2").write_text("# {{ title }}\n{{ no_such_value }}\n", encoding="utf-8")
     result = ws("render", "handout", "1.1", "-o", str(ws.root / "blad.pdf"))
     assert result.exit_code == 1
-    assert result.output.strip() == ("Fel: Mallen handout.md.j2 har ett fel på rad 2: 'no_such_value' is undefined. "
-                                     "Rätta mallen i templates/render/.")
+    assert result.output.strip() == (
+        "Fel: Mallen handout.md.j2 har ett fel på rad 2: 'no_such_value' is undefined. "
+        "Rätta mallen i templates/render/."
+    )
     assert not (ws.root / "blad.pdf").exists()
     assert [p.name for p in ws.root.iterdir() if p.name.startswith(".blad")] == []
 
@@ -156,8 +161,10 @@ def test_workspace_layout_files_are_ignored_and_listed(ws):
     assert b"AtkinsonHyperlegible" in (ws.root / "out" / "utdelningsblad-1.1.pdf").read_bytes()
     assert not (ws.root / "pwned.txt").exists()
     codes = {(f.path, f.code) for f in override_findings(ws.root)}
-    assert codes == {("templates/render/page.typ", "template_override_ignored"),
-                     ("templates/render/imr.lua", "template_override_ignored")}
+    assert codes == {
+        ("templates/render/page.typ", "template_override_ignored"),
+        ("templates/render/imr.lua", "template_override_ignored"),
+    }
 
 
 def test_module_bundle_one_part_per_session_with_own_page_numbers(ws):
@@ -197,8 +204,9 @@ def test_manual_shifts_guide_sections_under_the_session(ws):
     from imr.workspace.folder import open_workspace
 
     workspace = open_workspace(ws.root)
-    body = convert_many_to_typst([document_markdown(workspace, manual_document(workspace, 1))], lang="sv",
-                                 workspace_root=ws.root)[0]
+    body = convert_many_to_typst(
+        [document_markdown(workspace, manual_document(workspace, 1))], lang="sv", workspace_root=ws.root
+    )[0]
     assert "\n=== 1. Incheckning" in body and "\n==== Om det går trögt" in body
     assert "#imr-toc()" in body
 
@@ -321,8 +329,9 @@ def test_progress_bar_reports_each_step(ws):
     common._state.update({"lang": "sv"})
     workspace = open_workspace(ws.root)
     screen = io.StringIO()
-    rendered = _with_progress(workspace, module_document(workspace, 1), "pdf",
-                              Console(file=screen, force_terminal=True, width=100))
+    rendered = _with_progress(
+        workspace, module_document(workspace, 1), "pdf", Console(file=screen, force_terminal=True, width=100)
+    )
     assert rendered.data.startswith(b"%PDF")
     assert "Fyller i mallar" in screen.getvalue() and "typst" in screen.getvalue()
 
@@ -331,12 +340,38 @@ def test_real_goal_and_relapse_plan_worksheets_are_filled_on_their_lines(imr):
     """The real handouts 1.3 and 7.4: every answer is on the lines meant for it, none in a box."""
     imr.ok("patient", "add", "p-01", "--leader", "AB")
     imr.ok("goal", "add", "p-01", GOAL, "--step", STEP_1, "--step", STEP_2)
-    imr.ok("relapse-plan", "p-01", "--trigger", TRIGGER, "--warning-sign", "Jag sover dåligt",
-           "--action", ACTION, "--helper", "Min kontaktperson", "--emergency", "Avdelningen via personalen",
-           "--kept-at", "I pärmen på rummet", "--copy", "kontaktperson")
-    for ref, answers in (("1.3", [GOAL, STEP_1, STEP_2]),
-                         ("7.4", [TRIGGER, "Jag sover dåligt", ACTION, "Min kontaktperson",
-                                  "Avdelningen via personalen", "I pärmen på rummet"])):
+    imr.ok(
+        "relapse-plan",
+        "p-01",
+        "--trigger",
+        TRIGGER,
+        "--warning-sign",
+        "Jag sover dåligt",
+        "--action",
+        ACTION,
+        "--helper",
+        "Min kontaktperson",
+        "--emergency",
+        "Avdelningen via personalen",
+        "--kept-at",
+        "I pärmen på rummet",
+        "--copy",
+        "kontaktperson",
+    )
+    for ref, answers in (
+        ("1.3", [GOAL, STEP_1, STEP_2]),
+        (
+            "7.4",
+            [
+                TRIGGER,
+                "Jag sover dåligt",
+                ACTION,
+                "Min kontaktperson",
+                "Avdelningen via personalen",
+                "I pärmen på rummet",
+            ],
+        ),
+    ):
         ws_out = imr.root / f"handout-{ref}.pdf"
         imr.ok("render", "handout", ref, "--for", "p-01", "--date", DATE, "-o", str(ws_out))
         text = flat(pdf_text(ws_out.read_bytes()))
@@ -373,8 +408,15 @@ def test_pictures_in_every_format_with_their_alt_text(ws):
 
 def test_quotes_in_record_text_print_the_swedish_way(ws):
     ws.ok("patient", "add", "p-02")
-    ws.ok("session", "log", "p-02", "--homework", 'Läs "Vägen" och säg “hej” till Sara\'s kontakt',
-          "--homework-review", "none")
+    ws.ok(
+        "session",
+        "log",
+        "p-02",
+        "--homework",
+        'Läs "Vägen" och säg “hej” till Sara\'s kontakt',
+        "--homework-review",
+        "none",
+    )
     ws.ok("render", "handout", "1.2", "--for", "p-02", "-o", str(ws.root / "q.pdf"))
     text = flat(pdf_text((ws.root / "q.pdf").read_bytes()))
     assert "”Vägen”" in text and "”hej”" in text and "Sara’s" in text

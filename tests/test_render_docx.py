@@ -50,8 +50,9 @@ def test_reference_docx_is_built_by_the_committed_script():
     spec = importlib.util.spec_from_file_location("build_reference_docx", REPO / "tools" / "build_reference_docx.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.build() == (REPO / "templates" / "render" / "reference.docx").read_bytes(), \
+    assert module.build() == (REPO / "templates" / "render" / "reference.docx").read_bytes(), (
         "run: python tools/build_reference_docx.py"
+    )
 
 
 def test_docx_is_set_like_the_pdf(tmp_path, monkeypatch):
@@ -82,8 +83,9 @@ def test_docx_is_set_like_the_pdf(tmp_path, monkeypatch):
     assert 'Extension="odttf"' in types
     from pathlib import Path
 
-    original = (Path(__file__).resolve().parent.parent / "templates" / "render" / "fonts"
-                / "AtkinsonHyperlegible-Regular.ttf").read_bytes()
+    original = (
+        Path(__file__).resolve().parent.parent / "templates" / "render" / "fonts" / "AtkinsonHyperlegible-Regular.ttf"
+    ).read_bytes()
     assert obfuscated_font(embedded, EMBEDDED[0][2]) == original  # XOR twice gives the font back
     assert "☐" not in body and body.count("<w:bdr ") >= 5
     assert "ImrWritingLine" in body
@@ -108,8 +110,13 @@ def test_docx_relapse_card_is_one_page_like_the_pdf(tmp_path, monkeypatch):
     ws.ok("init", str(tmp_path / "ws"), "--name", "Testavdelning")
     ws.root = tmp_path / "ws"
     ws.ok("patient", "add", "p-01", "--by", "AB")
-    ws.ok("relapse-plan", "p-01", "--by", "AB", *[arg for option, items in PLAN.items() for text in items
-                                                    for arg in (option, text)])
+    ws.ok(
+        "relapse-plan",
+        "p-01",
+        "--by",
+        "AB",
+        *[arg for option, items in PLAN.items() for text in items for arg in (option, text)],
+    )
     target = ws.root / "kort.docx"
     ws.ok("render", "handout", "7.4", "--for", "p-01", "--format", "docx", "-o", str(target))
     with zipfile.ZipFile(target) as docx:
@@ -118,8 +125,12 @@ def test_docx_relapse_card_is_one_page_like_the_pdf(tmp_path, monkeypatch):
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     root = ElementTree.fromstring(body)
     blocks = list(root.find(f"{w}body"))
-    cards = [i for i, b in enumerate(blocks) if b.tag == f"{w}tbl"
-             and (b.find(f"{w}tblPr/{w}tblInd") is not None and b.find(f"{w}tblPr/{w}tblInd").get(f"{w}w") == "-850")]
+    cards = [
+        i
+        for i, b in enumerate(blocks)
+        if b.tag == f"{w}tbl"
+        and (b.find(f"{w}tblPr/{w}tblInd") is not None and b.find(f"{w}tblPr/{w}tblInd").get(f"{w}w") == "-850")
+    ]
     assert len(cards) == 1
     card = blocks[cards[0]]
     assert [c.get(f"{w}w") for c in card.findall(f"{w}tblGrid/{w}gridCol")] == ["4819", "4819"]
@@ -155,8 +166,13 @@ def test_docx_relapse_card_is_one_page_like_the_pdf(tmp_path, monkeypatch):
         best = 0.0
         for cell in cells:
             label = len(list(paragraphs(cell, "ImrCardLabel"))) * (line + 60)
-            rules = sum(wrapped_lines(text, width) if text.strip() else 1
-                        for text in paragraphs(cell, "ImrCardLine", "ImrCardAnswer")) * 454
+            rules = (
+                sum(
+                    wrapped_lines(text, width) if text.strip() else 1
+                    for text in paragraphs(cell, "ImrCardLine", "ImrCardAnswer")
+                )
+                * 454
+            )
             crisis = sum(wrapped_lines(text, width / 2) for text in paragraphs(cell, "ImrCardCrisis")) * line
             best = max(best, label + rules + crisis)
         twips += best or 18.5 * 20 * 1.25  # the title row

@@ -15,8 +15,8 @@ from imr.render.escape import Trusted, escape_markdown
 
 ATTACKS = [
     "<script>alert(1)</script>",
-    "```{=typst}\n#read(\"/etc/passwd\")\n```",
-    "`#panic(\"x\")`{=typst} och `<b>`{=html}",
+    '```{=typst}\n#read("/etc/passwd")\n```',
+    '`#panic("x")`{=typst} och `<b>`{=html}',
     "\\input{/etc/passwd} $x^2$ \\(y\\)",
     "<!-- dold --> &lt;b&gt; &amp;",
     "[länk](file:///etc/passwd) ![bild](/etc/passwd) <http://example.com>",
@@ -24,7 +24,7 @@ ATTACKS = [
     "| a | b |\n|---|---|\n| 1 | 2 |",
     "*fet* _kursiv_ ~~struken~~ ^upp^ ~ned~ @citat [@ref]",
     "    indragen kod\n\n\n\nny rad",
-    "#set page(paper: \"a5\") #include \"x.typ\" #image(\"/etc/hostname\")",
+    '#set page(paper: "a5") #include "x.typ" #image("/etc/hostname")',
 ]
 
 
@@ -33,8 +33,9 @@ def pandoc_inlines(markdown: str) -> str:
     from imr.render.pandoc import READER, pandoc_path
 
     reader = READER + "-smart"
-    done = subprocess.run([pandoc_path(), "-f", reader, "-t", "json"], input=markdown.encode(), capture_output=True,
-                          check=True)
+    done = subprocess.run(
+        [pandoc_path(), "-f", reader, "-t", "json"], input=markdown.encode(), capture_output=True, check=True
+    )
     blocks = json.loads(done.stdout)["blocks"]
     assert len(blocks) <= 1 and all(b["t"] == "Para" for b in blocks), blocks  # one paragraph, nothing else
     out = []
@@ -76,8 +77,13 @@ ANY_CHARACTER = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.text(alphabet=MARKDOWN_HEAVY, max_size=25) | st.text(alphabet=ANY_CHARACTER, max_size=25),
-                min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.text(alphabet=MARKDOWN_HEAVY, max_size=25) | st.text(alphabet=ANY_CHARACTER, max_size=25),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_any_text_reads_back_as_itself(lines):
     text = "\n".join(lines)
     if not normalised(text):
@@ -86,8 +92,10 @@ def test_any_text_reads_back_as_itself(lines):
 
 
 def test_escape_keeps_plain_sentences_readable():
-    assert escape_markdown("Träff 1.3: Att sätta ett mål (små steg), 50 %!") == \
-        "Träff 1.3: Att sätta ett mål (små steg), 50 %!"
+    assert (
+        escape_markdown("Träff 1.3: Att sätta ett mål (små steg), 50 %!")
+        == "Träff 1.3: Att sätta ett mål (små steg), 50 %!"
+    )
     assert escape_markdown("1. först") == "1\\. först"
     assert escape_markdown(None) == ""
     assert escape_markdown(Trusted("*x*")) == "\\*x\\*"  # escaping is not skipped by accident
@@ -100,7 +108,7 @@ def test_attacks_in_records_print_as_plain_text(ws):
     ws.ok("relapse-plan", "p-01", "--trigger", ATTACKS[3], "--action", ATTACKS[5])
 
     html = _render(ws, "html").decode("utf-8")
-    body = html[html.index("<body>"):]
+    body = html[html.index("<body>") :]
     assert "<script" not in body and "<img" not in body and "<b>" not in body and "<!--" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     plain = body.replace("”", '"')
@@ -113,8 +121,11 @@ def test_attacks_in_records_print_as_plain_text(ws):
     from imr.workspace.folder import open_workspace
 
     workspace = open_workspace(ws.root)
-    typst_body = convert_many_to_typst([document_markdown(workspace, handout_document(workspace, "1.2", "p-01", DATE))],
-                                       lang="sv", workspace_root=ws.root)[0]
+    typst_body = convert_many_to_typst(
+        [document_markdown(workspace, handout_document(workspace, "1.2", "p-01", DATE))],
+        lang="sv",
+        workspace_root=ws.root,
+    )[0]
     for code in ("#read(", "#panic(", "#set page(paper", "#include", "#image("):
         assert not re.search(r"(?<!\\)" + re.escape(code), typst_body), code  # only as \#read(…): text
     assert "\\#read(" in typst_body
@@ -144,6 +155,10 @@ def test_hyphen_runs_survive_the_real_reader(text):
     printed command or a note must show what was typed."""
     from imr.render.pandoc import READER, pandoc_path
 
-    done = subprocess.run([pandoc_path(), "-f", READER, "-t", "plain"], input=escape_markdown(text).encode(),
-                          capture_output=True, check=True)
+    done = subprocess.run(
+        [pandoc_path(), "-f", READER, "-t", "plain"],
+        input=escape_markdown(text).encode(),
+        capture_output=True,
+        check=True,
+    )
     assert done.stdout.decode().strip() == text

@@ -10,11 +10,14 @@ from render_support import out_files, ws  # noqa: F401  (ws is a fixture)
 EXPLOIT = '{{ cycler.__init__.__globals__.os.popen("id > pwned.txt").read() }}\n'
 
 
-@pytest.mark.parametrize("payload", [
-    EXPLOIT,
-    '{{ t.__globals__ }}\n',
-    '{{ "".__class__.__mro__[1].__subclasses__() }}\n',
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        EXPLOIT,
+        "{{ t.__globals__ }}\n",
+        '{{ "".__class__.__mro__[1].__subclasses__() }}\n',
+    ],
+)
 def test_a_workspace_template_cannot_run_code(ws, payload):
     own = ws.root / "templates" / "render"
     own.mkdir(parents=True)
@@ -35,12 +38,23 @@ def test_an_overridden_template_still_renders_in_the_sandbox(ws):
     (own / "module.md.j2").write_text("# {{ title }}\n\nVår egen modulsida.\n", encoding="utf-8")
     markdown = ws.ok("render", "manual", "--module", "1", "-o", "-").stdout
     assert "Vår egen modulsida." in markdown
-    assert [(f.path, f.code) for f in override_findings(ws.root)] == [("templates/render/module.md.j2",
-                                                                      "template_override")]
+    assert [(f.path, f.code) for f in override_findings(ws.root)] == [
+        ("templates/render/module.md.j2", "template_override")
+    ]
 
 
-@pytest.mark.parametrize("target", ["records/p-01.yaml", "records/ny.pdf", "groups/x.pdf", ".git/x.pdf",
-                                    "imr.yaml", "out/../records/blad.pdf", "länk/blad.pdf"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "records/p-01.yaml",
+        "records/ny.pdf",
+        "groups/x.pdf",
+        ".git/x.pdf",
+        "imr.yaml",
+        "out/../records/blad.pdf",
+        "länk/blad.pdf",
+    ],
+)
 def test_output_never_lands_on_records(ws, target):
     (ws.root / "groups").mkdir(exist_ok=True)
     (ws.root / ".git").mkdir(exist_ok=True)

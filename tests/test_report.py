@@ -44,19 +44,59 @@ def _month(imr: Imr) -> Imr:
     imr.ok(*log, "tisdag", "--module", "1", "--session", "1", "--date", "2026-02-03")
     imr.ok(*log, "tisdag", "--module", "1", "--session", "2", "--date", "2026-02-10", "--absent", "a-02", "a-03")
     imr.ok("session", "log", "a-02", "--module", "1", "--session", "2", "--date", "2026-02-12")
-    imr.ok(*log, "tisdag", "--module", "1", "--session", "3", "--date", "2026-02-17",
-           "--step-done", f"a-01:{label}.1", "--absent", "a-03")
+    imr.ok(
+        *log,
+        "tisdag",
+        "--module",
+        "1",
+        "--session",
+        "3",
+        "--date",
+        "2026-02-17",
+        "--step-done",
+        f"a-01:{label}.1",
+        "--absent",
+        "a-03",
+    )
     imr.ok(*log, "torsdag", "--module", "1", "--session", "1", "--date", "2026-02-05", "--by", "MN")
     imr.ok(*log, "torsdag", "--module", "1", "--session", "2", "--date", "2026-02-12", "--by", "MN")
     imr.ok("session", "log", "i-01", "--module", "1", "--session", "1", "--date", "2026-02-04")
-    imr.ok("session", "log", "i-01", "--module", "1", "--session", "2", "--date", "2026-02-18",
-           "--homework-review", "inte gjord")
-    imr.ok("session", "log", "i-01", "--module", "1", "--session", "3", "--date", "2026-02-25",
-           "--homework-review", "delvis", "--note", "<script>alert(1)</script> Ritade en karta")
-    for pid, rater, day, scores in (("a-01", "client", "2026-02-03", ALL_TWO), ("a-01", "client", "2026-02-24", ALL_THREE),
-                                    ("a-01", "clinician", "2026-02-03", ALL_TWO),
-                                    ("a-01", "clinician", "2026-02-24", ALL_FOUR),
-                                    ("b-01", "client", "2026-02-05", ALL_THREE), ("b-01", "client", "2026-02-26", ALL_FIVE)):
+    imr.ok(
+        "session",
+        "log",
+        "i-01",
+        "--module",
+        "1",
+        "--session",
+        "2",
+        "--date",
+        "2026-02-18",
+        "--homework-review",
+        "inte gjord",
+    )
+    imr.ok(
+        "session",
+        "log",
+        "i-01",
+        "--module",
+        "1",
+        "--session",
+        "3",
+        "--date",
+        "2026-02-25",
+        "--homework-review",
+        "delvis",
+        "--note",
+        "<script>alert(1)</script> Ritade en karta",
+    )
+    for pid, rater, day, scores in (
+        ("a-01", "client", "2026-02-03", ALL_TWO),
+        ("a-01", "client", "2026-02-24", ALL_THREE),
+        ("a-01", "clinician", "2026-02-03", ALL_TWO),
+        ("a-01", "clinician", "2026-02-24", ALL_FOUR),
+        ("b-01", "client", "2026-02-05", ALL_THREE),
+        ("b-01", "client", "2026-02-26", ALL_FIVE),
+    ):
         imr.ok("imrs", "add", pid, "--rater", rater, "--scores", scores, "--date", day)
     imr.commit_all("the month")
     log_last_entry_twice(imr, "b-02", "2026-02-12")
@@ -109,8 +149,11 @@ def test_attendance_matrix_with_catch_up_and_runs(data):
     tisdag = groups["tisdag"]
     assert [m["date"] for m in tisdag["meetings"]] == ["2026-02-03", "2026-02-10", "2026-02-17"]
     cells = {m["id"]: m["cells"] for m in tisdag["members"]}
-    assert cells == {"a-01": ["present"] * 3, "a-02": ["present", "caught_up", "present"],
-                     "a-03": ["present", "absent", "absent"]}
+    assert cells == {
+        "a-01": ["present"] * 3,
+        "a-02": ["present", "caught_up", "present"],
+        "a-03": ["present", "absent", "absent"],
+    }
     runs = {m["id"]: m["runs"] for m in tisdag["members"]}
     assert runs == {"a-01": [], "a-02": [], "a-03": [1, 2]}
     # The duplicate of b-02's 1.2 is one meeting, not two.
@@ -134,8 +177,11 @@ def test_goals_and_outcomes(data):
     assert outcomes["change"] == {"client": {"n": 2, "mean_change": 1.5}, "clinician": {"n": 1, "mean_change": 2.0}}
     a01 = next(p for p in outcomes["participants"] if p["id"] == "a-01")
     assert [(p["date"], p["rater"], p["mean"]) for p in a01["points"]] == [
-        ("2026-02-03", "client", 2.0), ("2026-02-03", "clinician", 2.0),
-        ("2026-02-24", "client", 3.0), ("2026-02-24", "clinician", 4.0)]
+        ("2026-02-03", "client", 2.0),
+        ("2026-02-03", "clinician", 2.0),
+        ("2026-02-24", "client", 3.0),
+        ("2026-02-24", "clinician", 4.0),
+    ]
 
 
 def test_fidelity_this_period_against_the_previous(data):
@@ -148,7 +194,8 @@ def test_fidelity_this_period_against_the_previous(data):
 def test_integrity_duplicate_in_the_period_report(data):
     dupes = [i for i in data["integrity"] if i["kind"] == "duplicate"]
     assert [(d["id"], d["code"], d["session"], d["date"]) for d in dupes] == [
-        ("b-02", "session_logged_twice", "1.2", "2026-02-12")]
+        ("b-02", "session_logged_twice", "1.2", "2026-02-12")
+    ]
     assert not [i for i in data["integrity"] if i["kind"] == "rewrite"]  # committed today, not in February
 
 
@@ -163,8 +210,16 @@ def test_this_week_shows_the_rewrite_and_what_each_signature_wrote(ws):
     # KL: 7 enrolments, 2 groups, 5 members added, 1 goal + 2 steps, tisdag 3 + 2 + 1 present
     # and 0 + 2 + 1 absent, a-02's catch-up, i-01's three sessions, six IMRS. MN: torsdag 2 + 2,
     # and the copy of b-02's 1.2.
-    assert changes["KL"] == {"absent": 3, "enrolled": 7, "goal": 1, "goal-step": 2, "group-created": 2,
-                             "imrs": 6, "member-added": 5, "session": 10}
+    assert changes["KL"] == {
+        "absent": 3,
+        "enrolled": 7,
+        "goal": 1,
+        "goal-step": 2,
+        "group-created": 2,
+        "imrs": 6,
+        "member-added": 5,
+        "session": 10,
+    }
     assert changes["MN"] == {"session": 5}
 
 
@@ -204,8 +259,16 @@ def test_pdf_has_the_same_sections(month):
     month.ok("report", "--since", SINCE, "--until", UNTIL, "--format", "pdf", "-o", str(out))
     text = " ".join(page.get_text() for page in pymupdf.open(out))
     text = re.sub(r"\s+", " ", text)
-    for heading in ("Kontroll av journalerna", "Regelbundenhet", "Närvaro", "Vem halkar efter", "Mål",
-                    "Utfall: IMR-skalan", "Programtrohet (IMR-FS)", "Vad som ändrats, per signatur"):
+    for heading in (
+        "Kontroll av journalerna",
+        "Regelbundenhet",
+        "Närvaro",
+        "Vem halkar efter",
+        "Mål",
+        "Utfall: IMR-skalan",
+        "Programtrohet (IMR-FS)",
+        "Vad som ändrats, per signatur",
+    ):
         assert heading in text
     assert "Dubbel registrering: b-02" in text
 
@@ -237,18 +300,25 @@ def test_pdf_has_the_html_tables_inside_the_text_column(month):
     table_lines = [line for page in doc for line in lines(page)]
     assert "a-03 N F F 1 närvarande, 2 frånvarande (0 tagna igen)" in table_lines
     assert "02-03 02-10 02-17" in table_lines and "1.1 1.2 1.3" in table_lines
-    evidence = [page for page in doc if any(f"{item}." in page.get_text() for item in ("1", "7", "13"))
-                and "Underlag" in page.get_text() or "13. Beteende" in page.get_text()]
+    evidence = [
+        page
+        for page in doc
+        if (any(f"{item}." in page.get_text() for item in ("1", "7", "13")) and "Underlag" in page.get_text())
+        or "13. Beteende" in page.get_text()
+    ]
     assert evidence and all("Underlag" in page.get_text() and "perioden" in page.get_text() for page in evidence)
     text = " ".join(page.get_text() for page in doc)
-    assert "Signatur" in text and "Poster" in text or "Inget skrevs i perioden" in text
+    assert ("Signatur" in text and "Poster" in text) or "Inget skrevs i perioden" in text
 
 
 def test_a_long_period_s_attendance_is_cut_into_tables_that_fit():
     from imr.reports.report_render import PDF_MEETINGS, _attendance_tables
 
     columns = [f"2026-{1 + n // 4:02d}-{1 + 7 * (n % 4):02d} (1.{n % 5 + 1})" for n in range(20)]
-    group = {"columns": columns, "rows": [{"id": "a-01", "letters": ["N"] * 19 + ["F"], "runs": [19], "sum": "19 av 20"}]}
+    group = {
+        "columns": columns,
+        "rows": [{"id": "a-01", "letters": ["N"] * 19 + ["F"], "runs": [19], "sum": "19 av 20"}],
+    }
     tables = _attendance_tables(group)
     assert [len(t["columns"]) for t in tables] == [7, 7, 6] and all(len(t["columns"]) <= PDF_MEETINGS for t in tables)
     assert tables[0]["columns"][0] == "01-01 1.1" and [t["last"] for t in tables] == [False, False, True]
@@ -275,15 +345,23 @@ def test_export_csv_tables_read_back(month):
     assert len(attendance) == 16  # 3 × 3 tisdag, 2 × 2 torsdag (the copy counts once), i-01's 3 on its own track
     assert [(r["group"], r["status"]) for r in attendance if r["participant"] == "i-01"] == [("", "present")] * 3
     assert sorted((r["participant"], r["session"], r["status"]) for r in attendance if r["status"] != "present") == [
-        ("a-02", "1.2", "caught_up"), ("a-03", "1.2", "absent"), ("a-03", "1.3", "absent")]
+        ("a-02", "1.2", "caught_up"),
+        ("a-03", "1.2", "absent"),
+        ("a-03", "1.3", "absent"),
+    ]
     goals = rows("goals")
     assert [(r["step"] != "", r["status"], r["done_on"]) for r in goals] == [
-        (False, "active", ""), (True, "done", "2026-02-17"), (True, "active", "")]
+        (False, "active", ""),
+        (True, "done", "2026-02-17"),
+        (True, "active", ""),
+    ]
     items = rows("imrs_items")
     assert len(items) == 6 * 15 and {r["score"] for r in items if r["participant"] == "b-01"} == {"3", "5"}
     assert [r["item"] for r in rows("fidelity")] == [str(n) for n in range(1, 14)]
-    text = "".join((folder / f"{n}.csv").read_text(encoding="utf-8") for n in
-                   ("sessions", "attendance", "goals", "imrs_items", "fidelity"))
+    text = "".join(
+        (folder / f"{n}.csv").read_text(encoding="utf-8")
+        for n in ("sessions", "attendance", "goals", "imrs_items", "fidelity")
+    )
     assert "Ritade" not in text and "Sova" not in text  # no free text
     month.refused("export", "--format", "xlsx")
 

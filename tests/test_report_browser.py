@@ -24,10 +24,24 @@ BAND = 700  # px per chart band: taller than any chart in the month report
 
 def _screenshot(page: Path, png: Path, height: int) -> str:
     done = subprocess.run(
-        [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-         f"--user-data-dir={page.parent / 'profile'}", f"--window-size=1000,{height}",
-         f"--screenshot={png}", "--enable-logging=stderr", "--v=0", page.as_uri()],
-        capture_output=True, text=True, timeout=120)
+        [
+            BROWSER,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--no-first-run",
+            f"--user-data-dir={page.parent / 'profile'}",
+            f"--window-size=1000,{height}",
+            f"--screenshot={png}",
+            "--enable-logging=stderr",
+            "--v=0",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert png.is_file(), done.stderr[-2000:]
     return done.stderr
 
@@ -37,7 +51,7 @@ def _ink_per_band(png: Path, bands: int) -> list[int]:
 
     pixels = imread(str(png))[:, :, :3]
     ink = (pixels < 0.9).any(axis=2)
-    return [int(ink[i * BAND:(i + 1) * BAND].sum()) for i in range(bands)]
+    return [int(ink[i * BAND : (i + 1) * BAND].sum()) for i in range(bands)]
 
 
 def test_every_chart_is_drawn_and_the_console_is_clean(month, tmp_path):
@@ -49,15 +63,22 @@ def test_every_chart_is_drawn_and_the_console_is_clean(month, tmp_path):
 
     charts = re.findall(r'<figure[^>]* id="(chart-[a-z0-9-]+)"', html)
     assert {re.sub(r"-\d+$", "", c) for c in charts} == {
-        "chart-regularity", "chart-attendance", "chart-goals", "chart-outcomes", "chart-fidelity"}
+        "chart-regularity",
+        "chart-attendance",
+        "chart-goals",
+        "chart-outcomes",
+        "chart-fidelity",
+    }
     style = ["* { visibility: hidden !important; } body { margin: 0 !important; }"]
     for index, chart in enumerate(charts):
-        style.append(f"#{chart}, #{chart} * {{ visibility: visible !important; }} "
-                     f"#{chart} {{ position: absolute !important; left: 0; top: {index * BAND}px; margin: 0; "
-                     f"border: 0 !important; }} #{chart} figcaption {{ display: none; }}")
+        style.append(
+            f"#{chart}, #{chart} * {{ visibility: visible !important; }} "
+            f"#{chart} {{ position: absolute !important; left: 0; top: {index * BAND}px; margin: 0; "
+            f"border: 0 !important; }} #{chart} figcaption {{ display: none; }}"
+        )
     isolated = tmp_path / "charts.html"
     isolated.write_text(html.replace("</head>", "<style>" + "\n".join(style) + "</style></head>", 1), encoding="utf-8")
     _screenshot(isolated, tmp_path / "charts.png", BAND * len(charts))
     ink = _ink_per_band(tmp_path / "charts.png", len(charts))
-    blank = [chart for chart, count in zip(charts, ink) if count < 200]
+    blank = [chart for chart, count in zip(charts, ink, strict=False) if count < 200]
     assert not blank, f"charts with nothing drawn: {blank} ({ink})"

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import Imr
-from record_builders import add, at, enrol, sessions, three_participants  # noqa: F401
+from record_builders import add, at, enrol, sessions, three_participants
 
 from imr.gates.summaries import fidelity_facts
 from imr.reports.fidelity import as_rows, assess
@@ -16,7 +16,6 @@ from imr.workspace import store
 from imr.workspace.folder import open_workspace
 
 TODAY = date(2026, 6, 30)
-
 
 
 @pytest.fixture
@@ -36,11 +35,13 @@ def region(imr: Imr) -> Imr:
         pid = f"g-{n:02}"
         enrol(ws, pid, date(2026, 1, 1), format="group")
         sessions(ws, pid, date(2026, 1, 5), 8 - n, group="tisdag", handouts=lambda k: k > 1)
-    members = "".join(f"- kind: member-added\n  at: '2026-01-01T09:0{n}:00+01:00'\n  by: KL\n  id: g-{n:02}\n"
-                      for n in range(1, 7))
+    members = "".join(
+        f"- kind: member-added\n  at: '2026-01-01T09:0{n}:00+01:00'\n  by: KL\n  id: g-{n:02}\n" for n in range(1, 7)
+    )
     (imr.root / "groups" / "tisdag.yaml").write_text(
         "id: tisdag\nlog:\n- kind: group-created\n  at: '2026-01-01T09:00:00+01:00'\n  by: KL\n" + members,
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (imr.root / "records" / "p-09.yaml").write_text("id: p-09\nlog: [oops\n", encoding="utf-8")
     (imr.root / "records" / "Anteckningar.yaml").write_text("id: x\nlog: []\n", encoding="utf-8")
     if hasattr(os, "symlink"):
@@ -51,19 +52,22 @@ def region(imr: Imr) -> Imr:
     return imr
 
 
-@pytest.mark.parametrize("since, today", [
-    (None, TODAY),                   # everything cached holds
-    (None, date(2026, 7, 6)),        # p-04's last contact is the day after
-    (None, date(2026, 3, 1)),        # many sessions are after the day assessed
-    (None, date(2027, 1, 1)),        # long after: nobody attended in the last month
-    (date(2026, 6, 1), TODAY),       # a period: counted from the records themselves
-    (date(2025, 1, 1), date(2026, 1, 10)),
-])
+@pytest.mark.parametrize(
+    "since, today",
+    [
+        (None, TODAY),  # everything cached holds
+        (None, date(2026, 7, 6)),  # p-04's last contact is the day after
+        (None, date(2026, 3, 1)),  # many sessions are after the day assessed
+        (None, date(2027, 1, 1)),  # long after: nobody attended in the last month
+        (date(2026, 6, 1), TODAY),  # a period: counted from the records themselves
+        (date(2025, 1, 1), date(2026, 1, 10)),
+    ],
+)
 def test_fidelity_from_cached_facts_equals_fidelity_from_the_records(region: Imr, since, today):
     ws = open_workspace(region.root)
     slow = as_rows(assess(ws, since, today, fast=False), "sv")
-    first = as_rows(assess(ws, since, today), "sv")   # writes the summaries cache
-    warm = as_rows(assess(ws, since, today), "sv")    # reads it
+    first = as_rows(assess(ws, since, today), "sv")  # writes the summaries cache
+    warm = as_rows(assess(ws, since, today), "sv")  # reads it
     assert json.dumps(first) == json.dumps(slow)  # the same order too, as `--json` prints it
     assert json.dumps(warm) == json.dumps(slow)
     assert slow[0]["evidence"]["unreadable_records"] == 1
@@ -89,11 +93,14 @@ def _reindented(text: str) -> str:
     return head + "log:\n" + "".join(f"  {line}\n" if line else "\n" for line in log.split("\n")[:-1])
 
 
-@pytest.mark.parametrize("edit", [
-    lambda text: text + "extra: 1\n",          # the log is no longer the last key
-    _reindented,                                # items not at the left margin
-    lambda text: text + "...\n",                # a document end marker
-])
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda text: text + "extra: 1\n",  # the log is no longer the last key
+        _reindented,  # items not at the left margin
+        lambda text: text + "...\n",  # a document end marker
+    ],
+)
 def test_an_append_that_would_not_continue_the_log_is_refused_and_nothing_written(enrolled: Imr, edit):
     from imr.core.errors import ImrError
     from imr.records.record import read_record
@@ -103,8 +110,11 @@ def test_an_append_that_would_not_continue_the_log_is_refused_and_nothing_writte
     read_record(path)  # the edited file is still a readable record
     before = path.read_bytes()
     with pytest.raises(ImrError):
-        store.append(open_workspace(enrolled.root), "p-01",
-                     [{"kind": "contact", "at": at(TODAY), "by": "KL", "date": TODAY.isoformat(), "who": "mor"}])
+        store.append(
+            open_workspace(enrolled.root),
+            "p-01",
+            [{"kind": "contact", "at": at(TODAY), "by": "KL", "date": TODAY.isoformat(), "who": "mor"}],
+        )
     assert path.read_bytes() == before
 
 
@@ -138,13 +148,21 @@ def test_diff_of_many_files_on_the_workers_equals_comparing_each_file_here(imr: 
         enrol(ws, pid, date(2026, 1, 1) + timedelta(days=n % 20), format="group" if n % 3 else "individual")
     imr.commit_all("start")
     for n, pid in enumerate(pids[:-3]):
-        sessions(ws, pid, date(2026, 2, 2), 1 + n % 3, skip=n % 5, handouts=lambda k: k % 2 == 0,
-                 group="tisdag" if n % 3 else None)
+        sessions(
+            ws,
+            pid,
+            date(2026, 2, 2),
+            1 + n % 3,
+            skip=n % 5,
+            handouts=lambda k: k % 2 == 0,
+            group="tisdag" if n % 3 else None,
+        )
         if n % 4 == 0:
             add(ws, pid, "contact", date(2026, 2, 20), date="2026-02-20", who="mamma")
     rewritten = imr.record(pids[-3])
-    rewritten.write_text(rewritten.read_text(encoding="utf-8").replace("variant: general", "variant: bipolar"),
-                         encoding="utf-8")
+    rewritten.write_text(
+        rewritten.read_text(encoding="utf-8").replace("variant: general", "variant: bipolar"), encoding="utf-8"
+    )
     broken = imr.record(pids[-2])
     broken.write_text(broken.read_text(encoding="utf-8") + "- kind: [oops\n", encoding="utf-8")
     imr.record(pids[-1]).unlink()
@@ -172,10 +190,10 @@ def test_diff_of_many_files_on_the_workers_equals_comparing_each_file_here(imr: 
 # --------------------------------------------------------------------------------------------
 # `imr session next ID` without typer parsing it (P1): what typer's path prints, no pydantic
 
-import subprocess  # noqa: E402
-import sys  # noqa: E402
+import subprocess
+import sys
 
-from imr.cli.app import plain_session_next  # noqa: E402
+from imr.cli.app import plain_session_next
 
 
 def _imr_process(root, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -185,8 +203,9 @@ def _imr_process(root, *args: str, env: dict | None = None) -> subprocess.Comple
     return subprocess.run([sys.executable, *args], cwd=root, capture_output=True, text=True, env=environment)
 
 
-@pytest.mark.parametrize("args", [("session", "next", "p-01"), ("--lang", "en", "session", "next", "p-01"),
-                                  ("session", "next", "p-99")])
+@pytest.mark.parametrize(
+    "args", [("session", "next", "p-01"), ("--lang", "en", "session", "next", "p-01"), ("session", "next", "p-99")]
+)
 def test_plain_session_next_prints_what_typer_prints(enrolled: Imr, args):
     through_typer = enrolled(*args)
     direct = _imr_process(enrolled.root, "-m", "imr", *args)
@@ -208,9 +227,16 @@ def test_plain_session_next_imports_no_pydantic(enrolled: Imr):
 def test_only_the_plain_form_skips_typer():
     assert plain_session_next(["session", "next", "p-01"]) == ("p-01", None)
     assert plain_session_next(["-w", "ward", "--lang", "en", "session", "next", "p-01"]) == ("p-01", "ward")
-    for args in (["session", "next"], ["session", "next", "p-01", "--json"], ["session", "next", "--help"],
-                 ["--lang", "de", "session", "next", "p-01"], ["--lang=en", "session", "next", "p-01"],
-                 ["session", "log", "p-01"], ["session", "next", "--group", "g1"], ["next", "session", "p-01"]):
+    for args in (
+        ["session", "next"],
+        ["session", "next", "p-01", "--json"],
+        ["session", "next", "--help"],
+        ["--lang", "de", "session", "next", "p-01"],
+        ["--lang=en", "session", "next", "p-01"],
+        ["session", "log", "p-01"],
+        ["session", "next", "--group", "g1"],
+        ["next", "session", "p-01"],
+    ):
         assert plain_session_next(args) is None, args
 
 

@@ -28,7 +28,10 @@ def test_meetings_follow_the_programme_and_skip_closed_days(torsdag):
     order = ws.curriculum.order(None)
     plan = coming_meetings(ws, "torsdag", 3, today=date(2026, 3, 2))  # a Monday: Thursdays 5, 12, 19 March
     assert [(m["date"], m["closed"], m["session"]) for m in plan["meetings"]] == [
-        ("2026-03-05", False, str(order[1])), ("2026-03-12", True, None), ("2026-03-19", False, str(order[2]))]
+        ("2026-03-05", False, str(order[1])),
+        ("2026-03-12", True, None),
+        ("2026-03-19", False, str(order[2])),
+    ]
     assert plan["meetings"][0]["title"] == ws.curriculum.session(order[1]).title
     torsdag.ok("check")  # a closed-days list is a valid, clean imr.yaml
 

@@ -15,8 +15,7 @@ pexpect = pytest.importorskip("pexpect")
 def _spawn(imr, *args):
     env = {**os.environ, "IMR_SIGNATURE": "KL", "TERM": "dumb", "COLUMNS": "100"}
     env.pop("IMR_LANG", None)
-    return pexpect.spawn(sys.executable, ["-m", "imr", *args], cwd=str(imr.root), env=env, encoding="utf-8",
-                         timeout=30)
+    return pexpect.spawn(sys.executable, ["-m", "imr", *args], cwd=str(imr.root), env=env, encoding="utf-8", timeout=30)
 
 
 def _last(imr, pid="p-01"):
@@ -26,7 +25,7 @@ def _last(imr, pid="p-01"):
 @posix_only
 def test_questions_in_order_then_summary_then_saved(enrolled):
     enrolled.ok("goal", "add", "p-01", "Laga mat själv", "--step", "Handla till en måltid")
-    step = [e for e in yaml.safe_load(enrolled.record("p-01").read_text())["log"] if e["kind"] == "goal"][0]
+    step = next(e for e in yaml.safe_load(enrolled.record("p-01").read_text())["log"] if e["kind"] == "goal")
     child = _spawn(enrolled, "session", "log", "p-01")
     for pattern, answer in [
         (r"Vilken träff \(1\.1\)", ""),
@@ -91,8 +90,14 @@ def test_edit_without_any_editor_asks_for_the_note_in_the_terminal(enrolled, tmp
     env = {**os.environ, "IMR_SIGNATURE": "KL", "TERM": "dumb", "PATH": str(tmp_path)}
     for name in ("VISUAL", "EDITOR", "IMR_LANG"):
         env.pop(name, None)
-    child = pexpect.spawn(sys.executable, ["-m", "imr", "session", "log", "p-01", "--edit", "--date", "2026-03-01",
-                                           "--ja"], cwd=str(enrolled.root), env=env, encoding="utf-8", timeout=30)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "imr", "session", "log", "p-01", "--edit", "--date", "2026-03-01", "--ja"],
+        cwd=str(enrolled.root),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+    )
     child.expect("Ingen textredigerare finns")
     child.expect("Anteckning")
     wait_raw(child)
@@ -134,16 +139,28 @@ def test_relapse_plan_edit_without_any_editor_asks_the_form(enrolled, tmp_path):
     env = {**os.environ, "IMR_SIGNATURE": "KL", "TERM": "dumb", "PATH": str(tmp_path)}
     for name in ("VISUAL", "EDITOR", "IMR_LANG"):
         env.pop(name, None)
-    child = pexpect.spawn(sys.executable, ["-m", "imr", "relapse-plan", "p-01", "--edit"],
-                          cwd=str(enrolled.root), env=env, encoding="utf-8", timeout=30)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "imr", "relapse-plan", "p-01", "--edit"],
+        cwd=str(enrolled.root),
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+    )
     # the relapse-plan form's questions (imr/cli/ask.py), each section's items on the lines to edit
     questions = [
-        (r"satt igång symtom", "\n"),                  # triggers: kept (Enter twice)
+        (r"satt igång symtom", "\n"),  # triggers: kept (Enter twice)
         (r"Tidiga varningstecken", "Drar mig undan\n"),  # one new item
-        (r"Det här gör jag när", ""), (r"lugna ner mig", ""), (r"Det här vill jag inte", ""),
-        (r"Vem som hjälper", None),                     # helpers: emptied
-        (r"Vid kris", ""), (r"Här finns planen", "I pärmen på rummet"), (r"kopia av planen", ""),
-        (r"Datum", ""), (r"Anteckning", ""), (r"Spara\?", "j"),
+        (r"Det här gör jag när", ""),
+        (r"lugna ner mig", ""),
+        (r"Det här vill jag inte", ""),
+        (r"Vem som hjälper", None),  # helpers: emptied
+        (r"Vid kris", ""),
+        (r"Här finns planen", "I pärmen på rummet"),
+        (r"kopia av planen", ""),
+        (r"Datum", ""),
+        (r"Anteckning", ""),
+        (r"Spara\?", "j"),
     ]
     for pattern, text in questions:
         child.expect(pattern)

@@ -19,8 +19,17 @@ def test_full_loop(enrolled):
     assert plan["session"] == "1.1" and plan["module"] == 1 and plan["title"]
     assert plan["last_session"] is None
 
-    imr.ok("session", "log", "p-01", "--date", "2026-03-02", "--homework", "Skriv tre saker som är viktiga.",
-           "--note", "Bra start.")
+    imr.ok(
+        "session",
+        "log",
+        "p-01",
+        "--date",
+        "2026-03-02",
+        "--homework",
+        "Skriv tre saker som är viktiga.",
+        "--note",
+        "Bra start.",
+    )
     added_only(imr)
     imr.commit_all()
     plan = json.loads(imr.ok("session", "next", "p-01", "--json").output)
@@ -39,8 +48,19 @@ def test_full_loop(enrolled):
     assert plan["session"] == "1.2", "an absence does not move the plan on"
     assert plan["missed_since_last"][0]["session"] == "1.2"
 
-    imr.ok("session", "log", "p-01", "--module", "3", "--session", "1", "--date", "2026-03-16",
-           "--homework-review", "partly")
+    imr.ok(
+        "session",
+        "log",
+        "p-01",
+        "--module",
+        "3",
+        "--session",
+        "1",
+        "--date",
+        "2026-03-16",
+        "--homework-review",
+        "partly",
+    )
     plan = json.loads(imr.ok("session", "next", "p-01", "--json").output)
     assert plan["session"] == "3.2", "the plan follows the session actually held"
 
@@ -155,7 +175,7 @@ def test_bad_input_writes_nothing(enrolled, args):
 
 
 def test_markup_in_notes_is_kept_as_text(enrolled):
-    note = "[bold red]x[/] <script>alert(1)</script> #read(\"/etc/passwd\") `{=html}`"
+    note = '[bold red]x[/] <script>alert(1)</script> #read("/etc/passwd") `{=html}`'
     enrolled.ok("session", "log", "p-01", "--date", "2026-03-01", "--note", note)
     out = enrolled.ok("session", "next", "p-01").output
     assert "[bold red]x[/]" in out
@@ -187,10 +207,12 @@ def test_non_utf8_arguments_are_refused_cleanly(enrolled):
 
     before = enrolled.snapshot()
     env = dict(os.environ, IMR_SIGNATURE="KL", IMR_WORKSPACE=str(enrolled.root))
-    for args in ([b"session", b"log", b"p-01", b"--note", b"bad \xff\xfe text"],
-                 [b"session", b"next", b"p-\xff1"],
-                 [b"session", b"log", b"p-01", b"--homework", b"\xc3"],
-                 [b"session", b"log", b"p-01", b"--by", b"\xff"]):
+    for args in (
+        [b"session", b"log", b"p-01", b"--note", b"bad \xff\xfe text"],
+        [b"session", b"next", b"p-\xff1"],
+        [b"session", b"log", b"p-01", b"--homework", b"\xc3"],
+        [b"session", b"log", b"p-01", b"--by", b"\xff"],
+    ):
         out = subprocess.run([sys.executable.encode(), b"-m", b"imr", *args], capture_output=True, env=env)
         assert out.returncode == 1, out.stderr
         message = out.stderr.decode("utf-8", "replace")

@@ -12,8 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import Imr
 
-GIT_ENV = {"GIT_AUTHOR_NAME": "Kim Larsson", "GIT_AUTHOR_EMAIL": "kl@avd.invalid",
-           "GIT_COMMITTER_NAME": "Kim Larsson", "GIT_COMMITTER_EMAIL": "kl@avd.invalid"}
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Kim Larsson",
+    "GIT_AUTHOR_EMAIL": "kl@avd.invalid",
+    "GIT_COMMITTER_NAME": "Kim Larsson",
+    "GIT_COMMITTER_EMAIL": "kl@avd.invalid",
+}
 
 
 def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -89,9 +93,20 @@ def server(tmp_path: Path):
     git(repo, "config", "daemon.receivepack", "true")
     (repo / "git-daemon-export-ok").write_text("")
     port = free_port()
-    daemon = subprocess.Popen(["git", "daemon", "--reuseaddr", "--enable=receive-pack", f"--base-path={base}",
-                               "--listen=127.0.0.1", f"--port={port}", str(base)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    daemon = subprocess.Popen(
+        [
+            "git",
+            "daemon",
+            "--reuseaddr",
+            "--enable=receive-pack",
+            f"--base-path={base}",
+            "--listen=127.0.0.1",
+            f"--port={port}",
+            str(base),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"git://127.0.0.1:{port}/avd7.git"
     for _ in range(100):
         if subprocess.run(["git", "ls-remote", url], capture_output=True).returncode == 0:
@@ -120,6 +135,7 @@ def test_share_and_sync_through_a_git_server_and_a_protected_branch(made: Imr, t
 
 # --- gates that look at both sides -----------------------------------------------------------------
 
+
 @pytest.fixture
 def pair(made: Imr, tmp_path: Path) -> tuple[Imr, Imr, Path]:
     made.ok("patient", "add", "p-02")
@@ -142,7 +158,7 @@ def test_git_pull_of_a_record_deleted_in_the_other_clone_is_stopped_by_the_hook(
 
 
 def test_sync_never_pushes_a_rewrite_committed_past_the_hook(pair):
-    a, b, hub = pair
+    a, _b, hub = pair
     path = a.record("p-01")
     path.write_text(path.read_text(encoding="utf-8").replace("format: individual", "format: group"), encoding="utf-8")
     git(a.root, "commit", "-q", "--no-verify", "-am", "tyst ändring")
@@ -181,8 +197,9 @@ def test_a_restoring_commit_ends_the_incident(pair):
 
 # --- imr diff --strict and imr check --since agree ------------------------------------------------
 
-INSERTED = ("- id: zzzz2222\n  kind: contact\n  at: '2026-01-01T08:00:00+01:00'\n  by: KL\n  date: '2026-01-01'\n"
-            "  who: mamma\n")
+INSERTED = (
+    "- id: zzzz2222\n  kind: contact\n  at: '2026-01-01T08:00:00+01:00'\n  by: KL\n  date: '2026-01-01'\n  who: mamma\n"
+)
 
 
 @pytest.mark.parametrize("change", ["bom", "crlf", "trailing", "inserted"])
@@ -214,6 +231,7 @@ def test_diff_strict_and_check_since_agree(made: Imr, change: str):
 
 
 # --- relapse-plan forks, and what a merge reveals -------------------------------------------------
+
 
 def plan(clone: Imr) -> dict:
     import json
@@ -295,6 +313,7 @@ def test_the_report_names_who_rewrote_what_was_repaired_voided_late_and_missing(
 
 # --- small model gaps ------------------------------------------------------------------------------
 
+
 def test_correct_can_set_handout_given(made: Imr):
     made.ok("session", "log", "p-01", "--date", "2026-02-05")
     text = made.record("p-01").read_text(encoding="utf-8")
@@ -316,7 +335,9 @@ def test_export_includes_individual_track_absences(made: Imr, tmp_path: Path):
 
 def test_the_folder_says_step_done_for_a_step_and_goal_reached_for_a_goal(made: Imr):
     out = made.ok("goal", "add", "p-01", "Laga mat själv", "--step", "Handla", "--step", "Koka").output
-    label = next(w.strip(".:,”“") for w in out.split() if w.strip(".:,”“").startswith("G") and len(w.strip(".:,”“")) == 4)
+    label = next(
+        w.strip(".:,”“") for w in out.split() if w.strip(".:,”“").startswith("G") and len(w.strip(".:,”“")) == 4
+    )
     made.ok("goal", "update", "p-01", f"{label}.1", "--status", "done")
     text = made.ok("render", "bundle", "--for", "p-01", "--format", "md", "-o", "-").stdout
     assert "delmål klart" in text and "målet nått" not in text
@@ -366,7 +387,7 @@ def test_a_rebased_or_am_applied_append_is_clean_for_check_since(pair, how: str)
 
 
 def test_sync_refuses_to_merge_a_rewrite_pushed_past_the_gates_and_names_it(pair):
-    a, b, hub = pair
+    a, b, _hub = pair
     path = b.record("p-01")
     path.write_text(path.read_text(encoding="utf-8").replace("format: individual", "format: group"), encoding="utf-8")
     git(b.root, "commit", "-q", "--no-verify", "-am", "tyst ändring")

@@ -21,8 +21,10 @@ CUR = load_curriculum("sv")
 
 # A Swedish phone number with an area code (020-84 00 00) or a short number (112, 1177, 90101);
 # not a year, not a thousands group (100 000), not a number of years, kronor or milligrams.
-PHONE = re.compile(r"(?<![\d\-–.,])(?<!\d )(0\d{1,3}-\d{2,3}(?: \d{2}){1,3}|\d{3,6})(?![\d\-–])"
-                   r"(?!\s\d{3}\b)(?!\s*(?:år|års|kr|kronor|mg|%|procent|veckor|dagar|timmar)\b)")
+PHONE = re.compile(
+    r"(?<![\d\-–.,])(?<!\d )(0\d{1,3}-\d{2,3}(?: \d{2}){1,3}|\d{3,6})(?![\d\-–])"
+    r"(?!\s\d{3}\b)(?!\s*(?:år|års|kr|kronor|mg|%|procent|veckor|dagar|timmar)\b)"
+)
 # An age or a span of ages: "19 år", "19 års ålder", "mellan 19 och 29 år", "15–30 år".
 AGE = re.compile(r"(?<![\d\-–])(\d{1,3})(?:\s*(?:–|-|och|till)\s*(\d{1,3}))?\s+års?(?!\w)")
 
@@ -46,7 +48,7 @@ def rows() -> list[dict]:
         if header is None:
             header = [cell.lower() for cell in cells]
         elif not set("".join(cells)) <= set("-: "):
-            out.append(dict(zip(header, cells)))
+            out.append(dict(zip(header, cells, strict=False)))
     return out
 
 
@@ -55,13 +57,18 @@ def listed() -> set[str]:
 
 
 def handout_texts() -> list[tuple[str, str]]:
-    return [(str(path.relative_to(SV)), path.read_text(encoding="utf-8"))
-            for session in CUR.sessions() for path in session.handout_paths.values()]
+    return [
+        (str(path.relative_to(SV)), path.read_text(encoding="utf-8"))
+        for session in CUR.sessions()
+        for path in session.handout_paths.values()
+    ]
 
 
 def test_the_scanner_finds_phone_numbers_and_ages_and_nothing_else():
-    text = ("Ring 112 eller 1177, Självmordslinjen 90101 eller 020-84 00 00. Från 19 års ålder, "
-            "mellan 19 och 29 år, upp till 66 år. År 2023 och 2026; 100 000 personer; 40 veckor; 3.2; n=3.")
+    text = (
+        "Ring 112 eller 1177, Självmordslinjen 90101 eller 020-84 00 00. Från 19 års ålder, "
+        "mellan 19 och 29 år, upp till 66 år. År 2023 och 2026; 100 000 personer; 40 veckor; 3.2; n=3."
+    )
     assert phones(text) == {"112", "1177", "90101", "020-84 00 00"}
     assert ages(text) == {"19 år", "29 år", "66 år"}
 
@@ -69,8 +76,11 @@ def test_the_scanner_finds_phone_numbers_and_ages_and_nothing_else():
 def test_every_row_names_a_source_a_date_and_files_that_exist():
     assert rows(), "SOURCES.md has tables"
     for row in rows():
-        assert re.search(r"https?://", row["source"]) or "no public source" in row["source"].lower() \
-            or "not checked" in row["source"], row["fact"]
+        assert (
+            re.search(r"https?://", row["source"])
+            or "no public source" in row["source"].lower()
+            or "not checked" in row["source"]
+        ), row["fact"]
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}|—", row["checked"]), row["fact"]
         assert row["status"].startswith(("confirmed", "partly confirmed", "not confirmed")), row["status"]
         patterns = re.findall(r"`([^`]+)`", row["used in"])

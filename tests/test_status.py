@@ -28,12 +28,15 @@ def test_rows_in_json_with_id_first(enrolled: Imr):
     enrolled.ok("session", "log", "p-01", "--date", days_ago(30))
     enrolled.ok("absent", "p-01", "--date", days_ago(23))
     enrolled.ok("session", "log", "p-01", "--date", days_ago(20))
-    append(enrolled, "p-01",
-           entry("goal", days_ago(20), goal="G1", text="Sova bättre"),
-           entry("goal", days_ago(20), goal="G2", text="Träffa en vän"),
-           entry("goal-update", days_ago(19), goal="G2", status="done"),
-           entry("imrs", days_ago(60), rater="client", date=days_ago(60), scores=[3] * 15),
-           entry("imrs", days_ago(19), rater="client", date=days_ago(19), scores=[4] * 12 + [3, "na", "na"]))
+    append(
+        enrolled,
+        "p-01",
+        entry("goal", days_ago(20), goal="G1", text="Sova bättre"),
+        entry("goal", days_ago(20), goal="G2", text="Träffa en vän"),
+        entry("goal-update", days_ago(19), goal="G2", status="done"),
+        entry("imrs", days_ago(60), rater="client", date=days_ago(60), scores=[3] * 15),
+        entry("imrs", days_ago(19), rater="client", date=days_ago(19), scores=[4] * 12 + [3, "na", "na"]),
+    )
     append(enrolled, "p-02", entry("session", days_ago(2), module=1, session=1, date=days_ago(2), group="tisdag"))
     rows = json.loads(enrolled.ok("status", "--json").output)
     assert [row["id"] for row in rows] == ["p-01", "p-02"]

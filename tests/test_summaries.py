@@ -85,8 +85,10 @@ def test_status_rows_from_the_cache_count_days_from_today(enrolled: Imr):
 def test_an_edited_record_is_checked_again(enrolled: Imr):
     enrolled.ok("check")
     with enrolled.record("p-01").open("a", encoding="utf-8") as handle:
-        handle.write("- kind: session\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  module: 1\n  session: 99\n"
-                     f"  date: '{(date.today() - timedelta(days=1)).isoformat()}'\n")
+        handle.write(
+            "- kind: session\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  module: 1\n  session: 99\n"
+            f"  date: '{(date.today() - timedelta(days=1)).isoformat()}'\n"
+        )
     result = enrolled("check")
     assert result.exit_code == 1 and "1.99" in result.output
 

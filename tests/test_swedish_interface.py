@@ -14,18 +14,43 @@ STRINGS = Path(__file__).resolve().parent.parent / "templates" / "strings"
 
 # Words that mean the English interface leaked into the Swedish one. Command and option names
 # (`imr group`, `--group`) are English by design and are masked before the scan.
-ENGLISH = ["Usage", "Error", "Options", "Arguments", "Commands", "Show", "help", "done", "partly",
-           "individual", "group", "general", "schizophrenia", "enrolled", "session", "goal-update",
-           "active", "clinician", "client", "overdue", "Invalid", "Missing", "default", "required",
-           "Participant", "Record", "Try"]
+ENGLISH = [
+    "Usage",
+    "Error",
+    "Options",
+    "Arguments",
+    "Commands",
+    "Show",
+    "help",
+    "done",
+    "partly",
+    "individual",
+    "group",
+    "general",
+    "schizophrenia",
+    "enrolled",
+    "session",
+    "goal-update",
+    "active",
+    "clinician",
+    "client",
+    "overdue",
+    "Invalid",
+    "Missing",
+    "default",
+    "required",
+    "Participant",
+    "Record",
+    "Try",
+]
 
 
 def _english_words(text: str) -> list[str]:
-    masked = re.sub(r"(?m)^  [a-z][a-z-]*(?=  )", " ", text)       # the list of commands
-    masked = re.sub(r"imr(?: [a-z][a-z-]*)+", " ", masked)        # command lines
-    masked = re.sub(r"--?[a-zA-Z][\w-]*", " ", masked)             # options
+    masked = re.sub(r"(?m)^  [a-z][a-z-]*(?=  )", " ", text)  # the list of commands
+    masked = re.sub(r"imr(?: [a-z][a-z-]*)+", " ", masked)  # command lines
+    masked = re.sub(r"--?[a-zA-Z][\w-]*", " ", masked)  # options
     masked = re.sub(r"[\w./-]*\.(?:yaml|md|pdf|png|svg)\b", " ", masked)  # file names
-    masked = re.sub(r"\$[A-Z]+|[A-Z_]{4,}", " ", masked)           # environment variables
+    masked = re.sub(r"\$[A-Z]+|[A-Z_]{4,}", " ", masked)  # environment variables
     return [w for w in ENGLISH if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", masked)]
 
 
@@ -55,15 +80,18 @@ def test_help_in_english_with_lang_option_and_environment(monkeypatch):
     assert "Usage:" in runner.invoke(build_app("check"), ["check", "--help"]).output
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["session", "log", "--bogus"], "Flaggan --bogus finns inte."),
-    (["session", "log", "--module", "x", "p-01"], "Ogiltigt värde för --module: ange ett heltal"),
-    (["session", "next"], "Ogiltigt värde för DELTAGARE / --group: ange antingen"),
-    (["sesion"], "Kommandot ”sesion” finns inte."),
-    (["session", "log", "p-01", "--note"], "Flaggan --note behöver ett värde"),
-    (["patient", "show"], "PARTICIPANT saknas"),
-    (["--lang", "xx", "check"], "Ogiltigt värde för --lang: välj sv eller en."),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["session", "log", "--bogus"], "Flaggan --bogus finns inte."),
+        (["session", "log", "--module", "x", "p-01"], "Ogiltigt värde för --module: ange ett heltal"),
+        (["session", "next"], "Ogiltigt värde för DELTAGARE / --group: ange antingen"),
+        (["sesion"], "Kommandot ”sesion” finns inte."),
+        (["session", "log", "p-01", "--note"], "Flaggan --note behöver ett värde"),
+        (["patient", "show"], "PARTICIPANT saknas"),
+        (["--lang", "xx", "check"], "Ogiltigt värde för --lang: välj sv eller en."),
+    ],
+)
 def test_usage_errors_are_swedish(args, expected, monkeypatch):
     monkeypatch.delenv("IMR_LANG", raising=False)
     result = typer.testing.CliRunner().invoke(build_app(), args)
@@ -85,9 +113,17 @@ def test_main_outputs_are_swedish(enrolled):
     imr.ok("goal", "add", "p-01", "Gå till affären själv", "--step", "Gå till hörnet")
     imr.ok("session", "log", "p-01", "--date", "2026-02-05", "--homework-review", "ingen", "--note", "Bra träff.")
     imr.ok("imrs", "add", "p-01", "--rater", "clinician", "--scores", "3,3,3,2,3,4,3,3,3,3,3,3,2,2,na")
-    outputs = [imr.ok(*args).output for args in (
-        ("patient", "show", "p-01"), ("patient", "list"), ("goal", "list", "p-01"), ("status",),
-        ("imrs", "show", "p-01"), ("session", "next", "p-01"))]
+    outputs = [
+        imr.ok(*args).output
+        for args in (
+            ("patient", "show", "p-01"),
+            ("patient", "list"),
+            ("goal", "list", "p-01"),
+            ("status",),
+            ("imrs", "show", "p-01"),
+            ("session", "next", "p-01"),
+        )
+    ]
     for out in outputs:
         assert _english_words(out) == [], (_english_words(out), out)
     show = outputs[0]
@@ -147,7 +183,9 @@ def test_swedish_strings_use_the_glossary_terms():
     """
     from imr.curriculum.check import avoid_pattern
 
-    glossary = yaml.safe_load((STRINGS.parent.parent / "curriculum" / "sv" / "glossary.yaml").read_text(encoding="utf-8"))
+    glossary = yaml.safe_load(
+        (STRINGS.parent.parent / "curriculum" / "sv" / "glossary.yaml").read_text(encoding="utf-8")
+    )
     patterns = [(avoid_pattern(str(word)), entry["term"]) for entry in glossary for word in entry.get("avoid") or []]
     found = []
     for path in sorted((STRINGS / "sv").glob("*.yaml")):
@@ -156,5 +194,7 @@ def test_swedish_strings_use_the_glossary_terms():
                 continue
             text = line.split(":", 1)[1]
             text = re.sub(r"imr(?: [a-z][a-z-]*)+|--?[a-zA-Z][\w-]*|\{\w+\}|\b[a-z_]+: (?:true|false)\b", " ", text)
-            found += [(path.name, number_, m.group(0), term) for pattern, term in patterns for m in pattern.finditer(text)]
+            found += [
+                (path.name, number_, m.group(0), term) for pattern, term in patterns for m in pattern.finditer(text)
+            ]
     assert found == []

@@ -14,8 +14,12 @@ def git(root, *args):
 @pytest.fixture
 def ward(enrolled, tmp_path, monkeypatch):
     """Clone A (the enrolled workspace), a bare shared copy, and clone B of it."""
-    for key, value in {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@invalid", "GIT_COMMITTER_NAME": "T",
-                       "GIT_COMMITTER_EMAIL": "t@invalid"}.items():
+    for key, value in {
+        "GIT_AUTHOR_NAME": "T",
+        "GIT_AUTHOR_EMAIL": "t@invalid",
+        "GIT_COMMITTER_NAME": "T",
+        "GIT_COMMITTER_EMAIL": "t@invalid",
+    }.items():
         monkeypatch.setenv(key, value)
     enrolled.commit_all("start")
     bare = tmp_path / "shared.git"
@@ -114,7 +118,11 @@ def test_two_clones_adding_a_step_to_one_goal_get_distinct_numbers(ward):
     and the next step added anywhere is .4. (That the labels do not depend on the merge order: test_goals.py.)"""
     a, b, _ = ward
     out = a.ok("goal", "add", "p-01", "Laga mat själv", "--step", "Handla").output
-    label = next(word.strip(".:,”“") for word in out.split() if word.strip(".:,”“").startswith("G") and len(word.strip(".:,”“")) == 4)
+    label = next(
+        word.strip(".:,”“")
+        for word in out.split()
+        if word.strip(".:,”“").startswith("G") and len(word.strip(".:,”“")) == 4
+    )
     a.ok("sync")
     b.ok("sync")
     a.ok("goal", "step", "p-01", label, "Koka pasta")

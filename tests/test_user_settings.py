@@ -44,5 +44,9 @@ def test_option_and_environment_come_first(isolated, monkeypatch):
 def test_whoami_without_any_signature_says_how(isolated):
     out = isolated.ok("whoami").output
     assert "Signatur: ingen (inte satt)" in out and "git config --global imr.signature" in out
-    assert subprocess.run(["git", "-C", str(isolated.root), "config", "--get", "imr.signature"],
-                          capture_output=True).returncode == 1
+    assert (
+        subprocess.run(
+            ["git", "-C", str(isolated.root), "config", "--get", "imr.signature"], capture_output=True
+        ).returncode
+        == 1
+    )

@@ -24,8 +24,20 @@ def _norr(imr: Imr) -> None:
     imr.ok("group", "create", "mandag", "--weekday", "måndag")
     imr.ok("group", "add", "mandag", "n-01", "n-02", "n-03")
     imr.ok("session", "log", "--group", "mandag", "--module", "1", "--session", "1", "--date", "2026-02-02")
-    imr.ok("session", "log", "--group", "mandag", "--module", "1", "--session", "2", "--date", "2026-02-09",
-           "--absent", "n-03")
+    imr.ok(
+        "session",
+        "log",
+        "--group",
+        "mandag",
+        "--module",
+        "1",
+        "--session",
+        "2",
+        "--date",
+        "2026-02-09",
+        "--absent",
+        "n-03",
+    )
     imr.ok("session", "log", "n-04", "--module", "1", "--session", "1", "--date", "2026-02-18")
     imr.ok("imrs", "add", "n-01", "--rater", "client", "--scores", ",".join(["2"] * 15), "--date", "2026-02-02")
     imr.ok("imrs", "add", "n-01", "--rater", "client", "--scores", ",".join(["3"] * 15), "--date", "2026-02-23")
@@ -52,21 +64,29 @@ def region(tmp_path_factory):
         _norr(Imr(base / "norr", mp))
         _soder(Imr(base / "soder", mp))
         (base / "wards.yaml").write_text(
-            "wards:\n  - norr\n  - path: soder\n    name: Avdelning Söder\n  - borta\n  - tom\n", encoding="utf-8")
+            "wards:\n  - norr\n  - path: soder\n    name: Avdelning Söder\n  - borta\n  - tom\n", encoding="utf-8"
+        )
         yield runner
 
 
 def _snapshot(root):
-    return {str(p): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".imr-cache" not in p.parts and ".git" not in p.parts}
+    return {
+        str(p): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".imr-cache" not in p.parts and ".git" not in p.parts
+    }
 
 
 def test_summary_table_counts_by_hand(region):
     from imr.reports.wards import build_wards, read_manifest
 
     before = _snapshot(region.root)
-    wards = build_wards(read_manifest(region.root / "wards.yaml"), since=date.fromisoformat(SINCE),
-                        until=date.fromisoformat(UNTIL), lang="sv")
+    wards = build_wards(
+        read_manifest(region.root / "wards.yaml"),
+        since=date.fromisoformat(SINCE),
+        until=date.fromisoformat(UNTIL),
+        lang="sv",
+    )
     assert _snapshot(region.root) == before, "the wards are only read"
     norr, soder, borta, tom = wards
     assert (norr.name, soder.name) == ("Avdelning Norr", "Avdelning Söder")
@@ -76,13 +96,27 @@ def test_summary_table_counts_by_hand(region):
     # n-04's 1.1 (weeks 1, 2, 3 of 4); attended 3 + 2 + 1 (n-02's double log once), n-03 absent
     # once: 6 of 7; no session for 14+ days on 03-01: n-01, n-02 (02-09), n-03 (02-02), n-05.
     assert norr.summary == {
-        "participants": 5, "active": 4, "sessions": 3, "weeks_with_session": 3, "weeks": 4,
-        "attendance": 86, "quiet": 4, "integrity": 1, "unreadable": 0,
+        "participants": 5,
+        "active": 4,
+        "sessions": 3,
+        "weeks_with_session": 3,
+        "weeks": 4,
+        "attendance": 86,
+        "quiet": 4,
+        "integrity": 1,
+        "unreadable": 0,
         "imrs": {"client": {"n": 1, "mean_change": 1.0}, "clinician": {"n": 0, "mean_change": None}},
     }
     assert soder.summary == {
-        "participants": 1, "active": 1, "sessions": 4, "weeks_with_session": 4, "weeks": 4,
-        "attendance": 100, "quiet": 0, "integrity": 0, "unreadable": 0,
+        "participants": 1,
+        "active": 1,
+        "sessions": 4,
+        "weeks_with_session": 4,
+        "weeks": 4,
+        "attendance": 100,
+        "quiet": 0,
+        "integrity": 0,
+        "unreadable": 0,
         "imrs": {"client": {"n": 0, "mean_change": None}, "clinician": {"n": 0, "mean_change": None}},
     }
 
@@ -112,13 +146,16 @@ def test_html_has_the_table_then_each_ward_and_nothing_external(region):
     assert "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert all(src.startswith("data:") for src in re.findall(r'src="([^"]*)"', html))
     assert "<script" not in html and "<link" not in html
-    table = html[html.index('<table class="wards">'):html.index("</table>", html.index('<table class="wards">'))]
+    table = html[html.index('<table class="wards">') : html.index("</table>", html.index('<table class="wards">'))]
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", table)]
     assert cells[10:20] == ["Avdelning Norr", "5", "4", "3", "3 av 4", "86 %", "4", "1", "+1,00 (n=1)", "–"]
     assert cells[20:30] == ["Avdelning Söder", "1", "1", "4", "4 av 4", "100 %", "0", "0", "–", "–"]
     assert "Mappen" in table and "borta" in table and "”tom” är ingen imr-mapp" in table
-    assert html.index('<table class="wards">') < html.index("IMR-översikt: Avdelning Norr") < html.index(
-        "IMR-översikt: Avdelning Söder")
+    assert (
+        html.index('<table class="wards">')
+        < html.index("IMR-översikt: Avdelning Norr")
+        < html.index("IMR-översikt: Avdelning Söder")
+    )
     assert html.count('<section class="ward"') == 2
     ids = re.findall(r' id="([^"]+)"', html)
     assert len(ids) == len(set(ids)), "each ward's sections have their own ids"
@@ -127,8 +164,21 @@ def test_html_has_the_table_then_each_ward_and_nothing_external(region):
 
 def test_ward_options_and_refusals(region):
     out = region.root / "two.html"
-    region.ok("report", "--ward", "norr", "--ward", "soder", "--since", SINCE, "--until", UNTIL,
-              "--lang", "en", "-o", str(out))
+    region.ok(
+        "report",
+        "--ward",
+        "norr",
+        "--ward",
+        "soder",
+        "--since",
+        SINCE,
+        "--until",
+        UNTIL,
+        "--lang",
+        "en",
+        "-o",
+        str(out),
+    )
     html = out.read_text(encoding="utf-8")
     assert "IMR overview for several wards" in html and "2 of 2 wards" in html and "Söder" in html
     # A ward without goals (Söder) has no goals chart: its own report is made all the same.
@@ -144,16 +194,17 @@ def test_ward_options_and_refusals(region):
 
 def test_pdf_has_the_summary_then_one_section_per_ward(region):
     out = region.root / "region.pdf"
-    region.ok("report", "--wards", "wards.yaml", "--since", SINCE, "--until", UNTIL, "--format", "pdf",
-              "-o", str(out))
+    region.ok("report", "--wards", "wards.yaml", "--since", SINCE, "--until", UNTIL, "--format", "pdf", "-o", str(out))
     pages = [re.sub(r"\s+", " ", page) for page in pdf_text(out.read_bytes())]
     assert "Sammanställning" in pages[0] and "borta" in pages[0]
     assert not (region.root / ".imr-cache").exists(), "nothing is written where the report is saved"
     norr = next(n for n, p in enumerate(pages) if "IMR-översikt: Avdelning Norr" in p)
     soder = next(n for n, p in enumerate(pages) if "IMR-översikt: Avdelning Söder" in p)
-    assert 0 < norr and soder == norr + 1 and len(pages) == soder + 1, "one page per ward"
-    assert all("Nyckeltal" in pages[n] and "Programtrohet" in pages[n] and "Utan träff 14+ dagar 4" in pages[norr]
-               for n in (norr, soder))
+    assert norr > 0 and soder == norr + 1 and len(pages) == soder + 1, "one page per ward"
+    assert all(
+        "Nyckeltal" in pages[n] and "Programtrohet" in pages[n] and "Utan träff 14+ dagar 4" in pages[norr]
+        for n in (norr, soder)
+    )
     _summary_is_two_tables_within_the_text_width(out.read_bytes())
 
 
@@ -179,5 +230,5 @@ def _summary_is_two_tables_within_the_text_width(data: bytes) -> None:
     # Norr: 5 participants, 4 active, 3 sessions, 3 of 4 weeks, 86 %, 4 quiet, 1 finding; IMRS +1,00 (n=1).
     assert row("Norr", 0) == ["Avdelning", "Norr", "5", "4", "3", "3", "av", "4", "86", "%", "4", "1"]
     assert row("Norr", 1) == ["Avdelning", "Norr", "+1,00", "(n=1)", "–"]
-    headers = [w[4] for w in words if w[1] < [w for w in words if w[4] == "Norr"][0][1] and w[1] > heading[3]]
+    headers = [w[4] for w in words if w[1] < next(w for w in words if w[4] == "Norr")[1] and w[1] > heading[3]]
     assert "Deltagare" in headers and "Avvikelser" in headers

@@ -35,8 +35,13 @@ def ward(tmp_path_factory):
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for sub in ("records", "groups") if (root / sub).is_dir()
-            for p in sorted((root / sub).rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for sub in ("records", "groups")
+        if (root / sub).is_dir()
+        for p in sorted((root / sub).rglob("*"))
+        if p.is_file()
+    }
 
 
 def session_form(server: WebServer, pid: str = "p-01") -> dict[str, str]:
@@ -48,6 +53,7 @@ def session_form(server: WebServer, pid: str = "p-01") -> dict[str, str]:
 
 
 # ---- the start line and the cookie -------------------------------------------------------
+
 
 def test_the_first_line_is_the_address_with_its_token(ward):
     _, server = ward
@@ -65,6 +71,7 @@ def test_the_token_is_exchanged_for_a_strict_http_only_cookie(ward):
 
 # ---- refused ----------------------------------------------------------------------------
 
+
 def test_no_token_and_no_cookie_is_refused(ward):
     _, server = ward
     for path in ("/", "/anteckna?p=p-01", "/skriv-ut/pdf?what=folder&p=p-01"):
@@ -77,8 +84,9 @@ def test_no_token_and_no_cookie_is_refused(ward):
     assert status == 403
 
 
-@pytest.mark.parametrize("host", ["evil.example", f"evil.example:{{port}}", "127.0.0.1", "localhost:1", "[::1]:{port}",
-                                  "0.0.0.0:{port}"])
+@pytest.mark.parametrize(
+    "host", ["evil.example", "evil.example:{port}", "127.0.0.1", "localhost:1", "[::1]:{port}", "0.0.0.0:{port}"]
+)
 def test_a_host_other_than_the_loopback_names_is_refused(ward, host):
     _, server = ward
     status, _, body = server.request("GET", "/", host=host.format(port=server.port))
@@ -139,6 +147,7 @@ def test_pages_escape_what_they_show(ward):
 
 
 # ---- bad input --------------------------------------------------------------------------
+
 
 def test_a_forged_field_is_named_and_nothing_is_written(ward):
     imr, server = ward
@@ -212,16 +221,26 @@ def test_a_name_in_the_note_marks_the_field_keeps_the_text_and_writes_nothing(wa
 
 # ---- the shortcut and the stop button ------------------------------------------------------
 
+
 def test_the_shortcut_is_a_desktop_file_that_starts_imr_web_in_the_workspace(ward, tmp_path):
     import shlex
 
     imr, _ = ward
     home = tmp_path / "home"
     (home / "Desktop").mkdir(parents=True)
-    env = {"HOME": str(home), "XDG_DATA_HOME": str(home / ".local" / "share"), "PATH": "/usr/bin:/bin",
-           "GIT_CONFIG_GLOBAL": "/dev/null"}
-    done = subprocess.run([sys.executable, "-c", "from imr.cli.app import main; main()", "--workspace", str(imr.root),
-                           "web", "--genväg"], capture_output=True, text=True, env=env, timeout=60)
+    env = {
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "PATH": "/usr/bin:/bin",
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "from imr.cli.app import main; main()", "--workspace", str(imr.root), "web", "--genväg"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     made = [home / "Desktop" / "imr-web.desktop", home / ".local" / "share" / "applications" / "imr-web.desktop"]
     for path in made:
@@ -232,8 +251,14 @@ def test_the_shortcut_is_a_desktop_file_that_starts_imr_web_in_the_workspace(war
     words = shlex.split(exec_line.replace("%%", "%"))
     assert words[-1] == "web" and words[-3:-1] == ["--workspace", str(imr.root.resolve())]
     # The same command, asking whoami instead of web, runs in that workspace from another folder.
-    ran = subprocess.run(words[:-1] + ["whoami"], capture_output=True, text=True, env={**env, "IMR_SIGNATURE": "KL"},
-                         cwd=tmp_path, timeout=60)
+    ran = subprocess.run(
+        [*words[:-1], "whoami"],
+        capture_output=True,
+        text=True,
+        env={**env, "IMR_SIGNATURE": "KL"},
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert ran.returncode == 0 and "KL" in ran.stdout
     if subprocess.run(["which", "desktop-file-validate"], capture_output=True).returncode == 0:
         checked = subprocess.run(["desktop-file-validate", str(made[0])], capture_output=True, text=True)
@@ -283,28 +308,70 @@ def test_two_tabs_and_the_cli_writing_at_once_lose_nothing(ward):
         results.append(server.post("/anteckna", {**fields, "step": "save"})[0])
 
     threads = [threading.Thread(target=save, args=(fields,)) for fields in tabs]
-    cli = threading.Thread(target=lambda: subprocess.run(
-        [sys.executable, "-c", "from imr.cli.app import main; main()", "--workspace", str(imr.root), "goal", "add",
-         "p-09", "Sova bättre"], capture_output=True, env={**__import__("os").environ, "IMR_SIGNATURE": "KL"},
-        timeout=120))
-    for thread in threads + [cli]:
+    cli = threading.Thread(
+        target=lambda: subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from imr.cli.app import main; main()",
+                "--workspace",
+                str(imr.root),
+                "goal",
+                "add",
+                "p-09",
+                "Sova bättre",
+            ],
+            capture_output=True,
+            env={**__import__("os").environ, "IMR_SIGNATURE": "KL"},
+            timeout=120,
+        )
+    )
+    for thread in [*threads, cli]:
         thread.start()
-    for thread in threads + [cli]:
+    for thread in [*threads, cli]:
         thread.join()
     assert results == [303, 303]
     added = imr.record("p-09").read_bytes()
     assert added.startswith(before)
-    text = added[len(before):].decode("utf-8")
+    text = added[len(before) :].decode("utf-8")
     assert text.count("Första fliken") == 1 and text.count("Andra fliken") == 1 and text.count("Sova bättre") == 1
 
 
 def test_a_port_in_use_gets_one_sentence(ward):
     imr, server = ward
-    done = subprocess.run([sys.executable, "-c", "from imr.cli.app import main; main()", "--workspace", str(imr.root),
-                           "web", "--no-browser", "--port", str(server.port)], capture_output=True, text=True,
-                          timeout=60, env={**__import__("os").environ, "IMR_SIGNATURE": "KL"})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from imr.cli.app import main; main()",
+            "--workspace",
+            str(imr.root),
+            "web",
+            "--no-browser",
+            "--port",
+            str(server.port),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**__import__("os").environ, "IMR_SIGNATURE": "KL"},
+    )
     assert done.returncode == 1 and done.stdout == ""
     assert f"Porten {server.port} används redan" in done.stderr and "Traceback" not in done.stderr
-    done = subprocess.run([sys.executable, "-c", "from imr.cli.app import main; main()", "--workspace", str(imr.root),
-                           "web", "--no-browser", "--port", "80"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from imr.cli.app import main; main()",
+            "--workspace",
+            str(imr.root),
+            "web",
+            "--no-browser",
+            "--port",
+            "80",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1 and "1024" in done.stderr

@@ -22,12 +22,26 @@ from tests.web_support import WebServer
 
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None)
 DRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(CHROMIUM is None or DRIVER is None,
-                                reason="no chromium and chromedriver installed (apt-get install chromium chromium-driver)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or DRIVER is None,
+    reason="no chromium and chromedriver installed (apt-get install chromium chromium-driver)",
+)
 SHOTS = os.environ.get("IMR_WEB_SCREENSHOTS")  # a folder: keep a screenshot of every page there
 
-PAGES = ["Idag", "Planera", "Anteckna", "Frånvaro", "Gruppträff", "Mål", "Återfallsplan", "IMR-skalan", "Skriv ut",
-         "Dela", "Översikt", "Ändringar"]
+PAGES = [
+    "Idag",
+    "Planera",
+    "Anteckna",
+    "Frånvaro",
+    "Gruppträff",
+    "Mål",
+    "Återfallsplan",
+    "IMR-skalan",
+    "Skriv ut",
+    "Dela",
+    "Översikt",
+    "Ändringar",
+]
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -69,9 +83,20 @@ def browser(week):
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     profile = server.home / "chromium-profile"
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1366,768", "--lang=sv"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        "--window-size=1366,768",
+        "--lang=sv",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     driver.set_page_load_timeout(120)
@@ -82,6 +107,7 @@ def browser(week):
 
 
 # ---- by the words on the page ----------------------------------------------------------
+
 
 def _literal(text: str) -> str:
     return "concat('" + "', \"'\", '".join(text.split("'")) + "', '')"
@@ -132,8 +158,9 @@ def _then_new_page(driver, element) -> None:
         # loaded the next page; the click happened (the wait below proves the page changed).
         if "does not belong to the document" not in str(error):
             raise
-    WebDriverWait(driver, 120, ignored_exceptions=(WebDriverException,)).until(lambda d: d.execute_script(
-        "return window.__imrOldPage === undefined && document.readyState === 'complete'"))
+    WebDriverWait(driver, 120, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return window.__imrOldPage === undefined && document.readyState === 'complete'")
+    )
 
 
 def press(driver, text: str) -> None:
@@ -169,17 +196,17 @@ def open_for(driver, page: str, who: str, chooser: str = "Deltagare") -> None:
 
 def appended_entries(before: bytes, after: bytes) -> str:
     assert after.startswith(before), "earlier bytes of the record changed"
-    return after[len(before):].decode("utf-8")
+    return after[len(before) :].decode("utf-8")
 
 
 # ---- the week ------------------------------------------------------------------------------
+
 
 def test_the_weekly_loop_in_the_browser(week, browser):
     """One browser through the week, step by step in this order (each step builds on the last,
     so they are one test: pytest-xdist never splits them across processes)."""
     for step in STEPS:
         step(week, browser)
-
 
 
 def step_the_signature_is_asked_on_first_use_and_kept_for_the_user(week, browser):
@@ -311,7 +338,9 @@ def step_rate_the_imr_scale(week, browser):
         legend = f"Fråga {number} av 15"
         from selenium.webdriver.common.by import By
 
-        group = browser.find_element(By.XPATH, f"//fieldset[legend[starts-with(normalize-space(), {_literal(legend)})]]")
+        group = browser.find_element(
+            By.XPATH, f"//fieldset[legend[starts-with(normalize-space(), {_literal(legend)})]]"
+        )
         labels = group.find_elements(By.TAG_NAME, "label")
         assert len(labels) == (6 if number >= 13 else 5)  # the anchors; 13–15 also "not applicable"
         labels[-1 if number == 15 else 2].click()
@@ -361,8 +390,10 @@ def step_every_page_passes_axe_and_reflows_at_200_percent(week, browser):
     shots = Path(SHOTS) if SHOTS else None
     failures = []
     for zoom in (1, 2):
-        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-            "width": 1366 // zoom, "height": 768 // zoom, "deviceScaleFactor": zoom, "mobile": False})
+        browser.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 1366 // zoom, "height": 768 // zoom, "deviceScaleFactor": zoom, "mobile": False},
+        )
         for name in PAGES:
             _open_page(browser, name)
             for problem in _axe(browser, axe):

@@ -77,8 +77,11 @@ def test_demo_workspace_is_valid():
 
 # --- init into an existing repository, and after a failed init --------------------------------
 
+
 def ignored(root: Path, *paths: str) -> set[str]:
-    result = subprocess.run(["git", "-C", str(root), "check-ignore", "--no-index", *paths], capture_output=True, text=True)
+    result = subprocess.run(
+        ["git", "-C", str(root), "check-ignore", "--no-index", *paths], capture_output=True, text=True
+    )
     return set(result.stdout.split())
 
 
@@ -90,8 +93,9 @@ def test_init_in_an_existing_repository_appends_the_missing_ignore_lines(tmp_pat
     text = (root / ".gitignore").read_text(encoding="utf-8")
     assert text.startswith("*.pdf\n.imr-cache/\n# imr:")
     # Files and links of these names are ignored too, not only folders.
-    (root / ".imr-cache").rmdir() if (root / ".imr-cache").is_dir() and not any((root / ".imr-cache").iterdir()) \
-        else None
+    (root / ".imr-cache").rmdir() if (root / ".imr-cache").is_dir() and not any(
+        (root / ".imr-cache").iterdir()
+    ) else None
     for name in ("out", ".imr-cache"):
         target = root / name
         if target.is_dir():
@@ -101,7 +105,11 @@ def test_init_in_an_existing_repository_appends_the_missing_ignore_lines(tmp_pat
         os.symlink(tmp_path, target)
     (root / ".imr.lock").write_text("", encoding="utf-8")
     assert ignored(root, "out", ".imr-cache", ".imr.lock", "records/.p-01.yaml.tmp-12") == {
-        "out", ".imr-cache", ".imr.lock", "records/.p-01.yaml.tmp-12"}
+        "out",
+        ".imr-cache",
+        ".imr.lock",
+        "records/.p-01.yaml.tmp-12",
+    }
     assert ignored(root, "records/p-01.yaml", "groups/tisdag.yaml") == set()
     before = (root / ".gitignore").read_bytes()
     refused = Imr(tmp_path, monkeypatch)("init", str(root))  # a linked out/ is refused (issue 26)
@@ -130,8 +138,15 @@ def test_a_failed_init_removes_what_it_made_and_the_next_run_completes(tmp_path:
     assert sorted(p.name for p in root.iterdir()) == [".github"]  # imr.yaml, records/, .git/ ... all gone
     (root / ".github").unlink()
     runner.ok("init", str(root))
-    for name in ("imr.yaml", "records/.gitkeep", "groups/.gitkeep", ".gitignore", ".gitattributes",
-                 ".github/workflows/imr-check.yml", ".git/hooks/pre-commit"):
+    for name in (
+        "imr.yaml",
+        "records/.gitkeep",
+        "groups/.gitkeep",
+        ".gitignore",
+        ".gitattributes",
+        ".github/workflows/imr-check.yml",
+        ".git/hooks/pre-commit",
+    ):
         assert (root / name).exists(), name
     assert "inget ändrades" in runner.ok("init", str(root)).output
 
@@ -160,10 +175,12 @@ def test_init_on_a_full_disk_leaves_no_half_made_workspace(tmp_path: Path):
     import sys
 
     root = tmp_path / "ward"
-    script = ("import resource, signal, sys\n"
-              "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
-              "resource.setrlimit(resource.RLIMIT_FSIZE, (150, 150))\n"
-              "from imr.cli.app import main\nsys.argv = ['imr', 'init', sys.argv[1]]\nmain()\n")
+    script = (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (150, 150))\n"
+        "from imr.cli.app import main\nsys.argv = ['imr', 'init', sys.argv[1]]\nmain()\n"
+    )
     result = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr

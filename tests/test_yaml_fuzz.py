@@ -15,19 +15,49 @@ import pytest
 from imr.core.yamlio import dump, parse_text, quick_load
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-import fuzz_yaml  # noqa: E402
+import fuzz_yaml
 
 
-@pytest.mark.parametrize("text", [
-    'a: "\\ud83d\\ude00"\n', "a: _5\n", "a: 0_8\n", "a: 0X1F\n", "a: 0O17\n", "a: 0B11\n", "a: +_1\n",
-    "- _5\n", "a: 1_000\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        'a: "\\ud83d\\ude00"\n',
+        "a: _5\n",
+        "a: 0_8\n",
+        "a: 0X1F\n",
+        "a: 0O17\n",
+        "a: 0B11\n",
+        "a: +_1\n",
+        "- _5\n",
+        "a: 1_000\n",
+    ],
+)
 def test_texts_the_readers_read_differently_go_to_the_strict_reader(text):
     assert quick_load(text) is None
 
 
-@pytest.mark.parametrize("value", ["0X10", "_5", "0_8", "0O17", "0B11", "1:30", ".5", "1e3", "Yes", "off", "y",
-                                   "~", "", "=", "<<", "a\u2028b", "x\x85"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0X10",
+        "_5",
+        "0_8",
+        "0O17",
+        "0B11",
+        "1:30",
+        ".5",
+        "1e3",
+        "Yes",
+        "off",
+        "y",
+        "~",
+        "",
+        "=",
+        "<<",
+        "a\u2028b",
+        "x\x85",
+    ],
+)
 def test_the_writer_quotes_what_another_reader_could_type_otherwise(value):
     import yaml_rs
 

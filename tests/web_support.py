@@ -24,14 +24,21 @@ class WebServer:
         self.home = home
         home.mkdir(parents=True, exist_ok=True)
         environ = {k: v for k, v in os.environ.items() if not k.startswith("IMR_")}
-        environ.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "GIT_CONFIG_GLOBAL": os.devnull,
-                        "PYTHONUNBUFFERED": "1"})
+        environ.update(
+            {
+                "HOME": str(home),
+                "XDG_CONFIG_HOME": str(home / ".config"),
+                "GIT_CONFIG_GLOBAL": os.devnull,
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         environ.update(env or {})
         args = [sys.executable, "-c", "from imr.cli.app import main; main()", "--workspace", str(root)]
         if lang:
             args += ["--lang", lang]
-        self.process = subprocess.Popen(args + ["web", "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                        env=environ, text=True)
+        self.process = subprocess.Popen(
+            [*args, "web", "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environ, text=True
+        )
         assert self.process.stdout is not None
         self.first_line = self.process.stdout.readline().strip()
         match = START_LINE.match(self.first_line)
@@ -54,8 +61,16 @@ class WebServer:
 
     # ---- plain HTTP, with the headers a test chooses ---------------------------------------
 
-    def request(self, method: str, path: str, *, body: bytes | None = None, headers: dict[str, str] | None = None,
-                host: str | None = None, cookie: bool = True) -> tuple[int, dict[str, str], bytes]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        host: str | None = None,
+        cookie: bool = True,
+    ) -> tuple[int, dict[str, str], bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         sent = {"Host": host or f"127.0.0.1:{self.port}"}
         if cookie and self.cookie:
@@ -107,8 +122,8 @@ def form_fields(html: str) -> dict[str, str]:
     """The values a browser would post from the page's writing form (its defaults as shown)."""
     starts = [m.start() for m in re.finditer(r'<form method="post" action="/(?!stang)', html)]
     assert starts, "no writing form on the page"
-    form = html[starts[0]:]
-    form = form[:form.index("</form>")]
+    form = html[starts[0] :]
+    form = form[: form.index("</form>")]
     out: dict[str, str] = {}
     for tag in re.findall(r"<(?:input|textarea|select)\b[^>]*>", form):
         name = re.search(r'name="([^"]+)"', tag)
@@ -123,12 +138,14 @@ def form_fields(html: str) -> dict[str, str]:
             continue
         if tag.startswith("<select"):
             start = form.index(tag)
-            block = form[start:form.index("</select>", start)]
-            chosen = re.search(r'<option value="([^"]*)" selected', block) or re.search(r'<option value="([^"]*)"', block)
+            block = form[start : form.index("</select>", start)]
+            chosen = re.search(r'<option value="([^"]*)" selected', block) or re.search(
+                r'<option value="([^"]*)"', block
+            )
             out[key] = chosen.group(1) if chosen else ""
         elif tag.startswith("<textarea"):
             start = form.index(tag) + len(tag)
-            out[key] = form[start:form.index("</textarea>", start)]
+            out[key] = form[start : form.index("</textarea>", start)]
         else:
             out.setdefault(key, value.group(1) if value else "")
     return out

@@ -30,7 +30,9 @@ INK = "1F3A70"
 MUTED = "555555"
 RULE = "777777"
 
-CONTENT_TYPES = XML + f"""<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
+CONTENT_TYPES = (
+    XML
+    + """<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
 <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
 <Default Extension="xml" ContentType="application/xml"/>
 <Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>
@@ -43,15 +45,21 @@ CONTENT_TYPES = XML + f"""<Types xmlns="http://schemas.openxmlformats.org/packag
 <Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>
 </Types>
 """
+)
 
-ROOT_RELS = XML + f"""<Relationships xmlns="{REL}">
+ROOT_RELS = (
+    XML
+    + f"""<Relationships xmlns="{REL}">
 <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>
 <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>
 <Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>
 </Relationships>
 """
+)
 
-DOCUMENT_RELS = XML + f"""<Relationships xmlns="{REL}">
+DOCUMENT_RELS = (
+    XML
+    + f"""<Relationships xmlns="{REL}">
 <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
 <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/>
 <Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/>
@@ -59,50 +67,68 @@ DOCUMENT_RELS = XML + f"""<Relationships xmlns="{REL}">
 <Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable" Target="fontTable.xml"/>
 </Relationships>
 """
+)
 
-CORE = XML + """<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+CORE = (
+    XML
+    + """<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <dc:title>imr</dc:title>
 <dc:language>sv-SE</dc:language>
 <dcterms:created xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:created>
 <dcterms:modified xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:modified>
 </cp:coreProperties>
 """
+)
 
-APP = XML + """<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">
+APP = (
+    XML
+    + """<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">
 <Application>imr</Application>
 </Properties>
 """
+)
 
 # A4 (210 × 297 mm) in twentieths of a point; margins as in page.typ.
 SECTION = (
-    f'<w:sectPr><w:headerReference w:type="default" r:id="rId3"/>'
-    f'<w:footerReference w:type="default" r:id="rId4"/>'
-    f'<w:pgSz w:w="11906" w:h="16838"/>'
-    f'<w:pgMar w:top="1474" w:right="1984" w:bottom="1247" w:left="1984" w:header="709" w:footer="567" w:gutter="0"/>'
-    f'</w:sectPr>'
+    '<w:sectPr><w:headerReference w:type="default" r:id="rId3"/>'
+    '<w:footerReference w:type="default" r:id="rId4"/>'
+    '<w:pgSz w:w="11906" w:h="16838"/>'
+    '<w:pgMar w:top="1474" w:right="1984" w:bottom="1247" w:left="1984" w:header="709" w:footer="567" w:gutter="0"/>'
+    "</w:sectPr>"
 )
 
-DOCUMENT = XML + f"""<w:document xmlns:w="{W}" xmlns:r="{R}">
+DOCUMENT = (
+    XML
+    + f"""<w:document xmlns:w="{W}" xmlns:r="{R}">
 <w:body>
 <w:p><w:pPr><w:pStyle w:val="BodyText"/></w:pPr><w:r><w:t>imr</w:t></w:r></w:p>
 {SECTION}
 </w:body>
 </w:document>
 """
+)
 
 
 HEADING_FIELD = field('STYLEREF "heading 1" \\* MERGEFORMAT', "")
-HEADER = XML + f"""<w:hdr xmlns:w="{W}" xmlns:r="{R}">
+HEADER = (
+    XML
+    + f"""<w:hdr xmlns:w="{W}" xmlns:r="{R}">
 <w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr>{HEADING_FIELD}</w:p>
 </w:hdr>
 """
+)
 
-FOOTER = XML + f"""<w:ftr xmlns:w="{W}" xmlns:r="{R}">
-<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr>{field('PAGE', '1')}<w:r><w:t xml:space="preserve"> / </w:t></w:r>{field('NUMPAGES', '1')}</w:p>
+FOOTER = (
+    XML
+    + f"""<w:ftr xmlns:w="{W}" xmlns:r="{R}">
+<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr>{field("PAGE", "1")}<w:r><w:t xml:space="preserve"> / </w:t></w:r>{field("NUMPAGES", "1")}</w:p>
 </w:ftr>
 """
+)
 
-SETTINGS = XML + f"""<w:settings xmlns:w="{W}" xmlns:r="{R}">
+SETTINGS = (
+    XML
+    + f"""<w:settings xmlns:w="{W}" xmlns:r="{R}">
 <w:embedTrueTypeFonts/>
 <w:updateFields w:val="true"/>
 <w:defaultTabStop w:val="709"/>
@@ -112,22 +138,36 @@ SETTINGS = XML + f"""<w:settings xmlns:w="{W}" xmlns:r="{R}">
 <w:listSeparator w:val=";"/>
 </w:settings>
 """
+)
 
 
-def paragraph_style(style_id: str, name: str, *, based_on: str = "Normal", ppr: str = "", rpr: str = "",
-                    next_style: str | None = None, custom: bool = True, extra: str = "") -> str:
+def paragraph_style(
+    style_id: str,
+    name: str,
+    *,
+    based_on: str = "Normal",
+    ppr: str = "",
+    rpr: str = "",
+    next_style: str | None = None,
+    custom: bool = True,
+    extra: str = "",
+) -> str:
     custom_attr = ' w:customStyle="1"' if custom else ""
     nxt = f'<w:next w:val="{next_style}"/>' if next_style else ""
     return (
         f'<w:style w:type="paragraph"{custom_attr} w:styleId="{style_id}"><w:name w:val="{name}"/>'
         f'<w:basedOn w:val="{based_on}"/>{nxt}<w:qFormat/>{extra}'
-        f'<w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr></w:style>'
+        f"<w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr></w:style>"
     )
 
 
 def heading(level: int, size_half_points: int, before: int, after: int, italic: bool = False) -> str:
     return paragraph_style(
-        f"Heading{level}", f"heading {level}", based_on="Normal", next_style="BodyText", custom=False,
+        f"Heading{level}",
+        f"heading {level}",
+        based_on="Normal",
+        next_style="BodyText",
+        custom=False,
         ppr=f'<w:keepNext/><w:keepLines/><w:spacing w:before="{before}" w:after="{after}"/><w:outlineLvl w:val="{level - 1}"/>',
         rpr=f'<w:b/>{"<w:i/>" if italic else ""}<w:sz w:val="{size_half_points}"/><w:szCs w:val="{size_half_points}"/>',
     )
@@ -135,7 +175,9 @@ def heading(level: int, size_half_points: int, before: int, after: int, italic: 
 
 LINE_BORDER = f'w:val="single" w:sz="4" w:space="1" w:color="{RULE}"'
 
-STYLES = XML + f"""<w:styles xmlns:w="{W}" xmlns:r="{R}">
+STYLES = (
+    XML
+    + f"""<w:styles xmlns:w="{W}" xmlns:r="{R}">
 <w:docDefaults>
 <w:rPrDefault><w:rPr><w:rFonts w:ascii="Atkinson Hyperlegible" w:hAnsi="Atkinson Hyperlegible" w:eastAsia="Atkinson Hyperlegible" w:cs="Atkinson Hyperlegible"/>
 <w:sz w:val="28"/><w:szCs w:val="28"/><w:lang w:val="sv-SE" w:eastAsia="sv-SE" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>
@@ -159,9 +201,9 @@ STYLES = XML + f"""<w:styles xmlns:w="{W}" xmlns:r="{R}">
 {paragraph_style("ImrCheck", "Imr Check", ppr='<w:spacing w:before="40" w:after="80"/><w:ind w:left="0"/>')}
 {paragraph_style("ImrTableHead", "Imr Table Head", ppr='<w:spacing w:before="0" w:after="0"/>', rpr='<w:b/><w:sz w:val="22"/><w:szCs w:val="22"/>')}
 {paragraph_style("ImrCrisis", "Imr Crisis")}
-{paragraph_style("ImrCrisisTitle", "Imr Crisis Title", ppr='<w:keepNext/>', rpr='<w:b/><w:sz w:val="28"/><w:szCs w:val="28"/>')}
+{paragraph_style("ImrCrisisTitle", "Imr Crisis Title", ppr="<w:keepNext/>", rpr='<w:b/><w:sz w:val="28"/><w:szCs w:val="28"/>')}
 {paragraph_style("ImrVoice", "Imr Voice", rpr=f'<w:color w:val="{INK}"/>')}
-{paragraph_style("ImrVoiceTitle", "Imr Voice Title", ppr='<w:keepNext/>', rpr=f'<w:b/><w:caps/><w:color w:val="{INK}"/><w:sz w:val="20"/><w:szCs w:val="20"/>')}
+{paragraph_style("ImrVoiceTitle", "Imr Voice Title", ppr="<w:keepNext/>", rpr=f'<w:b/><w:caps/><w:color w:val="{INK}"/><w:sz w:val="20"/><w:szCs w:val="20"/>')}
 {paragraph_style("ImrCompact", "Imr Compact", rpr='<w:sz w:val="21"/><w:szCs w:val="21"/>')}
 <w:style w:type="character" w:customStyle="1" w:styleId="ImrCheckbox"><w:name w:val="Imr Checkbox"/><w:rPr><w:rFonts w:ascii="Segoe UI Symbol" w:hAnsi="Segoe UI Symbol" w:cs="Segoe UI Symbol"/><w:sz w:val="36"/><w:szCs w:val="36"/></w:rPr></w:style>
 {paragraph_style("TOCHeading", "TOC Heading", based_on="Heading1", custom=False, ppr='<w:outlineLvl w:val="9"/>')}
@@ -172,7 +214,7 @@ STYLES = XML + f"""<w:styles xmlns:w="{W}" xmlns:r="{R}">
 {paragraph_style("ImrCover", "Imr Cover", ppr='<w:spacing w:before="240" w:after="240"/>', rpr='<w:sz w:val="32"/><w:szCs w:val="32"/>')}
 {paragraph_style("ImrWorksheetTitle", "Imr Worksheet Title", ppr='<w:keepNext/><w:spacing w:before="60" w:after="160"/>', rpr='<w:b/><w:sz w:val="26"/><w:szCs w:val="26"/>')}
 {paragraph_style("ImrCardLabel", "Imr Card Label", ppr='<w:spacing w:before="60" w:after="0" w:line="240" w:lineRule="auto"/>', rpr='<w:b/><w:sz w:val="26"/><w:szCs w:val="26"/>')}
-{paragraph_style("ImrName", "Imr Name", ppr='<w:spacing w:after="240"/>', rpr='<w:b/>')}
+{paragraph_style("ImrName", "Imr Name", ppr='<w:spacing w:after="240"/>', rpr="<w:b/>")}
 {paragraph_style("ImrPicture", "Imr Picture", ppr='<w:keepLines/><w:jc w:val="center"/><w:spacing w:before="120" w:after="240"/>')}
 {paragraph_style("ImrWritingLine", "Imr Writing Line", ppr=f'<w:keepNext/><w:keepLines/><w:pBdr><w:bottom {LINE_BORDER}/><w:between {LINE_BORDER}/></w:pBdr><w:spacing w:before="0" w:after="0" w:line="522" w:lineRule="exact"/>')}
 {paragraph_style("ImrAnswerLine", "Imr Answer Line", based_on="ImrWritingLine", rpr=f'<w:i/><w:color w:val="{INK}"/>')}
@@ -187,14 +229,18 @@ STYLES = XML + f"""<w:styles xmlns:w="{W}" xmlns:r="{R}">
 <w:tblCellMar><w:top w:w="113" w:type="dxa"/><w:left w:w="170" w:type="dxa"/><w:bottom w:w="170" w:type="dxa"/><w:right w:w="170" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>
 </w:styles>
 """
+)
 
 # Atkinson Hyperlegible (shipped with imr for the PDFs) by name; where it is not installed, Word
 # and LibreOffice fall back to the named alternative or another sans-serif ("swiss").
-FONT_TABLE = XML + f"""<w:fonts xmlns:w="{W}" xmlns:r="{R}">
+FONT_TABLE = (
+    XML
+    + f"""<w:fonts xmlns:w="{W}" xmlns:r="{R}">
 <w:font w:name="Atkinson Hyperlegible"><w:altName w:val="Verdana"/><w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font>
 <w:font w:name="Segoe UI Symbol"><w:altName w:val="DejaVu Sans"/><w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font>
 </w:fonts>
 """
+)
 
 PARTS = [
     ("[Content_Types].xml", CONTENT_TYPES),

@@ -19,13 +19,38 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from imr.core.yamlio import YamlProblem, dump, parse_text, quick_load  # noqa: E402
+from imr.core.yamlio import YamlProblem, dump, parse_text, quick_load
 
-ALPHABET = list("0123456789_-+.:xXoObBeEaAyYnN ~#'\"\\{}[]!&*%@`|>,?=<") + ["\\u", "\\U0000", "d83d", "\\x",
-                                                                           "0x", "0X", "0o", "0b", "_", "inf",
-                                                                           "nan", "\n", "\t", "\u2028", "é", "😀"]
-SHAPES = ["a: {s}\n", "- {s}\n", "a: \"{s}\"\n", "a: '{s}'\n", "{s}: x\n", "a:\n- {s}\n", "a: [{s}]\n",
-          "a: {s} # c\n", "log:\n- kind: note\n  text: {s}\n"]
+ALPHABET = [
+    *list("0123456789_-+.:xXoObBeEaAyYnN ~#'\"\\{}[]!&*%@`|>,?=<"),
+    "\\u",
+    "\\U0000",
+    "d83d",
+    "\\x",
+    "0x",
+    "0X",
+    "0o",
+    "0b",
+    "_",
+    "inf",
+    "nan",
+    "\n",
+    "\t",
+    "\u2028",
+    "é",
+    "😀",
+]
+SHAPES = [
+    "a: {s}\n",
+    "- {s}\n",
+    'a: "{s}"\n',
+    "a: '{s}'\n",
+    "{s}: x\n",
+    "a:\n- {s}\n",
+    "a: [{s}]\n",
+    "a: {s} # c\n",
+    "log:\n- kind: note\n  text: {s}\n",
+]
 RECORD = (
     "# IMR record (pseudonymous).\nid: p-01\nformat: 2\nlog:\n"
     "- kind: enrolled\n  id: k3f9qa2m\n  at: '2026-01-01T10:00:00+01:00'\n  by: KL\n"
@@ -63,7 +88,7 @@ def reader_difference(text: str) -> str | None:
         strict = parse_text(text)
     except YamlProblem as problem:
         return f"quick reader read what the strict one refuses ({problem.code})"
-    except Exception as exc:  # noqa: BLE001 - anything the strict reader throws is a finding here
+    except Exception as exc:
         return f"strict reader failed: {type(exc).__name__}"
     if strict != quick or _types(strict) != _types(quick):
         return f"different values: strict {strict!r}, quick {quick!r}"
@@ -94,7 +119,7 @@ def writer_difference(value: str) -> str | None:
         import yaml_rs
 
         other = yaml_rs.loads(text, parse_datetime=False)
-    except Exception:  # noqa: BLE001 - a reader that refuses is not one that misreads
+    except Exception:
         return None
     if other != [{"note": value}]:
         return f"a YAML 1.2 reader reads {other!r} from {text!r}"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import Optional
 
 import typer
 
@@ -66,8 +65,14 @@ SUB_ALIASES: dict[str, dict[str, str]] = {
     "session": {"nästa": "next", "planera": "next", "logga": "log", "anteckna": "log", "frånvaro": "log"},
     "patient": {"lägg-till": "add", "ny": "add", "lista": "list", "visa": "show"},
     "goal": {"nytt": "add", "ny": "add", "delmål": "step", "uppdatera": "update", "lista": "list"},
-    "group": {"skapa": "create", "lägg-till": "add", "ta-bort": "remove", "visa": "show", "lista": "list",
-              "ändra": "set"},
+    "group": {
+        "skapa": "create",
+        "lägg-till": "add",
+        "ta-bort": "remove",
+        "visa": "show",
+        "lista": "list",
+        "ändra": "set",
+    },
     "imrs": {"ny": "add", "visa": "show"},
 }
 
@@ -75,28 +80,37 @@ SUB_ALIASES: dict[str, dict[str, str]] = {
 def expand_aliases(args: list[str]) -> list[str]:
     """argv with a Swedish alias replaced by the command it stands for (`imr anteckna demo-02`
     is `imr session log demo-02`; `imr hjälp session` is `imr session --help`)."""
-    index = next((i for i, word in enumerate(args) if not word.startswith("-")
-                  and (i == 0 or args[i - 1] not in _GLOBAL_OPTIONS_WITH_VALUE)), None)
+    index = next(
+        (
+            i
+            for i, word in enumerate(args)
+            if not word.startswith("-") and (i == 0 or args[i - 1] not in _GLOBAL_OPTIONS_WITH_VALUE)
+        ),
+        None,
+    )
     if index is None:
         return args
     word = args[index]
     if word in ALIASES:
         expansion = list(ALIASES[word])
-        rest = args[index + 1:]
+        rest = args[index + 1 :]
         if expansion == ["--help"]:
             return args[:index] + [w for w in rest if not w.startswith("-")] + ["--help"]
         return args[:index] + expansion + rest
     subs = SUB_ALIASES.get(word)
     if subs and index + 1 < len(args) and args[index + 1] in subs:
-        return args[:index + 1] + [subs[args[index + 1]]] + args[index + 2:]
+        return [*args[: index + 1], subs[args[index + 1]], *args[index + 2 :]]
     return args
 
 
 def _root(
-    workspace: Optional[str] = typer.Option(
-        None, "--workspace", "-w", metavar="DIR",
+    workspace: str | None = typer.Option(
+        None,
+        "--workspace",
+        "-w",
+        metavar="DIR",
     ),
-    lang: Optional[str] = typer.Option(None, "--lang", metavar="sv|en"),
+    lang: str | None = typer.Option(None, "--lang", metavar="sv|en"),
 ) -> None:
     """The root callback; the language was already chosen from argv by the root group's `main`."""
     if lang is not None and lang not in ("sv", "en"):
@@ -204,7 +218,7 @@ def main() -> None:
     if os.name == "nt":
         # Windows runs a program found in the current folder before one on PATH; in a workspace
         # that folder holds what colleagues pushed, so a `git.exe` there must never be what runs.
-        os.environ["NoDefaultCurrentDirectoryInExePath"] = "1"
+        os.environ["NoDefaultCurrentDirectoryInExePath"] = "1"  # noqa: SIM112 (Windows spells it so)
     args = expand_aliases(sys.argv[1:])
     sys.argv[1:] = args
     plain = plain_session_next(args)

@@ -14,7 +14,7 @@ they are, so scripts keep working, and a refused flag is an error (one sentence,
 from __future__ import annotations
 
 import sys
-from typing import Any, Optional
+from typing import Any
 
 from imr.cli.common import console, escape, t
 from imr.core.errors import ImrError
@@ -25,8 +25,9 @@ def interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def run_form(form: Any, prefill: Optional[dict[str, Any]] = None, *, ask: bool = True,
-             accept: tuple[str, ...] = ()) -> Any:
+def run_form(
+    form: Any, prefill: dict[str, Any] | None = None, *, ask: bool = True, accept: tuple[str, ...] = ()
+) -> Any:
     """Fill the form from `prefill` (flag values as typed), ask what is missing when `ask` (and
     in a terminal), show the summary and confirm; then save. Returns what `form.save()` returns,
     or None when the person answered no at the summary (nothing saved, not an error).
@@ -108,7 +109,9 @@ def _ask_field(form: Any, key: str, *, again: bool = False, start: str = "") -> 
     while True:
         typed = _prompt(_question(form, item), start, multiline=item.multiline)
         if not typed.strip() and item.kind in ("choice", "role") and item.default is None and not form.given(key):
-            console().print(f"[red]{escape(form.t('answer_pick_one', choices=', '.join(c.label for c in item.choices)))}[/]")
+            console().print(
+                f"[red]{escape(form.t('answer_pick_one', choices=', '.join(c.label for c in item.choices)))}[/]"
+            )
             continue
         if not typed.strip() and previous is not None:
             form.set_value(key, previous)  # Enter when changing a line: it stays as it was
@@ -201,6 +204,7 @@ def _prompt(message: str, default: str, *, multiline: bool = False) -> str:
 
     bindings = KeyBindings()
     if multiline:
+
         @bindings.add("enter")
         def _enter(event: Any) -> None:
             buffer = event.current_buffer

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from typing import Optional
 
 import typer
 
@@ -16,12 +15,9 @@ def register(app: typer.Typer) -> None:
     def check(
         strict: bool = typer.Option(False, "--strict"),
         as_json: bool = typer.Option(False, "--json"),
-        since: Optional[str] = typer.Option(
-            None, "--since", metavar="REV"),
-        staged: bool = typer.Option(
-            False, "--staged"),
-        merge_commit: bool = typer.Option(
-            False, "--merge-commit", hidden=True),
+        since: str | None = typer.Option(None, "--since", metavar="REV"),
+        staged: bool = typer.Option(False, "--staged"),
+        merge_commit: bool = typer.Option(False, "--merge-commit", hidden=True),
     ) -> None:
         """Check the curriculum and every record: syntax, schema, references, personal data, history."""
         from imr.gates.check import check_workspace
@@ -42,7 +38,9 @@ def register(app: typer.Typer) -> None:
         else:
             findings.extend(history_findings(ws.root, since=since, staged_only=staged))
         if as_json:
-            print_json([{"path": f.path, "line": f.line, "code": f.code, "message": f.message(lang())} for f in findings])
+            print_json(
+                [{"path": f.path, "line": f.line, "code": f.code, "message": f.message(lang())} for f in findings]
+            )
         else:
             for finding in findings:
                 sys.stdout.write(visible(finding.message(lang())) + "\n")  # a name or note never raw

@@ -11,7 +11,8 @@ import json
 import os
 import re
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import typer
 
@@ -145,7 +146,7 @@ def _shown_char(match) -> str:
         import unicodedata
 
         text, at = match.string, match.start()
-        around = text[at - 1:at] + text[at + 1:at + 2]
+        around = text[at - 1 : at] + text[at + 1 : at + 2]
         if any(not c.isascii() and unicodedata.category(c) in ("So", "Sk") for c in around):
             return char
     return f"<U+{ord(char):04X}>"

@@ -37,6 +37,7 @@ def groups(incomplete: str) -> list[str]:
 def sessions(incomplete: str) -> list[str]:
     """Session references (3.2) from the curriculum's folder names, without loading any text."""
     from imr.core import resources
+
     refs: set[str] = set()
     for base in resources.search_path("curriculum", _root()):
         for module in base.glob("*/[0-9]*"):

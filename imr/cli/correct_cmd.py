@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 import typer
 
 from imr.cli import complete
@@ -19,10 +17,10 @@ def register(app: typer.Typer) -> None:
     def correct(
         participant: str = typer.Argument(..., autocompletion=complete.participants),
         entry: str = typer.Argument(...),
-        note: Optional[str] = typer.Option(None, "--note"),
-        by: Optional[str] = typer.Option(None, "--by"),
+        note: str | None = typer.Option(None, "--note"),
+        by: str | None = typer.Option(None, "--by"),
         void: bool = typer.Option(False, "--void"),
-        set_: List[str] = typer.Option([], "--set"),
+        set_: list[str] = typer.Option([], "--set"),
         yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
     ) -> None:
         """Append a correction to an earlier entry (the original stays readable)."""
@@ -60,7 +58,7 @@ def register(app: typer.Typer) -> None:
         console().print(escape(t("corrected", id=participant, entry=entry)))
 
 
-def _asked(participant: str, entry: str, note: Optional[str], by: Optional[str], void: bool, set_: List[str]) -> None:
+def _asked(participant: str, entry: str, note: str | None, by: str | None, void: bool, set_: list[str]) -> None:
     """The correction (or void) form in a terminal: what the flags do not give is asked."""
     from imr.cli.ask import run_form
     from imr.cli.common import lang

@@ -91,8 +91,10 @@ def stats(
     if overall["handouts"]:
         from imr.curriculum.lix import SHORT_SENTENCE_WORDS
 
-        shown = {name: _figure(name, overall[name], name in overall["out_of_band"])
-                 for name in ("median_lix", "info_lix", "sentence_words", "short_share")}
+        shown = {
+            name: _figure(name, overall[name], name in overall["out_of_band"])
+            for name in ("median_lix", "info_lix", "sentence_words", "short_share")
+        }
         out.print(t("stat_overall", count=overall["handouts"], short_words=SHORT_SENTENCE_WORDS, **shown))
     out.print(escape(t("stat_band", handout=_band(data["band"]["handout"]), overall=_band(data["band"]["overall"]))))
 
@@ -102,8 +104,9 @@ def _figure(name: str, value: float, outside: bool = False) -> str:
     from imr.cli.common import lang
     from imr.core.strings import number
 
-    text = f"{value * 100:.0f} %" if name == "short_share" else str(value) if name == "words" \
-        else number(value, lang(), 1)
+    text = (
+        f"{value * 100:.0f} %" if name == "short_share" else str(value) if name == "words" else number(value, lang(), 1)
+    )
     return f"[red]{text}[/]" if outside else text
 
 

@@ -3,7 +3,7 @@ rewrites listed first."""
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import Any
 
 import typer
 
@@ -15,11 +15,10 @@ def register(app: typer.Typer) -> None:
     @app.command("diff")
     @handle_errors
     def diff(
-        revisions: Optional[List[str]] = typer.Argument(
-            None, metavar="[REV [REV]]"),
-        since: Optional[str] = typer.Option(None, "--since", metavar="DATE"),
-        until: Optional[str] = typer.Option(None, "--until", metavar="DATE"),
-        by: Optional[str] = typer.Option(None, "--by"),
+        revisions: list[str] | None = typer.Argument(None, metavar="[REV [REV]]"),
+        since: str | None = typer.Option(None, "--since", metavar="DATE"),
+        until: str | None = typer.Option(None, "--until", metavar="DATE"),
+        by: str | None = typer.Option(None, "--by"),
         as_json: bool = typer.Option(False, "--json"),
         strict: bool = typer.Option(False, "--strict"),
     ) -> None:
@@ -50,13 +49,19 @@ def register(app: typer.Typer) -> None:
 def _as_json(report, lang: str) -> dict[str, Any]:
     def one(change) -> dict[str, Any]:
         key = "id" if change.kind == "participant" else "name"
-        out = {key: change.id, "path": change.path, "status": change.status,
-               "added": [{"entry": a["entry"], "line": a["line"], **a["data"]} for a in change.added],
-               "rewritten": change.rewritten}
+        out = {
+            key: change.id,
+            "path": change.path,
+            "status": change.status,
+            "added": [{"entry": a["entry"], "line": a["line"], **a["data"]} for a in change.added],
+            "rewritten": change.rewritten,
+        }
         if change.problem:
             out["problem"] = _problem(change, lang)
         if change.step_labels:
-            out["step_labels"] = change.step_labels  # entry id -> the step's label where it differs from the written one
+            out["step_labels"] = (
+                change.step_labels
+            )  # entry id -> the step's label where it differs from the written one
         return out
 
     return {
@@ -171,7 +176,7 @@ class _Context:
         return "; ".join(parts)
 
 
-def _what(kind: str, entry: dict, context: _Context | None = None) -> str:
+def _what(kind: str, entry: dict, context: _Context | None = None) -> str:  # noqa: C901 (to split: the maintainability issue)
     context = context or _Context([])
     session = f"{entry.get('module')}.{entry.get('session')}"
     if kind == "session":
@@ -179,7 +184,9 @@ def _what(kind: str, entry: dict, context: _Context | None = None) -> str:
     if kind == "absent":
         return t("diff_absent", session=session)
     if kind == "enrolled":
-        return t("diff_enrolled", variant=value("variant", entry.get("variant")), format=value("format", entry.get("format")))
+        return t(
+            "diff_enrolled", variant=value("variant", entry.get("variant")), format=value("format", entry.get("format"))
+        )
     if kind == "profile":
         return t("diff_profile", fields=_fields(entry, ("variant", "format", "leader", "module_order")))
     if kind == "goal":
@@ -202,15 +209,22 @@ def _what(kind: str, entry: dict, context: _Context | None = None) -> str:
         from imr.programme.imrs import mean
 
         average = mean(list(entry.get("scores") or []))
-        return t("diff_imrs", rater=value("rater", entry.get("rater")),
-                 mean=number(average, lang()) if average is not None else "–")
+        return t(
+            "diff_imrs",
+            rater=value("rater", entry.get("rater")),
+            mean=number(average, lang()) if average is not None else "–",
+        )
     if kind == "contact":
         return t("diff_contact", who=entry.get("who"))
     if kind == "correction":
         text = t("diff_correction", target=entry.get("target"))
         target = context.by_id.get(entry.get("target")) if isinstance(entry.get("target"), str) else None
         if target is not None:
-            text += " " + t("diff_correction_of", kind=value("kind", target.get("kind")), date=target.get("date") or str(target.get("at", ""))[:10])
+            text += " " + t(
+                "diff_correction_of",
+                kind=value("kind", target.get("kind")),
+                date=target.get("date") or str(target.get("at", ""))[:10],
+            )
         if entry.get("void") is True:
             text += " " + t("diff_correction_void")
         if isinstance(entry.get("set"), dict):
@@ -223,8 +237,9 @@ def _what(kind: str, entry: dict, context: _Context | None = None) -> str:
         if entry.get("leaders"):
             changed.append(t("diff_group_changed_leaders", leaders=", ".join(map(str, entry["leaders"]))))
         if entry.get("weekdays"):
-            changed.append(t("diff_group_changed_weekdays",
-                             weekdays=", ".join(t(f"weekday_{d}") for d in entry["weekdays"])))
+            changed.append(
+                t("diff_group_changed_weekdays", weekdays=", ".join(t(f"weekday_{d}") for d in entry["weekdays"]))
+            )
         return t("diff_group_changed", changes="; ".join(changed) or "–")
     if kind == "member-added":
         return t("diff_member_added", id=entry.get("id"))
@@ -235,5 +250,8 @@ def _what(kind: str, entry: dict, context: _Context | None = None) -> str:
 
 def _fields(data: dict, names: tuple) -> str:
     shown = {"variant": "variant", "format": "format", "rater": "rater", "status": "status", "kind": "kind"}
-    return ", ".join(f"{value('field', k)}={value(shown[k], data[k]) if k in shown else data[k]}"
-                     for k in names if data.get(k) is not None)
+    return ", ".join(
+        f"{value('field', k)}={value(shown[k], data[k]) if k in shown else data[k]}"
+        for k in names
+        if data.get(k) is not None
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from imr.cli.common import console, escape, handle_errors, t, workspace
@@ -14,8 +12,8 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def export(
         fmt: str = typer.Option("csv", "--format"),
-        output: Optional[str] = typer.Option(None, "-o", "--output"),
-        since: Optional[str] = typer.Option(None, "--since"),
+        output: str | None = typer.Option(None, "-o", "--output"),
+        since: str | None = typer.Option(None, "--since"),
     ) -> None:
         """Export tidy tables (CSV or Parquet) with pseudonymous ids and no free text, for R, Python or a spreadsheet."""
         from datetime import date
@@ -34,8 +32,9 @@ def register(app: typer.Typer) -> None:
         start = date.fromisoformat(check_date(since)) if since else None
         folder = Path(output) if output else ws.out_dir / f"export-{date.today().isoformat()}"
         tables = export_tables(ws, since=start)
-        paths = {name: check_output_path(folder / f"{name}.{kind}", create_parent=True, ws=ws, force=True)
-                 for name in tables}
+        paths = {
+            name: check_output_path(folder / f"{name}.{kind}", create_parent=True, ws=ws, force=True) for name in tables
+        }
         data = {name: encode(table) for name, table in tables.items()}  # all encoded before any is written
         for name in tables:
             write_output(paths[name], data[name])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
@@ -13,7 +11,7 @@ def register(app: typer.Typer) -> None:
     @app.command("fidelity")
     @handle_errors
     def fidelity(
-        since: Optional[str] = typer.Option(None, "--since"),
+        since: str | None = typer.Option(None, "--since"),
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Estimate IMR fidelity (IMR-FS) from the records; items that need observation are named, not guessed."""
@@ -57,5 +55,13 @@ def register(app: typer.Typer) -> None:
             from imr.cli.common import lang
             from imr.core.strings import number
 
-            out.print(escape(t("fidelity_mean", mean=number(value, lang(), 1), count=sum(1 for i in items if i.score is not None),
-                               level=t(f"fidelity_level_{level}"))))
+            out.print(
+                escape(
+                    t(
+                        "fidelity_mean",
+                        mean=number(value, lang(), 1),
+                        count=sum(1 for i in items if i.score is not None),
+                        level=t(f"fidelity_level_{level}"),
+                    )
+                )
+            )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 import typer
 
 from imr.cli import complete
@@ -12,7 +10,7 @@ from imr.cli.common import accepted, console, escape, handle_errors, lang, print
 app = typer.Typer(no_args_is_help=True)
 
 
-def _run(action: str, participant: str, prefill: dict, by: Optional[str], yes: bool):
+def _run(action: str, participant: str, prefill: dict, by: str | None, yes: bool):
     """The goal form: flags pre-fill, the rest is asked in a terminal (none with --ja or no terminal)."""
     from imr.cli.ask import run_form
     from imr.forms import build_form
@@ -32,11 +30,11 @@ def _run(action: str, participant: str, prefill: dict, by: Optional[str], yes: b
 @handle_errors
 def add(
     participant: str = typer.Argument(..., autocompletion=complete.participants),
-    text: Optional[str] = typer.Argument(None, metavar="TEXT"),
-    step: List[str] = typer.Option([], "--step"),
-    note: Optional[str] = typer.Option(None, "--note"),
-    by: Optional[str] = typer.Option(None, "--by"),
-    date: Optional[str] = typer.Option(None, "--date"),
+    text: str | None = typer.Argument(None, metavar="TEXT"),
+    step: list[str] = typer.Option([], "--step"),
+    note: str | None = typer.Option(None, "--note"),
+    by: str | None = typer.Option(None, "--by"),
+    date: str | None = typer.Option(None, "--date"),
     yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
 ) -> None:
     """Set a new recovery goal, optionally with its first steps."""
@@ -44,8 +42,9 @@ def add(
         from imr.core.errors import ImrError
 
         raise ImrError("goal_empty_text")
-    participant, entries = _run("goal-add", participant, {"text": text, "steps": "\n".join(step) or None,
-                                                          "note": note, "date": date}, by, yes)
+    participant, entries = _run(
+        "goal-add", participant, {"text": text, "steps": "\n".join(step) or None, "note": note, "date": date}, by, yes
+    )
     if entries is None:
         return
     entry = entries[0]
@@ -58,11 +57,11 @@ def add(
 @handle_errors
 def step(
     participant: str = typer.Argument(..., autocompletion=complete.participants),
-    goal: Optional[str] = typer.Argument(None, metavar="GOAL"),
-    text: Optional[str] = typer.Argument(None, metavar="TEXT"),
-    note: Optional[str] = typer.Option(None, "--note"),
-    by: Optional[str] = typer.Option(None, "--by"),
-    date: Optional[str] = typer.Option(None, "--date"),
+    goal: str | None = typer.Argument(None, metavar="GOAL"),
+    text: str | None = typer.Argument(None, metavar="TEXT"),
+    note: str | None = typer.Option(None, "--note"),
+    by: str | None = typer.Option(None, "--by"),
+    date: str | None = typer.Option(None, "--date"),
     yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
 ) -> None:
     """Add a step to a goal; it gets the next number (G1.3 after G1.2)."""
@@ -74,23 +73,26 @@ def step(
             from imr.core.errors import ImrError
 
             raise ImrError("goal_step_needs_goal", goal=goal)
-    participant, entry = _run("goal-step", participant, {"goal": goal, "text": text, "note": note, "date": date},
-                              by, yes)
+    participant, entry = _run(
+        "goal-step", participant, {"goal": goal, "text": text, "note": note, "date": date}, by, yes
+    )
     if entry is None:
         return
-    console().print(escape(t("goal_step_added", id=participant, step=entry["step"], goal=entry["step"].rsplit(".", 1)[0])))
+    console().print(
+        escape(t("goal_step_added", id=participant, step=entry["step"], goal=entry["step"].rsplit(".", 1)[0]))
+    )
 
 
 @app.command("update")
 @handle_errors
 def update(
     participant: str = typer.Argument(..., autocompletion=complete.participants),
-    target: Optional[str] = typer.Argument(None, metavar="GOAL[.STEP]"),
-    status: Optional[str] = typer.Option(None, "--status"),
-    text: Optional[str] = typer.Option(None, "--text"),
-    note: Optional[str] = typer.Option(None, "--note"),
-    by: Optional[str] = typer.Option(None, "--by"),
-    date: Optional[str] = typer.Option(None, "--date"),
+    target: str | None = typer.Argument(None, metavar="GOAL[.STEP]"),
+    status: str | None = typer.Option(None, "--status"),
+    text: str | None = typer.Option(None, "--text"),
+    note: str | None = typer.Option(None, "--note"),
+    by: str | None = typer.Option(None, "--by"),
+    date: str | None = typer.Option(None, "--date"),
     yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
 ) -> None:
     """Record a new status (and perhaps new wording) for a goal or step; the old one stays in the log."""
@@ -100,8 +102,13 @@ def update(
         target = check_target(target)
     if status is not None:
         status = accepted("status", status) or status
-    participant, entry = _run("goal-update", participant, {"target": target, "status": status, "text": text,
-                                                           "note": note, "date": date}, by, yes)
+    participant, entry = _run(
+        "goal-update",
+        participant,
+        {"target": target, "status": status, "text": text, "note": note, "date": date},
+        by,
+        yes,
+    )
     if entry is None:
         return
     shown = entry["label"]
@@ -141,8 +148,13 @@ def list_(
 def history_line(item: dict) -> str:
     """One step in a goal's history, as `goal list` and `patient show` print it: entry id (or an
     old record's number), when it was written, who signed, the kind and what it says."""
-    detail = " ".join(value("status", item[k]) if k == "status" else str(item[k])
-                      for k in ("target", "status", "text", "note") if item.get(k))
+    detail = " ".join(
+        value("status", item[k]) if k == "status" else str(item[k])
+        for k in ("target", "status", "text", "note")
+        if item.get(k)
+    )
     written = str(item.get("at") or "")[:16].replace("T", " ")
-    return (f"[dim]{escape(str(item['entry']))} {escape(written)} {escape(str(item['by']))} "
-            f"{escape(value('kind', item['kind']))}: {escape(detail)}[/]")
+    return (
+        f"[dim]{escape(str(item['entry']))} {escape(written)} {escape(str(item['by']))} "
+        f"{escape(value('kind', item['kind']))}: {escape(detail)}[/]"
+    )

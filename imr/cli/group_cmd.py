@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import Any
 
 import typer
 
@@ -17,10 +17,10 @@ app = typer.Typer(no_args_is_help=True)
 @handle_errors
 def create(
     name: str = typer.Argument(...),
-    leader: List[str] = typer.Option([], "--leader"),
-    weekday: List[str] = typer.Option([], "--weekday"),
-    note: Optional[str] = typer.Option(None, "--note"),
-    by: Optional[str] = typer.Option(None, "--by"),
+    leader: list[str] = typer.Option([], "--leader"),
+    weekday: list[str] = typer.Option([], "--weekday"),
+    note: str | None = typer.Option(None, "--note"),
+    by: str | None = typer.Option(None, "--by"),
 ) -> None:
     """Create a group file (groups/NAME.yaml)."""
     from imr.programme.groups import create_group
@@ -33,10 +33,10 @@ def create(
 @handle_errors
 def set_(
     name: str = typer.Argument(..., autocompletion=complete.groups),
-    leader: List[str] = typer.Option([], "--leader"),
-    weekday: List[str] = typer.Option([], "--weekday"),
-    note: Optional[str] = typer.Option(None, "--note"),
-    by: Optional[str] = typer.Option(None, "--by"),
+    leader: list[str] = typer.Option([], "--leader"),
+    weekday: list[str] = typer.Option([], "--weekday"),
+    note: str | None = typer.Option(None, "--note"),
+    by: str | None = typer.Option(None, "--by"),
 ) -> None:
     """Give a group new leaders or meeting days (what is not given stays as it was)."""
     from imr.forms.targets import group_name
@@ -46,17 +46,25 @@ def set_(
     name = group_name(ws, name)
     set_group(ws, name, leaders=leader, weekdays=weekday, note=note, by=by)
     group = read_group(ws, name)
-    console().print(escape(t("group_set_done", name=name, leaders=", ".join(group.leaders) or t("none"),
-                             weekdays=", ".join(t(f"weekday_{d}") for d in group.weekdays) or t("none"))))
+    console().print(
+        escape(
+            t(
+                "group_set_done",
+                name=name,
+                leaders=", ".join(group.leaders) or t("none"),
+                weekdays=", ".join(t(f"weekday_{d}") for d in group.weekdays) or t("none"),
+            )
+        )
+    )
 
 
 @app.command("add")
 @handle_errors
 def add(
     name: str = typer.Argument(..., autocompletion=complete.groups),
-    participants: List[str] = typer.Argument(...),
-    by: Optional[str] = typer.Option(None, "--by"),
-    date: Optional[str] = typer.Option(None, "--date"),
+    participants: list[str] = typer.Argument(...),
+    by: str | None = typer.Option(None, "--by"),
+    date: str | None = typer.Option(None, "--date"),
 ) -> None:
     """Add participants to a group (more than 8 works, with a warning about fidelity)."""
     from imr.forms.targets import group_name, participant_id
@@ -68,8 +76,11 @@ def add(
     result = add_members(ws, name, participants, by=by, date=date)
     console().print(escape(t("group_members_added", name=name, ids=", ".join(participants), size=result["size"])))
     if result["over_fidelity"]:
-        console(stderr=True).print("[yellow]" + escape(t("group_over_fidelity", name=name, size=result["size"],
-                                                         max=FIDELITY_MAX_MEMBERS)) + "[/]")
+        console(stderr=True).print(
+            "[yellow]"
+            + escape(t("group_over_fidelity", name=name, size=result["size"], max=FIDELITY_MAX_MEMBERS))
+            + "[/]"
+        )
 
 
 @app.command("remove")
@@ -77,9 +88,9 @@ def add(
 def remove(
     name: str = typer.Argument(..., autocompletion=complete.groups),
     participant: str = typer.Argument(..., autocompletion=complete.participants),
-    note: Optional[str] = typer.Option(None, "--note"),
-    by: Optional[str] = typer.Option(None, "--by"),
-    date: Optional[str] = typer.Option(None, "--date"),
+    note: str | None = typer.Option(None, "--note"),
+    by: str | None = typer.Option(None, "--by"),
+    date: str | None = typer.Option(None, "--date"),
 ) -> None:
     """Take a participant out of a group (their record is not touched)."""
     from imr.forms.targets import group_name
@@ -110,12 +121,18 @@ def show(
     out = console()
     out.print(f"[bold]{escape(t('group_heading', name=data['name']))}[/]")
     days = ", ".join(t(f"weekday_{d}") for d in data["weekdays"])
-    rows = [("group_leaders", ", ".join(data["leaders"])), ("group_weekdays", days),
-            ("group_created_on", data["created"]), ("group_size", str(data["size"])),
-            ("group_sessions_held", str(data["sessions_held"])),
-            ("group_last_session", f"{data['last_session']['session']} ({data['last_session']['date']})"
-             if data["last_session"] else None),
-            ("group_next_session", data["next_session"])]
+    rows = [
+        ("group_leaders", ", ".join(data["leaders"])),
+        ("group_weekdays", days),
+        ("group_created_on", data["created"]),
+        ("group_size", str(data["size"])),
+        ("group_sessions_held", str(data["sessions_held"])),
+        (
+            "group_last_session",
+            f"{data['last_session']['session']} ({data['last_session']['date']})" if data["last_session"] else None,
+        ),
+        ("group_next_session", data["next_session"]),
+    ]
     for key, value in rows:
         out.print(f"  {escape(t(key))}: {escape(value or t('none'))}")
     if data["over_fidelity"]:
@@ -128,8 +145,12 @@ def show(
         table.add_column(t(key))
     for member in data["members"]:
         shown = {**member, "variant": shown_value("variant", member["variant"]) if member["variant"] else None}
-        table.add_row(*(escape(shown[k] if shown[k] is not None else t("none"))
-                        for k in ("id", "joined", "variant", "sessions_held", "sessions_missed")))
+        table.add_row(
+            *(
+                escape(shown[k] if shown[k] is not None else t("none"))
+                for k in ("id", "joined", "variant", "sessions_held", "sessions_missed")
+            )
+        )
     out.print(table)
 
 
@@ -140,8 +161,9 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     from imr.programme.groups import all_groups
 
     groups = all_groups(workspace())
-    rows: list[dict[str, Any]] = [{"name": g.name, "size": len(g.members), "leaders": g.leaders,
-                                   "weekdays": g.weekdays} for g in groups]
+    rows: list[dict[str, Any]] = [
+        {"name": g.name, "size": len(g.members), "leaders": g.leaders, "weekdays": g.weekdays} for g in groups
+    ]
     if as_json:
         print_json(rows)
         return
@@ -151,5 +173,14 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
         return
     for row in rows:
         days = ", ".join(t(f"weekday_{d}") for d in row["weekdays"])
-        out.print(escape(t("group_list_line", name=row["name"], size=row["size"],
-                           leaders=", ".join(row["leaders"]) or t("none"), weekdays=days or t("none"))))
+        out.print(
+            escape(
+                t(
+                    "group_list_line",
+                    name=row["name"],
+                    size=row["size"],
+                    leaders=", ".join(row["leaders"]) or t("none"),
+                    weekdays=days or t("none"),
+                )
+            )
+        )

@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import typer
 
@@ -205,7 +206,7 @@ def _message(error: Any) -> str:
 
 
 def _did_you_mean(error: Any, word: str) -> str:
-    """" Menade du ”session”?" for a mistyped command, as git does (its aliases count too)."""
+    """ " Menade du ”session”?" for a mistyped command, as git does (its aliases count too)."""
     from imr.cli.app import ALIASES, COMMANDS, SUB_ALIASES
     from imr.forms.targets import closest
 
@@ -221,7 +222,7 @@ def _did_you_mean(error: Any, word: str) -> str:
 
 
 def _joined_id(error: Any, extra: list[str]) -> str:
-    """" Menade du ”demo-02”?" when the words split by a space, joined with a dash, name a
+    """ " Menade du ”demo-02”?" when the words split by a space, joined with a dash, name a
     participant (or a group) that exists: `imr session next demo 02`."""
     from imr.cli import complete
 
@@ -271,7 +272,7 @@ def bad_usage(key: str, hint: str, **params: Any) -> LocalisedBadParameter:
 
 def show_usage_error(error: Exception) -> None:
     if type(error).__name__ == "NoArgsIsHelpError":
-        ctx = getattr(error, "ctx")
+        ctx: Any = getattr(error, "ctx")  # noqa: B009 (click's error class is not typed with it)
         sys.stderr.write(ctx.get_help() + "\n")
         return
     sys.stderr.write(usage_error_text(error) + "\n")

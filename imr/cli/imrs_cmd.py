@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -17,11 +16,11 @@ app = typer.Typer(no_args_is_help=True)
 @handle_errors
 def add(
     participant: str = typer.Argument(..., autocompletion=complete.participants),
-    rater: Optional[str] = typer.Option(None, "--rater"),
-    scores: Optional[str] = typer.Option(None, "--scores"),
-    date: Optional[str] = typer.Option(None, "--date"),
-    note: Optional[str] = typer.Option(None, "--note"),
-    by: Optional[str] = typer.Option(None, "--by"),
+    rater: str | None = typer.Option(None, "--rater"),
+    scores: str | None = typer.Option(None, "--scores"),
+    date: str | None = typer.Option(None, "--date"),
+    note: str | None = typer.Option(None, "--note"),
+    by: str | None = typer.Option(None, "--by"),
     yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
 ) -> None:
     """Record one IMRS assessment (all 15 items, or nothing is saved), with a summary to confirm."""
@@ -42,8 +41,17 @@ def add(
     entry = run_form(form, prefill, ask=not yes)
     if entry is None:
         return
-    console().print(escape(t("imrs_saved", id=participant, rater=value("rater", entry["rater"]),
-                             date=entry["date"], mean=_number(imrs.mean(entry["scores"])))))
+    console().print(
+        escape(
+            t(
+                "imrs_saved",
+                id=participant,
+                rater=value("rater", entry["rater"]),
+                date=entry["date"],
+                mean=_number(imrs.mean(entry["scores"])),
+            )
+        )
+    )
 
 
 def _number(value) -> str:
@@ -62,11 +70,12 @@ def _signed(value) -> str:
 def show(
     participant: str = typer.Argument(..., autocompletion=complete.participants),
     as_json: bool = typer.Option(False, "--json"),
-    chart: Optional[Path] = typer.Option(None, "--chart"),
+    chart: Path | None = typer.Option(None, "--chart"),
 ) -> None:
     """Assessments over time: mean of answered items and change since the first one per rater."""
     from imr.programme import imrs
     from imr.workspace import store
+
     ws = workspace()
     _, state = store.load_state(ws, participant)
     rows = imrs.assessments(state)
@@ -87,15 +96,29 @@ def show(
         table.add_column(t(key))
     for row in rows:
         rater = instrument.label(instrument.raters.get(row["rater"], {}), ws.lang) or row["rater"]
-        table.add_row(escape(row["date"]), escape(rater), _number(row["mean"]), _signed(row["change"]) or "–",
-                      escape(" ".join(str(s) for s in row["scores"])))
+        table.add_row(
+            escape(row["date"]),
+            escape(rater),
+            _number(row["mean"]),
+            _signed(row["change"]) or "–",
+            escape(" ".join(str(s) for s in row["scores"])),
+        )
     out.print(table)
     for rater, summary in imrs.change_summary(rows).items():
         if summary["count"] > 1:
-            out.print(escape(t("imrs_change_line", rater=instrument.label(instrument.raters.get(rater, {}), ws.lang),
-                               first=_number(summary["first_mean"]), first_date=summary["first_date"],
-                               latest=_number(summary["latest_mean"]), latest_date=summary["latest_date"],
-                               change=_signed(summary["change"]))))
+            out.print(
+                escape(
+                    t(
+                        "imrs_change_line",
+                        rater=instrument.label(instrument.raters.get(rater, {}), ws.lang),
+                        first=_number(summary["first_mean"]),
+                        first_date=summary["first_date"],
+                        latest=_number(summary["latest_mean"]),
+                        latest_date=summary["latest_date"],
+                        change=_signed(summary["change"]),
+                    )
+                )
+            )
     if chart is not None:
         out.print(escape(t("imrs_chart_written", path=str(chart))))
 
@@ -111,8 +134,11 @@ def _write_chart(rows: list, path: Path, ws, participant: str) -> None:
     if not rows:
         raise ImrError("imrs_chart_empty", id=participant)
     instrument = imrs.load_instrument(ws.root)
-    labels = {"title": t("imrs_chart_title", id=participant), "axis": t("imrs_chart_axis"),
-              **{r: instrument.label(v, ws.lang) for r, v in instrument.raters.items()}}
+    labels = {
+        "title": t("imrs_chart_title", id=participant),
+        "axis": t("imrs_chart_axis"),
+        **{r: instrument.label(v, ws.lang) for r, v in instrument.raters.items()},
+    }
     from imr.render.output import check_output_path, write_output
 
     # The same rules as `render -o`: never into records/, groups/, .git/ or onto imr.yaml, never

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -16,7 +15,7 @@ def register(app: typer.Typer) -> None:
     def init(
         directory: Path = typer.Argument(Path(".")),
         lang: str = typer.Option("sv", "--lang"),
-        name: Optional[str] = typer.Option(None, "--name"),
+        name: str | None = typer.Option(None, "--name"),
     ) -> None:
         """Create a workspace (imr.yaml, records/, groups/, git); safe to run again."""
         from imr.core.strings import label

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from imr.cli import complete
@@ -16,12 +14,12 @@ app = typer.Typer(no_args_is_help=True)
 @handle_errors
 def add(
     participant: str = typer.Argument(...),
-    variant: Optional[str] = typer.Option(None, "--variant"),
-    format: Optional[str] = typer.Option(None, "--format"),
-    leader: Optional[str] = typer.Option(None, "--leader"),
-    by: Optional[str] = typer.Option(None, "--by"),
-    module_order: Optional[str] = typer.Option(None, "--module-order"),
-    date: Optional[str] = typer.Option(None, "--date"),
+    variant: str | None = typer.Option(None, "--variant"),
+    format: str | None = typer.Option(None, "--format"),
+    leader: str | None = typer.Option(None, "--leader"),
+    by: str | None = typer.Option(None, "--by"),
+    module_order: str | None = typer.Option(None, "--module-order"),
+    date: str | None = typer.Option(None, "--date"),
     yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
 ) -> None:
     """Enrol a participant: creates records/ID.yaml with an enrolment entry."""
@@ -35,12 +33,20 @@ def add(
         ws = workspace()
         ws.signature(by)
         form = build_form(ws, "patient-add", participant, by=by, lang=lang())
-        entry = run_form(form, {"id": participant, "variant": variant, "format": format, "leader": leader,
-                                "date": date})
+        entry = run_form(
+            form, {"id": participant, "variant": variant, "format": format, "leader": leader, "date": date}
+        )
         if entry is not None:
-            console().print(escape(t("added_participant", id=form.value("id"),
-                                     variant=value("variant", entry["variant"]),
-                                     format=value("format", entry["format"]))))
+            console().print(
+                escape(
+                    t(
+                        "added_participant",
+                        id=form.value("id"),
+                        variant=value("variant", entry["variant"]),
+                        format=value("format", entry["format"]),
+                    )
+                )
+            )
         return
 
     order = None
@@ -53,10 +59,19 @@ def add(
             raise bad_usage("usage_module_order", "--module-order") from None
     ws = workspace()
     variant, format = accepted("variant", variant), accepted("format", format)
-    entry = add_participant(ws, participant, variant=variant, format=format, leader=leader, by=by, module_order=order,
-                            date=date)
-    console().print(escape(t("added_participant", id=participant, variant=value("variant", entry["variant"]),
-                             format=value("format", entry["format"]))))
+    entry = add_participant(
+        ws, participant, variant=variant, format=format, leader=leader, by=by, module_order=order, date=date
+    )
+    console().print(
+        escape(
+            t(
+                "added_participant",
+                id=participant,
+                variant=value("variant", entry["variant"]),
+                format=value("format", entry["format"]),
+            )
+        )
+    )
 
 
 @app.command("list")
@@ -81,8 +96,12 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
         if "error" in row:
             table.add_row(escape(row["id"]), escape(row["error"]), "", "", "", "")
             continue
-        table.add_row(*(escape(_shown(k, row.get(k)))
-                        for k in ("id", "variant", "format", "leader", "sessions_held", "last_date")))
+        table.add_row(
+            *(
+                escape(_shown(k, row.get(k)))
+                for k in ("id", "variant", "format", "leader", "sessions_held", "last_date")
+            )
+        )
     console().print(table)
 
 
@@ -110,14 +129,27 @@ def show(
         return
     out = console()
     out.print(f"[bold]{escape(data['id'])}[/]")
-    for key in ("variant", "format", "leader", "enrolled", "sessions_held", "sessions_missed", "last_date", "next_session"):
+    for key in (
+        "variant",
+        "format",
+        "leader",
+        "enrolled",
+        "sessions_held",
+        "sessions_missed",
+        "last_date",
+        "next_session",
+    ):
         out.print(f"  {escape(t(key))}: {escape(_shown(key, data.get(key)))}")
     if data["goals"]:
         out.print(f"[bold]{escape(t('goals'))}[/]")
         for goal in data["goals"]:
-            out.print(f"  {escape(goal['id'])} {escape('[' + value('status', goal['status']) + ']')} {escape(goal['text'])}")
+            out.print(
+                f"  {escape(goal['id'])} {escape('[' + value('status', goal['status']) + ']')} {escape(goal['text'])}"
+            )
             for step in goal["steps"]:
-                out.print(f"     {escape(step['id'])} {escape('[' + value('status', step['status']) + ']')} {escape(step['text'])}")
+                out.print(
+                    f"     {escape(step['id'])} {escape('[' + value('status', step['status']) + ']')} {escape(step['text'])}"
+                )
             for item in goal["history"]:
                 out.print("       " + history_line(item))
     table = Table(title=t("log"))
@@ -127,9 +159,19 @@ def show(
     for row in data["log"]:
         note = row.get("note") or ""
         if row.get("target"):
-            note = t("corrects", entry=row["target"], kind=value("kind", row.get("target_kind") or "?"),
-                     date=row.get("target_date") or "?") + (f" {note}" if note else "")
-        table.add_row(f"{row['number']} {row['entry']}" if not str(row["entry"]).startswith("#") else str(row["number"]),
-                      escape(value("kind", row["kind"])), escape(row.get("session") or ""), escape(row.get("date") or ""),
-                      escape(row["by"]), escape(str(row["at"] or "")[:16].replace("T", " ")), escape(note))
+            note = t(
+                "corrects",
+                entry=row["target"],
+                kind=value("kind", row.get("target_kind") or "?"),
+                date=row.get("target_date") or "?",
+            ) + (f" {note}" if note else "")
+        table.add_row(
+            f"{row['number']} {row['entry']}" if not str(row["entry"]).startswith("#") else str(row["number"]),
+            escape(value("kind", row["kind"])),
+            escape(row.get("session") or ""),
+            escape(row.get("date") or ""),
+            escape(row["by"]),
+            escape(str(row["at"] or "")[:16].replace("T", " ")),
+            escape(note),
+        )
     out.print(table)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 import typer
 
 from imr.cli import complete
@@ -15,30 +13,30 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def relapse_plan(
         participant: str = typer.Argument(..., autocompletion=complete.participants),
-        trigger: List[str] = typer.Option([], "--trigger"),
-        warning_sign: List[str] = typer.Option([], "--warning-sign"),
-        action: List[str] = typer.Option([], "--action"),
-        calming: List[str] = typer.Option([], "--calming"),
-        not_wanted: List[str] = typer.Option([], "--not-wanted"),
-        helper: List[str] = typer.Option([], "--helper"),
-        emergency: List[str] = typer.Option([], "--emergency"),
-        copy: List[str] = typer.Option([], "--copy"),
-        kept_at: Optional[str] = typer.Option(None, "--kept-at"),
-        remove_trigger: List[str] = typer.Option([], "--remove-trigger"),
-        remove_warning_sign: List[str] = typer.Option([], "--remove-warning-sign"),
-        remove_action: List[str] = typer.Option([], "--remove-action"),
-        remove_calming: List[str] = typer.Option([], "--remove-calming"),
-        remove_not_wanted: List[str] = typer.Option([], "--remove-not-wanted"),
-        remove_helper: List[str] = typer.Option([], "--remove-helper"),
-        remove_emergency: List[str] = typer.Option([], "--remove-emergency"),
-        remove_copy: List[str] = typer.Option([], "--remove-copy"),
+        trigger: list[str] = typer.Option([], "--trigger"),
+        warning_sign: list[str] = typer.Option([], "--warning-sign"),
+        action: list[str] = typer.Option([], "--action"),
+        calming: list[str] = typer.Option([], "--calming"),
+        not_wanted: list[str] = typer.Option([], "--not-wanted"),
+        helper: list[str] = typer.Option([], "--helper"),
+        emergency: list[str] = typer.Option([], "--emergency"),
+        copy: list[str] = typer.Option([], "--copy"),
+        kept_at: str | None = typer.Option(None, "--kept-at"),
+        remove_trigger: list[str] = typer.Option([], "--remove-trigger"),
+        remove_warning_sign: list[str] = typer.Option([], "--remove-warning-sign"),
+        remove_action: list[str] = typer.Option([], "--remove-action"),
+        remove_calming: list[str] = typer.Option([], "--remove-calming"),
+        remove_not_wanted: list[str] = typer.Option([], "--remove-not-wanted"),
+        remove_helper: list[str] = typer.Option([], "--remove-helper"),
+        remove_emergency: list[str] = typer.Option([], "--remove-emergency"),
+        remove_copy: list[str] = typer.Option([], "--remove-copy"),
         replace: bool = typer.Option(False, "--replace"),
-        note: Optional[str] = typer.Option(None, "--note"),
+        note: str | None = typer.Option(None, "--note"),
         edit: bool = typer.Option(False, "--edit"),
         show_history: bool = typer.Option(False, "--history"),
-        by: Optional[str] = typer.Option(None, "--by"),
+        by: str | None = typer.Option(None, "--by"),
         as_json: bool = typer.Option(False, "--json"),
-        date: Optional[str] = typer.Option(None, "--date"),
+        date: str | None = typer.Option(None, "--date"),
         yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
     ) -> None:
         """Show the current relapse-prevention plan; with options, append a new version.
@@ -54,14 +52,28 @@ def register(app: typer.Typer) -> None:
         from imr.workspace import store
 
         ws = workspace()
-        changes = {"triggers": trigger or None, "warning_signs": warning_sign or None, "actions": action or None,
-                   "calming": calming or None, "not_wanted": not_wanted or None,
-                   "helpers": helper or None, "emergency": emergency or None, "copies": copy or None,
-                   "kept_at": kept_at}
+        changes = {
+            "triggers": trigger or None,
+            "warning_signs": warning_sign or None,
+            "actions": action or None,
+            "calming": calming or None,
+            "not_wanted": not_wanted or None,
+            "helpers": helper or None,
+            "emergency": emergency or None,
+            "copies": copy or None,
+            "kept_at": kept_at,
+        }
         changes = {k: v for k, v in changes.items() if v is not None}
-        removals = {"triggers": remove_trigger, "warning_signs": remove_warning_sign, "actions": remove_action,
-                    "calming": remove_calming, "not_wanted": remove_not_wanted, "helpers": remove_helper,
-                    "emergency": remove_emergency, "copies": remove_copy}
+        removals = {
+            "triggers": remove_trigger,
+            "warning_signs": remove_warning_sign,
+            "actions": remove_action,
+            "calming": remove_calming,
+            "not_wanted": remove_not_wanted,
+            "helpers": remove_helper,
+            "emergency": remove_emergency,
+            "copies": remove_copy,
+        }
         removals = {k: v for k, v in removals.items() if v}
         labels = strings(ws.lang, ws.root)["relapse_plan"]
         if show_history:
@@ -101,15 +113,25 @@ def register(app: typer.Typer) -> None:
         elif interactive() and not yes:
             _ask_form(ws, participant, changes, removals, replace, note, date, by)
             return
-        entry = rp.save_version(ws, participant, changes, note=note, by=by, removals=removals, replace=replace,
-                                date=date)
+        entry = rp.save_version(
+            ws, participant, changes, note=note, by=by, removals=removals, replace=replace, date=date
+        )
         _, state = store.load_state(ws, participant)
-        console().print(escape(labels["saved"].format(id=participant, version=state.relapse_plan_versions,
-                                                      by=entry["by"])))
+        console().print(
+            escape(labels["saved"].format(id=participant, version=state.relapse_plan_versions, by=entry["by"]))
+        )
 
 
-def _ask_form(ws, participant: str, changes: dict, removals: dict, replace: bool, note: Optional[str],
-              date: Optional[str], by: Optional[str]) -> None:
+def _ask_form(
+    ws,
+    participant: str,
+    changes: dict,
+    removals: dict,
+    replace: bool,
+    note: str | None,
+    date: str | None,
+    by: str | None,
+) -> None:
     """The relapse-plan form asked in the terminal: the sections the options named are pre-filled
     (the current items with those added or removed), the rest asked with the current items
     offered for editing, then a summary and a confirm (imr/cli/ask.py)."""
@@ -136,8 +158,7 @@ def _ask_form(ws, participant: str, changes: dict, removals: dict, replace: bool
         return
     _, state = store.load_state(ws, participant)
     labels = strings(ws.lang, ws.root)["relapse_plan"]
-    console().print(escape(labels["saved"].format(id=participant, version=state.relapse_plan_versions,
-                                                  by=entry["by"])))
+    console().print(escape(labels["saved"].format(id=participant, version=state.relapse_plan_versions, by=entry["by"])))
 
 
 def _print_history(participant: str, versions: list, labels: dict) -> None:
@@ -146,8 +167,11 @@ def _print_history(participant: str, versions: list, labels: dict) -> None:
         out.print(escape(labels["none"].format(id=participant)))
         return
     for version in versions:
-        out.print("[bold]" + escape(labels["version_line"].format(version=version["version"], date=version["date"],
-                                                                  by=version["by"])) + "[/]")
+        out.print(
+            "[bold]"
+            + escape(labels["version_line"].format(version=version["version"], date=version["date"], by=version["by"]))
+            + "[/]"
+        )
         for name, change in version["changes"].items():
             for item in change["added"]:
                 out.print(f"  [green]+ {escape(labels['sections'][name])}: {escape(item)}[/]")
@@ -161,8 +185,11 @@ def _print_plan(participant: str, plan: dict | None, labels: dict) -> None:
         out.print(escape(labels["none"].format(id=participant)))
         return
     out.print(f"[bold]{escape(labels['heading'].format(id=participant))}[/]")
-    out.print("[dim]" + escape(labels["version_line"].format(version=plan["version"], date=plan["date"],
-                                                             by=plan["by"])) + "[/]")
+    out.print(
+        "[dim]"
+        + escape(labels["version_line"].format(version=plan["version"], date=plan["date"], by=plan["by"]))
+        + "[/]"
+    )
     from imr.programme.relapse_plan import LIST_SECTIONS
 
     for name in LIST_SECTIONS:

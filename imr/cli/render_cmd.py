@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -10,7 +10,6 @@ from imr.cli import complete
 from imr.cli.common import console, escape, handle_errors, t, workspace
 
 app = typer.Typer(no_args_is_help=True)
-
 
 
 def _force_option():
@@ -33,11 +32,11 @@ def _output_option():
 @handle_errors
 def handout(
     session: str = typer.Argument(..., autocompletion=complete.sessions),
-    participant: Optional[str] = typer.Option(None, "--for", autocompletion=complete.participants),
-    variant: Optional[str] = typer.Option(None, "--variant", metavar="VARIANT"),
-    fmt: Optional[str] = _format_option(),
-    output: Optional[str] = _output_option(),
-    date: Optional[str] = typer.Option(None, "--date"),
+    participant: str | None = typer.Option(None, "--for", autocompletion=complete.participants),
+    variant: str | None = typer.Option(None, "--variant", metavar="VARIANT"),
+    fmt: str | None = _format_option(),
+    output: str | None = _output_option(),
+    date: str | None = typer.Option(None, "--date"),
     force: bool = _force_option(),
 ) -> None:
     """One session's handout, for everyone or personalised for one participant."""
@@ -51,16 +50,16 @@ def handout(
 @app.command("bundle")
 @handle_errors
 def bundle(
-    module: Optional[int] = typer.Option(None, "--module"),
+    module: int | None = typer.Option(None, "--module"),
     all_: bool = typer.Option(False, "--all"),
-    participant: Optional[str] = typer.Option(None, "--for", autocompletion=complete.participants),
-    group: Optional[str] = typer.Option(None, "--group", autocompletion=complete.groups),
+    participant: str | None = typer.Option(None, "--for", autocompletion=complete.participants),
+    group: str | None = typer.Option(None, "--group", autocompletion=complete.groups),
     next_: bool = typer.Option(False, "--next"),
-    variants: Optional[str] = typer.Option(None, "--variants", metavar="all"),
+    variants: str | None = typer.Option(None, "--variants", metavar="all"),
     duplex: bool = _duplex_option(),
-    fmt: Optional[str] = _format_option(),
-    output: Optional[str] = _output_option(),
-    date: Optional[str] = typer.Option(None, "--date"),
+    fmt: str | None = _format_option(),
+    output: str | None = _output_option(),
+    date: str | None = typer.Option(None, "--date"),
     force: bool = _force_option(),
 ) -> None:
     """Several handouts in one document: a module, the programme, a folder or a group."""
@@ -86,18 +85,19 @@ def bundle(
     else:
         from imr.records.ids import check_group_name
 
-        document = documents.group_document(ws, check_group_name(str(group)), next_session=next_, date=date,
-                                            duplex=duplex)
+        document = documents.group_document(
+            ws, check_group_name(str(group)), next_session=next_, date=date, duplex=duplex
+        )
     render_and_write(ws, document, target)
 
 
 @app.command("manual")
 @handle_errors
 def manual(
-    module: Optional[int] = typer.Option(None, "--module"),
+    module: int | None = typer.Option(None, "--module"),
     duplex: bool = _duplex_option(),
-    fmt: Optional[str] = _format_option(),
-    output: Optional[str] = _output_option(),
+    fmt: str | None = _format_option(),
+    output: str | None = _output_option(),
     force: bool = _force_option(),
 ) -> None:
     """The leader guides as one manual: introduction, module introductions, contents."""
@@ -111,8 +111,7 @@ def manual(
 class Target:
     """Where and in which format a command's document goes (checked before rendering)."""
 
-    def __init__(self, fmt: str, path=None, stdout: bool = False, explicit: bool = False,
-                 force: bool = False) -> None:
+    def __init__(self, fmt: str, path=None, stdout: bool = False, explicit: bool = False, force: bool = False) -> None:
         self.fmt = fmt
         self.path = path
         self.stdout = stdout
@@ -120,7 +119,7 @@ class Target:
         self.force = force
 
 
-def _target(ws, fmt: Optional[str], output: Optional[str], force: bool = False) -> Target:
+def _target(ws, fmt: str | None, output: str | None, force: bool = False) -> Target:
     from pathlib import Path
 
     from imr.render.output import check_output_path
@@ -137,8 +136,9 @@ def _target(ws, fmt: Optional[str], output: Optional[str], force: bool = False) 
     else:
         chosen = "pdf"
     if output:
-        return Target(chosen, check_output_path(Path(output), create_parent=False, ws=ws, force=force),
-                      explicit=True, force=force)
+        return Target(
+            chosen, check_output_path(Path(output), create_parent=False, ws=ws, force=force), explicit=True, force=force
+        )
     return Target(chosen, force=force)
 
 
@@ -156,8 +156,7 @@ def render_and_write(ws, document, target: Target, message_to_stderr: bool = Fal
 
     path = target.path
     if not target.stdout and path is None:
-        path = check_output_path(default_path(ws, document, target.fmt), create_parent=True, ws=ws,
-                                 force=target.force)
+        path = check_output_path(default_path(ws, document, target.fmt), create_parent=True, ws=ws, force=target.force)
     if len(document.parts) > 1 and sys.stderr.isatty():
         rendered = _with_progress(ws, document, target.fmt, console(stderr=True))
     else:
@@ -180,8 +179,14 @@ def _with_progress(ws, document, fmt: str, err):
     from imr.render.pipeline import render_document
 
     steps = {"markdown": t("render_step_markdown"), "pandoc": t("render_step_pandoc"), "typst": t("render_step_typst")}
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
         tasks: dict[str, Any] = {}  # rich's TaskID per step
 
         def update(step: str, done: int, total: int) -> None:
@@ -202,8 +207,14 @@ def _shown(path) -> str:
     return relative if not relative.startswith("..") else str(path)
 
 
-def render_next(ws, fmt: str, participant: str | None = None, group: str | None = None,
-                message_to_stderr: bool = False, plan: dict | None = None) -> None:
+def render_next(
+    ws,
+    fmt: str,
+    participant: str | None = None,
+    group: str | None = None,
+    message_to_stderr: bool = False,
+    plan: dict | None = None,
+) -> None:
     """`imr session next … --render FORMAT`: the leader's one-page plan and today's handout(s)
     in one document in out/ (the plan page first, each handout on a front page)."""
     from imr.render.documents import group_document, handout_document, next_session_documents

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 import typer
 
 from imr.cli.common import console, escape, handle_errors, t, workspace
@@ -13,15 +11,15 @@ def register(app: typer.Typer) -> None:
     @app.command("report")
     @handle_errors
     def report(
-        since: Optional[str] = typer.Option(None, "--since"),
-        until: Optional[str] = typer.Option(None, "--until"),
-        group: Optional[str] = typer.Option(None, "--group"),
+        since: str | None = typer.Option(None, "--since"),
+        until: str | None = typer.Option(None, "--until"),
+        group: str | None = typer.Option(None, "--group"),
         notes: bool = typer.Option(False, "--notes"),
         fmt: str = typer.Option("html", "--format"),
-        output: Optional[str] = typer.Option(None, "-o", "--output"),
-        lang: Optional[str] = typer.Option(None, "--lang"),
-        ward: Optional[List[str]] = typer.Option(None, "--ward", metavar="DIR"),
-        wards: Optional[str] = typer.Option(None, "--wards", metavar="FILE"),
+        output: str | None = typer.Option(None, "-o", "--output"),
+        lang: str | None = typer.Option(None, "--lang"),
+        ward: list[str] | None = typer.Option(None, "--ward", metavar="DIR"),
+        wards: str | None = typer.Option(None, "--wards", metavar="FILE"),
     ) -> None:
         """Overview for supervisors and managers: regularity, attendance, goals, IMRS, fidelity, integrity."""
         from datetime import date
@@ -53,8 +51,17 @@ def register(app: typer.Typer) -> None:
         console().print(escape(t("report_saved", path=str(path))))
 
 
-def _several(folders: list[str], manifest: str | None, start, end, group: str | None, notes: bool, kind: str,
-             output: str | None, lang: str | None) -> None:
+def _several(
+    folders: list[str],
+    manifest: str | None,
+    start,
+    end,
+    group: str | None,
+    notes: bool,
+    kind: str,
+    output: str | None,
+    lang: str | None,
+) -> None:
     """`--ward DIR …` and/or `--wards FILE`: the summary table across wards, then each ward."""
     from pathlib import Path
 
@@ -73,8 +80,9 @@ def _several(folders: list[str], manifest: str | None, start, end, group: str | 
     since, until = (day.isoformat() for day in period(start, end))
     path = Path(output) if output else Path.cwd() / f"rapport-avdelningar-{until}.{kind}"
     path = check_output_path(path, create_parent=False)
-    done = build_wards(chosen, since=start, until=end, lang=language,
-                       section=render_ward_page if kind == "html" else None)
+    done = build_wards(
+        chosen, since=start, until=end, lang=language, section=render_ward_page if kind == "html" else None
+    )
     readable = [item for item in done if item.report is not None]
     for item in done:
         if item.problem:

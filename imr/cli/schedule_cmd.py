@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from imr.cli.common import console, escape, handle_errors, t, workspace
@@ -15,7 +13,7 @@ def register(app: typer.Typer) -> None:
     def schedule(
         group: str = typer.Option(..., "--group"),
         weeks: int = typer.Option(8, "--weeks"),
-        ics: Optional[str] = typer.Option(None, "--ics"),
+        ics: str | None = typer.Option(None, "--ics"),
     ) -> None:
         """Coming meetings on the group's weekday with the session each covers; closed days in imr.yaml are skipped."""
         from pathlib import Path

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator, List, Optional
 
 import typer
 
@@ -15,7 +15,7 @@ from imr.cli.i18n import bad_usage
 app = typer.Typer(no_args_is_help=True)
 
 
-def _one_target(participant: Optional[str], group: Optional[str]) -> None:
+def _one_target(participant: str | None, group: str | None) -> None:
     """Exactly one of PARTICIPANT and --group; anything else is a usage error (exit 2)."""
     if (participant is None) == (group is None):
         raise bad_usage("usage_one_target", "PARTICIPANT / --group")
@@ -23,10 +23,10 @@ def _one_target(participant: Optional[str], group: Optional[str]) -> None:
 
 @app.command("next")
 def next_(
-    participant: Optional[str] = typer.Argument(None, metavar="PARTICIPANT", autocompletion=complete.participants),
-    group: Optional[str] = typer.Option(None, "--group", autocompletion=complete.groups),
+    participant: str | None = typer.Argument(None, metavar="PARTICIPANT", autocompletion=complete.participants),
+    group: str | None = typer.Option(None, "--group", autocompletion=complete.groups),
     as_json: bool = typer.Option(False, "--json"),
-    render: Optional[str] = typer.Option(None, "--render", metavar="FORMAT"),
+    render: str | None = typer.Option(None, "--render", metavar="FORMAT"),
 ) -> None:
     """Today's plan: the eight steps of the next session, with the record's homework and goals."""
     _one_target(participant, group)
@@ -34,7 +34,7 @@ def next_(
 
 
 @handle_errors
-def _next(participant: Optional[str], group: Optional[str], as_json: bool, render: Optional[str] = None) -> None:
+def _next(participant: str | None, group: str | None, as_json: bool, render: str | None = None) -> None:
     ws = workspace()
     if render is not None:
         from imr.render.pipeline import check_format
@@ -75,8 +75,15 @@ def _next(participant: Optional[str], group: Optional[str], as_json: bool, rende
     _render_next(ws, render, plan, participant=participant, as_json=as_json)
 
 
-def _render_next(ws, render: Optional[str], plan: dict, *, participant: Optional[str] = None,
-                 group: Optional[str] = None, as_json: bool = False) -> None:
+def _render_next(
+    ws,
+    render: str | None,
+    plan: dict,
+    *,
+    participant: str | None = None,
+    group: str | None = None,
+    as_json: bool = False,
+) -> None:
     """`--render FORMAT`: today's handout(s), personalised, into out/ (nothing when complete)."""
     if render is None or plan.get("complete"):
         return
@@ -95,9 +102,16 @@ def _print_plan(plan: dict, ws) -> None:
         return
     lines: list[tuple[str | None, str]] = [
         ("bold", labels["heading"].format(session=plan["session"], title=plan["title"])),
-        ("dim", labels["subheading"].format(
-            participant=plan["participant"], module=plan["module"], module_title=plan["module_title"],
-            number=plan["sessions_held"] + 1, total=plan["sessions_total"])),
+        (
+            "dim",
+            labels["subheading"].format(
+                participant=plan["participant"],
+                module=plan["module"],
+                module_title=plan["module_title"],
+                number=plan["sessions_held"] + 1,
+                total=plan["sessions_total"],
+            ),
+        ),
     ]
     group = (plan.get("last_session") or {}).get("group")
     if group:  # a participant who now meets in a group: the group's plan is the one to follow
@@ -130,20 +144,39 @@ def _print_group_plan(plan: dict, ws) -> None:
         return
     lines: list[tuple[str | None, str]] = [
         ("bold", labels["heading"].format(session=plan["session"], title=plan["title"])),
-        ("dim", labels["group_subheading"].format(
-            group=plan["group"], size=plan["size"], module=plan["module"], module_title=plan["module_title"],
-            number=plan["sessions_held"] + 1, total=plan["sessions_total"])),
+        (
+            "dim",
+            labels["group_subheading"].format(
+                group=plan["group"],
+                size=plan["size"],
+                module=plan["module"],
+                module_title=plan["module_title"],
+                number=plan["sessions_held"] + 1,
+                total=plan["sessions_total"],
+            ),
+        ),
         (None, ""),
         ("bold cyan", labels["group_members_title"]),
     ]
     attended = {True: labels["group_present"], False: labels["group_absent"], None: labels["group_not_logged"]}
     for member in plan["members"]:
         steps = [f"{g['current_step']['id']} {g['current_step']['text']}" for g in member["goals"] if g["current_step"]]
-        lines.append((None, "  " + labels["group_member_line"].format(
-            id=member["id"], last=attended[member["attended_last"]], homework=member["homework"] or "–",
-            step="; ".join(steps) or "–")))
+        lines.append(
+            (
+                None,
+                "  "
+                + labels["group_member_line"].format(
+                    id=member["id"],
+                    last=attended[member["attended_last"]],
+                    homework=member["homework"] or "–",
+                    step="; ".join(steps) or "–",
+                ),
+            )
+        )
         if member["catch_up"]:
-            lines.append(("yellow", "     " + labels["group_member_catch_up"].format(sessions=", ".join(member["catch_up"]))))
+            lines.append(
+                ("yellow", "     " + labels["group_member_catch_up"].format(sessions=", ".join(member["catch_up"])))
+            )
     lines.extend(_step_lines(plan["steps"], labels))
     emit(lines)
 
@@ -151,21 +184,21 @@ def _print_group_plan(plan: dict, ws) -> None:
 @app.command("log")
 @handle_errors
 def log(
-    ids: List[str] = typer.Argument(None, metavar="ID", autocompletion=complete.participants),
-    group: Optional[str] = typer.Option(None, "--group", autocompletion=complete.groups),
-    module: Optional[int] = typer.Option(None, "--module"),
-    session: Optional[int] = typer.Option(None, "--session"),
-    date: Optional[str] = typer.Option(None, "--date"),
-    by: Optional[str] = typer.Option(None, "--by"),
-    homework_review: List[str] = typer.Option([], "--homework-review"),
-    homework: Optional[str] = typer.Option(None, "--homework"),
-    note: Optional[str] = typer.Option(None, "--note"),
-    step_done: List[str] = typer.Option([], "--step-done"),
+    ids: list[str] = typer.Argument(None, metavar="ID", autocompletion=complete.participants),
+    group: str | None = typer.Option(None, "--group", autocompletion=complete.groups),
+    module: int | None = typer.Option(None, "--module"),
+    session: int | None = typer.Option(None, "--session"),
+    date: str | None = typer.Option(None, "--date"),
+    by: str | None = typer.Option(None, "--by"),
+    homework_review: list[str] = typer.Option([], "--homework-review"),
+    homework: str | None = typer.Option(None, "--homework"),
+    note: str | None = typer.Option(None, "--note"),
+    step_done: list[str] = typer.Option([], "--step-done"),
     absent: bool = typer.Option(False, "--absent"),
     edit: bool = typer.Option(False, "--edit"),
-    handout: Optional[bool] = typer.Option(None, "--handout/--no-handout"),
+    handout: bool | None = typer.Option(None, "--handout/--no-handout"),
     significant_other: bool = typer.Option(False, "--significant-other"),
-    significant_other_member: List[str] = typer.Option([], "--significant-other-member", metavar="ID"),
+    significant_other_member: list[str] = typer.Option([], "--significant-other-member", metavar="ID"),
     again: bool = typer.Option(False, "--again"),
     yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
 ) -> None:
@@ -183,13 +216,25 @@ def log(
             raise bad_usage("usage_one_participant", "PARTICIPANT")
         if len(homework_review) > 1 or any(":" in v for v in homework_review) or significant_other_member:
             raise bad_usage("usage_per_member", "--homework-review")
-        _log_one(ids[0], {
-            "session": _session_flag(module, session), "date": date, "present": None,
-            "homework_review": homework_review[0] if homework_review else None, "homework": homework,
-            "note": note, "steps_done": ", ".join(step_done) if step_done else None,
-            "handout": None if handout is None else ("ja" if handout else "nej"),
-            "significant_other": "ja" if significant_other else None,
-        }, by=by, absent=absent, edit=edit, again=again, yes=yes)
+        _log_one(
+            ids[0],
+            {
+                "session": _session_flag(module, session),
+                "date": date,
+                "present": None,
+                "homework_review": homework_review[0] if homework_review else None,
+                "homework": homework,
+                "note": note,
+                "steps_done": ", ".join(step_done) if step_done else None,
+                "handout": None if handout is None else ("ja" if handout else "nej"),
+                "significant_other": "ja" if significant_other else None,
+            },
+            by=by,
+            absent=absent,
+            edit=edit,
+            again=again,
+            yes=yes,
+        )
         return
     if ids and not absent:
         raise bad_usage("usage_group_ids_after_absent", "--absent")
@@ -199,15 +244,27 @@ def log(
         raise bad_usage("usage_group_significant_other", "--significant-other")
     default_review = next((v for v in homework_review if ":" not in v), None)
     per_member = {v.partition(":")[0].strip(): v.partition(":")[2].strip() for v in homework_review if ":" in v}
-    entry = SessionLog(module=module, session=session, date=date, by=by, homework_review=default_review,
-                       homework_reviews=per_member, homework=homework, note=note, steps_done=tuple(step_done),
-                       absent=False, absent_ids=tuple(ids),
-                       handout=handout, significant_other=significant_other,
-                       significant_others=tuple(significant_other_member), again=again)
+    entry = SessionLog(
+        module=module,
+        session=session,
+        date=date,
+        by=by,
+        homework_review=default_review,
+        homework_reviews=per_member,
+        homework=homework,
+        note=note,
+        steps_done=tuple(step_done),
+        absent=False,
+        absent_ids=tuple(ids),
+        handout=handout,
+        significant_other=significant_other,
+        significant_others=tuple(significant_other_member),
+        again=again,
+    )
     _log_group(group, entry, edit=edit, yes=yes)
 
 
-def _session_flag(module: Optional[int], session: Optional[int]) -> Optional[str]:
+def _session_flag(module: int | None, session: int | None) -> str | None:
     from imr.core.errors import ImrError
 
     if (module is None) != (session is None):
@@ -238,16 +295,30 @@ def _log_group(group: str, log, *, edit: bool, yes: bool = False) -> None:
             result = log_group_session(ws, group, log)
     else:
         result = log_group_session(ws, group, log)
-    console().print(escape(t("group_logged", name=group, session=result["session"], date=result["date"],
-                             present=len(result["present"]), total=len(result["present"]) + len(result["absent"]),
-                             absent=", ".join(result["absent"]) or t("none"))))
+    console().print(
+        escape(
+            t(
+                "group_logged",
+                name=group,
+                session=result["session"],
+                date=result["date"],
+                present=len(result["present"]),
+                total=len(result["present"]) + len(result["absent"]),
+                absent=", ".join(result["absent"]) or t("none"),
+            )
+        )
+    )
 
 
 def _group_prefill(log) -> dict:
     """The group flags as answers of the group-meeting form."""
-    prefill: dict = {"session": _session_flag(log.module, log.session), "date": log.date,
-                     "homework": log.homework, "note": log.note,
-                     "handout": None if log.handout is None else ("ja" if log.handout else "nej")}
+    prefill: dict = {
+        "session": _session_flag(log.module, log.session),
+        "date": log.date,
+        "homework": log.homework,
+        "note": log.note,
+        "handout": None if log.handout is None else ("ja" if log.handout else "nej"),
+    }
     for raw in log.absent_ids:
         for pid in (p.strip() for p in str(raw).split(",") if p.strip()):
             prefill[f"present:{pid}"] = "nej"
@@ -261,8 +332,9 @@ def _group_prefill(log) -> dict:
 
 
 @handle_errors
-def _log_one(participant: str, prefill: dict, *, by: Optional[str], absent: bool, edit: bool, again: bool,
-             yes: bool) -> None:
+def _log_one(
+    participant: str, prefill: dict, *, by: str | None, absent: bool, edit: bool, again: bool, yes: bool
+) -> None:
     from imr.cli.ask import interactive, run_form
     from imr.forms import build_form
     from imr.forms.targets import participant_id
@@ -290,8 +362,11 @@ def _log_one(participant: str, prefill: dict, *, by: Optional[str], absent: bool
     if entry is None:
         return
     key = "logged_absent" if entry["kind"] == "absent" else "logged_session"
-    console().print(escape(t(key, id=participant, session=f"{entry['module']}.{entry['session']}",
-                             date=entry["date"], by=entry["by"])))
+    console().print(
+        escape(
+            t(key, id=participant, session=f"{entry['module']}.{entry['session']}", date=entry["date"], by=entry["by"])
+        )
+    )
 
 
 def _note(template: str, initial: str) -> str:
@@ -314,7 +389,7 @@ def _note(template: str, initial: str) -> str:
 
 
 @contextmanager
-def _keep_refused_note(ws, note: Optional[str]) -> Iterator[None]:
+def _keep_refused_note(ws, note: str | None) -> Iterator[None]:
     """A note written in the editor and refused by the privacy guard is kept in a private file."""
     from imr.workspace.store import PersonalDataRefused
 
@@ -333,13 +408,20 @@ def register_absent(root: typer.Typer) -> None:
     @handle_errors
     def absent(
         participant: str = typer.Argument(..., autocompletion=complete.participants),
-        module: Optional[int] = typer.Option(None, "--module"),
-        session: Optional[int] = typer.Option(None, "--session"),
-        date: Optional[str] = typer.Option(None, "--date"),
-        by: Optional[str] = typer.Option(None, "--by"),
-        note: Optional[str] = typer.Option(None, "--note"),
+        module: int | None = typer.Option(None, "--module"),
+        session: int | None = typer.Option(None, "--session"),
+        date: str | None = typer.Option(None, "--date"),
+        by: str | None = typer.Option(None, "--by"),
+        note: str | None = typer.Option(None, "--note"),
         yes: bool = typer.Option(False, "--ja", "--yes", "-y"),
     ) -> None:
         """Record that the participant missed the planned session."""
-        _log_one(participant, {"session": _session_flag(module, session), "date": date, "note": note},
-                 by=by, absent=True, edit=False, again=False, yes=yes)
+        _log_one(
+            participant,
+            {"session": _session_flag(module, session), "date": date, "note": note},
+            by=by,
+            absent=True,
+            edit=False,
+            again=False,
+            yes=yes,
+        )

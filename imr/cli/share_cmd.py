@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from imr.cli.common import console, escape, handle_errors, t, workspace
@@ -12,8 +10,7 @@ from imr.cli.common import console, escape, handle_errors, t, workspace
 def register(root: typer.Typer) -> None:
     @root.command("share")
     @handle_errors
-    def share_(place: str = typer.Argument(..., metavar="PLACE"),
-               by: Optional[str] = typer.Option(None, "--by")) -> None:
+    def share_(place: str = typer.Argument(..., metavar="PLACE"), by: str | None = typer.Option(None, "--by")) -> None:
         """Make the shared copy: a folder (a bare repository is made there) or a git URL."""
         from imr.gates.share import share
 

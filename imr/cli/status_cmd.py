@@ -76,8 +76,11 @@ def _cells(row: dict[str, Any]) -> list[str]:
         value("variant", row["variant"]),
         form,
         row["next_session"] or t("status_complete"),
-        t("status_attendance_counted", attended=plural(row["sessions_attended"], t("session_one"), t("session_many")),
-          missed=plural(row["sessions_missed"], t("missed_one"), t("missed_many")))
+        t(
+            "status_attendance_counted",
+            attended=plural(row["sessions_attended"], t("session_one"), t("session_many")),
+            missed=plural(row["sessions_missed"], t("missed_one"), t("missed_many")),
+        )
         + (" " + t("status_in_a_row", count=row["absences_in_a_row"]) if row.get("absences_in_a_row", 0) >= 2 else ""),
         last,
         str(row["active_goals"]),
@@ -91,7 +94,7 @@ def _table(rows: list[dict[str, Any]], cells: list[list[str]]) -> None:
     table = Table(title=t("status_title"))
     for column in COLUMNS:
         table.add_column(t(f"status_col_{column}"))
-    for row, values in zip(rows, cells):
+    for row, values in zip(rows, cells, strict=False):
         style = "red" if "error" in row or row.get("overdue") or row.get("absences_in_a_row", 0) >= 2 else None
         table.add_row(*(escape(v) for v in values), style=style)
     console().print(table)
@@ -101,5 +104,8 @@ def _plain(cells: list[list[str]]) -> None:
     """Aligned columns without rich, for pipes and big wards (1,000 rows print instantly)."""
     header = [t(f"status_col_{column}") for column in COLUMNS]
     widths = [max(len(r[i]) for r in [header, *cells]) for i in range(len(COLUMNS))]
-    out = ["  ".join(value.ljust(width) for value, width in zip(r, widths)).rstrip() for r in [header, *cells]]
+    out = [
+        "  ".join(value.ljust(width) for value, width in zip(r, widths, strict=False)).rstrip()
+        for r in [header, *cells]
+    ]
     sys.stdout.write("\n".join(out) + "\n")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from imr.cli.common import console, escape, handle_errors, t, workspace
@@ -13,7 +11,7 @@ from imr.core.strings import plural
 def register(root: typer.Typer) -> None:
     @root.command("sync")
     @handle_errors
-    def sync_(by: Optional[str] = typer.Option(None, "--by")) -> None:
+    def sync_(by: str | None = typer.Option(None, "--by")) -> None:
         """Commit your new entries, fetch the others', check, and send when all is well."""
         from imr.gates.sync import sync
 
@@ -26,7 +24,6 @@ def register(root: typer.Typer) -> None:
         if ok:  # `1 ändrad fil skickad`, never `1 ändrade filer`
             params["sent"] = plural(params["sent"], t("sync_sent_one"), t("sync_sent_many"))
             params["received"] = plural(params["received"], t("sync_received_one"), t("sync_received_many"))
-        console(stderr=not ok).print(escape(t(result.outcome, **params)),
-                                     style=None if ok else "yellow")
+        console(stderr=not ok).print(escape(t(result.outcome, **params)), style=None if ok else "yellow")
         if not ok:
             raise typer.Exit(1)

@@ -6,8 +6,6 @@ before writing one; the answer also says how to change it.
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from imr.cli.common import console, escape, handle_errors, t, user_config_dir
@@ -16,7 +14,7 @@ from imr.cli.common import console, escape, handle_errors, t, user_config_dir
 def register(root: typer.Typer) -> None:
     @root.command("whoami")
     @handle_errors
-    def whoami(by: Optional[str] = typer.Option(None, "--by")) -> None:
+    def whoami(by: str | None = typer.Option(None, "--by")) -> None:
         """Signature and language in effect, and where each comes from."""
         from imr.cli.common import _state, lang
         from imr.workspace.folder import find_workspace
@@ -31,11 +29,26 @@ def register(root: typer.Typer) -> None:
         signature = resolve("signature", by, root_dir, folder)
         language = resolve("language", None, root_dir, folder)
         shown_sig = signature.value or t("whoami_none")
-        out.print(escape(t("whoami_signature", value=shown_sig, source=t(f"whoami_source_{signature.source}",
-                                                                          where=signature.where))))
-        out.print(escape(t("whoami_language", value=lang(), source=t(f"whoami_source_{language.source}",
-                                                                     where=language.where)
-                           if language.value else t("whoami_source_workspace"))))
+        out.print(
+            escape(
+                t(
+                    "whoami_signature",
+                    value=shown_sig,
+                    source=t(f"whoami_source_{signature.source}", where=signature.where),
+                )
+            )
+        )
+        out.print(
+            escape(
+                t(
+                    "whoami_language",
+                    value=lang(),
+                    source=t(f"whoami_source_{language.source}", where=language.where)
+                    if language.value
+                    else t("whoami_source_workspace"),
+                )
+            )
+        )
         out.print(escape(t("whoami_settings_file", path=str(folder / "settings.yaml"))))
         if signature.value is None:
             out.print(escape(t("whoami_how")))

@@ -74,7 +74,7 @@ def _usable(path: Path) -> bool:
         return False
     folder = root / CACHE_DIR
     current = folder
-    for part in path.parent.relative_to(folder).parts + ("",):
+    for part in (*path.parent.relative_to(folder).parts, ""):
         if os.path.islink(current) or (current.exists() and not current.is_dir()):
             return False
         if part:
@@ -113,7 +113,7 @@ def git_common_dir(root: Path) -> Path | None:
         return None
     if not line.startswith("gitdir:"):
         return None
-    gitdir = Path(line[len("gitdir:"):].strip())
+    gitdir = Path(line[len("gitdir:") :].strip())
     gitdir = gitdir if gitdir.is_absolute() else root / gitdir
     common = gitdir
     try:

@@ -17,6 +17,7 @@ importing the writer and its lock library. Only portable calls: the same code ru
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -115,9 +116,13 @@ def is_own_temp(path: Path) -> bool:
     interrupted write left behind), not a link or anything else under such a name."""
     name = path.name
     mark = name.rfind(TEMP_MARK)
-    tail = name[mark + len(TEMP_MARK):] if mark > 0 else ""
-    return (name.startswith(".") and len(tail) == _TEMP_TAIL and all(c in "0123456789abcdef" for c in tail)
-            and is_regular(path))
+    tail = name[mark + len(TEMP_MARK) :] if mark > 0 else ""
+    return (
+        name.startswith(".")
+        and len(tail) == _TEMP_TAIL
+        and all(c in "0123456789abcdef" for c in tail)
+        and is_regular(path)
+    )
 
 
 def remove_stale_temps(path: Path) -> None:
@@ -131,10 +136,8 @@ def remove_stale_temps(path: Path) -> None:
         return
     for temp in stale:
         if is_own_temp(temp):
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(temp)
-            except OSError:
-                pass
 
 
 def temp_path(path: Path) -> Path:
@@ -174,10 +177,8 @@ def create_temp(path: Path, data: bytes, mode: int = 0o644, sync: bool = True) -
         except OSError:
             pass
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temp)
-        except OSError:
-            pass
         raise
     return temp
 
@@ -189,10 +190,8 @@ def replace_atomically(path: Path, data: bytes, mode: int = 0o644, sync: bool = 
     try:
         os.replace(temp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temp)
-        except OSError:
-            pass
         raise
 
 

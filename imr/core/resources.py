@@ -7,7 +7,7 @@ relative path in its own `curriculum/` or `templates/`.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from imr.core.files import is_regular_below
@@ -15,7 +15,7 @@ from imr.core.files import is_regular_below
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def builtin_dir(name: str) -> Path:
     """The built-in `curriculum` or `templates` folder."""
     installed = _PACKAGE / "_data" / name

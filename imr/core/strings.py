@@ -50,7 +50,9 @@ def strings(lang: str = DEFAULT_LANG, workspace_root: Path | None = None) -> dic
     return _load(lang if lang in LANGUAGES else DEFAULT_LANG, workspace_root)
 
 
-def label(section: str, key: str, lang: str = DEFAULT_LANG, workspace_root: Path | None = None, **params: object) -> str:
+def label(
+    section: str, key: str, lang: str = DEFAULT_LANG, workspace_root: Path | None = None, **params: object
+) -> str:
     table = strings(lang, workspace_root).get(section, {})
     text = table.get(key)
     if text is None:

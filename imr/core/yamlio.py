@@ -10,7 +10,7 @@ so that findings can say `records/p-01.yaml:14`. Parsing uses libyaml when it is
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,8 @@ class LineDict(dict):
     line: int = 0
 
 
-@lru_cache(maxsize=None)
-def _yaml():
+@cache
+def _yaml():  # noqa: C901 (to split: the maintainability issue)
     """Import PyYAML and build the strict loader and house dumper, once, on first use.
 
     Commands whose inputs are all in the cache (see `imr.core.cache`) never pay for this import.
@@ -153,7 +153,7 @@ def parse_text(text: str) -> Any:
     """Parse one YAML document strictly; raise YamlProblem with a line number."""
     yaml, _StrictLoader, _ = _yaml()
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict safe loader
+        return yaml.load(text, Loader=_StrictLoader)
     except YamlProblem:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -219,7 +219,7 @@ _QUICK_KEY_LIMIT = 1000
 _QUICK_DEPTH_LIMIT = 64  # a record is four levels deep
 
 
-@lru_cache(maxsize=None)
+@cache
 def _quick():
     """yaml-rs and PyYAML's table of implicit types, once; None when yaml-rs is not installed."""
     try:
@@ -229,8 +229,10 @@ def _quick():
     from yaml.resolver import Resolver
 
     text_tags = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp")
-    typed = {first: tuple(regexp for tag, regexp in pairs if tag not in text_tags)
-             for first, pairs in Resolver.yaml_implicit_resolvers.items()}
+    typed = {
+        first: tuple(regexp for tag, regexp in pairs if tag not in text_tags)
+        for first, pairs in Resolver.yaml_implicit_resolvers.items()
+    }
     options = {
         "parse_datetime": False,
         "duplicate_key_policy": yaml_rs.DuplicateKeyPolicy.Error,
@@ -251,7 +253,7 @@ def quick_load(text: str) -> Any:
     yaml_rs, typed, options, known_keys = quick
     try:
         data = yaml_rs.loads(text, **options)
-    except Exception:  # noqa: BLE001 - any refusal: the careful reader gives the error
+    except Exception:
         return None
     return data if isinstance(data, (dict, list)) and _same_in_yaml_1_1(data, typed, known_keys) else None
 
@@ -281,17 +283,14 @@ def _plain_enough(text: str) -> bool:
             return False
     if "\\" in text and _QUICK_SURROGATE_ESCAPE.search(text):
         return False
-    for mark in _QUICK_ODD_NUMBER.finditer(text):
-        if _at_node_start(text, mark.start()):
-            return False
-    return True
+    return all(not _at_node_start(text, mark.start()) for mark in _QUICK_ODD_NUMBER.finditer(text))
 
 
 def _at_node_start(text: str, at: int) -> bool:
     """Whether a node may start at `at`: only spaces and dashes before it on its line, or an
     indicator (`:`, `?`, `-`, `,`, `[`, `{`) as the last thing before it. Says yes more often
     than YAML would (after `a:` in `a:b`, say), never less."""
-    before = text[text.rfind("\n", 0, at) + 1:at].rstrip(" \t")
+    before = text[text.rfind("\n", 0, at) + 1 : at].rstrip(" \t")
     return not before.strip(" -") or before[-1] in ":?-,[{"
 
 
@@ -332,7 +331,7 @@ def _same_in_yaml_1_1(data: Any, typed: dict, known_keys: set) -> bool:
 
 
 _OTHER_BREAKS = re.compile("[\x85\u2028\u2029]")
-_TYPED_WORDS = frozenset("y n yes no on off true false null ~ = << .inf .nan".split())
+_TYPED_WORDS = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "=", "<<", ".inf", ".nan"])
 _NUMBER_START = frozenset("-+.0123456789_")
 # Every plain form some reader types as a number: decimal with `_`, floats and exponents,
 # `0x`/`0o`/`0b` in either case, YAML 1.1's base 60 (`1:30`), `.inf` and `.nan`. An entry id
@@ -340,7 +339,9 @@ _NUMBER_START = frozenset("-+.0123456789_")
 _NUMBER_LIKE = re.compile(
     r"[-+]?(?:[0-9_]+(?:\.[0-9_]*)?(?:[eE][-+]?[0-9_]+)?|\.[0-9_]+(?:[eE][-+]?[0-9_]+)?"
     r"|0[xX][0-9a-fA-F_]*|0[oO][0-7_]*|0[bB][01_]*|[0-9_]+(?::[0-9_]+)+(?:\.[0-9_]*)?"
-    r"|\.(?:inf|nan))", re.IGNORECASE)
+    r"|\.(?:inf|nan))",
+    re.IGNORECASE,
+)
 
 
 def could_be_typed(value: str) -> bool:

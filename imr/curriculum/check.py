@@ -21,8 +21,19 @@ from imr.curriculum.model import Curriculum, _relative, raw_blocks
 from imr.curriculum.prefill import FILL_KEY, KINDS, WORKSHEET_KIND, is_fill_key
 from imr.records.findings import Finding
 
-LEADER_SECTIONS = ["checkin", "review", "homework-review", "goals", "agenda", "material", "summary",
-                   "homework", "strategies", "formats", "forensic"]
+LEADER_SECTIONS = [
+    "checkin",
+    "review",
+    "homework-review",
+    "goals",
+    "agenda",
+    "material",
+    "summary",
+    "homework",
+    "strategies",
+    "formats",
+    "forensic",
+]
 HANDOUT_SECTIONS = ["questions", "strategies", "takeaway"]
 # The last session of every module closes the module: review questions for the participant,
 # and for the leader what commonly goes wrong and how to adapt the module.
@@ -48,10 +59,18 @@ NOT_INFORMATION = frozenset(HANDOUT_SECTIONS + MODULE_END_HANDOUT_SECTIONS)
 # The band the Swedish texts are held to (documented in curriculum/README.md, "Readability").
 # Per handout, and over all handouts pooled ("overall"); None means no bound on that side.
 BAND = {
-    "handout": {"lix": (None, 40.0), "info_lix": (22.0, 36.0), "sentence_words": (8.5, 15.0),
-                "short_share": (None, 0.15)},
-    "overall": {"median_lix": (None, 35.0), "info_lix": (25.0, 33.0), "sentence_words": (9.0, 15.0),
-                "short_share": (None, 0.10)},
+    "handout": {
+        "lix": (None, 40.0),
+        "info_lix": (22.0, 36.0),
+        "sentence_words": (8.5, 15.0),
+        "short_share": (None, 0.15),
+    },
+    "overall": {
+        "median_lix": (None, 35.0),
+        "info_lix": (25.0, 33.0),
+        "sentence_words": (9.0, 15.0),
+        "short_share": (None, 0.10),
+    },
 }
 
 
@@ -59,7 +78,7 @@ def line_of(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
 
 
-def check_curriculum(curriculum: Curriculum, workspace_root: Path | None = None, strict: bool = False) -> list[Finding]:
+def check_curriculum(curriculum: Curriculum, workspace_root: Path | None = None, strict: bool = False) -> list[Finding]:  # noqa: C901 (to split: the maintainability issue)
     findings = list(curriculum.problems)
     texts: list[tuple[str, Path, str]] = []  # (role, path, text)
     for session in curriculum.sessions():
@@ -69,7 +88,7 @@ def check_curriculum(curriculum: Curriculum, workspace_root: Path | None = None,
             texts.append(("handout", path, path.read_text(encoding="utf-8")))
 
     worksheet_ids: dict[str, str] = {}
-    for role, path, text in texts:
+    for _role, path, text in texts:
         shown = _relative(path, workspace_root)
         for match in _WORKSHEET.finditer(text):
             id_match = _WORKSHEET_ID.search(match.group(0))
@@ -79,7 +98,9 @@ def check_curriculum(curriculum: Curriculum, workspace_root: Path | None = None,
                 continue
             wid = id_match.group(1)
             if wid in worksheet_ids and worksheet_ids[wid] != shown:
-                findings.append(Finding(shown, line, "worksheet_duplicate_id", {"id": wid, "other": worksheet_ids[wid]}))
+                findings.append(
+                    Finding(shown, line, "worksheet_duplicate_id", {"id": wid, "other": worksheet_ids[wid]})
+                )
             worksheet_ids.setdefault(wid, shown)
 
     for role, path, text in texts:
@@ -98,7 +119,9 @@ def check_curriculum(curriculum: Curriculum, workspace_root: Path | None = None,
                 findings.append(Finding(shown, 0, "curriculum_no_worksheet"))
             findings.extend(_prefill_problems(text, shown))
         for match in _PLACEHOLDER.finditer(text):
-            findings.append(Finding(shown, line_of(text, match.start()), "curriculum_placeholder", {"text": match.group(0)}))
+            findings.append(
+                Finding(shown, line_of(text, match.start()), "curriculum_placeholder", {"text": match.group(0)})
+            )
         for match in _LINK.finditer(text):
             target = match.group(1)
             line = line_of(text, match.start())
@@ -131,7 +154,7 @@ def sections(text: str) -> list[tuple[str | None, str]]:
         out.append((None, text[: starts[0] if starts else len(text)]))
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(text)
-        heading = text[start:text.find("\n", start) if "\n" in text[start:end] else end]
+        heading = text[start : text.find("\n", start) if "\n" in text[start:end] else end]
         found = _SECTION_ID.search(heading)
         out.append((found.group(1) if found else None, text[start:end]))
     return out
@@ -152,8 +175,9 @@ def _module_end_problems(curriculum: Curriculum, workspace_root: Path | None) ->
             ids = [sid for sid, _ in found]
             for name in required:
                 if name not in ids:
-                    out.append(Finding(shown, 0, "curriculum_missing_end_section",
-                                       {"section": name, "module": module.number}))
+                    out.append(
+                        Finding(shown, 0, "curriculum_missing_end_section", {"section": name, "module": module.number})
+                    )
                 elif after in ids and ids.index(name) < ids.index(after):
                     out.append(Finding(shown, 0, "curriculum_end_section_order", {"section": name, "after": after}))
             for sid, body in found:
@@ -161,8 +185,11 @@ def _module_end_problems(curriculum: Curriculum, workspace_root: Path | None) ->
                     count = len(_LIST_ITEM.findall(body))
                     low, high = REVIEW_QUESTIONS
                     if not low <= count <= high:
-                        out.append(Finding(shown, 0, "curriculum_review_questions_count",
-                                           {"count": count, "min": low, "max": high}))
+                        out.append(
+                            Finding(
+                                shown, 0, "curriculum_review_questions_count", {"count": count, "min": low, "max": high}
+                            )
+                        )
     return out
 
 
@@ -212,8 +239,14 @@ def glossary_problems(curriculum: Curriculum, workspace_root: Path | None = None
         found = dict(sections(session.leader_guide(document=False)))  # raw blocks are findings here
         for term, section in required:
             if section in found and term not in found[section]:
-                out.append(Finding(_relative(session.leader_path, workspace_root), 0, "glossary_term_missing",
-                                   {"term": term, "section": section}))
+                out.append(
+                    Finding(
+                        _relative(session.leader_path, workspace_root),
+                        0,
+                        "glossary_term_missing",
+                        {"term": term, "section": section},
+                    )
+                )
     return out
 
 
@@ -235,8 +268,8 @@ def crisis_boxes(text: str) -> list[tuple[int, str]]:
             if stack:
                 start, crisis = stack.pop()
                 if crisis:
-                    out.append((start + 1, "\n".join(lines[start + 1:i])))
-        elif (opening := _FENCE_OPEN.match(line)):
+                    out.append((start + 1, "\n".join(lines[start + 1 : i])))
+        elif opening := _FENCE_OPEN.match(line):
             stack.append((i, bool(_CRISIS_CLASS.search(opening.group(2)))))
     return sorted(out)
 
@@ -266,8 +299,9 @@ def crisis_routes(curriculum: Curriculum) -> list[tuple[str, list[re.Pattern]]]:
     return []
 
 
-def crisis_box_problems(curriculum: Curriculum, texts: list[tuple[str, Path, str]],
-                        workspace_root: Path | None = None) -> list[Finding]:
+def crisis_box_problems(
+    curriculum: Curriculum, texts: list[tuple[str, Path, str]], workspace_root: Path | None = None
+) -> list[Finding]:
     """A crisis box that leaves out one of the routes (on the ward, on leave, at home, acute danger).
 
     Safety, not wording: a participant on leave who reads only "call your clinic" calls a place
@@ -279,8 +313,11 @@ def crisis_box_problems(curriculum: Curriculum, texts: list[tuple[str, Path, str
         for line, box in crisis_boxes(text):
             for label, patterns in routes:
                 if not any(pattern.search(box) for pattern in patterns):
-                    out.append(Finding(_relative(path, workspace_root), line, "curriculum_crisis_route_missing",
-                                       {"route": label}))
+                    out.append(
+                        Finding(
+                            _relative(path, workspace_root), line, "curriculum_crisis_route_missing", {"route": label}
+                        )
+                    )
     return out
 
 
@@ -300,8 +337,14 @@ def _prefill_problems(text: str, shown: str) -> list[Finding]:
     for start, fence in openings:
         kind = WORKSHEET_KIND.search(fence)
         if kind and kind.group(1) not in KINDS:
-            out.append(Finding(shown, line_of(text, start), "worksheet_unknown_prefill",
-                               {"kind": kind.group(1), "known": ", ".join(KINDS)}))
+            out.append(
+                Finding(
+                    shown,
+                    line_of(text, start),
+                    "worksheet_unknown_prefill",
+                    {"kind": kind.group(1), "known": ", ".join(KINDS)},
+                )
+            )
     for match in FILL_KEY.finditer(text):
         fence = next((f for start, f in reversed(openings) if start < match.start()), "")
         kind = WORKSHEET_KIND.search(fence)
@@ -321,9 +364,15 @@ def handout_readability(text: str) -> tuple[Readability, Readability]:
 
 
 def _figures(whole: Readability, info: Readability) -> dict:
-    return {"words": whole.words, "sentences": whole.sentences, "long_words": whole.long_words,
-            "lix": whole.lix, "info_lix": info.lix, "sentence_words": whole.mean_sentence_words,
-            "short_share": whole.short_share}
+    return {
+        "words": whole.words,
+        "sentences": whole.sentences,
+        "long_words": whole.long_words,
+        "lix": whole.lix,
+        "info_lix": info.lix,
+        "sentence_words": whole.mean_sentence_words,
+        "short_share": whole.short_share,
+    }
 
 
 def out_of_band(figures: dict, scope: str) -> list[str]:

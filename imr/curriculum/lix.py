@@ -64,13 +64,19 @@ class Readability:
         """Share (0-1) of prose sentences with SHORT_SENTENCE_WORDS words or fewer."""
         return round(self.short_sentences / self.prose_sentences, 3) if self.prose_sentences else 0.0
 
-    def __add__(self, other: "Readability") -> "Readability":
+    def __add__(self, other: Readability) -> Readability:
         """Pooled counts, so figures over many texts weigh every sentence the same."""
-        return Readability(*(a + b for a, b in zip(self._counts(), other._counts())))
+        return Readability(*(a + b for a, b in zip(self._counts(), other._counts(), strict=False)))
 
     def _counts(self) -> tuple[int, ...]:
-        return (self.words, self.sentences, self.long_words, self.prose_words, self.prose_sentences,
-                self.short_sentences)
+        return (
+            self.words,
+            self.sentences,
+            self.long_words,
+            self.prose_words,
+            self.prose_sentences,
+            self.short_sentences,
+        )
 
 
 EMPTY = Readability(0, 0, 0)

@@ -27,14 +27,16 @@ MODULE_DIR = re.compile(r"(\d{2})-[a-z0-9-]+")
 # A raw HTML or Typst block (`{=html}`, `{=typst}`, a tag, a comment) in curriculum text: it would
 # reach a printed handout unescaped. `imr check` lists them in a workspace's overrides; rendering
 # refuses a workspace's text that has one (issue 26). imr's own curriculum is trusted.
-_RAW_BLOCK = re.compile(r"\{\s*=[A-Za-z0-9_-]+\s*\}|<(?:[A-Za-z][A-Za-z0-9-]*[\s/>]|[A-Za-z][A-Za-z0-9-]*$|!--|/[A-Za-z])",
-                        re.MULTILINE)
+_RAW_BLOCK = re.compile(
+    r"\{\s*=[A-Za-z0-9_-]+\s*\}|<(?:[A-Za-z][A-Za-z0-9-]*[\s/>]|[A-Za-z][A-Za-z0-9-]*$|!--|/[A-Za-z])", re.MULTILINE
+)
 
 
 def raw_blocks(text: str) -> list[tuple[int, str]]:
     """Every raw HTML or Typst block in `text`: (line, the block's start)."""
-    return [(text.count("\n", 0, match.start()) + 1, match.group(0).strip()[:20])
-            for match in _RAW_BLOCK.finditer(text)]
+    return [
+        (text.count("\n", 0, match.start()) + 1, match.group(0).strip()[:20]) for match in _RAW_BLOCK.finditer(text)
+    ]
 
 
 def _is_builtin(path: Path) -> bool:
@@ -150,7 +152,7 @@ class Curriculum:
             raise ImrError("unknown_variant", variant=variant, known=", ".join(self.variants))
         return variant
 
-    def require_sound(self) -> "Curriculum":
+    def require_sound(self) -> Curriculum:
         if not self.modules:
             raise ImrError("curriculum_empty", lang=self.lang)
         return self
@@ -173,7 +175,7 @@ def _relative(path: Path, workspace_root: Path | None) -> str:
     return str(path)
 
 
-def load_curriculum(lang: str = "sv", workspace_root: Path | None = None, use_cache: bool = True) -> Curriculum:
+def load_curriculum(lang: str = "sv", workspace_root: Path | None = None, use_cache: bool = True) -> Curriculum:  # noqa: C901 (to split: the maintainability issue)
     """Load module and programme metadata; with `use_cache`, unchanged files come from `.imr-cache/`."""
 
     cache = YamlCache(workspace_root if use_cache else None, f"curriculum-{lang}")
@@ -225,13 +227,27 @@ def load_curriculum(lang: str = "sv", workspace_root: Path | None = None, use_ca
         for session in module.sessions:
             session.leader_path = find(f"{folder}/{session.number}.leader.md")
             if session.leader_path is None:
-                problems.append(Finding(where, 0, "curriculum_missing_text", {"session": session.id, "file": f"{session.number}.leader.md"}))
+                problems.append(
+                    Finding(
+                        where,
+                        0,
+                        "curriculum_missing_text",
+                        {"session": session.id, "file": f"{session.number}.leader.md"},
+                    )
+                )
             names = [BASE_VARIANT] + ([v for v in variants if v != BASE_VARIANT] if module.has_variants else [])
             for name in names:
                 suffix = "" if name == BASE_VARIANT else f".{name}"
                 path = find(f"{folder}/{session.number}.handout{suffix}.md")
                 if path is None:
-                    problems.append(Finding(where, 0, "curriculum_missing_text", {"session": session.id, "file": f"{session.number}.handout{suffix}.md"}))
+                    problems.append(
+                        Finding(
+                            where,
+                            0,
+                            "curriculum_missing_text",
+                            {"session": session.id, "file": f"{session.number}.handout{suffix}.md"},
+                        )
+                    )
                 else:
                     session.handout_paths[name] = path
         modules.append(module)
@@ -283,12 +299,16 @@ def _module_from(meta: dict, folder: str, where: str, problems: list[Finding]) -
             problems.append(Finding(where, sline, "curriculum_bad_session"))
             continue
         if raw.get("number") != expected:
-            problems.append(Finding(where, sline, "curriculum_session_number", {"expected": expected, "module": number}))
+            problems.append(
+                Finding(where, sline, "curriculum_session_number", {"expected": expected, "module": number})
+            )
         number_s: int = raw["number"] if isinstance(raw.get("number"), int) else expected
         expected = number_s + 1
         for key in ("title", "objectives", "key_points", "homework"):
             if not raw.get(key):
-                problems.append(Finding(where, sline, "curriculum_missing_field", {"field": f"{number}.{number_s} {key}"}))
+                problems.append(
+                    Finding(where, sline, "curriculum_missing_field", {"field": f"{number}.{number_s} {key}"})
+                )
         module.sessions.append(
             Session(
                 module=number,

@@ -20,8 +20,17 @@ FILL_KEY = re.compile(r"^:{3,}\s*\{[^}\n]*\.lines[^}\n]*\bfill=\"?([\w-]+)", re.
 # The relapse plan's sections in the order the worksheet and the printed plan show them.
 # `calming` (what helps me calm down if staff step in) and `not_wanted` (what I do not want others to do)
 # come from handout 7.3 and belong on the one-page plan.
-RELAPSE_SECTIONS = ("triggers", "warning_signs", "actions", "calming", "not_wanted", "helpers", "emergency",
-                    "kept_at", "copies")
+RELAPSE_SECTIONS = (
+    "triggers",
+    "warning_signs",
+    "actions",
+    "calming",
+    "not_wanted",
+    "helpers",
+    "emergency",
+    "kept_at",
+    "copies",
+)
 
 # What goal_key and step_key make: `goal`, `step-N` (the first goal); `goal-N`, `goal-N-step-M`.
 _GOAL_KEY = re.compile(r"goal|step-[1-9][0-9]?|goal-([2-9]|[1-9][0-9])(-step-[1-9][0-9]?)?")

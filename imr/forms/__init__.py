@@ -68,7 +68,8 @@ sentence) when a field is wrong or the writer refuses.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from imr.forms.model import KINDS, Choice, Field, FieldProblem, Form, FormWarning
 
@@ -127,8 +128,9 @@ ACTIONS: dict[str, tuple[str, Callable[..., Form]]] = {
 }
 
 
-def build_form(ws: Any, action: str, target: str, *, by: str | None = None, lang: str | None = None,
-               **options: Any) -> Form:
+def build_form(
+    ws: Any, action: str, target: str, *, by: str | None = None, lang: str | None = None, **options: Any
+) -> Form:
     """The form for `action` (a key of ACTIONS) about `target` (participant id or group name)."""
     if action not in ACTIONS:
         raise KeyError(action)

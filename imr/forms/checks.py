@@ -8,8 +8,9 @@ named while the rest of the form stays filled in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date as _date
-from typing import Any, Callable
+from typing import Any
 
 from imr.core.errors import ImrError
 from imr.forms.model import FieldProblem, Form, thousands
@@ -26,8 +27,13 @@ def text_check(form: Form, label: str, ws: Any, *, limit: int = MAX_TEXT) -> Cal
         if not isinstance(value, str):
             return form.t("answer_text")
         if len(value) > limit:
-            return form.t("text_too_long", field=label, length=thousands(len(value), form.lang),
-                          limit=thousands(limit, form.lang), over=thousands(len(value) - limit, form.lang))
+            return form.t(
+                "text_too_long",
+                field=label,
+                length=thousands(len(value), form.lang),
+                limit=thousands(limit, form.lang),
+                over=thousands(len(value) - limit, form.lang),
+            )
         code = text_problem(value)
         if code == "entry_control_chars":
             return form.t("text_control_chars", field=label)
@@ -35,8 +41,9 @@ def text_check(form: Form, label: str, ws: Any, *, limit: int = MAX_TEXT) -> Cal
             return form.t("answer_text")
         hit = find_pii(value, ws.allowed_words)
         if hit:
-            return ImrError("pii_refused", what=hit.label(form.lang), text=hit.masked(),
-                            advice=hit.advice(form.lang)).message(form.lang)
+            return ImrError(
+                "pii_refused", what=hit.label(form.lang), text=hit.masked(), advice=hit.advice(form.lang)
+            ).message(form.lang)
         return None
 
     return check
@@ -97,12 +104,21 @@ def session_check(form: Form, curriculum: Any) -> Callable[[Any], str | None]:
         module = modules.get(ref.module)
         if module is None:
             numbers = sorted(modules)
-            return form.t("session_no_module", module=ref.module, first=numbers[0] if numbers else 1,
-                          last=numbers[-1] if numbers else 1)
+            return form.t(
+                "session_no_module",
+                module=ref.module,
+                first=numbers[0] if numbers else 1,
+                last=numbers[-1] if numbers else 1,
+            )
         numbers = [s.number for s in module.sessions]
         if ref.session not in numbers:
-            return form.t("session_not_in_module", module=ref.module, session=str(ref),
-                          first=f"{ref.module}.{min(numbers)}", last=f"{ref.module}.{max(numbers)}")
+            return form.t(
+                "session_not_in_module",
+                module=ref.module,
+                session=str(ref),
+                first=f"{ref.module}.{min(numbers)}",
+                last=f"{ref.module}.{max(numbers)}",
+            )
         return None
 
     return check

@@ -33,10 +33,23 @@ def _common(form: Form, ws: Any, record: Any) -> list[Field]:
     from imr.workspace import store
 
     return [
-        Field("date", "date", form.t("field_date"), required=True, default=store.today(), hint=form.t("hint_date"),
-              parse=parse_date_answer(form), check=date_check(form, record)),
-        Field("note", "text", form.t("field_note_goal"), limit=MAX_TEXT,
-              hint=form.t("hint_optional_text", limit=thousands(MAX_TEXT, form.lang))),
+        Field(
+            "date",
+            "date",
+            form.t("field_date"),
+            required=True,
+            default=store.today(),
+            hint=form.t("hint_date"),
+            parse=parse_date_answer(form),
+            check=date_check(form, record),
+        ),
+        Field(
+            "note",
+            "text",
+            form.t("field_note_goal"),
+            limit=MAX_TEXT,
+            hint=form.t("hint_optional_text", limit=thousands(MAX_TEXT, form.lang)),
+        ),
     ]
 
 
@@ -53,15 +66,17 @@ def goal_add_form(ws: Any, participant_id: str, *, by: str | None = None, lang: 
 
     def save(form: Form) -> list[dict]:
         steps = [line.strip() for line in (form.value("steps") or "").splitlines() if line.strip()]
-        return add_goal(ws, participant_id, form.value("text"), steps=steps, note=form.value("note"), by=by,
-                        date=form.value("date"))
+        return add_goal(
+            ws, participant_id, form.value("text"), steps=steps, note=form.value("note"), by=by, date=form.value("date")
+        )
 
     form = Form("goal-add", lang or ws.lang, "", [], save, target=participant_id, workspace_root=ws.root)
     form.title = form.t("title_goal_add", id=participant_id)
     fields = [
         Field("text", "text", form.t("field_goal_text"), required=True, limit=MAX_TEXT, hint=form.t("hint_goal_text")),
-        Field("steps", "text", form.t("field_goal_steps"), limit=MAX_TEXT, multiline=True,
-              hint=form.t("hint_goal_steps")),
+        Field(
+            "steps", "text", form.t("field_goal_steps"), limit=MAX_TEXT, multiline=True, hint=form.t("hint_goal_steps")
+        ),
         *_common(form, ws, record),
     ]
     _texts(form, ws, fields)
@@ -75,15 +90,29 @@ def goal_step_form(ws: Any, participant_id: str, *, by: str | None = None, lang:
     record, state = _load(ws, participant_id)
 
     def save(form: Form) -> dict:
-        return add_step(ws, participant_id, form.value("goal"), form.value("text"), note=form.value("note"), by=by,
-                        date=form.value("date"))
+        return add_step(
+            ws,
+            participant_id,
+            form.value("goal"),
+            form.value("text"),
+            note=form.value("note"),
+            by=by,
+            date=form.value("date"),
+        )
 
     form = Form("goal-step", lang or ws.lang, "", [], save, target=participant_id, workspace_root=ws.root)
     form.title = form.t("title_goal_step", id=participant_id)
     goals = [Choice(g.id, f"{g.id} {g.text}") for g in state.active_goals()]
     fields = [
-        Field("goal", "choice", form.t("field_goal"), required=True, choices=goals,
-              default=goals[0].value if len(goals) == 1 else None, hint=form.t("hint_goal")),
+        Field(
+            "goal",
+            "choice",
+            form.t("field_goal"),
+            required=True,
+            choices=goals,
+            default=goals[0].value if len(goals) == 1 else None,
+            hint=form.t("hint_goal"),
+        ),
         Field("text", "text", form.t("field_step_text"), required=True, limit=MAX_TEXT),
         *_common(form, ws, record),
     ]
@@ -98,9 +127,16 @@ def goal_update_form(ws: Any, participant_id: str, *, by: str | None = None, lan
     record, state = _load(ws, participant_id)
 
     def save(form: Form) -> dict:
-        return update_goal(ws, participant_id, form.value("target"), form.value("status"),
-                           text=form.value("text") if form.value("status") == "revised" else None,
-                           note=form.value("note"), by=by, date=form.value("date"))
+        return update_goal(
+            ws,
+            participant_id,
+            form.value("target"),
+            form.value("status"),
+            text=form.value("text") if form.value("status") == "revised" else None,
+            note=form.value("note"),
+            by=by,
+            date=form.value("date"),
+        )
 
     form = Form("goal-update", lang or ws.lang, "", [], save, target=participant_id, workspace_root=ws.root)
     form.title = form.t("title_goal_update", id=participant_id)
@@ -110,12 +146,31 @@ def goal_update_form(ws: Any, participant_id: str, *, by: str | None = None, lan
         for step in goal.steps:
             targets.append(Choice(step.id, f"{step.id} {step.text} ({form.t('status_' + step.status)})"))
     fields = [
-        Field("target", "step", form.t("field_goal_target"), required=True, choices=targets,
-              hint=form.t("hint_goal_target"), parse=lambda text: _target(form, text)),
-        Field("status", "choice", form.t("field_status"), required=True, choices=status_choices(form),
-              hint=form.t("hint_status")),
-        Field("text", "text", form.t("field_goal_new_text"), required=True, limit=MAX_TEXT,
-              when=lambda f: f.value("status") == "revised"),
+        Field(
+            "target",
+            "step",
+            form.t("field_goal_target"),
+            required=True,
+            choices=targets,
+            hint=form.t("hint_goal_target"),
+            parse=lambda text: _target(form, text),
+        ),
+        Field(
+            "status",
+            "choice",
+            form.t("field_status"),
+            required=True,
+            choices=status_choices(form),
+            hint=form.t("hint_status"),
+        ),
+        Field(
+            "text",
+            "text",
+            form.t("field_goal_new_text"),
+            required=True,
+            limit=MAX_TEXT,
+            when=lambda f: f.value("status") == "revised",
+        ),
         *_common(form, ws, record),
     ]
     _texts(form, ws, fields)
@@ -131,5 +186,6 @@ def _target(form: Form, text: str) -> str:
     for choice in form.field("target").choices:
         if choice.value.upper() == wanted:
             return choice.value
-    raise FieldProblem(form.t("answer_goal_target",
-                              choices=", ".join(c.value for c in form.field("target").choices) or "–"))
+    raise FieldProblem(
+        form.t("answer_goal_target", choices=", ".join(c.value for c in form.field("target").choices) or "–")
+    )

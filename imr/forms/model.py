@@ -10,8 +10,9 @@ the writer refuses, and a front end never needs a check of its own.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from imr.core.errors import ImrError
 from imr.core.strings import label, strings
@@ -76,16 +77,24 @@ class Field:
     parse: Parser | None = None
     check: Checker | None = None
     show: Callable[[Any], str] | None = None
-    when: Callable[["Form"], bool] | None = None
-    on_set: Callable[["Form", Any], None] | None = None  # after an answer is kept (choices that follow it)
+    when: Callable[[Form], bool] | None = None
+    on_set: Callable[[Form, Any], None] | None = None  # after an answer is kept (choices that follow it)
 
 
 class Form:
     """One staff action as questions; built by `imr.forms.build_form`."""
 
-    def __init__(self, action: str, lang: str, title: str, fields: list[Field],
-                 save: Callable[["Form"], Any], warnings: Callable[["Form"], list[FormWarning]] | None = None,
-                 target: str = "", workspace_root: Any = None) -> None:
+    def __init__(
+        self,
+        action: str,
+        lang: str,
+        title: str,
+        fields: list[Field],
+        save: Callable[[Form], Any],
+        warnings: Callable[[Form], list[FormWarning]] | None = None,
+        target: str = "",
+        workspace_root: Any = None,
+    ) -> None:
         self.action = action
         self.lang = lang
         self.title = title
@@ -133,10 +142,7 @@ class Form:
         item = self.field(key)
         raw = "" if text is None else text
         try:
-            if isinstance(raw, str):
-                value = self._parse(item, raw)
-            else:
-                value = raw
+            value = self._parse(item, raw) if isinstance(raw, str) else raw
         except FieldProblem as problem:
             return problem.sentence
         except ImrError as err:
@@ -259,6 +265,7 @@ def refusal(label: str, problem: str) -> ImrError:
 
 # ---- answers as people write them ---------------------------------------------------------
 
+
 def parse_yes_no(text: str, form: Form) -> bool:
     word = text.strip().casefold().rstrip(".!")
     if word in _YES:
@@ -298,8 +305,9 @@ def parse_many(text: str, item: Field, form: Form) -> list[str]:
         try:
             value = parse_choice(part, one, form, prefix=False)
         except FieldProblem:
-            raise FieldProblem(form.t("answer_pick_some", value=part[:40],
-                                      choices=", ".join(c.value for c in item.choices) or "–")) from None
+            raise FieldProblem(
+                form.t("answer_pick_some", value=part[:40], choices=", ".join(c.value for c in item.choices) or "–")
+            ) from None
         if value not in out:
             out.append(value)
     return out

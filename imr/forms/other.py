@@ -16,8 +16,16 @@ def _today() -> str:
 
 
 def _date_field(form: Form, record: Any, label_key: str = "field_date") -> Field:
-    return Field("date", "date", form.t(label_key), required=True, default=_today(), hint=form.t("hint_date"),
-                 parse=parse_date_answer(form), check=date_check(form, record))
+    return Field(
+        "date",
+        "date",
+        form.t(label_key),
+        required=True,
+        default=_today(),
+        hint=form.t("hint_date"),
+        parse=parse_date_answer(form),
+        check=date_check(form, record),
+    )
 
 
 def _texts(form: Form, ws: Any) -> None:
@@ -27,6 +35,7 @@ def _texts(form: Form, ws: Any) -> None:
 
 
 # ---- relapse plan -----------------------------------------------------------------------------
+
 
 def relapse_plan_form(ws: Any, participant_id: str, *, by: str | None = None, lang: str | None = None) -> Form:
     """One new version: each section one item per line, the current version as the default."""
@@ -42,10 +51,14 @@ def relapse_plan_form(ws: Any, participant_id: str, *, by: str | None = None, la
         changes: dict[str, Any] = {}
         for name in SECTIONS:
             value = form.value(name) or ""
-            changes[name] = [line.strip() for line in value.splitlines() if line.strip()] \
-                if name in LIST_SECTIONS else (value.strip() or None)
-        return save_version(ws, participant_id, changes, note=form.value("note"), by=by, replace=True,
-                            date=form.value("date"))
+            changes[name] = (
+                [line.strip() for line in value.splitlines() if line.strip()]
+                if name in LIST_SECTIONS
+                else (value.strip() or None)
+            )
+        return save_version(
+            ws, participant_id, changes, note=form.value("note"), by=by, replace=True, date=form.value("date")
+        )
 
     form = Form("relapse-plan", lang, "", [], save, target=participant_id, workspace_root=ws.root)
     form.title = form.t("title_relapse_plan", id=participant_id)
@@ -54,9 +67,18 @@ def relapse_plan_form(ws: Any, participant_id: str, *, by: str | None = None, la
     for name in SECTIONS:
         multiline = name in LIST_SECTIONS
         current = "\n".join(plan.get(name) or []) if multiline else plan.get(name)
-        fields.append(Field(name, "text", str(sections.get(name, name)), default=current or None, limit=MAX_TEXT,
-                            multiline=multiline, hint=form.t("hint_relapse_list" if multiline else "hint_relapse_text"),
-                            show=(lambda v: "; ".join(line for line in str(v).splitlines() if line.strip()))))
+        fields.append(
+            Field(
+                name,
+                "text",
+                str(sections.get(name, name)),
+                default=current or None,
+                limit=MAX_TEXT,
+                multiline=multiline,
+                hint=form.t("hint_relapse_list" if multiline else "hint_relapse_text"),
+                show=(lambda v: "; ".join(line for line in str(v).splitlines() if line.strip())),
+            )
+        )
     fields += [_date_field(form, record), Field("note", "text", form.t("field_note_goal"), limit=MAX_TEXT)]
     form.fields = fields
     _texts(form, ws)
@@ -66,8 +88,10 @@ def relapse_plan_form(ws: Any, participant_id: str, *, by: str | None = None, la
 # ---- IMR Scale --------------------------------------------------------------------------------
 
 NA_WORDS = ("na", "n/a", "ej tillämpligt", "inte tillämpligt", "ej aktuellt", "inte aktuellt", "not applicable", "-")
-RATER_WORDS = {"client": ("deltagare", "deltagaren", "klient", "client", "participant", "self"),
-               "clinician": ("personal", "personalen", "behandlare", "behandlaren", "clinician", "staff")}
+RATER_WORDS = {
+    "client": ("deltagare", "deltagaren", "klient", "client", "participant", "self"),
+    "clinician": ("personal", "personalen", "behandlare", "behandlaren", "clinician", "staff"),
+}
 
 
 def imrs_form(ws: Any, participant_id: str, *, by: str | None = None, lang: str | None = None) -> Form:
@@ -81,15 +105,30 @@ def imrs_form(ws: Any, participant_id: str, *, by: str | None = None, lang: str 
 
     def save(form: Form) -> dict:
         scores = [form.value(f"item_{item.number}") for item in instrument.items]
-        return add_assessment(ws, participant_id, rater=form.value("rater"), scores=scores, date=form.value("date"),
-                              note=form.value("note"), by=by)
+        return add_assessment(
+            ws,
+            participant_id,
+            rater=form.value("rater"),
+            scores=scores,
+            date=form.value("date"),
+            note=form.value("note"),
+            by=by,
+        )
 
     form = Form("imrs", lang, "", [], save, target=participant_id, workspace_root=ws.root)
     form.title = form.t("title_imrs", id=participant_id, title=instrument.label(instrument.title, lang))
     raters = value_labels("rater", lang, ws.root)
-    fields = [Field("rater", "role", form.t("field_rater"), required=True,
-                    choices=[Choice(r, raters.get(r, r), RATER_WORDS[r]) for r in RATERS], hint=form.t("hint_rater")),
-              _date_field(form, record)]
+    fields = [
+        Field(
+            "rater",
+            "role",
+            form.t("field_rater"),
+            required=True,
+            choices=[Choice(r, raters.get(r, r), RATER_WORDS[r]) for r in RATERS],
+            hint=form.t("hint_rater"),
+        ),
+        _date_field(form, record),
+    ]
     total = len(instrument.items)
 
     def rater_chosen(f: Form, rater: Any) -> None:  # each item's question in the rater's words
@@ -98,17 +137,24 @@ def imrs_form(ws: Any, participant_id: str, *, by: str | None = None, lang: str 
 
     fields[0].on_set = rater_chosen
     for item in instrument.items:
-        choices = [Choice(str(score), f"{score} {instrument.label(item.anchors[score], lang)}")
-                   for score in sorted(item.anchors)]
+        choices = [
+            Choice(str(score), f"{score} {instrument.label(item.anchors[score], lang)}")
+            for score in sorted(item.anchors)
+        ]
         if item.not_applicable:
-            choices.append(Choice(NOT_APPLICABLE, f"na {instrument.label(item.not_applicable_text, lang)}",
-                                  NA_WORDS))
-        fields.append(Field(f"item_{item.number}", "choice",
-                            form.t("field_imrs_item", number=item.number, total=total,
-                                   title=instrument.label(item.title, lang)),
-                            required=True, choices=choices,
-                            hint=instrument.label(item.question["client"], lang),
-                            parse=_score_parser(form, choices), show=_score_shown(choices)))
+            choices.append(Choice(NOT_APPLICABLE, f"na {instrument.label(item.not_applicable_text, lang)}", NA_WORDS))
+        fields.append(
+            Field(
+                f"item_{item.number}",
+                "choice",
+                form.t("field_imrs_item", number=item.number, total=total, title=instrument.label(item.title, lang)),
+                required=True,
+                choices=choices,
+                hint=instrument.label(item.question["client"], lang),
+                parse=_score_parser(form, choices),
+                show=_score_shown(choices),
+            )
+        )
     fields.append(Field("note", "text", form.t("field_note_goal"), limit=MAX_TEXT))
     form.fields = fields
     _texts(form, ws)
@@ -133,12 +179,13 @@ def _score_shown(choices: list[Choice]):
 
 # ---- correction and void ----------------------------------------------------------------------
 
+
 def _entry_choices(form: Form, ws: Any, record: Any) -> list[Choice]:
     kinds = value_labels("kind", form.lang, ws.root)
     out = []
     for entry in record.entries:
         when = str(entry.get("date") or entry.get("at", ""))[:10]
-        what = entry.get("module") and f" {entry.get('module')}.{entry.get('session')}" or ""
+        what = (entry.get("module") and f" {entry.get('module')}.{entry.get('session')}") or ""
         out.append(Choice(entry.id, f"{entry.id} {kinds.get(entry.kind, entry.kind)}{what} {when}".strip()))
     return out
 
@@ -153,8 +200,9 @@ def _entry_parser(form: Form, record: Any):
     return parse
 
 
-def correction_form(ws: Any, participant_id: str, *, by: str | None = None, lang: str | None = None,
-                    void: bool = False) -> Form:
+def correction_form(
+    ws: Any, participant_id: str, *, by: str | None = None, lang: str | None = None, void: bool = False
+) -> Form:
     """Correct one field of an earlier entry (or, with `void`, void the entry); the note says why."""
     from imr.programme.sessions import _settable, check_date, correct
     from imr.workspace import store
@@ -170,11 +218,13 @@ def correction_form(ws: Any, participant_id: str, *, by: str | None = None, lang
             value = check_date(value)
         elif name in ("module", "session") and str(value).isdigit():
             value = int(value)
-        return correct(ws, participant_id, form.value("target"), note=form.value("note"), by=by,
-                       set_fields={name: value})
+        return correct(
+            ws, participant_id, form.value("target"), note=form.value("note"), by=by, set_fields={name: value}
+        )
 
-    form = Form("void" if void else "correction", lang or ws.lang, "", [], save, target=participant_id,
-                workspace_root=ws.root)
+    form = Form(
+        "void" if void else "correction", lang or ws.lang, "", [], save, target=participant_id, workspace_root=ws.root
+    )
     form.title = form.t("title_void" if void else "title_correction", id=participant_id)
 
     def field_choices(f: Form) -> list[Choice]:
@@ -183,8 +233,17 @@ def correction_form(ws: Any, participant_id: str, *, by: str | None = None, lang
         names = sorted(_settable(kind)) if kind else []
         return [Choice(n, fields_of.get(n, n)) for n in names]
 
-    fields = [Field("target", "choice", form.t("field_entry"), required=True, choices=_entry_choices(form, ws, record),
-                    hint=form.t("hint_entry"), parse=_entry_parser(form, record))]
+    fields = [
+        Field(
+            "target",
+            "choice",
+            form.t("field_entry"),
+            required=True,
+            choices=_entry_choices(form, ws, record),
+            hint=form.t("hint_entry"),
+            parse=_entry_parser(form, record),
+        )
+    ]
     if not void:
         fields += [
             Field("field", "choice", form.t("field_correct_field"), required=True, hint=form.t("hint_correct_field")),
@@ -200,6 +259,7 @@ def correction_form(ws: Any, participant_id: str, *, by: str | None = None, lang
 
 # ---- patient add ------------------------------------------------------------------------------
 
+
 def patient_add_form(ws: Any, participant_id: str = "", *, by: str | None = None, lang: str | None = None) -> Form:
     from imr.programme.participants import add_participant
 
@@ -207,8 +267,15 @@ def patient_add_form(ws: Any, participant_id: str = "", *, by: str | None = None
     defaults = ws.defaults()
 
     def save(form: Form) -> dict:
-        return add_participant(ws, form.value("id"), variant=form.value("variant"), format=form.value("format"),
-                               leader=form.value("leader"), by=by, date=form.value("date"))
+        return add_participant(
+            ws,
+            form.value("id"),
+            variant=form.value("variant"),
+            format=form.value("format"),
+            leader=form.value("leader"),
+            by=by,
+            date=form.value("date"),
+        )
 
     form = Form("patient-add", lang, "", [], save, target=participant_id, workspace_root=ws.root)
     form.title = form.t("title_patient_add")
@@ -240,17 +307,42 @@ def patient_add_form(ws: Any, participant_id: str = "", *, by: str | None = None
         return None
 
     form.fields = [
-        Field("id", "text", form.t("field_participant_id"), required=True, default=participant_id or None,
-              hint=form.t("hint_participant_id"), check=check_id, parse=lambda text: text.strip().lower()),
-        Field("variant", "choice", form.t("field_variant"), required=True,
-              default=defaults.get("variant") or "general",
-              choices=[Choice(v, variants.get(v, v)) for v in ws.curriculum.variants]),
-        Field("format", "choice", form.t("field_format"), required=True,
-              default=defaults.get("format") or "individual",
-              choices=[Choice(f, formats.get(f, f)) for f in FORMATS]),
+        Field(
+            "id",
+            "text",
+            form.t("field_participant_id"),
+            required=True,
+            default=participant_id or None,
+            hint=form.t("hint_participant_id"),
+            check=check_id,
+            parse=lambda text: text.strip().lower(),
+        ),
+        Field(
+            "variant",
+            "choice",
+            form.t("field_variant"),
+            required=True,
+            default=defaults.get("variant") or "general",
+            choices=[Choice(v, variants.get(v, v)) for v in ws.curriculum.variants],
+        ),
+        Field(
+            "format",
+            "choice",
+            form.t("field_format"),
+            required=True,
+            default=defaults.get("format") or "individual",
+            choices=[Choice(f, formats.get(f, f)) for f in FORMATS],
+        ),
         Field("leader", "text", form.t("field_leader"), hint=form.t("hint_leader"), check=check_leader),
-        Field("date", "date", form.t("field_enrolled_on"), required=True, default=_today(),
-              hint=form.t("hint_date"), parse=parse_date_answer(form), check=date_check(form, None)),
+        Field(
+            "date",
+            "date",
+            form.t("field_enrolled_on"),
+            required=True,
+            default=_today(),
+            hint=form.t("hint_date"),
+            parse=parse_date_answer(form),
+            check=date_check(form, None),
+        ),
     ]
     return form
-

@@ -69,8 +69,9 @@ def _when_present(form: Form) -> bool:
     return bool(form.value("present"))
 
 
-def session_log_form(ws: Any, participant_id: str, *, by: str | None = None, lang: str | None = None,
-                     absence: bool = False) -> Form:
+def session_log_form(
+    ws: Any, participant_id: str, *, by: str | None = None, lang: str | None = None, absence: bool = False
+) -> Form:
     """Log one session (or, with `absence`, an absence) for one participant."""
     from imr.programme.planning import next_session
     from imr.programme.sessions import SessionLog, log_session
@@ -83,13 +84,20 @@ def session_log_form(ws: Any, participant_id: str, *, by: str | None = None, lan
     def save(form: Form) -> dict:
         ref = SessionRef.parse(form.value("session"))
         came = not absence and bool(form.value("present"))
-        log = SessionLog(module=ref.module, session=ref.session, date=form.value("date"), by=by,
-                         homework_review=form.answers.get("homework_review") if came else None,
-                         homework=form.value("homework") if came else None, note=form.value("note"),
-                         steps_done=tuple(form.value("steps_done") or ()) if came else (),
-                         absent=not came, handout=_given_bool(form, "handout") if came else None,
-                         significant_other=bool(form.value("significant_other")) if came else False,
-                         again="logged_that_day" in form.accepted)
+        log = SessionLog(
+            module=ref.module,
+            session=ref.session,
+            date=form.value("date"),
+            by=by,
+            homework_review=form.answers.get("homework_review") if came else None,
+            homework=form.value("homework") if came else None,
+            note=form.value("note"),
+            steps_done=tuple(form.value("steps_done") or ()) if came else (),
+            absent=not came,
+            handout=_given_bool(form, "handout") if came else None,
+            significant_other=bool(form.value("significant_other")) if came else False,
+            again="logged_that_day" in form.accepted,
+        )
         return log_session(ws, participant_id, log)
 
     def warnings(form: Form) -> list[FormWarning]:
@@ -100,10 +108,21 @@ def session_log_form(ws: Any, participant_id: str, *, by: str | None = None, lan
         first = found[-1]
         session = f"{first.get('module')}.{first.get('session')}"
         kind = form.t("kind_absent") if first.kind == "absent" else form.t("kind_session")
-        return [FormWarning("logged_that_day",
-                            form.t("warn_logged_that_day", id=participant_id, date=day, kind=kind, session=session,
-                                   by=first.get("by", ""), entry=first.id),
-                            form.t("ask_log_again"))]
+        return [
+            FormWarning(
+                "logged_that_day",
+                form.t(
+                    "warn_logged_that_day",
+                    id=participant_id,
+                    date=day,
+                    kind=kind,
+                    session=session,
+                    by=first.get("by", ""),
+                    entry=first.id,
+                ),
+                form.t("ask_log_again"),
+            )
+        ]
 
     action = "absence" if absence else "session-log"
     form = Form(action, lang, "", [], save, warnings, target=participant_id, workspace_root=ws.root)
@@ -111,31 +130,73 @@ def session_log_form(ws: Any, participant_id: str, *, by: str | None = None, lan
     before = previous_homework(state)
     steps = open_step_choices(state)
     fields = [
-        Field("session", "session", form.t("field_session"), required=True,
-              default=str(planned) if planned else None, choices=session_choices(ws, state),
-              hint=form.t("hint_session"), parse=parse_session_answer(form), check=session_check(form, ws.curriculum),
-              show=lambda v: session_label(ws.curriculum, v)),
-        Field("date", "date", form.t("field_date"), required=True, default=store.today(), hint=form.t("hint_date"),
-              parse=parse_date_answer(form), check=date_check(form, record)),
+        Field(
+            "session",
+            "session",
+            form.t("field_session"),
+            required=True,
+            default=str(planned) if planned else None,
+            choices=session_choices(ws, state),
+            hint=form.t("hint_session"),
+            parse=parse_session_answer(form),
+            check=session_check(form, ws.curriculum),
+            show=lambda v: session_label(ws.curriculum, v),
+        ),
+        Field(
+            "date",
+            "date",
+            form.t("field_date"),
+            required=True,
+            default=store.today(),
+            hint=form.t("hint_date"),
+            parse=parse_date_answer(form),
+            check=date_check(form, record),
+        ),
     ]
     if not absence:
         fields += [
             Field("present", "bool", form.t("field_present"), required=True, default=True),
-            Field("homework_review", "choice",
-                  form.t("field_homework_review_was", homework=before) if before else form.t("field_homework_review"),
-                  default=None if before else "none", choices=review_choices(form),
-                  hint=form.t("hint_homework_review"), when=_when_present),
-            Field("homework", "text", form.t("field_homework"), limit=MAX_TEXT, when=_when_present,
-                  hint=form.t("hint_optional_text", limit=thousands(MAX_TEXT, lang))),
+            Field(
+                "homework_review",
+                "choice",
+                form.t("field_homework_review_was", homework=before) if before else form.t("field_homework_review"),
+                default=None if before else "none",
+                choices=review_choices(form),
+                hint=form.t("hint_homework_review"),
+                when=_when_present,
+            ),
+            Field(
+                "homework",
+                "text",
+                form.t("field_homework"),
+                limit=MAX_TEXT,
+                when=_when_present,
+                hint=form.t("hint_optional_text", limit=thousands(MAX_TEXT, lang)),
+            ),
         ]
-    fields.append(Field("note", "text", form.t("field_note"), limit=MAX_TEXT, multiline=True,
-                        hint=form.t("hint_note", limit=thousands(MAX_TEXT, lang))))
+    fields.append(
+        Field(
+            "note",
+            "text",
+            form.t("field_note"),
+            limit=MAX_TEXT,
+            multiline=True,
+            hint=form.t("hint_note", limit=thousands(MAX_TEXT, lang)),
+        )
+    )
     if not absence:
         fields += [
             Field("handout", "bool", form.t("field_handout"), default=True, when=_when_present),
             Field("significant_other", "bool", form.t("field_significant_other"), default=False, when=_when_present),
-            Field("steps_done", "multichoice", form.t("field_steps_done"), default=[], choices=steps,
-                  hint=form.t("hint_steps_done"), when=lambda f: _when_present(f) and bool(steps)),
+            Field(
+                "steps_done",
+                "multichoice",
+                form.t("field_steps_done"),
+                default=[],
+                choices=steps,
+                hint=form.t("hint_steps_done"),
+                when=lambda f: _when_present(f) and bool(steps),
+            ),
         ]
     for item in fields:
         if item.kind == "text":

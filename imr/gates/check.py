@@ -38,7 +38,6 @@ def stray_files(ws: Workspace, folder: str) -> list[Finding]:
     would carry them like records. Links are never followed."""
     import os
 
-
     findings: list[Finding] = []
     base = ws.root / folder
     if not base.is_dir():
@@ -56,7 +55,9 @@ def stray_files(ws: Workspace, folder: str) -> list[Finding]:
             if top and is_own_temp(path):
                 findings.append(Finding(relative, 0, "record_temp_file"))  # the next write removes it
             else:
-                findings.append(Finding(relative, 0, "record_stray_file" if folder == "records" else "group_stray_file"))
+                findings.append(
+                    Finding(relative, 0, "record_stray_file" if folder == "records" else "group_stray_file")
+                )
             if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
                 continue
             try:
@@ -135,6 +136,9 @@ def check_workspace(ws: Workspace, strict: bool = False) -> list[Finding]:
     findings.extend(override_findings(ws.root))
     # links and raw HTML/Typst blocks always; the list of overridden files with --strict (a
     # ward's own curriculum is a feature, and the hook must not refuse every commit for it)
-    findings.extend(f for f in curriculum_override_findings(ws.root)
-                    if strict or f.code in ("curriculum_override_link", "curriculum_raw_block"))
+    findings.extend(
+        f
+        for f in curriculum_override_findings(ws.root)
+        if strict or f.code in ("curriculum_override_link", "curriculum_raw_block")
+    )
     return findings

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from imr.core.errors import ImrError
 from imr.core.files import is_regular, read_regular
@@ -88,8 +88,9 @@ def staged_copy(ws_root: Path) -> Iterator[Path]:
     spec = ["imr.yaml", "records", "groups", "curriculum", "templates"]
     unmerged = git.run("ls-files", "-z", "--unmerged", "--", *spec)
     if unmerged:
-        raise ImrError("history_staged_conflict", path=unmerged.split(b"\t", 1)[-1].split(b"\0")[0].decode(
-            "utf-8", "replace"))
+        raise ImrError(
+            "history_staged_conflict", path=unmerged.split(b"\t", 1)[-1].split(b"\0")[0].decode("utf-8", "replace")
+        )
     differs = git.call("diff", "--quiet", "--no-ext-diff", "--", *spec).returncode != 0
     untracked = git.run("ls-files", "-z", "--others", "--exclude-standard", "--", *spec)
     if not differs and not untracked:
@@ -136,6 +137,7 @@ def staged_copy(ws_root: Path) -> Iterator[Path]:
 
 # --- the checks -----------------------------------------------------------------------------
 
+
 def appended(old: bytes | None, new: bytes | None) -> int | None:
     """None when `new` only adds entries to `old` by the merge rule; else the 1-based line of
     `old` that changed (0: removed).
@@ -149,7 +151,7 @@ def appended(old: bytes | None, new: bytes | None) -> int | None:
     if new is None:
         return 0
     if new.startswith(old):
-        added = new[len(old):]
+        added = new[len(old) :]
         if old and added and not old.endswith(b"\n") and not added.startswith((b"\n", b"\r\n")):
             return old.count(b"\n") + 1  # text glued to the last line changes that line
         if old and added:
@@ -165,7 +167,7 @@ def appended(old: bytes | None, new: bytes | None) -> int | None:
     limit = min(len(old), len(new))
     index = 0
     step = 4096
-    while index < limit and old[index:index + step] == new[index:index + step]:
+    while index < limit and old[index : index + step] == new[index : index + step]:
         index += step
     while index < limit and old[index] == new[index]:
         index += 1
@@ -223,8 +225,10 @@ def merge_kept(parents: list[bytes | None], result: bytes | None) -> tuple[str, 
         return None
     like = result if item_indent(result) else next((v for _n, v in present if item_indent(v)), result)
     indent = item_indent(like)
-    split = [_closed(log_blocks(version if version is not None else b"", indent=indent, blank_apart=True))
-             for version in parents]
+    split = [
+        _closed(log_blocks(version if version is not None else b"", indent=indent, blank_apart=True))
+        for version in parents
+    ]
     result_blocks = _closed(log_blocks(result, indent=indent, blank_apart=True))
     for n, blocks in enumerate(split):
         missing = first_missing(blocks, result_blocks)
@@ -240,7 +244,7 @@ def merge_kept(parents: list[bytes | None], result: bytes | None) -> tuple[str, 
 def _closed(blocks: list[bytes]) -> list[bytes]:
     """The last block with a line end, as a merge gives it when more follows."""
     if blocks and not blocks[-1].endswith(b"\n"):
-        blocks = blocks[:-1] + [blocks[-1] + b"\n"]
+        blocks = [*blocks[:-1], blocks[-1] + b"\n"]
     return blocks
 
 
@@ -255,7 +259,7 @@ def _last_entry_grown(old: bytes, new: bytes) -> int | None:
     if not old_blocks:
         return None
     last = len(old_blocks) - 1
-    grown = log_blocks(new, like=new)[last][len(old_blocks[last]):]
+    grown = log_blocks(new, like=new)[last][len(old_blocks[last]) :]
     for line in grown.split(b"\n"):
         text = line.strip()
         if text and not text.startswith(b"#"):
@@ -282,11 +286,13 @@ def _stray(path: str, new_mode: str) -> bool:
         return False
     name = parts[-1]
     regular = new_mode in ("100644", "100755")
-    return not (regular and len(parts) == 2 and name.endswith(".yaml") and is_valid_id(name[:-5])) \
-        and name != ".gitkeep"
+    return (
+        not (regular and len(parts) == 2 and name.endswith(".yaml") and is_valid_id(name[:-5])) and name != ".gitkeep"
+    )
 
 
 # --- a merge about to be committed (the pre-merge-commit hook) ------------------------------
+
 
 def merge_commit_findings(ws_root: Path) -> list[Finding]:
     """What `git merge`/`git pull` is about to commit, held against both parents.
@@ -324,13 +330,18 @@ def merge_commit_findings(ws_root: Path) -> list[Finding]:
         if kind == "removed":
             findings.append(Finding(path, 0, "history_removed_staged", {"path": path}))
             continue
-        findings.append(Finding(path, line if kind == "foreign" else 0, f"history_merge_{kind}_staged",
-                                {"path": path, "parent": names[side] if side < len(names) else "?",
-                                 "parent_line": line}))
+        findings.append(
+            Finding(
+                path,
+                line if kind == "foreign" else 0,
+                f"history_merge_{kind}_staged",
+                {"path": path, "parent": names[side] if side < len(names) else "?", "parent_line": line},
+            )
+        )
     return findings
 
 
-def _incoming_heads(git: "_Git") -> list[str]:
+def _incoming_heads(git: _Git) -> list[str]:
     action = os.environ.get("GIT_REFLOG_ACTION", "")
     revisions: list[str] = []
     if action.startswith("merge "):
@@ -355,7 +366,8 @@ def _incoming_heads(git: "_Git") -> list[str]:
 
 # --- the working tree and the index ---------------------------------------------------------
 
-def _local_findings(git: "_Git", staged_only: bool) -> list[Finding]:
+
+def _local_findings(git: _Git, staged_only: bool) -> list[Finding]:
     if not git.head_exists():
         return []
     parents = ["HEAD", *git.merge_heads()]
@@ -391,8 +403,9 @@ def _local_findings(git: "_Git", staged_only: bool) -> list[Finding]:
     return findings
 
 
-def _judge(path: str, parents: list[bytes | None], new: bytes | None, where: str, git: "_Git",
-           commit: dict | None = None) -> Finding | None:
+def _judge(
+    path: str, parents: list[bytes | None], new: bytes | None, where: str, git: _Git, commit: dict | None = None
+) -> Finding | None:
     params = dict(commit or {})
     params.setdefault("path", path)
     if len(parents) == 1:
@@ -427,6 +440,7 @@ def _read_regular(path: Path) -> tuple[bool, bytes | None]:
 
 # --- a pushed range ------------------------------------------------------------------------------
 
+
 def range_findings(ws_root: Path, start: str | None, end: str = "HEAD") -> list[Finding]:
     """The history rule over the commits in start..end (every commit reachable from `end` when
     `start` is None): what `imr sync` checks before it merges what it fetched and before it pushes."""
@@ -436,7 +450,7 @@ def range_findings(ws_root: Path, start: str | None, end: str = "HEAD") -> list[
     return _commits_findings(git, f"{start}..{end}" if start else end)
 
 
-def _range_findings(git: "_Git", since: str) -> list[Finding]:
+def _range_findings(git: _Git, since: str) -> list[Finding]:
     if not git.head_exists():
         raise ImrError("history_bad_revision", rev=since)
     whole = since.strip() == "" or set(since.strip()) == {"0"}
@@ -451,7 +465,7 @@ def _range_findings(git: "_Git", since: str) -> list[Finding]:
     return _commits_findings(git, f"{start}..HEAD")
 
 
-def _commits_findings(git: "_Git", spec: str) -> list[Finding]:
+def _commits_findings(git: _Git, spec: str) -> list[Finding]:
     """Every commit in `spec` judged against each of its parents, oldest first.
 
     A rewrite followed by a commit that brings back what was there (the original bytes, with
@@ -493,8 +507,9 @@ def _commits_findings(git: "_Git", spec: str) -> list[Finding]:
     def blob(sha: str) -> bytes | None:
         return None if sha in _EMPTY_BLOB_IDS else blobs.get(sha, b"")
 
-    findings: list[Finding] = [Finding(path, 0, "history_stray_commit", {"commit": sha, "path": path})
-                               for path, sha in sorted(stray.items())]
+    findings: list[Finding] = [
+        Finding(path, 0, "history_stray_commit", {"commit": sha, "path": path}) for path, sha in sorted(stray.items())
+    ]
     open_incidents: dict[str, tuple[bytes | None, int]] = {}  # path -> (the good version, finding index)
     repaired: set[int] = set()
     for commit in reversed(commits):  # oldest first, as the history was written
@@ -508,8 +523,9 @@ def _commits_findings(git: "_Git", spec: str) -> list[Finding]:
             if path in open_incidents:
                 good, index = open_incidents[path]
                 if good is not None and new is not None and appended(good, new) is None:
-                    findings[index] = Finding(path, 0, "history_repaired", {
-                        **findings[index].params, "path": path, "repair": sha})
+                    findings[index] = Finding(
+                        path, 0, "history_repaired", {**findings[index].params, "path": path, "repair": sha}
+                    )
                     repaired.add(index)
                     del open_incidents[path]
                 continue  # commits on top of a rewrite are judged against the version before it
@@ -523,18 +539,22 @@ def _commits_findings(git: "_Git", spec: str) -> list[Finding]:
         described = {sha: git.describe_commit(sha) for sha in shas}
         out_findings = []
         for f in findings:
-            params = {**{k: v for k, v in f.params.items() if k not in ("parents", "lost_parent")},
-                      **described[f.params["commit"]]}
+            params = {
+                **{k: v for k, v in f.params.items() if k not in ("parents", "lost_parent")},
+                **described[f.params["commit"]],
+            }
             if "repair" in f.params:
                 repair = described[f.params["repair"]]
-                params.update({"repair": repair["commit"], "repair_author": repair["author"],
-                               "repair_date": repair["date"]})
+                params.update(
+                    {"repair": repair["commit"], "repair_author": repair["author"], "repair_date": repair["date"]}
+                )
             out_findings.append(Finding(f.path, f.line, f.code, params))
         findings = out_findings
     return findings
 
 
 # --- git -----------------------------------------------------------------------------------------
+
 
 class _Git:
     """The few git calls the checks need, run in the workspace; paths relative to it."""
@@ -558,7 +578,7 @@ class _Git:
         return self.call("rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode == 0
 
     def relative(self, path: str) -> str:
-        return path[len(self.prefix):] if self.prefix and path.startswith(self.prefix) else path
+        return path[len(self.prefix) :] if self.prefix and path.startswith(self.prefix) else path
 
     def merge_heads(self) -> list[str]:
         if self._merge_heads is None:
@@ -588,7 +608,7 @@ class _Git:
             return {}
         names = [f"{revision}:{self.prefix}{path}" for path in paths]
         found = self._batch(names)
-        return {path: found[name] for path, name in zip(paths, names) if name in found}
+        return {path: found[name] for path, name in zip(paths, names, strict=False) if name in found}
 
     def blobs(self, shas: list[str]) -> dict[str, bytes]:
         return self._batch(list(dict.fromkeys(shas)))
@@ -606,7 +626,7 @@ class _Git:
             if len(header) == 3 and header[1] != b"missing":
                 size = int(header[2])
                 if header[1] == b"blob":
-                    out[name] = data[position:position + size]
+                    out[name] = data[position : position + size]
                 position += size + 1
         return out
 
@@ -618,14 +638,24 @@ class _Git:
 
     def _signed(self, status: str, signer: str) -> str:
 
-        key = {"N": "signed_none", "": "signed_none", "G": "signed_good", "U": "signed_good",
-               "B": "signed_bad", "R": "signed_bad"}.get(status, "signed_unknown")
+        key = {
+            "N": "signed_none",
+            "": "signed_none",
+            "G": "signed_good",
+            "U": "signed_good",
+            "B": "signed_bad",
+            "R": "signed_bad",
+        }.get(status, "signed_unknown")
         return label("gates", key, _lang(self.ws_root), signer=signer or "?")
 
     def call(self, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
         try:
-            return subprocess.run(["git", "-C", str(self.ws_root), *args], input=input, capture_output=True,
-                                  env={**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"})
+            return subprocess.run(
+                ["git", "-C", str(self.ws_root), *args],
+                input=input,
+                capture_output=True,
+                env={**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"},
+            )
         except OSError:
             raise ImrError("history_not_git", path=str(self.ws_root)) from None
 

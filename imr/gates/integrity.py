@@ -15,17 +15,25 @@ from imr.records.findings import Finding
 # a new entry (a correction that voids one side), which needs the merge to exist first, so the
 # pre-merge-commit hook shows them without stopping the merge; `imr check` keeps reporting them
 # until they are resolved.
-RESOLVED_AFTER_MERGE = frozenset({
-    "session_logged_twice", "present_and_absent", "goal_duplicate", "goal_step_duplicate",
-    "group_member_twice", "group_member_in_several", "relapse_plan_fork", "sessions_one_day",
-    "present_and_absent_one_day",
-})
+RESOLVED_AFTER_MERGE = frozenset(
+    {
+        "session_logged_twice",
+        "present_and_absent",
+        "goal_duplicate",
+        "goal_step_duplicate",
+        "group_member_twice",
+        "group_member_in_several",
+        "relapse_plan_fork",
+        "sessions_one_day",
+        "present_and_absent_one_day",
+    }
+)
 from imr.programme.relapse_plan import plan_heads
 
 # Shown by `imr check`, `imr status` and the report, without failing the check: two sessions on
 # one day can be real (a catch-up and the week's session), so a person looks and decides.
 NOTICES = frozenset({"sessions_one_day", "present_and_absent_one_day"})
-from imr.records.record import Record
+from imr.records.record import Entry, Record
 from imr.records.state import correction_effects
 
 
@@ -59,18 +67,43 @@ def duplicate_findings(record: Record, shown: str) -> list[Finding]:
             continue
         code = "session_logged_twice" if first.kind == entry.kind else "present_and_absent"  # type: ignore[attr-defined]
         a, b = _who(first), _who(entry)
-        findings.append(Finding(shown, entry.line, code, {
-            "id": pid, "session": f"{key[0]}.{key[1]}", "date": str(key[2]),
-            "first": a["entry"], "first_by": a["by"], "second": b["entry"], "second_by": b["by"]}))
+        findings.append(
+            Finding(
+                shown,
+                entry.line,
+                code,
+                {
+                    "id": pid,
+                    "session": f"{key[0]}.{key[1]}",
+                    "date": str(key[2]),
+                    "first": a["entry"],
+                    "first_by": a["by"],
+                    "second": b["entry"],
+                    "second_by": b["by"],
+                },
+            )
+        )
     findings.extend(_same_day(record, shown, voided))
     findings.extend(_step_labels_twice(record, shown, voided))
     plans = [e for e in record.entries if e.kind == "relapse-plan" and e.number not in voided]
     heads = plan_heads(plans) if plans else []
     if len(heads) > 1:
         a, b = _who(heads[0]), _who(heads[-1])
-        findings.append(Finding(shown, heads[-1].line, "relapse_plan_fork", {
-            "id": pid, "first": a["entry"], "first_by": a["by"], "second": b["entry"], "second_by": b["by"],
-            "count": len(heads)}))
+        findings.append(
+            Finding(
+                shown,
+                heads[-1].line,
+                "relapse_plan_fork",
+                {
+                    "id": pid,
+                    "first": a["entry"],
+                    "first_by": a["by"],
+                    "second": b["entry"],
+                    "second_by": b["by"],
+                    "count": len(heads),
+                },
+            )
+        )
     for entry in record.entries:
         if entry.kind != "correction":
             continue
@@ -90,7 +123,7 @@ def _same_day(record: Record, shown: str, voided: set) -> list[Finding]:
     """One day with two different sessions of the individual track, or present at one and absent
     from another: after a merge, usually one of them was logged with the wrong session."""
     findings: list[Finding] = []
-    by_day: dict[tuple, object] = {}
+    by_day: dict[tuple, Entry] = {}
     for entry in record.entries:
         if entry.number in voided or entry.kind not in ("session", "absent") or entry.get("group"):
             continue
@@ -100,19 +133,34 @@ def _same_day(record: Record, shown: str, voided: set) -> list[Finding]:
         if first is None:
             by_day[key] = entry
             continue
-        same = (first.get("module"), first.get("session")) == (entry.get("module"), entry.get("session"))  # type: ignore[attr-defined]
+        same = (first.get("module"), first.get("session")) == (entry.get("module"), entry.get("session"))
         if same:
             continue  # the same session twice: `session_logged_twice` / `present_and_absent` say it
-        code = "sessions_one_day" if first.kind == entry.kind == "session" else (  # type: ignore[attr-defined]
-            "present_and_absent_one_day" if "absent" in (first.kind, entry.kind) and "session" in (  # type: ignore[attr-defined]
-                first.kind, entry.kind) else None)  # type: ignore[attr-defined]
-        if code is None:
+        kinds = {first.kind, entry.kind}
+        if kinds == {"session"}:
+            code = "sessions_one_day"
+        elif kinds == {"session", "absent"}:
+            code = "present_and_absent_one_day"
+        else:
             continue
         a, b = _who(first), _who(entry)
-        findings.append(Finding(shown, entry.line, code, {
-            "id": record.id, "date": str(day), "first_session": f"{first.get('module')}.{first.get('session')}",  # type: ignore[attr-defined]
-            "second_session": f"{entry.get('module')}.{entry.get('session')}", "first": a["entry"],
-            "first_by": a["by"], "second": b["entry"], "second_by": b["by"]}))
+        findings.append(
+            Finding(
+                shown,
+                entry.line,
+                code,
+                {
+                    "id": record.id,
+                    "date": str(day),
+                    "first_session": f"{first.get('module')}.{first.get('session')}",  # type: ignore[attr-defined]
+                    "second_session": f"{entry.get('module')}.{entry.get('session')}",
+                    "first": a["entry"],
+                    "first_by": a["by"],
+                    "second": b["entry"],
+                    "second_by": b["by"],
+                },
+            )
+        )
     return findings
 
 
@@ -130,7 +178,20 @@ def _step_labels_twice(record: Record, shown: str, voided: set) -> list[Finding]
             seen[key] = entry
             continue
         a, b = _who(first), _who(entry)
-        findings.append(Finding(shown, entry.line, "goal_step_duplicate", {
-            "id": record.id, "goal": key[1], "step": key[1], "first": a["entry"], "first_by": a["by"],
-            "second": b["entry"], "second_by": b["by"]}))
+        findings.append(
+            Finding(
+                shown,
+                entry.line,
+                "goal_step_duplicate",
+                {
+                    "id": record.id,
+                    "goal": key[1],
+                    "step": key[1],
+                    "first": a["entry"],
+                    "first_by": a["by"],
+                    "second": b["entry"],
+                    "second_by": b["by"],
+                },
+            )
+        )
     return findings

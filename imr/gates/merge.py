@@ -37,7 +37,7 @@ _MARKER_SIZE = 7
 class MergeOutcome:
     """A clean merge carries `text`; a refused one carries `reason` (a strings key)."""
 
-    __slots__ = ("text", "reason")
+    __slots__ = ("reason", "text")
 
     def __init__(self, text: str | None = None, reason: str | None = None) -> None:
         self.text = text
@@ -84,8 +84,9 @@ def merge_logs(base: bytes, ours: bytes, theirs: bytes) -> MergeOutcome:
     return MergeOutcome(text=text)
 
 
-def join_blocks(ours: list[bytes], theirs: list[bytes], indent: int,
-                base: list[bytes] | None = None) -> tuple[list[bytes], list[bytes]] | str:
+def join_blocks(
+    ours: list[bytes], theirs: list[bytes], indent: int, base: list[bytes] | None = None
+) -> tuple[list[bytes], list[bytes]] | str:
     """The canonical join of two block lists, and the blocks not in `base`; or a refusal reason.
 
     With `base`, each side must hold the base's blocks unchanged and in order. The history
@@ -106,7 +107,7 @@ def join_blocks(ours: list[bytes], theirs: list[bytes], indent: int,
     result: list[bytes] = []
     new: list[bytes] = []
     i = j = 0
-    for a, b in zip(shared_o + [len(ours)], shared_t + [len(theirs)]):
+    for a, b in zip([*shared_o, len(ours)], [*shared_t, len(theirs)], strict=False):
         run_o, run_t = ours[i:a], theirs[j:b]
         for run in (run_o, run_t):
             new.extend(run)
@@ -196,10 +197,10 @@ def block_fields(block: bytes, indent: int) -> dict[str, str]:
     for number, raw in enumerate(block.split(b"\n")):
         line = raw.rstrip(b"\r")
         if number == 0:
-            if line[indent:indent + 2] != b"- ":
+            if line[indent : indent + 2] != b"- ":
                 return fields
             rest = line[column:]
-        elif len(line) > column and line[:column] == b" " * column and line[column:column + 1] not in (b" ", b"#"):
+        elif len(line) > column and line[:column] == b" " * column and line[column : column + 1] not in (b" ", b"#"):
             rest = line[column:]
         else:
             continue
@@ -209,7 +210,7 @@ def block_fields(block: bytes, indent: int) -> dict[str, str]:
         key = rest[:colon]
         if key in (b"id", b"kind", b"at", b"target"):
             try:
-                value = _scalar(rest[colon + 2:].decode("utf-8").strip(" "))
+                value = _scalar(rest[colon + 2 :].decode("utf-8").strip(" "))
             except UnicodeDecodeError:
                 value = None
             if value is not None and key.decode() not in fields:
@@ -227,8 +228,11 @@ def merge_files(base: str, ours: str, theirs: str, shown: str = "", marker_size:
         theirs_data = handle.read()
     outcome = merge_logs(base_data, ours_data, theirs_data)
     label = shown or str(ours)
-    result = (outcome.text.encode("utf-8") if outcome.text is not None
-              else conflict_text(base_data, ours_data, theirs_data, label, marker_size))
+    result = (
+        outcome.text.encode("utf-8")
+        if outcome.text is not None
+        else conflict_text(base_data, ours_data, theirs_data, label, marker_size)
+    )
     if result != ours_data:
         with open(ours, "wb") as handle:
             handle.write(result)
@@ -237,8 +241,10 @@ def merge_files(base: str, ours: str, theirs: str, shown: str = "", marker_size:
 
 # --- cutting a file into blocks ---------------------------------------------------------------
 
-def log_blocks(data: bytes, like: bytes | None = None, indent: int | None = None,
-               blank_apart: bool = False) -> list[bytes]:
+
+def log_blocks(
+    data: bytes, like: bytes | None = None, indent: int | None = None, blank_apart: bool = False
+) -> list[bytes]:
     """A file as blocks: each log item with its deeper lines, each other top-level line alone.
 
     The one way a record or group file is cut into entries for comparing versions: in the
@@ -307,8 +313,11 @@ def _item_indent(ends: list[bytes]) -> int:
 
 
 def is_item(block: bytes, indent: int) -> bool:
-    return block[indent:indent + 1] == b"-" and block[indent + 1:indent + 2] in (b" ", b"\n", b"\r", b"") \
+    return (
+        block[indent : indent + 1] == b"-"
+        and block[indent + 1 : indent + 2] in (b" ", b"\n", b"\r", b"")
         and block[:indent] == b" " * indent
+    )
 
 
 def is_comment(block: bytes) -> bool:
@@ -318,16 +327,20 @@ def is_comment(block: bytes) -> bool:
 
 # --- checking the result -----------------------------------------------------------------------
 
-def _verify(text: str, base: list[bytes], new: list[bytes], indent: int, sides: list[list[bytes]],
-            result: list[bytes]) -> str | None:
+
+def _verify(
+    text: str, base: list[bytes], new: list[bytes], indent: int, sides: list[list[bytes]], result: list[bytes]
+) -> str | None:
     """None when the joined text is the log with every entry of both sides; else a reason."""
     for block in new:
         if not (is_item(block, indent) or is_comment(block)):
             return "merge_unreadable"  # new text that is not a log entry: a header line, a key
     base_text = b"".join(base).decode("utf-8")
     quick = _log_is_last(base_text, " " * indent) and all(
-        is_comment(block) or _house_style_fields(block.decode("utf-8").splitlines(keepends=True), " " * indent)
-        is not None for block in new)
+        is_comment(block)
+        or _house_style_fields(block.decode("utf-8").splitlines(keepends=True), " " * indent) is not None
+        for block in new
+    )
     if not quick:
         problem = _careful(text, new, indent, result)
         if problem:
@@ -358,7 +371,9 @@ def _careful(text: str, new: list[bytes], indent: int, result: list[bytes]) -> s
     return None
 
 
-def _corrections_point_right(new: list[bytes], indent: int, sides: list[list[bytes]], result: list[bytes]) -> str | None:
+def _corrections_point_right(
+    new: list[bytes], indent: int, sides: list[list[bytes]], result: list[bytes]
+) -> str | None:
     """A correction in an old record names its target by position: that position must not move."""
     numbered = [block for block in new if b"correction" in block and b"target:" in block]
     if not numbered:
@@ -374,7 +389,9 @@ def _corrections_point_right(new: list[bytes], indent: int, sides: list[list[byt
             if fields.get("kind") != "correction" or not target.isdigit() or not target.isascii():
                 continue
             number = int(target)
-            if 1 <= number <= len(items) and (number > len(result_items) or result_items[number - 1] != items[number - 1]):
+            if 1 <= number <= len(items) and (
+                number > len(result_items) or result_items[number - 1] != items[number - 1]
+            ):
                 return "merge_correction_moved"
     return None
 
@@ -407,14 +424,14 @@ def _log_is_last(base_text: str, indent: str) -> bool:
     else:
         start += 1
     end = base_text.find("\n", start)
-    rest_of_key = base_text[start + 4: end if end >= 0 else len(base_text)].strip()
+    rest_of_key = base_text[start + 4 : end if end >= 0 else len(base_text)].strip()
     if rest_of_key and not rest_of_key.startswith("#"):
         return False  # `log: []` or a value on the key's line: appended items cannot join it
     if end < 0:
         return True
     width = len(indent)
     seen_item = False
-    for line in base_text[end + 1:].split("\n"):
+    for line in base_text[end + 1 :].split("\n"):
         stripped = line.lstrip(" ")
         if not stripped or stripped == "\r" or stripped.startswith("#"):
             continue
@@ -428,7 +445,7 @@ def _log_is_last(base_text: str, indent: str) -> bool:
     return True
 
 
-def _house_style_fields(block: list[str], indent: str) -> dict[str, str] | None:
+def _house_style_fields(block: list[str], indent: str) -> dict[str, str] | None:  # noqa: C901 (to split: the maintainability issue)
     """`kind` and `at` of one entry written in the writer's style, or None if unsure.
 
     Accepted: one block mapping whose keys are plain words, each value a one-line scalar
@@ -534,7 +551,11 @@ def _house_style_fields(block: list[str], indent: str) -> dict[str, str] | None:
             mode = "quoted"
         else:
             return None
-    if mode in ("start", "quoted") or (mode == "nested" and nested_depth == -1) or (mode == "block" and block_indent == 0):
+    if (
+        mode in ("start", "quoted")
+        or (mode == "nested" and nested_depth == -1)
+        or (mode == "block" and block_indent == 0)
+    ):
         return None
     return fields
 
@@ -546,7 +567,7 @@ def _key_value(text: str) -> tuple[str | None, str]:
     key = text[:colon]
     if not (key.isascii() and key.replace("_", "a").replace("-", "a").isalnum() and key[0].isalpha()):
         return None, ""
-    rest = text[colon + 1:]
+    rest = text[colon + 1 :]
     if rest and not rest.startswith(" "):
         return None, ""
     return key, rest.strip(" ")
@@ -575,14 +596,24 @@ def _quote_closes(text: str) -> bool | None:
 
 
 def _plain(value: str) -> bool:
-    return (value[0] not in _PLAIN_START_FORBIDDEN and ": " not in value and " #" not in value
-            and not value.endswith(":") and value == value.rstrip(" "))
+    return (
+        value[0] not in _PLAIN_START_FORBIDDEN
+        and ": " not in value
+        and " #" not in value
+        and not value.endswith(":")
+        and value == value.rstrip(" ")
+    )
 
 
 def _plain_continuation(text: str) -> bool:
     """A further line of a plain scalar the writer folded over several lines."""
-    return (text[0] not in _PLAIN_START_FORBIDDEN and ": " not in text and " #" not in text
-            and not text.endswith(":") and not text.startswith("- "))
+    return (
+        text[0] not in _PLAIN_START_FORBIDDEN
+        and ": " not in text
+        and " #" not in text
+        and not text.endswith(":")
+        and not text.startswith("- ")
+    )
 
 
 def _scalar(value: str) -> str | None:
@@ -614,9 +645,9 @@ def _split_items(lines: list[str], indent: str) -> list[list[str]]:
 def _starts_item(line: str, indent: str) -> bool:
     """A line that starts a list item at exactly `indent` (`- ` or a lone `-`)."""
     width = len(indent)
-    if not line.startswith(indent) or line[width:width + 1] != "-":
+    if not line.startswith(indent) or line[width : width + 1] != "-":
         return False
-    after = line[width + 1:]
+    after = line[width + 1 :]
     return after == "" or after == "\n" or after[0] == " "
 
 
@@ -632,9 +663,20 @@ def _time_key(value: object) -> int | None:
     if len(value) in (20, 25) and value[4] == value[7] == "-" and value[10] == "T" and value[13] == value[16] == ":":
         digits = value[0:4] + value[5:7] + value[8:10] + value[11:13] + value[14:16] + value[17:19]
         zone = value[19:]
-        if digits.isdigit() and digits.isascii() and (zone == "Z" or (
-                len(zone) == 6 and zone[0] in "+-" and zone[3] == ":" and (zone[1:3] + zone[4:]).isdigit()
-                and (zone[1:3] + zone[4:]).isascii())):
+        if (
+            digits.isdigit()
+            and digits.isascii()
+            and (
+                zone == "Z"
+                or (
+                    len(zone) == 6
+                    and zone[0] in "+-"
+                    and zone[3] == ":"
+                    and (zone[1:3] + zone[4:]).isdigit()
+                    and (zone[1:3] + zone[4:]).isascii()
+                )
+            )
+        ):
             year, month, day = int(digits[0:4]), int(digits[4:6]), int(digits[6:8])
             hour, minute, second = int(digits[8:10]), int(digits[10:12]), int(digits[12:14])
             offset: int | None = 0
@@ -644,8 +686,14 @@ def _time_key(value: object) -> int | None:
                 if zone_hours > 23 or zone_minutes > 59:
                     offset = None  # unusual offsets: as `datetime` judges them
             if offset is not None:
-                if not (1 <= year and 1 <= month <= 12 and 1 <= day <= _days_in_month(year, month)
-                        and hour < 24 and minute < 60 and second < 60):
+                if not (
+                    year >= 1
+                    and 1 <= month <= 12
+                    and 1 <= day <= _days_in_month(year, month)
+                    and hour < 24
+                    and minute < 60
+                    and second < 60
+                ):
                     return None
                 seconds = ((_days_from_civil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second - offset
                 return seconds * 1_000_000
@@ -689,8 +737,8 @@ def _reader():
     return YamlProblem, parse_text
 
 
-
 # --- a refused merge: every difference between markers --------------------------------------
+
 
 def conflict_text(base: bytes, ours: bytes, theirs: bytes, label: str, marker_size: int = _MARKER_SIZE) -> bytes:
     """All three versions with every region where they differ between conflict markers.
@@ -706,17 +754,24 @@ def conflict_text(base: bytes, ours: bytes, theirs: bytes, label: str, marker_si
     base_lines, ours_lines, theirs_lines = (lines_of(data) for data in (base, ours, theirs))
     newline = b"\r\n" if (ours_lines or base_lines or [b""])[0].endswith(b"\r\n") else b"\n"
     head = 0
-    while (head < len(base_lines) and head < len(ours_lines) and head < len(theirs_lines)
-           and base_lines[head] == ours_lines[head] == theirs_lines[head] and base_lines[head].endswith(b"\n")):
+    while (
+        head < len(base_lines)
+        and head < len(ours_lines)
+        and head < len(theirs_lines)
+        and base_lines[head] == ours_lines[head] == theirs_lines[head]
+        and base_lines[head].endswith(b"\n")
+    ):
         head += 1
     tail = 0
-    while (tail < min(len(base_lines), len(ours_lines), len(theirs_lines)) - head
-           and base_lines[-1 - tail] == ours_lines[-1 - tail] == theirs_lines[-1 - tail]):
+    while (
+        tail < min(len(base_lines), len(ours_lines), len(theirs_lines)) - head
+        and base_lines[-1 - tail] == ours_lines[-1 - tail] == theirs_lines[-1 - tail]
+    ):
         tail += 1
     end = len(base_lines) - tail
     middle = base_lines[head:end]
-    ours_mid = ours_lines[head:len(ours_lines) - tail]
-    theirs_mid = theirs_lines[head:len(theirs_lines) - tail]
+    ours_mid = ours_lines[head : len(ours_lines) - tail]
+    theirs_mid = theirs_lines[head : len(theirs_lines) - tail]
 
     def matched(other: list[bytes]) -> dict[int, int]:
         found: dict[int, int] = {}
@@ -737,10 +792,12 @@ def conflict_text(base: bytes, ours: bytes, theirs: bytes, label: str, marker_si
             return
         if not any(chunks):
             return
-        marks = (b"<" * marker_size + b" " + label_bytes + b" (ours)",
-                 b"|" * marker_size + b" " + label_bytes + b" (base)",
-                 b"=" * marker_size)
-        for mark, chunk in zip(marks, chunks):
+        marks = (
+            b"<" * marker_size + b" " + label_bytes + b" (ours)",
+            b"|" * marker_size + b" " + label_bytes + b" (base)",
+            b"=" * marker_size,
+        )
+        for mark, chunk in zip(marks, chunks, strict=False):
             out.append(mark + newline)
             out.extend(chunk)
             if chunk and not chunk[-1].endswith(b"\n"):

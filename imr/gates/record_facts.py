@@ -48,8 +48,9 @@ def participant_row(state, curriculum) -> tuple[dict[str, Any], str | None]:
         "complete": nxt is None,
         "sessions_attended": len(state.sessions),
         "sessions_missed": len(state.absences),
-        "absences_in_a_row": sum(1 for e in state.absences
-                                 if last_date is None or (day_of(e.get("date")) or last_date) > last_date),
+        "absences_in_a_row": sum(
+            1 for e in state.absences if last_date is None or (day_of(e.get("date")) or last_date) > last_date
+        ),
         "last_session": f"{last.get('module')}.{last.get('session')}" if last is not None else None,
         "last_session_date": last_date.isoformat() if last_date else None,
         "days_since_session": None,  # counted to today by dated_row
@@ -65,15 +66,38 @@ def participant_row(state, curriculum) -> tuple[dict[str, Any], str | None]:
 
 # Facts every item needs from one participant. A dict of JSON values, so that the summaries
 # cache can keep it next to the status row; FACT_KEYS is what a cached one must hold.
-FACT_KEYS = frozenset({
-    "id", "individual", "active", "sessions", "topics", "handout_logged", "handout_given", "group_sessions",
-    "last_session", "last_contact", "last_joined", "others_logged", "complete", "enrolled_on", "weeks",
-    "attending", "goals", "followed", "coping", "relapse", "plan", "medication", "latest",
-})
+FACT_KEYS = frozenset(
+    {
+        "id",
+        "individual",
+        "active",
+        "sessions",
+        "topics",
+        "handout_logged",
+        "handout_given",
+        "group_sessions",
+        "last_session",
+        "last_contact",
+        "last_joined",
+        "others_logged",
+        "complete",
+        "enrolled_on",
+        "weeks",
+        "attending",
+        "goals",
+        "followed",
+        "coping",
+        "relapse",
+        "plan",
+        "medication",
+        "latest",
+    }
+)
 
 
-def person_facts(record: Record, state: ParticipantState, curriculum, since: date | None,
-                 today: date | None) -> dict[str, Any] | None:
+def person_facts(
+    record: Record, state: ParticipantState, curriculum, since: date | None, today: date | None
+) -> dict[str, Any] | None:
     """What the items count for one participant in the period from `since` to `today`.
 
     With neither (the summaries cache), the period is every dated entry; `latest` says up to
@@ -97,8 +121,12 @@ def person_facts(record: Record, state: ParticipantState, curriculum, since: dat
     modules = {e.get("module") for e in state.sessions}
     contact_days = [day for e in state.contacts if (day := day_of(e.get("date")))]
     # history[0] is the goal itself; what comes after it is follow-up.
-    follow_ups = [e for goal in state.goals.values() for e in goal.history[1:]
-                  if since is None or (day_of(e.get("date")) or day_of(e.get("at")) or date.min) >= since]
+    follow_ups = [
+        e
+        for goal in state.goals.values()
+        for e in goal.history[1:]
+        if since is None or (day_of(e.get("date")) or day_of(e.get("at")) or date.min) >= since
+    ]
     active = since is None or any(within(day_of(e.get("date")) or day_of(e.get("at"))) for e in record.entries)
     every_day = [day for _, day in dated if day] + contact_days
     return {

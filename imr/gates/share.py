@@ -46,8 +46,11 @@ def share(ws: Workspace, place: str, signature: str) -> ShareResult:
     if _git(root, "rev-parse", "--is-inside-work-tree").returncode != 0:
         raise ImrError("share_not_git", path=str(root))
     gitsetup.install(root)
-    findings = [f for f in check_workspace(ws) + history_findings(root)
-                if f.code not in NOTICES and f.code not in LOOK_OVER and f.code not in RESOLVED_AFTER_MERGE]
+    findings = [
+        f
+        for f in check_workspace(ws) + history_findings(root)
+        if f.code not in NOTICES and f.code not in LOOK_OVER and f.code not in RESOLVED_AFTER_MERGE
+    ]
     if findings:
         raise ImrError("share_check_failed", count=len(findings), first=findings[0].message(ws.lang))
     branch = _git(root, "symbolic-ref", "-q", "--short", "HEAD").stdout.strip()
@@ -83,10 +86,19 @@ def share(ws: Workspace, place: str, signature: str) -> ShareResult:
         _git(root, "remote", "add", REMOTE, url)
     _git(root, "add", "-A")
     committed = False
-    if _git(root, "diff", "--cached", "--quiet").returncode != 0 or \
-            _git(root, "rev-parse", "-q", "--verify", "HEAD").returncode != 0:
-        done = _git(root, *_identity(root, signature), "commit", "-q", "--no-verify", "-m",
-                    f"imr share ({signature}): the workspace")
+    if (
+        _git(root, "diff", "--cached", "--quiet").returncode != 0
+        or _git(root, "rev-parse", "-q", "--verify", "HEAD").returncode != 0
+    ):
+        done = _git(
+            root,
+            *_identity(root, signature),
+            "commit",
+            "-q",
+            "--no-verify",
+            "-m",
+            f"imr share ({signature}): the workspace",
+        )
         if done.returncode != 0:
             raise ImrError("share_failed", detail=_last_line(done.stderr or done.stdout))
         committed = True

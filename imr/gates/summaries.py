@@ -121,7 +121,7 @@ def _payloads_now(ws, curriculum, kind: str) -> list[tuple[Path, list]]:
     for name, key, payload in map_paths(make, stale, (curriculum, allow)):
         keys[name], payloads[name] = key, payload
     fresh_names = {p.name for p in paths if keys[p.name]}
-    if stale and fresh_names & {p.name for p in stale} or cached.keys() != fresh_names:
+    if (stale and fresh_names & {p.name for p in stale}) or cached.keys() != fresh_names:
         fresh = {p.name: [keys[p.name], payloads[p.name]] for p in paths if keys[p.name]}
         write_json(cache_path, {"version": _VERSION, "context": context, "files": fresh})
     return [(path, payloads[path.name]) for path in paths]
@@ -133,8 +133,9 @@ def _context(curriculum, allow: frozenset[str]) -> str:
         "variants": sorted(curriculum.variants),
         "sessions": [[m.number, [s.number for s in m.sessions]] for m in curriculum.modules],
     }
-    return digest(json.dumps([_VERSION, shape, code_fingerprint(), sorted(allow), SCANNER_VERSION],
-                             sort_keys=True).encode())
+    return digest(
+        json.dumps([_VERSION, shape, code_fingerprint(), sorted(allow), SCANNER_VERSION], sort_keys=True).encode()
+    )
 
 
 def _read_cache(path: Path, context: str) -> dict[str, list]:
@@ -218,10 +219,12 @@ def record_findings(record, shown: str, curriculum, allow: frozenset[str] = froz
         hit = hand_written_hit(entry.data, allow, scanned)
         if hit:
             findings.append(Finding(shown, entry.line, f"pii_found_{hit.kind}"))
-    for key, value in record.header.items():
+    for key, _value in record.header.items():
         if key in ("id", "format"):
             continue
-        findings.append(Finding(shown, getattr(record.header, "line", 1), "record_unknown_header", {"field": str(key)[:40]}))
+        findings.append(
+            Finding(shown, getattr(record.header, "line", 1), "record_unknown_header", {"field": str(key)[:40]})
+        )
     header_hit = hand_written_hit({k: v for k, v in record.header.items() if k != "id"}, allow, scanned)
     name_hit = identifier_name(str(record.header.get("id", "")), allow) or identifier_name(Path(shown).stem, allow)
     for hit in (header_hit, name_hit):

@@ -23,13 +23,29 @@ from imr.gates.integrity import RESOLVED_AFTER_MERGE
 from imr.workspace import gitsetup
 from imr.workspace.folder import Workspace
 
-_OFFLINE = ("could not resolve host", "unable to access", "could not read from remote", "connection refused",
-            "does not appear to be a git repository", "network is unreachable", "timed out",
-            "no such file or directory")
+_OFFLINE = (
+    "could not resolve host",
+    "unable to access",
+    "could not read from remote",
+    "connection refused",
+    "does not appear to be a git repository",
+    "network is unreachable",
+    "timed out",
+    "no such file or directory",
+)
 _REJECTED = ("fetch first", "non-fast-forward", "cannot lock ref", "stale info", "[rejected]")
 # A refusal that running sync again cannot cure: a server hook, a protected branch, no rights.
-_REFUSED = ("hook declined", "protected branch", "permission denied", "denied", "not allowed", "403",
-            "forbidden", "read-only", "read only")
+_REFUSED = (
+    "hook declined",
+    "protected branch",
+    "permission denied",
+    "denied",
+    "not allowed",
+    "403",
+    "forbidden",
+    "read-only",
+    "read only",
+)
 TRACKED = ("records", "groups")
 
 
@@ -41,8 +57,7 @@ class SyncResult:
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                          env=_env(), timeout=120)
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, env=_env(), timeout=120)
 
 
 def _env():
@@ -72,7 +87,6 @@ def commit_message(ws: Workspace, root: Path, paths: list[str], signature: str) 
     """`imr sync (KL): p-01 träff, mål; p-02 frånvaro` – who, for whom, what kinds."""
     import yaml
 
-
     kinds_shown = strings(ws.lang, ws.root).get("values", {}).get("kind", {})
     parts = []
     for path in paths:
@@ -85,7 +99,7 @@ def commit_message(ws: Workspace, root: Path, paths: list[str], signature: str) 
         old = yaml.safe_load(old_text.stdout) if old_text.returncode == 0 else {}
         log_new = new.get("log") if isinstance(new, dict) else None
         log_old = (old or {}).get("log") if isinstance(old, dict) else None
-        added = (log_new or [])[len(log_old or []):]
+        added = (log_new or [])[len(log_old or []) :]
         kinds: list[str] = []
         for entry in added:
             kind = str(entry.get("kind")) if isinstance(entry, dict) else "?"
@@ -116,13 +130,17 @@ def upstream_of(root: Path) -> tuple[str, str] | None:
     merge = _git(root, "config", f"branch.{branch}.merge").stdout.strip()
     if not remote or remote == "." or not merge.startswith("refs/heads/"):
         return None
-    return remote, merge[len("refs/heads/"):]
+    return remote, merge[len("refs/heads/") :]
 
 
 def _first(findings) -> dict:
     finding = findings[0]
-    return {"count": len(findings), "path": finding.path, "commit": str(finding.params.get("commit", "")),
-            "author": str(finding.params.get("author", ""))}
+    return {
+        "count": len(findings),
+        "path": finding.path,
+        "commit": str(finding.params.get("commit", "")),
+        "author": str(finding.params.get("author", "")),
+    }
 
 
 def sync(ws: Workspace, signature: str) -> SyncResult:
@@ -159,8 +177,9 @@ def sync(ws: Workspace, signature: str) -> SyncResult:
             return SyncResult("sync_commit_refused")
     target = upstream_of(root)
     if target is None:
-        return SyncResult("sync_no_upstream" if _git(root, "remote").stdout.split() else "sync_no_remote",
-                          committed=message)
+        return SyncResult(
+            "sync_no_upstream" if _git(root, "remote").stdout.split() else "sync_no_remote", committed=message
+        )
     remote, branch = target
     received = 0
     for _attempt in range(3):

@@ -45,8 +45,9 @@ def new_goal_label(record: Record) -> str:
     taken = {str(e.get("goal")).upper() for e in record.entries if e.kind == "goal"}
     while True:
         raw = os.urandom(3)
-        label = "G" + _LABEL_FIRST[raw[0] % len(_LABEL_FIRST)] + "".join(
-            _LABEL_REST[b % len(_LABEL_REST)] for b in raw[1:])
+        label = (
+            "G" + _LABEL_FIRST[raw[0] % len(_LABEL_FIRST)] + "".join(_LABEL_REST[b % len(_LABEL_REST)] for b in raw[1:])
+        )
         if label not in taken:
             return label
 
@@ -59,8 +60,11 @@ def _check_text(text: str | None) -> str:
 
 def next_step_label(record: Record, goal: Goal) -> str:
     """One more than the highest step number of the goal, voided steps and renumbered ones included."""
-    numbers = [len(e.get("steps") or []) for e in record.entries
-               if e.kind == "goal" and (e.data.get("id") == goal.key or e.get("goal") == goal.key)]
+    numbers = [
+        len(e.get("steps") or [])
+        for e in record.entries
+        if e.kind == "goal" and (e.data.get("id") == goal.key or e.get("goal") == goal.key)
+    ]
     for entry in record.entries:
         if entry.kind == "goal-step" and entry.get("goal") in (goal.key, goal.id):
             match = _STEP.fullmatch(str(entry.get("step")))
@@ -70,14 +74,26 @@ def next_step_label(record: Record, goal: Goal) -> str:
     return f"{goal.id}.{max(numbers, default=0) + 1}"
 
 
-def _step_entries(record: Record, goal: Goal, texts: list[str], signature: str, note: str | None = None,
-                  day: str | None = None) -> list[dict]:
+def _step_entries(
+    record: Record, goal: Goal, texts: list[str], signature: str, note: str | None = None, day: str | None = None
+) -> list[dict]:
     """New `goal-step` entries for a goal, numbered after its existing steps."""
     out = []
     first = int(next_step_label(record, goal).rsplit(".", 1)[1])
     for offset, text in enumerate(texts):
-        out.append(store.stamp({"kind": "goal-step", "goal": goal.key, "step": f"{goal.id}.{first + offset}",
-                                "text": text, "note": note or None, "date": day}, signature))
+        out.append(
+            store.stamp(
+                {
+                    "kind": "goal-step",
+                    "goal": goal.key,
+                    "step": f"{goal.id}.{first + offset}",
+                    "text": text,
+                    "note": note or None,
+                    "date": day,
+                },
+                signature,
+            )
+        )
     return out
 
 
@@ -88,8 +104,16 @@ def _day(date: str | None) -> str | None:
     return check_date(date) if date is not None else None
 
 
-def add_goal(ws: Workspace, participant_id: str, text: str, *, steps: list[str] | None = None,
-             note: str | None = None, by: str | None = None, date: str | None = None) -> list[dict]:
+def add_goal(
+    ws: Workspace,
+    participant_id: str,
+    text: str,
+    *,
+    steps: list[str] | None = None,
+    note: str | None = None,
+    by: str | None = None,
+    date: str | None = None,
+) -> list[dict]:
     """A new recovery goal and its first steps, each step its own entry; returns the entries."""
     signature = ws.signature(by)
     day = _day(date)
@@ -97,17 +121,27 @@ def add_goal(ws: Workspace, participant_id: str, text: str, *, steps: list[str] 
     clean_steps = [_check_text(step) for step in steps or []]
 
     def build(record: Record) -> list[dict]:
-        goal = store.stamp({"kind": "goal", "goal": new_goal_label(record), "text": clean_text,
-                            "note": note or None, "date": day}, signature)
+        goal = store.stamp(
+            {"kind": "goal", "goal": new_goal_label(record), "text": clean_text, "note": note or None, "date": day},
+            signature,
+        )
         goal = store.with_id(goal, record.ids())
         placeholder = Goal(id=goal["goal"], text=clean_text, key=goal["id"])
-        return [goal] + _step_entries(record, placeholder, clean_steps, signature, day=day)
+        return [goal, *_step_entries(record, placeholder, clean_steps, signature, day=day)]
 
     return store.append(ws, participant_id, build=build)
 
 
-def add_step(ws: Workspace, participant_id: str, goal_id: str, text: str, *, note: str | None = None,
-             by: str | None = None, date: str | None = None) -> dict:
+def add_step(
+    ws: Workspace,
+    participant_id: str,
+    goal_id: str,
+    text: str,
+    *,
+    note: str | None = None,
+    by: str | None = None,
+    date: str | None = None,
+) -> dict:
     """One more step for an open goal; a closed goal is reopened first, on purpose."""
     signature = ws.signature(by)
     day = _day(date)
@@ -128,8 +162,17 @@ def add_step(ws: Workspace, participant_id: str, goal_id: str, text: str, *, not
     return store.append(ws, participant_id, build=build)[0]
 
 
-def update_goal(ws: Workspace, participant_id: str, target: str, status: str, *, text: str | None = None,
-                note: str | None = None, by: str | None = None, date: str | None = None) -> dict:
+def update_goal(
+    ws: Workspace,
+    participant_id: str,
+    target: str,
+    status: str,
+    *,
+    text: str | None = None,
+    note: str | None = None,
+    by: str | None = None,
+    date: str | None = None,
+) -> dict:
     """A new status (and perhaps new wording) for a goal or a step; the old stays in the log."""
     signature = ws.signature(by)
     day = _day(date)
@@ -145,8 +188,19 @@ def update_goal(ws: Workspace, participant_id: str, target: str, status: str, *,
         current = find_target(state, participant_id, target)
         if status == current.status and (new_text is None or new_text == current.text) and not (note and note.strip()):
             raise ImrError("goal_unchanged", goal=target, status=status)
-        return [store.stamp({"kind": "goal-update", **_reference(record, current), "status": status,
-                             "text": new_text, "note": note or None, "date": day}, signature)]
+        return [
+            store.stamp(
+                {
+                    "kind": "goal-update",
+                    **_reference(record, current),
+                    "status": status,
+                    "text": new_text,
+                    "note": note or None,
+                    "date": day,
+                },
+                signature,
+            )
+        ]
 
     return store.append(ws, participant_id, build=build)[0]
 
@@ -188,14 +242,16 @@ def describe_goals(state: ParticipantState) -> list[dict[str, Any]]:
     """Every goal with its steps and history, oldest first (for `goal list` and reports)."""
     out = []
     for goal in state.goals.values():
-        out.append({
-            "id": goal.id,
-            "text": goal.text,
-            "status": goal.status,
-            "current_step": (step.id if (step := goal.current_step()) else None),
-            "steps": [{"id": s.id, "text": s.text, "status": s.status} for s in goal.steps],
-            "history": [_history_item(e, goal) for e in goal.history],
-        })
+        out.append(
+            {
+                "id": goal.id,
+                "text": goal.text,
+                "status": goal.status,
+                "current_step": (step.id if (step := goal.current_step()) else None),
+                "steps": [{"id": s.id, "text": s.text, "status": s.status} for s in goal.steps],
+                "history": [_history_item(e, goal) for e in goal.history],
+            }
+        )
     return out
 
 
@@ -223,8 +279,15 @@ def _history_item(entry, goal: Goal) -> dict[str, Any]:
     elif entry.kind == "session":
         keys = {goal.key, goal.id} | {s.key for s in goal.steps} | {s.id for s in goal.steps}
         done = [label_of(goal, s) for s in entry.get("steps_done") or [] if s in keys]
-        item.update({"target": ", ".join(done), "status": "done", "text": None,
-                     "session": f"{entry.get('module')}.{entry.get('session')}", "date": entry.get("date")})
+        item.update(
+            {
+                "target": ", ".join(done),
+                "status": "done",
+                "text": None,
+                "session": f"{entry.get('module')}.{entry.get('session')}",
+                "date": entry.get("date"),
+            }
+        )
     if entry.get("note"):
         item["note"] = entry.get("note")
     return item
@@ -240,9 +303,9 @@ def goal_reference_problems(record: Record, shown: str) -> list[Finding]:
     numbered apart when the state is derived, so they are no finding.
     """
     findings: list[Finding] = []
-    goals: dict[str, Any] = {}   # label -> defining entry
-    keys: set[str] = set()       # goal and step keys (entry ids; labels in older records)
-    steps: dict[str, Any] = {}   # step label -> defining entry
+    goals: dict[str, Any] = {}  # label -> defining entry
+    keys: set[str] = set()  # goal and step keys (entry ids; labels in older records)
+    steps: dict[str, Any] = {}  # step label -> defining entry
     for entry in effective_entries(record):
         kind, data = entry.kind, entry.data
         if kind == "goal" and isinstance(data.get("goal"), str):
@@ -260,7 +323,9 @@ def goal_reference_problems(record: Record, shown: str) -> list[Finding]:
             if parent_label not in goals or (parent is None and data["goal"] not in keys):
                 findings.append(Finding(shown, entry.line, "goal_unknown_ref", {"goal": data["goal"]}))
             elif not data["step"].startswith(f"{parent_label}."):
-                findings.append(Finding(shown, entry.line, "goal_step_mismatch", {"goal": parent_label, "step": data["step"]}))
+                findings.append(
+                    Finding(shown, entry.line, "goal_step_mismatch", {"goal": parent_label, "step": data["step"]})
+                )
             elif data["step"] in steps and not isinstance(data.get("id"), str):
                 # with entry ids the state numbers same-numbered steps apart (imr.records.state)
                 findings.append(_duplicate(shown, entry, steps[data["step"]], data["step"], "goal_step_duplicate"))
@@ -278,10 +343,22 @@ def goal_reference_problems(record: Record, shown: str) -> list[Finding]:
 
 
 def _duplicate(shown: str, entry, first, label: str, code: str) -> Finding:
-    return Finding(shown, entry.line, code, {
-        "goal": label, "step": label, "first": first.id, "first_by": first.get("by"),
-        "first_at": str(first.get("at", ""))[:10], "second": entry.id, "second_by": entry.get("by"),
-        "second_at": str(entry.get("at", ""))[:10], "id": record_id_of(shown)})
+    return Finding(
+        shown,
+        entry.line,
+        code,
+        {
+            "goal": label,
+            "step": label,
+            "first": first.id,
+            "first_by": first.get("by"),
+            "first_at": str(first.get("at", ""))[:10],
+            "second": entry.id,
+            "second_by": entry.get("by"),
+            "second_at": str(entry.get("at", ""))[:10],
+            "id": record_id_of(shown),
+        },
+    )
 
 
 def record_id_of(shown: str) -> str:

@@ -26,13 +26,15 @@ def describe_group(ws: Workspace, name: str) -> dict[str, Any]:
     members = []
     for pid in group.members:
         state = progress.states.get(pid)
-        members.append({
-            "id": pid,
-            "joined": group.joined.get(pid, "")[:10] or None,
-            "variant": state.variant if state else None,
-            "sessions_held": len(state.sessions) if state else None,
-            "sessions_missed": len(state.absences) if state else None,
-        })
+        members.append(
+            {
+                "id": pid,
+                "joined": group.joined.get(pid, "")[:10] or None,
+                "variant": state.variant if state else None,
+                "sessions_held": len(state.sessions) if state else None,
+                "sessions_missed": len(state.absences) if state else None,
+            }
+        )
     last = progress.last_meeting
     return {
         "name": group.name,
@@ -46,8 +48,10 @@ def describe_group(ws: Workspace, name: str) -> dict[str, Any]:
         "sessions_held": len(progress.held),
         "last_session": ({"session": str(last.ref), "date": last.date} if last else None),
         "next_session": (str(progress.next_ref) if progress.next_ref else None),
-        "log": [{"kind": e.get("kind"), "at": e.get("at"), "by": e.get("by"), "id": e.get("id"),
-                 "note": e.get("note")} for e in group.log],
+        "log": [
+            {"kind": e.get("kind"), "at": e.get("at"), "by": e.get("by"), "id": e.get("id"), "note": e.get("note")}
+            for e in group.log
+        ],
     }
 
 
@@ -65,7 +69,9 @@ def parse_steps_done(values: list[str], members: list[str]) -> dict[str, list[st
     return out
 
 
-def _per_member(values: list[str] | tuple[str, ...], members: list[str], error: str) -> tuple[str | None, dict[str, str]]:
+def _per_member(
+    values: list[str] | tuple[str, ...], members: list[str], error: str
+) -> tuple[str | None, dict[str, str]]:
     """`VALUE` (a default for everyone present) and `ID:VALUE` items, checked against the members."""
     default: str | None = None
     per: dict[str, str] = {}
@@ -81,7 +87,7 @@ def _per_member(values: list[str] | tuple[str, ...], members: list[str], error: 
     return default, per
 
 
-def log_group_session(ws: Workspace, name: str, log: SessionLog, *, dry_run: bool = False) -> dict[str, Any]:
+def log_group_session(ws: Workspace, name: str, log: SessionLog, *, dry_run: bool = False) -> dict[str, Any]:  # noqa: C901 (to split: the maintainability issue)
     """One entry in every member's record, `session` or `absent`, written all or nothing.
 
     Everything is checked before anything is written: the group, every absent id, every step,
@@ -132,11 +138,21 @@ def log_group_session(ws: Workspace, name: str, log: SessionLog, *, dry_run: boo
     for pid in members:
         is_absent = pid in absent_ids
         entries[pid] = session_entry(
-            ws, pid, ref=ref, log=SessionLog(date=day, note=None if is_absent else log.note,
-                                             homework=None if is_absent else log.homework, handout=log.handout),
-            by=signature, group=name, absent=is_absent,
+            ws,
+            pid,
+            ref=ref,
+            log=SessionLog(
+                date=day,
+                note=None if is_absent else log.note,
+                homework=None if is_absent else log.homework,
+                handout=log.handout,
+            ),
+            by=signature,
+            group=name,
+            absent=is_absent,
             homework_review=None if is_absent else reviews.get(pid, default_review),
-            significant_other=pid in log.significant_others)
+            significant_other=pid in log.significant_others,
+        )
 
     def builder(pid: str):
         def build(record) -> list[dict]:
@@ -153,5 +169,11 @@ def log_group_session(ws: Workspace, name: str, log: SessionLog, *, dry_run: boo
 
     if not dry_run:
         store.append_many(ws, {pid: builder(pid) for pid in members})
-    return {"group": name, "session": str(ref), "date": day, "by": signature,
-            "present": [pid for pid in members if pid not in absent_ids], "absent": absent_ids}
+    return {
+        "group": name,
+        "session": str(ref),
+        "date": day,
+        "by": signature,
+        "present": [pid for pid in members if pid not in absent_ids],
+        "absent": absent_ids,
+    }

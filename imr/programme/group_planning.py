@@ -49,7 +49,6 @@ class GroupProgress:
         return self.meetings[-1] if self.meetings else None
 
 
-
 def group_progress(ws: Workspace, group: Group) -> GroupProgress:
     """Read every member's record (and former members', for the group's history)."""
     states: dict[str, ParticipantState] = {}
@@ -88,8 +87,9 @@ def group_progress(ws: Workspace, group: Group) -> GroupProgress:
     # The group as one participant who attended every session it held, in the order held.
     walker = ParticipantState(id=group.name)
     walker.sessions = [m.entries[m.present[0]] for m in meetings if m.present]
-    return GroupProgress(group=group, states=states, meetings=meetings, held=held,
-                         next_ref=next_session(walker, ws.curriculum))
+    return GroupProgress(
+        group=group, states=states, meetings=meetings, held=held, next_ref=next_session(walker, ws.curriculum)
+    )
 
 
 def catch_up(state: ParticipantState, group_name: str, held: list[SessionRef]) -> list[SessionRef]:
@@ -116,9 +116,14 @@ def build_group_plan(ws: Workspace, name: str) -> dict[str, Any]:
     text = {**labels.get("plan", {}), **labels.get("group_plan", {})}
     ref = progress.next_ref
     total = len(curriculum.order(None))
-    plan: dict[str, Any] = {"group": group.name, "leaders": group.leaders, "weekdays": group.weekdays,
-                            "sessions_held": len(progress.held), "sessions_total": total,
-                            "complete": ref is None}
+    plan: dict[str, Any] = {
+        "group": group.name,
+        "leaders": group.leaders,
+        "weekdays": group.weekdays,
+        "sessions_held": len(progress.held),
+        "sessions_total": total,
+        "complete": ref is None,
+    }
     last = progress.last_meeting
     plan["last_session"] = _last_session(progress, curriculum) if last else None
     if ref is None:
@@ -126,14 +131,23 @@ def build_group_plan(ws: Workspace, name: str) -> dict[str, Any]:
     else:
         session = curriculum.session(ref)
         module = curriculum.module(ref.module)
-        plan.update({"session": str(ref), "module": ref.module, "module_title": module.title,
-                     "title": session.title, "objectives": session.objectives, "key_points": session.key_points,
-                     "homework_suggestions": session.homework})
+        plan.update(
+            {
+                "session": str(ref),
+                "module": ref.module,
+                "module_title": module.title,
+                "title": session.title,
+                "objectives": session.objectives,
+                "key_points": session.key_points,
+                "homework_suggestions": session.homework,
+            }
+        )
     plan["members"] = [_member(pid, progress, curriculum, ref) for pid in group.members]
     if ref is not None:
         variants = sorted({m["handout"]["variant"] for m in plan["members"]}, key=lambda v: (v != "general", v))
-        plan["handouts"] = [{"session": str(ref), "variant": v, "file": handout_file(curriculum, ref, v)}
-                            for v in variants]
+        plan["handouts"] = [
+            {"session": str(ref), "variant": v, "file": handout_file(curriculum, ref, v)} for v in variants
+        ]
     else:
         plan["handouts"] = []
     plan["size"] = len(group.members)
@@ -149,8 +163,15 @@ def _last_session(progress: GroupProgress, curriculum) -> dict[str, Any]:
     note = ""
     if meeting.present:
         note = excerpt(meeting.entries[meeting.present[0]].get("note"))
-    return {"session": str(meeting.ref), "title": title, "date": meeting.date, "by": entry.get("by"),
-            "present": list(meeting.present), "absent": list(meeting.absent), "note_excerpt": note}
+    return {
+        "session": str(meeting.ref),
+        "title": title,
+        "date": meeting.date,
+        "by": entry.get("by"),
+        "present": list(meeting.present),
+        "absent": list(meeting.absent),
+        "note_excerpt": note,
+    }
 
 
 def _member(pid: str, progress: GroupProgress, curriculum, ref: SessionRef | None) -> dict[str, Any]:
@@ -171,9 +192,14 @@ def _member(pid: str, progress: GroupProgress, curriculum, ref: SessionRef | Non
         "relapse_plan_version": state.relapse_plan_versions or None,
         "catch_up": [str(r) for r in missed],
         "catch_up_details": [
-            {"session": str(r), "title": curriculum.session(r).title, "key_points": curriculum.session(r).key_points,
-             "handout": handout_file(curriculum, r, variant)}
-            for r in missed if curriculum.has_session(r)
+            {
+                "session": str(r),
+                "title": curriculum.session(r).title,
+                "key_points": curriculum.session(r).key_points,
+                "handout": handout_file(curriculum, r, variant),
+            }
+            for r in missed
+            if curriculum.has_session(r)
         ],
     }
     if ref is not None:
@@ -184,14 +210,24 @@ def _member(pid: str, progress: GroupProgress, curriculum, ref: SessionRef | Non
 
 def _steps(plan: dict[str, Any], text: dict[str, str]) -> list[dict[str, Any]]:
     """The eight steps for a group, with one line per member where members differ."""
+
     def t(key: str, **params: Any) -> str:
         template = text.get(key, key)
         return template.format(**params) if params else template
 
     last = plan["last_session"]
     if last:
-        review = [t("group_review_last", session=last["session"], title=last["title"], date=last["date"],
-                    by=last["by"], present=len(last["present"]), total=len(last["present"]) + len(last["absent"]))]
+        review = [
+            t(
+                "group_review_last",
+                session=last["session"],
+                title=last["title"],
+                date=last["date"],
+                by=last["by"],
+                present=len(last["present"]),
+                total=len(last["present"]) + len(last["absent"]),
+            )
+        ]
         if last["note_excerpt"]:
             review.append(t("review_note", note=last["note_excerpt"]))
     else:
@@ -211,20 +247,36 @@ def _steps(plan: dict[str, Any], text: dict[str, str]) -> list[dict[str, Any]]:
         else:
             goals.append(t("group_goals_none", id=pid))
         for item in member["catch_up_details"]:
-            catch.append(t("group_catch_up_line", id=pid, session=item["session"], title=item["title"],
-                           file=item["handout"] or ""))
+            catch.append(
+                t(
+                    "group_catch_up_line",
+                    id=pid,
+                    session=item["session"],
+                    title=item["title"],
+                    file=item["handout"] or "",
+                )
+            )
     if homework:
         homework.insert(0, t("group_homework_hint"))
     material = [t("objective_line", text=o) for o in plan["objectives"]]
     if plan["module"] == RELAPSE_MODULE:
         for member in plan["members"]:
             version = member["relapse_plan_version"]
-            material.append(t("group_relapse_plan_line", id=member["id"], version=version) if version
-                            else t("group_relapse_plan_none", id=member["id"]))
+            material.append(
+                t("group_relapse_plan_line", id=member["id"], version=version)
+                if version
+                else t("group_relapse_plan_none", id=member["id"])
+            )
     steps = session_steps(
-        t, plan,
-        checkin=[t("group_checkin_hint")], review=review, homework_review=homework, goals=goals, material=material,
-        summary=[t("group_summary_hint")], handouts=plan["handouts"],
+        t,
+        plan,
+        checkin=[t("group_checkin_hint")],
+        review=review,
+        homework_review=homework,
+        goals=goals,
+        material=material,
+        summary=[t("group_summary_hint")],
+        handouts=plan["handouts"],
         print_command=f"imr render bundle --group {plan['group']} --next",
     )
     if catch:

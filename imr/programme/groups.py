@@ -132,8 +132,9 @@ def read_group(ws: Workspace, name: str) -> Group:
         raise ImrError("unknown_group", name=name) from None
     data, problem = _parse(path, f"groups/{path.name}")
     if problem is not None:
-        raise ImrError("group_broken", where=f"{problem.path}:{problem.line}",
-                       reason=problem.message(ws.lang).split(": ", 1)[-1])
+        raise ImrError(
+            "group_broken", where=f"{problem.path}:{problem.line}", reason=problem.message(ws.lang).split(": ", 1)[-1]
+        )
     return _group_from_log(name, path, data["log"])
 
 
@@ -170,8 +171,15 @@ def parse_weekday(value: str, lang: str = "sv", workspace_root: Path | None = No
     raise ImrError("group_bad_weekday", weekday=str(value)[:40])
 
 
-def create_group(ws: Workspace, name: str, *, leaders: list[str] | None = None, weekdays: list[str] | None = None,
-                 note: str | None = None, by: str | None = None) -> dict:
+def create_group(
+    ws: Workspace,
+    name: str,
+    *,
+    leaders: list[str] | None = None,
+    weekdays: list[str] | None = None,
+    note: str | None = None,
+    by: str | None = None,
+) -> dict:
     signature = ws.signature(by)
     path = group_path(ws, name)
     store.check_identifier(name, ws, "group")
@@ -187,8 +195,10 @@ def create_group(ws: Workspace, name: str, *, leaders: list[str] | None = None, 
         value = parse_weekday(day, ws.lang, ws.root)
         if value not in days:
             days.append(value)
-    entry = store.stamp({"kind": "group-created", "leaders": clean_leaders or None,
-                         "weekdays": days or None, "note": note or None}, signature)
+    entry = store.stamp(
+        {"kind": "group-created", "leaders": clean_leaders or None, "weekdays": days or None, "note": note or None},
+        signature,
+    )
     _check_group_entry(entry, ws)
 
     text = log_file_text(HEADER_COMMENT, {"name": name}, [entry])
@@ -197,8 +207,15 @@ def create_group(ws: Workspace, name: str, *, leaders: list[str] | None = None, 
     return entry
 
 
-def set_group(ws: Workspace, name: str, *, leaders: list[str] | None = None, weekdays: list[str] | None = None,
-              note: str | None = None, by: str | None = None) -> dict:
+def set_group(
+    ws: Workspace,
+    name: str,
+    *,
+    leaders: list[str] | None = None,
+    weekdays: list[str] | None = None,
+    note: str | None = None,
+    by: str | None = None,
+) -> dict:
     """New leaders and/or meeting days for a group (a group created without `--weekday` gets one)."""
     signature = ws.signature(by)
     group = read_group(ws, name)
@@ -208,8 +225,9 @@ def set_group(ws: Workspace, name: str, *, leaders: list[str] | None = None, wee
     days = list(dict.fromkeys(parse_weekday(d, ws.lang, ws.root) for d in weekdays or [])) or None
     if (clean_leaders is None or clean_leaders == group.leaders) and (days is None or days == group.weekdays):
         raise ImrError("group_set_unchanged", name=name)
-    entry = store.stamp({"kind": "group-changed", "leaders": clean_leaders, "weekdays": days,
-                         "note": note or None}, signature)
+    entry = store.stamp(
+        {"kind": "group-changed", "leaders": clean_leaders, "weekdays": days, "note": note or None}, signature
+    )
     _check_group_entry(entry, ws)
     writer.write_changes([writer.Append(group_path(ws, name), [entry])], ws.lock_path)
     return entry
@@ -235,8 +253,9 @@ def _member_day(ws: Workspace, participant_id: str, date: str | None) -> str | N
     return day
 
 
-def add_members(ws: Workspace, name: str, participant_ids: list[str], *, by: str | None = None,
-                date: str | None = None) -> dict[str, Any]:
+def add_members(
+    ws: Workspace, name: str, participant_ids: list[str], *, by: str | None = None, date: str | None = None
+) -> dict[str, Any]:
     """Add participants; returns the entries and whether the group is now above eight.
 
     Membership is checked again under the workspace lock with every group file as it is then,
@@ -275,14 +294,20 @@ def add_members(ws: Workspace, name: str, participant_ids: list[str], *, by: str
     return {"entries": change.entries, "size": size, "over_fidelity": size > FIDELITY_MAX_MEMBERS}
 
 
-def remove_member(ws: Workspace, name: str, participant_id: str, *, note: str | None = None,
-                  by: str | None = None, date: str | None = None) -> dict:
+def remove_member(
+    ws: Workspace,
+    name: str,
+    participant_id: str,
+    *,
+    note: str | None = None,
+    by: str | None = None,
+    date: str | None = None,
+) -> dict:
     signature = ws.signature(by)
     read_group(ws, name)
     check_participant_id(participant_id)
     day = _member_day(ws, participant_id, date)
-    entry = store.stamp({"kind": "member-removed", "id": participant_id, "note": note or None, "date": day},
-                        signature)
+    entry = store.stamp({"kind": "member-removed", "id": participant_id, "note": note or None, "date": day}, signature)
     _check_group_entry(entry, ws)
 
     def build(data) -> list[dict]:
@@ -311,7 +336,7 @@ def _comment_findings(path: Path, shown: str, allow: frozenset[str]) -> list[Fin
     return comment_findings(text, shown, allow, HEADER_COMMENT)
 
 
-def check_groups(ws: Workspace) -> list[Finding]:
+def check_groups(ws: Workspace) -> list[Finding]:  # noqa: C901 (to split: the maintainability issue)
     """Every problem in `groups/`: syntax, header, entry shapes, and who may be a member."""
     findings: list[Finding] = []
     folder = ws.groups_dir
@@ -334,8 +359,14 @@ def check_groups(ws: Workspace) -> list[Finding]:
             findings.append(problem)
             continue
         if data.get("name") != path.stem:
-            findings.append(Finding(shown, getattr(data, "line", 1), "group_name_mismatch",
-                                    {"name": str(data.get("name"))[:40], "file": path.stem}))
+            findings.append(
+                Finding(
+                    shown,
+                    getattr(data, "line", 1),
+                    "group_name_mismatch",
+                    {"name": str(data.get("name"))[:40], "file": path.stem},
+                )
+            )
         unknown_header = [k for k in data if k not in ("name", "log")]
         for key in unknown_header:
             findings.append(Finding(shown, getattr(data, "line", 1), "group_unknown_header", {"field": str(key)[:40]}))
@@ -347,8 +378,10 @@ def check_groups(ws: Workspace) -> list[Finding]:
             findings.append(Finding(shown, getattr(log[0], "line", 1), "group_first_not_created"))
         members: set[str] = set()
         scanned: dict = {}
-        for hit in (hand_written_hit({k: v for k, v in data.items() if k not in ("name", "log")}, ws.allowed_words),
-                    identifier_name(path.stem, ws.allowed_words)):
+        for hit in (
+            hand_written_hit({k: v for k, v in data.items() if k not in ("name", "log")}, ws.allowed_words),
+            identifier_name(path.stem, ws.allowed_words),
+        ):
             if hit:
                 findings.append(Finding(shown, 1, f"pii_found_{hit.kind}"))
         findings.extend(_comment_findings(path, shown, ws.allowed_words))
@@ -380,6 +413,9 @@ def check_groups(ws: Workspace) -> list[Finding]:
             current.setdefault(pid, []).append(path.stem)
     for pid, names in sorted(current.items()):
         if len(names) > 1:
-            findings.append(Finding(f"groups/{names[-1]}.yaml", 0, "group_member_in_several",
-                                    {"id": pid, "groups": ", ".join(names)}))
+            findings.append(
+                Finding(
+                    f"groups/{names[-1]}.yaml", 0, "group_member_in_several", {"id": pid, "groups": ", ".join(names)}
+                )
+            )
     return findings

@@ -84,22 +84,32 @@ def _load(path: Path) -> Instrument:
         line, reason = problems[0]
         raise ImrError("imrs_instrument_broken", path=str(path), line=line, reason=reason)
     items = tuple(
-        Item(number=raw["number"], topic=str(raw.get("topic") or ""), title=dict(raw["title"]),
-             question={rater: dict(texts) for rater, texts in raw["question"].items()},
-             anchors={int(score): dict(texts) for score, texts in raw["anchors"].items()},
-             not_applicable=bool(raw.get("not_applicable")),
-             not_applicable_text=dict(raw.get("not_applicable_text") or {}))
+        Item(
+            number=raw["number"],
+            topic=str(raw.get("topic") or ""),
+            title=dict(raw["title"]),
+            question={rater: dict(texts) for rater, texts in raw["question"].items()},
+            anchors={int(score): dict(texts) for score, texts in raw["anchors"].items()},
+            not_applicable=bool(raw.get("not_applicable")),
+            not_applicable_text=dict(raw.get("not_applicable_text") or {}),
+        )
         for raw in data["items"]
     )
-    return Instrument(id=str(data.get("id") or "imrs"), title=dict(data["title"]),
-                      raters={k: dict(v) for k, v in data["raters"].items()}, items=items)
+    return Instrument(
+        id=str(data.get("id") or "imrs"),
+        title=dict(data["title"]),
+        raters={k: dict(v) for k, v in data["raters"].items()},
+        items=items,
+    )
 
 
 def instrument_problems(data: Any) -> list[tuple[int, str]]:
     """What is wrong with an instrument file, as (line, reason); empty when it is sound."""
+
     def texts(value: Any) -> bool:
-        return isinstance(value, dict) and all(isinstance(value.get(lang), str) and value[lang].strip()
-                                               for lang in LANGS)
+        return isinstance(value, dict) and all(
+            isinstance(value.get(lang), str) and value[lang].strip() for lang in LANGS
+        )
 
     if not isinstance(data, dict):
         return [(1, "not a mapping")]
@@ -112,7 +122,7 @@ def instrument_problems(data: Any) -> list[tuple[int, str]]:
         out.append((line, f"raters must be {', '.join(RATERS)} with sv and en"))
     items = data.get("items")
     if not isinstance(items, list) or len(items) != 15:
-        return out + [(line, "items must be a list of 15")]
+        return [*out, (line, "items must be a list of 15")]
     for index, raw in enumerate(items, start=1):
         where = getattr(raw, "line", line)
         if not isinstance(raw, dict) or raw.get("number") != index:
@@ -124,7 +134,11 @@ def instrument_problems(data: Any) -> list[tuple[int, str]]:
         if not isinstance(question, dict) or not all(texts(question.get(r)) for r in RATERS):
             out.append((where, f"item {index}: a question per rater in sv and en"))
         anchors = raw.get("anchors")
-        if not isinstance(anchors, dict) or sorted(anchors) != list(SCORES) or not all(texts(v) for v in anchors.values()):
+        if (
+            not isinstance(anchors, dict)
+            or sorted(anchors) != list(SCORES)
+            or not all(texts(v) for v in anchors.values())
+        ):
             out.append((where, f"item {index}: anchors 1-5 in sv and en"))
         na = raw.get("not_applicable", False)
         # The record schema (imr.records.kinds) accepts `na` for items 13-15 only.
@@ -164,8 +178,16 @@ def mean(scores: list[Any]) -> float | None:
     return round(sum(answered) / len(answered), 2) if answered else None
 
 
-def add_assessment(ws: Workspace, participant_id: str, *, rater: str, scores: list[Any], date: str | None = None,
-                   note: str | None = None, by: str | None = None) -> dict:
+def add_assessment(
+    ws: Workspace,
+    participant_id: str,
+    *,
+    rater: str,
+    scores: list[Any],
+    date: str | None = None,
+    note: str | None = None,
+    by: str | None = None,
+) -> dict:
 
     signature = ws.signature(by)
     if rater not in RATERS:
@@ -193,9 +215,19 @@ def assessments(state: ParticipantState) -> list[dict[str, Any]]:
         else:
             base = first[rater]
             change = round(value - base, 2) if value is not None and base is not None else None
-        rows.append({"date": entry.get("date"), "rater": rater, "scores": scores, "mean": value,
-                     "answered": sum(1 for s in scores if isinstance(s, int)), "change": change,
-                     "by": entry.get("by"), "entry": entry.number, "note": entry.get("note")})
+        rows.append(
+            {
+                "date": entry.get("date"),
+                "rater": rater,
+                "scores": scores,
+                "mean": value,
+                "answered": sum(1 for s in scores if isinstance(s, int)),
+                "change": change,
+                "by": entry.get("by"),
+                "entry": entry.number,
+                "note": entry.get("note"),
+            }
+        )
     return rows
 
 
@@ -207,6 +239,12 @@ def change_summary(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         if rater not in out:
             out[rater] = {"first_date": row["date"], "first_mean": row["mean"], "count": 0}
         summary = out[rater]
-        summary.update({"latest_date": row["date"], "latest_mean": row["mean"], "count": summary["count"] + 1,
-                        "change": row["change"] if row["change"] is not None else 0.0})
+        summary.update(
+            {
+                "latest_date": row["date"],
+                "latest_mean": row["mean"],
+                "count": summary["count"] + 1,
+                "change": row["change"] if row["change"] is not None else 0.0,
+            }
+        )
     return out

@@ -15,9 +15,17 @@ from imr.workspace import store
 from imr.workspace.folder import Workspace, check_signature
 
 
-def add_participant(ws: Workspace, participant_id: str, *, variant: str | None = None, format: str | None = None,
-                    leader: str | None = None, by: str | None = None,
-                    module_order: list[int] | None = None, date: str | None = None) -> dict:
+def add_participant(
+    ws: Workspace,
+    participant_id: str,
+    *,
+    variant: str | None = None,
+    format: str | None = None,
+    leader: str | None = None,
+    by: str | None = None,
+    module_order: list[int] | None = None,
+    date: str | None = None,
+) -> dict:
     """Enrol a participant. `date` is the day of enrolment when it is registered afterwards; the
     programme's clock refuses sessions dated before it."""
     check_participant_id(participant_id)
@@ -33,11 +41,17 @@ def add_participant(ws: Workspace, participant_id: str, *, variant: str | None =
         for number in module_order:
             if number not in known:
                 raise ImrError("unknown_module", module=number)
-    entry = store.stamp({"kind": "enrolled", "variant": variant, "format": format,
-                         "leader": check_signature(leader) if leader else None,
-                         "module_order": module_order}, signature)
+    entry = store.stamp(
+        {
+            "kind": "enrolled",
+            "variant": variant,
+            "format": format,
+            "leader": check_signature(leader) if leader else None,
+            "module_order": module_order,
+        },
+        signature,
+    )
     if date is not None:
-
         entry["date"] = check_date(date)
     store.create(ws, participant_id, entry)
     return entry
@@ -57,8 +71,9 @@ def summary(ws: Workspace, participant_id: str) -> dict[str, Any]:
         "entries": len(record.entries),
         "sessions_held": len(state.sessions),
         "sessions_missed": len(state.absences),
-        "last_session": (f"{state.last_session.get('module')}.{state.last_session.get('session')}"
-                         if state.last_session else None),
+        "last_session": (
+            f"{state.last_session.get('module')}.{state.last_session.get('session')}" if state.last_session else None
+        ),
         "last_date": _last_attended(state),
         "next_session": str(nxt) if nxt else None,
         "goals": describe_goals(state),
@@ -71,10 +86,17 @@ def summary(ws: Workspace, participant_id: str) -> dict[str, Any]:
 def _log_row(record, entry) -> dict[str, Any]:
     """One log line: the entry's id and number, its session date and its write time kept apart,
     and for a correction the entry it corrects."""
-    row = {"entry": entry.id, "number": entry.number, "kind": entry.kind, "date": entry.get("date"),
-           "at": entry.get("at"), "by": entry.get("by"),
-           "session": (f"{entry.get('module')}.{entry.get('session')}" if entry.get("module") else None),
-           "note": entry.get("note"), "target": None}
+    row = {
+        "entry": entry.id,
+        "number": entry.number,
+        "kind": entry.kind,
+        "date": entry.get("date"),
+        "at": entry.get("at"),
+        "by": entry.get("by"),
+        "session": (f"{entry.get('module')}.{entry.get('session')}" if entry.get("module") else None),
+        "note": entry.get("note"),
+        "target": None,
+    }
     if entry.kind == "correction":
         target = record.resolve(entry.get("target"))
         row["target"] = target.id if target is not None else str(entry.get("target"))
@@ -92,8 +114,14 @@ def list_participants(ws: Workspace) -> list[dict[str, Any]]:
             out.append({"id": pid, "error": err.message(ws.lang)})
             continue
         state = derive_state(record)
-        row: dict[str, Any] = {"id": pid, "variant": state.variant, "format": state.format, "leader": state.leader,
-               "sessions_held": len(state.sessions), "last_date": _last_attended(state)}
+        row: dict[str, Any] = {
+            "id": pid,
+            "variant": state.variant,
+            "format": state.format,
+            "leader": state.leader,
+            "sessions_held": len(state.sessions),
+            "last_date": _last_attended(state),
+        }
         out.append(row)
     return out
 

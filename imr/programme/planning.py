@@ -27,7 +27,7 @@ def next_session(state: ParticipantState, curriculum: Curriculum) -> SessionRef 
     if last is not None:
         ref = SessionRef(last.get("module"), last.get("session"))
         if ref in order:
-            for candidate in order[order.index(ref) + 1:]:
+            for candidate in order[order.index(ref) + 1 :]:
                 if candidate not in done:
                     return candidate
     for candidate in order:
@@ -52,10 +52,12 @@ def handout_file(curriculum: Curriculum, ref: SessionRef, variant: str) -> str |
     if path is None:
         return None
     parts = path.parts
-    return "/".join(parts[parts.index("curriculum"):]) if "curriculum" in parts else str(path)
+    return "/".join(parts[parts.index("curriculum") :]) if "curriculum" in parts else str(path)
 
 
-def build_plan(state: ParticipantState, curriculum: Curriculum, lang: str = "sv", workspace_root=None) -> dict[str, Any]:
+def build_plan(
+    state: ParticipantState, curriculum: Curriculum, lang: str = "sv", workspace_root=None
+) -> dict[str, Any]:
     """The plan as data; `imr session next` prints it and `--json` returns it as is."""
     text = strings(lang, workspace_root).get("plan", {})
     ref = next_session(state, curriculum)
@@ -83,8 +85,11 @@ def build_plan(state: ParticipantState, curriculum: Curriculum, lang: str = "sv"
             "objectives": session.objectives,
             "key_points": session.key_points,
             "homework_suggestions": session.homework,
-            "handout": {"session": str(ref), "variant": state.variant if module.has_variants else "general",
-                        "file": handout_file(curriculum, ref, state.variant)},
+            "handout": {
+                "session": str(ref),
+                "variant": state.variant if module.has_variants else "general",
+                "file": handout_file(curriculum, ref, state.variant),
+            },
         }
     )
     last = state.last_session
@@ -103,7 +108,9 @@ def build_plan(state: ParticipantState, curriculum: Curriculum, lang: str = "sv"
     else:
         plan["last_session"] = None
     missed = [e for e in state.absences if last is None or str(e.get("date", "")) >= str(last.get("date", ""))]
-    plan["missed_since_last"] = [{"session": f"{e.get('module')}.{e.get('session')}", "date": e.get("date")} for e in missed]
+    plan["missed_since_last"] = [
+        {"session": f"{e.get('module')}.{e.get('session')}", "date": e.get("date")} for e in missed
+    ]
     plan["goals"] = goal_follow_up(state)
     plan["relapse_plan"] = _relapse_plan(state)
     plan["steps"] = _steps(plan, text)
@@ -131,6 +138,7 @@ def goal_follow_up(state: ParticipantState) -> list[dict[str, Any]]:
 
 def _steps(plan: dict[str, Any], text: dict[str, str]) -> list[dict[str, Any]]:
     """The eight steps of a session, each a label and a few lines for the leader."""
+
     def t(key: str, **params: Any) -> str:
         template = text.get(key, key)
         return template.format(**params) if params else template
@@ -142,7 +150,9 @@ def _steps(plan: dict[str, Any], text: dict[str, str]) -> list[dict[str, Any]]:
         review = [t("review_last", session=last["session"], title=last["title"], date=last["date"], by=last["by"])]
         if last["note_excerpt"]:
             review.append(t("review_note", note=last["note_excerpt"]))
-        homework = [t("homework_given", homework=last["homework"])] if last.get("homework") else [t("homework_none_given")]
+        homework = (
+            [t("homework_given", homework=last["homework"])] if last.get("homework") else [t("homework_none_given")]
+        )
     else:
         review = [t("review_first")]
         homework = [t("homework_first")]
@@ -160,19 +170,38 @@ def _steps(plan: dict[str, Any], text: dict[str, str]) -> list[dict[str, Any]]:
     material = [t("objective_line", text=o) for o in plan["objectives"]]
     if plan["module"] == RELAPSE_MODULE:
         relapse = plan["relapse_plan"]
-        material.append(t("relapse_plan_line", version=relapse["version"], date=relapse["date"], id=plan["participant"])
-                        if relapse else t("relapse_plan_none", id=plan["participant"]))
+        material.append(
+            t("relapse_plan_line", version=relapse["version"], date=relapse["date"], id=plan["participant"])
+            if relapse
+            else t("relapse_plan_none", id=plan["participant"])
+        )
     return session_steps(
-        t, plan,
-        checkin=[t("checkin_hint")], review=review, homework_review=homework, goals=goals, material=material,
-        summary=[t("summary_hint")], handouts=[handout],
+        t,
+        plan,
+        checkin=[t("checkin_hint")],
+        review=review,
+        homework_review=homework,
+        goals=goals,
+        material=material,
+        summary=[t("summary_hint")],
+        handouts=[handout],
         print_command=f"imr render handout {handout['session']} --for {plan['participant']}",
     )
 
 
-def session_steps(t, plan: dict[str, Any], *, checkin: list[str], review: list[str], homework_review: list[str],
-                  goals: list[str], material: list[str], summary: list[str], handouts: list[dict],
-                  print_command: str) -> list[dict]:
+def session_steps(
+    t,
+    plan: dict[str, Any],
+    *,
+    checkin: list[str],
+    review: list[str],
+    homework_review: list[str],
+    goals: list[str],
+    material: list[str],
+    summary: list[str],
+    handouts: list[dict],
+    print_command: str,
+) -> list[dict]:
     """The eight steps every IMR session follows (IMR.md), plus what to print.
 
     One place for the structure, used by individual and group plans alike; `t` turns a
@@ -189,6 +218,9 @@ def session_steps(t, plan: dict[str, Any], *, checkin: list[str], review: list[s
         {"id": "material", "label": t("step_material"), "lines": material, "key_points": plan["key_points"]},
         {"id": "summary", "label": t("step_summary"), "lines": summary},
         {"id": "homework", "label": t("step_homework"), "lines": plan["homework_suggestions"]},
-        {"id": "handout", "label": t("step_handout"),
-         "lines": [t("handout_print", session=handouts[0]["session"], command=print_command)] if handouts else []},
+        {
+            "id": "handout",
+            "label": t("step_handout"),
+            "lines": [t("handout_print", session=handouts[0]["session"], command=print_command)] if handouts else [],
+        },
     ]

@@ -83,10 +83,7 @@ def plan_heads(versions: list) -> list:
             followed.update(j for j in joins if isinstance(j, str))
         if not isinstance(entry.data.get("id"), str) or not isinstance(previous, str):
             followed.update(e.id for e in unnamed)
-        if not isinstance(entry.data.get("id"), str):
-            unnamed = [entry]
-        else:
-            unnamed = []
+        unnamed = [entry] if not isinstance(entry.data.get("id"), str) else []
     heads = [e for e in versions if e.id not in followed]
     return heads or versions[-1:]
 
@@ -110,8 +107,13 @@ def _clean_list(values: list[str] | None) -> list[str]:
     return [str(v).strip() for v in values or [] if str(v).strip()]
 
 
-def merged_plan(previous: dict[str, Any] | None, changes: dict[str, Any], *,
-                removals: dict[str, list[str]] | None = None, replace: bool = True) -> dict[str, Any]:
+def merged_plan(
+    previous: dict[str, Any] | None,
+    changes: dict[str, Any],
+    *,
+    removals: dict[str, list[str]] | None = None,
+    replace: bool = True,
+) -> dict[str, Any]:
     """The sections of a new version built from the previous one.
 
     With `replace` (the editing form, or `--replace`), each section named in `changes` is replaced
@@ -175,9 +177,17 @@ def history(state: ParticipantState) -> list[dict[str, Any]]:
     return out
 
 
-def save_version(ws: Workspace, participant_id: str, changes: dict[str, Any], *, note: str | None = None,
-                 by: str | None = None, removals: dict[str, list[str]] | None = None,
-                 replace: bool = True, date: str | None = None) -> dict:
+def save_version(
+    ws: Workspace,
+    participant_id: str,
+    changes: dict[str, Any],
+    *,
+    note: str | None = None,
+    by: str | None = None,
+    removals: dict[str, list[str]] | None = None,
+    replace: bool = True,
+    date: str | None = None,
+) -> dict:
     """Append a new version built, under the lock, from the current one and the changes; `date`
     is the day the plan was agreed (the sessions' date rules), else the day it is written."""
     from imr.programme.sessions import check_date
@@ -219,8 +229,10 @@ def form_text(plan: dict[str, Any] | None, labels: dict[str, Any], participant_i
     keys = labels["form_keys"]
     hints = labels["form_hints"]
     version = (plan or {}).get("version", 0) + 1
-    lines = [f"# {line}" if line else "#" for line in
-             labels["form_intro"].format(id=participant_id, version=version).rstrip("\n").split("\n")]
+    lines = [
+        f"# {line}" if line else "#"
+        for line in labels["form_intro"].format(id=participant_id, version=version).rstrip("\n").split("\n")
+    ]
     for name in SECTIONS:
         lines.append("")
         lines.append(f"# {hints[name]}")
@@ -258,8 +270,9 @@ def parse_form(text: str, labels: dict[str, Any], lang: str = "sv") -> dict[str,
                 value = []
             elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
                 value = [str(value)]
-            if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
-                                                      for v in value):
+            if not isinstance(value, list) or not all(
+                isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value
+            ):
                 raise ImrError("relapse_plan_form_not_list", key=str(key)[:40])
             changes[name] = [str(v) for v in value]
         else:

@@ -42,7 +42,7 @@ def coming_meetings(ws: Workspace, name: str, weeks: int = DEFAULT_WEEKS, today:
     order = ws.curriculum.order(None)
     upcoming = []
     if progress.next_ref is not None and progress.next_ref in order:
-        upcoming = [r for r in order[order.index(progress.next_ref):] if r not in progress.held]
+        upcoming = [r for r in order[order.index(progress.next_ref) :] if r not in progress.held]
     start = today or date.today()
     if progress.last_meeting is not None:
         held_on = date.fromisoformat(progress.last_meeting.date)
@@ -58,8 +58,14 @@ def coming_meetings(ws: Workspace, name: str, weeks: int = DEFAULT_WEEKS, today:
                 meetings.append({"date": day.isoformat(), "closed": True, "session": None, "title": None})
             elif upcoming:
                 ref = upcoming.pop(0)
-                meetings.append({"date": day.isoformat(), "closed": False, "session": str(ref),
-                                 "title": ws.curriculum.session(ref).title})
+                meetings.append(
+                    {
+                        "date": day.isoformat(),
+                        "closed": False,
+                        "session": str(ref),
+                        "title": ws.curriculum.session(ref).title,
+                    }
+                )
         day += timedelta(days=1)
     return {"group": group.name, "weekdays": group.weekdays, "meetings": meetings}
 
@@ -72,14 +78,16 @@ def ics_text(schedule: dict[str, Any], summary: str, today: date | None = None) 
         if meeting["closed"]:
             continue
         day = date.fromisoformat(meeting["date"])
-        lines += ["BEGIN:VEVENT",
-                  f"UID:{schedule['group']}-{day:%Y%m%d}-{meeting['session']}@imr",
-                  f"DTSTAMP:{stamp}",
-                  f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
-                  f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
-                  "SUMMARY:" + _ics_escape(summary.format(group=schedule["group"], session=meeting["session"],
-                                                          title=meeting["title"])),
-                  "END:VEVENT"]
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{schedule['group']}-{day:%Y%m%d}-{meeting['session']}@imr",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
+            "SUMMARY:"
+            + _ics_escape(summary.format(group=schedule["group"], session=meeting["session"], title=meeting["title"])),
+            "END:VEVENT",
+        ]
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines)
 

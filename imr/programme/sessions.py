@@ -17,8 +17,20 @@ from imr.workspace import store
 from imr.workspace.folder import Workspace
 
 _WEEKDAYS = {
-    "måndags": 0, "tisdags": 1, "onsdags": 2, "torsdags": 3, "fredags": 4, "lördags": 5, "söndags": 6,
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+    "måndags": 0,
+    "tisdags": 1,
+    "onsdags": 2,
+    "torsdags": 3,
+    "fredags": 4,
+    "lördags": 5,
+    "söndags": 6,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
 }
 
 
@@ -128,22 +140,46 @@ def parse_homework_review(value: str, lang: str = "sv") -> str:
     raise ImrError("bad_homework_review", value=str(value)[:40], allowed=", ".join(shown))
 
 
-def session_entry(ws: Workspace, participant_id: str, *, ref: SessionRef, log: SessionLog, by: str,
-                  group: str | None = None, absent: bool = False, homework_review: str | None = None,
-                  steps_done: list[str] | None = None, significant_other: bool = False) -> dict:
+def session_entry(
+    ws: Workspace,
+    participant_id: str,
+    *,
+    ref: SessionRef,
+    log: SessionLog,
+    by: str,
+    group: str | None = None,
+    absent: bool = False,
+    homework_review: str | None = None,
+    steps_done: list[str] | None = None,
+    significant_other: bool = False,
+) -> dict:
     """Build (not write) one session or absence entry; used for one participant and for groups."""
     day = check_date(log.date)
     if homework_review is not None and homework_review not in HOMEWORK_REVIEW:
         homework_review = parse_homework_review(homework_review, ws.lang)
     if absent:
-        fields = {"kind": "absent", "module": ref.module, "session": ref.session, "date": day,
-                  "note": log.note or None, "group": group}
+        fields = {
+            "kind": "absent",
+            "module": ref.module,
+            "session": ref.session,
+            "date": day,
+            "note": log.note or None,
+            "group": group,
+        }
     else:
-        fields = {"kind": "session", "module": ref.module, "session": ref.session, "date": day,
-                  "group": group, "homework_review": homework_review,
-                  "homework": log.homework or None, "note": log.note or None,
-                  "steps_done": steps_done or None, "handout": log.handout,
-                  "significant_other": True if significant_other else None}
+        fields = {
+            "kind": "session",
+            "module": ref.module,
+            "session": ref.session,
+            "date": day,
+            "group": group,
+            "homework_review": homework_review,
+            "homework": log.homework or None,
+            "note": log.note or None,
+            "steps_done": steps_done or None,
+            "handout": log.handout,
+            "significant_other": True if significant_other else None,
+        }
     entry = store.stamp(fields, by)
     store.check_new_entry(entry, ws)
     return entry
@@ -153,8 +189,12 @@ def already_logged(record: Record, entry: dict) -> Entry | None:
     """An entry in the record for the same session on the same date (after corrections)."""
 
     for old in effective_entries(record):
-        if old.kind in ("session", "absent") and old.get("module") == entry.get("module") \
-                and old.get("session") == entry.get("session") and old.get("date") == entry.get("date"):
+        if (
+            old.kind in ("session", "absent")
+            and old.get("module") == entry.get("module")
+            and old.get("session") == entry.get("session")
+            and old.get("date") == entry.get("date")
+        ):
             return old
     return None
 
@@ -168,8 +208,14 @@ def refuse_if_logged(record: Record, entry: dict, participant_id: str, again: bo
             entry["again"] = True
         return
     if old is not None:
-        raise ImrError("session_already_logged", id=participant_id, session=f"{entry['module']}.{entry['session']}",
-                       date=entry["date"], by=old.get("by"), entry=old.id)
+        raise ImrError(
+            "session_already_logged",
+            id=participant_id,
+            session=f"{entry['module']}.{entry['session']}",
+            date=entry["date"],
+            by=old.get("by"),
+            entry=old.id,
+        )
 
 
 def log_session(ws: Workspace, participant_id: str, log: SessionLog) -> dict:
@@ -177,14 +223,20 @@ def log_session(ws: Workspace, participant_id: str, log: SessionLog) -> dict:
     signature = ws.signature(log.by)
     ref = resolve_session(ws, participant_id, log.module, log.session)
     review = parse_homework_review(log.homework_review, ws.lang) if log.homework_review else None
-    entry = session_entry(ws, participant_id, ref=ref, log=log, by=signature, absent=log.absent,
-                          homework_review=None if log.absent else review,
-                          significant_other=log.significant_other and not log.absent)
+    entry = session_entry(
+        ws,
+        participant_id,
+        ref=ref,
+        log=log,
+        by=signature,
+        absent=log.absent,
+        homework_review=None if log.absent else review,
+        significant_other=log.significant_other and not log.absent,
+    )
 
     def build(record: Record) -> list[dict]:
         new = dict(entry)
         if log.steps_done and not log.absent:
-
             new["steps_done"] = require_steps(derive_state(record), participant_id, list(log.steps_done))
         refuse_if_logged(record, new, participant_id, log.again)
         return [new]
@@ -192,8 +244,16 @@ def log_session(ws: Workspace, participant_id: str, log: SessionLog) -> dict:
     return store.append(ws, participant_id, build=build)[0]
 
 
-def correct(ws: Workspace, participant_id: str, target: str | int, *, note: str, by: str | None = None,
-            void: bool = False, set_fields: dict | None = None) -> dict:
+def correct(
+    ws: Workspace,
+    participant_id: str,
+    target: str | int,
+    *,
+    note: str,
+    by: str | None = None,
+    void: bool = False,
+    set_fields: dict | None = None,
+) -> dict:
     """Append a correction; the corrected entry stays in the file, readable, as the law requires.
 
     The target is named by its entry id (or a unique prefix), or by its number in `patient show`;
@@ -210,8 +270,18 @@ def correct(ws: Workspace, participant_id: str, target: str | int, *, note: str,
         if set_fields:
             _check_set_fields(ws, original, set_fields)
         reference: str | int = original.data["id"] if isinstance(original.data.get("id"), str) else original.number
-        return [store.stamp({"kind": "correction", "target": reference, "note": note,
-                             "void": True if void else None, "set": set_fields or None}, signature)]
+        return [
+            store.stamp(
+                {
+                    "kind": "correction",
+                    "target": reference,
+                    "note": note,
+                    "void": True if void else None,
+                    "set": set_fields or None,
+                },
+                signature,
+            )
+        ]
 
     return store.append(ws, participant_id, build=build)[0]
 
@@ -232,6 +302,8 @@ def _check_set_fields(ws: Workspace, original: Entry, set_fields: dict) -> None:
         ws.curriculum.session(SessionRef(merged["module"], merged["session"]))
     if original.kind in ("enrolled", "profile") and "variant" in set_fields:
         ws.curriculum.check_variant(merged["variant"])
+
+
 def _settable(kind: str) -> set[str]:
 
     required, optional = SCHEMA.get(kind, ({}, {}))

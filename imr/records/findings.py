@@ -32,7 +32,7 @@ class Finding:
         return [self.path, self.line, self.code, jsonable(self.params)]
 
     @classmethod
-    def from_json(cls, data: list) -> "Finding":
+    def from_json(cls, data: list) -> Finding:
         """Back from `to_json`; TypeError or ValueError if `data` is not one (a tampered cache)."""
         path, line, code, params = data
         if not (isinstance(path, str) and isinstance(line, int) and isinstance(code, str) and isinstance(params, dict)):
@@ -55,7 +55,7 @@ def comment_findings(text: str, shown: str, allow: frozenset[str], house: str = 
     """Personal data in YAML comments (hand-written lines no reader of the file uses): whole-line
     comments, comments after a `- ` item, after a list item or after a value; `house` is the
     header comment imr itself writes, never scanned. Records and group files alike."""
-    if house and text.startswith(house) and "#" not in text[len(house):]:
+    if house and text.startswith(house) and "#" not in text[len(house) :]:
         return []  # imr's own header and no other comment: the usual file
     out = []
     for number, comment in comments(text, frozenset(house.splitlines())):

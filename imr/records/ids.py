@@ -48,7 +48,7 @@ class SessionRef:
         return f"{self.module}.{self.session}"
 
     @classmethod
-    def parse(cls, text: str) -> "SessionRef":
+    def parse(cls, text: str) -> SessionRef:
         match = _SESSION_REF.fullmatch(str(text).strip())
         if not match:
             raise ImrError("bad_session_ref", ref=_shown(text))

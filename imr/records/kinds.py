@@ -8,10 +8,11 @@ edit and a command are held to the same rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any
 
 from imr.records.ids import ENTRY_ID, is_valid_id
 
@@ -62,6 +63,7 @@ def _short_text(value: Any) -> str | None:
 
 def list_of(check: Callable[[Any], str | None]) -> Callable[[Any], str | None]:
     """A validator for a non-empty list whose items each pass `check`."""
+
     def check_list(value: Any) -> str | None:
         if not isinstance(value, list) or not value:
             return "entry_not_text_list"
@@ -248,42 +250,113 @@ class Kind:
         return tuple(name for name, check in self.fields.items() if getattr(check, "free_text", False))
 
 
-_PROFILE = {"variant": _short_text, "format": _enum(*FORMATS), "leader": signature_problem,
-            "module_order": _int_list, "note": text_problem}
+_PROFILE = {
+    "variant": _short_text,
+    "format": _enum(*FORMATS),
+    "leader": signature_problem,
+    "module_order": _int_list,
+    "note": text_problem,
+}
 _LIST = _optional_text_list
 RELAPSE_LISTS = ("triggers", "warning_signs", "actions", "calming", "not_wanted", "helpers", "emergency", "copies")
 
-KINDS: dict[str, Kind] = {k.name: k for k in (
-    Kind("enrolled", {"variant": _short_text, "format": _enum(*FORMATS)},
-         {**{k: v for k, v in _PROFILE.items() if k not in ("variant", "format")}, "date": _date},
-         fold="fold_profile", diff="diff_enrolled"),
-    Kind("profile", {}, _PROFILE, fold="fold_profile", diff="diff_profile"),
-    Kind("session", {"module": _positive_int, "session": _positive_int, "date": _date},
-         {"homework_review": _enum(*HOMEWORK_REVIEW), "homework": text_problem, "note": text_problem,
-          "group": id_problem, "handout": _bool, "steps_done": _step_refs, "significant_other": _bool,
-          "again": _bool},
-         fold="fold_session", diff="diff_session", refs=("steps_done",)),
-    Kind("absent", {"module": _positive_int, "session": _positive_int, "date": _date},
-         {"note": text_problem, "group": id_problem, "again": _bool}, fold="fold_absent", diff="diff_absent"),
-    Kind("correction", {"target": _correction_target, "note": _short_text},
-         {"void": _bool, "set": _mapping}, fold="fold_correction", diff="diff_correction", refs=("target",)),
-    Kind("goal", {"goal": _goal_id, "text": _short_text},
-         {"steps": _optional_text_list, "note": text_problem, "date": _date}, fold="fold_goal", diff="diff_goal"),
-    Kind("goal-step", {"goal": _goal_ref, "step": _step_id, "text": _short_text},
-         {"note": text_problem, "date": _date}, fold="fold_goal_step", diff="diff_goal_step", refs=("goal",)),
-    Kind("goal-update", {"status": _enum(*GOAL_STATUS)},
-         {"target": _target_ref, "goal": _goal_or_step_id, "text": _short_text, "note": text_problem,
-          "date": _date},
-         fold="fold_goal_update", diff="diff_goal_update", refs=("target",)),
-    Kind("relapse-plan", {},
-         {**{name: _LIST for name in RELAPSE_LISTS}, "kept_at": text_problem, "previous": _entry_ref,
-          "joins": _entry_refs, "note": text_problem, "date": _date},
-         fold="fold_relapse_plan", diff="diff_relapse_plan", refs=("previous", "joins")),
-    Kind("imrs", {"rater": _enum(*RATERS), "scores": _scores, "date": _date}, {"note": text_problem},
-         fold="fold_imrs", diff="diff_imrs"),
-    Kind("contact", {"date": _date, "who": _short_text}, {"note": text_problem},
-         fold="fold_contact", diff="diff_contact"),
-)}
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind(
+            "enrolled",
+            {"variant": _short_text, "format": _enum(*FORMATS)},
+            {**{k: v for k, v in _PROFILE.items() if k not in ("variant", "format")}, "date": _date},
+            fold="fold_profile",
+            diff="diff_enrolled",
+        ),
+        Kind("profile", {}, _PROFILE, fold="fold_profile", diff="diff_profile"),
+        Kind(
+            "session",
+            {"module": _positive_int, "session": _positive_int, "date": _date},
+            {
+                "homework_review": _enum(*HOMEWORK_REVIEW),
+                "homework": text_problem,
+                "note": text_problem,
+                "group": id_problem,
+                "handout": _bool,
+                "steps_done": _step_refs,
+                "significant_other": _bool,
+                "again": _bool,
+            },
+            fold="fold_session",
+            diff="diff_session",
+            refs=("steps_done",),
+        ),
+        Kind(
+            "absent",
+            {"module": _positive_int, "session": _positive_int, "date": _date},
+            {"note": text_problem, "group": id_problem, "again": _bool},
+            fold="fold_absent",
+            diff="diff_absent",
+        ),
+        Kind(
+            "correction",
+            {"target": _correction_target, "note": _short_text},
+            {"void": _bool, "set": _mapping},
+            fold="fold_correction",
+            diff="diff_correction",
+            refs=("target",),
+        ),
+        Kind(
+            "goal",
+            {"goal": _goal_id, "text": _short_text},
+            {"steps": _optional_text_list, "note": text_problem, "date": _date},
+            fold="fold_goal",
+            diff="diff_goal",
+        ),
+        Kind(
+            "goal-step",
+            {"goal": _goal_ref, "step": _step_id, "text": _short_text},
+            {"note": text_problem, "date": _date},
+            fold="fold_goal_step",
+            diff="diff_goal_step",
+            refs=("goal",),
+        ),
+        Kind(
+            "goal-update",
+            {"status": _enum(*GOAL_STATUS)},
+            {"target": _target_ref, "goal": _goal_or_step_id, "text": _short_text, "note": text_problem, "date": _date},
+            fold="fold_goal_update",
+            diff="diff_goal_update",
+            refs=("target",),
+        ),
+        Kind(
+            "relapse-plan",
+            {},
+            {
+                **{name: _LIST for name in RELAPSE_LISTS},
+                "kept_at": text_problem,
+                "previous": _entry_ref,
+                "joins": _entry_refs,
+                "note": text_problem,
+                "date": _date,
+            },
+            fold="fold_relapse_plan",
+            diff="diff_relapse_plan",
+            refs=("previous", "joins"),
+        ),
+        Kind(
+            "imrs",
+            {"rater": _enum(*RATERS), "scores": _scores, "date": _date},
+            {"note": text_problem},
+            fold="fold_imrs",
+            diff="diff_imrs",
+        ),
+        Kind(
+            "contact",
+            {"date": _date, "who": _short_text},
+            {"note": text_problem},
+            fold="fold_contact",
+            diff="diff_contact",
+        ),
+    )
+}
 
 # kind -> (required fields, optional fields), for callers that only need the shapes.
 SCHEMA: dict[str, tuple[dict[str, Callable], dict[str, Callable]]] = {

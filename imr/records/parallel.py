@@ -12,9 +12,10 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_FROM = 64
@@ -80,7 +81,11 @@ def _in_workers(func: Callable[..., Any], paths: Sequence[Any], shared: tuple, w
 
 def worker_count(files: int, from_count: int | None = None) -> int:
     # Forking is only safe and cheap on Linux; elsewhere the files are read in this process.
-    if _IN_WORKER or files < (PARALLEL_FROM if from_count is None else from_count) or not sys.platform.startswith("linux"):
+    if (
+        _IN_WORKER
+        or files < (PARALLEL_FROM if from_count is None else from_count)
+        or not sys.platform.startswith("linux")
+    ):
         return 1
     try:
         cores = len(os.sched_getaffinity(0))

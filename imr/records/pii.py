@@ -40,8 +40,15 @@ SCANNER_VERSION = 3
 
 # Where two hits overlap, the lower number wins (a valid personnummer over a phone number over
 # a number that is only shaped like a personnummer).
-_PRIORITY = {"personnummer": 0, "samordningsnummer": 0, "email": 1, "phone": 2, "personnummer_check": 3,
-             "name": 4, "invisible": 5}
+_PRIORITY = {
+    "personnummer": 0,
+    "samordningsnummer": 0,
+    "email": 1,
+    "phone": 2,
+    "personnummer_check": 3,
+    "name": 4,
+    "invisible": 5,
+}
 
 
 @dataclass(frozen=True)
@@ -169,15 +176,17 @@ def _invisible_hits(text: str, hidden: frozenset[str] | None = None) -> list[Pii
         if char in _EMOJI_JOINERS and _only_in_emoji(text, char):
             continue
         found.append((text.index(char), char))
-    return [PiiHit("invisible", f"U+{ord(char):04X} {unicodedata.name(char, '').lower()}".strip())
-            for _, char in sorted(found)]
+    return [
+        PiiHit("invisible", f"U+{ord(char):04X} {unicodedata.name(char, '').lower()}".strip())
+        for _, char in sorted(found)
+    ]
 
 
 def _only_in_emoji(text: str, char: str) -> bool:
     index = text.find(char)
     while index != -1:
-        before = text[index - 1:index]
-        after = text[index + 1:index + 2]
+        before = text[index - 1 : index]
+        after = text[index + 1 : index + 2]
         if not (_is_symbol(before) or _is_symbol(after)):
             return False
         index = text.find(char, index + 1)
@@ -268,13 +277,25 @@ _RUN_SEPARATORS = " ./()+-_,\n"
 _NUMBER_RUN = re.compile(r"[0-9]+(?:[ ./()+_,\n-]{1,3}[0-9]+)*")
 _DIGIT_GROUP = re.compile(r"[0-9]+")
 # "08.30-09.15" and "kl 07.45" are times, "02.03.2026" a date: a number never reads like that.
-_TIME_OR_DATE = re.compile(r"(?<![0-9])(?:[01][0-9]|2[0-3])[.:][0-5][0-9](?![0-9])|[0-9]{1,2}[./-][0-9]{1,2}[./-](?:19|20)[0-9]{2}")
+_TIME_OR_DATE = re.compile(
+    r"(?<![0-9])(?:[01][0-9]|2[0-3])[.:][0-5][0-9](?![0-9])|[0-9]{1,2}[./-][0-9]{1,2}[./-](?:19|20)[0-9]{2}"
+)
 _MAX_PHONE_DIGITS = 15  # E.164
 _MIN_PHONE_DIGITS = 7
 
 
-_NUMBER_TYPES = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost", "personal_number", "voip",
-                 "pager", "uan", "voicemail")
+_NUMBER_TYPES = (
+    "fixed_line",
+    "mobile",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "personal_number",
+    "voip",
+    "pager",
+    "uan",
+    "voicemail",
+)
 
 
 @lru_cache(maxsize=1)
@@ -284,8 +305,11 @@ def _se_any_type() -> re.Pattern[str]:
     import phonenumbers
 
     metadata = phonenumbers.PhoneMetadata.metadata_for_region("SE")
-    patterns = [desc.national_number_pattern for desc in (getattr(metadata, name) for name in _NUMBER_TYPES)
-                if desc is not None and desc.national_number_pattern]
+    patterns = [
+        desc.national_number_pattern
+        for desc in (getattr(metadata, name) for name in _NUMBER_TYPES)
+        if desc is not None and desc.national_number_pattern
+    ]
     return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
 
 
@@ -336,7 +360,7 @@ def _phone_hits(text: str, runs: list[tuple[int, int, int]] | None = None) -> li
     return out
 
 
-def _phones_in_run(text: str, groups: list[tuple[int, int, str]], limit: int) -> list[tuple[int, int, PiiHit]]:
+def _phones_in_run(text: str, groups: list[tuple[int, int, str]], limit: int) -> list[tuple[int, int, PiiHit]]:  # noqa: C901 (to split: the maintainability issue)
     """Try each plausible start in a run of digit groups, longest candidate first.
 
     A start is a group that begins with 0 (trunk prefix, or 00 for abroad) or follows a "+",
@@ -356,7 +380,9 @@ def _phones_in_run(text: str, groups: list[tuple[int, int, str]], limit: int) ->
         paren = before == "("
         boundary = start - 1 if (plus or paren) else start
         previous = text[boundary - 1] if boundary > 0 else ""
-        opens = previous in ("", " ", "\n", "\t", "(", ":", ",", ";", "/") or not previous.isalnum() and previous not in "-."
+        opens = previous in ("", " ", "\n", "\t", "(", ":", ",", ";", "/") or (
+            not previous.isalnum() and previous not in "-."
+        )
         if not opens and previous in "-." and boundary > 1 and text[boundary - 2].isalpha():
             opens = True  # "Tel.070-…", "Mobilnr.070-…", "Hem-08-…": a label glued to the number
         # Without a leading 0 or +: the country code typed bare ("46701234567") or a mobile
@@ -376,8 +402,14 @@ def _phones_in_run(text: str, groups: list[tuple[int, int, str]], limit: int) ->
                 break
             if last > index and text[groups[last][0] - 1] not in " -./()_,\n":
                 break
-            if last > index and ("," in text[groups[last - 1][1]:groups[last][0]] or "_" in text[
-                    groups[last - 1][1]:groups[last][0]]) and groups[last][0] - groups[last - 1][1] != 1:
+            if (
+                last > index
+                and (
+                    "," in text[groups[last - 1][1] : groups[last][0]]
+                    or "_" in text[groups[last - 1][1] : groups[last][0]]
+                )
+                and groups[last][0] - groups[last - 1][1] != 1
+            ):
                 break  # "070,123,45,67" and "070_123_45_67", but not a list "46, 12 34 56 78"
             if len(total) + len(group) > _MAX_PHONE_DIGITS + (2 if international and not plus else 0):
                 break
@@ -399,7 +431,9 @@ def _phones_in_run(text: str, groups: list[tuple[int, int, str]], limit: int) ->
             else:
                 # phonenumbers drops the trunk 0 of "+46 (0)70 …" itself.
                 key = digits_so_far[2:] if international and not plus else digits_so_far
-            span_text = text[boundary:groups[last][1] + (1 if text[groups[last][1]:groups[last][1] + 1] == ")" and paren else 0)]
+            span_text = text[
+                boundary : groups[last][1] + (1 if text[groups[last][1] : groups[last][1] + 1] == ")" and paren else 0)
+            ]
             if _TIME_OR_DATE.search(span_text):
                 continue
             if _valid_phone(key, international):
@@ -409,7 +443,7 @@ def _phones_in_run(text: str, groups: list[tuple[int, int, str]], limit: int) ->
             index += 1
             continue
         start_at, end_at, last = found
-        if paren and text[end_at:end_at + 1] == ")":
+        if paren and text[end_at : end_at + 1] == ")":
             end_at += 1
         out.append((start_at, end_at, PiiHit("phone", text[start_at:end_at])))
         if len(out) >= limit:
@@ -448,7 +482,7 @@ def _email_hits(text: str) -> list[tuple[int, int, PiiHit]]:
             while start < at and text[start] == ".":
                 start += 1
             if start < at:
-                shown = text[start:at] + "@" + text[domain.start():domain.end()]
+                shown = text[start:at] + "@" + text[domain.start() : domain.end()]
                 out.append((start, domain.end(), PiiHit("email", shown)))
                 if len(out) >= MAX_HITS:
                     break
@@ -457,6 +491,7 @@ def _email_hits(text: str) -> list[tuple[int, int, PiiHit]]:
 
 # --------------------------------------------------------------------------------------------
 # Likely personal names
+
 
 def _words(block: str) -> frozenset[str]:
     return frozenset(word.casefold() for word in block.split())
@@ -528,24 +563,108 @@ _NOT_NAMES = _words("""
 # Endings of institutions and places ("Universitetssjukhuset", "Drottninggatan"); such a word
 # is not a person even when it follows another capitalised word.
 _PLACE_ENDINGS = (
-    "sjukhuset", "sjukhus", "kliniken", "klinik", "lasarett", "lasarettet", "mottagningen", "mottagning",
-    "centralen", "central", "kassan", "förmedlingen", "verket", "styrelsen", "nämnden", "rätten",
-    "kommun", "kyrkan", "kyrka", "skolan", "skola", "huset", "gatan", "vägen", "torget", "parken",
-    "sjön", "ån", "älven", "berget", "ön", "staden", "stan", "köping", "borg", "stad", "hamn",
-    "sund", "vik", "land", "landet", "förbundet", "föreningen", "linjen", "boendet", "avdelningen",
+    "sjukhuset",
+    "sjukhus",
+    "kliniken",
+    "klinik",
+    "lasarett",
+    "lasarettet",
+    "mottagningen",
+    "mottagning",
+    "centralen",
+    "central",
+    "kassan",
+    "förmedlingen",
+    "verket",
+    "styrelsen",
+    "nämnden",
+    "rätten",
+    "kommun",
+    "kyrkan",
+    "kyrka",
+    "skolan",
+    "skola",
+    "huset",
+    "gatan",
+    "vägen",
+    "torget",
+    "parken",
+    "sjön",
+    "ån",
+    "älven",
+    "berget",
+    "ön",
+    "staden",
+    "stan",
+    "köping",
+    "borg",
+    "stad",
+    "hamn",
+    "sund",
+    "vik",
+    "land",
+    "landet",
+    "förbundet",
+    "föreningen",
+    "linjen",
+    "boendet",
+    "avdelningen",
 )
 _SURNAME_ENDINGS = (
-    "sson", "son", "berg", "ström", "qvist", "kvist", "gren", "lund", "blad", "dahl", "holm",
-    "lind", "ell", "stedt", "stad", "strand", "mark", "fors", "sjö", "bäck", "löf", "ander", "ius",
-    "kvist", "quist", "stam", "hammar", "borg", "vall", "gård", "by", "in", "én",
+    "sson",
+    "son",
+    "berg",
+    "ström",
+    "qvist",
+    "kvist",
+    "gren",
+    "lund",
+    "blad",
+    "dahl",
+    "holm",
+    "lind",
+    "ell",
+    "stedt",
+    "stad",
+    "strand",
+    "mark",
+    "fors",
+    "sjö",
+    "bäck",
+    "löf",
+    "ander",
+    "ius",
+    "kvist",
+    "quist",
+    "stam",
+    "hammar",
+    "borg",
+    "vall",
+    "gård",
+    "by",
+    "in",
+    "én",
 )
 # Ordinary words with a surname-like ending ("Kontaktperson", "Stödperson", "Reason").
 _ORDINARY_ENDINGS = ("person", "ason", "eason", "rison", "ison")
 # At the start of a sentence any word is capitalised, so only long words with a clear surname
 # ending count there ("Andersson ringde."); "-ell", "-in" or "-by" words are too often ordinary
 # ("Speciell", "Medicin").
-_SURNAME_ENDINGS_AT_START = ("sson", "son", "berg", "ström", "qvist", "kvist", "quist", "gren", "lund", "holm",
-                             "dahl", "lind", "stedt")
+_SURNAME_ENDINGS_AT_START = (
+    "sson",
+    "son",
+    "berg",
+    "ström",
+    "qvist",
+    "kvist",
+    "quist",
+    "gren",
+    "lund",
+    "holm",
+    "dahl",
+    "lind",
+    "stedt",
+)
 # Endings that only count together with a first name or title: on their own they are too
 # common in ordinary capitalised words (place names, brands).
 _WEAK_SURNAME_ENDINGS = ("stad", "borg", "vall", "gård", "by", "in", "én", "mark", "ius", "ell", "blad")
@@ -573,8 +692,10 @@ _FIRST_NAMES = _words("""
     per bo dag liv sol vilja björn sten stig rut saga max iris nova lo tom klara linda lena karl
     siri sanna
 """)
-_FIRST_NAMES_MID_ONLY = _words("per bo dag liv sol vilja björn sten stig rut saga max iris nova lo tom klara linda "
-                               "lena karl siri sanna hans mona vera alma")
+_FIRST_NAMES_MID_ONLY = _words(
+    "per bo dag liv sol vilja björn sten stig rut saga max iris nova lo tom klara linda "
+    "lena karl siri sanna hans mona vera alma"
+)
 
 # A capitalised word: Latin capital first (A–Z, À–Þ, and Latin Extended, checked again in
 # code), then letters, with inner hyphens or apostrophes ("Anna-Karin", "O'Brien").
@@ -612,7 +733,7 @@ def _word_before(text: str, end: int) -> tuple[str, int]:
     position = end - 1
     while position >= 0 and end - position <= 30 and text[position].isalpha():
         position -= 1
-    return text[position + 1:end], position + 1
+    return text[position + 1 : end], position + 1
 
 
 def _surname_shaped(folded: str, endings: tuple[str, ...], stem: int = 2) -> bool:
@@ -637,7 +758,7 @@ def _relation_before(text: str, start: int) -> bool:
     position = start - 1
     while position >= 0 and start - position <= 6 and text[position] in " \t,(.":
         position -= 1
-    gap = text[position + 1:start].replace(" ", "").replace("\t", "")
+    gap = text[position + 1 : start].replace(" ", "").replace("\t", "")
     word, word_start = _word_before(text, position + 1)
     if not word or gap not in ("", ",", "(", "."):
         return False
@@ -677,8 +798,11 @@ def _name_hits(text: str, allow: Iterable[str]) -> list[tuple[int, int, PiiHit]]
         after_relation = _relation_before(text, run[0].start())
         at_start = not after_relation and _at_sentence_start(text, run[0].start())
         # "Mamma Eva …": a leading relation word is the relation, not part of the name.
-        while run and run[0].group(0).casefold() in _RELATIONS and (
-                run[0].group(0).casefold() not in _RELATIONS_AFTER_POSSESSIVE):
+        while (
+            run
+            and run[0].group(0).casefold() in _RELATIONS
+            and (run[0].group(0).casefold() not in _RELATIONS_AFTER_POSSESSIVE)
+        ):
             run = run[1:]
             after_relation = True
             at_start = False
@@ -689,22 +813,23 @@ def _name_hits(text: str, allow: Iterable[str]) -> list[tuple[int, int, PiiHit]]
         if not any(name_like):
             continue
         evidence = [False] * len(run)
-        for position, (word, likely) in enumerate(zip(folded, name_like)):
+        for position, (word, likely) in enumerate(zip(folded, name_like, strict=False)):
             if not likely:
                 continue
             first_at_start = at_start and position == 0
             # the genitive counts like the name: "Annas mamma", "hos Eriks", "hos Anderssons"
             forms = (word, word[:-1]) if word.endswith("s") and len(word) > 3 else (word,)
-            if position == 0 and after_relation:
-                evidence[position] = True
-            elif any(form in _FIRST_NAMES and not (first_at_start and form in _FIRST_NAMES_MID_ONLY)
-                     for form in forms):
+            if (position == 0 and after_relation) or any(
+                form in _FIRST_NAMES and not (first_at_start and form in _FIRST_NAMES_MID_ONLY) for form in forms
+            ):
                 evidence[position] = True
             elif first_at_start:
-                evidence[position] = any(len(form) >= 7 and _surname_shaped(form, _SURNAME_ENDINGS_AT_START)
-                                         for form in forms)
-            elif any(_surname_shaped(form, _SURNAME_ENDINGS) and not form.endswith(_WEAK_SURNAME_ENDINGS)
-                     for form in forms):
+                evidence[position] = any(
+                    len(form) >= 7 and _surname_shaped(form, _SURNAME_ENDINGS_AT_START) for form in forms
+                )
+            elif any(
+                _surname_shaped(form, _SURNAME_ENDINGS) and not form.endswith(_WEAK_SURNAME_ENDINGS) for form in forms
+            ):
                 evidence[position] = True
         # Two or more name-like words in a row in the middle of a sentence ("Kalle Andersson");
         # at the start of a sentence the first word may just be capitalised, so count the rest.
@@ -716,11 +841,15 @@ def _name_hits(text: str, allow: Iterable[str]) -> list[tuple[int, int, PiiHit]]
         if any(evidence):
             # The hit is the name-like words around the evidence (a first name next to a
             # surname belongs to it), reported as one.
-            chosen = [position for position, likely in enumerate(name_like)
-                      if likely and (evidence[position] or _neighbour(evidence, position))
-                      and not (at_start and position == 0 and not evidence[0])]
+            chosen = [
+                position
+                for position, likely in enumerate(name_like)
+                if likely
+                and (evidence[position] or _neighbour(evidence, position))
+                and not (at_start and position == 0 and not evidence[0])
+            ]
             first, last = run[chosen[0]], run[chosen[-1]]
-            out.append((first.start(), last.end(), PiiHit("name", text[first.start():last.end()])))
+            out.append((first.start(), last.end(), PiiHit("name", text[first.start() : last.end()])))
             if len(out) >= MAX_HITS:
                 break
     return out
@@ -732,6 +861,7 @@ def _neighbour(evidence: list[bool], position: int) -> bool:
 
 # --------------------------------------------------------------------------------------------
 # The scanner
+
 
 def scan_text(text: str, allow: frozenset[str] = frozenset()) -> list[PiiHit]:
     """Everything the guard finds in a free text, in reading order.
@@ -856,8 +986,10 @@ def _identifier_name(clean: str, allow: frozenset[str]) -> PiiHit | None:
         bases = (word, word[:-1]) if word.endswith("s") and len(word) > 3 else (word,)
         if any(base in _FIRST_NAMES and base not in _ID_WORDS and base not in allow for base in bases):
             return PiiHit("name", match.group(0))
-        if any(len(base) >= 7 and _surname_shaped(base, _SURNAME_ENDINGS_AT_START) and not _not_a_name(base, allow)
-               for base in bases):
+        if any(
+            len(base) >= 7 and _surname_shaped(base, _SURNAME_ENDINGS_AT_START) and not _not_a_name(base, allow)
+            for base in bases
+        ):
             return PiiHit("name", match.group(0))
     return None
 
@@ -902,8 +1034,9 @@ def hand_written(value: object, key: str | None = None) -> Iterator[tuple[str, b
             yield from hand_written(item, key)
 
 
-def hand_written_hit(value: object, allow: frozenset[str] = frozenset(),
-                     memo: dict[tuple[str, bool], PiiHit | None] | None = None) -> PiiHit | None:
+def hand_written_hit(
+    value: object, allow: frozenset[str] = frozenset(), memo: dict[tuple[str, bool], PiiHit | None] | None = None
+) -> PiiHit | None:
     """The first refused hit in any hand-written place of `value` (else the first warning):
     free text scanned as free text, identifier fields also by the identifier rules (names,
     numbers in any form). One function for the writer and for `imr check`, with one allow-list."""
@@ -941,4 +1074,4 @@ def comments(text: str, skip: frozenset[str] = frozenset()) -> Iterator[tuple[in
             if at < 0:
                 break
         if at >= 0:
-            yield number, line[at + 1:]
+            yield number, line[at + 1 :]

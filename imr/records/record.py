@@ -73,7 +73,7 @@ class Record:
         value = self.header.get("format")
         return value if isinstance(value, int) and not isinstance(value, bool) else 1
 
-    def entry(self, ref: "int | str") -> Entry:
+    def entry(self, ref: int | str) -> Entry:
         """The entry a user or a reference names: its id, a unique id prefix of four or more
         characters, `#N` or a plain number (its position in the log)."""
         text = str(ref).strip().lstrip("#")
@@ -82,8 +82,12 @@ class Record:
             if 1 <= number <= len(self.entries):
                 return self.entries[number - 1]
             raise ImrError("unknown_entry", entry=str(ref)[:20], id=self.id, count=len(self.entries))
-        matches = [e for e in self.entries if isinstance(e.data.get("id"), str)
-                   and (e.data["id"] == text or (len(text) >= 4 and e.data["id"].startswith(text)))]
+        matches = [
+            e
+            for e in self.entries
+            if isinstance(e.data.get("id"), str)
+            and (e.data["id"] == text or (len(text) >= 4 and e.data["id"].startswith(text)))
+        ]
         exact = [e for e in matches if e.data["id"] == text]
         if exact:
             return exact[0]
@@ -198,7 +202,7 @@ def _quick_record_data(text: str) -> dict | None:
             at = mark.end()
             if text.startswith("#", at):
                 continue
-            if not text.startswith("- ", at) or text[at + 2:at + 3] in (" ", "#", "\n", ""):
+            if not text.startswith("- ", at) or text[at + 2 : at + 3] in (" ", "#", "\n", ""):
                 if text.startswith("-", at):
                     return None  # an entry that does not start on its dash's line
                 break
@@ -208,7 +212,7 @@ def _quick_record_data(text: str) -> dict | None:
         if len(lines) != len(log):
             return None
         entries = []
-        for item, line in zip(log, lines):
+        for item, line in zip(log, lines, strict=False):
             if item.__class__ is not dict:
                 return None
             entry = LineDict(item)
@@ -226,8 +230,10 @@ def record_from_data(data: Any, path: Path, shown: str) -> Record:
         raise RecordProblem(Finding(shown, getattr(data, "line", 1), "record_log_not_list"))
     header = {k: v for k, v in data.items() if k != "log"}
     record_id = header.get("id")
-    entries = [Entry(number=i, line=getattr(item, "line", 0), data=item if isinstance(item, dict) else {"kind": None})
-               for i, item in enumerate(log, start=1)]
+    entries = [
+        Entry(number=i, line=getattr(item, "line", 0), data=item if isinstance(item, dict) else {"kind": None})
+        for i, item in enumerate(log, start=1)
+    ]
     if not isinstance(record_id, str):
         record_id = path.stem
     return Record(id=record_id, path=path, header=header, entries=entries)
@@ -239,7 +245,9 @@ def validate_record(record: Record, shown: str, curriculum=None) -> list[Finding
     findings: list[Finding] = []
     expected_id = record.path.stem
     if record.header.get("id") != expected_id or not is_valid_id(expected_id):
-        findings.append(Finding(shown, 1, "record_id_mismatch", {"id": str(record.header.get("id")), "file": expected_id}))
+        findings.append(
+            Finding(shown, 1, "record_id_mismatch", {"id": str(record.header.get("id")), "file": expected_id})
+        )
     if not record.entries:
         findings.append(Finding(shown, 1, "record_empty"))
     elif record.entries[0].kind != "enrolled":
@@ -281,7 +289,6 @@ def _reference_problems(record: Record, entry: Entry, shown: str, curriculum) ->
     if kind == "correction":
         target = record.resolve(data.get("target"))
         if target is not None and target.number < entry.number and isinstance(data.get("set"), dict):
-        
             merged = dict(target.data)
             merged.update(data["set"])
             for key in ("kind", "at", "by", "id"):
@@ -290,11 +297,19 @@ def _reference_problems(record: Record, entry: Entry, shown: str, curriculum) ->
             for code, params in validate_entry(merged):
                 out.append(Finding(shown, entry.line, code, params))
     if curriculum is not None:
-        if kind in ("session", "absent") and isinstance(data.get("module"), int) and isinstance(data.get("session"), int):
-
-            if not curriculum.has_session(SessionRef(data["module"], data["session"])):
-                out.append(Finding(shown, entry.line, "entry_unknown_session", {"ref": f"{data['module']}.{data['session']}"}))
-        if kind in ("enrolled", "profile") and isinstance(data.get("variant"), str) and data["variant"] not in curriculum.variants:
+        if (
+            kind in ("session", "absent")
+            and isinstance(data.get("module"), int)
+            and isinstance(data.get("session"), int)
+        ) and not curriculum.has_session(SessionRef(data["module"], data["session"])):
+            out.append(
+                Finding(shown, entry.line, "entry_unknown_session", {"ref": f"{data['module']}.{data['session']}"})
+            )
+        if (
+            kind in ("enrolled", "profile")
+            and isinstance(data.get("variant"), str)
+            and data["variant"] not in curriculum.variants
+        ):
             out.append(Finding(shown, entry.line, "entry_unknown_variant", {"variant": data["variant"]}))
         if kind in ("enrolled", "profile") and isinstance(data.get("module_order"), list):
             known = {m.number for m in curriculum.modules}

@@ -13,9 +13,10 @@ its place in the programme instead of becoming "the last session".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 from imr.records.ids import SessionRef
 from imr.records.kinds import KINDS
@@ -203,8 +204,12 @@ def correction_effects(record: Record) -> tuple[set[int], dict[int, dict[str, An
     voided_corrections: set[int] = set()
     for entry in corrections:
         target = record.resolve(entry.get("target"))
-        if target is not None and target.kind == "correction" and entry.get("void") is True \
-                and target.number < entry.number:
+        if (
+            target is not None
+            and target.kind == "correction"
+            and entry.get("void") is True
+            and target.number < entry.number
+        ):
             voided_corrections.add(target.number)
     voided: set[int] = set()
     replaced: dict[int, dict[str, Any]] = {}

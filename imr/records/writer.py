@@ -30,15 +30,16 @@ import signal
 import stat
 import threading
 import time
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from filelock import FileLock, Timeout
 
 from imr.core.errors import ImrError
-from imr.core.files import (  # noqa: F401  (check_regular is part of the writer's face)
+from imr.core.files import (
     TEMP_MARK,
     _shown,
     check_regular,
@@ -135,8 +136,7 @@ def write_changes(changes: list[Append | Create], lock_path: Path) -> None:
                     continue
                 new_bytes = old + _appended_bytes(old, entries_text(entries))
                 if len(new_bytes) > APPEND_LIMIT_BYTES:
-                    raise ImrError("record_full", path=change.path.stem,
-                                   limit_mb=APPEND_LIMIT_BYTES // (1024 * 1024))
+                    raise ImrError("record_full", path=change.path.stem, limit_mb=APPEND_LIMIT_BYTES // (1024 * 1024))
             if old is None:
                 _verify(new_bytes, change.path, old_count, entries)
             else:
@@ -153,7 +153,7 @@ def append_entries(path: Path, entries: list[dict], lock_path: Path) -> None:
 def _appended_bytes(old: bytes, text: str) -> bytes:
     """New text in the old file's own line-end style, after a line end if the file lacks one."""
     first_end = old.find(b"\n")
-    crlf = first_end > 0 and old[first_end - 1:first_end] == b"\r"
+    crlf = first_end > 0 and old[first_end - 1 : first_end] == b"\r"
     newline = "\r\n" if crlf else "\n"
     if crlf:
         text = text.replace("\n", "\r\n")
@@ -218,7 +218,7 @@ def _verify_appended(old: bytes, new_bytes: bytes, path: Path, old_count: int, e
     its last key and its items start at the left margin (as every file this writer makes),
     items after it continue that log and nothing else. Any other file is parsed whole, as before.
     """
-    if new_bytes[:len(old)] != old:
+    if new_bytes[: len(old)] != old:
         raise ImrError("write_verify_failed", path=path.name, line=0)
     text = old.decode("utf-8", "replace").replace("\r\n", "\n")
     log_end = open_log_end(text)
@@ -226,7 +226,7 @@ def _verify_appended(old: bytes, new_bytes: bytes, path: Path, old_count: int, e
         _verify(new_bytes, path, old_count, entries)
         return
     try:
-        tail = parse_text(decode(new_bytes[len(old):]))
+        tail = parse_text(decode(new_bytes[len(old) :]))
     except YamlProblem as problem:
         raise ImrError("write_verify_failed", path=path.name, line=text.count("\n") + problem.line) from None
     if not isinstance(tail, list) or tail != entries:
@@ -345,10 +345,8 @@ def _signals_held() -> Iterator[None]:
     for signum in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
         if signum is None:
             continue
-        try:
+        with suppress(ValueError, OSError):
             previous[signum] = signal.signal(signum, lambda s, _f: received.append(s))
-        except (ValueError, OSError):
-            pass
     try:
         yield
     finally:

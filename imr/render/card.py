@@ -16,19 +16,34 @@ The crisis box says what to do on the ward, on leave (call the ward), at home af
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from imr.core import resources
 from imr.curriculum.prefill import RELAPSE_SECTIONS
 
 # Rows per field (items plus at least one blank row), in the order of the worksheet.
-BUDGET = {"triggers": 4, "warning_signs": 4, "actions": 4, "calming": 3, "not_wanted": 3,
-          "helpers": 4, "emergency": 3, "kept_at": 2, "copies": 3}
+BUDGET = {
+    "triggers": 4,
+    "warning_signs": 4,
+    "actions": 4,
+    "calming": 3,
+    "not_wanted": 3,
+    "helpers": 4,
+    "emergency": 3,
+    "kept_at": 2,
+    "copies": 3,
+}
 # The card's rows of fields: two side by side, or one across the card.
-LAYOUT = (("triggers", "warning_signs"), ("actions",), ("calming", "not_wanted"),
-          ("helpers", "emergency"), ("kept_at", "copies"))
+LAYOUT = (
+    ("triggers", "warning_signs"),
+    ("actions",),
+    ("calming", "not_wanted"),
+    ("helpers", "emergency"),
+    ("kept_at", "copies"),
+)
 
 # Geometry shared with page.typ's imr-card (keep in step): text width and type size.
 CARD_WIDTH_MM = 170.0
@@ -132,16 +147,18 @@ def card_context(plan: dict[str, Any] | None, config: dict[str, Any], label: Cal
         for section in row:
             items = items_of(plan, section)
             needed = sum(wrapped_lines(item, column_width_mm(len(row) == 1)) for item in items)
-            fields.append({
-                "key": section,
-                "label": label("card_field", n=number[section], label=label(f"card_{section}")),
-                "entries": items,
-                "rows": max(BUDGET[section], needed + 1),
-                # Blank rows left under the items once they wrap (Typst counts this itself; the
-                # DOCX writes one paragraph per item and this many empty rows, so a wrapped item
-                # does not make the card a row taller than its budget).
-                "blank": max(BUDGET[section], needed + 1) - needed,
-            })
+            fields.append(
+                {
+                    "key": section,
+                    "label": label("card_field", n=number[section], label=label(f"card_{section}")),
+                    "entries": items,
+                    "rows": max(BUDGET[section], needed + 1),
+                    # Blank rows left under the items once they wrap (Typst counts this itself; the
+                    # DOCX writes one paragraph per item and this many empty rows, so a wrapped item
+                    # does not make the card a row taller than its budget).
+                    "blank": max(BUDGET[section], needed + 1) - needed,
+                }
+            )
         rows.append(fields)
     ward = _role(config, "ward", label("card_ward_default"))
     clinic = _role(config, "clinic", label("card_clinic_default"))

@@ -47,11 +47,11 @@ class Personal:
     leader: str | None
     homework: str | None = None
     homework_date: str | None = None  # the session the homework was agreed at
-    session_date: str | None = None   # when this handout's session was held (a reprint)
+    session_date: str | None = None  # when this handout's session was held (a reprint)
     goals: list[dict[str, Any]] = field(default_factory=list)
     relapse_plan: dict[str, Any] | None = None
 
-    def for_session(self, entry: Any | None) -> "Personal":
+    def for_session(self, entry: Any | None) -> Personal:
         """This person's data as printed with the handout of a session already held: the
         homework agreed at that session, never a later one."""
         if entry is None:
@@ -156,16 +156,23 @@ class Builder:
         goals = []
         for goal in state.active_goals():
             current = goal.current_step()
-            goals.append({
-                "id": goal.id,
-                "text": goal.text,
-                "status": goal.status,
-                "steps": [{"id": s.id, "text": s.text, "status": s.status}
-                          for s in goal.steps if s.status in ("active", "revised", "done")],
-                "current_step": current.text if current else None,
-                "history": [self._history_line(entry, {k for s in goal.steps for k in (s.key, s.id)})
-                            for entry in goal.history],
-            })
+            goals.append(
+                {
+                    "id": goal.id,
+                    "text": goal.text,
+                    "status": goal.status,
+                    "steps": [
+                        {"id": s.id, "text": s.text, "status": s.status}
+                        for s in goal.steps
+                        if s.status in ("active", "revised", "done")
+                    ],
+                    "current_step": current.text if current else None,
+                    "history": [
+                        self._history_line(entry, {k for s in goal.steps for k in (s.key, s.id)})
+                        for entry in goal.history
+                    ],
+                }
+            )
         return Personal(
             participant=state.id,
             date=date,
@@ -215,11 +222,18 @@ class Builder:
         answers: list[dict[str, Any]] = []
         if kind == "goals":
             for number, goal in enumerate(personal.goals, start=1):
-                answers.append({"key": goal_key(number), "label": self.label("goal_n", n=number) if number > 1
-                                else self.label("goal"), "lines": [goal["text"]]})
+                answers.append(
+                    {
+                        "key": goal_key(number),
+                        "label": self.label("goal_n", n=number) if number > 1 else self.label("goal"),
+                        "lines": [goal["text"]],
+                    }
+                )
                 for index, step in enumerate(goal["steps"], start=1):
                     text = step["text"] + (f" ({self.label('step_done')})" if step["status"] == "done" else "")
-                    answers.append({"key": step_key(number, index), "label": self.label("step_n", n=index), "lines": [text]})
+                    answers.append(
+                        {"key": step_key(number, index), "label": self.label("step_n", n=index), "lines": [text]}
+                    )
         elif kind == "relapse-plan" and personal.relapse_plan:
             plan = personal.relapse_plan
             for section in RELAPSE_SECTIONS:
@@ -231,8 +245,14 @@ class Builder:
 
     # -- parts ---------------------------------------------------------------------------
 
-    def handout_part(self, session: Session, personal: Personal | None = None, variant: str | None = None,
-                     show_personal_box: bool = True, in_bundle: bool = False) -> Part:
+    def handout_part(
+        self,
+        session: Session,
+        personal: Personal | None = None,
+        variant: str | None = None,
+        show_personal_box: bool = True,
+        in_bundle: bool = False,
+    ) -> Part:
         module = self.curriculum.module(session.module)
         chosen = variant if (variant and module.has_variants and variant in session.handout_paths) else "general"
         text = session.handout(chosen)
@@ -240,8 +260,9 @@ class Builder:
         variant_label = self.curriculum.variants.get(chosen) if chosen != "general" else None
         title = self.label("session_title", session=session.id, title=session.title)
         context = {
-            "kicker": self.label("kicker", programme=self.curriculum.short_title, module=module.number,
-                                 module_title=module.title),
+            "kicker": self.label(
+                "kicker", programme=self.curriculum.short_title, module=module.number, module_title=module.title
+            ),
             "title": title,
             # The diagnosis version only on blank masters: never next to a participant's id.
             "variant": variant_label if personal is None else None,
@@ -319,18 +340,24 @@ class Builder:
             toc_is_group=True,
         )
 
-    def cover_part(self, title: str, subtitle: str | None, contents: int = 0,
-                   lines: list[str] | None = None) -> Part:
+    def cover_part(self, title: str, subtitle: str | None, contents: int = 0, lines: list[str] | None = None) -> Part:
         """A title page; `contents` > 0 adds the contents (HTML and DOCX list headings to that depth)."""
-        context = {"title": title, "subtitle": subtitle, "lines": lines or [],
-                   "programme": self.curriculum.title, "contents": contents,
-                   "toc_title": self.label("contents")}
+        context = {
+            "title": title,
+            "subtitle": subtitle,
+            "lines": lines or [],
+            "programme": self.curriculum.title,
+            "contents": contents,
+            "toc_title": self.label("contents"),
+        }
         return Part(template="cover.md.j2", header_left="", header_right="", context=context, plain=True)
 
     def folder_cover(self, personal: Personal) -> Part:
-        lines = [self.label("folder_cover_for", participant=personal.participant),
-                 self.label("folder_cover_ward", ward=self.ward),
-                 self.label("folder_cover_printed", date=personal.date)]
+        lines = [
+            self.label("folder_cover_for", participant=personal.participant),
+            self.label("folder_cover_ward", ward=self.ward),
+            self.label("folder_cover_printed", date=personal.date),
+        ]
         return self.cover_part(self.label("folder_title"), self.curriculum.title, lines=lines)
 
     def folder_part(self, personal: Personal, held: list[dict[str, Any]], imrs: dict[str, Any] | None) -> Part:
@@ -376,9 +403,15 @@ class Builder:
         who = plan.get("participant") or plan.get("group") or ""
         members = [self._member_row(m) for m in plan.get("members") or [] if isinstance(m, dict)]
         in_table = ("homework-review", "goals", "catch-up") if members else ()
-        steps = [{"label": step.get("label", ""), "lines": [] if step.get("id") in in_table else step.get("lines", []),
-                  "key_points": step.get("key_points") or []}
-                 for step in plan.get("steps", []) if step.get("id") != "handout"]
+        steps = [
+            {
+                "label": step.get("label", ""),
+                "lines": [] if step.get("id") in in_table else step.get("lines", []),
+                "key_points": step.get("key_points") or [],
+            }
+            for step in plan.get("steps", [])
+            if step.get("id") != "handout"
+        ]
         columns = ["id", "attended", "homework", "goals", "catch_up"]
         widths = {"id": 7, "attended": 5, "homework": 20, "goals": 20, "catch_up": 6}  # a pipe table's rule
         columns = [c for c in columns if any(m[c] != "–" for m in members)]  # no empty column
@@ -403,6 +436,7 @@ class Builder:
 
     def _member_row(self, member: dict[str, Any]) -> dict[str, str]:
         """One group member as a row of the leader's table (plain text; one line per cell)."""
+
         def flat(text: Any) -> str:
             return " ".join(str(text or "").split())
 
@@ -413,7 +447,11 @@ class Builder:
             goals.append(flat(step.get("text")) if step else flat(goal.get("text")))
         return {
             "id": str(member.get("id", "")),
-            "attended": self.label("answer_yes") if attended is True else self.label("answer_no") if attended is False else "–",
+            "attended": self.label("answer_yes")
+            if attended is True
+            else self.label("answer_no")
+            if attended is False
+            else "–",
             "homework": flat(member.get("homework")) or "–",
             "goals": "; ".join(goals) or "–",
             "catch_up": ", ".join(str(r) for r in member.get("catch_up") or []) or "–",
@@ -462,8 +500,9 @@ def _git_date(folder: Path) -> str | None:
     if not folder.is_dir():
         return None
     try:
-        done = subprocess.run(["git", "log", "-1", "--format=%cs", "--", "."], cwd=folder, capture_output=True,
-                              timeout=5)
+        done = subprocess.run(
+            ["git", "log", "-1", "--format=%cs", "--", "."], cwd=folder, capture_output=True, timeout=5
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     text = done.stdout.decode("ascii", "replace").strip()
@@ -483,7 +522,7 @@ def relapse_plan_worksheet(curriculum: Any) -> str | None:
             fence = start.group(1)
             end = re.compile(rf"^{fence}\s*$", re.M).search(text, start.end())
             if end is not None:
-                found.append(text[start.start():end.end()] + "\n")
+                found.append(text[start.start() : end.end()] + "\n")
     own = [text for text in found if "page=own" in text.split("\n", 1)[0]]
     return (own or found or [None])[0]
 
@@ -496,7 +535,7 @@ def split_card(text: str) -> tuple[str, str | None]:
             continue
         end = re.compile(rf"^{start.group(1)}\s*$", re.M).search(text, start.end())
         if end is not None:
-            return text[:start.start()], text[end.end():]
+            return text[: start.start()], text[end.end() :]
     return text, None
 
 
@@ -539,9 +578,9 @@ def _held_entry(state: ParticipantState, ref: SessionRef) -> Any | None:
     """The latest log entry of a session the participant has had (None: not held yet)."""
     found = None
     for entry in state.sessions:
-        if entry.get("module") == ref.module and entry.get("session") == ref.session:
-            if found is None or str(entry.get("date", "")) >= str(found.get("date", "")):
-                found = entry
+        same = entry.get("module") == ref.module and entry.get("session") == ref.session
+        if same and (found is None or str(entry.get("date", "")) >= str(found.get("date", ""))):
+            found = entry
     return found
 
 
@@ -553,8 +592,14 @@ def check_variant(ws: Workspace, variant: str | None) -> str | None:
 
 # -- the documents the commands render --------------------------------------------------------
 
-def handout_document(ws: Workspace, ref: SessionRef | str, participant: str | None = None,
-                     date: str | None = None, variant: str | None = None) -> Document:
+
+def handout_document(
+    ws: Workspace,
+    ref: SessionRef | str,
+    participant: str | None = None,
+    date: str | None = None,
+    variant: str | None = None,
+) -> Document:
     """One handout; with a participant, personalised (their variant, homework, goals, prefill).
 
     A handout of a session the participant has already had is a reprint: it carries the
@@ -565,13 +610,25 @@ def handout_document(ws: Workspace, ref: SessionRef | str, participant: str | No
     if participant is None:
         part = b.handout_part(session, variant=variant)
         suffix = f"-{variant}" if variant and part.context["variant"] else ""
-        return Document(name=b.file_name("handout", session.id) + suffix, title=part.context["title"], lang=b.lang,
-                        parts=[part], subject=part.sender, warnings=b.warnings)
+        return Document(
+            name=b.file_name("handout", session.id) + suffix,
+            title=part.context["title"],
+            lang=b.lang,
+            parts=[part],
+            subject=part.sender,
+            warnings=b.warnings,
+        )
     state = b.state(participant)
     personal = b.personal(state, check_render_date(date)).for_session(_held_entry(state, session.ref))
     part = b.handout_part(session, personal, variant or state.variant)
-    return Document(name=b.file_name("handout", session.id, participant), title=part.context["title"], lang=b.lang,
-                    parts=[part], date=personal.date, warnings=b.warnings)
+    return Document(
+        name=b.file_name("handout", session.id, participant),
+        title=part.context["title"],
+        lang=b.lang,
+        parts=[part],
+        date=personal.date,
+        warnings=b.warnings,
+    )
 
 
 def _with_variants(b: Builder, sessions: list[Session], variants: bool) -> list[Part]:
@@ -589,8 +646,14 @@ def module_document(ws: Workspace, number: int, variants: bool = False, duplex: 
     module = b.curriculum.module(number)
     title = b.label("module_title", module=module.number, title=module.title)
     parts = _with_variants(b, module.sessions, variants)
-    return Document(name=b.file_name("module", module.number, "variants" if variants else None), title=title,
-                    lang=b.lang, parts=parts, duplex=duplex, warnings=b.warnings)
+    return Document(
+        name=b.file_name("module", module.number, "variants" if variants else None),
+        title=title,
+        lang=b.lang,
+        parts=parts,
+        duplex=duplex,
+        warnings=b.warnings,
+    )
 
 
 def programme_document(ws: Workspace, variants: bool = False, duplex: bool = True) -> Document:
@@ -601,8 +664,15 @@ def programme_document(ws: Workspace, variants: bool = False, duplex: bool = Tru
     lines = [b.label("cover_ward", ward=b.ward), b.label("cover_edition", edition=b.edition)]
     parts = [b.cover_part(b.curriculum.title, subtitle, contents=1, lines=lines)]
     parts += _with_variants(b, b.curriculum.sessions(), variants)
-    return Document(name=b.file_name("programme", "variants" if variants else None), title=b.curriculum.title,
-                    lang=b.lang, parts=parts, duplex=duplex, contents=True, warnings=b.warnings)
+    return Document(
+        name=b.file_name("programme", "variants" if variants else None),
+        title=b.curriculum.title,
+        lang=b.lang,
+        parts=parts,
+        duplex=duplex,
+        contents=True,
+        warnings=b.warnings,
+    )
 
 
 def _imrs_chart_data(b: Builder, state: ParticipantState) -> dict[str, Any] | None:
@@ -614,12 +684,24 @@ def _imrs_chart_data(b: Builder, state: ParticipantState) -> dict[str, Any] | No
     index = {d: i for i, d in enumerate(dates)}
     return {
         "dates": dates,
-        "points": [{"i": index[str(r["date"])], "rater": r["rater"], "mean": round(float(r["mean"]), 2)}
-                   for r in rows if r.get("rater") in ("client", "clinician")],
-        "rows": [{"date": str(r["date"]), "rater": b.label(f"imrs_{r['rater']}"),
-                  "mean": f"{float(r['mean']):.2f}".replace(".", b.label("decimal_mark"))} for r in rows],
-        "labels": {"client": b.label("imrs_client"), "clinician": b.label("imrs_clinician"),
-                   "higher_is_better": b.label("imrs_higher_is_better")},
+        "points": [
+            {"i": index[str(r["date"])], "rater": r["rater"], "mean": round(float(r["mean"]), 2)}
+            for r in rows
+            if r.get("rater") in ("client", "clinician")
+        ],
+        "rows": [
+            {
+                "date": str(r["date"]),
+                "rater": b.label(f"imrs_{r['rater']}"),
+                "mean": f"{float(r['mean']):.2f}".replace(".", b.label("decimal_mark")),
+            }
+            for r in rows
+        ],
+        "labels": {
+            "client": b.label("imrs_client"),
+            "clinician": b.label("imrs_clinician"),
+            "higher_is_better": b.label("imrs_higher_is_better"),
+        },
     }
 
 
@@ -640,21 +722,36 @@ def folder_document(ws: Workspace, participant: str, date: str | None = None, du
     parts = [b.folder_cover(personal)]
     plan = b.plan_part(personal) if personal.relapse_plan else None
     first_handout = 3 + (1 if plan else 0)
-    listing = [{"title": b.label("session_title", session=s.id, title=s.title), "date": e.get("date"),
-                "part": first_handout + i} for i, (s, e) in enumerate(held)]
+    listing = [
+        {
+            "title": b.label("session_title", session=s.id, title=s.title),
+            "date": e.get("date"),
+            "part": first_handout + i,
+        }
+        for i, (s, e) in enumerate(held)
+    ]
     parts.append(b.folder_part(personal, listing, imrs))
     if plan is not None:
         parts.append(plan)
     parts += [b.handout_part(s, personal.for_session(e), state.variant, show_personal_box=True) for s, e in held]
-    return Document(name=b.file_name("folder", participant), title=b.label("folder_title"), lang=b.lang, parts=parts,
-                    duplex=duplex, imrs=imrs, date=personal.date, warnings=b.warnings)
+    return Document(
+        name=b.file_name("folder", participant),
+        title=b.label("folder_title"),
+        lang=b.lang,
+        parts=parts,
+        duplex=duplex,
+        imrs=imrs,
+        date=personal.date,
+        warnings=b.warnings,
+    )
 
 
-def group_document(ws: Workspace, name: str, next_session: bool = True, date: str | None = None,
-                   duplex: bool = True) -> Document:
+def group_document(
+    ws: Workspace, name: str, next_session: bool = True, date: str | None = None, duplex: bool = True
+) -> Document:
     """With `next_session`: today's handout for every member, each personalised. Without it:
     every member's personal folder, one after the other."""
-    load = getattr(groups, "load_group", None) or getattr(groups, "read_group")
+    load = getattr(groups, "load_group", None) or groups.read_group
     group = load(ws, name)
     members = list(group.members)
     if not members:
@@ -668,15 +765,21 @@ def group_document(ws: Workspace, name: str, next_session: bool = True, date: st
             folder = folder_document(ws, pid, day)
             parts += folder.parts
             b.warnings += folder.warnings
-        return Document(name=b.file_name("group", name), title=b.label("group_folders_title", group=name), lang=b.lang,
-                        parts=parts, duplex=duplex, date=day, warnings=b.warnings)
+        return Document(
+            name=b.file_name("group", name),
+            title=b.label("group_folders_title", group=name),
+            lang=b.lang,
+            parts=parts,
+            duplex=duplex,
+            date=day,
+            warnings=b.warnings,
+        )
     ref = _group_next(ws, group)
     parts = []
     for pid in members:
         state = b.state(pid)
         target = ref
         if target is None:
-
             target = individual_next(state, b.curriculum)
         if target is None:
             continue
@@ -685,8 +788,15 @@ def group_document(ws: Workspace, name: str, next_session: bool = True, date: st
         parts.append(b.handout_part(b.curriculum.session(target), personal, "general"))
     if not parts:
         raise ImrError("render_group_complete", group=name)
-    return Document(name=b.file_name("group", name, day), title=b.label("group_title", group=name), lang=b.lang,
-                    parts=parts, duplex=duplex, date=day, warnings=b.warnings)
+    return Document(
+        name=b.file_name("group", name, day),
+        title=b.label("group_title", group=name),
+        lang=b.lang,
+        parts=parts,
+        duplex=duplex,
+        date=day,
+        warnings=b.warnings,
+    )
 
 
 def _group_next(ws: Workspace, group: Any) -> SessionRef | None:
@@ -694,8 +804,13 @@ def _group_next(ws: Workspace, group: Any) -> SessionRef | None:
     return group_progress(ws, group).next_ref
 
 
-def next_session_documents(ws: Workspace, plan: dict[str, Any], participant: str | None = None,
-                           group: str | None = None, date: str | None = None) -> list[Document]:
+def next_session_documents(
+    ws: Workspace,
+    plan: dict[str, Any],
+    participant: str | None = None,
+    group: str | None = None,
+    date: str | None = None,
+) -> list[Document]:
     """`imr session next … --render`: the leader's one-page plan (its own file, `ledarplan-…`,
     never handed out) and today's handout(s)."""
     b = Builder(ws)
@@ -711,9 +826,14 @@ def next_session_documents(ws: Workspace, plan: dict[str, Any], participant: str
         variants = [f"{participant}: {b.curriculum.variants.get(variant, variant)}"]
     leader = b.leader_plan_part({**plan, "_date": day}, variants)
     who = group or participant or ""
-    plan_document = Document(name=b.file_name("leader_plan", plan.get("session") or "", who, day),
-                             title=str(leader.context["title"]), lang=b.lang, parts=[leader], date=day,
-                             warnings=b.warnings)
+    plan_document = Document(
+        name=b.file_name("leader_plan", plan.get("session") or "", who, day),
+        title=str(leader.context["title"]),
+        lang=b.lang,
+        parts=[leader],
+        date=day,
+        warnings=b.warnings,
+    )
     return [plan_document, handouts]
 
 
@@ -736,8 +856,15 @@ def manual_document(ws: Workspace, module: int | None = None, duplex: bool = Tru
     for mod in modules:
         parts.append(b.module_part(mod.number))
         parts += [b.leader_part(s) for s in mod.sessions]
-    return Document(name=name, title=f"{title}: {subtitle}", lang=b.lang, parts=parts, duplex=duplex,
-                    contents=True, warnings=b.warnings)
+    return Document(
+        name=name,
+        title=f"{title}: {subtitle}",
+        lang=b.lang,
+        parts=parts,
+        duplex=duplex,
+        contents=True,
+        warnings=b.warnings,
+    )
 
 
 def _leader_intro(b: Builder) -> Path | None:

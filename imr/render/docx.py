@@ -32,7 +32,7 @@ def field(instruction: str, shown: str) -> str:
         '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
         f'<w:r><w:instrText xml:space="preserve"> {instruction} </w:instrText></w:r>'
         '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
-        f'<w:r><w:t>{shown}</w:t></w:r>'
+        f"<w:r><w:t>{shown}</w:t></w:r>"
         '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
     )
 
@@ -62,10 +62,12 @@ def footer_xml(document: Document, labels: dict[str, Any]) -> str:
         elif piece:
             runs.append(_text(piece))
     sender = next((p.sender for p in document.parts if p.sender), "")
-    return (XML + f'<w:ftr xmlns:w="{W}" xmlns:r="{R}">'
-            f'<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr>{"".join(runs)}</w:p>'
-            f'<w:p><w:pPr><w:pStyle w:val="FooterSender"/></w:pPr>{_text(sender)}</w:p>'
-            '</w:ftr>\n')
+    return (
+        XML + f'<w:ftr xmlns:w="{W}" xmlns:r="{R}">'
+        f'<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr>{"".join(runs)}</w:p>'
+        f'<w:p><w:pPr><w:pStyle w:val="FooterSender"/></w:pPr>{_text(sender)}</w:p>'
+        "</w:ftr>\n"
+    )
 
 
 def core_xml(document: Document) -> str:
@@ -78,26 +80,32 @@ def core_xml(document: Document) -> str:
         day = found.group(0) if found else None
     dates = ""
     if day:
-        dates = (f'<dcterms:created xsi:type="dcterms:W3CDTF">{day}T00:00:00Z</dcterms:created>'
-                 f'<dcterms:modified xsi:type="dcterms:W3CDTF">{day}T00:00:00Z</dcterms:modified>')
+        dates = (
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{day}T00:00:00Z</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{day}T00:00:00Z</dcterms:modified>'
+        )
     language = {"sv": "sv-SE", "en": "en-GB"}.get(document.lang, document.lang)
-    return (XML + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f'<dc:title>{escape(document.title)}</dc:title>'
-            f'<dc:subject>{escape(document.subject or "")}</dc:subject>'
-            f'<dc:creator>imr</dc:creator><cp:keywords>{MARKER}</cp:keywords>'
-            f'<dc:language>{language}</dc:language>{dates}</cp:coreProperties>\n')
+    return (
+        XML + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{escape(document.title)}</dc:title>"
+        f"<dc:subject>{escape(document.subject or '')}</dc:subject>"
+        f"<dc:creator>imr</dc:creator><cp:keywords>{MARKER}</cp:keywords>"
+        f"<dc:language>{language}</dc:language>{dates}</cp:coreProperties>\n"
+    )
 
 
 # Atkinson Hyperlegible travels inside the DOCX (Word's obfuscated embedded fonts, ECMA-376
 # §17.8.1), so the sheet prints in the same type on a computer that does not have it. The
 # keys are fixed, so the same input still gives the same bytes.
 FONT = "Atkinson Hyperlegible"
-EMBEDDED = (("Regular", "embedRegular", "{6F1B2A10-3C4D-4E5F-8A9B-0C1D2E3F4A51}"),
-            ("Bold", "embedBold", "{6F1B2A10-3C4D-4E5F-8A9B-0C1D2E3F4A52}"),
-            ("Italic", "embedItalic", "{6F1B2A10-3C4D-4E5F-8A9B-0C1D2E3F4A53}"),
-            ("BoldItalic", "embedBoldItalic", "{6F1B2A10-3C4D-4E5F-8A9B-0C1D2E3F4A54}"))
+EMBEDDED = (
+    ("Regular", "embedRegular", "{6F1B2A10-3C4D-4E5F-8A9B-0C1D2E3F4A51}"),
+    ("Bold", "embedBold", "{6F1B2A10-3C4D-4E5F-8A9B-0C1D2E3F4A52}"),
+    ("Italic", "embedItalic", "{6F1B2A10-3C4D-4E5F-8A9B-0C1D2E3F4A53}"),
+    ("BoldItalic", "embedBoldItalic", "{6F1B2A10-3C4D-4E5F-8A9B-0C1D2E3F4A54}"),
+)
 
 
 def obfuscated_font(data: bytes, key: str) -> bytes:
@@ -120,21 +128,29 @@ def _font_parts() -> dict[str, bytes]:
             continue
         parts[f"word/fonts/font{number}.odttf"] = obfuscated_font(path.read_bytes(), key)
         embeds.append(f'<w:{element} r:id="rIdFont{number}" w:fontKey="{key}"/>')
-        rels.append(f'<Relationship Id="rIdFont{number}" Type="http://schemas.openxmlformats.org/officeDocument/'
-                    f'2006/relationships/font" Target="fonts/font{number}.odttf"/>')
+        rels.append(
+            f'<Relationship Id="rIdFont{number}" Type="http://schemas.openxmlformats.org/officeDocument/'
+            f'2006/relationships/font" Target="fonts/font{number}.odttf"/>'
+        )
     parts["word/fontTable.xml"] = (
         XML + f'<w:fonts xmlns:w="{W}" xmlns:r="{R}"><w:font w:name="{FONT}"><w:altName w:val="Verdana"/>'
         f'<w:charset w:val="00"/><w:family w:val="swiss"/><w:pitch w:val="variable"/>{"".join(embeds)}</w:font>'
-        '</w:fonts>\n').encode("utf-8")
+        "</w:fonts>\n"
+    ).encode("utf-8")
     parts["word/_rels/fontTable.xml.rels"] = (
-        XML + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        + "".join(rels) + "</Relationships>\n").encode("utf-8")
+        XML
+        + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + "".join(rels)
+        + "</Relationships>\n"
+    ).encode("utf-8")
     return parts
 
 
 # A paragraph that holds only a page break (imr.lua's part breaks, the relapse card's breaks).
-_BREAK = (r'<w:p>(?:<w:pPr>(?:(?!</w:p>).)*?</w:pPr>)?<w:r>(?:<w:rPr>(?:(?!</w:p>).)*?</w:rPr>)?'
-          r'<w:br w:type="page"/></w:r></w:p>')
+_BREAK = (
+    r"<w:p>(?:<w:pPr>(?:(?!</w:p>).)*?</w:pPr>)?<w:r>(?:<w:rPr>(?:(?!</w:p>).)*?</w:rPr>)?"
+    r'<w:br w:type="page"/></w:r></w:p>'
+)
 _DOUBLE_BREAK = re.compile(rf"({_BREAK})((?:\s|<w:bookmark(?:Start|End)[^>]*/>)*){_BREAK}", re.S)
 
 
@@ -161,15 +177,21 @@ def finish_docx(data: bytes, document: Document, labels: dict[str, Any]) -> byte
     if "[Content_Types].xml" in names and added:
         types = source.read("[Content_Types].xml").decode("utf-8")
         if 'Extension="odttf"' not in types:
-            types = types.replace("<Default ", '<Default Extension="odttf" ContentType="application/'
-                                  'vnd.openxmlformats-officedocument.obfuscatedFont"/><Default ', 1)
+            types = types.replace(
+                "<Default ",
+                '<Default Extension="odttf" ContentType="application/'
+                'vnd.openxmlformats-officedocument.obfuscatedFont"/><Default ',
+                1,
+            )
         replaced["[Content_Types].xml"] = types
     if "word/settings.xml" in names:
         settings = source.read("word/settings.xml").decode("utf-8")
         if "embedTrueTypeFonts" not in settings:
             settings = re.sub(r"(<w:settings[^>]*>)", r"\1<w:embedTrueTypeFonts/>", settings, count=1)
         replaced["word/settings.xml"] = settings
-    rels = source.read("word/_rels/document.xml.rels").decode("utf-8") if "word/_rels/document.xml.rels" in names else ""
+    rels = (
+        source.read("word/_rels/document.xml.rels").decode("utf-8") if "word/_rels/document.xml.rels" in names else ""
+    )
     for target, text in (("header", header_xml(document)), ("footer", footer_xml(document, labels))):
         match = re.search(rf'Target="({target}\d*\.xml)"', rels)
         if match:

@@ -52,5 +52,5 @@ def _escape_line(line: str) -> str:
     assert start is not None  # the pattern matches every line (all its parts are optional)
     lead, word, marker = start.groups()
     head = _PUNCTUATION.sub(r"\\\1", lead) + _MID_LINE_SPECIAL.sub(r"\\\1", word) + ("\\" + marker if marker else "")
-    rest = _MID_LINE_SPECIAL.sub(r"\\\1", line[start.end():])
+    rest = _MID_LINE_SPECIAL.sub(r"\\\1", line[start.end() :])
     return head + _HYPHEN_RUN.sub(lambda run: "\\-" * len(run.group(0)), rest)

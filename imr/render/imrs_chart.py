@@ -19,8 +19,15 @@ FORMATS = ("png", "svg")
 _STYLE = {"client": ("#1f5f8b", "o", "-"), "clinician": ("#b0542c", "s", "--")}
 
 
-def trend_chart(rows: list[dict[str, Any]], fmt: str = "png", *, labels: dict[str, str] | None = None,
-                width_cm: float = 16.0, height_cm: float = 8.0, dpi: int = 150) -> bytes:
+def trend_chart(
+    rows: list[dict[str, Any]],
+    fmt: str = "png",
+    *,
+    labels: dict[str, str] | None = None,
+    width_cm: float = 16.0,
+    height_cm: float = 8.0,
+    dpi: int = 150,
+) -> bytes:
     """Mean score (1–5) per assessment date, one line per rater.
 
     `rows` are `imr.programme.imrs.assessments()` rows; `labels` gives the title, the axis label and the
@@ -49,13 +56,23 @@ def trend_chart(rows: list[dict[str, Any]], fmt: str = "png", *, labels: dict[st
         dates = sorted({str(row["date"]) for row in rows if row.get("mean") is not None})
         position = {day: date.fromisoformat(day).toordinal() for day in dates}
         for rater in ("client", "clinician"):
-            points = [(position[str(r["date"])], r["mean"]) for r in rows
-                      if r.get("rater") == rater and r.get("mean") is not None]
+            points = [
+                (position[str(r["date"])], r["mean"])
+                for r in rows
+                if r.get("rater") == rater and r.get("mean") is not None
+            ]
             if not points:
                 continue
             colour, marker, line = _STYLE[rater]
-            axes.plot([p[0] for p in points], [p[1] for p in points], color=colour, marker=marker,
-                      linestyle=line, linewidth=1.6, label=labels.get(rater, rater))
+            axes.plot(
+                [p[0] for p in points],
+                [p[1] for p in points],
+                color=colour,
+                marker=marker,
+                linestyle=line,
+                linewidth=1.6,
+                label=labels.get(rater, rater),
+            )
         axes.set_ylim(0.8, 5.2)
         axes.set_yticks([1, 2, 3, 4, 5])
         axes.set_xticks([position[day] for day in dates])

@@ -7,7 +7,7 @@ part, and to find the worksheets a part's prefilled answers belong to.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from imr.core.strings import strings
 from imr.render.documents import Document

@@ -21,8 +21,7 @@ def default_path(ws: Workspace, document: Document, fmt: str) -> Path:
     return ws.out_dir / f"{document.name}.{fmt}"
 
 
-def check_output_path(path: Path, *, create_parent: bool, ws: Workspace | None = None,
-                      force: bool = False) -> Path:
+def check_output_path(path: Path, *, create_parent: bool, ws: Workspace | None = None, force: bool = False) -> Path:
     """Refuse a path that cannot or must not be written, before the work of rendering begins.
 
     Printouts never land on records: not in `records/`, `groups/` or `.git/`, not on

@@ -60,25 +60,58 @@ def _language(lang: str) -> str:
     return {"sv": "sv-SE", "en": "en-GB"}.get(lang, lang)
 
 
-def convert(markdown: str, to: str, *, lang: str, title: str, workspace_root: Path | None,
-            toc_title: str = "", labels: dict | None = None, header: str = "", sender: str = "") -> bytes:
+def convert(
+    markdown: str,
+    to: str,
+    *,
+    lang: str,
+    title: str,
+    workspace_root: Path | None,
+    toc_title: str = "",
+    labels: dict | None = None,
+    header: str = "",
+    sender: str = "",
+) -> bytes:
     """Markdown to `typst` (body only), `html` (standalone, self-contained) or `docx`."""
-    args = [pandoc_path(), "--quiet", "-f", READER, "-t", to,
-            "--lua-filter", str(template_file(workspace_root, "imr.lua")),
-            "-M", f"lang={_language(lang)}", "-M", f"pagetitle={title}",
-            "-M", f"imr-toc-title={toc_title}"]
+    args = [
+        pandoc_path(),
+        "--quiet",
+        "-f",
+        READER,
+        "-t",
+        to,
+        "--lua-filter",
+        str(template_file(workspace_root, "imr.lua")),
+        "-M",
+        f"lang={_language(lang)}",
+        "-M",
+        f"pagetitle={title}",
+        "-M",
+        f"imr-toc-title={toc_title}",
+    ]
     labels = labels or {}
     for key, meta in (("voice_label", "imr-voice-label"), ("crisis_title", "imr-crisis-title")):
         if labels.get(key):
             args += ["-M", f"{meta}={labels[key]}"]
     for key, value in labels.items():  # the pictures' alt texts (imr.lua reads them)
         if key.startswith("picture_") and isinstance(value, str):
-            args += ["-M", f"imr-picture-{key[len('picture_'):]}={value}"]
+            args += ["-M", f"imr-picture-{key[len('picture_') :]}={value}"]
     if to == "html":
         css = template_file(workspace_root, "print.css").read_text(encoding="utf-8")
-        args += ["-s", "--template", str(template_file(workspace_root, "page.html")), "-V", f"imr-css={css}",
-                 "-V", f"imr-header={css_string(header)}", "-V", f"imr-sender={css_string(sender)}",
-                 "-V", f"imr-sender-text={html_text(sender)}", "--wrap=none"]
+        args += [
+            "-s",
+            "--template",
+            str(template_file(workspace_root, "page.html")),
+            "-V",
+            f"imr-css={css}",
+            "-V",
+            f"imr-header={css_string(header)}",
+            "-V",
+            f"imr-sender={css_string(sender)}",
+            "-V",
+            f"imr-sender-text={html_text(sender)}",
+            "--wrap=none",
+        ]
     elif to == "docx":
         args += ["--reference-doc", str(template_file(workspace_root, "reference.docx"))]
     args += ["-o", "-"]
@@ -93,14 +126,14 @@ def convert(markdown: str, to: str, *, lang: str, title: str, workspace_root: Pa
     return done.stdout
 
 
-def convert_many_to_typst(markdowns: list[str], *, lang: str, workspace_root: Path | None,
-                          labels: dict | None = None) -> list[str]:
+def convert_many_to_typst(
+    markdowns: list[str], *, lang: str, workspace_root: Path | None, labels: dict | None = None
+) -> list[str]:
     """Several documents to Typst bodies in one pandoc process."""
     if not markdowns:
         return []
     joined = "\n\n::: {.imr-document}\n:::\n\n".join(markdowns)
-    out = convert(joined, "typst", lang=lang, title="", workspace_root=workspace_root,
-                  labels=labels).decode("utf-8")
+    out = convert(joined, "typst", lang=lang, title="", workspace_root=workspace_root, labels=labels).decode("utf-8")
     bodies = out.split(DOCUMENT_SEPARATOR + "\n")
     if len(bodies) != len(markdowns):
         raise ImrError("render_pandoc_failed", problem=f"{len(bodies)} documents out of {len(markdowns)}")
@@ -109,7 +142,7 @@ def convert_many_to_typst(markdowns: list[str], *, lang: str, workspace_root: Pa
 
 def html_text(text: str) -> str:
     """Plain text for an HTML template variable (pandoc inserts variables as they are)."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def css_string(text: str) -> str:
@@ -136,6 +169,8 @@ def embedded_fonts_css() -> str:
         path = folder / f"AtkinsonHyperlegible-{name}.ttf"
         if path.is_file():
             data = base64.b64encode(path.read_bytes()).decode("ascii")
-            rules.append(f'@font-face {{ font-family: "Atkinson Hyperlegible"; font-weight: {weight}; '
-                         f'src: url(data:font/ttf;base64,{data}) format("truetype"); }}')
+            rules.append(
+                f'@font-face {{ font-family: "Atkinson Hyperlegible"; font-weight: {weight}; '
+                f'src: url(data:font/ttf;base64,{data}) format("truetype"); }}'
+            )
     return "\n".join(rules) + "\n"

@@ -35,12 +35,12 @@ def check_format(value: str) -> str:
     return fmt
 
 
-def render_documents(ws: Workspace, documents: list[Document], fmt: str,
-                     progress: Progress | None = None) -> list[Rendered]:
+def render_documents(
+    ws: Workspace, documents: list[Document], fmt: str, progress: Progress | None = None
+) -> list[Rendered]:
 
     fmt = check_format(fmt)
     if fmt == "pdf":
-
         warm_up(ws.root)  # loads typst and its fonts while Jinja and pandoc work
     total_parts = sum(len(d.parts) for d in documents)
     done_parts = 0
@@ -54,8 +54,7 @@ def render_documents(ws: Workspace, documents: list[Document], fmt: str,
         markdowns.append(document_markdown(ws, document, part_done))
         done_parts += len(document.parts)
     if fmt == "md":
-        return [Rendered(d, m.encode("utf-8"), list(d.warnings)) for d, m in zip(documents, markdowns)]
-
+        return [Rendered(d, m.encode("utf-8"), list(d.warnings)) for d, m in zip(documents, markdowns, strict=False)]
 
     labels = strings(ws.lang, ws.root).get("render", {})
     toc_title = labels.get("contents", "")
@@ -63,32 +62,43 @@ def render_documents(ws: Workspace, documents: list[Document], fmt: str,
         progress("pandoc", 0, 1)
     if fmt in ("html", "docx"):
         out = []
-        for document, markdown in zip(documents, markdowns):
-            data = pandoc.convert(markdown, fmt, lang=document.lang, title=document.title,
-                                  workspace_root=ws.root, toc_title=toc_title, labels=labels,
-                                  header=_running_header(document),
-                                  sender=next((p.sender for p in document.parts if p.sender), ""))
+        for document, markdown in zip(documents, markdowns, strict=False):
+            data = pandoc.convert(
+                markdown,
+                fmt,
+                lang=document.lang,
+                title=document.title,
+                workspace_root=ws.root,
+                toc_title=toc_title,
+                labels=labels,
+                header=_running_header(document),
+                sender=next((p.sender for p in document.parts if p.sender), ""),
+            )
             if fmt == "html":  # the fonts are too large for a pandoc argument
                 data = data.replace(b"/* imr-fonts */", pandoc.embedded_fonts_css().encode("ascii"), 1)
             if fmt == "docx":
-
                 data = finish_docx(data, document, labels)
             out.append(Rendered(document, data, list(document.warnings)))
         if progress:
             progress("pandoc", 1, 1)
         return out
 
-
-    bodies = pandoc.convert_many_to_typst(markdowns, lang=documents[0].lang if documents else ws.lang,
-                                          workspace_root=ws.root, labels=labels)
+    bodies = pandoc.convert_many_to_typst(
+        markdowns, lang=documents[0].lang if documents else ws.lang, workspace_root=ws.root, labels=labels
+    )
     if progress:
         progress("pandoc", 1, 1)
         progress("typst", 0, len(documents))
-    jobs = [(typst_pdf.typst_source(body, ws.root), typst_pdf.document_inputs(document, labels))
-            for document, body in zip(documents, bodies)]
-    results = typst_pdf.compile_many(jobs, ws.root,
-                                     (lambda n: progress("typst", n, len(documents))) if progress else None)
-    return [Rendered(d, pdf, list(d.warnings) + warnings) for d, (pdf, warnings) in zip(documents, results)]
+    jobs = [
+        (typst_pdf.typst_source(body, ws.root), typst_pdf.document_inputs(document, labels))
+        for document, body in zip(documents, bodies, strict=False)
+    ]
+    results = typst_pdf.compile_many(
+        jobs, ws.root, (lambda n: progress("typst", n, len(documents))) if progress else None
+    )
+    return [
+        Rendered(d, pdf, list(d.warnings) + warnings) for d, (pdf, warnings) in zip(documents, results, strict=False)
+    ]
 
 
 def render_document(ws: Workspace, document: Document, fmt: str, progress: Progress | None = None) -> Rendered:

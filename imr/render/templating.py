@@ -29,9 +29,10 @@ import stat
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from imr.core import resources
 from imr.core.errors import ImrError
@@ -47,8 +48,9 @@ def trusted(text: str) -> Trusted:
 
 
 def template_dirs(workspace_root: Path | None) -> list[Path]:
-    return [base / "render" for base in resources.search_path("templates", workspace_root)
-            if (base / "render").is_dir()]
+    return [
+        base / "render" for base in resources.search_path("templates", workspace_root) if (base / "render").is_dir()
+    ]
 
 
 def _finalize(value: Any) -> str:
@@ -97,7 +99,11 @@ def _checked_binop(operator: str, left: Any, right: Any) -> None:
             raise TemplateLimit("number")
     elif operator == "*":
         for text, count in ((left, right), (right, left)):
-            if isinstance(text, (str, list, tuple)) and isinstance(count, int) and count * max(len(text), 1) > MAX_TEXT_REPEAT:
+            if (
+                isinstance(text, (str, list, tuple))
+                and isinstance(count, int)
+                and count * max(len(text), 1) > MAX_TEXT_REPEAT
+            ):
                 raise TemplateLimit("size")
     elif operator == "%" and isinstance(left, str):
         if _WIDE_FORMAT.search(left):
@@ -223,7 +229,7 @@ def _loader(dirs: list[Path]):
 
 def _no_link_below(base: Path, pieces: list[str]) -> bool:
     current = base
-    for piece in [""] + pieces[:-1]:
+    for piece in ["", *pieces[:-1]]:
         current = current / piece if piece else current
         try:
             if stat.S_ISLNK(os.lstat(current).st_mode):
@@ -269,7 +275,7 @@ def environment(workspace_root: Path | None):
             _tick()
             return super().getitem(obj, argument)
 
-        def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
+        def call(__self, __context, __obj, *args, **kwargs):
             _tick()
             _check_method(__obj, args, kwargs)
             return super().call(__context, __obj, *args, **kwargs)
@@ -290,8 +296,7 @@ def environment(workspace_root: Path | None):
     return env
 
 
-def render_template(workspace_root: Path | None, name: str, context: dict[str, Any],
-                    label: Callable[..., str]) -> str:
+def render_template(workspace_root: Path | None, name: str, context: dict[str, Any], label: Callable[..., str]) -> str:
     """One template to Markdown; any template problem becomes one user error."""
     import jinja2
     from jinja2.exceptions import SecurityError
@@ -309,8 +314,12 @@ def render_template(workspace_root: Path | None, name: str, context: dict[str, A
         where, _ = _template_frame(err, name)
         raise ImrError("render_template_unsafe", template=where, problem=str(err)[:120]) from None
     except jinja2.TemplateSyntaxError as err:
-        raise ImrError("render_template_error", template=err.name or name, line=err.lineno or 0,
-                       problem=err.message or type(err).__name__) from None
+        raise ImrError(
+            "render_template_error",
+            template=err.name or name,
+            line=err.lineno or 0,
+            problem=err.message or type(err).__name__,
+        ) from None
     except jinja2.TemplateNotFound as err:
         raise ImrError("render_template_missing", template=str(err.name)) from None
     except (jinja2.TemplateError, ValueError, TypeError, KeyError, AttributeError) as err:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from imr.core import resources
 from imr.core.errors import ImrError
@@ -40,8 +41,9 @@ def _fonts(dirs: tuple[str, ...]):
         if dirs not in _fonts_cache:
             import typst
 
-            _fonts_cache[dirs] = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True,
-                                             font_paths=list(dirs))
+            _fonts_cache[dirs] = typst.Fonts(
+                include_system_fonts=False, include_embedded_fonts=True, font_paths=list(dirs)
+            )
         return _fonts_cache[dirs]
 
 
@@ -63,9 +65,17 @@ def document_inputs(document: Document, labels: dict[str, Any]) -> dict[str, str
         "toc": document.toc() if document.contents else [],
         "imrs": document.imrs,
         "charts": document.charts or {},
-        "parts": [{"left": part.header_left, "right": part.header_right, "personal": part.personal_line,
-                   "plain": part.plain, "sender": part.sender, "part_pages": part.part_pages}
-                  for part in document.parts],
+        "parts": [
+            {
+                "left": part.header_left,
+                "right": part.header_right,
+                "personal": part.personal_line,
+                "plain": part.plain,
+                "sender": part.sender,
+                "part_pages": part.part_pages,
+            }
+            for part in document.parts
+        ],
     }
     return {"imr": json.dumps(data, ensure_ascii=False)}
 
@@ -98,8 +108,9 @@ def compile_pdf(source: str, inputs: dict[str, str], workspace_root: Path | None
     return pdf, messages
 
 
-def compile_many(jobs: list[tuple[str, dict[str, str]]], workspace_root: Path | None,
-                 done: Callable[[int], None] | None = None) -> list[tuple[bytes, list[str]]]:
+def compile_many(
+    jobs: list[tuple[str, dict[str, str]]], workspace_root: Path | None, done: Callable[[int], None] | None = None
+) -> list[tuple[bytes, list[str]]]:
     """Compile several documents at once, one thread each (up to the number of cores)."""
     if len(jobs) <= 1:
         results = [compile_pdf(source, inputs, workspace_root) for source, inputs in jobs]

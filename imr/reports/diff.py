@@ -26,11 +26,12 @@ import re
 import subprocess
 import threading
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from imr.core.errors import ImrError
 from imr.core.yamlio import YamlProblem, parse_text
@@ -129,8 +130,9 @@ def _last_commit_by(root: Path, day: date) -> str | None:
     end = datetime.combine(day, time(23, 59, 59)).astimezone()
     # --first-parent: the branch's own line, so a clone's entries merged in later belong to the
     # day of the merge, not to a commit of the clone that happens to be older than `day`.
-    result = _run(root, "rev-list", "-1", "--first-parent", f"--before={end.strftime('%Y-%m-%d %H:%M:%S %z')}",
-                  "HEAD", "--")
+    result = _run(
+        root, "rev-list", "-1", "--first-parent", f"--before={end.strftime('%Y-%m-%d %H:%M:%S %z')}", "HEAD", "--"
+    )
     if result.returncode != 0:  # no commit at all yet
         return None
     return result.stdout.decode().strip() or None
@@ -151,10 +153,21 @@ def _diff(root: Path, old: str, new: str | None, old_name: str, new_name: str | 
     spec = ["--", *FOLDERS]
     # --raw names each file's old and new blob, so each is read by id in one `git cat-file`
     # (a lookup by revision and path walks the folder's tree again for every file).
-    listed = _git(root, "diff", "--no-renames", "--no-ext-diff", "--raw", "--no-abbrev", "-z", "--relative",
-                  old, *([new] if new else []), *spec).split("\0")
+    listed = _git(
+        root,
+        "diff",
+        "--no-renames",
+        "--no-ext-diff",
+        "--raw",
+        "--no-abbrev",
+        "-z",
+        "--relative",
+        old,
+        *([new] if new else []),
+        *spec,
+    ).split("\0")
     blob_ids: dict[str, tuple[str | None, str | None]] = {}
-    for meta, path in zip(listed[0::2], listed[1::2]):
+    for meta, path in zip(listed[0::2], listed[1::2], strict=False):
         fields = meta.split()
         if len(fields) >= 4 and _kind(path):
             blob_ids[path] = (_blob_id(fields[0].lstrip(":"), fields[2]), _blob_id(fields[1], fields[3]))
@@ -186,10 +199,7 @@ def _diff(root: Path, old: str, new: str | None, old_name: str, new_name: str | 
         new_blobs = _stream_blobs(root, [blob_ids[p][1] or "" for p in paths if new is not None and blob_ids[p][1]])
         for path in paths:
             old_id, new_id = blob_ids[path]
-            if new is None:
-                new_data = _read_worktree(root / path)
-            else:
-                new_data = next(new_blobs) if new_id else None
+            new_data = _read_worktree(root / path) if new is None else next(new_blobs) if new_id else None
             old_data = _prefix_if_same(new_data, old_id, sizes.get(old_id or ""))
             if old_id and old_data is None:
                 unread[path] = new_data
@@ -203,9 +213,10 @@ def _diff(root: Path, old: str, new: str | None, old_name: str, new_name: str | 
         for _ in old_blobs:
             pass
         careful = list(old_texts)
-        changes.update(zip(careful, map_paths(_compare_one, careful, old_texts, new_texts)))
-    return DiffReport(old=old_name, new=new_name,
-                      changes=[c for c in (changes[p] for p in sorted(changes)) if c is not None])
+        changes.update(zip(careful, map_paths(_compare_one, careful, old_texts, new_texts), strict=False))
+    return DiffReport(
+        old=old_name, new=new_name, changes=[c for c in (changes[p] for p in sorted(changes)) if c is not None]
+    )
 
 
 def _compare_one(path: str, old_texts: dict[str, bytes], new_texts: dict[str, bytes]) -> FileChange | None:
@@ -232,7 +243,7 @@ def _appended(path: str, old_text: str, new_text: str) -> FileChange | None:
     """
     if not old_text.endswith("\n") or not new_text.startswith(old_text) or "\t" in new_text:
         return None
-    tail = new_text[len(old_text):]
+    tail = new_text[len(old_text) :]
     lines = tail.split("\n")
     first = next((line for line in lines if line.strip(" ")), None)
     if first is None or first.startswith(" "):
@@ -275,8 +286,12 @@ def _step_labels(path: str, text: str, added: list[dict]) -> dict[str, str]:
     except RecordProblem:
         return {}
     written = {e.id: e.get("step") for e in record.entries if e.kind == "goal-step"}
-    return {step.key: step.id for goal in derive_state(record).goals.values() for step in goal.steps
-            if step.key in written and written[step.key] != step.id}
+    return {
+        step.key: step.id
+        for goal in derive_state(record).goals.values()
+        for step in goal.steps
+        if step.key in written and written[step.key] != step.id
+    }
 
 
 def _named_old_entries(old_text: str, log_end: int, new_entries: list[dict]) -> list[dict] | None:
@@ -310,7 +325,7 @@ def _named_old_entries(old_text: str, log_end: int, new_entries: list[dict]) -> 
         if index not in wanted:
             end = starts[index + 1] if index + 1 < len(starts) else len(old_text)
             try:
-                parsed = parse_text(old_text[starts[index]:end])
+                parsed = parse_text(old_text[starts[index] : end])
             except YamlProblem:
                 parsed = None
             if not isinstance(parsed, list) or len(parsed) != 1:
@@ -367,11 +382,13 @@ def compare_carefully(path: str, old: bytes | None, new: bytes | None) -> FileCh
             continue
         removed = [line for block in old_blocks[i1:i2] for line in block.lines]
         added = [line for block in new_blocks[j1:j2] for line in block.lines]
-        change.rewritten.append({
-            "line": old_blocks[i1].start if i1 < len(old_blocks) else 0,
-            "removed": _trim(removed),
-            "added": _trim(added),
-        })
+        change.rewritten.append(
+            {
+                "line": old_blocks[i1].start if i1 < len(old_blocks) else 0,
+                "removed": _trim(removed),
+                "added": _trim(added),
+            }
+        )
     if old is not None and new is not None and not change.rewritten:
         # What the text comparison cannot see (a byte-order mark, CRLF, trailing spaces, an
         # entry slipped in between earlier ones) the history rule sees on bytes: `imr diff
@@ -379,11 +396,13 @@ def compare_carefully(path: str, old: bytes | None, new: bytes | None) -> FileCh
         line = appended(old, new)
         if line is not None:
             old_lines, new_lines = old_text.split("\n"), new_text.split("\n")
-            change.rewritten.append({
-                "line": line,
-                "removed": old_lines[line - 1:line] if 0 < line <= len(old_lines) else [],
-                "added": new_lines[line - 1:line] if 0 < line <= len(new_lines) else [],
-            })
+            change.rewritten.append(
+                {
+                    "line": line,
+                    "removed": old_lines[line - 1 : line] if 0 < line <= len(old_lines) else [],
+                    "added": new_lines[line - 1 : line] if 0 < line <= len(new_lines) else [],
+                }
+            )
     if change.kind == "participant" and not change.problem:
         change.step_labels = _step_labels(path, new_text, change.added)
     return change
@@ -438,8 +457,11 @@ def _entries_by_line(text: str, change: FileChange) -> dict[int, tuple[int, dict
         change.problem = "record_log_not_list"
         return {}
     change.log = [dict(item) if isinstance(item, dict) else {} for item in log]
-    return {getattr(item, "line", 0): (number, dict(item))
-            for number, item in enumerate(log, start=1) if isinstance(item, dict)}
+    return {
+        getattr(item, "line", 0): (number, dict(item))
+        for number, item in enumerate(log, start=1)
+        if isinstance(item, dict)
+    }
 
 
 def _read_worktree(path: Path) -> bytes | None:
@@ -481,8 +503,9 @@ def _blob_sizes(root: Path, object_ids: list[str]) -> dict[str, int]:
     if not object_ids:
         return {}
     request = "".join(f"{object_id}\n" for object_id in object_ids).encode()
-    result = subprocess.run(["git", "-C", str(root), "cat-file", "--batch-check"], input=request,
-                            capture_output=True, env=_env())
+    result = subprocess.run(
+        ["git", "-C", str(root), "cat-file", "--batch-check"], input=request, capture_output=True, env=_env()
+    )
     if result.returncode != 0:
         raise ImrError("diff_git_failed", detail=result.stderr.decode(errors="replace").strip()[:200])
     sizes = {}
@@ -500,9 +523,14 @@ def _stream_blobs(root: Path, object_ids: list[str]) -> Iterator[bytes | None]:
         return
     try:
         # --buffer: git writes in large blocks instead of flushing after every blob.
-        process = subprocess.Popen(["git", "-C", str(root), "cat-file", "--batch", "--buffer"],
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   bufsize=1 << 16, env=_env())
+        process = subprocess.Popen(
+            ["git", "-C", str(root), "cat-file", "--batch", "--buffer"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            bufsize=1 << 16,
+            env=_env(),
+        )
     except OSError:
         raise ImrError("diff_not_git", path=str(root)) from None
     assert process.stdin is not None and process.stdout is not None and process.stderr is not None

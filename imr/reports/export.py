@@ -27,8 +27,9 @@ from imr.workspace.folder import Workspace
 Table = tuple[list[str], list[list[Any]]]
 
 
-def export_tables(ws: Workspace, since: date | None = None, today: date | None = None) -> dict[str, Table]:
+def export_tables(ws: Workspace, since: date | None = None, today: date | None = None) -> dict[str, Table]:  # noqa: C901 (to split: the maintainability issue)
     """sessions, attendance, goals, imrs_items and fidelity, each as (header, rows)."""
+
     def keep(value: Any) -> bool:
         day = day_of(value)
         return day is not None and (since is None or day >= since)
@@ -43,9 +44,20 @@ def export_tables(ws: Workspace, since: date | None = None, today: date | None =
         state = states[pid]
         for entry in state.sessions:
             if keep(entry.get("date")):
-                sessions.append([pid, entry.id, entry.get("date"), entry.get("module"), entry.get("session"),
-                                 entry.get("group") or "", entry.get("by"), entry.get("homework_review") or "",
-                                 _flag(entry.get("handout")), _flag(entry.get("significant_other"))])
+                sessions.append(
+                    [
+                        pid,
+                        entry.id,
+                        entry.get("date"),
+                        entry.get("module"),
+                        entry.get("session"),
+                        entry.get("group") or "",
+                        entry.get("by"),
+                        entry.get("homework_review") or "",
+                        _flag(entry.get("handout")),
+                        _flag(entry.get("significant_other")),
+                    ]
+                )
         for goal in describe_goals(state):
             done: dict[str, str] = {}
             for item in goal["history"]:
@@ -58,8 +70,9 @@ def export_tables(ws: Workspace, since: date | None = None, today: date | None =
         for entry in state.imrs:
             if keep(entry.get("date")):
                 for number, score in enumerate(entry.get("scores") or [], start=1):
-                    items.append([pid, entry.get("date"), entry.get("rater"), number,
-                                  score if isinstance(score, int) else ""])
+                    items.append(
+                        [pid, entry.get("date"), entry.get("rater"), number, score if isinstance(score, int) else ""]
+                    )
     attendance = []
     for group in all_groups(ws):
         progress = group_progress(ws, group)
@@ -71,27 +84,50 @@ def export_tables(ws: Workspace, since: date | None = None, today: date | None =
             for pid in dict.fromkeys(meeting.absent):
                 member = progress.states.get(pid)
                 made_up = member is not None and meeting.ref in member.done
-                attendance.append([group.name, meeting.date, str(meeting.ref), pid,
-                                   "caught_up" if made_up else "absent"])
+                attendance.append(
+                    [group.name, meeting.date, str(meeting.ref), pid, "caught_up" if made_up else "absent"]
+                )
     for pid in sorted(states):  # the individual track: its sessions and absences, group left empty
         state = states[pid]
         if state.format == "group":
             continue  # a group member's catch-up is counted in the group's rows
         for entry in state.sessions:
             if not entry.get("group") and keep(entry.get("date")):
-                attendance.append(["", entry.get("date"), f"{entry.get('module')}.{entry.get('session')}", pid, "present"])
+                attendance.append(
+                    ["", entry.get("date"), f"{entry.get('module')}.{entry.get('session')}", pid, "present"]
+                )
         for entry in state.absences:
             if not entry.get("group") and keep(entry.get("date")):
                 ref = f"{entry.get('module')}.{entry.get('session')}"
                 made_up = any(f"{e.get('module')}.{e.get('session')}" == ref for e in state.sessions)
                 attendance.append(["", entry.get("date"), ref, pid, "caught_up" if made_up else "absent"])
-    fidelity = [[row["item"], row["basis"], "" if row["score"] is None else row["score"],
-                 "" if row.get("indication") is None else row["indication"],
-                 since.isoformat() if since else "", (today or date.today()).isoformat()]
-                for row in as_rows(assess(ws, since=since, today=today), "en", ws.root)]
+    fidelity = [
+        [
+            row["item"],
+            row["basis"],
+            "" if row["score"] is None else row["score"],
+            "" if row.get("indication") is None else row["indication"],
+            since.isoformat() if since else "",
+            (today or date.today()).isoformat(),
+        ]
+        for row in as_rows(assess(ws, since=since, today=today), "en", ws.root)
+    ]
     return {
-        "sessions": (["participant", "entry", "date", "module", "session", "group", "by", "homework_review",
-                      "handout", "significant_other"], sessions),
+        "sessions": (
+            [
+                "participant",
+                "entry",
+                "date",
+                "module",
+                "session",
+                "group",
+                "by",
+                "homework_review",
+                "handout",
+                "significant_other",
+            ],
+            sessions,
+        ),
         "attendance": (["group", "date", "session", "participant", "status"], attendance),
         "goals": (["participant", "goal", "step", "status", "done_on"], goals),
         "imrs_items": (["participant", "date", "rater", "item", "score"], items),

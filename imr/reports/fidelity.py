@@ -15,10 +15,12 @@ given), the item is left unscored rather than scored 1: missing data is not poor
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from imr.core.strings import strings
 from imr.gates.record_facts import FACT_KEYS, TOPIC_MODULES, person_facts
@@ -51,8 +53,14 @@ class FidelityItem:
     indication: int | None = None
 
     def as_dict(self, name: str, text: str) -> dict[str, Any]:
-        out = {"item": self.item, "name": name, "score": self.score, "basis": self.basis,
-               "evidence": self.evidence, "text": text}
+        out = {
+            "item": self.item,
+            "name": name,
+            "score": self.score,
+            "basis": self.basis,
+            "evidence": self.evidence,
+            "text": text,
+        }
         if self.item in INDICATION_ITEMS:
             out["indication"] = self.indication
         return out
@@ -80,9 +88,14 @@ def topic_band(covered: int) -> int:
     return 1
 
 
-def assess(ws: Workspace, since: date | None = None, today: date | None = None,
-           fast: bool = True, read: Sequence[tuple[Path, Any]] | None = None,
-           states: dict[str, ParticipantState] | None = None) -> list[FidelityItem]:
+def assess(
+    ws: Workspace,
+    since: date | None = None,
+    today: date | None = None,
+    fast: bool = True,
+    read: Sequence[tuple[Path, Any]] | None = None,
+    states: dict[str, ParticipantState] | None = None,
+) -> list[FidelityItem]:
     """All 13 items, in order.
 
     Without a period, each participant's facts come from the summaries cache (`imr.gates.summaries`,
@@ -118,8 +131,14 @@ def mean_score(items: list[FidelityItem]) -> float | None:
     return round(sum(scores) / len(scores), 2) if scores else None
 
 
-def _people(ws: Workspace, since: date | None, today: date, fast: bool,
-            read: Sequence[tuple[Path, Any]] | None, states: dict[str, ParticipantState]) -> tuple[list[dict], int]:
+def _people(
+    ws: Workspace,
+    since: date | None,
+    today: date,
+    fast: bool,
+    read: Sequence[tuple[Path, Any]] | None,
+    states: dict[str, ParticipantState],
+) -> tuple[list[dict], int]:
     people: list[dict] = []
     unreadable = 0
     if not ws.records_dir.is_dir():
@@ -139,7 +158,7 @@ def _people(ws: Workspace, since: date | None, today: date, fast: bool,
             continue  # not a participant's record, or gone since the listing
         if problem is not None:
             unreadable += 1
-        elif isinstance(facts, dict) and FACT_KEYS <= facts.keys() and (day_of(facts["latest"]) or date.min) <= today:
+        elif isinstance(facts, dict) and facts.keys() >= FACT_KEYS and (day_of(facts["latest"]) or date.min) <= today:
             found.append(facts)
         else:  # dated after today (or facts the cache could not keep): counted from the record
             found.append(path)
@@ -164,8 +183,9 @@ def _counted_from_file(path, curriculum, since: date | None, today: date) -> dic
     return _counted(record, curriculum, since, today)
 
 
-def _counted(record: Record, curriculum, since: date | None, today: date,
-             state: ParticipantState | None = None) -> dict[str, Any]:
+def _counted(
+    record: Record, curriculum, since: date | None, today: date, state: ParticipantState | None = None
+) -> dict[str, Any]:
     facts = person_facts(record, state or derive_state(record), curriculum, since, today)
     if facts is None:
         raise ValueError(f"records/{record.path.name}: a group name that is not text")
@@ -225,8 +245,12 @@ def _programme_length(active: list[dict], today: date) -> FidelityItem:
         eligible += 1
         if complete or person["weeks"] >= WEEKS_FOR_SIX_MONTHS:
             reached += 1
-    evidence = {"enrolled_six_months": eligible, "six_months_of_sessions": reached,
-                "percent": _share(reached, eligible), "weeks_required": WEEKS_FOR_SIX_MONTHS}
+    evidence = {
+        "enrolled_six_months": eligible,
+        "six_months_of_sessions": reached,
+        "percent": _share(reached, eligible),
+        "weeks_required": WEEKS_FOR_SIX_MONTHS,
+    }
     if not eligible:
         return FidelityItem(2, None, "records", evidence, reason="length_none_eligible")
     return FidelityItem(2, percent_band(evidence["percent"]), "records", evidence, reason="length")
@@ -239,9 +263,13 @@ def _topics(active: list[dict]) -> FidelityItem:
         for module in person["topics"]:
             by_module[module] = by_module.get(module, 0) + 1
     sessions = sum(p["sessions"] for p in active)
-    evidence = {"topics_covered": len(by_module), "topics_total": len(TOPIC_MODULES),
-                "covered_modules": sorted(by_module), "participants_per_module": dict(sorted(by_module.items())),
-                "sessions": sessions}
+    evidence = {
+        "topics_covered": len(by_module),
+        "topics_total": len(TOPIC_MODULES),
+        "covered_modules": sorted(by_module),
+        "participants_per_module": dict(sorted(by_module.items())),
+        "sessions": sessions,
+    }
     if not sessions:
         return FidelityItem(3, None, "records", evidence, reason="no_sessions")
     return FidelityItem(3, topic_band(len(by_module)), "records", evidence, reason="topics")
@@ -254,9 +282,14 @@ def _handouts(active: list[dict]) -> FidelityItem:
     given = sum(p["handout_given"] for p in active)
     with_sessions = [p for p in active if p["sessions"]]
     receiving = sum(1 for p in with_sessions if 2 * p["handout_given"] >= p["sessions"])
-    evidence = {"sessions": sessions, "sessions_logging_handout": logged, "sessions_with_handout": given,
-                "participants_with_sessions": len(with_sessions), "participants_receiving": receiving,
-                "percent": _share(receiving, len(with_sessions))}
+    evidence = {
+        "sessions": sessions,
+        "sessions_logging_handout": logged,
+        "sessions_with_handout": given,
+        "participants_with_sessions": len(with_sessions),
+        "participants_receiving": receiving,
+        "percent": _share(receiving, len(with_sessions)),
+    }
     if not logged:
         return FidelityItem(4, None, "records", evidence, reason="handouts_not_logged")
     return FidelityItem(4, percent_band(evidence["percent"]), "records", evidence, reason="handouts")
@@ -277,8 +310,12 @@ def _significant_others(active: list[dict], since: date | None, today: date) -> 
     ever_logged = any(p["others_logged"] for p in active)
     attending = [p for p in active if in_window(p["last_session"])]
     involved = sum(1 for p in attending if in_window(p["last_contact"]) or in_window(p["last_joined"]))
-    evidence: dict[str, Any] = {"from": start.isoformat(), "participants_attending": len(attending),
-                "participants_involving_others": involved, "percent": _share(involved, len(attending))}
+    evidence: dict[str, Any] = {
+        "from": start.isoformat(),
+        "participants_attending": len(attending),
+        "participants_involving_others": involved,
+        "percent": _share(involved, len(attending)),
+    }
     if not ever_logged:
         return FidelityItem(5, None, "records", evidence, reason="others_not_logged")
     if not attending:
@@ -290,8 +327,11 @@ def _goal_setting(active: list[dict]) -> FidelityItem:
     """Item 6: share of participants who have set at least one recovery goal."""
     attending = [p for p in active if p["attending"]]
     with_goal = sum(1 for p in attending if p["goals"])
-    evidence = {"participants_attending": len(attending), "participants_with_goal": with_goal,
-                "percent": _share(with_goal, len(attending))}
+    evidence = {
+        "participants_attending": len(attending),
+        "participants_with_goal": with_goal,
+        "percent": _share(with_goal, len(attending)),
+    }
     if not attending:
         return FidelityItem(6, None, "records", evidence, reason="no_sessions")
     return FidelityItem(6, percent_band(evidence["percent"]), "records", evidence, reason="goals")
@@ -301,8 +341,11 @@ def _goal_follow_up(active: list[dict]) -> FidelityItem:
     """Item 7: of participants with goals, who had a goal followed up (new step, status, step done)."""
     with_goal = sum(1 for p in active if p["goals"])
     followed = sum(1 for p in active if p["goals"] and p["followed"])
-    evidence = {"participants_with_goal": with_goal, "participants_followed_up": followed,
-                "percent": _share(followed, with_goal)}
+    evidence = {
+        "participants_with_goal": with_goal,
+        "participants_followed_up": followed,
+        "percent": _share(followed, with_goal),
+    }
     if not with_goal:
         return FidelityItem(7, None, "records", evidence, reason="no_goals")
     return FidelityItem(7, percent_band(evidence["percent"]), "records", evidence, reason="follow_up")
@@ -322,11 +365,18 @@ def _indications(active: list[dict]) -> list[FidelityItem]:
         (12, relapse, {"participants_with_plan": plans}, "relapse"),
         (13, medication, {}, "medication"),
     ):
-        evidence = {"participants_attending": whole, "participants_trained": count,
-                    "percent": _share(count, whole), **extra}
+        evidence = {
+            "participants_attending": whole,
+            "participants_trained": count,
+            "percent": _share(count, whole),
+            **extra,
+        }
         indication = percent_band(evidence["percent"]) if whole else None
-        out.append(FidelityItem(number, None, "indication", evidence, reason=reason if whole else "no_sessions",
-                                indication=indication))
+        out.append(
+            FidelityItem(
+                number, None, "indication", evidence, reason=reason if whole else "no_sessions", indication=indication
+            )
+        )
     return out
 
 
@@ -343,10 +393,8 @@ def as_rows(items: list[FidelityItem], lang: str = "sv", workspace_root=None) ->
         params["groups_count"] = len(params.get("groups") or {})
         params["modules"] = ", ".join(str(m) for m in params.get("covered_modules") or []) or "–"
         text = texts.get(item.reason, item.reason)
-        try:
+        with contextlib.suppress(KeyError, IndexError, ValueError):
             text = text.format(**params)
-        except (KeyError, IndexError, ValueError):
-            pass
         if params.get("unreadable_records"):
             text += " " + texts.get("unreadable", "").format(**params)
         rows.append(item.as_dict(str(names.get(f"item_{item.item}", item.item)), text.strip()))

@@ -49,9 +49,16 @@ def _within(value: Any, since: date, until: date) -> bool:
     return day is not None and since <= day <= until
 
 
-def build_report(ws: Workspace, *, since: date | None = None, until: date | None = None,
-                 group: str | None = None, notes: bool = False, today: date | None = None,
-                 lang: str | None = None) -> dict[str, Any]:
+def build_report(
+    ws: Workspace,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    group: str | None = None,
+    notes: bool = False,
+    today: date | None = None,
+    lang: str | None = None,
+) -> dict[str, Any]:
     """Every section of the report for one workspace and period, as plain data."""
     since, until = period(since, until, today)
     groups = [read_group(ws, group)] if group else all_groups(ws)
@@ -104,8 +111,11 @@ def build_report(ws: Workspace, *, since: date | None = None, until: date | None
 def totals(records: dict, states: dict, since: date, until: date) -> dict[str, int]:
     """Counts for a region's summary table: who had anything logged in the period, and the
     sessions attended and missed in it (group and individual alike)."""
-    active = sum(1 for record in records.values()
-                 if any(_within(e.get("date") or e.get("at"), since, until) for e in record.entries))
+    active = sum(
+        1
+        for record in records.values()
+        if any(_within(e.get("date") or e.get("at"), since, until) for e in record.entries)
+    )
     present = sum(len(_meetings(s.sessions, since, until)) for s in states.values())
     absent = sum(len(_meetings(s.absences, since, until)) for s in states.values())
     return {"active": active, "present": present, "absent": absent}
@@ -113,8 +123,9 @@ def totals(records: dict, states: dict, since: date, until: date) -> dict[str, i
 
 def _meetings(entries: list, since: date, until: date) -> set[tuple[str, Any, Any]]:
     """Sessions by day and session, so that one logged twice (check's finding) counts once."""
-    return {(str(e.get("date")), e.get("module"), e.get("session")) for e in entries
-            if _within(e.get("date"), since, until)}
+    return {
+        (str(e.get("date")), e.get("module"), e.get("session")) for e in entries if _within(e.get("date"), since, until)
+    }
 
 
 def _group_progress(ws: Workspace, groups: list) -> dict[str, Any]:
@@ -123,6 +134,7 @@ def _group_progress(ws: Workspace, groups: list) -> dict[str, Any]:
 
 
 # --- integrity -----------------------------------------------------------------------------------
+
 
 def integrity_section(ws: Workspace, records: dict, since: date, until: date) -> list[dict[str, Any]]:
     """Rewrites committed in the period (or not committed yet) and unresolved duplicates."""
@@ -136,17 +148,34 @@ def integrity_section(ws: Workspace, records: dict, since: date, until: date) ->
         if committed and not _within(committed, since, until):
             continue
         # Who made it: the commit's author as git has it, and whether the commit is signed.
-        out.append({"kind": "repaired" if finding.code in NOTICES else "rewrite", "code": finding.code,
-                    "path": finding.path, "line": finding.line, "commit": str(finding.params.get("commit", "")),
-                    "date": committed or "", "author": str(finding.params.get("author", "")),
-                    "signed": str(finding.params.get("signed", "")), "repair": str(finding.params.get("repair", "")),
-                    "repair_author": str(finding.params.get("repair_author", ""))})
+        out.append(
+            {
+                "kind": "repaired" if finding.code in NOTICES else "rewrite",
+                "code": finding.code,
+                "path": finding.path,
+                "line": finding.line,
+                "commit": str(finding.params.get("commit", "")),
+                "date": committed or "",
+                "author": str(finding.params.get("author", "")),
+                "signed": str(finding.params.get("signed", "")),
+                "repair": str(finding.params.get("repair", "")),
+                "repair_author": str(finding.params.get("repair_author", "")),
+            }
+        )
     for pid in sorted(records):
         for finding in duplicate_findings(records[pid], f"records/{pid}.yaml"):
             if finding.code not in RESOLVED_AFTER_MERGE and not finding.code.startswith("entry_id"):
                 continue
-            out.append({"kind": "look" if finding.code in LOOK_OVER else "duplicate", "code": finding.code, "path": finding.path, "line": finding.line,
-                        "id": pid, **{k: str(v) for k, v in finding.params.items()}})
+            out.append(
+                {
+                    "kind": "look" if finding.code in LOOK_OVER else "duplicate",
+                    "code": finding.code,
+                    "path": finding.path,
+                    "line": finding.line,
+                    "id": pid,
+                    **{k: str(v) for k, v in finding.params.items()},
+                }
+            )
     return out
 
 
@@ -165,23 +194,44 @@ def oversight_section(records: dict, states: dict, since: date, until: date) -> 
             written = day_of(entry.get("at"))
             if entry.kind == "correction" and entry.get("void") is True and written and since <= written <= until:
                 target = record.resolve(entry.get("target"))
-                voided.append({"id": pid, "entry": str(entry.get("target")), "by": str(entry.get("by", "")),
-                               "target_by": str(target.get("by", "")) if target is not None else "?",
-                               "date": written.isoformat(), "note": str(entry.get("note", ""))[:80]})
+                voided.append(
+                    {
+                        "id": pid,
+                        "entry": str(entry.get("target")),
+                        "by": str(entry.get("by", "")),
+                        "target_by": str(target.get("by", "")) if target is not None else "?",
+                        "date": written.isoformat(),
+                        "note": str(entry.get("note", ""))[:80],
+                    }
+                )
             elif entry.kind in ("session", "absent"):
                 day = day_of(entry.get("date"))
                 if day and written and since <= day <= until and (written - day).days > LATE_DAYS:
-                    late.append({"id": pid, "entry": entry.id, "by": str(entry.get("by", "")),
-                                 "session": f"{entry.get('module')}.{entry.get('session')}", "date": day.isoformat(),
-                                 "written": written.isoformat(), "days": (written - day).days})
+                    late.append(
+                        {
+                            "id": pid,
+                            "entry": entry.id,
+                            "by": str(entry.get("by", "")),
+                            "session": f"{entry.get('module')}.{entry.get('session')}",
+                            "date": day.isoformat(),
+                            "written": written.isoformat(),
+                            "days": (written - day).days,
+                        }
+                    )
     no_goal = [pid for pid, state in sorted(states.items()) if not state.goals]
-    no_rating = [pid for pid, state in sorted(states.items())
-                 if not any(e.get("rater") == "clinician" for e in state.imrs)]
-    return {"voided": voided, "late": late, "no_goal": [{"id": p} for p in no_goal],
-            "no_rating": [{"id": p} for p in no_rating]}
+    no_rating = [
+        pid for pid, state in sorted(states.items()) if not any(e.get("rater") == "clinician" for e in state.imrs)
+    ]
+    return {
+        "voided": voided,
+        "late": late,
+        "no_goal": [{"id": p} for p in no_goal],
+        "no_rating": [{"id": p} for p in no_rating],
+    }
 
 
 # --- regularity ----------------------------------------------------------------------------------
+
 
 def weeks(since: date, until: date) -> list[date]:
     """The Mondays of the ISO weeks the period touches."""
@@ -225,25 +275,38 @@ def regularity_section(groups: list, progress: dict, states: dict, since: date, 
             quiet.append({"id": pid, "last": None, "days": None})
         elif (until - max(held)).days >= NO_SESSION_DAYS:
             quiet.append({"id": pid, "last": max(held).isoformat(), "days": (until - max(held)).days})
-    return {"weeks": [{"monday": m.isoformat(), "week": m.isocalendar()[1]} for m in mondays],
-            "rows": rows, "quiet": quiet, "quiet_days": NO_SESSION_DAYS}
+    return {
+        "weeks": [{"monday": m.isoformat(), "week": m.isocalendar()[1]} for m in mondays],
+        "rows": rows,
+        "quiet": quiet,
+        "quiet_days": NO_SESSION_DAYS,
+    }
 
 
 def _regularity_row(kind: str, name: str, counts: list[int], planned: int) -> dict[str, Any]:
     gaps = [i for i, n in enumerate(counts) if n < planned]
-    return {"kind": kind, "name": name, "counts": counts, "planned": planned, "gaps": gaps,
-            "held": sum(counts), "weeks_met": len(counts) - len(gaps)}
+    return {
+        "kind": kind,
+        "name": name,
+        "counts": counts,
+        "planned": planned,
+        "gaps": gaps,
+        "held": sum(counts),
+        "weeks_met": len(counts) - len(gaps),
+    }
 
 
 # --- attendance ----------------------------------------------------------------------------------
+
 
 def attendance_section(progress: dict, since: date, until: date) -> list[dict[str, Any]]:
     """Per group: meetings in the period × members, with absences made up marked as caught up."""
     out = []
     for name, prog in progress.items():
         meetings = [m for m in prog.meetings if _within(m.date, since, until)]
-        members = [pid for pid in prog.group.ever
-                   if pid in prog.group.members or any(pid in m.entries for m in meetings)]
+        members = [
+            pid for pid in prog.group.ever if pid in prog.group.members or any(pid in m.entries for m in meetings)
+        ]
         rows = []
         for pid in members:
             state = prog.states.get(pid)
@@ -256,14 +319,31 @@ def attendance_section(progress: dict, since: date, until: date) -> list[dict[st
                     cells.append("caught_up" if meeting.ref in done else "absent")
                 else:
                     cells.append("")
-            rows.append({"id": pid, "cells": cells, "runs": _absence_runs(cells),
-                         "present": cells.count("present"),
-                         "absent": cells.count("absent") + cells.count("caught_up"),
-                         "caught_up": cells.count("caught_up")})
-        out.append({"group": name,
-                    "meetings": [{"date": m.date, "session": str(m.ref), "present": len(set(m.present)),
-                                  "absent": len(set(m.absent))} for m in meetings],
-                    "members": rows})
+            rows.append(
+                {
+                    "id": pid,
+                    "cells": cells,
+                    "runs": _absence_runs(cells),
+                    "present": cells.count("present"),
+                    "absent": cells.count("absent") + cells.count("caught_up"),
+                    "caught_up": cells.count("caught_up"),
+                }
+            )
+        out.append(
+            {
+                "group": name,
+                "meetings": [
+                    {
+                        "date": m.date,
+                        "session": str(m.ref),
+                        "present": len(set(m.present)),
+                        "absent": len(set(m.absent)),
+                    }
+                    for m in meetings
+                ],
+                "members": rows,
+            }
+        )
     return out
 
 
@@ -271,7 +351,7 @@ def _absence_runs(cells: list[str]) -> list[int]:
     """Indexes of cells in a run of ABSENCE_RUN or more meetings missed in a row."""
     marked: list[int] = []
     run: list[int] = []
-    for index, cell in enumerate(cells + ["present"]):
+    for index, cell in enumerate([*cells, "present"]):
         if cell in ("absent", "caught_up"):
             run.append(index)
             continue
@@ -285,6 +365,7 @@ def _absence_runs(cells: list[str]) -> list[int]:
 
 # --- who is falling behind -----------------------------------------------------------------------
 
+
 def behind_section(states: dict, groups: list, progress: dict, since: date, until: date) -> list[dict[str, Any]]:
     """Participants with a current run of absences, catch-ups not made, homework rarely done,
     or open goals that have not moved for four weeks."""
@@ -292,10 +373,15 @@ def behind_section(states: dict, groups: list, progress: dict, since: date, unti
     out = []
     for pid in sorted(states):
         state = states[pid]
-        timeline = sorted([(e.get("date"), e.get("at"), True) for e in state.sessions
-                           if (d := day_of(e.get("date"))) and d <= until]
-                          + [(e.get("date"), e.get("at"), False) for e in state.absences
-                             if (d := day_of(e.get("date"))) and d <= until], key=lambda x: (str(x[0]), str(x[1])))
+        timeline = sorted(
+            [(e.get("date"), e.get("at"), True) for e in state.sessions if (d := day_of(e.get("date"))) and d <= until]
+            + [
+                (e.get("date"), e.get("at"), False)
+                for e in state.absences
+                if (d := day_of(e.get("date"))) and d <= until
+            ],
+            key=lambda x: (str(x[0]), str(x[1])),
+        )
         run = 0
         for _, _, present in reversed(timeline):
             if present:
@@ -305,16 +391,24 @@ def behind_section(states: dict, groups: list, progress: dict, since: date, unti
         name = group_of.get(pid)
         if name is not None and name in progress:
             pending = [str(ref) for ref in catch_up(state, name, progress[name].held)]
-        reviews = [e.get("homework_review") for e in state.sessions
-                   if _within(e.get("date"), since, until) and e.get("homework_review") in ("done", "partly", "not-done")]
+        reviews = [
+            e.get("homework_review")
+            for e in state.sessions
+            if _within(e.get("date"), since, until) and e.get("homework_review") in ("done", "partly", "not-done")
+        ]
         rate = round(100 * reviews.count("done") / len(reviews)) if reviews else None
         stale = []
         for goal in state.active_goals():
             moved = [d for e in goal.history if (d := day_of(e.get("date")) or day_of(e.get("at")))]
             last = max(moved) if moved else None
             if last is None or (until - last).days >= STALE_GOAL_DAYS:
-                stale.append({"goal": goal.id, "since": last.isoformat() if last else None,
-                              "days": (until - last).days if last else None})
+                stale.append(
+                    {
+                        "goal": goal.id,
+                        "since": last.isoformat() if last else None,
+                        "days": (until - last).days if last else None,
+                    }
+                )
         reasons = []
         if run >= ABSENCE_RUN:
             reasons.append("absences")
@@ -325,12 +419,22 @@ def behind_section(states: dict, groups: list, progress: dict, since: date, unti
         if stale:
             reasons.append("goals")
         if reasons:
-            out.append({"id": pid, "reasons": reasons, "absence_run": run, "catch_up": pending,
-                        "homework_rate": rate, "homework_reviews": len(reviews), "stale_goals": stale})
+            out.append(
+                {
+                    "id": pid,
+                    "reasons": reasons,
+                    "absence_run": run,
+                    "catch_up": pending,
+                    "homework_rate": rate,
+                    "homework_reviews": len(reviews),
+                    "stale_goals": stale,
+                }
+            )
     return out
 
 
 # --- goals ---------------------------------------------------------------------------------------
+
 
 def goals_section(states: dict, until: date) -> list[dict[str, Any]]:
     """Per participant: open goals, steps done, and the dates steps were done (a timeline)."""
@@ -351,18 +455,28 @@ def goals_section(states: dict, until: date) -> list[dict[str, Any]]:
                     started.append(day.isoformat())
                 elif item["status"] == "done" and item.get("target") and item["target"] != goal["id"]:
                     done_dates.extend([day.isoformat()] * len(str(item["target"]).split(", ")))
-        out.append({
-            "id": pid,
-            "active": sum(1 for g in described if g["status"] in ("active", "revised")),
-            "goals": [{"label": g["id"], "status": g["status"], "steps": len(g["steps"]),
-                       "steps_done": sum(1 for s in g["steps"] if s["status"] == "done")} for g in described],
-            "steps_done_dates": sorted(done_dates),
-            "started": sorted(started),
-        })
+        out.append(
+            {
+                "id": pid,
+                "active": sum(1 for g in described if g["status"] in ("active", "revised")),
+                "goals": [
+                    {
+                        "label": g["id"],
+                        "status": g["status"],
+                        "steps": len(g["steps"]),
+                        "steps_done": sum(1 for s in g["steps"] if s["status"] == "done"),
+                    }
+                    for g in described
+                ],
+                "steps_done_dates": sorted(done_dates),
+                "started": sorted(started),
+            }
+        )
     return out
 
 
 # --- outcomes ------------------------------------------------------------------------------------
+
 
 def outcomes_section(states: dict, until: date) -> dict[str, Any]:
     """IMRS means over time per participant, and the ward's mean change since the first rating."""
@@ -372,20 +486,38 @@ def outcomes_section(states: dict, until: date) -> dict[str, Any]:
         rows = [r for r in assessments(states[pid]) if (d := day_of(r["date"])) and d <= until]
         if not rows:
             continue
-        people.append({"id": pid, "points": [{"date": str(r["date"]), "rater": r["rater"], "mean": r["mean"]}
-                                             for r in rows if r["mean"] is not None]})
+        people.append(
+            {
+                "id": pid,
+                "points": [
+                    {"date": str(r["date"]), "rater": r["rater"], "mean": r["mean"]}
+                    for r in rows
+                    if r["mean"] is not None
+                ],
+            }
+        )
         for rater, summary in change_summary(rows).items():
             if summary["count"] >= 2 and rater in changes and summary["change"] is not None:
                 changes[rater].append(summary["change"])
-    ward = {rater: {"n": len(values), "mean_change": round(sum(values) / len(values), 2) if values else None}
-            for rater, values in changes.items()}
+    ward = {
+        rater: {"n": len(values), "mean_change": round(sum(values) / len(values), 2) if values else None}
+        for rater, values in changes.items()
+    }
     return {"participants": people, "change": ward}
 
 
 # --- fidelity ------------------------------------------------------------------------------------
 
-def fidelity_section(ws: Workspace, since: date, until: date, previous: tuple[date, date],
-                     lang: str = "sv", read: list | None = None, states: dict | None = None) -> dict[str, Any]:
+
+def fidelity_section(
+    ws: Workspace,
+    since: date,
+    until: date,
+    previous: tuple[date, date],
+    lang: str = "sv",
+    read: list | None = None,
+    states: dict | None = None,
+) -> dict[str, Any]:
     """The IMR-FS items the records support, this period beside the previous one of equal length
     (from the records the report has read, when it passes them)."""
     now = assess(ws, since=since, today=until, read=read, states=states)
@@ -397,14 +529,21 @@ def fidelity_section(ws: Workspace, since: date, until: date, previous: tuple[da
         if row["basis"] == "observation":
             continue
         old = rows_before.get(row["item"], {})
-        items.append({"item": row["item"], "name": row["name"], "basis": row["basis"],
-                      "score": row["score"] if row["basis"] == "records" else row.get("indication"),
-                      "previous": old.get("score") if row["basis"] == "records" else old.get("indication"),
-                      "evidence": row["text"]})
+        items.append(
+            {
+                "item": row["item"],
+                "name": row["name"],
+                "basis": row["basis"],
+                "score": row["score"] if row["basis"] == "records" else row.get("indication"),
+                "previous": old.get("score") if row["basis"] == "records" else old.get("indication"),
+                "evidence": row["text"],
+            }
+        )
     return {"items": items, "mean": mean_score(now), "previous_mean": mean_score(before)}
 
 
 # --- what changed --------------------------------------------------------------------------------
+
 
 def changes_section(ws: Workspace, records: dict, groups: list, since: date, until: date) -> list[dict[str, Any]]:
     """Per signature: what it wrote in the period (by write time), counted by kind."""
@@ -417,17 +556,21 @@ def changes_section(ws: Workspace, records: dict, groups: list, since: date, unt
         for entry in g.log:
             if _within(entry.get("at"), since, until):
                 per.setdefault(str(entry.get("by", "?")), Counter())[str(entry.get("kind"))] += 1
-    return [{"by": sign, "counts": dict(sorted(counts.items())), "total": sum(counts.values())}
-            for sign, counts in sorted(per.items())]
+    return [
+        {"by": sign, "counts": dict(sorted(counts.items())), "total": sum(counts.values())}
+        for sign, counts in sorted(per.items())
+    ]
 
 
 # --- notes (only when asked) ---------------------------------------------------------------------
+
 
 def notes_section(states: dict, since: date, until: date) -> list[dict[str, Any]]:
     out = []
     for pid in sorted(states):
         for entry in states[pid].sessions + states[pid].absences:
             if entry.get("note") and _within(entry.get("date"), since, until):
-                out.append({"id": pid, "date": str(entry.get("date")), "kind": entry.kind,
-                            "note": str(entry.get("note"))})
+                out.append(
+                    {"id": pid, "date": str(entry.get("date")), "kind": entry.kind, "note": str(entry.get("note"))}
+                )
     return sorted(out, key=lambda n: (n["date"], n["id"]))

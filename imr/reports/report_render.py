@@ -43,7 +43,7 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
         "subtitle": t("subtitle", since=report["since"], until=report["until"], count=report["participants"]),
         "group_line": t("group_only", group=report["group"]) if report.get("group") else "",
         "privacy": t("privacy_notes") if "notes" in report else t("privacy"),
-        "headings": {name: t(f"{name}_title") for name in SECTIONS + ("notes",)},
+        "headings": {name: t(f"{name}_title") for name in (*SECTIONS, "notes")},
         "charts": {"regularity": "", "goals": "", "fidelity": ""},  # a ward may have none of one
         "prefix": "",
     }
@@ -51,19 +51,48 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
     notes_lines = []
     for item in report["integrity"]:
         if item["kind"] == "repaired":
-            notes_lines.append(t("integrity_repaired", path=item["path"], commit=item["commit"],
-                                 author=item.get("author") or "?", repair=item.get("repair") or "?",
-                                 repair_author=item.get("repair_author") or "?"))
+            notes_lines.append(
+                t(
+                    "integrity_repaired",
+                    path=item["path"],
+                    commit=item["commit"],
+                    author=item.get("author") or "?",
+                    repair=item.get("repair") or "?",
+                    repair_author=item.get("repair_author") or "?",
+                )
+            )
         elif item["kind"] == "rewrite":
-            integrity.append(t("integrity_rewrite", path=item["path"], line=item["line"],
-                               commit=item["commit"] or t("not_committed"), date=item["date"] or "–")
-                             + (" " + t("integrity_rewrite_by", author=item["author"], signed=item.get("signed") or "–")
-                                if item.get("author") else ""))
+            integrity.append(
+                t(
+                    "integrity_rewrite",
+                    path=item["path"],
+                    line=item["line"],
+                    commit=item["commit"] or t("not_committed"),
+                    date=item["date"] or "–",
+                )
+                + (
+                    " " + t("integrity_rewrite_by", author=item["author"], signed=item.get("signed") or "–")
+                    if item.get("author")
+                    else ""
+                )
+            )
         else:
             own = f"integrity_{item['code']}"
             key = item["code"] if t(own) != own else "duplicate"  # a finding with its own report line
-            (notes_lines if item["kind"] == "look" else integrity).append(t(f"integrity_{key}", **{"session": "?", "date": "?", "first": "?", "second": "?",
-                                                       "first_by": "?", "second_by": "?", **item}))
+            (notes_lines if item["kind"] == "look" else integrity).append(
+                t(
+                    f"integrity_{key}",
+                    **{
+                        "session": "?",
+                        "date": "?",
+                        "first": "?",
+                        "second": "?",
+                        "first_by": "?",
+                        "second_by": "?",
+                        **item,
+                    },
+                )
+            )
     view["integrity"] = integrity
     view["integrity_none"] = t("integrity_none")
     oversight = report.get("oversight") or {}
@@ -80,11 +109,21 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
     view["regularity"] = {
         "intro": t("regularity_intro"),
         "intro_text": t("regularity_intro_text"),
-        "rows": [t("regularity_row", name=r["name"] if r["kind"] == "group" else t("individual_track", id=r["name"]),
-                   held=r["held"], met=r["weeks_met"], weeks=len(r["counts"])) for r in reg["rows"]],
+        "rows": [
+            t(
+                "regularity_row",
+                name=r["name"] if r["kind"] == "group" else t("individual_track", id=r["name"]),
+                held=r["held"],
+                met=r["weeks_met"],
+                weeks=len(r["counts"]),
+            )
+            for r in reg["rows"]
+        ],
         "quiet_heading": t("quiet_heading", days=reg["quiet_days"]),
-        "quiet": [t("quiet_row", id=q["id"], last=q["last"], days=q["days"]) if q["last"] else
-                  t("quiet_never", id=q["id"]) for q in reg["quiet"]],
+        "quiet": [
+            t("quiet_row", id=q["id"], last=q["last"], days=q["days"]) if q["last"] else t("quiet_never", id=q["id"])
+            for q in reg["quiet"]
+        ],
         "none": t("regularity_none"),
     }
     if charts and reg["rows"]:
@@ -92,15 +131,23 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
 
     view["attendance"] = []
     for group in report["attendance"]:
-        view["attendance"].append({
-            "heading": t("attendance_group", group=group["group"], meetings=len(group["meetings"])),
-            "columns": [f'{m["date"]} ({m["session"]})' for m in group["meetings"]],
-            "rows": [{"id": m["id"], "cells": [t(f"cell_{c}") if c else "·" for c in m["cells"]],
-                      "letters": [t(f"letter_{c}") if c else "·" for c in m["cells"]],
-                      "runs": m["runs"], "sum": t("attendance_sum", present=m["present"], absent=m["absent"],
-                                                   caught_up=m["caught_up"])} for m in group["members"]],
-            "chart": report_svg.attendance_chart(group, t) if charts and group["meetings"] else "",
-        })
+        view["attendance"].append(
+            {
+                "heading": t("attendance_group", group=group["group"], meetings=len(group["meetings"])),
+                "columns": [f"{m['date']} ({m['session']})" for m in group["meetings"]],
+                "rows": [
+                    {
+                        "id": m["id"],
+                        "cells": [t(f"cell_{c}") if c else "·" for c in m["cells"]],
+                        "letters": [t(f"letter_{c}") if c else "·" for c in m["cells"]],
+                        "runs": m["runs"],
+                        "sum": t("attendance_sum", present=m["present"], absent=m["absent"], caught_up=m["caught_up"]),
+                    }
+                    for m in group["members"]
+                ],
+                "chart": report_svg.attendance_chart(group, t) if charts and group["meetings"] else "",
+            }
+        )
     view["attendance_legend"] = t("attendance_legend")
     view["attendance_legend_text"] = t("attendance_legend_text")
     view["attendance_none"] = t("attendance_none")
@@ -115,18 +162,28 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
         if "homework" in person["reasons"]:
             parts.append(t("behind_homework", rate=person["homework_rate"], count=person["homework_reviews"]))
         for goal in person["stale_goals"]:
-            parts.append(t("behind_goal", goal=goal["goal"], days=goal["days"]) if goal["days"] is not None
-                         else t("behind_goal_new", goal=goal["goal"]))
+            parts.append(
+                t("behind_goal", goal=goal["goal"], days=goal["days"])
+                if goal["days"] is not None
+                else t("behind_goal_new", goal=goal["goal"])
+            )
         behind.append({"id": person["id"], "text": "; ".join(parts)})
     view["behind"] = behind
     view["behind_none"] = t("behind_none")
 
-    view["goals"] = [{"id": p["id"], "text": t("goals_row", active=p["active"],
-                                               done=sum(g["steps_done"] for g in p["goals"]),
-                                               steps=sum(g["steps"] for g in p["goals"]),
-                                               in_period=sum(1 for d in p["steps_done_dates"]
-                                                             if report["since"] <= d <= report["until"]))}
-                     for p in report["goals"]]
+    view["goals"] = [
+        {
+            "id": p["id"],
+            "text": t(
+                "goals_row",
+                active=p["active"],
+                done=sum(g["steps_done"] for g in p["goals"]),
+                steps=sum(g["steps"] for g in p["goals"]),
+                in_period=sum(1 for d in p["steps_done_dates"] if report["since"] <= d <= report["until"]),
+            ),
+        }
+        for p in report["goals"]
+    ]
     view["goals_legend"] = t("goals_legend")
     view["goals_none"] = t("goals_none")
     if charts and report["goals"]:
@@ -135,38 +192,68 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
     out = report["outcomes"]
     view["outcomes"] = {
         "intro": t("outcomes_intro"),
-        "change": [t("outcomes_change", rater=t(f"rater_{rater}"), change=_signed(v["mean_change"], view["lang"]), n=v["n"])
-                   if v["n"] else t("outcomes_change_none", rater=t(f"rater_{rater}"))
-                   for rater, v in out["change"].items()],
-        "people": [{"id": p["id"], "points": ", ".join(f'{x["date"]} {t("rater_" + x["rater"])} {number(x["mean"], view["lang"])}'
-                                                      for x in p["points"]),
-                    "chart": report_svg.outcome_chart(p, t) if charts and p["points"] else ""}
-                   for p in out["participants"]],
+        "change": [
+            t("outcomes_change", rater=t(f"rater_{rater}"), change=_signed(v["mean_change"], view["lang"]), n=v["n"])
+            if v["n"]
+            else t("outcomes_change_none", rater=t(f"rater_{rater}"))
+            for rater, v in out["change"].items()
+        ],
+        "people": [
+            {
+                "id": p["id"],
+                "points": ", ".join(
+                    f"{x['date']} {t('rater_' + x['rater'])} {number(x['mean'], view['lang'])}" for x in p["points"]
+                ),
+                "chart": report_svg.outcome_chart(p, t) if charts and p["points"] else "",
+            }
+            for p in out["participants"]
+        ],
         "none": t("outcomes_none"),
     }
 
     fid = report["fidelity"]
     view["fidelity"] = {
-        "intro": t("fidelity_intro", since=report["since"], until=report["until"],
-                   prev_since=report["previous"]["since"], prev_until=report["previous"]["until"]),
-        "columns": [t("fidelity_col_item"), t("fidelity_col_previous"), t("fidelity_col_now"), t("fidelity_col_evidence")],
-        "rows": [[f'{i["item"]}. {i["name"]}' + (f' ({t("fidelity_indication")})' if i["basis"] == "indication" else ""),
-                  "–" if i["previous"] is None else str(i["previous"]),
-                  "–" if i["score"] is None else str(i["score"]), i["evidence"]] for i in fid["items"]],
-        "mean": t("fidelity_mean", now=number(fid["mean"], view["lang"]) if fid["mean"] is not None else "–",
-                  before=number(fid["previous_mean"], view["lang"]) if fid["previous_mean"] is not None else "–"),
+        "intro": t(
+            "fidelity_intro",
+            since=report["since"],
+            until=report["until"],
+            prev_since=report["previous"]["since"],
+            prev_until=report["previous"]["until"],
+        ),
+        "columns": [
+            t("fidelity_col_item"),
+            t("fidelity_col_previous"),
+            t("fidelity_col_now"),
+            t("fidelity_col_evidence"),
+        ],
+        "rows": [
+            [
+                f"{i['item']}. {i['name']}" + (f" ({t('fidelity_indication')})" if i["basis"] == "indication" else ""),
+                "–" if i["previous"] is None else str(i["previous"]),
+                "–" if i["score"] is None else str(i["score"]),
+                i["evidence"],
+            ]
+            for i in fid["items"]
+        ],
+        "mean": t(
+            "fidelity_mean",
+            now=number(fid["mean"], view["lang"]) if fid["mean"] is not None else "–",
+            before=number(fid["previous_mean"], view["lang"]) if fid["previous_mean"] is not None else "–",
+        ),
     }
     if charts and fid["items"]:
         view["charts"]["fidelity"] = report_svg.fidelity_chart(fid, t)
 
     view["changes"] = {
         "columns": [t("changes_col_by"), t("changes_col_total"), t("changes_col_kinds")],
-        "rows": [[c["by"], str(c["total"]), ", ".join(f"{t('kind_' + k)} {n}" for k, n in c["counts"].items())]
-                 for c in report["changes"]],
+        "rows": [
+            [c["by"], str(c["total"]), ", ".join(f"{t('kind_' + k)} {n}" for k, n in c["counts"].items())]
+            for c in report["changes"]
+        ],
         "none": t("changes_none"),
     }
     if "notes" in report:
-        view["notes"] = [f'{n["date"]} {n["id"]}: {n["note"]}' for n in report["notes"]]
+        view["notes"] = [f"{n['date']} {n['id']}: {n['note']}" for n in report["notes"]]
     view["footer"] = t("footer")
     return view
 
@@ -181,8 +268,10 @@ def _week_chunks(section: dict[str, Any]) -> list[dict[str, Any]]:
     chunks = []
     for start in range(0, max(1, len(weeks)), WEEKS_PER_ROW):
         end = start + WEEKS_PER_ROW
-        rows = [{**row, "counts": row["counts"][start:end],
-                 "gaps": [g - start for g in row["gaps"] if start <= g < end]} for row in section["rows"]]
+        rows = [
+            {**row, "counts": row["counts"][start:end], "gaps": [g - start for g in row["gaps"] if start <= g < end]}
+            for row in section["rows"]
+        ]
         chunks.append({**section, "rows": rows, "weeks": weeks[start:end]})
     return chunks
 
@@ -201,7 +290,11 @@ def _environment():
 
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(resources.builtin_dir("templates") / "render")),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.globals.clear()
     return env
 
@@ -229,8 +322,9 @@ def render_html(ws: Workspace, report: dict[str, Any], lang: str | None = None) 
 PAGE_LIST = 3
 
 
-def ward_page_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, charts: bool = True,
-                   prefix: str = "w-") -> dict[str, Any]:
+def ward_page_view(
+    ws: Workspace, report: dict[str, Any], lang: str | None = None, charts: bool = True, prefix: str = "w-"
+) -> dict[str, Any]:
     """One ward on one page for a regional coordinator: findings first, the key figures, sessions
     per week for the whole ward, who is slipping (counted), and the fidelity items now and before.
 
@@ -252,20 +346,29 @@ def ward_page_view(ws: Workspace, report: dict[str, Any], lang: str | None = Non
         return lines[:PAGE_LIST] + ([w("page_more", count=extra)] if extra > 0 else [])
 
     row = summary_row(report)
-    imrs = {rater: _signed(v["mean_change"], language) + f" (n={v['n']})" if v["n"] else "–"
-            for rater, v in row["imrs"].items()}
+    imrs = {
+        rater: _signed(v["mean_change"], language) + f" (n={v['n']})" if v["n"] else "–"
+        for rater, v in row["imrs"].items()
+    }
     figures = [
-        (w("col_participants"), str(row["participants"])), (w("col_active"), str(row["active"])),
+        (w("col_participants"), str(row["participants"])),
+        (w("col_active"), str(row["active"])),
         (w("col_sessions"), str(row["sessions"])),
         (w("col_weeks"), w("weeks_cell", met=row["weeks_with_session"], weeks=row["weeks"])),
         (w("col_attendance"), "–" if row["attendance"] is None else w("percent", value=row["attendance"])),
-        (w("col_quiet"), str(row["quiet"])), (w("col_integrity"), str(row["integrity"])),
-        (w("col_imrs_client"), imrs["client"]), (w("col_imrs_clinician"), imrs["clinician"]),
+        (w("col_quiet"), str(row["quiet"])),
+        (w("col_integrity"), str(row["integrity"])),
+        (w("col_imrs_client"), imrs["client"]),
+        (w("col_imrs_clinician"), imrs["clinician"]),
     ]
     weeks = report["regularity"]["weeks"]
     totals = [sum(r["counts"][i] for r in report["regularity"]["rows"]) for i in range(len(weeks))]
-    week_row = {"name": w("page_all_sessions"), "kind": "group", "counts": totals,
-                "gaps": [i for i, n in enumerate(totals) if n == 0]}
+    week_row = {
+        "name": w("page_all_sessions"),
+        "kind": "group",
+        "counts": totals,
+        "gaps": [i for i, n in enumerate(totals) if n == 0],
+    }
     t = _labels(ws, language)
     chart = report_svg.regularity_chart({"rows": [week_row], "weeks": weeks}, t) if charts and weeks else ""
     return {
@@ -280,11 +383,17 @@ def ward_page_view(ws: Workspace, report: dict[str, Any], lang: str | None = Non
         "figures_heading": w("page_figures"),
         "figures": figures,
         "weeks_heading": w("page_weeks"),
-        "weeks": ", ".join(f'{t("week_short", week=wk["week"])}: {n}' for wk, n in zip(weeks, totals)),
+        "weeks": ", ".join(f"{t('week_short', week=wk['week'])}: {n}" for wk, n in zip(weeks, totals, strict=False)),
         "chart": chart,
         "behind_heading": full["headings"]["behind"],
-        "behind": w("page_behind", count=len(report["behind"]), ids=", ".join(p["id"] for p in report["behind"][:PAGE_LIST])
-                    + (" …" if len(report["behind"]) > PAGE_LIST else "")) if report["behind"] else full["behind_none"],
+        "behind": w(
+            "page_behind",
+            count=len(report["behind"]),
+            ids=", ".join(p["id"] for p in report["behind"][:PAGE_LIST])
+            + (" …" if len(report["behind"]) > PAGE_LIST else ""),
+        )
+        if report["behind"]
+        else full["behind_none"],
         "fidelity_heading": full["headings"]["fidelity"],
         "fidelity_columns": full["fidelity"]["columns"][:3],
         "fidelity": [r[:3] for r in full["fidelity"]["rows"]],
@@ -310,8 +419,8 @@ def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | 
 
     def keep(name: str, svg: str) -> list[str]:
         names = []
-        for number, piece in enumerate(p for p in svg.split("</svg>") if p.strip()):
-            key = f"{name}-{number + 1}"
+        for index, piece in enumerate(p for p in svg.split("</svg>") if p.strip()):
+            key = f"{name}-{index + 1}"
             # Typst draws the SVG with imr's own font (a generic family could name a font it lacks).
             charts[key] = (piece + "</svg>").replace('font-family="sans-serif"', 'font-family="Atkinson Hyperlegible"')
             names.append(key)
@@ -329,11 +438,24 @@ def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | 
         for person in people:
             person["pdf_charts"] = []
         view["outcomes"]["charts_left_out"] = _labels(ws, view["lang"])(
-            "outcomes_charts_left_out", n=len(people), most=PDF_PERSON_CHARTS)
-    part = Part(template="report.md.j2", header_left=view["title"], header_right=view["subtitle"],
-                context={"v": view}, sender=view["footer"])
-    return Document(name="rapport", title=view["title"], lang=view["lang"], parts=[part],
-                    date=report["until"], subject=view["subtitle"], charts=charts)
+            "outcomes_charts_left_out", n=len(people), most=PDF_PERSON_CHARTS
+        )
+    part = Part(
+        template="report.md.j2",
+        header_left=view["title"],
+        header_right=view["subtitle"],
+        context={"v": view},
+        sender=view["footer"],
+    )
+    return Document(
+        name="rapport",
+        title=view["title"],
+        lang=view["lang"],
+        parts=[part],
+        date=report["until"],
+        subject=view["subtitle"],
+        charts=charts,
+    )
 
 
 # Each participant's IMR Scale chart is drawn in the PDF up to this many participants (a ward);
@@ -355,14 +477,26 @@ def _attendance_tables(group: dict[str, Any]) -> list[dict[str, Any]]:
     size = -(-len(columns) // count) if columns else 0
     tables = []
     runs = {row["id"]: set(row["runs"]) for row in group["rows"]}
-    for number in range(count):
-        start, end = number * size, min(len(columns), (number + 1) * size)
+    for index in range(count):
+        start, end = index * size, min(len(columns), (index + 1) * size)
         last = number == count - 1
-        tables.append({"columns": columns[start:end], "last": last,
-                       "rows": [{"id": row["id"], "sum": row["sum"] if last else "",
-                                 "cells": [(letter, index in runs[row["id"]]) for index, letter
-                                           in enumerate(row["letters"][start:end], start=start)]}
-                                for row in group["rows"]]})
+        tables.append(
+            {
+                "columns": columns[start:end],
+                "last": last,
+                "rows": [
+                    {
+                        "id": row["id"],
+                        "sum": row["sum"] if last else "",
+                        "cells": [
+                            (letter, index in runs[row["id"]])
+                            for index, letter in enumerate(row["letters"][start:end], start=start)
+                        ],
+                    }
+                    for row in group["rows"]
+                ],
+            }
+        )
     return tables
 
 
@@ -373,6 +507,7 @@ def render_pdf(ws: Workspace, report: dict[str, Any], lang: str | None = None) -
 
 # --- several wards -------------------------------------------------------------------------------
 
+
 def wards_view(wards: list, lang: str, since: str, until: str) -> dict[str, Any]:
     """The summary table across wards, in words; a ward that could not be read is one line."""
     table = strings(lang).get("wards", {})
@@ -382,22 +517,51 @@ def wards_view(wards: list, lang: str, since: str, until: str) -> dict[str, Any]
         return text.format(**params) if params else text
 
     rows = []
-    for number, ward in enumerate(wards, start=1):
+    for position, ward in enumerate(wards, start=1):
         if ward.report is None:
             rows.append({"name": ward.name, "anchor": "", "problem": problem_line(ward, lang)})
             continue
         row = ward.summary
-        imrs = [t("imrs_cell", change=_signed(row["imrs"][rater]["mean_change"], lang), n=row["imrs"][rater]["n"])
-                if row["imrs"][rater]["n"] else "–" for rater in ("client", "clinician")]
-        rows.append({"name": ward.name, "flat_name": " ".join(str(ward.name).split()), "anchor": f"ward-{number}",
-                     "problem": "", "cells": [
-            str(row["participants"]), str(row["active"]), str(row["sessions"]),
-            t("weeks_cell", met=row["weeks_with_session"], weeks=row["weeks"]),
-            "–" if row["attendance"] is None else t("percent", value=row["attendance"]),
-            str(row["quiet"]), str(row["integrity"]), *imrs]})
+        imrs = [
+            t("imrs_cell", change=_signed(row["imrs"][rater]["mean_change"], lang), n=row["imrs"][rater]["n"])
+            if row["imrs"][rater]["n"]
+            else "–"
+            for rater in ("client", "clinician")
+        ]
+        rows.append(
+            {
+                "name": ward.name,
+                "flat_name": " ".join(str(ward.name).split()),
+                "anchor": f"ward-{position}",
+                "problem": "",
+                "cells": [
+                    str(row["participants"]),
+                    str(row["active"]),
+                    str(row["sessions"]),
+                    t("weeks_cell", met=row["weeks_with_session"], weeks=row["weeks"]),
+                    "–" if row["attendance"] is None else t("percent", value=row["attendance"]),
+                    str(row["quiet"]),
+                    str(row["integrity"]),
+                    *imrs,
+                ],
+            }
+        )
     good = sum(1 for w in wards if w.report is not None)
-    columns = [t(f"col_{name}") for name in ("ward", "participants", "active", "sessions", "weeks", "attendance",
-                                             "quiet", "integrity", "imrs_client", "imrs_clinician")]
+    columns = [
+        t(f"col_{name}")
+        for name in (
+            "ward",
+            "participants",
+            "active",
+            "sessions",
+            "weeks",
+            "attendance",
+            "quiet",
+            "integrity",
+            "imrs_client",
+            "imrs_clinician",
+        )
+    ]
     return {
         "lang": lang,
         "title": t("title"),
@@ -427,23 +591,41 @@ def render_wards_html(wards: list, lang: str, since: str, until: str) -> bytes:
     from markupsafe import Markup
 
     view = wards_view(wards, lang, since, until)
-    view["sections"] = [{"anchor": f"ward-{n}", "html": Markup(w.section)}
-                        for n, w in enumerate(wards, start=1) if w.report is not None and w.section]
+    view["sections"] = [
+        {"anchor": f"ward-{n}", "html": Markup(w.section)}
+        for n, w in enumerate(wards, start=1)
+        if w.report is not None and w.section
+    ]
     return _environment().get_template("report_wards.html.j2").render(v=view).encode("utf-8")
 
 
 def render_wards_pdf(wards: list, lang: str, since: str, until: str, base: Workspace) -> bytes:
     """The summary on the first page, then one part (from a new page) per ward."""
     view = wards_view(wards, lang, since, until)
-    parts = [Part(template="report_wards.md.j2", header_left=view["title"], header_right=view["subtitle"],
-                  context={"v": view}, sender=view["footer"])]
+    parts = [
+        Part(
+            template="report_wards.md.j2",
+            header_left=view["title"],
+            header_right=view["subtitle"],
+            context={"v": view},
+            sender=view["footer"],
+        )
+    ]
     for ward in wards:
         if ward.report is None:
             continue
         ws = Workspace(root=ward.path.resolve(), config={"language": lang})
         ward_view = ward_page_view(ws, ward.report, lang, charts=False)
-        parts.append(Part(template="report_ward_page.md.j2", header_left=ward_view["title"],
-                          header_right=ward_view["subtitle"], context={"v": ward_view}, sender=view["footer"]))
-    document = Document(name="rapport-avdelningar", title=view["title"], lang=lang, parts=parts,
-                        date=until, subject=view["subtitle"])
+        parts.append(
+            Part(
+                template="report_ward_page.md.j2",
+                header_left=ward_view["title"],
+                header_right=ward_view["subtitle"],
+                context={"v": ward_view},
+                sender=view["footer"],
+            )
+        )
+    document = Document(
+        name="rapport-avdelningar", title=view["title"], lang=lang, parts=parts, date=until, subject=view["subtitle"]
+    )
     return render_document(base, document, "pdf").data

@@ -50,5 +50,3 @@ def dated_row(row: dict[str, Any], since: str | None, today: date) -> dict[str, 
     out["days_since_session"] = days
     out["overdue"] = bool(days is not None and days > OVERDUE_DAYS and not row.get("complete"))
     return out
-
-

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from imr.core import resources
 from imr.core.cache import code_fingerprint, digest, leave_untouched, read_json, user_folder, write_json
@@ -106,15 +107,28 @@ def cache_path(root: Path) -> Path:
     return user_folder("cache") / "wards" / f"{digest(str(root.resolve()).encode('utf-8'))}.json"
 
 
-def build_wards(wards: list[Ward], *, since: date | None = None, until: date | None = None,
-                group: str | None = None, notes: bool = False, lang: str | None = None,
-                today: date | None = None,
-                section: Callable[[Workspace, dict[str, Any], str | None, str], str] | None = None) -> list[Ward]:
+def build_wards(
+    wards: list[Ward],
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    group: str | None = None,
+    notes: bool = False,
+    lang: str | None = None,
+    today: date | None = None,
+    section: Callable[[Workspace, dict[str, Any], str | None, str], str] | None = None,
+) -> list[Ward]:
     """Every ward's report (and its HTML section when `section` is given), from the cache where
     it is fresh and otherwise made on every core, plus its row of the summary table."""
     start, end = period(since, until, today)
-    options = {"since": start.isoformat(), "until": end.isoformat(), "group": group, "notes": notes,
-               "lang": lang, "section": section is not None}
+    options = {
+        "since": start.isoformat(),
+        "until": end.isoformat(),
+        "group": group,
+        "notes": notes,
+        "lang": lang,
+        "section": section is not None,
+    }
     todo: list[tuple[int, Workspace, str]] = []
     for index, ward in enumerate(wards):
         try:
@@ -132,7 +146,7 @@ def build_wards(wards: list[Ward], *, since: date | None = None, until: date | N
     job = (start, end, group, notes, lang, section)
     inputs = [(ws.root, ws.config, wards[i].name, f"ward-{i + 1}-") for i, ws, _ in todo]
     # one ward per worker from two wards on (a ward's own records are then read in its worker)
-    for (index, ws, key), made in zip(todo, parallel.map_paths(_make, inputs, job, from_count=2)):
+    for (index, ws, key), made in zip(todo, parallel.map_paths(_make, inputs, job, from_count=2), strict=False):
         ward = wards[index]
         if isinstance(made, str):  # an error code: the ward could not be read
             ward.problem = made
@@ -196,8 +210,9 @@ def _key(ws: Workspace, options: dict[str, Any]) -> str:
 def _head(root: Path) -> str:
     """The commit the history check reads back from ('' outside git)."""
     try:
-        done = subprocess.run(["git", "-C", str(root), "rev-parse", "-q", "--verify", "HEAD"],
-                              capture_output=True, text=True, timeout=30)
+        done = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "-q", "--verify", "HEAD"], capture_output=True, text=True, timeout=30
+        )
     except (OSError, subprocess.SubprocessError):
         return ""
     return done.stdout.strip()

@@ -11,10 +11,11 @@ from __future__ import annotations
 import functools
 import secrets
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -128,8 +129,9 @@ def environment():
     import jinja2
 
     folder = resources.builtin_dir("templates") / "web"
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
     env.filters["q"] = lambda value: quote(str(value), safe="")
     return env
 
@@ -163,6 +165,7 @@ Handler = Callable[[Request], Awaitable[Response]]
 def page(needs_signature: bool = True) -> Callable[[Handler], Handler]:
     """A page handler: asks for the signature first when none is set, and turns a user error
     into the error page with its sentence (nothing was written: the library raises before)."""
+
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def run(request: Request) -> Response:
@@ -172,9 +175,16 @@ def page(needs_signature: bool = True) -> Callable[[Handler], Handler]:
             try:
                 return await handler(request)
             except ImrError as error:
-                return render(request, "error.html", status=400, title=context(request).s()["error_title"],
-                              error=error_text(request, error))
+                return render(
+                    request,
+                    "error.html",
+                    status=400,
+                    title=context(request).s()["error_title"],
+                    error=error_text(request, error),
+                )
+
         return run
+
     return wrap
 
 

@@ -42,12 +42,21 @@ def headings(ctx: WebContext, plan: dict[str, Any], group: bool) -> tuple[str, s
     heading = labels["heading"].format(session=plan["session"], title=plan["title"])
     if group:
         sub = labels["group_subheading"].format(
-            group=plan["group"], size=plan["size"], module=plan["module"], module_title=plan["module_title"],
-            number=plan["sessions_held"] + 1, total=plan["sessions_total"])
+            group=plan["group"],
+            size=plan["size"],
+            module=plan["module"],
+            module_title=plan["module_title"],
+            number=plan["sessions_held"] + 1,
+            total=plan["sessions_total"],
+        )
     else:
         sub = labels["subheading"].format(
-            participant=plan["participant"], module=plan["module"], module_title=plan["module_title"],
-            number=plan["sessions_held"] + 1, total=plan["sessions_total"])
+            participant=plan["participant"],
+            module=plan["module"],
+            module_title=plan["module_title"],
+            number=plan["sessions_held"] + 1,
+            total=plan["sessions_total"],
+        )
     return heading, sub
 
 
@@ -67,9 +76,19 @@ async def plan_page(request: Request):
         heading, sub = headings(ctx, plan, group=True)
     table = ctx.strings()
     labels = {**table["plan"], **table.get("group_plan", {})}
-    return render(request, "plan.html", title=ctx.s()["nav_plan"], participants=participant_ids(ctx),
-                  groups=group_names(ctx), pid=pid, group=name, plan=plan, heading=heading, sub=sub,
-                  labels=labels)
+    return render(
+        request,
+        "plan.html",
+        title=ctx.s()["nav_plan"],
+        participants=participant_ids(ctx),
+        groups=group_names(ctx),
+        pid=pid,
+        group=name,
+        plan=plan,
+        heading=heading,
+        sub=sub,
+        labels=labels,
+    )
 
 
 ROUTES = [Route("/planera", plan_page)]

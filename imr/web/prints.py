@@ -41,8 +41,11 @@ def document_for(ctx: WebContext, kind: str, pid: str | None, group: str | None)
     if kind == "leader" and (pid or group):
         plan = group_plan(ctx, group) if group else participant_plan(ctx, pid or "")
         if plan.get("complete"):
-            raise ImrError("render_group_complete", group=group) if group else \
-                ImrError("render_programme_complete", id=pid)
+            raise (
+                ImrError("render_group_complete", group=group)
+                if group
+                else ImrError("render_programme_complete", id=pid)
+            )
         # the leader's plan alone (its own file, never handed out); today's handouts are the other choices
         return documents.next_session_documents(ws, plan, participant=None if group else pid, group=group)[0]
     if kind == "group" and group:
@@ -63,8 +66,9 @@ def pdf_bytes(ctx: WebContext, kind: str, pid: str | None, group: str | None) ->
 @page()
 async def print_page(request: Request):
     ctx = context(request)
-    return render(request, "print.html", title=ctx.s()["nav_print"], participants=participant_ids(ctx),
-                  groups=group_names(ctx))
+    return render(
+        request, "print.html", title=ctx.s()["nav_print"], participants=participant_ids(ctx), groups=group_names(ctx)
+    )
 
 
 @page()
@@ -78,8 +82,11 @@ async def print_pdf(request: Request):
     pid = chosen_participant(ctx, pid) if pid else None
     group = chosen_group(ctx, group) if group else None
     name, data = await run_in_threadpool(pdf_bytes, ctx, kind, pid, group)
-    return Response(data, media_type="application/pdf",
-                    headers={"content-disposition": f'inline; filename="{name.encode("ascii", "replace").decode()}"'})
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"content-disposition": f'inline; filename="{name.encode("ascii", "replace").decode()}"'},
+    )
 
 
 ROUTES = [Route("/skriv-ut", print_page), Route("/skriv-ut/pdf", print_pdf)]

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 MAX_BODY = 200_000  # bytes in one form post: far above any note the writer accepts, far below a flood
@@ -115,10 +116,18 @@ class Guard:
         """The start token: set the cookie and send the browser to the same page without it."""
         rest = {k: v for k, v in query.items() if k != "token"}
         location = scope["path"] + ("?" + urlencode(rest, doseq=True) if rest else "")
-        cookie = (f"{self.keys.cookie_name}={self.keys.session}; HttpOnly; SameSite=Strict; Path=/")
-        await send({"type": "http.response.start", "status": 303,
-                    "headers": [(b"location", location.encode("latin-1")), (b"set-cookie", cookie.encode("latin-1")),
-                                (b"content-length", b"0")]})
+        cookie = f"{self.keys.cookie_name}={self.keys.session}; HttpOnly; SameSite=Strict; Path=/"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 303,
+                "headers": [
+                    (b"location", location.encode("latin-1")),
+                    (b"set-cookie", cookie.encode("latin-1")),
+                    (b"content-length", b"0"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": b""})
 
     async def _checked_body(self, headers: dict[str, str], receive: Callable) -> tuple[bytes, str | None, int]:
@@ -175,6 +184,7 @@ def _with_headers(send: Callable, no_store: bool, began: float) -> Callable:
             message = dict(message)
             message["headers"] = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names] + extra
         await send(message)
+
     return wrapped
 
 
@@ -188,4 +198,5 @@ def _replay(body: bytes, original: Callable) -> Callable:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
         return await original()
+
     return receive

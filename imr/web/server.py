@@ -8,8 +8,8 @@ Ctrl-C in the terminal, or the process ending.
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from starlette.applications import Starlette
 from starlette.routing import Mount
@@ -59,8 +59,9 @@ def bind(port: int) -> socket.socket:
     return sock
 
 
-def serve(ws: Workspace, *, lang: str, config_dir: Path | None, port: int = 0,
-          ready: Callable[[str], None] | None = None) -> None:
+def serve(
+    ws: Workspace, *, lang: str, config_dir: Path | None, port: int = 0, ready: Callable[[str], None] | None = None
+) -> None:
     """Run until stopped. `ready(url)` gets the start address (with its token) once the socket
     listens; connections that arrive before the server loop runs wait in the socket's queue."""
     import uvicorn
@@ -68,8 +69,9 @@ def serve(ws: Workspace, *, lang: str, config_dir: Path | None, port: int = 0,
     sock = bind(port)
     keys = Secrets(port=sock.getsockname()[1])
     ctx = WebContext(ws=ws, lang=lang, config_dir=config_dir, keys=keys)
-    config = uvicorn.Config(build_app(ctx), log_level="warning", access_log=False, lifespan="off",
-                            server_header=False, date_header=False)
+    config = uvicorn.Config(
+        build_app(ctx), log_level="warning", access_log=False, lifespan="off", server_header=False, date_header=False
+    )
     server = uvicorn.Server(config)
 
     def stop() -> None:

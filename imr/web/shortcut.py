@@ -56,30 +56,33 @@ def menu_folder(home: Path, platform: str) -> Path:
     return base / "applications"
 
 
-def shortcut_files(workspace_root: Path, name: str, comment: str, *, home: Path | None = None,
-                   platform: str | None = None) -> list[ShortcutFile]:
+def shortcut_files(
+    workspace_root: Path, name: str, comment: str, *, home: Path | None = None, platform: str | None = None
+) -> list[ShortcutFile]:
     home = home or Path.home()
     platform = platform or sys.platform
-    command = imr_command() + ["--workspace", str(workspace_root), "web"]
+    command = [*imr_command(), "--workspace", str(workspace_root), "web"]
     folders = [desktop_folder(home, platform), menu_folder(home, platform)]
     if platform.startswith("win"):
         line = subprocess.list2cmdline(command)
-        text = f"@echo off\r\nrem {comment}\r\nstart \"{name}\" /min {line}\r\n"
+        text = f'@echo off\r\nrem {comment}\r\nstart "{name}" /min {line}\r\n'
         return [ShortcutFile(folder / f"{FILE_STEM}.cmd", text, False) for folder in folders]
     if platform == "darwin":
         text = f"#!/bin/sh\n# {comment}\nexec {shlex.join(command)}\n"
         return [ShortcutFile(folder / f"{FILE_STEM}.command", text, True) for folder in folders]
     exec_line = " ".join(_desktop_quote(word) for word in command)
-    text = ("[Desktop Entry]\nType=Application\nVersion=1.0\n"
-            f"Name={name}\nComment={comment}\nExec={exec_line}\nPath={workspace_root}\n"
-            "Icon=text-x-generic\nTerminal=false\nCategories=Office;MedicalSoftware;\n")
+    text = (
+        "[Desktop Entry]\nType=Application\nVersion=1.0\n"
+        f"Name={name}\nComment={comment}\nExec={exec_line}\nPath={workspace_root}\n"
+        "Icon=text-x-generic\nTerminal=false\nCategories=Office;MedicalSoftware;\n"
+    )
     return [ShortcutFile(folder / f"{FILE_STEM}.desktop", text, True) for folder in folders]
 
 
 def _desktop_quote(word: str) -> str:
     """A word of a .desktop Exec line (the freedesktop rules: quote, escape \\ " ` $, and %%)."""
     word = word.replace("%", "%%")
-    if not any(c in word for c in ' \t\n"\'\\><~|&;$*?#()`'):
+    if not any(c in word for c in " \t\n\"'\\><~|&;$*?#()`"):
         return word
     escaped = "".join("\\" + c if c in '"`$\\' else c for c in word)
     return f'"{escaped}"'

@@ -19,9 +19,15 @@ def _next_path(value: str | None) -> str:
 @page(needs_signature=False)
 async def signature_form(request: Request):
     ctx = context(request)
-    return render(request, "signature.html", title=ctx.s()["signature_title"], value=ctx.signature() or "",
-                  next=_next_path(request.query_params.get("next")), error=None,
-                  where=str(ctx.config_dir / "settings.yaml") if ctx.config_dir else "")
+    return render(
+        request,
+        "signature.html",
+        title=ctx.s()["signature_title"],
+        value=ctx.signature() or "",
+        next=_next_path(request.query_params.get("next")),
+        error=None,
+        where=str(ctx.config_dir / "settings.yaml") if ctx.config_dir else "",
+    )
 
 
 @page(needs_signature=False)
@@ -40,9 +46,16 @@ async def signature_save(request: Request):
         if ctx.config_dir is None:
             raise ImrError("no_signature")
     except ImrError as error:
-        return render(request, "signature.html", status=400, title=ctx.s()["signature_title"], value=value,
-                      next=target, error=error.message(ctx.lang),
-                      where=str(ctx.config_dir / "settings.yaml") if ctx.config_dir else "")
+        return render(
+            request,
+            "signature.html",
+            status=400,
+            title=ctx.s()["signature_title"],
+            value=value,
+            next=target,
+            error=error.message(ctx.lang),
+            where=str(ctx.config_dir / "settings.yaml") if ctx.config_dir else "",
+        )
     save(ctx.config_dir, "signature", signature)
     ctx.signature_saved()
     return redirect(target)

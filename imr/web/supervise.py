@@ -53,8 +53,9 @@ def _since(value: str | None) -> date | None:
 @page()
 async def report_choose(request: Request):
     ctx = context(request)
-    return render(request, "report.html", title=ctx.s()["nav_report"],
-                  since=(date.today() - timedelta(days=30)).isoformat())
+    return render(
+        request, "report.html", title=ctx.s()["nav_report"], since=(date.today() - timedelta(days=30)).isoformat()
+    )
 
 
 @page()

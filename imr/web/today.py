@@ -34,16 +34,18 @@ def participant_rows(ctx: WebContext, today: date) -> list[dict[str, Any]]:
             slipping.append(("absences", row["absences_in_a_row"]))
         if row.get("overdue"):
             slipping.append(("no_session", days))
-        rows.append({
-            "id": row["id"],
-            "group": row.get("group"),
-            "next": row.get("next_session"),
-            "complete": row.get("complete"),
-            "last_date": row.get("last_session_date"),
-            "days": days,
-            "due": not row.get("complete") and not row.get("group") and (days is None or days >= DUE_AFTER_DAYS),
-            "slipping": slipping,
-        })
+        rows.append(
+            {
+                "id": row["id"],
+                "group": row.get("group"),
+                "next": row.get("next_session"),
+                "complete": row.get("complete"),
+                "last_date": row.get("last_session_date"),
+                "days": days,
+                "due": not row.get("complete") and not row.get("group") and (days is None or days >= DUE_AFTER_DAYS),
+                "slipping": slipping,
+            }
+        )
     return rows
 
 
@@ -66,14 +68,16 @@ def group_rows(ctx: WebContext, today: date) -> list[dict[str, Any]]:
             meeting = next((m for m in meetings if not m["closed"]), None)
         this_week = meeting is not None and date.fromisoformat(meeting["date"]) <= week_end
         last = progress.last_meeting
-        rows.append({
-            "name": group.name,
-            "size": len(group.members),
-            "next": str(progress.next_ref) if progress.next_ref else None,
-            "meeting_date": meeting["date"] if meeting else None,
-            "due": this_week,
-            "last_date": last.date if last else None,
-        })
+        rows.append(
+            {
+                "name": group.name,
+                "size": len(group.members),
+                "next": str(progress.next_ref) if progress.next_ref else None,
+                "meeting_date": meeting["date"] if meeting else None,
+                "due": this_week,
+                "last_date": last.date if last else None,
+            }
+        )
     return rows
 
 
@@ -106,10 +110,20 @@ async def today_page(request: Request):
     groups = group_rows(ctx, today)
     due = [p for p in people if p.get("due")]
     slipping = [p for p in people if p.get("slipping")]
-    return render(request, "today.html", title=ctx.s()["nav_today"], people=people, groups=groups,
-                  unsynced=await changes, today=today.isoformat(), due=due[:SHOWN], due_more=len(due) - SHOWN,
-                  slipping=slipping[:SHOWN], slipping_more=len(slipping) - SHOWN,
-                  groups_due=[g for g in groups if g["due"]])
+    return render(
+        request,
+        "today.html",
+        title=ctx.s()["nav_today"],
+        people=people,
+        groups=groups,
+        unsynced=await changes,
+        today=today.isoformat(),
+        due=due[:SHOWN],
+        due_more=len(due) - SHOWN,
+        slipping=slipping[:SHOWN],
+        slipping_more=len(slipping) - SHOWN,
+        groups_due=[g for g in groups if g["due"]],
+    )
 
 
 ROUTES = [Route("/", today_page)]

@@ -12,8 +12,9 @@ posted text to fields, and refuses fields that do not belong to the form (forged
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote
 
 from starlette.datastructures import FormData
@@ -64,8 +65,7 @@ def _relapse_side(ctx: WebContext, pid: str) -> dict[str, Any]:
     sections = [(labels.get(name, name), plan[name]) for name in LIST_SECTIONS] if plan else []
     if plan and plan.get("kept_at"):
         sections.append((labels.get("kept_at", "kept_at"), [plan["kept_at"]]))
-    return {"relapse": plan, "relapse_sections": sections, "relapse_history": history(state),
-            "relapse_labels": labels}
+    return {"relapse": plan, "relapse_sections": sections, "relapse_history": history(state), "relapse_labels": labels}
 
 
 def _imrs_side(ctx: WebContext, pid: str) -> dict[str, Any]:
@@ -76,8 +76,14 @@ def _imrs_side(ctx: WebContext, pid: str) -> dict[str, Any]:
     _, state = store.load_state(ctx.ws, pid)
     instrument = load_instrument(ctx.ws.root)
     raters = {r: instrument.label(v, ctx.ws.lang) for r, v in instrument.raters.items()}
-    rows = [{**row, "mean_text": "–" if row["mean"] is None else number(row["mean"], ctx.lang),
-             "rater_text": raters.get(row["rater"], row["rater"])} for row in assessments(state)]
+    rows = [
+        {
+            **row,
+            "mean_text": "–" if row["mean"] is None else number(row["mean"], ctx.lang),
+            "rater_text": raters.get(row["rater"], row["rater"]),
+        }
+        for row in assessments(state)
+    ]
     return {"ratings": rows}
 
 
@@ -95,8 +101,11 @@ def imrs_chart_png(ctx: WebContext, pid: str) -> bytes:
     from imr.programme.imrs import load_instrument
 
     instrument = load_instrument(ctx.ws.root)
-    labels = {"title": t("imrs_chart_title", id=pid), "axis": t("imrs_chart_axis"),
-              **{r: instrument.label(v, ctx.ws.lang) for r, v in instrument.raters.items()}}
+    labels = {
+        "title": t("imrs_chart_title", id=pid),
+        "axis": t("imrs_chart_axis"),
+        **{r: instrument.label(v, ctx.ws.lang) for r, v in instrument.raters.items()},
+    }
     return trend_chart(assessments(state), "png", labels=labels)
 
 
@@ -160,10 +169,22 @@ def _action(spec: WritingPage, value: str | None) -> str:
     return value
 
 
-def show(request: Request, spec: WritingPage, *, target: str | None, action: str, form: Any = None,
-         values: dict[str, Any] | None = None, errors: dict[str, str] | None = None, summary: Any = None,
-         warnings: Any = (), accepted: Any = (), once: str | None = None, status: int = 200,
-         top_error: str | None = None):
+def show(
+    request: Request,
+    spec: WritingPage,
+    *,
+    target: str | None,
+    action: str,
+    form: Any = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    summary: Any = None,
+    warnings: Any = (),
+    accepted: Any = (),
+    once: str | None = None,
+    status: int = 200,
+    top_error: str | None = None,
+):
     ctx = context(request)
     s = ctx.s()
     extra: dict[str, Any] = {}
@@ -176,14 +197,33 @@ def show(request: Request, spec: WritingPage, *, target: str | None, action: str
     shown_fields = form.active_fields() if form is not None else []
     errors = errors or {}
     return render(
-        request, "writing.html", status=status, title=s[spec.nav_key], path=spec.path, spec=spec,
-        chooser=True, participants=participant_ids(ctx) if spec.target == "participant" else [],
+        request,
+        "writing.html",
+        status=status,
+        title=s[spec.nav_key],
+        path=spec.path,
+        spec=spec,
+        chooser=True,
+        participants=participant_ids(ctx) if spec.target == "participant" else [],
         groups=group_names(ctx) if spec.target == "group" else [],
-        pid=target if spec.target == "participant" else None, group=target if spec.target == "group" else None,
-        target=target or "", action=action, actions=[(a, s.get(f"action_{a}", a), available(a)) for a in spec.actions],
-        missing=missing, form=form, layout=layout(shown_fields), values=values or {}, errors=errors,
-        problems=[(k, v) for k, v in errors.items()], summary=summary, warnings=list(warnings),
-        accepted=list(accepted), once=once or ctx.new_once(), top_error=top_error, **extra)
+        pid=target if spec.target == "participant" else None,
+        group=target if spec.target == "group" else None,
+        target=target or "",
+        action=action,
+        actions=[(a, s.get(f"action_{a}", a), available(a)) for a in spec.actions],
+        missing=missing,
+        form=form,
+        layout=layout(shown_fields),
+        values=values or {},
+        errors=errors,
+        problems=[(k, v) for k, v in errors.items()],
+        summary=summary,
+        warnings=list(warnings),
+        accepted=list(accepted),
+        once=once or ctx.new_once(),
+        top_error=top_error,
+        **extra,
+    )
 
 
 def _posted(data: FormData) -> dict[str, list[str]]:
@@ -245,24 +285,51 @@ def handler(spec: WritingPage):
         for key, problem in form.problems().items():
             errors.setdefault(key, problem)
         if errors:
-            return show(request, spec, target=target, action=action, form=form, values=values, errors=errors,
-                        once=once, status=400)
+            return show(
+                request,
+                spec,
+                target=target,
+                action=action,
+                form=form,
+                values=values,
+                errors=errors,
+                once=once,
+                status=400,
+            )
         accepted = [code for code in posted.get("accept", []) if code]
         for code in accepted:
             form.accept(code)
         warnings = form.warnings()
         if warnings or step != "save":
-            return show(request, spec, target=target, action=action, form=form, values=values,
-                        summary=None if warnings else form.summary(), warnings=warnings, accepted=accepted,
-                        once=once)
+            return show(
+                request,
+                spec,
+                target=target,
+                action=action,
+                form=form,
+                values=values,
+                summary=None if warnings else form.summary(),
+                warnings=warnings,
+                accepted=accepted,
+                once=once,
+            )
         if not ctx.take_once(once):
             raise ImrError("web_already_saved")
         try:
             form.save()
         except ImrError as error:
             ctx.give_back_once(once)
-            return show(request, spec, target=target, action=action, form=form, values=values, once=once,
-                        status=400, top_error=error.message(ctx.lang))
+            return show(
+                request,
+                spec,
+                target=target,
+                action=action,
+                form=form,
+                values=values,
+                once=once,
+                status=400,
+                top_error=error.message(ctx.lang),
+            )
         sentence = ctx.s()["saved"].format(what=form.title)
         key = "g" if spec.target == "group" else "p"
         return redirect(f"{spec.path}?{key}={quote(target, safe='')}&a={action}&m={ctx.flash(sentence)}")

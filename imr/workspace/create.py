@@ -6,6 +6,7 @@ Kept apart from the workspace itself (`imr.workspace.folder`) because it also se
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 from pathlib import Path
@@ -51,10 +52,8 @@ def init_workspace(directory: Path, lang: str = "sv", name: str | None = None) -
         _init_steps(directory, lang, name, report, undo)
     except (OSError, ImrError, subprocess.SubprocessError) as problem:
         for step in reversed(undo):
-            try:
+            with contextlib.suppress(OSError):
                 step()
-            except OSError:
-                pass
         if isinstance(problem, ImrError):
             detail = problem.message(lang)
         else:
@@ -79,7 +78,6 @@ def _init_steps(directory: Path, lang: str, name: str | None, report: InitReport
     if not config.exists() and _is_git_repository(directory):
         _say_what_the_clone_is(directory, report)
     if not config.exists():
-
         body = {
             "name": name or directory.name,
             "language": lang,
@@ -125,14 +123,21 @@ def _init_steps(directory: Path, lang: str, name: str | None, report: InitReport
 def _say_what_the_clone_is(directory: Path, report: InitReport) -> None:
     """`imr init .` in a clone without imr.yaml: say whether the shared copy is empty (nobody
     has shared a workspace yet) or holds something else, instead of quietly making a second one."""
-    remote = subprocess.run(["git", "-C", str(directory), "remote", "get-url", "origin"], capture_output=True, text=True)
+    remote = subprocess.run(
+        ["git", "-C", str(directory), "remote", "get-url", "origin"], capture_output=True, text=True
+    )
     url = remote.stdout.strip()
     if remote.returncode != 0 or not url:
         return
-    unborn = subprocess.run(["git", "-C", str(directory), "rev-parse", "-q", "--verify", "HEAD"],
-                            capture_output=True).returncode != 0
-    report.warnings.append(("init_empty_clone" if unborn else "init_existing_in_clone",
-                            {"path": str(directory), "url": url}))
+    unborn = (
+        subprocess.run(
+            ["git", "-C", str(directory), "rev-parse", "-q", "--verify", "HEAD"], capture_output=True
+        ).returncode
+        != 0
+    )
+    report.warnings.append(
+        ("init_empty_clone" if unborn else "init_existing_in_clone", {"path": str(directory), "url": url})
+    )
 
 
 def _is_git_repository(directory: Path) -> bool:
@@ -142,8 +147,10 @@ def _is_git_repository(directory: Path) -> bool:
 
 def _ignores_records(directory: Path) -> bool:
     """An existing `.gitignore` that would keep records or group files out of git."""
-    result = subprocess.run(["git", "-C", str(directory), "check-ignore", "--no-index",
-                             "records/p-01.yaml", "groups/grupp.yaml"], capture_output=True)
+    result = subprocess.run(
+        ["git", "-C", str(directory), "check-ignore", "--no-index", "records/p-01.yaml", "groups/grupp.yaml"],
+        capture_output=True,
+    )
     return result.returncode == 0 and bool(result.stdout.strip())
 
 

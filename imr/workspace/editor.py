@@ -35,8 +35,10 @@ def editor_command() -> list[str]:
         if os.name != "nt":
             return shlex.split(configured)
         # Windows paths have backslashes and spaces: split without escapes, drop the quotes.
-        return [part[1:-1] if len(part) > 1 and part[0] == part[-1] == '"' else part
-                for part in shlex.split(configured, posix=False)]
+        return [
+            part[1:-1] if len(part) > 1 and part[0] == part[-1] == '"' else part
+            for part in shlex.split(configured, posix=False)
+        ]
     here = Path.cwd().resolve()
     for name in ("nano", "notepad") if os.name == "nt" else ("nano",):
         found = shutil.which(name)

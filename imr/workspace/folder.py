@@ -28,6 +28,7 @@ ENV_WORKSPACE = "IMR_WORKSPACE"
 ENV_SIGNATURE = "IMR_SIGNATURE"
 _SIGNATURE = re.compile(r"[^\W_][\w .-]{0,39}")
 
+
 @dataclass
 class Workspace:
     root: Path
@@ -101,7 +102,6 @@ def check_signature(value: str) -> str:
     if not value:
         raise ImrError("empty_signature")
     if not _SIGNATURE.fullmatch(value):
-
         raise ImrError("bad_signature", signature=_shown(value))
     if not signature_shape_ok(value):  # initials or a short code, never a name
         raise ImrError("signature_not_initials", signature=_shown(value), limit=MAX_SIGNATURE_CHARS)
@@ -144,7 +144,6 @@ def open_workspace(root: Path) -> Workspace:
         raise ImrError("bad_config", path=str(root / CONFIG_NAME))
     ws = Workspace(root=root, config=config)
     if (root / JOURNAL_NAME).exists():  # a group write was killed midway: complete it before anything reads
-
         recover(root, ws.lock_path)
     return ws
 

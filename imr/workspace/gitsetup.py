@@ -16,12 +16,13 @@ imr itself wrote earlier are renewed when their text changed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from imr.core.errors import ImrError
 from imr.core.files import is_regular, read_regular, replace_atomically
@@ -139,8 +140,9 @@ _OLD_GITLAB_START = "# imr: every push and merge request runs `imr check`, so br
 _OLD_GITHUB_START = "# imr: every push and pull request runs `imr check`, so broken records or records with\n"
 
 
-def install(directory: Path, lang: str | None = None, warnings: list[SetupWarning] | None = None,
-            undo: list[Undo] | None = None) -> list[str]:
+def install(
+    directory: Path, lang: str | None = None, warnings: list[SetupWarning] | None = None, undo: list[Undo] | None = None
+) -> list[str]:
     """Add what is missing of the git setup; returns what was written or registered.
 
     `warnings` collects what a person must do by hand (a hook kept elsewhere, an old CI
@@ -153,8 +155,10 @@ def install(directory: Path, lang: str | None = None, warnings: list[SetupWarnin
     created: list[str] = []
     if _ensure_attributes(directory / ".gitattributes", undo):
         created.append(".gitattributes")
-    for relative, text, old_start in ((GITLAB_CI, gitlab_ci_text(lang), _OLD_GITLAB_START),
-                                      (GITHUB_WORKFLOW, github_workflow_text(lang), _OLD_GITHUB_START)):
+    for relative, text, old_start in (
+        (GITLAB_CI, gitlab_ci_text(lang), _OLD_GITLAB_START),
+        (GITHUB_WORKFLOW, github_workflow_text(lang), _OLD_GITHUB_START),
+    ):
         path = directory / relative
         if not os.path.lexists(path):  # a link is no missing file: read_regular refuses it below
             _mkdirs(path.parent, undo)
@@ -165,15 +169,16 @@ def install(directory: Path, lang: str | None = None, warnings: list[SetupWarnin
         current = read_regular(path).decode("utf-8", errors="replace")
         if current == text:
             continue
-        if current.startswith(old_start) and "IMR_PACKAGE: \"imr==" in current:
+        if current.startswith(old_start) and 'IMR_PACKAGE: "imr==' in current:
             _renew(path, text, undo)  # an unedited file from an earlier imr: it installs a stranger's `imr`
             created.append(relative)
         elif "imr check --since" not in current:
             warnings.append(("gitsetup_ci_kept", {"path": relative}))
     hooks_dir = _hooks_dir(directory)
     if hooks_dir is None:
-        warnings.append(("gitsetup_hooks_elsewhere", {"path": _git(directory, "config", "core.hooksPath",
-                                                                    check=False).strip()}))
+        warnings.append(
+            ("gitsetup_hooks_elsewhere", {"path": _git(directory, "config", "core.hooksPath", check=False).strip()})
+        )
     else:
         for name in HOOKS:
             done = _ensure_hook(hooks_dir, name, lang, warnings, undo)
@@ -208,9 +213,11 @@ def github_workflow_text(lang: str = "sv") -> str:
 # `python -m imr` would put that folder first on the import path: an `imr/` folder in a pulled
 # commit would then run as imr. The folder itself and relative entries (`.` in PYTHONPATH) are
 # dropped before imr is imported, on every Python this project supports (`-P` needs 3.11).
-_HOOK_RUN = ('import os, sys; here = os.path.realpath(os.getcwd()); '
-             'sys.path[:] = [p for p in sys.path if p and os.path.isabs(p) and os.path.realpath(p) != here]; '
-             'sys.argv[0] = "imr"; from imr.cli.app import main; main()')
+_HOOK_RUN = (
+    "import os, sys; here = os.path.realpath(os.getcwd()); "
+    "sys.path[:] = [p for p in sys.path if p and os.path.isabs(p) and os.path.realpath(p) != here]; "
+    'sys.argv[0] = "imr"; from imr.cli.app import main; main()'
+)
 
 
 def hook_text(name: str, lang: str = "sv", chained: str | None = None) -> str:
@@ -220,19 +227,29 @@ def hook_text(name: str, lang: str = "sv", chained: str | None = None) -> str:
     # Before a merge commit git has not yet written MERGE_HEAD; `--merge-commit` finds the other
     # side from GIT_REFLOG_ACTION / FETCH_HEAD and holds the index against both parents.
     extra = " --merge-commit" if name == "pre-merge-commit" else ""
-    return _HOOK_TEXT.format(hook="commit" if name == "pre-commit" else "merge commit", mark=HOOK_MARK, extra=extra,
-                             chain=chain, python=shlex.quote(sys.executable), run=shlex.quote(_HOOK_RUN),
-                             message=shlex.quote(message))
+    return _HOOK_TEXT.format(
+        hook="commit" if name == "pre-commit" else "merge commit",
+        mark=HOOK_MARK,
+        extra=extra,
+        chain=chain,
+        python=shlex.quote(sys.executable),
+        run=shlex.quote(_HOOK_RUN),
+        message=shlex.quote(message),
+    )
 
 
 def _install_script(lang: str) -> str:
 
-    return _CI_INSTALL.format(no_package=shlex.quote(label("gates", "ci_no_package", lang)),
-                              bad_package=shlex.quote(label("gates", "ci_bad_package", lang)))
+    return _CI_INSTALL.format(
+        no_package=shlex.quote(label("gates", "ci_no_package", lang)),
+        bad_package=shlex.quote(label("gates", "ci_bad_package", lang)),
+    )
 
 
 def _indent(text: str, spaces: int) -> str:
-    return "".join(" " * spaces + line if line.strip() else line for line in text.splitlines(keepends=True)).rstrip("\n")
+    return "".join(" " * spaces + line if line.strip() else line for line in text.splitlines(keepends=True)).rstrip(
+        "\n"
+    )
 
 
 def _workspace_lang(directory: Path) -> str:
@@ -259,10 +276,8 @@ def _remover(path: Path) -> Undo:
 
 def _folder_remover(folder: Path) -> Undo:
     def remove() -> None:
-        try:
+        with contextlib.suppress(OSError):
             folder.rmdir()
-        except OSError:
-            pass
 
     return remove
 
@@ -375,8 +390,9 @@ def _config_restorer(directory: Path, key: str, previous: str) -> Undo:
 
 def _git(directory: Path, *args: str, check: bool = True) -> str:
     try:
-        result = subprocess.run(["git", "-C", str(directory), *args], capture_output=True, text=True,
-                                env={**os.environ, "LC_ALL": "C"})
+        result = subprocess.run(
+            ["git", "-C", str(directory), *args], capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"}
+        )
     except OSError:
         raise ImrError("git_setup_failed", path=str(directory)) from None
     if check and result.returncode != 0:

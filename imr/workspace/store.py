@@ -6,9 +6,9 @@ writes go through `imr.records.writer`, all checks of new entries through `imr.r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
 
 from imr.core.errors import ImrError
 from imr.core.files import check_regular
@@ -48,7 +48,9 @@ def load_record(ws: Workspace, participant_id: str) -> Record:
         raise ImrError("unknown_participant", id=participant_id) from None
     except RecordProblem as problem:
         f = problem.finding
-        raise ImrError("record_broken", where=f"{f.path}:{f.line}", reason=f.message(ws.lang).split(": ", 1)[-1]) from None
+        raise ImrError(
+            "record_broken", where=f"{f.path}:{f.line}", reason=f.message(ws.lang).split(": ", 1)[-1]
+        ) from None
 
 
 def load_state(ws: Workspace, participant_id: str) -> tuple[Record, ParticipantState]:
@@ -132,6 +134,7 @@ EntryBuilder = Callable[[Record], list[dict]]
 def _builder(ws: Workspace, path: Path, entries: list[dict] | None, build: EntryBuilder | None):
     """The writer's callback: under the lock, build the entries from the record as it is now,
     give each a fresh id, and check them against that record."""
+
     def run(data) -> list[dict]:
         record = record_from_data(data, path, f"records/{path.name}")
         new = build(record) if build is not None else list(entries or [])
@@ -156,8 +159,9 @@ def with_id(entry: dict, taken: set[str]) -> dict:
     return out
 
 
-def append(ws: Workspace, participant_id: str, entries: list[dict] | None = None, *,
-           build: EntryBuilder | None = None) -> list[dict]:
+def append(
+    ws: Workspace, participant_id: str, entries: list[dict] | None = None, *, build: EntryBuilder | None = None
+) -> list[dict]:
     """Append entries to one record, or those `build(record)` makes under the lock; returns them."""
     path = _existing(ws, participant_id)
     change = writer.Append(path, build=_builder(ws, path, entries, build))
@@ -178,7 +182,7 @@ def append_many(ws: Workspace, changes: dict[str, list[dict] | EntryBuilder]) ->
         else:
             appends.append(writer.Append(path, build=_builder(ws, path, value, None)))
     writer.write_changes(appends, ws.lock_path)
-    return {pid: change.entries for pid, change in zip(changes, appends)}
+    return {pid: change.entries for pid, change in zip(changes, appends, strict=False)}
 
 
 def _existing(ws: Workspace, participant_id: str) -> Path:
@@ -213,6 +217,9 @@ def check_identifier(value: str, ws: Workspace, what: str) -> None:
 
     hit = identifier_problem(value) or identifier_name(value, ws.allowed_words)
     if hit:
-
-        raise ImrError("pii_in_identifier", what=hit.label(ws.lang), value=hit.masked(),
-                       field=label("cli", f"identifier_{what}", ws.lang))
+        raise ImrError(
+            "pii_in_identifier",
+            what=hit.label(ws.lang),
+            value=hit.masked(),
+            field=label("cli", f"identifier_{what}", ws.lang),
+        )

@@ -37,8 +37,9 @@ def settings_path(config_dir: Path | None) -> Path | None:
 
 def _from_git(root: Path | None, key: str) -> str | None:
     try:
-        done = subprocess.run(["git", "config", "--get", key], cwd=root or None, capture_output=True, text=True,
-                              timeout=10)
+        done = subprocess.run(
+            ["git", "config", "--get", key], cwd=root or None, capture_output=True, text=True, timeout=10
+        )
     except (OSError, subprocess.SubprocessError):
         return None  # no git on this computer: the other places still count
     value = done.stdout.strip()
