@@ -560,18 +560,13 @@ def _today() -> str:
 
 
 def check_render_date(value: str | None) -> str:
-    """The date printed on personalised output: the given one (any valid date) or today."""
-    from datetime import date as _date
+    """The date printed on personalised output: the given one (any date, as staff write it:
+    `2026-11-26`, `igår`, `i torsdags`) or today."""
+    from imr.core.dates import parse_date
 
     if value is None:
         return _today()
-    try:
-        parsed = _date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ImrError("bad_date", date=str(value)[:40]) from None
-    if parsed.isoformat() != value:
-        raise ImrError("bad_date", date=str(value)[:40])
-    return value
+    return parse_date(value).isoformat()
 
 
 def _held_entry(state: ParticipantState, ref: SessionRef) -> Any | None:
