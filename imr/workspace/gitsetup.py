@@ -19,11 +19,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from imr.core import git
 from imr.core.errors import ImrError
 from imr.core.files import is_regular, read_regular, replace_atomically
 from imr.core.strings import label
@@ -389,12 +389,7 @@ def _config_restorer(directory: Path, key: str, previous: str) -> Undo:
 
 
 def _git(directory: Path, *args: str, check: bool = True) -> str:
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(directory), *args], capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"}
-        )
-    except OSError:
-        raise ImrError("git_setup_failed", path=str(directory)) from None
+    result = git.run(directory, *args, missing="git_setup_failed")
     if check and result.returncode != 0:
         raise ImrError("git_setup_failed", path=str(directory))
-    return result.stdout
+    return result.stdout.decode("utf-8", "replace")
