@@ -65,7 +65,10 @@ _GITLAB_TEXT = """\
 # history (`--since`), so broken or rewritten records and records with personal data are
 # refused before they spread. Written by `imr init`.
 imr-check:
-  image: python:3.12  # has git, which `imr check --since` needs
+  image: python:$PYTHON  # has git, which `imr check --since` needs
+  parallel:
+    matrix:
+      - PYTHON: ["3.10", "3.12"]  # the oldest Python imr supports and a current one
   variables:
     GIT_DEPTH: "0"  # the whole history, so the pushed range can be checked
     # Where imr is installed from; the ward sets it (Settings > CI/CD > Variables, or here):
@@ -88,6 +91,9 @@ on: [push, pull_request]
 jobs:
   imr-check:
     runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        python-version: ["3.10", "3.12"]  # the oldest Python imr supports and a current one
     env:
       # Where imr is installed from; the ward sets it as a repository variable IMR_PACKAGE
       # (Settings > Secrets and variables > Actions > Variables) or here: a git URL with a tag,
@@ -104,7 +110,7 @@ jobs:
           fetch-depth: 0  # the whole history, so the pushed range can be checked
       - uses: actions/setup-python@v5
         with:
-          python-version: "3.12"
+          python-version: ${{{{ matrix.python-version }}}}
       - name: Install imr from the ward's own source
         run: |
 {install}
