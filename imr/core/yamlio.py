@@ -36,7 +36,7 @@ class LineDict(dict):
 
 
 @cache
-def _yaml():
+def _yaml() -> tuple[Any, Any, Any]:
     """Import PyYAML and build the strict loader and house dumper, once, on first use.
 
     Commands whose inputs are all in the cache (see `imr.core.cache`) never pay for this import.
@@ -241,7 +241,7 @@ _QUICK_DEPTH_LIMIT = 64  # a record is four levels deep
 
 
 @cache
-def _quick():
+def _quick() -> tuple[Any, dict[str, tuple[Any, ...]], dict[str, Any], set[str]] | None:
     """yaml-rs and PyYAML's table of implicit types, once; None when yaml-rs is not installed."""
     try:
         import yaml_rs

@@ -272,7 +272,7 @@ def add_members(
         store.load_record(ws, pid)
         days[pid] = _member_day(ws, pid, date)
 
-    def build(data) -> list[dict]:
+    def build(data: Any) -> list[dict]:
         group = read_group(ws, name)
         others = {pid: g.name for g in all_groups(ws) if g.name != name for pid in g.members}
         entries = []
@@ -310,7 +310,7 @@ def remove_member(
     entry = store.stamp({"kind": "member-removed", "id": participant_id, "note": note or None, "date": day}, signature)
     _check_group_entry(entry, ws)
 
-    def build(data) -> list[dict]:
+    def build(data: Any) -> list[dict]:
         if participant_id not in read_group(ws, name).members:
             raise ImrError("group_not_member", id=participant_id, name=name)
         return [entry]
