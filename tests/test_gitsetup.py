@@ -57,6 +57,20 @@ def test_ci_files_install_from_the_wards_source_and_check_the_pushed_range(imr: 
     assert "imr==" not in (imr.root / ".gitlab-ci.yml").read_text(encoding="utf-8")
 
 
+def test_ci_files_check_on_the_oldest_supported_python_and_a_current_one(imr: Imr):
+    """The package claims Python 3.10 (`requires-python`); the ward's CI tests it, and 3.12."""
+    gitlab = parse_text((imr.root / ".gitlab-ci.yml").read_text(encoding="utf-8"))["imr-check"]
+    assert gitlab["parallel"]["matrix"] == [{"PYTHON": ["3.10", "3.12"]}]
+    assert gitlab["image"] == "python:$PYTHON"
+    github = parse_text((imr.root / ".github/workflows/imr-check.yml").read_text(encoding="utf-8"))
+    job = github["jobs"]["imr-check"]
+    assert job["strategy"]["matrix"]["python-version"] == ["3.10", "3.12"]
+    setup = next(step for step in job["steps"] if str(step.get("uses", "")).startswith("actions/setup-python"))
+    assert setup["with"]["python-version"] == "${{ matrix.python-version }}"
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    assert 'requires-python = ">=3.10"' in pyproject.read_text(encoding="utf-8")
+
+
 def test_hook_is_executable_and_refuses_a_commit_with_personal_data(imr: Imr, monkeypatch: pytest.MonkeyPatch):
     hook = imr.root / ".git" / "hooks" / "pre-commit"
     assert os.access(hook, os.X_OK)

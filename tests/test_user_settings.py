@@ -50,3 +50,23 @@ def test_whoami_without_any_signature_says_how(isolated):
         ).returncode
         == 1
     )
+
+
+def test_the_settings_file_is_read_and_written_by_the_strict_yaml_reader(tmp_path):
+    """Saving keeps the other values and writes keys in order; a duplicated key counts as no
+    value when read, and saving over a file that is not YAML is one sentence, not a traceback."""
+    from imr.core.errors import ImrError
+    from imr.workspace.user_settings import resolve, save
+
+    folder = tmp_path / "config"
+    path = save(folder, "signature", "MN")
+    save(folder, "language", "en")
+    assert path.read_text(encoding="utf-8") == "language: en\nsignature: MN\n"
+    assert resolve("signature", None, tmp_path, folder).value == "MN"
+    path.write_text("signature: MN\nsignature: XY\n", encoding="utf-8")
+    assert resolve("signature", None, tmp_path, folder).source in ("none", "git")
+    path.write_text("signature: [MN\n", encoding="utf-8")
+    with pytest.raises(ImrError) as caught:
+        save(folder, "signature", "OP")
+    assert caught.value.code == "bad_config" and str(path) in caught.value.message("en")
+    assert path.read_text(encoding="utf-8") == "signature: [MN\n"

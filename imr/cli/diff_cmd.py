@@ -23,8 +23,8 @@ def register(app: typer.Typer) -> None:
         strict: bool = typer.Option(False, "--strict"),
     ) -> None:
         """What was added to records and groups between two revisions, in words; rewrites first."""
+        from imr.core.dates import parse_date
         from imr.core.errors import ImrError
-        from imr.programme.sessions import parse_date
         from imr.reports.diff import diff_period, diff_workspace, signed_by
 
         ws = workspace()

@@ -10,6 +10,7 @@ so that findings can say `records/p-01.yaml:14`. Parsing uses libyaml when it is
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ class LineDict(dict):
 
 
 @cache
-def _yaml():  # noqa: C901 (to split: the maintainability issue)
+def _yaml() -> tuple[Any, Any, Any]:
     """Import PyYAML and build the strict loader and house dumper, once, on first use.
 
     Commands whose inputs are all in the cache (see `imr.core.cache`) never pay for this import.
@@ -49,17 +50,24 @@ def _yaml():  # noqa: C901 (to split: the maintainability issue)
         from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
         from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-    merge_tag = "tag:yaml.org,2002:merge"
-    text_tags = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp")
+    return yaml, _strict_loader(yaml, _BaseLoader), _house_dumper(_BaseDumper)
+
+
+_TEXT_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp")
+
+
+def _strict_loader(yaml: Any, base: Any) -> Any:
+    """The strict loader class on PyYAML's `base` loader (see the module's docstring)."""
+    text_tags = _TEXT_TAGS
     scalar_node = yaml.ScalarNode
     sequence_node = yaml.SequenceNode
-    sequence_tag = _BaseLoader.DEFAULT_SEQUENCE_TAG
-    mapping_tag = _BaseLoader.DEFAULT_MAPPING_TAG
+    sequence_tag = base.DEFAULT_SEQUENCE_TAG
+    mapping_tag = base.DEFAULT_MAPPING_TAG
 
     plain_tags: dict[str, str] = {}
-    base_resolve = _BaseLoader.resolve
+    base_resolve = base.resolve
 
-    class _StrictLoader(_BaseLoader):
+    class _StrictLoader(base):  # type: ignore[misc, valid-type]
         def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
             """The tag of an untagged node, remembered for short plain scalars.
 
@@ -88,12 +96,25 @@ def _yaml():  # noqa: C901 (to split: the maintainability issue)
         def ascend_resolver(self) -> None:
             """See `descend_resolver`."""
 
-        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
             if node in self.constructed_objects:
                 raise YamlProblem(node.start_mark.line + 1, "yaml_alias")
             return super().construct_object(node, deep)
 
-    def _construct_map(loader: _StrictLoader, node: yaml.MappingNode):
+    def _construct_plain_string(loader: Any, node: Any) -> str:
+        return loader.construct_scalar(node)
+
+    _StrictLoader.add_constructor("tag:yaml.org,2002:map", _map_constructor(scalar_node))
+    _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_plain_string)
+    return _StrictLoader
+
+
+def _map_constructor(scalar_node: Any) -> Any:
+    """The strict loader's constructor of mappings (`scalar_node`: PyYAML's ScalarNode)."""
+    merge_tag = "tag:yaml.org,2002:merge"
+    text_tags = _TEXT_TAGS
+
+    def _construct_map(loader: Any, node: Any) -> Iterator[LineDict]:
         """A mapping, refusing merge keys and duplicate keys, remembering its line.
 
         Written as one pass because most of a record is mappings of plain text: a text scalar
@@ -127,16 +148,17 @@ def _yaml():  # noqa: C901 (to split: the maintainability issue)
                 raise YamlProblem(key_node.start_mark.line + 1, "yaml_duplicate_key", key=key)
             data[key] = value
 
-    def _construct_plain_string(loader: _StrictLoader, node: yaml.ScalarNode) -> str:
-        return loader.construct_scalar(node)
+    return _construct_map
 
-    _StrictLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-    _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_plain_string)
 
-    class _Dumper(_BaseDumper):
+def _house_dumper(base: Any) -> Any:
+    """The house dumper class on PyYAML's `base` dumper: text that could be read as another type
+    quoted, several lines as a block, YAML 1.1's other line breaks escaped."""
+
+    class _Dumper(base):  # type: ignore[misc, valid-type]
         pass
 
-    def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    def _represent_str(dumper: Any, value: str) -> Any:
         if _OTHER_BREAKS.search(value):
             style: str | None = '"'  # NEL, U+2028, U+2029 as escapes: YAML 1.1 breaks the line there, 1.2 does not
         else:
@@ -145,8 +167,7 @@ def _yaml():  # noqa: C901 (to split: the maintainability issue)
 
     _Dumper.add_representer(str, _represent_str)
     _Dumper.add_representer(LineDict, _Dumper.represent_dict)
-
-    return yaml, _StrictLoader, _Dumper
+    return _Dumper
 
 
 def parse_text(text: str) -> Any:
@@ -220,7 +241,7 @@ _QUICK_DEPTH_LIMIT = 64  # a record is four levels deep
 
 
 @cache
-def _quick():
+def _quick() -> tuple[Any, dict[str, tuple[Any, ...]], dict[str, Any], set[str]] | None:
     """yaml-rs and PyYAML's table of implicit types, once; None when yaml-rs is not installed."""
     try:
         import yaml_rs

@@ -78,7 +78,7 @@ def line_of(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
 
 
-def check_curriculum(curriculum: Curriculum, workspace_root: Path | None = None, strict: bool = False) -> list[Finding]:  # noqa: C901 (to split: the maintainability issue)
+def check_curriculum(curriculum: Curriculum, workspace_root: Path | None = None, strict: bool = False) -> list[Finding]:
     findings = list(curriculum.problems)
     texts: list[tuple[str, Path, str]] = []  # (role, path, text)
     for session in curriculum.sessions():
@@ -87,6 +87,31 @@ def check_curriculum(curriculum: Curriculum, workspace_root: Path | None = None,
         for path in session.handout_paths.values():
             texts.append(("handout", path, path.read_text(encoding="utf-8")))
 
+    worksheet_ids = _worksheet_ids(texts, workspace_root, findings)
+    for role, path, text in texts:
+        shown = _relative(path, workspace_root)
+        findings.extend(_section_problems(role, text, shown))
+        for match in _PLACEHOLDER.finditer(text):
+            findings.append(
+                Finding(shown, line_of(text, match.start()), "curriculum_placeholder", {"text": match.group(0)})
+            )
+        findings.extend(_link_problems(path, text, shown, worksheet_ids))
+        if strict:
+            findings.extend(_length_problems(role, text, shown))
+    findings.extend(crisis_box_problems(curriculum, texts, workspace_root))
+    if strict:
+        # Text quality, like readability: a ward's own wording must not block the pre-commit
+        # hook that guards the records, so these run with `imr check --strict`.
+        findings.extend(_module_end_problems(curriculum, workspace_root))
+        findings.extend(glossary_problems(curriculum, workspace_root))
+    return findings
+
+
+def _worksheet_ids(
+    texts: list[tuple[str, Path, str]], workspace_root: Path | None, findings: list[Finding]
+) -> dict[str, str]:
+    """Every worksheet id and the file that first has it; a worksheet without an id, or with an
+    id another file has, is added to `findings`."""
     worksheet_ids: dict[str, str] = {}
     for _role, path, text in texts:
         shown = _relative(path, workspace_root)
@@ -102,47 +127,51 @@ def check_curriculum(curriculum: Curriculum, workspace_root: Path | None = None,
                     Finding(shown, line, "worksheet_duplicate_id", {"id": wid, "other": worksheet_ids[wid]})
                 )
             worksheet_ids.setdefault(wid, shown)
+    return worksheet_ids
 
-    for role, path, text in texts:
-        shown = _relative(path, workspace_root)
-        ids = _SECTION.findall(text)
-        required = LEADER_SECTIONS if role == "leader" else HANDOUT_SECTIONS
-        for name in required:
-            if name not in ids:
-                findings.append(Finding(shown, 0, "curriculum_missing_section", {"section": name}))
-        if role == "leader":
-            present = [s for s in ids if s in LEADER_SECTIONS]
-            if present != [s for s in LEADER_SECTIONS if s in present]:
-                findings.append(Finding(shown, 0, "curriculum_section_order"))
-        else:
-            if not _WORKSHEET.search(text):
-                findings.append(Finding(shown, 0, "curriculum_no_worksheet"))
-            findings.extend(_prefill_problems(text, shown))
-        for match in _PLACEHOLDER.finditer(text):
-            findings.append(
-                Finding(shown, line_of(text, match.start()), "curriculum_placeholder", {"text": match.group(0)})
-            )
-        for match in _LINK.finditer(text):
-            target = match.group(1)
-            line = line_of(text, match.start())
-            if target.startswith("#"):
-                if target.startswith("#ab-") and target[1:] not in worksheet_ids:
-                    findings.append(Finding(shown, line, "curriculum_broken_worksheet_link", {"target": target}))
-            elif not re.match(r"[a-z]+:", target) and not (path.parent / target.split("#")[0]).exists():
-                findings.append(Finding(shown, line, "curriculum_broken_link", {"target": target}))
-        if strict:
-            stats = markdown_readability(text)
-            if role == "handout" and stats.lix > MAX_LIX:
-                findings.append(Finding(shown, 0, "curriculum_lix_high", {"lix": stats.lix, "max": MAX_LIX}))
-            minimum = MIN_LEADER_WORDS if role == "leader" else MIN_HANDOUT_WORDS
-            if stats.words < minimum:
-                findings.append(Finding(shown, 0, "curriculum_too_short", {"words": stats.words, "min": minimum}))
-    findings.extend(crisis_box_problems(curriculum, texts, workspace_root))
-    if strict:
-        # Text quality, like readability: a ward's own wording must not block the pre-commit
-        # hook that guards the records, so these run with `imr check --strict`.
-        findings.extend(_module_end_problems(curriculum, workspace_root))
-        findings.extend(glossary_problems(curriculum, workspace_root))
+
+def _section_problems(role: str, text: str, shown: str) -> list[Finding]:
+    """The sections a leader's guide or a handout must have, in order; a handout's worksheet."""
+    findings = []
+    ids = _SECTION.findall(text)
+    required = LEADER_SECTIONS if role == "leader" else HANDOUT_SECTIONS
+    for name in required:
+        if name not in ids:
+            findings.append(Finding(shown, 0, "curriculum_missing_section", {"section": name}))
+    if role == "leader":
+        present = [s for s in ids if s in LEADER_SECTIONS]
+        if present != [s for s in LEADER_SECTIONS if s in present]:
+            findings.append(Finding(shown, 0, "curriculum_section_order"))
+    else:
+        if not _WORKSHEET.search(text):
+            findings.append(Finding(shown, 0, "curriculum_no_worksheet"))
+        findings.extend(_prefill_problems(text, shown))
+    return findings
+
+
+def _link_problems(path: Path, text: str, shown: str, worksheet_ids: dict[str, str]) -> list[Finding]:
+    """Links to a worksheet nobody has, or to a file that is not there."""
+    findings = []
+    for match in _LINK.finditer(text):
+        target = match.group(1)
+        line = line_of(text, match.start())
+        if target.startswith("#"):
+            if target.startswith("#ab-") and target[1:] not in worksheet_ids:
+                findings.append(Finding(shown, line, "curriculum_broken_worksheet_link", {"target": target}))
+        elif not re.match(r"[a-z]+:", target) and not (path.parent / target.split("#")[0]).exists():
+            findings.append(Finding(shown, line, "curriculum_broken_link", {"target": target}))
+    return findings
+
+
+def _length_problems(role: str, text: str, shown: str) -> list[Finding]:
+    """`--strict`: a handout too hard to read (LIX), a text too short to be the session's."""
+    findings = []
+    stats = markdown_readability(text)
+    if role == "handout" and stats.lix > MAX_LIX:
+        findings.append(Finding(shown, 0, "curriculum_lix_high", {"lix": stats.lix, "max": MAX_LIX}))
+    minimum = MIN_LEADER_WORDS if role == "leader" else MIN_HANDOUT_WORDS
+    if stats.words < minimum:
+        findings.append(Finding(shown, 0, "curriculum_too_short", {"words": stats.words, "min": minimum}))
     return findings
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from imr.core import resources
 from imr.core.cache import YamlCache
@@ -175,32 +176,45 @@ def _relative(path: Path, workspace_root: Path | None) -> str:
     return str(path)
 
 
-def load_curriculum(lang: str = "sv", workspace_root: Path | None = None, use_cache: bool = True) -> Curriculum:  # noqa: C901 (to split: the maintainability issue)
+@dataclass
+class _Reader:
+    """Finds a curriculum file in the language's roots (a ward's own first) and reads it, noting
+    a file that cannot be read as a finding."""
+
+    roots: list[Path]
+    cache: YamlCache
+    workspace_root: Path | None
+    problems: list[Finding]
+
+    def find(self, relative: str) -> Path | None:
+        for root in self.roots:
+            if is_regular_below(root, relative):  # never through a link (issue 26)
+                return root / relative
+        return None
+
+    def load(self, relative: str) -> tuple[Any, Path | None]:
+        path = self.find(relative)
+        if path is None:
+            return None, None
+        try:
+            return self.cache.load(path), path
+        except YamlProblem as problem:
+            self.problems.append(
+                Finding(_relative(path, self.workspace_root), problem.line, problem.code, problem.params)
+            )
+            return None, path
+
+
+def load_curriculum(lang: str = "sv", workspace_root: Path | None = None, use_cache: bool = True) -> Curriculum:
     """Load module and programme metadata; with `use_cache`, unchanged files come from `.imr-cache/`."""
 
     cache = YamlCache(workspace_root if use_cache else None, f"curriculum-{lang}")
 
     lang, roots = _language_roots(lang, workspace_root)
     problems: list[Finding] = []
+    reader = _Reader(roots, cache, workspace_root, problems)
 
-    def find(relative: str) -> Path | None:
-        for root in roots:
-            candidate = root / relative
-            if is_regular_below(root, relative):  # never through a link (issue 26)
-                return candidate
-        return None
-
-    def load(relative: str):
-        path = find(relative)
-        if path is None:
-            return None, None
-        try:
-            return cache.load(path), path
-        except YamlProblem as problem:
-            problems.append(Finding(_relative(path, workspace_root), problem.line, problem.code, problem.params))
-            return None, path
-
-    programme, programme_path = load("programme.yaml")
+    programme, programme_path = reader.load("programme.yaml")
     if not isinstance(programme, dict):
         if programme_path is None:
             problems.append(Finding(f"curriculum/{lang}/programme.yaml", 0, "missing_file"))
@@ -212,45 +226,9 @@ def load_curriculum(lang: str = "sv", workspace_root: Path | None = None, use_ca
     folders = sorted({p.name for root in roots for p in root.iterdir() if p.is_dir() and MODULE_DIR.fullmatch(p.name)})
     modules: list[Module] = []
     for folder in folders:
-        meta, meta_path = load(f"{folder}/module.yaml")
-        where = _relative(meta_path, workspace_root) if meta_path else f"curriculum/{lang}/{folder}/module.yaml"
-        if meta_path is None:
-            problems.append(Finding(where, 0, "missing_file"))
-            continue
-        if not isinstance(meta, dict):
-            if meta is not None or not problems:
-                problems.append(Finding(where, 0, "curriculum_bad_module"))
-            continue
-        module = _module_from(meta, folder, where, problems)
-        if module is None:
-            continue
-        for session in module.sessions:
-            session.leader_path = find(f"{folder}/{session.number}.leader.md")
-            if session.leader_path is None:
-                problems.append(
-                    Finding(
-                        where,
-                        0,
-                        "curriculum_missing_text",
-                        {"session": session.id, "file": f"{session.number}.leader.md"},
-                    )
-                )
-            names = [BASE_VARIANT] + ([v for v in variants if v != BASE_VARIANT] if module.has_variants else [])
-            for name in names:
-                suffix = "" if name == BASE_VARIANT else f".{name}"
-                path = find(f"{folder}/{session.number}.handout{suffix}.md")
-                if path is None:
-                    problems.append(
-                        Finding(
-                            where,
-                            0,
-                            "curriculum_missing_text",
-                            {"session": session.id, "file": f"{session.number}.handout{suffix}.md"},
-                        )
-                    )
-                else:
-                    session.handout_paths[name] = path
-        modules.append(module)
+        module = _load_module(reader, lang, folder, variants)
+        if module is not None:
+            modules.append(module)
 
     seen: dict[int, str] = {}
     for module in modules:
@@ -268,6 +246,51 @@ def load_curriculum(lang: str = "sv", workspace_root: Path | None = None, use_ca
         roots=roots,
         problems=problems,
     )
+
+
+def _load_module(reader: _Reader, lang: str, folder: str, variants: dict) -> Module | None:
+    """One module folder's `module.yaml` and the texts of its sessions (None: not usable)."""
+    problems = reader.problems
+    meta, meta_path = reader.load(f"{folder}/module.yaml")
+    where = _relative(meta_path, reader.workspace_root) if meta_path else f"curriculum/{lang}/{folder}/module.yaml"
+    if meta_path is None:
+        problems.append(Finding(where, 0, "missing_file"))
+        return None
+    if not isinstance(meta, dict):
+        if meta is not None or not problems:
+            problems.append(Finding(where, 0, "curriculum_bad_module"))
+        return None
+    module = _module_from(meta, folder, where, problems)
+    if module is None:
+        return None
+    names = [BASE_VARIANT] + ([v for v in variants if v != BASE_VARIANT] if module.has_variants else [])
+    for session in module.sessions:
+        _find_texts(reader, session, folder, where, names)
+    return module
+
+
+def _find_texts(reader: _Reader, session: Session, folder: str, where: str, names: list[str]) -> None:
+    """The session's leader's guide and its handout in each of `names` (variants); a missing
+    one is a finding."""
+    session.leader_path = reader.find(f"{folder}/{session.number}.leader.md")
+    if session.leader_path is None:
+        reader.problems.append(
+            Finding(where, 0, "curriculum_missing_text", {"session": session.id, "file": f"{session.number}.leader.md"})
+        )
+    for name in names:
+        suffix = "" if name == BASE_VARIANT else f".{name}"
+        path = reader.find(f"{folder}/{session.number}.handout{suffix}.md")
+        if path is None:
+            reader.problems.append(
+                Finding(
+                    where,
+                    0,
+                    "curriculum_missing_text",
+                    {"session": session.id, "file": f"{session.number}.handout{suffix}.md"},
+                )
+            )
+        else:
+            session.handout_paths[name] = path
 
 
 def _module_from(meta: dict, folder: str, where: str, problems: list[Finding]) -> Module | None:

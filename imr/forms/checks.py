@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date as _date
 from typing import Any
 
+from imr.core.dates import parse_date
 from imr.core.errors import ImrError
 from imr.forms.model import FieldProblem, Form, thousands
 from imr.records.ids import SessionRef
@@ -50,8 +51,7 @@ def text_check(form: Form, label: str, ws: Any, *, limit: int = MAX_TEXT) -> Cal
 
 
 def parse_date_answer(form: Form) -> Callable[[str], str]:
-    """A date as staff write it (the one date parser), stored as `YYYY-MM-DD`."""
-    from imr.programme.sessions import parse_date
+    """A date as staff write it (the one date parser, `imr.core.dates`), stored as `YYYY-MM-DD`."""
 
     def parse(text: str) -> str:
         return parse_date(text).isoformat()
@@ -60,13 +60,17 @@ def parse_date_answer(form: Form) -> Callable[[str], str]:
 
 
 def date_check(form: Form, record: Record | None) -> Callable[[Any], str | None]:
-    """Not in the future; not before the participant's enrolment (the writer's date rules)."""
+    """Not before 1900, not in the future, not before the participant's enrolment (the writer's
+    date rules)."""
+    from imr.programme.sessions import EARLIEST_YEAR
     from imr.workspace.store import check_dates
 
     def check(value: Any) -> str | None:
         try:
-            day = _date.fromisoformat(str(value))
-        except ValueError:
+            day = parse_date(value)
+        except ImrError as err:
+            return err.message(form.lang)
+        if day.year < EARLIEST_YEAR:
             return ImrError("bad_date", date=str(value)[:40]).message(form.lang)
         if day > _date.today():
             return ImrError("future_date", date=day.isoformat()).message(form.lang)

@@ -21,7 +21,7 @@ from typing import Any
 from imr.core.errors import ImrError
 from imr.records.findings import Finding
 from imr.records.kinds import GOAL_STATUS
-from imr.records.record import Record
+from imr.records.record import Entry, Record
 from imr.records.state import Goal, ParticipantState, Step, derive_state, effective_entries
 from imr.workspace import store
 from imr.workspace.folder import Workspace
@@ -265,7 +265,7 @@ def label_of(goal: Goal, ref: Any) -> str:
     return str(ref)
 
 
-def _history_item(entry, goal: Goal) -> dict[str, Any]:
+def _history_item(entry: Entry, goal: Goal) -> dict[str, Any]:
     item = {"entry": entry.id, "kind": entry.kind, "at": entry.get("at"), "by": entry.get("by")}
     if entry.kind == "goal":
         item.update({"target": goal.id, "status": "active", "text": entry.get("text")})
@@ -342,7 +342,7 @@ def goal_reference_problems(record: Record, shown: str) -> list[Finding]:
     return findings
 
 
-def _duplicate(shown: str, entry, first, label: str, code: str) -> Finding:
+def _duplicate(shown: str, entry: Entry, first: Entry, label: str, code: str) -> Finding:
     return Finding(
         shown,
         entry.line,

@@ -6,14 +6,16 @@ reads the group file (`imr.programme.groups`); kept apart so each module imports
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from imr.core.errors import ImrError
 from imr.programme.goals import require_steps
 from imr.programme.group_planning import group_progress
-from imr.programme.groups import FIDELITY_MAX_MEMBERS, read_group
+from imr.programme.groups import FIDELITY_MAX_MEMBERS, Group, read_group
 from imr.programme.sessions import SessionLog, check_date, parse_homework_review, refuse_if_logged, session_entry
 from imr.records.ids import SessionRef
+from imr.records.record import Record
 from imr.records.state import derive_state
 from imr.workspace import store
 from imr.workspace.folder import Workspace
@@ -87,7 +89,7 @@ def _per_member(
     return default, per
 
 
-def log_group_session(ws: Workspace, name: str, log: SessionLog, *, dry_run: bool = False) -> dict[str, Any]:  # noqa: C901 (to split: the maintainability issue)
+def log_group_session(ws: Workspace, name: str, log: SessionLog, *, dry_run: bool = False) -> dict[str, Any]:
     """One entry in every member's record, `session` or `absent`, written all or nothing.
 
     Everything is checked before anything is written: the group, every absent id, every step,
@@ -101,15 +103,7 @@ def log_group_session(ws: Workspace, name: str, log: SessionLog, *, dry_run: boo
     group = read_group(ws, name)
     if not group.members:
         raise ImrError("group_no_members", name=name)
-    absent_ids: list[str] = []
-    for raw in log.absent_ids:
-        for pid in (part.strip() for part in str(raw).split(",")):
-            if not pid:
-                continue
-            if pid not in group.members:
-                raise ImrError("group_absent_not_member", id=pid[:40], name=name)
-            if pid not in absent_ids:
-                absent_ids.append(pid)
+    absent_ids = _absent_ids(log, group.members, name)
     steps = parse_steps_done(list(log.steps_done), group.members)
     reviews = {pid: parse_homework_review(v, ws.lang) for pid, v in log.homework_reviews.items()}
     for pid in reviews:
@@ -122,17 +116,7 @@ def log_group_session(ws: Workspace, name: str, log: SessionLog, *, dry_run: boo
         if pid in absent_ids:
             raise ImrError("group_step_absent", id=pid)
     day = check_date(log.date)
-    if (log.module is None) != (log.session is None):
-        raise ImrError("module_and_session_together")
-    progress = group_progress(ws, group)
-    if log.module is not None and log.session is not None:
-        ref = SessionRef(log.module, log.session)
-        ws.curriculum.session(ref)
-    else:
-        planned = progress.next_ref
-        if planned is None:
-            raise ImrError("group_programme_complete", name=name)
-        ref = planned
+    ref = _meeting_ref(ws, group, name, log)
     members = list(group.members)
     entries: dict[str, dict] = {}
     for pid in members:
@@ -154,21 +138,10 @@ def log_group_session(ws: Workspace, name: str, log: SessionLog, *, dry_run: boo
             significant_other=pid in log.significant_others,
         )
 
-    def builder(pid: str):
-        def build(record) -> list[dict]:
-
-            if pid not in read_group(ws, name).members:
-                raise ImrError("group_changed", name=name)
-            entry = dict(entries[pid])
-            if pid in steps:
-                entry["steps_done"] = require_steps(derive_state(record), pid, steps[pid])
-            refuse_if_logged(record, entry, pid, log.again)
-            return [entry]
-
-        return build
-
     if not dry_run:
-        store.append_many(ws, {pid: builder(pid) for pid in members})
+        store.append_many(
+            ws, {pid: _member_builder(ws, name, pid, entries[pid], steps.get(pid), log.again) for pid in members}
+        )
     return {
         "group": name,
         "session": str(ref),
@@ -177,3 +150,51 @@ def log_group_session(ws: Workspace, name: str, log: SessionLog, *, dry_run: boo
         "present": [pid for pid in members if pid not in absent_ids],
         "absent": absent_ids,
     }
+
+
+def _absent_ids(log: SessionLog, members: list[str], name: str) -> list[str]:
+    """The members said to be absent (`p-01,p-02` or one at a time), each once, in order."""
+    absent_ids: list[str] = []
+    for raw in log.absent_ids:
+        for pid in (part.strip() for part in str(raw).split(",")):
+            if not pid:
+                continue
+            if pid not in members:
+                raise ImrError("group_absent_not_member", id=pid[:40], name=name)
+            if pid not in absent_ids:
+                absent_ids.append(pid)
+    return absent_ids
+
+
+def _meeting_ref(ws: Workspace, group: Group, name: str, log: SessionLog) -> SessionRef:
+    """The session the meeting was: the one given (module and session together), else the
+    group's next."""
+    if (log.module is None) != (log.session is None):
+        raise ImrError("module_and_session_together")
+    progress = group_progress(ws, group)
+    if log.module is not None and log.session is not None:
+        ref = SessionRef(log.module, log.session)
+        ws.curriculum.session(ref)
+        return ref
+    planned = progress.next_ref
+    if planned is None:
+        raise ImrError("group_programme_complete", name=name)
+    return planned
+
+
+def _member_builder(
+    ws: Workspace, name: str, pid: str, prepared: dict, steps: list[str] | None, again: bool
+) -> Callable[[Record], list[dict]]:
+    """Builds one member's entry under the lock: the membership unchanged, the steps done still
+    the member's, the meeting not already logged."""
+
+    def build(record: Record) -> list[dict]:
+        if pid not in read_group(ws, name).members:
+            raise ImrError("group_changed", name=name)
+        entry = dict(prepared)
+        if steps is not None:
+            entry["steps_done"] = require_steps(derive_state(record), pid, steps)
+        refuse_if_logged(record, entry, pid, again)
+        return [entry]
+
+    return build

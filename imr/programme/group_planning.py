@@ -15,6 +15,7 @@ from typing import Any
 
 from imr.core.errors import ImrError
 from imr.core.strings import strings
+from imr.curriculum.model import Curriculum
 from imr.programme.groups import Group, read_group
 from imr.programme.planning import RELAPSE_MODULE, excerpt, goal_follow_up, handout_file, next_session, session_steps
 from imr.records.ids import SessionRef
@@ -155,7 +156,7 @@ def build_group_plan(ws: Workspace, name: str) -> dict[str, Any]:
     return plan
 
 
-def _last_session(progress: GroupProgress, curriculum) -> dict[str, Any]:
+def _last_session(progress: GroupProgress, curriculum: Curriculum) -> dict[str, Any]:
     meeting = progress.last_meeting
     assert meeting is not None  # called only when the group has met
     entry = meeting.entries[(meeting.present or meeting.absent)[0]]
@@ -174,7 +175,7 @@ def _last_session(progress: GroupProgress, curriculum) -> dict[str, Any]:
     }
 
 
-def _member(pid: str, progress: GroupProgress, curriculum, ref: SessionRef | None) -> dict[str, Any]:
+def _member(pid: str, progress: GroupProgress, curriculum: Curriculum, ref: SessionRef | None) -> dict[str, Any]:
     state = progress.states[pid]
     last = progress.last_meeting
     attended = None

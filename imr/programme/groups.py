@@ -272,7 +272,7 @@ def add_members(
         store.load_record(ws, pid)
         days[pid] = _member_day(ws, pid, date)
 
-    def build(data) -> list[dict]:
+    def build(data: Any) -> list[dict]:
         group = read_group(ws, name)
         others = {pid: g.name for g in all_groups(ws) if g.name != name for pid in g.members}
         entries = []
@@ -310,7 +310,7 @@ def remove_member(
     entry = store.stamp({"kind": "member-removed", "id": participant_id, "note": note or None, "date": day}, signature)
     _check_group_entry(entry, ws)
 
-    def build(data) -> list[dict]:
+    def build(data: Any) -> list[dict]:
         if participant_id not in read_group(ws, name).members:
             raise ImrError("group_not_member", id=participant_id, name=name)
         return [entry]
@@ -336,7 +336,7 @@ def _comment_findings(path: Path, shown: str, allow: frozenset[str]) -> list[Fin
     return comment_findings(text, shown, allow, HEADER_COMMENT)
 
 
-def check_groups(ws: Workspace) -> list[Finding]:  # noqa: C901 (to split: the maintainability issue)
+def check_groups(ws: Workspace) -> list[Finding]:
     """Every problem in `groups/`: syntax, header, entry shapes, and who may be a member."""
     findings: list[Finding] = []
     folder = ws.groups_dir
@@ -347,69 +347,7 @@ def check_groups(ws: Workspace) -> list[Finding]:  # noqa: C901 (to split: the m
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
             continue
-        shown = f"groups/{path.name}"
-        if path.is_symlink() or not path.is_file():
-            findings.append(Finding(shown, 0, "not_regular_file_finding"))
-            continue
-        if path.suffix != ".yaml" or not is_valid_id(path.stem):
-            findings.append(Finding(shown, 0, "group_bad_filename"))
-            continue
-        data, problem = _parse(path, shown)
-        if problem is not None:
-            findings.append(problem)
-            continue
-        if data.get("name") != path.stem:
-            findings.append(
-                Finding(
-                    shown,
-                    getattr(data, "line", 1),
-                    "group_name_mismatch",
-                    {"name": str(data.get("name"))[:40], "file": path.stem},
-                )
-            )
-        unknown_header = [k for k in data if k not in ("name", "log")]
-        for key in unknown_header:
-            findings.append(Finding(shown, getattr(data, "line", 1), "group_unknown_header", {"field": str(key)[:40]}))
-        log = data["log"]
-        if not log:
-            findings.append(Finding(shown, 1, "group_empty"))
-            continue
-        if not isinstance(log[0], dict) or log[0].get("kind") != "group-created":
-            findings.append(Finding(shown, getattr(log[0], "line", 1), "group_first_not_created"))
-        members: set[str] = set()
-        scanned: dict = {}
-        for hit in (
-            hand_written_hit({k: v for k, v in data.items() if k not in ("name", "log")}, ws.allowed_words),
-            identifier_name(path.stem, ws.allowed_words),
-        ):
-            if hit:
-                findings.append(Finding(shown, 1, f"pii_found_{hit.kind}"))
-        findings.extend(_comment_findings(path, shown, ws.allowed_words))
-        for index, entry in enumerate(log):
-            line = getattr(entry, "line", 0)
-            for code, params in validate_group_entry(entry):
-                findings.append(Finding(shown, line, code, params))
-            if not isinstance(entry, dict):
-                continue
-            kind, pid = entry.get("kind"), entry.get("id")
-            if kind == "group-created" and index > 0:
-                findings.append(Finding(shown, line, "group_created_twice"))
-            if kind == "member-added" and isinstance(pid, str):
-                if pid not in known:
-                    findings.append(Finding(shown, line, "group_unknown_participant", {"id": pid[:40]}))
-                if pid in members:
-                    findings.append(Finding(shown, line, "group_member_twice", {"id": pid[:40]}))
-                members.add(pid)
-            elif kind == "member-removed" and isinstance(pid, str):
-                if pid not in members:
-                    findings.append(Finding(shown, line, "group_not_a_member", {"id": pid[:40]}))
-                members.discard(pid)
-            # every hand-written place (note, by:, leaders:, nested values, keys), with the
-            # workspace's allow-list, exactly as the writer checked it
-            hit = hand_written_hit(entry, ws.allowed_words, scanned)
-            if hit:
-                findings.append(Finding(shown, line, f"pii_found_{hit.kind}"))
-        for pid in members:
+        for pid in _check_group_file(ws, path, known, findings):
             current.setdefault(pid, []).append(path.stem)
     for pid, names in sorted(current.items()):
         if len(names) > 1:
@@ -419,3 +357,75 @@ def check_groups(ws: Workspace) -> list[Finding]:  # noqa: C901 (to split: the m
                 )
             )
     return findings
+
+
+def _check_group_file(ws: Workspace, path: Path, known: set[str], findings: list[Finding]) -> set[str]:
+    """One group file's problems (added to `findings`) and the members it has now."""
+    shown = f"groups/{path.name}"
+    if path.is_symlink() or not path.is_file():
+        findings.append(Finding(shown, 0, "not_regular_file_finding"))
+        return set()
+    if path.suffix != ".yaml" or not is_valid_id(path.stem):
+        findings.append(Finding(shown, 0, "group_bad_filename"))
+        return set()
+    data, problem = _parse(path, shown)
+    if problem is not None:
+        findings.append(problem)
+        return set()
+    if data.get("name") != path.stem:
+        findings.append(
+            Finding(
+                shown,
+                getattr(data, "line", 1),
+                "group_name_mismatch",
+                {"name": str(data.get("name"))[:40], "file": path.stem},
+            )
+        )
+    unknown_header = [k for k in data if k not in ("name", "log")]
+    for key in unknown_header:
+        findings.append(Finding(shown, getattr(data, "line", 1), "group_unknown_header", {"field": str(key)[:40]}))
+    log = data["log"]
+    if not log:
+        findings.append(Finding(shown, 1, "group_empty"))
+        return set()
+    if not isinstance(log[0], dict) or log[0].get("kind") != "group-created":
+        findings.append(Finding(shown, getattr(log[0], "line", 1), "group_first_not_created"))
+    for hit in (
+        hand_written_hit({k: v for k, v in data.items() if k not in ("name", "log")}, ws.allowed_words),
+        identifier_name(path.stem, ws.allowed_words),
+    ):
+        if hit:
+            findings.append(Finding(shown, 1, f"pii_found_{hit.kind}"))
+    findings.extend(_comment_findings(path, shown, ws.allowed_words))
+    return _log_findings(ws, shown, log, known, findings)
+
+
+def _log_findings(ws: Workspace, shown: str, log: list, known: set[str], findings: list[Finding]) -> set[str]:
+    """A group file's entries: their shapes, the membership they make (returned), personal data."""
+    members: set[str] = set()
+    scanned: dict = {}
+    for index, entry in enumerate(log):
+        line = getattr(entry, "line", 0)
+        for code, params in validate_group_entry(entry):
+            findings.append(Finding(shown, line, code, params))
+        if not isinstance(entry, dict):
+            continue
+        kind, pid = entry.get("kind"), entry.get("id")
+        if kind == "group-created" and index > 0:
+            findings.append(Finding(shown, line, "group_created_twice"))
+        if kind == "member-added" and isinstance(pid, str):
+            if pid not in known:
+                findings.append(Finding(shown, line, "group_unknown_participant", {"id": pid[:40]}))
+            if pid in members:
+                findings.append(Finding(shown, line, "group_member_twice", {"id": pid[:40]}))
+            members.add(pid)
+        elif kind == "member-removed" and isinstance(pid, str):
+            if pid not in members:
+                findings.append(Finding(shown, line, "group_not_a_member", {"id": pid[:40]}))
+            members.discard(pid)
+        # every hand-written place (note, by:, leaders:, nested values, keys), with the
+        # workspace's allow-list, exactly as the writer checked it
+        hit = hand_written_hit(entry, ws.allowed_words, scanned)
+        if hit:
+            findings.append(Finding(shown, line, f"pii_found_{hit.kind}"))
+    return members

@@ -10,7 +10,8 @@ from imr.programme.planning import next_session
 from imr.programme.sessions import check_date
 from imr.records.ids import check_participant_id
 from imr.records.kinds import FORMATS
-from imr.records.state import derive_state
+from imr.records.record import Entry, Record
+from imr.records.state import ParticipantState, derive_state
 from imr.workspace import store
 from imr.workspace.folder import Workspace, check_signature
 
@@ -83,7 +84,7 @@ def summary(ws: Workspace, participant_id: str) -> dict[str, Any]:
     }
 
 
-def _log_row(record, entry) -> dict[str, Any]:
+def _log_row(record: Record, entry: Entry) -> dict[str, Any]:
     """One log line: the entry's id and number, its session date and its write time kept apart,
     and for a correction the entry it corrects."""
     row = {
@@ -126,7 +127,7 @@ def list_participants(ws: Workspace) -> list[dict[str, Any]]:
     return out
 
 
-def _last_attended(state) -> str | None:
+def _last_attended(state: ParticipantState) -> str | None:
     """The date of the last session the participant came to: an absence is not "last seen"."""
     last = state.last_session
     return str(last.get("date")) if last is not None and last.get("date") is not None else None

@@ -8,6 +8,8 @@ first session not yet held anywhere. The plan follows the eight steps every IMR 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from imr.core.strings import strings
@@ -56,7 +58,7 @@ def handout_file(curriculum: Curriculum, ref: SessionRef, variant: str) -> str |
 
 
 def build_plan(
-    state: ParticipantState, curriculum: Curriculum, lang: str = "sv", workspace_root=None
+    state: ParticipantState, curriculum: Curriculum, lang: str = "sv", workspace_root: Path | None = None
 ) -> dict[str, Any]:
     """The plan as data; `imr session next` prints it and `--json` returns it as is."""
     text = strings(lang, workspace_root).get("plan", {})
@@ -190,7 +192,7 @@ def _steps(plan: dict[str, Any], text: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def session_steps(
-    t,
+    t: Callable[..., str],
     plan: dict[str, Any],
     *,
     checkin: list[str],

@@ -24,7 +24,7 @@ from imr.core.errors import ImrError
 from imr.core.yamlio import YamlProblem, dump, parse_text
 from imr.curriculum.prefill import RELAPSE_SECTIONS
 from imr.records.findings import Finding
-from imr.records.record import Record
+from imr.records.record import Entry, Record
 from imr.records.state import ParticipantState, derive_state
 from imr.workspace import store
 from imr.workspace.folder import Workspace
@@ -88,7 +88,7 @@ def plan_heads(versions: list) -> list:
     return heads or versions[-1:]
 
 
-def plan_of(entry, version: int) -> dict[str, Any]:
+def plan_of(entry: Entry, version: int) -> dict[str, Any]:
     """One version as plain data."""
     plan: dict[str, Any] = {
         "version": version,

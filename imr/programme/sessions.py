@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date as _date
 
+from imr.core.dates import parse_date
 from imr.core.errors import ImrError
 from imr.core.strings import strings
 from imr.programme.goals import require_steps
@@ -16,58 +17,7 @@ from imr.records.state import derive_state, effective_entries
 from imr.workspace import store
 from imr.workspace.folder import Workspace
 
-_WEEKDAYS = {
-    "måndags": 0,
-    "tisdags": 1,
-    "onsdags": 2,
-    "torsdags": 3,
-    "fredags": 4,
-    "lördags": 5,
-    "söndags": 6,
-    "monday": 0,
-    "tuesday": 1,
-    "wednesday": 2,
-    "thursday": 3,
-    "friday": 4,
-    "saturday": 5,
-    "sunday": 6,
-}
-
-
 EARLIEST_YEAR = 1900  # no record date (an enrolment, a session) lies before it
-
-
-def parse_date(value: str, today: _date | None = None) -> _date:
-    """A date as staff write it: `2026-11-26`, `26/11`, `26/11/2026`, `idag`, `igår`, `i torsdags`
-    (the last Thursday before today); English `today`, `yesterday`, `last thursday` too."""
-    from datetime import timedelta
-
-    today = today or _date.today()
-    text = " ".join(str(value).strip().casefold().split())
-    if text in ("idag", "i dag", "today"):
-        return today
-    if text in ("igår", "i går", "yesterday"):
-        return today - timedelta(days=1)
-    words = text.split(" ")
-    if len(words) == 2 and words[0] in ("i", "last") and words[1] in _WEEKDAYS:
-        back = (today.weekday() - _WEEKDAYS[words[1]]) % 7 or 7
-        return today - timedelta(days=back)
-    try:
-        if "/" in text:
-            parts = [int(p) for p in text.split("/")]
-            if len(parts) == 2:
-                return _date(today.year, parts[1], parts[0])
-            if len(parts) == 3 and parts[2] >= EARLIEST_YEAR:
-                return _date(parts[2], parts[1], parts[0])
-            raise ValueError(text)
-        parsed = _date.fromisoformat(text)
-        if parsed.isoformat() != text:
-            raise ValueError(text)
-        if parsed.year < EARLIEST_YEAR:
-            raise ValueError(text)  # `0001-01-01`: a slip, never a date in a record
-        return parsed
-    except (TypeError, ValueError):
-        raise ImrError("bad_date", date=str(value)[:40]) from None
 
 
 def check_date(value: str | None) -> str:
@@ -75,6 +25,8 @@ def check_date(value: str | None) -> str:
     if value is None:
         return store.today()
     parsed = parse_date(value)
+    if parsed.year < EARLIEST_YEAR:
+        raise ImrError("bad_date", date=str(value)[:40])  # `0001-01-01`: a slip, never a date in a record
     if parsed > _date.today():
         raise ImrError("future_date", date=parsed.isoformat())
     return parsed.isoformat()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ _IN_WORKER = False
 
 
 @contextmanager
-def paused_gc():
+def paused_gc() -> Iterator[None]:
     """No cyclic garbage collection while many small objects are made at once.
 
     Parsing thousands of records makes millions of dicts and lists, none of them garbage, and

@@ -30,6 +30,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from imr.core.strings import label
 
@@ -360,7 +361,18 @@ def _phone_hits(text: str, runs: list[tuple[int, int, int]] | None = None) -> li
     return out
 
 
-def _phones_in_run(text: str, groups: list[tuple[int, int, str]], limit: int) -> list[tuple[int, int, PiiHit]]:  # noqa: C901 (to split: the maintainability issue)
+class _Start(NamedTuple):
+    """A digit group where a phone number may start, and how it starts."""
+
+    boundary: int  # where the number's text starts (at a "+" or "(" before the group)
+    plus: bool
+    paren: bool
+    bare_country: bool
+    trunkless: bool
+    international: bool
+
+
+def _phones_in_run(text: str, groups: list[tuple[int, int, str]], limit: int) -> list[tuple[int, int, PiiHit]]:
     """Try each plausible start in a run of digit groups, longest candidate first.
 
     A start is a group that begins with 0 (trunk prefix, or 00 for abroad) or follows a "+",
@@ -374,82 +386,97 @@ def _phones_in_run(text: str, groups: list[tuple[int, int, str]], limit: int) ->
     index = 0
     count = len(groups)
     while index < count:
-        start, _end, digits = groups[index]
-        before = text[start - 1] if start > 0 else ""
-        plus = before == "+"
-        paren = before == "("
-        boundary = start - 1 if (plus or paren) else start
-        previous = text[boundary - 1] if boundary > 0 else ""
-        opens = previous in ("", " ", "\n", "\t", "(", ":", ",", ";", "/") or (
-            not previous.isalnum() and previous not in "-."
-        )
-        if not opens and previous in "-." and boundary > 1 and text[boundary - 2].isalpha():
-            opens = True  # "Tel.070-…", "Mobilnr.070-…", "Hem-08-…": a label glued to the number
-        # Without a leading 0 or +: the country code typed bare ("46701234567") or a mobile
-        # number that lost its trunk 0 ("70-123 45 67"); both held to exact lengths below.
-        bare_country = not plus and digits.startswith("46") and len(digits) >= 4  # "4670…", not "46, 70"
-        trunkless = not plus and len(digits) == 2 and digits[0] == "7"
-        if not opens or not (plus or digits[0] == "0" or bare_country or trunkless) or (not plus and len(digits) < 2):
-            index += 1
-            continue
-        international = plus or digits.startswith("00") or bare_country
-        candidates = []
-        total = ""
-        last = index
-        while last < count:
-            group = groups[last][2]
-            if last > index and len(group) < 2 and not (group == "0" and text[groups[last][0] - 1] == "("):
-                break
-            if last > index and text[groups[last][0] - 1] not in " -./()_,\n":
-                break
-            if (
-                last > index
-                and (
-                    "," in text[groups[last - 1][1] : groups[last][0]]
-                    or "_" in text[groups[last - 1][1] : groups[last][0]]
-                )
-                and groups[last][0] - groups[last - 1][1] != 1
-            ):
-                break  # "070,123,45,67" and "070_123_45_67", but not a list "46, 12 34 56 78"
-            if len(total) + len(group) > _MAX_PHONE_DIGITS + (2 if international and not plus else 0):
-                break
-            total += group
-            candidates.append((last, total))
-            last += 1
-        found = None
-        for last, digits_so_far in reversed(candidates):
-            if len(digits_so_far) < _MIN_PHONE_DIGITS:
-                break
-            if bare_country:
-                if len(digits_so_far) < 10:
-                    break
-                key = digits_so_far
-            elif trunkless:
-                if len(digits_so_far) != 9:
-                    continue
-                key = "0" + digits_so_far
-            else:
-                # phonenumbers drops the trunk 0 of "+46 (0)70 …" itself.
-                key = digits_so_far[2:] if international and not plus else digits_so_far
-            span_text = text[
-                boundary : groups[last][1] + (1 if text[groups[last][1] : groups[last][1] + 1] == ")" and paren else 0)
-            ]
-            if _TIME_OR_DATE.search(span_text):
-                continue
-            if _valid_phone(key, international):
-                found = (boundary, groups[last][1], last)
-                break
-        if found is None:
+        start = _phone_start(text, groups[index])
+        found = None if start is None else _longest_phone(text, groups, start, _candidates(text, groups, index, start))
+        if start is None or found is None:
             index += 1
             continue
         start_at, end_at, last = found
-        if paren and text[end_at : end_at + 1] == ")":
+        if start.paren and text[end_at : end_at + 1] == ")":
             end_at += 1
         out.append((start_at, end_at, PiiHit("phone", text[start_at:end_at])))
         if len(out) >= limit:
             break
         index = last + 1
     return out
+
+
+def _phone_start(text: str, group: tuple[int, int, str]) -> _Start | None:
+    """How a phone number starts at this digit group, or None when none can."""
+    start, _end, digits = group
+    before = text[start - 1] if start > 0 else ""
+    plus = before == "+"
+    paren = before == "("
+    boundary = start - 1 if (plus or paren) else start
+    previous = text[boundary - 1] if boundary > 0 else ""
+    opens = previous in ("", " ", "\n", "\t", "(", ":", ",", ";", "/") or (
+        not previous.isalnum() and previous not in "-."
+    )
+    if not opens and previous in "-." and boundary > 1 and text[boundary - 2].isalpha():
+        opens = True  # "Tel.070-…", "Mobilnr.070-…", "Hem-08-…": a label glued to the number
+    # Without a leading 0 or +: the country code typed bare ("46701234567") or a mobile
+    # number that lost its trunk 0 ("70-123 45 67"); both held to exact lengths below.
+    bare_country = not plus and digits.startswith("46") and len(digits) >= 4  # "4670…", not "46, 70"
+    trunkless = not plus and len(digits) == 2 and digits[0] == "7"
+    if not opens or not (plus or digits[0] == "0" or bare_country or trunkless) or (not plus and len(digits) < 2):
+        return None
+    international = plus or digits.startswith("00") or bare_country
+    return _Start(boundary, plus, paren, bare_country, trunkless, international)
+
+
+def _candidates(text: str, groups: list[tuple[int, int, str]], index: int, start: _Start) -> list[tuple[int, str]]:
+    """(last group, digits) of each number that starts at group `index`, shortest first."""
+    candidates = []
+    total = ""
+    last = index
+    count = len(groups)
+    while last < count:
+        group = groups[last][2]
+        if last > index and len(group) < 2 and not (group == "0" and text[groups[last][0] - 1] == "("):
+            break
+        if last > index and text[groups[last][0] - 1] not in " -./()_,\n":
+            break
+        if (
+            last > index
+            and (
+                "," in text[groups[last - 1][1] : groups[last][0]] or "_" in text[groups[last - 1][1] : groups[last][0]]
+            )
+            and groups[last][0] - groups[last - 1][1] != 1
+        ):
+            break  # "070,123,45,67" and "070_123_45_67", but not a list "46, 12 34 56 78"
+        if len(total) + len(group) > _MAX_PHONE_DIGITS + (2 if start.international and not start.plus else 0):
+            break
+        total += group
+        candidates.append((last, total))
+        last += 1
+    return candidates
+
+
+def _longest_phone(
+    text: str, groups: list[tuple[int, int, str]], start: _Start, candidates: list[tuple[int, str]]
+) -> tuple[int, int, int] | None:
+    """(start, end, last group) of the longest candidate that is a valid phone number."""
+    for last, digits_so_far in reversed(candidates):
+        if len(digits_so_far) < _MIN_PHONE_DIGITS:
+            break
+        if start.bare_country:
+            if len(digits_so_far) < 10:
+                break
+            key = digits_so_far
+        elif start.trunkless:
+            if len(digits_so_far) != 9:
+                continue
+            key = "0" + digits_so_far
+        else:
+            # phonenumbers drops the trunk 0 of "+46 (0)70 …" itself.
+            key = digits_so_far[2:] if start.international and not start.plus else digits_so_far
+        end = groups[last][1]
+        span_text = text[start.boundary : end + (1 if text[end : end + 1] == ")" and start.paren else 0)]
+        if _TIME_OR_DATE.search(span_text):
+            continue
+        if _valid_phone(key, start.international):
+            return (start.boundary, end, last)
+    return None
 
 
 # --------------------------------------------------------------------------------------------

@@ -239,7 +239,7 @@ def record_from_data(data: Any, path: Path, shown: str) -> Record:
     return Record(id=record_id, path=path, header=header, entries=entries)
 
 
-def validate_record(record: Record, shown: str, curriculum=None) -> list[Finding]:
+def validate_record(record: Record, shown: str, curriculum: Any = None) -> list[Finding]:
     """Every problem in a parsed record: header, each entry's shape, its references."""
 
     findings: list[Finding] = []
@@ -282,7 +282,7 @@ def date_problems(entry: dict, start: str | None, today: str | None = None) -> l
     return out
 
 
-def _reference_problems(record: Record, entry: Entry, shown: str, curriculum) -> list[Finding]:
+def _reference_problems(record: Record, entry: Entry, shown: str, curriculum: Any) -> list[Finding]:
     data = entry.data
     out: list[Finding] = []
     kind = entry.kind

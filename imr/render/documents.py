@@ -472,14 +472,14 @@ def _plain(personal: Personal | None) -> dict[str, Any] | None:
 def curriculum_edition(roots: tuple[Path, ...]) -> str:
     """The edition printed on blank handouts: `edition:` in programme.yaml if a ward sets one,
     else the date of the curriculum's last commit, else imr's version."""
-    import yaml
+    from imr.core.yamlio import YamlProblem, load_file
 
     for root in roots:
         path = Path(root) / "programme.yaml"
         if path.is_file():
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            except (OSError, yaml.YAMLError):
+                data = load_file(path) or {}
+            except (OSError, ImrError, YamlProblem):
                 data = {}
             if isinstance(data, dict) and data.get("edition"):
                 return str(data["edition"])[:40]
@@ -495,15 +495,13 @@ def curriculum_edition(roots: tuple[Path, ...]) -> str:
 
 
 def _git_date(folder: Path) -> str | None:
-    import subprocess
+    from imr.core import git
 
     if not folder.is_dir():
         return None
     try:
-        done = subprocess.run(
-            ["git", "log", "-1", "--format=%cs", "--", "."], cwd=folder, capture_output=True, timeout=5
-        )
-    except (OSError, subprocess.SubprocessError):
+        done = git.run(folder, "log", "-1", "--format=%cs", "--", ".", timeout=5)
+    except ImrError:
         return None
     text = done.stdout.decode("ascii", "replace").strip()
     return text if done.returncode == 0 and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
@@ -560,18 +558,13 @@ def _today() -> str:
 
 
 def check_render_date(value: str | None) -> str:
-    """The date printed on personalised output: the given one (any valid date) or today."""
-    from datetime import date as _date
+    """The date printed on personalised output: the given one (any date, as staff write it:
+    `2026-11-26`, `igår`, `i torsdags`) or today."""
+    from imr.core.dates import parse_date
 
     if value is None:
         return _today()
-    try:
-        parsed = _date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ImrError("bad_date", date=str(value)[:40]) from None
-    if parsed.isoformat() != value:
-        raise ImrError("bad_date", date=str(value)[:40])
-    return value
+    return parse_date(value).isoformat()
 
 
 def _held_entry(state: ParticipantState, ref: SessionRef) -> Any | None:

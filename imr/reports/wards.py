@@ -23,14 +23,13 @@ code. Any change to one of them makes that ward again; the cache is never the so
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from imr.core import resources
+from imr.core import git, resources
 from imr.core.cache import code_fingerprint, digest, leave_untouched, read_json, user_folder, write_json
 from imr.core.errors import ImrError
 from imr.core.files import check_workspace_folders, is_regular, read_regular
@@ -210,9 +209,6 @@ def _key(ws: Workspace, options: dict[str, Any]) -> str:
 def _head(root: Path) -> str:
     """The commit the history check reads back from ('' outside git)."""
     try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "-q", "--verify", "HEAD"], capture_output=True, text=True, timeout=30
-        )
-    except (OSError, subprocess.SubprocessError):
+        return git.text(root, "rev-parse", "-q", "--verify", "HEAD", timeout=30).strip()
+    except ImrError:
         return ""
-    return done.stdout.strip()

@@ -43,7 +43,7 @@ def _escape(text: str) -> str:
 
 
 def _since(value: str | None) -> date | None:
-    from imr.programme.sessions import parse_date
+    from imr.core.dates import parse_date
 
     if not value:
         return None

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 from pathlib import Path
 
+from imr.core import git
 from imr.core.errors import ImrError
 from imr.core.yamlio import dump
 from imr.workspace.folder import CONFIG_NAME, write_new
@@ -50,7 +50,7 @@ def init_workspace(directory: Path, lang: str = "sv", name: str | None = None) -
     undo: list = []
     try:
         _init_steps(directory, lang, name, report, undo)
-    except (OSError, ImrError, subprocess.SubprocessError) as problem:
+    except (OSError, ImrError) as problem:
         for step in reversed(undo):
             with contextlib.suppress(OSError):
                 step()
@@ -108,10 +108,7 @@ def _init_steps(directory: Path, lang: str, name: str | None, report: InitReport
     if not _is_git_repository(directory):
         git_dir = directory / ".git"
         undo.append(lambda: _remove_tree(git_dir))
-        try:
-            result = subprocess.run(["git", "init", "-q", str(directory)], capture_output=True)
-        except OSError:
-            raise ImrError("git_init_failed", path=str(directory)) from None
+        result = git.run(None, "init", "-q", str(directory), missing="git_init_failed")
         if result.returncode != 0:
             raise ImrError("git_init_failed", path=str(directory))
         report.append(".git/")
@@ -123,18 +120,11 @@ def _init_steps(directory: Path, lang: str, name: str | None, report: InitReport
 def _say_what_the_clone_is(directory: Path, report: InitReport) -> None:
     """`imr init .` in a clone without imr.yaml: say whether the shared copy is empty (nobody
     has shared a workspace yet) or holds something else, instead of quietly making a second one."""
-    remote = subprocess.run(
-        ["git", "-C", str(directory), "remote", "get-url", "origin"], capture_output=True, text=True
-    )
-    url = remote.stdout.strip()
+    remote = git.run(directory, "remote", "get-url", "origin")
+    url = remote.stdout.decode("utf-8", "replace").strip()
     if remote.returncode != 0 or not url:
         return
-    unborn = (
-        subprocess.run(
-            ["git", "-C", str(directory), "rev-parse", "-q", "--verify", "HEAD"], capture_output=True
-        ).returncode
-        != 0
-    )
+    unborn = git.run(directory, "rev-parse", "-q", "--verify", "HEAD").returncode != 0
     report.warnings.append(
         ("init_empty_clone" if unborn else "init_existing_in_clone", {"path": str(directory), "url": url})
     )
@@ -147,10 +137,7 @@ def _is_git_repository(directory: Path) -> bool:
 
 def _ignores_records(directory: Path) -> bool:
     """An existing `.gitignore` that would keep records or group files out of git."""
-    result = subprocess.run(
-        ["git", "-C", str(directory), "check-ignore", "--no-index", "records/p-01.yaml", "groups/grupp.yaml"],
-        capture_output=True,
-    )
+    result = git.run(directory, "check-ignore", "--no-index", "records/p-01.yaml", "groups/grupp.yaml")
     return result.returncode == 0 and bool(result.stdout.strip())
 
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from imr.core import git
 from imr.core.errors import ImrError
 from imr.core.files import is_regular, read_regular, replace_atomically
 from imr.core.strings import label
@@ -65,7 +65,10 @@ _GITLAB_TEXT = """\
 # history (`--since`), so broken or rewritten records and records with personal data are
 # refused before they spread. Written by `imr init`.
 imr-check:
-  image: python:3.12  # has git, which `imr check --since` needs
+  image: python:$PYTHON  # has git, which `imr check --since` needs
+  parallel:
+    matrix:
+      - PYTHON: ["3.10", "3.12"]  # the oldest Python imr supports and a current one
   variables:
     GIT_DEPTH: "0"  # the whole history, so the pushed range can be checked
     # Where imr is installed from; the ward sets it (Settings > CI/CD > Variables, or here):
@@ -88,6 +91,9 @@ on: [push, pull_request]
 jobs:
   imr-check:
     runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        python-version: ["3.10", "3.12"]  # the oldest Python imr supports and a current one
     env:
       # Where imr is installed from; the ward sets it as a repository variable IMR_PACKAGE
       # (Settings > Secrets and variables > Actions > Variables) or here: a git URL with a tag,
@@ -104,7 +110,7 @@ jobs:
           fetch-depth: 0  # the whole history, so the pushed range can be checked
       - uses: actions/setup-python@v5
         with:
-          python-version: "3.12"
+          python-version: ${{{{ matrix.python-version }}}}
       - name: Install imr from the ward's own source
         run: |
 {install}
@@ -389,12 +395,7 @@ def _config_restorer(directory: Path, key: str, previous: str) -> Undo:
 
 
 def _git(directory: Path, *args: str, check: bool = True) -> str:
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(directory), *args], capture_output=True, text=True, env={**os.environ, "LC_ALL": "C"}
-        )
-    except OSError:
-        raise ImrError("git_setup_failed", path=str(directory)) from None
+    result = git.run(directory, *args, missing="git_setup_failed")
     if check and result.returncode != 0:
         raise ImrError("git_setup_failed", path=str(directory))
-    return result.stdout
+    return result.stdout.decode("utf-8", "replace")

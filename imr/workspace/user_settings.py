@@ -10,10 +10,10 @@ the caller (the CLI asks typer for the platform's place), so the library stays f
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from imr.core import git
 from imr.core.errors import ImrError
 from imr.core.files import read_regular, replace_atomically
 
@@ -37,12 +37,10 @@ def settings_path(config_dir: Path | None) -> Path | None:
 
 def _from_git(root: Path | None, key: str) -> str | None:
     try:
-        done = subprocess.run(
-            ["git", "config", "--get", key], cwd=root or None, capture_output=True, text=True, timeout=10
-        )
-    except (OSError, subprocess.SubprocessError):
+        done = git.run(root or None, "config", "--get", key, timeout=10)
+    except ImrError:
         return None  # no git on this computer: the other places still count
-    value = done.stdout.strip()
+    value = done.stdout.decode("utf-8", "replace").strip()
     return value if done.returncode == 0 and value else None
 
 
@@ -54,11 +52,11 @@ def _from_file(config_dir: Path | None, key: str) -> str | None:
         text = read_regular(path).decode("utf-8")
     except (OSError, ImrError, UnicodeDecodeError):
         return None  # most users have no settings file: the YAML parser is not even imported
-    import yaml
+    from imr.core.yamlio import YamlProblem, parse_text
 
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
+        data = parse_text(text)
+    except YamlProblem:
         return None
     value = data.get(key) if isinstance(data, dict) else None
     return str(value).strip() if value is not None and str(value).strip() else None
@@ -84,18 +82,20 @@ def save(config_dir: Path, name: str, value: str) -> Path:
     """Write one value into the user's settings file (created when missing).
 
     Read without following a link and replaced atomically, never written through one: a settings
-    file that is a link is refused with one sentence (issue 26)."""
-    import yaml
+    file that is a link is refused with one sentence (issue 26); so is one that is not YAML."""
+    from imr.core.yamlio import YamlProblem, decode, dump, parse_text
 
     path = settings_path(config_dir)
     assert path is not None
     data: dict = {}
     try:
-        loaded = yaml.safe_load(read_regular(path).decode("utf-8"))
-        data = loaded if isinstance(loaded, dict) else {}
+        loaded = parse_text(decode(read_regular(path)))
+        data = dict(loaded) if isinstance(loaded, dict) else {}
     except FileNotFoundError:
         pass
+    except YamlProblem as problem:
+        raise ImrError("bad_config", path=f"{path}:{problem.line}") from None
     data[name] = value
     path.parent.mkdir(parents=True, exist_ok=True)
-    replace_atomically(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=True).encode("utf-8"))
+    replace_atomically(path, dump(dict(sorted(data.items(), key=lambda pair: str(pair[0])))).encode("utf-8"))
     return path
