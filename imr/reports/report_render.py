@@ -477,9 +477,9 @@ def _attendance_tables(group: dict[str, Any]) -> list[dict[str, Any]]:
     size = -(-len(columns) // count) if columns else 0
     tables = []
     runs = {row["id"]: set(row["runs"]) for row in group["rows"]}
-    for index in range(count):
-        start, end = index * size, min(len(columns), (index + 1) * size)
-        last = number == count - 1
+    for table in range(count):
+        start, end = table * size, min(len(columns), (table + 1) * size)
+        last = table == count - 1
         tables.append(
             {
                 "columns": columns[start:end],
