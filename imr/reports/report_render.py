@@ -11,13 +11,17 @@ trusted strings, drawn in `imr.reports.report_svg`. The PDF goes through the usu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from imr.core import resources
 from imr.core.strings import number, strings
+from imr.render import typst_pdf
 from imr.render.documents import Document, Part
+from imr.render.escape import escape_markdown
 from imr.render.pipeline import render_document
-from imr.reports import report_svg
+from imr.reports import report_svg, report_typst
+from imr.reports.report_typst import Block, BulletList, Compact, Heading, Inline, Item, Para, Table, bold, chart, plain
 from imr.workspace.folder import Workspace
 
 SECTIONS = ("integrity", "regularity", "attendance", "behind", "goals", "outcomes", "fidelity", "changes")
@@ -410,10 +414,10 @@ def render_ward_page(ws: Workspace, report: dict[str, Any], lang: str | None = N
     return _environment().get_template("report_ward_page.html.j2").render(v=view)
 
 
-def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | None = None):
-    """The same sections as a Document for the render pipeline, with the same charts as the HTML
-    page: each SVG travels to Typst as data (`Document.charts`), never as Typst code."""
-
+def report_pdf_document(ws: Workspace, report: dict[str, Any], lang: str | None = None) -> tuple[Document, str]:
+    """The same sections as the HTML page, with the same charts, as a Document (its header,
+    footer and charts for page.typ) and its Typst body: each SVG travels to Typst as data
+    (`Document.charts`), never as Typst code."""
     view = build_view(ws, report, lang, charts=True)
     charts: dict[str, str] = {}
 
@@ -427,13 +431,16 @@ def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | 
         return names
 
     view["pdf_charts"] = {name: keep(name, svg) for name, svg in view["charts"].items() if svg}
+    view["charts"] = {}  # each SVG is held once, in `charts`
     for index, group in enumerate(view.get("attendance") or [], start=1):
         group["pdf_charts"] = keep(f"attendance{index}", group.get("chart") or "")
+        group["chart"] = ""
         group["pdf_tables"] = _attendance_tables(group)
     people = (view.get("outcomes") or {}).get("people") or []
     if len(people) <= PDF_PERSON_CHARTS:
         for index, person in enumerate(people, start=1):
             person["pdf_charts"] = keep(f"outcome{index}", person.get("chart") or "")
+            person["chart"] = ""
     else:  # a region's worth of people: their points stay as lines, the charts stay on the HTML page
         for person in people:
             person["pdf_charts"] = []
@@ -441,13 +448,13 @@ def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | 
             "outcomes_charts_left_out", n=len(people), most=PDF_PERSON_CHARTS
         )
     part = Part(
-        template="report.md.j2",
+        template="",
         header_left=view["title"],
         header_right=view["subtitle"],
-        context={"v": view},
+        context={},
         sender=view["footer"],
     )
-    return Document(
+    document = Document(
         name="rapport",
         title=view["title"],
         lang=view["lang"],
@@ -456,6 +463,171 @@ def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | 
         subject=view["subtitle"],
         charts=charts,
     )
+    return document, report_typst.document(report_pdf_blocks(view), view["lang"])
+
+
+def report_pdf_blocks(view: dict[str, Any]) -> list[report_typst.Block]:
+    """The PDF's sections in order, as the report's Markdown had them."""
+    return [
+        *_pdf_opening(view),
+        *_pdf_regularity(view),
+        *_pdf_attendance(view),
+        *_pdf_list_section(view, "behind", [bold(p["id"], ": " + p["text"]) for p in view["behind"]]),
+        *_pdf_list_section(view, "goals", [bold(p["id"], ": " + p["text"]) for p in view["goals"]]),
+        *_pdf_outcomes(view),
+        *_pdf_fidelity(view),
+        *_pdf_changes(view),
+        *(_pdf_notes(view) if "notes" in view else []),
+    ]
+
+
+def _items(lines: list[list[Inline]]) -> BulletList:
+    return BulletList([Item(line) for line in lines])
+
+
+def _list_or(lines: list[list[Inline]], none: str) -> list[Block]:
+    return [_items(lines)] if lines else [Para(plain(none))]
+
+
+def _charts(names: list[str], like_first: bool = False) -> list[Block]:
+    return [chart(name, names[0] if like_first else None) for name in names]
+
+
+def _pdf_opening(v: dict[str, Any]) -> list[Block]:
+    blocks: list[Block] = [
+        Heading(1, v["title"]),
+        Para(plain(v["subtitle"] + (f" · {v['group_line']}" if v["group_line"] else ""))),
+        Para(plain(v["privacy"])),
+        Heading(2, v["headings"]["integrity"]),
+        *_list_or([bold(line) for line in v["integrity"]], v["integrity_none"]),
+    ]
+    if v["integrity_notes"]:
+        blocks += [Heading(3, v["integrity_notes_heading"]), _items([plain(x) for x in v["integrity_notes"]])]
+    return blocks
+
+
+def _pdf_regularity(v: dict[str, Any]) -> list[Block]:
+    reg = v["regularity"]
+    blocks: list[Block] = [
+        Heading(2, v["headings"]["regularity"]),
+        Para(plain(reg["intro_text"])),
+        *_charts(v["pdf_charts"].get("regularity", []), like_first=True),
+        *_list_or([plain(line) for line in reg["rows"]], reg["none"]),
+        Para(bold(reg["quiet_heading"])),
+    ]
+    if reg["quiet"]:
+        blocks.append(_items([plain(line) for line in reg["quiet"]]))
+    return blocks
+
+
+def _pdf_attendance(v: dict[str, Any]) -> list[Block]:
+    blocks: list[Block] = [Heading(2, v["headings"]["attendance"]), Para(plain(v["attendance_legend_text"]))]
+    for group in v["attendance"]:
+        blocks += [
+            Heading(3, group["heading"]),
+            *_charts(group["pdf_charts"]),
+            Compact([_attendance_table(table) for table in group["pdf_tables"]]),
+        ]
+    if not v["attendance"]:
+        blocks.append(Para(plain(v["attendance_none"])))
+    return blocks
+
+
+# The attendance tables' separator in the report's Markdown: its lengths are the columns' widths.
+_FIRST, _MEETING, _SUM = ":--------------", ":-----:", ":------------------------------------------------"
+
+
+def _attendance_table(table: dict[str, Any]) -> Table:
+    """One attendance table; its columns are as wide as their cells (pandoc's rule) unless a
+    line of the Markdown table was longer than 72 characters."""
+    columns, last = table["columns"], table["last"]
+    header = [plain(""), *[plain(c) for c in columns], *([plain("")] if last else [])]
+    rows = [
+        [
+            bold(row["id"]),
+            *[bold(letter) if run else plain(letter) for letter, run in row["cells"]],
+            *([plain(row["sum"])] if last else []),
+        ]
+        for row in table["rows"]
+    ]
+    lines = [
+        "| |" + "".join(f" {escape_markdown(c)} |" for c in columns) + (" |" if last else ""),
+        f"|{_FIRST}|" + f"{_MEETING}|" * len(columns) + (f"{_SUM}|" if last else ""),
+        *(
+            f"| **{escape_markdown(row['id'])}** |"
+            + "".join(f" **{escape_markdown(x)}** |" if run else f" {escape_markdown(x)} |" for x, run in row["cells"])
+            + (f" {escape_markdown(row['sum'])} |" if last else "")
+            for row in table["rows"]
+        ),
+    ]
+    return Table(
+        header=header,
+        rows=rows,
+        align=["left", *["center"] * len(columns), *(["left"] if last else [])],
+        widths=[len(_FIRST), *[len(_MEETING)] * len(columns), *([len(_SUM)] if last else [])],
+        relative=max(len(line) for line in lines) > 72,
+    )
+
+
+def _pdf_list_section(v: dict[str, Any], name: str, lines: list[list[Inline]]) -> list[Block]:
+    return [
+        Heading(2, v["headings"][name]),
+        *_charts(v["pdf_charts"].get(name, [])),
+        *_list_or(lines, v[f"{name}_none"]),
+    ]
+
+
+def _pdf_outcomes(v: dict[str, Any]) -> list[Block]:
+    out = v["outcomes"]
+    items = [Item(plain(line)) for line in out["change"]]
+    people = [Item(bold(p["id"], ": " + p["points"])) for p in out["people"]]
+    if people:  # one list in the Markdown, a blank line between its two halves: a loose list
+        items[-1].para = people[-1].para = True
+    blocks: list[Block] = [Heading(2, v["headings"]["outcomes"]), Para(plain(out["intro"]))]
+    if items or people:
+        blocks.append(BulletList(items + people))
+    if out.get("charts_left_out"):
+        blocks.append(Para(plain(out["charts_left_out"])))
+    for person in out["people"]:
+        if person["pdf_charts"]:
+            blocks += [Para(bold(person["id"])), *_charts(person["pdf_charts"])]
+    return blocks
+
+
+def _pdf_fidelity(v: dict[str, Any]) -> list[Block]:
+    fid = v["fidelity"]
+    table = Table(
+        header=[plain(c) for c in fid["columns"]],
+        rows=[[bold(r[0]), plain(r[1]), plain(r[2]), plain(r[3])] for r in fid["rows"]],
+        align=["left", "center", "center", "left"],
+        widths=[30, 14, 14, 54],
+        relative=True,
+    )
+    return [
+        Heading(2, v["headings"]["fidelity"]),
+        Para(plain(fid["intro"])),
+        *_charts(v["pdf_charts"].get("fidelity", [])),
+        Compact([table]),
+        Para(plain(fid["mean"])),
+    ]
+
+
+def _pdf_changes(v: dict[str, Any]) -> list[Block]:
+    changes = v["changes"]
+    if not changes["rows"]:
+        return [Heading(2, v["headings"]["changes"]), Para(plain(changes["none"]))]
+    table = Table(
+        header=[plain(c) for c in changes["columns"]],
+        rows=[[bold(r[0]), plain(r[1]), plain(r[2])] for r in changes["rows"]],
+        align=["left", "right", "left"],
+        widths=[15, 10, 71],
+        relative=True,
+    )
+    return [Heading(2, v["headings"]["changes"]), Compact([table])]
+
+
+def _pdf_notes(v: dict[str, Any]) -> list[Block]:
+    return [Heading(2, v["headings"]["notes"]), _items([plain(line) for line in v["notes"]])]
 
 
 # Each participant's IMR Scale chart is drawn in the PDF up to this many participants (a ward);
@@ -500,9 +672,34 @@ def _attendance_tables(group: dict[str, Any]) -> list[dict[str, Any]]:
     return tables
 
 
-def render_pdf(ws: Workspace, report: dict[str, Any], lang: str | None = None) -> bytes:
+@dataclass
+class ReportPdf:
+    """What Typst needs for the report's PDF: the document (header, footer, charts) and its body."""
 
-    return render_document(ws, report_markdown_document(ws, report, lang), "pdf").data
+    document: Document
+    body: str
+
+
+def pdf_source(ws: Workspace, report: dict[str, Any], lang: str | None = None) -> ReportPdf:
+    """The report's PDF before Typst: once it is made, the caller can let go of the report's
+    data, so the records' objects are freed before Typst lays out the pages."""
+    # (typst and its fonts load in the compile: a warm-up thread would hold its own malloc arena)
+    return ReportPdf(*report_pdf_document(ws, report, lang))
+
+
+def compile_report_pdf(ws: Workspace, source: ReportPdf) -> bytes:
+    """The A4 PDF, compiled in one go with page.typ, the way the render pipeline compiles a
+    document (the same inputs and labels)."""
+    labels = strings(ws.lang, ws.root).get("render", {})
+    inputs = typst_pdf.document_inputs(source.document, labels)
+    source.document.charts = None  # the charts travel in `inputs` from here on
+    pdf, _ = typst_pdf.compile_pdf(typst_pdf.typst_source(source.body, ws.root), inputs, ws.root)
+    return pdf
+
+
+def render_pdf(ws: Workspace, report: dict[str, Any], lang: str | None = None) -> bytes:
+    """The A4 PDF: Typst written here from the view (no Markdown, no pandoc)."""
+    return compile_report_pdf(ws, pdf_source(ws, report, lang))
 
 
 # --- several wards -------------------------------------------------------------------------------
