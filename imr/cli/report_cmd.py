@@ -30,7 +30,8 @@ def register(app: typer.Typer) -> None:
         from imr.programme.sessions import check_date
         from imr.render.output import check_output_path, write_output
         from imr.reports.report import build_report
-        from imr.reports.report_render import compile_report_pdf, pdf_source, render_html
+        from imr.reports.report_pdf import compile_report_pdf, pdf_source
+        from imr.reports.report_render import render_html
 
         kind = fmt.lower().lstrip(".")
         if kind not in ("html", "pdf"):
