@@ -405,3 +405,19 @@ def test_the_pdf_leaves_out_each_participants_chart_past_a_wards_size(ws, data, 
     assert f"Rapporten gäller {people} deltagare" in body
     # the other charts are still drawn
     assert any(name.startswith("regularity") for name in left_out.charts) and '#imr-chart("regularity-1"' in body
+
+
+def test_the_pdf_leaves_out_a_whole_ward_chart_taller_than_it_can_print(ws, data, monkeypatch):
+    """The sessions-per-week and goals charts have a row per track or participant and cannot
+    break across pages: past PDF_CHART_ROWS rows (a region's records) they run off the page, so
+    the PDF says where they are instead (the HTML page has them); their lines stay."""
+    from imr.reports import report_pdf
+
+    rows = len(data["regularity"]["rows"])
+    _, body = report_pdf.report_pdf_document(ws, data, "sv")
+    assert '#imr-chart("regularity-1"' in body and '#imr-chart("goals-1"' in body
+    monkeypatch.setattr(report_pdf, "PDF_CHART_ROWS", min(rows, len(data["goals"])) - 1)
+    left_out, body = report_pdf.report_pdf_document(ws, data, "sv")
+    assert not any(name.startswith(("regularity", "goals")) for name in left_out.charts)
+    assert f"Rapporten har {rows} rader" in body and "diagrammet finns bara i HTML" in body
+    assert "#imr-chart(" in body and any(name.startswith("fidelity") for name in left_out.charts)

@@ -28,6 +28,12 @@ from imr.workspace.folder import Workspace
 # 200 MB at 1,000 participants), so the PDF keeps their points as lines and says so.
 PDF_PERSON_CHARTS = 60
 
+# A whole-ward chart (sessions per week, goals over time) has a row per track or participant and
+# is one picture that cannot break across pages, so past a page's worth of rows it runs off the
+# page. Past this many rows (a region's records) the PDF leaves it out and says so; its lines
+# stay. At 1,000 participants the two charts cost Typst about 30 MB and 0.3 s.
+PDF_CHART_ROWS = 60
+
 # The attendance matrix on A4 upright: at most this many meetings a table (the tables of a long
 # period share the meetings evenly); the last one carries each person's sum.
 PDF_MEETINGS = 8
@@ -77,6 +83,11 @@ def report_pdf_document(ws: Workspace, report: dict[str, Any], lang: str | None 
         return names
 
     drawn = {"regularity": view.charts.regularity, "goals": view.charts.goals, "fidelity": view.charts.fidelity}
+    t = report_words(ws, view.lang)
+    for name, rows in (("regularity", len(report["regularity"]["rows"])), ("goals", len(report["goals"]))):
+        if rows > PDF_CHART_ROWS:
+            drawn[name] = ""
+            view.pdf_left_out[name] = t(f"{name}_chart_left_out", n=rows, most=PDF_CHART_ROWS)
     view.pdf_charts = {name: keep(name, svg) for name, svg in drawn.items() if svg}
     for index, group in enumerate(view.attendance, start=1):
         group.pdf_charts = keep(f"attendance{index}", group.chart)
@@ -86,9 +97,7 @@ def report_pdf_document(ws: Workspace, report: dict[str, Any], lang: str | None 
         for index, person in enumerate(people, start=1):
             person.pdf_charts = keep(f"outcome{index}", person.chart)
     else:  # a region's worth of people: their points stay as lines, the charts stay on the HTML page
-        view.outcomes.charts_left_out = report_words(ws, view.lang)(
-            "outcomes_charts_left_out", n=len(people), most=PDF_PERSON_CHARTS
-        )
+        view.outcomes.charts_left_out = t("outcomes_charts_left_out", n=len(people), most=PDF_PERSON_CHARTS)
     part = Part(template="", header_left=view.title, header_right=view.subtitle, context={}, sender=view.footer)
     document = Document(
         name="rapport",
@@ -111,7 +120,7 @@ def report_pdf_blocks(view: ReportView) -> list[Block]:
         *_list_section(view.headings.behind, [], [bold(p.id, ": " + p.text) for p in view.behind], view.behind_none),
         *_list_section(
             view.headings.goals,
-            view.pdf_charts.get("goals", []),
+            [*_charts(view.pdf_charts.get("goals", [])), *_left_out(view, "goals")],
             [bold(p.id, ": " + p.text) for p in view.goals],
             view.goals_none,
         ),
@@ -153,6 +162,7 @@ def _regularity(v: ReportView) -> list[Block]:
         Heading(2, v.headings.regularity),
         Para(plain(reg.intro_text)),
         *_charts(v.pdf_charts.get("regularity", []), like_first=True),
+        *_left_out(v, "regularity"),
         *_list_or([plain(line) for line in reg.rows], reg.none),
         Para(bold(reg.quiet_heading)),
     ]
@@ -210,8 +220,12 @@ def _attendance_table(table: AttendanceTable) -> Table:
     )
 
 
-def _list_section(heading: str, charts: list[str], lines: list[list[Inline]], none: str) -> list[Block]:
-    return [Heading(2, heading), *_charts(charts), *_list_or(lines, none)]
+def _list_section(heading: str, charts: list[Block], lines: list[list[Inline]], none: str) -> list[Block]:
+    return [Heading(2, heading), *charts, *_list_or(lines, none)]
+
+
+def _left_out(v: ReportView, section: str) -> list[Block]:
+    return [Para(plain(v.pdf_left_out[section]))] if section in v.pdf_left_out else []
 
 
 def _outcomes(v: ReportView) -> list[Block]:

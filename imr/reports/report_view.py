@@ -146,6 +146,7 @@ class ReportView:
     charts: Charts = field(default_factory=Charts)
     prefix: str = ""  # before every id on the page (a region's report holds many wards)
     pdf_charts: dict[str, list[str]] = field(default_factory=dict)  # section -> chart names in the PDF
+    pdf_left_out: dict[str, str] = field(default_factory=dict)  # section -> why its chart is not in the PDF
 
 
 @dataclass
