@@ -16,7 +16,6 @@ from typing import Any
 from imr.core import resources
 from imr.core.strings import number, strings
 from imr.render.documents import Document, Part
-from imr.render.pipeline import render_document
 from imr.reports import report_svg
 from imr.reports.report_view import (
     AttendanceGroup,
@@ -531,6 +530,8 @@ def render_wards_html(wards: list, lang: str, since: str, until: str) -> bytes:
 
 def render_wards_pdf(wards: list, lang: str, since: str, until: str, base: Workspace) -> bytes:
     """The summary on the first page, then one part (from a new page) per ward."""
+    from imr.render.pipeline import render_document  # Markdown, pandoc, DOCX: not for one ward's report
+
     view = wards_view(wards, lang, since, until)
     parts = [
         Part(
