@@ -47,8 +47,10 @@ def build(root: Path, participants: int, entries: int) -> Path:
     return root
 
 
-def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float]:
-    """Wall seconds, the process tree's peak (MB, sampled) and the largest single process (MB)."""
+def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float, float]:
+    """Wall seconds, the process tree's peak (MB, sampled), the largest single process (MB) and
+    the CPU seconds of imr and the processes it waited for (steadier than the wall clock on a
+    shared machine)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     parent = psutil.Process(proc.pid) if psutil else None
@@ -76,7 +78,7 @@ def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, floa
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{stderr}")
-    return seconds, peak / 2**20, usage.ru_maxrss / 1024
+    return seconds, peak / 2**20, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -95,7 +97,7 @@ def main() -> None:
         "this tree": dict(os.environ),
         "baseline": dict(os.environ, PYTHONPATH=str(args.baseline.resolve())),
     }
-    figures: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
+    figures: dict[tuple[str, str], list[tuple[float, float, float, float]]] = {}
     for _ in range(args.runs):
         for kind in ("first", "warm"):
             for side, env in sides.items():
@@ -112,11 +114,15 @@ def main() -> None:
             seconds = statistics.median(r[0] for r in runs)
             tree = statistics.median(r[1] for r in runs)
             single = statistics.median(r[2] for r in runs)
-            print(f"  {kind:5s} {side:9s} {seconds:5.2f} s  tree peak {tree:4.0f} MB  largest process {single:4.0f} MB")
-        ratio = statistics.median(r[0] for r in figures[("this tree", kind)]) / statistics.median(
-            r[0] for r in figures[("baseline", kind)]
-        )
-        print(f"  {kind:5s} this tree / baseline: {ratio:.2f}× the time")
+            cpu = statistics.median(r[3] for r in runs)
+            print(
+                f"  {kind:5s} {side:9s} {seconds:5.2f} s ({cpu:5.2f} s CPU)  "
+                f"tree peak {tree:4.0f} MB  largest process {single:4.0f} MB"
+            )
+        ours, theirs = figures[("this tree", kind)], figures[("baseline", kind)]
+        wall = statistics.median(r[0] for r in ours) / statistics.median(r[0] for r in theirs)
+        cpu = statistics.median(r[3] for r in ours) / statistics.median(r[3] for r in theirs)
+        print(f"  {kind:5s} this tree / baseline: {wall:.2f}× the wall time, {cpu:.2f}× the CPU time")
     for side in sides:
         size = (out / f"{side.replace(' ', '-')}.pdf").stat().st_size
         print(f"  {side}: PDF {size / 2**20:.1f} MB")
