@@ -312,18 +312,16 @@ def test_pdf_has_the_html_tables_inside_the_text_column(month):
 
 
 def test_a_long_period_s_attendance_is_cut_into_tables_that_fit():
-    from imr.reports.report_render import PDF_MEETINGS, _attendance_tables
+    from imr.reports.report_pdf import PDF_MEETINGS, attendance_tables
+    from imr.reports.report_view import AttendanceGroup, AttendanceRow
 
     columns = [f"2026-{1 + n // 4:02d}-{1 + 7 * (n % 4):02d} (1.{n % 5 + 1})" for n in range(20)]
-    group = {
-        "columns": columns,
-        "rows": [{"id": "a-01", "letters": ["N"] * 19 + ["F"], "runs": [19], "sum": "19 av 20"}],
-    }
-    tables = _attendance_tables(group)
-    assert [len(t["columns"]) for t in tables] == [7, 7, 6] and all(len(t["columns"]) <= PDF_MEETINGS for t in tables)
-    assert tables[0]["columns"][0] == "01-01 1.1" and [t["last"] for t in tables] == [False, False, True]
-    assert tables[-1]["rows"][0]["sum"] == "19 av 20" and tables[0]["rows"][0]["sum"] == ""
-    assert tables[-1]["rows"][0]["cells"][-1] == ("F", True) and tables[-1]["rows"][0]["cells"][0] == ("N", False)
+    row = AttendanceRow(id="a-01", cells=[], letters=["N"] * 19 + ["F"], runs=[19], sum="19 av 20")
+    tables = attendance_tables(AttendanceGroup(heading="", columns=columns, rows=[row], chart=""))
+    assert [len(t.columns) for t in tables] == [7, 7, 6] and all(len(t.columns) <= PDF_MEETINGS for t in tables)
+    assert tables[0].columns[0] == "01-01 1.1" and [t.last for t in tables] == [False, False, True]
+    assert tables[-1].rows[0].sum == "19 av 20" and tables[0].rows[0].sum == ""
+    assert tables[-1].rows[0].cells[-1] == ("F", True) and tables[-1].rows[0].cells[0] == ("N", False)
 
 
 def test_export_csv_tables_read_back(month):
@@ -394,20 +392,32 @@ def test_a_goal_that_has_not_moved_for_four_weeks_is_flagged(ws):
 def test_the_pdf_leaves_out_each_participants_chart_past_a_wards_size(ws, data, monkeypatch):
     """At a region's size the PDF keeps each participant's IMRS points as lines and says the
     charts are on the HTML page (hundreds of SVG charts in Typst cost about 200 MB)."""
-    from imr.reports import report_render
+    from imr.reports import report_pdf
 
-    drawn = report_render.report_markdown_document(ws, data, "sv")
-    people = len(drawn.parts[0].context["v"]["outcomes"]["people"])
+    drawn, body = report_pdf.report_pdf_document(ws, data, "sv")
+    people = len(data["outcomes"]["participants"])
     assert people >= 2
     assert sum(name.startswith("outcome") for name in drawn.charts) >= people
-    monkeypatch.setattr(report_render, "PDF_PERSON_CHARTS", people - 1)
-    left_out = report_render.report_markdown_document(ws, data, "sv")
-    assert not any(name.startswith("outcome") for name in left_out.charts)
-    markdown = left_out.parts[0].context["v"]["outcomes"]["charts_left_out"]
-    assert f"Rapporten gäller {people} deltagare" in markdown
-    # the other charts are still drawn, and the page renders with the sentence in it
-    assert any(name.startswith("regularity") for name in left_out.charts)
-    from imr.render.pipeline import render_document
+    assert body.count('#imr-chart("outcome') >= people
+    monkeypatch.setattr(report_pdf, "PDF_PERSON_CHARTS", people - 1)
+    left_out, body = report_pdf.report_pdf_document(ws, data, "sv")
+    assert not any(name.startswith("outcome") for name in left_out.charts) and "outcome" not in body
+    assert f"Rapporten gäller {people} deltagare" in body
+    # the other charts are still drawn
+    assert any(name.startswith("regularity") for name in left_out.charts) and '#imr-chart("regularity-1"' in body
 
-    text = render_document(ws, left_out, "md").data
-    assert f"Rapporten gäller {people} deltagare".encode() in (text if isinstance(text, bytes) else text.encode())
+
+def test_the_pdf_leaves_out_a_whole_ward_chart_taller_than_it_can_print(ws, data, monkeypatch):
+    """The sessions-per-week and goals charts have a row per track or participant and cannot
+    break across pages: past PDF_CHART_ROWS rows (a region's records) they run off the page, so
+    the PDF says where they are instead (the HTML page has them); their lines stay."""
+    from imr.reports import report_pdf
+
+    rows = len(data["regularity"]["rows"])
+    _, body = report_pdf.report_pdf_document(ws, data, "sv")
+    assert '#imr-chart("regularity-1"' in body and '#imr-chart("goals-1"' in body
+    monkeypatch.setattr(report_pdf, "PDF_CHART_ROWS", min(rows, len(data["goals"])) - 1)
+    left_out, body = report_pdf.report_pdf_document(ws, data, "sv")
+    assert not any(name.startswith(("regularity", "goals")) for name in left_out.charts)
+    assert f"Rapporten har {rows} rader" in body and "diagrammet finns bara i HTML" in body
+    assert "#imr-chart(" in body and any(name.startswith("fidelity") for name in left_out.charts)

@@ -22,6 +22,7 @@ def register(app: typer.Typer) -> None:
         wards: str | None = typer.Option(None, "--wards", metavar="FILE"),
     ) -> None:
         """Overview for supervisors and managers: regularity, attendance, goals, IMRS, fidelity, integrity."""
+        import gc
         from datetime import date
         from pathlib import Path
 
@@ -29,7 +30,8 @@ def register(app: typer.Typer) -> None:
         from imr.programme.sessions import check_date
         from imr.render.output import check_output_path, write_output
         from imr.reports.report import build_report
-        from imr.reports.report_render import render_html, render_pdf
+        from imr.reports.report_pdf import compile_report_pdf, pdf_source
+        from imr.reports.report_render import render_html
 
         kind = fmt.lower().lstrip(".")
         if kind not in ("html", "pdf"):
@@ -46,7 +48,13 @@ def register(app: typer.Typer) -> None:
         data = build_report(ws, since=start, until=end, group=group, notes=notes, lang=language)
         path = Path(output) if output else ws.out_dir / f"rapport-{data['until']}.{kind}"
         path = check_output_path(path, create_parent=output is None, ws=ws)
-        body = render_html(ws, data, language) if kind == "html" else render_pdf(ws, data, language)
+        if kind == "html":
+            body = render_html(ws, data, language)
+        else:
+            source = pdf_source(ws, data, language)
+            del data  # the records' objects are freed before Typst lays out the pages
+            gc.collect()
+            body = compile_report_pdf(ws, source)
         write_output(path, body)
         console().print(escape(t("report_saved", path=str(path))))
 

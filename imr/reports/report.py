@@ -3,9 +3,10 @@
 Leadership keeps IMR going when it can see that sessions happen every week, who is slipping,
 and whether the records can be trusted. This module gathers that from the library (derived
 state, group meetings, fidelity, IMRS, the history and duplicate gates) into one dict per
-section; `imr.reports.report_render` turns it into a self-contained HTML page or a PDF. Nothing here
-re-derives what the library already knows, and nothing from free-text notes is included
-unless the caller asks for it (`notes=True`): the report is meant to be shown in meetings.
+section; `imr.reports.report_render` puts it into words (a typed view) and a self-contained
+HTML page, `imr.reports.report_pdf` into a PDF. Nothing here re-derives what the library already
+knows, and nothing from free-text notes is included unless the caller asks for it
+(`notes=True`): the report is meant to be shown in meetings.
 """
 
 from __future__ import annotations

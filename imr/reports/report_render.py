@@ -1,29 +1,48 @@
-"""The report's data as a self-contained HTML page or an A4 PDF with the same sections.
+"""The report's data as a self-contained HTML page (the PDF: `imr.reports.report_pdf`).
 
-Both outputs are drawn from one "view": the report's data with every sentence already put
-into words from templates/strings/<lang>/report.yaml, so the HTML and the Markdown templates
-only arrange it. The HTML template is imr's own (never a workspace override: a page that a
-manager opens in a browser must not carry a workspace's markup) and renders in Jinja's
-sandbox with HTML autoescaping, so record text cannot become markup; the charts are the only
-trusted strings, drawn in `imr.reports.report_svg`. The PDF goes through the usual pipeline
-(Markdown escaped by `imr.render.escape` → pandoc → Typst).
+Every output is drawn from one view (`imr.reports.report_view.ReportView`): the report's data
+with every sentence already put into words from templates/strings/<lang>/report.yaml, so the
+HTML template and the PDF's Typst only arrange it. The HTML template is imr's own (never a
+workspace override: a page that a manager opens in a browser must not carry a workspace's
+markup) and renders in Jinja's sandbox with HTML autoescaping, so record text cannot become
+markup; the charts are the only trusted strings, drawn in `imr.reports.report_svg`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from imr.core import resources
 from imr.core.strings import number, strings
 from imr.render.documents import Document, Part
-from imr.render.pipeline import render_document
 from imr.reports import report_svg
+from imr.reports.report_view import (
+    AttendanceGroup,
+    AttendanceRow,
+    Changes,
+    Charts,
+    Fidelity,
+    Headings,
+    OutcomePerson,
+    Outcomes,
+    PersonLine,
+    Regularity,
+    ReportView,
+    WardPageView,
+    WardRow,
+    WardSection,
+    WardsView,
+)
 from imr.workspace.folder import Workspace
 
 SECTIONS = ("integrity", "regularity", "attendance", "behind", "goals", "outcomes", "fidelity", "changes")
 
+Words = Callable[..., str]
 
-def _labels(ws: Workspace, lang: str):
+
+def report_words(ws: Workspace, lang: str) -> Words:
+    """The report's wording (templates/strings/<lang>/report.yaml) as a function of key and values."""
 
     table = strings(lang, ws.root).get("report", {})
 
@@ -34,21 +53,55 @@ def _labels(ws: Workspace, lang: str):
     return t
 
 
-def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, charts: bool = True) -> dict[str, Any]:
+def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, charts: bool = True) -> ReportView:
     """Headings, sentences and table cells in words; SVG charts when `charts`."""
-    t = _labels(ws, lang or ws.lang)
-    view: dict[str, Any] = {
-        "lang": lang or ws.lang,
-        "title": t("title", ward=report["workspace"]),
-        "subtitle": t("subtitle", since=report["since"], until=report["until"], count=report["participants"]),
-        "group_line": t("group_only", group=report["group"]) if report.get("group") else "",
-        "privacy": t("privacy_notes") if "notes" in report else t("privacy"),
-        "headings": {name: t(f"{name}_title") for name in (*SECTIONS, "notes")},
-        "charts": {"regularity": "", "goals": "", "fidelity": ""},  # a ward may have none of one
-        "prefix": "",
-    }
-    integrity = []
-    notes_lines = []
+    language = lang or ws.lang
+    t = report_words(ws, language)
+    integrity, notes_lines = _integrity(report, t)
+    view = ReportView(
+        lang=language,
+        title=t("title", ward=report["workspace"]),
+        subtitle=t("subtitle", since=report["since"], until=report["until"], count=report["participants"]),
+        group_line=t("group_only", group=report["group"]) if report.get("group") else "",
+        privacy=t("privacy_notes") if "notes" in report else t("privacy"),
+        headings=Headings(**{name: t(f"{name}_title") for name in (*SECTIONS, "notes")}),
+        integrity=integrity,
+        integrity_none=t("integrity_none"),
+        integrity_notes=notes_lines + _oversight(report, t),
+        integrity_notes_heading=t("oversight_title"),
+        regularity=_regularity(report["regularity"], t),
+        attendance=[_attendance_group(group, t, charts) for group in report["attendance"]],
+        attendance_legend=t("attendance_legend"),
+        attendance_legend_text=t("attendance_legend_text"),
+        attendance_none=t("attendance_none"),
+        behind=[PersonLine(person["id"], _behind_text(person, t)) for person in report["behind"]],
+        behind_none=t("behind_none"),
+        goals=[_goals_line(p, report, t) for p in report["goals"]],
+        goals_legend=t("goals_legend"),
+        goals_none=t("goals_none"),
+        outcomes=_outcomes(report["outcomes"], t, language, charts),
+        fidelity=_fidelity(report, t, language),
+        changes=_changes(report["changes"], t),
+        footer=t("footer"),
+        notes=[f"{n['date']} {n['id']}: {n['note']}" for n in report["notes"]] if "notes" in report else None,
+    )
+    if charts:  # a ward may have none of one
+        view.charts = Charts(
+            regularity="".join(report_svg.regularity_chart(chunk, t) for chunk in _week_chunks(report["regularity"]))
+            if report["regularity"]["rows"]
+            else "",
+            goals=report_svg.goals_chart(report["goals"], report["since"], report["until"], t)
+            if report["goals"]
+            else "",
+            fidelity=report_svg.fidelity_chart(report["fidelity"], t) if report["fidelity"]["items"] else "",
+        )
+    return view
+
+
+def _integrity(report: dict[str, Any], t: Words) -> tuple[list[str], list[str]]:
+    """The findings (rewrites, duplicates) and the notes to look over (repairs, look-overs)."""
+    integrity: list[str] = []
+    notes_lines: list[str] = []
     for item in report["integrity"]:
         if item["kind"] == "repaired":
             notes_lines.append(
@@ -62,54 +115,44 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
                 )
             )
         elif item["kind"] == "rewrite":
-            integrity.append(
-                t(
-                    "integrity_rewrite",
-                    path=item["path"],
-                    line=item["line"],
-                    commit=item["commit"] or t("not_committed"),
-                    date=item["date"] or "–",
-                )
-                + (
-                    " " + t("integrity_rewrite_by", author=item["author"], signed=item.get("signed") or "–")
-                    if item.get("author")
-                    else ""
-                )
-            )
+            integrity.append(_rewrite_line(item, t))
         else:
             own = f"integrity_{item['code']}"
             key = item["code"] if t(own) != own else "duplicate"  # a finding with its own report line
-            (notes_lines if item["kind"] == "look" else integrity).append(
-                t(
-                    f"integrity_{key}",
-                    **{
-                        "session": "?",
-                        "date": "?",
-                        "first": "?",
-                        "second": "?",
-                        "first_by": "?",
-                        "second_by": "?",
-                        **item,
-                    },
-                )
-            )
-    view["integrity"] = integrity
-    view["integrity_none"] = t("integrity_none")
-    oversight = report.get("oversight") or {}
-    notes_lines += [t("oversight_voided", **o) for o in oversight.get("voided", [])]
-    notes_lines += [t("oversight_late", **o) for o in oversight.get("late", [])]
-    if oversight.get("no_goal"):
-        notes_lines.append(t("oversight_no_goal", ids=", ".join(o["id"] for o in oversight["no_goal"])))
-    if oversight.get("no_rating"):
-        notes_lines.append(t("oversight_no_rating", ids=", ".join(o["id"] for o in oversight["no_rating"])))
-    view["integrity_notes"] = notes_lines
-    view["integrity_notes_heading"] = t("oversight_title")
+            params = {"session": "?", "date": "?", "first": "?", "second": "?", "first_by": "?", "second_by": "?"}
+            (notes_lines if item["kind"] == "look" else integrity).append(t(f"integrity_{key}", **{**params, **item}))
+    return integrity, notes_lines
 
-    reg = report["regularity"]
-    view["regularity"] = {
-        "intro": t("regularity_intro"),
-        "intro_text": t("regularity_intro_text"),
-        "rows": [
+
+def _rewrite_line(item: dict[str, Any], t: Words) -> str:
+    line = t(
+        "integrity_rewrite",
+        path=item["path"],
+        line=item["line"],
+        commit=item["commit"] or t("not_committed"),
+        date=item["date"] or "–",
+    )
+    if item.get("author"):
+        line += " " + t("integrity_rewrite_by", author=item["author"], signed=item.get("signed") or "–")
+    return line
+
+
+def _oversight(report: dict[str, Any], t: Words) -> list[str]:
+    oversight = report.get("oversight") or {}
+    lines = [t("oversight_voided", **o) for o in oversight.get("voided", [])]
+    lines += [t("oversight_late", **o) for o in oversight.get("late", [])]
+    if oversight.get("no_goal"):
+        lines.append(t("oversight_no_goal", ids=", ".join(o["id"] for o in oversight["no_goal"])))
+    if oversight.get("no_rating"):
+        lines.append(t("oversight_no_rating", ids=", ".join(o["id"] for o in oversight["no_rating"])))
+    return lines
+
+
+def _regularity(reg: dict[str, Any], t: Words) -> Regularity:
+    return Regularity(
+        intro=t("regularity_intro"),
+        intro_text=t("regularity_intro_text"),
+        rows=[
             t(
                 "regularity_row",
                 name=r["name"] if r["kind"] == "group" else t("individual_track", id=r["name"]),
@@ -119,114 +162,103 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
             )
             for r in reg["rows"]
         ],
-        "quiet_heading": t("quiet_heading", days=reg["quiet_days"]),
-        "quiet": [
+        quiet_heading=t("quiet_heading", days=reg["quiet_days"]),
+        quiet=[
             t("quiet_row", id=q["id"], last=q["last"], days=q["days"]) if q["last"] else t("quiet_never", id=q["id"])
             for q in reg["quiet"]
         ],
-        "none": t("regularity_none"),
-    }
-    if charts and reg["rows"]:
-        view["charts"]["regularity"] = "".join(report_svg.regularity_chart(chunk, t) for chunk in _week_chunks(reg))
+        none=t("regularity_none"),
+    )
 
-    view["attendance"] = []
-    for group in report["attendance"]:
-        view["attendance"].append(
-            {
-                "heading": t("attendance_group", group=group["group"], meetings=len(group["meetings"])),
-                "columns": [f"{m['date']} ({m['session']})" for m in group["meetings"]],
-                "rows": [
-                    {
-                        "id": m["id"],
-                        "cells": [t(f"cell_{c}") if c else "·" for c in m["cells"]],
-                        "letters": [t(f"letter_{c}") if c else "·" for c in m["cells"]],
-                        "runs": m["runs"],
-                        "sum": t("attendance_sum", present=m["present"], absent=m["absent"], caught_up=m["caught_up"]),
-                    }
-                    for m in group["members"]
-                ],
-                "chart": report_svg.attendance_chart(group, t) if charts and group["meetings"] else "",
-            }
-        )
-    view["attendance_legend"] = t("attendance_legend")
-    view["attendance_legend_text"] = t("attendance_legend_text")
-    view["attendance_none"] = t("attendance_none")
 
-    behind = []
-    for person in report["behind"]:
-        parts = []
-        if "absences" in person["reasons"]:
-            parts.append(t("behind_absences", count=person["absence_run"]))
-        if person["catch_up"]:
-            parts.append(t("behind_catch_up", sessions=", ".join(person["catch_up"])))
-        if "homework" in person["reasons"]:
-            parts.append(t("behind_homework", rate=person["homework_rate"], count=person["homework_reviews"]))
-        for goal in person["stale_goals"]:
-            parts.append(
-                t("behind_goal", goal=goal["goal"], days=goal["days"])
-                if goal["days"] is not None
-                else t("behind_goal_new", goal=goal["goal"])
+def _attendance_group(group: dict[str, Any], t: Words, charts: bool) -> AttendanceGroup:
+    return AttendanceGroup(
+        heading=t("attendance_group", group=group["group"], meetings=len(group["meetings"])),
+        columns=[f"{m['date']} ({m['session']})" for m in group["meetings"]],
+        rows=[
+            AttendanceRow(
+                id=m["id"],
+                cells=[t(f"cell_{c}") if c else "·" for c in m["cells"]],
+                letters=[t(f"letter_{c}") if c else "·" for c in m["cells"]],
+                runs=m["runs"],
+                sum=t("attendance_sum", present=m["present"], absent=m["absent"], caught_up=m["caught_up"]),
             )
-        behind.append({"id": person["id"], "text": "; ".join(parts)})
-    view["behind"] = behind
-    view["behind_none"] = t("behind_none")
+            for m in group["members"]
+        ],
+        chart=report_svg.attendance_chart(group, t) if charts and group["meetings"] else "",
+    )
 
-    view["goals"] = [
-        {
-            "id": p["id"],
-            "text": t(
-                "goals_row",
-                active=p["active"],
-                done=sum(g["steps_done"] for g in p["goals"]),
-                steps=sum(g["steps"] for g in p["goals"]),
-                in_period=sum(1 for d in p["steps_done_dates"] if report["since"] <= d <= report["until"]),
-            ),
-        }
-        for p in report["goals"]
-    ]
-    view["goals_legend"] = t("goals_legend")
-    view["goals_none"] = t("goals_none")
-    if charts and report["goals"]:
-        view["charts"]["goals"] = report_svg.goals_chart(report["goals"], report["since"], report["until"], t)
 
-    out = report["outcomes"]
-    view["outcomes"] = {
-        "intro": t("outcomes_intro"),
-        "change": [
-            t("outcomes_change", rater=t(f"rater_{rater}"), change=_signed(v["mean_change"], view["lang"]), n=v["n"])
+def _behind_text(person: dict[str, Any], t: Words) -> str:
+    parts = []
+    if "absences" in person["reasons"]:
+        parts.append(t("behind_absences", count=person["absence_run"]))
+    if person["catch_up"]:
+        parts.append(t("behind_catch_up", sessions=", ".join(person["catch_up"])))
+    if "homework" in person["reasons"]:
+        parts.append(t("behind_homework", rate=person["homework_rate"], count=person["homework_reviews"]))
+    for goal in person["stale_goals"]:
+        parts.append(
+            t("behind_goal", goal=goal["goal"], days=goal["days"])
+            if goal["days"] is not None
+            else t("behind_goal_new", goal=goal["goal"])
+        )
+    return "; ".join(parts)
+
+
+def _goals_line(p: dict[str, Any], report: dict[str, Any], t: Words) -> PersonLine:
+    return PersonLine(
+        p["id"],
+        t(
+            "goals_row",
+            active=p["active"],
+            done=sum(g["steps_done"] for g in p["goals"]),
+            steps=sum(g["steps"] for g in p["goals"]),
+            in_period=sum(1 for d in p["steps_done_dates"] if report["since"] <= d <= report["until"]),
+        ),
+    )
+
+
+def _outcomes(out: dict[str, Any], t: Words, lang: str, charts: bool) -> Outcomes:
+    return Outcomes(
+        intro=t("outcomes_intro"),
+        change=[
+            t("outcomes_change", rater=t(f"rater_{rater}"), change=_signed(v["mean_change"], lang), n=v["n"])
             if v["n"]
             else t("outcomes_change_none", rater=t(f"rater_{rater}"))
             for rater, v in out["change"].items()
         ],
-        "people": [
-            {
-                "id": p["id"],
-                "points": ", ".join(
-                    f"{x['date']} {t('rater_' + x['rater'])} {number(x['mean'], view['lang'])}" for x in p["points"]
+        people=[
+            OutcomePerson(
+                id=p["id"],
+                points=", ".join(
+                    f"{x['date']} {t('rater_' + x['rater'])} {number(x['mean'], lang)}" for x in p["points"]
                 ),
-                "chart": report_svg.outcome_chart(p, t) if charts and p["points"] else "",
-            }
+                chart=report_svg.outcome_chart(p, t) if charts and p["points"] else "",
+            )
             for p in out["participants"]
         ],
-        "none": t("outcomes_none"),
-    }
+        none=t("outcomes_none"),
+    )
 
+
+def _fidelity(report: dict[str, Any], t: Words, lang: str) -> Fidelity:
     fid = report["fidelity"]
-    view["fidelity"] = {
-        "intro": t(
+    return Fidelity(
+        intro=t(
             "fidelity_intro",
             since=report["since"],
             until=report["until"],
             prev_since=report["previous"]["since"],
             prev_until=report["previous"]["until"],
         ),
-        "columns": [
+        columns=[
             t("fidelity_col_item"),
             t("fidelity_col_previous"),
             t("fidelity_col_now"),
             t("fidelity_col_evidence"),
         ],
-        "rows": [
+        rows=[
             [
                 f"{i['item']}. {i['name']}" + (f" ({t('fidelity_indication')})" if i["basis"] == "indication" else ""),
                 "–" if i["previous"] is None else str(i["previous"]),
@@ -235,27 +267,23 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
             ]
             for i in fid["items"]
         ],
-        "mean": t(
+        mean=t(
             "fidelity_mean",
-            now=number(fid["mean"], view["lang"]) if fid["mean"] is not None else "–",
-            before=number(fid["previous_mean"], view["lang"]) if fid["previous_mean"] is not None else "–",
+            now=number(fid["mean"], lang) if fid["mean"] is not None else "–",
+            before=number(fid["previous_mean"], lang) if fid["previous_mean"] is not None else "–",
         ),
-    }
-    if charts and fid["items"]:
-        view["charts"]["fidelity"] = report_svg.fidelity_chart(fid, t)
+    )
 
-    view["changes"] = {
-        "columns": [t("changes_col_by"), t("changes_col_total"), t("changes_col_kinds")],
-        "rows": [
+
+def _changes(changes: list[dict[str, Any]], t: Words) -> Changes:
+    return Changes(
+        columns=[t("changes_col_by"), t("changes_col_total"), t("changes_col_kinds")],
+        rows=[
             [c["by"], str(c["total"]), ", ".join(f"{t('kind_' + k)} {n}" for k, n in c["counts"].items())]
-            for c in report["changes"]
+            for c in changes
         ],
-        "none": t("changes_none"),
-    }
-    if "notes" in report:
-        view["notes"] = [f"{n['date']} {n['id']}: {n['note']}" for n in report["notes"]]
-    view["footer"] = t("footer")
-    return view
+        none=t("changes_none"),
+    )
 
 
 WEEKS_PER_ROW = 13  # a quarter: the week grid wraps in rows of this many weeks instead of scrolling
@@ -299,16 +327,17 @@ def _environment():
     return env
 
 
-def _html_view(ws: Workspace, report: dict[str, Any], lang: str | None, prefix: str = "") -> dict[str, Any]:
+def _html_view(ws: Workspace, report: dict[str, Any], lang: str | None, prefix: str = "") -> ReportView:
     from markupsafe import Markup
 
     view = build_view(ws, report, lang)
-    view["prefix"] = prefix
-    view["charts"] = {k: Markup(v) for k, v in view["charts"].items()}
-    for group in view["attendance"]:
-        group["chart"] = Markup(group["chart"])
-    for person in view["outcomes"]["people"]:
-        person["chart"] = Markup(person["chart"])
+    view.prefix = prefix
+    charts = view.charts
+    view.charts = Charts(Markup(charts.regularity), Markup(charts.goals), Markup(charts.fidelity))
+    for group in view.attendance:
+        group.chart = Markup(group.chart)
+    for person in view.outcomes.people:
+        person.chart = Markup(person.chart)
     return view
 
 
@@ -324,7 +353,7 @@ PAGE_LIST = 3
 
 def ward_page_view(
     ws: Workspace, report: dict[str, Any], lang: str | None = None, charts: bool = True, prefix: str = "w-"
-) -> dict[str, Any]:
+) -> WardPageView:
     """One ward on one page for a regional coordinator: findings first, the key figures, sessions
     per week for the whole ward, who is slipping (counted), and the fidelity items now and before.
 
@@ -369,36 +398,31 @@ def ward_page_view(
         "counts": totals,
         "gaps": [i for i, n in enumerate(totals) if n == 0],
     }
-    t = _labels(ws, language)
+    t = report_words(ws, language)
     chart = report_svg.regularity_chart({"rows": [week_row], "weeks": weeks}, t) if charts and weeks else ""
-    return {
-        "lang": language,
-        "prefix": prefix,
-        "title": full["title"],
-        "name": report["workspace"],  # the printed page's heading: its running header has the title
-        "subtitle": full["subtitle"],
-        "integrity_heading": full["headings"]["integrity"],
-        "integrity": capped(full["integrity"]),
-        "integrity_none": full["integrity_none"],
-        "figures_heading": w("page_figures"),
-        "figures": figures,
-        "weeks_heading": w("page_weeks"),
-        "weeks": ", ".join(f"{t('week_short', week=wk['week'])}: {n}" for wk, n in zip(weeks, totals, strict=False)),
-        "chart": chart,
-        "behind_heading": full["headings"]["behind"],
-        "behind": w(
-            "page_behind",
-            count=len(report["behind"]),
-            ids=", ".join(p["id"] for p in report["behind"][:PAGE_LIST])
-            + (" …" if len(report["behind"]) > PAGE_LIST else ""),
-        )
-        if report["behind"]
-        else full["behind_none"],
-        "fidelity_heading": full["headings"]["fidelity"],
-        "fidelity_columns": full["fidelity"]["columns"][:3],
-        "fidelity": [r[:3] for r in full["fidelity"]["rows"]],
-        "fidelity_mean": full["fidelity"]["mean"],
-    }
+    behind = report["behind"]
+    ids = ", ".join(p["id"] for p in behind[:PAGE_LIST]) + (" …" if len(behind) > PAGE_LIST else "")
+    return WardPageView(
+        lang=language,
+        prefix=prefix,
+        title=full.title,
+        name=report["workspace"],  # the printed page's heading: its running header has the title
+        subtitle=full.subtitle,
+        integrity_heading=full.headings.integrity,
+        integrity=capped(full.integrity),
+        integrity_none=full.integrity_none,
+        figures_heading=w("page_figures"),
+        figures=figures,
+        weeks_heading=w("page_weeks"),
+        weeks=", ".join(f"{t('week_short', week=wk['week'])}: {n}" for wk, n in zip(weeks, totals, strict=False)),
+        chart=chart,
+        behind_heading=full.headings.behind,
+        behind=w("page_behind", count=len(behind), ids=ids) if behind else full.behind_none,
+        fidelity_heading=full.headings.fidelity,
+        fidelity_columns=full.fidelity.columns[:3],
+        fidelity=[r[:3] for r in full.fidelity.rows],
+        fidelity_mean=full.fidelity.mean,
+    )
 
 
 def render_ward_page(ws: Workspace, report: dict[str, Any], lang: str | None = None, prefix: str = "w-") -> str:
@@ -406,109 +430,14 @@ def render_ward_page(ws: Workspace, report: dict[str, Any], lang: str | None = N
     from markupsafe import Markup
 
     view = ward_page_view(ws, report, lang, charts=True, prefix=prefix)
-    view["chart"] = Markup(view["chart"])
+    view.chart = Markup(view.chart)
     return _environment().get_template("report_ward_page.html.j2").render(v=view)
-
-
-def report_markdown_document(ws: Workspace, report: dict[str, Any], lang: str | None = None):
-    """The same sections as a Document for the render pipeline, with the same charts as the HTML
-    page: each SVG travels to Typst as data (`Document.charts`), never as Typst code."""
-
-    view = build_view(ws, report, lang, charts=True)
-    charts: dict[str, str] = {}
-
-    def keep(name: str, svg: str) -> list[str]:
-        names = []
-        for index, piece in enumerate(p for p in svg.split("</svg>") if p.strip()):
-            key = f"{name}-{index + 1}"
-            # Typst draws the SVG with imr's own font (a generic family could name a font it lacks).
-            charts[key] = (piece + "</svg>").replace('font-family="sans-serif"', 'font-family="Atkinson Hyperlegible"')
-            names.append(key)
-        return names
-
-    view["pdf_charts"] = {name: keep(name, svg) for name, svg in view["charts"].items() if svg}
-    for index, group in enumerate(view.get("attendance") or [], start=1):
-        group["pdf_charts"] = keep(f"attendance{index}", group.get("chart") or "")
-        group["pdf_tables"] = _attendance_tables(group)
-    people = (view.get("outcomes") or {}).get("people") or []
-    if len(people) <= PDF_PERSON_CHARTS:
-        for index, person in enumerate(people, start=1):
-            person["pdf_charts"] = keep(f"outcome{index}", person.get("chart") or "")
-    else:  # a region's worth of people: their points stay as lines, the charts stay on the HTML page
-        for person in people:
-            person["pdf_charts"] = []
-        view["outcomes"]["charts_left_out"] = _labels(ws, view["lang"])(
-            "outcomes_charts_left_out", n=len(people), most=PDF_PERSON_CHARTS
-        )
-    part = Part(
-        template="report.md.j2",
-        header_left=view["title"],
-        header_right=view["subtitle"],
-        context={"v": view},
-        sender=view["footer"],
-    )
-    return Document(
-        name="rapport",
-        title=view["title"],
-        lang=view["lang"],
-        parts=[part],
-        date=report["until"],
-        subject=view["subtitle"],
-        charts=charts,
-    )
-
-
-# Each participant's IMR Scale chart is drawn in the PDF up to this many participants (a ward);
-# beyond it, a report over a region's records would hold hundreds of SVG charts in Typst (about
-# 200 MB at 1,000 participants), so the PDF keeps their points as lines and says so.
-PDF_PERSON_CHARTS = 60
-
-# The attendance matrix on A4 upright: at most this many meetings a table (the tables of a long
-# period share the meetings evenly); the last one carries each person's sum.
-PDF_MEETINGS = 8
-
-
-def _attendance_tables(group: dict[str, Any]) -> list[dict[str, Any]]:
-    """A group's matrix for the PDF, cut into tables narrow enough for the text column: the
-    meetings as "MM-DD session" (the year is in the subtitle), letters in the cells, a letter in
-    a run of absences in bold, each person's sum in the last table."""
-    columns = [column[5:].replace(" (", " ").rstrip(")") for column in group["columns"]]
-    count = max(1, -(-len(columns) // PDF_MEETINGS))
-    size = -(-len(columns) // count) if columns else 0
-    tables = []
-    runs = {row["id"]: set(row["runs"]) for row in group["rows"]}
-    for part in range(count):
-        start, end = part * size, min(len(columns), (part + 1) * size)
-        last = part == count - 1
-        tables.append(
-            {
-                "columns": columns[start:end],
-                "last": last,
-                "rows": [
-                    {
-                        "id": row["id"],
-                        "sum": row["sum"] if last else "",
-                        "cells": [
-                            (letter, index in runs[row["id"]])
-                            for index, letter in enumerate(row["letters"][start:end], start=start)
-                        ],
-                    }
-                    for row in group["rows"]
-                ],
-            }
-        )
-    return tables
-
-
-def render_pdf(ws: Workspace, report: dict[str, Any], lang: str | None = None) -> bytes:
-
-    return render_document(ws, report_markdown_document(ws, report, lang), "pdf").data
 
 
 # --- several wards -------------------------------------------------------------------------------
 
 
-def wards_view(wards: list, lang: str, since: str, until: str) -> dict[str, Any]:
+def wards_view(wards: list, lang: str, since: str, until: str) -> WardsView:
     """The summary table across wards, in words; a ward that could not be read is one line."""
     table = strings(lang).get("wards", {})
 
@@ -519,7 +448,7 @@ def wards_view(wards: list, lang: str, since: str, until: str) -> dict[str, Any]
     rows = []
     for position, ward in enumerate(wards, start=1):
         if ward.report is None:
-            rows.append({"name": ward.name, "anchor": "", "problem": problem_line(ward, lang)})
+            rows.append(WardRow(name=ward.name, anchor="", problem=problem_line(ward, lang)))
             continue
         row = ward.summary
         imrs = [
@@ -529,12 +458,12 @@ def wards_view(wards: list, lang: str, since: str, until: str) -> dict[str, Any]
             for rater in ("client", "clinician")
         ]
         rows.append(
-            {
-                "name": ward.name,
-                "flat_name": " ".join(str(ward.name).split()),
-                "anchor": f"ward-{position}",
-                "problem": "",
-                "cells": [
+            WardRow(
+                name=ward.name,
+                flat_name=" ".join(str(ward.name).split()),
+                anchor=f"ward-{position}",
+                problem="",
+                cells=[
                     str(row["participants"]),
                     str(row["active"]),
                     str(row["sessions"]),
@@ -544,7 +473,7 @@ def wards_view(wards: list, lang: str, since: str, until: str) -> dict[str, Any]
                     str(row["integrity"]),
                     *imrs,
                 ],
-            }
+            )
         )
     good = sum(1 for w in wards if w.report is not None)
     columns = [
@@ -562,21 +491,21 @@ def wards_view(wards: list, lang: str, since: str, until: str) -> dict[str, Any]
             "imrs_clinician",
         )
     ]
-    return {
-        "lang": lang,
-        "title": t("title"),
-        "subtitle": t("subtitle", since=since, until=until, wards=good, total=len(wards)),
-        "privacy": t("privacy"),
-        "summary_heading": t("summary_heading"),
-        "legend": t("legend"),
-        "more": t("page_full"),
-        "columns": columns,
+    return WardsView(
+        lang=lang,
+        title=t("title"),
+        subtitle=t("subtitle", since=since, until=until, wards=good, total=len(wards)),
+        privacy=t("privacy"),
+        summary_heading=t("summary_heading"),
+        legend=t("legend"),
+        more=t("page_full"),
+        columns=columns,
         # The PDF's summary as two tables that fit A4 upright: activity, then the IMRS changes.
-        "activity_columns": columns[:8],
-        "imrs_columns": [columns[0], *columns[8:]],
-        "rows": rows,
-        "footer": t("footer"),
-    }
+        activity_columns=columns[:8],
+        imrs_columns=[columns[0], *columns[8:]],
+        rows=rows,
+        footer=t("footer"),
+    )
 
 
 def problem_line(ward, lang: str) -> str:
@@ -591,8 +520,8 @@ def render_wards_html(wards: list, lang: str, since: str, until: str) -> bytes:
     from markupsafe import Markup
 
     view = wards_view(wards, lang, since, until)
-    view["sections"] = [
-        {"anchor": f"ward-{n}", "html": Markup(w.section)}
+    view.sections = [
+        WardSection(anchor=f"ward-{n}", html=Markup(w.section))
         for n, w in enumerate(wards, start=1)
         if w.report is not None and w.section
     ]
@@ -601,14 +530,16 @@ def render_wards_html(wards: list, lang: str, since: str, until: str) -> bytes:
 
 def render_wards_pdf(wards: list, lang: str, since: str, until: str, base: Workspace) -> bytes:
     """The summary on the first page, then one part (from a new page) per ward."""
+    from imr.render.pipeline import render_document  # Markdown, pandoc, DOCX: not for one ward's report
+
     view = wards_view(wards, lang, since, until)
     parts = [
         Part(
             template="report_wards.md.j2",
-            header_left=view["title"],
-            header_right=view["subtitle"],
+            header_left=view.title,
+            header_right=view.subtitle,
             context={"v": view},
-            sender=view["footer"],
+            sender=view.footer,
         )
     ]
     for ward in wards:
@@ -619,13 +550,13 @@ def render_wards_pdf(wards: list, lang: str, since: str, until: str, base: Works
         parts.append(
             Part(
                 template="report_ward_page.md.j2",
-                header_left=ward_view["title"],
-                header_right=ward_view["subtitle"],
+                header_left=ward_view.title,
+                header_right=ward_view.subtitle,
                 context={"v": ward_view},
-                sender=view["footer"],
+                sender=view.footer,
             )
         )
     document = Document(
-        name="rapport-avdelningar", title=view["title"], lang=lang, parts=parts, date=until, subject=view["subtitle"]
+        name="rapport-avdelningar", title=view.title, lang=lang, parts=parts, date=until, subject=view.subtitle
     )
     return render_document(base, document, "pdf").data
