@@ -445,7 +445,7 @@ def _log_is_last(base_text: str, indent: str) -> bool:
     return True
 
 
-def _house_style_fields(block: list[str], indent: str) -> dict[str, str] | None:  # noqa: C901 (to split: the maintainability issue)
+def _house_style_fields(block: list[str], indent: str) -> dict[str, str] | None:
     """`kind` and `at` of one entry written in the writer's style, or None if unsure.
 
     Accepted: one block mapping whose keys are plain words, each value a one-line scalar
@@ -455,109 +455,144 @@ def _house_style_fields(block: list[str], indent: str) -> dict[str, str] | None:
     That is a strict subset of what the strict reader accepts (unique keys included);
     anything else is left to the reader.
     """
-    column = len(indent) + 2
-    fields: dict[str, str] = {}
-    seen: set[str] = set()
-    mode = "start"  # start | key | plain | quoted | block | nested
-    block_indent = 0
-    nested_keys: set[str] = set()
-    nested_depth = -1
+    shape = _HouseStyle(len(indent))
     for raw in block:
+        if not shape.read(raw):
+            return None
+    return shape.fields if shape.complete() else None
+
+
+class _HouseStyle:
+    """One entry read line by line; `mode` says what the next line may be:
+    start (the item's first line), key (a key of the entry), plain (a key, or a further line of
+    a folded plain scalar), quoted (inside a single-quoted scalar), block (inside a block
+    scalar), nested (the lines of a list or mapping under a key)."""
+
+    __slots__ = ("block_indent", "column", "fields", "indent", "mode", "nested_depth", "nested_keys", "seen")
+
+    def __init__(self, indent: int) -> None:
+        self.indent = indent
+        self.column = indent + 2
+        self.fields: dict[str, str] = {}
+        self.seen: set[str] = set()
+        self.mode = "start"
+        self.block_indent = 0
+        self.nested_keys: set[str] = set()
+        self.nested_depth = -1
+
+    def complete(self) -> bool:
+        """Whether the entry ended where an entry may end."""
+        return not (
+            self.mode in ("start", "quoted")
+            or (self.mode == "nested" and self.nested_depth == -1)
+            or (self.mode == "block" and self.block_indent == 0)
+        )
+
+    def read(self, raw: str) -> bool:
+        """Take one line; False when it is outside the house style."""
         line = raw[:-1] if raw.endswith("\n") else raw
         if line.endswith("\r"):
             line = line[:-1]
         if not line.isprintable():
-            return None  # tabs, control characters, other line breaks, invisible characters
+            return False  # tabs, control characters, other line breaks, invisible characters
         stripped = line.lstrip(" ")
         depth = len(line) - len(stripped)
-        if mode == "quoted":  # a single-quoted scalar the writer folded over several lines
-            if not stripped:
-                continue
-            if depth <= column:
-                return None
-            closed = _quote_closes(stripped)
-            if closed is None:
-                return None
-            if closed:
-                mode = "key"
-            continue
-        if mode == "block":
-            if not stripped:
-                if line:
-                    return None  # a spaces-only line in a block scalar: leave it to the reader
-                continue
-            if block_indent == 0:
-                if depth <= column:
-                    return None
-                block_indent = depth
-                continue
-            if depth >= block_indent:
-                continue
-            mode = "key"
+        if self.mode == "quoted":  # a single-quoted scalar the writer folded over several lines
+            return self._quoted(stripped, depth)
+        if self.mode == "block":
+            inside = self._block(line, stripped, depth)
+            if inside is not None:
+                return inside
         if not stripped:
-            continue
+            return True
         if stripped.startswith("#"):
-            if mode == "plain":
-                mode = "key"  # a comment ends a folded plain scalar
-            continue
-        if mode == "start":
-            if depth != len(indent) or not stripped.startswith("- "):
-                return None
-            rest = line[column:]
-        elif depth == column and not stripped.startswith("-"):
-            if mode == "nested" and nested_depth == -1:
-                return None  # a key without a value (null): leave it to the reader
-            rest = stripped
-        elif mode == "plain" and depth > column:
-            if not _plain_continuation(stripped):
-                return None
-            continue
-        elif mode == "nested" and depth >= column and (nested_depth in (-1, depth)):
-            nested_depth = depth
-            if stripped.startswith("- "):
-                if nested_keys - {"-"} or not _one_line_value(stripped[2:]):
-                    return None
-                nested_keys.add("-")
-                continue
-            key, value = _key_value(stripped)
-            if key is None or key in nested_keys or "-" in nested_keys or depth == column:
-                return None
-            if not _one_line_value(value):
-                return None
-            nested_keys.add(key)
-            continue
-        else:
-            return None
+            if self.mode == "plain":
+                self.mode = "key"  # a comment ends a folded plain scalar
+            return True
+        return self._content(line, stripped, depth)
+
+    def _quoted(self, stripped: str, depth: int) -> bool:
+        if not stripped:
+            return True
+        if depth <= self.column:
+            return False
+        closed = _quote_closes(stripped)
+        if closed is None:
+            return False
+        if closed:
+            self.mode = "key"
+        return True
+
+    def _block(self, line: str, stripped: str, depth: int) -> bool | None:
+        """A line of a block scalar (True), one it cannot hold (False), or None: the scalar
+        ended and the line is read as a key."""
+        if not stripped:
+            return not line  # a spaces-only line in a block scalar: leave it to the reader
+        if self.block_indent == 0:
+            if depth <= self.column:
+                return False
+            self.block_indent = depth
+            return True
+        if depth >= self.block_indent:
+            return True
+        self.mode = "key"
+        return None
+
+    def _content(self, line: str, stripped: str, depth: int) -> bool:
+        if self.mode == "start":
+            if depth != self.indent or not stripped.startswith("- "):
+                return False
+            return self._key(line[self.column :])
+        if depth == self.column and not stripped.startswith("-"):
+            if self.mode == "nested" and self.nested_depth == -1:
+                return False  # a key without a value (null): leave it to the reader
+            return self._key(stripped)
+        if self.mode == "plain" and depth > self.column:
+            return _plain_continuation(stripped)
+        if self.mode == "nested" and depth >= self.column and self.nested_depth in (-1, depth):
+            return self._nested(stripped, depth)
+        return False
+
+    def _nested(self, stripped: str, depth: int) -> bool:
+        self.nested_depth = depth
+        if stripped.startswith("- "):
+            if self.nested_keys - {"-"} or not _one_line_value(stripped[2:]):
+                return False
+            self.nested_keys.add("-")
+            return True
+        key, value = _key_value(stripped)
+        if key is None or key in self.nested_keys or "-" in self.nested_keys or depth == self.column:
+            return False
+        if not _one_line_value(value):
+            return False
+        self.nested_keys.add(key)
+        return True
+
+    def _key(self, rest: str) -> bool:
         key, value = _key_value(rest)
-        if key is None or key in seen:
-            return None
-        seen.add(key)
+        if key is None or key in self.seen:
+            return False
+        self.seen.add(key)
         if key in ("kind", "at", "target"):
             scalar = _scalar(value)
             if scalar is None:
-                return None
-            fields[key] = scalar
-            mode = "key"
+                return False
+            self.fields[key] = scalar
+            self.mode = "key"
         elif value == "":
-            mode = "nested"
-            nested_keys = set()
-            nested_depth = -1
+            self.mode = "nested"
+            self.nested_keys = set()
+            self.nested_depth = -1
         elif value in _BLOCK_INDICATORS:
-            mode = "block"
-            block_indent = 0
+            self.mode = "block"
+            self.block_indent = 0
         elif _one_line_value(value):
-            mode = "key" if value[0] in "'\"" else "plain"
+            self.mode = "key" if value[0] in "'\"" else "plain"
         elif value[0] == "'" and _quote_closes(value[1:]) is False:
-            mode = "quoted"
+            self.mode = "quoted"
         else:
-            return None
-    if (
-        mode in ("start", "quoted")
-        or (mode == "nested" and nested_depth == -1)
-        or (mode == "block" and block_indent == 0)
-    ):
-        return None
-    return fields
+            return False
+        return True
 
 
 def _key_value(text: str) -> tuple[str | None, str]:
