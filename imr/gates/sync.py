@@ -67,12 +67,36 @@ def _out(root: Path, *args: str) -> str:
 
 def _identity(root: Path, signature: str) -> list[str]:
     """`-c user.name/email` for a clone with no git identity, so the commit is signed anyway."""
-    args: list[str] = []
-    if not _out(root, "config", "user.name"):
-        args += ["-c", f"user.name={signature}"]
-    if not _out(root, "config", "user.email"):
-        args += ["-c", f"user.email={signature.replace(' ', '.')}@imr.invalid"]
-    return args
+    return _settings(root).identity(signature)
+
+
+@dataclass
+class _Settings:
+    """What sync needs from git's configuration, read in one call."""
+
+    values: dict[str, str]
+    driver_here: str  # merge.imr.driver as this clone's own configuration sets it
+
+    def identity(self, signature: str) -> list[str]:
+        args: list[str] = []
+        if not self.values.get("user.name"):
+            args += ["-c", f"user.name={signature}"]
+        if not self.values.get("user.email"):
+            args += ["-c", f"user.email={signature.replace(' ', '.')}@imr.invalid"]
+        return args
+
+
+def _settings(root: Path) -> _Settings:
+    listing = _out(root, "config", "--show-scope", "--get-regexp", r"^(user\.(name|email)|merge\.imr\.driver)$")
+    values: dict[str, str] = {}
+    driver_here = ""
+    for line in listing.splitlines():
+        scope, _tab, rest = line.partition("\t")
+        key, _space, value = rest.partition(" ")
+        values[key] = value  # the last one read wins, as git reads them
+        if key == "merge.imr.driver" and scope == "local":
+            driver_here = value
+    return _Settings(values, driver_here)
 
 
 def own_changes(root: Path) -> list[str]:
@@ -188,13 +212,15 @@ def sync(ws: Workspace, signature: str) -> SyncResult:
     """
     root = ws.root
     try:
-        inside = git_run(root, "rev-parse", "--is-inside-work-tree", missing="sync_no_git")
+        inside = git_run(root, "rev-parse", "--git-path", "info/attributes", missing="sync_no_git")
     except ImrError:
         return SyncResult("sync_no_git")
     if inside.returncode != 0:
         return SyncResult("sync_not_git")
-    gitsetup.install(root)  # a fresh clone has no merge driver registered yet
-    _drop_override(root)  # left by a sync that was stopped in the middle of its merge
+    settings = _settings(root)
+    if settings.driver_here != gitsetup.driver_command():
+        gitsetup.install(root)  # a fresh clone has no merge driver (nor hooks) registered yet
+    _drop_override(_attributes_file(root, inside.stdout))  # left by a sync stopped in its merge
     # Duplicates a merge revealed are resolved by a new entry (a correction), so they are shown by
     # `imr check` and `imr status` but never keep a clone from sending that correction.
     findings = [f for f in check_workspace(ws) if f.code not in RESOLVED_AFTER_MERGE and f.code not in LOOK_OVER]
@@ -206,7 +232,9 @@ def sync(ws: Workspace, signature: str) -> SyncResult:
     if changed:
         message = commit_message(ws, root, changed, signature)
         git_run(root, "add", "--", *changed)
-        done = git_run(root, *_identity(root, signature), "commit", "-q", "--no-verify", "-m", message, "--", *changed)
+        done = git_run(
+            root, *settings.identity(signature), "commit", "-q", "--no-verify", "-m", message, "--", *changed
+        )
         if done.returncode != 0:
             git_run(root, "reset", "-q", "--", *changed)
             return SyncResult("sync_commit_refused")
@@ -214,20 +242,22 @@ def sync(ws: Workspace, signature: str) -> SyncResult:
     if target is None:
         return SyncResult("sync_no_upstream" if _out(root, "remote") else "sync_no_remote", committed=message)
     try:
-        return _exchange(ws, signature, target, len(changed), message)
+        return _exchange(ws, settings.identity(signature), target, len(changed), message)
     except ImrError as error:
         if error.code == "sync_offline":  # the server did not answer within git's timeout
             return SyncResult("sync_offline", committed=message)
         raise
 
 
-def _exchange(ws: Workspace, signature: str, target: tuple[str, str], sent: int, message: str | None) -> SyncResult:
+def _exchange(
+    ws: Workspace, identity: list[str], target: tuple[str, str], sent: int, message: str | None
+) -> SyncResult:
     """Fetch, merge and push (again, when a colleague pushed first); the outcome."""
     root = ws.root
     remote, branch = target
     received = 0
     for _attempt in range(3):
-        outcome = _fetch_and_merge(ws, signature, remote, branch, message)
+        outcome = _fetch_and_merge(ws, identity, remote, branch, message)
         if isinstance(outcome, SyncResult):
             return outcome
         received += outcome
@@ -251,7 +281,9 @@ def _exchange(ws: Workspace, signature: str, target: tuple[str, str], sent: int,
     return SyncResult("sync_rejected", committed=message)
 
 
-def _fetch_and_merge(ws: Workspace, signature: str, remote: str, branch: str, message: str | None) -> int | SyncResult:
+def _fetch_and_merge(
+    ws: Workspace, identity: list[str], remote: str, branch: str, message: str | None
+) -> int | SyncResult:
     """Fetch the upstream branch, check the incoming commits, merge and check the merge; the
     number of commits received, or the outcome that stops the sync."""
     root = ws.root
@@ -270,7 +302,6 @@ def _fetch_and_merge(ws: Workspace, signature: str, remote: str, branch: str, me
     found = [f for f in range_findings(root, "HEAD", tracking) if f.code not in NOTICES]
     if found:
         return SyncResult("sync_incoming_rewrite", _first(found), committed=message)
-    identity = _identity(root, signature)
     with _merging_in_process(root):
         merge = git_run(root, *identity, "merge", "-q", "--no-commit", "--no-verify", tracking)
     merged_here = _merge_records(root)
@@ -310,14 +341,16 @@ def _fetch_and_merge(ws: Workspace, signature: str, remote: str, branch: str, me
 _OVERRIDE_MARK = "# imr sync: records merged in one process; removed after the merge\n"
 
 
-def _attributes_file(root: Path) -> Path:
-    path = Path(_out(root, "rev-parse", "--git-path", "info/attributes"))
+def _attributes_file(root: Path, said: bytes | None = None) -> Path:
+    """The clone's own attributes file (`git rev-parse --git-path info/attributes`)."""
+    if said is None:
+        said = git_run(root, "rev-parse", "--git-path", "info/attributes").stdout
+    path = Path(said.decode("utf-8", "surrogateescape").strip())
     return path if path.is_absolute() else root / path
 
 
-def _drop_override(root: Path, file: Path | None = None) -> None:
+def _drop_override(file: Path) -> None:
     """Remove the lines `_merging_in_process` adds, if a stopped sync left them."""
-    file = file or _attributes_file(root)
     with contextlib.suppress(FileNotFoundError):
         text = read_regular(file).decode("utf-8", "replace")
         if _OVERRIDE_MARK in text:
@@ -331,11 +364,12 @@ def _drop_override(root: Path, file: Path | None = None) -> None:
 @contextlib.contextmanager
 def _merging_in_process(root: Path) -> Iterator[None]:
     """For one merge, git leaves the records both sides changed to `_merge_records`."""
-    prefix = _out(root, "rev-parse", "--show-prefix")
+    said = git_run(root, "rev-parse", "--show-prefix", "--git-path", "info/attributes").stdout
+    prefix, _newline, path = said.decode("utf-8", "surrogateescape").partition("\n")
     if not all(c.isalnum() or c in "/._-" for c in prefix):
         yield  # a folder name an attributes pattern cannot hold as it is: the driver merges
         return
-    file = _attributes_file(root)
+    file = _attributes_file(root, path.encode("utf-8", "surrogateescape"))
     try:
         before = read_regular(file)
     except FileNotFoundError:
@@ -347,7 +381,7 @@ def _merging_in_process(root: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        _drop_override(root, file)
+        _drop_override(file)
 
 
 def _merge_records(root: Path) -> list[str]:
