@@ -4,6 +4,7 @@ the same gates and sentences, and a clone left as it was when something else con
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -194,3 +195,18 @@ def test_new_kinds_read_from_the_appended_blocks():
     assert new_kinds(old, old + b"- {id: a4, kind: absent}\n") == ["absent"]  # not the writer's style
     crlf = old.replace(b"\n", b"\r\n")
     assert new_kinds(crlf, crlf + added.replace(b"\n", b"\r\n")) == ["session", "goal"]
+
+
+def test_a_clone_without_a_git_identity_signs_its_commits_and_merges_with_the_signature(ward, monkeypatch):
+    a, b, _ = ward
+    a.ok("session", "log", "p-01", "--date", "2026-02-05")
+    a.ok("sync")
+    for key in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    b.ok("session", "log", "p-01", "--date", "2026-02-06")
+    b.ok("sync")
+    signed = git(b.root, "log", "-2", "--format=%an <%ae>|%cn|%s").splitlines()
+    assert signed[0].startswith("KL <KL@imr.invalid>|KL|Merge")
+    assert signed[1] == "KL <KL@imr.invalid>|KL|imr sync (KL): p-01 träff"
