@@ -304,8 +304,8 @@ def _fetch_and_merge(
         return SyncResult("sync_incoming_rewrite", _first(found), committed=message)
     with _merging_in_process(root):
         merge = git_run(root, *identity, "merge", "-q", "--no-commit", "--no-verify", tracking)
-    merged_here = _merge_records(root)
-    unmerged = _out(root, "diff", "--name-only", "--diff-filter=U").split()
+    merged_here, left = _merge_records(root)
+    unmerged = _out(root, "diff", "--name-only", "--diff-filter=U").split() if left else []
     if unmerged or (merge.returncode != 0 and not merged_here):
         git_run(root, "merge", "--abort")
         if unmerged:
@@ -384,13 +384,14 @@ def _merging_in_process(root: Path) -> Iterator[None]:
         _drop_override(file)
 
 
-def _merge_records(root: Path) -> list[str]:
-    """Join every unmerged record and group file with the merge function; the paths staged.
+def _merge_records(root: Path) -> tuple[list[str], bool]:
+    """Join every unmerged record and group file with the merge function: the paths staged,
+    and whether any file is still unmerged.
 
     A file the function refuses (a rewrite, text it cannot read) stays unmerged and is named
     in the conflict, as when the driver refuses it.
     """
-    listing = git_run(root, "ls-files", "-z", "--unmerged", "--", *TRACKED).stdout
+    listing = git_run(root, "ls-files", "-z", "--unmerged", "--", ":(top)").stdout
     stages: dict[str, dict[str, tuple[str, str]]] = {}
     for record in listing.split(b"\0"):
         if b"\t" not in record:
@@ -407,7 +408,7 @@ def _merge_records(root: Path) -> list[str]:
         and all(mode in ("100644", "100755") for mode, _sha in versions.values())
     }
     if not wanted:
-        return []
+        return [], bool(stages)
     blobs = stored_blobs(root, [sha for versions in wanted.values() for _mode, sha in versions.values()])
     staged: list[str] = []
     for path, versions in sorted(wanted.items()):
@@ -424,8 +425,12 @@ def _merge_records(root: Path) -> list[str]:
         staged.append(path)
     if staged:
         paths = "".join(f"{path}\0" for path in staged).encode("utf-8", "surrogateescape")
-        git_run(root, "--literal-pathspecs", "add", "--pathspec-from-file=-", "--pathspec-file-nul", input=paths)
-    return staged
+        added = git_run(
+            root, "--literal-pathspecs", "add", "--pathspec-from-file=-", "--pathspec-file-nul", input=paths
+        )
+        if added.returncode != 0:
+            return [], True
+    return staged, len(staged) < len(stages)
 
 
 def _last_line(text: str) -> str:
