@@ -23,10 +23,13 @@ same pair write the same bytes, so their merge commits meet without a conflict.
 `imr.gates.history` holds every commit to the same rule (see `insertion_problem`).
 
 The exact bytes each side wrote survive (CRLF line ends and a byte-order mark included).
-Git starts one driver process per file (see `imr.merge_driver`), so start-up time is most of a
-merge's cost: this module imports nothing but builtins at the top, and the common case is
-decided without PyYAML, recognising the new entries in the house style the writer produces.
-Anything outside that narrow shape is checked by parsing the result with the strict reader.
+`imr sync` runs this for every record of a merge in its own process (`imr.gates.sync`); a raw
+`git pull` starts one driver process per file (see `imr.merge_driver`), where start-up time is
+most of a merge's cost, so this module imports nothing but builtins at the top. The common
+case is decided without PyYAML, recognising the new entries in the house style the writer
+produces (about three times quicker than parsing, in the driver and in sync alike: see
+bench/bench_merge.py); anything outside that narrow shape is checked by parsing the result
+with the strict reader.
 """
 
 from __future__ import annotations
@@ -687,51 +690,9 @@ def _starts_item(line: str, indent: str) -> bool:
 
 
 def _time_key(value: object) -> int | None:
-    """The moment of an `at` value as UTC microseconds, or None if it is not an aware time.
-
-    The writer's own shape (`2026-01-05T10:00:00+01:00`) is read here without importing
-    `datetime` (a few milliseconds per driver process); anything else goes to
-    `datetime.fromisoformat`. Both give the same number for the same moment.
-    """
+    """The moment of an `at` value as UTC microseconds, or None if it is not an aware time."""
     if not isinstance(value, str):
         return None
-    if len(value) in (20, 25) and value[4] == value[7] == "-" and value[10] == "T" and value[13] == value[16] == ":":
-        digits = value[0:4] + value[5:7] + value[8:10] + value[11:13] + value[14:16] + value[17:19]
-        zone = value[19:]
-        if (
-            digits.isdigit()
-            and digits.isascii()
-            and (
-                zone == "Z"
-                or (
-                    len(zone) == 6
-                    and zone[0] in "+-"
-                    and zone[3] == ":"
-                    and (zone[1:3] + zone[4:]).isdigit()
-                    and (zone[1:3] + zone[4:]).isascii()
-                )
-            )
-        ):
-            year, month, day = int(digits[0:4]), int(digits[4:6]), int(digits[6:8])
-            hour, minute, second = int(digits[8:10]), int(digits[10:12]), int(digits[12:14])
-            offset: int | None = 0
-            if zone != "Z":
-                zone_hours, zone_minutes = int(zone[1:3]), int(zone[4:6])
-                offset = (zone_hours * 60 + zone_minutes) * 60 * (1 if zone[0] == "+" else -1)
-                if zone_hours > 23 or zone_minutes > 59:
-                    offset = None  # unusual offsets: as `datetime` judges them
-            if offset is not None:
-                if not (
-                    year >= 1
-                    and 1 <= month <= 12
-                    and 1 <= day <= _days_in_month(year, month)
-                    and hour < 24
-                    and minute < 60
-                    and second < 60
-                ):
-                    return None
-                seconds = ((_days_from_civil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second - offset
-                return seconds * 1_000_000
     from datetime import datetime, timedelta, timezone
 
     try:
@@ -741,22 +702,6 @@ def _time_key(value: object) -> int | None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         return None
     return (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1)
-
-
-def _days_in_month(year: int, month: int) -> int:
-    if month == 2:
-        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
-    return 30 if month in (4, 6, 9, 11) else 31
-
-
-def _days_from_civil(year: int, month: int, day: int) -> int:
-    """Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's algorithm)."""
-    year -= month <= 2
-    era = year // 400
-    year_of_era = year - era * 400
-    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    return era * 146097 + day_of_era - 719468
 
 
 def _reader():
