@@ -92,6 +92,24 @@ def timed(root: Path, command: list[str], env: dict[str, str] | None = None) -> 
     return seconds
 
 
+class Caches:
+    """Each imr version's `.imr-cache` kept aside while the other runs, so that neither finds the
+    other's cache (a different format: rebuilt from scratch) and every side runs warm."""
+
+    def __init__(self, root: Path, aside: Path) -> None:
+        self.live, self.aside, self.current = root / ".imr-cache", aside, "this"
+
+    def use(self, version: str) -> None:
+        if version == self.current:
+            return
+        if self.live.exists():
+            shutil.move(str(self.live), str(self.aside / f"cache-{self.current}"))
+        kept = self.aside / f"cache-{version}"
+        if kept.exists():
+            shutil.move(str(kept), str(self.live))
+        self.current = version
+
+
 def one_entry(args: argparse.Namespace, base: Path) -> None:
     imr = imr_command()
     older = baseline_command(args.baseline)
@@ -105,8 +123,13 @@ def one_entry(args: argparse.Namespace, base: Path) -> None:
     pids = sorted(p.stem for p in (ours / "records").glob("*.yaml"))
     sides = ["raw", "imr", *(["base"] if older else [])]
     times: dict[str, list[float]] = {side: [] for side in sides}
+    caches = Caches(ours, base)
+    if older:  # the older code keeps its own cache (its format differs), warmed once like ours
+        caches.use("base")
+        timed(ours, [*older[0], "status"], older[1])
     for n in range(args.runs * len(sides)):
         side = sides[n % len(sides)]
+        caches.use("base" if side == "base" else "this")  # raw's hooks run this release
         append(theirs, pids[-1 - n], n, "AB")  # a colleague sent one entry first
         run(theirs, "git", "commit", "-q", "--no-verify", "-am", f"colleague {n}")
         run(theirs, "git", "push", "-q")
@@ -123,7 +146,10 @@ def one_entry(args: argparse.Namespace, base: Path) -> None:
             assert older is not None
             timed(ours, [*older[0], "sync"], older[1])
         times[side].append(time.perf_counter() - start)
+        if side == "base":
+            run(ours, *imr, "init", ".")  # this release's driver and hooks again, as on a ward's computer
         run(theirs, "git", "pull", "-q", "--no-rebase", "--no-edit", "--no-verify")
+    caches.use("this")
     run(ours, *imr, "init", ".")  # this release's driver and hooks again
     raw = statistics.median(times["raw"])
     print(
