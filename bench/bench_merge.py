@@ -104,23 +104,30 @@ def merge_once(root: Path, mode: str, driver: str) -> tuple[float, dict[str, byt
     return seconds, merged
 
 
-def expected_merges(root: Path) -> dict[str, bytes]:
+def expected_merges(root: Path) -> tuple[dict[str, bytes], float]:
     """The merge function's result for each record's three versions, each checked with the strict
-    reader: every entry of both sides there once, in each side's order."""
+    reader: every entry of both sides there once, in each side's order; and the seconds the
+    merge function took for all of them in this one process (as `imr sync` merges)."""
     from imr.core.yamlio import parse_text
     from imr.gates.merge import merge_logs
 
+    triples = {
+        path.name: [git_bytes(root, f"{rev}:records/{path.name}") for rev in ("main", "a", "b")]
+        for path in sorted((root / "records").glob("*.yaml"))
+    }
+    start = time.perf_counter()
+    merged_all = {name: merge_logs(*versions).text or "" for name, versions in triples.items()}
+    seconds = time.perf_counter() - start
     out = {}
-    for path in sorted((root / "records").glob("*.yaml")):
-        versions = [git_bytes(root, f"{rev}:records/{path.name}") for rev in ("main", "a", "b")]
-        merged = merge_logs(*versions).text or ""
+    for name, versions in triples.items():
+        merged = merged_all[name]
         log = parse_text(merged)["log"]
         for side in versions[1:]:
             position = 0
             for entry in parse_text(side.decode("utf-8"))["log"]:
                 position = log.index(entry, position) + 1
-        out[path.name] = merged.encode("utf-8")
-    return out
+        out[name] = merged.encode("utf-8")
+    return out, seconds
 
 
 def git_bytes(root: Path, spec: str) -> bytes:
@@ -141,7 +148,9 @@ def main() -> None:
     parser.add_argument(
         "--baseline",
         type=Path,
-        help="also time the driver of older imr code in DIR (`git archive <commit> | tar -x -C DIR`)",
+        action="append",
+        default=[],
+        help="also time the driver of other imr code in DIR (`git archive <commit> | tar -x -C DIR`); repeatable",
     )
     args = parser.parse_args()
 
@@ -151,18 +160,20 @@ def main() -> None:
     from imr.workspace.gitsetup import driver_command
 
     package = Path(imr.__file__).parent
-    for name in ("__init__.py", "merge.py", "merge_driver.py"):
+    for name in ("__init__.py", "gates/__init__.py", "gates/merge.py", "merge_driver.py"):
         compileall.compile_file(str(package / name), quiet=1)
     root = args.keep or Path(tempfile.mkdtemp(prefix="imr-bench-merge-")) / "ward"
     try:
         build(root, args.records, args.entries)
         modes = [("union", "git merge=union", driver_command()), ("imr", "imr merge driver", driver_command())]
-        if args.baseline:
-            old = args.baseline.resolve() / "imr" / "merge_driver.py"
+        for number, folder in enumerate(args.baseline):
+            old = folder.resolve() / "imr" / "merge_driver.py"
+            for name in ("__init__.py", "gates/__init__.py", "gates/merge.py", "merge_driver.py"):
+                compileall.compile_file(str(old.parent / name), quiet=1)
             modes.append(
                 (
-                    "baseline",
-                    f"driver at {args.baseline.name}",
+                    f"baseline{number}",
+                    f"driver at {folder.name}",
                     f"{shlex.quote(sys.executable)} -S {shlex.quote(str(old))} %O %A %B %L %P",
                 )
             )
@@ -186,9 +197,15 @@ def main() -> None:
             median = statistics.median(results[mode])
             per_file = median / args.records * 1000
             print(f"  {label:<24} {median:7.2f} s  {per_file:6.1f} ms/file  {median / union:6.1f}x union")
+        expected, in_process = expected_merges(root)
+        print(
+            f"  {'merge function, one process':<24} {in_process:7.2f} s  {in_process / args.records * 1000:6.1f} ms/file  "
+            f"{in_process / union:6.1f}x union (what `imr sync` runs)"
+        )
         print("  target: imr merge driver within 50x union (issue 18: 342x before)")
-        expected = expected_merges(root)
-        same = all(outputs[mode] == expected for mode, _, _ in modes if mode not in ("union", "baseline"))
+        same = all(
+            outputs[mode] == expected for mode, _, _ in modes if mode != "union" and not mode.startswith("baseline")
+        )
         print(
             f"  driver's records byte-identical to the merge function's, every entry there: {'yes' if same else 'NO'}"
         )

@@ -31,6 +31,8 @@ from pathlib import Path
 
 from imr.core.errors import ImrError
 from imr.core.files import is_regular, read_regular
+from imr.core.git import output as git_output
+from imr.core.git import run as git_run
 from imr.core.strings import label
 from imr.gates.merge import (
     first_missing,
@@ -553,6 +555,20 @@ def _commits_findings(git: _Git, spec: str) -> list[Finding]:
     return findings
 
 
+def committed_blobs(ws_root: Path, revision: str, paths: list[str]) -> dict[str, bytes]:
+    """The bytes of workspace files at a revision ("" for the index), in one git call; a path
+    missing there is missing from the answer."""
+    git = _Git(Path(ws_root).resolve())
+    if not paths or not git.is_repository():
+        return {}
+    return git.blobs_at(revision, paths)
+
+
+def stored_blobs(ws_root: Path, shas: list[str]) -> dict[str, bytes]:
+    """The bytes of blobs by their ids, in one git call."""
+    return _Git(Path(ws_root).resolve()).blobs(shas)
+
+
 # --- git -----------------------------------------------------------------------------------------
 
 
@@ -566,7 +582,7 @@ class _Git:
 
     def is_repository(self) -> bool:
         try:
-            result = self.call("rev-parse", "--show-prefix")
+            result = git_run(self.ws_root, "rev-parse", "--show-prefix", missing="history_not_git")
         except ImrError:  # git is not installed: nothing to compare with
             return False
         if result.returncode != 0:
@@ -648,23 +664,13 @@ class _Git:
         }.get(status, "signed_unknown")
         return label("gates", key, _lang(self.ws_root), signer=signer or "?")
 
-    def call(self, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess:
-        try:
-            return subprocess.run(
-                ["git", "-C", str(self.ws_root), *args],
-                input=input,
-                capture_output=True,
-                env={**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"},
-            )
-        except OSError:
-            raise ImrError("history_not_git", path=str(self.ws_root)) from None
+    def call(self, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        """`git ARGS` in the workspace, whatever its exit status (through `imr.core.git`)."""
+        return git_run(self.ws_root, *args, input=input)
 
     def run(self, *args: str, input: bytes | None = None) -> bytes:
-        result = self.call(*args, input=input)
-        if result.returncode != 0:
-            detail = result.stderr.decode("utf-8", "replace").strip()[:200]
-            raise ImrError("history_git_failed", detail=detail)
-        return result.stdout
+        """What `git ARGS` printed; a failure is the one sentence `history_git_failed`."""
+        return git_output(self.ws_root, *args, input=input, failed="history_git_failed")
 
 
 def _lang(root: Path) -> str:

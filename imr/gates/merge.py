@@ -23,10 +23,13 @@ same pair write the same bytes, so their merge commits meet without a conflict.
 `imr.gates.history` holds every commit to the same rule (see `insertion_problem`).
 
 The exact bytes each side wrote survive (CRLF line ends and a byte-order mark included).
-Git starts one driver process per file (see `imr.merge_driver`), so start-up time is most of a
-merge's cost: this module imports nothing but builtins at the top, and the common case is
-decided without PyYAML, recognising the new entries in the house style the writer produces.
-Anything outside that narrow shape is checked by parsing the result with the strict reader.
+`imr sync` runs this for every record of a merge in its own process (`imr.gates.sync`); a raw
+`git pull` starts one driver process per file (see `imr.merge_driver`), where start-up time is
+most of a merge's cost, so this module imports nothing but builtins at the top. The common
+case is decided without PyYAML, recognising the new entries in the house style the writer
+produces (about three times quicker than parsing, in the driver and in sync alike: see
+bench/bench_merge.py); anything outside that narrow shape is checked by parsing the result
+with the strict reader.
 """
 
 from __future__ import annotations
@@ -445,7 +448,7 @@ def _log_is_last(base_text: str, indent: str) -> bool:
     return True
 
 
-def _house_style_fields(block: list[str], indent: str) -> dict[str, str] | None:  # noqa: C901 (to split: the maintainability issue)
+def _house_style_fields(block: list[str], indent: str) -> dict[str, str] | None:
     """`kind` and `at` of one entry written in the writer's style, or None if unsure.
 
     Accepted: one block mapping whose keys are plain words, each value a one-line scalar
@@ -455,109 +458,144 @@ def _house_style_fields(block: list[str], indent: str) -> dict[str, str] | None:
     That is a strict subset of what the strict reader accepts (unique keys included);
     anything else is left to the reader.
     """
-    column = len(indent) + 2
-    fields: dict[str, str] = {}
-    seen: set[str] = set()
-    mode = "start"  # start | key | plain | quoted | block | nested
-    block_indent = 0
-    nested_keys: set[str] = set()
-    nested_depth = -1
+    shape = _HouseStyle(len(indent))
     for raw in block:
+        if not shape.read(raw):
+            return None
+    return shape.fields if shape.complete() else None
+
+
+class _HouseStyle:
+    """One entry read line by line; `mode` says what the next line may be:
+    start (the item's first line), key (a key of the entry), plain (a key, or a further line of
+    a folded plain scalar), quoted (inside a single-quoted scalar), block (inside a block
+    scalar), nested (the lines of a list or mapping under a key)."""
+
+    __slots__ = ("block_indent", "column", "fields", "indent", "mode", "nested_depth", "nested_keys", "seen")
+
+    def __init__(self, indent: int) -> None:
+        self.indent = indent
+        self.column = indent + 2
+        self.fields: dict[str, str] = {}
+        self.seen: set[str] = set()
+        self.mode = "start"
+        self.block_indent = 0
+        self.nested_keys: set[str] = set()
+        self.nested_depth = -1
+
+    def complete(self) -> bool:
+        """Whether the entry ended where an entry may end."""
+        return not (
+            self.mode in ("start", "quoted")
+            or (self.mode == "nested" and self.nested_depth == -1)
+            or (self.mode == "block" and self.block_indent == 0)
+        )
+
+    def read(self, raw: str) -> bool:
+        """Take one line; False when it is outside the house style."""
         line = raw[:-1] if raw.endswith("\n") else raw
         if line.endswith("\r"):
             line = line[:-1]
         if not line.isprintable():
-            return None  # tabs, control characters, other line breaks, invisible characters
+            return False  # tabs, control characters, other line breaks, invisible characters
         stripped = line.lstrip(" ")
         depth = len(line) - len(stripped)
-        if mode == "quoted":  # a single-quoted scalar the writer folded over several lines
-            if not stripped:
-                continue
-            if depth <= column:
-                return None
-            closed = _quote_closes(stripped)
-            if closed is None:
-                return None
-            if closed:
-                mode = "key"
-            continue
-        if mode == "block":
-            if not stripped:
-                if line:
-                    return None  # a spaces-only line in a block scalar: leave it to the reader
-                continue
-            if block_indent == 0:
-                if depth <= column:
-                    return None
-                block_indent = depth
-                continue
-            if depth >= block_indent:
-                continue
-            mode = "key"
+        if self.mode == "quoted":  # a single-quoted scalar the writer folded over several lines
+            return self._quoted(stripped, depth)
+        if self.mode == "block":
+            inside = self._block(line, stripped, depth)
+            if inside is not None:
+                return inside
         if not stripped:
-            continue
+            return True
         if stripped.startswith("#"):
-            if mode == "plain":
-                mode = "key"  # a comment ends a folded plain scalar
-            continue
-        if mode == "start":
-            if depth != len(indent) or not stripped.startswith("- "):
-                return None
-            rest = line[column:]
-        elif depth == column and not stripped.startswith("-"):
-            if mode == "nested" and nested_depth == -1:
-                return None  # a key without a value (null): leave it to the reader
-            rest = stripped
-        elif mode == "plain" and depth > column:
-            if not _plain_continuation(stripped):
-                return None
-            continue
-        elif mode == "nested" and depth >= column and (nested_depth in (-1, depth)):
-            nested_depth = depth
-            if stripped.startswith("- "):
-                if nested_keys - {"-"} or not _one_line_value(stripped[2:]):
-                    return None
-                nested_keys.add("-")
-                continue
-            key, value = _key_value(stripped)
-            if key is None or key in nested_keys or "-" in nested_keys or depth == column:
-                return None
-            if not _one_line_value(value):
-                return None
-            nested_keys.add(key)
-            continue
-        else:
-            return None
+            if self.mode == "plain":
+                self.mode = "key"  # a comment ends a folded plain scalar
+            return True
+        return self._content(line, stripped, depth)
+
+    def _quoted(self, stripped: str, depth: int) -> bool:
+        if not stripped:
+            return True
+        if depth <= self.column:
+            return False
+        closed = _quote_closes(stripped)
+        if closed is None:
+            return False
+        if closed:
+            self.mode = "key"
+        return True
+
+    def _block(self, line: str, stripped: str, depth: int) -> bool | None:
+        """A line of a block scalar (True), one it cannot hold (False), or None: the scalar
+        ended and the line is read as a key."""
+        if not stripped:
+            return not line  # a spaces-only line in a block scalar: leave it to the reader
+        if self.block_indent == 0:
+            if depth <= self.column:
+                return False
+            self.block_indent = depth
+            return True
+        if depth >= self.block_indent:
+            return True
+        self.mode = "key"
+        return None
+
+    def _content(self, line: str, stripped: str, depth: int) -> bool:
+        if self.mode == "start":
+            if depth != self.indent or not stripped.startswith("- "):
+                return False
+            return self._key(line[self.column :])
+        if depth == self.column and not stripped.startswith("-"):
+            if self.mode == "nested" and self.nested_depth == -1:
+                return False  # a key without a value (null): leave it to the reader
+            return self._key(stripped)
+        if self.mode == "plain" and depth > self.column:
+            return _plain_continuation(stripped)
+        if self.mode == "nested" and depth >= self.column and self.nested_depth in (-1, depth):
+            return self._nested(stripped, depth)
+        return False
+
+    def _nested(self, stripped: str, depth: int) -> bool:
+        self.nested_depth = depth
+        if stripped.startswith("- "):
+            if self.nested_keys - {"-"} or not _one_line_value(stripped[2:]):
+                return False
+            self.nested_keys.add("-")
+            return True
+        key, value = _key_value(stripped)
+        if key is None or key in self.nested_keys or "-" in self.nested_keys or depth == self.column:
+            return False
+        if not _one_line_value(value):
+            return False
+        self.nested_keys.add(key)
+        return True
+
+    def _key(self, rest: str) -> bool:
         key, value = _key_value(rest)
-        if key is None or key in seen:
-            return None
-        seen.add(key)
+        if key is None or key in self.seen:
+            return False
+        self.seen.add(key)
         if key in ("kind", "at", "target"):
             scalar = _scalar(value)
             if scalar is None:
-                return None
-            fields[key] = scalar
-            mode = "key"
+                return False
+            self.fields[key] = scalar
+            self.mode = "key"
         elif value == "":
-            mode = "nested"
-            nested_keys = set()
-            nested_depth = -1
+            self.mode = "nested"
+            self.nested_keys = set()
+            self.nested_depth = -1
         elif value in _BLOCK_INDICATORS:
-            mode = "block"
-            block_indent = 0
+            self.mode = "block"
+            self.block_indent = 0
         elif _one_line_value(value):
-            mode = "key" if value[0] in "'\"" else "plain"
+            self.mode = "key" if value[0] in "'\"" else "plain"
         elif value[0] == "'" and _quote_closes(value[1:]) is False:
-            mode = "quoted"
+            self.mode = "quoted"
         else:
-            return None
-    if (
-        mode in ("start", "quoted")
-        or (mode == "nested" and nested_depth == -1)
-        or (mode == "block" and block_indent == 0)
-    ):
-        return None
-    return fields
+            return False
+        return True
 
 
 def _key_value(text: str) -> tuple[str | None, str]:
@@ -652,51 +690,9 @@ def _starts_item(line: str, indent: str) -> bool:
 
 
 def _time_key(value: object) -> int | None:
-    """The moment of an `at` value as UTC microseconds, or None if it is not an aware time.
-
-    The writer's own shape (`2026-01-05T10:00:00+01:00`) is read here without importing
-    `datetime` (a few milliseconds per driver process); anything else goes to
-    `datetime.fromisoformat`. Both give the same number for the same moment.
-    """
+    """The moment of an `at` value as UTC microseconds, or None if it is not an aware time."""
     if not isinstance(value, str):
         return None
-    if len(value) in (20, 25) and value[4] == value[7] == "-" and value[10] == "T" and value[13] == value[16] == ":":
-        digits = value[0:4] + value[5:7] + value[8:10] + value[11:13] + value[14:16] + value[17:19]
-        zone = value[19:]
-        if (
-            digits.isdigit()
-            and digits.isascii()
-            and (
-                zone == "Z"
-                or (
-                    len(zone) == 6
-                    and zone[0] in "+-"
-                    and zone[3] == ":"
-                    and (zone[1:3] + zone[4:]).isdigit()
-                    and (zone[1:3] + zone[4:]).isascii()
-                )
-            )
-        ):
-            year, month, day = int(digits[0:4]), int(digits[4:6]), int(digits[6:8])
-            hour, minute, second = int(digits[8:10]), int(digits[10:12]), int(digits[12:14])
-            offset: int | None = 0
-            if zone != "Z":
-                zone_hours, zone_minutes = int(zone[1:3]), int(zone[4:6])
-                offset = (zone_hours * 60 + zone_minutes) * 60 * (1 if zone[0] == "+" else -1)
-                if zone_hours > 23 or zone_minutes > 59:
-                    offset = None  # unusual offsets: as `datetime` judges them
-            if offset is not None:
-                if not (
-                    year >= 1
-                    and 1 <= month <= 12
-                    and 1 <= day <= _days_in_month(year, month)
-                    and hour < 24
-                    and minute < 60
-                    and second < 60
-                ):
-                    return None
-                seconds = ((_days_from_civil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second - offset
-                return seconds * 1_000_000
     from datetime import datetime, timedelta, timezone
 
     try:
@@ -706,22 +702,6 @@ def _time_key(value: object) -> int | None:
     if moment.tzinfo is None or moment.utcoffset() is None:
         return None
     return (moment - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1)
-
-
-def _days_in_month(year: int, month: int) -> int:
-    if month == 2:
-        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
-    return 30 if month in (4, 6, 9, 11) else 31
-
-
-def _days_from_civil(year: int, month: int, day: int) -> int:
-    """Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's algorithm)."""
-    year -= month <= 2
-    era = year // 400
-    year_of_era = year - era * 400
-    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    return era * 146097 + day_of_era - 719468
 
 
 def _reader():

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from imr.core.errors import ImrError
+from imr.core.git import run as git_run
 from imr.gates.check import check_workspace
 from imr.gates.history import NOTICES, history_findings
 from imr.gates.integrity import NOTICES as LOOK_OVER
 from imr.gates.integrity import RESOLVED_AFTER_MERGE
-from imr.gates.sync import _git, _identity, _last_line, _offline, _refused_push
+from imr.gates.sync import _identity, _last_line, _offline, _out, _refused_push
 from imr.workspace import gitsetup
 from imr.workspace.folder import Workspace
 
@@ -43,7 +44,7 @@ def is_url(place: str) -> bool:
 
 def share(ws: Workspace, place: str, signature: str) -> ShareResult:
     root = ws.root
-    if _git(root, "rev-parse", "--is-inside-work-tree").returncode != 0:
+    if git_run(root, "rev-parse", "--is-inside-work-tree").returncode != 0:
         raise ImrError("share_not_git", path=str(root))
     gitsetup.install(root)
     findings = [
@@ -53,10 +54,10 @@ def share(ws: Workspace, place: str, signature: str) -> ShareResult:
     ]
     if findings:
         raise ImrError("share_check_failed", count=len(findings), first=findings[0].message(ws.lang))
-    branch = _git(root, "symbolic-ref", "-q", "--short", "HEAD").stdout.strip()
+    branch = _out(root, "symbolic-ref", "-q", "--short", "HEAD")
     if not branch:
         raise ImrError("share_detached")
-    remotes = _git(root, "remote").stdout.split()
+    remotes = _out(root, "remote").split()
     made_bare = False
     url = place
     if not is_url(place):
@@ -66,31 +67,31 @@ def share(ws: Workspace, place: str, signature: str) -> ShareResult:
         if folder == root or root in folder.parents:
             raise ImrError("share_inside_workspace", path=str(folder))
         if folder.exists() and any(folder.iterdir()):
-            if _git(folder, "rev-parse", "--is-bare-repository").stdout.strip() != "true":
+            if _out(folder, "rev-parse", "--is-bare-repository") != "true":
                 raise ImrError("share_folder_not_empty", path=str(folder))
         else:
             folder.mkdir(parents=True, exist_ok=True)
-            made = _git(folder, "init", "-q", "--bare", f"--initial-branch={branch}")
+            made = git_run(folder, "init", "-q", "--bare", f"--initial-branch={branch}")
             if made.returncode != 0:
-                made = _git(folder, "init", "-q", "--bare")
+                made = git_run(folder, "init", "-q", "--bare")
                 if made.returncode != 0:
-                    raise ImrError("share_failed", detail=_last_line(made.stderr))
-                _git(folder, "symbolic-ref", "HEAD", f"refs/heads/{branch}")
+                    raise ImrError("share_failed", detail=_last_line(made.stderr.decode("utf-8", "replace")))
+                git_run(folder, "symbolic-ref", "HEAD", f"refs/heads/{branch}")
             made_bare = True
         url = str(folder)
     if REMOTE in remotes:
-        current = _git(root, "remote", "get-url", REMOTE).stdout.strip()
+        current = _out(root, "remote", "get-url", REMOTE)
         if current != url:
             raise ImrError("share_other_remote", remote=REMOTE, url=current)
     else:
-        _git(root, "remote", "add", REMOTE, url)
-    _git(root, "add", "-A")
+        git_run(root, "remote", "add", REMOTE, url)
+    git_run(root, "add", "-A")
     committed = False
     if (
-        _git(root, "diff", "--cached", "--quiet").returncode != 0
-        or _git(root, "rev-parse", "-q", "--verify", "HEAD").returncode != 0
+        git_run(root, "diff", "--cached", "--quiet").returncode != 0
+        or git_run(root, "rev-parse", "-q", "--verify", "HEAD").returncode != 0
     ):
-        done = _git(
+        done = git_run(
             root,
             *_identity(root, signature),
             "commit",
@@ -100,18 +101,22 @@ def share(ws: Workspace, place: str, signature: str) -> ShareResult:
             f"imr share ({signature}): the workspace",
         )
         if done.returncode != 0:
-            raise ImrError("share_failed", detail=_last_line(done.stderr or done.stdout))
+            raise ImrError("share_failed", detail=_last_line((done.stderr or done.stdout).decode("utf-8", "replace")))
         committed = True
-    push = _git(root, "push", "-q", "--no-verify", "-u", REMOTE, f"HEAD:refs/heads/{branch}")
+    try:
+        push = git_run(root, "push", "-q", "--no-verify", "-u", REMOTE, f"HEAD:refs/heads/{branch}")
+    except ImrError:  # no answer within git's timeout
+        raise ImrError("share_offline", url=url) from None
     if push.returncode != 0:
-        if _refused_push(push.stderr):
-            raise ImrError("share_refused", detail=_last_line(push.stderr))
-        if _offline(push.stderr):
+        error = push.stderr.decode("utf-8", "replace")
+        if _refused_push(error):
+            raise ImrError("share_refused", detail=_last_line(error))
+        if _offline(error):
             raise ImrError("share_offline", url=url)
-        if "fetch first" in push.stderr or "non-fast-forward" in push.stderr:
+        if "fetch first" in error or "non-fast-forward" in error:
             raise ImrError("share_not_empty", url=url)
-        raise ImrError("share_failed", detail=_last_line(push.stderr))
+        raise ImrError("share_failed", detail=_last_line(error))
     # `push -u` with HEAD:refs/heads/<branch> sets the upstream; say it plainly for old gits too.
-    _git(root, "config", f"branch.{branch}.remote", REMOTE)
-    _git(root, "config", f"branch.{branch}.merge", f"refs/heads/{branch}")
+    git_run(root, "config", f"branch.{branch}.remote", REMOTE)
+    git_run(root, "config", f"branch.{branch}.merge", f"refs/heads/{branch}")
     return ShareResult(place=url, branch=branch, made_bare=made_bare, committed=committed)
