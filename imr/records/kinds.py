@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from imr.records.ids import ENTRY_ID, is_valid_id
@@ -230,8 +231,10 @@ class Kind:
     `required`/`optional` map field names to validators; the fields whose validator is marked
     `free_text` are what a person typed (the PII guard scans exactly those); `refs` are fields
     that point at other entries by id; `fold` names the `ParticipantState` method that folds an
-    entry of this kind into derived state; `diff` is the key of its wording in `imr diff`
-    (templates/strings/<lang>/supervision.yaml, section `supervision`).
+    entry of this kind into derived state; `diff` is the key of its wording in `imr diff` and
+    imr web's *Ändringar* (templates/strings/<lang>/supervision.yaml, section `cli`; filled in by
+    `imr.reports.diff_text`). The kind's name as readers see it is `values.kind.<name>` in the
+    strings (`kind_label`).
     """
 
     name: str
@@ -357,6 +360,35 @@ KINDS: dict[str, Kind] = {
         ),
     )
 }
+
+# Names the code asks about by themselves (instead of spelling them at each comparison).
+ENROLLED, PROFILE, SESSION, ABSENT, CORRECTION = "enrolled", "profile", "session", "absent", "correction"
+GOAL, GOAL_STEP, GOAL_UPDATE, RELAPSE_PLAN, IMRS, CONTACT = (
+    "goal",
+    "goal-step",
+    "goal-update",
+    "relapse-plan",
+    "imrs",
+    "contact",
+)
+# Entries for one session of the programme (module, session, date, and a group when it met as one).
+SESSION_LIKE = frozenset((SESSION, ABSENT))
+# Entries that set or change a participant's goals and their steps.
+GOAL_KINDS = frozenset((GOAL, GOAL_STEP, GOAL_UPDATE))
+# Entries that set a participant's programme (variant, format, leader, module order).
+PROFILE_KINDS = frozenset((ENROLLED, PROFILE))
+
+# Fields of any kind that name another entry by id (the union of the kinds' `refs`).
+REF_FIELDS = tuple(dict.fromkeys(field for kind in KINDS.values() for field in kind.refs))
+
+
+def kind_label(name: str, lang: str, workspace_root: Path | None = None) -> str:
+    """A kind's name as readers see it (`goal-update` -> `målstatus`): the one label table,
+    `values.kind` in the strings; a kind it does not name, as it is."""
+    from imr.core.strings import strings
+
+    return str(strings(lang, workspace_root).get("values", {}).get("kind", {}).get(name, name))
+
 
 # kind -> (required fields, optional fields), for callers that only need the shapes.
 SCHEMA: dict[str, tuple[dict[str, Callable], dict[str, Callable]]] = {
