@@ -36,6 +36,7 @@ from imr.core.errors import ImrError
 from imr.core.yamlio import YamlProblem, parse_text
 from imr.gates.history import appended, log_blocks
 from imr.records.ids import is_valid_id
+from imr.records.kinds import GOAL_STEP, GOAL_UPDATE, KINDS, RELAPSE_PLAN
 from imr.records.parallel import map_paths, paused_gc
 from imr.records.record import RecordProblem, parse_record_bytes
 from imr.records.state import derive_state
@@ -44,7 +45,6 @@ from imr.records.writer import open_log_end
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 FOLDERS = {"records": "participant", "groups": "group"}
 _LEFT_ITEM = re.compile(r"^-(?: |$)", re.MULTILINE)
-_REFERENCES = ("target", "goal", "previous", "steps_done")  # what the wording resolves in the log
 
 
 @dataclass
@@ -288,13 +288,13 @@ def _appended(path: str, old_text: str, new_text: str) -> FileChange | None:
 def _step_labels(path: str, text: str, added: list[dict]) -> dict[str, str]:
     """`FileChange.step_labels` of the new version, when an added entry adds or names a goal step
     (the whole record is read only then: most changes are sessions)."""
-    if not any(a["data"].get("kind") in ("goal-step", "goal-update") or a["data"].get("steps_done") for a in added):
+    if not any(a["data"].get("kind") in (GOAL_STEP, GOAL_UPDATE) or a["data"].get("steps_done") for a in added):
         return {}
     try:
         record = parse_record_bytes(text.encode("utf-8"), Path(path), path)
     except RecordProblem:
         return {}
-    written = {e.id: e.get("step") for e in record.entries if e.kind == "goal-step"}
+    written = {e.id: e.get("step") for e in record.entries if e.kind == GOAL_STEP}
     return {
         step.key: step.id
         for goal in derive_state(record).goals.values()
@@ -312,14 +312,15 @@ def _named_old_entries(old_text: str, log_end: int, new_entries: list[dict]) -> 
     """
     refs: set[str] = set()
     for entry in new_entries:
-        for key in _REFERENCES:
+        declared = KINDS.get(entry.get("kind"))  # type: ignore[arg-type]
+        for key in declared.refs if declared is not None else ():  # the fields the kind declares as references
             ref = entry.get(key)
             if isinstance(ref, str):
                 refs.add(ref)
-            if key == "steps_done" and isinstance(ref, (list, dict)):
+            elif isinstance(ref, (list, dict)):  # steps_done, joins (a dict: a hand edit, named by its keys)
                 refs.update(r for r in ref if isinstance(r, str))
     refs -= {e["id"] for e in new_entries if isinstance(e.get("id"), str)}
-    relapse = any(e.get("kind") == "relapse-plan" for e in new_entries)
+    relapse = any(e.get("kind") == RELAPSE_PLAN for e in new_entries)
     if not refs and not relapse:
         return []
     starts = [m.start() for m in _LEFT_ITEM.finditer(old_text, log_end)]
@@ -354,13 +355,13 @@ def _named_old_entries(old_text: str, log_end: int, new_entries: list[dict]) -> 
                 break
             position = old_text.rfind(ref, first, starts[index]) if index >= 0 else -1
     if relapse:
-        position = old_text.find("relapse-plan", first)
+        position = old_text.find(RELAPSE_PLAN, first)
         while position >= 0 and not bad:
             index, found = entry_at(position)
-            if found is not None and found.get("kind") == "relapse-plan":
+            if found is not None and found.get("kind") == RELAPSE_PLAN:
                 kept.add(index)
             following = starts[index + 1] if index + 1 < len(starts) else len(old_text)
-            position = old_text.find("relapse-plan", following)
+            position = old_text.find(RELAPSE_PLAN, following)
     if bad:
         return None
     return [wanted[index] for index in sorted(kept)]
