@@ -133,3 +133,17 @@ def test_each_kind_is_told_in_words(kind: str, lang: str):
     what = text.split(": ", 1)[1]
     assert what.split(";")[0].strip() != kind
     assert "diff_" not in text and "{" not in text and "weekday_" not in text
+
+
+def test_imrs_items_are_declared_once():
+    """The instrument file words exactly the items the record schema accepts, `na` where it does."""
+    from imr.programme.imrs import ITEMS, load_instrument
+    from imr.records.kinds import IMRS_NOT_APPLICABLE
+
+    instrument = load_instrument()
+    assert tuple(item.number for item in instrument.items) == ITEMS
+    assert tuple(item.number for item in instrument.items if item.not_applicable) == IMRS_NOT_APPLICABLE
+    sixteen = {"kind": "imrs", "at": "2026-01-05T10:00:00+01:00", "by": "AB", "rater": "client", "date": "2026-01-05"}
+    assert validate_entry({**sixteen, "scores": [3] * len(ITEMS)}) == []
+    assert validate_entry({**sixteen, "scores": [3] * (len(ITEMS) + 1)}) != []
+    assert validate_entry({**sixteen, "scores": ["na"] + [3] * (len(ITEMS) - 1)}) != []

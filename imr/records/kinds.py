@@ -21,6 +21,14 @@ HOMEWORK_REVIEW = ("done", "partly", "not-done", "none")
 FORMATS = ("individual", "group")
 GOAL_STATUS = ("active", "done", "paused", "revised", "dropped")
 RATERS = ("client", "clinician")
+# The IMR Scale's items by number, and those a person may answer `na` ("not applicable": no
+# prescribed medicine, no alcohol, no drugs), declared once: the record schema checks scores
+# against them, and the instrument file that words the items (curriculum/instruments/imrs.yaml,
+# read by imr.programme.imrs for the form, `imr imrs`, the report and export) must agree.
+IMRS_ITEMS = tuple(range(1, 16))
+IMRS_NOT_APPLICABLE = (13, 14, 15)
+IMRS_SCORES = (1, 2, 3, 4, 5)  # higher is better
+IMRS_NA = "na"
 MAX_TEXT = 4000
 
 _SIGNATURE = re.compile(r"[^\W_][\w .-]{0,39}")
@@ -167,12 +175,12 @@ def _int_list(value: Any) -> str | None:
 
 
 def _scores(value: Any) -> str | None:
-    if not isinstance(value, list) or len(value) != 15:
+    if not isinstance(value, list) or len(value) != len(IMRS_ITEMS):
         return "entry_bad_scores"
-    for index, score in enumerate(value, start=1):
-        if score == "na" and index in (13, 14, 15):
+    for index, score in zip(IMRS_ITEMS, value, strict=True):
+        if score == IMRS_NA and index in IMRS_NOT_APPLICABLE:
             continue
-        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        if isinstance(score, bool) or not isinstance(score, int) or score not in IMRS_SCORES:
             return "entry_bad_scores"
     return None
 
