@@ -369,7 +369,8 @@ KINDS: dict[str, Kind] = {
     )
 }
 
-# Names the code asks about by themselves (instead of spelling them at each comparison).
+# Names the code asks about by themselves (instead of spelling them at each comparison). The
+# families are tuples, not sets: `in` then works on whatever a hand edit put in `kind`.
 ENROLLED, PROFILE, SESSION, ABSENT, CORRECTION = "enrolled", "profile", "session", "absent", "correction"
 GOAL, GOAL_STEP, GOAL_UPDATE, RELAPSE_PLAN, IMRS, CONTACT = (
     "goal",
@@ -380,11 +381,9 @@ GOAL, GOAL_STEP, GOAL_UPDATE, RELAPSE_PLAN, IMRS, CONTACT = (
     "contact",
 )
 # Entries for one session of the programme (module, session, date, and a group when it met as one).
-SESSION_LIKE = frozenset((SESSION, ABSENT))
-# Entries that set or change a participant's goals and their steps.
-GOAL_KINDS = frozenset((GOAL, GOAL_STEP, GOAL_UPDATE))
+SESSION_LIKE = (SESSION, ABSENT)
 # Entries that set a participant's programme (variant, format, leader, module order).
-PROFILE_KINDS = frozenset((ENROLLED, PROFILE))
+PROFILE_KINDS = (ENROLLED, PROFILE)
 
 # Fields of any kind that name another entry by id (the union of the kinds' `refs`).
 REF_FIELDS = tuple(dict.fromkeys(field for kind in KINDS.values() for field in kind.refs))
