@@ -117,6 +117,11 @@ def test_registry_folds_and_references_exist():
 
 
 def test_kind_families_cover_the_registry():
+    from imr.records import kinds
+
+    names = ("ENROLLED", "PROFILE", "SESSION", "ABSENT", "CORRECTION", "GOAL", "GOAL_STEP", "GOAL_UPDATE")
+    names += ("RELAPSE_PLAN", "IMRS", "CONTACT")
+    assert sorted(getattr(kinds, name) for name in names) == sorted(KINDS)  # one constant per kind, spelled right
     families = [set(SESSION_LIKE), set(PROFILE_KINDS)]
     assert all(family <= set(KINDS) for family in families)
     assert sum(len(family) for family in families) == len(set().union(*families))  # no kind in two
