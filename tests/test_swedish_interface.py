@@ -127,7 +127,7 @@ def test_main_outputs_are_swedish(enrolled):
     for out in outputs:
         assert _english_words(out) == [], (_english_words(out), out)
     show = outputs[0]
-    for word in ("schizofreni", "individuell", "[aktivt]", "inskrivning"):  # the log names the kind as values.kind does
+    for word in ("schizofreni", "individuell", "[aktivt]", "inskriven"):
         assert word in show, (word, show)
     assert "[aktivt]" in outputs[2]
     assert re.search(r"\d,\d", outputs[3]) and "personal" in outputs[3]
