@@ -246,3 +246,19 @@ def test_a_group_change_is_told_in_words_in_the_diff_and_the_report(committed: I
     committed.ok("report", "-o", str(report))
     html = report.read_text(encoding="utf-8")
     assert "gruppen ändrad 1" in html and "group-changed" not in html
+
+
+def test_no_git_repository_is_one_sentence(enrolled: Imr):
+    shutil.rmtree(enrolled.root / ".git")
+    out = enrolled.refused("diff").output
+    assert "är inget git-arkiv" in out and "imr init" in out
+
+
+def test_git_missing_is_one_sentence(committed: Imr, tmp_path, monkeypatch):
+    """Every git call of `imr diff` goes through imr.core.git: git missing from PATH is the same
+    sentence as a folder that is no repository, not a traceback."""
+    empty = tmp_path / "no-git-here"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    out = committed.refused("diff", "--since", "2026-01-01").output
+    assert "är inget git-arkiv" in out

@@ -111,7 +111,7 @@ def test_quick_and_careful_paths_say_the_same(varied: Imr, monkeypatch: pytest.M
     assert "G1 får status klart ”Klart!”" in text  # a goal update names its goal through the old entry
     assert "delmål klara: G1.2, G9" in text
     assert "rättelse av post sess0001 (träff från 2026-01-12)" in text
-    assert "rättelse av post dup00001 (kontakt från 2026-01-14)" in text  # a repeated id: the last entry with it
+    assert "rättelse av post dup00001 (anhörigkontakt från 2026-01-14)" in text  # a repeated id: the last entry with it
     assert "återfallsplanen (+ vem hjälper: Mamma)" in text  # no `previous`: the version before in the log
     assert "återfallsplanen (− utlösande faktor: Sömnbrist)" in text  # `previous` names the old version
     assert "VARNING" in text and "records/p-05.yaml" in text

@@ -13,10 +13,6 @@ import imr
 
 LIBRARY = Path(imr.__file__).parent
 
-# Still calling git on its own until the kind-registry branch (which converts it) is merged.
-GIT_NOT_YET_CONVERTED = {"imr/reports/diff.py"}
-YAML_NOT_YET_CONVERTED: set[str] = set()
-
 
 def _modules() -> list[tuple[str, ast.Module]]:
     out = []
@@ -54,19 +50,13 @@ def test_only_the_yaml_module_imports_a_yaml_parser():
     offenders = [
         shown
         for shown, tree in _modules()
-        if shown != "imr/core/yamlio.py"
-        and shown not in YAML_NOT_YET_CONVERTED
-        and any(name.split(".")[0] in ("yaml", "yaml_rs") for name in _imports(tree))
+        if shown != "imr/core/yamlio.py" and any(name.split(".")[0] in ("yaml", "yaml_rs") for name in _imports(tree))
     ]
     assert offenders == [], "read YAML through imr.core.yamlio"
 
 
 def test_only_the_git_module_runs_git():
-    offenders = [
-        shown
-        for shown, tree in _modules()
-        if shown != "imr/core/git.py" and shown not in GIT_NOT_YET_CONVERTED and _runs_git_itself(tree)
-    ]
+    offenders = [shown for shown, tree in _modules() if shown != "imr/core/git.py" and _runs_git_itself(tree)]
     assert offenders == [], "run git through imr.core.git"
 
 

@@ -375,3 +375,25 @@ def test_a_port_in_use_gets_one_sentence(ward):
         timeout=60,
     )
     assert done.returncode == 1 and "1024" in done.stderr
+
+
+def test_the_changes_page_says_what_imr_diff_says(enrolled, tmp_path):
+    """*Ändringar* and `imr diff --since` are one library call with one wording: the page shows
+    the terminal's lines, in its order (the web no longer borrows the CLI's code to do it)."""
+    import html
+    import re
+
+    enrolled.commit_all("start")
+    enrolled.ok("session", "log", "p-01", "--date", "2026-01-05", "--homework-review", "partly", "--note", "Bra.")
+    server = WebServer(enrolled.root, tmp_path / "home", env={"IMR_SIGNATURE": "KL"})
+    try:
+        server.log_in()
+        status, page = server.get("/andringar?since=2020-01-01")
+    finally:
+        server.stop()
+    assert status == 200, page
+    diff = page.split('<div class="diff">', 1)[1].split("</div>", 1)[0]
+    shown = [html.unescape(text) for text in re.findall(r"<p[^>]*>(.*?)</p>", diff, re.S)]
+    printed = [line for line in enrolled.ok("diff", "--since", "2020-01-01").output.splitlines() if line.strip()]
+    assert shown == printed
+    assert any("träff 1.1" in line and "hemuppgiften: delvis gjord" in line for line in shown)

@@ -78,3 +78,21 @@ def text(
 ) -> str:
     """`output` decoded as UTF-8 (bytes that are not UTF-8 are replaced, never refused)."""
     return output(root, *args, timeout=timeout, missing=missing, failed=failed).decode("utf-8", "replace")
+
+
+def popen(root: Path | None, *args: str, missing: str = "git_missing", bufsize: int = -1) -> subprocess.Popen[bytes]:
+    """`git -C root ARGS` started with pipes for stdin, stdout and stderr, for a caller that streams
+    (`git cat-file --batch`); raises ImrError(missing, path=root) when git cannot be started. The
+    caller reads, waits and turns a failure into its own error."""
+    command = ["git", *args] if root is None else ["git", "-C", str(root), *args]
+    try:
+        return subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            bufsize=bufsize,
+            env=environment(),
+        )
+    except OSError:
+        raise ImrError(missing, path=str(root or Path.cwd())) from None

@@ -61,7 +61,7 @@ def group_meeting_form(ws: Any, name: str, *, by: str | None = None, lang: str |
             found = logged_that_day(record, day) if day else []
             if found:
                 first = found[-1]
-                kind = form.t("kind_absent") if first.kind == "absent" else form.t("kind_session")
+                kind = form.kind(first.kind)
                 return [
                     FormWarning(
                         "logged_that_day",

@@ -233,6 +233,12 @@ class Form:
     def t(self, key: str, **params: Any) -> str:
         return label("forms", key, self.lang, self._root, **params)
 
+    def kind(self, name: str) -> str:
+        """An entry kind as readers see it (the one label table, `values.kind`)."""
+        from imr.records.kinds import kind_label
+
+        return kind_label(name, self.lang, self._root)
+
     def yes_no(self, value: bool) -> str:
         return self.t("word_yes") if value else self.t("word_no")
 

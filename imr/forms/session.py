@@ -15,7 +15,7 @@ from imr.forms.checks import (
 )
 from imr.forms.model import Choice, Field, Form, FormWarning, thousands
 from imr.records.ids import SessionRef
-from imr.records.kinds import HOMEWORK_REVIEW, MAX_TEXT
+from imr.records.kinds import HOMEWORK_REVIEW, MAX_TEXT, SESSION_LIKE
 from imr.records.record import Record
 from imr.records.state import ParticipantState, effective_entries
 
@@ -56,7 +56,7 @@ def previous_homework(state: ParticipantState) -> str | None:
 
 def logged_that_day(record: Record, day: str) -> list[Any]:
     """Sessions and absences already in the record on that date, whatever their number."""
-    return [e for e in effective_entries(record) if e.kind in ("session", "absent") and e.get("date") == day]
+    return [e for e in effective_entries(record) if e.kind in SESSION_LIKE and e.get("date") == day]
 
 
 def _given_bool(form: Form, key: str) -> bool | None:
@@ -107,7 +107,7 @@ def session_log_form(
             return []
         first = found[-1]
         session = f"{first.get('module')}.{first.get('session')}"
-        kind = form.t("kind_absent") if first.kind == "absent" else form.t("kind_session")
+        kind = form.kind(first.kind)
         return [
             FormWarning(
                 "logged_that_day",

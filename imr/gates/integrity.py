@@ -33,6 +33,7 @@ from imr.programme.relapse_plan import plan_heads
 # Shown by `imr check`, `imr status` and the report, without failing the check: two sessions on
 # one day can be real (a catch-up and the week's session), so a person looks and decides.
 NOTICES = frozenset({"sessions_one_day", "present_and_absent_one_day"})
+from imr.records.kinds import SESSION_LIKE
 from imr.records.record import Entry, Record
 from imr.records.state import correction_effects
 
@@ -56,7 +57,7 @@ def duplicate_findings(record: Record, shown: str) -> list[Finding]:
     voided, _ = correction_effects(record)
     meetings: dict[tuple, object] = {}
     for entry in record.entries:
-        if entry.number in voided or entry.kind not in ("session", "absent"):
+        if entry.number in voided or entry.kind not in SESSION_LIKE:
             continue
         if entry.get("again") is True:  # logged with --again: the leader said it was another meeting
             continue
@@ -125,7 +126,7 @@ def _same_day(record: Record, shown: str, voided: set) -> list[Finding]:
     findings: list[Finding] = []
     by_day: dict[tuple, Entry] = {}
     for entry in record.entries:
-        if entry.number in voided or entry.kind not in ("session", "absent") or entry.get("group"):
+        if entry.number in voided or entry.kind not in SESSION_LIKE or entry.get("group"):
             continue
         day = entry.get("date")
         key = (str(day),)
@@ -139,7 +140,7 @@ def _same_day(record: Record, shown: str, voided: set) -> list[Finding]:
         kinds = {first.kind, entry.kind}
         if kinds == {"session"}:
             code = "sessions_one_day"
-        elif kinds == {"session", "absent"}:
+        elif kinds == set(SESSION_LIKE):
             code = "present_and_absent_one_day"
         else:
             continue

@@ -23,14 +23,15 @@ from imr.core import resources
 from imr.core.errors import ImrError
 from imr.core.yamlio import YamlProblem, load_file
 from imr.programme.sessions import check_date
-from imr.records.kinds import RATERS
+from imr.records.kinds import IMRS_ITEMS, IMRS_NA, IMRS_NOT_APPLICABLE, IMRS_SCORES, RATERS
 from imr.records.state import ParticipantState
 from imr.workspace import store
 from imr.workspace.folder import Workspace
 
 INSTRUMENT_FILE = "instruments/imrs.yaml"
-NOT_APPLICABLE = "na"
-SCORES = (1, 2, 3, 4, 5)
+NOT_APPLICABLE = IMRS_NA  # the item table (numbers, scores, which may be `na`) is the record schema's
+SCORES = IMRS_SCORES
+ITEMS = IMRS_ITEMS
 LANGS = ("sv", "en")
 
 
@@ -121,9 +122,10 @@ def instrument_problems(data: Any) -> list[tuple[int, str]]:
     if not isinstance(raters, dict) or set(raters) != set(RATERS) or not all(texts(v) for v in raters.values()):
         out.append((line, f"raters must be {', '.join(RATERS)} with sv and en"))
     items = data.get("items")
-    if not isinstance(items, list) or len(items) != 15:
-        return [*out, (line, "items must be a list of 15")]
-    for index, raw in enumerate(items, start=1):
+    if not isinstance(items, list) or len(items) != len(IMRS_ITEMS):
+        return [*out, (line, f"items must be a list of {len(IMRS_ITEMS)}")]
+    may_be_na = f"{IMRS_NOT_APPLICABLE[0]}-{IMRS_NOT_APPLICABLE[-1]}"
+    for index, raw in zip(IMRS_ITEMS, items, strict=True):
         where = getattr(raw, "line", line)
         if not isinstance(raw, dict) or raw.get("number") != index:
             out.append((where, f"item {index} is missing or out of order"))
@@ -141,9 +143,9 @@ def instrument_problems(data: Any) -> list[tuple[int, str]]:
         ):
             out.append((where, f"item {index}: anchors 1-5 in sv and en"))
         na = raw.get("not_applicable", False)
-        # The record schema (imr.records.kinds) accepts `na` for items 13-15 only.
-        if not isinstance(na, bool) or (na and index < 13):
-            out.append((where, f"item {index}: not_applicable is only possible for items 13-15"))
+        # The record schema (imr.records.kinds) accepts `na` for those items only.
+        if not isinstance(na, bool) or (na and index not in IMRS_NOT_APPLICABLE):
+            out.append((where, f"item {index}: not_applicable is only possible for items {may_be_na}"))
         if na and not texts(raw.get("not_applicable_text")):
             out.append((where, f"item {index}: not_applicable_text in sv and en"))
     return out

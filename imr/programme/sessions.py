@@ -11,7 +11,7 @@ from imr.core.strings import strings
 from imr.programme.goals import require_steps
 from imr.programme.planning import next_session
 from imr.records.ids import SessionRef
-from imr.records.kinds import HOMEWORK_REVIEW, SCHEMA, validate_entry
+from imr.records.kinds import HOMEWORK_REVIEW, PROFILE_KINDS, SCHEMA, SESSION_LIKE, validate_entry
 from imr.records.record import Entry, Record
 from imr.records.state import derive_state, effective_entries
 from imr.workspace import store
@@ -142,7 +142,7 @@ def already_logged(record: Record, entry: dict) -> Entry | None:
 
     for old in effective_entries(record):
         if (
-            old.kind in ("session", "absent")
+            old.kind in SESSION_LIKE
             and old.get("module") == entry.get("module")
             and old.get("session") == entry.get("session")
             and old.get("date") == entry.get("date")
@@ -250,9 +250,9 @@ def _check_set_fields(ws: Workspace, original: Entry, set_fields: dict) -> None:
     problems = validate_entry(merged)
     if problems:
         raise ImrError("correction_invalid", field=", ".join(str(p[1].get("field", "")) for p in problems))
-    if original.kind in ("session", "absent"):
+    if original.kind in SESSION_LIKE:
         ws.curriculum.session(SessionRef(merged["module"], merged["session"]))
-    if original.kind in ("enrolled", "profile") and "variant" in set_fields:
+    if original.kind in PROFILE_KINDS and "variant" in set_fields:
         ws.curriculum.check_variant(merged["variant"])
 
 

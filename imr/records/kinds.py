@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from imr.records.ids import ENTRY_ID, is_valid_id
@@ -20,6 +21,14 @@ HOMEWORK_REVIEW = ("done", "partly", "not-done", "none")
 FORMATS = ("individual", "group")
 GOAL_STATUS = ("active", "done", "paused", "revised", "dropped")
 RATERS = ("client", "clinician")
+# The IMR Scale's items by number, and those a person may answer `na` ("not applicable": no
+# prescribed medicine, no alcohol, no drugs), declared once: the record schema checks scores
+# against them, and the instrument file that words the items (curriculum/instruments/imrs.yaml,
+# read by imr.programme.imrs for the form, `imr imrs`, the report and export) must agree.
+IMRS_ITEMS = tuple(range(1, 16))
+IMRS_NOT_APPLICABLE = (13, 14, 15)
+IMRS_SCORES = (1, 2, 3, 4, 5)  # higher is better
+IMRS_NA = "na"
 MAX_TEXT = 4000
 
 _SIGNATURE = re.compile(r"[^\W_][\w .-]{0,39}")
@@ -166,12 +175,12 @@ def _int_list(value: Any) -> str | None:
 
 
 def _scores(value: Any) -> str | None:
-    if not isinstance(value, list) or len(value) != 15:
+    if not isinstance(value, list) or len(value) != len(IMRS_ITEMS):
         return "entry_bad_scores"
-    for index, score in enumerate(value, start=1):
-        if score == "na" and index in (13, 14, 15):
+    for index, score in zip(IMRS_ITEMS, value, strict=True):
+        if score == IMRS_NA and index in IMRS_NOT_APPLICABLE:
             continue
-        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+        if isinstance(score, bool) or not isinstance(score, int) or score not in IMRS_SCORES:
             return "entry_bad_scores"
     return None
 
@@ -230,8 +239,10 @@ class Kind:
     `required`/`optional` map field names to validators; the fields whose validator is marked
     `free_text` are what a person typed (the PII guard scans exactly those); `refs` are fields
     that point at other entries by id; `fold` names the `ParticipantState` method that folds an
-    entry of this kind into derived state; `diff` is the key of its wording in `imr diff`
-    (templates/strings/<lang>/supervision.yaml, section `supervision`).
+    entry of this kind into derived state; `diff` is the key of its wording in `imr diff` and
+    imr web's *Ändringar* (templates/strings/<lang>/supervision.yaml, section `cli`; filled in by
+    `imr.reports.diff_text`). The kind's name as readers see it is `values.kind.<name>` in the
+    strings (`kind_label`).
     """
 
     name: str
@@ -357,6 +368,34 @@ KINDS: dict[str, Kind] = {
         ),
     )
 }
+
+# Names the code asks about by themselves (instead of spelling them at each comparison). The
+# families are tuples, not sets: `in` then works on whatever a hand edit put in `kind`.
+ENROLLED, PROFILE, SESSION, ABSENT, CORRECTION = "enrolled", "profile", "session", "absent", "correction"
+GOAL, GOAL_STEP, GOAL_UPDATE, RELAPSE_PLAN, IMRS, CONTACT = (
+    "goal",
+    "goal-step",
+    "goal-update",
+    "relapse-plan",
+    "imrs",
+    "contact",
+)
+# Entries for one session of the programme (module, session, date, and a group when it met as one).
+SESSION_LIKE = (SESSION, ABSENT)
+# Entries that set a participant's programme (variant, format, leader, module order).
+PROFILE_KINDS = (ENROLLED, PROFILE)
+
+# Fields of any kind that name another entry by id (the union of the kinds' `refs`).
+REF_FIELDS = tuple(dict.fromkeys(field for kind in KINDS.values() for field in kind.refs))
+
+
+def kind_label(name: str, lang: str, workspace_root: Path | None = None) -> str:
+    """A kind's name as readers see it (`goal-update` -> `målstatus`): the one label table,
+    `values.kind` in the strings; a kind it does not name, as it is."""
+    from imr.core.strings import strings
+
+    return str(strings(lang, workspace_root).get("values", {}).get("kind", {}).get(name, name))
+
 
 # kind -> (required fields, optional fields), for callers that only need the shapes.
 SCHEMA: dict[str, tuple[dict[str, Callable], dict[str, Callable]]] = {

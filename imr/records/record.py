@@ -30,7 +30,7 @@ from imr.core.files import read_regular
 from imr.core.yamlio import LineDict, YamlProblem, decode, dump, parse_text, quick_load
 from imr.records.findings import Finding
 from imr.records.ids import SessionRef, is_valid_id
-from imr.records.kinds import validate_entry
+from imr.records.kinds import PROFILE_KINDS, SESSION_LIKE, validate_entry
 
 FORMAT = 2
 _ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base 32, lower case: no i, l, o, u
@@ -298,20 +298,18 @@ def _reference_problems(record: Record, entry: Entry, shown: str, curriculum: An
                 out.append(Finding(shown, entry.line, code, params))
     if curriculum is not None:
         if (
-            kind in ("session", "absent")
-            and isinstance(data.get("module"), int)
-            and isinstance(data.get("session"), int)
+            kind in SESSION_LIKE and isinstance(data.get("module"), int) and isinstance(data.get("session"), int)
         ) and not curriculum.has_session(SessionRef(data["module"], data["session"])):
             out.append(
                 Finding(shown, entry.line, "entry_unknown_session", {"ref": f"{data['module']}.{data['session']}"})
             )
         if (
-            kind in ("enrolled", "profile")
+            kind in PROFILE_KINDS
             and isinstance(data.get("variant"), str)
             and data["variant"] not in curriculum.variants
         ):
             out.append(Finding(shown, entry.line, "entry_unknown_variant", {"variant": data["variant"]}))
-        if kind in ("enrolled", "profile") and isinstance(data.get("module_order"), list):
+        if kind in PROFILE_KINDS and isinstance(data.get("module_order"), list):
             known = {m.number for m in curriculum.modules}
             for number in data["module_order"]:
                 if number not in known:

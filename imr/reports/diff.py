@@ -21,9 +21,7 @@ so a file whose old version was already unreadable shows its new entries here wi
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import subprocess
 import threading
 from bisect import bisect_right
 from collections.abc import Iterator
@@ -33,10 +31,12 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import IO
 
+from imr.core import git
 from imr.core.errors import ImrError
 from imr.core.yamlio import YamlProblem, parse_text
 from imr.gates.history import appended, log_blocks
 from imr.records.ids import is_valid_id
+from imr.records.kinds import GOAL_STEP, GOAL_UPDATE, KINDS, RELAPSE_PLAN
 from imr.records.parallel import map_paths, paused_gc
 from imr.records.record import RecordProblem, parse_record_bytes
 from imr.records.state import derive_state
@@ -45,7 +45,6 @@ from imr.records.writer import open_log_end
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 FOLDERS = {"records": "participant", "groups": "group"}
 _LEFT_ITEM = re.compile(r"^-(?: |$)", re.MULTILINE)
-_REFERENCES = ("target", "goal", "previous", "steps_done")  # what the wording resolves in the log
 
 
 @dataclass
@@ -95,7 +94,7 @@ def diff_workspace(root: Path, revisions: list[str]) -> DiffReport:
     if len(revisions) > 2:
         raise ImrError("diff_too_many_revisions")
     root = Path(root).resolve()
-    _git(root, "rev-parse", "--show-prefix", error=("diff_not_git", {"path": str(root)}))
+    git.text(root, "rev-parse", "--show-prefix", missing="diff_not_git", failed="diff_not_git")
     if revisions:
         old_name, old = revisions[0], _resolve(root, revisions[0])
     else:
@@ -119,7 +118,7 @@ def diff_period(root: Path, since: date, until: date | None = None) -> DiffRepor
     if until is not None and until < since:
         raise ImrError("diff_period_reversed", since=since.isoformat(), until=until.isoformat())
     root = Path(root).resolve()
-    _git(root, "rev-parse", "--show-prefix", error=("diff_not_git", {"path": str(root)}))
+    git.text(root, "rev-parse", "--show-prefix", missing="diff_not_git", failed="diff_not_git")
     old = _last_commit_by(root, since - timedelta(days=1)) or EMPTY_TREE
     new = (_last_commit_by(root, until) or EMPTY_TREE) if until is not None else None
     return _diff(root, old, new, since.isoformat(), until.isoformat() if until is not None else None)
@@ -130,9 +129,8 @@ def _last_commit_by(root: Path, day: date) -> str | None:
     end = datetime.combine(day, time(23, 59, 59)).astimezone()
     # --first-parent: the branch's own line, so a clone's entries merged in later belong to the
     # day of the merge, not to a commit of the clone that happens to be older than `day`.
-    result = _run(
-        root, "rev-list", "-1", "--first-parent", f"--before={end.strftime('%Y-%m-%d %H:%M:%S %z')}", "HEAD", "--"
-    )
+    before = f"--before={end.strftime('%Y-%m-%d %H:%M:%S %z')}"
+    result = git.run(root, "rev-list", "-1", "--first-parent", before, "HEAD", "--", missing="diff_not_git")
     if result.returncode != 0:  # no commit at all yet
         return None
     return result.stdout.decode().strip() or None
@@ -153,7 +151,7 @@ def _diff(root: Path, old: str, new: str | None, old_name: str, new_name: str | 
     spec = ["--", *FOLDERS]
     # --raw names each file's old and new blob, so each is read by id in one `git cat-file`
     # (a lookup by revision and path walks the folder's tree again for every file).
-    listed = _git(
+    listed = git.text(
         root,
         "diff",
         "--no-renames",
@@ -165,6 +163,8 @@ def _diff(root: Path, old: str, new: str | None, old_name: str, new_name: str | 
         old,
         *([new] if new else []),
         *spec,
+        missing="diff_not_git",
+        failed="diff_git_failed",
     ).split("\0")
     blob_ids: dict[str, tuple[str | None, str | None]] = {}
     for meta, path in zip(listed[0::2], listed[1::2], strict=False):
@@ -172,7 +172,16 @@ def _diff(root: Path, old: str, new: str | None, old_name: str, new_name: str | 
         if len(fields) >= 4 and _kind(path):
             blob_ids[path] = (_blob_id(fields[0].lstrip(":"), fields[2]), _blob_id(fields[1], fields[3]))
     if new is None:
-        untracked = _git(root, "ls-files", "-z", "--others", "--exclude-standard", *spec)
+        untracked = git.text(
+            root,
+            "ls-files",
+            "-z",
+            "--others",
+            "--exclude-standard",
+            *spec,
+            missing="diff_not_git",
+            failed="diff_git_failed",
+        )
         blob_ids.update({p: (None, None) for p in untracked.split("\0") if p and _kind(p) and p not in blob_ids})
     paths = sorted(blob_ids)
     # Most old versions are the start of the new one: a hash of the new bytes up to the old
@@ -279,13 +288,13 @@ def _appended(path: str, old_text: str, new_text: str) -> FileChange | None:
 def _step_labels(path: str, text: str, added: list[dict]) -> dict[str, str]:
     """`FileChange.step_labels` of the new version, when an added entry adds or names a goal step
     (the whole record is read only then: most changes are sessions)."""
-    if not any(a["data"].get("kind") in ("goal-step", "goal-update") or a["data"].get("steps_done") for a in added):
+    if not any(a["data"].get("kind") in (GOAL_STEP, GOAL_UPDATE) or a["data"].get("steps_done") for a in added):
         return {}
     try:
         record = parse_record_bytes(text.encode("utf-8"), Path(path), path)
     except RecordProblem:
         return {}
-    written = {e.id: e.get("step") for e in record.entries if e.kind == "goal-step"}
+    written = {e.id: e.get("step") for e in record.entries if e.kind == GOAL_STEP}
     return {
         step.key: step.id
         for goal in derive_state(record).goals.values()
@@ -303,14 +312,15 @@ def _named_old_entries(old_text: str, log_end: int, new_entries: list[dict]) -> 
     """
     refs: set[str] = set()
     for entry in new_entries:
-        for key in _REFERENCES:
+        declared = KINDS.get(entry.get("kind"))  # type: ignore[arg-type]
+        for key in declared.refs if declared is not None else ():  # the fields the kind declares as references
             ref = entry.get(key)
             if isinstance(ref, str):
                 refs.add(ref)
-            if key == "steps_done" and isinstance(ref, (list, dict)):
+            elif isinstance(ref, (list, dict)):  # steps_done, joins (a dict: a hand edit, named by its keys)
                 refs.update(r for r in ref if isinstance(r, str))
     refs -= {e["id"] for e in new_entries if isinstance(e.get("id"), str)}
-    relapse = any(e.get("kind") == "relapse-plan" for e in new_entries)
+    relapse = any(e.get("kind") == RELAPSE_PLAN for e in new_entries)
     if not refs and not relapse:
         return []
     starts = [m.start() for m in _LEFT_ITEM.finditer(old_text, log_end)]
@@ -345,13 +355,13 @@ def _named_old_entries(old_text: str, log_end: int, new_entries: list[dict]) -> 
                 break
             position = old_text.rfind(ref, first, starts[index]) if index >= 0 else -1
     if relapse:
-        position = old_text.find("relapse-plan", first)
+        position = old_text.find(RELAPSE_PLAN, first)
         while position >= 0 and not bad:
             index, found = entry_at(position)
-            if found is not None and found.get("kind") == "relapse-plan":
+            if found is not None and found.get("kind") == RELAPSE_PLAN:
                 kept.add(index)
             following = starts[index + 1] if index + 1 < len(starts) else len(old_text)
-            position = old_text.find("relapse-plan", following)
+            position = old_text.find(RELAPSE_PLAN, following)
     if bad:
         return None
     return [wanted[index] for index in sorted(kept)]
@@ -475,7 +485,9 @@ def _resolve(root: Path, revision: str, missing_ok: bool = False) -> str | None:
     """A revision as a commit id; user text never reaches git as an option."""
     if not revision or revision.startswith("-"):
         raise ImrError("diff_bad_revision", rev=revision)
-    result = _run(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
+    result = git.run(
+        root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}", missing="diff_not_git"
+    )
     if result.returncode != 0:
         if missing_ok:
             return None
@@ -503,13 +515,11 @@ def _blob_sizes(root: Path, object_ids: list[str]) -> dict[str, int]:
     if not object_ids:
         return {}
     request = "".join(f"{object_id}\n" for object_id in object_ids).encode()
-    result = subprocess.run(
-        ["git", "-C", str(root), "cat-file", "--batch-check"], input=request, capture_output=True, env=_env()
+    listed = git.output(
+        root, "cat-file", "--batch-check", input=request, missing="diff_not_git", failed="diff_git_failed"
     )
-    if result.returncode != 0:
-        raise ImrError("diff_git_failed", detail=result.stderr.decode(errors="replace").strip()[:200])
     sizes = {}
-    for line in result.stdout.decode("ascii", "replace").splitlines():
+    for line in listed.decode("ascii", "replace").splitlines():
         fields = line.split()
         if len(fields) == 3 and fields[1] == "blob":
             sizes[fields[0]] = int(fields[2])
@@ -521,18 +531,8 @@ def _stream_blobs(root: Path, object_ids: list[str]) -> Iterator[bytes | None]:
     while the caller works on the ones already read."""
     if not object_ids:
         return
-    try:
-        # --buffer: git writes in large blocks instead of flushing after every blob.
-        process = subprocess.Popen(
-            ["git", "-C", str(root), "cat-file", "--batch", "--buffer"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            bufsize=1 << 16,
-            env=_env(),
-        )
-    except OSError:
-        raise ImrError("diff_not_git", path=str(root)) from None
+    # --buffer: git writes in large blocks instead of flushing after every blob.
+    process = git.popen(root, "cat-file", "--batch", "--buffer", missing="diff_not_git", bufsize=1 << 16)
     assert process.stdin is not None and process.stdout is not None and process.stderr is not None
     request = "".join(f"{object_id}\n" for object_id in object_ids).encode()
     # Written from a thread: git answers while it reads, and a full pipe each way would stall both.
@@ -562,23 +562,3 @@ def _feed(pipe: IO[bytes], data: bytes) -> None:
         pipe.close()
     except OSError:  # git stopped early; the reader reports it
         pass
-
-
-def _env() -> dict[str, str]:
-    return {**os.environ, "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
-
-
-def _run(root: Path, *args: str) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, env=_env())
-    except OSError:
-        raise ImrError("diff_not_git", path=str(root)) from None
-
-
-def _git(root: Path, *args: str, error: tuple[str, dict] | None = None) -> str:
-    result = _run(root, *args)
-    if result.returncode != 0:
-        if error is not None:
-            raise ImrError(error[0], **error[1])
-        raise ImrError("diff_git_failed", detail=result.stderr.decode(errors="replace").strip()[:200])
-    return result.stdout.decode("utf-8", errors="replace")

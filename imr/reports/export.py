@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -17,91 +18,149 @@ from imr.core.errors import ImrError
 from imr.programme.goals import describe_goals
 from imr.programme.group_planning import group_progress
 from imr.programme.groups import all_groups
+from imr.programme.imrs import ITEMS
 from imr.records.ids import is_valid_id
 from imr.records.parsed import read_all_records
 from imr.records.record import RecordProblem, day_of
-from imr.records.state import derive_state
+from imr.records.state import ParticipantState, derive_state
 from imr.reports.fidelity import as_rows, assess
 from imr.workspace.folder import Workspace
 
 Table = tuple[list[str], list[list[Any]]]
 
 
-def export_tables(ws: Workspace, since: date | None = None, today: date | None = None) -> dict[str, Table]:  # noqa: C901 (to split: the maintainability issue)
+HEADERS = {
+    "sessions": [
+        "participant",
+        "entry",
+        "date",
+        "module",
+        "session",
+        "group",
+        "by",
+        "homework_review",
+        "handout",
+        "significant_other",
+    ],
+    "attendance": ["group", "date", "session", "participant", "status"],
+    "goals": ["participant", "goal", "step", "status", "done_on"],
+    "imrs_items": ["participant", "date", "rater", "item", "score"],
+    "fidelity": ["item", "basis", "score", "indication", "since", "until"],
+}
+
+
+def export_tables(ws: Workspace, since: date | None = None, today: date | None = None) -> dict[str, Table]:
     """sessions, attendance, goals, imrs_items and fidelity, each as (header, rows)."""
 
     def keep(value: Any) -> bool:
         day = day_of(value)
         return day is not None and (since is None or day >= since)
 
+    states = _states(ws)
+    rows = {
+        "sessions": [row for pid in sorted(states) for row in _session_rows(pid, states[pid], keep)],
+        "attendance": _group_attendance(ws, keep) + _individual_attendance(states, keep),
+        "goals": [row for pid in sorted(states) for row in _goal_rows(pid, states[pid])],
+        "imrs_items": [row for pid in sorted(states) for row in _imrs_rows(pid, states[pid], keep)],
+        "fidelity": _fidelity_rows(ws, since, today),
+    }
+    return {name: (list(header), rows[name]) for name, header in HEADERS.items()}
+
+
+Keep = Callable[[Any], bool]  # whether a date falls in the exported period
+
+
+def _states(ws: Workspace) -> dict[str, ParticipantState]:
+    """Every readable record's derived state by participant id (an unreadable one is `imr check`'s)."""
     states = {}
     if ws.records_dir.is_dir():
         for path, result in read_all_records(ws.records_dir, ws.root):
             if is_valid_id(path.stem) and not isinstance(result, RecordProblem):
                 states[path.stem] = derive_state(result)
-    sessions, goals, items = [], [], []
-    for pid in sorted(states):
-        state = states[pid]
-        for entry in state.sessions:
-            if keep(entry.get("date")):
-                sessions.append(
-                    [
-                        pid,
-                        entry.id,
-                        entry.get("date"),
-                        entry.get("module"),
-                        entry.get("session"),
-                        entry.get("group") or "",
-                        entry.get("by"),
-                        entry.get("homework_review") or "",
-                        _flag(entry.get("handout")),
-                        _flag(entry.get("significant_other")),
-                    ]
-                )
-        for goal in describe_goals(state):
-            done: dict[str, str] = {}
-            for item in goal["history"]:
-                if item["status"] == "done" and item.get("target"):
-                    for label in str(item["target"]).split(", "):
-                        done.setdefault(label, str(item.get("date") or item.get("at") or "")[:10])
-            goals.append([pid, goal["id"], "", goal["status"], done.get(goal["id"], "")])
-            for step in goal["steps"]:
-                goals.append([pid, goal["id"], step["id"], step["status"], done.get(step["id"], "")])
-        for entry in state.imrs:
-            if keep(entry.get("date")):
-                for number, score in enumerate(entry.get("scores") or [], start=1):
-                    items.append(
-                        [pid, entry.get("date"), entry.get("rater"), number, score if isinstance(score, int) else ""]
-                    )
-    attendance = []
+    return states
+
+
+def _session_rows(pid: str, state: ParticipantState, keep: Keep) -> list[list[Any]]:
+    return [
+        [
+            pid,
+            entry.id,
+            entry.get("date"),
+            entry.get("module"),
+            entry.get("session"),
+            entry.get("group") or "",
+            entry.get("by"),
+            entry.get("homework_review") or "",
+            _flag(entry.get("handout")),
+            _flag(entry.get("significant_other")),
+        ]
+        for entry in state.sessions
+        if keep(entry.get("date"))
+    ]
+
+
+def _goal_rows(pid: str, state: ParticipantState) -> list[list[Any]]:
+    """Each goal and its steps with their status and the day they were marked done."""
+    rows = []
+    for goal in describe_goals(state):
+        done: dict[str, str] = {}
+        for item in goal["history"]:
+            if item["status"] == "done" and item.get("target"):
+                for label in str(item["target"]).split(", "):
+                    done.setdefault(label, str(item.get("date") or item.get("at") or "")[:10])
+        rows.append([pid, goal["id"], "", goal["status"], done.get(goal["id"], "")])
+        for step in goal["steps"]:
+            rows.append([pid, goal["id"], step["id"], step["status"], done.get(step["id"], "")])
+    return rows
+
+
+def _imrs_rows(pid: str, state: ParticipantState, keep: Keep) -> list[list[Any]]:
+    """One row per IMR Scale item answered (`na`: an empty score)."""
+    return [
+        [pid, entry.get("date"), entry.get("rater"), number, score if isinstance(score, int) else ""]
+        for entry in state.imrs
+        if keep(entry.get("date"))
+        for number, score in enumerate(entry.get("scores") or [], start=ITEMS[0])
+    ]
+
+
+def _group_attendance(ws: Workspace, keep: Keep) -> list[list[Any]]:
+    rows = []
     for group in all_groups(ws):
         progress = group_progress(ws, group)
         for meeting in progress.meetings:
             if not keep(meeting.date):
                 continue
             for pid in dict.fromkeys(meeting.present):  # a session logged twice is one attendance
-                attendance.append([group.name, meeting.date, str(meeting.ref), pid, "present"])
+                rows.append([group.name, meeting.date, str(meeting.ref), pid, "present"])
             for pid in dict.fromkeys(meeting.absent):
                 member = progress.states.get(pid)
                 made_up = member is not None and meeting.ref in member.done
-                attendance.append(
-                    [group.name, meeting.date, str(meeting.ref), pid, "caught_up" if made_up else "absent"]
-                )
-    for pid in sorted(states):  # the individual track: its sessions and absences, group left empty
+                rows.append([group.name, meeting.date, str(meeting.ref), pid, "caught_up" if made_up else "absent"])
+    return rows
+
+
+def _individual_attendance(states: dict[str, ParticipantState], keep: Keep) -> list[list[Any]]:
+    """The individual track: its sessions and absences, group left empty (a group member's
+    catch-up is counted in the group's rows)."""
+    rows = []
+    for pid in sorted(states):
         state = states[pid]
         if state.format == "group":
-            continue  # a group member's catch-up is counted in the group's rows
+            continue
         for entry in state.sessions:
             if not entry.get("group") and keep(entry.get("date")):
-                attendance.append(
-                    ["", entry.get("date"), f"{entry.get('module')}.{entry.get('session')}", pid, "present"]
-                )
+                rows.append(["", entry.get("date"), f"{entry.get('module')}.{entry.get('session')}", pid, "present"])
         for entry in state.absences:
             if not entry.get("group") and keep(entry.get("date")):
                 ref = f"{entry.get('module')}.{entry.get('session')}"
                 made_up = any(f"{e.get('module')}.{e.get('session')}" == ref for e in state.sessions)
-                attendance.append(["", entry.get("date"), ref, pid, "caught_up" if made_up else "absent"])
-    fidelity = [
+                rows.append(["", entry.get("date"), ref, pid, "caught_up" if made_up else "absent"])
+    return rows
+
+
+def _fidelity_rows(ws: Workspace, since: date | None, today: date | None) -> list[list[Any]]:
+    return [
         [
             row["item"],
             row["basis"],
@@ -112,27 +171,6 @@ def export_tables(ws: Workspace, since: date | None = None, today: date | None =
         ]
         for row in as_rows(assess(ws, since=since, today=today), "en", ws.root)
     ]
-    return {
-        "sessions": (
-            [
-                "participant",
-                "entry",
-                "date",
-                "module",
-                "session",
-                "group",
-                "by",
-                "homework_review",
-                "handout",
-                "significant_other",
-            ],
-            sessions,
-        ),
-        "attendance": (["group", "date", "session", "participant", "status"], attendance),
-        "goals": (["participant", "goal", "step", "status", "done_on"], goals),
-        "imrs_items": (["participant", "date", "rater", "item", "score"], items),
-        "fidelity": (["item", "basis", "score", "indication", "since", "until"], fidelity),
-    }
 
 
 def _flag(value: Any) -> str:

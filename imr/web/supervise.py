@@ -82,15 +82,14 @@ async def diff_page(request: Request):
 
 
 def _diff_lines(ctx: WebContext, since: date) -> list[tuple[str, str]]:
-    """The lines `imr diff --since` prints, each with its style turned into a class name."""
-    from imr.cli import common
-    from imr.cli.diff_cmd import _lines
+    """The lines `imr diff --since` prints (the same library call), each with its style turned
+    into a class name."""
     from imr.reports.diff import diff_period
+    from imr.reports.diff_text import Words, diff_lines
 
     report = diff_period(ctx.ws.root, since)
-    common.set_lang(ctx.lang)  # the CLI's wording functions read the language from there
     out = []
-    for style, text in _lines(report, ctx.lang):
+    for style, text in diff_lines(report, Words(ctx.lang, ctx.ws.root)):
         style = style or ""
         css = "bad" if "red" in style else "head" if "bold" in style else "new" if "green" in style else ""
         out.append((css, text))
