@@ -11,10 +11,12 @@ markup; the charts are the only trusted strings, drawn in `imr.reports.report_sv
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from imr.core import resources
 from imr.core.strings import number, strings
+from imr.records.kinds import kind_label
 from imr.render.documents import Document, Part
 from imr.reports import report_svg
 from imr.reports.report_view import (
@@ -81,7 +83,7 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
         goals_none=t("goals_none"),
         outcomes=_outcomes(report["outcomes"], t, language, charts),
         fidelity=_fidelity(report, t, language),
-        changes=_changes(report["changes"], t),
+        changes=_changes(report["changes"], t, language, ws.root),
         footer=t("footer"),
         notes=[f"{n['date']} {n['id']}: {n['note']}" for n in report["notes"]] if "notes" in report else None,
     )
@@ -275,11 +277,11 @@ def _fidelity(report: dict[str, Any], t: Words, lang: str) -> Fidelity:
     )
 
 
-def _changes(changes: list[dict[str, Any]], t: Words) -> Changes:
+def _changes(changes: list[dict[str, Any]], t: Words, lang: str, root: Path) -> Changes:
     return Changes(
         columns=[t("changes_col_by"), t("changes_col_total"), t("changes_col_kinds")],
         rows=[
-            [c["by"], str(c["total"]), ", ".join(f"{t('kind_' + k)} {n}" for k, n in c["counts"].items())]
+            [c["by"], str(c["total"]), ", ".join(f"{kind_label(k, lang, root)} {n}" for k, n in c["counts"].items())]
             for c in changes
         ],
         none=t("changes_none"),
