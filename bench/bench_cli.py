@@ -1,9 +1,12 @@
 """Wall-clock benchmarks of whole commands, as a user runs them from the shell.
 
-    python bench/bench_cli.py [--participants 1000] [--entries 40] [--runs 10]
+    python bench/bench_cli.py [--participants 1000] [--entries 40] [--runs 10] [--baseline DIR] [--startup-only]
 
 Measures, side by side in this environment:
-  * `imr session next ID` against a bare typer hello-world (target: within 1.2x);
+  * start-up: `imr session next ID`, `imr session next ID --json` (targets: <= 0.8x) and every
+    command's `--help` (target: <= 1.0x) against a bare typer hello-world, with `--baseline DIR`
+    also the same commands from another source tree (`PYTHONPATH=DIR python -m imr`, say
+    `git archive <commit> | tar -x -C DIR`), all interleaved so a busy moment hits every side;
   * `imr status` on N participants x M entries (target: <= 1 s, peak memory <= 200 MB);
   * `imr check` on the same workspace (target: <= 4 s).
 Each is the median of several runs in fresh processes, with a warm cache and on a first run
@@ -88,12 +91,57 @@ def timed(cmd: list[str], runs: int, env: dict | None = None, before=None) -> tu
     return statistics.median(times), min(times), max(peaks)
 
 
+def command_names() -> list[str]:
+    from imr.cli.app import COMMANDS
+
+    return list(COMMANDS)
+
+
+STARTUP_TARGETS = {"session next ID": 0.8, "session next ID --json": 0.8}
+
+
+def startup(env: dict, runs: int, baseline: Path | None) -> None:
+    """Start-up of the hot commands and of every command's --help, as ratios to typer hello."""
+    sources = {"this tree": HERE.parent}
+    if baseline is not None:
+        sources["baseline"] = baseline
+    cases = [
+        ("session next ID", ["session", "next", "b-00001"]),
+        ("session next ID --json", ["session", "next", "b-00001", "--json"]),
+    ]
+    cases += [("imr --help", ["--help"]), ("session next --help", ["session", "next", "--help"])]
+    cases += [(f"{name} --help", [name, "--help"]) for name in command_names() if name != "merge-driver"]
+    wall: dict[tuple[str, str], list[float]] = {}
+    cpu: dict[tuple[str, str], list[float]] = {}
+    hello_cmd = [sys.executable, str(HERE / "hello_typer.py"), "KL"]
+    for _ in range(runs):
+        for label, args in [("hello", None), *cases]:
+            for source, folder in sources.items() if args is not None else [("hello", None)]:
+                cmd = hello_cmd if args is None else [sys.executable, "-m", "imr", *args]
+                run_env = dict(env, PYTHONPATH=str(folder)) if folder else env
+                seconds, _, used = run_measured(cmd, run_env)
+                wall.setdefault((label, source), []).append(seconds)
+                cpu.setdefault((label, source), []).append(used)
+    hello_wall = statistics.median(wall[("hello", "hello")])
+    hello_cpu = statistics.median(cpu[("hello", "hello")])
+    print(f"typer hello-world                 median {hello_wall * 1000:6.1f} ms wall, {hello_cpu * 1000:6.1f} ms CPU")
+    for label, _ in cases:
+        figures = []
+        for source in sources:
+            w, c = statistics.median(wall[(label, source)]), statistics.median(cpu[(label, source)])
+            figures.append(f"{source}: {w * 1000:6.1f} ms = {w / hello_wall:4.2f}x wall, {c / hello_cpu:4.2f}x CPU")
+        target = STARTUP_TARGETS.get(label, 1.0)
+        print(f"{label:<33} " + "   ".join(figures) + f"   (target <= {target}x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument("--entries", type=int, default=40)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--keep", type=Path, help="Build the workspace here and keep it.")
+    parser.add_argument("--baseline", type=Path, help="another source tree to time the start-up beside")
+    parser.add_argument("--startup-only", action="store_true", help="only the start-up figures")
     args = parser.parse_args()
 
     from make_workspace import generate
@@ -103,6 +151,10 @@ def main() -> None:
         generate(root, args.participants, args.entries)
     env = dict(os.environ, IMR_WORKSPACE=str(root))
     imr = imr_command()
+    subprocess.run([*imr, "session", "next", "b-00001"], capture_output=True, env=env)  # warm the cache
+    startup(env, args.runs, args.baseline)
+    if args.startup_only:
+        return
 
     # Interleaved, so that a busy moment on the machine hits both sides alike.
     subprocess.run([*imr, "session", "next", "b-00001"], capture_output=True, env=env)  # warm the cache

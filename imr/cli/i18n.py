@@ -18,6 +18,8 @@ from typing import Any
 
 import typer
 
+from imr.cli.coercion import prefill
+
 ENV_LANG = "IMR_LANG"
 
 
@@ -99,7 +101,16 @@ def _translate_notes(text: str) -> str:
 
 
 class ImrContext(typer.Context):
+    """The context of every imr command: translated help, and (as the place where each command
+    meets its parameters before any is parsed, the help option and typer's completion options
+    included) plain value conversion without pydantic (`imr.cli.coercion`)."""
+
     formatter_class = ImrHelpFormatter
+
+    def __init__(self, command: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(command, *args, **kwargs)
+        for param in command.get_params(self):
+            prefill(param)
 
 
 def localise(root, lang: str) -> None:
