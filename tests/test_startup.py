@@ -117,9 +117,7 @@ def test_an_unreadable_path_is_refused_as_typer_refuses_it(tmp_path):
     secret = tmp_path / "secret.pdf"
     secret.write_bytes(b"x")
     secret.chmod(0)
-    for where, param in _params():
-        if param.type_descriptor.annotation is Path:
-            break
+    param = next(param for _, param in _params() if param.type_descriptor.annotation is Path)
     ctx = typer.main.get_command(build_app()).make_context("imr", ["status"], resilient_parsing=True)
     prefill(param)
     with pytest.raises(typer.BadParameter):
