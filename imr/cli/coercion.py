@@ -42,7 +42,7 @@ def _plain_leaf(annotation: Any) -> bool:
 def _list_item(annotation: Any) -> Any:
     """X for `list[X]`, else None."""
     if getattr(annotation, "__origin__", None) is list:
-        args = getattr(annotation, "__args__", ())
+        args: tuple[Any, ...] = getattr(annotation, "__args__", ())
         return args[0] if len(args) == 1 else None
     return None
 

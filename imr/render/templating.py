@@ -19,6 +19,12 @@ width of billions), no text or list built inside the template (`s ~ s`, `s + s`,
 `indent`, `format`, `join`) may grow past `MAX_OUTPUT_CHARS` either (so a loop that doubles a
 text stops with a message), the output may not grow past `MAX_OUTPUT_CHARS`, and the render stops after
 `MAX_SECONDS` (checked at every output chunk and every attribute, item, call and operator).
+
+Compiled templates are kept in this user's cache folder (`imr.core.cache.user_folder("cache")`,
+never in a workspace: bytecode is code, and a workspace folder can come from anyone), one
+folder per imr version, Jinja version, Python and this module, so a change to the sandbox or
+its limits compiles afresh. Jinja keys each file by the template's path and a checksum of its
+source, so an edited override is compiled again and two workspaces never share an entry.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 import threading
 import time
 import traceback
@@ -34,7 +41,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from imr import __version__
 from imr.core import resources
+from imr.core.cache import digest, user_folder
 from imr.core.errors import ImrError
 from imr.core.files import read_regular
 from imr.records.findings import Finding
@@ -239,6 +248,50 @@ def _no_link_below(base: Path, pieces: list[str]) -> bool:
     return True
 
 
+def bytecode_folder() -> Path | None:
+    """This user's folder of compiled templates for this imr, Jinja, Python and sandbox; None
+    when it cannot be made or is not a private folder of this user's own (then templates are
+    compiled on every run, as before)."""
+    import jinja2
+
+    here = os.stat(__file__)
+    key = digest(f"{__version__}|{jinja2.__version__}|{sys.version}|{here.st_size}|{here.st_mtime_ns}".encode())
+    folder = user_folder("cache") / "templates" / key[:16]
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+        return None
+    return folder
+
+
+def _bytecode_cache():
+    """Jinja's file cache of compiled templates, quiet about a folder it cannot read or write
+    and about a damaged file (the template is compiled again)."""
+    from jinja2.bccache import FileSystemBytecodeCache
+
+    folder = bytecode_folder()
+    if folder is None:
+        return None
+
+    class QuietCache(FileSystemBytecodeCache):
+        def load_bytecode(self, bucket):
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # unreadable or damaged: compiled again, as without a cache
+                bucket.reset()
+
+        def dump_bytecode(self, bucket):
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return QuietCache(str(folder))
+
+
 @lru_cache(maxsize=8)
 def environment(workspace_root: Path | None):
     import jinja2
@@ -288,6 +341,7 @@ def environment(workspace_root: Path | None):
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(),
     )
     env.globals.clear()  # no range, cycler, joiner, namespace, lipsum, dict: only the data given
     env.filters["attr"] = _attribute
