@@ -138,3 +138,100 @@ def test_a_parameter_imr_does_not_convert_plainly_keeps_typers_converter():
     for param in mine:
         prefill(param)
         assert param._runtime_param is None
+
+
+# --------------------------------------------------------------------------------------------
+# `imr session next` without typer (P1): what typer's path prints, neither typer nor pydantic
+
+
+def _process(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    environment = {key: value for key, value in os.environ.items() if key not in ("IMR_WORKSPACE", "IMR_LANG")}
+    environment.update(env or {})
+    return subprocess.run([sys.executable, *args], cwd=root, capture_output=True, text=True, env=environment)
+
+
+@pytest.fixture
+def grouped(enrolled):
+    enrolled.ok("patient", "add", "p-02", "--variant", "bipolar")
+    enrolled.ok("group", "create", "torsdag", "--leader", "MA", "--weekday", "torsdag")
+    enrolled.ok("group", "add", "torsdag", "p-01", "p-02")
+    return enrolled
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("session", "next", "p-01"),
+        ("session", "next", "p-01", "--json"),
+        ("session", "next", "--json", "p-01"),
+        ("--lang", "en", "session", "next", "p-01"),
+        ("--lang=en", "session", "next", "p-01", "--json"),
+        ("-w", ".", "session", "next", "p-01"),
+        ("planera", "p-01"),
+        ("session", "nästa", "p-01"),
+        ("session", "next", "--group", "torsdag"),
+        ("session", "next", "--group=torsdag", "--json"),
+        ("session", "next", "p-99"),
+        ("session", "next", "Demo 01"),
+        ("session", "next", "--group", "fredag"),
+    ],
+)
+def test_session_next_without_typer_prints_what_typer_prints(grouped, args):
+    from imr.cli import argv
+
+    through_typer = grouped(*args)
+    assert argv.session_next(argv.parse(list(args))) is not None
+    run = _process(grouped.root, "-X", "importtime", "-m", "imr", *args)
+    assert run.returncode == through_typer.exit_code
+    out = [line for line in run.stderr.splitlines() if not line.startswith("import time:")]
+    assert run.stdout + "".join(line + "\n" for line in out) == through_typer.output
+    loaded = {line.split("|")[-1].strip().split(".")[0] for line in run.stderr.splitlines() if "import time:" in line}
+    assert "imr" in loaded and not loaded & {"pydantic", "pydantic_core"}
+    if run.returncode == 0:  # a refusal raises typer's Exit, so typer is loaded to say it
+        assert not loaded & {"typer", "click"}
+
+
+def test_every_other_shape_goes_through_typer():
+    from imr.cli import argv
+
+    for args in (
+        ["session", "next"],
+        ["session", "next", "--help"],
+        ["session", "next", "p-01", "--render", "pdf"],
+        ["session", "next", "p-01", "--group", "g1"],
+        ["session", "next", "p-01", "p-02"],
+        ["session", "next", "p-01", "--json", "--json"],
+        ["session", "next", "p-01", "--lang", "en"],
+        ["session", "next", "--group"],
+        ["session", "next", "--group", "--json"],
+        ["--lang", "de", "session", "next", "p-01"],
+        ["--help", "session", "next", "p-01"],
+        ["session", "log", "p-01"],
+        ["next", "session", "p-01"],
+        ["status"],
+        [],
+    ):
+        assert argv.session_next(argv.parse(args)) is None, args
+
+
+def test_global_options_are_read_in_one_place(monkeypatch):
+    from imr.cli import argv
+
+    monkeypatch.delenv("IMR_LANG", raising=False)
+    call = argv.parse(["-w", "ward", "--lang", "en", "anteckna", "p-01", "--note", "x"])
+    assert call.words == ["-w", "ward", "--lang", "en", "session", "log", "p-01", "--note", "x"]
+    assert (call.command, call.workspace, call.lang, call.only_global_before) == ("session", "ward", "en", True)
+    assert call.rest == ["log", "p-01", "--note", "x"]
+    call = argv.parse(["--workspace=a", "--lang=sv", "status", "--lang", "en"])  # the first --lang counts
+    assert (call.command, call.workspace, call.lang) == ("status", "a", "sv")
+    assert argv.parse(["status", "--lang", "en"]).lang == "en"  # so typer's refusal is said in English
+    assert argv.parse(["--help"]).command is None and not argv.parse(["--help", "status"]).only_global_before
+    monkeypatch.setenv("IMR_LANG", "en")
+    assert argv.parse(["status"]).lang == "en" and argv.parse(["status"]).lang_option is None
+    assert argv.parse(["hjälp", "session"]).words == ["session", "--help"]
+
+
+def test_the_settings_folder_is_the_one_typer_names():
+    from imr.cli.common import user_config_dir
+
+    assert user_config_dir() == Path(typer.get_app_dir("imr"))

@@ -2,6 +2,9 @@
 
 Domain errors are one exception type (`ImrError`); `handle_errors` turns it into one
 sentence on stderr and exit code 1, so users never see a traceback for their own input.
+
+No typer at import: `session next` runs through this module without typer (see
+`imr.cli.session_next`); typer is imported where an error is raised for it.
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-import typer
-
+from imr.core.cache import user_folder
 from imr.core.errors import ImrError
 
 _state: dict[str, Any] = {"workspace": None, "lang": "sv", "lang_fixed": False}
@@ -65,11 +68,10 @@ def workspace():
     return _state["opened"]
 
 
-def user_config_dir():
-    """The platform's folder for this user's imr settings (settings.yaml lives there)."""
-    from pathlib import Path
-
-    return Path(typer.get_app_dir("imr"))
+def user_config_dir() -> Path:
+    """The platform's folder for this user's imr settings (settings.yaml lives there): the
+    folder `typer.get_app_dir("imr")` names, as `imr.core.cache.user_folder` says it."""
+    return user_folder("config")
 
 
 def lang() -> str:
@@ -182,6 +184,7 @@ def _json_escape(match) -> str:
 
 
 def fail(message: str, code: int = 1) -> None:
+    import typer
     from rich.markup import escape
 
     console(stderr=True).print(f"[bold red]{escape(_error_prefix())}[/] {escape(message)}")
@@ -203,14 +206,20 @@ def handle_errors(func: Callable) -> Callable:
             fail(err.message(lang()))
         except (KeyboardInterrupt, EOFError):  # Ctrl-D at a question is Ctrl-C: nothing saved
             fail(t("interrupted"), 130)
-        except (typer.Exit, typer.Abort, typer.BadParameter, SystemExit):
-            raise  # usage errors are printed by the root group (imr/cli/i18n.py), exit code 2
-        except Exception as exc:  # a bug, not the user's fault: say so in one line
-            if os.environ.get("IMR_DEBUG"):
-                raise
-            fail(t("internal_error", error=f"{type(exc).__name__}: {exc}"))
+        except SystemExit:
+            raise
+        except Exception as exc:
+            if _from_typer(exc) or os.environ.get("IMR_DEBUG"):
+                raise  # usage errors are printed by the root group (imr/cli/i18n.py), exit code 2
+            fail(t("internal_error", error=f"{type(exc).__name__}: {exc}"))  # a bug: one line
 
     return wrapper
+
+
+def _from_typer(exc: Exception) -> bool:
+    """typer's Exit, Abort or BadParameter (typer is loaded whenever one could be raised)."""
+    typer = sys.modules.get("typer")
+    return typer is not None and isinstance(exc, (typer.Exit, typer.Abort, typer.BadParameter))
 
 
 def escape(text: Any) -> str:

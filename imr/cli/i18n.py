@@ -10,57 +10,13 @@ recognised by their class name and attributes, not by patching click.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
-from collections.abc import Iterable
 from typing import Any
 
 import typer
 
 from imr.cli.coercion import prefill
-
-ENV_LANG = "IMR_LANG"
-
-
-def requested_lang(args: Iterable[str]) -> str | None:
-    """`--lang X` (or `--lang=X`) on the command line, then IMR_LANG; None when neither is set."""
-    words = list(args)
-    for i, word in enumerate(words):
-        if word == "--lang" and i + 1 < len(words):
-            return words[i + 1]
-        if word.startswith("--lang="):
-            return word.split("=", 1)[1]
-    return os.environ.get(ENV_LANG) or None
-
-
-def quiet_root(args: Iterable[str]):
-    """The workspace folder this run will use, found without opening or parsing anything.
-
-    The strings are cached per workspace; knowing the folder before the command runs lets the
-    help texts come from that cache too. None outside a workspace (help still works there).
-    """
-    from pathlib import Path
-
-    from imr.workspace.folder import CONFIG_NAME, ENV_WORKSPACE
-
-    words = list(args)
-    explicit = None
-    for i, word in enumerate(words):
-        if word in ("--workspace", "-w") and i + 1 < len(words):
-            explicit = words[i + 1]
-        elif word.startswith("--workspace="):
-            explicit = word.split("=", 1)[1]
-    candidates = [Path(explicit)] if explicit else []
-    if not candidates and os.environ.get(ENV_WORKSPACE):
-        candidates = [Path(os.environ[ENV_WORKSPACE])]
-    if not candidates:
-        here = Path.cwd().resolve()
-        candidates = [here, *here.parents]
-    for folder in candidates:
-        if (folder / CONFIG_NAME).is_file():
-            return folder.resolve()
-    return None
 
 
 def _table(lang: str) -> dict[str, Any]:
@@ -218,7 +174,8 @@ def _message(error: Any) -> str:
 
 def _did_you_mean(error: Any, word: str) -> str:
     """ " Menade du ”session”?" for a mistyped command, as git does (its aliases count too)."""
-    from imr.cli.app import ALIASES, COMMANDS, SUB_ALIASES
+    from imr.cli.app import COMMANDS
+    from imr.cli.argv import ALIASES, SUB_ALIASES
     from imr.forms.targets import closest
 
     ctx = getattr(error, "ctx", None)
