@@ -44,7 +44,7 @@ import json, os, subprocess, sys, time
 for line in sys.stdin:
     job = json.loads(line)
     start = time.perf_counter()
-    proc = subprocess.Popen(job["cmd"], env=job["env"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(job["cmd"], env=job["env"], cwd=job["cwd"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     stderr = proc.stderr.read().decode(errors="replace")
@@ -76,7 +76,7 @@ def run_once(cmd: list[str], env: dict | None = None) -> tuple[float, int]:
     return seconds, peak
 
 
-def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, int, float]:
+def run_measured(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, int, float]:
     """`run_once` and the CPU seconds of the process and the workers it waited for: on a shared
     machine the steadier figure of the two, as other people's work stretches the wall clock."""
     global _launcher
@@ -85,7 +85,8 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, int, f
             [sys.executable, "-c", _LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
     assert _launcher.stdin is not None and _launcher.stdout is not None
-    _launcher.stdin.write(json.dumps({"cmd": cmd, "env": dict(os.environ if env is None else env)}) + "\n")
+    job = {"cmd": cmd, "env": dict(os.environ if env is None else env), "cwd": str(cwd) if cwd else None}
+    _launcher.stdin.write(json.dumps(job) + "\n")
     _launcher.stdin.flush()
     seconds, maxrss_kb, returncode, stderr, cpu = json.loads(_launcher.stdout.readline())
     if returncode not in (0, 1):
@@ -115,10 +116,14 @@ STARTUP_TARGETS = {"session next ID": 0.8, "session next ID --json": 0.8}
 
 
 def startup(env: dict, runs: int, baseline: Path | None) -> None:
-    """Start-up of the hot commands and of every command's --help, as ratios to typer hello."""
+    """Start-up of the hot commands and of every command's --help, as ratios to typer hello.
+
+    Each runs in a neutral folder: `python -m imr` would import `imr` from the current folder
+    first, whatever PYTHONPATH says."""
+    neutral = Path(tempfile.mkdtemp())
     sources = {"this tree": HERE.parent}
     if baseline is not None:
-        sources["baseline"] = baseline
+        sources["baseline"] = baseline.resolve()
     cases = [
         ("session next ID", ["session", "next", "b-00001"]),
         ("session next ID --json", ["session", "next", "b-00001", "--json"]),
@@ -131,7 +136,10 @@ def startup(env: dict, runs: int, baseline: Path | None) -> None:
     for folder in sources.values():  # compile every module once, outside the timings
         for _, args in cases:
             subprocess.run(
-                [sys.executable, "-m", "imr", *args], capture_output=True, env=dict(env, PYTHONPATH=str(folder))
+                [sys.executable, "-m", "imr", *args],
+                capture_output=True,
+                env=dict(env, PYTHONPATH=str(folder)),
+                cwd=neutral,
             )
     subprocess.run(hello_cmd, capture_output=True, env=env)
     for _ in range(runs):
@@ -139,7 +147,7 @@ def startup(env: dict, runs: int, baseline: Path | None) -> None:
             for source, folder in sources.items() if args is not None else [("hello", None)]:
                 cmd = hello_cmd if args is None else [sys.executable, "-m", "imr", *args]
                 run_env = dict(env, PYTHONPATH=str(folder)) if folder else env
-                seconds, _, used = run_measured(cmd, run_env)
+                seconds, _, used = run_measured(cmd, run_env, neutral)
                 wall.setdefault((label, source), []).append(seconds)
                 cpu.setdefault((label, source), []).append(used)
     hello_wall = statistics.median(wall[("hello", "hello")])
