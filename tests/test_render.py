@@ -16,6 +16,7 @@ from render_support import (
     out_files,
     pdf_sizes,
     pdf_text,
+    ws,  # noqa: F401 (a fixture)
 )
 
 

@@ -14,7 +14,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from imr.cli import argv
+from imr.cli import argv, common
 from imr.cli.common import set_workspace_option
 
 if TYPE_CHECKING:
@@ -118,7 +118,6 @@ def _run_session_next(invocation: argv.Invocation, participant: str | None, grou
     """`session next` without typer: what the root group's `main` and callback do first, then
     the command's body. `imr session next ID` opens every session (target P1); building a typer
     command for it would cost more than the command, as importing typer alone does."""
-    from imr.cli import common
     from imr.cli.session_next import show_next
 
     common._state["command"] = "session"

@@ -20,6 +20,7 @@ from typing import Any
 
 from imr.core.cache import user_folder
 from imr.core.errors import ImrError
+from imr.core.strings import DEFAULT_LANG, LANGUAGES, label, strings
 
 _state: dict[str, Any] = {"workspace": None, "lang": "sv", "lang_fixed": False}
 
@@ -37,8 +38,6 @@ def strings_root():
 def set_lang(chosen: str | None) -> None:
     """The language asked for on this run (`--lang`, IMR_LANG), else the user's own setting
     (`git config imr.language`, settings.yaml); with none of them the workspace decides."""
-    from imr.core.strings import DEFAULT_LANG, LANGUAGES
-
     if chosen is None:
         from imr.workspace.user_settings import resolve
 
@@ -80,15 +79,11 @@ def lang() -> str:
 
 def t(key: str, **params: Any) -> str:
     """A CLI label from the strings file in the workspace's language."""
-    from imr.core.strings import label
-
     return label("cli", key, lang(), strings_root(), **params)
 
 
 def value(group: str, raw: Any) -> str:
     """A record value as the reader says it (`individual` -> `individuell`); unknown values as they are."""
-    from imr.core.strings import strings
-
     if raw is None:
         return t("none")
     table = strings(lang(), strings_root()).get("values", {}).get(group, {})
@@ -97,8 +92,6 @@ def value(group: str, raw: Any) -> str:
 
 def accepted(group: str, raw: str | None) -> str | None:
     """A value typed in either language (`klient`, `client`) as the record's key; others unchanged."""
-    from imr.core.strings import LANGUAGES, strings
-
     if raw is None:
         return None
     wanted = raw.strip().casefold()

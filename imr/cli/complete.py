@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from imr.cli.common import _state
+
 
 def _root() -> Path | None:
-    from imr.cli.common import _state
     from imr.workspace.folder import find_workspace
 
     try:

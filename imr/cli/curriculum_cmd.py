@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import typer
 
-from imr.cli.common import console, escape, handle_errors, print_json, t, value, workspace
+from imr.cli.common import console, escape, handle_errors, lang, print_json, t, value, workspace
+from imr.core.strings import number
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -58,8 +61,6 @@ def show(
 def _without_anchors(markdown: str) -> str:
     """Headings without their link anchors (`## 1. Incheckning {#checkin}`): the anchors are for the
     rendered documents, and in a terminal they are English words in a Swedish text."""
-    import re
-
     return re.sub(r"[ \t]*\{#[\w-]+\}[ \t]*$", "", markdown, flags=re.MULTILINE)
 
 
@@ -101,9 +102,6 @@ def stats(
 
 def _figure(name: str, value: float, outside: bool = False) -> str:
     """A figure as shown (shares in per cent), red when it is outside the band."""
-    from imr.cli.common import lang
-    from imr.core.strings import number
-
     text = (
         f"{value * 100:.0f} %" if name == "short_share" else str(value) if name == "words" else number(value, lang(), 1)
     )
@@ -111,8 +109,6 @@ def _figure(name: str, value: float, outside: bool = False) -> str:
 
 
 def _limit(name: str, value: float) -> str:
-    from imr.cli.common import lang
-
     text = f"{value * 100:g} %" if name == "short_share" else f"{value:g}"
     return text.replace(".", ",") if lang() == "sv" else text
 

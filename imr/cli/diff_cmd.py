@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from imr.cli.common import emit, handle_errors, lang, print_json, t, value, workspace
+from imr.core.errors import ImrError
 from imr.core.strings import number
 
 
@@ -23,7 +24,6 @@ def register(app: typer.Typer) -> None:
         strict: bool = typer.Option(False, "--strict"),
     ) -> None:
         """What was added to records and groups between two revisions, in words; rewrites first."""
-        from imr.core.errors import ImrError
         from imr.programme.sessions import parse_date
         from imr.reports.diff import diff_period, diff_workspace, signed_by
 

@@ -16,20 +16,19 @@ from typing import Any
 
 import typer
 
+from imr.cli import complete
+from imr.cli.argv import ALIASES, SUB_ALIASES
 from imr.cli.coercion import prefill
+from imr.cli.common import lang, strings_root, t
+from imr.core.strings import strings
 
 
 def _table(lang: str) -> dict[str, Any]:
-    from imr.cli.common import strings_root
-    from imr.core.strings import strings
-
     return strings(lang, strings_root())
 
 
 def fw(key: str, **params: Any) -> str:
     """A framework word (usage prefix, headings, error sentences) in the current language."""
-    from imr.cli.common import lang
-
     text = _table(lang()).get("cli_framework", {}).get(key, key)
     return text.format(**params) if params else text
 
@@ -136,7 +135,6 @@ def _hint(error: Any) -> str:
             hint = " / ".join(param.opts)
     if isinstance(hint, (list, tuple)):
         hint = " / ".join(hint)
-    from imr.cli.common import lang
 
     metavars = _table(lang()).get("cli_framework", {}).get("metavars", {})
     return " / ".join(metavars.get(part, part) for part in str(hint or "").split(" / "))
@@ -175,7 +173,6 @@ def _message(error: Any) -> str:
 def _did_you_mean(error: Any, word: str) -> str:
     """ " Menade du ”session”?" for a mistyped command, as git does (its aliases count too)."""
     from imr.cli.app import COMMANDS
-    from imr.cli.argv import ALIASES, SUB_ALIASES
     from imr.forms.targets import closest
 
     ctx = getattr(error, "ctx", None)
@@ -192,8 +189,6 @@ def _did_you_mean(error: Any, word: str) -> str:
 def _joined_id(error: Any, extra: list[str]) -> str:
     """ " Menade du ”demo-02”?" when the words split by a space, joined with a dash, name a
     participant (or a group) that exists: `imr session next demo 02`."""
-    from imr.cli import complete
-
     ctx = getattr(error, "ctx", None)
     command = getattr(ctx, "command", None)
     if ctx is None or command is None or not extra:
@@ -233,8 +228,6 @@ class LocalisedBadParameter(typer.BadParameter):
 
 
 def bad_usage(key: str, hint: str, **params: Any) -> LocalisedBadParameter:
-    from imr.cli.common import t
-
     return LocalisedBadParameter(t(key, **params), param_hint=hint)
 
 

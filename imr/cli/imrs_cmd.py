@@ -8,6 +8,8 @@ import typer
 
 from imr.cli import complete
 from imr.cli.common import console, escape, handle_errors, lang, print_json, t, value, workspace
+from imr.core.errors import ImrError
+from imr.core.strings import number
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -55,9 +57,6 @@ def add(
 
 
 def _number(value) -> str:
-    from imr.cli.common import lang
-    from imr.core.strings import number
-
     return "–" if value is None else number(value, lang())
 
 
@@ -124,7 +123,6 @@ def show(
 
 
 def _write_chart(rows: list, path: Path, ws, participant: str) -> None:
-    from imr.core.errors import ImrError
     from imr.programme import imrs
     from imr.render.imrs_chart import trend_chart
 

@@ -14,6 +14,8 @@ from pathlib import Path
 import typer
 from typer.core import TyperGroup
 
+from imr.cli import argv, common, i18n
+
 
 def _metavar(param) -> str:
     if param.param_type_name == "argument":
@@ -53,7 +55,6 @@ class PlainHelpGroup(TyperGroup):
         _fill(self)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
-        from imr.cli import argv, common, i18n
 
         invocation = argv.parse(list(sys.argv[1:] if args is None else args))
         args = invocation.words

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
 import typer
 
 from imr.cli import complete
-from imr.cli.common import console, escape, handle_errors, t, workspace
+from imr.cli.common import console, emit, escape, handle_errors, t, workspace
+from imr.core.errors import ImrError
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -63,7 +67,6 @@ def bundle(
     force: bool = _force_option(),
 ) -> None:
     """Several handouts in one document: a module, the programme, a folder or a group."""
-    from imr.core.errors import ImrError
     from imr.render import documents
 
     ws = workspace()
@@ -120,8 +123,6 @@ class Target:
 
 
 def _target(ws, fmt: str | None, output: str | None, force: bool = False) -> Target:
-    from pathlib import Path
-
     from imr.render.output import check_output_path
     from imr.render.pipeline import FORMATS, check_format
 
@@ -148,9 +149,6 @@ def render_and_write(ws, document, target: Target, message_to_stderr: bool = Fal
     Rich is only imported for the progress bar: a single handout from a script or a shell
     pipe starts as fast as it can.
     """
-    import sys
-
-    from imr.cli.common import emit
     from imr.render.output import MD_MARKER, check_output_path, default_path, write_output
     from imr.render.pipeline import render_document
 
@@ -198,8 +196,6 @@ def _with_progress(ws, document, fmt: str, err):
 
 
 def _shown(path) -> str:
-    import os
-
     try:
         relative = os.path.relpath(path)
     except ValueError:

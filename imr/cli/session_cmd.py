@@ -12,6 +12,7 @@ from imr.cli import complete
 from imr.cli.common import console, escape, handle_errors, lang, t, workspace
 from imr.cli.i18n import bad_usage
 from imr.cli.session_next import show_next
+from imr.core.errors import ImrError
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -118,8 +119,6 @@ def log(
 
 
 def _session_flag(module: int | None, session: int | None) -> str | None:
-    from imr.core.errors import ImrError
-
     if (module is None) != (session is None):
         raise ImrError("module_and_session_together")
     return None if module is None else f"{module}.{session}"
@@ -224,7 +223,6 @@ def _log_one(
 
 def _note(template: str, initial: str) -> str:
     """The note from the user's editor; with no editor on this computer, asked in the terminal."""
-    from imr.core.errors import ImrError
     from imr.workspace.editor import note_from_editor
 
     try:

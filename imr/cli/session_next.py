@@ -8,7 +8,9 @@ calls the same function.
 
 from __future__ import annotations
 
-from imr.cli.common import handle_errors, print_json, t, workspace
+from imr.cli.common import emit, handle_errors, print_json, t, workspace
+from imr.core.errors import ImrError
+from imr.core.strings import strings
 
 
 @handle_errors
@@ -28,7 +30,6 @@ def show_next(participant: str | None, group: str | None, as_json: bool, render:
             _print_group_plan(plan, ws)
         _render_next(ws, render, plan, group=group, as_json=as_json)
         return
-    from imr.core.errors import ImrError
     from imr.programme.planning import build_plan
     from imr.workspace import store
 
@@ -71,9 +72,6 @@ def _render_next(
 
 
 def _print_plan(plan: dict, ws) -> None:
-    from imr.cli.common import emit
-    from imr.core.strings import strings
-
     labels = strings(ws.lang, ws.root)["plan"]
     if plan["complete"]:
         emit([("bold", f"{plan['participant']}: {labels['complete']}")])
@@ -112,9 +110,6 @@ def _step_lines(steps: list, labels: dict) -> list[tuple[str | None, str]]:
 
 
 def _print_group_plan(plan: dict, ws) -> None:
-    from imr.cli.common import emit
-    from imr.core.strings import strings
-
     table = strings(ws.lang, ws.root)
     labels = {**table["plan"], **table.get("group_plan", {})}
     if plan["complete"]:

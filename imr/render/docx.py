@@ -15,6 +15,7 @@ import re
 import zipfile
 from typing import Any
 
+from imr.core import resources
 from imr.render.documents import Document
 
 
@@ -123,8 +124,6 @@ def obfuscated_font(data: bytes, key: str) -> bytes:
 
 
 def _font_parts() -> dict[str, bytes]:
-    from imr.core import resources
-
     folder = resources.builtin_dir("templates") / "render" / "fonts"
     parts: dict[str, bytes] = {}
     embeds, rels = [], []

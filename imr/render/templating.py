@@ -29,6 +29,7 @@ source, so an edited override is compiled again and two workspaces never share a
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import stat
@@ -144,8 +145,6 @@ def _concat(parts: tuple[Any, ...]) -> str:
 def _check_method(method: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """A text's own method (`s.ljust(n)`, `s.replace(a, s)`, `s.join(items)`, `"{:>n}".format(x)`)
     bounded like the filters that do the same."""
-    import inspect
-
     method = inspect.unwrap(method)  # the sandbox wraps `str.format` in a function of its own
     text = getattr(method, "__self__", None)
     if not isinstance(text, str):
