@@ -55,7 +55,7 @@ ALIASES, SUB_ALIASES, expand_aliases = argv.ALIASES, argv.SUB_ALIASES, argv.expa
 
 def _root_callback():
     """The root callback, made where typer is imported (its options are typer defaults)."""
-    import typer
+    import typer  # lazy: 26 ms on session next
 
     def _root(
         workspace: str | None = typer.Option(None, "--workspace", "-w", metavar="DIR"),

@@ -20,6 +20,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from imr.workspace.folder import CONFIG_NAME, ENV_WORKSPACE
+
 ENV_LANG = "IMR_LANG"
 WITH_VALUE = ("--workspace", "-w", "--lang")
 LANGS = ("sv", "en")
@@ -139,8 +141,6 @@ def workspace_folder(invocation: Invocation) -> Path | None:
     The strings are cached per workspace; knowing the folder before the command runs lets the
     help texts come from that cache too. None outside a workspace (help still works there).
     """
-    from imr.workspace.folder import CONFIG_NAME, ENV_WORKSPACE
-
     explicit = invocation.workspace
     candidates = [Path(explicit)] if explicit else []
     if not candidates and os.environ.get(ENV_WORKSPACE):

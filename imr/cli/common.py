@@ -21,6 +21,8 @@ from typing import Any
 from imr.core.cache import user_folder
 from imr.core.errors import ImrError
 from imr.core.strings import DEFAULT_LANG, LANGUAGES, label, strings
+from imr.workspace.folder import find_workspace  # every command finds its workspace first (argv.workspace_folder)
+from imr.workspace.user_settings import resolve
 
 _state: dict[str, Any] = {"workspace": None, "lang": "sv", "lang_fixed": False}
 
@@ -39,8 +41,6 @@ def set_lang(chosen: str | None) -> None:
     """The language asked for on this run (`--lang`, IMR_LANG), else the user's own setting
     (`git config imr.language`, settings.yaml); with none of them the workspace decides."""
     if chosen is None:
-        from imr.workspace.user_settings import resolve
-
         chosen = resolve("language", None, None, user_config_dir()).value
     _state["lang_fixed"] = chosen in LANGUAGES
     _state["lang"] = chosen if chosen in LANGUAGES else DEFAULT_LANG
@@ -52,8 +52,6 @@ def set_workspace_option(path: str | None) -> None:
 
 def workspace():
     """Open the workspace the user means (option, env, or walking up), once per run."""
-    from imr.workspace.folder import find_workspace
-
     if "opened" not in _state:
         ws = find_workspace(_state["workspace"])
         ws.user_config_dir = user_config_dir()
@@ -103,7 +101,7 @@ def accepted(group: str, raw: str | None) -> str | None:
 
 
 def console(stderr: bool = False):
-    from rich.console import Console
+    from rich.console import Console  # lazy: 20 ms on session next
 
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
@@ -177,7 +175,7 @@ def _json_escape(match) -> str:
 
 
 def fail(message: str, code: int = 1) -> None:
-    import typer
+    import typer  # lazy: 20 ms on session next
     from rich.markup import escape
 
     console(stderr=True).print(f"[bold red]{escape(_error_prefix())}[/] {escape(message)}")
@@ -185,7 +183,7 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def _error_prefix() -> str:
-    from imr.cli.i18n import fw
+    from imr.cli.i18n import fw  # lazy: 2 ms on session next
 
     return fw("error")
 

@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
 def _asked(participant: str, entry: str, note: str | None, by: str | None, void: bool, set_: list[str]) -> None:
     """The correction (or void) form in a terminal: what the flags do not give is asked."""
     from imr.cli.ask import run_form
-    from imr.forms import build_form
+    from imr.forms import build_form  # lazy: 2 ms on imr --help and the module's other commands
     from imr.forms.targets import participant_id
 
     ws = workspace()

@@ -16,7 +16,7 @@ app = typer.Typer(no_args_is_help=True)
 @handle_errors
 def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     """All modules with their sessions."""
-    from imr.curriculum.views import curriculum_list
+    from imr.curriculum.views import curriculum_list  # lazy: 12 ms on imr --help and the module's other commands
 
     data = curriculum_list(workspace().curriculum)
     if as_json:
@@ -35,7 +35,7 @@ def show(
     variant: str = typer.Option(None, "--variant"),
 ) -> None:
     """A module's sessions, or a session's metadata, leader guide and handout as Markdown."""
-    from imr.curriculum.views import curriculum_show
+    from imr.curriculum.views import curriculum_show  # lazy: 12 ms on imr --help and the module's other commands
 
     ws = workspace()
     data = curriculum_show(ws.curriculum, ref)
@@ -71,9 +71,9 @@ def stats(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Readability per handout, worst LIX first, and for all of them: LIX, sentence length, short sentences."""
-    from rich.table import Table
+    from rich.table import Table  # lazy: 17 ms on imr --help and the module's other commands
 
-    from imr.curriculum.check import curriculum_stats
+    from imr.curriculum.check import curriculum_stats  # lazy: 4 ms on imr --help and the module's other commands
 
     data = curriculum_stats(workspace().curriculum, modules or None)
     if as_json:

@@ -206,7 +206,7 @@ def _what(kind: str, entry: dict, context: _Context | None = None) -> str:  # no
         changes = context.relapse_changes(entry)
         return t("diff_relapse_plan") + (f" ({changes})" if changes else "")
     if kind == "imrs":
-        from imr.programme.imrs import mean
+        from imr.programme.imrs import mean  # lazy: 2 ms on imr --help and the module's other commands
 
         average = mean(list(entry.get("scores") or []))
         return t(

@@ -136,7 +136,7 @@ def _ask_form(
     (the current items with those added or removed), the rest asked with the current items
     offered for editing, then a summary and a confirm (imr/cli/ask.py)."""
     from imr.cli.ask import run_form
-    from imr.forms import build_form
+    from imr.forms import build_form  # lazy: 2 ms on imr --help and the module's other commands
     from imr.forms.targets import participant_id
     from imr.programme import relapse_plan as rp
     from imr.programme.relapse_plan import LIST_SECTIONS

@@ -62,7 +62,7 @@ def log(
     terminal) saves without asking. With --group, one entry goes into every member's record
     (`session`, or `absent` for those named after --absent), all or nothing.
     """
-    from imr.programme.sessions import SessionLog
+    from imr.programme.sessions import SessionLog  # lazy: 25 ms on imr --help and the module's other commands
 
     ids = list(ids or [])
     if group is None:
@@ -127,12 +127,14 @@ def _session_flag(module: int | None, session: int | None) -> str | None:
 @handle_errors
 def _log_group(group: str, log, *, edit: bool, yes: bool = False) -> None:
     from imr.cli.ask import interactive
-    from imr.programme.group_meetings import log_group_session
+    from imr.programme.group_meetings import (
+        log_group_session,
+    )  # lazy: 2 ms on imr --help and the module's other commands
 
     ws = workspace()
     if interactive() and not yes:
         from imr.cli.ask import run_form
-        from imr.forms import build_form
+        from imr.forms import build_form  # lazy: 2 ms on imr --help and the module's other commands
 
         form = build_form(ws, "group-meeting", group, by=log.by, lang=lang())
         result = run_form(form, _group_prefill(log), accept=("logged_that_day",) if log.again else ())
@@ -188,7 +190,7 @@ def _log_one(
     participant: str, prefill: dict, *, by: str | None, absent: bool, edit: bool, again: bool, yes: bool
 ) -> None:
     from imr.cli.ask import interactive, run_form
-    from imr.forms import build_form
+    from imr.forms import build_form  # lazy: 2 ms on imr --help and the module's other commands
     from imr.forms.targets import participant_id
 
     ws = workspace()
@@ -206,7 +208,9 @@ def _log_one(
         problem = form.set("note", note)
         if problem and not asking:
             from imr.core.errors import ImrError
-            from imr.workspace.editor import keep_refused_text
+            from imr.workspace.editor import (
+                keep_refused_text,
+            )  # lazy: 2 ms on imr --help and the module's other commands
 
             path = keep_refused_text(note, ws.root)
             raise ImrError("form_field_refused_kept", field=form.field("note").label, problem=problem, path=str(path))
@@ -223,7 +227,7 @@ def _log_one(
 
 def _note(template: str, initial: str) -> str:
     """The note from the user's editor; with no editor on this computer, asked in the terminal."""
-    from imr.workspace.editor import note_from_editor
+    from imr.workspace.editor import note_from_editor  # lazy: 2 ms on imr --help and the module's other commands
 
     try:
         return note_from_editor(template, initial)
@@ -248,7 +252,7 @@ def _keep_refused_note(ws, note: str | None) -> Iterator[None]:
         yield
     except PersonalDataRefused as refused:
         from imr.core.errors import ImrError
-        from imr.workspace.editor import keep_refused_text
+        from imr.workspace.editor import keep_refused_text  # lazy: 2 ms on imr --help and the module's other commands
 
         path = keep_refused_text(note or refused.refused_text, ws.root)
         raise ImrError("pii_refused_kept", **refused.params, path=str(path)) from None

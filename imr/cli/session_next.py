@@ -17,7 +17,7 @@ from imr.core.strings import strings
 def show_next(participant: str | None, group: str | None, as_json: bool, render: str | None = None) -> None:
     ws = workspace()
     if render is not None:
-        from imr.render.pipeline import check_format
+        from imr.render.pipeline import check_format  # lazy: 24 ms on session next ID
 
         check_format(render)
     if group is not None:
@@ -30,7 +30,7 @@ def show_next(participant: str | None, group: str | None, as_json: bool, render:
             _print_group_plan(plan, ws)
         _render_next(ws, render, plan, group=group, as_json=as_json)
         return
-    from imr.programme.planning import build_plan
+    from imr.programme.planning import build_plan  # lazy: 37 ms on session next ID
     from imr.workspace import store
 
     assert participant is not None  # _one_target checked that exactly one is given
@@ -39,7 +39,7 @@ def show_next(participant: str | None, group: str | None, as_json: bool, render:
     except ImrError as err:
         if err.code not in ("unknown_participant", "bad_participant_id"):
             raise
-        from imr.forms.targets import participant_id
+        from imr.forms.targets import participant_id  # lazy: 3 ms on session next ID
 
         try:
             participant = participant_id(ws, participant)  # `Demo-02`, or "Menade du …?"
@@ -66,7 +66,7 @@ def _render_next(
     """`--render FORMAT`: today's handout(s), personalised, into out/ (nothing when complete)."""
     if render is None or plan.get("complete"):
         return
-    from imr.cli.render_cmd import render_next
+    from imr.cli.render_cmd import render_next  # lazy: 19 ms on session next ID
 
     render_next(ws, render, participant=participant, group=group, message_to_stderr=as_json, plan=plan)
 

@@ -34,7 +34,7 @@ def pandoc_path() -> str:
             if candidate.is_file():
                 return str(candidate)
     try:
-        import pypandoc
+        import pypandoc  # lazy: 32 ms on imr render
 
         return pypandoc.get_pandoc_path()
     except (ImportError, OSError):
