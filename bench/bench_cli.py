@@ -184,23 +184,6 @@ def main() -> None:
     if args.startup_only:
         return
 
-    # Interleaved, so that a busy moment on the machine hits both sides alike.
-    subprocess.run([*imr, "session", "next", "b-00001"], capture_output=True, env=env)  # warm the cache
-    pairs = [
-        (
-            timed([sys.executable, str(HERE / "hello_typer.py"), "KL"], 1)[0],
-            timed([*imr, "session", "next", "b-00001"], 1, env)[0],
-        )
-        for _ in range(args.runs)
-    ]
-    hello, hello_best = statistics.median(p[0] for p in pairs), min(p[0] for p in pairs)
-    nxt, nxt_best = statistics.median(p[1] for p in pairs), min(p[1] for p in pairs)
-    print(f"typer hello-world          median {hello * 1000:7.1f} ms  best {hello_best * 1000:7.1f} ms")
-    print(
-        f"imr session next ID        median {nxt * 1000:7.1f} ms  best {nxt_best * 1000:7.1f} ms"
-        f"  ratio {nxt / hello:.2f}x (target <= 1.2x)"
-    )
-
     def drop_cache() -> None:
         shutil.rmtree(root / ".imr-cache", ignore_errors=True)
 
