@@ -1,9 +1,12 @@
 """Wall-clock benchmarks of whole commands, as a user runs them from the shell.
 
-    python bench/bench_cli.py [--participants 1000] [--entries 40] [--runs 10]
+    python bench/bench_cli.py [--participants 1000] [--entries 40] [--runs 10] [--baseline DIR] [--startup-only]
 
 Measures, side by side in this environment:
-  * `imr session next ID` against a bare typer hello-world (target: within 1.2x);
+  * start-up: `imr session next ID`, `imr session next ID --json` (targets: <= 0.8x) and every
+    command's `--help` (target: <= 1.0x) against a bare typer hello-world, with `--baseline DIR`
+    also the same commands from another source tree (`PYTHONPATH=DIR python -m imr`, say
+    `git archive <commit> | tar -x -C DIR`), all interleaved so a busy moment hits every side;
   * `imr status` on N participants x M entries (target: <= 1 s, peak memory <= 200 MB);
   * `imr check` on the same workspace (target: <= 4 s).
 Each is the median of several runs in fresh processes, with a warm cache and on a first run
@@ -41,7 +44,7 @@ import json, os, subprocess, sys, time
 for line in sys.stdin:
     job = json.loads(line)
     start = time.perf_counter()
-    proc = subprocess.Popen(job["cmd"], env=job["env"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(job["cmd"], env=job["env"], cwd=job["cwd"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     stderr = proc.stderr.read().decode(errors="replace")
@@ -52,6 +55,20 @@ for line in sys.stdin:
 _launcher: subprocess.Popen | None = None
 
 
+def with_bytecode(env: dict) -> dict:
+    """The environment with Python's bytecode cache on, as a user's installation has it.
+
+    A shell with PYTHONDONTWRITEBYTECODE set (some development set-ups, this one included)
+    would otherwise compile every imr module from source on every run, while typer's and
+    pydantic's came compiled with their wheels: that measures the compiler, not start-up.
+    The cache goes under one temporary folder (PYTHONPYCACHEPREFIX), so a baseline tree such
+    as /work/base is read, never written."""
+    env = dict(env)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.setdefault("PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / "imr-bench-pycache"))
+    return env
+
+
 def run_once(cmd: list[str], env: dict | None = None) -> tuple[float, int]:
     """Seconds and peak RSS (MB) of one run; the peak is the largest of the process and any
     worker processes it waited for. Fails loudly on an internal error."""
@@ -59,7 +76,7 @@ def run_once(cmd: list[str], env: dict | None = None) -> tuple[float, int]:
     return seconds, peak
 
 
-def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, int, float]:
+def run_measured(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, int, float]:
     """`run_once` and the CPU seconds of the process and the workers it waited for: on a shared
     machine the steadier figure of the two, as other people's work stretches the wall clock."""
     global _launcher
@@ -68,7 +85,8 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, int, f
             [sys.executable, "-c", _LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
     assert _launcher.stdin is not None and _launcher.stdout is not None
-    _launcher.stdin.write(json.dumps({"cmd": cmd, "env": dict(os.environ if env is None else env)}) + "\n")
+    job = {"cmd": cmd, "env": dict(os.environ if env is None else env), "cwd": str(cwd) if cwd else None}
+    _launcher.stdin.write(json.dumps(job) + "\n")
     _launcher.stdin.flush()
     seconds, maxrss_kb, returncode, stderr, cpu = json.loads(_launcher.stdout.readline())
     if returncode not in (0, 1):
@@ -88,12 +106,70 @@ def timed(cmd: list[str], runs: int, env: dict | None = None, before=None) -> tu
     return statistics.median(times), min(times), max(peaks)
 
 
+def command_names() -> list[str]:
+    from imr.cli.app import COMMANDS
+
+    return list(COMMANDS)
+
+
+STARTUP_TARGETS = {"session next ID": 0.8, "session next ID --json": 0.8}
+
+
+def startup(env: dict, runs: int, baseline: Path | None) -> None:
+    """Start-up of the hot commands and of every command's --help, as ratios to typer hello.
+
+    Each runs in a neutral folder: `python -m imr` would import `imr` from the current folder
+    first, whatever PYTHONPATH says."""
+    neutral = Path(tempfile.mkdtemp())
+    sources = {"this tree": HERE.parent}
+    if baseline is not None:
+        sources["baseline"] = baseline.resolve()
+    cases = [
+        ("session next ID", ["session", "next", "b-00001"]),
+        ("session next ID --json", ["session", "next", "b-00001", "--json"]),
+    ]
+    cases += [("imr --help", ["--help"]), ("session next --help", ["session", "next", "--help"])]
+    cases += [(f"{name} --help", [name, "--help"]) for name in command_names() if name != "merge-driver"]
+    wall: dict[tuple[str, str], list[float]] = {}
+    cpu: dict[tuple[str, str], list[float]] = {}
+    hello_cmd = [sys.executable, str(HERE / "hello_typer.py"), "KL"]
+    for folder in sources.values():  # compile every module once, outside the timings
+        for _, args in cases:
+            subprocess.run(
+                [sys.executable, "-m", "imr", *args],
+                capture_output=True,
+                env=dict(env, PYTHONPATH=str(folder)),
+                cwd=neutral,
+            )
+    subprocess.run(hello_cmd, capture_output=True, env=env)
+    for _ in range(runs):
+        for label, args in [("hello", None), *cases]:
+            for source, folder in sources.items() if args is not None else [("hello", None)]:
+                cmd = hello_cmd if args is None else [sys.executable, "-m", "imr", *args]
+                run_env = dict(env, PYTHONPATH=str(folder)) if folder else env
+                seconds, _, used = run_measured(cmd, run_env, neutral)
+                wall.setdefault((label, source), []).append(seconds)
+                cpu.setdefault((label, source), []).append(used)
+    hello_wall = statistics.median(wall[("hello", "hello")])
+    hello_cpu = statistics.median(cpu[("hello", "hello")])
+    print(f"typer hello-world                 median {hello_wall * 1000:6.1f} ms wall, {hello_cpu * 1000:6.1f} ms CPU")
+    for label, _ in cases:
+        figures = []
+        for source in sources:
+            w, c = statistics.median(wall[(label, source)]), statistics.median(cpu[(label, source)])
+            figures.append(f"{source}: {w * 1000:6.1f} ms = {w / hello_wall:4.2f}x wall, {c / hello_cpu:4.2f}x CPU")
+        target = STARTUP_TARGETS.get(label, 1.0)
+        print(f"{label:<33} " + "   ".join(figures) + f"   (target <= {target}x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", type=int, default=1000)
     parser.add_argument("--entries", type=int, default=40)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--keep", type=Path, help="Build the workspace here and keep it.")
+    parser.add_argument("--baseline", type=Path, help="another source tree to time the start-up beside")
+    parser.add_argument("--startup-only", action="store_true", help="only the start-up figures")
     args = parser.parse_args()
 
     from make_workspace import generate
@@ -101,25 +177,12 @@ def main() -> None:
     root = args.keep or Path(tempfile.mkdtemp()) / "ws"
     if not (root / "imr.yaml").exists():
         generate(root, args.participants, args.entries)
-    env = dict(os.environ, IMR_WORKSPACE=str(root))
+    env = with_bytecode(dict(os.environ, IMR_WORKSPACE=str(root)))
     imr = imr_command()
-
-    # Interleaved, so that a busy moment on the machine hits both sides alike.
     subprocess.run([*imr, "session", "next", "b-00001"], capture_output=True, env=env)  # warm the cache
-    pairs = [
-        (
-            timed([sys.executable, str(HERE / "hello_typer.py"), "KL"], 1)[0],
-            timed([*imr, "session", "next", "b-00001"], 1, env)[0],
-        )
-        for _ in range(args.runs)
-    ]
-    hello, hello_best = statistics.median(p[0] for p in pairs), min(p[0] for p in pairs)
-    nxt, nxt_best = statistics.median(p[1] for p in pairs), min(p[1] for p in pairs)
-    print(f"typer hello-world          median {hello * 1000:7.1f} ms  best {hello_best * 1000:7.1f} ms")
-    print(
-        f"imr session next ID        median {nxt * 1000:7.1f} ms  best {nxt_best * 1000:7.1f} ms"
-        f"  ratio {nxt / hello:.2f}x (target <= 1.2x)"
-    )
+    startup(env, args.runs, args.baseline)
+    if args.startup_only:
+        return
 
     def drop_cache() -> None:
         shutil.rmtree(root / ".imr-cache", ignore_errors=True)

@@ -187,59 +187,6 @@ def test_diff_of_many_files_on_the_workers_equals_comparing_each_file_here(imr: 
     assert out.count("Deltagare p-") == count + 1
 
 
-# --------------------------------------------------------------------------------------------
-# `imr session next ID` without typer parsing it (P1): what typer's path prints, no pydantic
-
-import subprocess
-import sys
-
-from imr.cli.app import plain_session_next
-
-
-def _imr_process(root, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """`python -m imr ARGS` in a fresh process, in the workspace folder, as a user runs it."""
-    environment = {key: value for key, value in os.environ.items() if key not in ("IMR_WORKSPACE", "IMR_LANG")}
-    environment.update(env or {})
-    return subprocess.run([sys.executable, *args], cwd=root, capture_output=True, text=True, env=environment)
-
-
-@pytest.mark.parametrize(
-    "args", [("session", "next", "p-01"), ("--lang", "en", "session", "next", "p-01"), ("session", "next", "p-99")]
-)
-def test_plain_session_next_prints_what_typer_prints(enrolled: Imr, args):
-    through_typer = enrolled(*args)
-    direct = _imr_process(enrolled.root, "-m", "imr", *args)
-    assert plain_session_next(list(args)) is not None
-    assert direct.returncode == through_typer.exit_code
-    assert direct.stdout + direct.stderr == through_typer.output
-
-
-def test_plain_session_next_imports_no_pydantic(enrolled: Imr):
-    enrolled.ok("session", "next", "p-01")
-    run = _imr_process(enrolled.root, "-X", "importtime", "-m", "imr", "session", "next", "p-01")
-    assert run.returncode == 0 and "typer" in run.stderr
-    assert "pydantic" not in run.stderr
-    # Any other shape is typer's, and still works.
-    other = _imr_process(enrolled.root, "-m", "imr", "session", "next", "p-01", "--json")
-    assert other.returncode == 0 and json.loads(other.stdout)["variant"] == "schizophrenia"
-
-
-def test_only_the_plain_form_skips_typer():
-    assert plain_session_next(["session", "next", "p-01"]) == ("p-01", None)
-    assert plain_session_next(["-w", "ward", "--lang", "en", "session", "next", "p-01"]) == ("p-01", "ward")
-    for args in (
-        ["session", "next"],
-        ["session", "next", "p-01", "--json"],
-        ["session", "next", "--help"],
-        ["--lang", "de", "session", "next", "p-01"],
-        ["--lang=en", "session", "next", "p-01"],
-        ["session", "log", "p-01"],
-        ["session", "next", "--group", "g1"],
-        ["next", "session", "p-01"],
-    ):
-        assert plain_session_next(args) is None, args
-
-
 def test_records_read_quickly_give_the_same_findings_rows_and_facts(region, monkeypatch):
     """Status rows, findings and fidelity facts of every file in records/ are the same whether
     records are read with yaml-rs (`quick_load`) or with the strict reader alone."""

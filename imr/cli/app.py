@@ -4,7 +4,7 @@ Every command lives in its own module, listed once in COMMANDS. `main()` builds 
 command the user asked for (typer inspects every registered function when it starts, and
 importing and inspecting twenty commands to run one costs more than the command itself);
 help, typos and the tests get the full tree through `build_app()` / `imr.cli.app.app`.
-Command modules import the library inside their functions for the same reason.
+The usual forms of `imr session next` run without typer at all (`argv.session_next`).
 """
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from typing import TYPE_CHECKING
 
-import typer
-
+from imr.cli import argv, common
 from imr.cli.common import set_workspace_option
-from imr.cli.metavars import PlainHelpGroup
+
+if TYPE_CHECKING:
+    import typer
 
 # name on the command line -> (module in imr.cli, how it is attached):
 #   "app"       the module has a typer sub-app `app`, added under this name;
@@ -47,81 +49,34 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "web": ("web_cmd", "register"),
 }
 
-_GLOBAL_OPTIONS_WITH_VALUE = ("--workspace", "-w", "--lang")
-
-# Swedish words for the weekly verbs, as a nurse would say them (listed in `imr --help`):
-# the word on the command line -> the words it stands for.
-ALIASES: dict[str, tuple[str, ...]] = {
-    "anteckna": ("session", "log"),
-    "logga": ("session", "log"),
-    "planera": ("session", "next"),
-    "dela": ("sync",),
-    "frånvaro": ("absent",),
-    "hjälp": ("--help",),
-    "help": ("--help",),
-}
-# The same inside a command group (`imr session nästa`).
-SUB_ALIASES: dict[str, dict[str, str]] = {
-    "session": {"nästa": "next", "planera": "next", "logga": "log", "anteckna": "log", "frånvaro": "log"},
-    "patient": {"lägg-till": "add", "ny": "add", "lista": "list", "visa": "show"},
-    "goal": {"nytt": "add", "ny": "add", "delmål": "step", "uppdatera": "update", "lista": "list"},
-    "group": {
-        "skapa": "create",
-        "lägg-till": "add",
-        "ta-bort": "remove",
-        "visa": "show",
-        "lista": "list",
-        "ändra": "set",
-    },
-    "imrs": {"ny": "add", "visa": "show"},
-}
+# What the command line says before typer reads it (global options, aliases): imr.cli.argv.
+ALIASES, SUB_ALIASES, expand_aliases = argv.ALIASES, argv.SUB_ALIASES, argv.expand_aliases
 
 
-def expand_aliases(args: list[str]) -> list[str]:
-    """argv with a Swedish alias replaced by the command it stands for (`imr anteckna demo-02`
-    is `imr session log demo-02`; `imr hjälp session` is `imr session --help`)."""
-    index = next(
-        (
-            i
-            for i, word in enumerate(args)
-            if not word.startswith("-") and (i == 0 or args[i - 1] not in _GLOBAL_OPTIONS_WITH_VALUE)
-        ),
-        None,
-    )
-    if index is None:
-        return args
-    word = args[index]
-    if word in ALIASES:
-        expansion = list(ALIASES[word])
-        rest = args[index + 1 :]
-        if expansion == ["--help"]:
-            return args[:index] + [w for w in rest if not w.startswith("-")] + ["--help"]
-        return args[:index] + expansion + rest
-    subs = SUB_ALIASES.get(word)
-    if subs and index + 1 < len(args) and args[index + 1] in subs:
-        return [*args[: index + 1], subs[args[index + 1]], *args[index + 2 :]]
-    return args
+def _root_callback():
+    """The root callback, made where typer is imported (its options are typer defaults)."""
+    import typer  # lazy: 26 ms on session next
 
+    def _root(
+        workspace: str | None = typer.Option(None, "--workspace", "-w", metavar="DIR"),
+        lang: str | None = typer.Option(None, "--lang", metavar="sv|en"),
+    ) -> None:
+        """The root callback; the language was already chosen from argv by the root group's `main`."""
+        if lang is not None and lang not in argv.LANGS:
+            from imr.cli.i18n import bad_usage
 
-def _root(
-    workspace: str | None = typer.Option(
-        None,
-        "--workspace",
-        "-w",
-        metavar="DIR",
-    ),
-    lang: str | None = typer.Option(None, "--lang", metavar="sv|en"),
-) -> None:
-    """The root callback; the language was already chosen from argv by the root group's `main`."""
-    if lang is not None and lang not in ("sv", "en"):
-        from imr.cli.i18n import bad_usage
+            raise bad_usage("bad_lang", "--lang")
+        set_workspace_option(workspace)
 
-        raise bad_usage("bad_lang", "--lang")
-    set_workspace_option(workspace)
+    return _root
 
 
 def build_app(only: str | None = None) -> typer.Typer:
     """The typer app with every command, or with just the one named `only`."""
+    import typer  # lazy: 45 ms that `session next` does without (see `main`)
+
+    from imr.cli.metavars import PlainHelpGroup
+
     root = typer.Typer(
         name="imr",
         cls=PlainHelpGroup,
@@ -131,7 +86,7 @@ def build_app(only: str | None = None) -> typer.Typer:
         rich_markup_mode=None,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
-    root.callback()(_root)
+    root.callback()(_root_callback())
     names = [only] if only in COMMANDS else list(COMMANDS)
     attached: set[tuple[str, str]] = set()
     for name in names:
@@ -147,20 +102,9 @@ def build_app(only: str | None = None) -> typer.Typer:
     return root
 
 
-def command_name(argv: list[str]) -> str | None:
+def command_name(args: list[str]) -> str | None:
     """The first word of argv that is not a global option (or its value)."""
-    skip = False
-    for word in argv:
-        if skip:
-            skip = False
-            continue
-        if word in _GLOBAL_OPTIONS_WITH_VALUE:
-            skip = True
-            continue
-        if word.startswith("-"):
-            continue
-        return word
-    return None
+    return argv.parse(args).command
 
 
 def __getattr__(name: str):
@@ -170,47 +114,23 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def plain_session_next(args: list[str]) -> tuple[str, str | None] | None:
-    """(participant, --workspace value) when argv is exactly `[global options] session next ID`.
-
-    That command opens every session, so it is the one whose start-up counts (target P1). typer
-    0.29 builds a pydantic TypeAdapter for every parameter that is not a flag as it parses
-    (`_TyperParameter.process_value` -> `build_runtime_param`, which imports pydantic whole),
-    about a third of this command's time, and has no public switch for it; so this one plain
-    form is run without typer parsing it. Any other shape (an option after the command,
-    `--help`, `--lang=en`, a bad value) goes through typer as before and gets its messages.
-    """
-    workspace = None
-    index = 0
-    while index + 1 < len(args) and args[index] in _GLOBAL_OPTIONS_WITH_VALUE:
-        option, value = args[index], args[index + 1]
-        if option == "--lang" and value not in ("sv", "en"):
-            return None
-        if option != "--lang":
-            workspace = value
-        index += 2
-    rest = args[index:]
-    if len(rest) != 3 or rest[:2] != ["session", "next"] or rest[2].startswith("-"):
-        return None
-    return rest[2], workspace
-
-
-def _run_session_next(args: list[str], participant: str, workspace: str | None) -> None:
-    """What the root group's `main` and callback do before `session next`, then the command."""
-    from imr.cli import common, i18n
-    from imr.cli.session_cmd import next_
+def _run_session_next(invocation: argv.Invocation, participant: str | None, group: str | None, as_json: bool):
+    """`session next` without typer: what the root group's `main` and callback do first, then
+    the command's body. `imr session next ID` opens every session (target P1); building a typer
+    command for it would cost more than the command, as importing typer alone does."""
+    from imr.cli.session_next import show_next
 
     common._state["command"] = "session"
-    common.set_strings_root(i18n.quiet_root(args))
-    common.set_lang(i18n.requested_lang(args))
-    set_workspace_option(workspace)
+    common.set_strings_root(argv.workspace_folder(invocation))
+    common.set_lang(invocation.lang)
+    set_workspace_option(invocation.workspace)
     try:
-        next_(participant=participant, group=None, as_json=False, render=None)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    except typer.Abort:
-        sys.stderr.write(i18n.fw("aborted") + "\n")
-        sys.exit(1)
+        show_next(participant, group, as_json, None)
+    except RuntimeError as done:  # typer.Exit from `common.fail`: the message is printed
+        code = getattr(done, "exit_code", None)
+        if code is None:
+            raise
+        sys.exit(code)
     sys.exit(0)
 
 
@@ -219,9 +139,9 @@ def main() -> None:
         # Windows runs a program found in the current folder before one on PATH; in a workspace
         # that folder holds what colleagues pushed, so a `git.exe` there must never be what runs.
         os.environ["NoDefaultCurrentDirectoryInExePath"] = "1"  # noqa: SIM112 (Windows spells it so)
-    args = expand_aliases(sys.argv[1:])
-    sys.argv[1:] = args
-    plain = plain_session_next(args)
+    invocation = argv.parse(sys.argv[1:])
+    sys.argv[1:] = invocation.words
+    plain = argv.session_next(invocation)
     if plain is not None:
-        _run_session_next(args, *plain)
-    build_app(command_name(args))(prog_name="imr")
+        _run_session_next(invocation, *plain)
+    build_app(invocation.command)(prog_name="imr")

@@ -44,7 +44,7 @@ def run_form(
         problem = form.set(key, typed)
         if problem:
             if not asking:
-                from imr.forms.model import refusal
+                from imr.forms.model import refusal  # lazy: 10 ms on every command run without a terminal
 
                 raise refusal(form.field(key).label, problem)
             refused[key] = problem
@@ -199,7 +199,7 @@ def _summary(form: Any) -> None:
 def _prompt(message: str, default: str, *, multiline: bool = False) -> str:
     """One answer with line editing. Enter ends a one-line answer; in a note Enter starts a new
     line at the end and an empty last line (Enter twice) ends it. Ctrl-C and Ctrl-D raise KeyboardInterrupt."""
-    from prompt_toolkit import prompt
+    from prompt_toolkit import prompt  # lazy: 83 ms on every command run without a terminal
     from prompt_toolkit.key_binding import KeyBindings
 
     bindings = KeyBindings()

@@ -2,6 +2,9 @@
 
 Domain errors are one exception type (`ImrError`); `handle_errors` turns it into one
 sentence on stderr and exit code 1, so users never see a traceback for their own input.
+
+No typer at import: `session next` runs through this module without typer (see
+`imr.cli.session_next`); typer is imported where an error is raised for it.
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-import typer
-
+from imr.core.cache import user_folder
 from imr.core.errors import ImrError
+from imr.core.strings import DEFAULT_LANG, LANGUAGES, label, strings
+from imr.workspace.folder import find_workspace  # every command finds its workspace first (argv.workspace_folder)
+from imr.workspace.user_settings import resolve
 
 _state: dict[str, Any] = {"workspace": None, "lang": "sv", "lang_fixed": False}
 
@@ -34,11 +40,7 @@ def strings_root():
 def set_lang(chosen: str | None) -> None:
     """The language asked for on this run (`--lang`, IMR_LANG), else the user's own setting
     (`git config imr.language`, settings.yaml); with none of them the workspace decides."""
-    from imr.core.strings import DEFAULT_LANG, LANGUAGES
-
     if chosen is None:
-        from imr.workspace.user_settings import resolve
-
         chosen = resolve("language", None, None, user_config_dir()).value
     _state["lang_fixed"] = chosen in LANGUAGES
     _state["lang"] = chosen if chosen in LANGUAGES else DEFAULT_LANG
@@ -50,8 +52,6 @@ def set_workspace_option(path: str | None) -> None:
 
 def workspace():
     """Open the workspace the user means (option, env, or walking up), once per run."""
-    from imr.workspace.folder import find_workspace
-
     if "opened" not in _state:
         ws = find_workspace(_state["workspace"])
         ws.user_config_dir = user_config_dir()
@@ -65,11 +65,10 @@ def workspace():
     return _state["opened"]
 
 
-def user_config_dir():
-    """The platform's folder for this user's imr settings (settings.yaml lives there)."""
-    from pathlib import Path
-
-    return Path(typer.get_app_dir("imr"))
+def user_config_dir() -> Path:
+    """The platform's folder for this user's imr settings (settings.yaml lives there): the
+    folder `typer.get_app_dir("imr")` names, as `imr.core.cache.user_folder` says it."""
+    return user_folder("config")
 
 
 def lang() -> str:
@@ -78,15 +77,11 @@ def lang() -> str:
 
 def t(key: str, **params: Any) -> str:
     """A CLI label from the strings file in the workspace's language."""
-    from imr.core.strings import label
-
     return label("cli", key, lang(), strings_root(), **params)
 
 
 def value(group: str, raw: Any) -> str:
     """A record value as the reader says it (`individual` -> `individuell`); unknown values as they are."""
-    from imr.core.strings import strings
-
     if raw is None:
         return t("none")
     table = strings(lang(), strings_root()).get("values", {}).get(group, {})
@@ -95,8 +90,6 @@ def value(group: str, raw: Any) -> str:
 
 def accepted(group: str, raw: str | None) -> str | None:
     """A value typed in either language (`klient`, `client`) as the record's key; others unchanged."""
-    from imr.core.strings import LANGUAGES, strings
-
     if raw is None:
         return None
     wanted = raw.strip().casefold()
@@ -108,7 +101,7 @@ def accepted(group: str, raw: str | None) -> str | None:
 
 
 def console(stderr: bool = False):
-    from rich.console import Console
+    from rich.console import Console  # lazy: 20 ms on session next
 
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
@@ -182,6 +175,7 @@ def _json_escape(match) -> str:
 
 
 def fail(message: str, code: int = 1) -> None:
+    import typer  # lazy: 20 ms on session next
     from rich.markup import escape
 
     console(stderr=True).print(f"[bold red]{escape(_error_prefix())}[/] {escape(message)}")
@@ -189,7 +183,7 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def _error_prefix() -> str:
-    from imr.cli.i18n import fw
+    from imr.cli.i18n import fw  # lazy: 2 ms on session next
 
     return fw("error")
 
@@ -203,14 +197,20 @@ def handle_errors(func: Callable) -> Callable:
             fail(err.message(lang()))
         except (KeyboardInterrupt, EOFError):  # Ctrl-D at a question is Ctrl-C: nothing saved
             fail(t("interrupted"), 130)
-        except (typer.Exit, typer.Abort, typer.BadParameter, SystemExit):
-            raise  # usage errors are printed by the root group (imr/cli/i18n.py), exit code 2
-        except Exception as exc:  # a bug, not the user's fault: say so in one line
-            if os.environ.get("IMR_DEBUG"):
-                raise
-            fail(t("internal_error", error=f"{type(exc).__name__}: {exc}"))
+        except SystemExit:
+            raise
+        except Exception as exc:
+            if _from_typer(exc) or os.environ.get("IMR_DEBUG"):
+                raise  # usage errors are printed by the root group (imr/cli/i18n.py), exit code 2
+            fail(t("internal_error", error=f"{type(exc).__name__}: {exc}"))  # a bug: one line
 
     return wrapper
+
+
+def _from_typer(exc: Exception) -> bool:
+    """typer's Exit, Abort or BadParameter (typer is loaded whenever one could be raised)."""
+    typer = sys.modules.get("typer")
+    return typer is not None and isinstance(exc, (typer.Exit, typer.Abort, typer.BadParameter))
 
 
 def escape(text: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from imr.cli import complete
-from imr.cli.common import console, escape, handle_errors, t, workspace
+from imr.cli.common import console, escape, handle_errors, lang, t, workspace
 
 _YES_NO = ("handout", "significant_other")
 _TRUTH = {"true": True, "false": False, "ja": True, "nej": False, "yes": True, "no": False}
@@ -61,8 +61,7 @@ def register(app: typer.Typer) -> None:
 def _asked(participant: str, entry: str, note: str | None, by: str | None, void: bool, set_: list[str]) -> None:
     """The correction (or void) form in a terminal: what the flags do not give is asked."""
     from imr.cli.ask import run_form
-    from imr.cli.common import lang
-    from imr.forms import build_form
+    from imr.forms import build_form  # lazy: 2 ms on imr --help and the module's other commands
     from imr.forms.targets import participant_id
 
     ws = workspace()

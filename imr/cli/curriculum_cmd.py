@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import typer
 
-from imr.cli.common import console, escape, handle_errors, print_json, t, value, workspace
+from imr.cli.common import console, escape, handle_errors, lang, print_json, t, value, workspace
+from imr.core.strings import number
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -13,7 +16,7 @@ app = typer.Typer(no_args_is_help=True)
 @handle_errors
 def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     """All modules with their sessions."""
-    from imr.curriculum.views import curriculum_list
+    from imr.curriculum.views import curriculum_list  # lazy: 12 ms on imr --help and the module's other commands
 
     data = curriculum_list(workspace().curriculum)
     if as_json:
@@ -32,7 +35,7 @@ def show(
     variant: str = typer.Option(None, "--variant"),
 ) -> None:
     """A module's sessions, or a session's metadata, leader guide and handout as Markdown."""
-    from imr.curriculum.views import curriculum_show
+    from imr.curriculum.views import curriculum_show  # lazy: 12 ms on imr --help and the module's other commands
 
     ws = workspace()
     data = curriculum_show(ws.curriculum, ref)
@@ -58,8 +61,6 @@ def show(
 def _without_anchors(markdown: str) -> str:
     """Headings without their link anchors (`## 1. Incheckning {#checkin}`): the anchors are for the
     rendered documents, and in a terminal they are English words in a Swedish text."""
-    import re
-
     return re.sub(r"[ \t]*\{#[\w-]+\}[ \t]*$", "", markdown, flags=re.MULTILINE)
 
 
@@ -70,9 +71,9 @@ def stats(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Readability per handout, worst LIX first, and for all of them: LIX, sentence length, short sentences."""
-    from rich.table import Table
+    from rich.table import Table  # lazy: 17 ms on imr --help and the module's other commands
 
-    from imr.curriculum.check import curriculum_stats
+    from imr.curriculum.check import curriculum_stats  # lazy: 4 ms on imr --help and the module's other commands
 
     data = curriculum_stats(workspace().curriculum, modules or None)
     if as_json:
@@ -101,9 +102,6 @@ def stats(
 
 def _figure(name: str, value: float, outside: bool = False) -> str:
     """A figure as shown (shares in per cent), red when it is outside the band."""
-    from imr.cli.common import lang
-    from imr.core.strings import number
-
     text = (
         f"{value * 100:.0f} %" if name == "short_share" else str(value) if name == "words" else number(value, lang(), 1)
     )
@@ -111,8 +109,6 @@ def _figure(name: str, value: float, outside: bool = False) -> str:
 
 
 def _limit(name: str, value: float) -> str:
-    from imr.cli.common import lang
-
     text = f"{value * 100:g} %" if name == "short_share" else f"{value:g}"
     return text.replace(".", ",") if lang() == "sv" else text
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import typer
 
 from imr.cli.common import console, escape, handle_errors, t, workspace
+from imr.core.errors import ImrError
 
 
 def register(app: typer.Typer) -> None:
@@ -16,10 +20,6 @@ def register(app: typer.Typer) -> None:
         since: str | None = typer.Option(None, "--since"),
     ) -> None:
         """Export tidy tables (CSV or Parquet) with pseudonymous ids and no free text, for R, Python or a spreadsheet."""
-        from datetime import date
-        from pathlib import Path
-
-        from imr.core.errors import ImrError
         from imr.programme.sessions import check_date
         from imr.render.output import check_output_path, write_output
         from imr.reports.export import FORMATS, csv_bytes, export_tables, parquet_bytes

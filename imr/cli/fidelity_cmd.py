@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import typer
 
 from imr.cli.common import console, escape, handle_errors, print_json, t, workspace
@@ -15,8 +17,6 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Estimate IMR fidelity (IMR-FS) from the records; items that need observation are named, not guessed."""
-        from datetime import date
-
         from imr.programme.sessions import check_date
         from imr.reports.fidelity import as_rows, assess, mean_score
 

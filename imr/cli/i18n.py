@@ -10,68 +10,25 @@ recognised by their class name and attributes, not by patching click.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
-from collections.abc import Iterable
 from typing import Any
 
 import typer
 
-ENV_LANG = "IMR_LANG"
-
-
-def requested_lang(args: Iterable[str]) -> str | None:
-    """`--lang X` (or `--lang=X`) on the command line, then IMR_LANG; None when neither is set."""
-    words = list(args)
-    for i, word in enumerate(words):
-        if word == "--lang" and i + 1 < len(words):
-            return words[i + 1]
-        if word.startswith("--lang="):
-            return word.split("=", 1)[1]
-    return os.environ.get(ENV_LANG) or None
-
-
-def quiet_root(args: Iterable[str]):
-    """The workspace folder this run will use, found without opening or parsing anything.
-
-    The strings are cached per workspace; knowing the folder before the command runs lets the
-    help texts come from that cache too. None outside a workspace (help still works there).
-    """
-    from pathlib import Path
-
-    from imr.workspace.folder import CONFIG_NAME, ENV_WORKSPACE
-
-    words = list(args)
-    explicit = None
-    for i, word in enumerate(words):
-        if word in ("--workspace", "-w") and i + 1 < len(words):
-            explicit = words[i + 1]
-        elif word.startswith("--workspace="):
-            explicit = word.split("=", 1)[1]
-    candidates = [Path(explicit)] if explicit else []
-    if not candidates and os.environ.get(ENV_WORKSPACE):
-        candidates = [Path(os.environ[ENV_WORKSPACE])]
-    if not candidates:
-        here = Path.cwd().resolve()
-        candidates = [here, *here.parents]
-    for folder in candidates:
-        if (folder / CONFIG_NAME).is_file():
-            return folder.resolve()
-    return None
+from imr.cli import complete
+from imr.cli.argv import ALIASES, SUB_ALIASES
+from imr.cli.coercion import prefill
+from imr.cli.common import lang, strings_root, t
+from imr.core.strings import strings
 
 
 def _table(lang: str) -> dict[str, Any]:
-    from imr.cli.common import strings_root
-    from imr.core.strings import strings
-
     return strings(lang, strings_root())
 
 
 def fw(key: str, **params: Any) -> str:
     """A framework word (usage prefix, headings, error sentences) in the current language."""
-    from imr.cli.common import lang
-
     text = _table(lang()).get("cli_framework", {}).get(key, key)
     return text.format(**params) if params else text
 
@@ -99,7 +56,16 @@ def _translate_notes(text: str) -> str:
 
 
 class ImrContext(typer.Context):
+    """The context of every imr command: translated help, and (as the place where each command
+    meets its parameters before any is parsed, the help option and typer's completion options
+    included) plain value conversion without pydantic (`imr.cli.coercion`)."""
+
     formatter_class = ImrHelpFormatter
+
+    def __init__(self, command: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(command, *args, **kwargs)
+        for param in command.get_params(self):
+            prefill(param)
 
 
 def localise(root, lang: str) -> None:
@@ -169,7 +135,6 @@ def _hint(error: Any) -> str:
             hint = " / ".join(param.opts)
     if isinstance(hint, (list, tuple)):
         hint = " / ".join(hint)
-    from imr.cli.common import lang
 
     metavars = _table(lang()).get("cli_framework", {}).get("metavars", {})
     return " / ".join(metavars.get(part, part) for part in str(hint or "").split(" / "))
@@ -207,8 +172,8 @@ def _message(error: Any) -> str:
 
 def _did_you_mean(error: Any, word: str) -> str:
     """ " Menade du ”session”?" for a mistyped command, as git does (its aliases count too)."""
-    from imr.cli.app import ALIASES, COMMANDS, SUB_ALIASES
-    from imr.forms.targets import closest
+    from imr.cli.app import COMMANDS
+    from imr.forms.targets import closest  # lazy: 3 ms on imr --help
 
     ctx = getattr(error, "ctx", None)
     command = getattr(ctx, "command", None)
@@ -224,8 +189,6 @@ def _did_you_mean(error: Any, word: str) -> str:
 def _joined_id(error: Any, extra: list[str]) -> str:
     """ " Menade du ”demo-02”?" when the words split by a space, joined with a dash, name a
     participant (or a group) that exists: `imr session next demo 02`."""
-    from imr.cli import complete
-
     ctx = getattr(error, "ctx", None)
     command = getattr(ctx, "command", None)
     if ctx is None or command is None or not extra:
@@ -265,8 +228,6 @@ class LocalisedBadParameter(typer.BadParameter):
 
 
 def bad_usage(key: str, hint: str, **params: Any) -> LocalisedBadParameter:
-    from imr.cli.common import t
-
     return LocalisedBadParameter(t(key, **params), param_hint=hint)
 
 

@@ -8,6 +8,8 @@ import typer
 
 from imr.cli import complete
 from imr.cli.common import console, escape, handle_errors, lang, print_json, t, value, workspace
+from imr.core.errors import ImrError
+from imr.core.strings import number
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -25,9 +27,9 @@ def add(
 ) -> None:
     """Record one IMRS assessment (all 15 items, or nothing is saved), with a summary to confirm."""
     from imr.cli.ask import run_form
-    from imr.forms import build_form
+    from imr.forms import build_form  # lazy: 3 ms on imr --help and the module's other commands
     from imr.forms.targets import participant_id
-    from imr.programme import imrs
+    from imr.programme import imrs  # lazy: 26 ms on imr --help and the module's other commands
 
     ws = workspace()
     participant = participant_id(ws, participant)
@@ -55,9 +57,6 @@ def add(
 
 
 def _number(value) -> str:
-    from imr.cli.common import lang
-    from imr.core.strings import number
-
     return "–" if value is None else number(value, lang())
 
 
@@ -73,7 +72,7 @@ def show(
     chart: Path | None = typer.Option(None, "--chart"),
 ) -> None:
     """Assessments over time: mean of answered items and change since the first one per rater."""
-    from imr.programme import imrs
+    from imr.programme import imrs  # lazy: 26 ms on imr --help and the module's other commands
     from imr.workspace import store
 
     ws = workspace()
@@ -88,7 +87,7 @@ def show(
     if not rows:
         out.print(escape(t("imrs_none", id=participant)))
         return
-    from rich.table import Table
+    from rich.table import Table  # lazy: 18 ms on imr --help and the module's other commands
 
     instrument = imrs.load_instrument(ws.root)
     table = Table(title=t("imrs_table_title", id=participant))
@@ -124,8 +123,7 @@ def show(
 
 
 def _write_chart(rows: list, path: Path, ws, participant: str) -> None:
-    from imr.core.errors import ImrError
-    from imr.programme import imrs
+    from imr.programme import imrs  # lazy: 26 ms on imr --help and the module's other commands
     from imr.render.imrs_chart import trend_chart
 
     fmt = path.suffix.lower().lstrip(".")
@@ -139,7 +137,10 @@ def _write_chart(rows: list, path: Path, ws, participant: str) -> None:
         "axis": t("imrs_chart_axis"),
         **{r: instrument.label(v, ws.lang) for r, v in instrument.raters.items()},
     }
-    from imr.render.output import check_output_path, write_output
+    from imr.render.output import (
+        check_output_path,
+        write_output,
+    )  # lazy: 6 ms on imr --help and the module's other commands
 
     # The same rules as `render -o`: never into records/, groups/, .git/ or onto imr.yaml, never
     # through a link (a chart replaces what it is named over, as before).

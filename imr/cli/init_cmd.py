@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from imr.cli.common import console, escape, handle_errors
+from imr.core.strings import label
 
 
 def register(app: typer.Typer) -> None:
@@ -18,7 +19,6 @@ def register(app: typer.Typer) -> None:
         name: str | None = typer.Option(None, "--name"),
     ) -> None:
         """Create a workspace (imr.yaml, records/, groups/, git); safe to run again."""
-        from imr.core.strings import label
         from imr.workspace.create import init_workspace
         from imr.workspace.folder import open_workspace
 

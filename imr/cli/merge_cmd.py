@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 
 from imr.cli.common import handle_errors, workspace
+from imr.core.errors import ImrError
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +24,6 @@ def register(app: typer.Typer) -> None:
         shown: str = typer.Argument(""),
     ) -> None:
         """Git merge driver for records and group files: keeps both sides' appended entries."""
-        from imr.core.errors import ImrError
         from imr.gates.merge import merge_files
 
         try:  # only for the language of the message; git may run us anywhere

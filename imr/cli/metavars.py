@@ -14,6 +14,8 @@ from pathlib import Path
 import typer
 from typer.core import TyperGroup
 
+from imr.cli import argv, common, i18n
+
 
 def _metavar(param) -> str:
     if param.param_type_name == "argument":
@@ -53,13 +55,12 @@ class PlainHelpGroup(TyperGroup):
         _fill(self)
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
-        from imr.cli import common, i18n
-        from imr.cli.app import command_name, expand_aliases
 
-        args = expand_aliases(list(sys.argv[1:] if args is None else args))
-        common._state["command"] = command_name(args)
-        common.set_strings_root(i18n.quiet_root(args))
-        common.set_lang(i18n.requested_lang(args))
+        invocation = argv.parse(list(sys.argv[1:] if args is None else args))
+        args = invocation.words
+        common._state["command"] = invocation.command
+        common.set_strings_root(argv.workspace_folder(invocation))
+        common.set_lang(invocation.lang)
         i18n.localise(self, common.lang())
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from imr.cli import complete
-from imr.cli.common import console, escape, handle_errors, print_json, workspace
+from imr.cli.common import console, escape, handle_errors, lang, print_json, workspace
+from imr.core.strings import strings
 
 
 def register(app: typer.Typer) -> None:
@@ -47,7 +48,6 @@ def register(app: typer.Typer) -> None:
         other sections are asked (the current items offered for editing), then a summary and a
         confirm; --ja (or no terminal) saves without asking.
         """
-        from imr.core.strings import strings
         from imr.programme import relapse_plan as rp
         from imr.workspace import store
 
@@ -136,9 +136,7 @@ def _ask_form(
     (the current items with those added or removed), the rest asked with the current items
     offered for editing, then a summary and a confirm (imr/cli/ask.py)."""
     from imr.cli.ask import run_form
-    from imr.cli.common import lang
-    from imr.core.strings import strings
-    from imr.forms import build_form
+    from imr.forms import build_form  # lazy: 2 ms on imr --help and the module's other commands
     from imr.forms.targets import participant_id
     from imr.programme import relapse_plan as rp
     from imr.programme.relapse_plan import LIST_SECTIONS

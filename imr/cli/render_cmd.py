@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
 import typer
 
 from imr.cli import complete
-from imr.cli.common import console, escape, handle_errors, t, workspace
+from imr.cli.common import console, emit, escape, handle_errors, t, workspace
+from imr.core.errors import ImrError
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -40,7 +44,7 @@ def handout(
     force: bool = _force_option(),
 ) -> None:
     """One session's handout, for everyone or personalised for one participant."""
-    from imr.render.documents import handout_document
+    from imr.render.documents import handout_document  # lazy: 31 ms on imr --help and the module's other commands
 
     ws = workspace()
     target = _target(ws, fmt, output, force)
@@ -63,7 +67,6 @@ def bundle(
     force: bool = _force_option(),
 ) -> None:
     """Several handouts in one document: a module, the programme, a folder or a group."""
-    from imr.core.errors import ImrError
     from imr.render import documents
 
     ws = workspace()
@@ -101,7 +104,7 @@ def manual(
     force: bool = _force_option(),
 ) -> None:
     """The leader guides as one manual: introduction, module introductions, contents."""
-    from imr.render.documents import manual_document
+    from imr.render.documents import manual_document  # lazy: 31 ms on imr --help and the module's other commands
 
     ws = workspace()
     target = _target(ws, fmt, output, force)
@@ -120,10 +123,8 @@ class Target:
 
 
 def _target(ws, fmt: str | None, output: str | None, force: bool = False) -> Target:
-    from pathlib import Path
-
     from imr.render.output import check_output_path
-    from imr.render.pipeline import FORMATS, check_format
+    from imr.render.pipeline import FORMATS, check_format  # lazy: 8 ms on imr --help and the module's other commands
 
     if output == "-":
         if fmt is not None:
@@ -148,11 +149,8 @@ def render_and_write(ws, document, target: Target, message_to_stderr: bool = Fal
     Rich is only imported for the progress bar: a single handout from a script or a shell
     pipe starts as fast as it can.
     """
-    import sys
-
-    from imr.cli.common import emit
     from imr.render.output import MD_MARKER, check_output_path, default_path, write_output
-    from imr.render.pipeline import render_document
+    from imr.render.pipeline import render_document  # lazy: 8 ms on imr --help and the module's other commands
 
     path = target.path
     if not target.stdout and path is None:
@@ -174,9 +172,15 @@ def render_and_write(ws, document, target: Target, message_to_stderr: bool = Fal
 
 
 def _with_progress(ws, document, fmt: str, err):
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )  # lazy: 27 ms on imr --help and the module's other commands
 
-    from imr.render.pipeline import render_document
+    from imr.render.pipeline import render_document  # lazy: 8 ms on imr --help and the module's other commands
 
     steps = {"markdown": t("render_step_markdown"), "pandoc": t("render_step_pandoc"), "typst": t("render_step_typst")}
     with Progress(
@@ -198,8 +202,6 @@ def _with_progress(ws, document, fmt: str, err):
 
 
 def _shown(path) -> str:
-    import os
-
     try:
         relative = os.path.relpath(path)
     except ValueError:
@@ -217,8 +219,12 @@ def render_next(
 ) -> None:
     """`imr session next … --render FORMAT`: the leader's one-page plan and today's handout(s)
     in one document in out/ (the plan page first, each handout on a front page)."""
-    from imr.render.documents import group_document, handout_document, next_session_documents
-    from imr.render.pipeline import check_format
+    from imr.render.documents import (
+        group_document,
+        handout_document,
+        next_session_documents,
+    )  # lazy: 31 ms on imr --help and the module's other commands
+    from imr.render.pipeline import check_format  # lazy: 8 ms on imr --help and the module's other commands
 
     fmt = check_format(fmt)
     if plan is not None and not plan.get("complete"):

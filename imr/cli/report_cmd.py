@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import typer
 
 from imr.cli.common import console, escape, handle_errors, t, workspace
+from imr.cli.common import lang as interface_lang
+from imr.core.errors import ImrError
 
 
 def register(app: typer.Typer) -> None:
@@ -23,10 +28,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Overview for supervisors and managers: regularity, attendance, goals, IMRS, fidelity, integrity."""
         import gc
-        from datetime import date
-        from pathlib import Path
 
-        from imr.core.errors import ImrError
         from imr.programme.sessions import check_date
         from imr.render.output import check_output_path, write_output
         from imr.reports.report import build_report
@@ -71,10 +73,6 @@ def _several(
     lang: str | None,
 ) -> None:
     """`--ward DIR …` and/or `--wards FILE`: the summary table across wards, then each ward."""
-    from pathlib import Path
-
-    from imr.cli.common import lang as interface_lang
-    from imr.core.errors import ImrError
     from imr.render.output import check_output_path, write_output
     from imr.reports.report import period
     from imr.reports.report_render import problem_line, render_ward_page, render_wards_html, render_wards_pdf

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from imr.cli.common import console, escape, handle_errors, t, workspace
@@ -16,8 +18,6 @@ def register(app: typer.Typer) -> None:
         ics: str | None = typer.Option(None, "--ics"),
     ) -> None:
         """Coming meetings on the group's weekday with the session each covers; closed days in imr.yaml are skipped."""
-        from pathlib import Path
-
         from rich.table import Table
 
         from imr.programme.schedule import coming_meetings, ics_text

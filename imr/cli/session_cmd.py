@@ -9,8 +9,10 @@ from contextlib import contextmanager
 import typer
 
 from imr.cli import complete
-from imr.cli.common import console, escape, handle_errors, lang, print_json, t, workspace
+from imr.cli.common import console, escape, handle_errors, lang, t, workspace
 from imr.cli.i18n import bad_usage
+from imr.cli.session_next import show_next
+from imr.core.errors import ImrError
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -30,155 +32,7 @@ def next_(
 ) -> None:
     """Today's plan: the eight steps of the next session, with the record's homework and goals."""
     _one_target(participant, group)
-    _next(participant, group, as_json, render)
-
-
-@handle_errors
-def _next(participant: str | None, group: str | None, as_json: bool, render: str | None = None) -> None:
-    ws = workspace()
-    if render is not None:
-        from imr.render.pipeline import check_format
-
-        check_format(render)
-    if group is not None:
-        from imr.programme.group_planning import build_group_plan
-
-        plan = build_group_plan(ws, group)
-        if as_json:
-            print_json(plan)
-        else:
-            _print_group_plan(plan, ws)
-        _render_next(ws, render, plan, group=group, as_json=as_json)
-        return
-    from imr.core.errors import ImrError
-    from imr.programme.planning import build_plan
-    from imr.workspace import store
-
-    assert participant is not None  # _one_target checked that exactly one is given
-    try:
-        _, state = store.load_state(ws, participant)
-    except ImrError as err:
-        if err.code not in ("unknown_participant", "bad_participant_id"):
-            raise
-        from imr.forms.targets import participant_id
-
-        try:
-            participant = participant_id(ws, participant)  # `Demo-02`, or "Menade du …?"
-        except ImrError as better:
-            raise (better if better.code == "unknown_participant_suggest" else err) from None
-        _, state = store.load_state(ws, participant)
-    plan = build_plan(state, ws.curriculum, ws.lang, ws.root)
-    if as_json:
-        print_json(plan)
-    else:
-        _print_plan(plan, ws)
-    _render_next(ws, render, plan, participant=participant, as_json=as_json)
-
-
-def _render_next(
-    ws,
-    render: str | None,
-    plan: dict,
-    *,
-    participant: str | None = None,
-    group: str | None = None,
-    as_json: bool = False,
-) -> None:
-    """`--render FORMAT`: today's handout(s), personalised, into out/ (nothing when complete)."""
-    if render is None or plan.get("complete"):
-        return
-    from imr.cli.render_cmd import render_next
-
-    render_next(ws, render, participant=participant, group=group, message_to_stderr=as_json, plan=plan)
-
-
-def _print_plan(plan: dict, ws) -> None:
-    from imr.cli.common import emit
-    from imr.core.strings import strings
-
-    labels = strings(ws.lang, ws.root)["plan"]
-    if plan["complete"]:
-        emit([("bold", f"{plan['participant']}: {labels['complete']}")])
-        return
-    lines: list[tuple[str | None, str]] = [
-        ("bold", labels["heading"].format(session=plan["session"], title=plan["title"])),
-        (
-            "dim",
-            labels["subheading"].format(
-                participant=plan["participant"],
-                module=plan["module"],
-                module_title=plan["module_title"],
-                number=plan["sessions_held"] + 1,
-                total=plan["sessions_total"],
-            ),
-        ),
-    ]
-    group = (plan.get("last_session") or {}).get("group")
-    if group:  # a participant who now meets in a group: the group's plan is the one to follow
-        lines.append(("yellow", t("plan_in_group", id=plan["participant"], group=group)))
-    lines.extend(_step_lines(plan["steps"], labels))
-    emit(lines)
-
-
-def _step_lines(steps: list, labels: dict) -> list[tuple[str | None, str]]:
-    """The plan's steps as the library made them (the print step names the command to run)."""
-    lines: list[tuple[str | None, str]] = []
-    for step in steps:
-        lines.append((None, ""))
-        lines.append(("bold cyan", step["label"]))
-        lines.extend((None, f"  {line}") for line in step["lines"])
-        if step.get("key_points"):
-            lines.append(("bold", f"  {labels['key_points']}"))
-            lines.extend((None, f"   • {point}") for point in step["key_points"])
-    return lines
-
-
-def _print_group_plan(plan: dict, ws) -> None:
-    from imr.cli.common import emit
-    from imr.core.strings import strings
-
-    table = strings(ws.lang, ws.root)
-    labels = {**table["plan"], **table.get("group_plan", {})}
-    if plan["complete"]:
-        emit([("bold", f"{plan['group']}: {labels['complete']}")])
-        return
-    lines: list[tuple[str | None, str]] = [
-        ("bold", labels["heading"].format(session=plan["session"], title=plan["title"])),
-        (
-            "dim",
-            labels["group_subheading"].format(
-                group=plan["group"],
-                size=plan["size"],
-                module=plan["module"],
-                module_title=plan["module_title"],
-                number=plan["sessions_held"] + 1,
-                total=plan["sessions_total"],
-            ),
-        ),
-        (None, ""),
-        ("bold cyan", labels["group_members_title"]),
-    ]
-    attended = {True: labels["group_present"], False: labels["group_absent"], None: labels["group_not_logged"]}
-    for member in plan["members"]:
-        steps = [f"{g['current_step']['id']} {g['current_step']['text']}" for g in member["goals"] if g["current_step"]]
-        lines.append(
-            (
-                None,
-                "  "
-                + labels["group_member_line"].format(
-                    id=member["id"],
-                    last=attended[member["attended_last"]],
-                    homework=member["homework"] or "–",
-                    step="; ".join(steps) or "–",
-                ),
-            )
-        )
-        if member["catch_up"]:
-            lines.append(
-                ("yellow", "     " + labels["group_member_catch_up"].format(sessions=", ".join(member["catch_up"])))
-            )
-    lines.extend(_step_lines(plan["steps"], labels))
-    emit(lines)
+    show_next(participant, group, as_json, render)
 
 
 @app.command("log")
@@ -208,7 +62,7 @@ def log(
     terminal) saves without asking. With --group, one entry goes into every member's record
     (`session`, or `absent` for those named after --absent), all or nothing.
     """
-    from imr.programme.sessions import SessionLog
+    from imr.programme.sessions import SessionLog  # lazy: 25 ms on imr --help and the module's other commands
 
     ids = list(ids or [])
     if group is None:
@@ -265,8 +119,6 @@ def log(
 
 
 def _session_flag(module: int | None, session: int | None) -> str | None:
-    from imr.core.errors import ImrError
-
     if (module is None) != (session is None):
         raise ImrError("module_and_session_together")
     return None if module is None else f"{module}.{session}"
@@ -275,12 +127,14 @@ def _session_flag(module: int | None, session: int | None) -> str | None:
 @handle_errors
 def _log_group(group: str, log, *, edit: bool, yes: bool = False) -> None:
     from imr.cli.ask import interactive
-    from imr.programme.group_meetings import log_group_session
+    from imr.programme.group_meetings import (
+        log_group_session,
+    )  # lazy: 2 ms on imr --help and the module's other commands
 
     ws = workspace()
     if interactive() and not yes:
         from imr.cli.ask import run_form
-        from imr.forms import build_form
+        from imr.forms import build_form  # lazy: 2 ms on imr --help and the module's other commands
 
         form = build_form(ws, "group-meeting", group, by=log.by, lang=lang())
         result = run_form(form, _group_prefill(log), accept=("logged_that_day",) if log.again else ())
@@ -336,7 +190,7 @@ def _log_one(
     participant: str, prefill: dict, *, by: str | None, absent: bool, edit: bool, again: bool, yes: bool
 ) -> None:
     from imr.cli.ask import interactive, run_form
-    from imr.forms import build_form
+    from imr.forms import build_form  # lazy: 2 ms on imr --help and the module's other commands
     from imr.forms.targets import participant_id
 
     ws = workspace()
@@ -354,7 +208,9 @@ def _log_one(
         problem = form.set("note", note)
         if problem and not asking:
             from imr.core.errors import ImrError
-            from imr.workspace.editor import keep_refused_text
+            from imr.workspace.editor import (
+                keep_refused_text,
+            )  # lazy: 2 ms on imr --help and the module's other commands
 
             path = keep_refused_text(note, ws.root)
             raise ImrError("form_field_refused_kept", field=form.field("note").label, problem=problem, path=str(path))
@@ -371,8 +227,7 @@ def _log_one(
 
 def _note(template: str, initial: str) -> str:
     """The note from the user's editor; with no editor on this computer, asked in the terminal."""
-    from imr.core.errors import ImrError
-    from imr.workspace.editor import note_from_editor
+    from imr.workspace.editor import note_from_editor  # lazy: 2 ms on imr --help and the module's other commands
 
     try:
         return note_from_editor(template, initial)
@@ -397,7 +252,7 @@ def _keep_refused_note(ws, note: str | None) -> Iterator[None]:
         yield
     except PersonalDataRefused as refused:
         from imr.core.errors import ImrError
-        from imr.workspace.editor import keep_refused_text
+        from imr.workspace.editor import keep_refused_text  # lazy: 2 ms on imr --help and the module's other commands
 
         path = keep_refused_text(note or refused.refused_text, ws.root)
         raise ImrError("pii_refused_kept", **refused.params, path=str(path)) from None

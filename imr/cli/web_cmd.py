@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from imr.cli.common import handle_errors, lang, user_config_dir, workspace
+from imr.core.errors import ImrError
+from imr.core.strings import label
 
 
 def register(root: typer.Typer) -> None:
@@ -16,10 +20,6 @@ def register(root: typer.Typer) -> None:
         shortcut: bool = typer.Option(False, "--genväg", "--shortcut"),
     ) -> None:
         """The weekly loop in the browser: a local page on this computer only (127.0.0.1)."""
-        import sys
-
-        from imr.core.errors import ImrError
-        from imr.core.strings import label
 
         ws = workspace()
 

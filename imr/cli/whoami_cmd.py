@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from imr.cli.common import console, escape, handle_errors, t, user_config_dir
+from imr.cli.common import _state, console, escape, handle_errors, lang, t, user_config_dir
 
 
 def register(root: typer.Typer) -> None:
@@ -16,7 +16,6 @@ def register(root: typer.Typer) -> None:
     @handle_errors
     def whoami(by: str | None = typer.Option(None, "--by")) -> None:
         """Signature and language in effect, and where each comes from."""
-        from imr.cli.common import _state, lang
         from imr.workspace.folder import find_workspace
         from imr.workspace.user_settings import resolve
 

@@ -36,8 +36,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
-
 from imr.core.errors import ImrError
 from imr.core.files import (
     TEMP_MARK,
@@ -92,6 +90,8 @@ def workspace_lock(lock_path: Path, timeout: float = LOCK_TIMEOUT_S) -> Iterator
     """
     if os.path.islink(lock_path):
         raise ImrError("not_regular_file", path=lock_path.name)
+    from filelock import FileLock, Timeout  # lazy: 12 ms on every command that only reads (session next)
+
     lock = FileLock(str(lock_path), timeout=timeout)
     try:
         lock.acquire(poll_interval=0.01)

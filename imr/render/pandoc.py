@@ -8,6 +8,7 @@ document timestamp is fixed through SOURCE_DATE_EPOCH.
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 from functools import lru_cache
@@ -33,7 +34,7 @@ def pandoc_path() -> str:
             if candidate.is_file():
                 return str(candidate)
     try:
-        import pypandoc
+        import pypandoc  # lazy: 32 ms on imr render
 
         return pypandoc.get_pandoc_path()
     except (ImportError, OSError):
@@ -161,8 +162,6 @@ def css_string(text: str) -> str:
 def embedded_fonts_css() -> str:
     """@font-face rules with the shipped Atkinson Hyperlegible inlined (regular and bold), so an
     HTML file shows the same type as the PDF on a computer that does not have it."""
-    import base64
-
     folder = resources.builtin_dir("templates") / "render" / "fonts"
     rules = []
     for weight, name in (("normal", "Regular"), ("bold", "Bold")):

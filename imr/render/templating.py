@@ -19,13 +19,21 @@ width of billions), no text or list built inside the template (`s ~ s`, `s + s`,
 `indent`, `format`, `join`) may grow past `MAX_OUTPUT_CHARS` either (so a loop that doubles a
 text stops with a message), the output may not grow past `MAX_OUTPUT_CHARS`, and the render stops after
 `MAX_SECONDS` (checked at every output chunk and every attribute, item, call and operator).
+
+Compiled templates are kept in this user's cache folder (`imr.core.cache.user_folder("cache")`,
+never in a workspace: bytecode is code, and a workspace folder can come from anyone), one
+folder per imr version, Jinja version, Python and this module, so a change to the sandbox or
+its limits compiles afresh. Jinja keys each file by the template's path and a checksum of its
+source, so an edited override is compiled again and two workspaces never share an entry.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import stat
+import sys
 import threading
 import time
 import traceback
@@ -34,7 +42,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from imr import __version__
 from imr.core import resources
+from imr.core.cache import digest, user_folder
 from imr.core.errors import ImrError
 from imr.core.files import read_regular
 from imr.records.findings import Finding
@@ -135,8 +145,6 @@ def _concat(parts: tuple[Any, ...]) -> str:
 def _check_method(method: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     """A text's own method (`s.ljust(n)`, `s.replace(a, s)`, `s.join(items)`, `"{:>n}".format(x)`)
     bounded like the filters that do the same."""
-    import inspect
-
     method = inspect.unwrap(method)  # the sandbox wraps `str.format` in a function of its own
     text = getattr(method, "__self__", None)
     if not isinstance(text, str):
@@ -196,7 +204,7 @@ def _limited_filter(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _loader(dirs: list[Path]):
-    import jinja2
+    import jinja2  # lazy: 21 ms on imr render --help
     from jinja2.loaders import split_template_path
 
     class NoLinkLoader(jinja2.BaseLoader):
@@ -239,9 +247,53 @@ def _no_link_below(base: Path, pieces: list[str]) -> bool:
     return True
 
 
+def bytecode_folder() -> Path | None:
+    """This user's folder of compiled templates for this imr, Jinja, Python and sandbox; None
+    when it cannot be made or is not a private folder of this user's own (then templates are
+    compiled on every run, as before)."""
+    import jinja2  # lazy: 21 ms on imr render --help
+
+    here = os.stat(__file__)
+    key = digest(f"{__version__}|{jinja2.__version__}|{sys.version}|{here.st_size}|{here.st_mtime_ns}".encode())
+    folder = user_folder("cache") / "templates" / key[:16]
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or (hasattr(os, "getuid") and info.st_uid != os.getuid()):
+        return None
+    return folder
+
+
+def _bytecode_cache():
+    """Jinja's file cache of compiled templates, quiet about a folder it cannot read or write
+    and about a damaged file (the template is compiled again)."""
+    from jinja2.bccache import FileSystemBytecodeCache
+
+    folder = bytecode_folder()
+    if folder is None:
+        return None
+
+    class QuietCache(FileSystemBytecodeCache):
+        def load_bytecode(self, bucket):
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # unreadable or damaged: compiled again, as without a cache
+                bucket.reset()
+
+        def dump_bytecode(self, bucket):
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return QuietCache(str(folder))
+
+
 @lru_cache(maxsize=8)
 def environment(workspace_root: Path | None):
-    import jinja2
+    import jinja2  # lazy: 21 ms on imr render --help
     from jinja2.compiler import CodeGenerator
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -288,6 +340,7 @@ def environment(workspace_root: Path | None):
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(),
     )
     env.globals.clear()  # no range, cycler, joiner, namespace, lipsum, dict: only the data given
     env.filters["attr"] = _attribute
@@ -298,7 +351,7 @@ def environment(workspace_root: Path | None):
 
 def render_template(workspace_root: Path | None, name: str, context: dict[str, Any], label: Callable[..., str]) -> str:
     """One template to Markdown; any template problem becomes one user error."""
-    import jinja2
+    import jinja2  # lazy: 21 ms on imr render --help
     from jinja2.exceptions import SecurityError
 
     try:

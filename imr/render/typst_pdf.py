@@ -39,7 +39,7 @@ _fonts_cache: dict[tuple[str, ...], Any] = {}
 def _fonts(dirs: tuple[str, ...]):
     with _fonts_lock:
         if dirs not in _fonts_cache:
-            import typst
+            import typst  # lazy: 3 ms on imr render --format md
 
             _fonts_cache[dirs] = typst.Fonts(
                 include_system_fonts=False, include_embedded_fonts=True, font_paths=list(dirs)
@@ -87,7 +87,7 @@ def typst_source(body: str, workspace_root: Path | None) -> str:
 
 def compile_pdf(source: str, inputs: dict[str, str], workspace_root: Path | None) -> tuple[bytes, list[str]]:
     """One Typst source to PDF bytes, with the warnings that are not errors."""
-    import typst
+    import typst  # lazy: 3 ms on imr render --format md
 
     root = template_file(workspace_root, "page.typ").parent
     try:
