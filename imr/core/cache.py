@@ -38,6 +38,50 @@ def digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
+# How long before it was read a file must have been last modified for its stat to vouch for
+# it later (the "racy git" problem): a file written again within the same tick of the file
+# system's clock keeps its size and modification time, so a stamp taken in that tick proves
+# nothing. A tick is milliseconds on ext4, APFS and NTFS but two seconds on FAT (a USB stick),
+# and a network share's clock may be a little off; three seconds covers them all. A record
+# edited in the last three seconds is simply hashed on the next run.
+SETTLED_NS = 3_000_000_000
+
+
+def stamp(stat: os.stat_result, read_after_ns: int) -> list[int] | None:
+    """What says later that a file is unchanged since it was read at or after `read_after_ns`
+    (from `time.time_ns()`, taken before `stat`): its size, modification time, inode number
+    and, on POSIX, the time its inode last changed (which `os.utime` cannot set back, and a
+    copy never keeps). None when the stat cannot vouch for the file: modified too recently
+    (see SETTLED_NS), or no inode number (some Windows file systems)."""
+    if not stat.st_ino or stat.st_mtime_ns >= read_after_ns - SETTLED_NS:
+        return None
+    changed = stat.st_ctime_ns if os.name != "nt" else 0  # creation time on Windows: no help
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino, changed]
+
+
+def unchanged(stat: os.stat_result, cached: object) -> bool:
+    """The file's stat is the `stamp` it had when it was read (so its bytes are the same)."""
+    return (
+        isinstance(cached, list)
+        and len(cached) == 4
+        and cached[0] == stat.st_size
+        and cached[1] == stat.st_mtime_ns
+        and cached[2] == stat.st_ino
+        and cached[3] == (stat.st_ctime_ns if os.name != "nt" else 0)
+    )
+
+
+def place(folder: Path) -> list[int] | None:
+    """The folder's device and inode: stamps taken here are worth nothing anywhere else (a
+    cache copied along with a clone, a folder restored from a backup). None when the file
+    system gives no inode numbers."""
+    try:
+        stat = os.stat(folder)
+    except OSError:
+        return None
+    return [stat.st_dev, stat.st_ino] if stat.st_ino else None
+
+
 @lru_cache(maxsize=4)
 def code_fingerprint(*folders: Path) -> str:
     """imr's own code (and any `folders`, such as the built-in templates) as one hash.

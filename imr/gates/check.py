@@ -21,12 +21,14 @@ from imr.render.templating import override_findings
 from imr.workspace.folder import Workspace
 
 
-def check_records(ws: Workspace, curriculum=None) -> list[Finding]:
+def check_records(ws: Workspace, curriculum=None, full: bool = True) -> list[Finding]:
+    """Every record's findings; `full=False` trusts a record whose stat is unchanged since it
+    was hashed (`imr.gates.summaries`), which only a plain `imr check` may do."""
     findings: list[Finding] = []
     if not ws.records_dir.is_dir():
         return findings
 
-    for summary in summaries(ws, curriculum if curriculum is not None else ws.curriculum):
+    for summary in summaries(ws, curriculum if curriculum is not None else ws.curriculum, full=full):
         findings.extend(summary.findings)
     findings.extend(stray_files(ws, "records"))
     return findings
@@ -123,11 +125,14 @@ def _plain(path) -> bool:
     return is_valid_id(path.stem)
 
 
-def check_workspace(ws: Workspace, strict: bool = False) -> list[Finding]:
+def check_workspace(ws: Workspace, strict: bool = False, full: bool = True) -> list[Finding]:
+    """Every finding in the workspace. `full` (the default, and what every gate uses: the hook,
+    `--since`, sync, CI) hashes every record; only a plain `imr check` passes False and trusts
+    records whose stat is unchanged since they were hashed."""
 
     curriculum = load_curriculum(ws.lang, ws.root, use_cache=False)  # fresh, with line numbers
     findings = check_curriculum(curriculum, ws.root, strict=strict)
-    findings.extend(check_records(ws, curriculum))
+    findings.extend(check_records(ws, curriculum, full=full))
 
     findings.extend(check_groups(ws))
     findings.extend(stray_files(ws, "groups"))

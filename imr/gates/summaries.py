@@ -16,11 +16,14 @@ checked on every core (`imr.records.parallel`).
 from __future__ import annotations
 
 import json
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
-from imr.core.cache import CACHE_DIR, code_fingerprint, digest, read_json, write_json
+from imr.core.cache import CACHE_DIR, code_fingerprint, digest, place, read_json, stamp, unchanged, write_json
 from imr.core.errors import ImrError
 from imr.core.files import read_regular
 from imr.gates.integrity import duplicate_findings
@@ -34,7 +37,7 @@ from imr.records.pii import SCANNER_VERSION, hand_written_hit, identifier_name
 from imr.records.record import HEADER_COMMENT, RecordProblem, parse_record_bytes, validate_record
 from imr.records.state import derive_state
 
-_VERSION = 3
+_VERSION = 4
 
 
 @dataclass
@@ -53,10 +56,16 @@ class Summary:
     since: str | None = None
 
 
-def summaries(ws, curriculum) -> list[Summary]:
-    """A summary of every `records/*.yaml`, in file-name order, from the cache where it is fresh."""
+def summaries(ws, curriculum, full: bool = True) -> list[Summary]:
+    """A summary of every `records/*.yaml`, in file-name order, from the cache where it is fresh.
+
+    `full`: every record's bytes are hashed to know whether its cached summary is fresh (what
+    the gates need: the hook, `imr check --since`, `--full`, sync). Without it (`imr status`,
+    a plain `imr check`), a record whose stat is the one it had when it was hashed is trusted
+    without being read (`imr.core.cache.stamp`).
+    """
     out = []
-    for path, payload in _payloads(ws, curriculum):
+    for path, payload in _payloads(ws, curriculum, full=full):
         try:
             out.append(_from_payload(path, payload))
         except (KeyError, IndexError, TypeError, ValueError):  # a tampered cache entry: read the file
@@ -64,7 +73,7 @@ def summaries(ws, curriculum) -> list[Summary]:
     return out
 
 
-def fidelity_facts(ws, curriculum) -> list[tuple[Path, str | None, Any]]:
+def fidelity_facts(ws, curriculum, full: bool = False) -> list[tuple[Path, str | None, Any]]:
     """Each record's fidelity facts (`imr.gates.record_facts.person_facts` over every dated entry), or the
     code of the problem that stops it being read.
 
@@ -74,7 +83,7 @@ def fidelity_facts(ws, curriculum) -> list[tuple[Path, str | None, Any]]:
     the facts mean, and when they hold, is for `imr.reports.fidelity` to judge.
     """
     out = []
-    for path, payload in _payloads(ws, curriculum, "fidelity"):
+    for path, payload in _payloads(ws, curriculum, "fidelity", full=full):
         try:
             problem, facts = payload
             out.append((path, str(problem[2]) if problem is not None else None, facts if problem is None else None))
@@ -83,15 +92,15 @@ def fidelity_facts(ws, curriculum) -> list[tuple[Path, str | None, Any]]:
     return out
 
 
-def _payloads(ws, curriculum, kind: str = "summaries") -> list[tuple[Path, list]]:
+def _payloads(ws, curriculum, kind: str = "summaries", full: bool = True) -> list[tuple[Path, list]]:
     """Every record's payload in file-name order: cached where its bytes are unchanged, made
     (on every core, when many) where not; the cache is rewritten when anything changed."""
 
     with paused_gc():  # the cache alone is a few hundred thousand small objects on a region's workspace
-        return _payloads_now(ws, curriculum, kind)
+        return _payloads_now(ws, curriculum, kind, full)
 
 
-def _payloads_now(ws, curriculum, kind: str) -> list[tuple[Path, list]]:
+def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[Path, list]]:
     records_dir = ws.records_dir
     if not records_dir.is_dir():
         return []
@@ -99,32 +108,63 @@ def _payloads_now(ws, curriculum, kind: str) -> list[tuple[Path, list]]:
     make = _summarise if kind == "summaries" else _fidelity_payload
     allow = ws.allowed_words
     context = _context(curriculum, allow)
-    cached = _read_cache(cache_path, context)
+    here = place(records_dir)
+    cached, cached_place = _read_cache(cache_path, context)
+    trust_stat = not full and here is not None and cached_place == here
     paths = sorted(records_dir.glob("*.yaml"))
     keys: dict[str, str] = {}
     payloads: dict[str, list] = {}
+    stamps: dict[str, list[int] | None] = {}
     stale: list[Path] = []
+    now = time.time_ns()  # before any stat below: see imr.core.cache.stamp
     for path in paths if cached else ():  # on a first run every file is stale: no need to read it here
+        name = path.name
+        hit = cached.get(name)
         try:
-            key = "" if path.is_symlink() or not path.is_file() else digest(path.read_bytes())
+            stat = os.lstat(path)
         except OSError:
+            stat = None
+        if stat is None or not S_ISREG(stat.st_mode):
             key = ""
-        keys[path.name] = key
-        hit = cached.get(path.name)
+        elif trust_stat and hit and unchanged(stat, hit[2]):
+            keys[name], payloads[name], stamps[name] = hit[0], hit[1], hit[2]
+            continue
+        else:
+            try:
+                key = digest(path.read_bytes())
+            except OSError:
+                key = ""
+            stamps[name] = stamp(stat, now)
+        keys[name] = key
         if key and hit and hit[0] == key:
-            payloads[path.name] = hit[1]
+            payloads[name] = hit[1]
         else:
             stale.append(path)
     if not cached:
         stale = paths
 
-    for name, key, payload in map_paths(make, stale, (curriculum, allow)):
-        keys[name], payloads[name] = key, payload
-    fresh_names = {p.name for p in paths if keys[p.name]}
-    if (stale and fresh_names & {p.name for p in stale}) or cached.keys() != fresh_names:
-        fresh = {p.name: [keys[p.name], payloads[p.name]] for p in paths if keys[p.name]}
-        write_json(cache_path, {"version": _VERSION, "context": context, "files": fresh})
+    for name, key, payload, made_stamp in map_paths(_stamped, stale, make, (curriculum, allow)):
+        keys[name], payloads[name], stamps[name] = key, payload, made_stamp
+    names = [p.name for p in paths if keys[p.name]]
+    if (
+        cached_place != here
+        or cached.keys() != set(names)
+        or any(cached[name][0] != keys[name] or cached[name][2] != stamps.get(name) for name in names)
+    ):
+        fresh = {name: [keys[name], payloads[name], stamps.get(name)] for name in names}
+        write_json(cache_path, {"version": _VERSION, "context": context, "place": here, "files": fresh})
     return [(path, payloads[path.name]) for path in paths]
+
+
+def _stamped(path: Path, make, context: tuple) -> tuple[str, str, list, list[int] | None]:
+    """`make(path, context)` with the stamp of the file as it was just before it was read."""
+    now = time.time_ns()
+    try:
+        stat = os.lstat(path)
+    except OSError:
+        stat = None
+    name, key, payload = make(path, context)
+    return name, key, payload, stamp(stat, now) if stat is not None and key else None
 
 
 def _context(curriculum, allow: frozenset[str]) -> str:
@@ -138,15 +178,17 @@ def _context(curriculum, allow: frozenset[str]) -> str:
     )
 
 
-def _read_cache(path: Path, context: str) -> dict[str, list]:
+def _read_cache(path: Path, context: str) -> tuple[dict[str, list], object]:
+    """The cached entries (each `[digest, payload, stamp]`) and the place their stamps belong to."""
     data = read_json(path)
     try:
         if data.get("version") == _VERSION and data.get("context") == context:
             files = data["files"]
-            return files if isinstance(files, dict) else {}
+            if isinstance(files, dict) and all(isinstance(v, list) and len(v) == 3 for v in files.values()):
+                return files, data.get("place")
     except (KeyError, TypeError, AttributeError):
         pass
-    return {}
+    return {}, None
 
 
 def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
