@@ -51,11 +51,11 @@ def stamp(stat: os.stat_result, read_after_ns: int) -> list[int] | None:
     """What says later that a file is unchanged since it was read at or after `read_after_ns`
     (from `time.time_ns()`, taken before `stat`): its size, modification time, inode number
     and, on POSIX, the time its inode last changed (which `os.utime` cannot set back, and a
-    copy never keeps). None when the stat cannot vouch for the file: modified too recently
-    (see SETTLED_NS), or no inode number (some Windows file systems)."""
-    if not stat.st_ino or stat.st_mtime_ns >= read_after_ns - SETTLED_NS:
-        return None
+    copy never keeps). None when the stat cannot vouch for the file: modified (or its inode
+    changed) too recently (see SETTLED_NS), or no inode number (some Windows file systems)."""
     changed = stat.st_ctime_ns if os.name != "nt" else 0  # creation time on Windows: no help
+    if not stat.st_ino or max(stat.st_mtime_ns, changed) >= read_after_ns - SETTLED_NS:
+        return None
     return [stat.st_size, stat.st_mtime_ns, stat.st_ino, changed]
 
 
