@@ -248,13 +248,30 @@ def comment_findings(text: str, shown: str, allow: frozenset[str] = frozenset())
     return _comment_findings(text, shown, allow, HEADER_COMMENT)
 
 
+# What the personal-data scan found in each text already scanned in this process, for the
+# allow-list it was scanned with. Most of a record's strings are in other records too (field
+# names, kinds, signatures, dates, "done", homework given again), and scanning them is most of
+# checking a record; the scan depends on the text and the allow-list alone. Emptied when full,
+# so a region's hundreds of thousands of unique notes never pile up.
+_SCANNED: dict = {}
+_SCANNED_FOR: list[frozenset[str]] = []
+_SCANNED_MAX = 100_000
+
+
+def _scanned(allow: frozenset[str]) -> dict:
+    if [allow] != _SCANNED_FOR or len(_SCANNED) > _SCANNED_MAX:
+        _SCANNED.clear()
+        _SCANNED_FOR[:] = [allow]
+    return _SCANNED
+
+
 def record_findings(record, shown: str, curriculum, allow: frozenset[str] = frozenset()) -> list[Finding]:
     """Every finding in one parsed record: shape, references, dates, duplicates, personal data."""
 
     findings = validate_record(record, shown, curriculum)
     findings.extend(goal_reference_problems(record, shown))
     findings.extend(duplicate_findings(record, shown))
-    scanned: dict = {}  # a text repeated in a record (homework "again", a signature) is scanned once
+    scanned = _scanned(allow)  # a text seen before in this process (a key, a signature, a date) is scanned once
     for entry in record.entries:
         # every hand-written place: free text, by:/leader:, nested values, keys (one function
         # with the writer, so the allow-list means the same on both sides)
