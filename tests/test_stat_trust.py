@@ -209,3 +209,25 @@ def test_the_workspace_ci_runs_a_check_that_reads_every_record(lying_cache: Imr)
         assert 'imr check --since "$' in template  # --since: every record hashed, whatever the cache says
     found = json.loads(lying_cache("check", "--since", "", "--json").output)
     assert any(f["path"] == "records/p-01.yaml" and f["code"].startswith("pii_found") for f in found)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the inode-change time is POSIX's; Windows relies on --full")
+def test_parsed_yaml_files_are_trusted_by_stamp_and_read_again_when_it_changes(tmp_path: Path):
+    """The strings, the curriculum and imr.yaml go through YamlCache: the same rule."""
+    root = tmp_path / "ws"
+    (root / cache.CACHE_DIR).mkdir(parents=True)
+    path = root / "strings.yaml"
+    path.write_text("cli:\n  hello: Hej\n", encoding="utf-8")
+    assert cache.YamlCache(root, "t").load(path) == {"cli": {"hello": "Hej"}}  # racy: not stamped
+    first = cache.YamlCache(root, "t")
+    first.load(path)
+    first.save()
+    assert first.entries[str(path)][4] is None
+    settle(path)
+    second = cache.YamlCache(root, "t")
+    second.load(path)
+    second.save()
+    assert unchanged(path.stat(), second.entries[str(path)][4])
+    time.sleep(0.05)
+    edit_keeping_size_and_mtime(path, "Hej", "Hoj")
+    assert cache.YamlCache(root, "t").load(path) == {"cli": {"hello": "Hoj"}}
