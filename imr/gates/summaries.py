@@ -26,16 +26,11 @@ from typing import Any
 from imr.core.cache import CACHE_DIR, code_fingerprint, digest, place, read_json, stamp, unchanged, write_json
 from imr.core.errors import ImrError
 from imr.core.files import read_regular
-from imr.gates.integrity import duplicate_findings
-from imr.gates.record_facts import participant_row, person_facts
-from imr.programme.goals import goal_reference_problems
 from imr.records.findings import Finding, jsonable
 from imr.records.findings import comment_findings as _comment_findings
 from imr.records.ids import is_valid_id
 from imr.records.parallel import map_paths, paused_gc
-from imr.records.pii import SCANNER_VERSION, hand_written_hit, identifier_name
-from imr.records.record import HEADER_COMMENT, RecordProblem, parse_record_bytes, validate_record
-from imr.records.state import derive_state
+from imr.records.pii import SCANNER_VERSION
 
 _VERSION = 4
 
@@ -143,6 +138,12 @@ def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[Path, lis
     if not cached:
         stale = paths
 
+    if stale:  # what reading a record takes, imported once here rather than in every worker
+        import imr.gates.integrity
+        import imr.gates.record_facts
+        import imr.programme.goals
+        import imr.records.record
+        import imr.records.state  # noqa: F401
     for name, key, payload, made_stamp in map_paths(_stamped, stale, make, (curriculum, allow)):
         keys[name], payloads[name], stamps[name] = key, payload, made_stamp
     names = [p.name for p in paths if keys[p.name]]
@@ -193,6 +194,10 @@ def _read_cache(path: Path, context: str) -> tuple[dict[str, list], object]:
 
 def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
     """Parse and check one record: its name, the digest of the bytes read, a JSON-ready payload."""
+    from imr.gates.record_facts import participant_row
+    from imr.records.record import RecordProblem, parse_record_bytes
+    from imr.records.state import derive_state
+
     curriculum, allow = context
 
     shown = f"records/{path.name}"
@@ -221,6 +226,10 @@ def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
 def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
     """One record's fidelity facts (or the problem that stops it being read), with the digest
     of the bytes read; the facts are None for a file that is not a participant's record."""
+    from imr.gates.record_facts import person_facts
+    from imr.records.record import RecordProblem, parse_record_bytes
+    from imr.records.state import derive_state
+
     curriculum, _ = context
 
     shown = f"records/{path.name}"
@@ -245,6 +254,8 @@ def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
 
 def comment_findings(text: str, shown: str, allow: frozenset[str] = frozenset()) -> list[Finding]:
     """Personal data in a record's comments (the one scan in imr.records.findings)."""
+    from imr.records.record import HEADER_COMMENT
+
     return _comment_findings(text, shown, allow, HEADER_COMMENT)
 
 
@@ -267,6 +278,10 @@ def _scanned(allow: frozenset[str]) -> dict:
 
 def record_findings(record, shown: str, curriculum, allow: frozenset[str] = frozenset()) -> list[Finding]:
     """Every finding in one parsed record: shape, references, dates, duplicates, personal data."""
+    from imr.gates.integrity import duplicate_findings
+    from imr.programme.goals import goal_reference_problems
+    from imr.records.pii import hand_written_hit, identifier_name
+    from imr.records.record import validate_record
 
     findings = validate_record(record, shown, curriculum)
     findings.extend(goal_reference_problems(record, shown))

@@ -13,7 +13,6 @@ from typing import Any
 
 from imr.gates.summaries import summaries
 from imr.records.ids import is_valid_id
-from imr.records.record import day_of
 from imr.workspace.folder import Workspace
 
 OVERDUE_DAYS = 14
@@ -26,6 +25,8 @@ def status_rows(ws: Workspace, today: date | None = None) -> list[dict[str, Any]
 
 def status_overview(ws: Workspace, today: date | None = None) -> tuple[list[dict[str, Any]], int]:
     """The rows, and how many findings `imr check` has in the records (from the same summaries)."""
+    from imr.records.record import day_of  # here, not above: a warm run needs no record parser
+
     today = today or date.today()
     rows = []
     found = 0
@@ -38,13 +39,12 @@ def status_overview(ws: Workspace, today: date | None = None) -> tuple[list[dict
             rows.append({"id": stem, "error": summary.problem.message(ws.lang)})
             continue
         if summary.row is not None:
-            rows.append(dated_row(summary.row, summary.since, today))
+            rows.append(dated_row(summary.row, day_of(summary.since), today))
     return rows, found
 
 
-def dated_row(row: dict[str, Any], since: str | None, today: date) -> dict[str, Any]:
-    """The row with "days since last session" and "overdue" counted to `today`."""
-    start = day_of(since)
+def dated_row(row: dict[str, Any], start: date | None, today: date) -> dict[str, Any]:
+    """The row with "days since last session" and "overdue" counted to `today` from `start`."""
     days = (today - start).days if start else None
     out = dict(row)
     out["days_since_session"] = days
