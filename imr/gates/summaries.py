@@ -106,7 +106,7 @@ def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[Path, lis
     here = place(records_dir)
     cached, cached_place = _read_cache(cache_path, context)
     trust_stat = not full and here is not None and cached_place == here
-    paths = sorted(records_dir.glob("*.yaml"))
+    paths = record_paths(records_dir)
     keys: dict[str, str] = {}
     payloads: dict[str, list] = {}
     stamps: dict[str, list[int] | None] = {}
@@ -155,6 +155,17 @@ def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[Path, lis
         fresh = {name: [keys[name], payloads[name], stamps.get(name)] for name in names}
         write_json(cache_path, {"version": _VERSION, "context": context, "place": here, "files": fresh})
     return [(path, payloads[path.name]) for path in paths]
+
+
+def record_paths(records_dir: Path) -> list[Path]:
+    """`sorted(records_dir.glob("*.yaml"))`, without comparing ten thousand Path objects: the
+    names are sorted as strings, as pathlib compares them (case-folded on Windows, where the
+    match is case-insensitive too)."""
+    fold = os.name == "nt"
+    with os.scandir(records_dir) as listing:
+        names = [entry.name for entry in listing if (entry.name.lower() if fold else entry.name).endswith(".yaml")]
+    names.sort(key=str.lower if fold else None)
+    return [records_dir / name for name in names]
 
 
 def _stamped(path: Path, make, context: tuple) -> tuple[str, str, list, list[int] | None]:
