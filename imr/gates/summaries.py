@@ -106,15 +106,17 @@ def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[Path, lis
     here = place(records_dir)
     cached, cached_place = _read_cache(cache_path, context)
     trust_stat = not full and here is not None and cached_place == here
-    paths = record_paths(records_dir)
+    folder = str(records_dir)
+    names = record_names(records_dir)
     keys: dict[str, str] = {}
     payloads: dict[str, list] = {}
     stamps: dict[str, list[int] | None] = {}
-    stale: list[Path] = []
+    stale: list[str] = []
+    changed = cached_place != here  # the stamps are rewritten for this folder
     now = time.time_ns()  # before any stat below: see imr.core.cache.stamp
-    for path in paths if cached else ():  # on a first run every file is stale: no need to read it here
-        name = path.name
+    for name in names if cached else ():  # on a first run every file is stale: no need to read it here
         hit = cached.get(name)
+        path = os.path.join(folder, name)
         try:
             stat = os.lstat(path)
         except OSError:
@@ -126,17 +128,19 @@ def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[Path, lis
             continue
         else:
             try:
-                key = digest(path.read_bytes())
+                with open(path, "rb") as handle:
+                    key = digest(handle.read())
             except OSError:
                 key = ""
             stamps[name] = stamp(stat, now)
+            changed = changed or hit is None or hit[2] != stamps[name]
         keys[name] = key
         if key and hit and hit[0] == key:
             payloads[name] = hit[1]
         else:
-            stale.append(path)
+            stale.append(name)
     if not cached:
-        stale = paths
+        stale = names
 
     if stale:  # what reading a record takes, imported once here rather than in every worker
         import imr.gates.integrity
@@ -144,28 +148,27 @@ def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[Path, lis
         import imr.programme.goals
         import imr.records.record
         import imr.records.state  # noqa: F401
-    for name, key, payload, made_stamp in map_paths(_stamped, stale, make, (curriculum, allow)):
-        keys[name], payloads[name], stamps[name] = key, payload, made_stamp
-    names = [p.name for p in paths if keys[p.name]]
-    if (
-        cached_place != here
-        or cached.keys() != set(names)
-        or any(cached[name][0] != keys[name] or cached[name][2] != stamps.get(name) for name in names)
+    for name, key, payload, made_stamp in map_paths(
+        _stamped, [records_dir / name for name in stale], make, (curriculum, allow)
     ):
-        fresh = {name: [keys[name], payloads[name], stamps.get(name)] for name in names}
+        keys[name], payloads[name], stamps[name] = key, payload, made_stamp
+        changed = changed or bool(key)
+    kept = [name for name in names if keys[name]]
+    if changed or cached.keys() != set(kept):
+        fresh = {name: [keys[name], payloads[name], stamps.get(name)] for name in kept}
         write_json(cache_path, {"version": _VERSION, "context": context, "place": here, "files": fresh})
-    return [(path, payloads[path.name]) for path in paths]
+    return [(records_dir / name, payloads[name]) for name in names]
 
 
-def record_paths(records_dir: Path) -> list[Path]:
-    """`sorted(records_dir.glob("*.yaml"))`, without comparing ten thousand Path objects: the
-    names are sorted as strings, as pathlib compares them (case-folded on Windows, where the
-    match is case-insensitive too)."""
+def record_names(records_dir: Path) -> list[str]:
+    """The names `sorted(records_dir.glob("*.yaml"))` gives, without making and comparing ten
+    thousand Path objects: sorted as strings, as pathlib compares them (case-folded on
+    Windows, where the match is case-insensitive too)."""
     fold = os.name == "nt"
     with os.scandir(records_dir) as listing:
         names = [entry.name for entry in listing if (entry.name.lower() if fold else entry.name).endswith(".yaml")]
     names.sort(key=str.lower if fold else None)
-    return [records_dir / name for name in names]
+    return names
 
 
 def _stamped(path: Path, make, context: tuple) -> tuple[str, str, list, list[int] | None]:

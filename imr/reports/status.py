@@ -25,22 +25,29 @@ def status_rows(ws: Workspace, today: date | None = None) -> list[dict[str, Any]
 
 def status_overview(ws: Workspace, today: date | None = None) -> tuple[list[dict[str, Any]], int]:
     """The rows, and how many findings `imr check` has in the records (from the same summaries)."""
-    from imr.records.record import day_of  # here, not above: a warm run needs no record parser
-
     today = today or date.today()
     rows = []
     found = 0
     for summary in summaries(ws, ws.curriculum, full=False):  # a report, not a gate
         found += len(summary.findings)
-        stem = summary.path.name[: -len(".yaml")]  # every path here ends so (summaries.record_paths)
+        stem = summary.path.name[: -len(".yaml")]  # every path here ends so (summaries.record_names)
         if not is_valid_id(stem):
             continue  # `imr check` reports the file name
         if summary.problem is not None:
             rows.append({"id": stem, "error": summary.problem.message(ws.lang)})
             continue
         if summary.row is not None:
-            rows.append(dated_row(summary.row, day_of(summary.since), today))
+            rows.append(dated_row(summary.row, _day(summary.since), today))
     return rows, found
+
+
+def _day(since: str | None) -> date | None:
+    """The day a cached row counts from (written by `participant_row` as an ISO date). Not
+    `imr.records.record.day_of`: a warm run imports no record parser."""
+    try:
+        return date.fromisoformat(since) if since else None
+    except ValueError:
+        return None
 
 
 def dated_row(row: dict[str, Any], start: date | None, today: date) -> dict[str, Any]:
