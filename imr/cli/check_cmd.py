@@ -18,19 +18,23 @@ def register(app: typer.Typer) -> None:
         since: str | None = typer.Option(None, "--since", metavar="REV"),
         staged: bool = typer.Option(False, "--staged"),
         merge_commit: bool = typer.Option(False, "--merge-commit", hidden=True),
+        full: bool = typer.Option(False, "--full"),
     ) -> None:
         """Check the curriculum and every record: syntax, schema, references, personal data, history."""
         from imr.gates.check import check_workspace
         from imr.gates.history import history_findings, staged_copy
 
         ws = workspace()
+        # The gates (the hook: --staged, --merge-commit; CI: --since) and --full read every
+        # record's bytes; a plain check trusts records whose stat is unchanged since last read.
+        full = full or staged or merge_commit or since is not None
         if staged:
             from imr.workspace.folder import open_workspace
 
             with staged_copy(ws.root) as root:
-                findings = check_workspace(ws if root == ws.root else open_workspace(root), strict=strict)
+                findings = check_workspace(ws if root == ws.root else open_workspace(root), strict=strict, full=True)
         else:
-            findings = check_workspace(ws, strict=strict)
+            findings = check_workspace(ws, strict=strict, full=full)
         if merge_commit:
             from imr.gates.history import merge_commit_findings
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from imr.cli.common import console, escape, handle_errors, lang, print_json, t, value, workspace
+from imr.cli.common import console, escape, handle_errors, lang, print_json, t, workspace
 from imr.core.strings import number, plural
 
 COLUMNS = ("id", "variant", "form", "next", "attendance", "last", "goals", "imrs")
@@ -27,7 +27,8 @@ def register(app: typer.Typer) -> None:
         if not rows:
             sys.stdout.write(t("no_participants") + "\n")
             return
-        cells = [_cells(row) for row in rows]
+        labels = _Labels()
+        cells = [_cells(row, labels) for row in rows]
         if sys.stdout.isatty():
             _table(rows, cells)
         else:
@@ -52,7 +53,33 @@ def _unsynced_note() -> None:
         sys.stdout.write(t("status_unsynced", files=plural(len(changed), t("file_one"), t("file_many"))) + "\n")
 
 
-def _cells(row: dict[str, Any]) -> list[str]:
+class _Labels:
+    """The labels `_cells` needs, looked up once per run instead of once per cell (a region's
+    thousand rows are seven thousand labels)."""
+
+    def __init__(self) -> None:
+        from imr.cli.common import strings_root
+        from imr.core.strings import strings
+
+        table = strings(lang(), strings_root())
+        self.cli: dict[str, str] = table.get("cli", {})
+        self.values: dict[str, dict] = table.get("values", {})
+        self.lang = lang()
+
+    def t(self, key: str, **params: Any) -> str:  # as imr.cli.common.t
+        text = self.cli.get(key)
+        if text is None:
+            return key
+        return text.format(**params) if params else text
+
+    def value(self, group: str, raw: Any) -> str:  # as imr.cli.common.value
+        if raw is None:
+            return self.t("none")
+        return str(self.values.get(group, {}).get(str(raw), raw))
+
+
+def _cells(row: dict[str, Any], labels: _Labels) -> list[str]:
+    t, value = labels.t, labels.value
     if "error" in row:
         return [row["id"], row["error"]] + [""] * (len(COLUMNS) - 2)
     form = value("format", row["format"])
@@ -65,9 +92,9 @@ def _cells(row: dict[str, Any]) -> list[str]:
         last += " " + t("status_overdue", days=row["days_since_session"])
     imrs = t("none")
     if row["imrs_mean"] is not None:
-        imrs = number(row["imrs_mean"], lang())
+        imrs = number(row["imrs_mean"], labels.lang)
         if row["imrs_change"] is not None:
-            change = number(row["imrs_change"], lang())
+            change = number(row["imrs_change"], labels.lang)
             imrs += f" ({'+' if row['imrs_change'] > 0 else ''}{change})"
         if row.get("imrs_rater"):
             imrs += f" {value('rater', row['imrs_rater'])}"

@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,56 @@ from imr.core.errors import ImrError
 from imr.core.files import read_regular, replace_atomically
 
 CACHE_DIR = ".imr-cache"
-_VERSION = 2
+_VERSION = 3
 _KEY_NAME = "imr-cache-key"
 
 
 def digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+# How long before it was read a file must have been last modified for its stat to vouch for
+# it later (the "racy git" problem): a file written again within the same tick of the file
+# system's clock keeps its size and modification time, so a stamp taken in that tick proves
+# nothing. A tick is milliseconds on ext4, APFS and NTFS but two seconds on FAT (a USB stick),
+# and a network share's clock may be a little off; three seconds covers them all. A record
+# edited in the last three seconds is simply hashed on the next run.
+SETTLED_NS = 3_000_000_000
+
+
+def stamp(stat: os.stat_result, read_after_ns: int) -> list[int] | None:
+    """What says later that a file is unchanged since it was read at or after `read_after_ns`
+    (from `time.time_ns()`, taken before `stat`): its size, modification time, inode number
+    and, on POSIX, the time its inode last changed (which `os.utime` cannot set back, and a
+    copy never keeps). None when the stat cannot vouch for the file: modified (or its inode
+    changed) too recently (see SETTLED_NS), or no inode number (some Windows file systems)."""
+    changed = stat.st_ctime_ns if os.name != "nt" else 0  # creation time on Windows: no help
+    if not stat.st_ino or max(stat.st_mtime_ns, changed) >= read_after_ns - SETTLED_NS:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino, changed]
+
+
+def unchanged(stat: os.stat_result, cached: object) -> bool:
+    """The file's stat is the `stamp` it had when it was read (so its bytes are the same)."""
+    return (
+        isinstance(cached, list)
+        and len(cached) == 4
+        and cached[0] == stat.st_size
+        and cached[1] == stat.st_mtime_ns
+        and cached[2] == stat.st_ino
+        and cached[3] == (stat.st_ctime_ns if os.name != "nt" else 0)
+    )
+
+
+def place(folder: Path) -> list[int] | None:
+    """The folder's device and inode: stamps taken here are worth nothing anywhere else (a
+    cache copied along with a clone, a folder restored from a backup). None when the file
+    system gives no inode numbers."""
+    try:
+        stat = os.stat(folder)
+    except OSError:
+        return None
+    return [stat.st_dev, stat.st_ino] if stat.st_ino else None
 
 
 @lru_cache(maxsize=4)
@@ -217,15 +262,26 @@ def write_json(path: Path, data: Any, own: bool = False) -> None:
 
 
 class YamlCache:
+    """Parsed YAML files (the strings, the curriculum, imr.yaml) by path. A file whose stat is
+    the `stamp` it had when it was read is taken from here without being read again; any other
+    is read, and its hash decides whether it is parsed again."""
+
     def __init__(self, workspace_root: Path | None, name: str) -> None:
         self.path = workspace_root / CACHE_DIR / f"{name}.json" if workspace_root else None
         self.entries: dict[str, list] = {}
         self.dirty = False
+        self.place: list[int] | None = None
+        self.stored_place: object = None
+        self.trusted = False
+        self.now = time.time_ns()  # before any file below is looked at: see `stamp`
         if self.path is not None:
+            self.place = place(self.path.parent)
             data = read_json(self.path)
             try:
                 if data.get("version") == _VERSION:
                     self.entries = data["files"]
+                    self.stored_place = data.get("place")
+                    self.trusted = self.place is not None and self.stored_place == self.place
             except (KeyError, TypeError, AttributeError):
                 self.entries = {}
 
@@ -237,17 +293,21 @@ class YamlCache:
             return load_file(path)
         stat = os.lstat(path)
         key = str(path)
-        raw = read_regular(path, MAX_FILE_BYTES)
         cached = self.entries.get(key)
-        if cached and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns and cached[2] == digest(raw):
+        if self.trusted and cached and len(cached) == 5 and unchanged(stat, cached[4]):
             return cached[3]
-        data = parse_text(decode(raw))
-        self.entries[key] = [stat.st_size, stat.st_mtime_ns, digest(raw), data]
-        self.dirty = True
+        raw = read_regular(path, MAX_FILE_BYTES)
+        hashed = digest(raw)
+        if cached and len(cached) == 5 and cached[0] == stat.st_size and cached[2] == hashed:
+            data = cached[3]
+        else:
+            data = parse_text(decode(raw))
+        self.entries[key] = [stat.st_size, stat.st_mtime_ns, hashed, data, stamp(stat, self.now)]
+        self.dirty = self.dirty or cached != self.entries[key]
         return data
 
     def save(self) -> None:
-        if not self.dirty or self.path is None:
+        if self.path is None or (not self.dirty and self.stored_place == self.place):
             return
-        write_json(self.path, {"version": _VERSION, "files": self.entries})
+        write_json(self.path, {"version": _VERSION, "place": self.place, "files": self.entries})
         self.dirty = False

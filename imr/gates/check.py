@@ -21,12 +21,14 @@ from imr.render.templating import override_findings
 from imr.workspace.folder import Workspace
 
 
-def check_records(ws: Workspace, curriculum=None) -> list[Finding]:
+def check_records(ws: Workspace, curriculum=None, full: bool = True) -> list[Finding]:
+    """Every record's findings; `full=False` trusts a record whose stat is unchanged since it
+    was hashed (`imr.gates.summaries`), which only a plain `imr check` may do."""
     findings: list[Finding] = []
     if not ws.records_dir.is_dir():
         return findings
 
-    for summary in summaries(ws, curriculum if curriculum is not None else ws.curriculum):
+    for summary in summaries(ws, curriculum if curriculum is not None else ws.curriculum, full=full):
         findings.extend(summary.findings)
     findings.extend(stray_files(ws, "records"))
     return findings
@@ -42,16 +44,20 @@ def stray_files(ws: Workspace, folder: str) -> list[Finding]:
     base = ws.root / folder
     if not base.is_dir():
         return findings
+    # The links among the top folder's entries, from the folder listing itself (no stat per
+    # file: a region's records/ is ten thousand of them).
+    with os.scandir(base) as listing:
+        top_links = {entry.name for entry in listing if entry.is_symlink()}
     for current, dirs, files in os.walk(base, followlinks=False):
         here = Path(current)
+        top = here == base
         for name in sorted(files + [d for d in dirs if (here / d).is_symlink()]):
-            path = here / name
-            relative = path.relative_to(ws.root).as_posix()
-            top = here == base
-            if top and name.endswith(".yaml") and _plain(path) and not path.is_symlink():
+            if top and name.endswith(".yaml") and is_valid_id(name[: -len(".yaml")]) and name not in top_links:
                 continue  # temp-looking names are reported too: a link can be named like one
             if top and name == ".gitkeep":
                 continue
+            path = here / name
+            relative = path.relative_to(ws.root).as_posix()
             if top and is_own_temp(path):
                 findings.append(Finding(relative, 0, "record_temp_file"))  # the next write removes it
             else:
@@ -118,16 +124,14 @@ def _allowed_word_problem(item: object):
     return None
 
 
-def _plain(path) -> bool:
-
-    return is_valid_id(path.stem)
-
-
-def check_workspace(ws: Workspace, strict: bool = False) -> list[Finding]:
+def check_workspace(ws: Workspace, strict: bool = False, full: bool = True) -> list[Finding]:
+    """Every finding in the workspace. `full` (the default, and what every gate uses: the hook,
+    `--since`, sync, CI) hashes every record; only a plain `imr check` passes False and trusts
+    records whose stat is unchanged since they were hashed."""
 
     curriculum = load_curriculum(ws.lang, ws.root, use_cache=False)  # fresh, with line numbers
     findings = check_curriculum(curriculum, ws.root, strict=strict)
-    findings.extend(check_records(ws, curriculum))
+    findings.extend(check_records(ws, curriculum, full=full))
 
     findings.extend(check_groups(ws))
     findings.extend(stray_files(ws, "groups"))

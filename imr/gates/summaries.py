@@ -16,25 +16,23 @@ checked on every core (`imr.records.parallel`).
 from __future__ import annotations
 
 import json
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
-from imr.core.cache import CACHE_DIR, code_fingerprint, digest, read_json, write_json
+from imr.core.cache import CACHE_DIR, code_fingerprint, digest, place, read_json, stamp, unchanged, write_json
 from imr.core.errors import ImrError
 from imr.core.files import read_regular
-from imr.gates.integrity import duplicate_findings
-from imr.gates.record_facts import participant_row, person_facts
-from imr.programme.goals import goal_reference_problems
 from imr.records.findings import Finding, jsonable
 from imr.records.findings import comment_findings as _comment_findings
 from imr.records.ids import is_valid_id
 from imr.records.parallel import map_paths, paused_gc
-from imr.records.pii import SCANNER_VERSION, hand_written_hit, identifier_name
-from imr.records.record import HEADER_COMMENT, RecordProblem, parse_record_bytes, validate_record
-from imr.records.state import derive_state
+from imr.records.pii import SCANNER_VERSION
 
-_VERSION = 3
+_VERSION = 4
 
 
 @dataclass
@@ -53,10 +51,16 @@ class Summary:
     since: str | None = None
 
 
-def summaries(ws, curriculum) -> list[Summary]:
-    """A summary of every `records/*.yaml`, in file-name order, from the cache where it is fresh."""
+def summaries(ws, curriculum, full: bool = True) -> list[Summary]:
+    """A summary of every `records/*.yaml`, in file-name order, from the cache where it is fresh.
+
+    `full`: every record's bytes are hashed to know whether its cached summary is fresh (what
+    the gates need: the hook, `imr check --since`, `--full`, sync). Without it (`imr status`,
+    a plain `imr check`), a record whose stat is the one it had when it was hashed is trusted
+    without being read (`imr.core.cache.stamp`).
+    """
     out = []
-    for path, payload in _payloads(ws, curriculum):
+    for path, payload in _payloads(ws, curriculum, full=full):
         try:
             out.append(_from_payload(path, payload))
         except (KeyError, IndexError, TypeError, ValueError):  # a tampered cache entry: read the file
@@ -64,7 +68,7 @@ def summaries(ws, curriculum) -> list[Summary]:
     return out
 
 
-def fidelity_facts(ws, curriculum) -> list[tuple[Path, str | None, Any]]:
+def fidelity_facts(ws, curriculum, full: bool = False) -> list[tuple[Path, str | None, Any]]:
     """Each record's fidelity facts (`imr.gates.record_facts.person_facts` over every dated entry), or the
     code of the problem that stops it being read.
 
@@ -74,7 +78,7 @@ def fidelity_facts(ws, curriculum) -> list[tuple[Path, str | None, Any]]:
     the facts mean, and when they hold, is for `imr.reports.fidelity` to judge.
     """
     out = []
-    for path, payload in _payloads(ws, curriculum, "fidelity"):
+    for path, payload in _payloads(ws, curriculum, "fidelity", full=full):
         try:
             problem, facts = payload
             out.append((path, str(problem[2]) if problem is not None else None, facts if problem is None else None))
@@ -83,15 +87,15 @@ def fidelity_facts(ws, curriculum) -> list[tuple[Path, str | None, Any]]:
     return out
 
 
-def _payloads(ws, curriculum, kind: str = "summaries") -> list[tuple[Path, list]]:
+def _payloads(ws, curriculum, kind: str = "summaries", full: bool = True) -> list[tuple[Path, list]]:
     """Every record's payload in file-name order: cached where its bytes are unchanged, made
     (on every core, when many) where not; the cache is rewritten when anything changed."""
 
     with paused_gc():  # the cache alone is a few hundred thousand small objects on a region's workspace
-        return _payloads_now(ws, curriculum, kind)
+        return _payloads_now(ws, curriculum, kind, full)
 
 
-def _payloads_now(ws, curriculum, kind: str) -> list[tuple[Path, list]]:
+def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[Path, list]]:
     records_dir = ws.records_dir
     if not records_dir.is_dir():
         return []
@@ -99,32 +103,83 @@ def _payloads_now(ws, curriculum, kind: str) -> list[tuple[Path, list]]:
     make = _summarise if kind == "summaries" else _fidelity_payload
     allow = ws.allowed_words
     context = _context(curriculum, allow)
-    cached = _read_cache(cache_path, context)
-    paths = sorted(records_dir.glob("*.yaml"))
+    here = place(records_dir)
+    cached, cached_place = _read_cache(cache_path, context)
+    trust_stat = not full and here is not None and cached_place == here
+    folder = str(records_dir)
+    names = record_names(records_dir)
     keys: dict[str, str] = {}
     payloads: dict[str, list] = {}
-    stale: list[Path] = []
-    for path in paths if cached else ():  # on a first run every file is stale: no need to read it here
+    stamps: dict[str, list[int] | None] = {}
+    stale: list[str] = []
+    changed = cached_place != here  # the stamps are rewritten for this folder
+    now = time.time_ns()  # before any stat below: see imr.core.cache.stamp
+    for name in names if cached else ():  # on a first run every file is stale: no need to read it here
+        hit = cached.get(name)
+        path = os.path.join(folder, name)
         try:
-            key = "" if path.is_symlink() or not path.is_file() else digest(path.read_bytes())
+            stat = os.lstat(path)
         except OSError:
+            stat = None
+        if stat is None or not S_ISREG(stat.st_mode):
             key = ""
-        keys[path.name] = key
-        hit = cached.get(path.name)
-        if key and hit and hit[0] == key:
-            payloads[path.name] = hit[1]
+        elif trust_stat and hit and unchanged(stat, hit[2]):
+            keys[name], payloads[name], stamps[name] = hit[0], hit[1], hit[2]
+            continue
         else:
-            stale.append(path)
+            try:
+                with open(path, "rb") as handle:
+                    key = digest(handle.read())
+            except OSError:
+                key = ""
+            stamps[name] = stamp(stat, now)
+            changed = changed or hit is None or hit[2] != stamps[name]
+        keys[name] = key
+        if key and hit and hit[0] == key:
+            payloads[name] = hit[1]
+        else:
+            stale.append(name)
     if not cached:
-        stale = paths
+        stale = names
 
-    for name, key, payload in map_paths(make, stale, (curriculum, allow)):
-        keys[name], payloads[name] = key, payload
-    fresh_names = {p.name for p in paths if keys[p.name]}
-    if (stale and fresh_names & {p.name for p in stale}) or cached.keys() != fresh_names:
-        fresh = {p.name: [keys[p.name], payloads[p.name]] for p in paths if keys[p.name]}
-        write_json(cache_path, {"version": _VERSION, "context": context, "files": fresh})
-    return [(path, payloads[path.name]) for path in paths]
+    if stale:  # what reading a record takes, imported once here rather than in every worker
+        import imr.gates.integrity
+        import imr.gates.record_facts
+        import imr.programme.goals
+        import imr.records.record
+        import imr.records.state  # noqa: F401
+    for name, key, payload, made_stamp in map_paths(
+        _stamped, [records_dir / name for name in stale], make, (curriculum, allow)
+    ):
+        keys[name], payloads[name], stamps[name] = key, payload, made_stamp
+        changed = changed or bool(key)
+    kept = [name for name in names if keys[name]]
+    if changed or cached.keys() != set(kept):
+        fresh = {name: [keys[name], payloads[name], stamps.get(name)] for name in kept}
+        write_json(cache_path, {"version": _VERSION, "context": context, "place": here, "files": fresh})
+    return [(records_dir / name, payloads[name]) for name in names]
+
+
+def record_names(records_dir: Path) -> list[str]:
+    """The names `sorted(records_dir.glob("*.yaml"))` gives, without making and comparing ten
+    thousand Path objects: sorted as strings, as pathlib compares them (case-folded on
+    Windows, where the match is case-insensitive too)."""
+    fold = os.name == "nt"
+    with os.scandir(records_dir) as listing:
+        names = [entry.name for entry in listing if (entry.name.lower() if fold else entry.name).endswith(".yaml")]
+    names.sort(key=str.lower if fold else None)
+    return names
+
+
+def _stamped(path: Path, make, context: tuple) -> tuple[str, str, list, list[int] | None]:
+    """`make(path, context)` with the stamp of the file as it was just before it was read."""
+    now = time.time_ns()
+    try:
+        stat = os.lstat(path)
+    except OSError:
+        stat = None
+    name, key, payload = make(path, context)
+    return name, key, payload, stamp(stat, now) if stat is not None and key else None
 
 
 def _context(curriculum, allow: frozenset[str]) -> str:
@@ -138,19 +193,25 @@ def _context(curriculum, allow: frozenset[str]) -> str:
     )
 
 
-def _read_cache(path: Path, context: str) -> dict[str, list]:
+def _read_cache(path: Path, context: str) -> tuple[dict[str, list], object]:
+    """The cached entries (each `[digest, payload, stamp]`) and the place their stamps belong to."""
     data = read_json(path)
     try:
         if data.get("version") == _VERSION and data.get("context") == context:
             files = data["files"]
-            return files if isinstance(files, dict) else {}
+            if isinstance(files, dict) and all(isinstance(v, list) and len(v) == 3 for v in files.values()):
+                return files, data.get("place")
     except (KeyError, TypeError, AttributeError):
         pass
-    return {}
+    return {}, None
 
 
 def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
     """Parse and check one record: its name, the digest of the bytes read, a JSON-ready payload."""
+    from imr.gates.record_facts import participant_row
+    from imr.records.record import RecordProblem, parse_record_bytes
+    from imr.records.state import derive_state
+
     curriculum, allow = context
 
     shown = f"records/{path.name}"
@@ -179,6 +240,10 @@ def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
 def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
     """One record's fidelity facts (or the problem that stops it being read), with the digest
     of the bytes read; the facts are None for a file that is not a participant's record."""
+    from imr.gates.record_facts import person_facts
+    from imr.records.record import RecordProblem, parse_record_bytes
+    from imr.records.state import derive_state
+
     curriculum, _ = context
 
     shown = f"records/{path.name}"
@@ -203,22 +268,47 @@ def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
 
 def comment_findings(text: str, shown: str, allow: frozenset[str] = frozenset()) -> list[Finding]:
     """Personal data in a record's comments (the one scan in imr.records.findings)."""
+    from imr.records.record import HEADER_COMMENT
+
     return _comment_findings(text, shown, allow, HEADER_COMMENT)
+
+
+# What the personal-data scan found in each text already scanned in this process, for the
+# allow-list it was scanned with. Most of a record's strings are in other records too (field
+# names, kinds, signatures, dates, "done", homework given again), and scanning them is most of
+# checking a record; the scan depends on the text and the allow-list alone. Emptied when full,
+# so a region's hundreds of thousands of unique notes never pile up.
+_SCANNED: dict = {}
+_SCANNED_FOR: list[frozenset[str]] = []
+_SCANNED_MAX = 100_000
+
+
+def _scanned(allow: frozenset[str]) -> dict:
+    if [allow] != _SCANNED_FOR or len(_SCANNED) > _SCANNED_MAX:
+        _SCANNED.clear()
+        _SCANNED_FOR[:] = [allow]
+    return _SCANNED
 
 
 def record_findings(record, shown: str, curriculum, allow: frozenset[str] = frozenset()) -> list[Finding]:
     """Every finding in one parsed record: shape, references, dates, duplicates, personal data."""
+    from imr.gates.integrity import duplicate_findings
+    from imr.programme.goals import goal_reference_problems
+    from imr.records.pii import hand_written_hit, identifier_name
+    from imr.records.record import validate_record
 
     findings = validate_record(record, shown, curriculum)
     findings.extend(goal_reference_problems(record, shown))
     findings.extend(duplicate_findings(record, shown))
-    scanned: dict = {}  # a text repeated in a record (homework "again", a signature) is scanned once
-    for entry in record.entries:
-        # every hand-written place: free text, by:/leader:, nested values, keys (one function
-        # with the writer, so the allow-list means the same on both sides)
-        hit = hand_written_hit(entry.data, allow, scanned)
-        if hit:
-            findings.append(Finding(shown, entry.line, f"pii_found_{hit.kind}"))
+    scanned = _scanned(allow)  # a text seen before in this process (a key, a signature, a date) is scanned once
+    # Every hand-written place: free text, by:/leader:, nested values, keys (one function with
+    # the writer, so the allow-list means the same on both sides). All entries at once first:
+    # nearly every record has nothing, and only one that has is looked at entry by entry.
+    if hand_written_hit([entry.data for entry in record.entries], allow, scanned) is not None:
+        for entry in record.entries:
+            hit = hand_written_hit(entry.data, allow, scanned)
+            if hit:
+                findings.append(Finding(shown, entry.line, f"pii_found_{hit.kind}"))
     for key, _value in record.header.items():
         if key in ("id", "format"):
             continue

@@ -13,7 +13,6 @@ from typing import Any
 
 from imr.gates.summaries import summaries
 from imr.records.ids import is_valid_id
-from imr.records.record import day_of
 from imr.workspace.folder import Workspace
 
 OVERDUE_DAYS = 14
@@ -29,22 +28,30 @@ def status_overview(ws: Workspace, today: date | None = None) -> tuple[list[dict
     today = today or date.today()
     rows = []
     found = 0
-    for summary in summaries(ws, ws.curriculum):
+    for summary in summaries(ws, ws.curriculum, full=False):  # a report, not a gate
         found += len(summary.findings)
-        stem = summary.path.stem
+        stem = summary.path.name[: -len(".yaml")]  # every path here ends so (summaries.record_names)
         if not is_valid_id(stem):
             continue  # `imr check` reports the file name
         if summary.problem is not None:
             rows.append({"id": stem, "error": summary.problem.message(ws.lang)})
             continue
         if summary.row is not None:
-            rows.append(dated_row(summary.row, summary.since, today))
+            rows.append(dated_row(summary.row, _day(summary.since), today))
     return rows, found
 
 
-def dated_row(row: dict[str, Any], since: str | None, today: date) -> dict[str, Any]:
-    """The row with "days since last session" and "overdue" counted to `today`."""
-    start = day_of(since)
+def _day(since: str | None) -> date | None:
+    """The day a cached row counts from (written by `participant_row` as an ISO date). Not
+    `imr.records.record.day_of`: a warm run imports no record parser."""
+    try:
+        return date.fromisoformat(since) if since else None
+    except ValueError:
+        return None
+
+
+def dated_row(row: dict[str, Any], start: date | None, today: date) -> dict[str, Any]:
+    """The row with "days since last session" and "overdue" counted to `today` from `start`."""
     days = (today - start).days if start else None
     out = dict(row)
     out["days_since_session"] = days
