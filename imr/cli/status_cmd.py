@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
 
 def _unsynced_note() -> None:
     """One line when records changed here have not been shared with `imr sync` yet."""
-    from imr.gates.sync import own_changes  # lazy: 11 ms on imr --help and the module's other commands
+    from imr.gates.pending import own_changes  # lazy: git runs only when the table is shown
 
     root = workspace().root
     if not (root / ".git").exists():

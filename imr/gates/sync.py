@@ -24,6 +24,7 @@ from imr.gates.history import NOTICES, committed_blobs, history_findings, is_log
 from imr.gates.integrity import NOTICES as LOOK_OVER
 from imr.gates.integrity import RESOLVED_AFTER_MERGE
 from imr.gates.merge import block_fields, is_item, item_indent, log_blocks, merge_logs
+from imr.gates.pending import TRACKED, own_changes
 from imr.workspace import gitsetup
 from imr.workspace.folder import Workspace
 
@@ -50,7 +51,6 @@ _REFUSED = (
     "read-only",
     "read only",
 )
-TRACKED = ("records", "groups")
 
 
 @dataclass
@@ -97,14 +97,6 @@ def _settings(root: Path) -> _Settings:
         if key == "merge.imr.driver" and scope == "local":
             driver_here = value
     return _Settings(values, driver_here)
-
-
-def own_changes(root: Path) -> list[str]:
-    """Files under records/ and groups/ that differ from the last commit (new entries)."""
-    done = git_run(root, "status", "--porcelain", "--untracked-files=all", "--", *TRACKED).stdout.decode(
-        "utf-8", "replace"
-    )
-    return sorted(line[3:].strip().strip('"') for line in done.splitlines() if line.strip())
 
 
 def commit_message(ws: Workspace, root: Path, paths: list[str], signature: str) -> str:

@@ -83,7 +83,7 @@ def group_rows(ctx: WebContext, today: date) -> list[dict[str, Any]]:
 
 def unsynced(ctx: WebContext) -> int | None:
     """How many record files changed here are not yet shared; None outside git."""
-    from imr.gates.sync import own_changes
+    from imr.gates.pending import own_changes
 
     if not (ctx.ws.root / ".git").exists():
         return None
