@@ -323,3 +323,20 @@ def test_stats_show_sentence_figures_and_flag_what_is_outside_the_band(imr):
     assert out_of_band(row, "handout") == row["out_of_band"]
     shown = imr.ok("curriculum", "stats", "-m", "3").output
     assert "Alla 3 utdelningsblad" in shown and "67 %" in shown
+
+
+def test_a_plain_check_sees_a_curriculum_edit_after_its_findings_were_kept(imr):
+    """A plain `imr check` keeps the curriculum's findings in the cache; an override written or
+    changed afterwards is checked again, in the same process too (as a long-running imr web)."""
+    assert imr("check").exit_code == 0  # the findings (none) are kept
+    folder = imr.root / "curriculum" / "sv" / "01-aterhamtning"
+    folder.mkdir(parents=True)
+    handout = folder / "1.handout.md"
+    handout.write_text(CUR.session("1.1").handout() + "\nTODO skriv mer.\n", encoding="utf-8")
+    result = imr("check")
+    assert result.exit_code == 1 and "TODO" in result.output
+    handout.write_text(CUR.session("1.1").handout(), encoding="utf-8")
+    assert imr("check").exit_code == 0
+    handout.write_text(CUR.session("1.1").handout() + "\nTODO igen.\n", encoding="utf-8")
+    assert "TODO" in imr("check").output
+    assert "TODO" in imr("check", "--full").output

@@ -6,9 +6,13 @@ one broken file does not hide problems in the others.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
+from imr.core.cache import CACHE_DIR, code_fingerprint, digest, read_json, write_json
 from imr.core.files import is_own_temp, is_regular, read_regular
+from imr.core.resources import search_path
 from imr.core.yamlio import MAX_FILE_BYTES
 from imr.curriculum.check import check_curriculum, curriculum_override_findings
 from imr.curriculum.model import load_curriculum
@@ -32,6 +36,49 @@ def check_records(ws: Workspace, curriculum=None, full: bool = True) -> list[Fin
         findings.extend(summary.findings)
     findings.extend(stray_files(ws, "records"))
     return findings
+
+
+def _curriculum_findings(ws: Workspace, strict: bool, full: bool) -> tuple[list[Finding], Any]:
+    """The curriculum's findings and the curriculum the records are checked against.
+
+    The gates (`full`) always load the curriculum afresh, with line numbers, and check it. A
+    plain `imr check` keeps the findings in the cache under what they depend on
+    (`_curriculum_key`): checking the programme's texts is most of a warm check's time and
+    they seldom change between two checks."""
+    if not full:
+        key = _curriculum_key(ws, strict)
+        path = ws.root / CACHE_DIR / "curriculum-check.json"
+        data = read_json(path)
+        if isinstance(data, dict) and data.get("key") == key:
+            try:
+                return [Finding(**found) for found in data["findings"]], ws.curriculum
+            except (KeyError, TypeError):
+                pass
+    curriculum = load_curriculum(ws.lang, ws.root, use_cache=False)  # fresh, with line numbers
+    findings = check_curriculum(curriculum, ws.root, strict=strict)
+    if not full:
+        try:
+            kept = [{"path": f.path, "line": f.line, "code": f.code, "params": f.params} for f in findings]
+            json.dumps(kept)  # only plain values are kept; anything else is checked afresh next time
+        except (TypeError, ValueError):
+            return findings, curriculum
+        write_json(path, {"key": key, "findings": kept})
+    return findings, curriculum
+
+
+def _curriculum_key(ws: Workspace, strict: bool) -> str:
+    """What the curriculum's findings depend on: every curriculum and template file (path, size,
+    modification time; read afresh on every call, for a long-running `imr web` too), imr's code,
+    `imr.yaml`, the language and `strict`."""
+    files = []
+    for folder in [*search_path("curriculum", ws.root), *search_path("templates", ws.root), ws.root / "imr.yaml"]:
+        for source in sorted(folder.rglob("*")) if folder.is_dir() else [folder]:
+            try:
+                stat = source.lstat()
+            except OSError:
+                continue
+            files.append([str(source), stat.st_size, stat.st_mtime_ns, stat.st_mode])
+    return digest(json.dumps([code_fingerprint(), files, ws.lang, strict]).encode())
 
 
 def stray_files(ws: Workspace, folder: str) -> list[Finding]:
@@ -129,8 +176,7 @@ def check_workspace(ws: Workspace, strict: bool = False, full: bool = True) -> l
     `--since`, sync, CI) hashes every record; only a plain `imr check` passes False and trusts
     records whose stat is unchanged since they were hashed."""
 
-    curriculum = load_curriculum(ws.lang, ws.root, use_cache=False)  # fresh, with line numbers
-    findings = check_curriculum(curriculum, ws.root, strict=strict)
+    findings, curriculum = _curriculum_findings(ws, strict, full)
     findings.extend(check_records(ws, curriculum, full=full))
 
     findings.extend(check_groups(ws))
