@@ -11,6 +11,7 @@ from __future__ import annotations
 from imr.cli.common import emit, handle_errors, print_json, t, workspace
 from imr.core.errors import ImrError
 from imr.core.strings import strings
+from imr.programme.planning import plan_headings
 
 
 @handle_errors
@@ -72,23 +73,13 @@ def _render_next(
 
 
 def _print_plan(plan: dict, ws) -> None:
-    labels = strings(ws.lang, ws.root)["plan"]
+    table = strings(ws.lang, ws.root)
+    labels = table["plan"]
+    heading, sub = plan_headings(plan, table)
     if plan["complete"]:
-        emit([("bold", f"{plan['participant']}: {labels['complete']}")])
+        emit([("bold", heading)])
         return
-    lines: list[tuple[str | None, str]] = [
-        ("bold", labels["heading"].format(session=plan["session"], title=plan["title"])),
-        (
-            "dim",
-            labels["subheading"].format(
-                participant=plan["participant"],
-                module=plan["module"],
-                module_title=plan["module_title"],
-                number=plan["sessions_held"] + 1,
-                total=plan["sessions_total"],
-            ),
-        ),
-    ]
+    lines: list[tuple[str | None, str]] = [("bold", heading), ("dim", sub)]
     group = (plan.get("last_session") or {}).get("group")
     if group:  # a participant who now meets in a group: the group's plan is the one to follow
         lines.append(("yellow", t("plan_in_group", id=plan["participant"], group=group)))
@@ -112,22 +103,13 @@ def _step_lines(steps: list, labels: dict) -> list[tuple[str | None, str]]:
 def _print_group_plan(plan: dict, ws) -> None:
     table = strings(ws.lang, ws.root)
     labels = {**table["plan"], **table.get("group_plan", {})}
+    heading, sub = plan_headings(plan, table)
     if plan["complete"]:
-        emit([("bold", f"{plan['group']}: {labels['complete']}")])
+        emit([("bold", heading)])
         return
     lines: list[tuple[str | None, str]] = [
-        ("bold", labels["heading"].format(session=plan["session"], title=plan["title"])),
-        (
-            "dim",
-            labels["group_subheading"].format(
-                group=plan["group"],
-                size=plan["size"],
-                module=plan["module"],
-                module_title=plan["module_title"],
-                number=plan["sessions_held"] + 1,
-                total=plan["sessions_total"],
-            ),
-        ),
+        ("bold", heading),
+        ("dim", sub),
         (None, ""),
         ("bold cyan", labels["group_members_title"]),
     ]

@@ -226,3 +226,23 @@ def session_steps(
             "lines": [t("handout_print", session=handouts[0]["session"], command=print_command)] if handouts else [],
         },
     ]
+
+
+def plan_headings(plan: dict[str, Any], table: dict[str, Any]) -> tuple[str, str]:
+    """A plan's heading and the line under it, as `imr session next` and imr web's Planera show
+    them, worded from the strings `table` (sections `plan` and `group_plan`). A plan whose
+    programme is complete has only the heading."""
+    labels = {**table["plan"], **table.get("group_plan", {})}
+    group = "group" in plan
+    if plan["complete"]:
+        return f"{plan['group'] if group else plan['participant']}: {labels['complete']}", ""
+    heading = labels["heading"].format(session=plan["session"], title=plan["title"])
+    common = {
+        "module": plan["module"],
+        "module_title": plan["module_title"],
+        "number": plan["sessions_held"] + 1,
+        "total": plan["sessions_total"],
+    }
+    if group:
+        return heading, labels["group_subheading"].format(group=plan["group"], size=plan["size"], **common)
+    return heading, labels["subheading"].format(participant=plan["participant"], **common)

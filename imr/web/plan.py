@@ -35,29 +35,9 @@ def group_plan(ctx: WebContext, name: str) -> dict[str, Any]:
 
 
 def headings(ctx: WebContext, plan: dict[str, Any], group: bool) -> tuple[str, str]:
-    table = ctx.strings()
-    labels = {**table["plan"], **table.get("group_plan", {})}
-    if plan["complete"]:
-        return f"{plan['group'] if group else plan['participant']}: {labels['complete']}", ""
-    heading = labels["heading"].format(session=plan["session"], title=plan["title"])
-    if group:
-        sub = labels["group_subheading"].format(
-            group=plan["group"],
-            size=plan["size"],
-            module=plan["module"],
-            module_title=plan["module_title"],
-            number=plan["sessions_held"] + 1,
-            total=plan["sessions_total"],
-        )
-    else:
-        sub = labels["subheading"].format(
-            participant=plan["participant"],
-            module=plan["module"],
-            module_title=plan["module_title"],
-            number=plan["sessions_held"] + 1,
-            total=plan["sessions_total"],
-        )
-    return heading, sub
+    from imr.programme.planning import plan_headings
+
+    return plan_headings(plan, ctx.strings())
 
 
 @page()
