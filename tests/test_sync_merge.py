@@ -187,6 +187,19 @@ def test_lines_left_by_a_stopped_sync_are_removed(ward):
     assert attributes(a).read_bytes() == b"# mine\n"
 
 
+def test_a_hook_deleted_by_hand_is_put_back_by_the_next_sync(ward):
+    """sync renews the git set-up only when something is missing (it costs a few git calls);
+    a missing hook is missing, so the gate is back before the next commit."""
+    a, _b, _ = ward
+    a.ok("sync")
+    hook = a.root / ".git" / "hooks" / "pre-commit"
+    assert hook.is_file()
+    hook.unlink()
+    a.ok("session", "log", "p-01", "--date", "2026-02-05")
+    a.ok("sync")
+    assert hook.is_file() and "imr" in hook.read_text(encoding="utf-8")
+
+
 def test_new_kinds_read_from_the_appended_blocks():
     old = b"id: p-01\nlog:\n- id: a1\n  kind: enrolled\n  at: '2026-01-05T10:00:00+01:00'\n"
     added = b"- id: a2\n  kind: session\n  note: |\n    - kind: not this\n- id: a3\n  kind: 'goal'\n"

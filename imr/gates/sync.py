@@ -204,15 +204,18 @@ def sync(ws: Workspace, signature: str) -> SyncResult:
     """
     root = ws.root
     try:
-        inside = git_run(root, "rev-parse", "--git-path", "info/attributes", missing="sync_no_git")
+        inside = git_run(
+            root, "rev-parse", "--git-path", "info/attributes", "--git-path", "hooks", missing="sync_no_git"
+        )
     except ImrError:
         return SyncResult("sync_no_git")
     if inside.returncode != 0:
         return SyncResult("sync_not_git")
+    attributes, _, hooks = inside.stdout.strip().partition(b"\n")
     settings = _settings(root)
-    if settings.driver_here != gitsetup.driver_command():
+    if settings.driver_here != gitsetup.driver_command() or not _hooks_in_place(root, hooks):
         gitsetup.install(root)  # a fresh clone has no merge driver (nor hooks) registered yet
-    _drop_override(_attributes_file(root, inside.stdout))  # left by a sync stopped in its merge
+    _drop_override(_attributes_file(root, attributes))  # left by a sync stopped in its merge
     # Duplicates a merge revealed are resolved by a new entry (a correction), so they are shown by
     # `imr check` and `imr status` but never keep a clone from sending that correction.
     findings = [f for f in check_workspace(ws) if f.code not in RESOLVED_AFTER_MERGE and f.code not in LOOK_OVER]
@@ -331,6 +334,14 @@ def _fetch_and_merge(
 # runs the driver.
 
 _OVERRIDE_MARK = "# imr sync: records merged in one process; removed after the merge\n"
+
+
+def _hooks_in_place(root: Path, said: bytes) -> bool:
+    """Both of imr's hooks are in the clone's hooks folder (`git rev-parse --git-path hooks`): a
+    hook deleted by hand is put back by the next sync, as `imr init .` would (two stats, no git)."""
+    folder = Path(said.decode("utf-8", "surrogateescape").strip())
+    folder = folder if folder.is_absolute() else root / folder
+    return all((folder / name).is_file() for name in gitsetup.HOOKS)
 
 
 def _attributes_file(root: Path, said: bytes | None = None) -> Path:
