@@ -267,3 +267,38 @@ def test_same_numbered_steps_from_two_clones_get_the_same_labels_in_either_merge
         state = derive_state(parse_record_bytes(text.encode(), Path("records/p-01.yaml")))
         labels.append([(s.id, s.text) for s in state.goals["bbbbbbbb"].steps])
     assert labels[0] == labels[1] == [("GK7M.2", "Steka ägg"), ("GK7M.3", "Koka pasta"), ("GK7M.4", "Baka bröd")]
+
+
+def test_a_step_written_within_the_same_second_as_a_renumbered_one_keeps_the_label_it_was_given():
+    """`at` has whole seconds: two clones' .2 and the .4 one of them added right after its merge
+    may all carry one `at`. The .4 was counted after the .3 it saw, so the .3 stays .3 (this failed
+    now and then in test_sync when the ids happened to sort the .4 first)."""
+    from pathlib import Path
+
+    from imr.records.record import parse_record_bytes
+    from imr.records.state import derive_state
+
+    at = "2026-03-29T10:30:00+02:00"
+    head = (
+        "id: p-01\nformat: 2\nlog:\n"
+        "- id: aaaaaaaa\n  kind: enrolled\n  at: '2026-01-01T09:00:00+01:00'\n  by: KL\n"
+        "  variant: general\n  format: individual\n"
+        "- id: bbbbbbbb\n  kind: goal\n  at: '2026-01-02T09:00:00+01:00'\n  by: KL\n  goal: GK7M\n"
+        "  text: Laga mat\n"
+    )
+
+    def step(entry_id: str, text: str, number: int) -> str:
+        return (
+            f"- id: {entry_id}\n  kind: goal-step\n  at: '{at}'\n  by: KL\n  goal: bbbbbbbb\n"
+            f"  step: GK7M.{number}\n  text: {text}\n"
+        )
+
+    for later_id in ("aaaaaaab", "zzzzzzzz"):  # the new step's id sorting before and after the others
+        text = head + step("mmmmmmmm", "Koka pasta", 2) + step("nnnnnnnn", "Steka ägg", 2)
+        text += step(later_id, "Baka bröd", 4)
+        state = derive_state(parse_record_bytes(text.encode(), Path("records/p-01.yaml")))
+        assert [(s.id, s.text) for s in state.goals["bbbbbbbb"].steps] == [
+            ("GK7M.2", "Koka pasta"),
+            ("GK7M.3", "Steka ägg"),
+            ("GK7M.4", "Baka bröd"),
+        ], later_id

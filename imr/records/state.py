@@ -264,7 +264,7 @@ def _number_steps(goal: Goal) -> None:
     A step's number is counted under the lock of one clone, so two staff who each add a step to
     the same goal before syncing both write `GK7M.3`. References name the step's entry id, so
     nothing points at the wrong step; only the label people see would be shared. Steps are taken
-    in the order they were written (`at`, then id): each keeps its number unless an earlier step
+    in the order they were written (`at`, then the written number, then id): each keeps its number unless an earlier step
     holds it, and then takes the next number after the highest so far. Every clone shows the same
     labels whichever way the merge went, and a step added later (numbered after all of these)
     never moves an earlier label. Records without entry ids keep their labels: there a label is
@@ -273,7 +273,7 @@ def _number_steps(goal: Goal) -> None:
     if len({step.id for step in goal.steps}) == len(goal.steps):
         return
     taken: set[int] = set()
-    for step in sorted(goal.steps, key=lambda s: (_instant(s.written), s.key)):
+    for step in sorted(goal.steps, key=_written_order):
         head, _, tail = step.id.rpartition(".")
         if not tail.isdigit():
             continue
@@ -283,6 +283,14 @@ def _number_steps(goal: Goal) -> None:
             step.id = f"{head}.{number}"
         taken.add(number)
     goal.steps.sort(key=lambda s: int(s.id.rpartition(".")[2]) if s.id.rpartition(".")[2].isdigit() else 0)
+
+
+def _written_order(step: Step) -> tuple[str, int, str]:
+    """When a step was written: its `at`, then (`at` has whole seconds) its written number, since
+    a step numbered higher within the same second was counted after the other was written, then
+    its id."""
+    tail = step.id.rpartition(".")[2]
+    return (_instant(step.written), int(tail) if tail.isdigit() else 0, step.key)
 
 
 def _instant(at: str) -> str:
