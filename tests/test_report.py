@@ -3,6 +3,7 @@ and the report's numbers checked against values counted by hand from that month.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 
@@ -421,3 +422,32 @@ def test_the_pdf_leaves_out_a_whole_ward_chart_taller_than_it_can_print(ws, data
     assert not any(name.startswith(("regularity", "goals")) for name in left_out.charts)
     assert f"Rapporten har {rows} rader" in body and "diagrammet finns bara i HTML" in body
     assert "#imr-chart(" in body and any(name.startswith("fidelity") for name in left_out.charts)
+
+
+def test_a_participants_name_stays_with_their_chart_in_the_pdf(tmp_path):
+    """On the demo ward the last IMRS chart did not fit under its name: the name stood alone at
+    the foot of a page and the chart began the next. Each name and its chart are one block now."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pymupdf
+
+    repo = Path(__file__).resolve().parent.parent
+    clone = tmp_path / "demo"
+    subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
+    out = tmp_path / "rapport.pdf"
+    done = subprocess.run(
+        [sys.executable, "-m", "imr", "report", "--format", "pdf", "-o", str(out)],
+        cwd=tmp_path,  # not the clone: `python -m` would import its copy of imr
+        env={**os.environ, "IMR_WORKSPACE": str(clone)},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    pages = list(pymupdf.open(out))
+    assert any("högre är bättre" in page.get_text() for page in pages)  # the demo ward has an IMRS chart
+    for page in pages:
+        lines = [line.strip() for line in page.get_text().splitlines() if line.strip()]
+        body = lines[: next(i for i, line in enumerate(lines) if line.startswith("Gjord av imr"))]
+        assert not re.fullmatch(r"demo-\d\d", body[-1]), f"page {page.number + 1} ends with a name alone"

@@ -19,7 +19,20 @@ from imr.render.documents import Document, Part
 from imr.render.escape import escape_markdown
 from imr.reports import report_typst
 from imr.reports.report_render import build_view, report_words
-from imr.reports.report_typst import Block, BulletList, Compact, Heading, Inline, Item, Para, Table, bold, chart, plain
+from imr.reports.report_typst import (
+    Block,
+    BulletList,
+    Compact,
+    Heading,
+    Inline,
+    Item,
+    Para,
+    Raw,
+    Table,
+    bold,
+    chart,
+    plain,
+)
 from imr.reports.report_view import AttendanceGroup, AttendanceTable, AttendanceTableRow, ReportView
 from imr.workspace.folder import Workspace
 
@@ -240,8 +253,9 @@ def _outcomes(v: ReportView) -> list[Block]:
     if out.charts_left_out:
         blocks.append(Para(plain(out.charts_left_out)))
     for person in out.people:
-        if person.pdf_charts:
-            blocks += [Para(bold(person.id)), *_charts(person.pdf_charts)]
+        if person.pdf_charts:  # the name never at a page's foot with its chart on the next page
+            blocks += [Raw("#block(breakable: false, width: 100%)["), Para(bold(person.id))]
+            blocks += [*_charts(person.pdf_charts), Raw("]")]
     return blocks
 
 
