@@ -669,3 +669,22 @@ def test_a_nano_in_the_workspace_folder_is_never_run(tmp_path, monkeypatch):
     with pytest.raises(ImrError) as missing:
         note_from_editor(TEMPLATE)
     assert missing.value.code == "editor_missing" and not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("tel0701234567", "personnummer_check"),
+        ("pnr198112189876", "personnummer"),
+        ("x0701234567y", "personnummer_check"),
+    ],
+)
+def test_lower_case_letters_and_many_digits_are_still_scanned(text, kind):
+    """Lower-case letters and digits alone skip the scan only when too few digits make a number."""
+    hit = find_pii(text)
+    assert hit is not None and hit.kind == kind
+
+
+def test_entry_ids_and_short_words_find_nothing():
+    for text in ("tbpgn001", "1mkr7pgy", "done", "ab12345", "session"):
+        assert scan_text(text) == []

@@ -576,3 +576,22 @@ PLACES = [
 def test_every_shape_in_every_place_is_read_alike_or_left_to_the_careful_reader():
     taken = sum(assert_same(place.replace("{}", shape)) for place in PLACES for shape in SHAPES)
     assert taken > 300
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="0123456789_-+ .:\nabxXoObB#,[{?", max_size=14))
+def test_odd_numbers_are_found_wherever_the_expression_finds_them(text):
+    """`_odd_number_at_node_start` walks out from each `_` and radix prefix instead of trying
+    the expression at every character; it may refuse more (a run of signs), never less."""
+    from imr.core import yamlio
+
+    expression = any(yamlio._at_node_start(text, m.start()) for m in yamlio._QUICK_ODD_NUMBER.finditer(text))
+    if expression:
+        assert yamlio._odd_number_at_node_start(text)
+
+
+@pytest.mark.parametrize("value", ["_5", "1_000", "0x1F", "-0X1F", "+0o17", "0B11", "12_3", "- 0_8"])
+def test_a_plain_odd_number_leaves_the_text_to_the_careful_reader(value):
+    text = f"a: ok\nb: {value}\nhomework_review: done\n"
+    assert quick_load(text) is None
+    assert_same(text)

@@ -153,3 +153,16 @@ def test_appends_keep_earlier_bytes_and_round_trip(tmp_path_factory, batch):
     log = load_file(path)["log"]
     assert log[1:] == written
     assert json.loads(json.dumps(log[1:])) == written
+
+
+def test_a_text_fine_for_one_field_is_still_checked_for_another():
+    """validate_entry remembers (validator, text) pairs found fine; a text is never taken as
+    fine for a field whose check it has not passed, nor a number or a boolean by its value."""
+    from imr.records.kinds import validate_entry
+
+    base = {"kind": "session", "at": "2025-03-23T14:00:00+01:00", "by": "AB", "module": 1, "session": 1}
+    assert validate_entry({**base, "date": "2025-03-23", "homework_review": "done"}) == []
+    assert validate_entry({**base, "date": "2025-03-23", "homework_review": "2025-03-23"})
+    assert validate_entry({**base, "date": "done", "homework_review": "done"})
+    assert validate_entry({**base, "module": True})
+    assert validate_entry({**base, "module": 1.0})

@@ -227,7 +227,11 @@ _QUICK_REFUSED_CHARS = re.compile(
 _QUICK_LEADING_ZERO = re.compile(r"0(?<![0-9A-Za-z_.]0)[0-9o][0-9a-fA-F_]*[ \t]*(?:[ \t]#[^\n]*)?(?=\n|[,\]}]|\Z)")
 # Plain numbers written with `_` or a radix prefix in any case (`_5`, `0_8`, `1_000`, `0X1F`,
 # `0O17`, `0B11`, `+_1`): yaml-rs reads each as an integer, PyYAML several of them as text.
+# (Found by `_odd_number_at_node_start`, which gives what `_QUICK_ODD_NUMBER` would, from the `_`
+# and radix prefixes outward: the expression itself is tried at every character of the text.)
 _QUICK_ODD_NUMBER = re.compile(r"(?<![0-9A-Za-z_.])[-+]?(?:0[xXoObB]|[0-9]*_)")
+_WORD_OR_DOT = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.")
+_RADIX_PREFIXES = ("0x", "0X", "0o", "0O", "0b", "0B")
 # A surrogate written as an escape ("\ud83d\ude00"): yaml-rs joins a pair into one character,
 # libyaml refuses it.
 _QUICK_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
@@ -238,10 +242,11 @@ _QUICK_BLOCK_HEADER = re.compile(r"[|>][-+0-9]*[ \t]*(?:#.*)?$")
 _EMPTY_FLOW = re.compile(r"(?:\[\]|\{\})[ ]*(?:#[^\n]*)?\n")
 _QUICK_KEY_LIMIT = 1000
 _QUICK_DEPTH_LIMIT = 64  # a record is four levels deep
+_KNOWN_TEXTS_MAX = 50_000  # texts remembered as plain (a region's notes are mostly unique: not all of them)
 
 
 @cache
-def _quick() -> tuple[Any, dict[str, tuple[Any, ...]], dict[str, Any], set[str]] | None:
+def _quick() -> tuple[Any, dict[str, tuple[Any, ...]], dict[str, Any], set[str], set[str]] | None:
     """yaml-rs and PyYAML's table of implicit types, once; None when yaml-rs is not installed."""
     try:
         import yaml_rs
@@ -259,7 +264,7 @@ def _quick() -> tuple[Any, dict[str, tuple[Any, ...]], dict[str, Any], set[str]]
         "duplicate_key_policy": yaml_rs.DuplicateKeyPolicy.Error,
         "alias_limits": yaml_rs.AliasLimits(max_alias_expansions_per_anchor=0),
     }
-    return yaml_rs, typed, options, set()
+    return yaml_rs, typed, options, set(), set()
 
 
 def quick_load(text: str) -> Any:
@@ -271,12 +276,12 @@ def quick_load(text: str) -> Any:
     quick = _quick()
     if quick is None or not _plain_enough(text):
         return None
-    yaml_rs, typed, options, known_keys = quick
+    yaml_rs, typed, options, known_keys, known_texts = quick
     try:
         data = yaml_rs.loads(text, **options)
     except Exception:
         return None
-    return data if isinstance(data, (dict, list)) and _same_in_yaml_1_1(data, typed, known_keys) else None
+    return data if isinstance(data, (dict, list)) and _same_in_yaml_1_1(data, typed, known_keys, known_texts) else None
 
 
 def _plain_enough(text: str) -> bool:
@@ -304,7 +309,34 @@ def _plain_enough(text: str) -> bool:
             return False
     if "\\" in text and _QUICK_SURROGATE_ESCAPE.search(text):
         return False
-    return all(not _at_node_start(text, mark.start()) for mark in _QUICK_ODD_NUMBER.finditer(text))
+    return not _odd_number_at_node_start(text)
+
+
+def _odd_number_at_node_start(text: str) -> bool:
+    """Whether `_QUICK_ODD_NUMBER` matches where a node may start (`_at_node_start`).
+
+    A match ends at a `_` or a radix prefix and starts at the digits before it, or at the sign
+    before those; no match starts right after a letter, digit, `_` or `.`.
+    """
+    cores = []  # where each possible match's digits start
+    for prefix in _RADIX_PREFIXES:
+        at = text.find(prefix)
+        while at >= 0:
+            cores.append(at)
+            at = text.find(prefix, at + 1)
+    at = text.find("_")
+    while at >= 0:
+        if not at or text[at - 1] not in _WORD_OR_DOT or "0" <= text[at - 1] <= "9":
+            start = at
+            while start and "0" <= text[start - 1] <= "9":
+                start -= 1
+            cores.append(start)
+        at = text.find("_", at + 1)
+    for core in cores:
+        for start in (core - 1, core) if core and text[core - 1] in "-+" else (core,):
+            if (not start or text[start - 1] not in _WORD_OR_DOT) and _at_node_start(text, start):
+                return True
+    return False
 
 
 def _at_node_start(text: str, at: int) -> bool:
@@ -315,11 +347,12 @@ def _at_node_start(text: str, at: int) -> bool:
     return not before.strip(" -") or before[-1] in ":?-,[{"
 
 
-def _same_in_yaml_1_1(data: Any, typed: dict, known_keys: set) -> bool:
+def _same_in_yaml_1_1(data: Any, typed: dict, known_keys: set, known_texts: set) -> bool:
     """True when every scalar in data is one PyYAML would have read the same way, and every key
     is text (`1` and `true` are one key to Python and two to yaml-rs: the strict reader refuses
     the pair as a duplicate, a plain dict would keep one of them). `known_keys` holds keys
-    already found fine, so the same few field names are not looked up again in every entry."""
+    already found fine, so the same few field names are not looked up again in every entry, and
+    `known_texts` the values found fine (signatures, kinds, answers, notes given again)."""
     stack = [(data, 1)]
     while stack:
         node, depth = stack.pop()
@@ -341,9 +374,13 @@ def _same_in_yaml_1_1(data: Any, typed: dict, known_keys: set) -> bool:
         for value in values:
             kind = value.__class__
             if kind is str:
+                if value in known_texts:
+                    continue
                 for regexp in typed.get(value[:1], ()):
                     if regexp.match(value):
                         return False
+                if len(known_texts) < _KNOWN_TEXTS_MAX:
+                    known_texts.add(value)
             elif kind is dict or kind is list:
                 stack.append((value, depth + 1))
             elif kind is not int and kind is not bool and value is not None:

@@ -899,7 +899,14 @@ def scan_text(text: str, allow: frozenset[str] = frozenset()) -> list[PiiHit]:
     personnummer-shaped number with a wrong check digit). `allow` holds workspace words that
     look like names but are not; they are compared casefolded.
     """
-    if not text:
+    if not text or (
+        # Lower-case ASCII letters and digits alone (an entry id, a key): no name starts with a
+        # capital, no address, nothing hidden, and too few digits for any number.
+        text.isascii()
+        and text.isalnum()
+        and text.islower()
+        and (len(text) < _MIN_PHONE_DIGITS or sum(char <= "9" for char in text) < _MIN_PHONE_DIGITS)
+    ):
         return []
     clean, hidden = _normalise(text)
     invisible = _invisible_hits(text, hidden) if hidden else []
@@ -1061,27 +1068,75 @@ def hand_written(value: object, key: str | None = None) -> Iterator[tuple[str, b
             yield from hand_written(item, key)
 
 
-def hand_written_hit(
-    value: object, allow: frozenset[str] = frozenset(), memo: dict[tuple[str, bool], PiiHit | None] | None = None
-) -> PiiHit | None:
+def hand_written_hit(value: object, allow: frozenset[str] = frozenset(), memo: dict | None = None) -> PiiHit | None:
     """The first refused hit in any hand-written place of `value` (else the first warning):
     free text scanned as free text, identifier fields also by the identifier rules (names,
-    numbers in any form). One function for the writer and for `imr check`, with one allow-list."""
-    memo = {} if memo is None else memo
-    warning = None
-    for text, identifier in hand_written(value):
-        key = (text, identifier)
-        if key not in memo:
-            found = find_pii(text, allow)
-            if identifier and (found is None or found.severity != "refuse"):
-                found = identifier_problem(text) or identifier_name(text, allow) or found
-            memo[key] = found
-        hit = memo[key]
-        if hit is not None:
-            if hit.severity == "refuse":
+    numbers in any form). One function for the writer and for `imr check`, with one allow-list.
+
+    The places are `hand_written`'s, in its order; `memo` keeps what each text gave (a text is
+    its own key, a text in an identifier field `(text, True)`), so a caller checking many
+    entries scans the texts they share once. The walk is written out rather than built on
+    `hand_written`: checking a region's records is mostly this walk."""
+    first_warning: list[PiiHit] = []
+    return _refused_in(value, False, allow, {} if memo is None else memo, first_warning) or (
+        first_warning[0] if first_warning else None
+    )
+
+
+def _text_hit(text: str, identifier: bool, allow: frozenset[str], memo: dict) -> PiiHit | None:
+    key = (text, True) if identifier else text
+    try:
+        return memo[key]
+    except KeyError:
+        pass
+    found = find_pii(text, allow)
+    if identifier and (found is None or found.severity != "refuse"):
+        found = identifier_problem(text) or identifier_name(text, allow) or found
+    memo[key] = found
+    return found
+
+
+def _refused_in(
+    value: object, identifier: bool, allow: frozenset[str], memo: dict, first_warning: list[PiiHit]
+) -> PiiHit | None:
+    """The first refused hit in `value`'s hand-written places; the first warning before it goes
+    into `first_warning`."""
+    if isinstance(value, str):
+        hit = _text_hit(value, identifier, allow, memo)
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            if isinstance(name, str):
+                hit = memo[name] if name in memo else _text_hit(name, False, allow, memo)
+                if hit is not None:
+                    if hit.severity == "refuse":
+                        return hit
+                    first_warning[:] = first_warning or [hit]
+                inner = name in IDENTIFIER_FIELDS
+            else:
+                inner = identifier
+            if item.__class__ is str and not inner:  # most of a record: a plain field's text
+                hit = memo[item] if item in memo else _text_hit(item, False, allow, memo)
+                if hit is not None:
+                    if hit.severity == "refuse":
+                        return hit
+                    first_warning[:] = first_warning or [hit]
+            elif item.__class__ is not int and item.__class__ is not bool and item is not None:
+                hit = _refused_in(item, inner, allow, memo, first_warning)
+                if hit is not None:
+                    return hit
+        return None
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            hit = _refused_in(item, identifier, allow, memo, first_warning)
+            if hit is not None:
                 return hit
-            warning = warning or hit
-    return warning
+        return None
+    else:
+        return None
+    if hit is not None and hit.severity != "refuse":
+        first_warning[:] = first_warning or [hit]
+        return None
+    return hit
 
 
 def comments(text: str, skip: frozenset[str] = frozenset()) -> Iterator[tuple[int, str]]:

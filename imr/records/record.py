@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -47,8 +48,8 @@ class Entry:
     line: int
     data: dict
 
-    @property
-    def kind(self) -> str:
+    @cached_property
+    def kind(self) -> str:  # (asked for a dozen times per entry when a record is checked)
         return self.data.get("kind", "")
 
     def get(self, key: str, default: Any = None) -> Any:
