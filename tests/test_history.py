@@ -188,6 +188,33 @@ def test_the_hook_refuses_a_staged_rewrite_even_when_the_working_tree_is_clean(w
     assert [f["code"] for f in json.loads(check.output)] == ["history_rewritten_staged"]
 
 
+def test_a_plain_check_sees_what_is_staged_changed_in_the_tree_and_left_unmerged(ward: Imr):
+    """A plain `imr check` learns all three from one `git status`; each is still found."""
+    path = ward.record("p-01")
+    clean = path.read_bytes()
+    rewrite(path, "Första träffen.", "Något helt annat.")
+    git(ward.root, "add", "records/p-01.yaml")
+    path.write_bytes(clean)  # staged rewrite, clean working tree
+    assert [f["code"] for f in json.loads(ward("check", "--json").output)] == ["history_rewritten_staged"]
+    git(ward.root, "reset", "-q")
+    rewrite(path, "Första träffen.", "Något helt annat.")  # the working tree alone
+    assert [f["code"] for f in json.loads(ward("check", "--json").output)] == ["history_rewritten_worktree"]
+    path.write_bytes(clean)
+    # A conflict without a merge (a cherry-pick) leaves the record unmerged: judged in the tree.
+    git(ward.root, "checkout", "-q", "-b", "other")
+    rewrite(path, "Första träffen.", "Ena sidan.")
+    git(ward.root, "commit", "-q", "--no-verify", "-am", "one side")
+    git(ward.root, "checkout", "-q", "-")
+    rewrite(path, "Första träffen.", "Andra sidan.")
+    git(ward.root, "commit", "-q", "--no-verify", "-am", "other side")
+    git(ward.root, "config", "merge.imr.driver", "false")  # a plain text conflict
+    assert git(ward.root, "cherry-pick", "other", check=False).returncode != 0
+    assert git(ward.root, "ls-files", "--unmerged").stdout
+    assert not (ward.root / ".git" / "MERGE_HEAD").exists()
+    rewrite(path, "Andra sidan.", "Ena sidan.")  # resolved by taking the other side's rewrite
+    assert [f["code"] for f in json.loads(ward("check", "--json").output)] == ["history_rewritten_worktree"]
+
+
 def test_the_hook_judges_staged_content_not_the_working_tree(ward: Imr):
     ward.ok("session", "log", "p-01", "--date", "2026-01-12", "--note", "Andra träffen.")
     git(ward.root, "add", "records/p-01.yaml")

@@ -12,7 +12,6 @@ lists under `avoid` is reported with file and line.
 from __future__ import annotations
 
 import re
-import statistics
 from pathlib import Path
 
 from imr.core.yamlio import YamlProblem, load_file
@@ -433,6 +432,8 @@ def curriculum_stats(curriculum: Curriculum, modules: list[int] | None = None) -
             rows.append(row)
     rows.sort(key=lambda row: (-row["lix"], row["session"], row["variant"]))
     overall = {"handouts": len(rows), **_figures(whole_total, info_total)}
+    import statistics  # lazy: 3 ms on every `imr check` (which reads the LIX figures from the cache)
+
     overall["median_lix"] = round(statistics.median(row["lix"] for row in rows), 1) if rows else 0.0
     overall["out_of_band"] = out_of_band(overall, "overall")
     band = {scope: {name: list(limits) for name, limits in figures.items()} for scope, figures in BAND.items()}

@@ -373,16 +373,18 @@ def _local_findings(git: _Git, staged_only: bool) -> list[Finding]:
     if not git.head_exists():
         return []
     parents = ["HEAD", *git.merge_heads()]
-    unmerged = set()
-    for record in git.run("ls-files", "-z", "--unmerged", "--", *FOLDERS).split(b"\0"):
-        if b"\t" in record:
-            unmerged.add(record.split(b"\t", 1)[1].decode("utf-8", "surrogateescape"))
-    staged_paths: set[str] = set()
-    worktree_paths: set[str] = set()
-    for parent in parents:
-        staged_paths.update(git.changed(["diff-index", "--cached", parent]))
-        if not staged_only:
-            worktree_paths.update(git.changed(["diff-index", parent]))
+    if len(parents) == 1 and not staged_only:
+        unmerged, staged_paths, worktree_paths = git.status()
+    else:
+        unmerged = set()
+        for record in git.run("ls-files", "-z", "--unmerged", "--", *FOLDERS).split(b"\0"):
+            if b"\t" in record:
+                unmerged.add(record.split(b"\t", 1)[1].decode("utf-8", "surrogateescape"))
+        staged_paths, worktree_paths = set(), set()
+        for parent in parents:
+            staged_paths.update(git.changed(["diff-index", "--cached", parent]))
+            if not staged_only:
+                worktree_paths.update(git.changed(["diff-index", parent]))
     staged_paths = {p for p in staged_paths if is_log_file(p) and p not in unmerged}
     worktree_paths = {p for p in worktree_paths if is_log_file(p)}
     findings: list[Finding] = []
@@ -579,26 +581,38 @@ class _Git:
         self.ws_root = ws_root
         self.prefix = ""
         self._merge_heads: list[str] | None = None
+        self._merge_head_path = ""
+        self._head: bool | None = None
 
     def is_repository(self) -> bool:
+        """Whether the workspace is in a git repository; one `rev-parse` also learns where the
+        workspace sits in it, where git keeps MERGE_HEAD and whether there is a commit yet."""
         try:
-            result = git_run(self.ws_root, "rev-parse", "--show-prefix", missing="history_not_git")
+            result = git_run(
+                self.ws_root,
+                *("rev-parse", "--show-prefix", "--git-path", "MERGE_HEAD", "--verify", "--quiet", "HEAD^{commit}"),
+                missing="history_not_git",
+            )
         except ImrError:  # git is not installed: nothing to compare with
             return False
-        if result.returncode != 0:
-            return False
-        self.prefix = result.stdout.decode("utf-8", "surrogateescape").strip()
+        said = result.stdout.decode("utf-8", "surrogateescape").split("\n")
+        if result.returncode not in (0, 1) or len(said) < 3:
+            return False  # not a repository (128), or an answer this code does not know
+        self.prefix, self._merge_head_path = said[0].strip(), said[1].strip()
+        self._head = result.returncode == 0
         return True
 
     def head_exists(self) -> bool:
-        return self.call("rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode == 0
+        if self._head is None:
+            self._head = self.call("rev-parse", "--verify", "--quiet", "HEAD^{commit}").returncode == 0
+        return self._head
 
     def relative(self, path: str) -> str:
         return path[len(self.prefix) :] if self.prefix and path.startswith(self.prefix) else path
 
     def merge_heads(self) -> list[str]:
         if self._merge_heads is None:
-            path = self.run("rev-parse", "--git-path", "MERGE_HEAD").decode().strip()
+            path = self._merge_head_path or self.run("rev-parse", "--git-path", "MERGE_HEAD").decode().strip()
             file = Path(path) if Path(path).is_absolute() else self.ws_root / path
             try:
                 self._merge_heads = [line.strip() for line in file.read_text().splitlines() if line.strip()]
@@ -617,6 +631,32 @@ class _Git:
         out = self.run(*command, "--no-renames", "--name-only", "-z", "--", *self.top_spec())
         # diff-index prints paths from the top of the repository
         return [self.relative(p) for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+    def status(self) -> tuple[set[str], set[str], set[str]]:
+        """The unmerged paths, the paths staged against HEAD and the paths whose working copy
+        may differ from HEAD (changed in the index or in the working tree: a superset of
+        `diff-index HEAD`, and a path that differs in neither is judged unchanged anyway),
+        under records/ and groups/, from one `git status` instead of three calls."""
+        out = self.run(
+            *("status", "--porcelain=v2", "-z", "--untracked-files=no", "--no-renames", "--ignore-submodules"),
+            *("--", *self.top_spec()),
+        )
+        unmerged: set[str] = set()
+        staged: set[str] = set()
+        changed: set[str] = set()
+        for line in out.decode("utf-8", "surrogateescape").split("\0"):
+            kind = line[:2]
+            if kind == "1 ":
+                path = self.relative(line.split(" ", 8)[8])
+                if line[2] != ".":
+                    staged.add(path)
+                changed.add(path)
+            elif kind == "u ":
+                path = self.relative(line.split(" ", 10)[10])
+                unmerged.add(path)
+                staged.add(path)
+                changed.add(path)
+        return unmerged, staged, changed
 
     def blobs_at(self, revision: str, paths: list[str]) -> dict[str, bytes]:
         """Contents of `paths` at a revision ("" for the index), in one `git cat-file --batch`."""

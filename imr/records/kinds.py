@@ -416,11 +416,11 @@ _ALL_FIELDS: dict[str, tuple[dict[str, Callable[[Any], str | None] | None], froz
 }
 
 
-# (validator, text) pairs found fine: a field's text passes its check wherever it stands, and most
-# texts come again and again (signatures, answers, dates, homework given again). Only texts are
-# kept: `1`, `True` and `1.0` are one key to a set, and a validator may pass one but not another.
-_FINE_TEXTS: set[tuple[Callable[[Any], str | None], str]] = set()
-_FINE_TEXTS_MAX = 100_000
+# The texts each validator has found fine: a field's text passes its check wherever it stands,
+# and most texts come again and again (signatures, answers, dates, homework given again). Only
+# texts are kept: `1`, `True` and `1.0` are one key to a set, and a check may pass one of them only.
+_FINE_TEXTS: dict[Callable[[Any], str | None], set[str]] = {}
+_FINE_TEXTS_MAX = 20_000  # per validator
 
 
 def validate_entry(entry: Any) -> list[Problem]:
@@ -429,7 +429,6 @@ def validate_entry(entry: Any) -> list[Problem]:
     if kind in SCHEMA:
         checks, needed = _ALL_FIELDS[kind]
         if needed <= entry.keys() and (kind != "goal-update" or ("target" in entry) != ("goal" in entry)):
-            fine = _FINE_TEXTS
             for name, value in entry.items():
                 check = checks.get(name, validate_entry)  # (validate_entry: "no such field")
                 if check is None:
@@ -437,12 +436,15 @@ def validate_entry(entry: Any) -> list[Problem]:
                 if check is validate_entry:
                     break
                 if value.__class__ is str:
-                    if (check, value) in fine:
+                    fine = _FINE_TEXTS.get(check)
+                    if fine is None:
+                        fine = _FINE_TEXTS[check] = set()
+                    elif value in fine:
                         continue
                     if check(value):
                         break
                     if len(fine) < _FINE_TEXTS_MAX:
-                        fine.add((check, value))
+                        fine.add(value)
                 elif check(value):
                     break
             else:

@@ -30,7 +30,7 @@ from imr.core.errors import ImrError
 from imr.core.files import read_regular
 from imr.core.yamlio import LineDict, YamlProblem, decode, dump, parse_text, quick_load
 from imr.records.findings import Finding
-from imr.records.ids import SessionRef, is_valid_id
+from imr.records.ids import is_valid_id
 from imr.records.kinds import PROFILE_KINDS, SESSION_LIKE, validate_entry
 
 FORMAT = 2
@@ -255,13 +255,28 @@ def validate_record(record: Record, shown: str, curriculum: Any = None) -> list[
         findings.append(Finding(shown, record.entries[0].line, "record_first_not_enrolled"))
     start = record.enrolment_day()
     today = date.today().isoformat()
+    sessions = _session_numbers(curriculum)
     for entry in record.entries:
-        for code, params in validate_entry(entry.data):
+        data = entry.data
+        for code, params in validate_entry(data):
             findings.append(Finding(shown, entry.line, code, params))
-        findings.extend(_reference_problems(record, entry, shown, curriculum))
-        for code, params in date_problems(entry.data, start, today):
-            findings.append(Finding(shown, entry.line, code, params))
+        findings.extend(_reference_problems(record, entry, shown, curriculum, sessions))
+        if "date" in data or "set" in data:
+            for code, params in date_problems(data, start, today):
+                findings.append(Finding(shown, entry.line, code, params))
     return findings
+
+
+_SESSIONS_OF: list = [None, frozenset()]  # the last curriculum asked about, and its sessions
+
+
+def _session_numbers(curriculum: Any) -> frozenset[tuple[int, int]]:
+    """Every (module, session) the curriculum has, worked out once for all the records checked."""
+    if curriculum is None:
+        return frozenset()
+    if _SESSIONS_OF[0] is not curriculum:
+        _SESSIONS_OF[:] = [curriculum, frozenset((m.number, s.number) for m in curriculum.modules for s in m.sessions)]
+    return _SESSIONS_OF[1]
 
 
 def date_problems(entry: dict, start: str | None, today: str | None = None) -> list[tuple[str, dict]]:
@@ -283,7 +298,9 @@ def date_problems(entry: dict, start: str | None, today: str | None = None) -> l
     return out
 
 
-def _reference_problems(record: Record, entry: Entry, shown: str, curriculum: Any) -> list[Finding]:
+def _reference_problems(
+    record: Record, entry: Entry, shown: str, curriculum: Any, sessions: frozenset[tuple[int, int]]
+) -> list[Finding]:
     data = entry.data
     out: list[Finding] = []
     kind = entry.kind
@@ -298,9 +315,10 @@ def _reference_problems(record: Record, entry: Entry, shown: str, curriculum: An
             for code, params in validate_entry(merged):
                 out.append(Finding(shown, entry.line, code, params))
     if curriculum is not None:
-        if (
-            kind in SESSION_LIKE and isinstance(data.get("module"), int) and isinstance(data.get("session"), int)
-        ) and not curriculum.has_session(SessionRef(data["module"], data["session"])):
+        if (kind in SESSION_LIKE and isinstance(data.get("module"), int) and isinstance(data.get("session"), int)) and (
+            data["module"],
+            data["session"],
+        ) not in sessions:
             out.append(
                 Finding(shown, entry.line, "entry_unknown_session", {"ref": f"{data['module']}.{data['session']}"})
             )
