@@ -283,6 +283,9 @@ _TIME_OR_DATE = re.compile(
 )
 _MAX_PHONE_DIGITS = 15  # E.164
 _MIN_PHONE_DIGITS = 7
+# Lower-case ASCII letters and at most six digits (an entry id, a key, a short code): no name
+# starts with a capital, there is no address and nothing hidden, and too few digits for a number.
+_NOTHING_TO_FIND = re.compile(r"[a-z]*(?:[0-9][a-z]*){0,%d}" % (_MIN_PHONE_DIGITS - 1))
 
 
 _NUMBER_TYPES = (
@@ -899,14 +902,7 @@ def scan_text(text: str, allow: frozenset[str] = frozenset()) -> list[PiiHit]:
     personnummer-shaped number with a wrong check digit). `allow` holds workspace words that
     look like names but are not; they are compared casefolded.
     """
-    if not text or (
-        # Lower-case ASCII letters and digits alone (an entry id, a key): no name starts with a
-        # capital, no address, nothing hidden, and too few digits for any number.
-        text.isascii()
-        and text.isalnum()
-        and text.islower()
-        and (len(text) < _MIN_PHONE_DIGITS or sum(char <= "9" for char in text) < _MIN_PHONE_DIGITS)
-    ):
+    if _NOTHING_TO_FIND.fullmatch(text):
         return []
     clean, hidden = _normalise(text)
     invisible = _invisible_hits(text, hidden) if hidden else []
@@ -1120,6 +1116,13 @@ def _refused_in(
                     if hit.severity == "refuse":
                         return hit
                     first_warning[:] = first_warning or [hit]
+            elif item.__class__ is list and not inner and all(text.__class__ is str for text in item):
+                for text in item:  # a list of texts (a goal's steps), without a call for each
+                    hit = memo[text] if text in memo else _text_hit(text, False, allow, memo)
+                    if hit is not None:
+                        if hit.severity == "refuse":
+                            return hit
+                        first_warning[:] = first_warning or [hit]
             elif item.__class__ is not int and item.__class__ is not bool and item is not None:
                 hit = _refused_in(item, inner, allow, memo, first_warning)
                 if hit is not None:
@@ -1127,9 +1130,10 @@ def _refused_in(
         return None
     elif isinstance(value, (list, tuple)):
         for item in value:
-            hit = _refused_in(item, identifier, allow, memo, first_warning)
-            if hit is not None:
-                return hit
+            if item.__class__ is not int and item.__class__ is not bool and item is not None:
+                hit = _refused_in(item, identifier, allow, memo, first_warning)
+                if hit is not None:
+                    return hit
         return None
     else:
         return None

@@ -22,7 +22,6 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +46,11 @@ class Entry:
     number: int
     line: int
     data: dict
+    # (asked for a dozen times per entry when a record is checked: kept, not looked up each time)
+    kind: str = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def kind(self) -> str:  # (asked for a dozen times per entry when a record is checked)
-        return self.data.get("kind", "")
+    def __post_init__(self) -> None:
+        self.kind = self.data.get("kind", "")
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
