@@ -285,7 +285,7 @@ _MAX_PHONE_DIGITS = 15  # E.164
 _MIN_PHONE_DIGITS = 7
 # Lower-case ASCII letters and at most six digits (an entry id, a key, a short code): no name
 # starts with a capital, there is no address and nothing hidden, and too few digits for a number.
-_NOTHING_TO_FIND = re.compile(r"[a-z]*(?:[0-9][a-z]*){0,%d}" % (_MIN_PHONE_DIGITS - 1))
+_NOTHING_TO_FIND = re.compile(rf"[a-z]*(?:[0-9][a-z]*){{0,{_MIN_PHONE_DIGITS - 1}}}")
 
 
 _NUMBER_TYPES = (
@@ -1100,34 +1100,7 @@ def _refused_in(
     if isinstance(value, str):
         hit = _text_hit(value, identifier, allow, memo)
     elif isinstance(value, dict):
-        for name, item in value.items():
-            if isinstance(name, str):
-                hit = memo[name] if name in memo else _text_hit(name, False, allow, memo)
-                if hit is not None:
-                    if hit.severity == "refuse":
-                        return hit
-                    first_warning[:] = first_warning or [hit]
-                inner = name in IDENTIFIER_FIELDS
-            else:
-                inner = identifier
-            if item.__class__ is str and not inner:  # most of a record: a plain field's text
-                hit = memo[item] if item in memo else _text_hit(item, False, allow, memo)
-                if hit is not None:
-                    if hit.severity == "refuse":
-                        return hit
-                    first_warning[:] = first_warning or [hit]
-            elif item.__class__ is list and not inner and all(text.__class__ is str for text in item):
-                for text in item:  # a list of texts (a goal's steps), without a call for each
-                    hit = memo[text] if text in memo else _text_hit(text, False, allow, memo)
-                    if hit is not None:
-                        if hit.severity == "refuse":
-                            return hit
-                        first_warning[:] = first_warning or [hit]
-            elif item.__class__ is not int and item.__class__ is not bool and item is not None:
-                hit = _refused_in(item, inner, allow, memo, first_warning)
-                if hit is not None:
-                    return hit
-        return None
+        return _refused_in_mapping(value, identifier, allow, memo, first_warning)
     elif isinstance(value, (list, tuple)):
         for item in value:
             if item.__class__ is not int and item.__class__ is not bool and item is not None:
@@ -1141,6 +1114,41 @@ def _refused_in(
         first_warning[:] = first_warning or [hit]
         return None
     return hit
+
+
+def _refused_in_mapping(
+    value: dict, identifier: bool, allow: frozenset[str], memo: dict, first_warning: list[PiiHit]
+) -> PiiHit | None:
+    """`_refused_in` for a mapping: its keys, and its values under each key (inline for texts
+    and lists of texts, most of a record)."""
+    for name, item in value.items():
+        if isinstance(name, str):
+            hit = memo[name] if name in memo else _text_hit(name, False, allow, memo)
+            if hit is not None:
+                if hit.severity == "refuse":
+                    return hit
+                first_warning[:] = first_warning or [hit]
+            inner = name in IDENTIFIER_FIELDS
+        else:
+            inner = identifier
+        if item.__class__ is str and not inner:  # most of a record: a plain field's text
+            hit = memo[item] if item in memo else _text_hit(item, False, allow, memo)
+            if hit is not None:
+                if hit.severity == "refuse":
+                    return hit
+                first_warning[:] = first_warning or [hit]
+        elif item.__class__ is list and not inner and all(text.__class__ is str for text in item):
+            for text in item:  # a list of texts (a goal's steps), without a call for each
+                hit = memo[text] if text in memo else _text_hit(text, False, allow, memo)
+                if hit is not None:
+                    if hit.severity == "refuse":
+                        return hit
+                    first_warning[:] = first_warning or [hit]
+        elif item.__class__ is not int and item.__class__ is not bool and item is not None:
+            hit = _refused_in(item, inner, allow, memo, first_warning)
+            if hit is not None:
+                return hit
+    return None
 
 
 def comments(text: str, skip: frozenset[str] = frozenset()) -> Iterator[tuple[int, str]]:
