@@ -232,6 +232,8 @@ _QUICK_LEADING_ZERO = re.compile(r"0(?<![0-9A-Za-z_.]0)[0-9o][0-9a-fA-F_]*[ \t]*
 _QUICK_ODD_NUMBER = re.compile(r"(?<![0-9A-Za-z_.])[-+]?(?:0[xXoObB]|[0-9]*_)")
 _WORD_OR_DOT = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.")
 _RADIX_PREFIXES = ("0x", "0X", "0o", "0O", "0b", "0B")
+# A `_` after a digit or a character that is not part of a word (not inside `homework_review`).
+_UNDERSCORE_NOT_IN_A_WORD = re.compile(r"_(?<![A-Za-z._]_)")
 # A surrogate written as an escape ("\ud83d\ude00"): yaml-rs joins a pair into one character,
 # libyaml refuses it.
 _QUICK_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
@@ -324,14 +326,11 @@ def _odd_number_at_node_start(text: str) -> bool:
         while at >= 0:
             cores.append(at)
             at = text.find(prefix, at + 1)
-    at = text.find("_")
-    while at >= 0:
-        if not at or text[at - 1] not in _WORD_OR_DOT or "0" <= text[at - 1] <= "9":
-            start = at
-            while start and "0" <= text[start - 1] <= "9":
-                start -= 1
-            cores.append(start)
-        at = text.find("_", at + 1)
+    for mark in _UNDERSCORE_NOT_IN_A_WORD.finditer(text):
+        start = mark.start()
+        while start and "0" <= text[start - 1] <= "9":
+            start -= 1
+        cores.append(start)
     for core in cores:
         for start in (core - 1, core) if core and text[core - 1] in "-+" else (core,):
             if (not start or text[start - 1] not in _WORD_OR_DOT) and _at_node_start(text, start):

@@ -114,6 +114,7 @@ class Curriculum:
     modules: list[Module]
     roots: list[Path]
     problems: list[Finding] = field(default_factory=list)
+    _orders: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def module(self, number: int) -> Module:
         for module in self.modules:
@@ -143,10 +144,25 @@ class Curriculum:
 
     def order(self, module_order: list[int] | None = None) -> list[SessionRef]:
         """All sessions in a participant's module order (module 1 first by default)."""
-        numbers = [m.number for m in self.modules]
-        chosen = [n for n in (module_order or numbers) if n in numbers]
-        chosen += [n for n in numbers if n not in chosen]
-        return [s.ref for n in chosen for s in self.module(n).sessions]
+        return list(self.order_keys(module_order)[0])
+
+    def order_keys(self, module_order: list[int] | None = None) -> tuple[tuple[SessionRef, ...], tuple[tuple, ...]]:
+        """`order`, and each session as a `(module, session)` pair: made once per module order
+        (a ward's records share a handful), since `imr status` asks for every participant."""
+        try:
+            key = tuple(module_order or ())
+            cached = self._orders.get(key)
+        except TypeError:  # a module order with something unhashable in it (a broken record)
+            key, cached = None, None
+        if cached is None:
+            numbers = [m.number for m in self.modules]
+            chosen = [n for n in (module_order or numbers) if n in numbers]
+            chosen += [n for n in numbers if n not in chosen]
+            refs = tuple(s.ref for n in chosen for s in self.module(n).sessions)
+            cached = (refs, tuple((ref.module, ref.session) for ref in refs))
+            if key is not None and len(self._orders) < 256:
+                self._orders[key] = cached
+        return cached
 
     def check_variant(self, variant: str) -> str:
         if variant not in self.variants:

@@ -23,18 +23,19 @@ RELAPSE_MODULE = 7  # the module that writes the relapse-prevention plan
 
 
 def next_session(state: ParticipantState, curriculum: Curriculum) -> SessionRef | None:
-    order = curriculum.order(state.module_order)
-    done = state.done
+    """The session after the one held last (in the participant's module order) that is not yet
+    held; when there is none, the first one not yet held; None when every one is held."""
+    order, keys = curriculum.order_keys(state.module_order)
+    done = {(e.data.get("module"), e.data.get("session")) for e in state.sessions}  # (what `state.done` holds)
     last = state.last_session
+    start = 0
     if last is not None:
-        ref = SessionRef(last.get("module"), last.get("session"))
-        if ref in order:
-            for candidate in order[order.index(ref) + 1 :]:
-                if candidate not in done:
-                    return candidate
-    for candidate in order:
-        if candidate not in done:
-            return candidate
+        held = (last.data.get("module"), last.data.get("session"))
+        if held in keys:
+            start = keys.index(held) + 1
+    for index in (*range(start, len(keys)), *range(len(keys))) if start else range(len(keys)):
+        if keys[index] not in done:
+            return order[index]
     return None
 
 

@@ -1081,15 +1081,20 @@ def hand_written_hit(value: object, allow: frozenset[str] = frozenset(), memo: d
 
 def _text_hit(text: str, identifier: bool, allow: frozenset[str], memo: dict) -> PiiHit | None:
     key = (text, True) if identifier else text
-    try:
-        return memo[key]
-    except KeyError:
-        pass
-    found = find_pii(text, allow)
-    if identifier and (found is None or found.severity != "refuse"):
-        found = identifier_problem(text) or identifier_name(text, allow) or found
+    found = memo.get(key, _UNSEEN)
+    if found is not _UNSEEN:
+        return found
+    if not identifier and _NOTHING_TO_FIND.fullmatch(text):
+        found = None  # (an entry id, a field's name: what `find_pii` would say, sooner)
+    else:
+        found = find_pii(text, allow)
+        if identifier and (found is None or found.severity != "refuse"):
+            found = identifier_problem(text) or identifier_name(text, allow) or found
     memo[key] = found
     return found
+
+
+_UNSEEN = object()
 
 
 def _refused_in(
