@@ -231,7 +231,7 @@ _QUICK_LEADING_ZERO = re.compile(r"0(?<![0-9A-Za-z_.]0)[0-9o][0-9a-fA-F_]*[ \t]*
 # and radix prefixes outward: the expression itself is tried at every character of the text.)
 _QUICK_ODD_NUMBER = re.compile(r"(?<![0-9A-Za-z_.])[-+]?(?:0[xXoObB]|[0-9]*_)")
 _WORD_OR_DOT = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.")
-_RADIX_PREFIXES = ("0x", "0X", "0o", "0O", "0b", "0B")
+_RADIX_PREFIX = re.compile("0[xXoObB]")
 # A `_` after a digit or a character that is not part of a word (not inside `homework_review`).
 _UNDERSCORE_NOT_IN_A_WORD = re.compile(r"_(?<![A-Za-z._]_)")
 # A surrogate written as an escape ("\ud83d\ude00"): yaml-rs joins a pair into one character,
@@ -321,11 +321,8 @@ def _odd_number_at_node_start(text: str) -> bool:
     before those; no match starts right after a letter, digit, `_` or `.`.
     """
     cores = []  # where each possible match's digits start
-    for prefix in _RADIX_PREFIXES:
-        at = text.find(prefix)
-        while at >= 0:
-            cores.append(at)
-            at = text.find(prefix, at + 1)
+    for mark in _RADIX_PREFIX.finditer(text):
+        cores.append(mark.start())
     for mark in _UNDERSCORE_NOT_IN_A_WORD.finditer(text):
         start = mark.start()
         while start and "0" <= text[start - 1] <= "9":
