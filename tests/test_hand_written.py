@@ -192,3 +192,20 @@ def test_the_demo_workspace_still_passes_check(tmp_path, monkeypatch):
     checked = demo("check", "--json")
     pii = [f for f in json.loads(checked.output) if f["code"].startswith("pii_")]
     assert pii == []
+
+
+def test_a_memo_shared_by_many_entries_still_finds_each_hit():
+    """hand_written_hit remembers the keys and values it found clean; an entry made of them
+    alone is passed at once, and anything new in an entry (a value, a key, a signature, a
+    nested list) is still looked at."""
+    from imr.records.pii import hand_written_hit
+
+    memo: dict = {}
+    entry = {"kind": "session", "by": "AB", "module": 1, "handout": True, "note": "Vi övade."}
+    assert hand_written_hit([entry, dict(entry)], frozenset(), memo) is None
+    assert hand_written_hit({**entry, "note": "Ring 070-123 45 67."}, frozenset(), memo).kind == "phone"
+    assert hand_written_hit({**entry, "Kalle Andersson": 1}, frozenset(), memo).kind == "name"
+    assert hand_written_hit({**entry, "by": "Kalle Andersson"}, frozenset(), memo).kind == "name"
+    assert hand_written_hit({**entry, "steps": ["Ring 070-123 45 67."]}, frozenset(), memo).kind == "phone"
+    assert hand_written_hit({**entry, "module": 1.5, "session": True}, frozenset(), memo) is None
+    assert hand_written_hit([entry], frozenset(), memo) is None

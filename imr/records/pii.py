@@ -1126,6 +1126,9 @@ def _refused_in_mapping(
 ) -> PiiHit | None:
     """`_refused_in` for a mapping: its keys, and its values under each key (inline for texts
     and lists of texts, most of a record)."""
+    if not identifier and _all_clean(value, allow, memo):
+        return None
+    clean_keys = _clean_sets(memo)[0]
     for name, item in value.items():
         if isinstance(name, str):
             hit = memo[name] if name in memo else _text_hit(name, False, allow, memo)
@@ -1133,6 +1136,8 @@ def _refused_in_mapping(
                 if hit.severity == "refuse":
                     return hit
                 first_warning[:] = first_warning or [hit]
+            elif len(clean_keys) < _CLEAN_MAX:
+                clean_keys.add(name)
             inner = name in IDENTIFIER_FIELDS
         else:
             inner = identifier
@@ -1154,6 +1159,49 @@ def _refused_in_mapping(
             if hit is not None:
                 return hit
     return None
+
+
+# In a memo, under this key: the keys, the values and the identifier fields' values found
+# clean so far (numbers and booleans are never text, so they are clean by being what they are).
+_CLEAN = object()
+_CLEAN_MAX = 100_000
+
+
+def _clean_sets(memo: dict) -> tuple[set, set, set]:
+    clean = memo.get(_CLEAN)
+    if clean is None:
+        clean = memo[_CLEAN] = (set(), {None, True, False}, set())
+    return clean
+
+
+def _all_clean(value: dict, allow: frozenset[str], memo: dict) -> bool:
+    """Whether nothing in a mapping of scalars can hit: its keys and values are compared with
+    those found clean before in one set operation each (an entry of a record: its field names,
+    signature, answers and notes seen before), and only the rest (its id, its time) is looked
+    at. False for anything else, which the caller then walks place by place."""
+    keys, values, identifiers = _clean_sets(memo)
+    if not keys.issuperset(value):
+        return False
+    try:
+        rest = set(value.values()) - values
+    except TypeError:  # a nested list or mapping
+        return False
+    for text in rest:
+        if text.__class__ is str:
+            if _text_hit(text, False, allow, memo) is not None:
+                return False
+        elif not isinstance(text, (int, float)):
+            return False
+        if len(values) < _CLEAN_MAX:
+            values.add(text)
+    if not IDENTIFIER_FIELDS.isdisjoint(value):
+        for field in IDENTIFIER_FIELDS:
+            if field in value and value[field] not in identifiers:
+                if value[field].__class__ is not str or _text_hit(value[field], True, allow, memo) is not None:
+                    return False
+                if len(identifiers) < _CLEAN_MAX:
+                    identifiers.add(value[field])
+    return True
 
 
 def comments(text: str, skip: frozenset[str] = frozenset()) -> Iterator[tuple[int, str]]:
