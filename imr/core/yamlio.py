@@ -219,9 +219,14 @@ def parse_text(text: str) -> Any:
 # tests/test_quick_yaml.py holds the two readers equal over every record shape, the workspaces'
 # files and mutated records; anything yaml-rs refuses is simply read the careful way.
 
-_QUICK_REFUSED_CHARS = re.compile(
-    "[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
+
+@cache
+def _quick_refused_chars() -> re.Pattern[str]:
+    """The characters the quick reader leaves to the strict one (compiled on first use: the
+    class spans most of Unicode and costs 8 ms to compile, on every command that imports this)."""
+    return re.compile("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
+
 # Whole plain values with a leading zero or `0o` (the sign, if any, is checked where it matches).
 # (No node starts right after a letter, digit, `_` or `.`: the look-behind skips ids and times.)
 _QUICK_LEADING_ZERO = re.compile(r"0(?<![0-9A-Za-z_.]0)[0-9o][0-9a-fA-F_]*[ \t]*(?:[ \t]#[^\n]*)?(?=\n|[,\]}]|\Z)")
@@ -290,7 +295,7 @@ def _plain_enough(text: str) -> bool:
     """False for text with anything the two readers may read differently (see above)."""
     if not text.endswith("\n") or "\t" in text:
         return False  # (yaml-rs ends a block scalar cut off by the end of the file with a line break)
-    if not text.replace("\n", " ").isprintable() and _QUICK_REFUSED_CHARS.search(text):
+    if not text.replace("\n", " ").isprintable() and _quick_refused_chars().search(text):
         return False  # (every character refused here is one Python does not call printable)
     tail = text.rstrip("\n ")
     if _QUICK_BLOCK_HEADER.search(tail, tail.rfind("\n") + 1):
