@@ -423,29 +423,41 @@ _FINE_TEXTS: dict[Callable[[Any], str | None], set[str]] = {}
 _FINE_TEXTS_MAX = 20_000  # per validator
 
 
+def _any_kind(value: Any) -> None:
+    """`kind` itself: checked against the registry before the fields are."""
+    return None
+
+
+# kind -> field -> (its validator, the texts that validator found fine), one lookup per field.
+_ENTRY_CHECKS: dict[str, dict[str, tuple[Callable[[Any], str | None], set[str]]]] = {
+    name: {
+        field: (check, _FINE_TEXTS.setdefault(check, set()))
+        for field, check in {**checks, "kind": _any_kind}.items()
+        if check is not None or field == "kind"
+    }
+    for name, (checks, _needed) in _ALL_FIELDS.items()
+}
+
+
 def validate_entry(entry: Any) -> list[Problem]:
     """Problems with one entry's shape (not its references: see `records.validate_record`)."""
     kind = entry.get("kind") if isinstance(entry, dict) else None
     if kind in SCHEMA:
-        checks, needed = _ALL_FIELDS[kind]
+        needed = _ALL_FIELDS[kind][1]
         if needed <= entry.keys() and (kind != "goal-update" or ("target" in entry) != ("goal" in entry)):
+            checks = _ENTRY_CHECKS[kind]
             for name, value in entry.items():
-                check = checks.get(name, validate_entry)  # (validate_entry: "no such field")
-                if check is None:
-                    continue
-                if check is validate_entry:
-                    break
+                pair = checks.get(name)
+                if pair is None:
+                    break  # no such field
                 if value.__class__ is str:
-                    fine = _FINE_TEXTS.get(check)
-                    if fine is None:
-                        fine = _FINE_TEXTS[check] = set()
-                    elif value in fine:
+                    if value in pair[1]:
                         continue
-                    if check(value):
+                    if pair[0](value):
                         break
-                    if len(fine) < _FINE_TEXTS_MAX:
-                        fine.add(value)
-                elif check(value):
+                    if len(pair[1]) < _FINE_TEXTS_MAX:
+                        pair[1].add(value)
+                elif pair[0](value):
                     break
             else:
                 return []
