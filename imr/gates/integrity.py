@@ -59,9 +59,10 @@ def duplicate_findings(record: Record, shown: str) -> list[Finding]:
     for entry in record.entries:
         if entry.number in voided or entry.kind not in SESSION_LIKE:
             continue
-        if entry.get("again") is True:  # logged with --again: the leader said it was another meeting
+        data = entry.data
+        if data.get("again") is True:  # logged with --again: the leader said it was another meeting
             continue
-        key = (entry.get("module"), entry.get("session"), entry.get("date"))
+        key = (data.get("module"), data.get("session"), data.get("date"))
         first = meetings.get(key)
         if first is None:
             meetings[key] = entry
@@ -126,9 +127,9 @@ def _same_day(record: Record, shown: str, voided: set) -> list[Finding]:
     findings: list[Finding] = []
     by_day: dict[tuple, Entry] = {}
     for entry in record.entries:
-        if entry.number in voided or entry.kind not in SESSION_LIKE or entry.get("group"):
+        if entry.number in voided or entry.kind not in SESSION_LIKE or entry.data.get("group"):
             continue
-        day = entry.get("date")
+        day = entry.data.get("date")
         key = (str(day),)
         first = by_day.get(key)
         if first is None:

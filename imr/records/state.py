@@ -63,7 +63,8 @@ class Goal:
 
 def programme_order(entry: Entry) -> tuple[str, str, int]:
     """Sort key for sessions and absences: session date, then write time, then log position."""
-    return (str(entry.get("date", "")), str(entry.get("at", "")), entry.number)
+    data = entry.data
+    return (str(data.get("date", "")), str(data.get("at", "")), entry.number)
 
 
 @dataclass
@@ -91,7 +92,7 @@ class ParticipantState:
 
     @property
     def done(self) -> set[SessionRef]:
-        return {SessionRef(e.get("module"), e.get("session")) for e in self.sessions}
+        return {SessionRef(e.data.get("module"), e.data.get("session")) for e in self.sessions}
 
     def active_goals(self) -> list[Goal]:
         return [g for g in self.goals.values() if g.is_open]
@@ -126,9 +127,10 @@ class ParticipantState:
                 setattr(self, key, entry.get(key))
 
     def fold_session(self, entry: Entry) -> None:
-        if isinstance(entry.get("module"), int) and isinstance(entry.get("session"), int):
+        data = entry.data
+        if isinstance(data.get("module"), int) and isinstance(data.get("session"), int):
             self.sessions.append(entry)
-        for ref in entry.get("steps_done") or []:
+        for ref in data.get("steps_done") or []:
             self._set_status(str(ref), "done", entry)
 
     def fold_absent(self, entry: Entry) -> None:
