@@ -433,7 +433,7 @@ _ENTRY_CHECKS: dict[str, dict[str, tuple[Callable[[Any], str | None], set[str]]]
     name: {
         field: (check, _FINE_TEXTS.setdefault(check, set()))
         for field, check in {**checks, "kind": _any_kind}.items()
-        if check is not None or field == "kind"
+        if check is not None
     }
     for name, (checks, _needed) in _ALL_FIELDS.items()
 }

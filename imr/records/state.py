@@ -92,7 +92,7 @@ class ParticipantState:
 
     @property
     def done(self) -> set[SessionRef]:
-        return {SessionRef(e.data.get("module"), e.data.get("session")) for e in self.sessions}
+        return {SessionRef(e.data["module"], e.data["session"]) for e in self.sessions}  # (both ints: fold_session)
 
     def active_goals(self) -> list[Goal]:
         return [g for g in self.goals.values() if g.is_open]
