@@ -134,6 +134,27 @@ def test_group_size_from_group_sessions_and_group_files(imr: Imr):
     assert items[0].score == 3
 
 
+PERIODS = [(date(2026, 6, 1), TODAY), (date(2026, 5, 2), date(2026, 5, 31)), (date(2026, 1, 1), date(2026, 2, 15))]
+
+
+def test_several_periods_at_once_are_each_period_on_its_own(ward: Imr):
+    """The report assesses this period and the previous one in one pass over the records."""
+    from imr.gates.record_facts import periods_facts, person_facts
+    from imr.records.parsed import read_all_records
+    from imr.records.state import derive_state
+    from imr.reports.fidelity import assess_periods
+
+    ws = open_workspace(ward.root)
+    read = read_all_records(ws.records_dir, ws.root)
+    assert assess_periods(ws, PERIODS, read) == [assess(ws, since, today, fast=False) for since, today in PERIODS]
+    periods = [*PERIODS, (None, None), (None, TODAY)]
+    for _, record in read:
+        state = derive_state(record)
+        expected = [person_facts(record, state, ws.curriculum, since, today) for since, today in periods]
+        assert periods_facts(record, state, ws.curriculum, periods) == expected
+        assert [list(facts) for facts in expected if facts] == [list(expected[0])] * len(periods)
+
+
 def test_an_unreadable_record_is_counted_not_fatal(ward: Imr):
     (ward.root / "records" / "p-09.yaml").write_text("id: p-09\nlog: [oops\n", encoding="utf-8")
     rows = json.loads(ward.ok("fidelity", "--json").output)

@@ -27,7 +27,7 @@ from imr.records.ids import is_valid_id
 from imr.records.parsed import read_all_records
 from imr.records.record import Record, RecordProblem, day_of
 from imr.records.state import ParticipantState, derive_state
-from imr.reports.fidelity import as_rows, assess, mean_score
+from imr.reports.fidelity import as_rows, assess, assess_periods, mean_score
 from imr.workspace.folder import Workspace
 
 DEFAULT_DAYS = 28  # four weeks: one supervision cycle
@@ -521,8 +521,11 @@ def fidelity_section(
 ) -> dict[str, Any]:
     """The IMR-FS items the records support, this period beside the previous one of equal length
     (from the records the report has read, when it passes them)."""
-    now = assess(ws, since=since, today=until, read=read, states=states)
-    before = assess(ws, since=previous[0], today=previous[1], read=read, states=states)
+    if read is None:
+        now = assess(ws, since=since, today=until)
+        before = assess(ws, since=previous[0], today=previous[1])
+    else:
+        now, before = assess_periods(ws, [(since, until), previous], read, states)
     rows_now = as_rows(now, lang, ws.root)
     rows_before = {r["item"]: r for r in as_rows(before, lang, ws.root)}
     items = []
