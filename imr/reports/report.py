@@ -24,6 +24,7 @@ from imr.programme.group_planning import catch_up, group_progress
 from imr.programme.groups import all_groups, read_group
 from imr.programme.imrs import assessments, change_summary
 from imr.records.ids import is_valid_id
+from imr.records.parallel import paused_gc
 from imr.records.parsed import read_all_records
 from imr.records.record import Record, RecordProblem, day_of
 from imr.records.state import ParticipantState, derive_state
@@ -60,7 +61,26 @@ def build_report(
     today: date | None = None,
     lang: str | None = None,
 ) -> dict[str, Any]:
-    """Every section of the report for one workspace and period, as plain data."""
+    """Every section of the report for one workspace and period, as plain data.
+
+    Made without the cyclic garbage collector (`paused_gc`): the records' entries, their
+    states and the sections are hundreds of thousands of small objects and none is garbage,
+    so the collector would only walk them again and again (about a sixth of the work at
+    1,000 participants). Reference counting frees as usual; the collector runs again after.
+    """
+    with paused_gc():
+        return _build_report(ws, since, until, group, notes, today, lang)
+
+
+def _build_report(
+    ws: Workspace,
+    since: date | None,
+    until: date | None,
+    group: str | None,
+    notes: bool,
+    today: date | None,
+    lang: str | None,
+) -> dict[str, Any]:
     since, until = period(since, until, today)
     groups = [read_group(ws, group)] if group else all_groups(ws)
     records: dict[str, Record] = {}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from imr.core.strings import strings
+from imr.records.parallel import paused_gc
 from imr.render import typst_pdf
 from imr.render.documents import Document, Part
 from imr.render.escape import escape_markdown
@@ -63,8 +64,10 @@ class ReportPdf:
 def pdf_source(ws: Workspace, report: dict[str, Any], lang: str | None = None) -> ReportPdf:
     """The report's PDF before Typst: once it is made, the caller can let go of the report's
     data, so the records' objects are freed before Typst lays out the pages. (Typst and its
-    fonts load in the compile: a warm-up thread would hold a malloc arena of its own.)"""
-    return ReportPdf(*report_pdf_document(ws, report, lang))
+    fonts load in the compile: a warm-up thread would hold a malloc arena of its own.)
+    Made without the cyclic garbage collector, as the report's data is (`build_report`)."""
+    with paused_gc():
+        return ReportPdf(*report_pdf_document(ws, report, lang))
 
 
 def compile_report_pdf(ws: Workspace, source: ReportPdf) -> bytes:
