@@ -132,21 +132,33 @@ def _build_report(
 def totals(records: dict, states: dict, since: date, until: date) -> dict[str, int]:
     """Counts for a region's summary table: who had anything logged in the period, and the
     sessions attended and missed in it (group and individual alike)."""
-    active = sum(
-        1
-        for record in records.values()
-        if any(_within(e.get("date") or e.get("at"), since, until) for e in record.entries)
-    )
+    active = sum(1 for record in records.values() if _active(record, since, until))
     present = sum(len(_meetings(s.sessions, since, until)) for s in states.values())
     absent = sum(len(_meetings(s.absences, since, until)) for s in states.values())
     return {"active": active, "present": present, "absent": absent}
 
 
+def _active(record: Record, since: date, until: date) -> bool:
+    """Anything dated (or, undated, written) in the period. (The loops over every entry read
+    `entry.data` directly: at a region's size every call per entry shows.)"""
+    for entry in record.entries:
+        data = entry.data
+        day = day_of(data.get("date") or data.get("at"))
+        if day is not None and since <= day <= until:
+            return True
+    return False
+
+
 def _meetings(entries: list, since: date, until: date) -> set[tuple[str, Any, Any]]:
     """Sessions by day and session, so that one logged twice (check's finding) counts once."""
-    return {
-        (str(e.get("date")), e.get("module"), e.get("session")) for e in entries if _within(e.get("date"), since, until)
-    }
+    out = set()
+    for entry in entries:
+        data = entry.data
+        value = data.get("date")
+        day = day_of(value)
+        if day is not None and since <= day <= until:
+            out.add((str(value), data.get("module"), data.get("session")))
+    return out
 
 
 def _group_progress(ws: Workspace, groups: list) -> dict[str, Any]:
@@ -212,8 +224,12 @@ def oversight_section(records: dict, states: dict, since: date, until: date) -> 
     for pid in sorted(records):
         record = records[pid]
         for entry in record.entries:
-            written = day_of(entry.get("at"))
-            if entry.kind == "correction" and entry.get("void") is True and written and since <= written <= until:
+            data = entry.data
+            kind = data.get("kind", "")
+            if kind == "correction":
+                written = day_of(data.get("at")) if data.get("void") is True else None
+                if written is None or not since <= written <= until:
+                    continue
                 target = record.resolve(entry.get("target"))
                 voided.append(
                     {
@@ -225,9 +241,12 @@ def oversight_section(records: dict, states: dict, since: date, until: date) -> 
                         "note": str(entry.get("note", ""))[:80],
                     }
                 )
-            elif entry.kind in ("session", "absent"):
-                day = day_of(entry.get("date"))
-                if day and written and since <= day <= until and (written - day).days > LATE_DAYS:
+            elif kind in ("session", "absent"):
+                day = day_of(data.get("date"))
+                if day is None or not since <= day <= until:
+                    continue
+                written = day_of(data.get("at"))
+                if written and (written - day).days > LATE_DAYS:
                     late.append(
                         {
                             "id": pid,
@@ -574,8 +593,10 @@ def changes_section(ws: Workspace, records: dict, groups: list, since: date, unt
     per: dict[str, Counter] = {}
     for record in records.values():
         for entry in record.entries:
-            if _within(entry.get("at"), since, until):
-                per.setdefault(str(entry.get("by", "?")), Counter())[entry.kind] += 1
+            data = entry.data
+            day = day_of(data.get("at"))
+            if day is not None and since <= day <= until:
+                per.setdefault(str(data.get("by", "?")), Counter())[data.get("kind", "")] += 1
     for g in groups:
         for entry in g.log:
             if _within(entry.get("at"), since, until):
