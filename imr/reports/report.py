@@ -11,9 +11,11 @@ knows, and nothing from free-text notes is included unless the caller asks for i
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from imr.core.errors import ImrError
 from imr.gates.history import NOTICES, history_findings
@@ -23,6 +25,7 @@ from imr.programme.goals import describe_goals
 from imr.programme.group_planning import catch_up, group_progress
 from imr.programme.groups import all_groups, read_group
 from imr.programme.imrs import assessments, change_summary
+from imr.records.findings import Finding
 from imr.records.ids import is_valid_id
 from imr.records.parallel import paused_gc
 from imr.records.parsed import read_all_records
@@ -30,6 +33,8 @@ from imr.records.record import Record, RecordProblem, day_of
 from imr.records.state import ParticipantState, derive_state
 from imr.reports.fidelity import as_rows, assess, assess_periods, mean_score
 from imr.workspace.folder import Workspace
+
+T = TypeVar("T")
 
 DEFAULT_DAYS = 28  # four weeks: one supervision cycle
 NO_SESSION_DAYS = 14  # "no session in 14 days or more"
@@ -83,6 +88,7 @@ def _build_report(
 ) -> dict[str, Any]:
     since, until = period(since, until, today)
     groups = [read_group(ws, group)] if group else all_groups(ws)
+    rewrites = _started(_rewrites, ws)  # git reads the history on the other core meanwhile
     records: dict[str, Record] = {}
     states: dict[str, ParticipantState] = {}
     unreadable: list[str] = []
@@ -114,7 +120,7 @@ def _build_report(
         "participants": len(states),
         "totals": totals(records, states, since, until),
         "unreadable": unreadable,
-        "integrity": integrity_section(ws, records, since, until),
+        "integrity": integrity_section(ws, records, since, until, rewrites()),
         "oversight": oversight_section(records, states, since, until),
         "regularity": regularity_section(groups, progress, states, since, until),
         "attendance": attendance_section(progress, since, until),
@@ -169,14 +175,44 @@ def _group_progress(ws: Workspace, groups: list) -> dict[str, Any]:
 # --- integrity -----------------------------------------------------------------------------------
 
 
-def integrity_section(ws: Workspace, records: dict, since: date, until: date) -> list[dict[str, Any]]:
-    """Rewrites committed in the period (or not committed yet) and unresolved duplicates."""
-    out: list[dict[str, Any]] = []
+def _rewrites(ws: Workspace) -> list[Finding]:
+    """Every rewrite in the workspace's history and not committed yet (none without git)."""
     try:
-        rewrites = history_findings(ws.root, since="")
+        return history_findings(ws.root, since="")
     except ImrError:
-        rewrites = []
-    for finding in rewrites:
+        return []
+
+
+def _started(func: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """`func(*args)` run in a thread from now on; what is returned waits for its result (or
+    raises its error). For work that mostly waits on another process, such as git."""
+    done: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            done["result"] = func(*args)
+        except BaseException as error:  # raised again in the caller's thread
+            done["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        if "error" in done:
+            raise done["error"]
+        return done["result"]
+
+    return result
+
+
+def integrity_section(
+    ws: Workspace, records: dict, since: date, until: date, rewrites: list[Finding] | None = None
+) -> list[dict[str, Any]]:
+    """Rewrites committed in the period (or not committed yet) and unresolved duplicates;
+    `rewrites`: the history's findings when the caller has them (`_rewrites`)."""
+    out: list[dict[str, Any]] = []
+    for finding in _rewrites(ws) if rewrites is None else rewrites:
         committed = finding.params.get("date")
         if committed and not _within(committed, since, until):
             continue
