@@ -156,7 +156,8 @@ def _period_facts(
     def within(day: date | None) -> bool:
         return day is not None and (since is None or day >= since) and day <= upper
 
-    sessions = [e.data for e, day in dated if within(day)]
+    held = [(e.data, day) for e, day in dated if within(day)]
+    sessions = [data for data, _ in held]
     groups = [[e.get("group"), e.get("date"), e.get("module"), e.get("session")] for e in sessions if e.get("group")]
     if any(not isinstance(value, (str, int, float, type(None))) for key in groups for value in key):
         return None
@@ -169,9 +170,9 @@ def _period_facts(
         "handout_logged": sum(1 for e in sessions if "handout" in e),
         "handout_given": sum(1 for e in sessions if e.get("handout") is True),
         "group_sessions": groups,
-        "last_session": _last([day for _, day in dated if within(day)]),
+        "last_session": _last([day for _, day in held]),
         "last_contact": _last([day for day in contact_days if within(day)]),
-        "last_joined": _last([day for e, day in dated if within(day) and e.get("significant_other") is True]),
+        "last_joined": _last([day for data, day in held if data.get("significant_other") is True]),
         "followed": bool(follow_up_days) if since is None else any(day >= since for day in follow_up_days),
     }
 
