@@ -29,7 +29,7 @@ from imr.records.findings import Finding
 from imr.records.ids import is_valid_id
 from imr.records.parallel import paused_gc
 from imr.records.parsed import read_all_records
-from imr.records.record import Record, RecordProblem, day_of
+from imr.records.record import Entry, Record, RecordProblem, day_of
 from imr.records.state import ParticipantState, derive_state
 from imr.reports.fidelity import as_rows, assess, assess_periods, mean_score
 from imr.workspace.folder import Workspace
@@ -334,19 +334,17 @@ def regularity_section(groups: list, progress: dict, states: dict, since: date, 
             if meeting.present and day and since <= day <= until:
                 counts[_week_index(day, mondays)] += 1
         rows.append(_regularity_row("group", g.name, counts, max(1, len(g.weekdays))))
-    for pid in sorted(states):
-        state = states[pid]
-        if state.format != "individual":
-            continue
-        counts = [0] * len(mondays)
-        for entry in state.sessions:
-            day = day_of(entry.get("date"))
-            if not entry.get("group") and day and since <= day <= until:
-                counts[_week_index(day, mondays)] += 1
-        rows.append(_regularity_row("individual", pid, counts, 1))
     quiet = []
     for pid in sorted(states):
-        held = [d for e in states[pid].sessions if (d := day_of(e.get("date"))) and d <= until]
+        state = states[pid]
+        sessions = _dated(state.sessions)
+        if state.format == "individual":
+            counts = [0] * len(mondays)
+            for data, day in sessions:
+                if not data.get("group") and day and since <= day <= until:
+                    counts[_week_index(day, mondays)] += 1
+            rows.append(_regularity_row("individual", pid, counts, 1))
+        held = [day for _, day in sessions if day and day <= until]
         if not held:
             quiet.append({"id": pid, "last": None, "days": None})
         elif (until - max(held)).days >= NO_SESSION_DAYS:
@@ -357,6 +355,11 @@ def regularity_section(groups: list, progress: dict, states: dict, since: date, 
         "quiet": quiet,
         "quiet_days": NO_SESSION_DAYS,
     }
+
+
+def _dated(entries: list[Entry]) -> list[tuple[dict, date | None]]:
+    """Each entry's fields with the day it is dated, worked out once for all a section asks."""
+    return [(entry.data, day_of(entry.data.get("date"))) for entry in entries]
 
 
 def _regularity_row(kind: str, name: str, counts: list[int], planned: int) -> dict[str, Any]:
@@ -449,12 +452,13 @@ def behind_section(states: dict, groups: list, progress: dict, since: date, unti
     out = []
     for pid in sorted(states):
         state = states[pid]
+        sessions = _dated(state.sessions)
         timeline = sorted(
-            [(e.get("date"), e.get("at"), True) for e in state.sessions if (d := day_of(e.get("date"))) and d <= until]
+            [(data.get("date"), data.get("at"), True) for data, day in sessions if day and day <= until]
             + [
-                (e.get("date"), e.get("at"), False)
-                for e in state.absences
-                if (d := day_of(e.get("date"))) and d <= until
+                (data.get("date"), data.get("at"), False)
+                for data, day in _dated(state.absences)
+                if day and day <= until
             ],
             key=lambda x: (str(x[0]), str(x[1])),
         )
@@ -468,9 +472,11 @@ def behind_section(states: dict, groups: list, progress: dict, since: date, unti
         if name is not None and name in progress:
             pending = [str(ref) for ref in catch_up(state, name, progress[name].held)]
         reviews = [
-            e.get("homework_review")
-            for e in state.sessions
-            if _within(e.get("date"), since, until) and e.get("homework_review") in ("done", "partly", "not-done")
+            data.get("homework_review")
+            for data, day in sessions
+            if day is not None
+            and since <= day <= until
+            and data.get("homework_review") in ("done", "partly", "not-done")
         ]
         rate = round(100 * reviews.count("done") / len(reviews)) if reviews else None
         stale = []
