@@ -110,6 +110,7 @@ def _build_report(
     length = (until - since).days + 1
     previous = (since - timedelta(days=length), since - timedelta(days=1))
     progress = _group_progress(ws, groups)
+    dated = {pid: (_dated(state.sessions), _dated(state.absences)) for pid, state in states.items()}
     report: dict[str, Any] = {
         "workspace": ws.name,
         "lang": lang or ws.lang,
@@ -118,13 +119,13 @@ def _build_report(
         "previous": {"since": previous[0].isoformat(), "until": previous[1].isoformat()},
         "group": group,
         "participants": len(states),
-        "totals": totals(records, states, since, until),
+        "totals": totals(records, dated, since, until),
         "unreadable": unreadable,
         "integrity": integrity_section(ws, records, since, until, rewrites()),
         "oversight": oversight_section(records, states, since, until),
-        "regularity": regularity_section(groups, progress, states, since, until),
+        "regularity": regularity_section(groups, progress, states, since, until, dated),
         "attendance": attendance_section(progress, since, until),
-        "behind": behind_section(states, groups, progress, since, until),
+        "behind": behind_section(states, groups, progress, since, until, dated),
         "goals": goals_section(states, until),
         "outcomes": outcomes_section(states, until),
         "fidelity": fidelity_section(ws, since, until, previous, lang or ws.lang, read, every_state),
@@ -135,12 +136,12 @@ def _build_report(
     return report
 
 
-def totals(records: dict, states: dict, since: date, until: date) -> dict[str, int]:
+def totals(records: dict, dated: dict, since: date, until: date) -> dict[str, int]:
     """Counts for a region's summary table: who had anything logged in the period, and the
     sessions attended and missed in it (group and individual alike)."""
     active = sum(1 for record in records.values() if _active(record, since, until))
-    present = sum(len(_meetings(s.sessions, since, until)) for s in states.values())
-    absent = sum(len(_meetings(s.absences, since, until)) for s in states.values())
+    present = sum(len(_meetings(sessions, since, until)) for sessions, _ in dated.values())
+    absent = sum(len(_meetings(absences, since, until)) for _, absences in dated.values())
     return {"active": active, "present": present, "absent": absent}
 
 
@@ -155,16 +156,13 @@ def _active(record: Record, since: date, until: date) -> bool:
     return False
 
 
-def _meetings(entries: list, since: date, until: date) -> set[tuple[str, Any, Any]]:
+def _meetings(dated: list, since: date, until: date) -> set[tuple[str, Any, Any]]:
     """Sessions by day and session, so that one logged twice (check's finding) counts once."""
-    out = set()
-    for entry in entries:
-        data = entry.data
-        value = data.get("date")
-        day = day_of(value)
-        if day is not None and since <= day <= until:
-            out.add((str(value), data.get("module"), data.get("session")))
-    return out
+    return {
+        (str(data.get("date")), data.get("module"), data.get("session"))
+        for data, day in dated
+        if day is not None and since <= day <= until
+    }
 
 
 def _group_progress(ws: Workspace, groups: list) -> dict[str, Any]:
@@ -323,8 +321,11 @@ def _week_index(day: date, mondays: list[date]) -> int:
     return (day - mondays[0]).days // 7
 
 
-def regularity_section(groups: list, progress: dict, states: dict, since: date, until: date) -> dict[str, Any]:
-    """Sessions held per week per group and per individual track, against one a week."""
+def regularity_section(
+    groups: list, progress: dict, states: dict, since: date, until: date, dated: dict
+) -> dict[str, Any]:
+    """Sessions held per week per group and per individual track, against one a week
+    (`dated`: each participant's sessions and absences with their days, from `_dated`)."""
     mondays = weeks(since, until)
     rows = []
     for g in groups:
@@ -337,7 +338,7 @@ def regularity_section(groups: list, progress: dict, states: dict, since: date, 
     quiet = []
     for pid in sorted(states):
         state = states[pid]
-        sessions = _dated(state.sessions)
+        sessions = dated[pid][0]
         if state.format == "individual":
             counts = [0] * len(mondays)
             for data, day in sessions:
@@ -358,7 +359,7 @@ def regularity_section(groups: list, progress: dict, states: dict, since: date, 
 
 
 def _dated(entries: list[Entry]) -> list[tuple[dict, date | None]]:
-    """Each entry's fields with the day it is dated, worked out once for all a section asks."""
+    """Each entry's fields with the day it is dated, worked out once for every section."""
     return [(entry.data, day_of(entry.data.get("date"))) for entry in entries]
 
 
@@ -445,21 +446,19 @@ def _absence_runs(cells: list[str]) -> list[int]:
 # --- who is falling behind -----------------------------------------------------------------------
 
 
-def behind_section(states: dict, groups: list, progress: dict, since: date, until: date) -> list[dict[str, Any]]:
+def behind_section(
+    states: dict, groups: list, progress: dict, since: date, until: date, dated: dict
+) -> list[dict[str, Any]]:
     """Participants with a current run of absences, catch-ups not made, homework rarely done,
-    or open goals that have not moved for four weeks."""
+    or open goals that have not moved for four weeks (`dated` as for `regularity_section`)."""
     group_of = {pid: g.name for g in groups for pid in g.members}
     out = []
     for pid in sorted(states):
         state = states[pid]
-        sessions = _dated(state.sessions)
+        sessions, absences = dated[pid]
         timeline = sorted(
             [(data.get("date"), data.get("at"), True) for data, day in sessions if day and day <= until]
-            + [
-                (data.get("date"), data.get("at"), False)
-                for data, day in _dated(state.absences)
-                if day and day <= until
-            ],
+            + [(data.get("date"), data.get("at"), False) for data, day in absences if day and day <= until],
             key=lambda x: (str(x[0]), str(x[1])),
         )
         run = 0
