@@ -155,6 +155,22 @@ def test_several_periods_at_once_are_each_period_on_its_own(ward: Imr):
         assert [list(facts) for facts in expected if facts] == [list(expected[0])] * len(periods)
 
 
+def test_weeks_with_a_session_are_iso_weeks_across_the_new_year(imr: Imr):
+    """Item 2 counts calendar weeks with a session: 2024-12-29 is in ISO week 52 of 2024, while
+    2024-12-30 and 2025-01-05 are both in week 1 of 2025."""
+    from imr.gates.record_facts import person_facts
+    from imr.records.parsed import read_all_records
+    from imr.records.state import derive_state
+
+    ws = open_workspace(imr.root)
+    enrol(ws, "p-01", date(2024, 12, 1))
+    for day in (date(2024, 12, 29), date(2024, 12, 30), date(2025, 1, 5), date(2025, 1, 6)):
+        add(ws, "p-01", "session", day, module=1, session=day.day % 4 + 1, date=day.isoformat())
+    [(_, record)] = read_all_records(ws.records_dir, ws.root)
+    facts = person_facts(record, derive_state(record), ws.curriculum, None, None)
+    assert facts is not None and facts["weeks"] == 3
+
+
 def test_an_unreadable_record_is_counted_not_fatal(ward: Imr):
     (ward.root / "records" / "p-09.yaml").write_text("id: p-09\nlog: [oops\n", encoding="utf-8")
     rows = json.loads(ward.ok("fidelity", "--json").output)

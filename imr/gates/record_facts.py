@@ -113,8 +113,8 @@ def periods_facts(
     """`person_facts` for each period, in order. What does not depend on the period (the next
     session, the days of the entries) is worked out once for all of them: the report assesses
     this period and the previous one."""
-    dated = [(e, day_of(e.get("date"))) for e in state.sessions]
-    contact_days = [day for e in state.contacts if (day := day_of(e.get("date")))]
+    dated = [(e, day_of(e.data.get("date"))) for e in state.sessions]
+    contact_days = [day for e in state.contacts if (day := day_of(e.data.get("date")))]
     # history[0] is the goal itself; what comes after it is follow-up.
     follow_up_days = [
         day_of(e.get("date")) or day_of(e.get("at")) or date.min
@@ -122,7 +122,7 @@ def periods_facts(
         for e in goal.history[1:]
     ]
     entry_days = (
-        [day_of(e.get("date")) or day_of(e.get("at")) for e in record.entries]
+        [day_of(e.data.get("date")) or day_of(e.data.get("at")) for e in record.entries]
         if any(since is not None for since, _ in periods)
         else []
     )
@@ -185,7 +185,8 @@ def _lasting_facts(state: ParticipantState, dated: list, contact_days: list[date
         "others_logged": bool(state.contacts) or any("significant_other" in e.data for e in state.sessions),
         "complete": next_session(state, curriculum) is None,
         "enrolled_on": (day.isoformat() if (day := day_of(state.enrolled_on)) else None),
-        "weeks": len({day.isocalendar()[:2] for _, day in dated if day}),
+        # ISO weeks run Monday to Sunday, and day 1 (0001-01-01) was a Monday: one number a week
+        "weeks": len({(day.toordinal() - 1) // 7 for _, day in dated if day}),
         "attending": bool(state.sessions),
         "goals": bool(state.goals),
         "coping": bool(modules & set(COPING_MODULES)),
