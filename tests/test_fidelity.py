@@ -171,6 +171,49 @@ def test_weeks_with_a_session_are_iso_weeks_across_the_new_year(imr: Imr):
     assert facts is not None and facts["weeks"] == 3
 
 
+def test_complete_is_next_session_finding_none(imr: Imr):
+    """The fidelity facts tell a participant who has not had every session by counting the
+    sessions held, without building their order; the answer is always next_session's."""
+    from imr.gates.record_facts import complete, order_size
+    from imr.programme.planning import next_session
+    from imr.records.ids import SessionRef
+    from imr.records.record import Entry
+    from imr.records.state import ParticipantState
+
+    curriculum = open_workspace(imr.root).curriculum
+    order, size = curriculum.order(), order_size(curriculum)
+
+    def state(refs, module_order=None) -> ParticipantState:
+        data = [{"kind": "session", "module": r.module, "session": r.session, "date": "2026-01-05"} for r in refs]
+        entries = [Entry(number, number, item) for number, item in enumerate(data, start=1)]
+        return ParticipantState(id="p-01", sessions=entries, module_order=module_order)
+
+    cases = [
+        state([]),
+        state(order[:5]),
+        state(order),
+        state(order[:-1]),
+        state(order + order[:3]),  # some sessions twice
+        state([*order[:-1], SessionRef(99, 1)]),  # as many held as the order has, one of them not in it
+        state(list(reversed(order)), [3, 1, 2]),
+        state(order, [5, 5, 2]),
+        state(order[:10], []),
+    ]
+    for case in cases:
+        assert complete(case, curriculum, size) == (next_session(case, curriculum) is None)
+    assert [complete(case, curriculum, size) for case in cases] == [False] * 2 + [
+        True,
+        False,
+        True,
+        False,
+        True,
+        True,
+        False,
+    ]
+    with pytest.raises(TypeError):  # an order written by hand as a number: next_session refuses it, and so does this
+        complete(state(order[:3], 5), curriculum, size)
+
+
 def test_an_unreadable_record_is_counted_not_fatal(ward: Imr):
     (ward.root / "records" / "p-09.yaml").write_text("id: p-09\nlog: [oops\n", encoding="utf-8")
     rows = json.loads(ward.ok("fidelity", "--json").output)
