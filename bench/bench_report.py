@@ -11,7 +11,12 @@ tree's imr and with the baseline's (`PYTHONPATH=DIR`, a source tree such as `git
 moment (pandoc, git, parsing workers) of each one's proportional set size (resident memory, a
 page shared by several processes split between them), sampled every 5 ms with psutil (0
 without it), and beside it the largest single process as the kernel counts it (`ru_maxrss`).
-Targets: ≤ 200 MB and ≤ 2 s warm.
+Reading a process's proportional set size walks its page tables and stalls it meanwhile (about
+0.1 s of a warm run's 1.6 s), so the times come from runs nobody watches and the tree's peak
+from one more first and warm run of each side after them, watched. Both sides keep their
+compiled bytecode, as an installed imr does, in --dir (`PYTHONPYCACHEPREFIX`, so neither source
+tree is written to) even where PYTHONDONTWRITEBYTECODE is set: compiling every module of imr
+again on each run cost about 0.08 s of CPU. Targets: ≤ 200 MB and ≤ 2 s warm.
 """
 
 from __future__ import annotations
@@ -48,21 +53,18 @@ def build(root: Path, participants: int, entries: int) -> Path:
     return root
 
 
-def measure(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float, float]:
-    """Wall seconds, the process tree's peak (MB, sampled), the largest single process (MB) and
-    the CPU seconds of imr and the processes it waited for (steadier than the wall clock on a
-    shared machine)."""
+def measure(cmd: list[str], env: dict[str, str], cwd: Path, watch: bool = True) -> tuple[float, float, float, float]:
+    """Wall seconds, the process tree's peak (MB, sampled when `watch`, else 0), the largest
+    single process (MB) and the CPU seconds of imr and the processes it waited for (steadier
+    than the wall clock on a shared machine)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    parent = psutil.Process(proc.pid) if psutil else None
+    parent = psutil.Process(proc.pid) if psutil and watch else None
     peak = 0
     while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        pid, status, usage = os.wait4(proc.pid, 0 if parent is None else os.WNOHANG)
         if pid:
             break
-        if parent is None:
-            time.sleep(0.005)
-            continue
         try:
             total = 0
             for member in [parent, *parent.children(recursive=True)]:
@@ -104,26 +106,34 @@ def main() -> None:
     root = build(args.dir / f"ws-{args.participants}x{args.entries}", args.participants, args.entries)
     out = args.dir / "out"
     out.mkdir(exist_ok=True)
+    compiled = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    compiled["PYTHONPYCACHEPREFIX"] = str(args.dir.resolve() / "pycache")
     sides = {
-        "this tree": dict(os.environ),
-        "baseline": dict(os.environ, PYTHONPATH=str(args.baseline.resolve())),
+        "this tree": compiled,
+        "baseline": dict(compiled, PYTHONPATH=str(args.baseline.resolve())),
     }
     figures: dict[tuple[str, str], list[tuple[float, float, float, float]]] = {}
-    for _ in range(args.runs):
+    trees: dict[tuple[str, str], float] = {}
+    for run in range(args.runs + 1):
+        watch = run == args.runs  # the last round, for the tree's memory only
         for kind in ("first", "warm"):
             for side, env in sides.items():
                 if kind == "first":
                     shutil.rmtree(root / ".imr-cache", ignore_errors=True)
                 else:  # the warm run after a run of the same code
-                    measure(_command(out, side), env, root)
-                figures.setdefault((side, kind), []).append(measure(_command(out, side), env, root))
+                    measure(_command(out, side), env, root, watch=False)
+                figures_now = measure(_command(out, side), env, root, watch=watch)
+                if watch:
+                    trees[(side, kind)] = figures_now[1]
+                else:
+                    figures.setdefault((side, kind), []).append(figures_now)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"imr report --format pdf, {args.participants} × {args.entries}, medians of {args.runs} (load {load:.1f}):")
     for kind in ("first", "warm"):
         for side in sides:
             runs = figures[(side, kind)]
             seconds = statistics.median(r[0] for r in runs)
-            tree = statistics.median(r[1] for r in runs)
+            tree = trees[(side, kind)]
             single = statistics.median(r[2] for r in runs)
             cpu = statistics.median(r[3] for r in runs)
             print(

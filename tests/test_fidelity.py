@@ -134,6 +134,86 @@ def test_group_size_from_group_sessions_and_group_files(imr: Imr):
     assert items[0].score == 3
 
 
+PERIODS = [(date(2026, 6, 1), TODAY), (date(2026, 5, 2), date(2026, 5, 31)), (date(2026, 1, 1), date(2026, 2, 15))]
+
+
+def test_several_periods_at_once_are_each_period_on_its_own(ward: Imr):
+    """The report assesses this period and the previous one in one pass over the records."""
+    from imr.gates.record_facts import periods_facts, person_facts
+    from imr.records.parsed import read_all_records
+    from imr.records.state import derive_state
+    from imr.reports.fidelity import assess_periods
+
+    ws = open_workspace(ward.root)
+    read = read_all_records(ws.records_dir, ws.root)
+    assert assess_periods(ws, PERIODS, read) == [assess(ws, since, today, fast=False) for since, today in PERIODS]
+    periods = [*PERIODS, (None, None), (None, TODAY)]
+    for _, record in read:
+        state = derive_state(record)
+        expected = [person_facts(record, state, ws.curriculum, since, today) for since, today in periods]
+        assert periods_facts(record, state, ws.curriculum, periods) == expected
+        assert [list(facts) for facts in expected if facts] == [list(expected[0])] * len(periods)
+
+
+def test_weeks_with_a_session_are_iso_weeks_across_the_new_year(imr: Imr):
+    """Item 2 counts calendar weeks with a session: 2024-12-29 is in ISO week 52 of 2024, while
+    2024-12-30 and 2025-01-05 are both in week 1 of 2025."""
+    from imr.gates.record_facts import person_facts
+    from imr.records.parsed import read_all_records
+    from imr.records.state import derive_state
+
+    ws = open_workspace(imr.root)
+    enrol(ws, "p-01", date(2024, 12, 1))
+    for day in (date(2024, 12, 29), date(2024, 12, 30), date(2025, 1, 5), date(2025, 1, 6)):
+        add(ws, "p-01", "session", day, module=1, session=day.day % 4 + 1, date=day.isoformat())
+    [(_, record)] = read_all_records(ws.records_dir, ws.root)
+    facts = person_facts(record, derive_state(record), ws.curriculum, None, None)
+    assert facts is not None and facts["weeks"] == 3
+
+
+def test_complete_is_next_session_finding_none(imr: Imr):
+    """The fidelity facts tell a participant who has not had every session by counting the
+    sessions held, without building their order; the answer is always next_session's."""
+    from imr.gates.record_facts import complete, order_size
+    from imr.programme.planning import next_session
+    from imr.records.ids import SessionRef
+    from imr.records.record import Entry
+    from imr.records.state import ParticipantState
+
+    curriculum = open_workspace(imr.root).curriculum
+    order, size = curriculum.order(), order_size(curriculum)
+
+    def state(refs, module_order=None) -> ParticipantState:
+        data = [{"kind": "session", "module": r.module, "session": r.session, "date": "2026-01-05"} for r in refs]
+        entries = [Entry(number, number, item) for number, item in enumerate(data, start=1)]
+        return ParticipantState(id="p-01", sessions=entries, module_order=module_order)
+
+    cases = [
+        state([]),
+        state(order[:5]),
+        state(order),
+        state(order[:-1]),
+        state(order + order[:3]),  # some sessions twice
+        state([*order[:-1], SessionRef(99, 1)]),  # as many held as the order has, one of them not in it
+        state(list(reversed(order)), [3, 1, 2]),
+        state(order, [5, 5, 2]),
+        state(order[:10], []),
+    ]
+    for case in cases:
+        assert complete(case, curriculum, size) == (next_session(case, curriculum) is None)
+    assert [complete(case, curriculum, size) for case in cases] == [False] * 2 + [
+        True,
+        False,
+        True,
+        False,
+        True,
+        True,
+        False,
+    ]
+    with pytest.raises(TypeError):  # an order written by hand as a number: next_session refuses it, and so does this
+        complete(state(order[:3], 5), curriculum, size)
+
+
 def test_an_unreadable_record_is_counted_not_fatal(ward: Imr):
     (ward.root / "records" / "p-09.yaml").write_text("id: p-09\nlog: [oops\n", encoding="utf-8")
     rows = json.loads(ward.ok("fidelity", "--json").output)

@@ -424,6 +424,19 @@ def test_the_pdf_leaves_out_a_whole_ward_chart_taller_than_it_can_print(ws, data
     assert "#imr-chart(" in body and any(name.startswith("fidelity") for name in left_out.charts)
 
 
+def test_a_chart_the_pdf_leaves_out_is_not_drawn(ws, data):
+    """What the PDF cannot print is not drawn only to be dropped (a region's report drew a
+    thousand IMRS charts and two page-high grids for nothing); the HTML page draws them all."""
+    from imr.reports.report_render import build_view
+
+    full = build_view(ws, data, "sv")
+    assert full.charts.regularity and full.charts.goals and all(p.chart for p in full.outcomes.people)
+    pdf = build_view(ws, data, "sv", left_out=frozenset({"regularity", "goals", "outcomes"}))
+    assert not pdf.charts.regularity and not pdf.charts.goals and not any(p.chart for p in pdf.outcomes.people)
+    assert pdf.charts.fidelity == full.charts.fidelity
+    assert [p.points for p in pdf.outcomes.people] == [p.points for p in full.outcomes.people]
+
+
 def test_a_participants_name_stays_with_their_chart_in_the_pdf(tmp_path):
     """On the demo ward the last IMRS chart did not fit under its name: the name stood alone at
     the foot of a page and the chart began the next. Each name and its chart are one block now."""

@@ -7,6 +7,7 @@ three so that each imports only downwards.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -66,33 +67,32 @@ def participant_row(state, curriculum) -> tuple[dict[str, Any], str | None]:
 
 # Facts every item needs from one participant. A dict of JSON values, so that the summaries
 # cache can keep it next to the status row; FACT_KEYS is what a cached one must hold.
-FACT_KEYS = frozenset(
-    {
-        "id",
-        "individual",
-        "active",
-        "sessions",
-        "topics",
-        "handout_logged",
-        "handout_given",
-        "group_sessions",
-        "last_session",
-        "last_contact",
-        "last_joined",
-        "others_logged",
-        "complete",
-        "enrolled_on",
-        "weeks",
-        "attending",
-        "goals",
-        "followed",
-        "coping",
-        "relapse",
-        "plan",
-        "medication",
-        "latest",
-    }
+FACT_ORDER = (
+    "id",
+    "individual",
+    "active",
+    "sessions",
+    "topics",
+    "handout_logged",
+    "handout_given",
+    "group_sessions",
+    "last_session",
+    "last_contact",
+    "last_joined",
+    "others_logged",
+    "complete",
+    "enrolled_on",
+    "weeks",
+    "attending",
+    "goals",
+    "followed",
+    "coping",
+    "relapse",
+    "plan",
+    "medication",
+    "latest",
 )
+FACT_KEYS = frozenset(FACT_ORDER)
 
 
 def person_facts(
@@ -104,53 +104,119 @@ def person_facts(
     which day that holds, so a run whose `today` is earlier counts the record afresh. None when
     a value would not survive JSON unchanged (a hand-edited group name that is a list, say).
     """
+    return periods_facts(record, state, curriculum, [(since, today)])[0]
 
+
+def periods_facts(
+    record: Record,
+    state: ParticipantState,
+    curriculum,
+    periods: Sequence[tuple[date | None, date | None]],
+    order_size: int | None = None,
+) -> list[dict[str, Any] | None]:
+    """`person_facts` for each period, in order. What does not depend on the period (the next
+    session, the days of the entries) is worked out once for all of them: the report assesses
+    this period and the previous one. `order_size`: `order_size(curriculum)`, when the caller
+    counts many records (see `complete`)."""
+    dated = [(e, day_of(e.data.get("date"))) for e in state.sessions]
+    contact_days = [day for e in state.contacts if (day := day_of(e.data.get("date")))]
+    # history[0] is the goal itself; what comes after it is follow-up.
+    follow_up_days = [
+        day_of(e.get("date")) or day_of(e.get("at")) or date.min
+        for goal in state.goals.values()
+        for e in goal.history[1:]
+    ]
+    entry_days = (
+        [day_of(e.data.get("date")) or day_of(e.data.get("at")) for e in record.entries]
+        if any(since is not None for since, _ in periods)
+        else []
+    )
+    out: list[dict[str, Any] | None] = []
+    shared: dict[str, Any] | None = None
+    for since, today in periods:
+        facts = _period_facts(state, dated, contact_days, follow_up_days, entry_days, since, today)
+        if facts is not None:
+            shared = shared or _lasting_facts(state, dated, contact_days, curriculum, order_size)
+            facts = {key: facts[key] if key in facts else shared[key] for key in FACT_ORDER}
+        out.append(facts)
+    return out
+
+
+def _last(days) -> str | None:
+    return max(days).isoformat() if days else None
+
+
+def _period_facts(
+    state: ParticipantState,
+    dated: list,
+    contact_days: list[date],
+    follow_up_days: list[date],
+    entry_days: list[date | None],
+    since: date | None,
+    today: date | None,
+) -> dict[str, Any] | None:
+    """The facts that depend on the period; None as in `person_facts`."""
     upper = today or date.max
 
     def within(day: date | None) -> bool:
         return day is not None and (since is None or day >= since) and day <= upper
 
-    def last(days) -> str | None:
-        return max(days).isoformat() if days else None
-
-    dated = [(e, day_of(e.get("date"))) for e in state.sessions]
-    sessions = [e.data for e, day in dated if within(day)]
+    held = [(e.data, day) for e, day in dated if within(day)]
+    sessions = [data for data, _ in held]
     groups = [[e.get("group"), e.get("date"), e.get("module"), e.get("session")] for e in sessions if e.get("group")]
     if any(not isinstance(value, (str, int, float, type(None))) for key in groups for value in key):
         return None
-    modules = {e.get("module") for e in state.sessions}
-    contact_days = [day for e in state.contacts if (day := day_of(e.get("date")))]
-    # history[0] is the goal itself; what comes after it is follow-up.
-    follow_ups = [
-        e
-        for goal in state.goals.values()
-        for e in goal.history[1:]
-        if since is None or (day_of(e.get("date")) or day_of(e.get("at")) or date.min) >= since
-    ]
-    active = since is None or any(within(day_of(e.get("date")) or day_of(e.get("at"))) for e in record.entries)
-    every_day = [day for _, day in dated if day] + contact_days
     return {
         "id": state.id,
         "individual": state.format == "individual",
-        "active": active,
+        "active": since is None or any(within(day) for day in entry_days),
         "sessions": len(sessions),
         "topics": sorted({e.get("module") for e in sessions} & set(TOPIC_MODULES)),
         "handout_logged": sum(1 for e in sessions if "handout" in e),
         "handout_given": sum(1 for e in sessions if e.get("handout") is True),
         "group_sessions": groups,
-        "last_session": last([day for _, day in dated if within(day)]),
-        "last_contact": last([day for day in contact_days if within(day)]),
-        "last_joined": last([day for e, day in dated if within(day) and e.get("significant_other") is True]),
+        "last_session": _last([day for _, day in held]),
+        "last_contact": _last([day for day in contact_days if within(day)]),
+        "last_joined": _last([day for data, day in held if data.get("significant_other") is True]),
+        "followed": bool(follow_up_days) if since is None else any(day >= since for day in follow_up_days),
+    }
+
+
+def order_size(curriculum) -> int:
+    """How many sessions a participant's order holds: every session of the curriculum, in
+    whatever order (`Curriculum.order`), so the same number for every participant."""
+    return len(set(curriculum.order()))
+
+
+def complete(state: ParticipantState, curriculum, size: int | None = None) -> bool:
+    """Whether the participant has had every session of their order (`next_session` finds
+    none). With the order's `size` (`order_size`), fewer sessions held than that answer no
+    without building the order: one of its sessions is surely left. (An order named by hand
+    as something other than a list is left to next_session, which refuses it.)"""
+    if size is not None and (state.module_order is None or isinstance(state.module_order, list)):
+        held = {(e.data.get("module"), e.data.get("session")) for e in state.sessions}
+        if len(held) < size:
+            return False
+    return next_session(state, curriculum) is None
+
+
+def _lasting_facts(
+    state: ParticipantState, dated: list, contact_days: list[date], curriculum, size: int | None
+) -> dict[str, Any]:
+    """The facts that are the same whatever the period."""
+    modules = {e.get("module") for e in state.sessions}
+    every_day = [day for _, day in dated if day] + contact_days
+    return {
         "others_logged": bool(state.contacts) or any("significant_other" in e.data for e in state.sessions),
-        "complete": next_session(state, curriculum) is None,
+        "complete": complete(state, curriculum, size),
         "enrolled_on": (day.isoformat() if (day := day_of(state.enrolled_on)) else None),
-        "weeks": len({day.isocalendar()[:2] for _, day in dated if day}),
+        # ISO weeks run Monday to Sunday, and day 1 (0001-01-01) was a Monday: one number a week
+        "weeks": len({(day.toordinal() - 1) // 7 for _, day in dated if day}),
         "attending": bool(state.sessions),
         "goals": bool(state.goals),
-        "followed": bool(follow_ups),
         "coping": bool(modules & set(COPING_MODULES)),
         "relapse": state.relapse_plan is not None or RELAPSE_MODULE in modules,
         "plan": state.relapse_plan is not None,
         "medication": MEDICATION_MODULE in modules,
-        "latest": last(every_day),
+        "latest": _last(every_day),
     }

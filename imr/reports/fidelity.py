@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from imr.core.strings import strings
-from imr.gates.record_facts import FACT_KEYS, TOPIC_MODULES, person_facts
+from imr.gates.record_facts import FACT_KEYS, TOPIC_MODULES, order_size, periods_facts
 from imr.gates.summaries import fidelity_facts
 from imr.programme.groups import all_groups
 from imr.records.ids import is_valid_id
@@ -107,6 +107,35 @@ def assess(
     """
     today = today or date.today()
     people, unreadable = _people(ws, since, today, fast, read, states or {})
+    return _items(ws, people, unreadable, since, today)
+
+
+def assess_periods(
+    ws: Workspace,
+    periods: Sequence[tuple[date, date]],
+    read: Sequence[tuple[Path, Any]],
+    states: dict[str, ParticipantState] | None = None,
+) -> list[list[FidelityItem]]:
+    """`assess` for each period (`since`, `today`) over the records a caller has read, each
+    record counted once for all of them (`imr.gates.record_facts.periods_facts`)."""
+    people: list[list[dict]] = [[] for _ in periods]
+    unreadable = 0
+    states = states or {}
+    size = order_size(ws.curriculum)
+    for path, result in read:
+        if not is_valid_id(path.stem):
+            continue
+        if isinstance(result, RecordProblem):
+            unreadable += 1
+            continue
+        for found, facts in zip(
+            people, _counted_periods(result, ws.curriculum, periods, states.get(path.stem), size), strict=True
+        ):
+            found.append(facts)
+    return [_items(ws, found, unreadable, since, today) for found, (since, today) in zip(people, periods, strict=True)]
+
+
+def _items(ws: Workspace, people: list[dict], unreadable: int, since: date | None, today: date) -> list[FidelityItem]:
     active = [p for p in people if p["active"]]
     items = [
         _group_size(ws, active),
@@ -186,10 +215,20 @@ def _counted_from_file(path, curriculum, since: date | None, today: date) -> dic
 def _counted(
     record: Record, curriculum, since: date | None, today: date, state: ParticipantState | None = None
 ) -> dict[str, Any]:
-    facts = person_facts(record, state or derive_state(record), curriculum, since, today)
-    if facts is None:
+    return _counted_periods(record, curriculum, [(since, today)], state)[0]
+
+
+def _counted_periods(
+    record: Record,
+    curriculum,
+    periods: Sequence[tuple[date | None, date]],
+    state: ParticipantState | None = None,
+    size: int | None = None,
+) -> list[dict[str, Any]]:
+    counted = periods_facts(record, state or derive_state(record), curriculum, periods, size)
+    if any(facts is None for facts in counted):
         raise ValueError(f"records/{record.path.name}: a group name that is not text")
-    return facts
+    return [facts for facts in counted if facts is not None]
 
 
 def _share(part: int, whole: int) -> float:

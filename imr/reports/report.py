@@ -11,9 +11,11 @@ knows, and nothing from free-text notes is included unless the caller asks for i
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from imr.core.errors import ImrError
 from imr.gates.history import NOTICES, history_findings
@@ -23,12 +25,16 @@ from imr.programme.goals import describe_goals
 from imr.programme.group_planning import catch_up, group_progress
 from imr.programme.groups import all_groups, read_group
 from imr.programme.imrs import assessments, change_summary
+from imr.records.findings import Finding
 from imr.records.ids import is_valid_id
+from imr.records.parallel import paused_gc
 from imr.records.parsed import read_all_records
-from imr.records.record import Record, RecordProblem, day_of
+from imr.records.record import Entry, Record, RecordProblem, day_of
 from imr.records.state import ParticipantState, derive_state
-from imr.reports.fidelity import as_rows, assess, mean_score
+from imr.reports.fidelity import as_rows, assess, assess_periods, mean_score
 from imr.workspace.folder import Workspace
+
+T = TypeVar("T")
 
 DEFAULT_DAYS = 28  # four weeks: one supervision cycle
 NO_SESSION_DAYS = 14  # "no session in 14 days or more"
@@ -60,9 +66,29 @@ def build_report(
     today: date | None = None,
     lang: str | None = None,
 ) -> dict[str, Any]:
-    """Every section of the report for one workspace and period, as plain data."""
+    """Every section of the report for one workspace and period, as plain data.
+
+    Made without the cyclic garbage collector (`paused_gc`): the records' entries, their
+    states and the sections are hundreds of thousands of small objects and none is garbage,
+    so the collector would only walk them again and again (about a sixth of the work at
+    1,000 participants). Reference counting frees as usual; the collector runs again after.
+    """
+    with paused_gc():
+        return _build_report(ws, since, until, group, notes, today, lang)
+
+
+def _build_report(
+    ws: Workspace,
+    since: date | None,
+    until: date | None,
+    group: str | None,
+    notes: bool,
+    today: date | None,
+    lang: str | None,
+) -> dict[str, Any]:
     since, until = period(since, until, today)
     groups = [read_group(ws, group)] if group else all_groups(ws)
+    rewrites = _started(_rewrites, ws)  # git reads the history on the other core meanwhile
     records: dict[str, Record] = {}
     states: dict[str, ParticipantState] = {}
     unreadable: list[str] = []
@@ -84,6 +110,7 @@ def build_report(
     length = (until - since).days + 1
     previous = (since - timedelta(days=length), since - timedelta(days=1))
     progress = _group_progress(ws, groups)
+    dated = {pid: (_dated(state.sessions), _dated(state.absences)) for pid, state in states.items()}
     report: dict[str, Any] = {
         "workspace": ws.name,
         "lang": lang or ws.lang,
@@ -92,13 +119,13 @@ def build_report(
         "previous": {"since": previous[0].isoformat(), "until": previous[1].isoformat()},
         "group": group,
         "participants": len(states),
-        "totals": totals(records, states, since, until),
+        "totals": totals(records, dated, since, until),
         "unreadable": unreadable,
-        "integrity": integrity_section(ws, records, since, until),
+        "integrity": integrity_section(ws, records, since, until, rewrites()),
         "oversight": oversight_section(records, states, since, until),
-        "regularity": regularity_section(groups, progress, states, since, until),
+        "regularity": regularity_section(groups, progress, states, since, until, dated),
         "attendance": attendance_section(progress, since, until),
-        "behind": behind_section(states, groups, progress, since, until),
+        "behind": behind_section(states, groups, progress, since, until, dated),
         "goals": goals_section(states, until),
         "outcomes": outcomes_section(states, until),
         "fidelity": fidelity_section(ws, since, until, previous, lang or ws.lang, read, every_state),
@@ -109,23 +136,32 @@ def build_report(
     return report
 
 
-def totals(records: dict, states: dict, since: date, until: date) -> dict[str, int]:
+def totals(records: dict, dated: dict, since: date, until: date) -> dict[str, int]:
     """Counts for a region's summary table: who had anything logged in the period, and the
     sessions attended and missed in it (group and individual alike)."""
-    active = sum(
-        1
-        for record in records.values()
-        if any(_within(e.get("date") or e.get("at"), since, until) for e in record.entries)
-    )
-    present = sum(len(_meetings(s.sessions, since, until)) for s in states.values())
-    absent = sum(len(_meetings(s.absences, since, until)) for s in states.values())
+    active = sum(1 for record in records.values() if _active(record, since, until))
+    present = sum(len(_meetings(sessions, since, until)) for sessions, _ in dated.values())
+    absent = sum(len(_meetings(absences, since, until)) for _, absences in dated.values())
     return {"active": active, "present": present, "absent": absent}
 
 
-def _meetings(entries: list, since: date, until: date) -> set[tuple[str, Any, Any]]:
+def _active(record: Record, since: date, until: date) -> bool:
+    """Anything dated (or, undated, written) in the period. (The loops over every entry read
+    `entry.data` directly: at a region's size every call per entry shows.)"""
+    for entry in record.entries:
+        data = entry.data
+        day = day_of(data.get("date") or data.get("at"))
+        if day is not None and since <= day <= until:
+            return True
+    return False
+
+
+def _meetings(dated: list, since: date, until: date) -> set[tuple[str, Any, Any]]:
     """Sessions by day and session, so that one logged twice (check's finding) counts once."""
     return {
-        (str(e.get("date")), e.get("module"), e.get("session")) for e in entries if _within(e.get("date"), since, until)
+        (str(data.get("date")), data.get("module"), data.get("session"))
+        for data, day in dated
+        if day is not None and since <= day <= until
     }
 
 
@@ -137,14 +173,44 @@ def _group_progress(ws: Workspace, groups: list) -> dict[str, Any]:
 # --- integrity -----------------------------------------------------------------------------------
 
 
-def integrity_section(ws: Workspace, records: dict, since: date, until: date) -> list[dict[str, Any]]:
-    """Rewrites committed in the period (or not committed yet) and unresolved duplicates."""
-    out: list[dict[str, Any]] = []
+def _rewrites(ws: Workspace) -> list[Finding]:
+    """Every rewrite in the workspace's history and not committed yet (none without git)."""
     try:
-        rewrites = history_findings(ws.root, since="")
+        return history_findings(ws.root, since="")
     except ImrError:
-        rewrites = []
-    for finding in rewrites:
+        return []
+
+
+def _started(func: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """`func(*args)` run in a thread from now on; what is returned waits for its result (or
+    raises its error). For work that mostly waits on another process, such as git."""
+    done: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            done["result"] = func(*args)
+        except BaseException as error:  # raised again in the caller's thread
+            done["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        if "error" in done:
+            raise done["error"]
+        return done["result"]
+
+    return result
+
+
+def integrity_section(
+    ws: Workspace, records: dict, since: date, until: date, rewrites: list[Finding] | None = None
+) -> list[dict[str, Any]]:
+    """Rewrites committed in the period (or not committed yet) and unresolved duplicates;
+    `rewrites`: the history's findings when the caller has them (`_rewrites`)."""
+    out: list[dict[str, Any]] = []
+    for finding in _rewrites(ws) if rewrites is None else rewrites:
         committed = finding.params.get("date")
         if committed and not _within(committed, since, until):
             continue
@@ -192,8 +258,12 @@ def oversight_section(records: dict, states: dict, since: date, until: date) -> 
     for pid in sorted(records):
         record = records[pid]
         for entry in record.entries:
-            written = day_of(entry.get("at"))
-            if entry.kind == "correction" and entry.get("void") is True and written and since <= written <= until:
+            data = entry.data
+            kind = data.get("kind", "")
+            if kind == "correction":
+                written = day_of(data.get("at")) if data.get("void") is True else None
+                if written is None or not since <= written <= until:
+                    continue
                 target = record.resolve(entry.get("target"))
                 voided.append(
                     {
@@ -205,9 +275,12 @@ def oversight_section(records: dict, states: dict, since: date, until: date) -> 
                         "note": str(entry.get("note", ""))[:80],
                     }
                 )
-            elif entry.kind in ("session", "absent"):
-                day = day_of(entry.get("date"))
-                if day and written and since <= day <= until and (written - day).days > LATE_DAYS:
+            elif kind in ("session", "absent"):
+                day = day_of(data.get("date"))
+                if day is None or not since <= day <= until:
+                    continue
+                written = day_of(data.get("at"))
+                if written and (written - day).days > LATE_DAYS:
                     late.append(
                         {
                             "id": pid,
@@ -248,8 +321,11 @@ def _week_index(day: date, mondays: list[date]) -> int:
     return (day - mondays[0]).days // 7
 
 
-def regularity_section(groups: list, progress: dict, states: dict, since: date, until: date) -> dict[str, Any]:
-    """Sessions held per week per group and per individual track, against one a week."""
+def regularity_section(
+    groups: list, progress: dict, states: dict, since: date, until: date, dated: dict
+) -> dict[str, Any]:
+    """Sessions held per week per group and per individual track, against one a week
+    (`dated`: each participant's sessions and absences with their days, from `_dated`)."""
     mondays = weeks(since, until)
     rows = []
     for g in groups:
@@ -259,19 +335,17 @@ def regularity_section(groups: list, progress: dict, states: dict, since: date, 
             if meeting.present and day and since <= day <= until:
                 counts[_week_index(day, mondays)] += 1
         rows.append(_regularity_row("group", g.name, counts, max(1, len(g.weekdays))))
-    for pid in sorted(states):
-        state = states[pid]
-        if state.format != "individual":
-            continue
-        counts = [0] * len(mondays)
-        for entry in state.sessions:
-            day = day_of(entry.get("date"))
-            if not entry.get("group") and day and since <= day <= until:
-                counts[_week_index(day, mondays)] += 1
-        rows.append(_regularity_row("individual", pid, counts, 1))
     quiet = []
     for pid in sorted(states):
-        held = [d for e in states[pid].sessions if (d := day_of(e.get("date"))) and d <= until]
+        state = states[pid]
+        sessions = dated[pid][0]
+        if state.format == "individual":
+            counts = [0] * len(mondays)
+            for data, day in sessions:
+                if not data.get("group") and day and since <= day <= until:
+                    counts[_week_index(day, mondays)] += 1
+            rows.append(_regularity_row("individual", pid, counts, 1))
+        held = [day for _, day in sessions if day and day <= until]
         if not held:
             quiet.append({"id": pid, "last": None, "days": None})
         elif (until - max(held)).days >= NO_SESSION_DAYS:
@@ -282,6 +356,11 @@ def regularity_section(groups: list, progress: dict, states: dict, since: date, 
         "quiet": quiet,
         "quiet_days": NO_SESSION_DAYS,
     }
+
+
+def _dated(entries: list[Entry]) -> list[tuple[dict, date | None]]:
+    """Each entry's fields with the day it is dated, worked out once for every section."""
+    return [(entry.data, day_of(entry.data.get("date"))) for entry in entries]
 
 
 def _regularity_row(kind: str, name: str, counts: list[int], planned: int) -> dict[str, Any]:
@@ -367,20 +446,19 @@ def _absence_runs(cells: list[str]) -> list[int]:
 # --- who is falling behind -----------------------------------------------------------------------
 
 
-def behind_section(states: dict, groups: list, progress: dict, since: date, until: date) -> list[dict[str, Any]]:
+def behind_section(
+    states: dict, groups: list, progress: dict, since: date, until: date, dated: dict
+) -> list[dict[str, Any]]:
     """Participants with a current run of absences, catch-ups not made, homework rarely done,
-    or open goals that have not moved for four weeks."""
+    or open goals that have not moved for four weeks (`dated` as for `regularity_section`)."""
     group_of = {pid: g.name for g in groups for pid in g.members}
     out = []
     for pid in sorted(states):
         state = states[pid]
+        sessions, absences = dated[pid]
         timeline = sorted(
-            [(e.get("date"), e.get("at"), True) for e in state.sessions if (d := day_of(e.get("date"))) and d <= until]
-            + [
-                (e.get("date"), e.get("at"), False)
-                for e in state.absences
-                if (d := day_of(e.get("date"))) and d <= until
-            ],
+            [(data.get("date"), data.get("at"), True) for data, day in sessions if day and day <= until]
+            + [(data.get("date"), data.get("at"), False) for data, day in absences if day and day <= until],
             key=lambda x: (str(x[0]), str(x[1])),
         )
         run = 0
@@ -393,9 +471,11 @@ def behind_section(states: dict, groups: list, progress: dict, since: date, unti
         if name is not None and name in progress:
             pending = [str(ref) for ref in catch_up(state, name, progress[name].held)]
         reviews = [
-            e.get("homework_review")
-            for e in state.sessions
-            if _within(e.get("date"), since, until) and e.get("homework_review") in ("done", "partly", "not-done")
+            data.get("homework_review")
+            for data, day in sessions
+            if day is not None
+            and since <= day <= until
+            and data.get("homework_review") in ("done", "partly", "not-done")
         ]
         rate = round(100 * reviews.count("done") / len(reviews)) if reviews else None
         stale = []
@@ -521,8 +601,11 @@ def fidelity_section(
 ) -> dict[str, Any]:
     """The IMR-FS items the records support, this period beside the previous one of equal length
     (from the records the report has read, when it passes them)."""
-    now = assess(ws, since=since, today=until, read=read, states=states)
-    before = assess(ws, since=previous[0], today=previous[1], read=read, states=states)
+    if read is None:
+        now = assess(ws, since=since, today=until)
+        before = assess(ws, since=previous[0], today=previous[1])
+    else:
+        now, before = assess_periods(ws, [(since, until), previous], read, states)
     rows_now = as_rows(now, lang, ws.root)
     rows_before = {r["item"]: r for r in as_rows(before, lang, ws.root)}
     items = []
@@ -551,8 +634,10 @@ def changes_section(ws: Workspace, records: dict, groups: list, since: date, unt
     per: dict[str, Counter] = {}
     for record in records.values():
         for entry in record.entries:
-            if _within(entry.get("at"), since, until):
-                per.setdefault(str(entry.get("by", "?")), Counter())[entry.kind] += 1
+            data = entry.data
+            day = day_of(data.get("at"))
+            if day is not None and since <= day <= until:
+                per.setdefault(str(data.get("by", "?")), Counter())[data.get("kind", "")] += 1
     for g in groups:
         for entry in g.log:
             if _within(entry.get("at"), since, until):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from imr.core.strings import strings
+from imr.records.parallel import paused_gc
 from imr.render import typst_pdf
 from imr.render.documents import Document, Part
 from imr.render.escape import escape_markdown
@@ -63,8 +64,10 @@ class ReportPdf:
 def pdf_source(ws: Workspace, report: dict[str, Any], lang: str | None = None) -> ReportPdf:
     """The report's PDF before Typst: once it is made, the caller can let go of the report's
     data, so the records' objects are freed before Typst lays out the pages. (Typst and its
-    fonts load in the compile: a warm-up thread would hold a malloc arena of its own.)"""
-    return ReportPdf(*report_pdf_document(ws, report, lang))
+    fonts load in the compile: a warm-up thread would hold a malloc arena of its own.)
+    Made without the cyclic garbage collector, as the report's data is (`build_report`)."""
+    with paused_gc():
+        return ReportPdf(*report_pdf_document(ws, report, lang))
 
 
 def compile_report_pdf(ws: Workspace, source: ReportPdf) -> bytes:
@@ -82,8 +85,13 @@ def render_pdf(ws: Workspace, report: dict[str, Any], lang: str | None = None) -
 
 
 def report_pdf_document(ws: Workspace, report: dict[str, Any], lang: str | None = None) -> tuple[Document, str]:
-    """The document (its header, footer and charts for page.typ) and its Typst body."""
-    view = build_view(ws, report, lang, charts=True)
+    """The document (its header, footer and charts for page.typ) and its Typst body. The charts
+    it leaves out (see PDF_PERSON_CHARTS and PDF_CHART_ROWS) are not drawn at all."""
+    rows = {"regularity": len(report["regularity"]["rows"]), "goals": len(report["goals"])}
+    too_tall = {name: count for name, count in rows.items() if count > PDF_CHART_ROWS}
+    people = len(report["outcomes"]["participants"])
+    left_out = frozenset([*too_tall, *(["outcomes"] if people > PDF_PERSON_CHARTS else [])])
+    view = build_view(ws, report, lang, charts=True, left_out=left_out)
     charts: dict[str, str] = {}
 
     def keep(name: str, svg: str) -> list[str]:
@@ -97,20 +105,17 @@ def report_pdf_document(ws: Workspace, report: dict[str, Any], lang: str | None 
 
     drawn = {"regularity": view.charts.regularity, "goals": view.charts.goals, "fidelity": view.charts.fidelity}
     t = report_words(ws, view.lang)
-    for name, rows in (("regularity", len(report["regularity"]["rows"])), ("goals", len(report["goals"]))):
-        if rows > PDF_CHART_ROWS:
-            drawn[name] = ""
-            view.pdf_left_out[name] = t(f"{name}_chart_left_out", n=rows, most=PDF_CHART_ROWS)
+    for name, count in too_tall.items():
+        view.pdf_left_out[name] = t(f"{name}_chart_left_out", n=count, most=PDF_CHART_ROWS)
     view.pdf_charts = {name: keep(name, svg) for name, svg in drawn.items() if svg}
     for index, group in enumerate(view.attendance, start=1):
         group.pdf_charts = keep(f"attendance{index}", group.chart)
         group.pdf_tables = attendance_tables(group)
-    people = view.outcomes.people
-    if len(people) <= PDF_PERSON_CHARTS:
-        for index, person in enumerate(people, start=1):
+    if "outcomes" not in left_out:
+        for index, person in enumerate(view.outcomes.people, start=1):
             person.pdf_charts = keep(f"outcome{index}", person.chart)
     else:  # a region's worth of people: their points stay as lines, the charts stay on the HTML page
-        view.outcomes.charts_left_out = t("outcomes_charts_left_out", n=len(people), most=PDF_PERSON_CHARTS)
+        view.outcomes.charts_left_out = t("outcomes_charts_left_out", n=people, most=PDF_PERSON_CHARTS)
     part = Part(template="", header_left=view.title, header_right=view.subtitle, context={}, sender=view.footer)
     document = Document(
         name="rapport",

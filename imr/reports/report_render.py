@@ -55,8 +55,15 @@ def report_words(ws: Workspace, lang: str) -> Words:
     return t
 
 
-def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, charts: bool = True) -> ReportView:
-    """Headings, sentences and table cells in words; SVG charts when `charts`."""
+def build_view(
+    ws: Workspace,
+    report: dict[str, Any],
+    lang: str | None = None,
+    charts: bool = True,
+    left_out: frozenset[str] = frozenset(),
+) -> ReportView:
+    """Headings, sentences and table cells in words; SVG charts when `charts`, but none of the
+    charts `left_out` names ("regularity", "goals", "outcomes": what the PDF cannot print)."""
     language = lang or ws.lang
     t = report_words(ws, language)
     integrity, notes_lines = _integrity(report, t)
@@ -81,7 +88,7 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
         goals=[_goals_line(p, report, t) for p in report["goals"]],
         goals_legend=t("goals_legend"),
         goals_none=t("goals_none"),
-        outcomes=_outcomes(report["outcomes"], t, language, charts),
+        outcomes=_outcomes(report["outcomes"], t, language, charts and "outcomes" not in left_out),
         fidelity=_fidelity(report, t, language),
         changes=_changes(report["changes"], t, language, ws.root),
         footer=t("footer"),
@@ -90,10 +97,10 @@ def build_view(ws: Workspace, report: dict[str, Any], lang: str | None = None, c
     if charts:  # a ward may have none of one
         view.charts = Charts(
             regularity="".join(report_svg.regularity_chart(chunk, t) for chunk in _week_chunks(report["regularity"]))
-            if report["regularity"]["rows"]
+            if report["regularity"]["rows"] and "regularity" not in left_out
             else "",
             goals=report_svg.goals_chart(report["goals"], report["since"], report["until"], t)
-            if report["goals"]
+            if report["goals"] and "goals" not in left_out
             else "",
             fidelity=report_svg.fidelity_chart(report["fidelity"], t) if report["fidelity"]["items"] else "",
         )
