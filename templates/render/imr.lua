@@ -1,13 +1,17 @@
 --[[
 imr's pandoc filter: turns the curriculum's own Markdown conventions into print layout for
-every output format, in the one pandoc process that converts a whole bundle.
+every output format, in the pandoc run that converts a whole bundle (for Typst, a large run is
+cut at part boundaries into pieces that pandoc processes convert at once; see
+imr.render.pandoc).
 
 * `::: {.imr-part n=K}` (an empty div the templates put before each part of a bundle) starts
   part K. Every identifier inside a part gets the prefix `pK-`, so the same handout twice in a
-  bundle (one per group member) keeps valid, unique anchors; internal links are pointed at the
-  copy in their own part, and a link whose target is not in the document keeps only its text.
-  Links to local files keep only their text too: printed and self-contained documents cannot
-  follow them.
+  bundle (one per group member) keeps valid, unique anchors (imr-reader.lua reads each part on
+  its own, so a part's identifiers do not depend on the parts before it); internal links are
+  pointed at the copy in their own part, else at the first part that has the target, and a
+  link whose target is not in the document keeps only its text. For Typst the last two are
+  decided after all pieces are back (`resolve`, `part_table`). Links to local files keep only
+  their text too: printed and self-contained documents cannot follow them.
 * `::: {.imr-shift by=N}` raises the level of the headings that follow in the part by N (leader
   guides use level 2 for their sections, which become level 3 inside the manual).
 * `::: {.worksheet title="…" prefill=goals}` becomes a framed box with its title, and
@@ -21,7 +25,8 @@ every output format, in the one pandoc process that converts a whole bundle.
   `kept_at`, `copies`. Example: `::: {.lines n=3 fill=goal}`.
 * `::: {.imr-end}` closes a document and `::: {.imr-document}` separates documents that share
   this run; for Typst they become the labels page.typ counts a part's pages by, and a marker
-  the caller splits the output at.
+  the caller splits the output at. `::: {.imr-piece-end}` ends a piece that is not the run's
+  last, and metadata `imr-first-document` numbers the piece's first document.
 * `.imr-kicker`, `.imr-personal`, `.imr-cover`, `.imr-note`, `.imr-toc`, `.imr-pagebreak`
   get their look per format: Typst functions from page.typ, DOCX paragraph styles from
   reference.docx, HTML classes styled by print.css.
@@ -970,7 +975,7 @@ local pass_ids = {
       h.level = math.min(6, math.max(1, h.level + shift))
     end
     rename(h)
-    if h.identifier ~= '' then
+    if is_html and h.identifier ~= '' then  -- only HTML writes its own table of contents
       headings[document] = headings[document] or List{}
       headings[document]:insert(h:clone())
     end
