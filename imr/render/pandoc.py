@@ -153,6 +153,9 @@ PIECE_END = "\n::: {.imr-piece-end}\n:::\n"  # where imr.lua writes the table of
 # A piece smaller than this is not worth a pandoc process of its own (starting one costs about
 # as much as converting 10,000 characters); a single handout is about 5,000.
 MIN_PIECE = 20_000
+# More pieces than this gain little (typst, one compile, then takes most of the time) and each
+# pandoc process holds about 100 MB while it runs.
+MAX_PIECES = 4
 
 
 def convert_many_to_typst(
@@ -164,7 +167,8 @@ def convert_many_to_typst(
     processes: int | None = None,
 ) -> list[str]:
     """Several documents to Typst bodies, in one pandoc run cut into up to `processes` pieces
-    converted at once (by default one per core, each at least MIN_PIECE long)."""
+    converted at once (by default one per core, at most MAX_PIECES, each at least MIN_PIECE
+    long)."""
     if not markdowns:
         return []
     joined = f"\n\n{DOCUMENT_MARKER}\n:::\n\n".join(markdowns)
@@ -200,7 +204,7 @@ def _piece_count(length: int) -> int:
         cores = len(os.sched_getaffinity(0))  # the cores this process may use (Linux)
     except AttributeError:  # Windows, macOS
         cores = os.cpu_count() or 1
-    return max(1, min(cores, length // MIN_PIECE))
+    return max(1, min(cores, MAX_PIECES, length // MIN_PIECE))
 
 
 def split_at_parts(markdown: str, count: int) -> list[tuple[str, int]]:
