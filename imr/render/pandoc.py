@@ -154,7 +154,7 @@ PIECE_END = "\n::: {.imr-piece-end}\n:::\n"  # where imr.lua writes the table of
 # as much as converting 10,000 characters); a single handout is about 5,000.
 MIN_PIECE = 20_000
 # More pieces than this gain little (typst, one compile, then takes most of the time) and each
-# pandoc process holds about 100 MB while it runs.
+# pandoc process holds about 180 MB while it runs (the whole bundle in one: the same).
 MAX_PIECES = 4
 
 
