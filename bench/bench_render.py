@@ -107,11 +107,16 @@ def main() -> None:
     env = with_bytecode(dict(os.environ, IMR_SIGNATURE="KL", IMR_WORKSPACE=str(root)))
     make_workspace(root, env)
     imr = imr_command()
-    other_cmd, other_env = ([args.compare], env) if args.compare else (None, env)
+    # The other installation works in its own copy of the workspace: caches of derived values
+    # carry a fingerprint of the code that made them, so two versions taking turns in one
+    # workspace would each rebuild them on every run, which a user never sees.
+    other_root = root.parent / "ws-other"
+    shutil.copytree(root, other_root, symlinks=True)
+    other_cmd, other_env = ([args.compare], dict(env, IMR_WORKSPACE=str(other_root))) if args.compare else (None, env)
     if args.baseline:
         imr = other_cmd = [sys.executable, "-m", "imr"]
         env = dict(env, PYTHONPATH=str(HERE.parent))
-        other_env = dict(env, PYTHONPATH=str(args.baseline.resolve()))
+        other_env = dict(env, PYTHONPATH=str(args.baseline.resolve()), IMR_WORKSPACE=str(other_root))
     print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; {args.runs} runs each")
 
     commands = [
@@ -134,11 +139,11 @@ def main() -> None:
         if other_cmd:
             for _ in range(2):  # compile both trees' modules (and fill their caches) outside the timings
                 shell(imr + command + ["-o", f"{stem}.pdf"], 1, root, env)
-                shell(other_cmd + command + ["-o", f"{stem}-other.pdf"], 1, root, other_env)
+                shell(other_cmd + command + ["-o", f"{stem}-other.pdf"], 1, other_root, other_env)
             other: list[float] = []
             ours: list[float] = []
             for _ in range(runs):  # interleaved, so both see the same machine load
-                other.append(shell(other_cmd + command + ["-o", f"{stem}-other.pdf"], 1, root, other_env)[0])
+                other.append(shell(other_cmd + command + ["-o", f"{stem}-other.pdf"], 1, other_root, other_env)[0])
                 ours.append(shell(imr + command + ["-o", f"{stem}.pdf"], 1, root, env)[0])
             shown = "baseline" if args.baseline else "compared"
             print(
