@@ -1,13 +1,17 @@
 --[[
 imr's pandoc filter: turns the curriculum's own Markdown conventions into print layout for
-every output format, in the one pandoc process that converts a whole bundle.
+every output format, in the pandoc run that converts a whole bundle (for Typst, a large run is
+cut at part boundaries into pieces that pandoc processes convert at once; see
+imr.render.pandoc).
 
 * `::: {.imr-part n=K}` (an empty div the templates put before each part of a bundle) starts
   part K. Every identifier inside a part gets the prefix `pK-`, so the same handout twice in a
-  bundle (one per group member) keeps valid, unique anchors; internal links are pointed at the
-  copy in their own part, and a link whose target is not in the document keeps only its text.
-  Links to local files keep only their text too: printed and self-contained documents cannot
-  follow them.
+  bundle (one per group member) keeps valid, unique anchors (imr-reader.lua reads each part on
+  its own, so a part's identifiers do not depend on the parts before it); internal links are
+  pointed at the copy in their own part, else at the first part that has the target, and a
+  link whose target is not in the document keeps only its text. For Typst the last two are
+  decided after all pieces are back (`resolve`, `part_table`). Links to local files keep only
+  their text too: printed and self-contained documents cannot follow them.
 * `::: {.imr-shift by=N}` raises the level of the headings that follow in the part by N (leader
   guides use level 2 for their sections, which become level 3 inside the manual).
 * `::: {.worksheet title="…" prefill=goals}` becomes a framed box with its title, and
@@ -21,7 +25,8 @@ every output format, in the one pandoc process that converts a whole bundle.
   `kept_at`, `copies`. Example: `::: {.lines n=3 fill=goal}`.
 * `::: {.imr-end}` closes a document and `::: {.imr-document}` separates documents that share
   this run; for Typst they become the labels page.typ counts a part's pages by, and a marker
-  the caller splits the output at.
+  the caller splits the output at. `::: {.imr-piece-end}` ends a piece that is not the run's
+  last, and metadata `imr-first-document` numbers the piece's first document.
 * `.imr-kicker`, `.imr-personal`, `.imr-cover`, `.imr-note`, `.imr-toc`, `.imr-pagebreak`
   get their look per format: Typst functions from page.typ, DOCX paragraph styles from
   reference.docx, HTML classes styled by print.css.
@@ -902,6 +907,9 @@ local prefills = {}       -- part key -> { kind -> prefill }
 local headings = {}       -- document -> headers with ids (for the HTML table of contents)
 local document, part, shift = 1, 0, 0
 local key = '1:0'
+-- Several pandoc processes may share a bundle, each converting a run of whole parts (see
+-- imr.render.pandoc): `imr-first-document` numbers the first document this run holds.
+local FIRST_DOCUMENT = 1
 
 local function rename(el)
   if el.identifier and el.identifier ~= '' then
@@ -920,6 +928,8 @@ local read_meta = {
   Meta = function(meta)
     local lang = stringify(meta.lang or '')
     if lang ~= '' then LANG = lang:sub(1, 2) end
+    FIRST_DOCUMENT = math.floor(tonumber(stringify(meta['imr-first-document'] or '')) or 1)
+    document, key = FIRST_DOCUMENT, FIRST_DOCUMENT .. ':0'
     if meta['imr-toc-title'] then TOC_TITLE = pandoc.Inlines({pandoc.Str(stringify(meta['imr-toc-title']))}) end
     if meta['imr-voice-label'] then VOICE_LABEL = stringify(meta['imr-voice-label']) end
     if meta['imr-crisis-title'] then CRISIS_TITLE = stringify(meta['imr-crisis-title']) end
@@ -965,7 +975,7 @@ local pass_ids = {
       h.level = math.min(6, math.max(1, h.level + shift))
     end
     rename(h)
-    if h.identifier ~= '' then
+    if is_html and h.identifier ~= '' then  -- only HTML writes its own table of contents
       headings[document] = headings[document] or List{}
       headings[document]:insert(h:clone())
     end
@@ -1014,6 +1024,7 @@ end
 
 local function ends_section(block)
   return block.t == 'Header' or (block.t == 'Div' and (has_class(block, 'imr-part') or has_class(block, 'imr-end')
+    or has_class(block, 'imr-piece-end')
     or has_class(block, 'imr-document') or has_class(block, 'worksheet') or has_class(block, 'imr-card')))
 end
 
@@ -1101,17 +1112,42 @@ local pass_keep = {
   end,
 }
 
+-- Typst: a link to an id outside its own part may point into a part another pandoc process
+-- converts, so it gets a stand-in target here, and imr.render.pandoc points it at the first
+-- part of the document that has the id (or leaves only its text) once all parts are back,
+-- from the table `part_table` writes after each part. HTML and DOCX are converted whole.
+local deferred = {}       -- part key -> { stand-in -> old id }
+local deferred_count = {} -- part key -> links deferred so far
+
 local function resolve(link)
   local target = link.target
   if target:match('^#') then
     local old = target:sub(2)
-    local new = (ids[key] and ids[key][old]) or (first_with[document] and first_with[document][old])
+    local own = ids[key] and ids[key][old]
+    if own == nil and is_typst then
+      deferred_count[key] = (deferred_count[key] or 0) + 1
+      local stand_in = 'imr-xref-' .. key:gsub(':', '-') .. '-' .. deferred_count[key]
+      if stringify(link.content) == '#' .. stand_in then return link.content end
+      deferred[key] = deferred[key] or {}
+      deferred[key][stand_in] = old
+      link.target = '#' .. stand_in
+      return link
+    end
+    local new = own or (first_with[document] and first_with[document][old])
     if new == nil then return link.content end
     link.target = '#' .. new
     return link
   elseif is_local_file(target) then
     return link.content
   end
+end
+
+-- One line after each part, for imr.render.pandoc (which takes these lines out): the part's
+-- ids (as written → with the part's prefix) and its deferred links (stand-in → id). It is
+-- written even when empty, so the lines around it are the same in a piece as in the whole.
+local function part_table(part_key)
+  local table_ids, links = ids[part_key] or {}, deferred[part_key] or {}
+  return {raw('// imr-part ' .. part_key .. ' ' .. pandoc.json.encode({ids = table_ids, links = links}))}
 end
 
 local function inlines_done(blocks)
@@ -1126,11 +1162,13 @@ local pass_layout = {
   Div = function(div)
     local n = part_marker(div)
     if n ~= nil then
-      local previous = part
+      -- Parts are numbered 1, 2, … in each document, so the one before part n is n - 1 (also
+      -- when an earlier part went through another pandoc process).
+      local previous = n - 1
+      local out = List(is_typst and part_table(key) or {})
       part = n
       key = document .. ':' .. part
       if is_typst then
-        local out = List{}
         if previous > 0 then out:insert(raw('#metadata(none) <imr-end-' .. previous .. '>')) end
         out:insert(raw('#imr-part-break(' .. n .. ')'))
         out:insert(raw('#set page(header: imr-header(' .. n .. '), footer: imr-footer(' .. n .. '))'))
@@ -1141,8 +1179,15 @@ local pass_layout = {
       if is_html and n > 1 then return pandoc.Div({}, pandoc.Attr('', {'imr-part-start'})), false end
       return {}, false
     end
+    if has_class(div, 'imr-piece-end') then  -- the end of a piece that is not the bundle's last
+      return List(is_typst and part_table(key) or {}), false
+    end
     if has_class(div, 'imr-end') then
-      if is_typst then return raw(typst_document_end(part)), false end
+      if is_typst then
+        local out = List(part_table(key))
+        out:insert(raw(typst_document_end(part)))
+        return out, false
+      end
       return {}, false
     end
     if has_class(div, 'imr-document') then
@@ -1236,8 +1281,8 @@ local pass_layout = {
 -- Between the passes: back to the start of the first document (Meta is visited once, cheaply).
 local restart = {
   Meta = function()
-    document, part, shift = 1, 0, 0
-    key = '1:0'
+    document, part, shift = FIRST_DOCUMENT, 0, 0
+    key = FIRST_DOCUMENT .. ':0'
   end,
 }
 
