@@ -7,6 +7,7 @@ one broken file does not hide problems in the others.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -72,20 +73,31 @@ def _curriculum_key(ws: Workspace, strict: bool) -> str:
     `imr.yaml`, the language and `strict`."""
     files = []
     for folder in [*search_path("curriculum", ws.root), *search_path("templates", ws.root), ws.root / "imr.yaml"]:
-        for source in sorted(folder.rglob("*")) if folder.is_dir() else [folder]:
+        for source in _tree(str(folder)):
             try:
-                stat = source.lstat()
+                stat = os.lstat(source)
             except OSError:
                 continue
-            files.append([str(source), stat.st_size, stat.st_mtime_ns, stat.st_mode])
+            files.append([source, stat.st_size, stat.st_mtime_ns, stat.st_mode])
     return digest(json.dumps([code_fingerprint(), files, ws.lang, strict]).encode())
+
+
+def _tree(top: str) -> list[str]:
+    """`top` and, for a folder, everything below it (links listed, not followed), in a fixed
+    order: os.walk on strings, several times quicker than Path.rglob over a few hundred files."""
+    if not os.path.isdir(top):
+        return [top]
+    found = []
+    for here, folders, names in os.walk(top, followlinks=False):
+        folders.sort()
+        found.extend(os.path.join(here, name) for name in sorted(folders + names))
+    return found
 
 
 def stray_files(ws: Workspace, folder: str) -> list[Finding]:
     """Files in records/ or groups/ that are not `<id>.yaml` (copies, backups, subfolders, other
     formats, temp files whatever their name): reported, and scanned for personal data, since git
     would carry them like records. Links are never followed."""
-    import os
 
     findings: list[Finding] = []
     base = ws.root / folder
