@@ -87,7 +87,7 @@ def _tree(top: str) -> list[str]:
     order: os.walk on strings, several times quicker than Path.rglob over a few hundred files."""
     if not os.path.isdir(top):
         return [top]
-    found = []
+    found: list[str] = []
     for here, folders, names in os.walk(top, followlinks=False):
         folders.sort()
         found.extend(os.path.join(here, name) for name in sorted(folders + names))
