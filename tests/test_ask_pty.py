@@ -159,6 +159,7 @@ def test_enter_on_the_homework_review_at_the_first_session_is_none(enrolled):
     answer(child, r"Kom deltagaren", "")
     answer(child, r"Förra hemuppgiften", "")
     child.expect(r"Ny hemuppgift")
+    wait_raw(child)
     child.sendcontrol("c")
     finish(child, 130)
 
@@ -199,6 +200,7 @@ def test_a_long_note_is_refused_with_the_limit_and_offered_back(enrolled):
     child.send("\r\r")
     child.expect("har 5\u00a0000 tecken, men högst 4\u00a0000 får plats; korta texten med 1\u00a0000 tecken")
     child.expect("Anteckning")  # asked again, with the text offered back for editing
+    wait_raw(child)
     child.sendcontrol("c")
     finish(child, 130)
     assert enrolled.snapshot() == before
