@@ -106,6 +106,31 @@ def imr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Imr:
     return runner
 
 
+def clone_through_bare(first: Imr, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Imr, Path]:
+    """`first` committed and pushed to a bare shared copy it tracks, and a second clone of it:
+    two staff clones of one ward, with a fixed author for every commit."""
+    for key, value in {
+        "GIT_AUTHOR_NAME": "T",
+        "GIT_AUTHOR_EMAIL": "t@invalid",
+        "GIT_COMMITTER_NAME": "T",
+        "GIT_COMMITTER_EMAIL": "t@invalid",
+    }.items():
+        monkeypatch.setenv(key, value)
+    first.commit_all("start")
+    bare = tmp_path / "shared.git"
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(first.root), *args], capture_output=True, text=True, check=True).stdout
+
+    subprocess.run(["git", "clone", "-q", "--bare", str(first.root), str(bare)], check=True)
+    git("remote", "add", "origin", str(bare))
+    git("fetch", "-q", "origin")
+    git("branch", "-q", "-u", f"origin/{git('rev-parse', '--abbrev-ref', 'HEAD').strip()}")
+    clone = tmp_path / "b"
+    subprocess.run(["git", "clone", "-q", str(bare), str(clone)], check=True)
+    return Imr(clone, monkeypatch), bare
+
+
 def log_last_entry_twice(imr: Imr, pid: str, day: str) -> None:
     """The record's last entry (dated `day`) again under a new id, as a second clone's double
     log would arrive after a merge; the change goes into the index, past the hook."""

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 import yaml
-from conftest import Imr
+from conftest import clone_through_bare
 
 
 def git(root, *args):
@@ -14,23 +14,7 @@ def git(root, *args):
 @pytest.fixture
 def ward(enrolled, tmp_path, monkeypatch):
     """Clone A (the enrolled workspace), a bare shared copy, and clone B of it."""
-    for key, value in {
-        "GIT_AUTHOR_NAME": "T",
-        "GIT_AUTHOR_EMAIL": "t@invalid",
-        "GIT_COMMITTER_NAME": "T",
-        "GIT_COMMITTER_EMAIL": "t@invalid",
-    }.items():
-        monkeypatch.setenv(key, value)
-    enrolled.commit_all("start")
-    bare = tmp_path / "shared.git"
-    subprocess.run(["git", "clone", "-q", "--bare", str(enrolled.root), str(bare)], check=True)
-    git(enrolled.root, "remote", "add", "origin", str(bare))
-    git(enrolled.root, "fetch", "-q", "origin")
-    branch = git(enrolled.root, "rev-parse", "--abbrev-ref", "HEAD").strip()
-    git(enrolled.root, "branch", "-q", "-u", f"origin/{branch}")
-    clone = tmp_path / "b"
-    subprocess.run(["git", "clone", "-q", str(bare), str(clone)], check=True)
-    other = Imr(clone, monkeypatch)
+    other, bare = clone_through_bare(enrolled, tmp_path, monkeypatch)
     return enrolled, other, bare
 
 

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Imr
+from conftest import Imr, clone_through_bare
 
 from imr.gates.merge import merge_logs
 from imr.gates.sync import new_kinds
@@ -25,25 +25,10 @@ def git(root: Path, *args: str) -> str:
 @pytest.fixture
 def ward(enrolled: Imr, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Imr, Imr, Path]:
     """Clone A (the enrolled workspace with three participants), a bare shared copy, clone B."""
-    for key, value in {
-        "GIT_AUTHOR_NAME": "T",
-        "GIT_AUTHOR_EMAIL": "t@invalid",
-        "GIT_COMMITTER_NAME": "T",
-        "GIT_COMMITTER_EMAIL": "t@invalid",
-    }.items():
-        monkeypatch.setenv(key, value)
     for pid in PIDS[1:]:
         enrolled.ok("patient", "add", pid, "--date", "2026-01-05")
-    enrolled.commit_all("start")
-    bare = tmp_path / "shared.git"
-    subprocess.run(["git", "clone", "-q", "--bare", str(enrolled.root), str(bare)], check=True)
-    git(enrolled.root, "remote", "add", "origin", str(bare))
-    git(enrolled.root, "fetch", "-q", "origin")
-    branch = git(enrolled.root, "rev-parse", "--abbrev-ref", "HEAD").strip()
-    git(enrolled.root, "branch", "-q", "-u", f"origin/{branch}")
-    clone = tmp_path / "b"
-    subprocess.run(["git", "clone", "-q", str(bare), str(clone)], check=True)
-    return enrolled, Imr(clone, monkeypatch), bare
+    other, bare = clone_through_bare(enrolled, tmp_path, monkeypatch)
+    return enrolled, other, bare
 
 
 def no_driver(monkeypatch: pytest.MonkeyPatch) -> None:
