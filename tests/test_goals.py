@@ -235,6 +235,24 @@ def test_check_finds_goal_references_that_do_not_exist(imr):
     assert {"goal_unknown_ref", "goal_duplicate", "goal_step_mismatch"} <= codes
 
 
+# A record with one goal (GK7M), for the step-numbering tests below.
+_GOAL_RECORD_HEAD = (
+    "id: p-01\nformat: 2\nlog:\n"
+    "- id: aaaaaaaa\n  kind: enrolled\n  at: '2026-01-01T09:00:00+01:00'\n  by: KL\n"
+    "  variant: general\n  format: individual\n"
+    "- id: bbbbbbbb\n  kind: goal\n  at: '2026-01-02T09:00:00+01:00'\n  by: KL\n  goal: GK7M\n"
+    "  text: Laga mat\n"
+)
+
+
+def _step(entry_id: str, at: str, text: str, number: int = 2) -> str:
+    """A step of GK7M as a clone wrote it, numbered `number`, at `at`."""
+    return (
+        f"- id: {entry_id}\n  kind: goal-step\n  at: '{at}'\n  by: KL\n  goal: bbbbbbbb\n"
+        f"  step: GK7M.{number}\n  text: {text}\n"
+    )
+
+
 def test_same_numbered_steps_from_two_clones_get_the_same_labels_in_either_merge_order():
     """Steps are numbered apart by when they were written (UTC), not by where the merge put them;
     a step one clone had already numbered .3 before the merge moves on to .4."""
@@ -243,27 +261,13 @@ def test_same_numbered_steps_from_two_clones_get_the_same_labels_in_either_merge
     from imr.records.record import parse_record_bytes
     from imr.records.state import derive_state
 
-    head = (
-        "id: p-01\nformat: 2\nlog:\n"
-        "- id: aaaaaaaa\n  kind: enrolled\n  at: '2026-01-01T09:00:00+01:00'\n  by: KL\n"
-        "  variant: general\n  format: individual\n"
-        "- id: bbbbbbbb\n  kind: goal\n  at: '2026-01-02T09:00:00+01:00'\n  by: KL\n  goal: GK7M\n"
-        "  text: Laga mat\n"
-    )
-
-    def step(entry_id: str, at: str, text: str, number: int = 2) -> str:
-        return (
-            f"- id: {entry_id}\n  kind: goal-step\n  at: '{at}'\n  by: KL\n  goal: bbbbbbbb\n"
-            f"  step: GK7M.{number}\n  text: {text}\n"
-        )
-
     # written in summer time in one clone, an hour later by the clock in winter time in the other
-    first = step("cccccccc", "2026-03-29T10:30:00+02:00", "Koka pasta")  # 08:30 UTC
-    second = step("dddddddd", "2026-03-29T09:00:00+01:00", "Steka ägg")  # 08:00 UTC: written first
-    later = step("eeeeeeee", "2026-04-01T10:00:00+02:00", "Baka bröd", 3)
+    first = _step("cccccccc", "2026-03-29T10:30:00+02:00", "Koka pasta")  # 08:30 UTC
+    second = _step("dddddddd", "2026-03-29T09:00:00+01:00", "Steka ägg")  # 08:00 UTC: written first
+    later = _step("eeeeeeee", "2026-04-01T10:00:00+02:00", "Baka bröd", 3)
     labels = []
     for order in ((first, second), (second, first)):
-        text = head + order[0] + order[1] + later
+        text = _GOAL_RECORD_HEAD + order[0] + order[1] + later
         state = derive_state(parse_record_bytes(text.encode(), Path("records/p-01.yaml")))
         labels.append([(s.id, s.text) for s in state.goals["bbbbbbbb"].steps])
     assert labels[0] == labels[1] == [("GK7M.2", "Steka ägg"), ("GK7M.3", "Koka pasta"), ("GK7M.4", "Baka bröd")]
@@ -279,23 +283,10 @@ def test_a_step_written_within_the_same_second_as_a_renumbered_one_keeps_the_lab
     from imr.records.state import derive_state
 
     at = "2026-03-29T10:30:00+02:00"
-    head = (
-        "id: p-01\nformat: 2\nlog:\n"
-        "- id: aaaaaaaa\n  kind: enrolled\n  at: '2026-01-01T09:00:00+01:00'\n  by: KL\n"
-        "  variant: general\n  format: individual\n"
-        "- id: bbbbbbbb\n  kind: goal\n  at: '2026-01-02T09:00:00+01:00'\n  by: KL\n  goal: GK7M\n"
-        "  text: Laga mat\n"
-    )
-
-    def step(entry_id: str, text: str, number: int) -> str:
-        return (
-            f"- id: {entry_id}\n  kind: goal-step\n  at: '{at}'\n  by: KL\n  goal: bbbbbbbb\n"
-            f"  step: GK7M.{number}\n  text: {text}\n"
-        )
 
     for later_id in ("aaaaaaab", "zzzzzzzz"):  # the new step's id sorting before and after the others
-        text = head + step("mmmmmmmm", "Koka pasta", 2) + step("nnnnnnnn", "Steka ägg", 2)
-        text += step(later_id, "Baka bröd", 4)
+        text = _GOAL_RECORD_HEAD + _step("mmmmmmmm", at, "Koka pasta") + _step("nnnnnnnn", at, "Steka ägg")
+        text += _step(later_id, at, "Baka bröd", 4)
         state = derive_state(parse_record_bytes(text.encode(), Path("records/p-01.yaml")))
         assert [(s.id, s.text) for s in state.goals["bbbbbbbb"].steps] == [
             ("GK7M.2", "Koka pasta"),
