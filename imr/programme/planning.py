@@ -26,14 +26,14 @@ def next_session(state: ParticipantState, curriculum: Curriculum) -> SessionRef 
     """The session after the one held last (in the participant's module order) that is not yet
     held; when there is none, the first one not yet held; None when every one is held."""
     order, keys = curriculum.order_keys(state.module_order)
-    done = {(e.data.get("module"), e.data.get("session")) for e in state.sessions}  # (what `state.done` holds)
+    done = state.done_pairs
     last = state.last_session
     start = 0
     if last is not None:
         held = (last.data.get("module"), last.data.get("session"))
         if held in keys:
             start = keys.index(held) + 1
-    for index in (*range(start, len(keys)), *range(len(keys))) if start else range(len(keys)):
+    for index in (*range(start, len(keys)), *range(start)):  # onwards from the last, then from the top
         if keys[index] not in done:
             return order[index]
     return None

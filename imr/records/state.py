@@ -94,6 +94,11 @@ class ParticipantState:
     def done(self) -> set[SessionRef]:
         return {SessionRef(e.data["module"], e.data["session"]) for e in self.sessions}  # (both ints: fold_session)
 
+    @property
+    def done_pairs(self) -> set[tuple[int, int]]:
+        """`done` as (module, session) pairs, without a SessionRef for each (`next_session`)."""
+        return {(e.data["module"], e.data["session"]) for e in self.sessions}
+
     def active_goals(self) -> list[Goal]:
         return [g for g in self.goals.values() if g.is_open]
 
