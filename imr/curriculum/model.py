@@ -114,7 +114,10 @@ class Curriculum:
     modules: list[Module]
     roots: list[Path]
     problems: list[Finding] = field(default_factory=list)
+    # Worked out once for the many records a command checks (the curriculum is not changed after
+    # it is loaded): each module order's sessions, and every (module, session) there is.
     _orders: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _pairs: frozenset | None = field(default=None, init=False, repr=False, compare=False)
 
     def module(self, number: int) -> Module:
         for module in self.modules:
@@ -134,10 +137,15 @@ class Curriculum:
 
     def has_session(self, ref: SessionRef) -> bool:
         try:
-            self.session(ref)
-        except ImrError:
+            return (ref.module, ref.session) in self.session_pairs()
+        except TypeError:  # a reference from a broken record, with a list for a number
             return False
-        return True
+
+    def session_pairs(self) -> frozenset[tuple[int, int]]:
+        """Every session as a (module, session) pair."""
+        if self._pairs is None:
+            self._pairs = frozenset((m.number, s.number) for m in self.modules for s in m.sessions)
+        return self._pairs
 
     def sessions(self) -> list[Session]:
         return [session for module in self.modules for session in module.sessions]

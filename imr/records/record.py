@@ -255,7 +255,7 @@ def validate_record(record: Record, shown: str, curriculum: Any = None) -> list[
         findings.append(Finding(shown, record.entries[0].line, "record_first_not_enrolled"))
     start = record.enrolment_day()
     today = date.today().isoformat()
-    sessions = _session_numbers(curriculum)
+    sessions = curriculum.session_pairs() if curriculum is not None else frozenset()
     for entry in record.entries:
         data = entry.data
         for code, params in validate_entry(data):
@@ -265,18 +265,6 @@ def validate_record(record: Record, shown: str, curriculum: Any = None) -> list[
             for code, params in date_problems(data, start, today):
                 findings.append(Finding(shown, entry.line, code, params))
     return findings
-
-
-_SESSIONS_OF: list = [None, frozenset()]  # the last curriculum asked about, and its sessions
-
-
-def _session_numbers(curriculum: Any) -> frozenset[tuple[int, int]]:
-    """Every (module, session) the curriculum has, worked out once for all the records checked."""
-    if curriculum is None:
-        return frozenset()
-    if _SESSIONS_OF[0] is not curriculum:
-        _SESSIONS_OF[:] = [curriculum, frozenset((m.number, s.number) for m in curriculum.modules for s in m.sessions)]
-    return _SESSIONS_OF[1]
 
 
 def date_problems(entry: dict, start: str | None, today: str | None = None) -> list[tuple[str, dict]]:
