@@ -89,11 +89,15 @@ def worker_count(files: int, from_count: int | None = None) -> int:
         or not sys.platform.startswith("linux")
     ):
         return 1
+    return min(usable_cores(), 8)
+
+
+def usable_cores() -> int:
+    """The cores this process may use (its affinity on Linux; every core elsewhere)."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return min(cores, 8)
+        return os.cpu_count() or 1
 
 
 def _start_worker() -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from imr.core import resources
 from imr.core.errors import ImrError
+from imr.records.parallel import usable_cores
 
 FIXED_EPOCH = 946684800  # 2000-01-01T00:00:00Z, the timestamp every document carries
 DOCUMENT_SEPARATOR = "// imr-document-end"
@@ -200,11 +201,7 @@ def convert_many_to_typst(
 
 
 def _piece_count(length: int) -> int:
-    try:
-        cores = len(os.sched_getaffinity(0))  # the cores this process may use (Linux)
-    except AttributeError:  # Windows, macOS
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_PIECES, length // MIN_PIECE))
+    return max(1, min(usable_cores(), MAX_PIECES, length // MIN_PIECE))
 
 
 def split_at_parts(markdown: str, count: int) -> list[tuple[str, int]]:
