@@ -171,17 +171,17 @@ def test_weeks_with_a_session_are_iso_weeks_across_the_new_year(imr: Imr):
     assert facts is not None and facts["weeks"] == 3
 
 
-def test_complete_is_next_session_finding_none(imr: Imr):
-    """The fidelity facts tell a participant who has not had every session by counting the
-    sessions held, without building their order; the answer is always next_session's."""
-    from imr.gates.record_facts import complete, order_size
+def test_complete_means_next_session_finds_none(imr: Imr):
+    """A participant has had every session of their order (the fidelity facts' `complete`) when
+    next_session finds none: held in any order, some twice, an order named by hand, a session
+    the curriculum does not have."""
     from imr.programme.planning import next_session
     from imr.records.ids import SessionRef
     from imr.records.record import Entry
     from imr.records.state import ParticipantState
 
     curriculum = open_workspace(imr.root).curriculum
-    order, size = curriculum.order(), order_size(curriculum)
+    order = curriculum.order()
 
     def state(refs, module_order=None) -> ParticipantState:
         data = [{"kind": "session", "module": r.module, "session": r.session, "date": "2026-01-05"} for r in refs]
@@ -199,9 +199,7 @@ def test_complete_is_next_session_finding_none(imr: Imr):
         state(order, [5, 5, 2]),
         state(order[:10], []),
     ]
-    for case in cases:
-        assert complete(case, curriculum, size) == (next_session(case, curriculum) is None)
-    assert [complete(case, curriculum, size) for case in cases] == [False] * 2 + [
+    assert [next_session(case, curriculum) is None for case in cases] == [False] * 2 + [
         True,
         False,
         True,
@@ -210,8 +208,8 @@ def test_complete_is_next_session_finding_none(imr: Imr):
         True,
         False,
     ]
-    with pytest.raises(TypeError):  # an order written by hand as a number: next_session refuses it, and so does this
-        complete(state(order[:3], 5), curriculum, size)
+    with pytest.raises(TypeError):  # an order written by hand as a number: refused
+        next_session(state(order[:3], 5), curriculum)
 
 
 def test_an_unreadable_record_is_counted_not_fatal(ward: Imr):

@@ -112,12 +112,10 @@ def periods_facts(
     state: ParticipantState,
     curriculum,
     periods: Sequence[tuple[date | None, date | None]],
-    order_size: int | None = None,
 ) -> list[dict[str, Any] | None]:
     """`person_facts` for each period, in order. What does not depend on the period (the next
     session, the days of the entries) is worked out once for all of them: the report assesses
-    this period and the previous one. `order_size`: `order_size(curriculum)`, when the caller
-    counts many records (see `complete`)."""
+    this period and the previous one."""
     dated = [(e, day_of(e.data.get("date"))) for e in state.sessions]
     contact_days = [day for e in state.contacts if (day := day_of(e.data.get("date")))]
     # history[0] is the goal itself; what comes after it is follow-up.
@@ -136,7 +134,7 @@ def periods_facts(
     for since, today in periods:
         facts = _period_facts(state, dated, contact_days, follow_up_days, entry_days, since, today)
         if facts is not None:
-            shared = shared or _lasting_facts(state, dated, contact_days, curriculum, order_size)
+            shared = shared or _lasting_facts(state, dated, contact_days, curriculum)
             facts = {key: facts[key] if key in facts else shared[key] for key in FACT_ORDER}
         out.append(facts)
     return out
@@ -182,33 +180,13 @@ def _period_facts(
     }
 
 
-def order_size(curriculum) -> int:
-    """How many sessions a participant's order holds: every session of the curriculum, in
-    whatever order (`Curriculum.order`), so the same number for every participant."""
-    return len(set(curriculum.order()))
-
-
-def complete(state: ParticipantState, curriculum, size: int | None = None) -> bool:
-    """Whether the participant has had every session of their order (`next_session` finds
-    none). With the order's `size` (`order_size`), fewer sessions held than that answer no
-    without building the order: one of its sessions is surely left. (An order named by hand
-    as something other than a list is left to next_session, which refuses it.)"""
-    if size is not None and (state.module_order is None or isinstance(state.module_order, list)):
-        held = {(e.data.get("module"), e.data.get("session")) for e in state.sessions}
-        if len(held) < size:
-            return False
-    return next_session(state, curriculum) is None
-
-
-def _lasting_facts(
-    state: ParticipantState, dated: list, contact_days: list[date], curriculum, size: int | None
-) -> dict[str, Any]:
+def _lasting_facts(state: ParticipantState, dated: list, contact_days: list[date], curriculum) -> dict[str, Any]:
     """The facts that are the same whatever the period."""
     modules = {e.get("module") for e in state.sessions}
     every_day = [day for _, day in dated if day] + contact_days
     return {
         "others_logged": bool(state.contacts) or any("significant_other" in e.data for e in state.sessions),
-        "complete": complete(state, curriculum, size),
+        "complete": next_session(state, curriculum) is None,
         "enrolled_on": (day.isoformat() if (day := day_of(state.enrolled_on)) else None),
         # ISO weeks run Monday to Sunday, and day 1 (0001-01-01) was a Monday: one number a week
         "weeks": len({(day.toordinal() - 1) // 7 for _, day in dated if day}),

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from imr.core.strings import strings
-from imr.gates.record_facts import FACT_KEYS, TOPIC_MODULES, order_size, periods_facts
+from imr.gates.record_facts import FACT_KEYS, TOPIC_MODULES, periods_facts
 from imr.gates.summaries import fidelity_facts
 from imr.programme.groups import all_groups
 from imr.records.ids import is_valid_id
@@ -121,7 +121,6 @@ def assess_periods(
     people: list[list[dict]] = [[] for _ in periods]
     unreadable = 0
     states = states or {}
-    size = order_size(ws.curriculum)
     for path, result in read:
         if not is_valid_id(path.stem):
             continue
@@ -129,7 +128,7 @@ def assess_periods(
             unreadable += 1
             continue
         for found, facts in zip(
-            people, _counted_periods(result, ws.curriculum, periods, states.get(path.stem), size), strict=True
+            people, _counted_periods(result, ws.curriculum, periods, states.get(path.stem)), strict=True
         ):
             found.append(facts)
     return [_items(ws, found, unreadable, since, today) for found, (since, today) in zip(people, periods, strict=True)]
@@ -223,9 +222,8 @@ def _counted_periods(
     curriculum,
     periods: Sequence[tuple[date | None, date]],
     state: ParticipantState | None = None,
-    size: int | None = None,
 ) -> list[dict[str, Any]]:
-    counted = periods_facts(record, state or derive_state(record), curriculum, periods, size)
+    counted = periods_facts(record, state or derive_state(record), curriculum, periods)
     if any(facts is None for facts in counted):
         raise ValueError(f"records/{record.path.name}: a group name that is not text")
     return [facts for facts in counted if facts is not None]
