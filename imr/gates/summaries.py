@@ -206,6 +206,18 @@ def _read_cache(path: Path, context: str) -> tuple[dict[str, list], object]:
     return {}, None
 
 
+def _record_bytes(path: Path, shown: str) -> tuple[bytes | None, list | None]:
+    """A record file's bytes, or (None, the finding that says why it cannot be read, as JSON).
+    `read_regular` never follows a link and refuses anything but a regular file, so no stat is
+    needed first; a file gone since the folder was listed is no regular file either."""
+    try:
+        return read_regular(path), None
+    except (ImrError, FileNotFoundError):
+        return None, Finding(shown, 0, "not_regular_file_finding").to_json()
+    except OSError:
+        return None, Finding(shown, 0, "file_unreadable").to_json()
+
+
 def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
     """Parse and check one record: its name, the digest of the bytes read, a JSON-ready payload."""
     from imr.gates.record_facts import participant_row
@@ -215,14 +227,9 @@ def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
     curriculum, allow = context
 
     shown = f"records/{path.name}"
-    if path.is_symlink() or not path.is_file():
-        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), [], None, None]
-    try:
-        raw = read_regular(path)
-    except ImrError:
-        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), [], None, None]
-    except OSError:
-        return path.name, "", [Finding(shown, 0, "file_unreadable").to_json(), [], None, None]
+    raw, unreadable = _record_bytes(path, shown)
+    if raw is None:
+        return path.name, "", [unreadable, [], None, None]
     key = digest(raw)
     try:
         record = parse_record_bytes(raw, path, shown)
@@ -247,14 +254,9 @@ def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
     curriculum, _ = context
 
     shown = f"records/{path.name}"
-    if path.is_symlink() or not path.is_file():
-        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), None]
-    try:
-        raw = read_regular(path)
-    except ImrError:
-        return path.name, "", [Finding(shown, 0, "not_regular_file_finding").to_json(), None]
-    except OSError:
-        return path.name, "", [Finding(shown, 0, "file_unreadable").to_json(), None]
+    raw, unreadable = _record_bytes(path, shown)
+    if raw is None:
+        return path.name, "", [unreadable, None]
     key = digest(raw)
     try:
         record = parse_record_bytes(raw, path, shown)
