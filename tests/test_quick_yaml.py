@@ -7,6 +7,7 @@ careful reader would not: other values, other types, other entry lines, or a fil
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -46,8 +47,8 @@ def assert_same(text: str) -> bool:
     assert typed(quick) == typed(slow), text
     entries = record_module._quick_record_data(text)
     if entries is not None:
-        assert typed(entries) == typed(slow), text
-        assert [item.line for item in entries["log"]] == [item.line for item in slow["log"]], text
+        assert typed(entries[0]) == typed(slow), text
+        assert entries[1] == [item.line for item in slow["log"]], text
     return True
 
 
@@ -146,8 +147,8 @@ def test_entry_lines_are_found_where_the_entries_start():
         "# kommentar\nid: p-01\nformat: 2\nlog:\n- kind: enrolled\n  at: x\n\n# mitt i\n"
         "- kind: session\n  note: |\n    - inte en post\n  module: 1\n- kind: absent\n  module: 2\n"
     )
-    data = record_module._quick_record_data(text)
-    assert data is not None and [e.line for e in data["log"]] == [5, 9, 13]
+    quick = record_module._quick_record_data(text)
+    assert quick is not None and quick[1] == [5, 9, 13]
     assert [e.line for e in parse_text(text)["log"]] == [5, 9, 13]
 
 
@@ -595,3 +596,19 @@ def test_a_plain_odd_number_leaves_the_text_to_the_careful_reader(value):
     text = f"a: ok\nb: {value}\nhomework_review: done\n"
     assert quick_load(text) is None
     assert_same(text)
+
+
+def test_refused_characters_are_found_the_quick_way_as_the_long_way():
+    """Text in Latin-1 is checked for refused characters as bytes; the answer is the expression's
+    for every character below U+0100, around every edge of its ranges, and a sample above."""
+    from imr.core.yamlio import _has_refused_chars, _quick_refused_chars
+
+    refused = _quick_refused_chars()
+    edges = [0x2027, 0x2028, 0x2029, 0x202A, 0xD7FF, 0xE000, 0xFEFE, 0xFEFF, 0xFF00, 0xFFFD, 0xFFFE, 0x10000]
+    rng = random.Random(3)
+    points = [*range(0x100), *edges, *(rng.randrange(0x100, 0x110000) for _ in range(2000))]
+    for point in points:
+        if 0xD800 <= point <= 0xDFFF:
+            continue
+        text = f"note: Åsa{chr(point)}ö\n"
+        assert _has_refused_chars(text) == (refused.search(text) is not None), hex(point)

@@ -242,6 +242,10 @@ _UNDERSCORE_NOT_IN_A_WORD = re.compile(r"_(?<![A-Za-z._]_)")
 # A surrogate written as an escape ("\ud83d\ude00"): yaml-rs joins a pair into one character,
 # libyaml refuses it.
 _QUICK_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
+# The characters below U+0100 that `_quick_refused_chars` matches, as Latin-1 bytes.
+_LATIN1_REFUSED = bytes(b for b in range(0x100) if (b < 0x20 and b not in (0x09, 0x0A)) or 0x7F <= b <= 0x9F)
+# A document marker (`---`, `...`) or a directive (`%`) at the start of a line but the first.
+_DOCUMENT_MARK = re.compile(r"\n(?:---|\.\.\.|%)")
 _QUICK_BLOCK_HEADER = re.compile(r"[|>][-+0-9]*[ \t]*(?:#.*)?$")
 # `[]` or `{}` alone as a value: the only flow collections the house writer makes (an empty list
 # or mapping). Any other flow collection is left to the strict reader: flow context is where
@@ -295,12 +299,12 @@ def _plain_enough(text: str) -> bool:
     """False for text with anything the two readers may read differently (see above)."""
     if not text.endswith("\n") or "\t" in text:
         return False  # (yaml-rs ends a block scalar cut off by the end of the file with a line break)
-    if not text.replace("\n", " ").isprintable() and _quick_refused_chars().search(text):
-        return False  # (every character refused here is one Python does not call printable)
+    if _has_refused_chars(text):
+        return False
     tail = text.rstrip("\n ")
     if _QUICK_BLOCK_HEADER.search(tail, tail.rfind("\n") + 1):
         return False  # an empty block scalar at the end: '' to PyYAML, a line break to yaml-rs
-    if text.startswith(("---", "...", "%")) or "\n---" in text or "\n..." in text or "\n%" in text:
+    if text.startswith(("---", "...", "%")) or _DOCUMENT_MARK.search(text):
         return False  # a document marker or a directive
     for indicator in "&*!?[{":  # (str.find is several times quicker than a regular expression here)
         at = text.find(indicator)
@@ -317,6 +321,18 @@ def _plain_enough(text: str) -> bool:
     if "\\" in text and _QUICK_SURROGATE_ESCAPE.search(text):
         return False
     return not _odd_number_at_node_start(text)
+
+
+def _has_refused_chars(text: str) -> bool:
+    """Whether `text` holds a character `_quick_refused_chars` matches. Text in Latin-1 (most
+    Swedish records) is checked as bytes, in one pass that deletes the refused ones (C0 and C1
+    controls but tab and line break, and DEL); any other text is first asked whether it is
+    printable, since every character refused is one Python does not call printable."""
+    try:
+        raw = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return not text.replace("\n", " ").isprintable() and _quick_refused_chars().search(text) is not None
+    return len(raw.translate(None, _LATIN1_REFUSED)) != len(raw)
 
 
 def _odd_number_at_node_start(text: str) -> bool:
