@@ -166,3 +166,33 @@ def test_a_text_fine_for_one_field_is_still_checked_for_another():
     assert validate_entry({**base, "date": "done", "homework_review": "done"})
     assert validate_entry({**base, "module": True})
     assert validate_entry({**base, "module": 1.0})
+
+
+def test_references_to_the_curriculum_and_to_other_entries_are_checked(tmp_path):
+    """A session the programme does not have, a variant or module it does not have, and a
+    correction of a protected field are found; a session that exists is not, whatever kind of
+    entry names it, and `module: true` reads as module 1 there, as it always has (its shape is
+    what is wrong, and the shape check says so)."""
+    from imr.curriculum.model import load_curriculum
+    from imr.records.record import parse_record_bytes, validate_record
+
+    def codes(*entries: str) -> list[str]:
+        path = tmp_path / "p-02.yaml"
+        text = base_record().replace("log:\n", "format: 2\nlog:\n") + "".join(entries)
+        record = parse_record_bytes(text.encode(), path, "records/p-02.yaml")
+        return [f.code for f in validate_record(record, "records/p-02.yaml", load_curriculum())]
+
+    absent = (
+        "- kind: absent\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  module: 1\n  session: 1\n  date: '2026-03-01'\n"
+    )
+    ids = "  id: abcde001\n"
+    assert codes(GOOD_ENTRY) == []
+    assert codes(GOOD_ENTRY.replace("session: 1", "session: 99")) == ["entry_unknown_session"]
+    assert codes(absent.replace("module: 1", "module: 42")) == ["entry_unknown_session"]
+    assert codes(GOOD_ENTRY.replace("module: 1", "module: true")) == ["entry_not_positive_int"]
+    profile = "- kind: profile\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  variant: nosuch\n"
+    assert codes(profile) == ["entry_unknown_variant"]
+    order = "- kind: profile\n  at: '2026-03-01T10:00:00+01:00'\n  by: KL\n  module_order: [1, 77]\n"
+    assert codes(order) == ["entry_unknown_module"]
+    correction = "- kind: correction\n  at: '2026-03-01T11:00:00+01:00'\n  by: KL\n  target: abcde001\n  note: fel signatur\n  set:\n    by: AB\n"
+    assert codes(GOOD_ENTRY + ids, correction) == ["correction_protected_field"]

@@ -27,7 +27,7 @@ from typing import Any
 
 from imr.core.errors import ImrError
 from imr.core.files import read_regular
-from imr.core.yamlio import LineDict, YamlProblem, decode, dump, parse_text, quick_load
+from imr.core.yamlio import YamlProblem, decode, dump, parse_text, quick_load
 from imr.records.findings import Finding
 from imr.records.ids import is_valid_id
 from imr.records.kinds import PROFILE_KINDS, SESSION_LIKE, validate_entry
@@ -166,22 +166,22 @@ def parse_record_bytes(raw: bytes, path: Path, shown: str | None = None) -> Reco
     shown = shown or str(path)
     try:
         text = decode(raw)
-        data = _quick_record_data(text)
-        if data is None:
-            data = parse_text(text)
+        quick = _quick_record_data(text)
+        data, lines = quick if quick is not None else (parse_text(text), None)
     except YamlProblem as problem:
         raise RecordProblem(Finding(shown, problem.line, problem.code, problem.params)) from None
-    return record_from_data(data, path, shown)
+    return record_from_data(data, path, shown, lines)
 
 
 _LOG_KEY = re.compile(r"^log:[ \t]*(?:#.*)?$", re.MULTILINE)
 _MARGIN = re.compile(r"\n(?=[^ \n])")  # a line that starts at the margin (from its line break: quick to find)
 
 
-def _quick_record_data(text: str) -> dict | None:
-    """The record as `parse_text` reads it, from the quick reader (`yamlio.quick_load`), with each
-    log entry's line found in the text; None where that is not certain (the caller then reads it
-    the careful way).
+def _quick_record_data(text: str) -> tuple[dict, list[int]] | None:
+    """The record as `parse_text` reads it, from the quick reader (`yamlio.quick_load`), and the
+    line each log entry starts on, found in the text; None where that is not certain (the caller
+    then reads it the careful way). The entries are plain dicts (`parse_text` gives LineDicts
+    that carry their lines), so none is copied.
 
     The entries' lines are the `- ` lines at the margin after `log:` (where the house style and
     every hand-edited record seen so far put them); anything else at the margin there ends the
@@ -212,18 +212,16 @@ def _quick_record_data(text: str) -> dict | None:
             lines.append(line)
         if len(lines) != len(log):
             return None
-        entries = []
-        for item, line in zip(log, lines, strict=False):
+        for item in log:
             if item.__class__ is not dict:
                 return None
-            entry = LineDict(item)
-            entry.line = line
-            entries.append(entry)
-        data["log"] = entries
-    return data
+        return data, lines
+    return data, []
 
 
-def record_from_data(data: Any, path: Path, shown: str) -> Record:
+def record_from_data(data: Any, path: Path, shown: str, lines: list[int] | None = None) -> Record:
+    """A record from what a reader gave: `parse_text`'s LineDicts, or plain dicts and the line
+    each entry starts on (`lines`, from `_quick_record_data`)."""
     if not isinstance(data, dict):
         raise RecordProblem(Finding(shown, 1, "record_not_mapping"))
     log = data.get("log")
@@ -231,10 +229,13 @@ def record_from_data(data: Any, path: Path, shown: str) -> Record:
         raise RecordProblem(Finding(shown, getattr(data, "line", 1), "record_log_not_list"))
     header = {k: v for k, v in data.items() if k != "log"}
     record_id = header.get("id")
-    entries = [
-        Entry(number=i, line=getattr(item, "line", 0), data=item if isinstance(item, dict) else {"kind": None})
-        for i, item in enumerate(log, start=1)
-    ]
+    if lines is not None:
+        entries = [Entry(i, line, item) for i, (item, line) in enumerate(zip(log, lines, strict=True), start=1)]
+    else:
+        entries = [
+            Entry(number=i, line=getattr(item, "line", 0), data=item if isinstance(item, dict) else {"kind": None})
+            for i, item in enumerate(log, start=1)
+        ]
     if not isinstance(record_id, str):
         record_id = path.stem
     return Record(id=record_id, path=path, header=header, entries=entries)
@@ -260,7 +261,10 @@ def validate_record(record: Record, shown: str, curriculum: Any = None) -> list[
         data = entry.data
         for code, params in validate_entry(data):
             findings.append(Finding(shown, entry.line, code, params))
-        findings.extend(_reference_problems(record, entry, shown, curriculum, sessions))
+        # (most entries are sessions that name one the curriculum has: nothing more to look at)
+        kind = entry.kind
+        if kind in _REFERRING_KINDS and (kind not in SESSION_LIKE or _unknown_session(data, sessions, curriculum)):
+            findings.extend(_reference_problems(record, entry, shown, curriculum, sessions))
         if "date" in data or "set" in data:
             for code, params in date_problems(data, start, today):
                 findings.append(Finding(shown, entry.line, code, params))
@@ -286,6 +290,22 @@ def date_problems(entry: dict, start: str | None, today: str | None = None) -> l
     return out
 
 
+# The kinds of entry that refer to another entry or to the curriculum (`_reference_problems`).
+# (A tuple: a hand-edited `kind` may be a list, which no set can look up.)
+_REFERRING_KINDS = ("correction", *SESSION_LIKE, *PROFILE_KINDS)
+
+
+def _unknown_session(data: dict, sessions: frozenset[tuple[int, int]], curriculum: Any) -> bool:
+    """Whether a session-like entry names a session the curriculum does not have."""
+    module, number = data.get("module"), data.get("session")
+    return (
+        curriculum is not None
+        and isinstance(module, int)
+        and isinstance(number, int)
+        and (module, number) not in sessions
+    )
+
+
 def _reference_problems(
     record: Record, entry: Entry, shown: str, curriculum: Any, sessions: frozenset[tuple[int, int]]
 ) -> list[Finding]:
@@ -303,10 +323,7 @@ def _reference_problems(
             for code, params in validate_entry(merged):
                 out.append(Finding(shown, entry.line, code, params))
     if curriculum is not None:
-        if (kind in SESSION_LIKE and isinstance(data.get("module"), int) and isinstance(data.get("session"), int)) and (
-            data["module"],
-            data["session"],
-        ) not in sessions:
+        if kind in SESSION_LIKE and _unknown_session(data, sessions, curriculum):
             out.append(
                 Finding(shown, entry.line, "entry_unknown_session", {"ref": f"{data['module']}.{data['session']}"})
             )
