@@ -7,6 +7,7 @@ finding from `imr check` with the same cases.
 
 from __future__ import annotations
 
+import random
 import re
 import time
 from pathlib import Path
@@ -688,3 +689,25 @@ def test_lower_case_letters_and_many_digits_are_still_scanned(text, kind):
 def test_entry_ids_and_short_words_find_nothing():
     for text in ("tbpgn001", "1mkr7pgy", "done", "ab12345", "session"):
         assert scan_text(text) == []
+
+
+def test_days_and_times_skip_the_scan_only_where_it_finds_nothing():
+    """The quick answer for a day or a time as the writer writes them (an entry's `date` and
+    `at`) is the long scan's: every year the pattern takes, every two-digit month and day, and
+    times with and without seconds, in every zone form. Close shapes are still scanned."""
+    from imr.records.pii import _NOTHING_TO_FIND, _scan
+
+    rng = random.Random(7)
+    texts = [f"{year}-03-02" for year in range(1900, 2100)]
+    texts += [f"2026-{month:02d}-{day:02d}" for month in range(100) for day in range(100)]
+    for _ in range(3000):
+        day = f"{rng.randint(1900, 2099)}-{rng.randint(0, 99):02d}-{rng.randint(0, 99):02d}"
+        seconds = rng.choice(["", f":{rng.randint(0, 99):02d}"])
+        zone = rng.choice(["", "Z", f"+{rng.randint(0, 99):02d}:{rng.randint(0, 99):02d}", "-05:00"])
+        texts.append(f"{day}T{rng.randint(0, 99):02d}:{rng.randint(0, 99):02d}{seconds}{zone}")
+    for text in texts:
+        assert _NOTHING_TO_FIND.fullmatch(text), text
+        assert _scan(text, frozenset()) == [], text
+    for text in ("2026-03-02T14:05:00.123456+01:00", "1985-01-01 1234", "2026-03-02 070-123 45 67", "1899-01-01"):
+        assert not _NOTHING_TO_FIND.fullmatch(text), text
+    assert find_pii("2026-03-02 070-123 45 67") is not None

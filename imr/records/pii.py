@@ -283,9 +283,18 @@ _TIME_OR_DATE = re.compile(
 )
 _MAX_PHONE_DIGITS = 15  # E.164
 _MIN_PHONE_DIGITS = 7
-# Lower-case ASCII letters and at most six digits (an entry id, a key, a short code): no name
-# starts with a capital, there is no address and nothing hidden, and too few digits for a number.
-_NOTHING_TO_FIND = re.compile(rf"[a-z]*(?:[0-9][a-z]*){{0,{_MIN_PHONE_DIGITS - 1}}}")
+# Texts the scanner finds nothing in, told at once:
+# * lower-case ASCII letters and at most six digits (an entry id, a key, a short code): no name
+#   starts with a capital, there is no address and nothing hidden, and too few digits for a number;
+# * a day or a time as the writer writes them (`2026-03-02`, `2026-03-02T14:05:00+01:00`): the
+#   only run of seven or more digits is the day's eight, too few for a personnummer and no
+#   phone number (no group of it starts one: the year begins with 19 or 20, and the month and
+#   day follow a `-` after a digit), and `T` and `Z` are single letters, no name. Every entry's
+#   time is unique, so this is most of what a region's first `imr check` would scan.
+_NOTHING_TO_FIND = re.compile(
+    rf"[a-z]*(?:[0-9][a-z]*){{0,{_MIN_PHONE_DIGITS - 1}}}"
+    r"|(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?:Z|[+-][0-9]{2}:[0-9]{2})?)?"
+)
 
 
 _NUMBER_TYPES = (
@@ -909,6 +918,11 @@ def scan_text(text: str, allow: frozenset[str] = frozenset()) -> list[PiiHit]:
     """
     if _NOTHING_TO_FIND.fullmatch(text):
         return []
+    return _scan(text, allow)
+
+
+def _scan(text: str, allow: frozenset[str]) -> list[PiiHit]:
+    """`scan_text` the long way (what it gives for a text `_NOTHING_TO_FIND` passes is [])."""
     clean, hidden = _normalise(text)
     invisible = _invisible_hits(text, hidden) if hidden else []
     found: list[tuple[int, int, PiiHit]] = []
@@ -1113,10 +1127,14 @@ def _refused_in(
         return _refused_in_mapping(value, identifier, allow, memo, first_warning)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            if item.__class__ is not int and item.__class__ is not bool and item is not None:
+            if isinstance(item, dict):  # a record's entries: straight to the mapping's walk
+                hit = _refused_in_mapping(item, identifier, allow, memo, first_warning)
+            elif item.__class__ is not int and item.__class__ is not bool and item is not None:
                 hit = _refused_in(item, identifier, allow, memo, first_warning)
-                if hit is not None:
-                    return hit
+            else:
+                continue
+            if hit is not None:
+                return hit
         return None
     else:
         return None
