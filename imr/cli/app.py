@@ -4,7 +4,8 @@ Every command lives in its own module, listed once in COMMANDS. `main()` builds 
 command the user asked for (typer inspects every registered function when it starts, and
 importing and inspecting twenty commands to run one costs more than the command itself);
 help, typos and the tests get the full tree through `build_app()` / `imr.cli.app.app`.
-The usual forms of `imr session next` run without typer at all (`argv.session_next`).
+The usual forms of `imr session next` and `imr render handout` run without typer at all
+(`argv.session_next`, `argv.render_handout`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NoReturn
 
 from imr.cli import argv, common
 from imr.cli.common import set_workspace_option
@@ -114,18 +116,18 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def _run_session_next(invocation: argv.Invocation, participant: str | None, group: str | None, as_json: bool):
-    """`session next` without typer: what the root group's `main` and callback do first, then
-    the command's body. `imr session next ID` opens every session (target P1); building a typer
-    command for it would cost more than the command, as importing typer alone does."""
-    from imr.cli.session_next import show_next
-
-    common._state["command"] = "session"
+def _run_plain(invocation: argv.Invocation, body: Callable[[], object]) -> NoReturn:
+    """A hot command without typer (`argv.session_next`, `argv.render_handout`): what the root
+    group's `main` and callback do first (the command's name, the workspace whose strings apply,
+    the language, `--workspace`), then `body`, which calls the function the typer command calls.
+    Building a typer command for `imr session next ID` would cost more than the command, as
+    importing typer alone does."""
+    common._state["command"] = invocation.command
     common.set_strings_root(argv.workspace_folder(invocation))
     common.set_lang(invocation.lang)
     set_workspace_option(invocation.workspace)
     try:
-        show_next(participant, group, as_json, None)
+        body()
     except RuntimeError as done:  # typer.Exit from `common.fail`: the message is printed
         code = getattr(done, "exit_code", None)
         if code is None:
@@ -141,7 +143,14 @@ def main() -> None:
         os.environ["NoDefaultCurrentDirectoryInExePath"] = "1"  # noqa: SIM112 (Windows spells it so)
     invocation = argv.parse(sys.argv[1:])
     sys.argv[1:] = invocation.words
-    plain = argv.session_next(invocation)
-    if plain is not None:
-        _run_session_next(invocation, *plain)
+    plan = argv.session_next(invocation)
+    if plan is not None:
+        from imr.cli.session_next import show_next
+
+        _run_plain(invocation, lambda: show_next(*plan, None))
+    handout = argv.render_handout(invocation)
+    if handout is not None:
+        from imr.cli import render_run
+
+        _run_plain(invocation, lambda: render_run.handout(**handout))
     build_app(invocation.command)(prog_name="imr")
