@@ -13,7 +13,6 @@ from imr.core.errors import ImrError
 from imr.core.strings import strings
 from imr.render import pandoc, typst_pdf
 from imr.render.documents import Document
-from imr.render.docx import finish_docx
 from imr.render.markdown import Progress, document_markdown
 from imr.render.typst_pdf import warm_up
 from imr.workspace.folder import Workspace
@@ -77,6 +76,8 @@ def render_documents(
             if fmt == "html":  # the fonts are too large for a pandoc argument
                 data = data.replace(b"/* imr-fonts */", pandoc.embedded_fonts_css().encode("ascii"), 1)
             if fmt == "docx":
+                from imr.render.docx import finish_docx  # lazy: 4 ms on imr render handout (zipfile)
+
                 data = finish_docx(data, document, labels)
             out.append(Rendered(document, data, list(document.warnings)))
         if progress:
