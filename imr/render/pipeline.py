@@ -39,8 +39,6 @@ def render_documents(
 ) -> list[Rendered]:
 
     fmt = check_format(fmt)
-    if fmt == "pdf":
-        warm_up(ws.root)  # loads typst and its fonts while Jinja and pandoc work
     total_parts = sum(len(d.parts) for d in documents)
     done_parts = 0
 
@@ -84,6 +82,9 @@ def render_documents(
             progress("pandoc", 1, 1)
         return out
 
+    # typst and its fonts load in a thread while pandoc works (importing typst during the
+    # Jinja stage would hold the interpreter that stage needs: about 4 ms more for a handout)
+    warm_up(ws.root)
     bodies = pandoc.convert_many_to_typst(
         markdowns, lang=documents[0].lang if documents else ws.lang, workspace_root=ws.root, labels=labels
     )
