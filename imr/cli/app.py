@@ -10,17 +10,17 @@ The usual forms of `imr session next` and `imr render handout` run without typer
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NoReturn
 
-from imr.cli import argv, common
-from imr.cli.common import set_workspace_option
-
 if TYPE_CHECKING:
     import typer
+
+    from imr.cli import argv
 
 # name on the command line -> (module in imr.cli, how it is attached):
 #   "app"       the module has a typer sub-app `app`, added under this name;
@@ -51,13 +51,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "web": ("web_cmd", "register"),
 }
 
-# What the command line says before typer reads it (global options, aliases): imr.cli.argv.
-ALIASES, SUB_ALIASES, expand_aliases = argv.ALIASES, argv.SUB_ALIASES, argv.expand_aliases
-
 
 def _root_callback():
     """The root callback, made where typer is imported (its options are typer defaults)."""
     import typer  # lazy: 26 ms on session next
+
+    from imr.cli import argv
+    from imr.cli.common import set_workspace_option
 
     def _root(
         workspace: str | None = typer.Option(None, "--workspace", "-w", metavar="DIR"),
@@ -106,6 +106,8 @@ def build_app(only: str | None = None) -> typer.Typer:
 
 def command_name(args: list[str]) -> str | None:
     """The first word of argv that is not a global option (or its value)."""
+    from imr.cli import argv
+
     return argv.parse(args).command
 
 
@@ -122,10 +124,12 @@ def _run_plain(invocation: argv.Invocation, body: Callable[[], object]) -> NoRet
     the language, `--workspace`), then `body`, which calls the function the typer command calls.
     Building a typer command for `imr session next ID` would cost more than the command, as
     importing typer alone does."""
+    from imr.cli import argv, common
+
     common._state["command"] = invocation.command
     common.set_strings_root(argv.workspace_folder(invocation))
     common.set_lang(invocation.lang)
-    set_workspace_option(invocation.workspace)
+    common.set_workspace_option(invocation.workspace)
     try:
         body()
     except RuntimeError as done:  # typer.Exit from `common.fail`: the message is printed
@@ -137,6 +141,13 @@ def _run_plain(invocation: argv.Invocation, body: Callable[[], object]) -> NoRet
 
 
 def main() -> None:
+    # Python's cycle collector stays off while the command's modules load: they are never
+    # garbage, and its passes over them cost about 5 ms of a 0.2 s command. The hot commands
+    # end within a fraction of a second, so they run without it (exit frees everything); every
+    # other command gets it back, with the loaded modules frozen out of its passes.
+    gc.disable()
+    from imr.cli import argv  # after gc.disable(): it loads the workspace finder and its layers
+
     if os.name == "nt":
         # Windows runs a program found in the current folder before one on PATH; in a workspace
         # that folder holds what colleagues pushed, so a `git.exe` there must never be what runs.
@@ -153,4 +164,7 @@ def main() -> None:
         from imr.cli import render_run
 
         _run_plain(invocation, lambda: render_run.handout(**handout))
-    build_app(invocation.command)(prog_name="imr")
+    command = build_app(invocation.command)
+    gc.freeze()
+    gc.enable()
+    command(prog_name="imr")
