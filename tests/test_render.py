@@ -323,14 +323,14 @@ def test_progress_bar_reports_each_step(ws):
     from rich.console import Console
 
     from imr.cli import common
-    from imr.cli.render_cmd import _with_progress
+    from imr.cli.render_run import with_progress
     from imr.render.documents import module_document
     from imr.workspace.folder import open_workspace
 
     common._state.update({"lang": "sv"})
     workspace = open_workspace(ws.root)
     screen = io.StringIO()
-    rendered = _with_progress(
+    rendered = with_progress(
         workspace, module_document(workspace, 1), "pdf", Console(file=screen, force_terminal=True, width=100)
     )
     assert rendered.data.startswith(b"%PDF")

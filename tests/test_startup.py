@@ -235,3 +235,27 @@ def test_the_settings_folder_is_the_one_typer_names():
     from imr.cli.common import user_config_dir
 
     assert user_config_dir() == Path(typer.get_app_dir("imr"))
+
+
+@pytest.mark.parametrize(
+    ("args", "collecting"),
+    [
+        (("status",), True),
+        (("render", "handout", "1.1", "-o", "-"), True),
+        (("session", "next", "p-01"), False),
+        (("render", "handout", "1.1", "--format", "md", "-o", "h.md"), False),
+    ],
+)
+def test_only_the_hot_commands_run_without_the_cycle_collector(enrolled, args, collecting):
+    """`main` keeps Python's cycle collector off while modules load; a command typer runs (a
+    report, the web page, a long check) gets it back, the hot forms end without it."""
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: sys.stderr.write(f'collector: {gc.isenabled()}\\n'))\n"
+        "from imr.cli.app import main\n"
+        f"sys.argv = ['imr', *{list(args)!r}]\n"
+        "main()\n"
+    )
+    run = _process(enrolled.root, "-c", code)
+    assert run.returncode == 0, run.stderr
+    assert f"collector: {collecting}" in run.stderr

@@ -4,21 +4,23 @@ Every command lives in its own module, listed once in COMMANDS. `main()` builds 
 command the user asked for (typer inspects every registered function when it starts, and
 importing and inspecting twenty commands to run one costs more than the command itself);
 help, typos and the tests get the full tree through `build_app()` / `imr.cli.app.app`.
-The usual forms of `imr session next` run without typer at all (`argv.session_next`).
+The usual forms of `imr session next` and `imr render handout` run without typer at all
+(`argv.session_next`, `argv.render_handout`).
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
-from typing import TYPE_CHECKING
-
-from imr.cli import argv, common
-from imr.cli.common import set_workspace_option
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     import typer
+
+    from imr.cli import argv
 
 # name on the command line -> (module in imr.cli, how it is attached):
 #   "app"       the module has a typer sub-app `app`, added under this name;
@@ -49,13 +51,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "web": ("web_cmd", "register"),
 }
 
-# What the command line says before typer reads it (global options, aliases): imr.cli.argv.
-ALIASES, SUB_ALIASES, expand_aliases = argv.ALIASES, argv.SUB_ALIASES, argv.expand_aliases
-
 
 def _root_callback():
     """The root callback, made where typer is imported (its options are typer defaults)."""
     import typer  # lazy: 26 ms on session next
+
+    from imr.cli import argv
+    from imr.cli.common import set_workspace_option
 
     def _root(
         workspace: str | None = typer.Option(None, "--workspace", "-w", metavar="DIR"),
@@ -104,6 +106,8 @@ def build_app(only: str | None = None) -> typer.Typer:
 
 def command_name(args: list[str]) -> str | None:
     """The first word of argv that is not a global option (or its value)."""
+    from imr.cli import argv
+
     return argv.parse(args).command
 
 
@@ -114,34 +118,57 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def _run_session_next(invocation: argv.Invocation, participant: str | None, group: str | None, as_json: bool):
-    """`session next` without typer: what the root group's `main` and callback do first, then
-    the command's body. `imr session next ID` opens every session (target P1); building a typer
-    command for it would cost more than the command, as importing typer alone does."""
-    from imr.cli.session_next import show_next
+def _run_plain(invocation: argv.Invocation, body: Callable[[], object]) -> NoReturn:
+    """A hot command without typer (`argv.session_next`, `argv.render_handout`): what the root
+    group's `main` and callback do first (the command's name, the workspace whose strings apply,
+    the language, `--workspace`), then `body`, which calls the function the typer command calls.
+    Building a typer command for `imr session next ID` would cost more than the command, as
+    importing typer alone does."""
+    from imr.cli import argv, common
 
-    common._state["command"] = "session"
+    common._state["command"] = invocation.command
     common.set_strings_root(argv.workspace_folder(invocation))
     common.set_lang(invocation.lang)
-    set_workspace_option(invocation.workspace)
+    common.set_workspace_option(invocation.workspace)
+    code = 0
     try:
-        show_next(participant, group, as_json, None)
+        body()
     except RuntimeError as done:  # typer.Exit from `common.fail`: the message is printed
-        code = getattr(done, "exit_code", None)
-        if code is None:
+        exit_code = getattr(done, "exit_code", None)
+        if exit_code is None:
             raise
-        sys.exit(code)
-    sys.exit(0)
+        code = int(exit_code)
+    # The collector was off (see `main`): Python's last pass at exit would go over every object
+    # the run made, about 10 ms that free nothing the exit does not. Frozen, they are skipped.
+    gc.freeze()
+    sys.exit(code)
 
 
 def main() -> None:
+    # Python's cycle collector stays off while the command's modules load: they are never
+    # garbage, and its passes over them cost about 5 ms of a 0.2 s command. The hot commands
+    # end within a fraction of a second, so they run without it (exit frees everything); every
+    # other command gets it back, with the loaded modules frozen out of its passes.
+    gc.disable()
+    from imr.cli import argv  # after gc.disable(): it loads the workspace finder and its layers
+
     if os.name == "nt":
         # Windows runs a program found in the current folder before one on PATH; in a workspace
         # that folder holds what colleagues pushed, so a `git.exe` there must never be what runs.
         os.environ["NoDefaultCurrentDirectoryInExePath"] = "1"  # noqa: SIM112 (Windows spells it so)
     invocation = argv.parse(sys.argv[1:])
     sys.argv[1:] = invocation.words
-    plain = argv.session_next(invocation)
-    if plain is not None:
-        _run_session_next(invocation, *plain)
-    build_app(invocation.command)(prog_name="imr")
+    plan = argv.session_next(invocation)
+    if plan is not None:
+        from imr.cli.session_next import show_next
+
+        _run_plain(invocation, lambda: show_next(*plan, None))
+    handout = argv.render_handout(invocation)
+    if handout is not None:
+        from imr.cli import render_run
+
+        _run_plain(invocation, lambda: render_run.handout(**handout))
+    command = build_app(invocation.command)
+    gc.freeze()
+    gc.enable()
+    command(prog_name="imr")

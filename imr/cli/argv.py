@@ -3,7 +3,8 @@
 `imr [--workspace DIR | -w DIR] [--lang sv|en] COMMAND ...`. Some things must be known before
 typer parses anything: the language (help and usage errors are printed while parsing), the
 workspace folder (its strings cache has the help texts), which command to build (`main` builds
-only that one) and whether the run is the hot `session next` form that runs without typer.
+only that one) and whether the run is one of the hot forms that run without typer (`session
+next`, `render handout`).
 `parse` is the one function that reads them; nothing else in imr looks at argv by hand. typer
 then parses the same words again for real, so its rules (global options before the command)
 and its messages stay as they are.
@@ -11,7 +12,7 @@ and its messages stay as they are.
 `--lang` and `--workspace` are also noticed after the command word, as they always were, so
 that typer's "no such option" for a misplaced `--lang en` is said in English.
 
-No typer here: `session next` runs without importing it.
+No typer here: `session next` and `render handout` run without importing it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from imr.workspace.folder import CONFIG_NAME, ENV_WORKSPACE
 
@@ -185,3 +187,49 @@ def session_next(invocation: Invocation) -> tuple[str | None, str | None, bool] 
     if (participant is None) == (group is None):
         return None
     return participant, group, as_json
+
+
+# `imr render handout`'s options with a value (as imr.cli.render_cmd declares them for typer)
+# -> the parameter of `imr.cli.render_run.handout` they set; `--force` is the one flag.
+HANDOUT_OPTIONS = {
+    "--for": "participant",
+    "--variant": "variant",
+    "--format": "fmt",
+    "-f": "fmt",
+    "--output": "output",
+    "-o": "output",
+    "--date": "date",
+}
+
+
+def render_handout(invocation: Invocation) -> dict[str, Any] | None:
+    """The arguments of `imr.cli.render_run.handout` when the run is `[global options] render
+    handout SESSION` with each of its options (HANDOUT_OPTIONS, `--force`) at most once, as
+    `--option VALUE` or `--option=VALUE`, every value non-empty and not starting with `-`;
+    None for any other shape (`--help`, an unknown or repeated option, `-o -`, `-oFILE`, a
+    bad `--lang`, no session or two), which typer parses and answers as always."""
+    at = invocation.at
+    if at is None or invocation.words[at : at + 2] != ["render", "handout"] or not invocation.only_global_before:
+        return None
+    if invocation.lang_option is not None and invocation.lang_option not in LANGS:
+        return None
+    found: dict[str, Any] = {}
+    rest = invocation.rest[1:]
+    index = 0
+    while index < len(rest):
+        word = rest[index]
+        name, _, attached = word.partition("=") if word.startswith("--") else (word, "", "")
+        if word == "--force" and "force" not in found:
+            found["force"] = True
+        elif name in HANDOUT_OPTIONS and HANDOUT_OPTIONS[name] not in found:
+            value = attached if attached else (rest[index + 1] if index + 1 < len(rest) and name == word else "")
+            if not value or value.startswith("-"):
+                return None
+            found[HANDOUT_OPTIONS[name]] = value
+            index += 0 if attached else 1
+        elif not word.startswith("-") and "session" not in found:
+            found["session"] = word
+        else:
+            return None
+        index += 1
+    return found if "session" in found else None

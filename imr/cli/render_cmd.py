@@ -1,16 +1,16 @@
-"""`imr render handout|bundle|manual`: printable documents as PDF, DOCX, HTML or Markdown."""
+"""`imr render handout|bundle|manual`: printable documents as PDF, DOCX, HTML or Markdown.
+
+The typer declarations; where a document goes and how it is rendered and saved is in
+`imr.cli.render_run`, with the handout's body, which `imr.cli.app.main` also runs without typer.
+"""
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
-from typing import Any
-
 import typer
 
-from imr.cli import complete
-from imr.cli.common import console, emit, escape, handle_errors, t, workspace
+from imr.cli import complete, render_run
+from imr.cli.common import handle_errors, workspace
+from imr.cli.render_run import Target, output_target, render_and_write
 from imr.core.errors import ImrError
 
 app = typer.Typer(no_args_is_help=True)
@@ -33,7 +33,6 @@ def _output_option():
 
 
 @app.command("handout")
-@handle_errors
 def handout(
     session: str = typer.Argument(..., autocompletion=complete.sessions),
     participant: str | None = typer.Option(None, "--for", autocompletion=complete.participants),
@@ -44,11 +43,7 @@ def handout(
     force: bool = _force_option(),
 ) -> None:
     """One session's handout, for everyone or personalised for one participant."""
-    from imr.render.documents import handout_document  # lazy: 31 ms on imr --help and the module's other commands
-
-    ws = workspace()
-    target = _target(ws, fmt, output, force)
-    render_and_write(ws, handout_document(ws, session, participant, date, variant), target)
+    render_run.handout(session, participant, variant, fmt, output, date, force)
 
 
 @app.command("bundle")
@@ -77,7 +72,7 @@ def bundle(
         raise ImrError("render_next_needs_group")
     if variants is not None and (variants != "all" or (module is None and not all_)):
         raise ImrError("render_variants_choice")
-    target = _target(ws, fmt, output, force)
+    target = output_target(ws, fmt, output, force)
     every = variants == "all"
     if module is not None:
         document = documents.module_document(ws, module, variants=every, duplex=duplex)
@@ -107,106 +102,8 @@ def manual(
     from imr.render.documents import manual_document  # lazy: 31 ms on imr --help and the module's other commands
 
     ws = workspace()
-    target = _target(ws, fmt, output, force)
+    target = output_target(ws, fmt, output, force)
     render_and_write(ws, manual_document(ws, module, duplex=duplex), target)
-
-
-class Target:
-    """Where and in which format a command's document goes (checked before rendering)."""
-
-    def __init__(self, fmt: str, path=None, stdout: bool = False, explicit: bool = False, force: bool = False) -> None:
-        self.fmt = fmt
-        self.path = path
-        self.stdout = stdout
-        self.explicit = explicit
-        self.force = force
-
-
-def _target(ws, fmt: str | None, output: str | None, force: bool = False) -> Target:
-    from imr.render.output import check_output_path
-    from imr.render.pipeline import FORMATS, check_format  # lazy: 8 ms on imr --help and the module's other commands
-
-    if output == "-":
-        if fmt is not None:
-            check_format(fmt)
-        return Target("md", stdout=True)
-    if fmt is not None:
-        chosen = check_format(fmt)
-    elif output and Path(output).suffix.lower().lstrip(".") in FORMATS:
-        chosen = Path(output).suffix.lower().lstrip(".")
-    else:
-        chosen = "pdf"
-    if output:
-        return Target(
-            chosen, check_output_path(Path(output), create_parent=False, ws=ws, force=force), explicit=True, force=force
-        )
-    return Target(chosen, force=force)
-
-
-def render_and_write(ws, document, target: Target, message_to_stderr: bool = False) -> None:
-    """Render one document (with a progress bar for bundles on a terminal) and save it.
-
-    Rich is only imported for the progress bar: a single handout from a script or a shell
-    pipe starts as fast as it can.
-    """
-    from imr.render.output import MD_MARKER, check_output_path, default_path, write_output
-    from imr.render.pipeline import render_document  # lazy: 8 ms on imr --help and the module's other commands
-
-    path = target.path
-    if not target.stdout and path is None:
-        path = check_output_path(default_path(ws, document, target.fmt), create_parent=True, ws=ws, force=target.force)
-    if len(document.parts) > 1 and sys.stderr.isatty():
-        rendered = _with_progress(ws, document, target.fmt, console(stderr=True))
-    else:
-        rendered = render_document(ws, document, target.fmt)
-    for warning in rendered.warnings:
-        sys.stderr.write(t("render_warning", message=warning) + "\n")
-    if target.stdout:
-        sys.stdout.write(rendered.data.decode("utf-8"))
-        return
-    write_output(path, (MD_MARKER + rendered.data) if target.fmt == "md" else rendered.data)
-    if message_to_stderr:
-        sys.stderr.write(t("render_written", path=_shown(path)) + "\n")
-    else:
-        emit([(None, t("render_written", path=_shown(path)))])
-
-
-def _with_progress(ws, document, fmt: str, err):
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )  # lazy: 27 ms on imr --help and the module's other commands
-
-    from imr.render.pipeline import render_document  # lazy: 8 ms on imr --help and the module's other commands
-
-    steps = {"markdown": t("render_step_markdown"), "pandoc": t("render_step_pandoc"), "typst": t("render_step_typst")}
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
-        tasks: dict[str, Any] = {}  # rich's TaskID per step
-
-        def update(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = progress.add_task(escape(steps.get(step, step)), total=total)
-            progress.update(tasks[step], completed=done, total=total)
-
-        return render_document(ws, document, fmt, update)
-
-
-def _shown(path) -> str:
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return relative if not relative.startswith("..") else str(path)
 
 
 def render_next(

@@ -26,9 +26,6 @@ from imr.core.errors import ImrError
 from imr.core.strings import strings
 from imr.curriculum.model import Session, curriculum_text
 from imr.curriculum.prefill import RELAPSE_SECTIONS, WORKSHEET_KIND, goal_key, step_key
-from imr.programme import groups
-from imr.programme.group_planning import group_progress
-from imr.programme.imrs import assessments
 from imr.programme.planning import next_session as individual_next
 from imr.programme.relapse_plan import current_plan
 from imr.records.ids import SessionRef
@@ -669,6 +666,7 @@ def programme_document(ws: Workspace, variants: bool = False, duplex: bool = Tru
 
 
 def _imrs_chart_data(b: Builder, state: ParticipantState) -> dict[str, Any] | None:
+    from imr.programme.imrs import assessments  # lazy: 4 ms on imr render handout
 
     rows = [r for r in assessments(state) if r.get("mean") is not None]
     if not rows:
@@ -744,6 +742,8 @@ def group_document(
 ) -> Document:
     """With `next_session`: today's handout for every member, each personalised. Without it:
     every member's personal folder, one after the other."""
+    from imr.programme import groups  # lazy: 3 ms on imr render handout
+
     load = getattr(groups, "load_group", None) or groups.read_group
     group = load(ws, name)
     members = list(group.members)
@@ -794,6 +794,8 @@ def group_document(
 
 def _group_next(ws: Workspace, group: Any) -> SessionRef | None:
     """The session the group meets for next (None: each member's own next session)."""
+    from imr.programme.group_planning import group_progress  # lazy: 2 ms on imr render handout
+
     return group_progress(ws, group).next_ref
 
 

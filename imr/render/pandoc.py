@@ -11,12 +11,10 @@ fixed through SOURCE_DATE_EPOCH.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -191,6 +189,8 @@ def convert_many_to_typst(
     if len(pieces) == 1:
         outputs = [run(pieces[0])]
     else:  # threads, each waiting on its own pandoc process (no fork: also on Windows and macOS)
+        from concurrent.futures import ThreadPoolExecutor  # lazy: 4 ms on imr render handout (logging)
+
         with ThreadPoolExecutor(max_workers=len(pieces)) as pool:
             outputs = list(pool.map(run, pieces))
     out = _resolve_links("".join(outputs))
@@ -284,6 +284,8 @@ def css_string(text: str) -> str:
 def embedded_fonts_css() -> str:
     """@font-face rules with the shipped Atkinson Hyperlegible inlined (regular and bold), so an
     HTML file shows the same type as the PDF on a computer that does not have it."""
+    import base64  # lazy: 1 ms on imr render handout
+
     folder = resources.builtin_dir("templates") / "render" / "fonts"
     rules = []
     for weight, name in (("normal", "Regular"), ("bold", "Bold")):

@@ -13,7 +13,6 @@ from imr.core.errors import ImrError
 from imr.core.strings import strings
 from imr.render import pandoc, typst_pdf
 from imr.render.documents import Document
-from imr.render.docx import finish_docx
 from imr.render.markdown import Progress, document_markdown
 from imr.render.typst_pdf import warm_up
 from imr.workspace.folder import Workspace
@@ -40,8 +39,6 @@ def render_documents(
 ) -> list[Rendered]:
 
     fmt = check_format(fmt)
-    if fmt == "pdf":
-        warm_up(ws.root)  # loads typst and its fonts while Jinja and pandoc work
     total_parts = sum(len(d.parts) for d in documents)
     done_parts = 0
 
@@ -77,12 +74,17 @@ def render_documents(
             if fmt == "html":  # the fonts are too large for a pandoc argument
                 data = data.replace(b"/* imr-fonts */", pandoc.embedded_fonts_css().encode("ascii"), 1)
             if fmt == "docx":
+                from imr.render.docx import finish_docx  # lazy: 4 ms on imr render handout (zipfile)
+
                 data = finish_docx(data, document, labels)
             out.append(Rendered(document, data, list(document.warnings)))
         if progress:
             progress("pandoc", 1, 1)
         return out
 
+    # typst and its fonts load in a thread while pandoc works (importing typst during the
+    # Jinja stage would hold the interpreter that stage needs: about 4 ms more for a handout)
+    warm_up(ws.root)
     bodies = pandoc.convert_many_to_typst(
         markdowns, lang=documents[0].lang if documents else ws.lang, workspace_root=ws.root, labels=labels
     )

@@ -13,7 +13,6 @@ import json
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +116,8 @@ def compile_many(
         if done and jobs:
             done(1)
         return results
+    from concurrent.futures import ThreadPoolExecutor  # lazy: 4 ms on imr render handout (logging)
+
     workers = min(len(jobs), os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(compile_pdf, source, inputs, workspace_root) for source, inputs in jobs]
