@@ -196,3 +196,33 @@ def test_references_to_the_curriculum_and_to_other_entries_are_checked(tmp_path)
     assert codes(order) == ["entry_unknown_module"]
     correction = "- kind: correction\n  at: '2026-03-01T11:00:00+01:00'\n  by: KL\n  target: abcde001\n  note: fel signatur\n  set:\n    by: AB\n"
     assert codes(GOOD_ENTRY + ids, correction) == ["correction_protected_field"]
+
+
+def test_days_in_the_future_or_before_enrolment_are_found(tmp_path):
+    """`imr check`'s clock over hand-written entries: a day after today or before the enrolment
+    is found, in an entry and in what a correction sets; the enrolment's own day, a day between
+    the two and an entry with no day are not."""
+    from datetime import date, timedelta
+
+    from imr.records.record import parse_record_bytes, validate_record
+
+    def codes(*entries: str) -> list[str]:
+        path = tmp_path / "p-02.yaml"
+        text = (
+            base_record()
+            .replace("log:\n", "format: 2\nlog:\n")
+            .replace("  by: KL\n", "  by: KL\n  date: '2026-03-01'\n", 1)
+        )
+        record = parse_record_bytes((text + "".join(entries)).encode(), path, "records/p-02.yaml")
+        return [f.code for f in validate_record(record, "records/p-02.yaml")]
+
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    assert codes(GOOD_ENTRY) == []
+    assert codes(GOOD_ENTRY.replace("date: '2026-03-01'", f"date: '{tomorrow}'")) == ["entry_date_future"]
+    assert codes(GOOD_ENTRY.replace("date: '2026-03-01'", "date: '2026-02-28'")) == ["entry_date_before_enrolment"]
+    assert codes(GOOD_ENTRY.replace("date: '2026-03-01'", "date: null")) == ["entry_bad_date"]
+    correction = (
+        "- kind: correction\n  at: '2026-03-02T11:00:00+01:00'\n  by: KL\n  target: abcde001\n"
+        "  note: fel dag\n  set:\n    date: '2026-02-01'\n"
+    )
+    assert codes(GOOD_ENTRY + "  id: abcde001\n", correction) == ["entry_date_before_enrolment"]

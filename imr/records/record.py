@@ -265,8 +265,9 @@ def validate_record(record: Record, shown: str, curriculum: Any = None) -> list[
         kind = entry.kind
         if kind in _REFERRING_KINDS and (kind not in SESSION_LIKE or _unknown_session(data, sessions, curriculum)):
             findings.extend(_reference_problems(record, entry, shown, curriculum, sessions))
-        if "date" in data or "set" in data:
-            for code, params in date_problems(data, start, today):
+        day = data.get("date")
+        if "set" in data or (day is not None and not (day.__class__ is str and (start or "") <= day <= today)):
+            for code, params in date_problems(data, start, today):  # (a day between the two is fine: most)
                 findings.append(Finding(shown, entry.line, code, params))
     return findings
 
