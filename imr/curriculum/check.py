@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from imr.core.yamlio import YamlProblem, load_file
-from imr.curriculum.lix import EMPTY, Readability, markdown_readability
 from imr.curriculum.model import Curriculum, _relative, raw_blocks
 from imr.curriculum.prefill import FILL_KEY, KINDS, WORKSHEET_KIND, is_fill_key
 from imr.records.findings import Finding
+
+if TYPE_CHECKING:
+    from imr.curriculum.lix import Readability
 
 LEADER_SECTIONS = [
     "checkin",
@@ -164,6 +167,8 @@ def _link_problems(path: Path, text: str, shown: str, worksheet_ids: dict[str, s
 
 def _length_problems(role: str, text: str, shown: str) -> list[Finding]:
     """`--strict`: a handout too hard to read (LIX), a text too short to be the session's."""
+    from imr.curriculum.lix import markdown_readability  # lazy: 2 ms on a warm imr check
+
     findings = []
     stats = markdown_readability(text)
     if role == "handout" and stats.lix > MAX_LIX:
@@ -387,6 +392,8 @@ def handout_readability(text: str) -> tuple[Readability, Readability]:
     Headings and lists are short on purpose; counting them in the information LIX would push
     writers to turn lists into prose, so the target band is for the prose around them.
     """
+    from imr.curriculum.lix import markdown_readability
+
     info = "\n".join(body for sid, body in sections(text) if sid not in NOT_INFORMATION)
     return markdown_readability(text), markdown_readability(info, prose_only=True)
 
@@ -419,6 +426,8 @@ def curriculum_stats(curriculum: Curriculum, modules: list[int] | None = None) -
     The overall figures pool every sentence, so a long handout weighs more than a short one;
     the band holds the handouts' median LIX rather than the pooled one.
     """
+    from imr.curriculum.lix import EMPTY
+
     rows = []
     whole_total, info_total = EMPTY, EMPTY
     for session in curriculum.sessions():
