@@ -34,6 +34,10 @@ with the strict reader.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import accumulate, compress, pairwise, repeat
+from operator import not_
+
 _MARKER_SIZE = 7
 
 
@@ -257,49 +261,80 @@ def log_blocks(
     left margin starts a block. `blank_apart` (for merging and the history rule): blank lines
     after a block are a block of their own, so blank lines appended after an entry do not
     make that entry look changed.
+
+    The file is cut, never copied line by line: a block starts at every line that is not blank
+    and has at most `indent` leading spaces, and with `blank_apart`
+    also at the blank lines before such a line or the end, when something stands above them.
+    Blank lines at the very start belong to the first block.
     """
-    ends = lines_of(data)
+    if not data:
+        return []
     if indent is None:
-        indent = _item_indent(ends if like is None else lines_of(like))
-    blocks: list[bytes] = []
-    pending = b""  # blank lines not yet known to end a block or to sit inside one
-    for line in ends:
-        stripped = line.lstrip(b" ")
-        if not stripped.strip():
-            pending += line
-            continue
-        starts = len(line) - len(stripped) <= indent
-        if pending:
-            if starts and blank_apart and blocks:
-                blocks.append(pending)
-            elif blocks:
-                blocks[-1] += pending
-            else:
-                blocks.append(pending)
-            pending = b""
-        if starts or not blocks:
-            blocks.append(line)
-        else:
-            blocks[-1] += line
-    if pending:
-        if blank_apart and blocks:
-            blocks.append(pending)
-        elif blocks:
-            blocks[-1] += pending
-        else:
-            blocks.append(pending)
-    return blocks
+        indent = item_indent(data if like is None else like)
+    cuts = _block_starts(data, indent)
+    if blank_apart:
+        cuts = _with_blank_runs(data, cuts)
+    if not cuts or cuts[0] != 0:
+        cuts.insert(0, 0)
+    cuts.append(len(data))
+    return [data[a:b] for a, b in pairwise(cuts) if b > a]
+
+
+def _block_starts(data: bytes, indent: int) -> list[int]:
+    """Where each line begins that is not blank and has at most `indent` leading spaces. (The
+    lines with more are told apart in one pass in C: most lines of a record are an entry's
+    deeper lines.)"""
+    lines = data.split(b"\n")
+    shallow = compress(range(len(lines)), map(not_, map(bytes.startswith, lines, repeat(b" " * (indent + 1)))))
+    offsets = list(accumulate(map(len, lines), initial=0))  # line k starts at offsets[k] + k
+    return [offsets[k] + k for k in shallow if lines[k].strip()]
+
+
+_BLANK_BYTES = frozenset(b" \t\n\r\x0b\x0c")  # what `bytes.strip` removes
+
+
+def _with_blank_runs(data: bytes, cuts: list[int]) -> list[int]:
+    """`cuts` (the starts of blocks) and, before each of them and before the end, the start of
+    the blank lines just above it, where a line that is not blank stands higher up."""
+    out: list[int] = []
+    for at in [*cuts, len(data)]:
+        run = at
+        while run > 0:
+            if run > 1 and data[run - 2] not in _BLANK_BYTES:
+                break  # the line above ends in text: it is not blank
+            above = data.rfind(b"\n", 0, run - 1) + 1
+            if data[above:run].strip():
+                break
+            run = above
+        if 0 < run < at:
+            out.append(run)
+        if at < len(data):
+            out.append(at)
+    return out
 
 
 def item_indent(data: bytes) -> int:
-    return _item_indent(lines_of(data))
+    return _item_indent(_lines_lazily(data))
+
+
+def _lines_lazily(data: bytes) -> Iterator[bytes]:
+    """The lines `lines_of` gives, one at a time (the item indent is found in the first few)."""
+    at = 0
+    while True:
+        end = data.find(b"\n", at)
+        if end < 0:
+            if at < len(data):
+                yield data[at:]
+            return
+        yield data[at : end + 1]
+        at = end + 1
 
 
 def _has_item(data: bytes) -> bool:
     return b"\n-" in data or b"\n -" in data or b"\n  -" in data
 
 
-def _item_indent(ends: list[bytes]) -> int:
+def _item_indent(ends: Iterable[bytes]) -> int:
     indent = 0
     after_log = False
     for line in ends:
