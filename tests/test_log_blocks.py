@@ -2,10 +2,10 @@
 merge, the history check, the hooks and `imr diff` share.
 
 `log_blocks` cuts the file at the lines that start a block instead of building the blocks line by
-line, and `item_indent` reads only the lines it needs. The line-by-line versions they replaced
-are kept here as the specification, and the two are held equal over files of every shape of line:
-blank lines of spaces, tabs, CR and form feeds, deeper and shallower lines, lines without a final
-line break, a byte-order mark, `log:` with a comment.
+line, and `item_indent` reads only the lines it needs. The line-by-line `log_blocks` it replaced
+is kept here as the specification, and `item_indent` is held to `_item_indent` over all the lines,
+over files of every shape of line: blank lines of spaces, tabs, CR and form feeds, deeper and
+shallower lines, lines without a final line break, a byte-order mark, `log:` with a comment.
 """
 
 from __future__ import annotations
@@ -13,31 +13,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from imr.gates.merge import item_indent, log_blocks
-
-
-def lines_of(data: bytes) -> list[bytes]:
-    parts = data.split(b"\n")
-    lines = [part + b"\n" for part in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
-    return lines
-
-
-def reference_item_indent(ends: list[bytes]) -> int:
-    indent = 0
-    after_log = False
-    for line in ends:
-        stripped = line.lstrip(b" ")
-        if not after_log:
-            after_log = line.lstrip(b"\xef\xbb\xbf").startswith(b"log:") and line[4:].split(b"#")[0].strip() == b""
-            continue
-        if stripped.startswith(b"-") and stripped[1:2] in (b" ", b"\n", b"\r", b""):
-            indent = len(line) - len(stripped)
-            break
-        if stripped.strip() and not stripped.startswith(b"#"):
-            break
-    return indent
+from imr.gates.merge import _item_indent, item_indent, lines_of, log_blocks
 
 
 def reference_log_blocks(
@@ -45,7 +21,7 @@ def reference_log_blocks(
 ) -> list[bytes]:
     ends = lines_of(data)
     if indent is None:
-        indent = reference_item_indent(ends if like is None else lines_of(like))
+        indent = _item_indent(ends if like is None else lines_of(like))
     blocks: list[bytes] = []
     pending = b""
     for line in ends:
@@ -112,7 +88,7 @@ def test_blocks_are_cut_as_the_line_by_line_reading_cut_them(data, like, indent,
     assert log_blocks(data, like=like, indent=indent, blank_apart=blank_apart) == reference_log_blocks(
         data, like=like, indent=indent, blank_apart=blank_apart
     )
-    assert item_indent(data) == reference_item_indent(lines_of(data))
+    assert item_indent(data) == _item_indent(lines_of(data))
 
 
 def test_blank_lines_after_an_entry_are_a_block_of_their_own_only_when_asked():
