@@ -263,9 +263,9 @@ def log_blocks(
     make that entry look changed.
 
     The file is cut, never copied line by line: a block starts at every line that is not blank
-    and has at most `indent` leading spaces, and with `blank_apart`
-    also at the blank lines before such a line or the end, when something stands above them.
-    Blank lines at the very start belong to the first block.
+    and has at most `indent` leading spaces, and with `blank_apart` also at the blank lines
+    before such a line or the end, when something stands above them. Blank lines at the very
+    start belong to the first block.
     """
     if not data:
         return []
