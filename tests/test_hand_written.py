@@ -209,3 +209,61 @@ def test_a_memo_shared_by_many_entries_still_finds_each_hit():
     assert hand_written_hit({**entry, "steps": ["Ring 070-123 45 67."]}, frozenset(), memo).kind == "phone"
     assert hand_written_hit({**entry, "module": 1.5, "session": True}, frozenset(), memo) is None
     assert hand_written_hit([entry], frozenset(), memo) is None
+
+
+_TEXTS = [
+    "Vi övade.",
+    "AB",
+    "KL",
+    "done",
+    "abcd2345",
+    "2026-03-02T10:00:00+01:00",
+    "2026-03-02",
+    "Ring 070-123 45 67.",
+    "Kalle Andersson",
+    "anna@example.se",
+    "Bra vecka",
+    "19121212-1212",
+    "",
+]
+_KEYS = ["kind", "by", "leader", "leaders", "group", "note", "steps", "id", "at", "Kalle Andersson", "module"]
+
+
+def _values():
+    from hypothesis import strategies as st
+
+    scalar = st.sampled_from(_TEXTS) | st.integers(-2, 3) | st.booleans() | st.none() | st.just(1.5)
+    return st.recursive(
+        scalar,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(_KEYS), inner, max_size=2),
+        max_leaves=4,
+    )
+
+
+def test_a_list_of_entries_finds_what_each_entry_finds_alone():
+    """`hand_written_hit` over a record's entries passes them all in one set operation when
+    every key and value is clean already (`_all_entries_clean`); whatever the entries hold and
+    whatever the shared memo remembers, it finds what the entries walked one by one (each with
+    a memo of its own) find: the first refused hit, else the first warning."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from imr.records.pii import hand_written_hit
+
+    entry = st.dictionaries(st.sampled_from(_KEYS), _values(), max_size=5)
+    memo: dict = {}
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(st.lists(st.lists(entry | _values(), max_size=4), min_size=1, max_size=4))
+    def check(records):
+        for entries in records:
+            expected = None
+            for item in entries:
+                hit = hand_written_hit(item, frozenset({"bra"}))
+                if hit is not None and hit.severity == "refuse":
+                    expected = hit
+                    break
+                expected = expected or hit
+            assert hand_written_hit(entries, frozenset({"bra"}), memo) == expected
+
+    check()

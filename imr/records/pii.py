@@ -30,6 +30,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import NamedTuple
 
 from imr.core.strings import label
@@ -1126,6 +1127,8 @@ def _refused_in(
     elif isinstance(value, dict):
         return _refused_in_mapping(value, identifier, allow, memo, first_warning)
     elif isinstance(value, (list, tuple)):
+        if not identifier and _all_entries_clean(value, allow, memo):
+            return None
         for item in value:
             if isinstance(item, dict):  # a record's entries: straight to the mapping's walk
                 hit = _refused_in_mapping(item, identifier, allow, memo, first_warning)
@@ -1226,6 +1229,69 @@ def _all_clean(value: dict, allow: frozenset[str], memo: dict) -> bool:
                 if len(identifiers) < _CLEAN_MAX:
                     identifiers.add(value[field])
     return True
+
+
+def _all_entries_clean(items: list | tuple, allow: frozenset[str], memo: dict) -> bool:
+    """`_all_clean` of every item at once, for a list of mappings of scalars (a record's
+    entries): the keys of all of them, and their values, are compared with those found clean in
+    one set operation each, and only what is new (the ids, times and notes seen for the first
+    time) is looked at. False for anything else, or when anything may hit: the caller then walks
+    the items one by one, as before, and finds the same."""
+    if not items or set(map(type, items)) != {dict}:
+        return False
+    keys, values, identifiers = _clean_sets(memo)
+    used = set(chain.from_iterable(items))  # every field name in any of them
+    if not keys.issuperset(used):
+        return False
+    try:
+        rest = set(chain.from_iterable(map(dict.values, items)))
+    except TypeError:  # a list (a goal's steps, scores) or a mapping among the values
+        rest = _flattened(items)
+        if rest is None:
+            return False
+    rest -= values
+    for text in rest:
+        if text.__class__ is str:
+            if not _NOTHING_TO_FIND.fullmatch(text) and _text_hit(text, False, allow, memo) is not None:
+                return False
+        elif not isinstance(text, (int, float)):
+            return False
+        if len(values) < _CLEAN_MAX:
+            values.add(text)
+    for field in IDENTIFIER_FIELDS.intersection(used):
+        try:
+            names = {item[field] for item in items if field in item} - identifiers
+        except TypeError:  # a list of names (`leaders`): walked one by one
+            return False
+        for name in names:
+            if name.__class__ is not str or _text_hit(name, True, allow, memo) is not None:
+                return False
+            if len(identifiers) < _CLEAN_MAX:
+                identifiers.add(name)
+    return True
+
+
+def _flattened(items: list | tuple) -> set | None:
+    """The values of every mapping in `items` and the items of those values that are lists of
+    scalars, as one set (what the walk looks at in a list of texts or numbers: each item, as a
+    plain field's text); None when anything is nested deeper (a mapping, a list of mappings),
+    which only the walk looks at."""
+    found: set = set()
+    for item in items:
+        try:
+            found.update(item.values())
+        except TypeError:
+            for value in item.values():
+                if value.__class__ is list:
+                    try:
+                        found.update(value)
+                    except TypeError:
+                        return None
+                elif value.__class__ is dict:
+                    return None
+                else:
+                    found.add(value)
+    return found
 
 
 def comments(text: str, skip: frozenset[str] = frozenset()) -> Iterator[tuple[int, str]]:
