@@ -81,6 +81,12 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
     Raises FileNotFoundError for a missing file and ImrError("not_regular_file") for a link,
     a folder, a FIFO or a device.
     """
+    return read_regular_stat(path, limit)[0]
+
+
+def read_regular_stat(path: Path, limit: int | None = None) -> tuple[bytes, os.stat_result]:
+    """`read_regular`, with the stat of the file that was read, taken just before reading it
+    (a cache's stamp of the very bytes it keeps, without a second stat by name)."""
     if os.name == "nt" or not _NOFOLLOW:
         check_regular(path)  # no O_NOFOLLOW here: lstat refuses links and reparse points first
     try:
@@ -92,7 +98,8 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
             raise ImrError("not_regular_file", path=_shown(path)) from None
         raise err
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise ImrError("not_regular_file", path=_shown(path))
         chunks = []
         remaining = -1 if limit is None else limit + 1
@@ -103,7 +110,7 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
             chunks.append(chunk)
             if remaining > 0:
                 remaining -= len(chunk)
-        return b"".join(chunks)
+        return b"".join(chunks), info
     finally:
         os.close(fd)
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from imr.core.cache import CACHE_DIR, code_fingerprint, digest, place, read_json, stamp, unchanged, write_json
 from imr.core.errors import ImrError
-from imr.core.files import read_regular
+from imr.core.files import read_regular_stat
 from imr.records.findings import Finding, jsonable
 from imr.records.findings import comment_findings as _comment_findings
 from imr.records.ids import is_valid_id
@@ -100,7 +100,7 @@ def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[Path, lis
     if not records_dir.is_dir():
         return []
     cache_path = ws.root / CACHE_DIR / f"{kind}.json"
-    make = _summarise if kind == "summaries" else _fidelity_payload
+    make = _summary_read if kind == "summaries" else _fidelity_read
     allow = ws.allowed_words
     context = _context(curriculum, allow)
     here = place(records_dir)
@@ -172,13 +172,10 @@ def record_names(records_dir: Path) -> list[str]:
 
 
 def _stamped(path: Path, make, context: tuple) -> tuple[str, str, list, list[int] | None]:
-    """`make(path, context)` with the stamp of the file as it was just before it was read."""
+    """`make(path, context)` with the stamp of the file as it was just before it was read (the
+    stat `make` gives is of the open file, taken before its bytes were read)."""
     now = time.time_ns()
-    try:
-        stat = os.lstat(path)
-    except OSError:
-        stat = None
-    name, key, payload = make(path, context)
+    name, key, payload, stat = make(path, context)
     return name, key, payload, stamp(stat, now) if stat is not None and key else None
 
 
@@ -206,20 +203,27 @@ def _read_cache(path: Path, context: str) -> tuple[dict[str, list], object]:
     return {}, None
 
 
-def _record_bytes(path: Path, shown: str) -> tuple[bytes | None, list | None]:
-    """A record file's bytes, or (None, the finding that says why it cannot be read, as JSON).
-    `read_regular` never follows a link and refuses anything but a regular file, so no stat is
-    needed first; a file gone since the folder was listed is no regular file either."""
+def _record_bytes(path: Path, shown: str) -> tuple[bytes | None, os.stat_result | None, list | None]:
+    """A record file's bytes and the stat of the file read, or (None, None, the finding that
+    says why it cannot be read, as JSON). `read_regular_stat` never follows a link and refuses
+    anything but a regular file, so no stat is needed first; a file gone since the folder was
+    listed is no regular file either."""
     try:
-        return read_regular(path), None
+        raw, stat = read_regular_stat(path)
+        return raw, stat, None
     except (ImrError, FileNotFoundError):
-        return None, Finding(shown, 0, "not_regular_file_finding").to_json()
+        return None, None, Finding(shown, 0, "not_regular_file_finding").to_json()
     except OSError:
-        return None, Finding(shown, 0, "file_unreadable").to_json()
+        return None, None, Finding(shown, 0, "file_unreadable").to_json()
 
 
 def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
     """Parse and check one record: its name, the digest of the bytes read, a JSON-ready payload."""
+    return _summary_read(path, context)[:3]  # type: ignore[return-value]
+
+
+def _summary_read(path: Path, context: tuple) -> tuple[str, str, list, os.stat_result | None]:
+    """`_summarise`, and the stat of the file it read."""
     from imr.gates.record_facts import participant_row
     from imr.records.record import RecordProblem, parse_record_bytes
     from imr.records.state import derive_state
@@ -227,26 +231,31 @@ def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
     curriculum, allow = context
 
     shown = f"records/{path.name}"
-    raw, unreadable = _record_bytes(path, shown)
+    raw, stat, unreadable = _record_bytes(path, shown)
     if raw is None:
-        return path.name, "", [unreadable, [], None, None]
+        return path.name, "", [unreadable, [], None, None], None
     key = digest(raw)
     try:
         record = parse_record_bytes(raw, path, shown)
     except RecordProblem as exc:
-        return path.name, key, [exc.finding.to_json(), [], None, None]
+        return path.name, key, [exc.finding.to_json(), [], None, None], stat
     findings = record_findings(record, shown, curriculum, allow)
     findings.extend(comment_findings(raw.decode("utf-8", "replace"), shown, allow))
     row, since = None, None
 
     if is_valid_id(path.stem):
         row, since = participant_row(derive_state(record), curriculum)
-    return path.name, key, [None, [f.to_json() for f in findings], jsonable(row), since]
+    return path.name, key, [None, [f.to_json() for f in findings], jsonable(row), since], stat
 
 
 def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
     """One record's fidelity facts (or the problem that stops it being read), with the digest
     of the bytes read; the facts are None for a file that is not a participant's record."""
+    return _fidelity_read(path, context)[:3]  # type: ignore[return-value]
+
+
+def _fidelity_read(path: Path, context: tuple) -> tuple[str, str, list, os.stat_result | None]:
+    """`_fidelity_payload`, and the stat of the file it read."""
     from imr.gates.record_facts import person_facts
     from imr.records.record import RecordProblem, parse_record_bytes
     from imr.records.state import derive_state
@@ -254,18 +263,18 @@ def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
     curriculum, _ = context
 
     shown = f"records/{path.name}"
-    raw, unreadable = _record_bytes(path, shown)
+    raw, stat, unreadable = _record_bytes(path, shown)
     if raw is None:
-        return path.name, "", [unreadable, None]
+        return path.name, "", [unreadable, None], None
     key = digest(raw)
     try:
         record = parse_record_bytes(raw, path, shown)
     except RecordProblem as exc:
-        return path.name, key, [exc.finding.to_json(), None]
+        return path.name, key, [exc.finding.to_json(), None], stat
 
     if not is_valid_id(path.stem):
-        return path.name, key, [None, None]
-    return path.name, key, [None, person_facts(record, derive_state(record), curriculum, None, None)]
+        return path.name, key, [None, None], stat
+    return path.name, key, [None, person_facts(record, derive_state(record), curriculum, None, None)], stat
 
 
 def comment_findings(text: str, shown: str, allow: frozenset[str] = frozenset()) -> list[Finding]:
