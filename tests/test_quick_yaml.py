@@ -612,3 +612,139 @@ def test_refused_characters_are_found_the_quick_way_as_the_long_way():
             continue
         text = f"note: Åsa{chr(point)}ö\n"
         assert _has_refused_chars(text) == (refused.search(text) is not None), hex(point)
+
+
+# --- The house writer's own form (`yamlio._writer_form`): read without the long checks ---------
+
+RECORD_PLACES = [
+    "id: p-01\nlog:\n- kind: x\n  a: {}\n",
+    "id: p-01\nlog:\n- a: {}\n  kind: x\n",
+    "id: {}\nlog:\n- kind: x\n",
+    "# c\nformat: {}\nlog:\n- kind: x\n",
+    "id: p-01\nlog:\n- kind: x\n  a:\n  - {}\n  - b\n",
+    "id: p-01\nlog:\n- kind: x\n  a: b\n    {}\n",
+    "id: p-01\nlog:\n- kind: x\n  a:\n  - b\n    {}\n",
+    "id: p-01\nlog:\n- kind: x\n  {}: b\n",
+    "id: p-01\nlog:\n- kind: x\n  a: b {}\n",
+    "id: p-01\nlog:\n- kind: x\n  a: b{}\n",
+]
+# What a value written by hand may be, beside SHAPES: words each YAML reads its own way, ids
+# that start with a digit, numbers in every notation, and text around `:` and `#`.
+WORDS = [
+    *(
+        w
+        for base in ("yes", "no", "on", "off", "true", "false", "null", "y", "n")
+        for w in (base, base.title(), base.upper())
+    ),
+    "yes x",
+    "x yes",
+    "1mkr7pgy",
+    "0g1",
+    "12h",
+    "1e5",
+    "1E5",
+    "0o17",
+    "0x1f",
+    "0b11",
+    "1d",
+    "9z",
+    "0",
+    "00",
+    "007",
+    "012",
+    "-012",
+    "08",
+    "12",
+    "123456789012345678",
+    "1234567890123456789012",
+    "kl 14:30",
+    "kl. 14:30:",
+    "a:b",
+    "a :b",
+    "Rum #3",
+    "C#",
+    "a  b",
+    "a ",
+    "ÿes",
+    "²x",
+    "Ärende",
+    "x\u2028y",
+    "x\u0085y",
+    "x\ufeffy",
+    "'it''s'",
+    "'a'' b",
+    "''",
+]
+
+
+def test_every_value_in_every_place_of_a_record_is_read_alike_in_the_writer_s_form():
+    """Whatever stands where a value or key stands in a record, a text `_writer_form` takes is
+    one yaml-rs reads as PyYAML does (values, types, entry lines), and the usual values are
+    taken that way."""
+    from imr.core.yamlio import _writer_form
+
+    taken = 0
+    for place in RECORD_PLACES:
+        for shape in SHAPES + WORDS:
+            text = place.replace("{}", shape)
+            if _writer_form().fullmatch(text):
+                assert assert_same(text), text
+                taken += 1
+    assert taken > 250
+
+
+def test_records_in_the_writer_s_form_are_read_without_the_long_checks():
+    from imr.core.yamlio import quick_read
+
+    for text in SOURCES:
+        assert quick_read(text)[1] is True
+    entry = "- kind: session\n  id: 1mkr7pgy\n  at: '2026-03-02T10:00:00+01:00'\n  by: KL\n  module: 1\n  note: Bra.\n"
+    assert quick_read("id: p-01\nformat: 2\nlog:\n" + entry * 3) == (
+        {
+            "id": "p-01",
+            "format": 2,
+            "log": [
+                {
+                    **{"kind": "session", "id": "1mkr7pgy"},
+                    "at": "2026-03-02T10:00:00+01:00",
+                    "by": "KL",
+                    "module": 1,
+                    "note": "Bra.",
+                }
+            ]
+            * 3,
+        },
+        True,
+    )
+    # Outside the form (a comment in the log, a blank line, a block scalar): the long way, alike.
+    for tail in ("# c\n", "\n", "  text: |\n    a\n"):
+        text = "id: p-01\nlog:\n" + entry + tail + entry
+        assert quick_read(text) is None or quick_read(text)[1] is False
+        assert_same(text)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["kind", "note", "by", "id", "module", "steps", "yes", "a_b", "on"]),
+            st.one_of(
+                st.sampled_from(WORDS + SHAPES),
+                st.integers(-5, 10**20),
+                st.booleans(),
+                st.none(),
+                st.text(alphabet=st.sampled_from(list("ab1 :-#'\"éx.\n!&*?[]{},\u00a0\u2028")), max_size=40),
+                st.text(alphabet="abc 12:", min_size=90, max_size=240),  # folded onto more lines
+                st.lists(st.sampled_from([*WORDS, "Ring kontaktpersonen", "3"]), max_size=3),
+            ),
+            min_size=1,
+            max_size=5,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_the_writer_s_records_are_read_alike_by_the_short_way(entries):
+    """Records as the house writer writes them, with values chosen to sit on every edge of the
+    form: yaml-rs and PyYAML read each one alike wherever `_writer_form` takes it."""
+    assert_same(dump({"id": "p-01", "format": 2, "log": entries}))

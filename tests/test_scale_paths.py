@@ -189,7 +189,7 @@ def test_diff_of_many_files_on_the_workers_equals_comparing_each_file_here(imr: 
 
 def test_records_read_quickly_give_the_same_findings_rows_and_facts(region, monkeypatch):
     """Status rows, findings and fidelity facts of every file in records/ are the same whether
-    records are read with yaml-rs (`quick_load`) or with the strict reader alone."""
+    records are read with yaml-rs (`quick_read`) or with the strict reader alone."""
     from imr.gates import summaries
     from imr.records import record as record_module
 
@@ -197,13 +197,13 @@ def test_records_read_quickly_give_the_same_findings_rows_and_facts(region, monk
     context = (ws.curriculum, ws.allowed_words)
     paths = sorted(ws.records_dir.glob("*.yaml"))
     taken = []
-    quick_load = record_module.quick_load
-    monkeypatch.setattr(record_module, "quick_load", lambda text: taken.append(quick_load(text)) or taken[-1])
+    quick_read = record_module.quick_read
+    monkeypatch.setattr(record_module, "quick_read", lambda text: taken.append(quick_read(text)) or taken[-1])
     quick = [(summaries._summarise(p, context), summaries._fidelity_payload(p, context)) for p in paths]
     readable = [p for p in paths if not p.is_symlink() and p.name != "p-09.yaml"]
     # Every readable record went the quick way (entry ids start with a letter, so none is a
     # number to any YAML reader: new_entry_id).
     assert sum(data is not None for data in taken) == 2 * len(readable)
-    monkeypatch.setattr(record_module, "quick_load", lambda text: None)
+    monkeypatch.setattr(record_module, "quick_read", lambda text: None)
     careful = [(summaries._summarise(p, context), summaries._fidelity_payload(p, context)) for p in paths]
     assert json.dumps(quick, sort_keys=True) == json.dumps(careful, sort_keys=True)

@@ -216,6 +216,8 @@ def parse_text(text: str) -> Any:
 #     PyYAML's recursion may give up) are left to `parse_text`, and so are the
 #     two block-scalar endings yaml-rs reads otherwise: a file whose last line has no line break,
 #     and an empty block scalar (`note: |` and nothing more) at the end of the file.
+# A record in the house writer's own form (`_writer_form`, one regular expression over the text)
+# has none of these by construction, and is read without looking for them (a third of the time).
 # tests/test_quick_yaml.py holds the two readers equal over every record shape, the workspaces'
 # files and mutated records; anything yaml-rs refuses is simply read the careful way.
 
@@ -284,15 +286,67 @@ def quick_load(text: str) -> Any:
     Mappings are plain dicts (no line numbers); None also for a document that is not a mapping
     or list, and for every text `parse_text` would refuse that yaml-rs also refuses.
     """
+    read = quick_read(text)
+    return None if read is None else read[0]
+
+
+def quick_read(text: str) -> tuple[Any, bool] | None:
+    """`quick_load`, and whether the text is in the house writer's own form (`_writer_form`):
+    then every entry of a record's log starts on a line of its own that begins with `- `, and
+    no other line after `log:` does."""
     quick = _quick()
-    if quick is None or not _plain_enough(text):
+    if quick is None:
         return None
     yaml_rs, typed, options, known_keys, known_texts = quick
+    plain = _writer_form().fullmatch(text) is not None
+    if not plain and not _plain_enough(text):
+        return None
     try:
         data = yaml_rs.loads(text, **options)
     except Exception:
         return None
-    return data if isinstance(data, (dict, list)) and _same_in_yaml_1_1(data, typed, known_keys, known_texts) else None
+    if not isinstance(data, (dict, list)):
+        return None
+    if plain or _same_in_yaml_1_1(data, typed, known_keys, known_texts):
+        return data, plain
+    return None
+
+
+@cache
+def _writer_form() -> re.Pattern[str]:
+    """The form the house writer gives a record, in which no scalar can be read otherwise by
+    the two readers (see above), so neither `_plain_enough` nor `_same_in_yaml_1_1` has to look:
+    comment lines, then `key: value` lines, then `log:` and its entries, each a mapping
+    (`- key: value`, then `  key: value` lines, a value on several lines indented further),
+    each value single-quoted on one line, a plain number (`0`, `12`), `[]` or `{}`, a list of
+    such values (`  - value`), or plain text that cannot be a number or another type to either
+    reader: it starts with a letter and is none of YAML 1.1's yes/no/on/off words, or it is an
+    id that starts with a digit and has a letter no number in any notation has. Keys are
+    short, lower case and none of those words, true, false or null. Nothing else: no comment
+    after `log:`, no blank line, no tab, no block or double-quoted scalar, no `: ` or ` #` in
+    plain text, no character `_quick_refused_chars` refuses. A text outside this form is
+    checked the long way; one inside it is read by yaml-rs as PyYAML reads it.
+    (Compiled on first use; possessive repeats and atomic groups keep it one pass.)"""
+    chars = "\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
+    plain_char = chars.replace("\x20-\x7e", "\x20-\x22\x24-\x39\x3b-\x7e")  # neither `#` nor `:`
+    quoted_char = chars.replace("\x20-\x7e", "\x20-\x26\x28-\x7e")  # no `'`
+    key = r"(?!(?:yes|no|on|off|true|false|null):)[a-z][a-z0-9_]{0,63}+"
+    # No `: `, ` #`, `:` or space at the end (`#` and `:` are rare in text: the rest goes in one step).
+    rest = rf"(?:[{plain_char}]++|:(?![ \n])|(?<! )#)*+(?<![ ])"
+    words = r"[yYnNoO](?:es|ES|o|O|n|N|ff|FF|)\n"  # yes, no, on, off in every case YAML 1.1 has (and more)
+
+    def value(more: str) -> str:  # `more`: the indentation of the lines a plain value goes on to
+        return (
+            rf"(?>'[{quoted_char}]*+(?:''[{quoted_char}]*+)*+'"
+            rf"|(?!{words})[^\W\d_]{rest}(?:\n{more}[^\W_]{rest})*+"
+            r"|[0-9][0-9a-z]*?[g-np-wyz][0-9a-z]*+"  # (not hexadecimal, octal, binary or an exponent)
+            r"|0|[1-9][0-9]{0,17}+|\[\]|\{\})"
+        )
+
+    field = rf"{key}:(?> {value('    ')}\n|\n(?:  - {value('    ')}\n)++)"
+    return re.compile(
+        rf"(?:#[{chars}]*+\n)*+(?:(?!log:){key}: {value('  ')}\n)*+log:\n(?:- {key}: {value('    ')}\n(?:  {field})*+)++"
+    )
 
 
 def _plain_enough(text: str) -> bool:

@@ -27,7 +27,7 @@ from typing import Any
 
 from imr.core.errors import ImrError
 from imr.core.files import read_regular
-from imr.core.yamlio import YamlProblem, decode, dump, parse_text, quick_load
+from imr.core.yamlio import YamlProblem, decode, dump, parse_text, quick_read
 from imr.records.findings import Finding
 from imr.records.ids import is_valid_id
 from imr.records.kinds import PROFILE_KINDS, SESSION_LIKE, validate_entry
@@ -178,7 +178,7 @@ _MARGIN = re.compile(r"\n(?=[^ \n])")  # a line that starts at the margin (from 
 
 
 def _quick_record_data(text: str) -> tuple[dict, list[int]] | None:
-    """The record as `parse_text` reads it, from the quick reader (`yamlio.quick_load`), and the
+    """The record as `parse_text` reads it, from the quick reader (`yamlio.quick_read`), and the
     line each log entry starts on, found in the text; None where that is not certain (the caller
     then reads it the careful way). The entries are plain dicts (`parse_text` gives LineDicts
     that carry their lines), so none is copied.
@@ -187,12 +187,18 @@ def _quick_record_data(text: str) -> tuple[dict, list[int]] | None:
     every hand-edited record seen so far put them); anything else at the margin there ends the
     log, and a count that does not match the entries read leaves the record to the careful reader.
     """
-    data = quick_load(text)
+    read = quick_read(text)
+    if read is None:
+        return None
+    data, writer_form = read
     if data.__class__ is not dict:
         return None
     log = data.get("log")
     if log.__class__ is not list:
         return None
+    if log and writer_form:  # every entry a mapping on a `- ` line, and no other line so
+        lines = _dash_lines(text)
+        return (data, lines) if len(lines) == len(log) else None
     if log:
         start = _LOG_KEY.search(text)
         if start is None:
@@ -217,6 +223,20 @@ def _quick_record_data(text: str) -> tuple[dict, list[int]] | None:
                 return None
         return data, lines
     return data, []
+
+
+def _dash_lines(text: str) -> list[int]:
+    """The number of every line after the first that starts with `- ` (in the house writer's
+    form, an entry's first line, and no other line does; the first line never does)."""
+    lines = []
+    line, counted = 1, 0
+    at = text.find("\n- ")
+    while at >= 0:
+        line += text.count("\n", counted, at + 1)
+        counted = at + 1
+        lines.append(line)
+        at = text.find("\n- ", counted)
+    return lines
 
 
 def record_from_data(data: Any, path: Path, shown: str, lines: list[int] | None = None) -> Record:
