@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from imr.core.yamlio import YamlProblem, decode, dump, parse_text, quick_load
+from imr.core.yamlio import YamlProblem, decode, dump, parse_text, quick_load, quick_read
 from imr.records import record as record_module
 from imr.records.record import parse_record_bytes
 
@@ -38,17 +38,22 @@ def careful(text: str):
 
 
 def assert_same(text: str) -> bool:
-    """Checks one text both ways; True when the quick reader took it."""
+    """Checks one text both ways, reading one record and reading many (where the house
+    writer's form is looked for); True when the quick reader took it."""
     quick = quick_load(text)
-    if quick is None:
+    many = quick_read(text, many=True)
+    assert quick is None or many is not None, text  # (the form only ever spares the long checks)
+    if many is None:
         return False
     slow = careful(text)
     assert slow is not YamlProblem, f"the quick reader accepted what the strict one refuses: {text!r}"
-    assert typed(quick) == typed(slow), text
-    entries = record_module._quick_record_data(text)
-    if entries is not None:
-        assert typed(entries[0]) == typed(slow), text
-        assert entries[1] == [item.line for item in slow["log"]], text
+    assert typed(many[0]) == typed(slow), text
+    if quick is not None:
+        assert typed(quick) == typed(slow), text
+    for entries in (record_module._quick_record_data(text), record_module._quick_record_data(text, many=True)):
+        if entries is not None:
+            assert typed(entries[0]) == typed(slow), text
+            assert entries[1] == [item.line for item in slow["log"]], text
     return True
 
 
@@ -614,7 +619,7 @@ def test_refused_characters_are_found_the_quick_way_as_the_long_way():
         assert _has_refused_chars(text) == (refused.search(text) is not None), hex(point)
 
 
-# --- The house writer's own form (`yamlio._writer_form`): read without the long checks ---------
+# --- The house writer's own form (`yamlio.writer_form`): read without the long checks ---------
 
 RECORD_PLACES = [
     "id: p-01\nlog:\n- kind: x\n  a: {}\n",
@@ -678,28 +683,27 @@ WORDS = [
 
 
 def test_every_value_in_every_place_of_a_record_is_read_alike_in_the_writer_s_form():
-    """Whatever stands where a value or key stands in a record, a text `_writer_form` takes is
+    """Whatever stands where a value or key stands in a record, a text `writer_form` takes is
     one yaml-rs reads as PyYAML does (values, types, entry lines), and the usual values are
     taken that way."""
-    from imr.core.yamlio import _writer_form
+    from imr.core.yamlio import writer_form
 
     taken = 0
     for place in RECORD_PLACES:
         for shape in SHAPES + WORDS:
             text = place.replace("{}", shape)
-            if _writer_form().fullmatch(text):
+            if writer_form().fullmatch(text):
                 assert assert_same(text), text
                 taken += 1
     assert taken > 250
 
 
 def test_records_in_the_writer_s_form_are_read_without_the_long_checks():
-    from imr.core.yamlio import quick_read
-
     for text in SOURCES:
-        assert quick_read(text)[1] is True
+        assert quick_read(text, many=True)[1] is True
+        assert quick_read(text)[1] is False  # one record: read without compiling the form's expression
     entry = "- kind: session\n  id: 1mkr7pgy\n  at: '2026-03-02T10:00:00+01:00'\n  by: KL\n  module: 1\n  note: Bra.\n"
-    assert quick_read("id: p-01\nformat: 2\nlog:\n" + entry * 3) == (
+    assert quick_read("id: p-01\nformat: 2\nlog:\n" + entry * 3, many=True) == (
         {
             "id": "p-01",
             "format": 2,
@@ -719,7 +723,7 @@ def test_records_in_the_writer_s_form_are_read_without_the_long_checks():
     # Outside the form (a comment in the log, a blank line, a block scalar): the long way, alike.
     for tail in ("# c\n", "\n", "  text: |\n    a\n"):
         text = "id: p-01\nlog:\n" + entry + tail + entry
-        assert quick_read(text) is None or quick_read(text)[1] is False
+        assert quick_read(text, many=True) is None or quick_read(text, many=True)[1] is False
         assert_same(text)
 
 
@@ -746,5 +750,5 @@ def test_records_in_the_writer_s_form_are_read_without_the_long_checks():
 )
 def test_the_writer_s_records_are_read_alike_by_the_short_way(entries):
     """Records as the house writer writes them, with values chosen to sit on every edge of the
-    form: yaml-rs and PyYAML read each one alike wherever `_writer_form` takes it."""
+    form: yaml-rs and PyYAML read each one alike wherever `writer_form` takes it."""
     assert_same(dump({"id": "p-01", "format": 2, "log": entries}))

@@ -216,7 +216,7 @@ def parse_text(text: str) -> Any:
 #     PyYAML's recursion may give up) are left to `parse_text`, and so are the
 #     two block-scalar endings yaml-rs reads otherwise: a file whose last line has no line break,
 #     and an empty block scalar (`note: |` and nothing more) at the end of the file.
-# A record in the house writer's own form (`_writer_form`, one regular expression over the text)
+# A record in the house writer's own form (`writer_form`, one regular expression over the text)
 # has none of these by construction, and is read without looking for them (a third of the time).
 # tests/test_quick_yaml.py holds the two readers equal over every record shape, the workspaces'
 # files and mutated records; anything yaml-rs refuses is simply read the careful way.
@@ -290,15 +290,17 @@ def quick_load(text: str) -> Any:
     return None if read is None else read[0]
 
 
-def quick_read(text: str) -> tuple[Any, bool] | None:
-    """`quick_load`, and whether the text is in the house writer's own form (`_writer_form`):
+def quick_read(text: str, many: bool = False) -> tuple[Any, bool] | None:
+    """`quick_load`, and whether the text is in the house writer's own form (`writer_form`):
     then every entry of a record's log starts on a line of its own that begins with `- `, and
-    no other line after `log:` does."""
+    no other line after `log:` does. The form is looked for only when `many` records are read
+    (its expression takes a few milliseconds to compile: a record or two is read sooner
+    without it)."""
     quick = _quick()
     if quick is None:
         return None
     yaml_rs, typed, options, known_keys, known_texts = quick
-    plain = _writer_form().fullmatch(text) is not None
+    plain = many and writer_form().fullmatch(text) is not None
     if not plain and not _plain_enough(text):
         return None
     try:
@@ -313,7 +315,7 @@ def quick_read(text: str) -> tuple[Any, bool] | None:
 
 
 @cache
-def _writer_form() -> re.Pattern[str]:
+def writer_form() -> re.Pattern[str]:
     """The form the house writer gives a record, in which no scalar can be read otherwise by
     the two readers (see above), so neither `_plain_enough` nor `_same_in_yaml_1_1` has to look:
     comment lines, then `key: value` lines, then `log:` and its entries, each a mapping
@@ -327,9 +329,12 @@ def _writer_form() -> re.Pattern[str]:
     plain text, no character `_quick_refused_chars` refuses. A text outside this form is
     checked the long way; one inside it is read by yaml-rs as PyYAML reads it.
     (Compiled on first use; possessive repeats and atomic groups keep it one pass.)"""
-    chars = "\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
-    plain_char = chars.replace("\x20-\x7e", "\x20-\x22\x24-\x39\x3b-\x7e")  # neither `#` nor `:`
-    quoted_char = chars.replace("\x20-\x7e", "\x20-\x26\x28-\x7e")  # no `'`
+    # What `_quick_refused_chars` refuses, and tab and line break, said as what is not allowed
+    # (a class of a few ranges: the allowed ranges spell out most of Unicode, slow to compile).
+    refused = "\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff"
+    chars = f"^{refused}"
+    plain_char = f"^#:{refused}"  # neither `#` nor `:`
+    quoted_char = f"^'{refused}"  # no `'`
     key = r"(?!(?:yes|no|on|off|true|false|null):)[a-z][a-z0-9_]{0,63}+"
     # No `: `, ` #`, `:` or space at the end (`#` and `:` are rare in text: the rest goes in one step).
     rest = rf"(?:[{plain_char}]++|:(?![ \n])|(?<! )#)*+(?<![ ])"

@@ -142,12 +142,15 @@ def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[Path, lis
     if not cached:
         stale = names
 
-    if stale:  # what reading a record takes, imported once here rather than in every worker
+    if stale:  # what reading a record takes, imported (and compiled) once here rather than in every worker
         import imr.gates.integrity
         import imr.gates.record_facts
         import imr.programme.goals
         import imr.records.record
         import imr.records.state  # noqa: F401
+        from imr.core.yamlio import writer_form
+
+        writer_form()
     for name, key, payload, made_stamp in map_paths(
         _stamped, [records_dir / name for name in stale], make, (curriculum, allow)
     ):
@@ -236,7 +239,7 @@ def _summary_read(path: Path, context: tuple) -> tuple[str, str, list, os.stat_r
         return path.name, "", [unreadable, [], None, None], None
     key = digest(raw)
     try:
-        record = parse_record_bytes(raw, path, shown)
+        record = parse_record_bytes(raw, path, shown, many=True)
     except RecordProblem as exc:
         return path.name, key, [exc.finding.to_json(), [], None, None], stat
     findings = record_findings(record, shown, curriculum, allow)
@@ -268,7 +271,7 @@ def _fidelity_read(path: Path, context: tuple) -> tuple[str, str, list, os.stat_
         return path.name, "", [unreadable, None], None
     key = digest(raw)
     try:
-        record = parse_record_bytes(raw, path, shown)
+        record = parse_record_bytes(raw, path, shown, many=True)
     except RecordProblem as exc:
         return path.name, key, [exc.finding.to_json(), None], stat
 

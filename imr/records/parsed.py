@@ -92,7 +92,7 @@ def _parse_for_cache(path: Path) -> tuple[Path, str | None, list | dict]:
     except (OSError, ImrError):
         return path, None, {}
     try:
-        return path, _digest(raw), _to_json(parse_record_bytes(raw, path, f"records/{path.name}"))
+        return path, _digest(raw), _to_json(parse_record_bytes(raw, path, f"records/{path.name}", many=True))
     except RecordProblem as problem:
         return path, _digest(raw), {"problem": problem.finding.to_json()}
 

@@ -160,13 +160,14 @@ def read_record(path: Path, shown: str | None = None) -> Record:
     return parse_record_bytes(raw, path, shown)
 
 
-def parse_record_bytes(raw: bytes, path: Path, shown: str | None = None) -> Record:
+def parse_record_bytes(raw: bytes, path: Path, shown: str | None = None, many: bool = False) -> Record:
     """Parse a record from the bytes of its file (the bytes a cache key was computed from);
-    raise RecordProblem with file:line when it is unusable."""
+    raise RecordProblem with file:line when it is unusable. `many`: one of many records read
+    at once (`yamlio.quick_read`)."""
     shown = shown or str(path)
     try:
         text = decode(raw)
-        quick = _quick_record_data(text)
+        quick = _quick_record_data(text, many)
         data, lines = quick if quick is not None else (parse_text(text), None)
     except YamlProblem as problem:
         raise RecordProblem(Finding(shown, problem.line, problem.code, problem.params)) from None
@@ -177,7 +178,7 @@ _LOG_KEY = re.compile(r"^log:[ \t]*(?:#.*)?$", re.MULTILINE)
 _MARGIN = re.compile(r"\n(?=[^ \n])")  # a line that starts at the margin (from its line break: quick to find)
 
 
-def _quick_record_data(text: str) -> tuple[dict, list[int]] | None:
+def _quick_record_data(text: str, many: bool = False) -> tuple[dict, list[int]] | None:
     """The record as `parse_text` reads it, from the quick reader (`yamlio.quick_read`), and the
     line each log entry starts on, found in the text; None where that is not certain (the caller
     then reads it the careful way). The entries are plain dicts (`parse_text` gives LineDicts
@@ -187,7 +188,7 @@ def _quick_record_data(text: str) -> tuple[dict, list[int]] | None:
     every hand-edited record seen so far put them); anything else at the margin there ends the
     log, and a count that does not match the entries read leaves the record to the careful reader.
     """
-    read = quick_read(text)
+    read = quick_read(text, many)
     if read is None:
         return None
     data, writer_form = read
