@@ -1244,12 +1244,12 @@ def _all_entries_clean(items: list | tuple, allow: frozenset[str], memo: dict) -
     if not keys.issuperset(used):
         return False
     try:
-        rest = set(chain.from_iterable(map(dict.values, items)))
+        found: set | None = set(chain.from_iterable(map(dict.values, items)))
     except TypeError:  # a list (a goal's steps, scores) or a mapping among the values
-        rest = _flattened(items)
-        if rest is None:
-            return False
-    rest -= values
+        found = _flattened(items)
+    if found is None:
+        return False
+    rest = found - values
     for text in rest:
         if text.__class__ is str:
             if not _NOTHING_TO_FIND.fullmatch(text) and _text_hit(text, False, allow, memo) is not None:
