@@ -41,7 +41,7 @@ HEADER_COMMENT = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     number: int
     line: int
