@@ -46,18 +46,33 @@ def duplicate_findings(record: Record, shown: str) -> list[Finding]:
     findings: list[Finding] = []
     pid = record.id
     seen_ids: dict[str, object] = {}
+    format_2 = record.format >= 2
+    # One pass over the log: the ids, and the entries each check below looks at, in log order.
+    sessions: list[Entry] = []
+    steps: list[Entry] = []
+    plans: list[Entry] = []
+    corrections: list[Entry] = []
     for entry in record.entries:
         value = entry.data.get("id")
         if isinstance(value, str):
             if value in seen_ids:
                 findings.append(Finding(shown, entry.line, "entry_id_twice", {"entry": value}))
             seen_ids[value] = entry
-        elif record.format >= 2:
+        elif format_2:
             findings.append(Finding(shown, entry.line, "entry_missing_id", {"kind": entry.kind}))
-    voided, _ = correction_effects(record)
+        kind = entry.kind
+        if kind in SESSION_LIKE:
+            sessions.append(entry)
+        elif kind == "goal-step":
+            steps.append(entry)
+        elif kind == "relapse-plan":
+            plans.append(entry)
+        elif kind == "correction":
+            corrections.append(entry)
+    voided = correction_effects(record)[0] if corrections else set()
     meetings: dict[tuple, object] = {}
-    for entry in record.entries:
-        if entry.number in voided or entry.kind not in SESSION_LIKE:
+    for entry in sessions:
+        if entry.number in voided:
             continue
         data = entry.data
         if data.get("again") is True:  # logged with --again: the leader said it was another meeting
@@ -85,9 +100,9 @@ def duplicate_findings(record: Record, shown: str) -> list[Finding]:
                 },
             )
         )
-    findings.extend(_same_day(record, shown, voided))
-    findings.extend(_step_labels_twice(record, shown, voided))
-    plans = [e for e in record.entries if e.kind == "relapse-plan" and e.number not in voided]
+    findings.extend(_same_day(record, shown, voided, sessions))
+    findings.extend(_step_labels_twice(record, shown, voided, steps))
+    plans = [e for e in plans if e.number not in voided]
     heads = plan_heads(plans) if plans else []
     if len(heads) > 1:
         a, b = _who(heads[0]), _who(heads[-1])
@@ -106,9 +121,7 @@ def duplicate_findings(record: Record, shown: str) -> list[Finding]:
                 },
             )
         )
-    for entry in record.entries:
-        if entry.kind != "correction":
-            continue
+    for entry in corrections:
         target = record.resolve(entry.get("target"))
         if target is None:
             findings.append(Finding(shown, entry.line, "correction_bad_target", {"target": entry.get("target")}))
@@ -121,13 +134,14 @@ def duplicate_findings(record: Record, shown: str) -> list[Finding]:
     return findings
 
 
-def _same_day(record: Record, shown: str, voided: set) -> list[Finding]:
+def _same_day(record: Record, shown: str, voided: set, sessions: list[Entry]) -> list[Finding]:
     """One day with two different sessions of the individual track, or present at one and absent
-    from another: after a merge, usually one of them was logged with the wrong session."""
+    from another: after a merge, usually one of them was logged with the wrong session.
+    (`sessions`: the record's session-like entries, in log order.)"""
     findings: list[Finding] = []
     by_day: dict[tuple, Entry] = {}
-    for entry in record.entries:
-        if entry.number in voided or entry.kind not in SESSION_LIKE or entry.data.get("group"):
+    for entry in sessions:
+        if entry.number in voided or entry.data.get("group"):
             continue
         day = entry.data.get("date")
         key = (str(day),)
@@ -166,13 +180,14 @@ def _same_day(record: Record, shown: str, voided: set) -> list[Finding]:
     return findings
 
 
-def _step_labels_twice(record: Record, shown: str, voided: set) -> list[Finding]:
+def _step_labels_twice(record: Record, shown: str, voided: set, steps: list[Entry]) -> list[Finding]:
     """Two steps written with one label (two clones each added a step to one goal before they
-    synced): the state numbers them apart, and this names both, as the README says."""
+    synced): the state numbers them apart, and this names both, as the README says.
+    (`steps`: the record's goal-step entries, in log order.)"""
     findings: list[Finding] = []
     seen: dict[tuple, object] = {}
-    for entry in record.entries:
-        if entry.kind != "goal-step" or entry.number in voided or not isinstance(entry.data.get("id"), str):
+    for entry in steps:
+        if entry.number in voided or not isinstance(entry.data.get("id"), str):
             continue
         key = (str(entry.get("goal")), str(entry.get("step")))
         first = seen.get(key)
