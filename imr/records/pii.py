@@ -1243,10 +1243,7 @@ def _all_entries_clean(items: list | tuple, allow: frozenset[str], memo: dict) -
     used = set(chain.from_iterable(items))  # every field name in any of them
     if not keys.issuperset(used):
         return False
-    try:
-        found: set | None = set(chain.from_iterable(map(dict.values, items)))
-    except TypeError:  # a list (a goal's steps, scores) or a mapping among the values
-        found = _flattened(items)
+    found = _flattened(items)  # (most records hold a list somewhere: a rating's scores, a goal's steps)
     if found is None:
         return False
     rest = found - values
