@@ -238,6 +238,8 @@ def correction_effects(record: Record) -> tuple[set[int], dict[int, dict[str, An
 def effective_entries(record: Record) -> list[Entry]:
     """The log with corrections applied (voided entries left out, `set` fields replaced)."""
     voided, replaced = correction_effects(record)
+    if not voided and not replaced:  # (most records: nothing corrected)
+        return list(record.entries)
     out = []
     for entry in record.entries:
         if entry.number in voided:
