@@ -428,10 +428,12 @@ def _any_kind(value: Any) -> None:
     return None
 
 
-# kind -> field -> (its validator, the texts that validator found fine), one lookup per field.
-_ENTRY_CHECKS: dict[str, dict[str, tuple[Callable[[Any], str | None], set[str]]]] = {
+# kind -> field -> (its validator, the texts that validator found fine, how many to keep), one
+# lookup per field. An entry's `id` is new in every entry: none is kept (a region's ids would
+# only fill the set, and every lookup in a larger set is slower).
+_ENTRY_CHECKS: dict[str, dict[str, tuple[Callable[[Any], str | None], set[str], int]]] = {
     name: {
-        field: (check, _FINE_TEXTS.setdefault(check, set()))
+        field: (check, set(), 0) if field == "id" else (check, _FINE_TEXTS.setdefault(check, set()), _FINE_TEXTS_MAX)
         for field, check in {**checks, "kind": _any_kind}.items()
         if check is not None
     }
@@ -455,7 +457,7 @@ def validate_entry(entry: Any) -> list[Problem]:
                         continue
                     if pair[0](value):
                         break
-                    if len(pair[1]) < _FINE_TEXTS_MAX:
+                    if len(pair[1]) < pair[2]:
                         pair[1].add(value)
                 elif pair[0](value):
                     break
