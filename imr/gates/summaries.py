@@ -152,7 +152,7 @@ def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[Path, lis
 
         writer_form()
     for name, key, payload, made_stamp in map_paths(
-        _stamped, [records_dir / name for name in stale], make, (curriculum, allow)
+        _stamped, stale, records_dir, make, (curriculum, allow)
     ):
         keys[name], payloads[name], stamps[name] = key, payload, made_stamp
         changed = changed or bool(key)
@@ -174,11 +174,12 @@ def record_names(records_dir: Path) -> list[str]:
     return names
 
 
-def _stamped(path: Path, make, context: tuple) -> tuple[str, str, list, list[int] | None]:
-    """`make(path, context)` with the stamp of the file as it was just before it was read (the
-    stat `make` gives is of the open file, taken before its bytes were read)."""
+def _stamped(name: str, folder: Path, make, context: tuple) -> tuple[str, str, list, list[int] | None]:
+    """`make(folder / name, context)` with the stamp of the file as it was just before it was
+    read (the stat `make` gives is of the open file, taken before its bytes were read). Names,
+    not paths, go to the workers: a path is several times dearer to send and to receive."""
     now = time.time_ns()
-    name, key, payload, stat = make(path, context)
+    name, key, payload, stat = make(folder / name, context)
     return name, key, payload, stamp(stat, now) if stat is not None and key else None
 
 
