@@ -151,9 +151,7 @@ def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[Path, lis
         from imr.core.yamlio import writer_form
 
         writer_form()
-    for name, key, payload, made_stamp in map_paths(
-        _stamped, stale, records_dir, make, (curriculum, allow)
-    ):
+    for name, key, payload, made_stamp in map_paths(_stamped, stale, records_dir, make, (curriculum, allow)):
         keys[name], payloads[name], stamps[name] = key, payload, made_stamp
         changed = changed or bool(key)
     kept = [name for name in names if keys[name]]
