@@ -34,9 +34,14 @@ with the strict reader.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 from itertools import accumulate, compress, pairwise, repeat
 from operator import not_
+
+TYPE_CHECKING = False  # not `typing`'s: importing typing loads `re` (see `_block_starts`)
+if TYPE_CHECKING:
+    import re
 
 _MARKER_SIZE = 7
 
@@ -281,9 +286,36 @@ def log_blocks(
 
 
 def _block_starts(data: bytes, indent: int) -> list[int]:
-    """Where each line begins that is not blank and has at most `indent` leading spaces. (The
-    lines with more are told apart in one pass in C: most lines of a record are an entry's
-    deeper lines.)"""
+    """Where each line begins that is not blank and has at most `indent` leading spaces.
+
+    Found by one regular expression in C that skips from line break to line break (most lines
+    of a record are an entry's deeper lines, refused at their first spaces): about 3x quicker
+    than telling the lines apart. Importing `re` costs a fresh interpreter about 10 ms, so the
+    merge driver's own process, where it is not loaded yet, tells the lines apart instead
+    (`_block_starts_by_lines`, the same cuts).
+    """
+    regex = sys.modules.get("re")
+    if regex is None:
+        return _block_starts_by_lines(data, indent)
+    pattern = _STARTS.get(indent)
+    if pattern is None:
+        pattern = _STARTS[indent] = regex.compile(rb"\n(?! {%d})[ \t\r\x0b\x0c]*[^ \t\r\n\x0b\x0c]" % (indent + 1))
+    starts = [match.start() + 1 for match in pattern.finditer(data)]
+    end = data.find(b"\n")
+    first = data if end < 0 else data[:end]
+    if first.strip() and not first.startswith(b" " * (indent + 1)):
+        starts.insert(0, 0)
+    return starts
+
+
+# Per indent: a line break, then a line that is not blank (something `bytes.strip` keeps) and does
+# not start with more than `indent` spaces.
+_STARTS: dict[int, re.Pattern[bytes]] = {}
+
+
+def _block_starts_by_lines(data: bytes, indent: int) -> list[int]:
+    """`_block_starts` without `re`: the lines with more than `indent` leading spaces are told
+    apart in one pass in C."""
     lines = data.split(b"\n")
     shallow = compress(range(len(lines)), map(not_, map(bytes.startswith, lines, repeat(b" " * (indent + 1)))))
     offsets = list(accumulate(map(len, lines), initial=0))  # line k starts at offsets[k] + k
