@@ -14,7 +14,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from imr.gates.merge import _block_starts, _block_starts_by_lines, _item_indent, item_indent, lines_of, log_blocks
+from imr.gates.merge import _item_indent, block_starts, block_starts_by_lines, item_indent, lines_of, log_blocks
 
 
 def reference_log_blocks(
@@ -93,7 +93,7 @@ def test_blocks_are_cut_as_the_line_by_line_reading_cut_them(data, like, indent,
     assert item_indent(data) == _item_indent(lines_of(data))
     # the merge driver's own process, without `re`, finds the same lines that start a block
     for k in (0, 1, 2, 4):
-        assert _block_starts_by_lines(data, k) == _block_starts(data, k)
+        assert block_starts_by_lines(data, k) == block_starts(data, k)
 
 
 def test_blank_lines_after_an_entry_are_a_block_of_their_own_only_when_asked():

@@ -39,7 +39,7 @@ from collections.abc import Iterable, Iterator
 from itertools import accumulate, compress, pairwise, repeat
 from operator import not_
 
-TYPE_CHECKING = False  # not `typing`'s: importing typing loads `re` (see `_block_starts`)
+TYPE_CHECKING = False  # not `typing`'s: importing typing loads `re` (see `block_starts`)
 if TYPE_CHECKING:
     import re
 
@@ -276,7 +276,7 @@ def log_blocks(
         return []
     if indent is None:
         indent = item_indent(data if like is None else like)
-    cuts = _block_starts(data, indent)
+    cuts = block_starts(data, indent)
     if blank_apart:
         cuts = _with_blank_runs(data, cuts)
     if not cuts or cuts[0] != 0:
@@ -285,18 +285,18 @@ def log_blocks(
     return [data[a:b] for a, b in pairwise(cuts) if b > a]
 
 
-def _block_starts(data: bytes, indent: int) -> list[int]:
+def block_starts(data: bytes, indent: int) -> list[int]:
     """Where each line begins that is not blank and has at most `indent` leading spaces.
 
     Found by one regular expression in C that skips from line break to line break (most lines
     of a record are an entry's deeper lines, refused at their first spaces): about 3x quicker
     than telling the lines apart. Importing `re` costs a fresh interpreter about 10 ms, so the
     merge driver's own process, where it is not loaded yet, tells the lines apart instead
-    (`_block_starts_by_lines`, the same cuts).
+    (`block_starts_by_lines`, the same cuts).
     """
     regex = sys.modules.get("re")
     if regex is None:
-        return _block_starts_by_lines(data, indent)
+        return block_starts_by_lines(data, indent)
     pattern = _STARTS.get(indent)
     if pattern is None:
         pattern = _STARTS[indent] = regex.compile(rb"\n(?! {%d})[ \t\r\x0b\x0c]*[^ \t\r\n\x0b\x0c]" % (indent + 1))
@@ -313,8 +313,8 @@ def _block_starts(data: bytes, indent: int) -> list[int]:
 _STARTS: dict[int, re.Pattern[bytes]] = {}
 
 
-def _block_starts_by_lines(data: bytes, indent: int) -> list[int]:
-    """`_block_starts` without `re`: the lines with more than `indent` leading spaces are told
+def block_starts_by_lines(data: bytes, indent: int) -> list[int]:
+    """`block_starts` without `re`: the lines with more than `indent` leading spaces are told
     apart in one pass in C."""
     lines = data.split(b"\n")
     shallow = compress(range(len(lines)), map(not_, map(bytes.startswith, lines, repeat(b" " * (indent + 1)))))
