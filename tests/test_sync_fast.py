@@ -5,6 +5,8 @@
 - Many records are read by id from one listing of records/ and groups/ (`_Git.blobs_at`)
   instead of one `REV:path` look-up each: the same bytes at every revision and in the index,
   in a workspace below the top of its repository, during a conflicted merge.
+- Whether the base's log is last (so new entries in the writer's style need no parser) is
+  found by three regular-expression searches instead of reading every line in Python.
 - The checks of one sync remember what they read and judged (`Remembered`): the same findings
   as checks that read everything afresh, over merges made in both orders, with rewrites.
 - `imr sync` with every record looked up by id decides as with every record looked up by name.
@@ -24,7 +26,7 @@ from test_sync_merge import PIDS, log_everywhere, no_driver, records, ward  # no
 
 from imr.gates import history
 from imr.gates.history import Remembered, _Git, _last_entry_grown, history_findings, range_findings
-from imr.gates.merge import log_blocks, merge_logs
+from imr.gates.merge import _log_continues, _log_continues_by_lines, log_blocks, merge_logs
 from imr.gates.sync import _merge_records
 
 # --- an append, judged from the added lines --------------------------------------------------
@@ -62,6 +64,24 @@ def test_a_line_added_under_the_last_entry_is_found_either_way():
         (b"- kind: b\n  note: ny\n", None),
     ):
         assert _last_entry_grown(old, old + added) == whole_cut_last_entry_grown(old, old + added) == expected
+
+
+# --- the base's log is last ---------------------------------------------------------------------
+
+LOG_LINE = st.sampled_from(
+    [
+        *("", " ", "  ", "   ", "\r", " \r", "\t", "-", "- a", "-\r", "- a\r", " - a", "  - a", "  -", "   - a"),
+        *("  b: c", "    b: c", "# c", "  # c", "  #", "key: v", "log:", " x", "-a", "  -a"),
+    ]
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(LOG_LINE, max_size=12), st.sampled_from(["", " ", "  ", "    "]), st.booleans())
+def test_the_lines_after_log_are_read_by_search_as_line_by_line(lines, indent, final_break):
+    text = "id: p-01\nlog:\n" + "\n".join(lines) + ("\n" if final_break else "")
+    end = text.index("log:") + 4
+    assert _log_continues(text, end, indent) == _log_continues_by_lines(text, end, indent)
 
 
 # --- many records read by id --------------------------------------------------------------------

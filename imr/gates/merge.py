@@ -499,9 +499,42 @@ def _log_is_last(base_text: str, indent: str) -> bool:
         return False  # `log: []` or a value on the key's line: appended items cannot join it
     if end < 0:
         return True
+    if "re" not in sys.modules:  # the merge driver's own process: see `block_starts`
+        return _log_continues_by_lines(base_text, end, indent)
+    return _log_continues(base_text, end, indent)
+
+
+def _log_continues(text: str, end: int, indent: str) -> bool:
+    """Whether the lines after the line break at `end` are items at `indent` with their deeper
+    lines, comments and blank lines, the first line of content an item (three searches in C)."""
+    import re
+
+    width = len(indent)
+    patterns = _LOG_LINES.get(width)
+    if patterns is None:
+        patterns = _LOG_LINES[width] = (
+            re.compile(r"\n(?! *\r?$)(?! *#)", re.M),
+            re.compile(rf"\n {{{width}}}-(?: |$)", re.M),
+            re.compile(rf"\n(?! {{{width + 1}}})(?! *\r?$)(?! *#)(?! {{{width}}}-(?: |$))", re.M),
+        )
+    content, item, other = patterns
+    first = content.search(text, end)  # the line break before the first line of content
+    if first is None:
+        return True
+    return item.match(text, first.start()) is not None and other.search(text, first.start()) is None
+
+
+# Per item indent, each after a line break (so that the search skips from break to break): a line
+# with content (not blank, not a comment); an item at the indent; a line that is none of blank,
+# comment, item or deeper (where `_log_continues_by_lines` returns False).
+_LOG_LINES: dict[int, tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]] = {}
+
+
+def _log_continues_by_lines(text: str, end: int, indent: str) -> bool:
+    """`_log_continues` line by line, without `re`."""
     width = len(indent)
     seen_item = False
-    for line in base_text[end + 1 :].split("\n"):
+    for line in text[end + 1 :].split("\n"):
         stripped = line.lstrip(" ")
         if not stripped or stripped == "\r" or stripped.startswith("#"):
             continue
