@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -278,3 +279,27 @@ def test_sync_decides_alike_with_records_read_by_id_or_by_name(ward, monkeypatch
     behind.ok("session", "log", "p-01", "--date", "2026-02-07")
     refused = behind("sync")
     assert refused.exit_code == 1 and "records/p-02.yaml" in refused.stderr and "incheckning" in refused.stderr
+
+
+def test_a_merge_git_stores_changed_is_checked_as_git_stores_it(ward, monkeypatch, tmp_path):
+    """The merged bytes are remembered under the id git gives them when it stores them as they
+    are; a clean filter that changes them (here: the colleague's note, which only the merge
+    brings into this clone's files) gives another id, so the check of the staged merge reads
+    what git stored and refuses it, as when nothing is remembered."""
+    monkeypatch.setattr(history, "_LISTED", 1)  # every record read by id, through the memo
+    a, b, _ = ward
+    no_driver(monkeypatch)
+    log_everywhere(a, "2026-02-05", "Från A.")
+    a.ok("sync")
+    log_everywhere(b, "2026-02-06", "Från B.")
+    git(b.root, "commit", "-q", "--no-verify", "-am", "B")
+    script = tmp_path / "mark.py"
+    script.write_text(
+        "import sys\nsys.stdout.buffer.write(sys.stdin.buffer.read().replace(b'Fr\\xc3\\xa5n A.', b'Fr\\xc3\\xa5n X.'))\n"
+    )
+    git(b.root, "config", "filter.mark.clean", f'"{sys.executable}" "{script}"')
+    (b.root / ".git" / "info" / "attributes").write_text("records/*.yaml filter=mark\n", encoding="utf-8")
+    before = git(b.root, "rev-parse", "HEAD")
+    refused = b("sync")
+    assert refused.exit_code == 1 and "Sammanslagningen" in refused.stderr and "records/p-0" in refused.stderr
+    assert git(b.root, "rev-parse", "HEAD") == before and not (b.root / ".git" / "MERGE_HEAD").exists()

@@ -600,6 +600,17 @@ class Remembered:
         self.kept: dict[tuple[tuple[bytes | None, ...], bytes | None], tuple[str, int, int] | None] = {}
         self.left = budget
 
+    def wrote(self, data: bytes, id_length: int) -> None:
+        """Bytes about to be staged, kept under the id git gives them when it stores them as they
+        are (no clean filter or line-end conversion changes them): the check of the staged
+        merge then finds them without reading them back. Where git changes them, the index
+        holds another id and that blob is read from git."""
+        import hashlib
+
+        digest = {40: hashlib.sha1, 64: hashlib.sha256}.get(id_length)
+        if digest is not None:
+            self.keep({digest(b"blob %d\0" % len(data) + data).hexdigest(): data})
+
     def keep(self, found: dict[str, bytes]) -> None:
         for sha, data in found.items():
             if len(data) <= self.left:

@@ -435,7 +435,10 @@ def _merge_records(root: Path, memo: Remembered | None = None) -> tuple[list[str
             file_mode = os.lstat(target).st_mode & 0o777
         except FileNotFoundError:
             file_mode = 0o644
-        replace_atomically(target, outcome.text.encode("utf-8"), file_mode, sync=False)
+        merged = outcome.text.encode("utf-8")
+        replace_atomically(target, merged, file_mode, sync=False)
+        if memo is not None:
+            memo.wrote(merged, len(versions["2"][1]))
         staged.append(path)
     if staged:
         paths = "".join(f"{path}\0" for path in staged).encode("utf-8", "surrogateescape")
