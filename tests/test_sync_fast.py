@@ -22,12 +22,19 @@ from pathlib import Path
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from test_log_blocks import FILES
+from test_log_blocks import FILES, PIECES
 from test_sync_merge import PIDS, log_everywhere, no_driver, records, ward  # noqa: F401 (ward: a fixture)
 
 from imr.gates import history
-from imr.gates.history import Remembered, _Git, _last_entry_grown, history_findings, range_findings
-from imr.gates.merge import _log_continues, _log_continues_by_lines, log_blocks, merge_logs
+from imr.gates.history import (
+    Remembered,
+    _Git,
+    _last_block_start,
+    _last_entry_grown,
+    history_findings,
+    range_findings,
+)
+from imr.gates.merge import _log_continues, _log_continues_by_lines, block_starts, log_blocks, merge_logs
 from imr.gates.sync import _merge_records
 
 # --- an append, judged from the added lines --------------------------------------------------
@@ -55,6 +62,18 @@ def test_an_append_is_judged_from_the_added_lines_as_from_the_whole_cut(old, add
     assume(old and added and (old.endswith(b"\n") or added.startswith((b"\n", b"\r\n"))))
     new = old + added
     assert _last_entry_grown(old, new) == whole_cut_last_entry_grown(old, new)
+
+
+LONG_LINE = st.sampled_from([b"  " + b"x" * 700, b"- " + b"y" * 900, b" " * 1100, b"z" * 1500, b"\t" + b"w" * 3000])
+LONG_FILES = st.lists(st.one_of(st.sampled_from(PIECES), LONG_LINE), max_size=30).map(b"\n".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(LONG_FILES, st.sampled_from([0, 1, 2, 4]), st.sampled_from([b"", b"\n", b"\r\n"]))
+def test_the_last_block_is_found_from_the_end_as_in_the_whole_cut(data, indent, end):
+    data += end
+    starts = block_starts(data, indent)
+    assert _last_block_start(data, indent) == (starts[-1] if starts else 0)
 
 
 def test_a_line_added_under_the_last_entry_is_found_either_way():

@@ -268,8 +268,7 @@ def _last_entry_grown(old: bytes, new: bytes) -> int | None:
     first one that starts a block. Only those lines are read, not the whole of both files.
     """
     indent = item_indent(new)
-    starts = block_starts(old, indent)
-    last = starts[-1] if starts else 0
+    last = _last_block_start(old, indent)
     added = new[len(old) :]
     later = block_starts(added, indent)  # the added text's first piece is blank ("" or "\r") or a whole line
     for line in added[: later[0] if later else len(added)].split(b"\n"):
@@ -277,6 +276,19 @@ def _last_entry_grown(old: bytes, new: bytes) -> int | None:
         if text and not text.startswith(b"#"):
             return old[:last].count(b"\n") + 1
     return None
+
+
+def _last_block_start(data: bytes, indent: int) -> int:
+    """Where the last block of `data` starts (`block_starts`' last, or 0): searched for in the
+    last kilobyte or so, from a line's start, then in eight times as much, and so on (whether a
+    line starts a block depends on that line alone)."""
+    window = 1024
+    while True:
+        begin = data.rfind(b"\n", 0, len(data) - window) + 1 if window < len(data) else 0
+        starts = block_starts(data[begin:], indent)
+        if starts or begin == 0:
+            return begin + starts[-1] if starts else 0
+        window *= 8
 
 
 def _line_of(blocks: list[bytes], index: int) -> int:
