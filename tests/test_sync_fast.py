@@ -5,6 +5,8 @@
 - Many records are read by id from one listing of records/ and groups/ (`_Git.blobs_at`)
   instead of one `REV:path` look-up each: the same bytes at every revision and in the index,
   in a workspace below the top of its repository, during a conflicted merge.
+- A side that adds to the base is cut in its added text only (`appended_blocks`), the base's
+  blocks reused: the same blocks as the whole cut.
 - Whether the base's log is last (so new entries in the writer's style need no parser) is
   found by three regular-expression searches instead of reading every line in Python.
 - The checks of one sync remember what they read and judged (`Remembered`): the same findings
@@ -34,7 +36,14 @@ from imr.gates.history import (
     history_findings,
     range_findings,
 )
-from imr.gates.merge import _log_continues, _log_continues_by_lines, block_starts, log_blocks, merge_logs
+from imr.gates.merge import (
+    _log_continues,
+    _log_continues_by_lines,
+    appended_blocks,
+    block_starts,
+    log_blocks,
+    merge_logs,
+)
 from imr.gates.sync import _merge_records
 
 # --- an append, judged from the added lines --------------------------------------------------
@@ -84,6 +93,18 @@ def test_a_line_added_under_the_last_entry_is_found_either_way():
         (b"- kind: b\n  note: ny\n", None),
     ):
         assert _last_entry_grown(old, old + added) == whole_cut_last_entry_grown(old, old + added) == expected
+
+
+# --- a side's blocks: the base's and the added text's -----------------------------------------------
+
+
+@settings(max_examples=600, deadline=None)
+@given(FILES, FILES, st.sampled_from([0, 1, 2, 4]), st.booleans())
+def test_a_sides_blocks_are_cut_from_the_added_text_as_from_the_whole(base, added, indent, appended):
+    data = base + added if appended else added
+    base_blocks = log_blocks(base, indent=indent, blank_apart=True)
+    whole = log_blocks(data, indent=indent, blank_apart=True)
+    assert appended_blocks(base, base_blocks, data, indent) == whole
 
 
 # --- the base's log is last ---------------------------------------------------------------------

@@ -84,7 +84,8 @@ def merge_logs(base: bytes, ours: bytes, theirs: bytes) -> MergeOutcome:
     except UnicodeDecodeError:
         return MergeOutcome(reason="merge_unreadable")
     indent = item_indent(base) if _has_item(base) else item_indent(ours if _has_item(ours) else theirs)
-    split = [log_blocks(data, indent=indent, blank_apart=True) for data in (base, ours, theirs)]
+    base_blocks = log_blocks(base, indent=indent, blank_apart=True)
+    split = [base_blocks, *(appended_blocks(base, base_blocks, side, indent) for side in (ours, theirs))]
     joined = join_blocks(split[1], split[2], indent, base=split[0])
     if isinstance(joined, str):
         return MergeOutcome(reason=joined)
@@ -283,6 +284,24 @@ def log_blocks(
         cuts.insert(0, 0)
     cuts.append(len(data))
     return [data[a:b] for a, b in pairwise(cuts) if b > a]
+
+
+def appended_blocks(base: bytes, base_blocks: list[bytes], data: bytes, indent: int) -> list[bytes]:
+    """`log_blocks(data, indent=indent, blank_apart=True)` of a version that may add to `base`
+    (cut into `base_blocks`), cutting only the added text where that gives the same blocks.
+
+    It does when `base` ends with a line break and the added text's first line starts a block:
+    whether a line starts a block depends on that line alone, and a run of blank lines (cut
+    apart from the block above it) cannot reach across that first line, so the cuts are the
+    base's (the run before its end included), the added text's start and the added text's own.
+    """
+    if len(data) > len(base) and base.endswith(b"\n") and data.startswith(base):
+        added = data[len(base) :]
+        end = added.find(b"\n")
+        first = added if end < 0 else added[:end]
+        if first.strip() and not first.startswith(b" " * (indent + 1)):
+            return base_blocks + log_blocks(added, indent=indent, blank_apart=True)
+    return log_blocks(data, indent=indent, blank_apart=True)
 
 
 def block_starts(data: bytes, indent: int) -> list[int]:
