@@ -11,12 +11,14 @@
   found by three regular-expression searches instead of reading every line in Python.
 - The checks of one sync remember what they read and judged (`Remembered`): the same findings
   as checks that read everything afresh, over merges made in both orders, with rewrites.
-- `imr sync` with every record looked up by id decides as with every record looked up by name.
+- `imr sync` with every record looked up by id decides as with every record looked up by name,
+  and merges as the driver process of a raw `git pull` merges.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -343,3 +345,28 @@ def test_a_merge_git_stores_changed_is_checked_as_git_stores_it(ward, monkeypatc
     refused = b("sync")
     assert refused.exit_code == 1 and "Sammanslagningen" in refused.stderr and "records/p-0" in refused.stderr
     assert git(b.root, "rev-parse", "HEAD") == before and not (b.root / ".git" / "MERGE_HEAD").exists()
+
+
+@pytest.mark.parametrize("first", ["a", "b"])
+def test_sync_merges_as_the_driver_process_merges_a_raw_pull(ward, first):
+    """The same merge twice on real git: `imr sync` in its own process (regular expressions, a
+    side cut in its added text) and a raw `git pull` in a copy of the clone, where git starts
+    the driver (`python -S`, no `re`: every line read one by one): the same bytes, either way
+    round."""
+    a, b, _ = ward
+    for day, note in (("2026-02-05", "Första."), ("2026-02-07", "Andra.")):
+        log_everywhere(a, day, f"Från A. {note}")
+    log_everywhere(b, "2026-02-06", "Från B.")
+    for clone, name in ((a, "A"), (b, "B")):
+        git(clone.root, "commit", "-q", "--no-verify", "-am", name)
+    ahead, behind = (a, b) if first == "a" else (b, a)
+    git(ahead.root, "push", "-q", "origin", "HEAD")
+    copy = behind.root.parent / f"{behind.root.name}-copy"
+    shutil.copytree(behind.root, copy, symlinks=True)
+    behind.ok("sync")
+    git(copy, "pull", "-q", "--no-rebase", "--no-edit", "--no-verify")
+    assert git(copy, "ls-files", "--unmerged") == ""
+    for pid in PIDS:
+        merged = behind.record(pid).read_bytes()
+        assert merged == (copy / "records" / f"{pid}.yaml").read_bytes()
+        assert merged.count(b"kind: session") == 3
