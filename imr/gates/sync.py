@@ -343,6 +343,12 @@ def _fetch_and_merge(
 # merge function the driver runs, writes the results and stages them. A record the function
 # refuses stays unmerged, so the merge stops exactly as with the driver. A raw `git pull` still
 # runs the driver.
+#
+# One sync reads every record's versions several times (the incoming commits' check, this merge,
+# the check of the staged merge, the outgoing commits' check) and judges the merge twice (staged,
+# then as the merge commit it became): a `Remembered` (see imr.gates.history) carries the blobs
+# read by id and the merge judgments from one step to the next, and the merged bytes written
+# here, under the id git gives them if it stores them unchanged.
 
 _OVERRIDE_MARK = "# imr sync: records merged in one process; removed after the merge\n"
 
