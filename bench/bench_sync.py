@@ -20,7 +20,8 @@ to every record and committed), and each round starts from those same two commit
     line merge: the floor; it makes a wrong record, so it is only timed);
   * imr: `imr sync` (checks, the merge of every record in its own process, checks, push);
   * previous: with `--previous DIR`, `imr sync` of the imr source tree in DIR (`PYTHONPATH=DIR`,
-    its own driver and hooks set up before the round): an earlier version of the same sync;
+    its own driver and hooks set up before the round, its own warm cache): an earlier version
+    of the same sync;
   * base: with `--baseline DIR`, `git pull` + `git push` with the merge driver of the tree in DIR
     (one driver process per record: what the older `imr sync` ran inside its `git merge`, so a
     lower bound for it; that sync itself stops at its 120 s git timeout on a busy machine).
@@ -185,9 +186,14 @@ def both_sides(args: argparse.Namespace, base: Path) -> None:
     attributes = ours / ".git" / "info" / "attributes"
     sides = ["union", "imr", *(["previous"] if args.previous else []), *(["base"] if args.baseline else [])]
     previous = baseline_command(args.previous)
+    caches = Caches(ours, base)  # the earlier imr keeps its own cache (warmed once), as in one_entry
+    if previous:
+        caches.use("previous")
+        timed(ours, [*previous[0], "status"], previous[1])
     times: dict[str, list[float]] = {side: [] for side in sides}
     for n in range(args.runs * len(sides)):
         side = sides[n % len(sides)]
+        caches.use("previous" if side == "previous" else "this")
         run(hub, "git", "update-ref", f"refs/heads/{branch}", theirs_commit)  # the colleague's commit waits
         run(ours, "git", "update-ref", f"refs/remotes/origin/{branch}", start_commit)
         run(ours, "git", "reset", "-q", "--hard", ours_commit)
@@ -211,6 +217,7 @@ def both_sides(args: argparse.Namespace, base: Path) -> None:
             seconds = timed(ours, [*imr, "sync"])
         times[side].append(seconds)
         assert git_out(ours, "rev-list", "--count", f"{ours_commit}..HEAD") == "2", side  # theirs + the merge
+    caches.use("this")
     union = statistics.median(times["union"])
     print(
         f"every record changed on both sides: {args.participants} records x {args.entries} entries, "
