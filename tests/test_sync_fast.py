@@ -207,6 +207,8 @@ def test_many_records_read_by_id_are_the_records_read_by_name(repository):
     for revision in ("HEAD", first, ""):
         expected = by_name(g, revision, paths)
         assert expected and g.blobs_at(revision, paths) == expected
+    for revision in ("0" * 40, "-q", "HEAD~9"):  # no such commit: every file missing, either way
+        assert g.blobs_at(revision, paths) == by_name(g, revision, paths) == {}
 
 
 def test_during_a_conflicted_merge_the_index_and_both_sides_read_alike(repository):
@@ -283,7 +285,7 @@ def test_checks_that_remember_find_what_checks_reading_afresh_find(repository, f
 
 def test_a_memo_keeps_no_blob_beyond_its_budget(repository):
     _top, ws = repository
-    ids = list(_Git(ws).ids_at("HEAD").values())
+    ids = list((_Git(ws).ids_at("HEAD") or {}).values())
     memo = Remembered(budget=60)
     g = _Git(ws, memo)
     assert g.is_repository()

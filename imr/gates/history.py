@@ -728,23 +728,26 @@ class _Git:
         """
         if not paths:
             return {}
-        if len(paths) >= _LISTED and all(is_log_file(path) for path in paths):
-            ids = self.ids_at(revision)
+        ids = self.ids_at(revision) if len(paths) >= _LISTED and all(is_log_file(path) for path in paths) else None
+        if ids is not None:
             by_id = self.blobs([ids[path] for path in paths if path in ids])
             return {path: by_id[ids[path]] for path in paths if path in ids and ids[path] in by_id}
         names = [f"{revision}:{self.prefix}{path}" for path in paths]
         found = self._batch(names)
         return {path: found[name] for path, name in zip(paths, names, strict=False) if name in found}
 
-    def ids_at(self, revision: str) -> dict[str, str]:
+    def ids_at(self, revision: str) -> dict[str, str] | None:
         """The blob id of every file in records/ and groups/ at a revision ("" for the index: its
-        entries at stage 0, as `:path` names them), by path from the workspace."""
+        entries at stage 0, as `:path` names them), by path from the workspace; None when git
+        cannot list it (a revision that is not one: looked up by name, each file is missing)."""
         if revision:
-            out = self.run("ls-tree", "-r", "-z", "--end-of-options", revision, "--", *FOLDERS)
+            listed = self.call("ls-tree", "-r", "-z", "--end-of-options", revision, "--", *FOLDERS)
         else:
-            out = self.run("ls-files", "-s", "-z", "--", *FOLDERS)
+            listed = self.call("ls-files", "-s", "-z", "--", *FOLDERS)
+        if listed.returncode != 0:
+            return None
         ids: dict[str, str] = {}
-        for record in out.split(b"\0"):
+        for record in listed.stdout.split(b"\0"):
             meta, tab, name = record.partition(b"\t")
             fields = meta.decode().split()
             if not tab or len(fields) != 3:
