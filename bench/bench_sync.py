@@ -1,7 +1,7 @@
 """`imr sync` against the raw git commands it replaces, in one run (issues 25 and 30).
 
     python bench/bench_sync.py [--participants 1000] [--entries 40] [--runs 5] [--dir DIR]
-                               [--baseline DIR] [--both-sides]
+                               [--baseline DIR] [--both-sides [--previous DIR]]
 
 Builds a workspace of N participants, shares it (`imr share` to a bare repository) and clones a
 colleague's copy. Each round, the colleague first pushes one new entry to another record, so
@@ -19,6 +19,9 @@ to every record and committed), and each round starts from those same two commit
   * union: `git pull --no-rebase` with `merge=union` for the records, then `git push` (git's own
     line merge: the floor; it makes a wrong record, so it is only timed);
   * imr: `imr sync` (checks, the merge of every record in its own process, checks, push);
+  * previous: with `--previous DIR`, `imr sync` of the imr source tree in DIR (`PYTHONPATH=DIR`,
+    its own driver and hooks set up before the round, its own warm cache): an earlier version
+    of the same sync;
   * base: with `--baseline DIR`, `git pull` + `git push` with the merge driver of the tree in DIR
     (one driver process per record: what the older `imr sync` ran inside its `git merge`, so a
     lower bound for it; that sync itself stops at its 120 s git timeout on a busy machine).
@@ -181,10 +184,16 @@ def both_sides(args: argparse.Namespace, base: Path) -> None:
     theirs_commit, ours_commit = git_out(theirs, "rev-parse", "HEAD"), git_out(ours, "rev-parse", "HEAD")
     run(ours, *imr, "status")  # the summaries cache, as on a ward's computer
     attributes = ours / ".git" / "info" / "attributes"
-    sides = ["union", "imr", *(["base"] if args.baseline else [])]
+    sides = ["union", "imr", *(["previous"] if args.previous else []), *(["base"] if args.baseline else [])]
+    previous = baseline_command(args.previous)
+    caches = Caches(ours, base)  # the earlier imr keeps its own cache (warmed once), as in one_entry
+    if previous:
+        caches.use("previous")
+        timed(ours, [*previous[0], "status"], previous[1])
     times: dict[str, list[float]] = {side: [] for side in sides}
     for n in range(args.runs * len(sides)):
         side = sides[n % len(sides)]
+        caches.use("previous" if side == "previous" else "this")
         run(hub, "git", "update-ref", f"refs/heads/{branch}", theirs_commit)  # the colleague's commit waits
         run(ours, "git", "update-ref", f"refs/remotes/origin/{branch}", start_commit)
         run(ours, "git", "reset", "-q", "--hard", ours_commit)
@@ -199,17 +208,28 @@ def both_sides(args: argparse.Namespace, base: Path) -> None:
             seconds += timed(ours, ["git", "push", "-q", "--no-verify"])
             attributes.unlink(missing_ok=True)
             run(ours, *imr, "init", ".")  # this release's driver again
+        elif side == "previous":
+            assert previous is not None
+            timed(ours, [*previous[0], "init", "."], previous[1])  # its own driver and hooks, untimed
+            seconds = timed(ours, [*previous[0], "sync"], previous[1])
+            run(ours, *imr, "init", ".")  # this release's driver and hooks again
         else:
             seconds = timed(ours, [*imr, "sync"])
         times[side].append(seconds)
         assert git_out(ours, "rev-list", "--count", f"{ours_commit}..HEAD") == "2", side  # theirs + the merge
+    caches.use("this")
     union = statistics.median(times["union"])
     print(
         f"every record changed on both sides: {args.participants} records x {args.entries} entries, "
         f"median of {args.runs} rounds each"
     )
     print(f"  raw git pull + push, merge=union               {union:6.2f} s")
-    for side, label in (("imr", "imr sync"), ("base", f"git pull + push, driver at {args.baseline}")):
+    labels = (
+        ("imr", "imr sync"),
+        ("previous", f"imr sync at {args.previous}"),
+        ("base", f"git pull + push, driver at {args.baseline}"),
+    )
+    for side, label in labels:
         if side in times:
             median = statistics.median(times[side])
             print(f"  {label:<46}  {median:6.2f} s   {median / union:.2f}x union (target for imr sync <= 3x)")
@@ -228,6 +248,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=None)
     parser.add_argument("--baseline", type=Path, default=None, help="an older imr source tree to time beside")
     parser.add_argument("--both-sides", action="store_true", help="every record changed on both sides")
+    parser.add_argument("--previous", type=Path, default=None, help="with --both-sides: an earlier imr's sync beside")
     args = parser.parse_args()
     base = args.dir or Path(tempfile.mkdtemp(prefix="imr-sync-"))
     shutil.rmtree(base, ignore_errors=True)

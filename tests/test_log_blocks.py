@@ -1,8 +1,9 @@
 """How a record or group file is cut into blocks (`imr.gates.merge.log_blocks`), the one cut the
 merge, the history check, the hooks and `imr diff` share.
 
-`log_blocks` cuts the file at the lines that start a block instead of building the blocks line by
-line, and `item_indent` reads only the lines it needs. The line-by-line `log_blocks` it replaced
+`log_blocks` cuts the file at the lines that start a block (found by a regular expression, or
+without `re` in the merge driver's process by telling the lines apart) instead of building the
+blocks line by line, and `item_indent` reads only the lines it needs. The line-by-line `log_blocks` it replaced
 is kept here as the specification, and `item_indent` is held to `_item_indent` over all the lines,
 over files of every shape of line: blank lines of spaces, tabs, CR and form feeds, deeper and
 shallower lines, lines without a final line break, a byte-order mark, `log:` with a comment.
@@ -13,7 +14,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from imr.gates.merge import _item_indent, item_indent, lines_of, log_blocks
+from imr.gates.merge import _item_indent, block_starts, block_starts_by_lines, item_indent, lines_of, log_blocks
 
 
 def reference_log_blocks(
@@ -60,6 +61,7 @@ PIECES = [
     b"\t",
     b"\r",
     b"\x0c",
+    b"\x0b",
     b" \t",
     b"-",
     b"- kind: session",
@@ -89,6 +91,9 @@ def test_blocks_are_cut_as_the_line_by_line_reading_cut_them(data, like, indent,
         data, like=like, indent=indent, blank_apart=blank_apart
     )
     assert item_indent(data) == _item_indent(lines_of(data))
+    # the merge driver's own process, without `re`, finds the same lines that start a block
+    for k in (0, 1, 2, 4):
+        assert block_starts_by_lines(data, k) == block_starts(data, k)
 
 
 def test_blank_lines_after_an_entry_are_a_block_of_their_own_only_when_asked():

@@ -35,6 +35,7 @@ from imr.core.git import output as git_output
 from imr.core.git import run as git_run
 from imr.core.strings import label
 from imr.gates.merge import (
+    block_starts,
     first_missing,
     is_comment,
     is_item,
@@ -47,22 +48,26 @@ from imr.records.findings import Finding
 from imr.workspace.folder import open_workspace
 
 FOLDERS = ("records", "groups")
+# From this many files on, `_Git.blobs_at` finds them by id from one listing of the folders.
+_LISTED = 32
 # Shown by `imr check` and the report, but no longer a failure: the rewrite was undone.
 NOTICES = frozenset({"history_repaired"})
 ZERO = "0" * 40
 _EMPTY_BLOB_IDS = {ZERO, "0" * 64}
 
 
-def history_findings(ws_root: Path, since: str | None = None, staged_only: bool = False) -> list[Finding]:
+def history_findings(
+    ws_root: Path, since: str | None = None, staged_only: bool = False, memo: Remembered | None = None
+) -> list[Finding]:
     """Rewrites and removals of records and group files, as findings with file, line and commit.
 
     Default: the index and the working tree against HEAD (and against MERGE_HEAD while a
     merge is in progress). `staged_only`: the index alone, as the pre-commit hook wants.
     `since`: also every commit in since..HEAD; empty or all zeros (what forges send for a new
-    branch) means the whole history.
+    branch) means the whole history. `memo`: see `Remembered`.
     """
     root = Path(ws_root).resolve()
-    git = _Git(root)
+    git = _Git(root, memo)
     if not git.is_repository():
         if since is not None:
             raise ImrError("history_not_git", path=str(root))
@@ -256,17 +261,34 @@ def _last_entry_grown(old: bytes, new: bytes) -> int | None:
     Appending bytes is not enough: `  note: …` added under the last entry keeps every earlier
     byte and still changes a signed entry. New text must start a new item (or be blank lines
     and comments, which change no entry).
+
+    `new` is `old` and more (with a line break first when `old` has none at its end), so the
+    two are cut alike up to the end of `old` (`log_blocks(old, like=new)` and
+    `log_blocks(new, like=new)`): the last block of `old` grows by the added lines up to the
+    first one that starts a block. Only those lines are read, not the whole of both files.
     """
-    old_blocks = log_blocks(old, like=new)
-    if not old_blocks:
-        return None
-    last = len(old_blocks) - 1
-    grown = log_blocks(new, like=new)[last][len(old_blocks[last]) :]
-    for line in grown.split(b"\n"):
+    indent = item_indent(new)
+    last = _last_block_start(old, indent)
+    added = new[len(old) :]
+    later = block_starts(added, indent)  # the added text's first piece is blank ("" or "\r") or a whole line
+    for line in added[: later[0] if later else len(added)].split(b"\n"):
         text = line.strip()
         if text and not text.startswith(b"#"):
-            return _line_of(old_blocks, last)
+            return old[:last].count(b"\n") + 1
     return None
+
+
+def _last_block_start(data: bytes, indent: int) -> int:
+    """Where the last block of `data` starts (`block_starts`' last, or 0): searched for in the
+    last kilobyte or so, from a line's start, then in eight times as much, and so on (whether a
+    line starts a block depends on that line alone)."""
+    window = 1024
+    while True:
+        begin = data.rfind(b"\n", 0, len(data) - window) + 1 if window < len(data) else 0
+        starts = block_starts(data[begin:], indent)
+        if starts or begin == 0:
+            return begin + starts[-1] if starts else 0
+        window *= 8
 
 
 def _line_of(blocks: list[bytes], index: int) -> int:
@@ -418,7 +440,7 @@ def _judge(
             return None
         code = "removed" if line == 0 else "rewritten"
         return Finding(path, line, f"history_{code}_{where}", params)
-    problem = merge_kept(parents, new)
+    problem = git.merge_kept(parents, new)
     if problem is None:
         return None
     kind, parent, line = problem
@@ -445,10 +467,12 @@ def _read_regular(path: Path) -> tuple[bool, bytes | None]:
 # --- a pushed range ------------------------------------------------------------------------------
 
 
-def range_findings(ws_root: Path, start: str | None, end: str = "HEAD") -> list[Finding]:
+def range_findings(
+    ws_root: Path, start: str | None, end: str = "HEAD", memo: Remembered | None = None
+) -> list[Finding]:
     """The history rule over the commits in start..end (every commit reachable from `end` when
     `start` is None): what `imr sync` checks before it merges what it fetched and before it pushes."""
-    git = _Git(Path(ws_root).resolve())
+    git = _Git(Path(ws_root).resolve(), memo)
     if not git.is_repository():
         raise ImrError("history_not_git", path=str(ws_root))
     return _commits_findings(git, f"{start}..{end}" if start else end)
@@ -566,9 +590,44 @@ def committed_blobs(ws_root: Path, revision: str, paths: list[str]) -> dict[str,
     return git.blobs_at(revision, paths)
 
 
-def stored_blobs(ws_root: Path, shas: list[str]) -> dict[str, bytes]:
+def stored_blobs(ws_root: Path, shas: list[str], memo: Remembered | None = None) -> dict[str, bytes]:
     """The bytes of blobs by their ids, in one git call."""
-    return _Git(Path(ws_root).resolve()).blobs(shas)
+    return _Git(Path(ws_root).resolve(), memo).blobs(shas)
+
+
+class Remembered:
+    """What one `imr sync` has read from git and judged, so that its checks and its merge each
+    read a version once and judge a merge once.
+
+    A sync reads the same versions of every record several times: the incoming commits'
+    check, the merge, the check of the merge before it is committed, and the outgoing
+    commits' check (which holds the merge commit against its parents exactly as the check
+    before committing held the staged merge). Blobs are kept by their id (the same id, the
+    same bytes), up to `budget` bytes; a merge's judgment (`merge_kept`, a function of the
+    bytes alone) by the versions' bytes.
+    """
+
+    def __init__(self, budget: int = 256 * 1024 * 1024) -> None:
+        self.blobs: dict[str, bytes] = {}
+        self.kept: dict[tuple[tuple[bytes | None, ...], bytes | None], tuple[str, int, int] | None] = {}
+        self.left = budget
+
+    def wrote(self, data: bytes, id_length: int) -> None:
+        """Bytes about to be staged, kept under the id git gives them when it stores them as they
+        are (no clean filter or line-end conversion changes them): the check of the staged
+        merge then finds them without reading them back. Where git changes them, the index
+        holds another id and that blob is read from git."""
+        import hashlib
+
+        digest = {40: hashlib.sha1, 64: hashlib.sha256}.get(id_length)
+        if digest is not None:
+            self.keep({digest(b"blob %d\0" % len(data) + data).hexdigest(): data})
+
+    def keep(self, found: dict[str, bytes]) -> None:
+        for sha, data in found.items():
+            if len(data) <= self.left:
+                self.blobs[sha] = data
+                self.left -= len(data)
 
 
 # --- git -----------------------------------------------------------------------------------------
@@ -577,8 +636,9 @@ def stored_blobs(ws_root: Path, shas: list[str]) -> dict[str, bytes]:
 class _Git:
     """The few git calls the checks need, run in the workspace; paths relative to it."""
 
-    def __init__(self, ws_root: Path) -> None:
+    def __init__(self, ws_root: Path, memo: Remembered | None = None) -> None:
         self.ws_root = ws_root
+        self.memo = memo
         self.prefix = ""
         self._merge_heads: list[str] | None = None
         self._merge_head_path = ""
@@ -659,15 +719,64 @@ class _Git:
         return unmerged, staged, changed
 
     def blobs_at(self, revision: str, paths: list[str]) -> dict[str, bytes]:
-        """Contents of `paths` at a revision ("" for the index), in one `git cat-file --batch`."""
+        """Contents of `paths` at a revision ("" for the index), in one `git cat-file --batch`.
+
+        Many records and group files are looked up by their ids from one listing of the two
+        folders (`ids_at`) instead of by name: git finds each `REV:path` afresh from the top
+        tree, which at a thousand records took three times as long as reading the blobs, and
+        blobs by id are what `Remembered` keeps.
+        """
         if not paths:
             return {}
+        ids = self.ids_at(revision) if len(paths) >= _LISTED and all(is_log_file(path) for path in paths) else None
+        if ids is not None:
+            by_id = self.blobs([ids[path] for path in paths if path in ids])
+            return {path: by_id[ids[path]] for path in paths if path in ids and ids[path] in by_id}
         names = [f"{revision}:{self.prefix}{path}" for path in paths]
         found = self._batch(names)
         return {path: found[name] for path, name in zip(paths, names, strict=False) if name in found}
 
+    def ids_at(self, revision: str) -> dict[str, str] | None:
+        """The blob id of every file in records/ and groups/ at a revision ("" for the index: its
+        entries at stage 0, as `:path` names them), by path from the workspace; None when git
+        cannot list it (a revision that is not one: looked up by name, each file is missing)."""
+        if revision:
+            listed = self.call("ls-tree", "-r", "-z", "--end-of-options", revision, "--", *FOLDERS)
+        else:
+            listed = self.call("ls-files", "-s", "-z", "--", *FOLDERS)
+        if listed.returncode != 0:
+            return None
+        ids: dict[str, str] = {}
+        for record in listed.stdout.split(b"\0"):
+            meta, tab, name = record.partition(b"\t")
+            fields = meta.decode().split()
+            if not tab or len(fields) != 3:
+                continue
+            if revision:  # mode, type, id
+                blob, sha = fields[1] == "blob", fields[2]
+            else:  # mode, id, stage: an unmerged path has no stage 0, a submodule is a commit
+                blob, sha = fields[2] == "0" and fields[0] != "160000", fields[1]
+            if blob:
+                ids[name.decode("utf-8", "surrogateescape")] = sha
+        return ids
+
     def blobs(self, shas: list[str]) -> dict[str, bytes]:
-        return self._batch(list(dict.fromkeys(shas)))
+        wanted = list(dict.fromkeys(shas))
+        if self.memo is None:
+            return self._batch(wanted)
+        known = self.memo.blobs
+        found = self._batch([sha for sha in wanted if sha not in known])
+        self.memo.keep(found)
+        return {sha: known[sha] if sha in known else found[sha] for sha in wanted if sha in known or sha in found}
+
+    def merge_kept(self, parents: list[bytes | None], result: bytes | None) -> tuple[str, int, int] | None:
+        """`merge_kept`, judged once per set of versions while a `Remembered` is given."""
+        if self.memo is None:
+            return merge_kept(parents, result)
+        key = (tuple(parents), result)
+        if key not in self.memo.kept:
+            self.memo.kept[key] = merge_kept(parents, result)
+        return self.memo.kept[key]
 
     def _batch(self, names: list[str]) -> dict[str, bytes]:
         if not names:

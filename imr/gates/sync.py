@@ -20,7 +20,15 @@ from imr.core.files import read_regular, replace_atomically
 from imr.core.git import run as git_run
 from imr.core.strings import strings
 from imr.gates.check import check_workspace
-from imr.gates.history import NOTICES, committed_blobs, history_findings, is_log_file, range_findings, stored_blobs
+from imr.gates.history import (
+    NOTICES,
+    Remembered,
+    committed_blobs,
+    history_findings,
+    is_log_file,
+    range_findings,
+    stored_blobs,
+)
 from imr.gates.integrity import NOTICES as LOOK_OVER
 from imr.gates.integrity import RESOLVED_AFTER_MERGE
 from imr.gates.merge import block_fields, is_item, item_indent, log_blocks, merge_logs
@@ -219,7 +227,8 @@ def sync(ws: Workspace, signature: str) -> SyncResult:
     # Duplicates a merge revealed are resolved by a new entry (a correction), so they are shown by
     # `imr check` and `imr status` but never keep a clone from sending that correction.
     findings = [f for f in check_workspace(ws) if f.code not in RESOLVED_AFTER_MERGE and f.code not in LOOK_OVER]
-    findings.extend(f for f in history_findings(root) if f.code not in NOTICES)
+    memo = Remembered()  # each version read once, each merge judged once, over all the checks
+    findings.extend(f for f in history_findings(root, memo=memo) if f.code not in NOTICES)
     if findings:
         return SyncResult("sync_check_before", _first(findings))
     message = None
@@ -237,7 +246,7 @@ def sync(ws: Workspace, signature: str) -> SyncResult:
     if target is None:
         return SyncResult("sync_no_upstream" if _out(root, "remote") else "sync_no_remote", committed=message)
     try:
-        return _exchange(ws, settings.identity(signature), target, len(changed), message)
+        return _exchange(ws, settings.identity(signature), target, len(changed), message, memo)
     except ImrError as error:
         if error.code == "sync_offline":  # the server did not answer within git's timeout
             return SyncResult("sync_offline", committed=message)
@@ -245,20 +254,22 @@ def sync(ws: Workspace, signature: str) -> SyncResult:
 
 
 def _exchange(
-    ws: Workspace, identity: list[str], target: tuple[str, str], sent: int, message: str | None
+    ws: Workspace, identity: list[str], target: tuple[str, str], sent: int, message: str | None, memo: Remembered
 ) -> SyncResult:
     """Fetch, merge and push (again, when a colleague pushed first); the outcome."""
     root = ws.root
     remote, branch = target
     received = 0
     for _attempt in range(3):
-        outcome = _fetch_and_merge(ws, identity, remote, branch, message)
+        outcome = _fetch_and_merge(ws, identity, remote, branch, message, memo)
         if isinstance(outcome, SyncResult):
             return outcome
         received += outcome
         tracking = f"refs/remotes/{remote}/{branch}"
         has_remote = git_run(root, "rev-parse", "--verify", "--quiet", tracking).returncode == 0
-        outgoing = [f for f in range_findings(root, tracking if has_remote else None) if f.code not in NOTICES]
+        outgoing = [
+            f for f in range_findings(root, tracking if has_remote else None, memo=memo) if f.code not in NOTICES
+        ]
         if outgoing:
             return SyncResult("sync_outgoing_rewrite", _first(outgoing), committed=message)
         push = git_run(root, "push", "-q", remote, f"HEAD:refs/heads/{branch}", missing="sync_offline")
@@ -277,7 +288,7 @@ def _exchange(
 
 
 def _fetch_and_merge(
-    ws: Workspace, identity: list[str], remote: str, branch: str, message: str | None
+    ws: Workspace, identity: list[str], remote: str, branch: str, message: str | None, memo: Remembered
 ) -> int | SyncResult:
     """Fetch the upstream branch, check the incoming commits, merge and check the merge; the
     number of commits received, or the outcome that stops the sync."""
@@ -294,12 +305,12 @@ def _fetch_and_merge(
     incoming = int(_out(root, "rev-list", "--count", f"HEAD..{tracking}") or 0)
     if not incoming:
         return 0  # nothing arrived: nothing to check or merge
-    found = [f for f in range_findings(root, "HEAD", tracking) if f.code not in NOTICES]
+    found = [f for f in range_findings(root, "HEAD", tracking, memo=memo) if f.code not in NOTICES]
     if found:
         return SyncResult("sync_incoming_rewrite", _first(found), committed=message)
     with _merging_in_process(root):
         merge = git_run(root, *identity, "merge", "-q", "--no-commit", "--no-verify", tracking)
-    merged_here, left = _merge_records(root)
+    merged_here, left = _merge_records(root, memo)
     unmerged = _out(root, "diff", "--name-only", "--diff-filter=U").split() if left else []
     if unmerged or (merge.returncode != 0 and not merged_here):
         git_run(root, "merge", "--abort")
@@ -308,7 +319,7 @@ def _fetch_and_merge(
         detail = _last_line((merge.stderr or merge.stdout).decode("utf-8", "replace"))
         return SyncResult("sync_pull_failed", {"detail": detail}, committed=message)
     if git_run(root, "rev-parse", "-q", "--verify", "MERGE_HEAD").returncode == 0:
-        merged = [f for f in history_findings(root, staged_only=True) if f.code not in NOTICES]
+        merged = [f for f in history_findings(root, staged_only=True, memo=memo) if f.code not in NOTICES]
         if merged:
             git_run(root, "merge", "--abort")
             return SyncResult("sync_merge_refused", _first(merged), committed=message)
@@ -332,6 +343,12 @@ def _fetch_and_merge(
 # merge function the driver runs, writes the results and stages them. A record the function
 # refuses stays unmerged, so the merge stops exactly as with the driver. A raw `git pull` still
 # runs the driver.
+#
+# One sync reads every record's versions several times (the incoming commits' check, this merge,
+# the check of the staged merge, the outgoing commits' check) and judges the merge twice (staged,
+# then as the merge commit it became): a `Remembered` (see imr.gates.history) carries the blobs
+# read by id and the merge judgments from one step to the next, and the merged bytes written
+# here, under the id git gives them if it stores them unchanged.
 
 _OVERRIDE_MARK = "# imr sync: records merged in one process; removed after the merge\n"
 
@@ -387,7 +404,7 @@ def _merging_in_process(root: Path) -> Iterator[None]:
         _drop_override(file)
 
 
-def _merge_records(root: Path) -> tuple[list[str], bool]:
+def _merge_records(root: Path, memo: Remembered | None = None) -> tuple[list[str], bool]:
     """Join every unmerged record and group file with the merge function: the paths staged,
     and whether any file is still unmerged.
 
@@ -412,7 +429,7 @@ def _merge_records(root: Path) -> tuple[list[str], bool]:
     }
     if not wanted:
         return [], bool(stages)
-    blobs = stored_blobs(root, [sha for versions in wanted.values() for _mode, sha in versions.values()])
+    blobs = stored_blobs(root, [sha for versions in wanted.values() for _mode, sha in versions.values()], memo)
     staged: list[str] = []
     for path, versions in sorted(wanted.items()):
         base, ours, theirs = (blobs.get(versions[k][1], b"") if k in versions else b"" for k in "123")
@@ -424,7 +441,10 @@ def _merge_records(root: Path) -> tuple[list[str], bool]:
             file_mode = os.lstat(target).st_mode & 0o777
         except FileNotFoundError:
             file_mode = 0o644
-        replace_atomically(target, outcome.text.encode("utf-8"), file_mode, sync=False)
+        merged = outcome.text.encode("utf-8")
+        replace_atomically(target, merged, file_mode, sync=False)
+        if memo is not None:
+            memo.wrote(merged, len(versions["2"][1]))
         staged.append(path)
     if staged:
         paths = "".join(f"{path}\0" for path in staged).encode("utf-8", "surrogateescape")
