@@ -10,6 +10,7 @@ so that findings can say `records/p-01.yaml:14`. Parsing uses libyaml when it is
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -300,7 +301,8 @@ def quick_read(text: str, many: bool = False) -> tuple[Any, bool] | None:
     if quick is None:
         return None
     yaml_rs, typed, options, known_keys, known_texts = quick
-    plain = many and writer_form().fullmatch(text) is not None
+    form = writer_form() if many else None
+    plain = form is not None and form.fullmatch(text) is not None
     if not plain and not _plain_enough(text):
         return None
     try:
@@ -315,7 +317,7 @@ def quick_read(text: str, many: bool = False) -> tuple[Any, bool] | None:
 
 
 @cache
-def writer_form() -> re.Pattern[str]:
+def writer_form() -> re.Pattern[str] | None:
     """The form the house writer gives a record, in which no scalar can be read otherwise by
     the two readers (see above), so neither `_plain_enough` nor `_same_in_yaml_1_1` has to look:
     comment lines, then `key: value` lines, then `log:` and its entries, each a mapping
@@ -328,7 +330,10 @@ def writer_form() -> re.Pattern[str]:
     after `log:`, no blank line, no tab, no block or double-quoted scalar, no `: ` or ` #` in
     plain text, no character `_quick_refused_chars` refuses. A text outside this form is
     checked the long way; one inside it is read by yaml-rs as PyYAML reads it.
-    (Compiled on first use; possessive repeats and atomic groups keep it one pass.)"""
+    (Compiled on first use; possessive repeats and atomic groups keep it one pass. Python 3.10
+    has neither, and there the form is not looked for: every record is checked the long way.)"""
+    if sys.version_info < (3, 11):
+        return None
     # What `_quick_refused_chars` refuses, and tab and line break, said as what is not allowed
     # (a class of a few ranges: the allowed ranges spell out most of Unicode, slow to compile).
     refused = "\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff"
