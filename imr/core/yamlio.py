@@ -331,8 +331,10 @@ def writer_form() -> re.Pattern[str] | None:
     plain text, no character `_quick_refused_chars` refuses. A text outside this form is
     checked the long way; one inside it is read by yaml-rs as PyYAML reads it.
     (Compiled on first use; possessive repeats and atomic groups keep it one pass. Python 3.10
-    has neither, and there the form is not looked for: every record is checked the long way.)"""
-    if sys.version_info < (3, 11):
+    has neither, and before 3.11.5 possessive repeats could match where they should not
+    (CPython gh-106052, gh-100061): there the form is not looked for, and every record is
+    checked the long way.)"""
+    if sys.version_info < (3, 11, 5):
         return None
     # What `_quick_refused_chars` refuses, and tab and line break, said as what is not allowed
     # (a class of a few ranges: the allowed ranges spell out most of Unicode, slow to compile).
