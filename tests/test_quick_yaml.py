@@ -759,3 +759,25 @@ def test_the_writer_s_records_are_read_alike_by_the_short_way(entries):
     """Records as the house writer writes them, with values chosen to sit on every edge of the
     form: yaml-rs and PyYAML read each one alike wherever `writer_form` takes it."""
     assert_same(dump({"id": "p-01", "format": 2, "log": entries}))
+
+
+def test_the_lines_of_many_records_entries_are_counted_when_asked_for():
+    """Read as one of many, a record in the writer's form counts its entries' lines only when
+    one is asked for (a finding), and they are the careful reader's lines, after a value on
+    several lines and a list alike."""
+    text = dump(
+        {
+            "id": "p-01",
+            "format": 2,
+            "log": [
+                {"kind": "enrolled", "id": "abcd2345", "note": "ord " * 40},
+                {"kind": "goal", "id": "bcde2345", "steps": ["Ett", "Två", "Tre"]},
+                {"kind": "session", "id": "cdef2345", "module": 1},
+            ],
+        }
+    )
+    record = parse_record_bytes(text.encode(), Path("records/p-01.yaml"), many=True)
+    careful = [item.line for item in parse_text(text)["log"]]
+    assert careful[1] > 5 and careful[2] > careful[1] + 3
+    assert [entry.line for entry in reversed(record.entries)] == careful[::-1]
+    assert record.entries == parse_record_bytes(text.encode(), Path("records/p-01.yaml")).entries

@@ -41,16 +41,39 @@ HEADER_COMMENT = (
 )
 
 
-@dataclass(slots=True)
 class Entry:
-    number: int
-    line: int
-    data: dict
-    # (asked for a dozen times per entry when a record is checked: kept, not looked up each time)
-    kind: str = field(init=False, repr=False, compare=False)
+    """One entry of a record's log: its position (from 1), the line it starts on, its fields.
 
-    def __post_init__(self) -> None:
-        self.kind = self.data.get("kind", "")
+    `kind` is asked for a dozen times per entry when a record is checked: kept, not looked up
+    each time. The line of an entry of many read at once can be counted only when something
+    asks for it (`lines`, a `_DashLines`): only a finding needs it, and most records have none.
+    """
+
+    __slots__ = ("_line", "_lines", "data", "kind", "number")
+
+    def __init__(self, number: int, line: int, data: dict, lines: _DashLines | None = None) -> None:
+        self.number = number
+        self.data = data
+        self.kind = data.get("kind", "")
+        self._line = line
+        self._lines = lines
+
+    @property
+    def line(self) -> int:
+        if self._lines is not None:
+            self._line = self._lines[self.number - 1]
+            self._lines = None
+        return self._line
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Entry):
+            return NotImplemented
+        return (self.number, self.line, self.data) == (other.number, other.line, other.data)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Entry(number={self.number!r}, line={self.line!r}, data={self.data!r})"
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
@@ -178,7 +201,7 @@ _LOG_KEY = re.compile(r"^log:[ \t]*(?:#.*)?$", re.MULTILINE)
 _MARGIN = re.compile(r"\n(?=[^ \n])")  # a line that starts at the margin (from its line break: quick to find)
 
 
-def _quick_record_data(text: str, many: bool = False) -> tuple[dict, list[int]] | None:
+def _quick_record_data(text: str, many: bool = False) -> tuple[dict, list[int] | _DashLines] | None:
     """The record as `parse_text` reads it, from the quick reader (`yamlio.quick_read`), and the
     line each log entry starts on, found in the text; None where that is not certain (the caller
     then reads it the careful way). The entries are plain dicts (`parse_text` gives LineDicts
@@ -198,8 +221,7 @@ def _quick_record_data(text: str, many: bool = False) -> tuple[dict, list[int]] 
     if log.__class__ is not list:
         return None
     if log and writer_form:  # every entry a mapping on a `- ` line, and no other line so
-        lines = _dash_lines(text)
-        return (data, lines) if len(lines) == len(log) else None
+        return (data, _DashLines(text)) if text.count("\n- ") == len(log) else None
     if log:
         start = _LOG_KEY.search(text)
         if start is None:
@@ -226,6 +248,34 @@ def _quick_record_data(text: str, many: bool = False) -> tuple[dict, list[int]] 
     return data, []
 
 
+class _DashLines:
+    """The lines of a record's entries in the house writer's form (`_dash_lines`), counted the
+    first time one is asked for."""
+
+    __slots__ = ("_lines", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lines: list[int] | None = None
+
+    def _all(self) -> list[int]:
+        if self._lines is None:
+            self._lines = _dash_lines(self._text)
+            self._text = ""
+        return self._lines
+
+    def __getitem__(self, index: int) -> int:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        return self._all() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def _dash_lines(text: str) -> list[int]:
     """The number of every line after the first that starts with `- ` (in the house writer's
     form, an entry's first line, and no other line does; the first line never does)."""
@@ -240,7 +290,7 @@ def _dash_lines(text: str) -> list[int]:
     return lines
 
 
-def record_from_data(data: Any, path: Path, shown: str, lines: list[int] | None = None) -> Record:
+def record_from_data(data: Any, path: Path, shown: str, lines: list[int] | _DashLines | None = None) -> Record:
     """A record from what a reader gave: `parse_text`'s LineDicts, or plain dicts and the line
     each entry starts on (`lines`, from `_quick_record_data`)."""
     if not isinstance(data, dict):
@@ -250,7 +300,9 @@ def record_from_data(data: Any, path: Path, shown: str, lines: list[int] | None 
         raise RecordProblem(Finding(shown, getattr(data, "line", 1), "record_log_not_list"))
     header = {k: v for k, v in data.items() if k != "log"}
     record_id = header.get("id")
-    if lines is not None:
+    if isinstance(lines, _DashLines):
+        entries = [Entry(i, 0, item, lines) for i, item in enumerate(log, start=1)]
+    elif lines is not None:
         entries = [Entry(i, line, item) for i, (item, line) in enumerate(zip(log, lines, strict=True), start=1)]
     else:
         entries = [
