@@ -211,13 +211,20 @@ def test_many_records_read_by_id_are_the_records_read_by_name(repository):
         assert g.blobs_at(revision, paths) == by_name(g, revision, paths) == {}
 
 
-def test_during_a_conflicted_merge_the_index_and_both_sides_read_alike(repository):
-    top, ws = repository
+def _other_branch(top, ws) -> str:
+    """Check out a new branch `other` and commit an entry appended to each of the 40 records
+    there; the name of the branch it came from."""
     main = git(top, "rev-parse", "--abbrev-ref", "HEAD").strip()
     git(top, "checkout", "-q", "-b", "other")
     for k in range(40):
         append(ws / "records" / f"p-{k:02d}.yaml", entry(3, "Från den andra."))
     git(top, "commit", "-q", "-am", "other")
+    return main
+
+
+def test_during_a_conflicted_merge_the_index_and_both_sides_read_alike(repository):
+    top, ws = repository
+    main = _other_branch(top, ws)
     git(top, "checkout", "-q", main)
     for k in range(0, 40, 2):
         append(ws / "records" / f"p-{k:02d}.yaml", entry(2, "Härifrån."))
@@ -247,11 +254,7 @@ def test_checks_that_remember_find_what_checks_reading_afresh_find(repository, f
     wrote to another and loses a side's entry in a third. The history is checked with and
     without a memo (and with one already full)."""
     top, ws = repository
-    main = git(top, "rev-parse", "--abbrev-ref", "HEAD").strip()
-    git(top, "checkout", "-q", "-b", "other")
-    for k in range(40):
-        append(ws / "records" / f"p-{k:02d}.yaml", entry(3, "Från den andra."))
-    git(top, "commit", "-q", "-am", "other")
+    main = _other_branch(top, ws)
     rewritten = ws / "records" / "p-05.yaml"
     rewritten.write_bytes(rewritten.read_bytes().replace(b"Start.", b"Tyst andrad."))
     git(top, "commit", "-q", "-am", "a rewrite")
