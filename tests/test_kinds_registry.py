@@ -152,3 +152,15 @@ def test_imrs_items_are_declared_once():
     assert validate_entry({**sixteen, "scores": [3] * len(ITEMS)}) == []
     assert validate_entry({**sixteen, "scores": [3] * (len(ITEMS) + 1)}) != []
     assert validate_entry({**sixteen, "scores": ["na"] + [3] * (len(ITEMS) - 1)}) != []
+
+
+def test_a_number_found_fine_never_passes_a_boolean_or_the_reverse():
+    """validate_entry remembers the whole numbers each check passed; `True` is `1` to a set,
+    and still never passes where a number must stand, nor `1` where a yes/no must."""
+    from imr.records.kinds import validate_entry
+
+    base = {"kind": "session", "at": "2026-03-02T10:00:00+01:00", "by": "KL", "date": "2026-03-02"}
+    assert validate_entry({**base, "module": 1, "session": 1, "handout": True}) == []
+    assert validate_entry({**base, "module": True, "session": 1})
+    assert validate_entry({**base, "module": 1, "session": 1, "handout": 1})
+    assert validate_entry({**base, "module": 1, "session": 0})

@@ -421,6 +421,10 @@ _ALL_FIELDS: dict[str, tuple[dict[str, Callable[[Any], str | None] | None], froz
 # texts are kept: `1`, `True` and `1.0` are one key to a set, and a check may pass one of them only.
 _FINE_TEXTS: dict[Callable[[Any], str | None], set[str]] = {}
 _FINE_TEXTS_MAX = 20_000  # per validator
+# The same for whole numbers (a module, a session, a score), kept apart from the texts and looked
+# up only for a value that is exactly an int, so that `True` never passes as `1` or the reverse.
+_FINE_INTS: dict[Callable[[Any], str | None], set[int]] = {}
+_FINE_INTS_MAX = 1_000  # per validator
 
 
 def _any_kind(value: Any) -> None:
@@ -428,12 +432,18 @@ def _any_kind(value: Any) -> None:
     return None
 
 
-# kind -> field -> (its validator, the texts that validator found fine, how many to keep), one
-# lookup per field. An entry's `id` is new in every entry: none is kept (a region's ids would
-# only fill the set, and every lookup in a larger set is slower).
-_ENTRY_CHECKS: dict[str, dict[str, tuple[Callable[[Any], str | None], set[str], int]]] = {
+# kind -> field -> (its validator, the texts that validator found fine, how many to keep, the
+# whole numbers it found fine), one lookup per field. An entry's `id` is new in every entry: no
+# text of it is kept (a region's ids would only fill the set, and every lookup in a larger set
+# is slower).
+_ENTRY_CHECKS: dict[str, dict[str, tuple[Callable[[Any], str | None], set[str], int, set[int]]]] = {
     name: {
-        field: (check, set(), 0) if field == "id" else (check, _FINE_TEXTS.setdefault(check, set()), _FINE_TEXTS_MAX)
+        field: (
+            check,
+            set() if field == "id" else _FINE_TEXTS.setdefault(check, set()),
+            0 if field == "id" else _FINE_TEXTS_MAX,
+            _FINE_INTS.setdefault(check, set()),
+        )
         for field, check in {**checks, "kind": _any_kind}.items()
         if check is not None
     }
@@ -459,6 +469,13 @@ def validate_entry(entry: Any) -> list[Problem]:
                         break
                     if len(pair[1]) < pair[2]:
                         pair[1].add(value)
+                elif value.__class__ is int:
+                    if value in pair[3]:
+                        continue
+                    if pair[0](value):
+                        break
+                    if len(pair[3]) < _FINE_INTS_MAX:
+                        pair[3].add(value)
                 elif pair[0](value):
                     break
             else:
