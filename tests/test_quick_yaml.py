@@ -54,7 +54,9 @@ def assert_same(text: str) -> bool:
     for entries in (record_module._quick_record_data(text), record_module._quick_record_data(text, many=True)):
         if entries is not None:
             assert typed(entries[0]) == typed(slow), text
-            assert entries[1] == [item.line for item in slow["log"]], text
+            found = entries[1]  # a list, or the lines of the writer's form counted when asked for
+            lines = found if isinstance(found, list) else [found[index] for index in range(len(slow["log"]))]
+            assert lines == [item.line for item in slow["log"]], text
     return True
 
 

@@ -1152,7 +1152,7 @@ def _refused_in_mapping(
 ) -> PiiHit | None:
     """`_refused_in` for a mapping: its keys, and its values under each key (inline for texts
     and lists of texts, most of a record)."""
-    if not identifier and _all_clean(value, allow, memo):
+    if not identifier and _all_entries_clean((value,), allow, memo):
         return None
     clean_keys = _clean_sets(memo)[0]
     for name, item in value.items():
@@ -1201,43 +1201,13 @@ def _clean_sets(memo: dict) -> tuple[set, set, set]:
     return clean
 
 
-def _all_clean(value: dict, allow: frozenset[str], memo: dict) -> bool:
-    """Whether nothing in a mapping of scalars can hit: its keys and values are compared with
-    those found clean before in one set operation each (an entry of a record: its field names,
-    signature, answers and notes seen before), and only the rest (its id, its time) is looked
-    at. False for anything else, which the caller then walks place by place."""
-    keys, values, identifiers = _clean_sets(memo)
-    if not keys.issuperset(value):
-        return False
-    try:
-        rest = set(value.values()) - values
-    except TypeError:  # a nested list or mapping
-        return False
-    for text in rest:
-        if text.__class__ is str:
-            # (an entry's id and time are new in every entry: told clean at once, not remembered)
-            if not _NOTHING_TO_FIND.fullmatch(text) and _text_hit(text, False, allow, memo) is not None:
-                return False
-        elif not isinstance(text, (int, float)):
-            return False
-        if len(values) < _CLEAN_MAX:
-            values.add(text)
-    if not IDENTIFIER_FIELDS.isdisjoint(value):
-        for field in IDENTIFIER_FIELDS:
-            if field in value and value[field] not in identifiers:
-                if value[field].__class__ is not str or _text_hit(value[field], True, allow, memo) is not None:
-                    return False
-                if len(identifiers) < _CLEAN_MAX:
-                    identifiers.add(value[field])
-    return True
-
-
 def _all_entries_clean(items: list | tuple, allow: frozenset[str], memo: dict) -> bool:
-    """`_all_clean` of every item at once, for a list of mappings of scalars (a record's
-    entries): the keys of all of them, and their values, are compared with those found clean in
-    one set operation each, and only what is new (the ids, times and notes seen for the first
-    time) is looked at. False for anything else, or when anything may hit: the caller then walks
-    the items one by one, as before, and finds the same."""
+    """Whether nothing in these mappings of scalars (a record's entries, or one mapping) can
+    hit: the keys of all of them, and their values (and the items of lists of scalars among
+    them), are compared with those found clean before in one set operation each, and only what
+    is new (the ids, times and notes seen for the first time) is looked at. False for anything
+    else, or when anything may hit: the caller then walks them place by place and finds the
+    same."""
     if not items or set(map(type, items)) != {dict}:
         return False
     keys, values, identifiers = _clean_sets(memo)

@@ -267,14 +267,6 @@ class _DashLines:
     def __getitem__(self, index: int) -> int:
         return self._all()[index]
 
-    def __len__(self) -> int:
-        return len(self._all())
-
-    def __eq__(self, other: object) -> bool:
-        return self._all() == other
-
-    __hash__ = None  # type: ignore[assignment]
-
 
 def _dash_lines(text: str) -> list[int]:
     """The number of every line after the first that starts with `- ` (in the house writer's
