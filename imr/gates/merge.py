@@ -297,9 +297,7 @@ def appended_blocks(base: bytes, base_blocks: list[bytes], data: bytes, indent: 
     """
     if len(data) > len(base) and base.endswith(b"\n") and data.startswith(base):
         added = data[len(base) :]
-        end = added.find(b"\n")
-        first = added if end < 0 else added[:end]
-        if first.strip() and not first.startswith(b" " * (indent + 1)):
+        if _first_line_starts(added, indent):
             return base_blocks + log_blocks(added, indent=indent, blank_apart=True)
     return log_blocks(data, indent=indent, blank_apart=True)
 
@@ -320,11 +318,16 @@ def block_starts(data: bytes, indent: int) -> list[int]:
     if pattern is None:
         pattern = _STARTS[indent] = regex.compile(rb"\n(?! {%d})[ \t\r\x0b\x0c]*[^ \t\r\n\x0b\x0c]" % (indent + 1))
     starts = [match.start() + 1 for match in pattern.finditer(data)]
-    end = data.find(b"\n")
-    first = data if end < 0 else data[:end]
-    if first.strip() and not first.startswith(b" " * (indent + 1)):
+    if _first_line_starts(data, indent):
         starts.insert(0, 0)
     return starts
+
+
+def _first_line_starts(data: bytes, indent: int) -> bool:
+    """Whether the first line of `data` starts a block: not blank, at most `indent` spaces in."""
+    end = data.find(b"\n")
+    first = data if end < 0 else data[:end]
+    return bool(first.strip()) and not first.startswith(b" " * (indent + 1))
 
 
 # Per indent: a line break, then a line that is not blank (something `bytes.strip` keeps) and does
