@@ -342,9 +342,11 @@ def writer_form() -> re.Pattern[str] | None:
     chars = f"^{refused}"
     plain_char = f"^#:{refused}"  # neither `#` nor `:`
     quoted_char = f"^'{refused}"  # no `'`
-    key = r"(?!(?:yes|no|on|off|true|false|null):)[a-z][a-z0-9_]{0,63}+"
-    # No `: `, ` #`, `:` or space at the end (`#` and `:` are rare in text: the rest goes in one step).
-    rest = rf"(?:[{plain_char}]++|:(?![ \n])|(?<! )#)*+(?<![ ])"
+    # (Most keys start with a letter none of those words does: only the rest look ahead.)
+    key = r"(?:[a-eg-mpqrsu-xz]|(?!(?:yes|no|on|off|true|false|null):)[fnoty])[a-z0-9_]{0,63}+"
+    # No `: `, ` #`, `:` or space at the end. `#` and `:` are rare in text: the rest goes in one
+    # step, and a `:` or `#` that may be there starts the next.
+    rest = rf"[{plain_char}]*+(?:(?::(?![ \n])|(?<! )#)[{plain_char}]*+)*+(?<![ ])"
     words = r"[yYnNoO](?:es|ES|o|O|n|N|ff|FF|)\n"  # yes, no, on, off in every case YAML 1.1 has (and more)
 
     def value(more: str) -> str:  # `more`: the indentation of the lines a plain value goes on to
