@@ -152,3 +152,24 @@ def test_records_read_on_every_core_are_the_records_read_one_by_one(enrolled: Im
     assert cold == warm == expected
     assert sum(isinstance(r, str) for _, r in expected) == 1  # p-03, the tab
     assert json.loads(enrolled.ok("fidelity", "--json").output)
+
+
+@pytest.mark.parametrize("form", ["lf", "crlf", "bom"])
+def test_a_comment_is_scanned_whatever_the_line_ends_and_byte_order_mark(enrolled: Imr, form: str):
+    """A number in a comment is found in the record's own text (the text read, or, where reading
+    it dropped a byte-order mark or carriage returns, the file's bytes as they are)."""
+    enrolled.ok("session", "log", "p-01", "--date", "2026-03-01", "--note", "Gick bra.")
+    path = enrolled.record("p-01")
+    text = path.read_text(encoding="utf-8").replace("  by: KL\n", "  by: KL  # ring 070-123 45 67\n", 1)
+    raw = text.encode("utf-8")
+    if form != "lf":
+        raw = raw.replace(b"\n", b"\r\n")
+    if form == "bom":
+        raw = b"\xef\xbb\xbf" + raw
+    path.write_bytes(raw)
+    ws = open_workspace(enrolled.root)
+    curriculum = load_curriculum(ws.lang, ws.root, use_cache=False)
+    _, _, payload = summaries._summarise(path, (curriculum, frozenset()))
+    found = summaries._from_payload(path, payload).findings
+    line = text[: text.index("# ring")].count("\n") + 1
+    assert [(f.line, f.code) for f in found if f.code.startswith("pii_found")] == [(line, "pii_found_phone")]

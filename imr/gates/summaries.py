@@ -227,7 +227,7 @@ def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
 def _summary_read(path: Path, context: tuple) -> tuple[str, str, list, os.stat_result | None]:
     """`_summarise`, and the stat of the file it read."""
     from imr.gates.record_facts import participant_row
-    from imr.records.record import RecordProblem, parse_record_bytes
+    from imr.records.record import RecordProblem, parse_record_text, record_text
     from imr.records.state import derive_state
 
     curriculum, allow = context
@@ -238,11 +238,16 @@ def _summary_read(path: Path, context: tuple) -> tuple[str, str, list, os.stat_r
         return path.name, "", [unreadable, [], None, None], None
     key = digest(raw)
     try:
-        record = parse_record_bytes(raw, path, shown, many=True)
+        text = record_text(raw, shown)
+        record = parse_record_text(text, path, shown, many=True)
     except RecordProblem as exc:
         return path.name, key, [exc.finding.to_json(), [], None, None], stat
     findings = record_findings(record, shown, curriculum, allow)
-    findings.extend(comment_findings(raw.decode("utf-8", "replace"), shown, allow))
+    # The comments are scanned in the file's own text: the text read, unless reading it dropped
+    # a byte-order mark or carriage returns.
+    if raw.startswith(b"\xef\xbb\xbf") or b"\r" in raw:
+        text = raw.decode("utf-8", "replace")
+    findings.extend(comment_findings(text, shown, allow))
     row, since = None, None
 
     if is_valid_id(path.stem):

@@ -188,8 +188,20 @@ def parse_record_bytes(raw: bytes, path: Path, shown: str | None = None, many: b
     raise RecordProblem with file:line when it is unusable. `many`: one of many records read
     at once (`yamlio.quick_read`)."""
     shown = shown or str(path)
+    return parse_record_text(record_text(raw, shown), path, shown, many)
+
+
+def record_text(raw: bytes, shown: str) -> str:
+    """A record file's bytes as text (`yamlio.decode`); RecordProblem when they are not."""
     try:
-        text = decode(raw)
+        return decode(raw)
+    except YamlProblem as problem:
+        raise RecordProblem(Finding(shown, problem.line, problem.code, problem.params)) from None
+
+
+def parse_record_text(text: str, path: Path, shown: str, many: bool = False) -> Record:
+    """`parse_record_bytes` of the text `record_text` made of a file's bytes."""
+    try:
         quick = _quick_record_data(text, many)
         data, lines = quick if quick is not None else (parse_text(text), None)
     except YamlProblem as problem:
