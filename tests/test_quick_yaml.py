@@ -44,6 +44,12 @@ def assert_same(text: str) -> bool:
     quick = quick_load(text)
     many = quick_read(text, many=True)
     assert quick is None or many is not None, text  # (the form only ever spares the long checks)
+    try:  # read from the text's own bytes (as a file's are when many are read), it is read alike
+        own = quick_read(text, True, text.encode("utf-8"))
+    except UnicodeEncodeError:  # (a lone surrogate: no file holds one)
+        own = many
+    assert (own is None) == (many is None), text
+    assert own is None or (typed(own[0]), own[1]) == (typed(many[0]), many[1]), text
     if many is None:
         return False
     slow = careful(text)

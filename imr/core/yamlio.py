@@ -291,12 +291,13 @@ def quick_load(text: str) -> Any:
     return None if read is None else read[0]
 
 
-def quick_read(text: str, many: bool = False) -> tuple[Any, bool] | None:
+def quick_read(text: str, many: bool = False, raw: bytes | None = None) -> tuple[Any, bool] | None:
     """`quick_load`, and whether the text is in the house writer's own form (`writer_form`):
     then every entry of a record's log starts on a line of its own that begins with `- `, and
     no other line after `log:` does. The form is looked for only when `many` records are read
     (its expression takes a few milliseconds to compile: a record or two is read sooner
-    without it)."""
+    without it). `raw`: the text's own bytes (`decoded_as_is`), when the caller has them:
+    yaml-rs reads those, sooner than the text it would encode again."""
     quick = _quick()
     if quick is None:
         return None
@@ -306,7 +307,7 @@ def quick_read(text: str, many: bool = False) -> tuple[Any, bool] | None:
     if not plain and not _plain_enough(text):
         return None
     try:
-        data = yaml_rs.loads(text, **options)
+        data = yaml_rs.loads(text, **options) if raw is None else yaml_rs.load(raw, **options)
     except Exception:
         return None
     if not isinstance(data, (dict, list)):
@@ -497,6 +498,12 @@ def could_be_typed(value: str) -> bool:
     if value.casefold() in _TYPED_WORDS:
         return True
     return value[0] in _NUMBER_START and _NUMBER_LIKE.fullmatch(value) is not None
+
+
+def decoded_as_is(data: bytes) -> bool:
+    """Whether `decode(data)` is the bytes' own text: no byte-order mark or carriage return
+    was dropped from it."""
+    return not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data
 
 
 def decode(data: bytes) -> str:

@@ -227,6 +227,7 @@ def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
 def _summary_read(path: Path, context: tuple) -> tuple[str, str, list, os.stat_result | None]:
     """`_summarise`, and the stat of the file it read."""
     from imr.gates.record_facts import participant_row
+    from imr.core.yamlio import decoded_as_is
     from imr.records.record import RecordProblem, parse_record_text, record_text
     from imr.records.state import derive_state
 
@@ -239,13 +240,11 @@ def _summary_read(path: Path, context: tuple) -> tuple[str, str, list, os.stat_r
     key = digest(raw)
     try:
         text = record_text(raw, shown)
-        record = parse_record_text(text, path, shown, many=True)
+        record = parse_record_text(text, path, shown, True, raw)
     except RecordProblem as exc:
         return path.name, key, [exc.finding.to_json(), [], None, None], stat
     findings = record_findings(record, shown, curriculum, allow)
-    # The comments are scanned in the file's own text: the text read, unless reading it dropped
-    # a byte-order mark or carriage returns.
-    if raw.startswith(b"\xef\xbb\xbf") or b"\r" in raw:
+    if not decoded_as_is(raw):  # the comments are scanned in the file's own text
         text = raw.decode("utf-8", "replace")
     findings.extend(comment_findings(text, shown, allow))
     row, since = None, None

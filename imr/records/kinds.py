@@ -432,17 +432,18 @@ def _any_kind(value: Any) -> None:
     return None
 
 
-# kind -> field -> (its validator, the texts that validator found fine, how many to keep, the
-# whole numbers it found fine), one lookup per field. An entry's `id` is new in every entry: no
-# text of it is kept (a region's ids would only fill the set, and every lookup in a larger set
-# is slower).
-_ENTRY_CHECKS: dict[str, dict[str, tuple[Callable[[Any], str | None], set[str], int, set[int]]]] = {
+# kind -> field -> (its validator, the texts it found fine, how many to keep, the whole numbers
+# it found fine, the booleans it passes), one lookup per field. An entry's `id` is new in every
+# entry: no text of it is kept (a region's ids would only fill the set, and every lookup in a
+# larger set is slower).
+_ENTRY_CHECKS: dict[str, dict[str, tuple[Callable[[Any], str | None], set[str], int, set[int], frozenset[bool]]]] = {
     name: {
         field: (
             check,
             set() if field == "id" else _FINE_TEXTS.setdefault(check, set()),
             0 if field == "id" else _FINE_TEXTS_MAX,
             _FINE_INTS.setdefault(check, set()),
+            frozenset(flag for flag in (True, False) if check(flag) is None),
         )
         for field, check in {**checks, "kind": _any_kind}.items()
         if check is not None
@@ -458,28 +459,33 @@ def validate_entry(entry: Any) -> list[Problem]:
         needed = _ALL_FIELDS[kind][1]
         if needed <= entry.keys() and (kind != "goal-update" or ("target" in entry) != ("goal" in entry)):
             checks = _ENTRY_CHECKS[kind]
-            for name, value in entry.items():
-                pair = checks.get(name)
-                if pair is None:
-                    break  # no such field
-                if value.__class__ is str:
-                    if value in pair[1]:
-                        continue
-                    if pair[0](value):
+            try:
+                for name, value in entry.items():
+                    check, texts, keep, ints, flags = checks[name]  # (KeyError: no such field)
+                    kind_of = value.__class__
+                    if kind_of is str:
+                        if value in texts:
+                            continue
+                        if check(value):
+                            break
+                        if len(texts) < keep:
+                            texts.add(value)
+                    elif kind_of is int:  # (exactly: `True` is looked for among the booleans)
+                        if value in ints:
+                            continue
+                        if check(value):
+                            break
+                        if len(ints) < _FINE_INTS_MAX:
+                            ints.add(value)
+                    elif kind_of is bool:
+                        if value not in flags:
+                            break
+                    elif check(value):
                         break
-                    if len(pair[1]) < pair[2]:
-                        pair[1].add(value)
-                elif value.__class__ is int:
-                    if value in pair[3]:
-                        continue
-                    if pair[0](value):
-                        break
-                    if len(pair[3]) < _FINE_INTS_MAX:
-                        pair[3].add(value)
-                elif pair[0](value):
-                    break
-            else:
-                return []
+                else:
+                    return []
+            except KeyError:
+                pass
     return entry_problems(entry)
 
 

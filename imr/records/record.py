@@ -27,7 +27,7 @@ from typing import Any
 
 from imr.core.errors import ImrError
 from imr.core.files import read_regular
-from imr.core.yamlio import YamlProblem, decode, dump, parse_text, quick_read
+from imr.core.yamlio import YamlProblem, decode, decoded_as_is, dump, parse_text, quick_read
 from imr.records.findings import Finding
 from imr.records.ids import is_valid_id
 from imr.records.kinds import PROFILE_KINDS, SESSION_LIKE, validate_entry
@@ -188,7 +188,7 @@ def parse_record_bytes(raw: bytes, path: Path, shown: str | None = None, many: b
     raise RecordProblem with file:line when it is unusable. `many`: one of many records read
     at once (`yamlio.quick_read`)."""
     shown = shown or str(path)
-    return parse_record_text(record_text(raw, shown), path, shown, many)
+    return parse_record_text(record_text(raw, shown), path, shown, many, raw)
 
 
 def record_text(raw: bytes, shown: str) -> str:
@@ -199,10 +199,10 @@ def record_text(raw: bytes, shown: str) -> str:
         raise RecordProblem(Finding(shown, problem.line, problem.code, problem.params)) from None
 
 
-def parse_record_text(text: str, path: Path, shown: str, many: bool = False) -> Record:
-    """`parse_record_bytes` of the text `record_text` made of a file's bytes."""
+def parse_record_text(text: str, path: Path, shown: str, many: bool = False, raw: bytes | None = None) -> Record:
+    """`parse_record_bytes` of the text `record_text` made of a file's bytes (`raw`, if given)."""
     try:
-        quick = _quick_record_data(text, many)
+        quick = _quick_record_data(text, many, raw if raw is not None and decoded_as_is(raw) else None)
         data, lines = quick if quick is not None else (parse_text(text), None)
     except YamlProblem as problem:
         raise RecordProblem(Finding(shown, problem.line, problem.code, problem.params)) from None
@@ -213,7 +213,9 @@ _LOG_KEY = re.compile(r"^log:[ \t]*(?:#.*)?$", re.MULTILINE)
 _MARGIN = re.compile(r"\n(?=[^ \n])")  # a line that starts at the margin (from its line break: quick to find)
 
 
-def _quick_record_data(text: str, many: bool = False) -> tuple[dict, list[int] | _DashLines] | None:
+def _quick_record_data(
+    text: str, many: bool = False, raw: bytes | None = None
+) -> tuple[dict, list[int] | _DashLines] | None:
     """The record as `parse_text` reads it, from the quick reader (`yamlio.quick_read`), and the
     line each log entry starts on, found in the text; None where that is not certain (the caller
     then reads it the careful way). The entries are plain dicts (`parse_text` gives LineDicts
@@ -223,7 +225,7 @@ def _quick_record_data(text: str, many: bool = False) -> tuple[dict, list[int] |
     every hand-edited record seen so far put them); anything else at the margin there ends the
     log, and a count that does not match the entries read leaves the record to the careful reader.
     """
-    read = quick_read(text, many)
+    read = quick_read(text, many, raw)
     if read is None:
         return None
     data, writer_form = read
@@ -336,8 +338,10 @@ def validate_record(record: Record, shown: str, curriculum: Any = None) -> list[
     sessions = curriculum.session_pairs() if curriculum is not None else frozenset()
     for entry in record.entries:
         data = entry.data
-        for code, params in validate_entry(data):
-            findings.append(Finding(shown, entry.line, code, params))
+        problems = validate_entry(data)
+        if problems:
+            for code, params in problems:
+                findings.append(Finding(shown, entry.line, code, params))
         # (most entries are sessions that name one the curriculum has: nothing more to look at)
         kind = entry.kind
         if kind in _REFERRING_KINDS and (kind not in SESSION_LIKE or _unknown_session(data, sessions, curriculum)):
@@ -376,6 +380,11 @@ _REFERRING_KINDS = ("correction", *SESSION_LIKE, *PROFILE_KINDS)
 def _unknown_session(data: dict, sessions: frozenset[tuple[int, int]], curriculum: Any) -> bool:
     """Whether a session-like entry names a session the curriculum does not have."""
     module, number = data.get("module"), data.get("session")
+    try:
+        if (module, number) in sessions:
+            return False  # (most: a session the curriculum has)
+    except TypeError:  # a list or a mapping where a number should be
+        pass
     return (
         curriculum is not None
         and isinstance(module, int)
