@@ -789,3 +789,8 @@ def test_the_lines_of_many_records_entries_are_counted_when_asked_for():
     assert careful[1] > 5 and careful[2] > careful[1] + 3
     assert [entry.line for entry in reversed(record.entries)] == careful[::-1]
     assert record.entries == parse_record_bytes(text.encode(), Path("records/p-01.yaml")).entries
+    # Were a `- ` line ever found that starts no entry, the careful reader's lines are taken.
+    odd = text.replace("format: 2\n", "format: 2\ntags:\n- a\n- b\n")
+    careful = [item.line for item in parse_text(odd)["log"]]
+    lines = record_module._DashLines(odd, len(careful))
+    assert [lines[index] for index in range(len(careful))] == careful

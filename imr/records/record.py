@@ -235,7 +235,7 @@ def _quick_record_data(
     if log.__class__ is not list:
         return None
     if log and writer_form:  # every entry a mapping on a `- ` line, and no other line so
-        return (data, _DashLines(text)) if text.count("\n- ") == len(log) else None
+        return data, _DashLines(text, len(log))
     if log:
         start = _LOG_KEY.search(text)
         if start is None:
@@ -264,17 +264,22 @@ def _quick_record_data(
 
 class _DashLines:
     """The lines of a record's entries in the house writer's form (`_dash_lines`), counted the
-    first time one is asked for."""
+    first time one is asked for. (The form has a `- ` line for each entry and no other: were
+    the count ever another, the careful reader's lines are taken.)"""
 
-    __slots__ = ("_lines", "_text")
+    __slots__ = ("_count", "_lines", "_text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, count: int) -> None:
         self._text = text
+        self._count = count
         self._lines: list[int] | None = None
 
     def _all(self) -> list[int]:
         if self._lines is None:
-            self._lines = _dash_lines(self._text)
+            lines = _dash_lines(self._text)
+            if len(lines) != self._count:
+                lines = [getattr(item, "line", 0) for item in parse_text(self._text)["log"]]
+            self._lines = lines
             self._text = ""
         return self._lines
 
