@@ -217,6 +217,11 @@ _TEXTS = [
     "KL",
     "done",
     "abcd2345",
+    "bcde3456",
+    "abc\ndefg",  # (texts as long as an id that are none: a line break, seven digits, a phone number, a name)
+    "1234567a",
+    "07012345",
+    "Kalle An",
     "2026-03-02T10:00:00+01:00",
     "2026-03-02",
     "Ring 070-123 45 67.",
@@ -267,3 +272,16 @@ def test_a_list_of_entries_finds_what_each_entry_finds_alone():
             assert hand_written_hit(entries, frozenset({"bra"}), memo) == expected
 
     check()
+
+
+@pytest.mark.parametrize("text", ["Kalle An", "07012345", "abc\ndefg", "abcd2345"])
+def test_a_text_as_long_as_an_entry_id_is_scanned_as_the_entry_alone_finds(text):
+    """A record's entry ids are told clean together (`_all_entries_clean`); a text of an id's
+    length that is no id is still found, or passed, as walking its entry alone does."""
+    from imr.records.pii import hand_written_hit
+
+    memo: dict = {}
+    entries = [{"kind": "session", "by": "AB", "note": "Vi övade.", "id": f"abcd{n:04d}"} for n in range(3)]
+    assert hand_written_hit(entries, frozenset(), memo) is None  # (the memo now knows every key and value)
+    entries.append({"kind": "session", "by": "AB", "note": text, "id": "abcd9999"})
+    assert hand_written_hit(entries, frozenset(), memo) == hand_written_hit(entries[-1], frozenset())

@@ -292,10 +292,15 @@ _MIN_PHONE_DIGITS = 7
 #   phone number (no group of it starts one: the year begins with 19 or 20, and the month and
 #   day follow a `-` after a digit), and `T` and `Z` are single letters, no name. Every entry's
 #   time is unique, so this is most of what a region's first `imr check` would scan.
+_ENTRY_ID_LENGTH = 8  # (`imr.records.record.new_entry_id`)
+_FEW_DIGITS = rf"[a-z]*(?:[0-9][a-z]*){{0,{_MIN_PHONE_DIGITS - 1}}}"
 _NOTHING_TO_FIND = re.compile(
-    rf"[a-z]*(?:[0-9][a-z]*){{0,{_MIN_PHONE_DIGITS - 1}}}"
+    rf"{_FEW_DIGITS}"
     r"|(?:19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?:Z|[+-][0-9]{2}:[0-9]{2})?)?"
 )
+# Texts of an entry id's length, each of the first kind, each ended by a line break: a record's
+# entry ids, told at once.
+_ALL_FEW_DIGITS = re.compile(rf"(?:(?=[a-z0-9]{{{_ENTRY_ID_LENGTH}}}\n){_FEW_DIGITS}\n)*")
 
 
 _NUMBER_TYPES = (
@@ -1191,7 +1196,6 @@ def _refused_in_mapping(
 # clean so far (numbers and booleans are never text, so they are clean by being what they are).
 _CLEAN = object()
 _CLEAN_MAX = 100_000
-_ENTRY_ID_LENGTH = 8  # (`imr.records.record.new_entry_id`)
 
 
 def _clean_sets(memo: dict) -> tuple[set, set, set]:
@@ -1211,24 +1215,33 @@ def _all_entries_clean(items: list | tuple, allow: frozenset[str], memo: dict) -
     if not items or set(map(type, items)) != {dict}:
         return False
     keys, values, identifiers = _clean_sets(memo)
-    used = set(chain.from_iterable(items))  # every field name in any of them
+    used = set().union(*items)  # every field name in any of them
     if not keys.issuperset(used):
         return False
     found = _flattened(items)  # (most records hold a list somewhere: a rating's scores, a goal's steps)
     if found is None:
         return False
     rest = found - values
+    ids = []  # texts of an entry id's length: the ids, new in every entry, looked at together below
     for text in rest:
         if text.__class__ is str:
-            if _NOTHING_TO_FIND.fullmatch(text):
-                if len(text) == _ENTRY_ID_LENGTH:
-                    continue  # (an entry's id: new in every entry, not remembered)
-            elif _text_hit(text, False, allow, memo) is not None:
+            if len(text) == _ENTRY_ID_LENGTH:
+                ids.append(text)
+                continue
+            if not _NOTHING_TO_FIND.fullmatch(text) and _text_hit(text, False, allow, memo) is not None:
                 return False
         elif not isinstance(text, (int, float)):
             return False
         if len(values) < _CLEAN_MAX:
             values.add(text)
+    if ids and _ALL_FEW_DIGITS.fullmatch("\n".join(ids) + "\n") is None:
+        for text in ids:  # (one of them is no id: each is looked at)
+            if _NOTHING_TO_FIND.fullmatch(text):
+                continue  # (not remembered)
+            if _text_hit(text, False, allow, memo) is not None:
+                return False
+            if len(values) < _CLEAN_MAX:
+                values.add(text)
     for field in IDENTIFIER_FIELDS.intersection(used):
         try:
             names = {item[field] for item in items if field in item} - identifiers
