@@ -226,8 +226,8 @@ def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
 
 def _summary_read(path: Path, context: tuple) -> tuple[str, str, list, os.stat_result | None]:
     """`_summarise`, and the stat of the file it read."""
-    from imr.gates.record_facts import participant_row
     from imr.core.yamlio import decoded_as_is
+    from imr.gates.record_facts import participant_row
     from imr.records.record import RecordProblem, parse_record_text, record_text
     from imr.records.state import derive_state
 
@@ -333,7 +333,9 @@ def record_findings(record, shown: str, curriculum, allow: frozenset[str] = froz
             Finding(shown, getattr(record.header, "line", 1), "record_unknown_header", {"field": str(key)[:40]})
         )
     header_hit = hand_written_hit({k: v for k, v in record.header.items() if k != "id"}, allow, scanned)
-    name_hit = identifier_name(str(record.header.get("id", "")), allow) or identifier_name(Path(shown).stem, allow)
+    named = str(record.header.get("id", ""))
+    stem = record.path.stem
+    name_hit = identifier_name(named, allow) or (identifier_name(stem, allow) if stem != named else None)
     for hit in (header_hit, name_hit):
         if hit:
             findings.append(Finding(shown, 1, f"pii_found_{hit.kind}"))

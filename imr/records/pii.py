@@ -30,7 +30,6 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
 from typing import NamedTuple
 
 from imr.core.strings import label
@@ -1234,15 +1233,16 @@ def _all_entries_clean(items: list | tuple, allow: frozenset[str], memo: dict) -
             return False
         if len(values) < _CLEAN_MAX:
             values.add(text)
-    if ids and _ALL_FEW_DIGITS.fullmatch("\n".join(ids) + "\n") is None:
-        for text in ids:  # (one of them is no id: each is looked at)
-            if _NOTHING_TO_FIND.fullmatch(text):
-                continue  # (not remembered)
-            if _text_hit(text, False, allow, memo) is not None:
-                return False
-            if len(values) < _CLEAN_MAX:
-                values.add(text)
-    for field in IDENTIFIER_FIELDS.intersection(used):
+    if ids and not _ids_clean(ids, values, allow, memo):
+        return False
+    return _identifiers_clean(items, IDENTIFIER_FIELDS.intersection(used), identifiers, allow, memo)
+
+
+def _identifiers_clean(
+    items: list | tuple, fields: frozenset[str], identifiers: set, allow: frozenset[str], memo: dict
+) -> bool:
+    """Whether the values of these identifier fields are clean as identifiers too."""
+    for field in fields:
         try:
             names = {item[field] for item in items if field in item} - identifiers
         except TypeError:  # a list of names (`leaders`): walked one by one
@@ -1252,6 +1252,21 @@ def _all_entries_clean(items: list | tuple, allow: frozenset[str], memo: dict) -
                 return False
             if len(identifiers) < _CLEAN_MAX:
                 identifiers.add(name)
+    return True
+
+
+def _ids_clean(ids: list[str], values: set, allow: frozenset[str], memo: dict) -> bool:
+    """Whether these texts of an entry id's length are clean: at once when all are ids (as
+    good as always), else each looked at (and remembered, but an id)."""
+    if _ALL_FEW_DIGITS.fullmatch("\n".join(ids) + "\n") is not None:
+        return True
+    for text in ids:
+        if _NOTHING_TO_FIND.fullmatch(text):
+            continue
+        if _text_hit(text, False, allow, memo) is not None:
+            return False
+        if len(values) < _CLEAN_MAX:
+            values.add(text)
     return True
 
 

@@ -64,7 +64,8 @@ class Goal:
 def programme_order(entry: Entry) -> tuple[str, str, int]:
     """Sort key for sessions and absences: session date, then write time, then log position."""
     data = entry.data
-    return (str(data.get("date", "")), str(data.get("at", "")), entry.number)
+    day, at = data.get("date", ""), data.get("at", "")
+    return (day if day.__class__ is str else str(day), at if at.__class__ is str else str(at), entry.number)
 
 
 @dataclass
