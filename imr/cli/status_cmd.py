@@ -65,6 +65,19 @@ class _Labels:
         self.cli: dict[str, str] = table.get("cli", {})
         self.values: dict[str, dict] = table.get("values", {})
         self.lang = lang()
+        self.attendance: dict[tuple, str] = {}  # (attended, missed, in a row) -> the cell: few differ
+
+    def attended(self, row: dict[str, Any]) -> str:
+        counts = (row["sessions_attended"], row["sessions_missed"], row.get("absences_in_a_row", 0))
+        cell = self.attendance.get(counts)
+        if cell is None:
+            t = self.t
+            cell = self.attendance[counts] = t(
+                "status_attendance_counted",
+                attended=plural(counts[0], t("session_one"), t("session_many")),
+                missed=plural(counts[1], t("missed_one"), t("missed_many")),
+            ) + (" " + t("status_in_a_row", count=counts[2]) if counts[2] >= 2 else "")
+        return cell
 
     def t(self, key: str, **params: Any) -> str:  # as imr.cli.common.t
         text = self.cli.get(key)
@@ -103,12 +116,7 @@ def _cells(row: dict[str, Any], labels: _Labels) -> list[str]:
         value("variant", row["variant"]),
         form,
         row["next_session"] or t("status_complete"),
-        t(
-            "status_attendance_counted",
-            attended=plural(row["sessions_attended"], t("session_one"), t("session_many")),
-            missed=plural(row["sessions_missed"], t("missed_one"), t("missed_many")),
-        )
-        + (" " + t("status_in_a_row", count=row["absences_in_a_row"]) if row.get("absences_in_a_row", 0) >= 2 else ""),
+        labels.attended(row),
         last,
         str(row["active_goals"]),
         imrs,
