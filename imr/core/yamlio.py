@@ -331,8 +331,8 @@ def writer_form() -> re.Pattern[str] | None:
     after `log:`, no blank line, no tab, no block or double-quoted scalar, no `: ` or ` #` in
     plain text, no character `_quick_refused_chars` refuses. A text outside this form is
     checked the long way; one inside it is read by yaml-rs as PyYAML reads it.
-    (Compiled on first use; possessive repeats and atomic groups keep it one pass. Python 3.10
-    has neither, and before 3.11.5 possessive repeats could match where they should not
+    (Compiled on first use; possessive repeats keep it one pass. Python 3.10 has none, and
+    before 3.11.5 they could match where they should not
     (CPython gh-106052, gh-100061): there the form is not looked for, and every record is
     checked the long way.)"""
     if sys.version_info < (3, 11, 5):
@@ -350,15 +350,19 @@ def writer_form() -> re.Pattern[str] | None:
     rest = rf"[{plain_char}]*+(?:(?::(?![ \n])|(?<! )#)[{plain_char}]*+)*+(?<![ ])"
     words = r"[yYnNoO](?:es|ES|o|O|n|N|ff|FF|)\n"  # yes, no, on, off in every case YAML 1.1 has (and more)
 
+    # Each value's kinds start with a character of their own, and every repeat is possessive: a
+    # failed match goes back a step or two at most (no atomic group needed around them).
     def value(more: str) -> str:  # `more`: the indentation of the lines a plain value goes on to
         return (
-            rf"(?>'[{quoted_char}]*+(?:''[{quoted_char}]*+)*+'"
+            rf"(?:'[{quoted_char}]*+(?:''[{quoted_char}]*+)*+'"
             rf"|(?!{words})[^\W\d_]{rest}(?:\n{more}[^\W_]{rest})*+"
-            r"|[0-9][0-9a-z]*?[g-np-wyz][0-9a-z]*+"  # (not hexadecimal, octal, binary or an exponent)
+            # a letter no number has (not hexadecimal, octal, binary or an exponent), the first
+            # such letter found in one step
+            r"|[0-9][0-9a-fox]*+[g-np-wyz][0-9a-z]*+"
             r"|0|[1-9][0-9]{0,17}+|\[\]|\{\})"
         )
 
-    field = rf"{key}:(?> {value('    ')}\n|\n(?:  - {value('    ')}\n)++)"
+    field = rf"{key}:(?: {value('    ')}\n|\n(?:  - {value('    ')}\n)++)"
     return re.compile(
         rf"(?:#[{chars}]*+\n)*+(?:(?!log:){key}: {value('  ')}\n)*+log:\n(?:- {key}: {value('    ')}\n(?:  {field})*+)++"
     )
