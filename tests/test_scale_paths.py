@@ -199,13 +199,15 @@ def test_records_read_quickly_give_the_same_findings_rows_and_facts(region, monk
     taken = []
     quick_read = record_module.quick_read
     monkeypatch.setattr(
-        record_module, "quick_read", lambda text, many=False: taken.append(quick_read(text, many)) or taken[-1]
+        record_module,
+        "quick_read",
+        lambda text, many=False, raw=None: taken.append(quick_read(text, many, raw)) or taken[-1],
     )
     quick = [(summaries._summarise(p, context), summaries._fidelity_payload(p, context)) for p in paths]
     readable = [p for p in paths if not p.is_symlink() and p.name != "p-09.yaml"]
     # Every readable record went the quick way (entry ids start with a letter, so none is a
     # number to any YAML reader: new_entry_id).
     assert sum(data is not None for data in taken) == 2 * len(readable)
-    monkeypatch.setattr(record_module, "quick_read", lambda text, many=False: None)
+    monkeypatch.setattr(record_module, "quick_read", lambda text, many=False, raw=None: None)
     careful = [(summaries._summarise(p, context), summaries._fidelity_payload(p, context)) for p in paths]
     assert json.dumps(quick, sort_keys=True) == json.dumps(careful, sort_keys=True)
