@@ -36,7 +36,7 @@ def participant_row(state, curriculum) -> tuple[dict[str, Any], str | None]:
     last = state.last_session
     last_date = day_of(last.get("date")) if last is not None else None
     since = last_date or day_of(state.enrolled_on)
-    groups = [e.get("group") for e in state.sessions + state.absences if e.get("group")]
+    groups = [group for e in state.sessions + state.absences if (group := e.data.get("group"))]
     imrs = assessments(state) if state.imrs else []
     latest = imrs[-1] if imrs else None
     row = {
