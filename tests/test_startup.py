@@ -191,6 +191,47 @@ def test_session_next_without_typer_prints_what_typer_prints(grouped, args):
         assert not loaded & {"typer", "click"}
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("status",),
+        ("status", "--json"),
+        ("--lang", "en", "status"),
+        ("-w", ".", "status"),
+        ("check",),
+        ("check", "--json"),
+        ("--lang=en", "check", "--strict", "--full"),
+        ("check", "--since", "HEAD"),
+        ("check", "--since=HEAD", "--json"),
+        ("check", "--staged"),
+        ("check", "--since", "no-such-commit"),
+    ],
+)
+@pytest.mark.parametrize("finding", [False, True])
+def test_status_and_check_without_typer_print_what_typer_prints(grouped, args, finding):
+    """`imr status` and `imr check` in their usual forms (the hook's and CI's among them) run
+    without typer and answer exactly as typer's path does: output, messages and exit code."""
+    from imr.cli import argv
+
+    grouped.commit_all()
+    if finding:  # a record with a finding: check exits 1, status counts it
+        record = grouped.record("p-02")
+        record.write_text(record.read_text(encoding="utf-8").replace("  by: KL", "  by: KL\n  ring: 070-123 45 67", 1))
+        grouped.git("add", "-A")
+    through_typer = grouped(*args)
+    assert argv.plain_command(argv.parse(list(args))) is not None
+    run = _process(grouped.root, "-X", "importtime", "-m", "imr", *args)
+    assert run.returncode == through_typer.exit_code
+    out = [line for line in run.stderr.splitlines() if not line.startswith("import time:")]
+    assert run.stdout + "".join(line + "\n" for line in out) == through_typer.output
+    loaded = {line.split("|")[-1].strip().split(".")[0] for line in run.stderr.splitlines() if "import time:" in line}
+    assert "imr" in loaded and not loaded & {"pydantic", "pydantic_core"}
+    if "no-such-commit" not in args:  # (a refusal raises typer's Exit, so typer is loaded to say it)
+        assert not loaded & {"typer", "click"}
+    if finding and args[-1] != "--staged" and "status" not in args:
+        assert through_typer.exit_code == 1
+
+
 def test_every_other_shape_goes_through_typer():
     from imr.cli import argv
 
@@ -212,6 +253,26 @@ def test_every_other_shape_goes_through_typer():
         [],
     ):
         assert argv.session_next(argv.parse(args)) is None, args
+    for args in (
+        ["status", "--help"],
+        ["status", "--json", "--json"],
+        ["status", "p-01"],
+        ["status", "--lang", "en"],
+        ["status", "--workspace", "."],
+        ["--lang", "de", "status"],
+        ["--help", "status"],
+        ["check", "--since"],
+        ["check", "--since", "--json"],
+        ["check", "--since="],
+        ["check", "--since", "a", "--since", "b"],
+        ["check", "--full", "--full"],
+        ["check", "--bogus"],
+        ["check", "records"],
+        ["check", "--merge-commit", "-h"],
+        ["session", "next", "p-01"],
+        ["fidelity"],
+    ):
+        assert argv.plain_command(argv.parse(args)) is None, args
 
 
 def test_global_options_are_read_in_one_place(monkeypatch):

@@ -4,8 +4,8 @@ Every command lives in its own module, listed once in COMMANDS. `main()` builds 
 command the user asked for (typer inspects every registered function when it starts, and
 importing and inspecting twenty commands to run one costs more than the command itself);
 help, typos and the tests get the full tree through `build_app()` / `imr.cli.app.app`.
-The usual forms of `imr session next` and `imr render handout` run without typer at all
-(`argv.session_next`, `argv.render_handout`).
+The usual forms of `imr session next`, `imr render handout`, `imr status` and `imr check` run
+without typer at all (`argv.session_next`, `argv.render_handout`, `argv.plain_command`).
 """
 
 from __future__ import annotations
@@ -118,21 +118,31 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def _run_plain(invocation: argv.Invocation, body: Callable[[], object]) -> NoReturn:
-    """A hot command without typer (`argv.session_next`, `argv.render_handout`): what the root
-    group's `main` and callback do first (the command's name, the workspace whose strings apply,
-    the language, `--workspace`), then `body`, which calls the function the typer command calls.
-    Building a typer command for `imr session next ID` would cost more than the command, as
-    importing typer alone does."""
+# The commands `argv.plain_command` reads -> the function in their module that the typer
+# command calls too.
+PLAIN = {"status": "show_status", "check": "run_check"}
+
+
+def _run_plain(invocation: argv.Invocation, body: Callable[[], int | None], collect: bool = False) -> NoReturn:
+    """A hot command without typer (`argv.session_next`, `argv.render_handout`,
+    `argv.plain_command`): what the root group's `main` and callback do first (the command's
+    name, the workspace whose strings apply, the language, `--workspace`), then `body`, which
+    calls the function the typer command calls and may return the exit code. Building a typer
+    command for `imr session next ID` would cost more than the command, as importing typer
+    alone does. `collect`: a command that may run long (a region's first check) gets the cycle
+    collector back, the loaded modules frozen out of its passes."""
     from imr.cli import argv, common
 
     common._state["command"] = invocation.command
     common.set_strings_root(argv.workspace_folder(invocation))
     common.set_lang(invocation.lang)
     common.set_workspace_option(invocation.workspace)
+    if collect:
+        gc.freeze()
+        gc.enable()
     code = 0
     try:
-        body()
+        code = body() or 0
     except RuntimeError as done:  # typer.Exit from `common.fail`: the message is printed
         exit_code = getattr(done, "exit_code", None)
         if exit_code is None:
@@ -168,6 +178,11 @@ def main() -> None:
         from imr.cli import render_run
 
         _run_plain(invocation, lambda: render_run.handout(**handout))
+    plain = argv.plain_command(invocation)
+    if plain is not None:
+        name, arguments = plain
+        run = getattr(importlib.import_module(f"imr.cli.{COMMANDS[name][0]}"), PLAIN[name])
+        _run_plain(invocation, lambda: run(**arguments), collect=True)
     command = build_app(invocation.command)
     gc.freeze()
     gc.enable()

@@ -4,7 +4,7 @@
 typer parses anything: the language (help and usage errors are printed while parsing), the
 workspace folder (its strings cache has the help texts), which command to build (`main` builds
 only that one) and whether the run is one of the hot forms that run without typer (`session
-next`, `render handout`).
+next`, `render handout`, `status`, `check`).
 `parse` is the one function that reads them; nothing else in imr looks at argv by hand. typer
 then parses the same words again for real, so its rules (global options before the command)
 and its messages stay as they are.
@@ -12,7 +12,7 @@ and its messages stay as they are.
 `--lang` and `--workspace` are also noticed after the command word, as they always were, so
 that typer's "no such option" for a misplaced `--lang en` is said in English.
 
-No typer here: `session next` and `render handout` run without importing it.
+No typer here: `session next`, `render handout`, `status` and `check` run without importing it.
 """
 
 from __future__ import annotations
@@ -233,3 +233,50 @@ def render_handout(invocation: Invocation) -> dict[str, Any] | None:
             return None
         index += 1
     return found if "session" in found else None
+
+
+# The flags of `imr status` and `imr check` (as imr.cli.status_cmd and imr.cli.check_cmd declare
+# them for typer) -> the parameter of the command's body they set; `--since REV` is check's one
+# option with a value.
+PLAIN_FLAGS: dict[str, dict[str, str]] = {
+    "status": {"--json": "as_json"},
+    "check": {
+        "--strict": "strict",
+        "--json": "as_json",
+        "--staged": "staged",
+        "--merge-commit": "merge_commit",
+        "--full": "full",
+    },
+}
+
+
+def plain_command(invocation: Invocation) -> tuple[str, dict[str, Any]] | None:
+    """(command, the arguments of its body) when the run is `[global options] status` or
+    `[global options] check` with each of its flags at most once (and check's `--since REV` or
+    `--since=REV`, a value not starting with `-`); None for any other shape (`--help`, an
+    unknown or repeated option, a word more, a bad `--lang`), which typer parses and answers
+    as always."""
+    at = invocation.at
+    command = invocation.command
+    if at is None or command not in PLAIN_FLAGS or not invocation.only_global_before:
+        return None
+    if invocation.lang_option is not None and invocation.lang_option not in LANGS:
+        return None
+    flags = PLAIN_FLAGS[command]
+    found: dict[str, Any] = {}
+    rest = invocation.rest
+    index = 0
+    while index < len(rest):
+        word = rest[index]
+        if word in flags and flags[word] not in found:
+            found[flags[word]] = True
+        elif command == "check" and "since" not in found and (word == "--since" or word.startswith("--since=")):
+            value = word.split("=", 1)[1] if "=" in word else (rest[index + 1] if index + 1 < len(rest) else "")
+            if not value or value.startswith("-"):
+                return None
+            found["since"] = value
+            index += 0 if "=" in word else 1
+        else:
+            return None
+        index += 1
+    return command, found

@@ -1,41 +1,53 @@
-"""`imr status`: one row per participant (attendance, next session, goals, latest IMRS)."""
+"""`imr status`: one row per participant (attendance, next session, goals, latest IMRS).
+
+The body (`show_status`) imports no typer: `imr.cli.app.main` runs `imr status` and `imr status
+--json` without building a typer command (`argv.plain_command`); `register` declares the
+command for typer, which calls the same function.
+"""
 
 from __future__ import annotations
 
 import sys
-from typing import Any
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 from imr.cli.common import console, escape, handle_errors, lang, print_json, t, workspace
 from imr.core.strings import number, plural
+
+if TYPE_CHECKING:
+    import typer
 
 COLUMNS = ("id", "variant", "form", "next", "attendance", "last", "goals", "imrs")
 
 
 def register(app: typer.Typer) -> None:
+    import typer
+
     @app.command("status")
-    @handle_errors
     def status(as_json: bool = typer.Option(False, "--json")) -> None:
         """One row per participant: next session, attendance, last session, goals, IMRS."""
-        from imr.reports.status import status_overview
+        show_status(as_json)
 
-        rows, found = status_overview(workspace())
-        if as_json:
-            print_json(rows)
-            return
-        if not rows:
-            sys.stdout.write(t("no_participants") + "\n")
-            return
-        labels = _Labels()
-        cells = [_cells(row, labels) for row in rows]
-        if sys.stdout.isatty():
-            _table(rows, cells)
-        else:
-            _plain(cells)
-        if found:
-            sys.stdout.write(t("status_findings", count=found) + "\n")
-        _unsynced_note()
+
+@handle_errors
+def show_status(as_json: bool = False) -> None:
+    from imr.reports.status import status_overview
+
+    rows, found = status_overview(workspace())
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        sys.stdout.write(t("no_participants") + "\n")
+        return
+    labels = _Labels()
+    cells = [_cells(row, labels) for row in rows]
+    if sys.stdout.isatty():
+        _table(rows, cells)
+    else:
+        _plain(cells)
+    if found:
+        sys.stdout.write(t("status_findings", count=found) + "\n")
+    _unsynced_note()
 
 
 def _unsynced_note() -> None:
