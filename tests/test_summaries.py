@@ -41,7 +41,7 @@ def fresh_findings(ws, curriculum) -> list[str]:
     out = []
     for path in sorted(ws.records_dir.glob("*.yaml")):
         _, _, payload = summaries._summarise(path, (curriculum, frozenset()))
-        out.extend(summaries._from_payload(path, payload).findings)
+        out.extend(summaries._from_payload(path.name, path.parent, payload).findings)
     return sorted(f.message("sv") for f in out)
 
 
@@ -170,6 +170,6 @@ def test_a_comment_is_scanned_whatever_the_line_ends_and_byte_order_mark(enrolle
     ws = open_workspace(enrolled.root)
     curriculum = load_curriculum(ws.lang, ws.root, use_cache=False)
     _, _, payload = summaries._summarise(path, (curriculum, frozenset()))
-    found = summaries._from_payload(path, payload).findings
+    found = summaries._from_payload(path.name, path.parent, payload).findings
     line = text[: text.index("# ring")].count("\n") + 1
     assert [(f.line, f.code) for f in found if f.code.startswith("pii_found")] == [(line, "pii_found_phone")]

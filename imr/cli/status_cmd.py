@@ -150,9 +150,7 @@ def _table(rows: list[dict[str, Any]], cells: list[list[str]]) -> None:
 def _plain(cells: list[list[str]]) -> None:
     """Aligned columns without rich, for pipes and big wards (1,000 rows print instantly)."""
     header = [t(f"status_col_{column}") for column in COLUMNS]
-    widths = [max(len(r[i]) for r in [header, *cells]) for i in range(len(COLUMNS))]
-    out = [
-        "  ".join(value.ljust(width) for value, width in zip(r, widths, strict=False)).rstrip()
-        for r in [header, *cells]
-    ]
-    sys.stdout.write("\n".join(out) + "\n")
+    rows = [header, *cells]
+    widths = [max(map(len, column)) for column in zip(*rows, strict=True)]
+    line = "  ".join(f"{{:<{width}}}" for width in widths)  # (one format per row: a region's are many)
+    sys.stdout.write("\n".join([line.format(*row).rstrip() for row in rows]) + "\n")

@@ -44,11 +44,16 @@ class Summary:
     on today's date; `since` is the date those are counted from.
     """
 
-    path: Path
+    name: str  # the file's name in `folder` (a Path for each of a region's records is made only when asked for)
     findings: list[Finding]
     problem: Finding | None = None
     row: dict[str, Any] | None = None
     since: str | None = None
+    folder: Path | None = None
+
+    @property
+    def path(self) -> Path:
+        return Path(self.name) if self.folder is None else self.folder / self.name
 
 
 def summaries(ws, curriculum, full: bool = True) -> list[Summary]:
@@ -60,11 +65,12 @@ def summaries(ws, curriculum, full: bool = True) -> list[Summary]:
     without being read (`imr.core.cache.stamp`).
     """
     out = []
-    for path, payload in _payloads(ws, curriculum, full=full):
+    folder = ws.records_dir
+    for name, payload in _payloads(ws, curriculum, full=full):
         try:
-            out.append(_from_payload(path, payload))
+            out.append(_from_payload(name, folder, payload))
         except (KeyError, IndexError, TypeError, ValueError):  # a tampered cache entry: read the file
-            out.append(_from_payload(path, _summarise(path, (curriculum, ws.allowed_words))[2]))
+            out.append(_from_payload(name, folder, _summarise(folder / name, (curriculum, ws.allowed_words))[2]))
     return out
 
 
@@ -78,7 +84,9 @@ def fidelity_facts(ws, curriculum, full: bool = False) -> list[tuple[Path, str |
     the facts mean, and when they hold, is for `imr.reports.fidelity` to judge.
     """
     out = []
-    for path, payload in _payloads(ws, curriculum, "fidelity", full=full):
+    folder = ws.records_dir
+    for name, payload in _payloads(ws, curriculum, "fidelity", full=full):
+        path = folder / name
         try:
             problem, facts = payload
             out.append((path, str(problem[2]) if problem is not None else None, facts if problem is None else None))
@@ -87,15 +95,15 @@ def fidelity_facts(ws, curriculum, full: bool = False) -> list[tuple[Path, str |
     return out
 
 
-def _payloads(ws, curriculum, kind: str = "summaries", full: bool = True) -> list[tuple[Path, list]]:
-    """Every record's payload in file-name order: cached where its bytes are unchanged, made
+def _payloads(ws, curriculum, kind: str = "summaries", full: bool = True) -> list[tuple[str, list]]:
+    """Every record's name and payload in file-name order: cached where its bytes are unchanged, made
     (on every core, when many) where not; the cache is rewritten when anything changed."""
 
     with paused_gc():  # the cache alone is a few hundred thousand small objects on a region's workspace
         return _payloads_now(ws, curriculum, kind, full)
 
 
-def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[Path, list]]:
+def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[str, list]]:
     records_dir = ws.records_dir
     if not records_dir.is_dir():
         return []
@@ -158,7 +166,7 @@ def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[Path, lis
     if changed or cached.keys() != set(kept):
         fresh = {name: [keys[name], payloads[name], stamps.get(name)] for name in kept}
         write_json(cache_path, {"version": _VERSION, "context": context, "place": here, "files": fresh})
-    return [(records_dir / name, payloads[name]) for name in names]
+    return [(name, payloads[name]) for name in names]
 
 
 def record_names(records_dir: Path) -> list[str]:
@@ -342,13 +350,13 @@ def record_findings(record, shown: str, curriculum, allow: frozenset[str] = froz
     return findings
 
 
-def _from_payload(path: Path, payload: list) -> Summary:
+def _from_payload(name: str, folder: Path | None, payload: list) -> Summary:
     problem_json, findings_json, row, since = payload
     if problem_json is not None:
         problem = Finding.from_json(problem_json)
-        return Summary(path=path, findings=[problem], problem=problem)
+        return Summary(name, [problem], problem=problem, folder=folder)
     if row is not None and not isinstance(row, dict):
         raise TypeError("row")
     if since is not None and not isinstance(since, str):
         raise TypeError("since")
-    return Summary(path=path, findings=[Finding.from_json(f) for f in findings_json], row=row, since=since)
+    return Summary(name, [Finding.from_json(f) for f in findings_json], row=row, since=since, folder=folder)

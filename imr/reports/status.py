@@ -30,7 +30,7 @@ def status_overview(ws: Workspace, today: date | None = None) -> tuple[list[dict
     found = 0
     for summary in summaries(ws, ws.curriculum, full=False):  # a report, not a gate
         found += len(summary.findings)
-        stem = summary.path.name[: -len(".yaml")]  # every path here ends so (summaries.record_names)
+        stem = summary.name[: -len(".yaml")]  # every name here ends so (summaries.record_names)
         if not is_valid_id(stem):
             continue  # `imr check` reports the file name
         if summary.problem is not None:
