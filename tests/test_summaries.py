@@ -173,3 +173,19 @@ def test_a_comment_is_scanned_whatever_the_line_ends_and_byte_order_mark(enrolle
     found = summaries._from_payload(path.name, path.parent, payload).findings
     line = text[: text.index("# ring")].count("\n") + 1
     assert [(f.line, f.code) for f in found if f.code.startswith("pii_found")] == [(line, "pii_found_phone")]
+
+
+def test_the_writer_s_form_is_looked_for_only_when_many_records_are_read(enrolled: Imr):
+    """Its expression takes milliseconds to compile, more than reading a record or two the usual
+    quick way: a warm status after one record changed never compiles it, a cold one of many does."""
+    from imr.core.yamlio import writer_form
+
+    fill(enrolled, MANY)
+    ws = open_workspace(enrolled.root)
+    writer_form.cache_clear()
+    summaries.summaries(ws, ws.curriculum)  # every record read: many
+    assert writer_form.cache_info().currsize == 1
+    enrolled.ok("session", "log", "p-02", "--date", "2026-03-08", "--note", "Bra.")
+    writer_form.cache_clear()
+    summaries.summaries(ws, ws.curriculum)  # one record read again
+    assert writer_form.cache_info().currsize == 0

@@ -29,7 +29,7 @@ from imr.core.files import read_regular_stat
 from imr.records.findings import Finding, jsonable
 from imr.records.findings import comment_findings as _comment_findings
 from imr.records.ids import is_valid_id
-from imr.records.parallel import map_paths, paused_gc
+from imr.records.parallel import PARALLEL_FROM, map_paths, paused_gc
 from imr.records.pii import SCANNER_VERSION
 
 _VERSION = 4
@@ -149,6 +149,7 @@ def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[str, list
             stale.append(name)
     if not cached:
         stale = names
+    many = len(stale) >= PARALLEL_FROM  # (the writer's form pays for its compiling from about as many)
 
     if stale:  # what reading a record takes, imported (and compiled) once here rather than in every worker
         import imr.gates.integrity
@@ -158,8 +159,9 @@ def _payloads_now(ws, curriculum, kind: str, full: bool) -> list[tuple[str, list
         import imr.records.state  # noqa: F401
         from imr.core.yamlio import writer_form
 
-        writer_form()
-    for name, key, payload, made_stamp in map_paths(_stamped, stale, records_dir, make, (curriculum, allow)):
+        if many:
+            writer_form()
+    for name, key, payload, made_stamp in map_paths(_stamped, stale, records_dir, make, (curriculum, allow), many):
         keys[name], payloads[name], stamps[name] = key, payload, made_stamp
         changed = changed or bool(key)
     kept = [name for name in names if keys[name]]
@@ -180,12 +182,12 @@ def record_names(records_dir: Path) -> list[str]:
     return names
 
 
-def _stamped(name: str, folder: Path, make, context: tuple) -> tuple[str, str, list, list[int] | None]:
+def _stamped(name: str, folder: Path, make, context: tuple, many: bool) -> tuple[str, str, list, list[int] | None]:
     """`make(folder / name, context)` with the stamp of the file as it was just before it was
     read (the stat `make` gives is of the open file, taken before its bytes were read). Names,
     not paths, go to the workers: a path is several times dearer to send and to receive."""
     now = time.time_ns()
-    name, key, payload, stat = make(folder / name, context)
+    name, key, payload, stat = make(folder / name, context, many)
     return name, key, payload, stamp(stat, now) if stat is not None and key else None
 
 
@@ -227,12 +229,13 @@ def _record_bytes(path: Path, shown: str) -> tuple[bytes | None, os.stat_result 
         return None, None, Finding(shown, 0, "file_unreadable").to_json()
 
 
-def _summarise(path: Path, context: tuple) -> tuple[str, str, list]:
-    """Parse and check one record: its name, the digest of the bytes read, a JSON-ready payload."""
-    return _summary_read(path, context)[:3]  # type: ignore[return-value]
+def _summarise(path: Path, context: tuple, many: bool = False) -> tuple[str, str, list]:
+    """Parse and check one record: its name, the digest of the bytes read, a JSON-ready payload.
+    `many`: one of many read at once (`imr.records.record.parse_record_bytes`)."""
+    return _summary_read(path, context, many)[:3]  # type: ignore[return-value]
 
 
-def _summary_read(path: Path, context: tuple) -> tuple[str, str, list, os.stat_result | None]:
+def _summary_read(path: Path, context: tuple, many: bool = False) -> tuple[str, str, list, os.stat_result | None]:
     """`_summarise`, and the stat of the file it read."""
     from imr.core.yamlio import decoded_as_is
     from imr.gates.record_facts import participant_row
@@ -248,7 +251,7 @@ def _summary_read(path: Path, context: tuple) -> tuple[str, str, list, os.stat_r
     key = digest(raw)
     try:
         text = record_text(raw, shown)
-        record = parse_record_text(text, path, shown, True, raw)
+        record = parse_record_text(text, path, shown, many, raw)
     except RecordProblem as exc:
         return path.name, key, [exc.finding.to_json(), [], None, None], stat
     findings = record_findings(record, shown, curriculum, allow)
@@ -262,13 +265,13 @@ def _summary_read(path: Path, context: tuple) -> tuple[str, str, list, os.stat_r
     return path.name, key, [None, [f.to_json() for f in findings], jsonable(row), since], stat
 
 
-def _fidelity_payload(path: Path, context: tuple) -> tuple[str, str, list]:
+def _fidelity_payload(path: Path, context: tuple, many: bool = False) -> tuple[str, str, list]:
     """One record's fidelity facts (or the problem that stops it being read), with the digest
     of the bytes read; the facts are None for a file that is not a participant's record."""
-    return _fidelity_read(path, context)[:3]  # type: ignore[return-value]
+    return _fidelity_read(path, context, many)[:3]  # type: ignore[return-value]
 
 
-def _fidelity_read(path: Path, context: tuple) -> tuple[str, str, list, os.stat_result | None]:
+def _fidelity_read(path: Path, context: tuple, many: bool = False) -> tuple[str, str, list, os.stat_result | None]:
     """`_fidelity_payload`, and the stat of the file it read."""
     from imr.gates.record_facts import person_facts
     from imr.records.record import RecordProblem, parse_record_bytes
@@ -282,7 +285,7 @@ def _fidelity_read(path: Path, context: tuple) -> tuple[str, str, list, os.stat_
         return path.name, "", [unreadable, None], None
     key = digest(raw)
     try:
-        record = parse_record_bytes(raw, path, shown, many=True)
+        record = parse_record_bytes(raw, path, shown, many=many)
     except RecordProblem as exc:
         return path.name, key, [exc.finding.to_json(), None], stat
 

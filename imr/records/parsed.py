@@ -19,7 +19,7 @@ from imr.core.errors import ImrError
 from imr.core.files import is_regular, read_regular
 from imr.core.yamlio import LineDict
 from imr.records.findings import Finding
-from imr.records.parallel import map_paths
+from imr.records.parallel import PARALLEL_FROM, map_paths
 from imr.records.record import Entry, Record, RecordProblem, parse_record_bytes, read_record
 
 _VERSION = 2
@@ -72,7 +72,7 @@ def read_all_records(records_dir: Path, workspace_root: Path) -> list[tuple[Path
             except (ValueError, TypeError, KeyError):
                 pass
         misses.append(path)
-    for path, key, parsed in map_paths(_parse_for_cache, misses):
+    for path, key, parsed in map_paths(_parse_for_cache, misses, len(misses) >= PARALLEL_FROM):
         if key is None:
             continue  # gone or unreadable since the listing
         if isinstance(parsed, list):
@@ -85,14 +85,15 @@ def read_all_records(records_dir: Path, workspace_root: Path) -> list[tuple[Path
     return [(path, found[path.name]) for path in paths if path.name in found]
 
 
-def _parse_for_cache(path: Path) -> tuple[Path, str | None, list | dict]:
-    """One record as the cache keeps it (or its problem), with the digest of the bytes parsed."""
+def _parse_for_cache(path: Path, many: bool = False) -> tuple[Path, str | None, list | dict]:
+    """One record as the cache keeps it (or its problem), with the digest of the bytes parsed;
+    `many`: one of many read at once (`imr.records.record.parse_record_bytes`)."""
     try:
         raw = read_regular(path)
     except (OSError, ImrError):
         return path, None, {}
     try:
-        return path, _digest(raw), _to_json(parse_record_bytes(raw, path, f"records/{path.name}", many=True))
+        return path, _digest(raw), _to_json(parse_record_bytes(raw, path, f"records/{path.name}", many=many))
     except RecordProblem as problem:
         return path, _digest(raw), {"problem": problem.finding.to_json()}
 
