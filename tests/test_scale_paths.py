@@ -10,6 +10,7 @@ import pytest
 from conftest import Imr
 from record_builders import add, at, enrol, sessions, three_participants
 
+from imr.core.yamlio import writer_form
 from imr.gates.summaries import fidelity_facts
 from imr.reports.fidelity import as_rows, assess
 from imr.workspace import store
@@ -206,7 +207,8 @@ def test_records_read_quickly_give_the_same_findings_rows_and_facts(region, monk
     readable = [p for p in paths if not p.is_symlink() and p.name != "p-09.yaml"]
     # Read one by one and as one of many (the writer's form looked for), every readable record
     # went the quick way (entry ids start with a letter, so none is a number to any YAML reader:
-    # new_entry_id); only as one of many was the form looked for (the writer's records have it).
+    # new_entry_id); only as one of many was the form looked for (the writer's records have it;
+    # before Python 3.11.5 it never is: `writer_form`).
     quick = {}
     for many in (False, True):
         taken.clear()
@@ -215,7 +217,7 @@ def test_records_read_quickly_give_the_same_findings_rows_and_facts(region, monk
         ]
         assert sum(data is not None for data in taken) == 2 * len(readable)
         in_form = sum(data is not None and data[1] for data in taken)
-        assert in_form > len(readable) if many else in_form == 0
+        assert in_form > len(readable) if many and writer_form() is not None else in_form == 0
     monkeypatch.setattr(record_module, "quick_read", lambda text, many=False, raw=None: None)
     careful = [(summaries._summarise(p, context), summaries._fidelity_payload(p, context)) for p in paths]
     for found in quick.values():
